@@ -1,0 +1,40 @@
+use crate::model::{AppError, Dashboard, NewUser, SessionInfo, SetupLinkState};
+#[cfg(feature = "ssr")]
+use crate::ports::ports;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[server(endpoint = "session", input = GetUrl)]
+pub async fn get_session() -> Result<SessionInfo, AppError> {
+    ports()?.session_info().await
+}
+
+#[server(endpoint = "dashboard", input = GetUrl)]
+pub async fn get_dashboard() -> Result<Dashboard, AppError> {
+    ports()?.dashboard().await
+}
+
+#[server(endpoint = "login")]
+pub async fn login(
+    _csrf: String,
+    username: String,
+    password: String,
+    next: String,
+) -> Result<(), AppError> {
+    ports()?.login(username, password, next).await
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout(_csrf: String) -> Result<(), AppError> {
+    ports()?.logout().await
+}
+
+#[server(endpoint = "setup_link", input = GetUrl)]
+pub async fn check_setup_link(token: String) -> Result<SetupLinkState, AppError> {
+    ports()?.setup_link_state(token).await
+}
+
+#[server(endpoint = "setup")]
+pub async fn complete_setup(_csrf: String, token: String, admin: NewUser) -> Result<(), AppError> {
+    ports()?.complete_setup(token, admin).await
+}

@@ -1,0 +1,61 @@
+use crate::{
+    components::{SessionContext, Shell},
+    pages::{
+        audit::AuditPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFoundPage,
+        setup::SetupPage, users::UsersPage,
+    },
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    SessionContext::provide();
+    // Pages render whole before the response starts, so a redirect, a status code or a
+    // session change made while rendering still reaches the response headers.
+    let ssr = SsrMode::Async;
+    view! {
+        <Stylesheet id="leptos" href="/pkg/trustdesk.css" />
+        <Title text="trustdesk" />
+        <Router>
+            <Shell>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=DashboardPage ssr=ssr.clone() />
+                    <Route path=path!("/login") view=LoginPage ssr=ssr.clone() />
+                    <Route path=path!("/setup") view=SetupPage ssr=ssr.clone() />
+                    <Route path=path!("/users") view=UsersPage ssr=ssr.clone() />
+                    <Route path=path!("/audit") view=AuditPage ssr=ssr.clone() />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}
+
+/// The paths anyone may open without signing in; every other page needs a session.
+pub const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];

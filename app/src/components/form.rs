@@ -1,0 +1,159 @@
+use super::layout::use_session;
+use crate::{api::CSRF_FIELD, model::AppError};
+use leptos::prelude::*;
+
+/// The session's CSRF token as a hidden field; every mutating form must contain one.
+#[component]
+pub fn CsrfField() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let token = session.info.await.map(|s| s.csrf_token).unwrap_or_default();
+                view! { <input type="hidden" name=CSRF_FIELD value=token /> }
+            })}
+        </Suspense>
+    }
+}
+
+/// The error message of one field, with the id its input points at through aria-describedby.
+#[component]
+pub fn FieldMessage(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(into)] field: String,
+    #[prop(into)] id: String,
+) -> impl IntoView {
+    let message = move || {
+        error
+            .get()
+            .and_then(|e| e.field(&field).map(str::to_string))
+    };
+    view! {
+        <p id=id class="mt-1 text-sm text-red-700 dark:text-red-400" role="alert">
+            {message}
+        </p>
+    }
+}
+
+/// A labelled input whose error, if any, is shown below it and announced to screen readers.
+#[component]
+pub fn TextField(
+    /// The form this field belongs to, to keep element ids unique on pages with several forms.
+    #[prop(into)]
+    form: String,
+    /// The name the server function expects, e.g. `user[username]`.
+    #[prop(into)]
+    name: String,
+    /// The field name in validation errors, e.g. `username`.
+    #[prop(into)]
+    field: String,
+    #[prop(into)] label: String,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = true)] required: bool,
+) -> impl IntoView {
+    let input_id = format!("{form}-{field}");
+    let error_id = format!("{input_id}-error");
+    let hint_id = format!("{input_id}-hint");
+    let described_by = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    let invalid = {
+        let field = field.clone();
+        move || {
+            error
+                .get()
+                .is_some_and(|e| e.field(&field).is_some())
+                .to_string()
+        }
+    };
+    view! {
+        <div>
+            <label for=input_id.clone() class="block text-sm font-medium">
+                {label}
+            </label>
+            <input
+                id=input_id
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=invalid
+                aria-describedby=described_by
+                class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100"
+            />
+            {hint.map(|h| view! { <p id=hint_id class="mt-1 text-xs text-slate-500 dark:text-slate-400">{h}</p> })}
+            <FieldMessage error field id=error_id />
+        </div>
+    }
+}
+
+#[component]
+pub fn SubmitButton(
+    #[prop(into)] label: String,
+    #[prop(into, default = Signal::from(false))] pending: Signal<bool>,
+    #[prop(default = false)] danger: bool,
+) -> impl IntoView {
+    let class = if danger {
+        "rounded-md bg-red-700 px-3 py-2 text-sm font-semibold text-white hover:bg-red-600 disabled:opacity-60"
+    } else {
+        "rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60"
+    };
+    view! {
+        <button type="submit" class=class disabled=move || pending.get()>
+            {label}
+        </button>
+    }
+}
+
+/// The outcome of a form's last submission: the error's sentence, or a success message.
+#[component]
+pub fn ActionAlert(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(into, optional)] success: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    view! {
+        {move || {
+            error
+                .get()
+                .map(|e| {
+                    view! {
+                        <div
+                            role="alert"
+                            class="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+                        >
+                            {e.message}
+                        </div>
+                    }
+                })
+        }}
+        {move || {
+            success
+                .and_then(|s| s.get())
+                .map(|message| {
+                    view! {
+                        <div
+                            role="status"
+                            class="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
+                        >
+                            {message}
+                        </div>
+                    }
+                })
+        }}
+    }
+}
+
+/// The error of a server action's last run, as a signal for forms.
+pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    let value = action.value();
+    Signal::derive(move || value.get().and_then(|r| r.err()))
+}

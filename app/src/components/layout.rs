@@ -1,0 +1,150 @@
+use crate::{
+    api::session::{get_session, Logout},
+    model::{AppError, SessionInfo},
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::form::CsrfField;
+
+/// Who is signed in, shared by every page; `refresh` re-reads it after a sign-in or sign-out.
+#[derive(Clone, Copy)]
+pub struct SessionContext {
+    pub info: Resource<Result<SessionInfo, AppError>>,
+    epoch: RwSignal<u64>,
+}
+
+impl SessionContext {
+    pub fn provide() -> Self {
+        let epoch = RwSignal::new(0u64);
+        let info = Resource::new(move || epoch.get(), |_| get_session());
+        let context = Self { info, epoch };
+        provide_context(context);
+        context
+    }
+
+    pub fn refresh(&self) {
+        self.epoch.update(|n| *n += 1);
+    }
+}
+
+pub fn use_session() -> SessionContext {
+    expect_context::<SessionContext>()
+}
+
+/// The frame around every page: banner, navigation, flash message and the page itself.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <div class="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let info = session.info.await.ok();
+                    let demo = info.as_ref().is_some_and(|i| i.demo);
+                    demo.then(|| {
+                        view! {
+                            <div
+                                id="demo-banner"
+                                class="bg-amber-400 px-4 py-1 text-center text-sm font-semibold text-amber-950"
+                            >
+                                "Demo — emulated AWS. Nothing here touches a real AWS account."
+                            </div>
+                        }
+                    })
+                })}
+            </Suspense>
+            <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                <nav
+                    aria-label="Main"
+                    class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3"
+                >
+                    <a href="/" class="text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300">
+                        "trustdesk"
+                    </a>
+                    <NavLinks />
+                </nav>
+            </header>
+            <main class="mx-auto max-w-6xl px-4 py-6">
+                <Flash />
+                {children()}
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn NavLinks() -> impl IntoView {
+    let session = use_session();
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if matches!(logout.value().get(), Some(Ok(()))) {
+            session.refresh();
+        }
+    });
+    let link = "rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300";
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let user = session.info.await.ok().and_then(|i| i.user);
+                user.map(|user| {
+                    let is_admin = user.is_admin();
+                    view! {
+                        <div class="flex flex-1 flex-wrap items-center gap-2">
+                            <A href="/" exact=true attr:class=link>"Dashboard"</A>
+                            {is_admin.then(|| view! { <A href="/users" attr:class=link>"Users"</A> })}
+                            <A href="/audit" attr:class=link>"Audit"</A>
+                        </div>
+                        <div class="flex items-center gap-3 text-sm">
+                            <span>
+                                <span class="sr-only">"Signed in as "</span>
+                                <span id="current-user" class="font-medium">{user.username.clone()}</span>
+                                " "
+                                <span class="rounded bg-slate-200 px-1.5 py-0.5 text-xs uppercase dark:bg-slate-700">
+                                    {user.role.as_str()}
+                                </span>
+                            </span>
+                            <ActionForm action=logout>
+                                <CsrfField />
+                                <button
+                                    type="submit"
+                                    class="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800"
+                                >
+                                    "Sign out"
+                                </button>
+                            </ActionForm>
+                        </div>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// A message left in the session by a form that was posted without JavaScript.
+#[component]
+fn Flash() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                session
+                    .info
+                    .await
+                    .ok()
+                    .and_then(|i| i.flash)
+                    .map(|message| {
+                        view! {
+                            <div
+                                role="status"
+                                id="flash"
+                                class="mb-4 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
+                            >
+                                {message}
+                            </div>
+                        }
+                    })
+            })}
+        </Suspense>
+    }
+}

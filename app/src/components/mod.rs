@@ -1,0 +1,9 @@
+//! Reusable pieces of the UI.
+
+pub mod form;
+pub mod layout;
+pub mod time;
+
+pub use form::{ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField};
+pub use layout::{use_session, Shell, SessionContext};
+pub use time::LocalTime;

@@ -1,0 +1,19 @@
+//! trustdesk's user interface. Compiled twice: natively with `ssr` for the server, and to wasm
+//! with `hydrate` for the browser.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+pub use app::{shell, App, PUBLIC_PAGES};
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,38 @@
+//! One module per route.
+
+pub mod audit;
+pub mod dashboard;
+pub mod login;
+pub mod not_found;
+pub mod setup;
+pub mod users;
+
+use crate::model::{AppError, ErrorKind};
+use leptos::prelude::*;
+
+/// A page-level error: what went wrong and, where it helps, what to do next.
+#[component]
+pub fn PageError(error: AppError) -> impl IntoView {
+    let sign_in = (error.kind == ErrorKind::Unauthenticated)
+        .then(|| view! { " " <a class="underline" href="/login">"Sign in"</a> });
+    view! {
+        <div
+            role="alert"
+            class="rounded-md border border-red-300 bg-red-50 px-4 py-3 text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+        >
+            {error.message}
+            {sign_in}
+        </div>
+    }
+}
+
+#[component]
+pub fn PageTitle(#[prop(into)] title: String) -> impl IntoView {
+    let document_title = format!("{title} · trustdesk");
+    view! {
+        <leptos_meta::Title text=document_title />
+        <h1 class="mb-4 text-2xl font-semibold">{title}</h1>
+    }
+}
+
+pub const CARD: &str = "rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900";

@@ -1,0 +1,73 @@
+use super::{PageError, PageTitle, CARD};
+use crate::{
+    api::session::{check_setup_link, CompleteSetup},
+    components::{form::action_error, use_session, ActionAlert, CsrfField, SubmitButton, TextField},
+    model::{user::PASSWORD_MIN_CHARS, SetupLinkState},
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The one-time page that creates the first admin, reached through the link the server logs.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let state = Resource::new(token, check_setup_link);
+    let setup = ServerAction::<CompleteSetup>::new();
+    let error = action_error(setup);
+    Effect::new(move |_| {
+        if matches!(setup.value().get(), Some(Ok(()))) {
+            session.refresh();
+        }
+    });
+    view! {
+        <div class="mx-auto max-w-md">
+            <PageTitle title="Set up trustdesk" />
+            <Suspense fallback=|| view! { <p>"Checking the setup link…"</p> }>
+                {move || Suspend::new(async move {
+                    match state.await {
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
+                        Ok(SetupLinkState::Done) => view! {
+                            <p class=CARD>
+                                "trustdesk is already set up. " <a class="underline" href="/login">"Sign in"</a>
+                                " with your account; an admin can add more users."
+                            </p>
+                        }.into_any(),
+                        Ok(SetupLinkState::Unusable) => view! {
+                            <p role="alert" class=CARD>
+                                "This setup link is invalid, has expired (links last one hour) or was already used. "
+                                "Restart trustdesk to print a new one, or run "
+                                <code>"trustdesk user add NAME --role admin"</code> " on the server."
+                            </p>
+                        }.into_any(),
+                        Ok(SetupLinkState::Usable) => view! {
+                            <div class=CARD>
+                                <p class="mb-4 text-sm text-slate-600 dark:text-slate-400">
+                                    "Create the first admin account. This link works once."
+                                </p>
+                                <ActionForm action=setup>
+                                    <div class="space-y-4">
+                                        <ActionAlert error />
+                                        <CsrfField />
+                                        <input type="hidden" name="token" value=token />
+                                        <input type="hidden" name="admin[role]" value="admin" />
+                                        <TextField form="setup" name="admin[username]" field="username"
+                                            label="Username" autocomplete="username" error
+                                            hint="Lower-case letters, digits and . _ - @" />
+                                        <TextField form="setup" name="admin[password]" field="password"
+                                            label="Password" input_type="password" autocomplete="new-password" error
+                                            hint=format!("At least {PASSWORD_MIN_CHARS} characters") />
+                                        <TextField form="setup" name="admin[password_confirm]" field="password_confirm"
+                                            label="Password again" input_type="password" autocomplete="new-password" error />
+                                        <SubmitButton label="Create admin and sign in" pending=setup.pending() />
+                                    </div>
+                                </ActionForm>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}

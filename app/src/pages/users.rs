@@ -1,0 +1,172 @@
+use super::{PageError, PageTitle, CARD};
+use crate::{
+    api::users::{list_users, AddUser, ChangeRole, SetUserDisabled},
+    components::{form::action_error, ActionAlert, CsrfField, LocalTime, SubmitButton, TextField},
+    model::{user::PASSWORD_MIN_CHARS, Role, UserSummary},
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let add = ServerAction::<AddUser>::new();
+    let change_role = ServerAction::<ChangeRole>::new();
+    let set_disabled = ServerAction::<SetUserDisabled>::new();
+    let users = Resource::new(
+        move || {
+            (
+                add.version().get(),
+                change_role.version().get(),
+                set_disabled.version().get(),
+            )
+        },
+        |_| list_users(),
+    );
+    let row_error = Signal::derive(move || {
+        action_error(change_role)
+            .get()
+            .or_else(|| action_error(set_disabled).get())
+    });
+    view! {
+        <PageTitle title="Users" />
+        <div class="grid gap-6 lg:grid-cols-3">
+            <section class="lg:col-span-2" aria-labelledby="users-heading">
+                <h2 id="users-heading" class="sr-only">"All users"</h2>
+                <div class="mb-3"><ActionAlert error=row_error /></div>
+                <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match users.await {
+                            Err(error) => view! { <PageError error /> }.into_any(),
+                            Ok(list) => view! { <UserTable list change_role set_disabled /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+            <section class=CARD aria-labelledby="add-user-heading">
+                <h2 id="add-user-heading" class="mb-3 font-semibold">"Add a user"</h2>
+                <AddUserForm add />
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn UserTable(
+    list: Vec<UserSummary>,
+    change_role: ServerAction<ChangeRole>,
+    set_disabled: ServerAction<SetUserDisabled>,
+) -> impl IntoView {
+    let rows = list
+        .into_iter()
+        .map(|user| {
+            let id = user.id;
+            let status = if user.disabled { "disabled" } else { "active" };
+            let toggle_label = if user.disabled { "Enable" } else { "Disable" };
+            let role_select_id = format!("role-{id}");
+            let role_label = format!("Role of {}", user.username);
+            let username = user.username.clone();
+            let username_attr = user.username.clone();
+            let current_role = user.role;
+            view! {
+                <tr data-username=username_attr class="border-t border-slate-200 dark:border-slate-800">
+                    <td class="px-3 py-2 font-medium">{username}</td>
+                    <td class="px-3 py-2">
+                        <ActionForm action=change_role>
+                            <div class="flex items-center gap-2">
+                                <CsrfField />
+                                <input type="hidden" name="user_id" value=id />
+                                <label for=role_select_id.clone() class="sr-only">
+                                    {role_label}
+                                </label>
+                                <select
+                                    id=role_select_id
+                                    name="role"
+                                    class="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800"
+                                >
+                                    {Role::ALL
+                                        .into_iter()
+                                        .map(|r| view! { <option value=r.as_str() selected=r == current_role>{r.as_str()}</option> })
+                                        .collect_view()}
+                                </select>
+                                <button type="submit" class="rounded border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">
+                                    "Change role"
+                                </button>
+                            </div>
+                        </ActionForm>
+                    </td>
+                    <td class="px-3 py-2" data-status=status>{status}</td>
+                    <td class="px-3 py-2 text-sm"><LocalTime utc=user.created_at /></td>
+                    <td class="px-3 py-2 text-sm">
+                        {match user.last_login_at {
+                            Some(at) => view! { <LocalTime utc=at /> }.into_any(),
+                            None => view! { <span class="text-slate-400">"never"</span> }.into_any(),
+                        }}
+                    </td>
+                    <td class="px-3 py-2">
+                        <ActionForm action=set_disabled>
+                            <CsrfField />
+                            <input type="hidden" name="user_id" value=id />
+                            <input type="hidden" name="disabled" value=(!user.disabled).to_string() />
+                            <button type="submit" class="rounded border border-slate-300 px-2 py-1 text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">
+                                {toggle_label}
+                            </button>
+                        </ActionForm>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <table id="users-table" class="min-w-full text-left text-sm">
+                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                    <tr>
+                        <th scope="col" class="px-3 py-2">"Username"</th>
+                        <th scope="col" class="px-3 py-2">"Role"</th>
+                        <th scope="col" class="px-3 py-2">"Status"</th>
+                        <th scope="col" class="px-3 py-2">"Created"</th>
+                        <th scope="col" class="px-3 py-2">"Last sign-in"</th>
+                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn AddUserForm(add: ServerAction<AddUser>) -> impl IntoView {
+    let error = action_error(add);
+    let success = Signal::derive(move || {
+        matches!(add.value().get(), Some(Ok(()))).then(|| "User added.".to_string())
+    });
+    view! {
+        <ActionForm action=add>
+            <div class="space-y-4">
+                <ActionAlert error success />
+                <CsrfField />
+                <TextField form="add-user" name="user[username]" field="username" label="Username" error
+                    hint="Lower-case letters, digits and . _ - @" />
+                <div>
+                    <label for="add-user-role" class="block text-sm font-medium">"Role"</label>
+                    <select
+                        id="add-user-role"
+                        name="user[role]"
+                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800"
+                    >
+                        {Role::ALL
+                            .into_iter()
+                            .map(|r| view! { <option value=r.as_str() selected=r == Role::Viewer>{r.describe()}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <TextField form="add-user" name="user[password]" field="password" label="Password"
+                    input_type="password" autocomplete="new-password" error
+                    hint=format!("At least {PASSWORD_MIN_CHARS} characters") />
+                <TextField form="add-user" name="user[password_confirm]" field="password_confirm"
+                    label="Password again" input_type="password" autocomplete="new-password" error />
+                <SubmitButton label="Add user" pending=add.pending() />
+            </div>
+        </ActionForm>
+    }
+}

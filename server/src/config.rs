@@ -1,0 +1,285 @@
+//! One typed configuration: built-in defaults < `trustdesk.toml` < `TRUSTDESK_*` environment
+//! variables < command-line flags. Every value is checked when loaded, naming where it came from.
+
+use serde::Deserialize;
+use std::{
+    collections::HashMap,
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// The address users type, e.g. `https://trustdesk.example.com`; defaults to `http://` plus
+    /// the bound address. Decides whether the session cookie is `Secure`.
+    pub public_url: Option<String>,
+    pub data_dir: PathBuf,
+    /// Defaults to `<data_dir>/trustdesk.db`.
+    pub database: Option<PathBuf>,
+    pub session_idle_timeout: Duration,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    /// The compiled site (wasm, JavaScript, CSS, static files) that cargo-leptos writes.
+    pub site_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            public_url: None,
+            data_dir: PathBuf::from("data"),
+            database: None,
+            session_idle_timeout: Duration::from_secs(8 * 3600),
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+            site_dir: PathBuf::from(option_env!("LEPTOS_SITE_ROOT").unwrap_or("target/site")),
+        }
+    }
+}
+
+// Written by hand so that a secret added later cannot leak through a derived Debug: every
+// field is listed on purpose.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_path())
+            .field("session_idle_timeout", &humantime::format_duration(self.session_idle_timeout).to_string())
+            .field("log_format", &self.log_format)
+            .field("log_level", &self.log_level)
+            .field("site_dir", &self.site_dir)
+            .finish()
+    }
+}
+
+/// What a `trustdesk.toml` may contain; every key is optional and unknown keys are refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    public_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    database: Option<PathBuf>,
+    session_idle_timeout: Option<String>,
+    log_format: Option<String>,
+    log_level: Option<String>,
+    site_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{source_name}: {message}")]
+pub struct ConfigError {
+    /// Where the bad value came from: a file path, an environment variable or a flag.
+    pub source_name: String,
+    pub message: String,
+}
+
+fn err(source_name: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        source_name: source_name.into(),
+        message: message.into(),
+    }
+}
+
+/// Command-line overrides, applied last.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+}
+
+pub const ENV_PREFIX: &str = "TRUSTDESK_";
+pub const DEFAULT_CONFIG_FILE: &str = "trustdesk.toml";
+
+impl Config {
+    /// Loads the configuration: `file` if given (it must exist), else `./trustdesk.toml` if
+    /// present; then the environment; then `overrides`.
+    pub fn load(
+        file: Option<&Path>,
+        env: &HashMap<String, String>,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        let mut config = Config::default();
+        let file = match file {
+            Some(path) => Some(path.to_path_buf()),
+            None => env
+                .get("TRUSTDESK_CONFIG")
+                .map(PathBuf::from)
+                .or_else(|| Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists())),
+        };
+        if let Some(path) = file {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| err(&name, format!("cannot read the configuration file: {e}")))?;
+            let parsed: FileConfig =
+                toml::from_str(&text).map_err(|e| err(&name, e.message().to_string()))?;
+            config.apply(parsed, |key| format!("{name}: {key}"))?;
+        }
+        let from_env = FileConfig {
+            listen: env.get("TRUSTDESK_LISTEN").cloned(),
+            public_url: env.get("TRUSTDESK_PUBLIC_URL").cloned(),
+            data_dir: env.get("TRUSTDESK_DATA_DIR").map(PathBuf::from),
+            database: env.get("TRUSTDESK_DATABASE").map(PathBuf::from),
+            session_idle_timeout: env.get("TRUSTDESK_SESSION_IDLE_TIMEOUT").cloned(),
+            log_format: env.get("TRUSTDESK_LOG_FORMAT").cloned(),
+            log_level: env.get("TRUSTDESK_LOG_LEVEL").cloned(),
+            site_dir: env.get("TRUSTDESK_SITE_DIR").map(PathBuf::from),
+        };
+        config.apply(from_env, |key| format!("{ENV_PREFIX}{}", key.to_uppercase()))?;
+        if let Some(listen) = overrides.listen {
+            config.listen = listen;
+        }
+        if let Some(dir) = &overrides.data_dir {
+            config.data_dir = dir.clone();
+        }
+        Ok(config)
+    }
+
+    fn apply(&mut self, layer: FileConfig, name: impl Fn(&str) -> String) -> Result<(), ConfigError> {
+        if let Some(listen) = layer.listen {
+            self.listen = listen.parse().map_err(|_| {
+                err(name("listen"), format!("\"{listen}\" is not an address like 127.0.0.1:3000"))
+            })?;
+        }
+        if let Some(url) = layer.public_url {
+            let trimmed = url.trim_end_matches('/');
+            if !(trimmed.starts_with("http://") || trimmed.starts_with("https://"))
+                || trimmed.len() <= "https://".len()
+            {
+                return Err(err(
+                    name("public_url"),
+                    format!("\"{url}\" must be an absolute http:// or https:// URL"),
+                ));
+            }
+            self.public_url = Some(trimmed.to_string());
+        }
+        if let Some(dir) = layer.data_dir {
+            self.data_dir = dir;
+        }
+        if let Some(db) = layer.database {
+            self.database = Some(db);
+        }
+        if let Some(timeout) = layer.session_idle_timeout {
+            let parsed = humantime::parse_duration(&timeout).map_err(|e| {
+                err(name("session_idle_timeout"), format!("\"{timeout}\" is not a duration like 8h or 30m: {e}"))
+            })?;
+            if parsed < Duration::from_secs(60) {
+                return Err(err(name("session_idle_timeout"), "must be at least one minute"));
+            }
+            self.session_idle_timeout = parsed;
+        }
+        if let Some(format) = layer.log_format {
+            self.log_format = match format.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(err(name("log_format"), format!("\"{other}\" is not text or json")))
+                }
+            };
+        }
+        if let Some(level) = layer.log_level {
+            self.log_level = level;
+        }
+        if let Some(dir) = layer.site_dir {
+            self.site_dir = dir;
+        }
+        Ok(())
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.database
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("trustdesk.db"))
+    }
+
+    /// The URL users reach trustdesk at, given the address it actually bound.
+    pub fn effective_public_url(&self, bound: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"))
+    }
+
+    pub fn cookies_are_secure(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_when_nothing_is_set() {
+        let config = Config::load(None, &env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(config.listen, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(config.database_path(), PathBuf::from("data/trustdesk.db"));
+        assert_eq!(config.session_idle_timeout, Duration::from_secs(8 * 3600));
+        assert!(!config.cookies_are_secure());
+    }
+
+    #[test]
+    fn file_then_environment_then_flags() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "listen = \"127.0.0.1:4000\"\ndata_dir = \"/srv/td\"\nsession_idle_timeout = \"30m\"\nlog_format = \"json\""
+        )
+        .unwrap();
+        let config = Config::load(
+            Some(file.path()),
+            &env(&[("TRUSTDESK_LISTEN", "127.0.0.1:5000"), ("TRUSTDESK_PUBLIC_URL", "https://td.example.com/")]),
+            &Overrides {
+                listen: None,
+                data_dir: Some(PathBuf::from("/flag")),
+            },
+        )
+        .unwrap();
+        assert_eq!(config.listen, "127.0.0.1:5000".parse().unwrap(), "env beats file");
+        assert_eq!(config.data_dir, PathBuf::from("/flag"), "flag beats file");
+        assert_eq!(config.session_idle_timeout, Duration::from_secs(1800), "file beats default");
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.public_url.as_deref(), Some("https://td.example.com"));
+        assert!(config.cookies_are_secure());
+    }
+
+    #[test]
+    fn bad_values_name_their_source() {
+        let e = Config::load(None, &env(&[("TRUSTDESK_LISTEN", "nowhere")]), &Overrides::default()).unwrap_err();
+        assert_eq!(e.source_name, "TRUSTDESK_LISTEN");
+        let e = Config::load(None, &env(&[("TRUSTDESK_SESSION_IDLE_TIMEOUT", "soon")]), &Overrides::default()).unwrap_err();
+        assert_eq!(e.source_name, "TRUSTDESK_SESSION_IDLE_TIMEOUT");
+        let e = Config::load(None, &env(&[("TRUSTDESK_PUBLIC_URL", "ftp://x")]), &Overrides::default()).unwrap_err();
+        assert_eq!(e.source_name, "TRUSTDESK_PUBLIC_URL");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(file, "lisen = \"127.0.0.1:4000\"").unwrap();
+        let e = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap_err();
+        assert!(e.message.contains("lisen"), "{e}");
+    }
+}

@@ -1,0 +1,558 @@
+//! The one way in for every action: authorize → validate → audit → act, with the audit row and
+//! the change in one transaction, so that a change without its audit row cannot happen.
+//! [`RequestConsole`] implements the UI's [`Ports`] for one request.
+
+use crate::{
+    auth::{self, LoginThrottle},
+    csrf,
+    store::{self, audit::NewAuditRow, setup, users, users::UserRecord, Db},
+};
+use app::{
+    model::{
+        AppError, AuditPage, ChainReport, CurrentUser, Dashboard, ErrorKind, FieldError, NewUser, Outcome, Role,
+        SessionInfo, SetupLinkState, UserSummary,
+    },
+    ports::Ports,
+};
+use serde_json::json;
+use std::{net::IpAddr, sync::Arc, time::Instant};
+use tower_sessions::Session;
+
+const USER_ID_KEY: &str = "user_id";
+const FLASH_KEY: &str = "flash";
+pub const SETUP_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
+
+pub struct Console {
+    db: Db,
+    throttle: LoginThrottle,
+    version: String,
+    demo: bool,
+}
+
+/// Who is asking, as the web layer saw it.
+#[derive(Clone)]
+pub struct Caller {
+    pub session: Session,
+    pub client_ip: IpAddr,
+    /// A form posted by a browser without JavaScript: success leaves a flash message in the
+    /// session, and errors travel back in the redirect rather than as a status code.
+    pub plain_form: bool,
+}
+
+fn db_error(error: sqlx::Error) -> AppError {
+    tracing::error!(%error, "database error");
+    AppError::unavailable(
+        "trustdesk could not read or write its database, so nothing was changed. Try again; if it persists, an operator should check the server log.",
+    )
+}
+
+fn session_error(error: tower_sessions::session::Error) -> AppError {
+    tracing::error!(%error, "session store error");
+    AppError::unavailable("trustdesk could not read or save your session. Try again in a moment.")
+}
+
+impl Console {
+    pub fn new(db: Db, throttle: LoginThrottle, demo: bool) -> Self {
+        Self {
+            db,
+            throttle,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            demo,
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn for_request(self: &Arc<Self>, caller: Caller) -> RequestConsole {
+        RequestConsole {
+            console: self.clone(),
+            caller,
+        }
+    }
+
+    /// When no active admin exists, issues a one-time setup link (replacing any earlier one)
+    /// and returns its URL.
+    pub async fn issue_setup_link(&self, public_url: &str) -> Result<Option<String>, sqlx::Error> {
+        let mut tx = self.db.begin_write().await?;
+        if users::count_active_admins(&mut tx).await? > 0 {
+            return Ok(None);
+        }
+        let token = csrf::random_token();
+        let now = chrono::Utc::now();
+        setup::issue(
+            &mut tx,
+            &setup::hash_token(&token),
+            &store::timestamp(now),
+            &store::timestamp(now + SETUP_LINK_LIFETIME),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(format!("{public_url}/setup?token={token}")))
+    }
+
+    /// Adds a user on behalf of the operator at the server's command line.
+    pub async fn add_user_as_system(&self, new_user: NewUser) -> Result<(), AppError> {
+        let role = new_user.validate()?;
+        let hash = auth::hash_password_blocking(new_user.password.clone()).await;
+        let audit = NewAuditRow {
+            actor: "system".into(),
+            client_ip: String::new(),
+            action: "user.add".into(),
+            target_kind: "user".into(),
+            target_id: new_user.username.clone(),
+            params: json!({"username": new_user.username, "role": role.as_str(), "via": "cli"}),
+            ..Default::default()
+        };
+        self.insert_user(&new_user.username, role, &hash, audit).await.map(|_| ())
+    }
+
+    pub async fn verify_audit(&self) -> Result<ChainReport, sqlx::Error> {
+        store::audit::verify(self.db.pool()).await
+    }
+
+    async fn insert_user(&self, username: &str, role: Role, hash: &str, audit: NewAuditRow) -> Result<i64, AppError> {
+        let mut tx = self.db.begin_write().await.map_err(db_error)?;
+        let now = store::now();
+        let Some(id) = users::insert(&mut tx, username, role, hash, &now).await.map_err(db_error)? else {
+            return Err(AppError {
+                kind: ErrorKind::Conflict,
+                message: format!("A user named {username} exists already."),
+                fields: vec![FieldError {
+                    field: "username".into(),
+                    message: "This username is taken.".into(),
+                }],
+            });
+        };
+        store::audit::append(&mut tx, audit, &now).await.map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(id)
+    }
+
+    /// Writes an audit row on its own, for events that change nothing else (a refused attempt).
+    async fn audit_alone(&self, row: NewAuditRow) -> Result<(), AppError> {
+        let mut tx = self.db.begin_write().await.map_err(db_error)?;
+        store::audit::append(&mut tx, row, &store::now()).await.map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
+    }
+}
+
+/// The console bound to one request's caller.
+pub struct RequestConsole {
+    console: Arc<Console>,
+    caller: Caller,
+}
+
+impl RequestConsole {
+    fn session(&self) -> &Session {
+        &self.caller.session
+    }
+
+    fn row(&self, actor: &str, action: &str, target_kind: &str, target_id: &str, params: serde_json::Value) -> NewAuditRow {
+        NewAuditRow {
+            actor: actor.to_string(),
+            client_ip: self.caller.client_ip.to_string(),
+            action: action.to_string(),
+            target_kind: target_kind.to_string(),
+            target_id: target_id.to_string(),
+            params,
+            ..Default::default()
+        }
+    }
+
+    /// The signed-in, enabled user; a disabled or deleted account ends the session.
+    pub async fn signed_in(&self) -> Result<Option<UserRecord>, AppError> {
+        let Some(id) = self.session().get::<i64>(USER_ID_KEY).await.map_err(session_error)? else {
+            return Ok(None);
+        };
+        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+        match users::find_by_id(&mut conn, id).await.map_err(db_error)? {
+            Some(user) if !user.disabled => Ok(Some(user)),
+            _ => {
+                self.session().flush().await.map_err(session_error)?;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn require_user(&self) -> Result<UserRecord, AppError> {
+        self.signed_in().await?.ok_or_else(AppError::unauthenticated)
+    }
+
+    /// An admin, or an audited refusal.
+    async fn require_admin(&self, action: &str, target_id: &str) -> Result<UserRecord, AppError> {
+        let user = self.require_user().await?;
+        if user.role() == Role::Admin {
+            return Ok(user);
+        }
+        let mut row = self.row(&user.username, action, "user", target_id, json!({}));
+        row.outcome = Some(Outcome::Error);
+        row.message = "refused: the viewer role cannot change users".into();
+        self.console.audit_alone(row).await?;
+        Err(AppError::admin_only())
+    }
+
+    async fn sign_in_session(&self, user_id: i64) -> Result<(), AppError> {
+        let session = self.session();
+        // A new id at sign-in defeats session fixation; a new CSRF token goes with it.
+        session.cycle_id().await.map_err(session_error)?;
+        session.insert(USER_ID_KEY, user_id).await.map_err(session_error)?;
+        csrf::rotate(session).await.map_err(session_error)?;
+        Ok(())
+    }
+
+    /// Reports a result the way the caller can take it: a flash message for a plain form that
+    /// succeeded, an HTTP status matching the error for script callers.
+    async fn finish<T>(&self, result: Result<T, AppError>, flash: impl FnOnce() -> Option<String>) -> Result<T, AppError> {
+        match &result {
+            Ok(_) if self.caller.plain_form => {
+                if let Some(message) = flash() {
+                    self.session().insert(FLASH_KEY, message).await.map_err(session_error)?;
+                }
+            }
+            Err(error) if !self.caller.plain_form => {
+                if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    if let Ok(status) = http::StatusCode::from_u16(error.kind.http_status()) {
+                        response.set_status(status);
+                    }
+                }
+            }
+            _ => {}
+        }
+        result
+    }
+
+    async fn login_inner(&self, username: String, password: String) -> Result<(), AppError> {
+        let ip = self.caller.client_ip;
+        let attempted = username.chars().take(64).collect::<String>();
+        let failed_row = |message: &str| {
+            let mut row = self.row("anonymous", "auth.login", "user", &attempted, json!({"username": attempted}));
+            row.outcome = Some(Outcome::Error);
+            row.message = message.to_string();
+            row
+        };
+        if let Err(wait) = self.console.throttle.check(&username, ip, Instant::now()) {
+            self.console.audit_alone(failed_row("refused: too many failed sign-ins")).await?;
+            return Err(AppError::new(
+                ErrorKind::Throttled,
+                format!(
+                    "Too many failed sign-ins for this account or from your address. Wait {} and try again.",
+                    auth::describe_wait(wait)
+                ),
+            ));
+        }
+        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+        let user = users::find_by_username(&mut conn, &username).await.map_err(db_error)?;
+        drop(conn);
+        let verified = {
+            let password = password.clone();
+            let hash = user.as_ref().map(|u| u.password_hash.clone());
+            tokio::task::spawn_blocking(move || match hash {
+                Some(hash) => auth::verify_password(&hash, &password),
+                None => {
+                    auth::spend_verification_time(&password);
+                    false
+                }
+            })
+            .await
+            .map_err(|_| AppError::internal())?
+        };
+        let user = match user {
+            Some(user) if verified && !user.disabled => user,
+            other => {
+                self.console.throttle.record_failure(&username, ip, Instant::now());
+                let reason = match other {
+                    None => "unknown username",
+                    Some(u) if u.disabled => "account disabled",
+                    Some(_) => "wrong password",
+                };
+                self.console.audit_alone(failed_row(reason)).await?;
+                // One message for every case, so sign-in does not reveal which accounts exist.
+                return Err(AppError::new(ErrorKind::Unauthenticated, "Wrong username or password."));
+            }
+        };
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let now = store::now();
+        users::record_login(&mut tx, user.id, &now).await.map_err(db_error)?;
+        let row = self.row(&user.username, "auth.login", "user", &user.username, json!({}));
+        store::audit::append(&mut tx, row, &now).await.map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        self.console.throttle.record_success(&username);
+        self.sign_in_session(user.id).await
+    }
+
+    async fn complete_setup_inner(&self, token: String, admin: NewUser) -> Result<String, AppError> {
+        let role = admin.validate()?;
+        if role != Role::Admin {
+            return Err(AppError::validation(vec![FieldError {
+                field: "role".into(),
+                message: "The first account must be an admin.".into(),
+            }]));
+        }
+        let hash = auth::hash_password_blocking(admin.password.clone()).await;
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let now = store::now();
+        if users::count_active_admins(&mut tx).await.map_err(db_error)? > 0 {
+            return Err(AppError::conflict("trustdesk is already set up; sign in instead."));
+        }
+        if !setup::consume(&mut tx, &setup::hash_token(&token), &now).await.map_err(db_error)? {
+            return Err(AppError::access_denied(
+                "This setup link is invalid, has expired or was already used. Restart trustdesk to print a new one.",
+            ));
+        }
+        let Some(id) = users::insert(&mut tx, &admin.username, Role::Admin, &hash, &now).await.map_err(db_error)? else {
+            return Err(AppError::conflict(format!("A user named {} exists already.", admin.username)));
+        };
+        let row = self.row(
+            &admin.username,
+            "setup.create_admin",
+            "user",
+            &admin.username,
+            json!({"username": admin.username, "role": "admin"}),
+        );
+        store::audit::append(&mut tx, row, &now).await.map_err(db_error)?;
+        users::record_login(&mut tx, id, &now).await.map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        self.sign_in_session(id).await?;
+        Ok(admin.username)
+    }
+
+    /// Loads the target of a user change and applies the rules that keep trustdesk administrable.
+    async fn change_user(
+        &self,
+        action: &str,
+        user_id: i64,
+        change: UserChange,
+    ) -> Result<String, AppError> {
+        let admin = self.require_admin(action, &user_id.to_string()).await?;
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let target = users::find_by_id(&mut tx, user_id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| AppError::not_found(format!("There is no user with id {user_id}; it may have been removed.")))?;
+        let removes_an_admin = target.is_active_admin()
+            && matches!(change, UserChange::Role(Role::Viewer) | UserChange::Disabled(true));
+        if removes_an_admin && users::count_active_admins(&mut tx).await.map_err(db_error)? <= 1 {
+            return Err(AppError::conflict(format!(
+                "{} is the only active admin; make another user admin first.",
+                target.username
+            )));
+        }
+        if target.id == admin.id && matches!(change, UserChange::Disabled(true)) {
+            return Err(AppError::conflict("You cannot disable your own account."));
+        }
+        let params = match change {
+            UserChange::Role(role) => {
+                users::set_role(&mut tx, user_id, role).await.map_err(db_error)?;
+                json!({"username": target.username, "from": target.role, "to": role.as_str()})
+            }
+            UserChange::Disabled(disabled) => {
+                users::set_disabled(&mut tx, user_id, disabled).await.map_err(db_error)?;
+                json!({"username": target.username, "disabled": disabled})
+            }
+        };
+        let row = self.row(&admin.username, action, "user", &target.username, params);
+        store::audit::append(&mut tx, row, &store::now()).await.map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(target.username)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum UserChange {
+    Role(Role),
+    Disabled(bool),
+}
+
+/// Only same-site paths, so a crafted `next` cannot send a user elsewhere after sign-in.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.starts_with("/login") {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn current_user(record: &UserRecord) -> CurrentUser {
+    CurrentUser {
+        id: record.id,
+        username: record.username.clone(),
+        role: record.role(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Ports for RequestConsole {
+    async fn session_info(&self) -> Result<SessionInfo, AppError> {
+        let csrf_token = csrf::ensure_token(self.session()).await.map_err(session_error)?;
+        let user = self.signed_in().await?;
+        let flash = self.session().remove::<String>(FLASH_KEY).await.map_err(session_error)?;
+        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+        let needs_setup = users::count_active_admins(&mut conn).await.map_err(db_error)? == 0;
+        Ok(SessionInfo {
+            user: user.as_ref().map(current_user),
+            csrf_token,
+            flash,
+            version: self.console.version.clone(),
+            demo: self.console.demo,
+            needs_setup,
+        })
+    }
+
+    async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError> {
+        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+        if users::count_active_admins(&mut conn).await.map_err(db_error)? > 0 {
+            return Ok(SetupLinkState::Done);
+        }
+        let usable = setup::is_usable(&mut conn, &setup::hash_token(&token), &store::now())
+            .await
+            .map_err(db_error)?;
+        Ok(if usable { SetupLinkState::Usable } else { SetupLinkState::Unusable })
+    }
+
+    async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError> {
+        let result = self.complete_setup_inner(token, admin).await;
+        let result = self
+            .finish(result, || Some("Welcome. trustdesk is set up and you are signed in as its first admin.".into()))
+            .await;
+        if result.is_ok() {
+            leptos_axum::redirect("/");
+        }
+        result.map(|_| ())
+    }
+
+    async fn login(&self, username: String, password: String, next: String) -> Result<(), AppError> {
+        let result = self.login_inner(username, password).await;
+        let result = self.finish(result, || None).await;
+        if result.is_ok() {
+            leptos_axum::redirect(safe_next(&next));
+        }
+        result
+    }
+
+    async fn logout(&self) -> Result<(), AppError> {
+        let result = async {
+            if let Some(user) = self.signed_in().await? {
+                let row = self.row(&user.username, "auth.logout", "user", &user.username, json!({}));
+                self.console.audit_alone(row).await?;
+            }
+            self.session().flush().await.map_err(session_error)
+        }
+        .await;
+        let result = self.finish(result, || Some("You are signed out.".into())).await;
+        if result.is_ok() {
+            leptos_axum::redirect("/login");
+        }
+        result
+    }
+
+    async fn dashboard(&self) -> Result<Dashboard, AppError> {
+        let result = async {
+            let user = self.require_user().await?;
+            let database = self.console.db.status().await.map_err(|error| {
+                tracing::error!(%error, "database status");
+                "The database did not answer; see the server log.".to_string()
+            });
+            Ok(Dashboard {
+                user: current_user(&user),
+                version: self.console.version.clone(),
+                database,
+            })
+        }
+        .await;
+        self.finish(result, || None).await
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserSummary>, AppError> {
+        let result = async {
+            let user = self.require_user().await?;
+            if user.role() != Role::Admin {
+                return Err(AppError::admin_only());
+            }
+            let list = users::list(self.console.db.pool()).await.map_err(db_error)?;
+            Ok(list.iter().map(UserRecord::summary).collect())
+        }
+        .await;
+        self.finish(result, || None).await
+    }
+
+    async fn add_user(&self, new_user: NewUser) -> Result<(), AppError> {
+        let username = new_user.username.clone();
+        let result = async {
+            let admin = self.require_admin("user.add", &new_user.username).await?;
+            let role = new_user.validate()?;
+            let hash = auth::hash_password_blocking(new_user.password.clone()).await;
+            let row = self.row(
+                &admin.username,
+                "user.add",
+                "user",
+                &new_user.username,
+                json!({"username": new_user.username, "role": role.as_str()}),
+            );
+            self.console.insert_user(&new_user.username, role, &hash, row).await.map(|_| ())
+        }
+        .await;
+        self.finish(result, || Some(format!("User {username} added."))).await
+    }
+
+    async fn change_role(&self, user_id: i64, role: String) -> Result<(), AppError> {
+        let result = async {
+            let role = role.parse::<Role>().map_err(|message| {
+                AppError::validation(vec![FieldError { field: "role".into(), message }])
+            })?;
+            self.change_user("user.change_role", user_id, UserChange::Role(role))
+                .await
+                .map(|name| (name, role))
+        }
+        .await;
+        let flash = result.as_ref().ok().map(|(name, role)| format!("{name} is now {role}."));
+        self.finish(result, || flash).await.map(|_| ())
+    }
+
+    async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), AppError> {
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        let result = self.change_user(action, user_id, UserChange::Disabled(disabled)).await;
+        let flash = result.as_ref().ok().map(|name| {
+            if disabled {
+                format!("{name} is disabled and can no longer sign in.")
+            } else {
+                format!("{name} is enabled again.")
+            }
+        });
+        self.finish(result, || flash).await.map(|_| ())
+    }
+
+    async fn audit_page(&self, page: u32) -> Result<AuditPage, AppError> {
+        let result = async {
+            self.require_user().await?;
+            store::audit::page(self.console.db.pool(), page).await.map_err(db_error)
+        }
+        .await;
+        self.finish(result, || None).await
+    }
+
+    async fn verify_audit_chain(&self) -> Result<ChainReport, AppError> {
+        let result = async {
+            self.require_user().await?;
+            self.console.verify_audit().await.map_err(db_error)
+        }
+        .await;
+        self.finish(result, || None).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/audit?page=2"), "/audit?page=2");
+        assert_eq!(safe_next("//evil.example.com"), "/");
+        assert_eq!(safe_next("/\\evil.example.com"), "/");
+        assert_eq!(safe_next("https://evil.example.com"), "/");
+        assert_eq!(safe_next(""), "/");
+        assert_eq!(safe_next("/login"), "/");
+    }
+}

@@ -1,0 +1,217 @@
+use app::model::{AppError, NewUser, Role};
+use clap::{Parser, Subcommand};
+use server::{
+    config::{Config, Overrides},
+    telemetry, Trustdesk,
+};
+use std::{
+    io::{IsTerminal, Read},
+    net::SocketAddr,
+    path::PathBuf,
+    process::ExitCode,
+};
+
+/// trustdesk: a self-hosted console for the AWS trust artifacts that expire or need tags.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (default: ./trustdesk.toml if present, or $TRUSTDESK_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web console.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:3000 (port 0 picks a free port).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Directory for the database and other local data.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Manage console accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Inspect the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from a prompt, or from stdin when it is not a terminal.
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["admin", "viewer"])]
+        role: String,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and name the first row that does not match.
+    Verify {
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+fn load_config(file: Option<&PathBuf>, overrides: Overrides) -> Result<Config, ExitCode> {
+    let env = std::env::vars().collect();
+    Config::load(file.map(|p| p.as_path()), &env, &overrides).map_err(|e| {
+        eprintln!("trustdesk: configuration error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), ExitCode> {
+    match cli.command {
+        Command::Serve { listen, data_dir } => {
+            let config = load_config(cli.config.as_ref(), Overrides { listen, data_dir })?;
+            telemetry::init(config.log_format, &config.log_level);
+            serve(config).await
+        }
+        Command::User {
+            command: UserCommand::Add { name, role, data_dir },
+        } => {
+            let config = load_config(cli.config.as_ref(), Overrides { listen: None, data_dir })?;
+            telemetry::init(config.log_format, "warn");
+            add_user(config, name, role).await
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { data_dir },
+        } => {
+            let config = load_config(cli.config.as_ref(), Overrides { listen: None, data_dir })?;
+            telemetry::init(config.log_format, "warn");
+            verify_audit(config).await
+        }
+    }
+}
+
+async fn open(config: Config) -> Result<Trustdesk, ExitCode> {
+    Trustdesk::open(config).await.map_err(|e| {
+        eprintln!("trustdesk: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+async fn serve(config: Config) -> Result<(), ExitCode> {
+    tracing::info!(?config, "starting");
+    let bound = open(config).await?.bind().await.map_err(|e| {
+        eprintln!("trustdesk: {e}");
+        ExitCode::FAILURE
+    })?;
+    println!("trustdesk listening on http://{} (public URL {})", bound.addr, bound.public_url);
+    if let Some(url) = &bound.setup_url {
+        println!("No admin exists yet. Create the first one within an hour, once, at:");
+        println!("{url}");
+    }
+    bound.serve(shutdown_signal()).await.map_err(|e| {
+        eprintln!("trustdesk: server error: {e}");
+        ExitCode::FAILURE
+    })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn read_password() -> std::io::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Password again: ")?;
+        if first != second {
+            return Err(std::io::Error::other("the two passwords differ"));
+        }
+        Ok(first)
+    } else {
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input)?;
+        Ok(input.trim_end_matches(['\n', '\r']).to_string())
+    }
+}
+
+async fn add_user(config: Config, name: String, role: String) -> Result<(), ExitCode> {
+    let password = read_password().map_err(|e| {
+        eprintln!("trustdesk: cannot read the password: {e}");
+        ExitCode::FAILURE
+    })?;
+    let trustdesk = open(config).await?;
+    let new_user = NewUser {
+        username: name.clone(),
+        role: role.clone(),
+        password_confirm: password.clone(),
+        password,
+    };
+    match trustdesk.console().add_user_as_system(new_user).await {
+        Ok(()) => {
+            let role: Role = role.parse().unwrap_or_default();
+            println!("Added {role} {name}.");
+            Ok(())
+        }
+        Err(AppError { message, fields, .. }) => {
+            eprintln!("trustdesk: {message}");
+            for field in fields {
+                eprintln!("  {}: {}", field.field, field.message);
+            }
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn verify_audit(config: Config) -> Result<(), ExitCode> {
+    let trustdesk = open(config).await?;
+    match trustdesk.console().verify_audit().await {
+        Ok(report) => match report.first_broken {
+            None => {
+                println!("Audit chain intact: {} rows checked.", report.rows_checked);
+                Ok(())
+            }
+            Some(broken) => {
+                println!("Audit chain broken at row {}: {}.", broken.id, broken.reason);
+                Err(ExitCode::from(3))
+            }
+        },
+        Err(e) => {
+            eprintln!("trustdesk: cannot read the audit trail: {e}");
+            Err(ExitCode::FAILURE)
+        }
+    }
+}

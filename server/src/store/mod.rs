@@ -1,0 +1,164 @@
+//! SQLite through sqlx: one pool, migrations at open, and a repository module per table.
+
+pub mod audit;
+pub mod setup;
+pub mod users;
+
+use app::model::DatabaseStatus;
+use sqlx::{
+    migrate::Migrator,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    SqlitePool, Sqlite, Transaction,
+};
+use std::{path::{Path, PathBuf}, str::FromStr, time::Duration};
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot open the database {path}: {source}")]
+    Connect { path: PathBuf, source: sqlx::Error },
+    #[error("a database migration failed, so trustdesk did not start; the database {path} is as it was before that migration: {source}")]
+    Migration { path: PathBuf, source: sqlx::migrate::MigrateError },
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+pub type Tx = Transaction<'static, Sqlite>;
+
+impl Db {
+    /// Opens (creating if needed) the database in WAL mode and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Self, OpenError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| OpenError::DataDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .expect("a static connection string")
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|source| OpenError::Connect {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|source| OpenError::Migration {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Self {
+            pool,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A write transaction that takes the write lock at once, so that reading the last audit
+    /// hash and appending after it cannot interleave with another writer, even in another process.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+
+    pub async fn status(&self) -> Result<DatabaseStatus, sqlx::Error> {
+        let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?;
+        let schema_version: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        let audit_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await?;
+        let file_size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        Ok(DatabaseStatus {
+            path: self.path.display().to_string(),
+            size_bytes: file_size(&self.path) + file_size(&wal),
+            journal_mode,
+            schema_version,
+            users: users as u64,
+            audit_rows: audit_rows as u64,
+        })
+    }
+}
+
+/// UTC now as stored in every table: fixed width, so text order is time order.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+pub fn now() -> String {
+    timestamp(chrono::Utc::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn opens_in_wal_mode_and_migrates() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("sub/t.db")).await.unwrap();
+        let status = db.status().await.unwrap();
+        assert_eq!(status.journal_mode, "wal");
+        assert!(status.schema_version > 0);
+        assert_eq!(status.users, 0);
+    }
+
+    #[tokio::test]
+    async fn a_failed_migration_is_reported_with_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        // A table the first migration creates, already there: that migration must fail.
+        let pool = SqlitePool::connect_with(
+            SqliteConnectOptions::new().filename(&path).create_if_missing(true),
+        )
+        .await
+        .unwrap();
+        sqlx::query("CREATE TABLE users (x)").execute(&pool).await.unwrap();
+        pool.close().await;
+        let error = Db::open(&path).await.unwrap_err();
+        assert!(matches!(error, OpenError::Migration { .. }), "{error}");
+        assert!(error.to_string().contains("t.db"), "{error}");
+    }
+
+    #[test]
+    fn timestamps_are_fixed_width_utc() {
+        use chrono::TimeZone;
+        let at = chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        assert_eq!(timestamp(at), "2026-01-02T03:04:05.000Z");
+    }
+}

@@ -1,0 +1,116 @@
+//! The `users` table.
+
+use app::model::{Role, UserSummary};
+use sqlx::{SqliteConnection, SqlitePool};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: i64,
+    pub username: String,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: String,
+    pub last_login_at: Option<String>,
+}
+
+impl UserRecord {
+    pub fn role(&self) -> Role {
+        // The CHECK constraint keeps the column to these two values.
+        self.role.parse().unwrap_or(Role::Viewer)
+    }
+
+    pub fn is_active_admin(&self) -> bool {
+        !self.disabled && self.role() == Role::Admin
+    }
+
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            username: self.username.clone(),
+            role: self.role(),
+            disabled: self.disabled,
+            created_at: self.created_at.clone(),
+            last_login_at: self.last_login_at.clone(),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, username, role, password_hash, disabled, created_at, last_login_at";
+
+pub async fn find_by_username(
+    conn: &mut SqliteConnection,
+    username: &str,
+) -> Result<Option<UserRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
+        .bind(username)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn find_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<UserRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn list(pool: &SqlitePool) -> Result<Vec<UserRecord>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn count_active_admins(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+        .fetch_one(conn)
+        .await
+}
+
+/// Inserts a user; `Ok(None)` when the username is taken.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    username: &str,
+    role: Role,
+    password_hash: &str,
+    now: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (username) DO NOTHING",
+    )
+    .bind(username)
+    .bind(role.as_str())
+    .bind(password_hash)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok((result.rows_affected() == 1).then(|| result.last_insert_rowid()))
+}
+
+pub async fn set_role(conn: &mut SqliteConnection, id: i64, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_disabled(conn: &mut SqliteConnection, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+        .bind(disabled)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn record_login(conn: &mut SqliteConnection, id: i64, now: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_login_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

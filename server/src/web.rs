@@ -1,0 +1,257 @@
+//! The HTTP surface: Leptos pages and server functions, sessions, CSRF, the sign-in guard,
+//! security headers and `/healthz`.
+
+use crate::console::{Caller, Console};
+use app::{
+    api::{API_PREFIX, CSRF_FIELD, CSRF_HEADER},
+    model::AppError,
+    ports::RequestPorts,
+    shell, App, PUBLIC_PAGES,
+};
+use axum::{
+    body::{to_bytes, Body},
+    extract::{ConnectInfo, FromRef, Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+    Json, Router,
+};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::{future::Future, net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// The largest form body the CSRF check will read; every form of ours is far smaller.
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub console: Arc<Console>,
+}
+
+pub struct WebSettings {
+    pub secure_cookies: bool,
+    pub session_idle_timeout: std::time::Duration,
+}
+
+pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) -> Router {
+    let routes = generate_route_list(App);
+    let idle = tower_sessions::cookie::time::Duration::seconds(
+        i64::try_from(settings.session_idle_timeout.as_secs()).unwrap_or(i64::MAX),
+    );
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("trustdesk_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(idle));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), request_context))
+        .layer(session_layer)
+        .layer(security_headers())
+        .with_state(state)
+}
+
+fn security_headers() -> tower::layer::util::Stack<
+    SetResponseHeaderLayer<HeaderValue>,
+    tower::layer::util::Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>>,
+    >,
+> {
+    // Hydration needs an inline bootstrap script and wasm compilation; nothing else is allowed.
+    let csp = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+               style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+               frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
+    tower::layer::util::Stack::new(
+        SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)),
+        tower::layer::util::Stack::new(
+            SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            tower::layer::util::Stack::new(
+                SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+                // Same-origin requests keep their Referer: a form posted without JavaScript is
+                // redirected back to it.
+                SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+            ),
+        ),
+    )
+}
+
+async fn healthz(State(console): State<Arc<Console>>) -> Response {
+    match console.db().ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ok", "database": "ok"})).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check: database");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable", "database": "unreachable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// What kind of request this is, for the guards below.
+fn is_api(path: &str) -> bool {
+    path.starts_with(API_PREFIX) && path[API_PREFIX.len()..].starts_with('/')
+}
+
+/// Page loads (not static files, not server functions): they need a session with a CSRF
+/// token, and all but the public pages need a signed-in user.
+fn is_page(method: &Method, path: &str) -> bool {
+    method == Method::GET
+        && !is_api(path)
+        && path != "/healthz"
+        && !path.starts_with("/pkg/")
+        && !path.rsplit('/').next().unwrap_or("").contains('.')
+}
+
+fn accepts_html(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Binds the request to the console (as the UI's ports), refuses POSTs without the session's
+/// CSRF token, and sends signed-out visitors to the sign-in page.
+async fn request_context(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+    let client_ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let plain_form = method == Method::POST && accepts_html(&request);
+
+    let request = if method != Method::GET && method != Method::HEAD && is_api(&path) {
+        match check_csrf(&session, request).await {
+            Ok(request) => request,
+            Err(refusal) => {
+                tracing::warn!(%client_ip, %path, "refused a request without a valid CSRF token");
+                return refusal;
+            }
+        }
+    } else {
+        request
+    };
+
+    let console = state.console.for_request(Caller {
+        session: session.clone(),
+        client_ip,
+        plain_form,
+    });
+
+    if is_page(&method, &path) {
+        // The token must exist before rendering starts, so the cookie goes out with this page.
+        if let Err(error) = crate::csrf::ensure_token(&session).await {
+            tracing::error!(%error, "session store");
+            return (StatusCode::SERVICE_UNAVAILABLE, "trustdesk could not start a session; try again shortly.").into_response();
+        }
+        let signed_in = match console.signed_in().await {
+            Ok(user) => user.is_some(),
+            Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, error.message).into_response(),
+        };
+        let public = PUBLIC_PAGES.contains(&path.as_str());
+        if !signed_in && !public {
+            let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+            return Redirect::to(&format!("/login?next={encoded}")).into_response();
+        }
+        if signed_in && path == "/login" {
+            return Redirect::to("/").into_response();
+        }
+    }
+
+    let mut request = request;
+    request.extensions_mut().insert(RequestPorts(Arc::new(console)));
+    next.run(request).await
+}
+
+/// Accepts the token from the `x-csrf-token` header or the `_csrf` form field; hands the
+/// request on with its body intact.
+async fn check_csrf(session: &Session, request: Request) -> Result<Request, Response> {
+    let html = accepts_html(&request);
+    let refuse = || -> Response {
+        let error = AppError::csrf_mismatch();
+        if html {
+            let page = format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Form expired · trustdesk</title></head>\
+                 <body><h1>Form expired</h1><p>{}</p><p><a href=\"/\">Back to trustdesk</a></p></body></html>",
+                error.message
+            );
+            (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+        } else {
+            (StatusCode::FORBIDDEN, Json(error)).into_response()
+        }
+    };
+    if let Some(token) = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return if crate::csrf::matches(session, token).await {
+            Ok(request)
+        } else {
+            Err(refuse())
+        };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(refuse());
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
+        (StatusCode::PAYLOAD_TOO_LARGE, "The form is larger than trustdesk accepts.").into_response()
+    })?;
+    let token = url::form_urlencoded::parse(&bytes)
+        .find(|(key, _)| key == CSRF_FIELD)
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    if crate::csrf::matches(session, &token).await {
+        Ok(Request::from_parts(parts, Body::from(bytes)))
+    } else {
+        Err(refuse())
+    }
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_requests() {
+        assert!(is_api("/api/users/add"));
+        assert!(!is_api("/apiary"));
+        assert!(is_page(&Method::GET, "/users"));
+        assert!(is_page(&Method::GET, "/"));
+        assert!(!is_page(&Method::GET, "/pkg/trustdesk.js"));
+        assert!(!is_page(&Method::GET, "/favicon.svg"));
+        assert!(!is_page(&Method::POST, "/users"));
+        assert!(!is_page(&Method::GET, "/healthz"));
+    }
+}

@@ -16,4 +16,8 @@ pub use app::{shell, App, PUBLIC_PAGES};
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // A marker for end-to-end tests and for anyone debugging: the page is interactive now.
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__trustdeskHydrated".into(), &true.into());
+    }
 }

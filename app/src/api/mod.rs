@@ -3,8 +3,9 @@
 //! Conventions the server's middleware relies on:
 //! - reads use GET (`input = GetUrl`) and change nothing an admin would call a change;
 //! - every other server function is a POST whose first argument is `_csrf`, the session's CSRF
-//!   token from a hidden form field. The middleware refuses a POST without the right token
-//!   (form field `_csrf` or header `x-csrf-token`) with 403 before the function runs.
+//!   token from a hidden form field (it may be left out when the header carries the token). The
+//!   middleware refuses a POST without the right token (form field `_csrf` or header
+//!   `x-csrf-token`) with 403 before the function runs; the function itself never reads it.
 //!
 //! [`Ports`]: crate::ports::Ports
 

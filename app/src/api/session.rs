@@ -16,7 +16,7 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
 
 #[server(endpoint = "login")]
 pub async fn login(
-    _csrf: String,
+    #[server(default)] _csrf: String,
     username: String,
     password: String,
     next: String,
@@ -25,7 +25,7 @@ pub async fn login(
 }
 
 #[server(endpoint = "logout")]
-pub async fn logout(_csrf: String) -> Result<(), AppError> {
+pub async fn logout(#[server(default)] _csrf: String) -> Result<(), AppError> {
     ports()?.logout().await
 }
 
@@ -35,6 +35,6 @@ pub async fn check_setup_link(token: String) -> Result<SetupLinkState, AppError>
 }
 
 #[server(endpoint = "setup")]
-pub async fn complete_setup(_csrf: String, token: String, admin: NewUser) -> Result<(), AppError> {
+pub async fn complete_setup(#[server(default)] _csrf: String, token: String, admin: NewUser) -> Result<(), AppError> {
     ports()?.complete_setup(token, admin).await
 }

@@ -10,16 +10,16 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
 }
 
 #[server(endpoint = "users/add")]
-pub async fn add_user(_csrf: String, user: NewUser) -> Result<(), AppError> {
+pub async fn add_user(#[server(default)] _csrf: String, user: NewUser) -> Result<(), AppError> {
     ports()?.add_user(user).await
 }
 
 #[server(endpoint = "users/role")]
-pub async fn change_role(_csrf: String, user_id: i64, role: String) -> Result<(), AppError> {
+pub async fn change_role(#[server(default)] _csrf: String, user_id: i64, role: String) -> Result<(), AppError> {
     ports()?.change_role(user_id, role).await
 }
 
 #[server(endpoint = "users/disabled")]
-pub async fn set_user_disabled(_csrf: String, user_id: i64, disabled: bool) -> Result<(), AppError> {
+pub async fn set_user_disabled(#[server(default)] _csrf: String, user_id: i64, disabled: bool) -> Result<(), AppError> {
     ports()?.set_user_disabled(user_id, disabled).await
 }

@@ -1,0 +1,41 @@
+// Starts the real trustdesk binary on a free loopback port with a fresh data directory, reads
+// the address and the one-time setup link from its output, and stops it (by its PID) afterwards.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const STATE_FILE = join(__dirname, 'test-results', 'server.json');
+
+export default async function globalSetup() {
+  const root = resolve(__dirname, '..');
+  const binary = process.env.TRUSTDESK_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', 'trustdesk');
+  const dataDir = mkdtempSync(join(tmpdir(), 'trustdesk-e2e-'));
+  const server = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+    cwd: root,
+    env: { ...process.env, TRUSTDESK_SITE_DIR: join(root, 'target', 'site') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  server.stderr.on('data', (chunk) => { log += chunk; });
+  const { baseUrl, setupUrl } = await new Promise<{ baseUrl: string; setupUrl: string }>((done, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`trustdesk did not start in 30 s:\n${out}\n${log}`)), 30_000);
+    server.on('exit', (code) => fail(new Error(`trustdesk exited with ${code}:\n${out}\n${log}`)));
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const listening = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      const setup = out.split('\n').find((line) => /^http:\/\/\S+\/setup\?token=\S+$/.test(line.trim()));
+      if (listening && setup) {
+        clearTimeout(timer);
+        done({ baseUrl: listening[1], setupUrl: setup.trim() });
+      }
+    });
+  });
+  writeFileSync(STATE_FILE, JSON.stringify({ baseUrl, setupUrl }));
+  return async () => {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,253 @@
+//! `TestApp` starts a real trustdesk; `Browser` is a cookie-keeping HTTP client that can post
+//! forms the way a browser without JavaScript does, or call server functions the way the
+//! hydrated app does.
+
+use reqwest::{cookie::CookieStore, header, redirect::Policy, Response, StatusCode};
+use serde_json::Value;
+use server::{
+    config::{Config, Overrides},
+    Trustdesk,
+};
+use std::{collections::HashMap, path::PathBuf, sync::Arc};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin password 123";
+
+pub struct TestApp {
+    pub url: String,
+    pub setup_url: Option<String>,
+    pub data_dir: PathBuf,
+    _dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = Config::load(
+            None,
+            &HashMap::new(),
+            &Overrides {
+                listen: None,
+                data_dir: Some(dir.path().to_path_buf()),
+            },
+        )
+        .expect("config");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let bound = Trustdesk::open(config)
+            .await
+            .expect("open")
+            .bind_to(listener)
+            .await
+            .expect("bind");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let url = format!("http://{}", bound.addr);
+        let setup_url = bound.setup_url.clone();
+        let task = tokio::spawn(bound.serve(async {
+            let _ = stopped.await;
+        }));
+        Self {
+            url,
+            setup_url,
+            data_dir: dir.path().to_path_buf(),
+            _dir: dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// A started app whose first admin exists, and a browser signed in as that admin.
+    pub async fn with_admin() -> (Self, Browser) {
+        let app = Self::start().await;
+        let browser = app.browser();
+        let token = app.setup_token();
+        let response = browser
+            .call(
+                "/api/setup",
+                &[
+                    ("token", token.as_str()),
+                    ("admin[username]", ADMIN),
+                    ("admin[role]", "admin"),
+                    ("admin[password]", ADMIN_PASSWORD),
+                    ("admin[password_confirm]", ADMIN_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "setup: {}", response.text().await.unwrap());
+        (app, browser)
+    }
+
+    pub fn setup_token(&self) -> String {
+        let url = self.setup_url.as_deref().expect("a setup link was issued");
+        url.split("token=").nth(1).expect("token in the link").to_string()
+    }
+
+    pub fn browser(&self) -> Browser {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        Browser {
+            client,
+            jar,
+            base: self.url.clone(),
+        }
+    }
+
+    pub async fn db(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&format!("sqlite:{}", self.data_dir.join("trustdesk.db").display()))
+            .await
+            .expect("open the test database")
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.db().await).await.expect(sql)
+    }
+
+    /// Adds a user through the admin's browser.
+    pub async fn add_user(&self, admin: &Browser, username: &str, role: &str, password: &str) {
+        let response = admin
+            .call(
+                "/api/users/add",
+                &[
+                    ("user[username]", username),
+                    ("user[role]", role),
+                    ("user[password]", password),
+                    ("user[password_confirm]", password),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "add user: {}", response.text().await.unwrap());
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_one(&self.db().await)
+            .await
+            .expect("user exists")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+pub struct Browser {
+    client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html")
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// The session's state as pages see it (also creates the session and its CSRF token).
+    pub async fn session(&self) -> Value {
+        let response = self
+            .client
+            .get(format!("{}/api/session", self.base))
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await
+            .expect("session");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("session json")
+    }
+
+    pub async fn csrf(&self) -> String {
+        self.session().await["csrf_token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn signed_in_as(&self) -> Option<String> {
+        self.session().await["user"]["username"].as_str().map(str::to_string)
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.base.parse().expect("url");
+        let cookies = self.jar.cookies(&url)?;
+        cookies
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|c| c.strip_prefix("trustdesk_session=").map(str::to_string))
+    }
+
+    /// A server function called as the hydrated app does: form-encoded, answered in JSON,
+    /// with the session's CSRF token in the `_csrf` field.
+    pub async fn call(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf().await;
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.send_form(path, &all, "application/json").await
+    }
+
+    /// A form posted by a browser without JavaScript.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)], referer: &str) -> Response {
+        let token = self.csrf().await;
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("{}{referer}", self.base))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Posts exactly these fields, with no CSRF token added.
+    pub async fn send_form(&self, path: &str, fields: &[(&str, &str)], accept: &str) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header(header::ACCEPT, accept)
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn get_json(&self, path_and_query: &str) -> Response {
+        self.client
+            .get(format!("{}{path_and_query}", self.base))
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.call("/api/login", &[("username", username), ("password", password), ("next", "/")])
+            .await
+    }
+}
+
+/// The error a server function answered with.
+pub async fn error_of(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let body: Value = response.json().await.expect("an error in JSON");
+    (status, body)
+}
+
+pub fn trustdesk_binary() -> &'static str {
+    env!("CARGO_BIN_EXE_trustdesk")
+}

@@ -1,0 +1,8 @@
+//! The whole server on 127.0.0.1:0 with a temporary database, driven over HTTP.
+
+mod accounts;
+mod audit;
+mod csrf;
+mod harness;
+mod login;
+mod setup;

@@ -13,7 +13,8 @@ pub trait Ports: Send + Sync {
     async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError>;
     async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError>;
 
-    async fn login(&self, username: String, password: String, next: String) -> Result<(), AppError>;
+    async fn login(&self, username: String, password: String, next: String)
+        -> Result<(), AppError>;
     async fn logout(&self) -> Result<(), AppError>;
 
     async fn dashboard(&self) -> Result<Dashboard, AppError>;
@@ -33,7 +34,8 @@ pub struct RequestPorts(pub Arc<dyn Ports>);
 
 /// The ports of the request being handled.
 pub fn ports() -> Result<Arc<dyn Ports>, AppError> {
-    let parts = leptos::prelude::use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
+    let parts =
+        leptos::prelude::use_context::<http::request::Parts>().ok_or_else(AppError::internal)?;
     parts
         .extensions
         .get::<RequestPorts>()

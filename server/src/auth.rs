@@ -22,12 +22,17 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(stored_hash: &str, password: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// Checked when the username is unknown, so that both failures take the same time.
-static DECOY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("decoy password, never matches"));
+static DECOY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("decoy password, never matches"));
 
 pub fn spend_verification_time(password: &str) {
     let _ = verify_password(&DECOY_HASH, password);
@@ -72,16 +77,25 @@ struct Failures {
 }
 
 fn prune(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-    while times.front().is_some_and(|t| now.duration_since(*t) >= window) {
+    while times
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
         times.pop_front();
     }
 }
 
 /// How long until the oldest failure leaves the window, if `limit` failures are in it.
-fn blocked_for(times: Option<&mut VecDeque<Instant>>, now: Instant, policy: &ThrottlePolicy, limit: usize) -> Option<Duration> {
+fn blocked_for(
+    times: Option<&mut VecDeque<Instant>>,
+    now: Instant,
+    policy: &ThrottlePolicy,
+    limit: usize,
+) -> Option<Duration> {
     let times = times?;
     prune(times, now, policy.window);
-    (times.len() >= limit).then(|| policy.window - now.duration_since(*times.front().expect("non-empty")))
+    (times.len() >= limit)
+        .then(|| policy.window - now.duration_since(*times.front().expect("non-empty")))
 }
 
 impl LoginThrottle {
@@ -96,8 +110,18 @@ impl LoginThrottle {
     pub fn check(&self, account: &str, address: IpAddr, now: Instant) -> Result<(), Duration> {
         let mut failures = self.failures.lock().expect("throttle lock");
         let policy = self.policy;
-        let account_wait = blocked_for(failures.by_account.get_mut(account), now, &policy, policy.per_account);
-        let address_wait = blocked_for(failures.by_address.get_mut(&address), now, &policy, policy.per_address);
+        let account_wait = blocked_for(
+            failures.by_account.get_mut(account),
+            now,
+            &policy,
+            policy.per_account,
+        );
+        let address_wait = blocked_for(
+            failures.by_address.get_mut(&address),
+            now,
+            &policy,
+            policy.per_address,
+        );
         match account_wait.max(address_wait) {
             Some(wait) => Err(wait),
             None => Ok(()),
@@ -106,8 +130,16 @@ impl LoginThrottle {
 
     pub fn record_failure(&self, account: &str, address: IpAddr, now: Instant) {
         let mut failures = self.failures.lock().expect("throttle lock");
-        failures.by_account.entry(account.to_string()).or_default().push_back(now);
-        failures.by_address.entry(address).or_default().push_back(now);
+        failures
+            .by_account
+            .entry(account.to_string())
+            .or_default()
+            .push_back(now);
+        failures
+            .by_address
+            .entry(address)
+            .or_default()
+            .push_back(now);
         // Bound memory under a spray of random names: drop entries whose window has passed.
         if failures.by_account.len() > 10_000 {
             let window = self.policy.window;
@@ -120,7 +152,11 @@ impl LoginThrottle {
 
     /// A successful sign-in clears the account's count (not the address's).
     pub fn record_success(&self, account: &str) {
-        self.failures.lock().expect("throttle lock").by_account.remove(account);
+        self.failures
+            .lock()
+            .expect("throttle lock")
+            .by_account
+            .remove(account);
     }
 }
 
@@ -154,22 +190,37 @@ mod tests {
 
     #[test]
     fn account_is_blocked_after_the_limit_until_the_window_passes() {
-        let policy = ThrottlePolicy { window: Duration::from_secs(60), per_account: 3, per_address: 100 };
+        let policy = ThrottlePolicy {
+            window: Duration::from_secs(60),
+            per_account: 3,
+            per_address: 100,
+        };
         let throttle = LoginThrottle::new(policy);
         let t0 = Instant::now();
         for i in 0..3 {
             assert!(throttle.check("alice", HOME, t0).is_ok(), "attempt {i}");
             throttle.record_failure("alice", HOME, t0 + Duration::from_secs(i));
         }
-        let wait = throttle.check("alice", HOME, t0 + Duration::from_secs(10)).unwrap_err();
+        let wait = throttle
+            .check("alice", HOME, t0 + Duration::from_secs(10))
+            .unwrap_err();
         assert_eq!(wait, Duration::from_secs(50));
-        assert!(throttle.check("bob", HOME, t0).is_ok(), "other accounts are not affected");
-        assert!(throttle.check("alice", HOME, t0 + Duration::from_secs(61)).is_ok());
+        assert!(
+            throttle.check("bob", HOME, t0).is_ok(),
+            "other accounts are not affected"
+        );
+        assert!(throttle
+            .check("alice", HOME, t0 + Duration::from_secs(61))
+            .is_ok());
     }
 
     #[test]
     fn address_is_blocked_across_account_names() {
-        let policy = ThrottlePolicy { window: Duration::from_secs(60), per_account: 100, per_address: 4 };
+        let policy = ThrottlePolicy {
+            window: Duration::from_secs(60),
+            per_account: 100,
+            per_address: 4,
+        };
         let throttle = LoginThrottle::new(policy);
         let t0 = Instant::now();
         for name in ["a", "b", "c", "d"] {
@@ -182,7 +233,11 @@ mod tests {
 
     #[test]
     fn success_clears_the_account() {
-        let policy = ThrottlePolicy { window: Duration::from_secs(60), per_account: 2, per_address: 100 };
+        let policy = ThrottlePolicy {
+            window: Duration::from_secs(60),
+            per_account: 2,
+            per_address: 100,
+        };
         let throttle = LoginThrottle::new(policy);
         let t0 = Instant::now();
         throttle.record_failure("alice", HOME, t0);

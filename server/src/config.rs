@@ -57,7 +57,10 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("data_dir", &self.data_dir)
             .field("database", &self.database_path())
-            .field("session_idle_timeout", &humantime::format_duration(self.session_idle_timeout).to_string())
+            .field(
+                "session_idle_timeout",
+                &humantime::format_duration(self.session_idle_timeout).to_string(),
+            )
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
             .field("site_dir", &self.site_dir)
@@ -138,7 +141,9 @@ impl Config {
             log_level: env.get("TRUSTDESK_LOG_LEVEL").cloned(),
             site_dir: env.get("TRUSTDESK_SITE_DIR").map(PathBuf::from),
         };
-        config.apply(from_env, |key| format!("{ENV_PREFIX}{}", key.to_uppercase()))?;
+        config.apply(from_env, |key| {
+            format!("{ENV_PREFIX}{}", key.to_uppercase())
+        })?;
         if let Some(listen) = overrides.listen {
             config.listen = listen;
         }
@@ -148,10 +153,17 @@ impl Config {
         Ok(config)
     }
 
-    fn apply(&mut self, layer: FileConfig, name: impl Fn(&str) -> String) -> Result<(), ConfigError> {
+    fn apply(
+        &mut self,
+        layer: FileConfig,
+        name: impl Fn(&str) -> String,
+    ) -> Result<(), ConfigError> {
         if let Some(listen) = layer.listen {
             self.listen = listen.parse().map_err(|_| {
-                err(name("listen"), format!("\"{listen}\" is not an address like 127.0.0.1:3000"))
+                err(
+                    name("listen"),
+                    format!("\"{listen}\" is not an address like 127.0.0.1:3000"),
+                )
             })?;
         }
         if let Some(url) = layer.public_url {
@@ -174,10 +186,16 @@ impl Config {
         }
         if let Some(timeout) = layer.session_idle_timeout {
             let parsed = humantime::parse_duration(&timeout).map_err(|e| {
-                err(name("session_idle_timeout"), format!("\"{timeout}\" is not a duration like 8h or 30m: {e}"))
+                err(
+                    name("session_idle_timeout"),
+                    format!("\"{timeout}\" is not a duration like 8h or 30m: {e}"),
+                )
             })?;
             if parsed < Duration::from_secs(60) {
-                return Err(err(name("session_idle_timeout"), "must be at least one minute"));
+                return Err(err(
+                    name("session_idle_timeout"),
+                    "must be at least one minute",
+                ));
             }
             self.session_idle_timeout = parsed;
         }
@@ -186,7 +204,10 @@ impl Config {
                 "text" => LogFormat::Text,
                 "json" => LogFormat::Json,
                 other => {
-                    return Err(err(name("log_format"), format!("\"{other}\" is not text or json")))
+                    return Err(err(
+                        name("log_format"),
+                        format!("\"{other}\" is not text or json"),
+                    ))
                 }
             };
         }
@@ -250,16 +271,27 @@ mod tests {
         .unwrap();
         let config = Config::load(
             Some(file.path()),
-            &env(&[("TRUSTDESK_LISTEN", "127.0.0.1:5000"), ("TRUSTDESK_PUBLIC_URL", "https://td.example.com/")]),
+            &env(&[
+                ("TRUSTDESK_LISTEN", "127.0.0.1:5000"),
+                ("TRUSTDESK_PUBLIC_URL", "https://td.example.com/"),
+            ]),
             &Overrides {
                 listen: None,
                 data_dir: Some(PathBuf::from("/flag")),
             },
         )
         .unwrap();
-        assert_eq!(config.listen, "127.0.0.1:5000".parse().unwrap(), "env beats file");
+        assert_eq!(
+            config.listen,
+            "127.0.0.1:5000".parse().unwrap(),
+            "env beats file"
+        );
         assert_eq!(config.data_dir, PathBuf::from("/flag"), "flag beats file");
-        assert_eq!(config.session_idle_timeout, Duration::from_secs(1800), "file beats default");
+        assert_eq!(
+            config.session_idle_timeout,
+            Duration::from_secs(1800),
+            "file beats default"
+        );
         assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(config.public_url.as_deref(), Some("https://td.example.com"));
         assert!(config.cookies_are_secure());
@@ -267,11 +299,26 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_source() {
-        let e = Config::load(None, &env(&[("TRUSTDESK_LISTEN", "nowhere")]), &Overrides::default()).unwrap_err();
+        let e = Config::load(
+            None,
+            &env(&[("TRUSTDESK_LISTEN", "nowhere")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.source_name, "TRUSTDESK_LISTEN");
-        let e = Config::load(None, &env(&[("TRUSTDESK_SESSION_IDLE_TIMEOUT", "soon")]), &Overrides::default()).unwrap_err();
+        let e = Config::load(
+            None,
+            &env(&[("TRUSTDESK_SESSION_IDLE_TIMEOUT", "soon")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.source_name, "TRUSTDESK_SESSION_IDLE_TIMEOUT");
-        let e = Config::load(None, &env(&[("TRUSTDESK_PUBLIC_URL", "ftp://x")]), &Overrides::default()).unwrap_err();
+        let e = Config::load(
+            None,
+            &env(&[("TRUSTDESK_PUBLIC_URL", "ftp://x")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.source_name, "TRUSTDESK_PUBLIC_URL");
     }
 

@@ -9,8 +9,8 @@ use crate::{
 };
 use app::{
     model::{
-        AppError, AuditPage, ChainReport, CurrentUser, Dashboard, ErrorKind, FieldError, NewUser, Outcome, Role,
-        SessionInfo, SetupLinkState, UserSummary,
+        AppError, AuditPage, ChainReport, CurrentUser, Dashboard, ErrorKind, FieldError, NewUser,
+        Outcome, Role, SessionInfo, SetupLinkState, UserSummary,
     },
     ports::Ports,
 };
@@ -105,17 +105,28 @@ impl Console {
             params: json!({"username": new_user.username, "role": role.as_str(), "via": "cli"}),
             ..Default::default()
         };
-        self.insert_user(&new_user.username, role, &hash, audit).await.map(|_| ())
+        self.insert_user(&new_user.username, role, &hash, audit)
+            .await
+            .map(|_| ())
     }
 
     pub async fn verify_audit(&self) -> Result<ChainReport, sqlx::Error> {
         store::audit::verify(self.db.pool()).await
     }
 
-    async fn insert_user(&self, username: &str, role: Role, hash: &str, audit: NewAuditRow) -> Result<i64, AppError> {
+    async fn insert_user(
+        &self,
+        username: &str,
+        role: Role,
+        hash: &str,
+        audit: NewAuditRow,
+    ) -> Result<i64, AppError> {
         let mut tx = self.db.begin_write().await.map_err(db_error)?;
         let now = store::now();
-        let Some(id) = users::insert(&mut tx, username, role, hash, &now).await.map_err(db_error)? else {
+        let Some(id) = users::insert(&mut tx, username, role, hash, &now)
+            .await
+            .map_err(db_error)?
+        else {
             return Err(AppError {
                 kind: ErrorKind::Conflict,
                 message: format!("A user named {username} exists already."),
@@ -125,7 +136,9 @@ impl Console {
                 }],
             });
         };
-        store::audit::append(&mut tx, audit, &now).await.map_err(db_error)?;
+        store::audit::append(&mut tx, audit, &now)
+            .await
+            .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         Ok(id)
     }
@@ -133,7 +146,9 @@ impl Console {
     /// Writes an audit row on its own, for events that change nothing else (a refused attempt).
     async fn audit_alone(&self, row: NewAuditRow) -> Result<(), AppError> {
         let mut tx = self.db.begin_write().await.map_err(db_error)?;
-        store::audit::append(&mut tx, row, &store::now()).await.map_err(db_error)?;
+        store::audit::append(&mut tx, row, &store::now())
+            .await
+            .map_err(db_error)?;
         tx.commit().await.map_err(db_error)
     }
 }
@@ -149,7 +164,14 @@ impl RequestConsole {
         &self.caller.session
     }
 
-    fn row(&self, actor: &str, action: &str, target_kind: &str, target_id: &str, params: serde_json::Value) -> NewAuditRow {
+    fn row(
+        &self,
+        actor: &str,
+        action: &str,
+        target_kind: &str,
+        target_id: &str,
+        params: serde_json::Value,
+    ) -> NewAuditRow {
         NewAuditRow {
             actor: actor.to_string(),
             client_ip: self.caller.client_ip.to_string(),
@@ -163,7 +185,12 @@ impl RequestConsole {
 
     /// The signed-in, enabled user; a disabled or deleted account ends the session.
     pub async fn signed_in(&self) -> Result<Option<UserRecord>, AppError> {
-        let Some(id) = self.session().get::<i64>(USER_ID_KEY).await.map_err(session_error)? else {
+        let Some(id) = self
+            .session()
+            .get::<i64>(USER_ID_KEY)
+            .await
+            .map_err(session_error)?
+        else {
             return Ok(None);
         };
         let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
@@ -177,7 +204,9 @@ impl RequestConsole {
     }
 
     async fn require_user(&self) -> Result<UserRecord, AppError> {
-        self.signed_in().await?.ok_or_else(AppError::unauthenticated)
+        self.signed_in()
+            .await?
+            .ok_or_else(AppError::unauthenticated)
     }
 
     /// An admin, or an audited refusal.
@@ -197,22 +226,34 @@ impl RequestConsole {
         let session = self.session();
         // A new id at sign-in defeats session fixation; a new CSRF token goes with it.
         session.cycle_id().await.map_err(session_error)?;
-        session.insert(USER_ID_KEY, user_id).await.map_err(session_error)?;
+        session
+            .insert(USER_ID_KEY, user_id)
+            .await
+            .map_err(session_error)?;
         csrf::rotate(session).await.map_err(session_error)?;
         Ok(())
     }
 
     /// Reports a result the way the caller can take it: a flash message for a plain form that
     /// succeeded, an HTTP status matching the error for script callers.
-    async fn finish<T>(&self, result: Result<T, AppError>, flash: impl FnOnce() -> Option<String>) -> Result<T, AppError> {
+    async fn finish<T>(
+        &self,
+        result: Result<T, AppError>,
+        flash: impl FnOnce() -> Option<String>,
+    ) -> Result<T, AppError> {
         match &result {
             Ok(_) if self.caller.plain_form => {
                 if let Some(message) = flash() {
-                    self.session().insert(FLASH_KEY, message).await.map_err(session_error)?;
+                    self.session()
+                        .insert(FLASH_KEY, message)
+                        .await
+                        .map_err(session_error)?;
                 }
             }
             Err(error) if !self.caller.plain_form => {
-                if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                if let Some(response) =
+                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                {
                     if let Ok(status) = http::StatusCode::from_u16(error.kind.http_status()) {
                         response.set_status(status);
                     }
@@ -227,13 +268,21 @@ impl RequestConsole {
         let ip = self.caller.client_ip;
         let attempted = username.chars().take(64).collect::<String>();
         let failed_row = |message: &str| {
-            let mut row = self.row("anonymous", "auth.login", "user", &attempted, json!({"username": attempted}));
+            let mut row = self.row(
+                "anonymous",
+                "auth.login",
+                "user",
+                &attempted,
+                json!({"username": attempted}),
+            );
             row.outcome = Some(Outcome::Error);
             row.message = message.to_string();
             row
         };
         if let Err(wait) = self.console.throttle.check(&username, ip, Instant::now()) {
-            self.console.audit_alone(failed_row("refused: too many failed sign-ins")).await?;
+            self.console
+                .audit_alone(failed_row("refused: too many failed sign-ins"))
+                .await?;
             return Err(AppError::new(
                 ErrorKind::Throttled,
                 format!(
@@ -243,7 +292,9 @@ impl RequestConsole {
             ));
         }
         let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-        let user = users::find_by_username(&mut conn, &username).await.map_err(db_error)?;
+        let user = users::find_by_username(&mut conn, &username)
+            .await
+            .map_err(db_error)?;
         drop(conn);
         let verified = {
             let password = password.clone();
@@ -261,7 +312,9 @@ impl RequestConsole {
         let user = match user {
             Some(user) if verified && !user.disabled => user,
             other => {
-                self.console.throttle.record_failure(&username, ip, Instant::now());
+                self.console
+                    .throttle
+                    .record_failure(&username, ip, Instant::now());
                 let reason = match other {
                     None => "unknown username",
                     Some(u) if u.disabled => "account disabled",
@@ -269,20 +322,37 @@ impl RequestConsole {
                 };
                 self.console.audit_alone(failed_row(reason)).await?;
                 // One message for every case, so sign-in does not reveal which accounts exist.
-                return Err(AppError::new(ErrorKind::Unauthenticated, "Wrong username or password."));
+                return Err(AppError::new(
+                    ErrorKind::Unauthenticated,
+                    "Wrong username or password.",
+                ));
             }
         };
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
         let now = store::now();
-        users::record_login(&mut tx, user.id, &now).await.map_err(db_error)?;
-        let row = self.row(&user.username, "auth.login", "user", &user.username, json!({}));
-        store::audit::append(&mut tx, row, &now).await.map_err(db_error)?;
+        users::record_login(&mut tx, user.id, &now)
+            .await
+            .map_err(db_error)?;
+        let row = self.row(
+            &user.username,
+            "auth.login",
+            "user",
+            &user.username,
+            json!({}),
+        );
+        store::audit::append(&mut tx, row, &now)
+            .await
+            .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         self.console.throttle.record_success(&username);
         self.sign_in_session(user.id).await
     }
 
-    async fn complete_setup_inner(&self, token: String, admin: NewUser) -> Result<String, AppError> {
+    async fn complete_setup_inner(
+        &self,
+        token: String,
+        admin: NewUser,
+    ) -> Result<String, AppError> {
         let role = admin.validate()?;
         if role != Role::Admin {
             return Err(AppError::validation(vec![FieldError {
@@ -293,16 +363,31 @@ impl RequestConsole {
         let hash = auth::hash_password_blocking(admin.password.clone()).await;
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
         let now = store::now();
-        if users::count_active_admins(&mut tx).await.map_err(db_error)? > 0 {
-            return Err(AppError::conflict("trustdesk is already set up; sign in instead."));
+        if users::count_active_admins(&mut tx)
+            .await
+            .map_err(db_error)?
+            > 0
+        {
+            return Err(AppError::conflict(
+                "trustdesk is already set up; sign in instead.",
+            ));
         }
-        if !setup::consume(&mut tx, &setup::hash_token(&token), &now).await.map_err(db_error)? {
+        if !setup::consume(&mut tx, &setup::hash_token(&token), &now)
+            .await
+            .map_err(db_error)?
+        {
             return Err(AppError::access_denied(
                 "This setup link is invalid, has expired or was already used. Restart trustdesk to print a new one.",
             ));
         }
-        let Some(id) = users::insert(&mut tx, &admin.username, Role::Admin, &hash, &now).await.map_err(db_error)? else {
-            return Err(AppError::conflict(format!("A user named {} exists already.", admin.username)));
+        let Some(id) = users::insert(&mut tx, &admin.username, Role::Admin, &hash, &now)
+            .await
+            .map_err(db_error)?
+        else {
+            return Err(AppError::conflict(format!(
+                "A user named {} exists already.",
+                admin.username
+            )));
         };
         let row = self.row(
             &admin.username,
@@ -311,8 +396,12 @@ impl RequestConsole {
             &admin.username,
             json!({"username": admin.username, "role": "admin"}),
         );
-        store::audit::append(&mut tx, row, &now).await.map_err(db_error)?;
-        users::record_login(&mut tx, id, &now).await.map_err(db_error)?;
+        store::audit::append(&mut tx, row, &now)
+            .await
+            .map_err(db_error)?;
+        users::record_login(&mut tx, id, &now)
+            .await
+            .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         self.sign_in_session(id).await?;
         Ok(admin.username)
@@ -330,10 +419,22 @@ impl RequestConsole {
         let target = users::find_by_id(&mut tx, user_id)
             .await
             .map_err(db_error)?
-            .ok_or_else(|| AppError::not_found(format!("There is no user with id {user_id}; it may have been removed.")))?;
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "There is no user with id {user_id}; it may have been removed."
+                ))
+            })?;
         let removes_an_admin = target.is_active_admin()
-            && matches!(change, UserChange::Role(Role::Viewer) | UserChange::Disabled(true));
-        if removes_an_admin && users::count_active_admins(&mut tx).await.map_err(db_error)? <= 1 {
+            && matches!(
+                change,
+                UserChange::Role(Role::Viewer) | UserChange::Disabled(true)
+            );
+        if removes_an_admin
+            && users::count_active_admins(&mut tx)
+                .await
+                .map_err(db_error)?
+                <= 1
+        {
             return Err(AppError::conflict(format!(
                 "{} is the only active admin; make another user admin first.",
                 target.username
@@ -344,16 +445,22 @@ impl RequestConsole {
         }
         let params = match change {
             UserChange::Role(role) => {
-                users::set_role(&mut tx, user_id, role).await.map_err(db_error)?;
+                users::set_role(&mut tx, user_id, role)
+                    .await
+                    .map_err(db_error)?;
                 json!({"username": target.username, "from": target.role, "to": role.as_str()})
             }
             UserChange::Disabled(disabled) => {
-                users::set_disabled(&mut tx, user_id, disabled).await.map_err(db_error)?;
+                users::set_disabled(&mut tx, user_id, disabled)
+                    .await
+                    .map_err(db_error)?;
                 json!({"username": target.username, "disabled": disabled})
             }
         };
         let row = self.row(&admin.username, action, "user", &target.username, params);
-        store::audit::append(&mut tx, row, &store::now()).await.map_err(db_error)?;
+        store::audit::append(&mut tx, row, &store::now())
+            .await
+            .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         Ok(target.username)
     }
@@ -367,7 +474,11 @@ enum UserChange {
 
 /// Only same-site paths, so a crafted `next` cannot send a user elsewhere after sign-in.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.starts_with("/login") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login")
+    {
         next
     } else {
         "/"
@@ -385,11 +496,20 @@ fn current_user(record: &UserRecord) -> CurrentUser {
 #[async_trait::async_trait]
 impl Ports for RequestConsole {
     async fn session_info(&self) -> Result<SessionInfo, AppError> {
-        let csrf_token = csrf::ensure_token(self.session()).await.map_err(session_error)?;
+        let csrf_token = csrf::ensure_token(self.session())
+            .await
+            .map_err(session_error)?;
         let user = self.signed_in().await?;
-        let flash = self.session().remove::<String>(FLASH_KEY).await.map_err(session_error)?;
+        let flash = self
+            .session()
+            .remove::<String>(FLASH_KEY)
+            .await
+            .map_err(session_error)?;
         let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-        let needs_setup = users::count_active_admins(&mut conn).await.map_err(db_error)? == 0;
+        let needs_setup = users::count_active_admins(&mut conn)
+            .await
+            .map_err(db_error)?
+            == 0;
         Ok(SessionInfo {
             user: user.as_ref().map(current_user),
             csrf_token,
@@ -402,19 +522,31 @@ impl Ports for RequestConsole {
 
     async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError> {
         let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-        if users::count_active_admins(&mut conn).await.map_err(db_error)? > 0 {
+        if users::count_active_admins(&mut conn)
+            .await
+            .map_err(db_error)?
+            > 0
+        {
             return Ok(SetupLinkState::Done);
         }
         let usable = setup::is_usable(&mut conn, &setup::hash_token(&token), &store::now())
             .await
             .map_err(db_error)?;
-        Ok(if usable { SetupLinkState::Usable } else { SetupLinkState::Unusable })
+        Ok(if usable {
+            SetupLinkState::Usable
+        } else {
+            SetupLinkState::Unusable
+        })
     }
 
     async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError> {
         let result = self.complete_setup_inner(token, admin).await;
         let result = self
-            .finish(result, || Some("Welcome. trustdesk is set up and you are signed in as its first admin.".into()))
+            .finish(result, || {
+                Some(
+                    "Welcome. trustdesk is set up and you are signed in as its first admin.".into(),
+                )
+            })
             .await;
         if result.is_ok() {
             leptos_axum::redirect("/");
@@ -422,7 +554,12 @@ impl Ports for RequestConsole {
         result.map(|_| ())
     }
 
-    async fn login(&self, username: String, password: String, next: String) -> Result<(), AppError> {
+    async fn login(
+        &self,
+        username: String,
+        password: String,
+        next: String,
+    ) -> Result<(), AppError> {
         let result = self.login_inner(username, password).await;
         let result = self.finish(result, || None).await;
         if result.is_ok() {
@@ -434,13 +571,21 @@ impl Ports for RequestConsole {
     async fn logout(&self) -> Result<(), AppError> {
         let result = async {
             if let Some(user) = self.signed_in().await? {
-                let row = self.row(&user.username, "auth.logout", "user", &user.username, json!({}));
+                let row = self.row(
+                    &user.username,
+                    "auth.logout",
+                    "user",
+                    &user.username,
+                    json!({}),
+                );
                 self.console.audit_alone(row).await?;
             }
             self.session().flush().await.map_err(session_error)
         }
         .await;
-        let result = self.finish(result, || Some("You are signed out.".into())).await;
+        let result = self
+            .finish(result, || Some("You are signed out.".into()))
+            .await;
         if result.is_ok() {
             leptos_axum::redirect("/login");
         }
@@ -470,7 +615,9 @@ impl Ports for RequestConsole {
             if user.role() != Role::Admin {
                 return Err(AppError::admin_only());
             }
-            let list = users::list(self.console.db.pool()).await.map_err(db_error)?;
+            let list = users::list(self.console.db.pool())
+                .await
+                .map_err(db_error)?;
             Ok(list.iter().map(UserRecord::summary).collect())
         }
         .await;
@@ -490,29 +637,45 @@ impl Ports for RequestConsole {
                 &new_user.username,
                 json!({"username": new_user.username, "role": role.as_str()}),
             );
-            self.console.insert_user(&new_user.username, role, &hash, row).await.map(|_| ())
+            self.console
+                .insert_user(&new_user.username, role, &hash, row)
+                .await
+                .map(|_| ())
         }
         .await;
-        self.finish(result, || Some(format!("User {username} added."))).await
+        self.finish(result, || Some(format!("User {username} added.")))
+            .await
     }
 
     async fn change_role(&self, user_id: i64, role: String) -> Result<(), AppError> {
         let result = async {
             let role = role.parse::<Role>().map_err(|message| {
-                AppError::validation(vec![FieldError { field: "role".into(), message }])
+                AppError::validation(vec![FieldError {
+                    field: "role".into(),
+                    message,
+                }])
             })?;
             self.change_user("user.change_role", user_id, UserChange::Role(role))
                 .await
                 .map(|name| (name, role))
         }
         .await;
-        let flash = result.as_ref().ok().map(|(name, role)| format!("{name} is now {role}."));
+        let flash = result
+            .as_ref()
+            .ok()
+            .map(|(name, role)| format!("{name} is now {role}."));
         self.finish(result, || flash).await.map(|_| ())
     }
 
     async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), AppError> {
-        let action = if disabled { "user.disable" } else { "user.enable" };
-        let result = self.change_user(action, user_id, UserChange::Disabled(disabled)).await;
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        let result = self
+            .change_user(action, user_id, UserChange::Disabled(disabled))
+            .await;
         let flash = result.as_ref().ok().map(|name| {
             if disabled {
                 format!("{name} is disabled and can no longer sign in.")
@@ -526,7 +689,9 @@ impl Ports for RequestConsole {
     async fn audit_page(&self, page: u32) -> Result<AuditPage, AppError> {
         let result = async {
             self.require_user().await?;
-            store::audit::page(self.console.db.pool(), page).await.map_err(db_error)
+            store::audit::page(self.console.db.pool(), page)
+                .await
+                .map_err(db_error)
         }
         .await;
         self.finish(result, || None).await

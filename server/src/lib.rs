@@ -109,7 +109,10 @@ impl Trustdesk {
 }
 
 impl Bound {
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         web::serve(self.listener, self.router, shutdown).await
     }
 }

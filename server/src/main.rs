@@ -91,16 +91,33 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             serve(config).await
         }
         Command::User {
-            command: UserCommand::Add { name, role, data_dir },
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    data_dir,
+                },
         } => {
-            let config = load_config(cli.config.as_ref(), Overrides { listen: None, data_dir })?;
+            let config = load_config(
+                cli.config.as_ref(),
+                Overrides {
+                    listen: None,
+                    data_dir,
+                },
+            )?;
             telemetry::init(config.log_format, "warn");
             add_user(config, name, role).await
         }
         Command::Audit {
             command: AuditCommand::Verify { data_dir },
         } => {
-            let config = load_config(cli.config.as_ref(), Overrides { listen: None, data_dir })?;
+            let config = load_config(
+                cli.config.as_ref(),
+                Overrides {
+                    listen: None,
+                    data_dir,
+                },
+            )?;
             telemetry::init(config.log_format, "warn");
             verify_audit(config).await
         }
@@ -120,7 +137,10 @@ async fn serve(config: Config) -> Result<(), ExitCode> {
         eprintln!("trustdesk: {e}");
         ExitCode::FAILURE
     })?;
-    println!("trustdesk listening on http://{} (public URL {})", bound.addr, bound.public_url);
+    println!(
+        "trustdesk listening on http://{} (public URL {})",
+        bound.addr, bound.public_url
+    );
     if let Some(url) = &bound.setup_url {
         println!("No admin exists yet. Create the first one within an hour, once, at:");
         println!("{url}");
@@ -186,7 +206,9 @@ async fn add_user(config: Config, name: String, role: String) -> Result<(), Exit
             println!("Added {role} {name}.");
             Ok(())
         }
-        Err(AppError { message, fields, .. }) => {
+        Err(AppError {
+            message, fields, ..
+        }) => {
             eprintln!("trustdesk: {message}");
             for field in fields {
                 eprintln!("  {}: {}", field.field, field.message);
@@ -205,7 +227,10 @@ async fn verify_audit(config: Config) -> Result<(), ExitCode> {
                 Ok(())
             }
             Some(broken) => {
-                println!("Audit chain broken at row {}: {}.", broken.id, broken.reason);
+                println!(
+                    "Audit chain broken at row {}: {}.",
+                    broken.id, broken.reason
+                );
                 Err(ExitCode::from(3))
             }
         },

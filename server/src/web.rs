@@ -57,7 +57,10 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.clone(), request_context))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_context,
+        ))
         .layer(session_layer)
         .layer(security_headers())
         .with_state(state)
@@ -67,7 +70,10 @@ fn security_headers() -> tower::layer::util::Stack<
     SetResponseHeaderLayer<HeaderValue>,
     tower::layer::util::Stack<
         SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>>,
+        tower::layer::util::Stack<
+            SetResponseHeaderLayer<HeaderValue>,
+            SetResponseHeaderLayer<HeaderValue>,
+        >,
     >,
 > {
     // Hydration needs an inline bootstrap script and wasm compilation; nothing else is allowed.
@@ -75,14 +81,26 @@ fn security_headers() -> tower::layer::util::Stack<
                style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
                frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
     tower::layer::util::Stack::new(
-        SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)),
+        SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ),
         tower::layer::util::Stack::new(
-            SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
             tower::layer::util::Stack::new(
-                SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+                SetResponseHeaderLayer::if_not_present(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ),
                 // Same-origin requests keep their Referer: a form posted without JavaScript is
                 // redirected back to it.
-                SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+                SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ),
             ),
         ),
     )
@@ -127,7 +145,12 @@ fn accepts_html(request: &Request) -> bool {
 
 /// Binds the request to the console (as the UI's ports), refuses POSTs without the session's
 /// CSRF token, and sends signed-out visitors to the sign-in page.
-async fn request_context(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+async fn request_context(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     let client_ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -159,7 +182,11 @@ async fn request_context(State(state): State<AppState>, session: Session, reques
         // The token must exist before rendering starts, so the cookie goes out with this page.
         if let Err(error) = crate::csrf::ensure_token(&session).await {
             tracing::error!(%error, "session store");
-            return (StatusCode::SERVICE_UNAVAILABLE, "trustdesk could not start a session; try again shortly.").into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "trustdesk could not start a session; try again shortly.",
+            )
+                .into_response();
         }
         let signed_in = match console.signed_in().await {
             Ok(user) => user.is_some(),
@@ -167,7 +194,11 @@ async fn request_context(State(state): State<AppState>, session: Session, reques
         };
         let public = PUBLIC_PAGES.contains(&path.as_str());
         if !signed_in && !public {
-            let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
             return Redirect::to(&format!("/login?next={encoded}")).into_response();
         }
@@ -177,7 +208,9 @@ async fn request_context(State(state): State<AppState>, session: Session, reques
     }
 
     let mut request = request;
-    request.extensions_mut().insert(RequestPorts(Arc::new(console)));
+    request
+        .extensions_mut()
+        .insert(RequestPorts(Arc::new(console)));
     next.run(request).await
 }
 
@@ -193,12 +226,21 @@ async fn check_csrf(session: &Session, request: Request) -> Result<Request, Resp
                  <body><h1>Form expired</h1><p>{}</p><p><a href=\"/\">Back to trustdesk</a></p></body></html>",
                 error.message
             );
-            (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+            (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                page,
+            )
+                .into_response()
         } else {
             (StatusCode::FORBIDDEN, Json(error)).into_response()
         }
     };
-    if let Some(token) = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+    if let Some(token) = request
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
         return if crate::csrf::matches(session, token).await {
             Ok(request)
         } else {
@@ -215,7 +257,11 @@ async fn check_csrf(session: &Session, request: Request) -> Result<Request, Resp
     }
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
-        (StatusCode::PAYLOAD_TOO_LARGE, "The form is larger than trustdesk accepts.").into_response()
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The form is larger than trustdesk accepts.",
+        )
+            .into_response()
     })?;
     let token = url::form_urlencoded::parse(&bytes)
         .find(|(key, _)| key == CSRF_FIELD)
@@ -234,9 +280,12 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 #[cfg(test)]

@@ -35,6 +35,10 @@ pub async fn check_setup_link(token: String) -> Result<SetupLinkState, AppError>
 }
 
 #[server(endpoint = "setup")]
-pub async fn complete_setup(#[server(default)] _csrf: String, token: String, admin: NewUser) -> Result<(), AppError> {
+pub async fn complete_setup(
+    #[server(default)] _csrf: String,
+    token: String,
+    admin: NewUser,
+) -> Result<(), AppError> {
     ports()?.complete_setup(token, admin).await
 }

@@ -15,11 +15,19 @@ pub async fn add_user(#[server(default)] _csrf: String, user: NewUser) -> Result
 }
 
 #[server(endpoint = "users/role")]
-pub async fn change_role(#[server(default)] _csrf: String, user_id: i64, role: String) -> Result<(), AppError> {
+pub async fn change_role(
+    #[server(default)] _csrf: String,
+    user_id: i64,
+    role: String,
+) -> Result<(), AppError> {
     ports()?.change_role(user_id, role).await
 }
 
 #[server(endpoint = "users/disabled")]
-pub async fn set_user_disabled(#[server(default)] _csrf: String, user_id: i64, disabled: bool) -> Result<(), AppError> {
+pub async fn set_user_disabled(
+    #[server(default)] _csrf: String,
+    user_id: i64,
+    disabled: bool,
+) -> Result<(), AppError> {
     ports()?.set_user_disabled(user_id, disabled).await
 }

@@ -5,5 +5,5 @@ pub mod layout;
 pub mod time;
 
 pub use form::{ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField};
-pub use layout::{use_session, Shell, SessionContext};
+pub use layout::{use_session, SessionContext, Shell};
 pub use time::LocalTime;

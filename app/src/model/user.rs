@@ -47,7 +47,9 @@ impl FromStr for Role {
         match s {
             "admin" => Ok(Role::Admin),
             "viewer" => Ok(Role::Viewer),
-            other => Err(format!("\"{other}\" is not a role; choose admin or viewer.")),
+            other => Err(format!(
+                "\"{other}\" is not a role; choose admin or viewer."
+            )),
         }
     }
 }
@@ -85,14 +87,11 @@ pub fn validate_username(username: &str) -> Result<(), String> {
         return Err("Enter a username.".into());
     }
     if username.chars().count() > USERNAME_MAX_CHARS {
-        return Err(format!(
-            "Use at most {USERNAME_MAX_CHARS} characters."
-        ));
+        return Err(format!("Use at most {USERNAME_MAX_CHARS} characters."));
     }
-    if let Some(bad) = username
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | '@')))
-    {
+    if let Some(bad) = username.chars().find(|c| {
+        !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | '@'))
+    }) {
         return Err(format!(
             "\"{bad}\" is not allowed; use lower-case letters, digits and . _ - @ only."
         ));
@@ -159,15 +158,22 @@ mod tests {
 
     #[test]
     fn accepts_a_well_formed_user() {
-        let role = new_user("alice@example.com", "admin", "correct horse battery", "correct horse battery")
-            .validate()
-            .unwrap();
+        let role = new_user(
+            "alice@example.com",
+            "admin",
+            "correct horse battery",
+            "correct horse battery",
+        )
+        .validate()
+        .unwrap();
         assert_eq!(role, Role::Admin);
     }
 
     #[test]
     fn reports_every_broken_rule_with_its_field() {
-        let err = new_user("Alice!", "root", "short", "other").validate().unwrap_err();
+        let err = new_user("Alice!", "root", "short", "other")
+            .validate()
+            .unwrap_err();
         assert!(err.field("username").unwrap().contains("\"A\""));
         assert!(err.field("role").unwrap().contains("admin or viewer"));
         assert!(err.field("password").unwrap().contains("at least 12"));

@@ -1,7 +1,9 @@
 use super::{PageTitle, CARD};
 use crate::{
     api::session::Login,
-    components::{form::action_error, use_session, ActionAlert, CsrfField, SubmitButton, TextField},
+    components::{
+        form::action_error, use_session, ActionAlert, CsrfField, SubmitButton, TextField,
+    },
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

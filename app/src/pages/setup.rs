@@ -1,7 +1,9 @@
 use super::{PageError, PageTitle, CARD};
 use crate::{
     api::session::{check_setup_link, CompleteSetup},
-    components::{form::action_error, use_session, ActionAlert, CsrfField, SubmitButton, TextField},
+    components::{
+        form::action_error, use_session, ActionAlert, CsrfField, SubmitButton, TextField,
+    },
     model::{user::PASSWORD_MIN_CHARS, SetupLinkState},
 };
 use leptos::prelude::*;

@@ -144,7 +144,11 @@ pub fn redact(value: &mut Value) {
 
 /// Appends a row inside the caller's transaction, which must hold the write lock
 /// ([`super::Db::begin_write`]) so no other row can slip in between.
-pub async fn append(conn: &mut SqliteConnection, mut row: NewAuditRow, at: &str) -> Result<AuditEntry, sqlx::Error> {
+pub async fn append(
+    conn: &mut SqliteConnection,
+    mut row: NewAuditRow,
+    at: &str,
+) -> Result<AuditEntry, sqlx::Error> {
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut *conn)
@@ -225,11 +229,12 @@ pub async fn page(pool: &SqlitePool, page: u32) -> Result<AuditPage, sqlx::Error
     let total = total as u64;
     let total_pages = total.div_ceil(u64::from(AUDIT_PAGE_SIZE)).max(1) as u32;
     let page = page.clamp(1, total_pages);
-    let rows: Vec<StoredRow> = sqlx::query_as("SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?")
-        .bind(i64::from(AUDIT_PAGE_SIZE))
-        .bind(i64::from((page - 1) * AUDIT_PAGE_SIZE))
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<StoredRow> =
+        sqlx::query_as("SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?")
+            .bind(i64::from(AUDIT_PAGE_SIZE))
+            .bind(i64::from((page - 1) * AUDIT_PAGE_SIZE))
+            .fetch_all(pool)
+            .await?;
     Ok(AuditPage {
         entries: rows.into_iter().map(StoredRow::entry).collect(),
         page,
@@ -240,7 +245,8 @@ pub async fn page(pool: &SqlitePool, page: u32) -> Result<AuditPage, sqlx::Error
 
 /// Walks the chain oldest first and names the first row that does not match.
 pub async fn verify(pool: &SqlitePool) -> Result<ChainReport, sqlx::Error> {
-    let mut rows = sqlx::query_as::<_, StoredRow>("SELECT * FROM audit_log ORDER BY id").fetch(pool);
+    let mut rows =
+        sqlx::query_as::<_, StoredRow>("SELECT * FROM audit_log ORDER BY id").fetch(pool);
     let mut expected_prev = GENESIS.to_string();
     let mut expected_id: Option<i64> = None;
     let mut checked = 0u64;
@@ -259,7 +265,9 @@ pub async fn verify(pool: &SqlitePool) -> Result<ChainReport, sqlx::Error> {
             return Ok(broken("its link to the previous row does not match (a row before it was changed or deleted)".into()));
         }
         if row.canonical().hash() != row.hash {
-            return Ok(broken("its contents do not match its hash (the row was changed)".into()));
+            return Ok(broken(
+                "its contents do not match its hash (the row was changed)".into(),
+            ));
         }
         expected_prev = row.hash.clone();
         expected_id = Some(row.id + 1);
@@ -302,7 +310,13 @@ mod tests {
     async fn an_untouched_chain_verifies() {
         let (_dir, db) = db_with_rows(5).await;
         let report = verify(db.pool()).await.unwrap();
-        assert_eq!(report, ChainReport { rows_checked: 5, first_broken: None });
+        assert_eq!(
+            report,
+            ChainReport {
+                rows_checked: 5,
+                first_broken: None
+            }
+        );
     }
 
     #[tokio::test]
@@ -319,7 +333,10 @@ mod tests {
     #[tokio::test]
     async fn a_deleted_row_is_named_by_its_successor() {
         let (_dir, db) = db_with_rows(5).await;
-        sqlx::query("DELETE FROM audit_log WHERE id = 2").execute(db.pool()).await.unwrap();
+        sqlx::query("DELETE FROM audit_log WHERE id = 2")
+            .execute(db.pool())
+            .await
+            .unwrap();
         let broken = verify(db.pool()).await.unwrap().first_broken.unwrap();
         assert_eq!(broken.id, 3);
         assert!(broken.reason.contains("row 2 is missing"));
@@ -354,6 +371,10 @@ mod tests {
         let second = page(db.pool(), 2).await.unwrap();
         assert_eq!(second.entries.len(), 3);
         assert_eq!(second.entries.last().unwrap().id, 1);
-        assert_eq!(page(db.pool(), 99).await.unwrap().page, 2, "clamped to the last page");
+        assert_eq!(
+            page(db.pool(), 99).await.unwrap().page,
+            2,
+            "clamped to the last page"
+        );
     }
 }

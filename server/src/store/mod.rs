@@ -8,20 +8,30 @@ use app::model::DatabaseStatus;
 use sqlx::{
     migrate::Migrator,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool, Sqlite, Transaction,
+    Sqlite, SqlitePool, Transaction,
 };
-use std::{path::{Path, PathBuf}, str::FromStr, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    str::FromStr,
+    time::Duration,
+};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the database {path}: {source}")]
     Connect { path: PathBuf, source: sqlx::Error },
     #[error("a database migration failed, so trustdesk did not start; the database {path} is as it was before that migration: {source}")]
-    Migration { path: PathBuf, source: sqlx::migrate::MigrateError },
+    Migration {
+        path: PathBuf,
+        source: sqlx::migrate::MigrateError,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -85,17 +95,21 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     pub async fn status(&self) -> Result<DatabaseStatus, sqlx::Error> {
         let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&self.pool)
             .await?;
-        let schema_version: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1")
-                .fetch_one(&self.pool)
-                .await?;
+        let schema_version: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
             .await?;
@@ -144,11 +158,16 @@ mod tests {
         let path = dir.path().join("t.db");
         // A table the first migration creates, already there: that migration must fail.
         let pool = SqlitePool::connect_with(
-            SqliteConnectOptions::new().filename(&path).create_if_missing(true),
+            SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true),
         )
         .await
         .unwrap();
-        sqlx::query("CREATE TABLE users (x)").execute(&pool).await.unwrap();
+        sqlx::query("CREATE TABLE users (x)")
+            .execute(&pool)
+            .await
+            .unwrap();
         pool.close().await;
         let error = Db::open(&path).await.unwrap_err();
         assert!(matches!(error, OpenError::Migration { .. }), "{error}");

@@ -27,7 +27,11 @@ pub async fn issue(
         .map(|_| ())
 }
 
-pub async fn is_usable(conn: &mut SqliteConnection, token_hash: &str, now: &str) -> Result<bool, sqlx::Error> {
+pub async fn is_usable(
+    conn: &mut SqliteConnection,
+    token_hash: &str,
+    now: &str,
+) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
     )
@@ -39,7 +43,11 @@ pub async fn is_usable(conn: &mut SqliteConnection, token_hash: &str, now: &str)
 }
 
 /// Marks the link used; false if it was not usable (expired, used or unknown).
-pub async fn consume(conn: &mut SqliteConnection, token_hash: &str, now: &str) -> Result<bool, sqlx::Error> {
+pub async fn consume(
+    conn: &mut SqliteConnection,
+    token_hash: &str,
+    now: &str,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE setup_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
     )

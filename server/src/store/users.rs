@@ -48,7 +48,10 @@ pub async fn find_by_username(
         .await
 }
 
-pub async fn find_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<UserRecord>, sqlx::Error> {
+pub async fn find_by_id(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<UserRecord>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
         .bind(id)
         .fetch_optional(conn)
@@ -97,7 +100,11 @@ pub async fn set_role(conn: &mut SqliteConnection, id: i64, role: Role) -> Resul
         .map(|_| ())
 }
 
-pub async fn set_disabled(conn: &mut SqliteConnection, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
+pub async fn set_disabled(
+    conn: &mut SqliteConnection,
+    id: i64,
+    disabled: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
         .bind(disabled)
         .bind(id)
@@ -106,7 +113,11 @@ pub async fn set_disabled(conn: &mut SqliteConnection, id: i64, disabled: bool) 
         .map(|_| ())
 }
 
-pub async fn record_login(conn: &mut SqliteConnection, id: i64, now: &str) -> Result<(), sqlx::Error> {
+pub async fn record_login(
+    conn: &mut SqliteConnection,
+    id: i64,
+    now: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET last_login_at = ? WHERE id = ?")
         .bind(now)
         .bind(id)

@@ -15,11 +15,21 @@ async fn a_mutation_without_the_csrf_token_is_refused_and_changes_nothing() {
     let audit_before = app.count("SELECT COUNT(*) FROM audit_log").await;
 
     // As a script would send it, and as a cross-site form would (no JavaScript).
-    let response = admin.send_form("/api/users/add", &NEW_USER, "application/json").await;
+    let response = admin
+        .send_form("/api/users/add", &NEW_USER, "application/json")
+        .await;
     let (status, error) = error_of(response).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(error["message"].as_str().unwrap().contains("Reload the page"), "{error}");
-    let response = admin.send_form("/api/users/add", &NEW_USER, "text/html").await;
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("Reload the page"),
+        "{error}"
+    );
+    let response = admin
+        .send_form("/api/users/add", &NEW_USER, "text/html")
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(response.text().await.unwrap().contains("Form expired"));
 
@@ -28,16 +38,23 @@ async fn a_mutation_without_the_csrf_token_is_refused_and_changes_nothing() {
     let foreign = other.csrf().await;
     let mut fields = vec![("_csrf", foreign.as_str())];
     fields.extend_from_slice(&NEW_USER);
-    let response = admin.send_form("/api/users/add", &fields, "application/json").await;
+    let response = admin
+        .send_form("/api/users/add", &fields, "application/json")
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
     // Even signing out needs the token.
-    let response = admin.send_form("/api/logout", &[], "application/json").await;
+    let response = admin
+        .send_form("/api/logout", &[], "application/json")
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(admin.signed_in_as().await.as_deref(), Some(ADMIN));
 
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log").await,
+        audit_before
+    );
 
     // With the token, in the header the way a script may send it, the same request works.
     let token = admin.csrf().await;
@@ -46,14 +63,20 @@ async fn a_mutation_without_the_csrf_token_is_refused_and_changes_nothing() {
         .unwrap()
         .post(format!("{}/api/users/add", app.url))
         .header("x-csrf-token", token)
-        .header("cookie", format!("trustdesk_session={}", admin.session_cookie().unwrap()))
+        .header(
+            "cookie",
+            format!("trustdesk_session={}", admin.session_cookie().unwrap()),
+        )
         .header("accept", "application/json")
         .form(&NEW_USER)
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before + 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users").await,
+        users_before + 1
+    );
 }
 
 #[tokio::test]
@@ -63,7 +86,11 @@ async fn sign_in_itself_needs_the_token() {
     let response = browser
         .send_form(
             "/api/login",
-            &[("username", ADMIN), ("password", ADMIN_PASSWORD), ("next", "/")],
+            &[
+                ("username", ADMIN),
+                ("password", ADMIN_PASSWORD),
+                ("next", "/"),
+            ],
             "application/json",
         )
         .await;

@@ -75,13 +75,21 @@ impl TestApp {
                 ],
             )
             .await;
-        assert_eq!(response.status(), StatusCode::OK, "setup: {}", response.text().await.unwrap());
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "setup: {}",
+            response.text().await.unwrap()
+        );
         (app, browser)
     }
 
     pub fn setup_token(&self) -> String {
         let url = self.setup_url.as_deref().expect("a setup link was issued");
-        url.split("token=").nth(1).expect("token in the link").to_string()
+        url.split("token=")
+            .nth(1)
+            .expect("token in the link")
+            .to_string()
     }
 
     pub fn browser(&self) -> Browser {
@@ -99,13 +107,19 @@ impl TestApp {
     }
 
     pub async fn db(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&format!("sqlite:{}", self.data_dir.join("trustdesk.db").display()))
-            .await
-            .expect("open the test database")
+        sqlx::SqlitePool::connect(&format!(
+            "sqlite:{}",
+            self.data_dir.join("trustdesk.db").display()
+        ))
+        .await
+        .expect("open the test database")
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(&self.db().await).await.expect(sql)
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db().await)
+            .await
+            .expect(sql)
     }
 
     /// Adds a user through the admin's browser.
@@ -121,7 +135,12 @@ impl TestApp {
                 ],
             )
             .await;
-        assert_eq!(response.status(), StatusCode::OK, "add user: {}", response.text().await.unwrap());
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "add user: {}",
+            response.text().await.unwrap()
+        );
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {
@@ -174,11 +193,16 @@ impl Browser {
     }
 
     pub async fn csrf(&self) -> String {
-        self.session().await["csrf_token"].as_str().expect("token").to_string()
+        self.session().await["csrf_token"]
+            .as_str()
+            .expect("token")
+            .to_string()
     }
 
     pub async fn signed_in_as(&self) -> Option<String> {
-        self.session().await["user"]["username"].as_str().map(str::to_string)
+        self.session().await["user"]["username"]
+            .as_str()
+            .map(str::to_string)
     }
 
     pub fn session_cookie(&self) -> Option<String> {
@@ -236,8 +260,15 @@ impl Browser {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {
-        self.call("/api/login", &[("username", username), ("password", password), ("next", "/")])
-            .await
+        self.call(
+            "/api/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 }
 

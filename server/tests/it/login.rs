@@ -9,24 +9,37 @@ async fn signing_in_cycles_the_session_and_signing_out_ends_it() {
     // Visiting the sign-in page starts an anonymous session.
     let page = browser.get("/login").await;
     assert_eq!(page.status(), StatusCode::OK);
-    let before = browser.session_cookie().expect("a session cookie before sign-in");
+    let before = browser
+        .session_cookie()
+        .expect("a session cookie before sign-in");
     let csrf_before = browser.csrf().await;
 
     let response = browser
         .post_form(
             "/api/login",
-            &[("username", ADMIN), ("password", ADMIN_PASSWORD), ("next", "/audit?page=1")],
+            &[
+                ("username", ADMIN),
+                ("password", ADMIN_PASSWORD),
+                ("next", "/audit?page=1"),
+            ],
             "/login",
         )
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], "/audit?page=1");
-    let after = browser.session_cookie().expect("a session cookie after sign-in");
+    let after = browser
+        .session_cookie()
+        .expect("a session cookie after sign-in");
     assert_ne!(before, after, "the session id changes at sign-in");
-    assert_ne!(csrf_before, browser.csrf().await, "the CSRF token changes at sign-in");
+    assert_ne!(
+        csrf_before,
+        browser.csrf().await,
+        "the CSRF token changes at sign-in"
+    );
     assert_eq!(browser.signed_in_as().await.as_deref(), Some(ADMIN));
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'ok'").await,
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'ok'")
+            .await,
         1
     );
 
@@ -34,33 +47,48 @@ async fn signing_in_cycles_the_session_and_signing_out_ends_it() {
     let response = browser.call("/api/logout", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(browser.signed_in_as().await, None);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.logout'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.logout'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site_lax() {
     let app = TestApp::start().await;
     let response = app.browser().get("/login").await;
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.starts_with("trustdesk_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http public URL: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http public URL: {cookie}"
+    );
 }
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let (app, _admin) = TestApp::with_admin().await;
     let browser = app.browser();
-    let (status_a, wrong_password) = error_of(browser.login(ADMIN, "not the password at all").await).await;
-    let (status_b, unknown_user) = error_of(browser.login("nobody", "not the password at all").await).await;
+    let (status_a, wrong_password) =
+        error_of(browser.login(ADMIN, "not the password at all").await).await;
+    let (status_b, unknown_user) =
+        error_of(browser.login("nobody", "not the password at all").await).await;
     assert_eq!(status_a, StatusCode::UNAUTHORIZED);
     assert_eq!(status_a, status_b);
     assert_eq!(wrong_password, unknown_user);
     assert_eq!(wrong_password["message"], "Wrong username or password.");
     assert_eq!(browser.signed_in_as().await, None);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'error'").await,
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'error'"
+        )
+        .await,
         2,
         "failed sign-ins are audited"
     );
@@ -76,17 +104,26 @@ async fn repeated_failures_throttle_the_account_even_with_the_right_password() {
     }
     let (status, error) = error_of(browser.login(ADMIN, ADMIN_PASSWORD).await).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(error["message"].as_str().unwrap().starts_with("Too many failed sign-ins"), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Too many failed sign-ins"),
+        "{error}"
+    );
     assert_eq!(browser.signed_in_as().await, None);
 }
 
 #[tokio::test]
 async fn repeated_failures_from_one_address_throttle_it_across_accounts() {
     let (app, admin) = TestApp::with_admin().await;
-    app.add_user(&admin, "bob", "viewer", "bob password 1234").await;
+    app.add_user(&admin, "bob", "viewer", "bob password 1234")
+        .await;
     let browser = app.browser();
     for i in 0..20 {
-        let response = browser.login(&format!("sprayed-{i}"), "spray password").await;
+        let response = browser
+            .login(&format!("sprayed-{i}"), "spray password")
+            .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
     }
     let (status, _) = error_of(browser.login("bob", "bob password 1234").await).await;
@@ -99,7 +136,10 @@ async fn pages_need_a_session_and_send_visitors_to_sign_in() {
     let anonymous = app.browser();
     let response = anonymous.get("/audit?page=2").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "/login?next=%2Faudit%3Fpage%3D2");
+    assert_eq!(
+        response.headers()["location"],
+        "/login?next=%2Faudit%3Fpage%3D2"
+    );
     assert_eq!(anonymous.get("/login").await.status(), StatusCode::OK);
     // Data is refused too, not only pages.
     let (status, _) = error_of(anonymous.get_json("/api/audit?page=1").await).await;
@@ -108,10 +148,20 @@ async fn pages_need_a_session_and_send_visitors_to_sign_in() {
     let dashboard = admin.get("/").await;
     assert_eq!(dashboard.status(), StatusCode::OK);
     let html = dashboard.text().await.unwrap();
-    assert!(html.contains("id=\"dashboard-user\""), "the dashboard renders on the server");
+    assert!(
+        html.contains("id=\"dashboard-user\""),
+        "the dashboard renders on the server"
+    );
     assert!(html.contains(ADMIN));
-    assert_eq!(admin.get("/login").await.status(), StatusCode::SEE_OTHER, "signed in: no sign-in page");
-    assert_eq!(admin.get("/no-such-page").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin.get("/login").await.status(),
+        StatusCode::SEE_OTHER,
+        "signed in: no sign-in page"
+    );
+    assert_eq!(
+        admin.get("/no-such-page").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -124,7 +174,10 @@ async fn health_and_security_headers() {
     let headers = page.headers();
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
     let health: serde_json::Value = health.json().await.unwrap();
     assert_eq!(health["database"], "ok");
 }

@@ -14,33 +14,54 @@ fn admin_fields<'a>(token: &'a str, username: &'a str) -> Vec<(&'a str, &'a str)
 #[tokio::test]
 async fn the_setup_link_creates_the_first_admin_once() {
     let app = TestApp::start().await;
-    let url = app.setup_url.clone().expect("no admin yet, so a setup link");
-    assert!(url.starts_with(&format!("{}/setup?token=", app.url)), "{url}");
+    let url = app
+        .setup_url
+        .clone()
+        .expect("no admin yet, so a setup link");
+    assert!(
+        url.starts_with(&format!("{}/setup?token=", app.url)),
+        "{url}"
+    );
     let token = app.setup_token();
 
     let browser = app.browser();
-    let state = browser.get_json(&format!("/api/setup_link?token={token}")).await;
+    let state = browser
+        .get_json(&format!("/api/setup_link?token={token}"))
+        .await;
     assert_eq!(state.text().await.unwrap(), "\"Usable\"");
     assert_eq!(browser.session().await["needs_setup"], true);
 
     // Without JavaScript: the form posts, the server redirects to the dashboard, signed in.
-    let response = browser.post_form("/api/setup", &admin_fields(&token, "root"), "/setup").await;
+    let response = browser
+        .post_form("/api/setup", &admin_fields(&token, "root"), "/setup")
+        .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], "/");
     assert_eq!(browser.signed_in_as().await.as_deref(), Some("root"));
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE role = 'admin'").await, 1);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'setup.create_admin' AND actor = 'root'").await,
+        app.count("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'setup.create_admin' AND actor = 'root'"
+        )
+        .await,
         1
     );
 
     // The same link again, from another browser: refused, and no second admin.
     let other = app.browser();
-    let response = other.call("/api/setup", &admin_fields(&token, "intruder")).await;
+    let response = other
+        .call("/api/setup", &admin_fields(&token, "intruder"))
+        .await;
     let (status, error) = error_of(response).await;
     assert_eq!(status, StatusCode::CONFLICT, "{error}");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
-    let state = other.get_json(&format!("/api/setup_link?token={token}")).await;
+    let state = other
+        .get_json(&format!("/api/setup_link?token={token}"))
+        .await;
     assert_eq!(state.text().await.unwrap(), "\"Done\"");
 }
 
@@ -50,19 +71,31 @@ async fn an_expired_or_wrong_setup_link_is_refused() {
     let token = app.setup_token();
     let browser = app.browser();
 
-    let response = browser.call("/api/setup", &admin_fields("not-the-token", "root")).await;
+    let response = browser
+        .call("/api/setup", &admin_fields("not-the-token", "root"))
+        .await;
     let (status, error) = error_of(response).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(error["message"].as_str().unwrap().contains("invalid, has expired"), "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid, has expired"),
+        "{error}"
+    );
 
     // An hour passes.
     sqlx::query("UPDATE setup_tokens SET expires_at = '2000-01-01T00:00:00.000Z'")
         .execute(&app.db().await)
         .await
         .unwrap();
-    let state = browser.get_json(&format!("/api/setup_link?token={token}")).await;
+    let state = browser
+        .get_json(&format!("/api/setup_link?token={token}"))
+        .await;
     assert_eq!(state.text().await.unwrap(), "\"Unusable\"");
-    let response = browser.call("/api/setup", &admin_fields(&token, "root")).await;
+    let response = browser
+        .call("/api/setup", &admin_fields(&token, "root"))
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
     assert_eq!(browser.signed_in_as().await, None);
@@ -94,8 +127,14 @@ async fn setup_validates_every_field_and_keeps_the_link_usable() {
         .map(|f| f["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["username", "password", "password_confirm"]);
-    let state = browser.get_json(&format!("/api/setup_link?token={token}")).await;
-    assert_eq!(state.text().await.unwrap(), "\"Usable\"", "a rejected form does not use up the link");
+    let state = browser
+        .get_json(&format!("/api/setup_link?token={token}"))
+        .await;
+    assert_eq!(
+        state.text().await.unwrap(),
+        "\"Usable\"",
+        "a rejected form does not use up the link"
+    );
 }
 
 #[tokio::test]
@@ -110,8 +149,16 @@ async fn a_form_error_without_javascript_returns_to_the_form_with_the_error() {
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()["location"].to_str().unwrap().to_string();
     assert!(location.contains("/setup?token="), "{location}");
-    assert!(location.contains("__err="), "the error travels in the redirect: {location}");
+    assert!(
+        location.contains("__err="),
+        "the error travels in the redirect: {location}"
+    );
     // The page it returns to shows the field's message.
-    let page = browser.get(location.trim_start_matches(&app.url)).await.text().await.unwrap();
+    let page = browser
+        .get(location.trim_start_matches(&app.url))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Use at least 12 characters"), "{page}");
 }

@@ -29,7 +29,9 @@ pub fn FieldMessage(
             .and_then(|e| e.field(&field).map(str::to_string))
     };
     view! {
-        <p id=id class="mt-1 text-sm text-red-700 dark:text-red-400" role="alert">
+        // Always present, so aria-describedby never points at nothing; the form's ActionAlert is
+        // the live region that announces the failure.
+        <p id=id class="mt-1 text-sm text-red-700 dark:text-red-400">
             {message}
         </p>
     }

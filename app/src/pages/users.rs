@@ -1,7 +1,10 @@
 use super::{PageError, PageTitle, CARD};
 use crate::{
     api::users::{list_users, AddUser, ChangeRole, SetUserDisabled},
-    components::{form::action_error, ActionAlert, CsrfField, LocalTime, SubmitButton, TextField},
+    components::{
+        form::action_error, ActionAlert, CsrfField, FieldMessage, LocalTime, SubmitButton,
+        TextField,
+    },
     model::{user::PASSWORD_MIN_CHARS, Role, UserSummary},
 };
 use leptos::prelude::*;
@@ -21,11 +24,9 @@ pub fn UsersPage() -> impl IntoView {
         },
         |_| list_users(),
     );
-    let row_error = Signal::derive(move || {
-        action_error(change_role)
-            .get()
-            .or_else(|| action_error(set_disabled).get())
-    });
+    let role_error = action_error(change_role);
+    let disabled_error = action_error(set_disabled);
+    let row_error = Signal::derive(move || role_error.get().or_else(|| disabled_error.get()));
     view! {
         <PageTitle title="Users" />
         <div class="grid gap-6 lg:grid-cols-3">
@@ -152,6 +153,7 @@ fn AddUserForm(add: ServerAction<AddUser>) -> impl IntoView {
                     <select
                         id="add-user-role"
                         name="user[role]"
+                        aria-describedby="add-user-role-error"
                         class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800"
                     >
                         {Role::ALL
@@ -159,6 +161,7 @@ fn AddUserForm(add: ServerAction<AddUser>) -> impl IntoView {
                             .map(|r| view! { <option value=r.as_str() selected=r == Role::Viewer>{r.describe()}</option> })
                             .collect_view()}
                     </select>
+                    <FieldMessage error field="role" id="add-user-role-error" />
                 </div>
                 <TextField form="add-user" name="user[password]" field="password" label="Password"
                     input_type="password" autocomplete="new-password" error

@@ -1,11 +1,10 @@
 // Starts the real trustdesk binary on a free loopback port with a fresh data directory, reads
 // the address and the one-time setup link from its output, and stops it (by its PID) afterwards.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const STATE_FILE = join(__dirname, 'test-results', 'server.json');
 
 export default async function globalSetup() {
   const root = resolve(__dirname, '..');
@@ -18,11 +17,32 @@ export default async function globalSetup() {
   });
   let log = '';
   server.stderr.on('data', (chunk) => { log += chunk; });
-  const { baseUrl, setupUrl } = await new Promise<{ baseUrl: string; setupUrl: string }>((done, fail) => {
+  const stop = async () => {
+    if (server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const started = await startedFrom(server, () => log);
+    mkdirSync(join(__dirname, 'artifacts'), { recursive: true });
+    // Playwright hands globalSetup's environment to the test workers.
+    process.env.TRUSTDESK_E2E_URL = started.baseUrl;
+    process.env.TRUSTDESK_E2E_SETUP_URL = started.setupUrl;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return stop;
+}
+
+function startedFrom(server: ReturnType<typeof spawn>, log: () => string) {
+  return new Promise<{ baseUrl: string; setupUrl: string }>((done, fail) => {
     let out = '';
-    const timer = setTimeout(() => fail(new Error(`trustdesk did not start in 30 s:\n${out}\n${log}`)), 30_000);
-    server.on('exit', (code) => fail(new Error(`trustdesk exited with ${code}:\n${out}\n${log}`)));
-    server.stdout.on('data', (chunk) => {
+    const timer = setTimeout(() => fail(new Error(`trustdesk did not start in 30 s:\n${out}\n${log()}`)), 30_000);
+    server.on('exit', (code) => fail(new Error(`trustdesk exited with ${code}:\n${out}\n${log()}`)));
+    server.stdout!.on('data', (chunk) => {
       out += chunk;
       const listening = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       const setup = out.split('\n').find((line) => /^http:\/\/\S+\/setup\?token=\S+$/.test(line.trim()));
@@ -32,10 +52,4 @@ export default async function globalSetup() {
       }
     });
   });
-  writeFileSync(STATE_FILE, JSON.stringify({ baseUrl, setupUrl }));
-  return async () => {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
-  };
 }

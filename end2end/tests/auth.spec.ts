@@ -35,7 +35,7 @@ test('first admin from the setup link, then sign out and in again (JavaScript on
   await expect(page.locator('#dashboard-user')).toHaveText(ADMIN);
   await expect(page.locator('#db-status')).toHaveText('OK');
   await expect(page.locator('#current-user')).toHaveText(ADMIN);
-  await page.screenshot({ path: 'test-results/artifacts/dashboard.png', fullPage: true });
+  await page.screenshot({ path: 'end2end/artifacts/dashboard.png', fullPage: true });
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
@@ -71,7 +71,7 @@ test.describe('without JavaScript', () => {
 
     await page.goto(`${baseUrl}/`);
     await expect(page.locator('#dashboard-user')).toHaveText(ADMIN);
-    await page.screenshot({ path: 'test-results/artifacts/dashboard-no-js.png', fullPage: true });
+    await page.screenshot({ path: 'end2end/artifacts/dashboard-no-js.png', fullPage: true });
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/login/);

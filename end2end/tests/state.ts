@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { STATE_FILE } from '../server';
-
 export function server(): { baseUrl: string; setupUrl: string } {
-  return JSON.parse(readFileSync(STATE_FILE, 'utf8'));
+  const baseUrl = process.env.TRUSTDESK_E2E_URL;
+  const setupUrl = process.env.TRUSTDESK_E2E_SETUP_URL;
+  if (!baseUrl || !setupUrl) throw new Error('the global setup (server.ts) did not start trustdesk');
+  return { baseUrl, setupUrl };
 }
 
 export const ADMIN = 'admin';

@@ -50,7 +50,7 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies)
         .with_expiry(Expiry::OnInactivity(idle));
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
@@ -61,50 +61,33 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             state.clone(),
             request_context,
         ))
-        .layer(session_layer)
-        .layer(security_headers())
+        .layer(session_layer);
+    SECURITY_HEADERS
+        .into_iter()
+        .fold(router, |router, (name, value)| {
+            router.layer(SetResponseHeaderLayer::if_not_present(
+                name,
+                HeaderValue::from_static(value),
+            ))
+        })
         .with_state(state)
 }
 
-fn security_headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            SetResponseHeaderLayer<HeaderValue>,
-        >,
-    >,
-> {
+/// Sent with every response unless a handler set its own.
+const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
     // Hydration needs an inline bootstrap script and wasm compilation; nothing else is allowed.
-    let csp = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-               style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-               frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
-    tower::layer::util::Stack::new(
-        SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(csp),
-        ),
-        tower::layer::util::Stack::new(
-            SetResponseHeaderLayer::if_not_present(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            tower::layer::util::Stack::new(
-                SetResponseHeaderLayer::if_not_present(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ),
-                // Same-origin requests keep their Referer: a form posted without JavaScript is
-                // redirected back to it.
-                SetResponseHeaderLayer::if_not_present(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("same-origin"),
-                ),
-            ),
-        ),
-    )
-}
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'",
+    ),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    // Same-origin requests keep their Referer: a form posted without JavaScript is redirected
+    // back to it.
+    (header::REFERRER_POLICY, "same-origin"),
+];
 
 async fn healthz(State(console): State<Arc<Console>>) -> Response {
     match console.db().ping().await {

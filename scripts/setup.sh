@@ -56,8 +56,10 @@ setup_node() {
   command -v npm >/dev/null || apt_install nodejs npm
   # Tailwind's CLI (cargo-leptos finds it in node_modules/.bin) and Playwright.
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "npm ci"
-    npm ci --no-audit --no-fund --loglevel=error
+    # Not `npm ci`: npm 11 leaves Tailwind's optional per-platform packages out of the lock file
+    # and then refuses it. `install --no-save` installs the locked versions and writes nothing.
+    say "npm install (locked versions)"
+    npm install --no-save --no-audit --no-fund --loglevel=error
   fi
 }
 

@@ -91,12 +91,7 @@ async fn adding_a_user_validates_and_refuses_duplicates() {
         .await;
     let (status, error) = error_of(response).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let fields: Vec<&str> = error["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = field_names(&error);
     assert_eq!(fields, ["username", "role", "password"]);
 
     app.add_user(&admin, "dup", "viewer", "dup password 1234")

@@ -279,6 +279,19 @@ pub async fn error_of(response: Response) -> (StatusCode, Value) {
     (status, body)
 }
 
+/// The names of the fields a validation error points at, in order.
+pub fn field_names(error: &Value) -> Vec<String> {
+    error["fields"]
+        .as_array()
+        .map(|fields| {
+            fields
+                .iter()
+                .filter_map(|f| f["field"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn trustdesk_binary() -> &'static str {
     env!("CARGO_BIN_EXE_trustdesk")
 }

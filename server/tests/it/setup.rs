@@ -120,12 +120,7 @@ async fn setup_validates_every_field_and_keeps_the_link_usable() {
         .await;
     let (status, error) = error_of(response).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let fields: Vec<&str> = error["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = field_names(&error);
     assert_eq!(fields, ["username", "password", "password_confirm"]);
     let state = browser
         .get_json(&format!("/api/setup_link?token={token}"))

@@ -74,6 +74,19 @@ fn load_config(file: Option<&PathBuf>, overrides: Overrides) -> Result<Config, E
     })
 }
 
+/// The configuration of a command that does not serve: quiet logs, no listen address.
+fn offline_config(file: Option<&PathBuf>, data_dir: Option<PathBuf>) -> Result<Config, ExitCode> {
+    let config = load_config(
+        file,
+        Overrides {
+            listen: None,
+            data_dir,
+        },
+    )?;
+    telemetry::init(config.log_format, "warn");
+    Ok(config)
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -97,30 +110,10 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
                     role,
                     data_dir,
                 },
-        } => {
-            let config = load_config(
-                cli.config.as_ref(),
-                Overrides {
-                    listen: None,
-                    data_dir,
-                },
-            )?;
-            telemetry::init(config.log_format, "warn");
-            add_user(config, name, role).await
-        }
+        } => add_user(offline_config(cli.config.as_ref(), data_dir)?, name, role).await,
         Command::Audit {
             command: AuditCommand::Verify { data_dir },
-        } => {
-            let config = load_config(
-                cli.config.as_ref(),
-                Overrides {
-                    listen: None,
-                    data_dir,
-                },
-            )?;
-            telemetry::init(config.log_format, "warn");
-            verify_audit(config).await
-        }
+        } => verify_audit(offline_config(cli.config.as_ref(), data_dir)?).await,
     }
 }
 

@@ -18,15 +18,7 @@ async fn a_mutation_without_the_csrf_token_is_refused_and_changes_nothing() {
     let response = admin
         .send_form("/api/users/add", &NEW_USER, "application/json")
         .await;
-    let (status, error) = error_of(response).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(
-        error["message"]
-            .as_str()
-            .unwrap()
-            .contains("Reload the page"),
-        "{error}"
-    );
+    expect_error(response, StatusCode::FORBIDDEN, "Reload the page").await;
     let response = admin
         .send_form("/api/users/add", &NEW_USER, "text/html")
         .await;

@@ -9,7 +9,7 @@ use server::{
     Trustdesk,
 };
 use std::{collections::HashMap, path::PathBuf, sync::Arc};
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tokio::{net::TcpListener, sync::oneshot};
 
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin password 123";
@@ -20,10 +20,12 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     _dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestApp {
+    /// Starts trustdesk on 127.0.0.1:0 with a fresh data directory. The server gets its own
+    /// multi-threaded runtime on its own thread, as `trustdesk serve` has in production, so the
+    /// test's runtime only drives the client and a test that blocks cannot stall the server.
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = Config::load(
@@ -35,26 +37,37 @@ impl TestApp {
             },
         )
         .expect("config");
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let bound = Trustdesk::open(config)
-            .await
-            .expect("open")
-            .bind_to(listener)
-            .await
-            .expect("bind");
+        let (started_tx, started) = oneshot::channel();
         let (stop, stopped) = oneshot::channel::<()>();
-        let url = format!("http://{}", bound.addr);
-        let setup_url = bound.setup_url.clone();
-        let task = tokio::spawn(bound.serve(async {
-            let _ = stopped.await;
-        }));
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("server runtime");
+            runtime.block_on(async move {
+                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+                let bound = Trustdesk::open(config)
+                    .await
+                    .expect("open")
+                    .bind_to(listener)
+                    .await
+                    .expect("bind");
+                let _ = started_tx.send((bound.addr, bound.setup_url.clone()));
+                bound
+                    .serve(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            })
+        });
+        let (addr, setup_url) = started.await.expect("the server thread started");
         Self {
-            url,
+            url: format!("http://{addr}"),
             setup_url,
             data_dir: dir.path().to_path_buf(),
             _dir: dir,
             stop: Some(stop),
-            task: Some(task),
         }
     }
 
@@ -97,6 +110,8 @@ impl TestApp {
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(Policy::none())
+            // A stuck request fails its test, naming the URL, instead of hanging the suite.
+            .timeout(std::time::Duration::from_secs(10))
             .build()
             .expect("client");
         Browser {
@@ -156,9 +171,6 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
         }
     }
 }
@@ -277,6 +289,16 @@ pub async fn error_of(response: Response) -> (StatusCode, Value) {
     let status = response.status();
     let body: Value = response.json().await.expect("an error in JSON");
     (status, body)
+}
+
+/// Asserts that a server function refused with `status` and a message containing `needle`;
+/// returns the error for further checks.
+pub async fn expect_error(response: Response, status: StatusCode, needle: &str) -> Value {
+    let (actual, error) = error_of(response).await;
+    assert_eq!(actual, status, "{error}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains(needle), "expected {needle:?} in {error}");
+    error
 }
 
 /// The names of the fields a validation error points at, in order.

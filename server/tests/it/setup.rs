@@ -51,6 +51,13 @@ async fn the_setup_link_creates_the_first_admin_once() {
         1
     );
 
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM setup_tokens WHERE used_at IS NOT NULL")
+            .await,
+        1,
+        "the link is spent"
+    );
+
     // The same link again, from another browser: refused, and no second admin.
     let other = app.browser();
     let response = other
@@ -74,15 +81,7 @@ async fn an_expired_or_wrong_setup_link_is_refused() {
     let response = browser
         .call("/api/setup", &admin_fields("not-the-token", "root"))
         .await;
-    let (status, error) = error_of(response).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(
-        error["message"]
-            .as_str()
-            .unwrap()
-            .contains("invalid, has expired"),
-        "{error}"
-    );
+    expect_error(response, StatusCode::FORBIDDEN, "invalid, has expired").await;
 
     // An hour passes.
     sqlx::query("UPDATE setup_tokens SET expires_at = '2000-01-01T00:00:00.000Z'")

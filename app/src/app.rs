@@ -1,5 +1,8 @@
 use crate::{
-    components::{SessionContext, Shell},
+    components::{
+        csrf::{token_for_shell, CSRF_META},
+        SessionContext, Shell,
+    },
     pages::{
         audit::AuditPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFoundPage,
         setup::SetupPage, users::UsersPage,
@@ -22,6 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <meta name=CSRF_META content=token_for_shell() />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />

@@ -9,6 +9,8 @@ use std::sync::Arc;
 #[async_trait::async_trait]
 pub trait Ports: Send + Sync {
     async fn session_info(&self) -> Result<SessionInfo, AppError>;
+    /// True while no active admin exists (the sign-in page then points at the setup link).
+    async fn setup_needed(&self) -> Result<bool, AppError>;
 
     async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError>;
     async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError>;

@@ -407,6 +407,50 @@ impl RequestConsole {
         Ok(admin.username)
     }
 
+    async fn session_info_inner(&self) -> Result<SessionInfo, AppError> {
+        let csrf_token = csrf::ensure_token(self.session())
+            .await
+            .map_err(session_error)?;
+        let user = self.signed_in().await?;
+        let flash = self
+            .session()
+            .remove::<String>(FLASH_KEY)
+            .await
+            .map_err(session_error)?;
+        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+        let needs_setup = users::count_active_admins(&mut conn)
+            .await
+            .map_err(db_error)?
+            == 0;
+        Ok(SessionInfo {
+            user: user.as_ref().map(current_user),
+            csrf_token,
+            flash,
+            version: self.console.version.clone(),
+            demo: self.console.demo,
+            needs_setup,
+        })
+    }
+
+    async fn setup_link_state_inner(&self, token: String) -> Result<SetupLinkState, AppError> {
+        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+        if users::count_active_admins(&mut conn)
+            .await
+            .map_err(db_error)?
+            > 0
+        {
+            return Ok(SetupLinkState::Done);
+        }
+        let usable = setup::is_usable(&mut conn, &setup::hash_token(&token), &store::now())
+            .await
+            .map_err(db_error)?;
+        Ok(if usable {
+            SetupLinkState::Usable
+        } else {
+            SetupLinkState::Unusable
+        })
+    }
+
     /// Loads the target of a user change and applies the rules that keep trustdesk administrable.
     async fn change_user(
         &self,
@@ -496,47 +540,25 @@ fn current_user(record: &UserRecord) -> CurrentUser {
 #[async_trait::async_trait]
 impl Ports for RequestConsole {
     async fn session_info(&self) -> Result<SessionInfo, AppError> {
-        let csrf_token = csrf::ensure_token(self.session())
-            .await
-            .map_err(session_error)?;
-        let user = self.signed_in().await?;
-        let flash = self
-            .session()
-            .remove::<String>(FLASH_KEY)
-            .await
-            .map_err(session_error)?;
-        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-        let needs_setup = users::count_active_admins(&mut conn)
-            .await
-            .map_err(db_error)?
-            == 0;
-        Ok(SessionInfo {
-            user: user.as_ref().map(current_user),
-            csrf_token,
-            flash,
-            version: self.console.version.clone(),
-            demo: self.console.demo,
-            needs_setup,
-        })
+        let result = self.session_info_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn setup_needed(&self) -> Result<bool, AppError> {
+        let result = async {
+            let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+            let admins = users::count_active_admins(&mut conn)
+                .await
+                .map_err(db_error)?;
+            Ok(admins == 0)
+        }
+        .await;
+        self.finish(result, || None).await
     }
 
     async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError> {
-        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-        if users::count_active_admins(&mut conn)
-            .await
-            .map_err(db_error)?
-            > 0
-        {
-            return Ok(SetupLinkState::Done);
-        }
-        let usable = setup::is_usable(&mut conn, &setup::hash_token(&token), &store::now())
-            .await
-            .map_err(db_error)?;
-        Ok(if usable {
-            SetupLinkState::Usable
-        } else {
-            SetupLinkState::Unusable
-        })
+        let result = self.setup_link_state_inner(token).await;
+        self.finish(result, || None).await
     }
 
     async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError> {

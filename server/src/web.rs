@@ -4,6 +4,7 @@
 use crate::console::{Caller, Console};
 use app::{
     api::{API_PREFIX, CSRF_FIELD, CSRF_HEADER},
+    components::RequestCsrfToken,
     model::AppError,
     ports::RequestPorts,
     shell, App, PUBLIC_PAGES,
@@ -39,8 +40,17 @@ pub struct WebSettings {
     pub session_idle_timeout: std::time::Duration,
 }
 
+/// The app's routes, computed once per process. Computing them renders the app in a
+/// route-collecting mode; doing that while another server in the same process renders pages
+/// stalled those renders (seen with the integration tests' parallel servers).
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::LazyLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
+
 pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let idle = tower_sessions::cookie::time::Duration::seconds(
         i64::try_from(settings.session_idle_timeout.as_secs()).unwrap_or(i64::MAX),
     );
@@ -161,15 +171,20 @@ async fn request_context(
         plain_form,
     });
 
+    let mut page_csrf_token = None;
     if is_page(&method, &path) {
-        // The token must exist before rendering starts, so the cookie goes out with this page.
-        if let Err(error) = crate::csrf::ensure_token(&session).await {
-            tracing::error!(%error, "session store");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "trustdesk could not start a session; try again shortly.",
-            )
-                .into_response();
+        // The token must exist before rendering starts, so the cookie goes out with this page;
+        // the page renders it into its forms without waiting on a resource.
+        match crate::csrf::ensure_token(&session).await {
+            Ok(token) => page_csrf_token = Some(RequestCsrfToken(token)),
+            Err(error) => {
+                tracing::error!(%error, "session store");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "trustdesk could not start a session; try again shortly.",
+                )
+                    .into_response();
+            }
         }
         let signed_in = match console.signed_in().await {
             Ok(user) => user.is_some(),
@@ -194,6 +209,9 @@ async fn request_context(
     request
         .extensions_mut()
         .insert(RequestPorts(Arc::new(console)));
+    if let Some(token) = page_csrf_token {
+        request.extensions_mut().insert(token);
+    }
     next.run(request).await
 }
 

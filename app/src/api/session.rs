@@ -9,6 +9,11 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
     ports()?.session_info().await
 }
 
+#[server(endpoint = "setup_needed", input = GetUrl)]
+pub async fn get_setup_needed() -> Result<bool, AppError> {
+    ports()?.setup_needed().await
+}
+
 #[server(endpoint = "dashboard", input = GetUrl)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     ports()?.dashboard().await

@@ -1,19 +1,12 @@
-use super::layout::use_session;
+use super::csrf::use_csrf_token;
 use crate::{api::CSRF_FIELD, model::AppError};
 use leptos::prelude::*;
 
 /// The session's CSRF token as a hidden field; every mutating form must contain one.
 #[component]
 pub fn CsrfField() -> impl IntoView {
-    let session = use_session();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let token = session.info.await.map(|s| s.csrf_token).unwrap_or_default();
-                view! { <input type="hidden" name=CSRF_FIELD value=token /> }
-            })}
-        </Suspense>
-    }
+    let token = use_csrf_token();
+    view! { <input type="hidden" name=CSRF_FIELD value=move || token.get() /> }
 }
 
 /// The error message of one field, with the id its input points at through aria-describedby.

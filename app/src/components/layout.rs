@@ -1,11 +1,11 @@
 use crate::{
     api::session::{get_session, Logout},
-    model::{AppError, SessionInfo},
+    model::{AppError, CurrentUser, SessionInfo},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::form::CsrfField;
+use super::{csrf::CsrfToken, form::CsrfField};
 
 /// Who is signed in, shared by every page; `refresh` re-reads it after a sign-in or sign-out.
 #[derive(Clone, Copy)]
@@ -20,6 +20,13 @@ impl SessionContext {
         let info = Resource::new(move || epoch.get(), |_| get_session());
         let context = Self { info, epoch };
         provide_context(context);
+        // A sign-in rotates the CSRF token; forms pick up the new one from here.
+        let csrf = CsrfToken::provide();
+        Effect::new(move |_| {
+            if let Some(Ok(session)) = info.get() {
+                csrf.set(session.csrf_token);
+            }
+        });
         context
     }
 
@@ -33,48 +40,10 @@ pub fn use_session() -> SessionContext {
 }
 
 /// The frame around every page: banner, navigation, flash message and the page itself.
+/// The session is read in one boundary only: several boundaries reading one resource can stall
+/// server rendering (leptos-rs/leptos#4578).
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
-    let session = use_session();
-    view! {
-        <div class="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let info = session.info.await.ok();
-                    let demo = info.as_ref().is_some_and(|i| i.demo);
-                    demo.then(|| {
-                        view! {
-                            <div
-                                id="demo-banner"
-                                class="bg-amber-400 px-4 py-1 text-center text-sm font-semibold text-amber-950"
-                            >
-                                "Demo — emulated AWS. Nothing here touches a real AWS account."
-                            </div>
-                        }
-                    })
-                })}
-            </Suspense>
-            <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-                <nav
-                    aria-label="Main"
-                    class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3"
-                >
-                    <a href="/" class="text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300">
-                        "trustdesk"
-                    </a>
-                    <NavLinks />
-                </nav>
-            </header>
-            <main class="mx-auto max-w-6xl px-4 py-6">
-                <Flash />
-                {children()}
-            </main>
-        </div>
-    }
-}
-
-#[component]
-fn NavLinks() -> impl IntoView {
     let session = use_session();
     let logout = ServerAction::<Logout>::new();
     Effect::new(move |_| {
@@ -82,69 +51,98 @@ fn NavLinks() -> impl IntoView {
             session.refresh();
         }
     });
-    let link = "rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300";
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let user = session.info.await.ok().and_then(|i| i.user);
-                user.map(|user| {
-                    let is_admin = user.is_admin();
+        <div class="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+            <Transition fallback=|| view! { <HeaderFrame><span></span></HeaderFrame> }>
+                {move || Suspend::new(async move {
+                    let info = session.info.await.ok();
+                    let demo = info.as_ref().is_some_and(|i| i.demo);
+                    let flash = info.as_ref().and_then(|i| i.flash.clone());
+                    let user = info.and_then(|i| i.user);
                     view! {
-                        <div class="flex flex-1 flex-wrap items-center gap-2">
-                            <A href="/" exact=true attr:class=link>"Dashboard"</A>
-                            {is_admin.then(|| view! { <A href="/users" attr:class=link>"Users"</A> })}
-                            <A href="/audit" attr:class=link>"Audit"</A>
-                        </div>
-                        <div class="flex items-center gap-3 text-sm">
-                            <span>
-                                <span class="sr-only">"Signed in as "</span>
-                                <span id="current-user" class="font-medium">{user.username.clone()}</span>
-                                " "
-                                <span class="rounded bg-slate-200 px-1.5 py-0.5 text-xs uppercase dark:bg-slate-700">
-                                    {user.role.as_str()}
-                                </span>
-                            </span>
-                            <ActionForm action=logout>
-                                <CsrfField />
-                                <button
-                                    type="submit"
-                                    class="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800"
-                                >
-                                    "Sign out"
-                                </button>
-                            </ActionForm>
-                        </div>
+                        {demo.then(|| view! { <DemoBanner /> })}
+                        <HeaderFrame>
+                            {user.map(|user| view! { <NavLinks user logout /> })}
+                        </HeaderFrame>
+                        {flash.map(|message| view! { <Flash message /> })}
                     }
-                })
-            })}
-        </Transition>
+                })}
+            </Transition>
+            <main class="mx-auto max-w-6xl px-4 py-6">{children()}</main>
+        </div>
+    }
+}
+
+#[component]
+fn DemoBanner() -> impl IntoView {
+    view! {
+        <div id="demo-banner" class="bg-amber-400 px-4 py-1 text-center text-sm font-semibold text-amber-950">
+            "Demo — emulated AWS. Nothing here touches a real AWS account."
+        </div>
+    }
+}
+
+#[component]
+fn HeaderFrame(children: Children) -> impl IntoView {
+    view! {
+        <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <nav
+                aria-label="Main"
+                class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3"
+            >
+                <a href="/" class="text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300">
+                    "trustdesk"
+                </a>
+                {children()}
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
+    let link = "rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300";
+    let is_admin = user.is_admin();
+    view! {
+        <div class="flex flex-1 flex-wrap items-center gap-2">
+            <A href="/" exact=true attr:class=link>"Dashboard"</A>
+            {is_admin.then(|| view! { <A href="/users" attr:class=link>"Users"</A> })}
+            <A href="/audit" attr:class=link>"Audit"</A>
+        </div>
+        <div class="flex items-center gap-3 text-sm">
+            <span>
+                <span class="sr-only">"Signed in as "</span>
+                <span id="current-user" class="font-medium">{user.username.clone()}</span>
+                " "
+                <span class="rounded bg-slate-200 px-1.5 py-0.5 text-xs uppercase dark:bg-slate-700">
+                    {user.role.as_str()}
+                </span>
+            </span>
+            <ActionForm action=logout>
+                <CsrfField />
+                <button
+                    type="submit"
+                    class="rounded border border-slate-300 px-2 py-1 hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800"
+                >
+                    "Sign out"
+                </button>
+            </ActionForm>
+        </div>
     }
 }
 
 /// A message left in the session by a form that was posted without JavaScript.
 #[component]
-fn Flash() -> impl IntoView {
-    let session = use_session();
+fn Flash(message: String) -> impl IntoView {
     view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                session
-                    .info
-                    .await
-                    .ok()
-                    .and_then(|i| i.flash)
-                    .map(|message| {
-                        view! {
-                            <div
-                                role="status"
-                                id="flash"
-                                class="mb-4 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
-                            >
-                                {message}
-                            </div>
-                        }
-                    })
-            })}
-        </Suspense>
+        <div class="mx-auto max-w-6xl px-4 pt-4">
+            <div
+                role="status"
+                id="flash"
+                class="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
+            >
+                {message}
+            </div>
+        </div>
     }
 }

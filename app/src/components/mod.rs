@@ -1,9 +1,11 @@
 //! Reusable pieces of the UI.
 
+pub mod csrf;
 pub mod form;
 pub mod layout;
 pub mod time;
 
+pub use csrf::{use_csrf_token, CsrfToken, RequestCsrfToken};
 pub use form::{ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField};
 pub use layout::{use_session, SessionContext, Shell};
 pub use time::LocalTime;

@@ -1,6 +1,6 @@
 use super::{PageTitle, CARD};
 use crate::{
-    api::session::Login,
+    api::session::{get_setup_needed, Login},
     components::{
         form::action_error, use_session, ActionAlert, CsrfField, SubmitButton, TextField,
     },
@@ -20,19 +20,16 @@ pub fn LoginPage() -> impl IntoView {
             session.refresh();
         }
     });
-    let needs_setup = move || {
-        session
-            .info
-            .get()
-            .and_then(|r| r.ok())
-            .is_some_and(|i| i.needs_setup)
-    };
+    // Its own resource: the session resource is read by the header alone (see Shell).
+    let setup_needed = Resource::new(|| (), |_| get_setup_needed());
     view! {
         <div class="mx-auto max-w-sm">
             <PageTitle title="Sign in" />
             <Suspense fallback=|| ()>
-                {move || {
-                    needs_setup()
+                {move || Suspend::new(async move {
+                    setup_needed
+                        .await
+                        .unwrap_or(false)
                         .then(|| {
                             view! {
                                 <p class="mb-4 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200">
@@ -41,7 +38,7 @@ pub fn LoginPage() -> impl IntoView {
                                 </p>
                             }
                         })
-                }}
+                })}
             </Suspense>
             <div class=CARD>
                 <ActionForm action=login>

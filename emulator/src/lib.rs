@@ -1,0 +1,98 @@
+//! trustdesk-emulator: a local AWS endpoint for the operations trustdesk uses (EC2 IPAM and
+//! Verified Access, IAM, STS, License Manager, Multi-party approval), faithful enough for the
+//! unmodified AWS SDKs and CLI. All services share one port and are told apart, as AWS does, by
+//! the service name in the SigV4 credential scope.
+
+mod control;
+pub mod derive;
+mod error;
+pub mod faults;
+mod ids;
+mod paging;
+mod protocol;
+pub mod seed;
+mod server;
+pub(crate) mod services;
+mod sigv4;
+mod state;
+mod tags;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub use faults::{Fault, ANY_OPERATION};
+pub use server::{start, Running};
+pub use state::DEFAULT_ACCOUNT;
+
+use crate::faults::Faults;
+use crate::state::World;
+
+/// The emulator's shared state; cheap to clone.
+#[derive(Clone, Default)]
+pub struct Emulator {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    world: Mutex<World>,
+    faults: Mutex<Faults>,
+}
+
+impl Emulator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// With the demo data: two accounts, two regions, every kind of item, expiries spread from
+    /// already expired to months away.
+    pub fn with_demo_seed() -> Self {
+        let emulator = Self::new();
+        seed::demo(&mut emulator.world());
+        emulator
+    }
+
+    fn world(&self) -> MutexGuard<'_, World> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.inner
+            .world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.inner
+            .faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Makes the next `times` calls of `operation` (e.g. `"ListPolicies"`, or [`ANY_OPERATION`])
+    /// fail or wait as `fault` says.
+    pub fn inject_fault(&self, operation: &str, fault: Fault, times: usize) {
+        self.faults().inject(operation, fault, times);
+    }
+
+    pub fn clear_faults(&self) {
+        self.faults().clear();
+    }
+
+    /// Moves the emulator's clock forward, so that tokens and certificates expire.
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        self.world().clock_offset += by;
+    }
+
+    /// Creates `account` if needed and a role in it that AssumeRole can enter.
+    pub fn add_role(&self, account: &str, role_name: &str) {
+        let mut world = self.world();
+        let now = world.now();
+        world
+            .account(account)
+            .iam
+            .ensure_role(account, role_name, now);
+    }
+
+    pub async fn serve(self, addr: SocketAddr) -> std::io::Result<Running> {
+        start(self, addr).await
+    }
+}

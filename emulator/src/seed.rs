@@ -1,0 +1,442 @@
+//! The demo data: two accounts (prod and dev) and two regions, with every kind of item the
+//! console manages, named and tagged as a real organisation would, and expiries spread from
+//! already expired to months away so every alert state is on show.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::derive::{cert, mfa, saml};
+use crate::ids;
+use crate::services::ec2::{
+    DeviceOptions, Ipam, OidcOptions, SseSpecification, TrustProvider, VerificationToken,
+};
+use crate::services::iam::model::{
+    InstanceProfile, ManagedPolicy, OidcProvider, SamlProvider, ServerCertificate, VirtualMfaDevice,
+};
+use crate::services::license_manager::License;
+use crate::state::{World, DEFAULT_ACCOUNT};
+use crate::tags::Tag;
+
+pub const PROD_ACCOUNT: &str = DEFAULT_ACCOUNT;
+pub const DEV_ACCOUNT: &str = "210987654321";
+pub const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
+/// The role trustdesk assumes in each demo account.
+pub const CONSOLE_ROLE: &str = "TrustdeskReadWrite";
+
+/// Days from now: expired, 3 days, 10 days, 40 days, 200 days.
+pub const EXPIRY_SPREAD_DAYS: [i64; 5] = [-5, 3, 10, 40, 200];
+
+struct Team {
+    owner: &'static str,
+    cost_centre: &'static str,
+    team: &'static str,
+}
+
+const TEAMS: [Team; 5] = [
+    Team {
+        owner: "priya.raman@example.com",
+        cost_centre: "CC-1040",
+        team: "platform",
+    },
+    Team {
+        owner: "marcus.lee@example.com",
+        cost_centre: "CC-2210",
+        team: "payments",
+    },
+    Team {
+        owner: "sofia.garcia@example.com",
+        cost_centre: "CC-3105",
+        team: "identity",
+    },
+    Team {
+        owner: "tom.okafor@example.com",
+        cost_centre: "CC-1040",
+        team: "data",
+    },
+    Team {
+        owner: "ana.kowalski@example.com",
+        cost_centre: "CC-4400",
+        team: "security",
+    },
+];
+
+fn tags(i: usize, environment: &str) -> Vec<Tag> {
+    let team = &TEAMS[i % TEAMS.len()];
+    vec![
+        Tag::new("Owner", team.owner),
+        Tag::new("CostCentre", team.cost_centre),
+        Tag::new("Team", team.team),
+        Tag::new("Environment", environment),
+    ]
+}
+
+pub fn demo(world: &mut World) {
+    let now = world.now();
+    for (account, environment) in [(PROD_ACCOUNT, "prod"), (DEV_ACCOUNT, "dev")] {
+        world
+            .account(account)
+            .iam
+            .ensure_role(account, CONSOLE_ROLE, now - Duration::days(400));
+        seed_iam(world, account, environment, now);
+        for region in REGIONS {
+            seed_region(world, account, environment, region, now);
+        }
+    }
+}
+
+fn seed_iam(world: &mut World, account: &str, environment: &str, now: DateTime<Utc>) {
+    let iam = &mut world.account(account).iam;
+
+    let certificates = [
+        "api-gateway",
+        "customer-portal",
+        "partner-sftp",
+        "grafana-internal",
+        "payments-edge",
+    ];
+    for (i, (name, days)) in certificates.iter().zip(EXPIRY_SPREAD_DAYS).enumerate() {
+        let not_after = now + Duration::days(days);
+        let not_before = not_after - Duration::days(397);
+        let host = format!("{name}.{environment}.example.com");
+        let (body, _key) = cert::self_signed(&host, not_before, not_after);
+        let parsed = cert::parse_certificate(&body).expect("a generated certificate parses");
+        let full_name = format!("{name}-{environment}");
+        iam.server_certificates.insert(
+            full_name.to_lowercase(),
+            ServerCertificate {
+                arn: format!("arn:aws:iam::{account}:server-certificate/{environment}/{full_name}"),
+                name: full_name,
+                id: ids::iam_unique_id("ASCA"),
+                path: format!("/{environment}/"),
+                uploaded: now - Duration::days(30 + i as i64 * 20),
+                expiration: parsed.not_after,
+                body,
+                chain: None,
+                tags: tags(i, environment),
+            },
+        );
+    }
+
+    let idps = [
+        ("Okta", "https://example.okta.com"),
+        ("AzureAD", "https://sts.windows.net/4f6c1a2e"),
+        ("PingFederate", "https://sso.example.com/pf"),
+        (
+            "GoogleWorkspace",
+            "https://accounts.google.com/o/saml2?idpid=C01abc",
+        ),
+        ("JumpCloud", "https://sso.jumpcloud.com/saml2/example"),
+    ];
+    for (i, ((name, entity), days)) in idps.iter().zip(EXPIRY_SPREAD_DAYS).enumerate() {
+        let valid_until = now + Duration::days(days);
+        iam.saml_providers.insert(
+            name.to_string(),
+            SamlProvider {
+                arn: format!("arn:aws:iam::{account}:saml-provider/{name}"),
+                uuid: uuid::Uuid::new_v4().to_string(),
+                document: saml::sample_metadata(entity, valid_until),
+                valid_until: Some(valid_until),
+                created: now - Duration::days(300 - i as i64 * 40),
+                tags: tags(i + 2, environment),
+            },
+        );
+    }
+
+    let oidc = [
+        ("token.actions.githubusercontent.com", "sts.amazonaws.com"),
+        (
+            "oidc.eks.us-east-1.amazonaws.com/id/5C8A3F1E9B2D4E6F",
+            "sts.amazonaws.com",
+        ),
+        ("gitlab.example.com", "https://gitlab.example.com"),
+        ("app.terraform.io", "aws.workload.identity"),
+    ];
+    for (i, (url, audience)) in oidc.iter().enumerate() {
+        iam.oidc_providers.insert(
+            url.to_string(),
+            OidcProvider {
+                arn: format!("arn:aws:iam::{account}:oidc-provider/{url}"),
+                url: url.to_string(),
+                client_ids: vec![audience.to_string()],
+                thumbprints: vec![ids::random_hex(40)],
+                created: now - Duration::days(200 + i as i64 * 30),
+                tags: tags(i + 1, environment),
+            },
+        );
+    }
+
+    for (i, device) in [
+        "break-glass-root",
+        "oncall-shared",
+        "alice-phone",
+        "ci-release-signing",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let seed = mfa::new_seed();
+        let serial = format!("arn:aws:iam::{account}:mfa/{device}");
+        let qr_png =
+            mfa::qr_code_png(&mfa::otpauth_uri(device, account, &seed)).unwrap_or_default();
+        iam.mfa_devices.insert(
+            serial.clone(),
+            VirtualMfaDevice {
+                serial,
+                name: device.to_string(),
+                seed,
+                qr_png,
+                created: now - Duration::days(90),
+                tags: tags(i + 4, environment),
+            },
+        );
+    }
+
+    for (i, name) in [
+        "web-tier",
+        "batch-workers",
+        "bastion",
+        "observability-agent",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let role_name = format!("{name}-role");
+        iam.ensure_role(account, &role_name, now - Duration::days(500));
+        iam.instance_profiles.insert(
+            name.to_lowercase(),
+            InstanceProfile {
+                arn: format!("arn:aws:iam::{account}:instance-profile/{name}"),
+                name: name.to_string(),
+                id: ids::iam_unique_id("AIPA"),
+                path: "/".to_string(),
+                created: now - Duration::days(500 - i as i64 * 50),
+                role: (i != 3).then_some(role_name),
+                tags: tags(i, environment),
+            },
+        );
+    }
+
+    let policies = [
+        (
+            "s3-backup-writer",
+            "Lets backup jobs write to the backup bucket.",
+        ),
+        ("kms-decrypt-payments", "Decrypt with the payments CMK."),
+        (
+            "ipam-token-rotation",
+            "Create and delete IPAM verification tokens.",
+        ),
+        (
+            "verified-access-admin",
+            "Manage Verified Access trust providers.",
+        ),
+        (
+            "license-token-issuer",
+            "Issue License Manager tokens for vendor software.",
+        ),
+        ("read-only-audit", "Read-only access for quarterly audits."),
+    ];
+    for (i, (name, description)) in policies.iter().enumerate() {
+        iam.policies.insert(
+            name.to_lowercase(),
+            ManagedPolicy {
+                arn: format!("arn:aws:iam::{account}:policy/{name}"),
+                name: name.to_string(),
+                id: ids::iam_unique_id("ANPA"),
+                path: "/".to_string(),
+                description: Some(description.to_string()),
+                document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#.to_string(),
+                created: now - Duration::days(600 - i as i64 * 60),
+                tags: tags(i, environment),
+            },
+        );
+    }
+}
+
+fn seed_region(
+    world: &mut World,
+    account: &str,
+    environment: &str,
+    region: &str,
+    now: DateTime<Utc>,
+) {
+    let state = world.account(account).region(region);
+
+    let ec2 = &mut state.ec2;
+    let ipam_id = ids::ec2_id("ipam");
+    let ipam = Ipam {
+        arn: format!("arn:aws:ec2::{account}:ipam/{ipam_id}"),
+        id: ipam_id.clone(),
+        owner: account.to_string(),
+        region: region.to_string(),
+        description: Some(format!("{environment} address management ({region})")),
+        operating_regions: vec![region.to_string()],
+        tier: "advanced".to_string(),
+        public_scope: ids::ec2_id("ipam-scope"),
+        private_scope: ids::ec2_id("ipam-scope"),
+        state: "create-complete".to_string(),
+        tags: tags(0, environment),
+    };
+    let ranges = [
+        "203.0.113.0/24",
+        "198.51.100.0/24",
+        "192.0.2.0/24",
+        "2001:db8:1000::/36",
+        "2001:db8:2000::/36",
+    ];
+    for (i, (range, days)) in ranges.iter().zip(EXPIRY_SPREAD_DAYS).enumerate() {
+        let mut token_tags = tags(i, environment);
+        token_tags.push(Tag::new("Name", format!("byoip {range}")));
+        let token = VerificationToken::new(account, &ipam, now + Duration::days(days), token_tags);
+        ec2.tokens.insert(token.id.clone(), token);
+    }
+    ec2.ipams.insert(ipam_id, ipam);
+
+    let providers: [(&str, Option<&str>, Option<&str>, &str); 4] = [
+        ("user", Some("oidc"), None, "okta"),
+        ("user", Some("iam-identity-center"), None, "idc"),
+        ("device", None, Some("jamf"), "jamf_macs"),
+        ("device", None, Some("crowdstrike"), "crowdstrike_posture"),
+    ];
+    for (i, (kind, user_type, device_type, reference)) in providers.iter().enumerate() {
+        let id = ids::ec2_id("vatp");
+        let created = now - Duration::days(120 - i as i64 * 25);
+        ec2.trust_providers.insert(
+            id.clone(),
+            TrustProvider {
+                id,
+                description: Some(format!("{reference} for {environment} internal apps")),
+                trust_provider_type: kind.to_string(),
+                user_trust_provider_type: user_type.map(str::to_string),
+                device_trust_provider_type: device_type.map(str::to_string),
+                oidc: (*user_type == Some("oidc")).then(|| OidcOptions {
+                    issuer: Some("https://example.okta.com".to_string()),
+                    authorization_endpoint: Some(
+                        "https://example.okta.com/oauth2/v1/authorize".to_string(),
+                    ),
+                    token_endpoint: Some("https://example.okta.com/oauth2/v1/token".to_string()),
+                    user_info_endpoint: Some(
+                        "https://example.okta.com/oauth2/v1/userinfo".to_string(),
+                    ),
+                    client_id: Some(format!("0oa{}", ids::random_alphanumeric(17))),
+                    client_secret: Some(ids::random_alphanumeric(40)),
+                    scope: Some("openid profile groups".to_string()),
+                }),
+                device: device_type.map(|t| DeviceOptions {
+                    tenant_id: (t != "crowdstrike").then(|| uuid::Uuid::new_v4().to_string()),
+                    public_signing_key_url: None,
+                }),
+                policy_reference_name: reference.to_string(),
+                created,
+                updated: created,
+                tags: tags(i + 1, environment),
+                sse: SseSpecification::default(),
+            },
+        );
+    }
+
+    let lm = &mut state.license_manager;
+    let products = [
+        ("Tableau Server", "TAB-SRV-CORE"),
+        ("Red Hat Enterprise Linux", "RHEL-PREMIUM"),
+    ];
+    let mut license_arns = Vec::new();
+    for (i, (product, sku)) in products.iter().enumerate() {
+        let arn = format!(
+            "arn:aws:license-manager::{account}:license:l-{}",
+            ids::random_hex(32)
+        );
+        lm.licenses.insert(
+            arn.clone(),
+            License {
+                arn: arn.clone(),
+                name: format!("{product} ({environment})"),
+                product_name: product.to_string(),
+                product_sku: sku.to_string(),
+                issuer_name: "Example Software Vendor".to_string(),
+                sign_key: None,
+                home_region: region.to_string(),
+                begin: now - Duration::days(200),
+                end: Some(now + Duration::days(400 + i as i64 * 100)),
+                beneficiary: account.to_string(),
+                entitlements: vec![serde_json::json!({ "Name": "Cores", "MaxCount": 64, "Overage": false, "Unit": "Count", "AllowCheckIn": true })],
+                consumption_configuration: serde_json::json!({ "RenewType": "Monthly", "ProvisionalConfiguration": { "MaxTimeToLiveInMinutes": 60 } }),
+                metadata: vec![serde_json::json!({ "Name": "Contract", "Value": format!("PO-{}", 4400 + i) })],
+                created: now - Duration::days(200),
+            },
+        );
+        license_arns.push(arn);
+    }
+    for (i, days) in EXPIRY_SPREAD_DAYS.iter().enumerate() {
+        let expires = now + Duration::days(*days);
+        let license = &license_arns[i % license_arns.len()];
+        let role = format!(
+            "arn:aws:iam::{account}:role/{}",
+            ["license-consumer", "tableau-node", "rhel-fleet"][i % 3]
+        );
+        lm.issue_token(
+            account,
+            region,
+            license,
+            vec![role],
+            vec![format!("team={}", TEAMS[i].team)],
+            expires - Duration::days(365),
+            expires,
+        );
+    }
+
+    let instance_arn = format!("arn:aws:sso:::instance/ssoins-{}", ids::random_hex(16));
+    let mut source_tags = BTreeMap::new();
+    for tag in tags(2, environment) {
+        source_tags.insert(tag.key, tag.value);
+    }
+    state.mpa.insert(
+        account,
+        region,
+        &instance_arn,
+        region,
+        now - Duration::days(60),
+        source_tags,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_both_accounts_and_regions_with_the_expiry_spread() {
+        let mut world = World::default();
+        demo(&mut world);
+        let now = world.now();
+        for account in [PROD_ACCOUNT, DEV_ACCOUNT] {
+            let account_state = world.account(account);
+            assert_eq!(account_state.iam.server_certificates.len(), 5);
+            let mut days: Vec<i64> = account_state
+                .iam
+                .server_certificates
+                .values()
+                .map(|c| (c.expiration - now).num_days())
+                .collect();
+            days.sort();
+            // Certificates carry whole dates, so the day count may round down by one.
+            for (actual, wanted) in days.iter().zip(EXPIRY_SPREAD_DAYS) {
+                assert!((actual - wanted).abs() <= 1, "{actual} vs {wanted}");
+            }
+            assert!(account_state.iam.role(CONSOLE_ROLE).is_ok());
+            for region in REGIONS {
+                let region_state = account_state.region(region);
+                assert_eq!(region_state.ec2.tokens.len(), 5);
+                assert!(region_state
+                    .ec2
+                    .tokens
+                    .values()
+                    .any(|t| t.status(now) == "expired"));
+                assert_eq!(region_state.license_manager.tokens.len(), 5);
+                assert_eq!(region_state.ec2.trust_providers.len(), 4);
+                assert_eq!(region_state.mpa.identity_sources.len(), 1);
+            }
+        }
+    }
+}

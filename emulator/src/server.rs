@@ -1,0 +1,146 @@
+//! The HTTP side: one handler for every AWS request plus the `/_emulator` control endpoints.
+
+use std::net::SocketAddr;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use bytes::Bytes;
+use http::{header, HeaderMap, Method, StatusCode, Uri};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::error::ApiError;
+use crate::faults::Fault;
+use crate::ids;
+use crate::protocol::query;
+use crate::services::{Ctx, RawRequest, Service};
+use crate::sigv4;
+use crate::Emulator;
+
+/// A running emulator: its endpoint URL, its state (for faults, clock and roles), and a stop.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub emulator: Emulator,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// `http://127.0.0.1:PORT`, the endpoint URL to give an SDK or the AWS CLI.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn shutdown(mut self) {
+        self.stop_now();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
+
+/// Binds `addr` (port 0 picks a free port) and serves until [`Running::shutdown`] or drop.
+pub async fn start(emulator: Emulator, addr: SocketAddr) -> std::io::Result<Running> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let router = Router::new().fallback(handle).with_state(emulator.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let result = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(error) = result {
+            tracing::error!(%error, "emulator stopped with an error");
+        }
+    });
+    Ok(Running {
+        addr,
+        emulator,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+async fn handle(
+    State(emulator): State<Emulator>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if uri.path().starts_with(crate::control::PREFIX) {
+        return crate::control::handle(&emulator, &method, uri.path(), &body);
+    }
+    let request_id = ids::request_id();
+    let scope = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(sigv4::credential_scope)
+        .or_else(|| uri.query().and_then(sigv4::credential_scope_from_query));
+    let Some(scope) = scope else {
+        let error = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "MissingAuthenticationToken",
+            "Request is missing Authentication Token: sign it with SigV4 (any access key works here).",
+        );
+        return query::error_response(query::IAM_NAMESPACE, &error, &request_id);
+    };
+    let Some(service) = Service::from_signing_name(&scope.service) else {
+        let error = ApiError::bad_request(
+            "UnknownService",
+            format!("The emulator does not serve '{}': it serves ec2, iam, sts, license-manager and mpa.", scope.service),
+        );
+        return query::error_response(query::IAM_NAMESPACE, &error, &request_id);
+    };
+    let request = RawRequest {
+        method,
+        path: uri.path().to_string(),
+        query: uri.query().map(str::to_string),
+        headers,
+        body,
+    };
+    let operation = match service.operation(&request) {
+        Ok(operation) => operation,
+        Err(error) => return service.error_response(&error, &request_id),
+    };
+
+    let fault = emulator.faults().take(&operation);
+    match fault {
+        Some(Fault::Throttle) => {
+            return service.error_response(&service.throttling_error(), &request_id)
+        }
+        Some(Fault::ServerError) => {
+            return service.error_response(&service.internal_error(), &request_id)
+        }
+        Some(Fault::Delay { delay }) => tokio::time::sleep(delay).await,
+        None => {}
+    }
+
+    let mut world = emulator.world();
+    let principal = world.principal_for(&scope.access_key_id);
+    let ctx = Ctx {
+        principal,
+        region: scope.region,
+        request_id,
+    };
+    let response = service.handle(&mut world, &ctx, &operation, &request);
+    drop(world);
+    tracing::debug!(service = ?service, operation, status = response.status().as_u16(), account = ctx.account(), region = ctx.region, "served");
+    response.into_response()
+}

@@ -1,0 +1,10 @@
+//! The emulator driven by the real AWS SDK for Rust over HTTP: every operation and rule.
+
+mod harness;
+
+mod ec2;
+mod faults;
+mod iam;
+mod license_manager;
+mod mpa;
+mod sts;

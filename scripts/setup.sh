@@ -63,6 +63,22 @@ setup_node() {
   fi
 }
 
+setup_python() {
+  # boto3 drives the emulator's second conformance suite; it lives in a virtualenv of its own.
+  apt_install python3 python3-venv openssl
+  export TRUSTDESK_VENV="${TRUSTDESK_VENV:-$HOME/.cache/trustdesk/venv}"
+  local requirements=emulator/conformance/requirements.txt
+  if [ ! -x "$TRUSTDESK_VENV/bin/python" ]; then
+    say "python3 -m venv $TRUSTDESK_VENV"
+    python3 -m venv "$TRUSTDESK_VENV"
+  fi
+  if ! cmp -s "$requirements" "$TRUSTDESK_VENV/.installed-requirements"; then
+    say "pip install -r $requirements"
+    "$TRUSTDESK_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$TRUSTDESK_VENV/.installed-requirements"
+  fi
+}
+
 setup_browser() {
   # Debian's Chromium; Playwright must never download a browser of its own.
   apt_install chromium sqlite3

@@ -14,7 +14,7 @@ use crate::services::ec2::{
 use crate::services::iam::model::{
     InstanceProfile, ManagedPolicy, OidcProvider, SamlProvider, ServerCertificate, VirtualMfaDevice,
 };
-use crate::services::license_manager::License;
+use crate::services::license_manager::{License, TokenGrant};
 use crate::state::{World, DEFAULT_ACCOUNT};
 use crate::tags::Tag;
 
@@ -375,15 +375,14 @@ fn seed_region(
             "arn:aws:iam::{account}:role/{}",
             ["license-consumer", "tableau-node", "rhel-fleet"][i % 3]
         );
-        lm.issue_token(
-            account,
-            region,
-            license,
-            vec![role],
-            vec![format!("team={}", TEAMS[i].team)],
-            expires - Duration::days(365),
+        let grant = TokenGrant {
+            license_arn: license.clone(),
+            role_arns: vec![role],
+            token_properties: vec![format!("team={}", TEAMS[i].team)],
+            created: expires - Duration::days(365),
             expires,
-        );
+        };
+        lm.issue_token(account, region, grant);
     }
 
     let instance_arn = format!("arn:aws:sso:::instance/ssoins-{}", ids::random_hex(16));

@@ -24,6 +24,10 @@ pub struct Config {
     pub log_level: String,
     /// The compiled site (wasm, JavaScript, CSS, static files) that cargo-leptos writes.
     pub site_dir: PathBuf,
+    /// Sends every AWS call to this endpoint instead of AWS's own (an emulator, a VPC endpoint).
+    pub aws_endpoint_url: Option<String>,
+    /// Starts the AWS emulator in-process with the demo data and points the console at it.
+    pub demo: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -44,6 +48,8 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log_level: "info".into(),
             site_dir: PathBuf::from(option_env!("LEPTOS_SITE_ROOT").unwrap_or("target/site")),
+            aws_endpoint_url: None,
+            demo: false,
         }
     }
 }
@@ -64,6 +70,8 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
             .field("site_dir", &self.site_dir)
+            .field("aws_endpoint_url", &self.aws_endpoint_url)
+            .field("demo", &self.demo)
             .finish()
     }
 }
@@ -80,6 +88,8 @@ struct FileConfig {
     log_format: Option<String>,
     log_level: Option<String>,
     site_dir: Option<PathBuf>,
+    aws_endpoint_url: Option<String>,
+    demo: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -102,6 +112,8 @@ fn err(source_name: impl Into<String>, message: impl Into<String>) -> ConfigErro
 pub struct Overrides {
     pub listen: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
+    /// `serve --demo`.
+    pub demo: bool,
 }
 
 pub const ENV_PREFIX: &str = "TRUSTDESK_";
@@ -140,6 +152,18 @@ impl Config {
             log_format: env.get("TRUSTDESK_LOG_FORMAT").cloned(),
             log_level: env.get("TRUSTDESK_LOG_LEVEL").cloned(),
             site_dir: env.get("TRUSTDESK_SITE_DIR").map(PathBuf::from),
+            aws_endpoint_url: env.get("TRUSTDESK_AWS_ENDPOINT_URL").cloned(),
+            demo: match env.get("TRUSTDESK_DEMO").map(String::as_str) {
+                None => None,
+                Some("true" | "1") => Some(true),
+                Some("false" | "0") => Some(false),
+                Some(other) => {
+                    return Err(err(
+                        "TRUSTDESK_DEMO",
+                        format!("\"{other}\" is not true or false"),
+                    ))
+                }
+            },
         };
         config.apply(from_env, |key| {
             format!("{ENV_PREFIX}{}", key.to_uppercase())
@@ -149,6 +173,9 @@ impl Config {
         }
         if let Some(dir) = &overrides.data_dir {
             config.data_dir = dir.clone();
+        }
+        if overrides.demo {
+            config.demo = true;
         }
         Ok(config)
     }
@@ -217,6 +244,21 @@ impl Config {
         if let Some(dir) = layer.site_dir {
             self.site_dir = dir;
         }
+        if let Some(url) = layer.aws_endpoint_url {
+            let parsed = url::Url::parse(&url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if parsed.is_none() {
+                return Err(err(
+                    name("aws_endpoint_url"),
+                    format!("\"{url}\" must be an absolute http:// or https:// URL"),
+                ));
+            }
+            self.aws_endpoint_url = Some(url.trim_end_matches('/').to_string());
+        }
+        if let Some(demo) = layer.demo {
+            self.demo = demo;
+        }
         Ok(())
     }
 
@@ -278,6 +320,7 @@ mod tests {
             &Overrides {
                 listen: None,
                 data_dir: Some(PathBuf::from("/flag")),
+                demo: false,
             },
         )
         .unwrap();

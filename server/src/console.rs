@@ -9,8 +9,8 @@ use crate::{
 };
 use app::{
     model::{
-        AppError, AuditPage, ChainReport, CurrentUser, Dashboard, ErrorKind, FieldError, NewUser,
-        Outcome, Role, SessionInfo, SetupLinkState, UserSummary,
+        AppError, AuditPage, AwsTarget, ChainReport, CurrentUser, Dashboard, ErrorKind, FieldError,
+        NewUser, Outcome, Role, SessionInfo, SetupLinkState, UserSummary,
     },
     ports::Ports,
 };
@@ -26,7 +26,7 @@ pub struct Console {
     db: Db,
     throttle: LoginThrottle,
     version: String,
-    demo: bool,
+    aws: AwsTarget,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -52,12 +52,12 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
 }
 
 impl Console {
-    pub fn new(db: Db, throttle: LoginThrottle, demo: bool) -> Self {
+    pub fn new(db: Db, throttle: LoginThrottle, aws: AwsTarget) -> Self {
         Self {
             db,
             throttle,
             version: env!("CARGO_PKG_VERSION").to_string(),
-            demo,
+            aws,
         }
     }
 
@@ -427,7 +427,7 @@ impl RequestConsole {
             csrf_token,
             flash,
             version: self.console.version.clone(),
-            demo: self.console.demo,
+            demo: self.console.aws.demo,
             needs_setup,
         })
     }
@@ -625,6 +625,7 @@ impl Ports for RequestConsole {
                 user: current_user(&user),
                 version: self.console.version.clone(),
                 database,
+                aws: self.console.aws.clone(),
             })
         }
         .await;

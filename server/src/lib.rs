@@ -9,6 +9,7 @@ pub mod store;
 pub mod telemetry;
 pub mod web;
 
+use app::model::AwsTarget;
 use config::Config;
 use console::Console;
 use leptos::prelude::LeptosOptions;
@@ -23,6 +24,8 @@ pub struct Trustdesk {
     config: Config,
     console: Arc<Console>,
     sessions: SqliteStore,
+    /// The in-process AWS emulator of demo mode; it serves as long as the console does.
+    emulator: Option<trustdesk_emulator::Running>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +38,8 @@ pub enum StartError {
     SetupLink(sqlx::Error),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot start the demo's AWS emulator: {0}")]
+    Emulator(std::io::Error),
 }
 
 /// A server bound to its address, not yet serving.
@@ -45,19 +50,41 @@ pub struct Bound {
     pub setup_url: Option<String>,
     listener: TcpListener,
     router: axum::Router,
+    emulator: Option<trustdesk_emulator::Running>,
 }
 
 impl Trustdesk {
-    pub async fn open(config: Config) -> Result<Self, StartError> {
+    pub async fn open(mut config: Config) -> Result<Self, StartError> {
         let db = Db::open(&config.database_path()).await?;
         let sessions = SqliteStore::new(db.pool().clone());
         sessions.migrate().await.map_err(StartError::Sessions)?;
-        let console = Arc::new(Console::new(db, auth::LoginThrottle::default(), false));
+        let emulator = if config.demo {
+            let running = trustdesk_emulator::Emulator::with_demo_seed()
+                .serve(SocketAddr::from(([127, 0, 0, 1], 0)))
+                .await
+                .map_err(StartError::Emulator)?;
+            tracing::info!(endpoint = %running.endpoint(), "demo mode: AWS calls go to the in-process emulator");
+            config.aws_endpoint_url = Some(running.endpoint());
+            Some(running)
+        } else {
+            None
+        };
+        let aws = AwsTarget {
+            endpoint_url: config.aws_endpoint_url.clone(),
+            demo: config.demo,
+        };
+        let console = Arc::new(Console::new(db, auth::LoginThrottle::default(), aws));
         Ok(Self {
             config,
             console,
             sessions,
+            emulator,
         })
+    }
+
+    /// The AWS endpoint the console calls: the emulator's in demo mode.
+    pub fn aws_endpoint_url(&self) -> Option<&str> {
+        self.config.aws_endpoint_url.as_deref()
     }
 
     pub fn console(&self) -> &Arc<Console> {
@@ -104,15 +131,25 @@ impl Trustdesk {
             setup_url,
             listener,
             router,
+            emulator: self.emulator,
         })
     }
 }
 
 impl Bound {
+    /// The demo emulator's endpoint, for the AWS CLI or an SDK pointed at the same data.
+    pub fn emulator_endpoint(&self) -> Option<String> {
+        self.emulator.as_ref().map(|e| e.endpoint())
+    }
+
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        web::serve(self.listener, self.router, shutdown).await
+        let served = web::serve(self.listener, self.router, shutdown).await;
+        if let Some(emulator) = self.emulator {
+            emulator.shutdown().await;
+        }
+        served
     }
 }

@@ -32,6 +32,9 @@ enum Command {
         /// Directory for the database and other local data.
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Start the AWS emulator in-process with demo data (two accounts, two regions) and use it.
+        #[arg(long)]
+        demo: bool,
     },
     /// Manage console accounts.
     User {
@@ -81,6 +84,7 @@ fn offline_config(file: Option<&PathBuf>, data_dir: Option<PathBuf>) -> Result<C
         Overrides {
             listen: None,
             data_dir,
+            demo: false,
         },
     )?;
     telemetry::init(config.log_format, "warn");
@@ -98,8 +102,19 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), ExitCode> {
     match cli.command {
-        Command::Serve { listen, data_dir } => {
-            let config = load_config(cli.config.as_ref(), Overrides { listen, data_dir })?;
+        Command::Serve {
+            listen,
+            data_dir,
+            demo,
+        } => {
+            let config = load_config(
+                cli.config.as_ref(),
+                Overrides {
+                    listen,
+                    data_dir,
+                    demo,
+                },
+            )?;
             telemetry::init(config.log_format, &config.log_level);
             serve(config).await
         }
@@ -134,6 +149,9 @@ async fn serve(config: Config) -> Result<(), ExitCode> {
         "trustdesk listening on http://{} (public URL {})",
         bound.addr, bound.public_url
     );
+    if let Some(endpoint) = bound.emulator_endpoint() {
+        println!("Demo mode: emulated AWS at {endpoint} (any access key works; try `aws --endpoint-url {endpoint} iam list-server-certificates`)");
+    }
     if let Some(url) = &bound.setup_url {
         println!("No admin exists yet. Create the first one within an hour, once, at:");
         println!("{url}");

@@ -7,5 +7,5 @@ pub mod user;
 
 pub use audit::{AuditEntry, AuditPage, BrokenLink, ChainReport, Outcome, AUDIT_PAGE_SIZE};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
-pub use session::{Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
+pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

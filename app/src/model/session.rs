@@ -32,6 +32,16 @@ pub struct Dashboard {
     pub user: CurrentUser,
     pub version: String,
     pub database: Result<DatabaseStatus, String>,
+    pub aws: AwsTarget,
+}
+
+/// Where the console's AWS calls go.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsTarget {
+    /// `None`: AWS's own endpoints.
+    pub endpoint_url: Option<String>,
+    /// The in-process emulator with the demo data.
+    pub demo: bool,
 }
 
 /// Whether a one-time setup link can still be used, checked before the form is shown.

@@ -50,12 +50,36 @@ pub fn DashboardPage() -> impl IntoView {
                                     <h2 id="card-db" class="mb-2 font-semibold">"Database"</h2>
                                     {db}
                                 </section>
+                                <section class=CARD aria-labelledby="card-aws">
+                                    <h2 id="card-aws" class="mb-2 font-semibold">"AWS"</h2>
+                                    <AwsTargetSummary aws=d.aws />
+                                </section>
                             </div>
                         }.into_any()
                     }
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn AwsTargetSummary(aws: crate::model::AwsTarget) -> impl IntoView {
+    let endpoint = aws
+        .endpoint_url
+        .clone()
+        .unwrap_or_else(|| "AWS's own endpoints".to_string());
+    view! {
+        <dl class="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
+            <dt class="text-slate-500">"Endpoint"</dt>
+            <dd id="aws-endpoint" class="break-all font-mono text-xs">{endpoint}</dd>
+            {aws.demo.then(|| view! {
+                <dt class="text-slate-500">"Demo data"</dt>
+                <dd id="aws-demo">
+                    "Emulated accounts 123456789012 (prod) and 210987654321 (dev), regions us-east-1 and eu-west-1"
+                </dd>
+            })}
+        </dl>
     }
 }
 

@@ -80,6 +80,15 @@ pub struct Token {
     pub jwt: String,
 }
 
+/// What a token is issued for.
+pub struct TokenGrant {
+    pub license_arn: String,
+    pub role_arns: Vec<String>,
+    pub token_properties: Vec<String>,
+    pub created: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+}
+
 #[derive(Debug)]
 pub struct LicenseManagerState {
     pub licenses: BTreeMap<String, License>,
@@ -103,16 +112,14 @@ impl Default for LicenseManagerState {
 
 impl LicenseManagerState {
     /// Issues a token as CreateToken does; also used by the demo seed to backdate tokens.
-    pub fn issue_token(
-        &mut self,
-        account: &str,
-        region: &str,
-        license_arn: &str,
-        role_arns: Vec<String>,
-        token_properties: Vec<String>,
-        created: DateTime<Utc>,
-        expires: DateTime<Utc>,
-    ) -> Token {
+    pub fn issue_token(&mut self, account: &str, region: &str, grant: TokenGrant) -> Token {
+        let TokenGrant {
+            license_arn,
+            role_arns,
+            token_properties,
+            created,
+            expires,
+        } = grant;
         let id = ids::random_hex(32);
         let claims = json!({
             "iss": format!("https://license-manager.{region}.amazonaws.com"),
@@ -127,7 +134,7 @@ impl LicenseManagerState {
         let token = Token {
             jwt: jwt::sign(&claims, &self.signing_key),
             id: id.clone(),
-            license_arn: license_arn.to_string(),
+            license_arn,
             role_arns,
             token_properties,
             created,
@@ -455,15 +462,14 @@ impl Call<'_> {
             }
         }
         let fingerprint = fingerprint(self.body);
-        let token = self.state.issue_token(
-            self.account,
-            self.region,
-            license_arn,
+        let grant = TokenGrant {
+            license_arn: license_arn.to_string(),
             role_arns,
-            properties,
-            self.now,
-            self.now + Duration::days(days),
-        );
+            token_properties: properties,
+            created: self.now,
+            expires: self.now + Duration::days(days),
+        };
+        let token = self.state.issue_token(self.account, self.region, grant);
         self.state
             .idempotency
             .remember("CreateToken", Some(client_token), fingerprint, &token.id);

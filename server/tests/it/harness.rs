@@ -17,6 +17,8 @@ pub const ADMIN_PASSWORD: &str = "admin password 123";
 pub struct TestApp {
     pub url: String,
     pub setup_url: Option<String>,
+    /// The in-process emulator's endpoint when started in demo mode.
+    pub emulator_endpoint: Option<String>,
     pub data_dir: PathBuf,
     _dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
@@ -27,6 +29,15 @@ impl TestApp {
     /// multi-threaded runtime on its own thread, as `trustdesk serve` has in production, so the
     /// test's runtime only drives the client and a test that blocks cannot stall the server.
     pub async fn start() -> Self {
+        Self::start_with(false).await
+    }
+
+    /// Started as `trustdesk serve --demo`: the emulator runs in-process with the demo data.
+    pub async fn start_demo() -> Self {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(demo: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = Config::load(
             None,
@@ -34,6 +45,7 @@ impl TestApp {
             &Overrides {
                 listen: None,
                 data_dir: Some(dir.path().to_path_buf()),
+                demo,
             },
         )
         .expect("config");
@@ -53,7 +65,11 @@ impl TestApp {
                     .bind_to(listener)
                     .await
                     .expect("bind");
-                let _ = started_tx.send((bound.addr, bound.setup_url.clone()));
+                let _ = started_tx.send((
+                    bound.addr,
+                    bound.setup_url.clone(),
+                    bound.emulator_endpoint(),
+                ));
                 bound
                     .serve(async {
                         let _ = stopped.await;
@@ -61,10 +77,12 @@ impl TestApp {
                     .await
             })
         });
-        let (addr, setup_url) = started.await.expect("the server thread started");
+        let (addr, setup_url, emulator_endpoint) =
+            started.await.expect("the server thread started");
         Self {
             url: format!("http://{addr}"),
             setup_url,
+            emulator_endpoint,
             data_dir: dir.path().to_path_buf(),
             _dir: dir,
             stop: Some(stop),
@@ -73,7 +91,15 @@ impl TestApp {
 
     /// A started app whose first admin exists, and a browser signed in as that admin.
     pub async fn with_admin() -> (Self, Browser) {
-        let app = Self::start().await;
+        Self::signed_in_admin(Self::start().await).await
+    }
+
+    /// Demo mode, with the first admin signed in.
+    pub async fn demo_with_admin() -> (Self, Browser) {
+        Self::signed_in_admin(Self::start_demo().await).await
+    }
+
+    async fn signed_in_admin(app: Self) -> (Self, Browser) {
         let browser = app.browser();
         let token = app.setup_token();
         let response = browser

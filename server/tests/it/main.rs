@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod csrf;
+mod demo;
 mod harness;
 mod login;
 mod setup;

@@ -115,7 +115,7 @@ fn public_key_of(label: &str, der: &[u8]) -> Option<Vec<u8>> {
             &ECDSA_P384_SHA384_ASN1_SIGNING,
         ]
         .into_iter()
-        .find_map(|alg| from(alg))
+        .find_map(from)
         .map(|pair| pair.public_key().as_ref().to_vec())
     };
     match label {

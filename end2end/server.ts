@@ -1,5 +1,6 @@
-// Starts the real trustdesk binary on a free loopback port with a fresh data directory, reads
-// the address and the one-time setup link from its output, and stops it (by its PID) afterwards.
+// Starts the real trustdesk binary in demo mode (as README command 1 does) on a free loopback port
+// with a fresh data directory, reads the address and the one-time setup link from its output,
+// and stops it (by its PID) afterwards.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ export default async function globalSetup() {
   const root = resolve(__dirname, '..');
   const binary = process.env.TRUSTDESK_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', 'trustdesk');
   const dataDir = mkdtempSync(join(tmpdir(), 'trustdesk-e2e-'));
-  const server = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  const server = spawn(binary, ['serve', '--demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
     cwd: root,
     env: { ...process.env, TRUSTDESK_SITE_DIR: join(root, 'target', 'site') },
     stdio: ['ignore', 'pipe', 'pipe'],

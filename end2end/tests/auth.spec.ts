@@ -35,6 +35,10 @@ test('first admin from the setup link, then sign out and in again (JavaScript on
   await expect(page.locator('#dashboard-user')).toHaveText(ADMIN);
   await expect(page.locator('#db-status')).toHaveText('OK');
   await expect(page.locator('#current-user')).toHaveText(ADMIN);
+  // The suite runs the server as README command 1 does: in demo mode, against the emulator.
+  await expect(page.locator('#demo-banner')).toContainText('Demo — emulated AWS');
+  await expect(page.locator('#aws-endpoint')).toContainText('http://127.0.0.1:');
+  await expect(page.locator('#aws-demo')).toContainText('210987654321 (dev)');
   await page.screenshot({ path: 'end2end/artifacts/dashboard.png', fullPage: true });
 
   await page.getByRole('button', { name: 'Sign out' }).click();

@@ -1,8 +1,7 @@
 //! Requests per second against the emulator from the AWS SDK for Rust on loopback:
 //! GetCallerIdentity and a 100-item ListPolicies page, sequential and with 32 concurrent clients.
 //!
-//! `scripts/bench` runs it in release mode; `cargo run -p trustdesk-emulator --example bench` works
-//! too (debug builds are several times slower). Optional argument: seconds per measurement (default 3).
+//! `scripts/bench` runs it in release mode. Optional argument: seconds per figure (default 3).
 
 use std::time::{Duration, Instant};
 

@@ -133,7 +133,10 @@ async fn handle(
     }
 
     let mut world = emulator.world();
-    let principal = world.principal_for(&scope.access_key_id);
+    let principal = match world.principal_for(&scope.access_key_id) {
+        Ok(principal) => principal,
+        Err(error) => return service.error_response(&error, &request_id),
+    };
     let ctx = Ctx {
         principal,
         region: scope.region,

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::error::ApiError;
+
 use crate::services::{
     ec2::Ec2State, iam::IamState, license_manager::LicenseManagerState, mpa::MpaState,
 };
@@ -27,6 +29,13 @@ impl Principal {
             user_id: account.to_string(),
         }
     }
+}
+
+/// Credentials AssumeRole handed out: who they act as, until when.
+#[derive(Debug, Clone)]
+pub struct IssuedKey {
+    pub principal: Principal,
+    pub expires: DateTime<Utc>,
 }
 
 #[derive(Debug, Default)]
@@ -109,7 +118,7 @@ impl IdempotencyTokens {
 pub struct World {
     pub accounts: BTreeMap<String, Account>,
     /// Temporary credentials issued by AssumeRole, by access key id.
-    pub issued_keys: HashMap<String, Principal>,
+    pub issued_keys: HashMap<String, IssuedKey>,
     /// Added to the wall clock, so tests can make things expire.
     pub clock_offset: Duration,
 }
@@ -131,12 +140,17 @@ impl World {
         Utc::now() + self.clock_offset
     }
 
-    /// Any access key the emulator did not issue acts as the default account's root.
-    pub fn principal_for(&self, access_key_id: &str) -> Principal {
-        self.issued_keys
-            .get(access_key_id)
-            .cloned()
-            .unwrap_or_else(|| Principal::account_root(DEFAULT_ACCOUNT))
+    /// Any access key the emulator did not issue acts as the default account's root; issued
+    /// ones act as their role until they expire.
+    pub fn principal_for(&self, access_key_id: &str) -> Result<Principal, ApiError> {
+        match self.issued_keys.get(access_key_id) {
+            None => Ok(Principal::account_root(DEFAULT_ACCOUNT)),
+            Some(issued) if issued.expires <= self.now() => Err(ApiError::bad_request(
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            )),
+            Some(issued) => Ok(issued.principal.clone()),
+        }
     }
 
     pub fn account(&mut self, id: &str) -> &mut Account {

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::protocol::query::{self, Params, STS_NAMESPACE};
 use crate::protocol::xml::Xml;
-use crate::state::{Principal, World};
+use crate::state::{IssuedKey, Principal, World};
 
 pub fn handle(world: &mut World, ctx: &Ctx, operation: &str, request: &RawRequest) -> Response {
     let params = Params::parse(&request.body, request.query.as_deref());
@@ -91,10 +91,13 @@ fn assume_role(world: &mut World, ctx: &Ctx, input: &QueryInput) -> ApiResult<Xm
     );
     world.issued_keys.insert(
         access_key_id.clone(),
-        Principal {
-            account: account.to_string(),
-            arn: assumed_arn.clone(),
-            user_id: assumed_role_id.clone(),
+        IssuedKey {
+            principal: Principal {
+                account: account.to_string(),
+                arn: assumed_arn.clone(),
+                user_id: assumed_role_id.clone(),
+            },
+            expires: now + Duration::seconds(duration),
         },
     );
     let mut x = Xml::new();

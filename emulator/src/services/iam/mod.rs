@@ -195,19 +195,23 @@ impl Call<'_> {
             &["PermissionsPolicy", "PermissionsBoundary"],
         )?;
         let prefix = self.input.path_prefix()?;
-        let mut policies: Vec<ManagedPolicy> = Vec::new();
-        if scope != "Local" {
-            policies.extend(aws_managed_policies(self.now));
-        }
-        if scope != "AWS" {
-            policies.extend(self.iam.policies.values().cloned());
-        }
+        let aws_managed = if scope == "Local" {
+            Vec::new()
+        } else {
+            aws_managed_policies(self.now)
+        };
+        let local = self.iam.policies.values().filter(|_| scope != "AWS");
         // Nothing is attached in the emulator: no users, groups or role attachments exist.
-        policies.retain(|p| p.path.starts_with(&prefix) && !only_attached);
-        policies.sort_by_key(policy_sort_key);
-        let page = iam_page(policies, policy_sort_key, &self.input)?;
+        let mut policies: Vec<(String, &ManagedPolicy)> = aws_managed
+            .iter()
+            .chain(local)
+            .filter(|p| p.path.starts_with(&prefix) && !only_attached)
+            .map(|p| (policy_sort_key(p), p))
+            .collect();
+        policies.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let page = iam_page(policies, |(key, _)| key.clone(), &self.input)?;
         result(|x| {
-            x.list("Policies", "member", &page.items, |x, p| {
+            x.list("Policies", "member", &page.items, |x, (_, p)| {
                 render::policy(x, p, false)
             });
             truncation(x, page.next);

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use axum::Router;
 use bytes::Bytes;
 use http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -58,6 +59,12 @@ pub async fn start(emulator: Emulator, addr: SocketAddr) -> std::io::Result<Runn
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let router = Router::new().fallback(handle).with_state(emulator.clone());
+    // Small request/response exchanges: do not let Nagle's algorithm hold back a response tail.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY");
+        }
+    });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let result = axum::serve(listener, router)

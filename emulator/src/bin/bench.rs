@@ -20,12 +20,29 @@ async fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3);
     let window = Duration::from_secs(seconds);
-    let running = Emulator::new()
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("emulator starts");
+    // The emulator gets its own runtime on its own threads, as when it runs as its own process,
+    // so the client's tasks and the server's do not queue behind each other.
+    let (started_tx, started) = tokio::sync::oneshot::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        runtime.block_on(async move {
+            let running = Emulator::new()
+                .serve("127.0.0.1:0".parse().unwrap())
+                .await
+                .expect("emulator starts");
+            let _ = started_tx.send(running.endpoint());
+            let _ = stopped.await;
+            running.shutdown().await;
+        });
+    });
+    let endpoint = started.await.expect("the emulator thread started");
     let config = aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(running.endpoint())
+        .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKIDBENCH", "secret", None, None, "bench"))
         .retry_config(RetryConfig::disabled())
@@ -88,7 +105,8 @@ async fn main() {
         }
     };
     report("ListPolicies (100-item page)", window, list).await;
-    running.shutdown().await;
+    let _ = stop.send(());
+    server.join().expect("the emulator thread stops");
 }
 
 async fn report<F, Fut>(name: &str, window: Duration, call: F)

@@ -8,12 +8,15 @@ use chrono::{DateTime, SecondsFormat, Utc};
 #[derive(Default)]
 pub struct Xml {
     out: String,
+    /// Reused for formatting values, so writing an element allocates nothing.
+    scratch: String,
 }
 
 impl Xml {
     pub fn new() -> Self {
         Self {
             out: String::with_capacity(512),
+            scratch: String::new(),
         }
     }
 
@@ -46,8 +49,11 @@ impl Xml {
     }
 
     pub fn text(&mut self, name: &str, value: impl Display) -> &mut Self {
+        use std::fmt::Write;
         self.open(name);
-        escape_into(&mut self.out, &value.to_string());
+        self.scratch.clear();
+        let _ = write!(self.scratch, "{value}");
+        escape_into(&mut self.out, &self.scratch);
         self.close(name);
         self
     }
@@ -115,6 +121,10 @@ pub fn iso8601(value: DateTime<Utc>) -> String {
 }
 
 pub fn escape_into(out: &mut String, text: &str) {
+    if !text.contains(['&', '<', '>', '"', '\'', '\r']) {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -4,8 +4,14 @@ use crate::{
         SessionContext, Shell,
     },
     pages::{
-        audit::AuditPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFoundPage,
-        setup::SetupPage, users::UsersPage,
+        audit::AuditPage,
+        dashboard::DashboardPage,
+        login::LoginPage,
+        not_found::NotFoundPage,
+        resource::ResourcePage,
+        setup::SetupPage,
+        users::UsersPage,
+        verification_tokens::{NewVerificationTokenPage, VerificationTokensPage},
     },
 };
 use leptos::prelude::*;
@@ -55,6 +61,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage ssr=ssr.clone() />
                     <Route path=path!("/users") view=UsersPage ssr=ssr.clone() />
                     <Route path=path!("/audit") view=AuditPage ssr=ssr.clone() />
+                    <Route path=path!("/verification-tokens") view=VerificationTokensPage ssr=ssr.clone() />
+                    <Route path=path!("/verification-tokens/new") view=NewVerificationTokenPage ssr=ssr.clone() />
+                    <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                 </Routes>
             </Shell>
         </Router>

@@ -2,7 +2,9 @@
 //! (bound to the caller's session and address), so each server function is one call.
 
 use crate::model::{
-    AppError, AuditPage, ChainReport, Dashboard, NewUser, SessionInfo, SetupLinkState, UserSummary,
+    AppError, AuditPage, AwsItem, ChainReport, CreatedVerificationToken, Dashboard, InventoryPage,
+    InventoryQuery, NewUser, NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind,
+    ResourceRef, SessionInfo, SetupLinkState, TokenFormOptions, UserSummary,
 };
 use std::sync::Arc;
 
@@ -28,6 +30,39 @@ pub trait Ports: Send + Sync {
 
     async fn audit_page(&self, page: u32) -> Result<AuditPage, AppError>;
     async fn verify_audit_chain(&self) -> Result<ChainReport, AppError>;
+
+    /// One kind's items from the cache, filtered, sorted and paged.
+    async fn inventory(
+        &self,
+        kind: ResourceKind,
+        query: InventoryQuery,
+    ) -> Result<InventoryPage, AppError>;
+    /// Re-reads one kind from AWS in every configured account and region.
+    async fn refresh_inventory(&self, kind: ResourceKind) -> Result<RefreshReport, AppError>;
+    async fn resource(&self, item: ResourceRef) -> Result<AwsItem, AppError>;
+    /// Deletes the item in AWS; `confirm` must repeat its id.
+    async fn delete_resource(&self, item: ResourceRef, confirm: String) -> Result<(), AppError>;
+    /// Adds a tag or changes its value.
+    async fn set_resource_tag(
+        &self,
+        item: ResourceRef,
+        key: String,
+        value: String,
+    ) -> Result<(), AppError>;
+    async fn remove_resource_tag(&self, item: ResourceRef, key: String) -> Result<(), AppError>;
+
+    /// The IPAMs verification tokens can be created in, across accounts and regions, and a
+    /// fresh idempotency token for the form.
+    async fn token_form_options(&self) -> Result<TokenFormOptions, AppError>;
+    async fn create_verification_token(
+        &self,
+        form: NewVerificationToken,
+    ) -> Result<CreatedVerificationToken, AppError>;
+    /// The create sent with DryRun.
+    async fn check_verification_token(
+        &self,
+        form: NewVerificationToken,
+    ) -> Result<PermissionCheck, AppError>;
 }
 
 /// The request's ports, put into the request's extensions by the server's middleware.

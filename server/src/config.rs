@@ -28,6 +28,24 @@ pub struct Config {
     pub aws_endpoint_url: Option<String>,
     /// Starts the AWS emulator in-process with the demo data and points the console at it.
     pub demo: bool,
+    /// The AWS accounts the console manages; empty means one account from the default
+    /// credential chain and region.
+    pub accounts: Vec<AccountConfig>,
+}
+
+/// One AWS account: how to get credentials for it and which regions to look in.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// Shown in the console, and used in its URLs: letters, digits, `-` and `_`.
+    pub name: String,
+    /// A profile of the shared AWS config files.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// A role to assume (with the default credentials, or the profile's).
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    pub regions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -50,6 +68,7 @@ impl Default for Config {
             site_dir: PathBuf::from(option_env!("LEPTOS_SITE_ROOT").unwrap_or("target/site")),
             aws_endpoint_url: None,
             demo: false,
+            accounts: Vec::new(),
         }
     }
 }
@@ -72,6 +91,7 @@ impl fmt::Debug for Config {
             .field("site_dir", &self.site_dir)
             .field("aws_endpoint_url", &self.aws_endpoint_url)
             .field("demo", &self.demo)
+            .field("accounts", &self.accounts)
             .finish()
     }
 }
@@ -90,6 +110,56 @@ struct FileConfig {
     site_dir: Option<PathBuf>,
     aws_endpoint_url: Option<String>,
     demo: Option<bool>,
+    accounts: Option<Vec<AccountConfig>>,
+}
+
+fn check_accounts(accounts: &[AccountConfig]) -> Result<(), String> {
+    for (i, account) in accounts.iter().enumerate() {
+        let valid_name = !account.name.is_empty()
+            && account.name.len() <= 40
+            && account
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid_name {
+            return Err(format!(
+                "account name \"{}\" must be 1 to 40 letters, digits, - or _",
+                account.name
+            ));
+        }
+        if accounts[..i].iter().any(|a| a.name == account.name) {
+            return Err(format!("account name \"{}\" is used twice", account.name));
+        }
+        if let Some(arn) = &account.role_arn {
+            let valid = arn
+                .strip_prefix("arn:aws:iam::")
+                .and_then(|rest| rest.split_once(":role/"))
+                .is_some_and(|(id, role)| {
+                    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) && !role.is_empty()
+                });
+            if !valid {
+                return Err(format!(
+                    "account {}: role_arn \"{arn}\" is not arn:aws:iam::ACCOUNT:role/NAME",
+                    account.name
+                ));
+            }
+        }
+        if account.regions.is_empty() {
+            return Err(format!(
+                "account {}: list at least one region",
+                account.name
+            ));
+        }
+        for region in &account.regions {
+            if !app::model::is_aws_region(region) {
+                return Err(format!(
+                    "account {}: \"{region}\" is not a region such as eu-west-1",
+                    account.name
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -164,6 +234,7 @@ impl Config {
                     ))
                 }
             },
+            accounts: None,
         };
         config.apply(from_env, |key| {
             format!("{ENV_PREFIX}{}", key.to_uppercase())
@@ -258,6 +329,10 @@ impl Config {
         }
         if let Some(demo) = layer.demo {
             self.demo = demo;
+        }
+        if let Some(accounts) = layer.accounts {
+            check_accounts(&accounts).map_err(|message| err(name("accounts"), message))?;
+            self.accounts = accounts;
         }
         Ok(())
     }

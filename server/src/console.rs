@@ -9,8 +9,10 @@ use crate::{
 };
 use app::{
     model::{
-        AppError, AuditPage, AwsTarget, ChainReport, CurrentUser, Dashboard, ErrorKind, FieldError,
-        NewUser, Outcome, Role, SessionInfo, SetupLinkState, UserSummary,
+        AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreatedVerificationToken,
+        CurrentUser, Dashboard, ErrorKind, FieldError, InventoryPage, InventoryQuery, NewUser,
+        NewVerificationToken, Outcome, PermissionCheck, RefreshReport, ResourceKind, ResourceRef,
+        Role, SessionInfo, SetupLinkState, TokenFormOptions, UserSummary,
     },
     ports::Ports,
 };
@@ -27,6 +29,7 @@ pub struct Console {
     throttle: LoginThrottle,
     version: String,
     aws: AwsTarget,
+    pub(crate) clients: Arc<crate::aws::Aws>,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -39,7 +42,7 @@ pub struct Caller {
     pub plain_form: bool,
 }
 
-fn db_error(error: sqlx::Error) -> AppError {
+pub(crate) fn db_error(error: sqlx::Error) -> AppError {
     tracing::error!(%error, "database error");
     AppError::unavailable(
         "trustdesk could not read or write its database, so nothing was changed. Try again; if it persists, an operator should check the server log.",
@@ -52,12 +55,18 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
 }
 
 impl Console {
-    pub fn new(db: Db, throttle: LoginThrottle, aws: AwsTarget) -> Self {
+    pub fn new(
+        db: Db,
+        throttle: LoginThrottle,
+        aws: AwsTarget,
+        clients: Arc<crate::aws::Aws>,
+    ) -> Self {
         Self {
             db,
             throttle,
             version: env!("CARGO_PKG_VERSION").to_string(),
             aws,
+            clients,
         }
     }
 
@@ -144,7 +153,7 @@ impl Console {
     }
 
     /// Writes an audit row on its own, for events that change nothing else (a refused attempt).
-    async fn audit_alone(&self, row: NewAuditRow) -> Result<(), AppError> {
+    pub(crate) async fn audit_alone(&self, row: NewAuditRow) -> Result<(), AppError> {
         let mut tx = self.db.begin_write().await.map_err(db_error)?;
         store::audit::append(&mut tx, row, &store::now())
             .await
@@ -155,8 +164,8 @@ impl Console {
 
 /// The console bound to one request's caller.
 pub struct RequestConsole {
-    console: Arc<Console>,
-    caller: Caller,
+    pub(crate) console: Arc<Console>,
+    pub(crate) caller: Caller,
 }
 
 impl RequestConsole {
@@ -164,7 +173,7 @@ impl RequestConsole {
         &self.caller.session
     }
 
-    fn row(
+    pub(crate) fn row(
         &self,
         actor: &str,
         action: &str,
@@ -203,7 +212,7 @@ impl RequestConsole {
         }
     }
 
-    async fn require_user(&self) -> Result<UserRecord, AppError> {
+    pub(crate) async fn require_user(&self) -> Result<UserRecord, AppError> {
         self.signed_in()
             .await?
             .ok_or_else(AppError::unauthenticated)
@@ -236,7 +245,7 @@ impl RequestConsole {
 
     /// Reports a result the way the caller can take it: a flash message for a plain form that
     /// succeeded, an HTTP status matching the error for script callers.
-    async fn finish<T>(
+    pub(crate) async fn finish<T>(
         &self,
         result: Result<T, AppError>,
         flash: impl FnOnce() -> Option<String>,
@@ -727,6 +736,98 @@ impl Ports for RequestConsole {
         }
         .await;
         self.finish(result, || None).await
+    }
+
+    async fn inventory(
+        &self,
+        kind: ResourceKind,
+        query: InventoryQuery,
+    ) -> Result<InventoryPage, AppError> {
+        let result = self.inventory_inner(kind, query).await;
+        self.finish(result, || None).await
+    }
+
+    async fn refresh_inventory(&self, kind: ResourceKind) -> Result<RefreshReport, AppError> {
+        let result = self.refresh_inner(kind).await;
+        let flash = match &result {
+            Ok(report) if report.failures.is_empty() => {
+                format!("Refreshed from AWS: {} {}.", report.items, kind.title())
+            }
+            Ok(report) => format!(
+                "Refreshed {} {}; not reachable: {}",
+                report.items,
+                kind.title(),
+                report.failures.join(" ")
+            ),
+            Err(_) => String::new(),
+        };
+        self.finish(result, || Some(flash)).await
+    }
+
+    async fn resource(&self, item: ResourceRef) -> Result<AwsItem, AppError> {
+        let result = self.resource_inner(item).await;
+        self.finish(result, || None).await
+    }
+
+    async fn delete_resource(&self, item: ResourceRef, confirm: String) -> Result<(), AppError> {
+        let (kind, id) = (item.kind, item.id.clone());
+        let result = self.delete_resource_inner(item, confirm).await;
+        if result.is_ok() {
+            leptos_axum::redirect(kind.path());
+        }
+        self.finish(result, || {
+            Some(format!("Deleted {} {id}.", kind.singular()))
+        })
+        .await
+    }
+
+    async fn set_resource_tag(
+        &self,
+        item: ResourceRef,
+        key: String,
+        value: String,
+    ) -> Result<(), AppError> {
+        let message = format!("Tag {key} set.");
+        let result = self.set_tag_inner(item, key, value).await;
+        self.finish(result, || Some(message)).await
+    }
+
+    async fn remove_resource_tag(&self, item: ResourceRef, key: String) -> Result<(), AppError> {
+        let message = format!("Tag {key} removed.");
+        let result = self.remove_tag_inner(item, key).await;
+        self.finish(result, || Some(message)).await
+    }
+
+    async fn token_form_options(&self) -> Result<TokenFormOptions, AppError> {
+        let result = self.token_form_options_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn create_verification_token(
+        &self,
+        form: NewVerificationToken,
+    ) -> Result<CreatedVerificationToken, AppError> {
+        let result = self.create_verification_token_inner(form).await;
+        if let Ok(created) = &result {
+            leptos_axum::redirect(&format!(
+                "{}?created=1",
+                created.resource.item.detail_path()
+            ));
+        }
+        self.finish(result, || Some("Verification token created.".into()))
+            .await
+    }
+
+    async fn check_verification_token(
+        &self,
+        form: NewVerificationToken,
+    ) -> Result<PermissionCheck, AppError> {
+        let result = self.check_verification_token_inner(form).await;
+        let flash = match &result {
+            Ok(check) => check.message.clone(),
+            Err(_) => String::new(),
+        };
+        self.finish(result, || Some(flash)).await
     }
 }
 

@@ -2,9 +2,11 @@
 //! and the web server.
 
 pub mod auth;
+pub mod aws;
 pub mod config;
 pub mod console;
 pub mod csrf;
+mod inventory;
 pub mod store;
 pub mod telemetry;
 pub mod web;
@@ -69,11 +71,20 @@ impl Trustdesk {
         } else {
             None
         };
+        if config.demo && config.accounts.is_empty() {
+            config.accounts = aws::demo_accounts();
+        }
         let aws = AwsTarget {
             endpoint_url: config.aws_endpoint_url.clone(),
             demo: config.demo,
         };
-        let console = Arc::new(Console::new(db, auth::LoginThrottle::default(), aws));
+        let clients = Arc::new(aws::Aws::from_config(&config).await);
+        let console = Arc::new(Console::new(
+            db,
+            auth::LoginThrottle::default(),
+            aws,
+            clients,
+        ));
         Ok(Self {
             config,
             console,

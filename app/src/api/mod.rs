@@ -10,6 +10,7 @@
 //! [`Ports`]: crate::ports::Ports
 
 pub mod audit;
+pub mod resources;
 pub mod session;
 pub mod users;
 

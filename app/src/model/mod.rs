@@ -1,11 +1,19 @@
 //! Types shared by the browser and the server, and validators that mirror the server's rules.
 
 pub mod audit;
+pub mod aws_rules;
 pub mod error;
+pub mod resource;
 pub mod session;
 pub mod user;
 
 pub use audit::{AuditEntry, AuditPage, BrokenLink, ChainReport, Outcome, AUDIT_PAGE_SIZE};
+pub use aws_rules::{is_aws_region, parse_ec2_tags};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
+pub use resource::{
+    AwsItem, CreatedVerificationToken, Field, InventoryPage, InventoryQuery, IpamChoice,
+    NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind, ResourceRef, Tag,
+    TokenFormOptions, TokenFormOutcome, EXPIRY_WARNING_DAYS, INVENTORY_PAGE_SIZE,
+};
 pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

@@ -2,10 +2,13 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod inventory;
 pub mod login;
 pub mod not_found;
+pub mod resource;
 pub mod setup;
 pub mod users;
+pub mod verification_tokens;
 
 use crate::model::{AppError, ErrorKind};
 use leptos::prelude::*;

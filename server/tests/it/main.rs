@@ -7,3 +7,4 @@ mod demo;
 mod harness;
 mod login;
 mod setup;
+mod verification_tokens;

@@ -1,0 +1,82 @@
+use crate::model::{
+    AppError, AwsItem, InventoryPage, InventoryQuery, NewVerificationToken, RefreshReport,
+    ResourceKind, ResourceRef, TokenFormOptions, TokenFormOutcome,
+};
+#[cfg(feature = "ssr")]
+use crate::ports::ports;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[server(endpoint = "inventory", input = GetUrl)]
+pub async fn get_inventory(
+    kind: ResourceKind,
+    #[server(default)] query: InventoryQuery,
+) -> Result<InventoryPage, AppError> {
+    ports()?.inventory(kind, query).await
+}
+
+#[server(endpoint = "inventory/refresh")]
+pub async fn refresh_inventory(
+    #[server(default)] _csrf: String,
+    kind: ResourceKind,
+) -> Result<RefreshReport, AppError> {
+    ports()?.refresh_inventory(kind).await
+}
+
+#[server(endpoint = "resource", input = GetUrl)]
+pub async fn get_resource(item: ResourceRef) -> Result<AwsItem, AppError> {
+    ports()?.resource(item).await
+}
+
+#[server(endpoint = "resource/delete")]
+pub async fn delete_resource(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+    confirm: String,
+) -> Result<(), AppError> {
+    ports()?.delete_resource(item, confirm).await
+}
+
+#[server(endpoint = "resource/tag")]
+pub async fn set_resource_tag(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+    key: String,
+    #[server(default)] value: String,
+) -> Result<(), AppError> {
+    ports()?.set_resource_tag(item, key, value).await
+}
+
+#[server(endpoint = "resource/untag")]
+pub async fn remove_resource_tag(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+    key: String,
+) -> Result<(), AppError> {
+    ports()?.remove_resource_tag(item, key).await
+}
+
+#[server(endpoint = "verification-tokens/form", input = GetUrl)]
+pub async fn get_token_form_options() -> Result<TokenFormOptions, AppError> {
+    ports()?.token_form_options().await
+}
+
+/// The form's two buttons: `intent=check` sends a dry run, anything else creates.
+#[server(endpoint = "verification-tokens/submit")]
+pub async fn submit_verification_token(
+    #[server(default)] _csrf: String,
+    token: NewVerificationToken,
+    #[server(default)] intent: String,
+) -> Result<TokenFormOutcome, AppError> {
+    let ports = ports()?;
+    match intent.as_str() {
+        "check" => ports
+            .check_verification_token(token)
+            .await
+            .map(TokenFormOutcome::Checked),
+        _ => ports
+            .create_verification_token(token)
+            .await
+            .map(TokenFormOutcome::Created),
+    }
+}

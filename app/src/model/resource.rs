@@ -1,0 +1,224 @@
+//! AWS items as the console shows them, whatever their kind: where they live, what they are
+//! called, their status and expiry, their tags, and their other safe fields for the detail page.
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of AWS item the console manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceKind {
+    VerificationToken,
+}
+
+impl ResourceKind {
+    pub const ALL: [ResourceKind; 1] = [ResourceKind::VerificationToken];
+
+    /// The stable name used in URLs, the cache and the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::VerificationToken => "verification-token",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Plural, for page titles.
+    pub fn title(self) -> &'static str {
+        match self {
+            ResourceKind::VerificationToken => "IPAM verification tokens",
+        }
+    }
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            ResourceKind::VerificationToken => "verification token",
+        }
+    }
+
+    /// The inventory page.
+    pub fn path(self) -> &'static str {
+        match self {
+            ResourceKind::VerificationToken => "/verification-tokens",
+        }
+    }
+
+    pub fn has_expiry(self) -> bool {
+        matches!(self, ResourceKind::VerificationToken)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// A labelled value on the detail page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+/// Which item: kind, account (by its configured name), region and AWS id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRef {
+    pub kind: ResourceKind,
+    pub account: String,
+    pub region: String,
+    pub id: String,
+}
+
+impl ResourceRef {
+    pub fn detail_path(&self) -> String {
+        format!(
+            "/resources/{}/{}/{}/{}",
+            self.kind.as_str(),
+            self.account,
+            self.region,
+            self.id
+        )
+    }
+
+    /// `account/region/id`, how forms name an item in one field.
+    pub fn to_target(&self) -> String {
+        format!("{}/{}/{}", self.account, self.region, self.id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsItem {
+    pub item: ResourceRef,
+    /// The AWS account id behind the configured account name.
+    pub account_id: String,
+    pub name: String,
+    pub status: String,
+    /// RFC 3339, UTC.
+    pub expires_at: Option<String>,
+    pub tags: Vec<Tag>,
+    pub fields: Vec<Field>,
+    /// When the console last read this item from AWS (RFC 3339, UTC).
+    pub last_seen: String,
+    /// Whole days until expiry, negative once expired; computed when the item is read.
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+impl AwsItem {
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|t| t.key == key)
+            .map(|t| t.value.as_str())
+    }
+}
+
+/// Days below which an expiry is shown as close.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// The filter, sort and page of an inventory view, as carried in its URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryQuery {
+    /// Free text matched against id, name and tag values.
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub account: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub status: String,
+    /// `Key=Value`, or `Key` alone for any value.
+    #[serde(default)]
+    pub tag: String,
+    /// `expiry` (default), `-expiry`, `name`, `-name`, `account`, `region`, `status`.
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: u32,
+}
+
+pub const INVENTORY_PAGE_SIZE: usize = 25;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryPage {
+    pub kind: ResourceKind,
+    pub items: Vec<AwsItem>,
+    /// Items matching the filter, over all pages.
+    pub total: usize,
+    pub page: u32,
+    pub pages: u32,
+    /// Values to offer in the filter selects.
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub statuses: Vec<String>,
+    /// The oldest refresh among the account/region pairs shown (RFC 3339), if any.
+    pub refreshed_at: Option<String>,
+}
+
+/// What a refresh found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshReport {
+    pub items: usize,
+    /// One sentence per account/region that could not be read.
+    pub failures: Vec<String>,
+}
+
+/// An IPAM a verification token can be created in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpamChoice {
+    pub account: String,
+    pub region: String,
+    pub ipam_id: String,
+    pub description: String,
+}
+
+impl IpamChoice {
+    pub fn target(&self) -> String {
+        format!("{}/{}/{}", self.account, self.region, self.ipam_id)
+    }
+}
+
+/// The verification-token form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewVerificationToken {
+    /// `account/region/ipam-id`.
+    pub ipam: String,
+    /// One `Key=Value` per line.
+    #[serde(default)]
+    pub tags: String,
+    /// Rendered with the form, so a double submit creates one token.
+    pub client_token: String,
+}
+
+/// A token just created: its name and value, which prove ownership.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedVerificationToken {
+    pub resource: AwsItem,
+    pub token_name: String,
+    pub token_value: String,
+}
+
+/// What the verification-token form needs: the IPAMs to choose from and this form's
+/// idempotency token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenFormOptions {
+    pub ipams: Vec<IpamChoice>,
+    pub client_token: String,
+}
+
+/// What the verification-token form's submit did: created, or checked permissions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenFormOutcome {
+    Created(CreatedVerificationToken),
+    Checked(PermissionCheck),
+}
+
+/// The outcome of a "Check permissions" dry run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionCheck {
+    pub allowed: bool,
+    pub message: String,
+}

@@ -1,0 +1,285 @@
+//! One inventory view for every kind: the cache's items with filters in the URL, sorting,
+//! paging, and a Refresh that re-reads AWS.
+
+use super::{PageError, PageTitle};
+use crate::{
+    api::resources::{get_inventory, RefreshInventory},
+    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
+    model::{AwsItem, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS},
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800";
+
+#[component]
+pub fn InventoryView(kind: ResourceKind) -> impl IntoView {
+    let query_map = use_query_map();
+    let query = move || {
+        let map = query_map.read();
+        let get = |key: &str| map.get(key).unwrap_or_default();
+        InventoryQuery {
+            q: get("q"),
+            account: get("account"),
+            region: get("region"),
+            status: get("status"),
+            tag: get("tag"),
+            sort: get("sort"),
+            page: map.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+        }
+    };
+    let refresh = ServerAction::<RefreshInventory>::new();
+    let refresh_error = action_error(refresh);
+    let refreshed = Signal::derive(move || match refresh.value().get() {
+        Some(Ok(report)) if report.failures.is_empty() => {
+            Some(format!("Refreshed from AWS: {} items.", report.items))
+        }
+        Some(Ok(report)) => Some(format!(
+            "Refreshed {} items; not reachable: {}",
+            report.items,
+            report.failures.join(" ")
+        )),
+        _ => None,
+    });
+    let data = Resource::new(
+        move || (query(), refresh.version().get()),
+        move |(q, _)| get_inventory(kind, q),
+    );
+    view! {
+        <PageTitle title=kind.title() />
+        <div class="mb-4 flex flex-wrap items-center gap-3">
+            <a href=format!("{}/new", kind.path()) id="new-resource" class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+                {format!("New {}", kind.singular())}
+            </a>
+            <ActionForm action=refresh>
+                <CsrfField />
+                <input type="hidden" name="kind" value=kind.as_str() />
+                <button type="submit" id="refresh" class="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800" disabled=move || refresh.pending().get()>
+                    {move || if refresh.pending().get() { "Refreshing…" } else { "Refresh from AWS" }}
+                </button>
+            </ActionForm>
+            <div class="min-w-64 flex-1"><ActionAlert error=refresh_error success=refreshed /></div>
+        </div>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(page) => view! { <Inventory page query=query() /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
+    let kind = page.kind;
+    let refreshed = match page.refreshed_at.clone() {
+        Some(at) => {
+            view! { <span>"Last refreshed from AWS: " <LocalTime utc=at /></span> }.into_any()
+        }
+        None => view! { <span>"Not read from AWS yet: use Refresh from AWS."</span> }.into_any(),
+    };
+    let select =
+        |name: &'static str, label: &'static str, options: Vec<String>, current: String| {
+            let id = format!("filter-{name}");
+            view! {
+                <div>
+                    <label for=id.clone() class="block text-xs font-medium">{label}</label>
+                    <select id=id name=name class=INPUT>
+                        <option value="">"All"</option>
+                        {options.into_iter().map(|o| {
+                            let selected = o == current;
+                            view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            }
+        };
+    let sorts = [
+        ("", "Expiry, soonest first"),
+        ("-expiry", "Expiry, latest first"),
+        ("name", "Name"),
+        ("account", "Account"),
+        ("region", "Region"),
+        ("status", "Status"),
+    ];
+    let rows = page.items.iter().map(row).collect_view();
+    let empty = page.items.is_empty().then(|| view! {
+        <tr><td colspan="6" class="px-3 py-6 text-center text-slate-500">"Nothing matches. Change the filter, or refresh from AWS."</td></tr>
+    });
+    view! {
+        <form method="get" action=kind.path() class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-7 dark:border-slate-800 dark:bg-slate-900">
+            <div class="lg:col-span-2">
+                <label for="filter-q" class="block text-xs font-medium">"Search"</label>
+                <input id="filter-q" name="q" value=query.q.clone() placeholder="id, name or tag" class=INPUT />
+            </div>
+            {select("account", "Account", page.accounts.clone(), query.account.clone())}
+            {select("region", "Region", page.regions.clone(), query.region.clone())}
+            {select("status", "Status", page.statuses.clone(), query.status.clone())}
+            <div>
+                <label for="filter-tag" class="block text-xs font-medium">"Tag"</label>
+                <input id="filter-tag" name="tag" value=query.tag.clone() placeholder="Key=Value" class=INPUT />
+            </div>
+            <div>
+                <label for="filter-sort" class="block text-xs font-medium">"Sort"</label>
+                <select id="filter-sort" name="sort" class=INPUT>
+                    {sorts.into_iter().map(|(value, label)| view! { <option value=value selected=query.sort == value>{label}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="flex items-end gap-2 lg:col-span-7">
+                <button type="submit" id="apply-filter" class="rounded-md bg-slate-700 px-3 py-1 text-white hover:bg-slate-600">"Apply"</button>
+                <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">"Clear"</a>
+                <span class="ml-auto text-xs text-slate-500" id="refreshed-at">{refreshed}</span>
+            </div>
+        </form>
+        <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" id="inventory-count">
+            {format!("{} {} · page {} of {}", page.total, if page.total == 1 { kind.singular() } else { kind.title() }, page.page, page.pages)}
+        </p>
+        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <table id="inventory" class="min-w-full text-left text-sm">
+                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                    <tr>
+                        <th scope="col" class="px-3 py-2">"Name / ID"</th>
+                        <th scope="col" class="px-3 py-2">"Account"</th>
+                        <th scope="col" class="px-3 py-2">"Region"</th>
+                        <th scope="col" class="px-3 py-2">"Status"</th>
+                        <th scope="col" class="px-3 py-2">"Expires"</th>
+                        <th scope="col" class="px-3 py-2">"Tags"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}{empty}</tbody>
+            </table>
+        </div>
+        <Pager page=page.page pages=page.pages kind query />
+    }
+}
+
+fn row(resource: &AwsItem) -> impl IntoView {
+    let href = resource.item.detail_path();
+    let show_id = resource.name != resource.item.id;
+    let tags = resource
+        .tags
+        .iter()
+        .map(|t| view! { <span class="mr-1 inline-block rounded bg-slate-100 px-1.5 py-0.5 text-xs dark:bg-slate-800">{format!("{}={}", t.key, t.value)}</span> })
+        .collect_view();
+    view! {
+        <tr class="border-t border-slate-200 dark:border-slate-800" data-id=resource.item.id.clone()>
+            <td class="px-3 py-2">
+                <a href=href class="font-medium text-indigo-700 underline dark:text-indigo-300">{resource.name.clone()}</a>
+                {show_id.then(|| view! { <div class="font-mono text-xs text-slate-500">{resource.item.id.clone()}</div> })}
+            </td>
+            <td class="px-3 py-2">
+                {resource.item.account.clone()}
+                <div class="font-mono text-xs text-slate-500">{resource.account_id.clone()}</div>
+            </td>
+            <td class="px-3 py-2">{resource.item.region.clone()}</td>
+            <td class="px-3 py-2" data-status=resource.status.clone()>{resource.status.clone()}</td>
+            <td class="px-3 py-2"><Expiry at=resource.expires_at.clone() days=resource.expires_in_days /></td>
+            <td class="px-3 py-2">{tags}</td>
+        </tr>
+    }
+}
+
+/// A date in the viewer's time zone, how far away it is, and a colour once under 30 days.
+#[component]
+pub fn Expiry(at: Option<String>, days: Option<i64>) -> impl IntoView {
+    let Some(at) = at else {
+        return view! { <span class="text-slate-400">"—"</span> }.into_any();
+    };
+    let (label, class) = match days {
+        Some(d) if d < 0 => (
+            format!("expired {} ago", plural_days(-d)),
+            "text-red-700 font-semibold dark:text-red-400",
+        ),
+        Some(0) => (
+            "expires today".to_string(),
+            "text-red-700 font-semibold dark:text-red-400",
+        ),
+        Some(d) if d < EXPIRY_WARNING_DAYS => (
+            format!("in {}", plural_days(d)),
+            "text-amber-700 font-semibold dark:text-amber-400",
+        ),
+        Some(d) => (
+            format!("in {}", plural_days(d)),
+            "text-slate-600 dark:text-slate-400",
+        ),
+        None => (String::new(), ""),
+    };
+    view! {
+        <div data-expiry-days=days.map(|d| d.to_string()).unwrap_or_default()>
+            <LocalTime utc=at />
+            <div class=format!("text-xs {class}")>{label}</div>
+        </div>
+    }
+    .into_any()
+}
+
+fn plural_days(days: i64) -> String {
+    if days == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{days} days")
+    }
+}
+
+#[component]
+fn Pager(page: u32, pages: u32, kind: ResourceKind, query: InventoryQuery) -> impl IntoView {
+    let link = move |target: u32| {
+        let mut params = url_params(&query);
+        params.push(format!("page={target}"));
+        format!("{}?{}", kind.path(), params.join("&"))
+    };
+    view! {
+        <nav class="mt-3 flex gap-3 text-sm" aria-label="Pages">
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev" class="text-indigo-700 underline dark:text-indigo-300">"Previous"</a> })}
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next" class="text-indigo-700 underline dark:text-indigo-300">"Next"</a> })}
+        </nav>
+    }
+}
+
+fn url_params(query: &InventoryQuery) -> Vec<String> {
+    let pairs = [
+        ("q", &query.q),
+        ("account", &query.account),
+        ("region", &query.region),
+        ("status", &query.status),
+        ("tag", &query.tag),
+        ("sort", &query.sort),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect()
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_links_keep_the_filter() {
+        let query = InventoryQuery {
+            q: "a b".into(),
+            tag: "Owner=x@y".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            url_params(&query),
+            vec!["q=a%20b".to_string(), "tag=Owner%3Dx%40y".to_string()]
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! One AWS item: every safe field, its tags (add, change, remove) and deletion with a
+//! confirmation that names it.
+
+use super::{inventory::Expiry, PageError, PageTitle, CARD};
+use crate::{
+    api::resources::{get_resource, DeleteResource, RemoveResourceTag, SetResourceTag},
+    components::{
+        form::action_error, ActionAlert, CsrfField, FieldMessage, LocalTime, SubmitButton,
+        TextField,
+    },
+    model::{AwsItem, ResourceKind, ResourceRef},
+};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn ResourcePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let item = move || {
+        let p = params.read();
+        let get = |k: &str| p.get(k).unwrap_or_default();
+        ResourceKind::parse(&get("kind")).map(|kind| ResourceRef {
+            kind,
+            account: get("account"),
+            region: get("region"),
+            id: get("id"),
+        })
+    };
+    let just_created = move || query.read().get("created").is_some();
+    let set_tag = ServerAction::<SetResourceTag>::new();
+    let remove_tag = ServerAction::<RemoveResourceTag>::new();
+    let delete = ServerAction::<DeleteResource>::new();
+    let data = Resource::new(
+        move || (item(), set_tag.version().get(), remove_tag.version().get()),
+        |(item, _, _)| async move {
+            match item {
+                Some(item) => get_resource(item).await,
+                None => Err(crate::model::AppError::not_found(
+                    "There is no such kind of item.",
+                )),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <PageTitle title="Not found" /><PageError error /> }.into_any(),
+                    Ok(resource) => view! { <Detail resource just_created=just_created() set_tag remove_tag delete /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Detail(
+    resource: AwsItem,
+    just_created: bool,
+    set_tag: ServerAction<SetResourceTag>,
+    remove_tag: ServerAction<RemoveResourceTag>,
+    delete: ServerAction<DeleteResource>,
+) -> impl IntoView {
+    let item = resource.item.clone();
+    let kind = item.kind;
+    let title = format!("{} {}", capitalise(kind.singular()), resource.name);
+    let fields = resource
+        .fields
+        .iter()
+        .map(|f| view! { <dt class="text-slate-500">{f.label.clone()}</dt><dd class="break-all font-mono text-xs" data-field=f.label.clone()>{f.value.clone()}</dd> })
+        .collect_view();
+    let ownership = (kind == ResourceKind::VerificationToken).then(|| {
+        let field = |label: &str| resource.fields.iter().find(|f| f.label == label).map(|f| f.value.clone()).unwrap_or_default();
+        view! { <OwnershipProof token_name=field("Token name") token_value=field("Token value") just_created /> }
+    });
+    view! {
+        <PageTitle title=title />
+        <p class="mb-4 text-sm"><a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">{format!("All {}", kind.title())}</a></p>
+        <div class="grid gap-4 lg:grid-cols-3">
+            <section class=format!("{CARD} lg:col-span-2") aria-labelledby="summary-heading">
+                <h2 id="summary-heading" class="mb-2 font-semibold">"Details"</h2>
+                <dl class="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
+                    <dt class="text-slate-500">"ID"</dt><dd class="break-all font-mono text-xs" id="resource-id">{item.id.clone()}</dd>
+                    <dt class="text-slate-500">"Account"</dt><dd>{format!("{} ({})", item.account, resource.account_id)}</dd>
+                    <dt class="text-slate-500">"Region"</dt><dd>{item.region.clone()}</dd>
+                    <dt class="text-slate-500">"Status"</dt><dd id="resource-status">{resource.status.clone()}</dd>
+                    {kind.has_expiry().then(|| view! { <dt class="text-slate-500">"Expires"</dt><dd><Expiry at=resource.expires_at.clone() days=resource.expires_in_days /></dd> })}
+                    {fields}
+                    <dt class="text-slate-500">"Read from AWS"</dt><dd><LocalTime utc=resource.last_seen.clone() /></dd>
+                </dl>
+            </section>
+            <div class="space-y-4">
+                {ownership}
+                <DeleteForm item=item.clone() delete />
+            </div>
+            <section class=format!("{CARD} lg:col-span-2") aria-labelledby="tags-heading">
+                <h2 id="tags-heading" class="mb-2 font-semibold">"Tags"</h2>
+                <TagEditor resource set_tag remove_tag />
+            </section>
+        </div>
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Hidden fields naming the item, for every form on the page.
+#[component]
+fn ItemFields(item: ResourceRef) -> impl IntoView {
+    view! {
+        <input type="hidden" name="item[kind]" value=item.kind.as_str() />
+        <input type="hidden" name="item[account]" value=item.account />
+        <input type="hidden" name="item[region]" value=item.region />
+        <input type="hidden" name="item[id]" value=item.id />
+    }
+}
+
+#[component]
+fn OwnershipProof(token_name: String, token_value: String, just_created: bool) -> impl IntoView {
+    view! {
+        <section class=CARD aria-labelledby="proof-heading" id="ownership-proof">
+            <h2 id="proof-heading" class="mb-2 font-semibold">"Prove ownership"</h2>
+            {just_created.then(|| view! { <p role="status" class="mb-2 rounded bg-emerald-50 px-2 py-1 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">"Token created."</p> })}
+            <p class="mb-2 text-sm">"Publish the token where the registry can see it, then provision the address range before the token expires:"</p>
+            <ul class="mb-2 list-disc space-y-1 pl-5 text-sm">
+                <li>"DNS: a TXT record named " <code class="font-mono text-xs" id="token-name">{token_name.clone()}</code> " on the range's reverse-DNS domain, with the token value as its text."</li>
+                <li>"RDAP: the token value as a remark on the range's RIR record."</li>
+            </ul>
+            <p class="text-sm">"Token value: " <code class="break-all font-mono text-xs" id="token-value">{token_value}</code></p>
+        </section>
+    }
+}
+
+#[component]
+fn TagEditor(
+    resource: AwsItem,
+    set_tag: ServerAction<SetResourceTag>,
+    remove_tag: ServerAction<RemoveResourceTag>,
+) -> impl IntoView {
+    let set_error = action_error(set_tag);
+    let remove_error = action_error(remove_tag);
+    let item = resource.item.clone();
+    let rows = resource
+        .tags
+        .iter()
+        .map(|tag| {
+            let item = item.clone();
+            let key = tag.key.clone();
+            let label = format!("Remove tag {}", tag.key);
+            view! {
+                <tr class="border-t border-slate-200 dark:border-slate-800" data-tag=tag.key.clone()>
+                    <td class="px-2 py-1 font-medium">{tag.key.clone()}</td>
+                    <td class="px-2 py-1">{tag.value.clone()}</td>
+                    <td class="px-2 py-1 text-right">
+                        <ActionForm action=remove_tag>
+                            <CsrfField />
+                            <ItemFields item />
+                            <input type="hidden" name="key" value=key />
+                            <button type="submit" aria-label=label class="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">"Remove"</button>
+                        </ActionForm>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = resource.tags.is_empty().then(
+        || view! { <tr><td colspan="3" class="px-2 py-2 text-slate-500">"No tags."</td></tr> },
+    );
+    view! {
+        <div class="space-y-3">
+            <ActionAlert error=remove_error />
+            <table class="min-w-full text-left text-sm" id="tags">
+                <thead class="text-xs uppercase text-slate-500"><tr><th class="px-2 py-1">"Key"</th><th class="px-2 py-1">"Value"</th><th></th></tr></thead>
+                <tbody>{rows}{empty}</tbody>
+            </table>
+            <ActionForm action=set_tag>
+                <div class="grid items-start gap-2 sm:grid-cols-[1fr_1fr_auto]">
+                    <CsrfField />
+                    <ItemFields item=item.clone() />
+                    <TextField form="tag" name="key" field="key" label="Key" error=set_error hint="Up to 127 characters; not aws:" />
+                    <TextField form="tag" name="value" field="value" label="Value" error=set_error required=false hint="Up to 256 characters" />
+                    <div class="pt-6"><SubmitButton label="Set tag" pending=set_tag.pending() /></div>
+                </div>
+                <div class="mt-2"><ActionAlert error=Signal::derive(move || set_error.get().filter(|e| e.fields.is_empty())) /></div>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn DeleteForm(item: ResourceRef, delete: ServerAction<DeleteResource>) -> impl IntoView {
+    let error = action_error(delete);
+    let heading = format!("Delete this {}", item.kind.singular());
+    let hint = format!(
+        "Type {} to confirm. AWS deletes it at once; this cannot be undone.",
+        item.id
+    );
+    view! {
+        <section class=CARD aria-labelledby="delete-heading">
+            <h2 id="delete-heading" class="mb-2 font-semibold text-red-800 dark:text-red-300">{heading}</h2>
+            <ActionForm action=delete>
+                <div class="space-y-2">
+                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                    <CsrfField />
+                    <ItemFields item=item.clone() />
+                    <label for="delete-confirm" class="block text-sm">{hint}</label>
+                    <input id="delete-confirm" name="confirm" autocomplete="off" aria-describedby="delete-confirm-error"
+                        class="block w-full rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-xs dark:border-slate-600 dark:bg-slate-800" />
+                    <FieldMessage error field="confirm" id="delete-confirm-error" />
+                    <SubmitButton label="Delete" pending=delete.pending() danger=true />
+                </div>
+            </ActionForm>
+        </section>
+    }
+}

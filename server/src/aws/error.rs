@@ -1,0 +1,223 @@
+//! One mapping from the SDK's errors to the model's: a sentence the user can act on, naming the
+//! account, region and IAM action; the details and AWS request id go to the log and audit trail.
+
+use app::model::{AppError, ErrorKind};
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::RequestId;
+
+/// Where a call went.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub account: String,
+    pub account_id: String,
+    pub region: String,
+}
+
+impl Scope {
+    pub fn new(account: &str, account_id: &str, region: &str) -> Self {
+        Self {
+            account: account.to_string(),
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        if self.account_id.is_empty() {
+            format!("{}/{}", self.account, self.region)
+        } else {
+            format!("{} ({})/{}", self.account, self.account_id, self.region)
+        }
+    }
+}
+
+/// A failed AWS call: the user's sentence, AWS's code and the request id.
+#[derive(Debug, Clone)]
+pub struct AwsFailure {
+    pub error: AppError,
+    pub code: String,
+    pub request_id: String,
+}
+
+impl From<AwsFailure> for AppError {
+    fn from(failure: AwsFailure) -> Self {
+        failure.error
+    }
+}
+
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "RateLimitExceededException",
+    "TooManyRequestsException",
+];
+const DENIED: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthFailure",
+    "AuthorizationException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+];
+const CONFLICT: &[&str] = &[
+    "EntityAlreadyExists",
+    "ConflictException",
+    "IdempotentParameterMismatch",
+    "DeleteConflict",
+    "IncorrectState",
+    "LimitExceeded",
+    "TagLimitExceeded",
+    "TooManyTagsException",
+    "ServiceQuotaExceededException",
+    "ResourceLimitExceededException",
+];
+
+/// Maps a failed call of `action` (e.g. `ec2:DeleteTags`) in `scope`.
+pub fn failure<E, R>(err: SdkError<E, R>, action: &str, scope: &Scope) -> AwsFailure
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+    SdkError<E, R>: RequestId,
+{
+    let request_id = err
+        .as_service_error()
+        .and_then(|e| e.meta().request_id().map(str::to_string))
+        .or_else(|| err.request_id().map(str::to_string))
+        .unwrap_or_default();
+    let (code, message) = match &err {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            (
+                e.code().unwrap_or("Unknown").to_string(),
+                e.message().unwrap_or_default().to_string(),
+            )
+        }
+        SdkError::TimeoutError(_) => ("Timeout".to_string(), String::new()),
+        SdkError::DispatchFailure(_) => ("DispatchFailure".to_string(), String::new()),
+        SdkError::ResponseError(_) => ("ResponseError".to_string(), String::new()),
+        _ => ("ConstructionFailure".to_string(), String::new()),
+    };
+    tracing::warn!(action, account = %scope.account, account_id = %scope.account_id, region = %scope.region, code, request_id, error = ?err, "AWS call failed");
+    let error = classify(&code, &message, action, scope);
+    AwsFailure {
+        error,
+        code,
+        request_id,
+    }
+}
+
+fn classify(code: &str, message: &str, action: &str, scope: &Scope) -> AppError {
+    let where_ = scope.describe();
+    let aws_said = if message.is_empty() {
+        String::new()
+    } else {
+        format!(" AWS said: {message}")
+    };
+    if THROTTLING.contains(&code) {
+        return AppError::new(
+            ErrorKind::Throttled,
+            format!("AWS is throttling {action} in {where_} and refused {} attempts. Wait a minute and try again.", super::MAX_ATTEMPTS),
+        );
+    }
+    if code == "ExpiredToken" || code == "ExpiredTokenException" {
+        return AppError::access_denied(format!("The credentials for {where_} have expired; renew them (or the role session) and try again."));
+    }
+    if DENIED.contains(&code) {
+        return AppError::access_denied(format!(
+            "AWS refused: the credentials for {where_} lack {action}.{aws_said}"
+        ));
+    }
+    if code.ends_with(".NotFound") || code == "NoSuchEntity" || code == "ResourceNotFoundException"
+    {
+        return AppError::not_found(format!(
+            "AWS has no such item in {where_}: it may have been deleted already.{aws_said}"
+        ));
+    }
+    if CONFLICT.contains(&code) {
+        return AppError::conflict(format!(
+            "AWS refused {action} in {where_} ({code}).{aws_said}"
+        ));
+    }
+    match code {
+        "Timeout" | "DispatchFailure" | "ResponseError" => AppError::unavailable(format!(
+            "AWS did not answer {action} in {where_}. Check the network and try again."
+        )),
+        _ if code.starts_with("Invalid")
+            || code.starts_with("Missing")
+            || code.starts_with("Validation")
+            || code.starts_with("Malformed") =>
+        {
+            AppError::new(
+                ErrorKind::Validation,
+                format!("AWS rejected {action} in {where_} ({code}).{aws_said}"),
+            )
+        }
+        "InternalError"
+        | "InternalFailure"
+        | "ServiceFailure"
+        | "ServiceUnavailable"
+        | "ServerInternalException"
+        | "InternalServerException" => AppError::unavailable(format!(
+            "AWS had an internal error on {action} in {where_}; try again in a moment."
+        )),
+        _ => AppError::unavailable(format!(
+            "AWS could not complete {action} in {where_} ({code}).{aws_said}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> Scope {
+        Scope::new("prod", "111111111111", "us-east-1")
+    }
+
+    #[test]
+    fn access_denied_names_the_action_account_and_region() {
+        let e = classify(
+            "UnauthorizedOperation",
+            "",
+            "ec2:CreateIpamExternalResourceVerificationToken",
+            &scope(),
+        );
+        assert_eq!(e.kind, ErrorKind::AccessDenied);
+        assert_eq!(
+            e.message,
+            "AWS refused: the credentials for prod (111111111111)/us-east-1 lack ec2:CreateIpamExternalResourceVerificationToken."
+        );
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(
+            classify("RequestLimitExceeded", "", "ec2:X", &scope()).kind,
+            ErrorKind::Throttled
+        );
+        assert_eq!(
+            classify("InvalidIpamId.NotFound", "", "ec2:X", &scope()).kind,
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            classify("IdempotentParameterMismatch", "", "ec2:X", &scope()).kind,
+            ErrorKind::Conflict
+        );
+        assert_eq!(
+            classify("InvalidParameterValue", "bad", "ec2:X", &scope()).kind,
+            ErrorKind::Validation
+        );
+        assert_eq!(
+            classify("Timeout", "", "ec2:X", &scope()).kind,
+            ErrorKind::Unavailable
+        );
+        assert_eq!(
+            classify("ExpiredToken", "", "ec2:X", &scope()).kind,
+            ErrorKind::AccessDenied
+        );
+    }
+}

@@ -1,0 +1,310 @@
+//! EC2 IPAM: the IPAMs a token can be created in, and external-resource verification tokens.
+
+use app::model::{AwsItem, Field, IpamChoice, ResourceKind, ResourceRef, Tag};
+use aws_sdk_ec2::operation::RequestId;
+use aws_sdk_ec2::types::{IpamExternalResourceVerificationToken, ResourceType, TagSpecification};
+use aws_sdk_ec2::Client;
+
+use super::error::{failure, AwsFailure, Scope};
+
+/// DescribeIpamExternalResourceVerificationTokens allows 5 to 1000.
+const PAGE_SIZE: i32 = 1000;
+
+fn sdk_tag(tag: &Tag) -> aws_sdk_ec2::types::Tag {
+    aws_sdk_ec2::types::Tag::builder()
+        .key(&tag.key)
+        .value(&tag.value)
+        .build()
+}
+
+fn model_tags(tags: &[aws_sdk_ec2::types::Tag]) -> Vec<Tag> {
+    tags.iter()
+        .map(|t| Tag {
+            key: t.key().unwrap_or_default().to_string(),
+            value: t.value().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+fn field(label: &str, value: Option<&str>) -> Option<Field> {
+    value.filter(|v| !v.is_empty()).map(|v| Field {
+        label: label.to_string(),
+        value: v.to_string(),
+    })
+}
+
+/// The cached form of a token: every field is safe to keep (the name and value are published in
+/// DNS or RDAP to prove ownership).
+pub fn token_resource(
+    token: &IpamExternalResourceVerificationToken,
+    scope: &Scope,
+    seen: &str,
+) -> AwsItem {
+    let tags = model_tags(token.tags());
+    let id = token
+        .ipam_external_resource_verification_token_id()
+        .unwrap_or_default()
+        .to_string();
+    let name = tags
+        .iter()
+        .find(|t| t.key == "Name")
+        .map(|t| t.value.clone())
+        .unwrap_or_else(|| id.clone());
+    let expires_at = token
+        .not_after()
+        .and_then(|t| chrono::DateTime::from_timestamp(t.secs(), 0))
+        .map(crate::store::timestamp);
+    let state = token.state().map(|s| s.as_str().to_string());
+    let fields = [
+        field(
+            "Token ARN",
+            token.ipam_external_resource_verification_token_arn(),
+        ),
+        field("IPAM", token.ipam_id()),
+        field("IPAM ARN", token.ipam_arn()),
+        field("IPAM region", token.ipam_region()),
+        field("State", state.as_deref()),
+        field("Token name", token.token_name()),
+        field("Token value", token.token_value()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    AwsItem {
+        item: ResourceRef {
+            kind: ResourceKind::VerificationToken,
+            account: scope.account.clone(),
+            region: scope.region.clone(),
+            id,
+        },
+        account_id: scope.account_id.clone(),
+        name,
+        status: token
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        expires_at,
+        tags,
+        fields,
+        last_seen: seen.to_string(),
+        expires_in_days: None,
+    }
+}
+
+pub async fn list_tokens(
+    client: &Client,
+    scope: &Scope,
+    seen: &str,
+) -> Result<Vec<AwsItem>, AwsFailure> {
+    let mut items = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page = client
+            .describe_ipam_external_resource_verification_tokens()
+            .max_results(PAGE_SIZE)
+            .set_next_token(next.take())
+            .send()
+            .await
+            .map_err(|e| {
+                failure(
+                    e,
+                    "ec2:DescribeIpamExternalResourceVerificationTokens",
+                    scope,
+                )
+            })?;
+        items.extend(
+            page.ipam_external_resource_verification_tokens()
+                .iter()
+                .map(|t| token_resource(t, scope, seen)),
+        );
+        match page.next_token() {
+            Some(token) if !token.is_empty() => next = Some(token.to_string()),
+            _ => return Ok(items),
+        }
+    }
+}
+
+pub async fn list_ipams(client: &Client, scope: &Scope) -> Result<Vec<IpamChoice>, AwsFailure> {
+    let mut choices = Vec::new();
+    let mut pages = client
+        .describe_ipams()
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| failure(e, "ec2:DescribeIpams", scope))?;
+        choices.extend(page.ipams().iter().map(|ipam| IpamChoice {
+            account: scope.account.clone(),
+            region: scope.region.clone(),
+            ipam_id: ipam.ipam_id().unwrap_or_default().to_string(),
+            description: ipam.description().unwrap_or_default().to_string(),
+        }));
+    }
+    Ok(choices)
+}
+
+/// A token just made, with the name and value that prove ownership.
+pub struct Created {
+    pub resource: AwsItem,
+    pub token_name: String,
+    pub token_value: String,
+    pub request_id: String,
+}
+
+fn create_request(client: &Client, ipam_id: &str, tags: &[Tag], client_token: &str) -> aws_sdk_ec2::operation::create_ipam_external_resource_verification_token::builders::CreateIpamExternalResourceVerificationTokenFluentBuilder{
+    let mut request = client
+        .create_ipam_external_resource_verification_token()
+        .ipam_id(ipam_id)
+        .client_token(client_token);
+    if !tags.is_empty() {
+        let mut spec = TagSpecification::builder()
+            .resource_type(ResourceType::IpamExternalResourceVerificationToken);
+        for tag in tags {
+            spec = spec.tags(sdk_tag(tag));
+        }
+        request = request.tag_specifications(spec.build());
+    }
+    request
+}
+
+const CREATE_ACTION: &str = "ec2:CreateIpamExternalResourceVerificationToken";
+
+pub async fn create_token(
+    client: &Client,
+    scope: &Scope,
+    ipam_id: &str,
+    tags: &[Tag],
+    client_token: &str,
+    seen: &str,
+) -> Result<Created, AwsFailure> {
+    let output = create_request(client, ipam_id, tags, client_token)
+        .send()
+        .await
+        .map_err(|e| failure(e, CREATE_ACTION, scope))?;
+    let request_id = output.request_id().unwrap_or_default().to_string();
+    let token = output
+        .ipam_external_resource_verification_token()
+        .cloned()
+        .unwrap_or_else(|| IpamExternalResourceVerificationToken::builder().build());
+    Ok(Created {
+        resource: token_resource(&token, scope, seen),
+        token_name: token.token_name().unwrap_or_default().to_string(),
+        token_value: token.token_value().unwrap_or_default().to_string(),
+        request_id,
+    })
+}
+
+/// Sends the create with DryRun: Ok when AWS answers DryRunOperation (it would have succeeded).
+pub async fn check_create_token(
+    client: &Client,
+    scope: &Scope,
+    ipam_id: &str,
+    tags: &[Tag],
+    client_token: &str,
+) -> Result<(), AwsFailure> {
+    match create_request(client, ipam_id, tags, client_token)
+        .dry_run(true)
+        .send()
+        .await
+    {
+        Err(err)
+            if err
+                .as_service_error()
+                .and_then(|e| aws_sdk_ec2::error::ProvideErrorMetadata::code(e))
+                == Some("DryRunOperation") =>
+        {
+            Ok(())
+        }
+        Err(err) => Err(failure(err, CREATE_ACTION, scope)),
+        // AWS never creates on a dry run; an endpoint that did is reported, not trusted.
+        Ok(_) => Err(AwsFailure {
+            error: app::model::AppError::unavailable(
+                "The AWS endpoint created a token on a dry run; check the endpoint configuration.",
+            ),
+            code: "DryRunIgnored".into(),
+            request_id: String::new(),
+        }),
+    }
+}
+
+/// Returns the AWS request id.
+pub async fn delete_token(client: &Client, scope: &Scope, id: &str) -> Result<String, AwsFailure> {
+    let output = client
+        .delete_ipam_external_resource_verification_token()
+        .ipam_external_resource_verification_token_id(id)
+        .send()
+        .await
+        .map_err(|e| failure(e, "ec2:DeleteIpamExternalResourceVerificationToken", scope))?;
+    Ok(output.request_id().unwrap_or_default().to_string())
+}
+
+/// Reads one token back (after a change), or `None` if AWS no longer has it.
+pub async fn get_token(
+    client: &Client,
+    scope: &Scope,
+    id: &str,
+    seen: &str,
+) -> Result<Option<AwsItem>, AwsFailure> {
+    let result = client
+        .describe_ipam_external_resource_verification_tokens()
+        .ipam_external_resource_verification_token_ids(id)
+        .send()
+        .await;
+    match result {
+        Ok(output) => Ok(output
+            .ipam_external_resource_verification_tokens()
+            .first()
+            .map(|t| token_resource(t, scope, seen))),
+        Err(err)
+            if err
+                .as_service_error()
+                .and_then(|e| aws_sdk_ec2::error::ProvideErrorMetadata::code(e))
+                .is_some_and(|c| c.ends_with(".NotFound")) =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(failure(
+            err,
+            "ec2:DescribeIpamExternalResourceVerificationTokens",
+            scope,
+        )),
+    }
+}
+
+/// CreateTags (adds or overwrites); returns the AWS request id.
+pub async fn create_tags(
+    client: &Client,
+    scope: &Scope,
+    id: &str,
+    tags: &[Tag],
+) -> Result<String, AwsFailure> {
+    let output = client
+        .create_tags()
+        .resources(id)
+        .set_tags(Some(tags.iter().map(sdk_tag).collect()))
+        .send()
+        .await
+        .map_err(|e| failure(e, "ec2:CreateTags", scope))?;
+    Ok(output.request_id().unwrap_or_default().to_string())
+}
+
+/// DeleteTags by key; returns the AWS request id.
+pub async fn delete_tags(
+    client: &Client,
+    scope: &Scope,
+    id: &str,
+    keys: &[String],
+) -> Result<String, AwsFailure> {
+    let tags = keys
+        .iter()
+        .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
+        .collect();
+    let output = client
+        .delete_tags()
+        .resources(id)
+        .set_tags(Some(tags))
+        .send()
+        .await
+        .map_err(|e| failure(e, "ec2:DeleteTags", scope))?;
+    Ok(output.request_id().unwrap_or_default().to_string())
+}

@@ -1,0 +1,216 @@
+//! The console's side of AWS: credentials and clients per configured account and region, and one
+//! module per service that turns SDK types into the model's. SDK types do not leave this module.
+
+pub mod error;
+pub mod ipam;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use app::model::AppError;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+use tokio::sync::{Mutex, OnceCell};
+
+pub use error::{AwsFailure, Scope};
+
+use crate::config::{AccountConfig, Config};
+
+/// How many times a call is tried in all (throttling and transient faults are retried).
+pub const MAX_ATTEMPTS: u32 = 3;
+/// The session name trustdesk's assumed-role sessions carry, visible in CloudTrail.
+pub const SESSION_NAME: &str = "trustdesk-console";
+
+/// One configured AWS account.
+pub struct Account {
+    pub name: String,
+    pub regions: Vec<String>,
+    config: SdkConfig,
+    account_id: OnceCell<String>,
+}
+
+pub struct Aws {
+    accounts: Vec<Account>,
+    clients: Mutex<HashMap<(String, String), SdkConfig>>,
+}
+
+impl Aws {
+    /// Reads credentials for every configured account (assuming roles lazily, at first use).
+    pub async fn from_config(config: &Config) -> Self {
+        let mut accounts = Vec::new();
+        let configured: Vec<AccountConfig> = if config.accounts.is_empty() {
+            Vec::new()
+        } else {
+            config.accounts.clone()
+        };
+        let base = base_loader(config).load().await;
+        if configured.is_empty() {
+            let region = base
+                .region()
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "us-east-1".to_string());
+            accounts.push(Account {
+                name: "default".into(),
+                regions: vec![region],
+                config: base.clone(),
+                account_id: OnceCell::new(),
+            });
+        }
+        for account in configured {
+            let mut loader = base_loader(config);
+            if let Some(profile) = &account.profile {
+                loader = loader.profile_name(profile);
+            }
+            let mut sdk_config = loader.load().await;
+            if let Some(role_arn) = &account.role_arn {
+                // STS is called in the account's first region (any works; a region is required).
+                let sts_region = account
+                    .regions
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "us-east-1".into());
+                let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+                    .session_name(SESSION_NAME)
+                    .region(Region::new(sts_region))
+                    .configure(&sdk_config)
+                    .build()
+                    .await;
+                sdk_config = sdk_config
+                    .into_builder()
+                    .credentials_provider(SharedCredentialsProvider::new(provider))
+                    .build();
+            }
+            accounts.push(Account {
+                name: account.name,
+                regions: account.regions,
+                config: sdk_config,
+                account_id: OnceCell::new(),
+            });
+        }
+        Self {
+            accounts,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// Every configured account and region.
+    pub fn scopes(&self) -> Vec<(&Account, String)> {
+        self.accounts
+            .iter()
+            .flat_map(|a| a.regions.iter().map(move |r| (a, r.clone())))
+            .collect()
+    }
+
+    pub fn account(&self, name: &str) -> Result<&Account, AppError> {
+        self.accounts
+            .iter()
+            .find(|a| a.name == name)
+            .ok_or_else(|| {
+                AppError::not_found(format!("No AWS account named \"{name}\" is configured."))
+            })
+    }
+
+    /// The account and a region configured for it, or an error naming what is wrong.
+    pub fn scope(&self, account: &str, region: &str) -> Result<&Account, AppError> {
+        let found = self.account(account)?;
+        if !found.regions.iter().any(|r| r == region) {
+            return Err(AppError::not_found(format!(
+                "Region {region} is not configured for account {account}."
+            )));
+        }
+        Ok(found)
+    }
+
+    async fn sdk_config(&self, account: &Account, region: &str) -> SdkConfig {
+        let mut clients = self.clients.lock().await;
+        clients
+            .entry((account.name.clone(), region.to_string()))
+            .or_insert_with(|| {
+                account
+                    .config
+                    .clone()
+                    .into_builder()
+                    .region(Region::new(region.to_string()))
+                    .build()
+            })
+            .clone()
+    }
+
+    pub async fn ec2(&self, account: &Account, region: &str) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::new(&self.sdk_config(account, region).await)
+    }
+
+    /// The account's 12-digit id, asked of STS once.
+    pub async fn account_id(&self, account: &Account, region: &str) -> Result<String, AwsFailure> {
+        let scope = Scope::new(&account.name, "", region);
+        account
+            .account_id
+            .get_or_try_init(|| async {
+                let sts = aws_sdk_sts::Client::new(&self.sdk_config(account, region).await);
+                let identity = sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| error::failure(e, "sts:GetCallerIdentity", &scope))?;
+                Ok(identity.account().unwrap_or_default().to_string())
+            })
+            .await
+            .cloned()
+    }
+}
+
+fn base_loader(config: &Config) -> aws_config::ConfigLoader {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .operation_timeout(Duration::from_secs(60))
+                .build(),
+        );
+    if let Some(endpoint) = &config.aws_endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    if config.demo {
+        // The emulator accepts any key; these never leave the machine.
+        loader = loader.credentials_provider(Credentials::new(
+            "AKIDTRUSTDESKDEMO",
+            "demo",
+            None,
+            None,
+            "trustdesk-demo",
+        ));
+    }
+    loader
+}
+
+/// The accounts demo mode manages: the emulator's two seeded accounts in its two regions.
+pub fn demo_accounts() -> Vec<AccountConfig> {
+    use trustdesk_emulator::seed;
+    let regions: Vec<String> = seed::REGIONS.iter().map(|r| r.to_string()).collect();
+    vec![
+        AccountConfig {
+            name: "prod".into(),
+            profile: None,
+            role_arn: None,
+            regions: regions.clone(),
+        },
+        AccountConfig {
+            name: "dev".into(),
+            profile: None,
+            role_arn: Some(format!(
+                "arn:aws:iam::{}:role/{}",
+                seed::DEV_ACCOUNT,
+                seed::CONSOLE_ROLE
+            )),
+            regions,
+        },
+    ]
+}

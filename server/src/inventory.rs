@@ -1,0 +1,598 @@
+//! The console's AWS workflows: inventories from the cache, refresh from AWS, and every change
+//! authorised → validated → audited ("attempted") → sent to AWS → audited with AWS's request id
+//! and the cache updated in one transaction.
+
+use std::future::Future;
+
+use app::model::{
+    aws_rules, AppError, AwsItem, CreatedVerificationToken, FieldErrors, InventoryPage,
+    InventoryQuery, IpamChoice, NewVerificationToken, Outcome, PermissionCheck, RefreshReport,
+    ResourceKind, ResourceRef, Role, Tag, TokenFormOptions, INVENTORY_PAGE_SIZE,
+};
+use serde_json::{json, Value};
+
+use crate::aws::{ipam, Account, AwsFailure, Scope};
+use crate::console::{db_error, RequestConsole};
+use crate::store::{self, resources, users::UserRecord};
+
+/// What a successful change does to the cache.
+pub(crate) enum CacheChange {
+    Upsert(AwsItem),
+    Delete(ResourceRef),
+}
+
+/// A change that reached AWS: its value, AWS's request id, and the cache update.
+pub(crate) struct Applied<T> {
+    pub value: T,
+    pub request_id: String,
+    pub cache: CacheChange,
+}
+
+impl RequestConsole {
+    async fn scope_for(&self, account: &Account, region: &str) -> Result<Scope, AppError> {
+        let clients = &self.console.clients;
+        let account_id = clients.account_id(account, region).await?;
+        Ok(Scope::new(&account.name, &account_id, region))
+    }
+
+    /// An admin, or an audited refusal naming the item.
+    async fn require_admin_for(
+        &self,
+        action: &str,
+        item: &ResourceRef,
+    ) -> Result<UserRecord, AppError> {
+        let user = self.require_user().await?;
+        if user.role() == Role::Admin {
+            return Ok(user);
+        }
+        let mut row = self.row(
+            &user.username,
+            action,
+            item.kind.as_str(),
+            &item.id,
+            json!({}),
+        );
+        row.account = item.account.clone();
+        row.region = item.region.clone();
+        row.outcome = Some(Outcome::Error);
+        row.message = "refused: the viewer role cannot change AWS resources".into();
+        self.console.audit_alone(row).await?;
+        Err(AppError::access_denied(
+            "Only admins can change AWS resources; your account has the viewer role.",
+        ))
+    }
+
+    /// Runs one AWS change with its audit trail: "attempted" first (no audit, no call), then the
+    /// outcome with the request id, and the cache change in the same transaction.
+    async fn audited<T>(
+        &self,
+        user: &UserRecord,
+        action: &str,
+        item: &ResourceRef,
+        params: Value,
+        call: impl Future<Output = Result<Applied<T>, AwsFailure>>,
+    ) -> Result<T, AppError> {
+        let row = |outcome: Outcome, message: String, request_id: String, target_id: &str| {
+            let mut row = self.row(
+                &user.username,
+                action,
+                item.kind.as_str(),
+                target_id,
+                params.clone(),
+            );
+            row.account = item.account.clone();
+            row.region = item.region.clone();
+            row.outcome = Some(outcome);
+            row.message = message;
+            row.request_id = request_id;
+            row
+        };
+        self.console
+            .audit_alone(row(
+                Outcome::Attempted,
+                String::new(),
+                String::new(),
+                &item.id,
+            ))
+            .await?;
+        let result = call.await;
+        let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
+        let now = store::now();
+        let outcome = match result {
+            Ok(applied) => {
+                let target = match &applied.cache {
+                    CacheChange::Upsert(resource) => resource.item.id.clone(),
+                    _ => item.id.clone(),
+                };
+                store::audit::append(
+                    &mut tx,
+                    row(
+                        Outcome::Ok,
+                        String::new(),
+                        applied.request_id.clone(),
+                        &target,
+                    ),
+                    &now,
+                )
+                .await
+                .map_err(db_error)?;
+                match &applied.cache {
+                    CacheChange::Upsert(resource) => resources::upsert(&mut tx, resource)
+                        .await
+                        .map_err(db_error)?,
+                    CacheChange::Delete(gone) => {
+                        resources::delete(&mut tx, gone).await.map_err(db_error)?
+                    }
+                }
+                Ok(applied.value)
+            }
+            Err(failure) => {
+                let message = format!("{}: {}", failure.code, failure.error.message);
+                store::audit::append(
+                    &mut tx,
+                    row(
+                        Outcome::Error,
+                        message,
+                        failure.request_id.clone(),
+                        &item.id,
+                    ),
+                    &now,
+                )
+                .await
+                .map_err(db_error)?;
+                Err(failure.error)
+            }
+        };
+        tx.commit().await.map_err(db_error)?;
+        outcome
+    }
+
+    pub(crate) async fn inventory_inner(
+        &self,
+        kind: ResourceKind,
+        query: InventoryQuery,
+    ) -> Result<InventoryPage, AppError> {
+        self.require_user().await?;
+        let pool = self.console.db().pool();
+        let all = resources::list(pool, kind).await.map_err(db_error)?;
+        let syncs = resources::syncs(pool, kind).await.map_err(db_error)?;
+        let mut accounts: Vec<String> = self
+            .console
+            .clients
+            .accounts()
+            .iter()
+            .map(|a| a.name.clone())
+            .collect();
+        accounts.sort();
+        let mut regions: Vec<String> = self
+            .console
+            .clients
+            .scopes()
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        regions.sort();
+        regions.dedup();
+        let mut statuses: Vec<String> = all
+            .iter()
+            .map(|r| r.status.clone())
+            .filter(|s| !s.is_empty())
+            .collect();
+        statuses.sort();
+        statuses.dedup();
+        let mut items: Vec<AwsItem> = all
+            .into_iter()
+            .filter(|r| matches_query(r, &query))
+            .collect();
+        sort_resources(&mut items, &query.sort);
+        let total = items.len();
+        let pages = total.div_ceil(INVENTORY_PAGE_SIZE).max(1) as u32;
+        let page = query.page.clamp(1, pages);
+        let start = (page as usize - 1) * INVENTORY_PAGE_SIZE;
+        let items = items
+            .into_iter()
+            .skip(start)
+            .take(INVENTORY_PAGE_SIZE)
+            .map(with_days_left)
+            .collect();
+        let refreshed_at = syncs
+            .iter()
+            .filter(|(account, region, _)| {
+                (query.account.is_empty() || *account == query.account)
+                    && (query.region.is_empty() || *region == query.region)
+            })
+            .map(|(_, _, at)| at.clone())
+            .min();
+        Ok(InventoryPage {
+            kind,
+            items,
+            total,
+            page,
+            pages,
+            accounts,
+            regions,
+            statuses,
+            refreshed_at,
+        })
+    }
+
+    pub(crate) async fn refresh_inner(
+        &self,
+        kind: ResourceKind,
+    ) -> Result<RefreshReport, AppError> {
+        self.require_user().await?;
+        let clients = &self.console.clients;
+        let mut report = RefreshReport {
+            items: 0,
+            failures: Vec::new(),
+        };
+        for (account, region) in clients.scopes() {
+            let seen = store::now();
+            let listed = async {
+                let scope = self
+                    .scope_for(account, &region)
+                    .await
+                    .map_err(|e| e.message)?;
+                match kind {
+                    ResourceKind::VerificationToken => {
+                        let client = clients.ec2(account, &region).await;
+                        ipam::list_tokens(&client, &scope, &seen)
+                            .await
+                            .map_err(|f| f.error.message)
+                    }
+                }
+            }
+            .await;
+            match listed {
+                Ok(items) => {
+                    let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
+                    resources::replace_scope(&mut tx, kind, &account.name, &region, &items, &seen)
+                        .await
+                        .map_err(db_error)?;
+                    tx.commit().await.map_err(db_error)?;
+                    report.items += items.len();
+                }
+                Err(message) => report.failures.push(message),
+            }
+        }
+        Ok(report)
+    }
+
+    pub(crate) async fn resource_inner(&self, item: ResourceRef) -> Result<AwsItem, AppError> {
+        self.require_user().await?;
+        resources::get(self.console.db().pool(), &item)
+            .await
+            .map_err(db_error)?
+            .map(with_days_left)
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "No {} {} in {}/{} is known; refresh the inventory.",
+                    item.kind.singular(),
+                    item.id,
+                    item.account,
+                    item.region
+                ))
+            })
+    }
+
+    pub(crate) async fn token_form_options_inner(&self) -> Result<TokenFormOptions, AppError> {
+        let ipams = self.ipam_choices().await?;
+        Ok(TokenFormOptions {
+            ipams,
+            client_token: crate::csrf::random_token().chars().take(32).collect(),
+        })
+    }
+
+    async fn ipam_choices(&self) -> Result<Vec<IpamChoice>, AppError> {
+        self.require_user().await?;
+        let clients = &self.console.clients;
+        let mut choices = Vec::new();
+        let mut last_error = None;
+        for (account, region) in clients.scopes() {
+            let scope = Scope::new(&account.name, "", &region);
+            match ipam::list_ipams(&clients.ec2(account, &region).await, &scope).await {
+                Ok(found) => choices.extend(found),
+                Err(failure) => last_error = Some(failure.error),
+            }
+        }
+        match (choices.is_empty(), last_error) {
+            (true, Some(error)) => Err(error),
+            _ => Ok(choices),
+        }
+    }
+
+    fn validate_token_form(
+        &self,
+        form: &NewVerificationToken,
+    ) -> Result<(String, String, String, Vec<Tag>), AppError> {
+        let mut errors = FieldErrors::new();
+        let target: Vec<&str> = form.ipam.splitn(3, '/').collect();
+        let ipam_ok = target.len() == 3 && target[2].starts_with("ipam-");
+        errors.check(
+            "ipam",
+            if ipam_ok {
+                Ok(())
+            } else {
+                Err("Choose the IPAM that will create the token.".into())
+            },
+        );
+        let tags = aws_rules::parse_ec2_tags(&form.tags);
+        errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+        errors.check(
+            "client_token",
+            aws_rules::check_client_token(&form.client_token),
+        );
+        errors.into_result()?;
+        Ok((
+            target[0].to_string(),
+            target[1].to_string(),
+            target[2].to_string(),
+            tags.unwrap_or_default(),
+        ))
+    }
+
+    pub(crate) async fn create_verification_token_inner(
+        &self,
+        form: NewVerificationToken,
+    ) -> Result<CreatedVerificationToken, AppError> {
+        let (account_name, region, ipam_id, tags) = self.validate_token_form(&form)?;
+        let pending = ResourceRef {
+            kind: ResourceKind::VerificationToken,
+            account: account_name.clone(),
+            region: region.clone(),
+            id: ipam_id.clone(),
+        };
+        let user = self
+            .require_admin_for("ec2.create_verification_token", &pending)
+            .await?;
+        let clients = &self.console.clients;
+        let account = clients.scope(&account_name, &region)?;
+        let scope = self.scope_for(account, &region).await?;
+        let client = clients.ec2(account, &region).await;
+        let params = json!({ "ipam_id": ipam_id, "tags": tags, "client_token": form.client_token });
+        self.audited(
+            &user,
+            "ec2.create_verification_token",
+            &pending,
+            params,
+            async {
+                let created = ipam::create_token(
+                    &client,
+                    &scope,
+                    &ipam_id,
+                    &tags,
+                    &form.client_token,
+                    &store::now(),
+                )
+                .await?;
+                Ok(Applied {
+                    value: CreatedVerificationToken {
+                        resource: created.resource.clone(),
+                        token_name: created.token_name,
+                        token_value: created.token_value,
+                    },
+                    request_id: created.request_id,
+                    cache: CacheChange::Upsert(created.resource),
+                })
+            },
+        )
+        .await
+    }
+
+    pub(crate) async fn check_verification_token_inner(
+        &self,
+        form: NewVerificationToken,
+    ) -> Result<PermissionCheck, AppError> {
+        let (account_name, region, ipam_id, tags) = self.validate_token_form(&form)?;
+        self.require_user().await?;
+        let clients = &self.console.clients;
+        let account = clients.scope(&account_name, &region)?;
+        let scope = self.scope_for(account, &region).await?;
+        let client = clients.ec2(account, &region).await;
+        match ipam::check_create_token(&client, &scope, &ipam_id, &tags, &form.client_token).await {
+            Ok(()) => Ok(PermissionCheck {
+                allowed: true,
+                message: format!("Allowed: AWS answered DryRunOperation, so {account_name}/{region} may create verification tokens in {ipam_id}."),
+            }),
+            Err(failure) if failure.code == "UnauthorizedOperation" || failure.error.kind == app::model::ErrorKind::AccessDenied => {
+                Ok(PermissionCheck { allowed: false, message: failure.error.message })
+            }
+            Err(failure) => Err(failure.error),
+        }
+    }
+
+    pub(crate) async fn delete_resource_inner(
+        &self,
+        item: ResourceRef,
+        confirm: String,
+    ) -> Result<(), AppError> {
+        if confirm != item.id {
+            let mut errors = FieldErrors::new();
+            errors.check(
+                "confirm",
+                Err(format!("Type {} to confirm the deletion.", item.id)),
+            );
+            return errors.into_result();
+        }
+        let action = format!("{}.delete", item.kind.as_str());
+        let user = self.require_admin_for(&action, &item).await?;
+        let clients = &self.console.clients;
+        let account = clients.scope(&item.account, &item.region)?;
+        let scope = self.scope_for(account, &item.region).await?;
+        let params = json!({ "id": item.id });
+        self.audited(&user, &action, &item, params, async {
+            let request_id = match item.kind {
+                ResourceKind::VerificationToken => {
+                    ipam::delete_token(&clients.ec2(account, &item.region).await, &scope, &item.id)
+                        .await?
+                }
+            };
+            Ok(Applied {
+                value: (),
+                request_id,
+                cache: CacheChange::Delete(item.clone()),
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn set_tag_inner(
+        &self,
+        item: ResourceRef,
+        key: String,
+        value: String,
+    ) -> Result<(), AppError> {
+        let tag = Tag {
+            key: key.trim().to_string(),
+            value: value.trim().to_string(),
+        };
+        let mut errors = FieldErrors::new();
+        errors.check("key", aws_rules::check_ec2_tag_key(&tag.key));
+        errors.check(
+            "value",
+            aws_rules::check_ec2_tag(&tag).or_else(|e| {
+                if e.contains("value") {
+                    Err(e)
+                } else {
+                    Ok(())
+                }
+            }),
+        );
+        errors.into_result()?;
+        let action = format!("{}.tag", item.kind.as_str());
+        let user = self.require_admin_for(&action, &item).await?;
+        self.retag(
+            &user,
+            &action,
+            item,
+            json!({ "set": [tag.clone()] }),
+            vec![tag],
+            Vec::new(),
+        )
+        .await
+    }
+
+    pub(crate) async fn remove_tag_inner(
+        &self,
+        item: ResourceRef,
+        key: String,
+    ) -> Result<(), AppError> {
+        let mut errors = FieldErrors::new();
+        errors.check("key", aws_rules::check_ec2_tag_key(&key));
+        errors.into_result()?;
+        let action = format!("{}.untag", item.kind.as_str());
+        let user = self.require_admin_for(&action, &item).await?;
+        self.retag(
+            &user,
+            &action,
+            item,
+            json!({ "remove": [key.clone()] }),
+            Vec::new(),
+            vec![key],
+        )
+        .await
+    }
+
+    async fn retag(
+        &self,
+        user: &UserRecord,
+        action: &str,
+        item: ResourceRef,
+        params: Value,
+        set: Vec<Tag>,
+        remove: Vec<String>,
+    ) -> Result<(), AppError> {
+        let clients = &self.console.clients;
+        let account = clients.scope(&item.account, &item.region)?;
+        let scope = self.scope_for(account, &item.region).await?;
+        self.audited(user, action, &item, params, async {
+            let (request_id, fresh) = match item.kind {
+                ResourceKind::VerificationToken => {
+                    let client = clients.ec2(account, &item.region).await;
+                    let request_id = if set.is_empty() {
+                        ipam::delete_tags(&client, &scope, &item.id, &remove).await?
+                    } else {
+                        ipam::create_tags(&client, &scope, &item.id, &set).await?
+                    };
+                    (
+                        request_id,
+                        ipam::get_token(&client, &scope, &item.id, &store::now()).await?,
+                    )
+                }
+            };
+            let cache = match fresh {
+                Some(resource) => CacheChange::Upsert(resource),
+                None => CacheChange::Delete(item.clone()),
+            };
+            Ok(Applied {
+                value: (),
+                request_id,
+                cache,
+            })
+        })
+        .await
+    }
+}
+
+/// Fills in the whole days left before expiry, as of now.
+fn with_days_left(mut resource: AwsItem) -> AwsItem {
+    resource.expires_in_days = resource
+        .expires_at
+        .as_deref()
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .map(|at| {
+            (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+                .num_seconds()
+                .div_euclid(86_400)
+        });
+    resource
+}
+
+fn matches_query(resource: &AwsItem, query: &InventoryQuery) -> bool {
+    let text = query.q.trim().to_lowercase();
+    let text_ok = text.is_empty()
+        || resource.item.id.to_lowercase().contains(&text)
+        || resource.name.to_lowercase().contains(&text)
+        || resource.tags.iter().any(|t| {
+            t.value.to_lowercase().contains(&text) || t.key.to_lowercase().contains(&text)
+        });
+    let tag_ok = match query.tag.trim() {
+        "" => true,
+        filter => match filter.split_once('=') {
+            Some((key, value)) => resource.tag(key.trim()) == Some(value.trim()),
+            None => resource.tag(filter).is_some(),
+        },
+    };
+    text_ok
+        && tag_ok
+        && (query.account.is_empty() || resource.item.account == query.account)
+        && (query.region.is_empty() || resource.item.region == query.region)
+        && (query.status.is_empty() || resource.status == query.status)
+}
+
+fn sort_resources(items: &mut [AwsItem], sort: &str) {
+    let (descending, field) = match sort.strip_prefix('-') {
+        Some(field) => (true, field),
+        None => (false, sort),
+    };
+    items.sort_by(|a, b| {
+        let ordering = match field {
+            "name" => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            "account" => a.item.account.cmp(&b.item.account),
+            "region" => a.item.region.cmp(&b.item.region),
+            "status" => a.status.cmp(&b.status),
+            // Soonest expiry first; items without one go last.
+            _ => match (&a.expires_at, &b.expires_at) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => a.name.cmp(&b.name),
+            },
+        };
+        if descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    });
+}

@@ -1,13 +1,9 @@
 import { test, expect, Page } from '@playwright/test';
-import { ADMIN, ADMIN_PASSWORD, server } from './state';
+import { ADMIN, ADMIN_PASSWORD, server, waitForHydration } from './state';
 
 // One server for the whole run: the setup link works once, so the first test uses it and the
 // others sign in with the admin it created.
 test.describe.configure({ mode: 'serial' });
-
-async function waitForHydration(page: Page) {
-  await page.waitForFunction(() => (window as any).__trustdeskHydrated === true);
-}
 
 async function signIn(page: Page) {
   await page.getByLabel('Username').fill(ADMIN);

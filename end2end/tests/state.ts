@@ -7,3 +7,21 @@ export function server(): { baseUrl: string; setupUrl: string } {
 
 export const ADMIN = 'admin';
 export const ADMIN_PASSWORD = 'e2e admin password';
+
+import { expect, type Page } from '@playwright/test';
+
+/** Resolves once the wasm bundle has hydrated the page (lib.rs sets the flag). */
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => (window as any).__trustdeskHydrated === true);
+}
+
+/** Signs the admin in through the sign-in page, with or without JavaScript. */
+export async function signInAsAdmin(page: Page, javaScript: boolean) {
+  const { baseUrl } = server();
+  await page.goto(`${baseUrl}/login`);
+  if (javaScript) await waitForHydration(page);
+  await page.getByLabel('Username').fill(ADMIN);
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#current-user')).toHaveText(ADMIN);
+}

@@ -548,6 +548,17 @@ fn with_days_left(mut resource: AwsItem) -> AwsItem {
     resource
 }
 
+/// Days as people count them: 2 days 23 hours ahead is "in 3 days"; anything past is at least
+/// "1 day ago", so an expired item never reads as expiring today.
+fn days_left(seconds: i64) -> i64 {
+    const DAY: i64 = 86_400;
+    if seconds >= 0 {
+        (seconds + DAY - 1) / DAY
+    } else {
+        -((-seconds / DAY).max(1))
+    }
+}
+
 fn matches_query(resource: &AwsItem, query: &InventoryQuery) -> bool {
     let text = query.q.trim().to_lowercase();
     let text_ok = text.is_empty()
@@ -595,4 +606,18 @@ fn sort_resources(items: &mut [AwsItem], sort: &str) {
             ordering
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_rounded_as_people_count_them() {
+        assert_eq!(days_left(3 * 86_400 - 5), 3);
+        assert_eq!(days_left(86_400), 1);
+        assert_eq!(days_left(0), 0);
+        assert_eq!(days_left(-7_200), -1);
+        assert_eq!(days_left(-5 * 86_400 - 30), -5);
+    }
 }

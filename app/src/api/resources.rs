@@ -77,6 +77,6 @@ pub async fn submit_verification_token(
         _ => ports
             .create_verification_token(token)
             .await
-            .map(TokenFormOutcome::Created),
+            .map(|created| TokenFormOutcome::Created(Box::new(created))),
     }
 }

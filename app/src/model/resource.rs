@@ -212,7 +212,7 @@ pub struct TokenFormOptions {
 /// What the verification-token form's submit did: created, or checked permissions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenFormOutcome {
-    Created(CreatedVerificationToken),
+    Created(Box<CreatedVerificationToken>),
     Checked(PermissionCheck),
 }
 

@@ -10,6 +10,7 @@ use crate::{
         not_found::NotFoundPage,
         resource::ResourcePage,
         setup::SetupPage,
+        trust_providers::{NewTrustProviderPage, TrustProvidersPage},
         users::UsersPage,
         verification_tokens::{NewVerificationTokenPage, VerificationTokensPage},
     },
@@ -63,6 +64,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=AuditPage ssr=ssr.clone() />
                     <Route path=path!("/verification-tokens") view=VerificationTokensPage ssr=ssr.clone() />
                     <Route path=path!("/verification-tokens/new") view=NewVerificationTokenPage ssr=ssr.clone() />
+                    <Route path=path!("/trust-providers") view=TrustProvidersPage ssr=ssr.clone() />
+                    <Route path=path!("/trust-providers/new") view=NewTrustProviderPage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                 </Routes>
             </Shell>

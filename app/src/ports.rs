@@ -2,9 +2,10 @@
 //! (bound to the caller's session and address), so each server function is one call.
 
 use crate::model::{
-    AppError, AuditPage, AwsItem, ChainReport, CreatedVerificationToken, Dashboard, InventoryPage,
-    InventoryQuery, NewUser, NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind,
-    ResourceRef, SessionInfo, SetupLinkState, TokenFormOptions, UserSummary,
+    AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, CreatedVerificationToken,
+    Dashboard, InventoryPage, InventoryQuery, NewUser, NewVerificationToken, PermissionCheck,
+    RefreshReport, ResourceKind, ResourceRef, SessionInfo, SetupLinkState, TokenFormOptions,
+    TrustProviderForm, UserSummary,
 };
 use std::sync::Arc;
 
@@ -58,6 +59,20 @@ pub trait Ports: Send + Sync {
         &self,
         form: NewVerificationToken,
     ) -> Result<CreatedVerificationToken, AppError>;
+    /// Accounts and regions to create in, and a fresh idempotency token.
+    async fn create_form_options(&self) -> Result<CreateFormOptions, AppError>;
+    async fn create_trust_provider(&self, form: TrustProviderForm)
+        -> Result<ResourceRef, AppError>;
+    async fn check_trust_provider(
+        &self,
+        form: TrustProviderForm,
+    ) -> Result<PermissionCheck, AppError>;
+    async fn modify_trust_provider(
+        &self,
+        item: ResourceRef,
+        form: TrustProviderForm,
+    ) -> Result<(), AppError>;
+
     /// The create sent with DryRun.
     async fn check_verification_token(
         &self,

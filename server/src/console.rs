@@ -9,10 +9,11 @@ use crate::{
 };
 use app::{
     model::{
-        AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreatedVerificationToken,
-        CurrentUser, Dashboard, ErrorKind, FieldError, InventoryPage, InventoryQuery, NewUser,
-        NewVerificationToken, Outcome, PermissionCheck, RefreshReport, ResourceKind, ResourceRef,
-        Role, SessionInfo, SetupLinkState, TokenFormOptions, UserSummary,
+        AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreateFormOptions,
+        CreatedVerificationToken, CurrentUser, Dashboard, ErrorKind, FieldError, InventoryPage,
+        InventoryQuery, NewUser, NewVerificationToken, Outcome, PermissionCheck, RefreshReport,
+        ResourceKind, ResourceRef, Role, SessionInfo, SetupLinkState, TokenFormOptions,
+        TrustProviderForm, UserSummary,
     },
     ports::Ports,
 };
@@ -828,6 +829,45 @@ impl Ports for RequestConsole {
             Err(_) => String::new(),
         };
         self.finish(result, || Some(flash)).await
+    }
+
+    async fn create_form_options(&self) -> Result<CreateFormOptions, AppError> {
+        let result = self.create_form_options_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn create_trust_provider(
+        &self,
+        form: TrustProviderForm,
+    ) -> Result<ResourceRef, AppError> {
+        let result = self.create_trust_provider_inner(form).await;
+        if let Ok(item) = &result {
+            leptos_axum::redirect(&item.detail_path());
+        }
+        self.finish(result, || Some("Trust provider created.".into()))
+            .await
+    }
+
+    async fn check_trust_provider(
+        &self,
+        form: TrustProviderForm,
+    ) -> Result<PermissionCheck, AppError> {
+        let result = self.check_trust_provider_inner(form).await;
+        let flash = match &result {
+            Ok(check) => check.message.clone(),
+            Err(_) => String::new(),
+        };
+        self.finish(result, || Some(flash)).await
+    }
+
+    async fn modify_trust_provider(
+        &self,
+        item: ResourceRef,
+        form: TrustProviderForm,
+    ) -> Result<(), AppError> {
+        let result = self.modify_trust_provider_inner(item, form).await;
+        self.finish(result, || Some("Trust provider updated.".into()))
+            .await
     }
 }
 

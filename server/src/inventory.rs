@@ -5,13 +5,14 @@
 use std::future::Future;
 
 use app::model::{
-    aws_rules, AppError, AwsItem, CreatedVerificationToken, FieldErrors, InventoryPage,
-    InventoryQuery, IpamChoice, NewVerificationToken, Outcome, PermissionCheck, RefreshReport,
-    ResourceKind, ResourceRef, Role, Tag, TokenFormOptions, INVENTORY_PAGE_SIZE,
+    aws_rules, AppError, AwsItem, CreateFormOptions, CreatedVerificationToken, FieldErrors,
+    InventoryPage, InventoryQuery, IpamChoice, NewVerificationToken, Outcome, PermissionCheck,
+    RefreshReport, ResourceKind, ResourceRef, Role, Tag, TokenFormOptions, TrustProviderForm,
+    INVENTORY_PAGE_SIZE,
 };
 use serde_json::{json, Value};
 
-use crate::aws::{ipam, Account, AwsFailure, Scope};
+use crate::aws::{ec2_tags, ipam, verified_access, Account, AwsFailure, Scope};
 use crate::console::{db_error, RequestConsole};
 use crate::store::{self, resources, users::UserRecord};
 
@@ -233,14 +234,16 @@ impl RequestConsole {
                     .scope_for(account, &region)
                     .await
                     .map_err(|e| e.message)?;
-                match kind {
+                let client = clients.ec2(account, &region).await;
+                let listed = match kind {
                     ResourceKind::VerificationToken => {
-                        let client = clients.ec2(account, &region).await;
-                        ipam::list_tokens(&client, &scope, &seen)
-                            .await
-                            .map_err(|f| f.error.message)
+                        ipam::list_tokens(&client, &scope, &seen).await
                     }
-                }
+                    ResourceKind::TrustProvider => {
+                        verified_access::list(&client, &scope, &seen).await
+                    }
+                };
+                listed.map_err(|f| f.error.message)
             }
             .await;
             match listed {
@@ -421,10 +424,13 @@ impl RequestConsole {
         let scope = self.scope_for(account, &item.region).await?;
         let params = json!({ "id": item.id });
         self.audited(&user, &action, &item, params, async {
+            let client = clients.ec2(account, &item.region).await;
             let request_id = match item.kind {
                 ResourceKind::VerificationToken => {
-                    ipam::delete_token(&clients.ec2(account, &item.region).await, &scope, &item.id)
-                        .await?
+                    ipam::delete_token(&client, &scope, &item.id).await?
+                }
+                ResourceKind::TrustProvider => {
+                    verified_access::delete(&client, &scope, &item.id).await?
                 }
             };
             Ok(Applied {
@@ -506,18 +512,20 @@ impl RequestConsole {
         let account = clients.scope(&item.account, &item.region)?;
         let scope = self.scope_for(account, &item.region).await?;
         self.audited(user, action, &item, params, async {
-            let (request_id, fresh) = match item.kind {
+            // Both kinds so far are EC2 resources: EC2's CreateTags and DeleteTags serve them.
+            let client = clients.ec2(account, &item.region).await;
+            let request_id = if set.is_empty() {
+                ec2_tags::delete_tags(&client, &scope, &item.id, &remove).await?
+            } else {
+                ec2_tags::create_tags(&client, &scope, &item.id, &set).await?
+            };
+            let seen = store::now();
+            let fresh = match item.kind {
                 ResourceKind::VerificationToken => {
-                    let client = clients.ec2(account, &item.region).await;
-                    let request_id = if set.is_empty() {
-                        ipam::delete_tags(&client, &scope, &item.id, &remove).await?
-                    } else {
-                        ipam::create_tags(&client, &scope, &item.id, &set).await?
-                    };
-                    (
-                        request_id,
-                        ipam::get_token(&client, &scope, &item.id, &store::now()).await?,
-                    )
+                    ipam::get_token(&client, &scope, &item.id, &seen).await?
+                }
+                ResourceKind::TrustProvider => {
+                    verified_access::get(&client, &scope, &item.id, &seen).await?
                 }
             };
             let cache = match fresh {
@@ -534,17 +542,173 @@ impl RequestConsole {
     }
 }
 
+impl RequestConsole {
+    pub(crate) async fn create_form_options_inner(&self) -> Result<CreateFormOptions, AppError> {
+        self.require_user().await?;
+        let targets = self
+            .console
+            .clients
+            .scopes()
+            .into_iter()
+            .map(|(a, r)| format!("{}/{r}", a.name))
+            .collect();
+        Ok(CreateFormOptions {
+            targets,
+            client_token: crate::csrf::random_token().chars().take(32).collect(),
+        })
+    }
+
+    /// Where a create form sends the item, once the form is valid.
+    fn target_of(&self, target: &str) -> Result<(String, String), AppError> {
+        let (account, region) = target
+            .split_once('/')
+            .ok_or_else(|| AppError::not_found("Choose the account and region."))?;
+        Ok((account.to_string(), region.to_string()))
+    }
+
+    /// The form as it may be audited: everything but the client secret.
+    fn trust_provider_params(form: &TrustProviderForm) -> Value {
+        let mut params = serde_json::to_value(form).unwrap_or(Value::Null);
+        if let Some(map) = params.as_object_mut() {
+            map.remove("oidc_client_secret");
+            map.insert(
+                "oidc_client_secret_given".into(),
+                json!(!form.oidc_client_secret.is_empty()),
+            );
+        }
+        params
+    }
+
+    pub(crate) async fn create_trust_provider_inner(
+        &self,
+        form: TrustProviderForm,
+    ) -> Result<ResourceRef, AppError> {
+        aws_rules::check_trust_provider(&form, true)?;
+        let tags = aws_rules::parse_ec2_tags(&form.tags).unwrap_or_default();
+        let (account_name, region) = self.target_of(&form.target)?;
+        let pending = ResourceRef {
+            kind: ResourceKind::TrustProvider,
+            account: account_name.clone(),
+            region: region.clone(),
+            id: form.policy_reference_name.clone(),
+        };
+        let user = self
+            .require_admin_for("ec2.create_trust_provider", &pending)
+            .await?;
+        let clients = &self.console.clients;
+        let account = clients.scope(&account_name, &region)?;
+        let scope = self.scope_for(account, &region).await?;
+        let client = clients.ec2(account, &region).await;
+        self.audited(
+            &user,
+            "ec2.create_trust_provider",
+            &pending,
+            Self::trust_provider_params(&form),
+            async {
+                let (item, request_id) =
+                    verified_access::create(&client, &scope, &form, &tags, &store::now()).await?;
+                Ok(Applied {
+                    value: item.item.clone(),
+                    request_id,
+                    cache: CacheChange::Upsert(item),
+                })
+            },
+        )
+        .await
+    }
+
+    pub(crate) async fn check_trust_provider_inner(
+        &self,
+        form: TrustProviderForm,
+    ) -> Result<PermissionCheck, AppError> {
+        aws_rules::check_trust_provider(&form, true)?;
+        self.require_user().await?;
+        let tags = aws_rules::parse_ec2_tags(&form.tags).unwrap_or_default();
+        let (account_name, region) = self.target_of(&form.target)?;
+        let clients = &self.console.clients;
+        let account = clients.scope(&account_name, &region)?;
+        let scope = self.scope_for(account, &region).await?;
+        let client = clients.ec2(account, &region).await;
+        match verified_access::check_create(&client, &scope, &form, &tags).await {
+            Ok(()) => Ok(PermissionCheck {
+                allowed: true,
+                message: format!("Allowed: AWS answered DryRunOperation, so {account_name}/{region} may create this trust provider."),
+            }),
+            Err(failure) if failure.error.kind == app::model::ErrorKind::AccessDenied => Ok(PermissionCheck { allowed: false, message: failure.error.message }),
+            Err(failure) => Err(failure.error),
+        }
+    }
+
+    pub(crate) async fn modify_trust_provider_inner(
+        &self,
+        item: ResourceRef,
+        form: TrustProviderForm,
+    ) -> Result<(), AppError> {
+        aws_rules::check_trust_provider(&form, false)?;
+        let user = self
+            .require_admin_for("ec2.modify_trust_provider", &item)
+            .await?;
+        let current = self.resource_inner(item.clone()).await?;
+        let is_oidc = current
+            .fields
+            .iter()
+            .any(|f| f.label == "User type" && f.value == "oidc");
+        let gives_oidc = [
+            &form.oidc_issuer,
+            &form.oidc_authorization_endpoint,
+            &form.oidc_token_endpoint,
+            &form.oidc_user_info_endpoint,
+            &form.oidc_client_id,
+            &form.oidc_client_secret,
+            &form.oidc_scope,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty());
+        if gives_oidc && !is_oidc {
+            let mut errors = FieldErrors::new();
+            errors.check(
+                "oidc_issuer",
+                Err("OIDC options apply only to user trust providers of type OIDC.".into()),
+            );
+            return errors.into_result();
+        }
+        let clients = &self.console.clients;
+        let account = clients.scope(&item.account, &item.region)?;
+        let scope = self.scope_for(account, &item.region).await?;
+        let client = clients.ec2(account, &item.region).await;
+        self.audited(
+            &user,
+            "ec2.modify_trust_provider",
+            &item,
+            Self::trust_provider_params(&form),
+            async {
+                let (fresh, request_id) = verified_access::modify(
+                    &client,
+                    &scope,
+                    &item.id,
+                    &form,
+                    is_oidc && gives_oidc,
+                    &store::now(),
+                )
+                .await?;
+                Ok(Applied {
+                    value: (),
+                    request_id,
+                    cache: CacheChange::Upsert(fresh),
+                })
+            },
+        )
+        .await
+    }
+}
+
 /// Fills in the whole days left before expiry, as of now.
 fn with_days_left(mut resource: AwsItem) -> AwsItem {
     resource.expires_in_days = resource
         .expires_at
         .as_deref()
         .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
-        .map(|at| {
-            (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
-                .num_seconds()
-                .div_euclid(86_400)
-        });
+        .map(|at| days_left((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds()));
     resource
 }
 

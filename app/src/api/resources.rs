@@ -1,6 +1,7 @@
 use crate::model::{
-    AppError, AwsItem, InventoryPage, InventoryQuery, NewVerificationToken, RefreshReport,
-    ResourceKind, ResourceRef, TokenFormOptions, TokenFormOutcome,
+    AppError, AwsItem, CreateFormOptions, InventoryPage, InventoryQuery, NewVerificationToken,
+    RefreshReport, ResourceKind, ResourceRef, TokenFormOptions, TokenFormOutcome,
+    TrustProviderForm, TrustProviderOutcome,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
@@ -79,4 +80,38 @@ pub async fn submit_verification_token(
             .await
             .map(|created| TokenFormOutcome::Created(Box::new(created))),
     }
+}
+
+#[server(endpoint = "create-form", input = GetUrl)]
+pub async fn get_create_form_options() -> Result<CreateFormOptions, AppError> {
+    ports()?.create_form_options().await
+}
+
+/// The form's two buttons: `intent=check` sends a dry run, anything else creates.
+#[server(endpoint = "trust-providers/submit")]
+pub async fn submit_trust_provider(
+    #[server(default)] _csrf: String,
+    provider: TrustProviderForm,
+    #[server(default)] intent: String,
+) -> Result<TrustProviderOutcome, AppError> {
+    let ports = ports()?;
+    match intent.as_str() {
+        "check" => ports
+            .check_trust_provider(provider)
+            .await
+            .map(TrustProviderOutcome::Checked),
+        _ => ports
+            .create_trust_provider(provider)
+            .await
+            .map(TrustProviderOutcome::Created),
+    }
+}
+
+#[server(endpoint = "trust-providers/modify")]
+pub async fn modify_trust_provider(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+    provider: TrustProviderForm,
+) -> Result<(), AppError> {
+    ports()?.modify_trust_provider(item, provider).await
 }

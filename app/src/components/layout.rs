@@ -108,6 +108,7 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
             <A href="/" exact=true attr:class=link>"Dashboard"</A>
             {is_admin.then(|| view! { <A href="/users" attr:class=link>"Users"</A> })}
             <A href="/verification-tokens" attr:class=link>"Verification tokens"</A>
+            <A href="/trust-providers" attr:class=link>"Trust providers"</A>
             <A href="/audit" attr:class=link>"Audit"</A>
         </div>
         <div class="flex items-center gap-3 text-sm">

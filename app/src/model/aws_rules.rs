@@ -1,6 +1,7 @@
 //! AWS's input rules, checked in the browser and again on the server before anything is sent.
 
-use super::resource::Tag;
+use super::error::{AppError, FieldErrors};
+use super::resource::{Tag, TrustProviderForm};
 
 pub const EC2_TAG_KEY_MAX: usize = 127;
 pub const TAG_VALUE_MAX: usize = 256;
@@ -92,9 +93,245 @@ pub fn check_client_token(token: &str) -> Result<(), String> {
     Ok(())
 }
 
+fn check_https(value: &str, what: &str) -> Result<(), String> {
+    let rest = value.strip_prefix("https://").unwrap_or_default();
+    if rest.is_empty() || value.chars().any(char::is_whitespace) || rest.starts_with('/') {
+        return Err(format!("{what} must be an https:// URL."));
+    }
+    Ok(())
+}
+
+fn required(value: &str, what: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        Err(format!("{what} is required."))
+    } else {
+        Ok(())
+    }
+}
+
+/// `account/region`, as the create forms name where an item goes.
+pub fn check_target(target: &str) -> Result<(), String> {
+    match target.split_once('/') {
+        Some((account, region)) if !account.is_empty() && is_aws_region(region) => Ok(()),
+        _ => Err("Choose the account and region.".into()),
+    }
+}
+
+/// The rules of CreateVerifiedAccessTrustProvider (`creating`) or
+/// ModifyVerifiedAccessTrustProvider for the form's fields.
+pub fn check_trust_provider(form: &TrustProviderForm, creating: bool) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    let user = form.trust_provider_type == "user";
+    let oidc = user && form.user_trust_provider_type == "oidc";
+    if creating {
+        errors.check("target", check_target(&form.target));
+        errors.check(
+            "trust_provider_type",
+            match form.trust_provider_type.as_str() {
+                "user" | "device" => Ok(()),
+                _ => Err("Choose user or device.".into()),
+            },
+        );
+        if user {
+            errors.check(
+                "user_trust_provider_type",
+                match form.user_trust_provider_type.as_str() {
+                    "iam-identity-center" | "oidc" => Ok(()),
+                    _ => Err(
+                        "A user trust provider needs a type: IAM Identity Center or OIDC.".into(),
+                    ),
+                },
+            );
+        } else if form.trust_provider_type == "device" {
+            let device_type = form.device_trust_provider_type.as_str();
+            errors.check(
+                "device_trust_provider_type",
+                match device_type {
+                    "jamf" | "crowdstrike" | "jumpcloud" => Ok(()),
+                    _ => Err(
+                        "A device trust provider needs a type: Jamf, CrowdStrike or JumpCloud."
+                            .into(),
+                    ),
+                },
+            );
+            if device_type != "crowdstrike" {
+                errors.check(
+                    "device_tenant_id",
+                    required(&form.device_tenant_id, "The tenant ID"),
+                );
+            }
+        }
+        let name = &form.policy_reference_name;
+        let valid_name = name.len() <= 64
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        errors.check(
+            "policy_reference_name",
+            if valid_name {
+                Ok(())
+            } else {
+                Err(
+                    "Start with a letter or _, then letters, digits or _; at most 64 characters."
+                        .into(),
+                )
+            },
+        );
+        errors.check("tags", parse_ec2_tags(&form.tags).map(|_| ()));
+        errors.check("client_token", check_client_token(&form.client_token));
+    }
+    errors.check(
+        "description",
+        if form.description.chars().count() > 255 {
+            Err("At most 255 characters.".into())
+        } else {
+            Ok(())
+        },
+    );
+    let endpoints = [
+        ("oidc_issuer", &form.oidc_issuer, "The issuer"),
+        (
+            "oidc_authorization_endpoint",
+            &form.oidc_authorization_endpoint,
+            "The authorization endpoint",
+        ),
+        (
+            "oidc_token_endpoint",
+            &form.oidc_token_endpoint,
+            "The token endpoint",
+        ),
+        (
+            "oidc_user_info_endpoint",
+            &form.oidc_user_info_endpoint,
+            "The user info endpoint",
+        ),
+    ];
+    for (field, value, what) in endpoints {
+        if creating && oidc {
+            errors.check(
+                field,
+                required(value, what).and_then(|_| check_https(value, what)),
+            );
+        } else if !value.is_empty() {
+            errors.check(field, check_https(value, what));
+        }
+    }
+    if creating && oidc {
+        errors.check(
+            "oidc_client_id",
+            required(&form.oidc_client_id, "The client ID"),
+        );
+        errors.check(
+            "oidc_client_secret",
+            required(&form.oidc_client_secret, "The client secret"),
+        );
+    }
+    if !form.device_public_signing_key_url.is_empty() {
+        errors.check(
+            "device_public_signing_key_url",
+            check_https(
+                &form.device_public_signing_key_url,
+                "The public signing key URL",
+            ),
+        );
+    }
+    let cmk = form.sse_customer_managed_key.is_some();
+    let arn = form.sse_kms_key_arn.trim();
+    errors.check(
+        "sse_kms_key_arn",
+        match (cmk, arn.is_empty()) {
+            (true, true) => Err("Give the KMS key ARN of the customer managed key.".into()),
+            (false, false) => Err(
+                "Tick \"customer managed key\" to use a KMS key, or leave the ARN empty.".into(),
+            ),
+            (true, false) if !arn.starts_with("arn:aws:kms:") => {
+                Err("A KMS key ARN starts with arn:aws:kms:.".into())
+            }
+            _ => Ok(()),
+        },
+    );
+    errors.into_result()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn oidc_form() -> TrustProviderForm {
+        TrustProviderForm {
+            target: "prod/us-east-1".into(),
+            trust_provider_type: "user".into(),
+            user_trust_provider_type: "oidc".into(),
+            policy_reference_name: "okta".into(),
+            oidc_issuer: "https://idp.example.com".into(),
+            oidc_authorization_endpoint: "https://idp.example.com/authorize".into(),
+            oidc_token_endpoint: "https://idp.example.com/token".into(),
+            oidc_user_info_endpoint: "https://idp.example.com/userinfo".into(),
+            oidc_client_id: "client".into(),
+            oidc_client_secret: "secret".into(),
+            client_token: "t-1".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn trust_provider_required_when_rules() {
+        assert!(check_trust_provider(&oidc_form(), true).is_ok());
+        let missing = TrustProviderForm {
+            oidc_token_endpoint: String::new(),
+            oidc_client_secret: String::new(),
+            ..oidc_form()
+        };
+        let error = check_trust_provider(&missing, true).unwrap_err();
+        assert!(error.field("oidc_token_endpoint").is_some());
+        assert!(error.field("oidc_client_secret").is_some());
+        let device = TrustProviderForm {
+            trust_provider_type: "device".into(),
+            device_trust_provider_type: "jamf".into(),
+            ..oidc_form()
+        };
+        assert!(check_trust_provider(&device, true)
+            .unwrap_err()
+            .field("device_tenant_id")
+            .is_some());
+        let crowdstrike = TrustProviderForm {
+            device_trust_provider_type: "crowdstrike".into(),
+            ..device
+        };
+        assert!(check_trust_provider(&crowdstrike, true).is_ok());
+        let kms = TrustProviderForm {
+            sse_kms_key_arn: "arn:aws:kms:us-east-1:1:key/x".into(),
+            ..oidc_form()
+        };
+        assert!(check_trust_provider(&kms, true)
+            .unwrap_err()
+            .field("sse_kms_key_arn")
+            .is_some());
+        let bad_name = TrustProviderForm {
+            policy_reference_name: "9lives".into(),
+            ..oidc_form()
+        };
+        assert!(check_trust_provider(&bad_name, true)
+            .unwrap_err()
+            .field("policy_reference_name")
+            .is_some());
+        // Modify checks only what is given.
+        let modify = TrustProviderForm {
+            description: "new".into(),
+            ..Default::default()
+        };
+        assert!(check_trust_provider(&modify, false).is_ok());
+        let bad_url = TrustProviderForm {
+            oidc_token_endpoint: "http://x".into(),
+            ..Default::default()
+        };
+        assert!(check_trust_provider(&bad_url, false)
+            .unwrap_err()
+            .field("oidc_token_endpoint")
+            .is_some());
+    }
 
     #[test]
     fn regions() {

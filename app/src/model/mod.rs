@@ -11,9 +11,10 @@ pub use audit::{AuditEntry, AuditPage, BrokenLink, ChainReport, Outcome, AUDIT_P
 pub use aws_rules::{is_aws_region, parse_ec2_tags};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
 pub use resource::{
-    AwsItem, CreatedVerificationToken, Field, InventoryPage, InventoryQuery, IpamChoice,
-    NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind, ResourceRef, Tag,
-    TokenFormOptions, TokenFormOutcome, EXPIRY_WARNING_DAYS, INVENTORY_PAGE_SIZE,
+    AwsItem, CreateFormOptions, CreatedVerificationToken, Field, InventoryPage, InventoryQuery,
+    IpamChoice, NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind, ResourceRef,
+    Tag, TokenFormOptions, TokenFormOutcome, TrustProviderForm, TrustProviderOutcome,
+    EXPIRY_WARNING_DAYS, INVENTORY_PAGE_SIZE,
 };
 pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

@@ -8,15 +8,18 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "kebab-case")]
 pub enum ResourceKind {
     VerificationToken,
+    TrustProvider,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 1] = [ResourceKind::VerificationToken];
+    pub const ALL: [ResourceKind; 2] =
+        [ResourceKind::VerificationToken, ResourceKind::TrustProvider];
 
     /// The stable name used in URLs, the cache and the audit trail.
     pub fn as_str(self) -> &'static str {
         match self {
             ResourceKind::VerificationToken => "verification-token",
+            ResourceKind::TrustProvider => "trust-provider",
         }
     }
 
@@ -28,12 +31,14 @@ impl ResourceKind {
     pub fn title(self) -> &'static str {
         match self {
             ResourceKind::VerificationToken => "IPAM verification tokens",
+            ResourceKind::TrustProvider => "Verified Access trust providers",
         }
     }
 
     pub fn singular(self) -> &'static str {
         match self {
             ResourceKind::VerificationToken => "verification token",
+            ResourceKind::TrustProvider => "trust provider",
         }
     }
 
@@ -41,6 +46,7 @@ impl ResourceKind {
     pub fn path(self) -> &'static str {
         match self {
             ResourceKind::VerificationToken => "/verification-tokens",
+            ResourceKind::TrustProvider => "/trust-providers",
         }
     }
 
@@ -221,4 +227,69 @@ pub enum TokenFormOutcome {
 pub struct PermissionCheck {
     pub allowed: bool,
     pub message: String,
+}
+
+/// The trust-provider form (create, and modify where noted). The OIDC client secret is
+/// write-only: sent to AWS, never shown, stored, logged or audited.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustProviderForm {
+    /// `account/region` (create only).
+    #[serde(default)]
+    pub target: String,
+    /// `user` or `device` (create only).
+    #[serde(default)]
+    pub trust_provider_type: String,
+    /// `iam-identity-center` or `oidc`, for user providers (create only).
+    #[serde(default)]
+    pub user_trust_provider_type: String,
+    /// `jamf`, `crowdstrike` or `jumpcloud`, for device providers (create only).
+    #[serde(default)]
+    pub device_trust_provider_type: String,
+    #[serde(default)]
+    pub policy_reference_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub oidc_issuer: String,
+    #[serde(default)]
+    pub oidc_authorization_endpoint: String,
+    #[serde(default)]
+    pub oidc_token_endpoint: String,
+    #[serde(default)]
+    pub oidc_user_info_endpoint: String,
+    #[serde(default)]
+    pub oidc_client_id: String,
+    #[serde(default)]
+    pub oidc_client_secret: String,
+    #[serde(default)]
+    pub oidc_scope: String,
+    #[serde(default)]
+    pub device_tenant_id: String,
+    #[serde(default)]
+    pub device_public_signing_key_url: String,
+    /// A checkbox: present (any value) when ticked.
+    #[serde(default)]
+    pub sse_customer_managed_key: Option<String>,
+    #[serde(default)]
+    pub sse_kms_key_arn: String,
+    /// One `Key=Value` per line (create only).
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub client_token: String,
+}
+
+/// Accounts and regions a new item can go to, and this form's idempotency token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateFormOptions {
+    /// `account/region` values.
+    pub targets: Vec<String>,
+    pub client_token: String,
+}
+
+/// What the trust-provider form's submit did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TrustProviderOutcome {
+    Created(ResourceRef),
+    Checked(PermissionCheck),
 }

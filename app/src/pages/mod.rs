@@ -7,6 +7,7 @@ pub mod login;
 pub mod not_found;
 pub mod resource;
 pub mod setup;
+pub mod trust_providers;
 pub mod users;
 pub mod verification_tokens;
 

@@ -3,7 +3,9 @@
 
 use super::{inventory::Expiry, PageError, PageTitle, CARD};
 use crate::{
-    api::resources::{get_resource, DeleteResource, RemoveResourceTag, SetResourceTag},
+    api::resources::{
+        get_resource, DeleteResource, ModifyTrustProvider, RemoveResourceTag, SetResourceTag,
+    },
     components::{
         form::action_error, ActionAlert, CsrfField, FieldMessage, LocalTime, SubmitButton,
         TextField,
@@ -31,9 +33,17 @@ pub fn ResourcePage() -> impl IntoView {
     let set_tag = ServerAction::<SetResourceTag>::new();
     let remove_tag = ServerAction::<RemoveResourceTag>::new();
     let delete = ServerAction::<DeleteResource>::new();
+    let modify = ServerAction::<ModifyTrustProvider>::new();
     let data = Resource::new(
-        move || (item(), set_tag.version().get(), remove_tag.version().get()),
-        |(item, _, _)| async move {
+        move || {
+            (
+                item(),
+                set_tag.version().get(),
+                remove_tag.version().get(),
+                modify.version().get(),
+            )
+        },
+        |(item, _, _, _)| async move {
             match item {
                 Some(item) => get_resource(item).await,
                 None => Err(crate::model::AppError::not_found(
@@ -47,7 +57,7 @@ pub fn ResourcePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <PageTitle title="Not found" /><PageError error /> }.into_any(),
-                    Ok(resource) => view! { <Detail resource just_created=just_created() set_tag remove_tag delete /> }.into_any(),
+                    Ok(resource) => view! { <Detail resource just_created=just_created() set_tag remove_tag delete modify /> }.into_any(),
                 }
             })}
         </Transition>
@@ -61,6 +71,7 @@ fn Detail(
     set_tag: ServerAction<SetResourceTag>,
     remove_tag: ServerAction<RemoveResourceTag>,
     delete: ServerAction<DeleteResource>,
+    modify: ServerAction<ModifyTrustProvider>,
 ) -> impl IntoView {
     let item = resource.item.clone();
     let kind = item.kind;
@@ -73,6 +84,11 @@ fn Detail(
     let ownership = (kind == ResourceKind::VerificationToken).then(|| {
         let field = |label: &str| resource.fields.iter().find(|f| f.label == label).map(|f| f.value.clone()).unwrap_or_default();
         view! { <OwnershipProof token_name=field("Token name") token_value=field("Token value") just_created /> }
+    });
+    let modify = (kind == ResourceKind::TrustProvider).then(|| {
+        let is_oidc = resource.fields.iter().any(|f| f.label == "User type" && f.value == "oidc");
+        let description = resource.fields.iter().find(|f| f.label == "Description").map(|f| f.value.clone()).unwrap_or_default();
+        view! { <super::trust_providers::ModifyTrustProviderForm item=item.clone() is_oidc description modify /> }
     });
     view! {
         <PageTitle title=title />
@@ -92,6 +108,7 @@ fn Detail(
             </section>
             <div class="space-y-4">
                 {ownership}
+                {modify}
                 <DeleteForm item=item.clone() delete />
             </div>
             <section class=format!("{CARD} lg:col-span-2") aria-labelledby="tags-heading">

@@ -5,28 +5,13 @@ use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{IpamExternalResourceVerificationToken, ResourceType, TagSpecification};
 use aws_sdk_ec2::Client;
 
+use super::ec2_tags::{model_tags, sdk_tag};
 use super::error::{failure, AwsFailure, Scope};
 
 /// DescribeIpamExternalResourceVerificationTokens allows 5 to 1000.
 const PAGE_SIZE: i32 = 1000;
 
-fn sdk_tag(tag: &Tag) -> aws_sdk_ec2::types::Tag {
-    aws_sdk_ec2::types::Tag::builder()
-        .key(&tag.key)
-        .value(&tag.value)
-        .build()
-}
-
-fn model_tags(tags: &[aws_sdk_ec2::types::Tag]) -> Vec<Tag> {
-    tags.iter()
-        .map(|t| Tag {
-            key: t.key().unwrap_or_default().to_string(),
-            value: t.value().unwrap_or_default().to_string(),
-        })
-        .collect()
-}
-
-fn field(label: &str, value: Option<&str>) -> Option<Field> {
+pub(super) fn field(label: &str, value: Option<&str>) -> Option<Field> {
     value.filter(|v| !v.is_empty()).map(|v| Field {
         label: label.to_string(),
         value: v.to_string(),
@@ -269,42 +254,4 @@ pub async fn get_token(
             scope,
         )),
     }
-}
-
-/// CreateTags (adds or overwrites); returns the AWS request id.
-pub async fn create_tags(
-    client: &Client,
-    scope: &Scope,
-    id: &str,
-    tags: &[Tag],
-) -> Result<String, AwsFailure> {
-    let output = client
-        .create_tags()
-        .resources(id)
-        .set_tags(Some(tags.iter().map(sdk_tag).collect()))
-        .send()
-        .await
-        .map_err(|e| failure(e, "ec2:CreateTags", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
-}
-
-/// DeleteTags by key; returns the AWS request id.
-pub async fn delete_tags(
-    client: &Client,
-    scope: &Scope,
-    id: &str,
-    keys: &[String],
-) -> Result<String, AwsFailure> {
-    let tags = keys
-        .iter()
-        .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
-        .collect();
-    let output = client
-        .delete_tags()
-        .resources(id)
-        .set_tags(Some(tags))
-        .send()
-        .await
-        .map_err(|e| failure(e, "ec2:DeleteTags", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
 }

@@ -1,8 +1,10 @@
 //! The console's side of AWS: credentials and clients per configured account and region, and one
 //! module per service that turns SDK types into the model's. SDK types do not leave this module.
 
+pub mod ec2_tags;
 pub mod error;
 pub mod ipam;
+pub mod verified_access;
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -7,4 +7,5 @@ mod demo;
 mod harness;
 mod login;
 mod setup;
+mod trust_providers;
 mod verification_tokens;

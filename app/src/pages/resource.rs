@@ -88,7 +88,9 @@ fn Detail(
     let modify = (kind == ResourceKind::TrustProvider).then(|| {
         let is_oidc = resource.fields.iter().any(|f| f.label == "User type" && f.value == "oidc");
         let description = resource.fields.iter().find(|f| f.label == "Description").map(|f| f.value.clone()).unwrap_or_default();
-        view! { <super::trust_providers::ModifyTrustProviderForm item=item.clone() is_oidc description modify /> }
+        let sse_enabled = resource.fields.iter().any(|f| f.label == "Customer managed key" && f.value == "yes");
+        let kms_key_arn = resource.fields.iter().find(|f| f.label == "KMS key ARN").map(|f| f.value.clone()).unwrap_or_default();
+        view! { <super::trust_providers::ModifyTrustProviderForm item=item.clone() is_oidc description sse_enabled kms_key_arn modify /> }
     });
     view! {
         <PageTitle title=title />

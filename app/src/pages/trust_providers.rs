@@ -167,16 +167,27 @@ fn OidcFields(#[prop(into)] error: Signal<Option<AppError>>, creating: bool) -> 
     }
 }
 
+/// The current setting is shown, so saving another change does not switch encryption off.
 #[component]
-fn SseFields(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+fn SseFields(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] enabled: bool,
+    #[prop(optional)] kms_key_arn: String,
+) -> impl IntoView {
     view! {
         <fieldset class="space-y-2 rounded-md border border-slate-200 p-3 dark:border-slate-700">
             <legend class="px-1 text-sm font-semibold">"Server-side encryption"</legend>
             <label class="flex items-center gap-2 text-sm">
-                <input type="checkbox" name="provider[sse_customer_managed_key]" value="on" id="provider-sse" />
+                <input type="checkbox" name="provider[sse_customer_managed_key]" value="on" id="provider-sse" checked=enabled />
                 "Use a customer managed KMS key"
             </label>
-            <TextField form="provider" name="provider[sse_kms_key_arn]" field="sse_kms_key_arn" label="KMS key ARN" error required=false hint="arn:aws:kms:REGION:ACCOUNT:key/…" />
+            <div>
+                <label for="provider-sse_kms_key_arn" class="block text-sm font-medium">"KMS key ARN"</label>
+                <input id="provider-sse_kms_key_arn" name="provider[sse_kms_key_arn]" value=kms_key_arn aria-describedby="provider-sse_kms_key_arn-error"
+                    placeholder="arn:aws:kms:REGION:ACCOUNT:key/…"
+                    class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-800" />
+                <FieldMessage error field="sse_kms_key_arn" id="provider-sse_kms_key_arn-error" />
+            </div>
         </fieldset>
     }
 }
@@ -187,6 +198,8 @@ pub fn ModifyTrustProviderForm(
     item: ResourceRef,
     is_oidc: bool,
     description: String,
+    sse_enabled: bool,
+    kms_key_arn: String,
     modify: ServerAction<ModifyTrustProvider>,
 ) -> impl IntoView {
     let error = action_error(modify);
@@ -216,7 +229,7 @@ pub fn ModifyTrustProviderForm(
                             <OidcFields error creating=false />
                         </fieldset>
                     })}
-                    <SseFields error />
+                    <SseFields error enabled=sse_enabled kms_key_arn />
                     <SubmitButton label="Save changes" pending=modify.pending() />
                 </div>
             </ActionForm>

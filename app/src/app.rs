@@ -6,6 +6,7 @@ use crate::{
     pages::{
         audit::AuditPage,
         dashboard::DashboardPage,
+        license_tokens::{CreatedLicenseTokenPage, LicenseTokensPage, NewLicenseTokenPage},
         login::LoginPage,
         not_found::NotFoundPage,
         resource::ResourcePage,
@@ -66,6 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verification-tokens/new") view=NewVerificationTokenPage ssr=ssr.clone() />
                     <Route path=path!("/trust-providers") view=TrustProvidersPage ssr=ssr.clone() />
                     <Route path=path!("/trust-providers/new") view=NewTrustProviderPage ssr=ssr.clone() />
+                    <Route path=path!("/license-tokens") view=LicenseTokensPage ssr=ssr.clone() />
+                    <Route path=path!("/license-tokens/new") view=NewLicenseTokenPage ssr=ssr.clone() />
+                    <Route path=path!("/license-tokens/created") view=CreatedLicenseTokenPage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                 </Routes>
             </Shell>

@@ -2,10 +2,10 @@
 //! (bound to the caller's session and address), so each server function is one call.
 
 use crate::model::{
-    AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, CreatedVerificationToken,
-    Dashboard, InventoryPage, InventoryQuery, NewUser, NewVerificationToken, PermissionCheck,
-    RefreshReport, ResourceKind, ResourceRef, SessionInfo, SetupLinkState, TokenFormOptions,
-    TrustProviderForm, UserSummary,
+    AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, CreatedLicenseToken,
+    CreatedVerificationToken, Dashboard, InventoryPage, InventoryQuery, LicenseTokenFormOptions,
+    NewLicenseToken, NewUser, NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind,
+    ResourceRef, SessionInfo, SetupLinkState, TokenFormOptions, TrustProviderForm, UserSummary,
 };
 use std::sync::Arc;
 
@@ -72,6 +72,13 @@ pub trait Ports: Send + Sync {
         item: ResourceRef,
         form: TrustProviderForm,
     ) -> Result<(), AppError>;
+
+    /// The licenses tokens can be created for, and a fresh idempotency token.
+    async fn license_token_form_options(&self) -> Result<LicenseTokenFormOptions, AppError>;
+    /// Creates a License Manager token; answers the handle that shows its JWT once.
+    async fn create_license_token(&self, form: NewLicenseToken) -> Result<String, AppError>;
+    /// The JWT behind a handle: once, for the user who created it.
+    async fn take_license_token(&self, handle: String) -> Result<CreatedLicenseToken, AppError>;
 
     /// The create sent with DryRun.
     async fn check_verification_token(

@@ -10,10 +10,11 @@ use crate::{
 use app::{
     model::{
         AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreateFormOptions,
-        CreatedVerificationToken, CurrentUser, Dashboard, ErrorKind, FieldError, InventoryPage,
-        InventoryQuery, NewUser, NewVerificationToken, Outcome, PermissionCheck, RefreshReport,
-        ResourceKind, ResourceRef, Role, SessionInfo, SetupLinkState, TokenFormOptions,
-        TrustProviderForm, UserSummary,
+        CreatedLicenseToken, CreatedVerificationToken, CurrentUser, Dashboard, ErrorKind,
+        FieldError, InventoryPage, InventoryQuery, LicenseTokenFormOptions, NewLicenseToken,
+        NewUser, NewVerificationToken, Outcome, PermissionCheck, RefreshReport, ResourceKind,
+        ResourceRef, Role, SessionInfo, SetupLinkState, TokenFormOptions, TrustProviderForm,
+        UserSummary,
     },
     ports::Ports,
 };
@@ -31,6 +32,7 @@ pub struct Console {
     version: String,
     aws: AwsTarget,
     pub(crate) clients: Arc<crate::aws::Aws>,
+    pub(crate) once: crate::once::OneTimeSecrets,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -68,6 +70,7 @@ impl Console {
             version: env!("CARGO_PKG_VERSION").to_string(),
             aws,
             clients,
+            once: Default::default(),
         }
     }
 
@@ -868,6 +871,24 @@ impl Ports for RequestConsole {
         let result = self.modify_trust_provider_inner(item, form).await;
         self.finish(result, || Some("Trust provider updated.".into()))
             .await
+    }
+
+    async fn license_token_form_options(&self) -> Result<LicenseTokenFormOptions, AppError> {
+        let result = self.license_token_form_options_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn create_license_token(&self, form: NewLicenseToken) -> Result<String, AppError> {
+        let result = self.create_license_token_inner(form).await;
+        if let Ok(handle) = &result {
+            leptos_axum::redirect(&format!("/license-tokens/created?once={handle}"));
+        }
+        self.finish(result, || None).await
+    }
+
+    async fn take_license_token(&self, handle: String) -> Result<CreatedLicenseToken, AppError> {
+        let result = self.take_license_token_inner(handle).await;
+        self.finish(result, || None).await
     }
 }
 

@@ -5,14 +5,14 @@
 use std::future::Future;
 
 use app::model::{
-    aws_rules, AppError, AwsItem, CreateFormOptions, CreatedVerificationToken, FieldErrors,
-    InventoryPage, InventoryQuery, IpamChoice, NewVerificationToken, Outcome, PermissionCheck,
-    RefreshReport, ResourceKind, ResourceRef, Role, Tag, TokenFormOptions, TrustProviderForm,
-    INVENTORY_PAGE_SIZE,
+    aws_rules, AppError, AwsItem, CreateFormOptions, CreatedLicenseToken, CreatedVerificationToken,
+    FieldErrors, InventoryPage, InventoryQuery, IpamChoice, LicenseTokenFormOptions,
+    NewLicenseToken, NewVerificationToken, Outcome, PermissionCheck, RefreshReport, ResourceKind,
+    ResourceRef, Role, Tag, TokenFormOptions, TrustProviderForm, INVENTORY_PAGE_SIZE,
 };
 use serde_json::{json, Value};
 
-use crate::aws::{ec2_tags, ipam, verified_access, Account, AwsFailure, Scope};
+use crate::aws::{ec2_tags, ipam, license_manager, verified_access, Account, AwsFailure, Scope};
 use crate::console::{db_error, RequestConsole};
 use crate::store::{self, resources, users::UserRecord};
 
@@ -242,6 +242,10 @@ impl RequestConsole {
                     ResourceKind::TrustProvider => {
                         verified_access::list(&client, &scope, &seen).await
                     }
+                    ResourceKind::LicenseToken => {
+                        let client = clients.license_manager(account, &region).await;
+                        license_manager::list_tokens(&client, &scope, &seen).await
+                    }
                 };
                 listed.map_err(|f| f.error.message)
             }
@@ -432,6 +436,10 @@ impl RequestConsole {
                 ResourceKind::TrustProvider => {
                     verified_access::delete(&client, &scope, &item.id).await?
                 }
+                ResourceKind::LicenseToken => {
+                    let client = clients.license_manager(account, &item.region).await;
+                    license_manager::delete_token(&client, &scope, &item.id).await?
+                }
             };
             Ok(Applied {
                 value: (),
@@ -508,6 +516,12 @@ impl RequestConsole {
         set: Vec<Tag>,
         remove: Vec<String>,
     ) -> Result<(), AppError> {
+        if !item.kind.has_tags() {
+            return Err(AppError::new(
+                app::model::ErrorKind::Validation,
+                format!("AWS does not support tags on {}.", item.kind.title()),
+            ));
+        }
         let clients = &self.console.clients;
         let account = clients.scope(&item.account, &item.region)?;
         let scope = self.scope_for(account, &item.region).await?;
@@ -527,6 +541,8 @@ impl RequestConsole {
                 ResourceKind::TrustProvider => {
                     verified_access::get(&client, &scope, &item.id, &seen).await?
                 }
+                // Refused before any call: License Manager tokens have no tags.
+                ResourceKind::LicenseToken => None,
             };
             let cache = match fresh {
                 Some(resource) => CacheChange::Upsert(resource),
@@ -699,6 +715,120 @@ impl RequestConsole {
             },
         )
         .await
+    }
+}
+
+impl RequestConsole {
+    pub(crate) async fn license_token_form_options_inner(
+        &self,
+    ) -> Result<LicenseTokenFormOptions, AppError> {
+        self.require_user().await?;
+        let clients = &self.console.clients;
+        let mut licenses = Vec::new();
+        let mut last_error = None;
+        for (account, region) in clients.scopes() {
+            let scope = Scope::new(&account.name, "", &region);
+            match license_manager::licenses(
+                &clients.license_manager(account, &region).await,
+                &scope,
+            )
+            .await
+            {
+                Ok(found) => licenses.extend(found),
+                Err(failure) => last_error = Some(failure.error),
+            }
+        }
+        if let (true, Some(error)) = (licenses.is_empty(), last_error) {
+            return Err(error);
+        }
+        Ok(LicenseTokenFormOptions {
+            licenses,
+            client_token: crate::csrf::random_token().chars().take(32).collect(),
+        })
+    }
+
+    /// Creates the token; its JWT is kept in memory for one read by this user and the returned
+    /// handle reads it.
+    pub(crate) async fn create_license_token_inner(
+        &self,
+        form: NewLicenseToken,
+    ) -> Result<String, AppError> {
+        let (days, roles, properties) = aws_rules::check_license_token(&form)?;
+        let mut parts = form.license.splitn(3, '/');
+        let (account_name, region, license_arn) = (
+            parts.next().unwrap_or_default().to_string(),
+            parts.next().unwrap_or_default().to_string(),
+            parts.next().unwrap_or_default().to_string(),
+        );
+        let pending = ResourceRef {
+            kind: ResourceKind::LicenseToken,
+            account: account_name.clone(),
+            region: region.clone(),
+            id: license_arn.clone(),
+        };
+        let user = self
+            .require_admin_for("license-manager.create_token", &pending)
+            .await?;
+        let clients = &self.console.clients;
+        let account = clients.scope(&account_name, &region)?;
+        let scope = self.scope_for(account, &region).await?;
+        let client = clients.license_manager(account, &region).await;
+        // The JWT is neither audited nor cached: only its claims' inputs are.
+        let params = json!({ "license_arn": license_arn, "role_arns": roles, "expiration_in_days": days, "token_properties": properties, "client_token": form.client_token });
+        let once = &self.console.once;
+        self.audited(
+            &user,
+            "license-manager.create_token",
+            &pending,
+            params,
+            async {
+                let created = license_manager::create_token(
+                    &client,
+                    &scope,
+                    &license_arn,
+                    days,
+                    roles.clone(),
+                    properties.clone(),
+                    &form.client_token,
+                )
+                .await?;
+                let fresh =
+                    license_manager::get_token(&client, &scope, &created.id, &store::now()).await?;
+                let item = ResourceRef {
+                    kind: ResourceKind::LicenseToken,
+                    account: account_name.clone(),
+                    region: region.clone(),
+                    id: created.id.clone(),
+                };
+                let shown = CreatedLicenseToken {
+                    item: item.clone(),
+                    jwt: created.jwt,
+                };
+                let handle = once.put(user.id, serde_json::to_string(&shown).unwrap_or_default());
+                let cache = match fresh {
+                    Some(fresh) => CacheChange::Upsert(fresh),
+                    None => CacheChange::Delete(item),
+                };
+                Ok(Applied {
+                    value: handle,
+                    request_id: created.request_id,
+                    cache,
+                })
+            },
+        )
+        .await
+    }
+
+    pub(crate) async fn take_license_token_inner(
+        &self,
+        handle: String,
+    ) -> Result<CreatedLicenseToken, AppError> {
+        let user = self.require_user().await?;
+        self.console
+            .once
+            .take(&handle, user.id)
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .ok_or_else(|| AppError::not_found("This token was shown already, or the link expired. AWS does not show a token twice: delete it and create a new one if it was not copied."))
     }
 }
 

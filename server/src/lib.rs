@@ -7,6 +7,7 @@ pub mod config;
 pub mod console;
 pub mod csrf;
 mod inventory;
+mod once;
 pub mod store;
 pub mod telemetry;
 pub mod web;

@@ -1,7 +1,7 @@
 use crate::model::{
-    AppError, AwsItem, CreateFormOptions, InventoryPage, InventoryQuery, NewVerificationToken,
-    RefreshReport, ResourceKind, ResourceRef, TokenFormOptions, TokenFormOutcome,
-    TrustProviderForm, TrustProviderOutcome,
+    AppError, AwsItem, CreateFormOptions, CreatedLicenseToken, InventoryPage, InventoryQuery,
+    LicenseTokenFormOptions, NewLicenseToken, NewVerificationToken, RefreshReport, ResourceKind,
+    ResourceRef, TokenFormOptions, TokenFormOutcome, TrustProviderForm, TrustProviderOutcome,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
@@ -114,4 +114,23 @@ pub async fn modify_trust_provider(
     provider: TrustProviderForm,
 ) -> Result<(), AppError> {
     ports()?.modify_trust_provider(item, provider).await
+}
+
+#[server(endpoint = "license-tokens/form", input = GetUrl)]
+pub async fn get_license_token_form_options() -> Result<LicenseTokenFormOptions, AppError> {
+    ports()?.license_token_form_options().await
+}
+
+#[server(endpoint = "license-tokens/create")]
+pub async fn create_license_token(
+    #[server(default)] _csrf: String,
+    token: NewLicenseToken,
+) -> Result<String, AppError> {
+    ports()?.create_license_token(token).await
+}
+
+/// Reads (and forgets) a just-created token's JWT.
+#[server(endpoint = "license-tokens/take", input = GetUrl)]
+pub async fn take_license_token(once: String) -> Result<CreatedLicenseToken, AppError> {
+    ports()?.take_license_token(once).await
 }

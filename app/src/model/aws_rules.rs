@@ -1,7 +1,7 @@
 //! AWS's input rules, checked in the browser and again on the server before anything is sent.
 
 use super::error::{AppError, FieldErrors};
-use super::resource::{Tag, TrustProviderForm};
+use super::resource::{NewLicenseToken, Tag, TrustProviderForm, LICENSE_TOKEN_DEFAULT_DAYS};
 
 pub const EC2_TAG_KEY_MAX: usize = 127;
 pub const TAG_VALUE_MAX: usize = 256;
@@ -255,6 +255,80 @@ pub fn check_trust_provider(form: &TrustProviderForm, creating: bool) -> Result<
     errors.into_result()
 }
 
+/// Non-empty trimmed lines.
+pub fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn is_role_arn(arn: &str) -> bool {
+    arn.strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.split_once(":role/"))
+        .is_some_and(|(account, name)| {
+            account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty()
+        })
+}
+
+/// CreateToken's rules; returns the days, role ARNs and token properties to send.
+pub fn check_license_token(
+    form: &NewLicenseToken,
+) -> Result<(u32, Vec<String>, Vec<String>), AppError> {
+    let mut errors = FieldErrors::new();
+    let license_ok = form
+        .license
+        .splitn(3, '/')
+        .nth(2)
+        .is_some_and(|arn| arn.starts_with("arn:aws:license-manager:"));
+    errors.check(
+        "license",
+        if license_ok {
+            Ok(())
+        } else {
+            Err("Choose the license the token is for.".into())
+        },
+    );
+    let roles = lines(&form.role_arns);
+    errors.check(
+        "role_arns",
+        match roles.iter().find(|r| !is_role_arn(r)) {
+            Some(bad) => Err(format!(
+                "\"{bad}\" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)."
+            )),
+            None => Ok(()),
+        },
+    );
+    let days = match form.expiration_in_days.trim() {
+        "" => Ok(LICENSE_TOKEN_DEFAULT_DAYS),
+        text => match text.parse::<u32>() {
+            Ok(d) if (1..=730).contains(&d) => Ok(d),
+            _ => Err("Give a whole number of days from 1 to 730.".to_string()),
+        },
+    };
+    errors.check(
+        "expiration_in_days",
+        days.as_ref().map(|_| ()).map_err(Clone::clone),
+    );
+    let properties = lines(&form.token_properties);
+    errors.check(
+        "token_properties",
+        if properties.len() > 3 {
+            Err("At most 3 token properties.".into())
+        } else {
+            Ok(())
+        },
+    );
+    errors.check("client_token", check_client_token(&form.client_token));
+    errors.into_result()?;
+    Ok((
+        days.unwrap_or(LICENSE_TOKEN_DEFAULT_DAYS),
+        roles,
+        properties,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,6 +405,27 @@ mod tests {
             .unwrap_err()
             .field("oidc_token_endpoint")
             .is_some());
+    }
+
+    #[test]
+    fn license_token_rules() {
+        let form = NewLicenseToken {
+            license: "prod/us-east-1/arn:aws:license-manager::123456789012:license:l-1".into(),
+            role_arns: "arn:aws:iam::123456789012:role/consumer\n".into(),
+            client_token: "t".into(),
+            ..Default::default()
+        };
+        assert_eq!(check_license_token(&form).unwrap().0, 365, "the default");
+        let bad = NewLicenseToken {
+            expiration_in_days: "0".into(),
+            role_arns: "nope".into(),
+            token_properties: "a\nb\nc\nd".into(),
+            ..form
+        };
+        let error = check_license_token(&bad).unwrap_err();
+        for field in ["expiration_in_days", "role_arns", "token_properties"] {
+            assert!(error.field(field).is_some(), "{field}");
+        }
     }
 
     #[test]

@@ -11,10 +11,11 @@ pub use audit::{AuditEntry, AuditPage, BrokenLink, ChainReport, Outcome, AUDIT_P
 pub use aws_rules::{is_aws_region, parse_ec2_tags};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
 pub use resource::{
-    AwsItem, CreateFormOptions, CreatedVerificationToken, Field, InventoryPage, InventoryQuery,
-    IpamChoice, NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind, ResourceRef,
-    Tag, TokenFormOptions, TokenFormOutcome, TrustProviderForm, TrustProviderOutcome,
-    EXPIRY_WARNING_DAYS, INVENTORY_PAGE_SIZE,
+    AwsItem, CreateFormOptions, CreatedLicenseToken, CreatedVerificationToken, Field,
+    InventoryPage, InventoryQuery, IpamChoice, LicenseChoice, LicenseTokenFormOptions,
+    NewLicenseToken, NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind,
+    ResourceRef, Tag, TokenFormOptions, TokenFormOutcome, TrustProviderForm, TrustProviderOutcome,
+    EXPIRY_WARNING_DAYS, INVENTORY_PAGE_SIZE, LICENSE_TOKEN_DEFAULT_DAYS,
 };
 pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

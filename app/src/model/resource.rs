@@ -9,17 +9,22 @@ use serde::{Deserialize, Serialize};
 pub enum ResourceKind {
     VerificationToken,
     TrustProvider,
+    LicenseToken,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 2] =
-        [ResourceKind::VerificationToken, ResourceKind::TrustProvider];
+    pub const ALL: [ResourceKind; 3] = [
+        ResourceKind::VerificationToken,
+        ResourceKind::TrustProvider,
+        ResourceKind::LicenseToken,
+    ];
 
     /// The stable name used in URLs, the cache and the audit trail.
     pub fn as_str(self) -> &'static str {
         match self {
             ResourceKind::VerificationToken => "verification-token",
             ResourceKind::TrustProvider => "trust-provider",
+            ResourceKind::LicenseToken => "license-token",
         }
     }
 
@@ -32,6 +37,7 @@ impl ResourceKind {
         match self {
             ResourceKind::VerificationToken => "IPAM verification tokens",
             ResourceKind::TrustProvider => "Verified Access trust providers",
+            ResourceKind::LicenseToken => "License Manager tokens",
         }
     }
 
@@ -39,6 +45,7 @@ impl ResourceKind {
         match self {
             ResourceKind::VerificationToken => "verification token",
             ResourceKind::TrustProvider => "trust provider",
+            ResourceKind::LicenseToken => "license token",
         }
     }
 
@@ -47,11 +54,20 @@ impl ResourceKind {
         match self {
             ResourceKind::VerificationToken => "/verification-tokens",
             ResourceKind::TrustProvider => "/trust-providers",
+            ResourceKind::LicenseToken => "/license-tokens",
         }
     }
 
     pub fn has_expiry(self) -> bool {
-        matches!(self, ResourceKind::VerificationToken)
+        matches!(
+            self,
+            ResourceKind::VerificationToken | ResourceKind::LicenseToken
+        )
+    }
+
+    /// License Manager tokens cannot carry tags.
+    pub fn has_tags(self) -> bool {
+        !matches!(self, ResourceKind::LicenseToken)
     }
 }
 
@@ -292,4 +308,76 @@ pub struct CreateFormOptions {
 pub enum TrustProviderOutcome {
     Created(ResourceRef),
     Checked(PermissionCheck),
+}
+
+/// A license a token can be created for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicenseChoice {
+    pub account: String,
+    pub region: String,
+    pub license_arn: String,
+    pub name: String,
+}
+
+impl LicenseChoice {
+    pub fn target(&self) -> String {
+        format!("{}/{}/{}", self.account, self.region, self.license_arn)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicenseTokenFormOptions {
+    pub licenses: Vec<LicenseChoice>,
+    pub client_token: String,
+}
+
+pub const LICENSE_TOKEN_DEFAULT_DAYS: u32 = 365;
+
+/// The license-token form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLicenseToken {
+    /// `account/region/license-arn`.
+    #[serde(default)]
+    pub license: String,
+    /// IAM role ARNs, one per line.
+    #[serde(default)]
+    pub role_arns: String,
+    /// Days from creation; empty means 365.
+    #[serde(default)]
+    pub expiration_in_days: String,
+    /// Up to three values for the token's `amr` claim, one per line.
+    #[serde(default)]
+    pub token_properties: String,
+    #[serde(default)]
+    pub client_token: String,
+}
+
+/// A token just created, with its JWT: shown once, never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedLicenseToken {
+    pub item: ResourceRef,
+    pub jwt: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_listed_and_round_trips() {
+        // The match is exhaustive: a new kind must be added here, and then to ALL.
+        let listed = |kind: ResourceKind| match kind {
+            ResourceKind::VerificationToken
+            | ResourceKind::TrustProvider
+            | ResourceKind::LicenseToken => ResourceKind::ALL.contains(&kind),
+        };
+        for kind in [
+            ResourceKind::VerificationToken,
+            ResourceKind::TrustProvider,
+            ResourceKind::LicenseToken,
+        ] {
+            assert!(listed(kind), "{kind:?} is missing from ResourceKind::ALL");
+            assert_eq!(ResourceKind::parse(kind.as_str()), Some(kind));
+        }
+    }
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod dashboard;
 pub mod inventory;
+pub mod license_tokens;
 pub mod login;
 pub mod not_found;
 pub mod resource;

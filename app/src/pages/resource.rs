@@ -113,10 +113,12 @@ fn Detail(
                 {modify}
                 <DeleteForm item=item.clone() delete />
             </div>
-            <section class=format!("{CARD} lg:col-span-2") aria-labelledby="tags-heading">
-                <h2 id="tags-heading" class="mb-2 font-semibold">"Tags"</h2>
-                <TagEditor resource set_tag remove_tag />
-            </section>
+            {kind.has_tags().then(|| view! {
+                <section class=format!("{CARD} lg:col-span-2") aria-labelledby="tags-heading">
+                    <h2 id="tags-heading" class="mb-2 font-semibold">"Tags"</h2>
+                    <TagEditor resource set_tag remove_tag />
+                </section>
+            })}
         </div>
     }
 }

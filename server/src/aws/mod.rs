@@ -4,6 +4,7 @@
 pub mod ec2_tags;
 pub mod error;
 pub mod ipam;
+pub mod license_manager;
 pub mod verified_access;
 
 use std::collections::HashMap;
@@ -146,6 +147,14 @@ impl Aws {
 
     pub async fn ec2(&self, account: &Account, region: &str) -> aws_sdk_ec2::Client {
         aws_sdk_ec2::Client::new(&self.sdk_config(account, region).await)
+    }
+
+    pub async fn license_manager(
+        &self,
+        account: &Account,
+        region: &str,
+    ) -> aws_sdk_licensemanager::Client {
+        aws_sdk_licensemanager::Client::new(&self.sdk_config(account, region).await)
     }
 
     /// The account's 12-digit id, asked of STS once.

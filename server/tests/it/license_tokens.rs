@@ -1,0 +1,233 @@
+//! License Manager tokens through the console against the demo emulator: the JWT is shown once
+//! and never kept.
+
+use crate::harness::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const KIND: &str = "license-token";
+
+async fn refresh(admin: &Browser) {
+    let report: Value = admin
+        .call("/api/inventory/refresh", &[("kind", KIND)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["failures"], serde_json::json!([]), "{report}");
+}
+
+async fn inventory(admin: &Browser, query: &str) -> Value {
+    admin
+        .get_json(&format!("/api/inventory?kind={KIND}{query}"))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+fn stored(app: &TestApp) -> Vec<u8> {
+    ["trustdesk.db", "trustdesk.db-wal"]
+        .iter()
+        .filter_map(|n| std::fs::read(app.data_dir.join(n)).ok())
+        .flatten()
+        .collect()
+}
+
+#[tokio::test]
+async fn seeded_tokens_list_with_their_expiry() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    refresh(&admin).await;
+    let all = inventory(&admin, "").await;
+    assert_eq!(all["total"], 20, "2 accounts × 2 regions × 5 tokens");
+    assert_eq!(
+        inventory(&admin, "&query[status]=expired").await["total"],
+        4
+    );
+    let first = &all["items"][0];
+    assert!(
+        first["name"].as_str().unwrap().starts_with("Token for "),
+        "named after the license"
+    );
+    assert!(first["expires_in_days"].as_i64().unwrap() < 0);
+}
+
+#[tokio::test]
+async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let options: Value = admin
+        .get_json("/api/license-tokens/form")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let licenses = options["licenses"].as_array().unwrap();
+    assert_eq!(licenses.len(), 8, "2 licenses in each account and region");
+    let license = &licenses[0];
+    let target = format!(
+        "{}/{}/{}",
+        license["account"].as_str().unwrap(),
+        license["region"].as_str().unwrap(),
+        license["license_arn"].as_str().unwrap()
+    );
+    let client_token = options["client_token"].as_str().unwrap().to_string();
+    let form = [
+        ("token[license]", target.as_str()),
+        (
+            "token[role_arns]",
+            "arn:aws:iam::123456789012:role/license-consumer",
+        ),
+        ("token[expiration_in_days]", "30"),
+        ("token[token_properties]", "team=data"),
+        ("token[client_token]", client_token.as_str()),
+    ];
+    let response = admin.call("/api/license-tokens/create", &form).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let handle: String = response.json().await.unwrap();
+
+    let added = admin
+        .call(
+            "/api/users/add",
+            &[
+                ("user[username]", "val"),
+                ("user[role]", "viewer"),
+                ("user[password]", "viewer-password-1"),
+                ("user[password_confirm]", "viewer-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let viewer = app.browser();
+    viewer.login("val", "viewer-password-1").await;
+    let stolen = viewer
+        .get_json(&format!("/api/license-tokens/take?once={handle}"))
+        .await;
+    assert_eq!(
+        stolen.status(),
+        StatusCode::NOT_FOUND,
+        "only its creator can read it"
+    );
+
+    let shown: Value = admin
+        .get_json(&format!("/api/license-tokens/take?once={handle}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let jwt = shown["jwt"].as_str().unwrap().to_string();
+    let claims = trustdesk_emulator::derive::jwt::claims(&jwt).expect("a JWT");
+    assert_eq!(claims["aud"], license["license_arn"]);
+    assert_eq!(claims["amr"], serde_json::json!(["team=data"]));
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        30 * 86_400
+    );
+    let again = admin
+        .get_json(&format!("/api/license-tokens/take?once={handle}"))
+        .await;
+    expect_error(again, StatusCode::NOT_FOUND, "shown already").await;
+
+    let signature = jwt.rsplit('.').next().unwrap();
+    assert!(
+        !stored(&app)
+            .windows(signature.len())
+            .any(|w| w == signature.as_bytes()),
+        "the JWT is not in the database"
+    );
+
+    // The token is in the inventory (from ListTokens) and its creation audited with the request id.
+    let id = shown["item"]["id"].as_str().unwrap();
+    let detail: Value = admin
+        .get_json(&format!(
+            "/api/resource?item[kind]={KIND}&item[account]={}&item[region]={}&item[id]={id}",
+            shown["item"]["account"].as_str().unwrap(),
+            shown["item"]["region"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["expires_in_days"], 30);
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        app.data_dir.join("trustdesk.db").display()
+    ))
+    .await
+    .unwrap();
+    let ok: Vec<(String,)> = sqlx::query_as("SELECT request_id FROM audit_log WHERE action = 'license-manager.create_token' AND outcome = 'ok'").fetch_all(&db).await.unwrap();
+    db.close().await;
+    assert_eq!(ok.len(), 1);
+    assert!(!ok[0].0.is_empty());
+
+    // Tags are not a License Manager feature.
+    let tag = admin
+        .call(
+            "/api/resource/tag",
+            &[
+                ("item[kind]", KIND),
+                ("item[account]", shown["item"]["account"].as_str().unwrap()),
+                ("item[region]", shown["item"]["region"].as_str().unwrap()),
+                ("item[id]", id),
+                ("key", "Owner"),
+                ("value", "x"),
+            ],
+        )
+        .await;
+    expect_error(tag, StatusCode::BAD_REQUEST, "does not support tags").await;
+
+    let deleted = admin
+        .call(
+            "/api/resource/delete",
+            &[
+                ("item[kind]", KIND),
+                ("item[account]", shown["item"]["account"].as_str().unwrap()),
+                ("item[region]", shown["item"]["region"].as_str().unwrap()),
+                ("item[id]", id),
+                ("confirm", id),
+            ],
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_form_follows_create_token_rules() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    let response = admin
+        .call(
+            "/api/license-tokens/create",
+            &[
+                (
+                    "token[license]",
+                    "prod/us-east-1/arn:aws:license-manager::123456789012:license:l-x",
+                ),
+                ("token[role_arns]", "not-a-role"),
+                ("token[expiration_in_days]", "731"),
+                ("token[token_properties]", "a\nb\nc\nd"),
+                ("token[client_token]", "t-1"),
+            ],
+        )
+        .await;
+    let error = expect_error(response, StatusCode::BAD_REQUEST, "need").await;
+    assert_eq!(
+        field_names(&error),
+        vec![
+            "role_arns".to_string(),
+            "expiration_in_days".to_string(),
+            "token_properties".to_string()
+        ]
+    );
+    let missing = admin
+        .call(
+            "/api/license-tokens/create",
+            &[
+                (
+                    "token[license]",
+                    "prod/us-east-1/arn:aws:license-manager::123456789012:license:l-missing",
+                ),
+                ("token[client_token]", "t-2"),
+            ],
+        )
+        .await;
+    expect_error(missing, StatusCode::NOT_FOUND, "no such item").await;
+}

@@ -1,0 +1,32 @@
+import { test, expect } from '@playwright/test';
+import { server, signInAsAdmin, waitForHydration } from './state';
+
+// Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
+test.describe.configure({ mode: 'serial' });
+
+test('license tokens with JavaScript: the JWT is shown once', async ({ page }) => {
+  const { baseUrl } = server();
+  await signInAsAdmin(page, true);
+  await page.goto(`${baseUrl}/license-tokens`);
+  await waitForHydration(page);
+  await page.locator('#refresh').click();
+  await expect(page.locator('#inventory-count')).toContainText('20 License Manager tokens');
+  await page.screenshot({ path: 'end2end/artifacts/license-tokens.png', fullPage: true });
+
+  await page.goto(`${baseUrl}/license-tokens/new`);
+  await waitForHydration(page);
+  await page.locator('#license-token-roles').fill('arn:aws:iam::123456789012:role/license-consumer');
+  await page.locator('#license-token-expiration_in_days').fill('0');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page.locator('#license-token-expiration_in_days-error')).toContainText('1 to 730');
+  await page.locator('#license-token-expiration_in_days').fill('');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page).toHaveURL(/\/license-tokens\/created\?once=/);
+  await expect(page.locator('#license-jwt')).toHaveValue(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  await expect(page.getByRole('alert')).toContainText('will not show it again');
+  await page.screenshot({ path: 'end2end/artifacts/license-token-created.png', fullPage: true });
+
+  // A reload does not show it again.
+  await page.reload();
+  await expect(page.getByRole('alert')).toContainText('shown already');
+});

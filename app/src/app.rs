@@ -6,6 +6,7 @@ use crate::{
     pages::{
         audit::AuditPage,
         dashboard::DashboardPage,
+        identity_sources::{IdentitySourcesPage, NewIdentitySourcePage},
         license_tokens::{CreatedLicenseTokenPage, LicenseTokensPage, NewLicenseTokenPage},
         login::LoginPage,
         not_found::NotFoundPage,
@@ -70,6 +71,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/license-tokens") view=LicenseTokensPage ssr=ssr.clone() />
                     <Route path=path!("/license-tokens/new") view=NewLicenseTokenPage ssr=ssr.clone() />
                     <Route path=path!("/license-tokens/created") view=CreatedLicenseTokenPage ssr=ssr.clone() />
+                    <Route path=path!("/identity-sources") view=IdentitySourcesPage ssr=ssr.clone() />
+                    <Route path=path!("/identity-sources/new") view=NewIdentitySourcePage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                 </Routes>
             </Shell>

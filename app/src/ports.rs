@@ -4,8 +4,9 @@
 use crate::model::{
     AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, CreatedLicenseToken,
     CreatedVerificationToken, Dashboard, InventoryPage, InventoryQuery, LicenseTokenFormOptions,
-    NewLicenseToken, NewUser, NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind,
-    ResourceRef, SessionInfo, SetupLinkState, TokenFormOptions, TrustProviderForm, UserSummary,
+    NewIdentitySource, NewLicenseToken, NewUser, NewVerificationToken, PermissionCheck,
+    RefreshReport, ResourceKind, ResourceRef, SessionInfo, SetupLinkState, TokenFormOptions,
+    TrustProviderForm, UserSummary,
 };
 use std::sync::Arc;
 
@@ -79,6 +80,11 @@ pub trait Ports: Send + Sync {
     async fn create_license_token(&self, form: NewLicenseToken) -> Result<String, AppError>;
     /// The JWT behind a handle: once, for the user who created it.
     async fn take_license_token(&self, handle: String) -> Result<CreatedLicenseToken, AppError>;
+
+    async fn create_identity_source(
+        &self,
+        form: NewIdentitySource,
+    ) -> Result<ResourceRef, AppError>;
 
     /// The create sent with DryRun.
     async fn check_verification_token(

@@ -11,10 +11,10 @@ use app::{
     model::{
         AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreateFormOptions,
         CreatedLicenseToken, CreatedVerificationToken, CurrentUser, Dashboard, ErrorKind,
-        FieldError, InventoryPage, InventoryQuery, LicenseTokenFormOptions, NewLicenseToken,
-        NewUser, NewVerificationToken, Outcome, PermissionCheck, RefreshReport, ResourceKind,
-        ResourceRef, Role, SessionInfo, SetupLinkState, TokenFormOptions, TrustProviderForm,
-        UserSummary,
+        FieldError, InventoryPage, InventoryQuery, LicenseTokenFormOptions, NewIdentitySource,
+        NewLicenseToken, NewUser, NewVerificationToken, Outcome, PermissionCheck, RefreshReport,
+        ResourceKind, ResourceRef, Role, SessionInfo, SetupLinkState, TokenFormOptions,
+        TrustProviderForm, UserSummary,
     },
     ports::Ports,
 };
@@ -889,6 +889,18 @@ impl Ports for RequestConsole {
     async fn take_license_token(&self, handle: String) -> Result<CreatedLicenseToken, AppError> {
         let result = self.take_license_token_inner(handle).await;
         self.finish(result, || None).await
+    }
+
+    async fn create_identity_source(
+        &self,
+        form: NewIdentitySource,
+    ) -> Result<ResourceRef, AppError> {
+        let result = self.create_identity_source_inner(form).await;
+        if let Ok(item) = &result {
+            leptos_axum::redirect(&item.detail_path());
+        }
+        self.finish(result, || Some("Identity source created.".into()))
+            .await
     }
 }
 

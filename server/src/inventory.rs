@@ -7,12 +7,15 @@ use std::future::Future;
 use app::model::{
     aws_rules, AppError, AwsItem, CreateFormOptions, CreatedLicenseToken, CreatedVerificationToken,
     FieldErrors, InventoryPage, InventoryQuery, IpamChoice, LicenseTokenFormOptions,
-    NewLicenseToken, NewVerificationToken, Outcome, PermissionCheck, RefreshReport, ResourceKind,
-    ResourceRef, Role, Tag, TokenFormOptions, TrustProviderForm, INVENTORY_PAGE_SIZE,
+    NewIdentitySource, NewLicenseToken, NewVerificationToken, Outcome, PermissionCheck,
+    RefreshReport, ResourceKind, ResourceRef, Role, Tag, TokenFormOptions, TrustProviderForm,
+    INVENTORY_PAGE_SIZE,
 };
 use serde_json::{json, Value};
 
-use crate::aws::{ec2_tags, ipam, license_manager, verified_access, Account, AwsFailure, Scope};
+use crate::aws::{
+    ec2_tags, ipam, license_manager, mpa, verified_access, Account, AwsFailure, Scope,
+};
 use crate::console::{db_error, RequestConsole};
 use crate::store::{self, resources, users::UserRecord};
 
@@ -246,6 +249,10 @@ impl RequestConsole {
                         let client = clients.license_manager(account, &region).await;
                         license_manager::list_tokens(&client, &scope, &seen).await
                     }
+                    ResourceKind::IdentitySource => {
+                        let client = clients.mpa(account, &region).await;
+                        mpa::list(&client, &scope, &seen).await
+                    }
                 };
                 listed.map_err(|f| f.error.message)
             }
@@ -440,6 +447,10 @@ impl RequestConsole {
                     let client = clients.license_manager(account, &item.region).await;
                     license_manager::delete_token(&client, &scope, &item.id).await?
                 }
+                ResourceKind::IdentitySource => {
+                    let client = clients.mpa(account, &item.region).await;
+                    mpa::delete(&client, &scope, &item.id).await?
+                }
             };
             Ok(Applied {
                 value: (),
@@ -526,14 +537,31 @@ impl RequestConsole {
         let account = clients.scope(&item.account, &item.region)?;
         let scope = self.scope_for(account, &item.region).await?;
         self.audited(user, action, &item, params, async {
-            // Both kinds so far are EC2 resources: EC2's CreateTags and DeleteTags serve them.
+            let seen = store::now();
+            if item.kind == ResourceKind::IdentitySource {
+                let client = clients.mpa(account, &item.region).await;
+                let request_id = if set.is_empty() {
+                    mpa::untag(&client, &scope, &item.id, &remove).await?
+                } else {
+                    mpa::tag(&client, &scope, &item.id, &set).await?
+                };
+                let cache = match mpa::get(&client, &scope, &item.id, &seen).await? {
+                    Some(fresh) => CacheChange::Upsert(fresh),
+                    None => CacheChange::Delete(item.clone()),
+                };
+                return Ok(Applied {
+                    value: (),
+                    request_id,
+                    cache,
+                });
+            }
+            // The other taggable kinds are EC2 resources: EC2's CreateTags and DeleteTags serve them.
             let client = clients.ec2(account, &item.region).await;
             let request_id = if set.is_empty() {
                 ec2_tags::delete_tags(&client, &scope, &item.id, &remove).await?
             } else {
                 ec2_tags::create_tags(&client, &scope, &item.id, &set).await?
             };
-            let seen = store::now();
             let fresh = match item.kind {
                 ResourceKind::VerificationToken => {
                     ipam::get_token(&client, &scope, &item.id, &seen).await?
@@ -541,8 +569,8 @@ impl RequestConsole {
                 ResourceKind::TrustProvider => {
                     verified_access::get(&client, &scope, &item.id, &seen).await?
                 }
-                // Refused before any call: License Manager tokens have no tags.
-                ResourceKind::LicenseToken => None,
+                // Refused before any call (no tags), or handled above (MPA's own tag calls).
+                ResourceKind::LicenseToken | ResourceKind::IdentitySource => None,
             };
             let cache = match fresh {
                 Some(resource) => CacheChange::Upsert(resource),
@@ -829,6 +857,63 @@ impl RequestConsole {
             .take(&handle, user.id)
             .and_then(|json| serde_json::from_str(&json).ok())
             .ok_or_else(|| AppError::not_found("This token was shown already, or the link expired. AWS does not show a token twice: delete it and create a new one if it was not copied."))
+    }
+}
+
+impl RequestConsole {
+    pub(crate) async fn create_identity_source_inner(
+        &self,
+        form: NewIdentitySource,
+    ) -> Result<ResourceRef, AppError> {
+        let tags = aws_rules::check_identity_source(&form)?;
+        let (account_name, region) = self.target_of(&form.target)?;
+        let pending = ResourceRef {
+            kind: ResourceKind::IdentitySource,
+            account: account_name.clone(),
+            region: region.clone(),
+            id: form.instance_arn.clone(),
+        };
+        let user = self
+            .require_admin_for("mpa.create_identity_source", &pending)
+            .await?;
+        let clients = &self.console.clients;
+        let account = clients.scope(&account_name, &region)?;
+        let scope = self.scope_for(account, &region).await?;
+        let client = clients.mpa(account, &region).await;
+        let params = json!({ "instance_arn": form.instance_arn.trim(), "instance_region": form.instance_region.trim(), "tags": tags, "client_token": form.client_token });
+        self.audited(
+            &user,
+            "mpa.create_identity_source",
+            &pending,
+            params,
+            async {
+                let (id, request_id) = mpa::create(
+                    &client,
+                    &scope,
+                    form.instance_arn.trim(),
+                    form.instance_region.trim(),
+                    &tags,
+                    &form.client_token,
+                )
+                .await?;
+                let item = ResourceRef {
+                    kind: ResourceKind::IdentitySource,
+                    account: account_name.clone(),
+                    region: region.clone(),
+                    id: id.clone(),
+                };
+                let cache = match mpa::get(&client, &scope, &id, &store::now()).await? {
+                    Some(fresh) => CacheChange::Upsert(fresh),
+                    None => CacheChange::Delete(item.clone()),
+                };
+                Ok(Applied {
+                    value: item,
+                    request_id,
+                    cache,
+                })
+            },
+        )
+        .await
     }
 }
 

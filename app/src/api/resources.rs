@@ -1,7 +1,8 @@
 use crate::model::{
     AppError, AwsItem, CreateFormOptions, CreatedLicenseToken, InventoryPage, InventoryQuery,
-    LicenseTokenFormOptions, NewLicenseToken, NewVerificationToken, RefreshReport, ResourceKind,
-    ResourceRef, TokenFormOptions, TokenFormOutcome, TrustProviderForm, TrustProviderOutcome,
+    LicenseTokenFormOptions, NewIdentitySource, NewLicenseToken, NewVerificationToken,
+    RefreshReport, ResourceKind, ResourceRef, TokenFormOptions, TokenFormOutcome,
+    TrustProviderForm, TrustProviderOutcome,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
@@ -133,4 +134,12 @@ pub async fn create_license_token(
 #[server(endpoint = "license-tokens/take", input = GetUrl)]
 pub async fn take_license_token(once: String) -> Result<CreatedLicenseToken, AppError> {
     ports()?.take_license_token(once).await
+}
+
+#[server(endpoint = "identity-sources/create")]
+pub async fn create_identity_source(
+    #[server(default)] _csrf: String,
+    source: NewIdentitySource,
+) -> Result<ResourceRef, AppError> {
+    ports()?.create_identity_source(source).await
 }

@@ -110,6 +110,7 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
             <A href="/verification-tokens" attr:class=link>"Verification tokens"</A>
             <A href="/trust-providers" attr:class=link>"Trust providers"</A>
             <A href="/license-tokens" attr:class=link>"License tokens"</A>
+            <A href="/identity-sources" attr:class=link>"Identity sources"</A>
             <A href="/audit" attr:class=link>"Audit"</A>
         </div>
         <div class="flex items-center gap-3 text-sm">

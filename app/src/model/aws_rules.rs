@@ -1,7 +1,9 @@
 //! AWS's input rules, checked in the browser and again on the server before anything is sent.
 
 use super::error::{AppError, FieldErrors};
-use super::resource::{NewLicenseToken, Tag, TrustProviderForm, LICENSE_TOKEN_DEFAULT_DAYS};
+use super::resource::{
+    NewIdentitySource, NewLicenseToken, Tag, TrustProviderForm, LICENSE_TOKEN_DEFAULT_DAYS,
+};
 
 pub const EC2_TAG_KEY_MAX: usize = 127;
 pub const TAG_VALUE_MAX: usize = 256;
@@ -327,6 +329,42 @@ pub fn check_license_token(
         roles,
         properties,
     ))
+}
+
+/// CreateIdentitySource's rules; the tags follow AWS's general limits (as EC2's).
+pub fn check_identity_source(form: &NewIdentitySource) -> Result<Vec<Tag>, AppError> {
+    let mut errors = FieldErrors::new();
+    errors.check("target", check_target(&form.target));
+    let id = form
+        .instance_arn
+        .trim()
+        .strip_prefix("arn:aws:sso:::instance/")
+        .map(|id| id.strip_prefix("sso").unwrap_or(id));
+    let arn_ok = id
+        .and_then(|id| id.strip_prefix("ins-"))
+        .is_some_and(|rest| {
+            rest.len() == 16
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        });
+    errors.check(
+        "instance_arn",
+        if arn_ok { Ok(()) } else { Err("An IAM Identity Center instance ARN: arn:aws:sso:::instance/ssoins- and 16 characters.".into()) },
+    );
+    errors.check(
+        "instance_region",
+        if is_aws_region(form.instance_region.trim()) {
+            Ok(())
+        } else {
+            Err("The instance's region, such as us-east-1.".into())
+        },
+    );
+    let tags = parse_ec2_tags(&form.tags);
+    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    errors.check("client_token", check_client_token(&form.client_token));
+    errors.into_result()?;
+    Ok(tags.unwrap_or_default())
 }
 
 #[cfg(test)]

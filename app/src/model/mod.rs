@@ -13,9 +13,9 @@ pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
 pub use resource::{
     AwsItem, CreateFormOptions, CreatedLicenseToken, CreatedVerificationToken, Field,
     InventoryPage, InventoryQuery, IpamChoice, LicenseChoice, LicenseTokenFormOptions,
-    NewLicenseToken, NewVerificationToken, PermissionCheck, RefreshReport, ResourceKind,
-    ResourceRef, Tag, TokenFormOptions, TokenFormOutcome, TrustProviderForm, TrustProviderOutcome,
-    EXPIRY_WARNING_DAYS, INVENTORY_PAGE_SIZE, LICENSE_TOKEN_DEFAULT_DAYS,
+    NewIdentitySource, NewLicenseToken, NewVerificationToken, PermissionCheck, RefreshReport,
+    ResourceKind, ResourceRef, Tag, TokenFormOptions, TokenFormOutcome, TrustProviderForm,
+    TrustProviderOutcome, EXPIRY_WARNING_DAYS, INVENTORY_PAGE_SIZE, LICENSE_TOKEN_DEFAULT_DAYS,
 };
 pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

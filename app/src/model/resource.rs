@@ -10,13 +10,15 @@ pub enum ResourceKind {
     VerificationToken,
     TrustProvider,
     LicenseToken,
+    IdentitySource,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 3] = [
+    pub const ALL: [ResourceKind; 4] = [
         ResourceKind::VerificationToken,
         ResourceKind::TrustProvider,
         ResourceKind::LicenseToken,
+        ResourceKind::IdentitySource,
     ];
 
     /// The stable name used in URLs, the cache and the audit trail.
@@ -25,6 +27,7 @@ impl ResourceKind {
             ResourceKind::VerificationToken => "verification-token",
             ResourceKind::TrustProvider => "trust-provider",
             ResourceKind::LicenseToken => "license-token",
+            ResourceKind::IdentitySource => "identity-source",
         }
     }
 
@@ -38,6 +41,7 @@ impl ResourceKind {
             ResourceKind::VerificationToken => "IPAM verification tokens",
             ResourceKind::TrustProvider => "Verified Access trust providers",
             ResourceKind::LicenseToken => "License Manager tokens",
+            ResourceKind::IdentitySource => "Multi-party approval identity sources",
         }
     }
 
@@ -46,6 +50,7 @@ impl ResourceKind {
             ResourceKind::VerificationToken => "verification token",
             ResourceKind::TrustProvider => "trust provider",
             ResourceKind::LicenseToken => "license token",
+            ResourceKind::IdentitySource => "identity source",
         }
     }
 
@@ -55,6 +60,7 @@ impl ResourceKind {
             ResourceKind::VerificationToken => "/verification-tokens",
             ResourceKind::TrustProvider => "/trust-providers",
             ResourceKind::LicenseToken => "/license-tokens",
+            ResourceKind::IdentitySource => "/identity-sources",
         }
     }
 
@@ -352,6 +358,25 @@ pub struct NewLicenseToken {
     pub client_token: String,
 }
 
+/// The identity-source form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewIdentitySource {
+    /// `account/region` where the identity source is created.
+    #[serde(default)]
+    pub target: String,
+    /// `arn:aws:sso:::instance/ssoins-…`.
+    #[serde(default)]
+    pub instance_arn: String,
+    /// The region of the IAM Identity Center instance.
+    #[serde(default)]
+    pub instance_region: String,
+    /// One `Key=Value` per line.
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub client_token: String,
+}
+
 /// A token just created, with its JWT: shown once, never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedLicenseToken {
@@ -369,12 +394,14 @@ mod tests {
         let listed = |kind: ResourceKind| match kind {
             ResourceKind::VerificationToken
             | ResourceKind::TrustProvider
-            | ResourceKind::LicenseToken => ResourceKind::ALL.contains(&kind),
+            | ResourceKind::LicenseToken
+            | ResourceKind::IdentitySource => ResourceKind::ALL.contains(&kind),
         };
         for kind in [
             ResourceKind::VerificationToken,
             ResourceKind::TrustProvider,
             ResourceKind::LicenseToken,
+            ResourceKind::IdentitySource,
         ] {
             assert!(listed(kind), "{kind:?} is missing from ResourceKind::ALL");
             assert_eq!(ResourceKind::parse(kind.as_str()), Some(kind));

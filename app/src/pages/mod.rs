@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod identity_sources;
 pub mod inventory;
 pub mod license_tokens;
 pub mod login;

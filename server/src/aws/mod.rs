@@ -5,6 +5,7 @@ pub mod ec2_tags;
 pub mod error;
 pub mod ipam;
 pub mod license_manager;
+pub mod mpa;
 pub mod verified_access;
 
 use std::collections::HashMap;
@@ -147,6 +148,10 @@ impl Aws {
 
     pub async fn ec2(&self, account: &Account, region: &str) -> aws_sdk_ec2::Client {
         aws_sdk_ec2::Client::new(&self.sdk_config(account, region).await)
+    }
+
+    pub async fn mpa(&self, account: &Account, region: &str) -> aws_sdk_mpa::Client {
+        aws_sdk_mpa::Client::new(&self.sdk_config(account, region).await)
     }
 
     pub async fn license_manager(

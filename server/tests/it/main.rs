@@ -5,6 +5,7 @@ mod audit;
 mod csrf;
 mod demo;
 mod harness;
+mod identity_sources;
 mod license_tokens;
 mod login;
 mod setup;

@@ -1,7 +1,7 @@
 //! `/_emulator/…`: the test-only control endpoints (no AWS counterpart).
 //!
 //! - `GET /_emulator/health`
-//! - `POST /_emulator/faults` `{"operation": "ListPolicies", "times": 2, "kind": "throttle" | "server_error" | "delay", "delay": 250}`
+//! - `POST /_emulator/faults` `{"operation": "ListPolicies", "times": 2, "kind": "throttle" | "server_error" | "access_denied" | "delay", "delay": 250}`
 //! - `DELETE /_emulator/faults`
 //! - `POST /_emulator/clock` `{"advance_seconds": 86400}`
 //! - `POST /_emulator/roles` `{"account": "210987654321", "role_name": "Auditor"}`

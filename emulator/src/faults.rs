@@ -14,6 +14,10 @@ pub enum Fault {
     Throttle,
     /// An HTTP 500 with the service's internal-error code.
     ServerError,
+    /// The service's access-denied error (EC2 `UnauthorizedOperation`, IAM/STS `AccessDenied`,
+    /// License Manager and Multi-party approval `AccessDeniedException`), as when the caller's
+    /// policy lacks the action.
+    AccessDenied,
     /// The call waits this long, then is served.
     Delay {
         #[serde(with = "millis")]

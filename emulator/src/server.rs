@@ -135,6 +135,9 @@ async fn handle(
         Some(Fault::ServerError) => {
             return service.error_response(&service.internal_error(), &request_id)
         }
+        Some(Fault::AccessDenied) => {
+            return service.error_response(&service.access_denied_error(&operation), &request_id)
+        }
         Some(Fault::Delay { delay }) => tokio::time::sleep(delay).await,
         None => {}
     }

@@ -132,6 +132,23 @@ impl Service {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, code, message)
     }
 
+    pub fn access_denied_error(self, operation: &str) -> ApiError {
+        let action = match self {
+            Self::Iam => format!("iam:{operation}"),
+            Self::Sts => format!("sts:{operation}"),
+            Self::Ec2 => format!("ec2:{operation}"),
+            Self::LicenseManager => format!("license-manager:{operation}"),
+            Self::Mpa => format!("mpa:{operation}"),
+        };
+        let message = format!("You are not authorized to perform this operation: {action}.");
+        match self {
+            Self::Ec2 => ApiError::new(StatusCode::FORBIDDEN, "UnauthorizedOperation", message),
+            Self::Iam | Self::Sts => ApiError::new(StatusCode::FORBIDDEN, "AccessDenied", message),
+            Self::LicenseManager => ApiError::bad_request("AccessDeniedException", message),
+            Self::Mpa => ApiError::new(StatusCode::FORBIDDEN, "AccessDeniedException", message),
+        }
+    }
+
     pub fn unknown_operation(self, operation: &str) -> ApiError {
         match self {
             Self::LicenseManager | Self::Mpa => ApiError::bad_request(

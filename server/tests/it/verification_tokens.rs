@@ -441,3 +441,66 @@ async fn viewers_and_forged_forms_are_refused() {
         "nothing was created"
     );
 }
+
+#[tokio::test]
+async fn an_aws_refusal_names_the_permission_account_and_region() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let options = form_options(&admin).await;
+    let ipam = prod_ipam(&options);
+    let control = format!(
+        "{}/_emulator/faults",
+        app.emulator_endpoint.as_ref().unwrap()
+    );
+    reqwest::Client::new()
+        .post(&control)
+        .body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":1,"kind":"access_denied"}"#)
+        .send()
+        .await
+        .unwrap();
+    let response = admin
+        .call(
+            "/api/verification-tokens/submit",
+            &[
+                ("token[ipam]", ipam.as_str()),
+                ("token[client_token]", "denied-1"),
+                ("intent", "create"),
+            ],
+        )
+        .await;
+    expect_error(
+        response,
+        StatusCode::FORBIDDEN,
+        "AWS refused: the credentials for prod (123456789012)/us-east-1 lack ec2:CreateIpamExternalResourceVerificationToken",
+    )
+    .await;
+    let last = audit_rows(&app).await.pop().unwrap();
+    assert_eq!(last.1, "error");
+    assert!(last.3.starts_with("UnauthorizedOperation"), "{}", last.3);
+    assert!(!last.2.is_empty(), "the refusal's request id is kept");
+
+    // The dry run reports the refusal as a permission check, not an error.
+    reqwest::Client::new()
+        .post(&control)
+        .body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":1,"kind":"access_denied"}"#)
+        .send()
+        .await
+        .unwrap();
+    let checked: Value = admin
+        .call(
+            "/api/verification-tokens/submit",
+            &[
+                ("token[ipam]", ipam.as_str()),
+                ("token[client_token]", "denied-2"),
+                ("intent", "check"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked["Checked"]["allowed"], false);
+    assert!(checked["Checked"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("lack ec2:CreateIpamExternalResourceVerificationToken"));
+}

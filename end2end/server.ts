@@ -24,6 +24,11 @@ export default async function globalSetup() {
       await new Promise((r) => server.once('exit', r));
     }
     rmSync(dataDir, { recursive: true, force: true });
+    // Secrets typed into forms (the trust-provider client secret) and License Manager JWTs
+    // (whose header always encodes to "eyJhbGciOi") must never reach the server's log.
+    for (const secret of ['e2e-secret', 'eyJhbGciOi']) {
+      if (log.includes(secret)) throw new Error(`the server log contains a secret (${secret})`);
+    }
   };
   try {
     const started = await startedFrom(server, () => log);

@@ -26,7 +26,19 @@ test('license tokens with JavaScript: the JWT is shown once', async ({ page }) =
   await expect(page.getByRole('alert')).toContainText('will not show it again');
   await page.screenshot({ path: 'end2end/artifacts/license-token-created.png', fullPage: true });
 
+  const detail = await page.locator('#token-detail').getAttribute('href');
+
   // A reload does not show it again.
   await page.reload();
   await expect(page.getByRole('alert')).toContainText('shown already');
+
+  // The token is in the inventory (without its JWT) and can be deleted.
+  await page.goto(`${baseUrl}${detail}`);
+  await waitForHydration(page);
+  await expect(page.locator('body')).not.toContainText('eyJ');
+  const id = (await page.locator('#resource-id').textContent()) ?? '';
+  await page.locator('#delete-confirm').fill(id);
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await expect(page).toHaveURL(`${baseUrl}/license-tokens`);
+  await expect(page.locator(`tr[data-id="${id}"]`)).toHaveCount(0);
 });

@@ -45,6 +45,10 @@ test('trust providers with JavaScript: the fields follow the type; create, modif
   await page.locator('#provider-description').fill('Modified in e2e');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.locator('[data-field="Description"]')).toHaveText('Modified in e2e');
+  await page.locator('#tag-key').fill('Owner');
+  await page.locator('#tag-value').fill('identity@example.com');
+  await page.getByRole('button', { name: 'Set tag' }).click();
+  await expect(page.locator('tr[data-tag="Owner"]')).toContainText('identity@example.com');
   await page.screenshot({ path: 'end2end/artifacts/trust-provider-detail.png', fullPage: true });
 
   const id = (await page.locator('#resource-id').textContent()) ?? '';

@@ -8,6 +8,7 @@ mod harness;
 mod identity_sources;
 mod license_tokens;
 mod login;
+mod refusals;
 mod setup;
 mod trust_providers;
 mod verification_tokens;

@@ -110,6 +110,30 @@ where
     }
 }
 
+/// The answer to an EC2 call sent with `DryRun`: Ok when AWS says DryRunOperation (the call
+/// would have succeeded); AWS's refusal, mapped, otherwise.
+pub fn dry_run_outcome<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+    action: &str,
+    scope: &Scope,
+) -> Result<(), AwsFailure>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+    SdkError<E, R>: RequestId,
+{
+    match result {
+        Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("DryRunOperation") => Ok(()),
+        Err(err) => Err(failure(err, action, scope)),
+        // AWS never acts on a dry run; an endpoint that did is reported, not trusted.
+        Ok(_) => Err(AwsFailure {
+            error: AppError::unavailable(format!("The AWS endpoint carried out {action} on a dry run; check the endpoint configuration.")),
+            code: "DryRunIgnored".into(),
+            request_id: String::new(),
+        }),
+    }
+}
+
 fn classify(code: &str, message: &str, action: &str, scope: &Scope) -> AppError {
     let where_ = scope.describe();
     let aws_said = if message.is_empty() {

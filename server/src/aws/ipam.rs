@@ -6,7 +6,7 @@ use aws_sdk_ec2::types::{IpamExternalResourceVerificationToken, ResourceType, Ta
 use aws_sdk_ec2::Client;
 
 use super::ec2_tags::{model_tags, sdk_tag};
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{dry_run_outcome, failure, AwsFailure, Scope};
 
 /// DescribeIpamExternalResourceVerificationTokens allows 5 to 1000.
 const PAGE_SIZE: i32 = 1000;
@@ -187,29 +187,11 @@ pub async fn check_create_token(
     tags: &[Tag],
     client_token: &str,
 ) -> Result<(), AwsFailure> {
-    match create_request(client, ipam_id, tags, client_token)
+    let result = create_request(client, ipam_id, tags, client_token)
         .dry_run(true)
         .send()
-        .await
-    {
-        Err(err)
-            if err
-                .as_service_error()
-                .and_then(|e| aws_sdk_ec2::error::ProvideErrorMetadata::code(e))
-                == Some("DryRunOperation") =>
-        {
-            Ok(())
-        }
-        Err(err) => Err(failure(err, CREATE_ACTION, scope)),
-        // AWS never creates on a dry run; an endpoint that did is reported, not trusted.
-        Ok(_) => Err(AwsFailure {
-            error: app::model::AppError::unavailable(
-                "The AWS endpoint created a token on a dry run; check the endpoint configuration.",
-            ),
-            code: "DryRunIgnored".into(),
-            request_id: String::new(),
-        }),
-    }
+        .await;
+    dry_run_outcome(result, CREATE_ACTION, scope)
 }
 
 /// Returns the AWS request id.

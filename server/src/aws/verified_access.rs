@@ -12,7 +12,7 @@ use aws_sdk_ec2::types::{
 use aws_sdk_ec2::Client;
 
 use super::ec2_tags::{model_tags, sdk_tag};
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{dry_run_outcome, failure, AwsFailure, Scope};
 use super::ipam::field;
 
 pub fn provider_item(provider: &VerifiedAccessTrustProvider, scope: &Scope, seen: &str) -> AwsItem {
@@ -254,15 +254,11 @@ pub async fn check_create(
     form: &TrustProviderForm,
     tags: &[Tag],
 ) -> Result<(), AwsFailure> {
-    match create_request(client, form, tags).dry_run(true).send().await {
-        Err(err) if err.as_service_error().and_then(|e| aws_sdk_ec2::error::ProvideErrorMetadata::code(e)) == Some("DryRunOperation") => Ok(()),
-        Err(err) => Err(failure(err, CREATE_ACTION, scope)),
-        Ok(_) => Err(AwsFailure {
-            error: app::model::AppError::unavailable("The AWS endpoint created a trust provider on a dry run; check the endpoint configuration."),
-            code: "DryRunIgnored".into(),
-            request_id: String::new(),
-        }),
-    }
+    let result = create_request(client, form, tags)
+        .dry_run(true)
+        .send()
+        .await;
+    dry_run_outcome(result, CREATE_ACTION, scope)
 }
 
 /// Changes the description, OIDC options (only the fields given) and encryption.

@@ -343,3 +343,60 @@ pub fn field_names(error: &Value) -> Vec<String> {
 pub fn trustdesk_binary() -> &'static str {
     env!("CARGO_BIN_EXE_trustdesk")
 }
+
+/// Re-reads one kind from the (emulated) AWS; every account and region must answer.
+pub async fn refresh_kind(browser: &Browser, kind: &str) -> Value {
+    let response = browser
+        .call("/api/inventory/refresh", &[("kind", kind)])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: Value = response.json().await.expect("a refresh report");
+    assert_eq!(report["failures"], serde_json::json!([]), "{report}");
+    report
+}
+
+/// One kind's inventory page; `query` is appended, e.g. `&query[account]=dev`.
+pub async fn inventory_of(browser: &Browser, kind: &str, query: &str) -> Value {
+    let response = browser
+        .get_json(&format!("/api/inventory?kind={kind}{query}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("an inventory page")
+}
+
+/// Adds the viewer `val` as `admin` and returns a browser signed in as them.
+pub async fn signed_in_viewer(app: &TestApp, admin: &Browser) -> Browser {
+    let added = admin
+        .call(
+            "/api/users/add",
+            &[
+                ("user[username]", "val"),
+                ("user[role]", "viewer"),
+                ("user[password]", "viewer-password-1"),
+                ("user[password_confirm]", "viewer-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let viewer = app.browser();
+    assert_eq!(
+        viewer.login("val", "viewer-password-1").await.status(),
+        StatusCode::OK
+    );
+    viewer
+}
+
+/// Everything the console keeps on disk: the database and its write-ahead log.
+pub fn stored_bytes(app: &TestApp) -> Vec<u8> {
+    ["trustdesk.db", "trustdesk.db-wal"]
+        .iter()
+        .filter_map(|name| std::fs::read(app.data_dir.join(name)).ok())
+        .flatten()
+        .collect()
+}
+
+pub fn bytes_contain(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}

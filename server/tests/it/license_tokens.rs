@@ -8,30 +8,11 @@ use serde_json::Value;
 const KIND: &str = "license-token";
 
 async fn refresh(admin: &Browser) {
-    let report: Value = admin
-        .call("/api/inventory/refresh", &[("kind", KIND)])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(report["failures"], serde_json::json!([]), "{report}");
+    refresh_kind(admin, KIND).await;
 }
 
-async fn inventory(admin: &Browser, query: &str) -> Value {
-    admin
-        .get_json(&format!("/api/inventory?kind={KIND}{query}"))
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
-fn stored(app: &TestApp) -> Vec<u8> {
-    ["trustdesk.db", "trustdesk.db-wal"]
-        .iter()
-        .filter_map(|n| std::fs::read(app.data_dir.join(n)).ok())
-        .flatten()
-        .collect()
+async fn inventory(browser: &Browser, query: &str) -> Value {
+    inventory_of(browser, KIND, query).await
 }
 
 #[tokio::test]
@@ -85,20 +66,7 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
     assert_eq!(response.status(), StatusCode::OK);
     let handle: String = response.json().await.unwrap();
 
-    let added = admin
-        .call(
-            "/api/users/add",
-            &[
-                ("user[username]", "val"),
-                ("user[role]", "viewer"),
-                ("user[password]", "viewer-password-1"),
-                ("user[password_confirm]", "viewer-password-1"),
-            ],
-        )
-        .await;
-    assert_eq!(added.status(), StatusCode::OK);
-    let viewer = app.browser();
-    viewer.login("val", "viewer-password-1").await;
+    let viewer = signed_in_viewer(&app, &admin).await;
     let stolen = viewer
         .get_json(&format!("/api/license-tokens/take?once={handle}"))
         .await;
@@ -129,7 +97,7 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
 
     let signature = jwt.rsplit('.').next().unwrap();
     assert!(
-        !stored(&app)
+        !stored_bytes(&app)
             .windows(signature.len())
             .any(|w| w == signature.as_bytes()),
         "the JWT is not in the database"

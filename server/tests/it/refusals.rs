@@ -96,23 +96,7 @@ async fn audit_count(app: &TestApp) -> i64 {
 #[tokio::test]
 async fn viewers_are_refused_every_aws_change_and_each_refusal_is_audited() {
     let (app, admin) = TestApp::demo_with_admin().await;
-    let added = admin
-        .call(
-            "/api/users/add",
-            &[
-                ("user[username]", "val"),
-                ("user[role]", "viewer"),
-                ("user[password]", "viewer-password-1"),
-                ("user[password_confirm]", "viewer-password-1"),
-            ],
-        )
-        .await;
-    assert_eq!(added.status(), StatusCode::OK);
-    let viewer = app.browser();
-    assert_eq!(
-        viewer.login("val", "viewer-password-1").await.status(),
-        StatusCode::OK
-    );
+    let viewer = signed_in_viewer(&app, &admin).await;
     let all = mutations();
     for (path, fields) in &all {
         let response = viewer.call(path, fields).await;

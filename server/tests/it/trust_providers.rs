@@ -8,22 +8,11 @@ const KIND: &str = "trust-provider";
 const SECRET: &str = "s3cret-never-stored-4c1f";
 
 async fn refresh(admin: &Browser) {
-    let report: Value = admin
-        .call("/api/inventory/refresh", &[("kind", KIND)])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(report["failures"], serde_json::json!([]), "{report}");
+    refresh_kind(admin, KIND).await;
 }
 
-async fn inventory(admin: &Browser, query: &str) -> Value {
-    admin
-        .get_json(&format!("/api/inventory?kind={KIND}{query}"))
-        .await
-        .json()
-        .await
-        .unwrap()
+async fn inventory(browser: &Browser, query: &str) -> Value {
+    inventory_of(browser, KIND, query).await
 }
 
 fn oidc_form<'a>(client_token: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -68,23 +57,6 @@ fn detail_path(item: &Value) -> String {
         item["region"].as_str().unwrap(),
         item["id"].as_str().unwrap()
     )
-}
-
-/// Everything the console keeps on disk: the database and its write-ahead log.
-fn stored_bytes(app: &TestApp) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for name in ["trustdesk.db", "trustdesk.db-wal"] {
-        if let Ok(content) = std::fs::read(app.data_dir.join(name)) {
-            bytes.extend(content);
-        }
-    }
-    bytes
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test]
@@ -199,11 +171,11 @@ async fn create_modify_and_the_client_secret_is_never_kept() {
 
     let stored = stored_bytes(&app);
     assert!(
-        !contains(&stored, SECRET),
+        !bytes_contain(&stored, SECRET),
         "the client secret is not in the database"
     );
     assert!(
-        !contains(&stored, "n3w-secret-also-hidden"),
+        !bytes_contain(&stored, "n3w-secret-also-hidden"),
         "nor the replacement"
     );
     let db = sqlx::SqlitePool::connect(&format!(

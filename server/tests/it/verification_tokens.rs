@@ -8,20 +8,11 @@ use serde_json::Value;
 const KIND: &str = "verification-token";
 
 async fn refresh(admin: &Browser) {
-    let response = admin
-        .call("/api/inventory/refresh", &[("kind", KIND)])
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let report: Value = response.json().await.unwrap();
-    assert_eq!(report["failures"], serde_json::json!([]), "{report}");
+    refresh_kind(admin, KIND).await;
 }
 
 async fn inventory(browser: &Browser, query: &str) -> Value {
-    let response = browser
-        .get_json(&format!("/api/inventory?kind={KIND}{query}"))
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
+    inventory_of(browser, KIND, query).await
 }
 
 async fn form_options(admin: &Browser) -> Value {
@@ -385,23 +376,7 @@ async fn viewers_and_forged_forms_are_refused() {
     let (app, admin) = TestApp::demo_with_admin().await;
     let options = form_options(&admin).await;
     let ipam = prod_ipam(&options);
-    let added = admin
-        .call(
-            "/api/users/add",
-            &[
-                ("user[username]", "val"),
-                ("user[role]", "viewer"),
-                ("user[password]", "viewer-password-1"),
-                ("user[password_confirm]", "viewer-password-1"),
-            ],
-        )
-        .await;
-    assert_eq!(added.status(), StatusCode::OK);
-    let viewer = app.browser();
-    assert_eq!(
-        viewer.login("val", "viewer-password-1").await.status(),
-        StatusCode::OK
-    );
+    let viewer = signed_in_viewer(&app, &admin).await;
     // Viewers read the inventory and may refresh it…
     refresh(&viewer).await;
     assert_eq!(inventory(&viewer, "").await["total"], 20);

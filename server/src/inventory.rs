@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::aws::{
     ec2_tags, ipam, license_manager, mpa, verified_access, Account, AwsFailure, Scope,
 };
-use crate::console::{db_error, RequestConsole};
+use crate::console::{db_error, Console, RequestConsole};
 use crate::store::{self, resources, users::UserRecord};
 
 /// What a successful change does to the cache.
@@ -225,51 +225,7 @@ impl RequestConsole {
         kind: ResourceKind,
     ) -> Result<RefreshReport, AppError> {
         self.require_user().await?;
-        let clients = &self.console.clients;
-        let mut report = RefreshReport {
-            items: 0,
-            failures: Vec::new(),
-        };
-        for (account, region) in clients.scopes() {
-            let seen = store::now();
-            let listed = async {
-                let scope = self
-                    .scope_for(account, &region)
-                    .await
-                    .map_err(|e| e.message)?;
-                let client = clients.ec2(account, &region).await;
-                let listed = match kind {
-                    ResourceKind::VerificationToken => {
-                        ipam::list_tokens(&client, &scope, &seen).await
-                    }
-                    ResourceKind::TrustProvider => {
-                        verified_access::list(&client, &scope, &seen).await
-                    }
-                    ResourceKind::LicenseToken => {
-                        let client = clients.license_manager(account, &region).await;
-                        license_manager::list_tokens(&client, &scope, &seen).await
-                    }
-                    ResourceKind::IdentitySource => {
-                        let client = clients.mpa(account, &region).await;
-                        mpa::list(&client, &scope, &seen).await
-                    }
-                };
-                listed.map_err(|f| f.error.message)
-            }
-            .await;
-            match listed {
-                Ok(items) => {
-                    let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
-                    resources::replace_scope(&mut tx, kind, &account.name, &region, &items, &seen)
-                        .await
-                        .map_err(db_error)?;
-                    tx.commit().await.map_err(db_error)?;
-                    report.items += items.len();
-                }
-                Err(message) => report.failures.push(message),
-            }
-        }
-        Ok(report)
+        self.console.refresh(kind).await
     }
 
     pub(crate) async fn resource_inner(&self, item: ResourceRef) -> Result<AwsItem, AppError> {
@@ -914,6 +870,74 @@ impl RequestConsole {
             },
         )
         .await
+    }
+}
+
+impl Console {
+    /// Re-reads one kind from AWS in every configured account and region into the cache; a
+    /// scope that cannot be read is reported and leaves its cached items as they were.
+    pub async fn refresh(&self, kind: ResourceKind) -> Result<RefreshReport, AppError> {
+        let clients = &self.clients;
+        let mut report = RefreshReport {
+            items: 0,
+            failures: Vec::new(),
+        };
+        for (account, region) in clients.scopes() {
+            let seen = store::now();
+            let listed = async {
+                let account_id = clients
+                    .account_id(account, &region)
+                    .await
+                    .map_err(|f| f.error.message)?;
+                let scope = Scope::new(&account.name, &account_id, &region);
+                let client = clients.ec2(account, &region).await;
+                let listed = match kind {
+                    ResourceKind::VerificationToken => {
+                        ipam::list_tokens(&client, &scope, &seen).await
+                    }
+                    ResourceKind::TrustProvider => {
+                        verified_access::list(&client, &scope, &seen).await
+                    }
+                    ResourceKind::LicenseToken => {
+                        let client = clients.license_manager(account, &region).await;
+                        license_manager::list_tokens(&client, &scope, &seen).await
+                    }
+                    ResourceKind::IdentitySource => {
+                        let client = clients.mpa(account, &region).await;
+                        mpa::list(&client, &scope, &seen).await
+                    }
+                };
+                listed.map_err(|f| f.error.message)
+            }
+            .await;
+            match listed {
+                Ok(items) => {
+                    let mut tx = self.db().begin_write().await.map_err(db_error)?;
+                    resources::replace_scope(&mut tx, kind, &account.name, &region, &items, &seen)
+                        .await
+                        .map_err(db_error)?;
+                    tx.commit().await.map_err(db_error)?;
+                    report.items += items.len();
+                }
+                Err(message) => report.failures.push(message),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Refreshes every kind, logging what could not be read: the demo's first sync.
+    pub async fn refresh_all(&self) {
+        for kind in ResourceKind::ALL {
+            match self.refresh(kind).await {
+                Ok(report) if report.failures.is_empty() => {
+                    tracing::info!(kind = kind.as_str(), items = report.items, "refreshed")
+                }
+                Ok(report) => {
+                    tracing::warn!(kind = kind.as_str(), items = report.items, failures = ?report.failures, "refreshed in part")
+                }
+                Err(error) => tracing::warn!(kind = kind.as_str(), %error, "refresh failed"),
+            }
+        }
     }
 }
 

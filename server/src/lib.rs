@@ -99,6 +99,10 @@ impl Trustdesk {
         self.config.aws_endpoint_url.as_deref()
     }
 
+    pub fn is_demo(&self) -> bool {
+        self.config.demo
+    }
+
     pub fn console(&self) -> &Arc<Console> {
         &self.console
     }

@@ -141,7 +141,10 @@ async fn open(config: Config) -> Result<Trustdesk, ExitCode> {
 
 async fn serve(config: Config) -> Result<(), ExitCode> {
     tracing::info!(?config, "starting");
-    let bound = open(config).await?.bind().await.map_err(|e| {
+    let trustdesk = open(config).await?;
+    let demo = trustdesk.is_demo();
+    let console = trustdesk.console().clone();
+    let bound = trustdesk.bind().await.map_err(|e| {
         eprintln!("trustdesk: {e}");
         ExitCode::FAILURE
     })?;
@@ -149,6 +152,11 @@ async fn serve(config: Config) -> Result<(), ExitCode> {
         "trustdesk listening on http://{} (public URL {})",
         bound.addr, bound.public_url
     );
+    if demo {
+        // The demo opens on filled inventories; real deployments refresh on demand (and, later,
+        // on a schedule).
+        tokio::spawn(async move { console.refresh_all().await });
+    }
     if let Some(endpoint) = bound.emulator_endpoint() {
         println!("Demo mode: emulated AWS at {endpoint} (any access key works; try `aws --endpoint-url {endpoint} iam list-server-certificates`)");
     }

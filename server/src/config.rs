@@ -131,13 +131,7 @@ fn check_accounts(accounts: &[AccountConfig]) -> Result<(), String> {
             return Err(format!("account name \"{}\" is used twice", account.name));
         }
         if let Some(arn) = &account.role_arn {
-            let valid = arn
-                .strip_prefix("arn:aws:iam::")
-                .and_then(|rest| rest.split_once(":role/"))
-                .is_some_and(|(id, role)| {
-                    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) && !role.is_empty()
-                });
-            if !valid {
+            if !app::model::aws_rules::is_role_arn(arn) {
                 return Err(format!(
                     "account {}: role_arn \"{arn}\" is not arn:aws:iam::ACCOUNT:role/NAME",
                     account.name

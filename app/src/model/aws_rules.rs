@@ -2,7 +2,8 @@
 
 use super::error::{AppError, FieldErrors};
 use super::resource::{
-    NewIdentitySource, NewLicenseToken, Tag, TrustProviderForm, LICENSE_TOKEN_DEFAULT_DAYS,
+    NewIdentitySource, NewLicenseToken, NewVerificationToken, Tag, TrustProviderForm,
+    LICENSE_TOKEN_DEFAULT_DAYS,
 };
 
 pub const EC2_TAG_KEY_MAX: usize = 127;
@@ -41,15 +42,70 @@ pub fn check_ec2_tag_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub fn check_ec2_tag(tag: &Tag) -> Result<(), String> {
-    check_ec2_tag_key(&tag.key)?;
-    if tag.value.chars().count() > TAG_VALUE_MAX {
+pub fn check_tag_value(key: &str, value: &str) -> Result<(), String> {
+    if value.chars().count() > TAG_VALUE_MAX {
         return Err(format!(
-            "The value of tag \"{}\" is longer than {TAG_VALUE_MAX} characters.",
-            tag.key
+            "The value of tag \"{key}\" is longer than {TAG_VALUE_MAX} characters."
         ));
     }
     Ok(())
+}
+
+pub fn check_ec2_tag(tag: &Tag) -> Result<(), String> {
+    check_ec2_tag_key(&tag.key)?;
+    check_tag_value(&tag.key, &tag.value)
+}
+
+/// One tag set from the tag editor, trimmed, with each field's error on that field.
+pub fn check_tag_edit(key: &str, value: &str) -> Result<Tag, AppError> {
+    let tag = Tag {
+        key: key.trim().to_string(),
+        value: value.trim().to_string(),
+    };
+    let mut errors = FieldErrors::new();
+    errors.check("key", check_ec2_tag_key(&tag.key));
+    errors.check("value", check_tag_value(&tag.key, &tag.value));
+    errors.into_result()?;
+    Ok(tag)
+}
+
+/// Where a new verification token goes and what it carries, once the form is valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationTokenRequest {
+    pub account: String,
+    pub region: String,
+    pub ipam_id: String,
+    pub tags: Vec<Tag>,
+}
+
+/// CreateIpamExternalResourceVerificationToken's rules for the form.
+pub fn check_verification_token(
+    form: &NewVerificationToken,
+) -> Result<VerificationTokenRequest, AppError> {
+    let mut errors = FieldErrors::new();
+    let target: Vec<&str> = form.ipam.splitn(3, '/').collect();
+    let ipam_ok = target.len() == 3
+        && !target[0].is_empty()
+        && is_aws_region(target[1])
+        && target[2].starts_with("ipam-");
+    errors.check(
+        "ipam",
+        if ipam_ok {
+            Ok(())
+        } else {
+            Err("Choose the IPAM that will create the token.".into())
+        },
+    );
+    let tags = parse_ec2_tags(&form.tags);
+    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    errors.check("client_token", check_client_token(&form.client_token));
+    errors.into_result()?;
+    Ok(VerificationTokenRequest {
+        account: target[0].to_string(),
+        region: target[1].to_string(),
+        ipam_id: target[2].to_string(),
+        tags: tags.unwrap_or_default(),
+    })
 }
 
 /// Parses `Key=Value` lines (blank lines ignored; `Key` alone means an empty value) and checks
@@ -464,6 +520,47 @@ mod tests {
         for field in ["expiration_in_days", "role_arns", "token_properties"] {
             assert!(error.field(field).is_some(), "{field}");
         }
+    }
+
+    #[test]
+    fn tag_edits_name_the_field_at_fault() {
+        assert_eq!(
+            check_tag_edit(" Owner ", " x ").unwrap(),
+            Tag {
+                key: "Owner".into(),
+                value: "x".into()
+            }
+        );
+        let error = check_tag_edit("aws:x", "ok").unwrap_err();
+        assert!(error.field("key").is_some() && error.field("value").is_none());
+        let error = check_tag_edit("Owner", &"v".repeat(257)).unwrap_err();
+        assert!(error.field("value").is_some() && error.field("key").is_none());
+    }
+
+    #[test]
+    fn verification_token_form() {
+        let form = NewVerificationToken {
+            ipam: "prod/us-east-1/ipam-0abc".into(),
+            tags: "A=1".into(),
+            client_token: "t".into(),
+        };
+        let request = check_verification_token(&form).unwrap();
+        assert_eq!(
+            (
+                request.account.as_str(),
+                request.region.as_str(),
+                request.ipam_id.as_str()
+            ),
+            ("prod", "us-east-1", "ipam-0abc")
+        );
+        let bad = NewVerificationToken {
+            ipam: "prod/nowhere/ipam-0abc".into(),
+            ..form
+        };
+        assert!(check_verification_token(&bad)
+            .unwrap_err()
+            .field("ipam")
+            .is_some());
     }
 
     #[test]

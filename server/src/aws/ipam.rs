@@ -1,22 +1,16 @@
 //! EC2 IPAM: the IPAMs a token can be created in, and external-resource verification tokens.
 
-use app::model::{AwsItem, Field, IpamChoice, ResourceKind, ResourceRef, Tag};
+use app::model::{AwsItem, IpamChoice, ResourceKind, ResourceRef, Tag};
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{IpamExternalResourceVerificationToken, ResourceType, TagSpecification};
 use aws_sdk_ec2::Client;
 
 use super::ec2_tags::{model_tags, sdk_tag};
 use super::error::{dry_run_outcome, failure, AwsFailure, Scope};
+use super::field;
 
 /// DescribeIpamExternalResourceVerificationTokens allows 5 to 1000.
 const PAGE_SIZE: i32 = 1000;
-
-pub(super) fn field(label: &str, value: Option<&str>) -> Option<Field> {
-    value.filter(|v| !v.is_empty()).map(|v| Field {
-        label: label.to_string(),
-        value: v.to_string(),
-    })
-}
 
 /// The cached form of a token: every field is safe to keep (the name and value are published in
 /// DNS or RDAP to prove ownership).

@@ -8,7 +8,7 @@ use aws_sdk_licensemanager::operation::RequestId;
 use aws_sdk_licensemanager::Client;
 
 use super::error::{failure, AwsFailure, Scope};
-use super::ipam::field;
+use super::field;
 
 /// License ARN → license name, for naming tokens.
 pub async fn licenses(client: &Client, scope: &Scope) -> Result<Vec<LicenseChoice>, AwsFailure> {

@@ -22,6 +22,14 @@ pub use error::{AwsFailure, Scope};
 
 use crate::config::{AccountConfig, Config};
 
+/// A labelled value for an item's detail page, left out when AWS gave none.
+pub(crate) fn field(label: &str, value: Option<&str>) -> Option<app::model::Field> {
+    value.filter(|v| !v.is_empty()).map(|v| app::model::Field {
+        label: label.to_string(),
+        value: v.to_string(),
+    })
+}
+
 /// How many times a call is tried in all (throttling and transient faults are retried).
 pub const MAX_ATTEMPTS: u32 = 3;
 /// The session name trustdesk's assumed-role sessions carry, visible in CloudTrail.

@@ -9,7 +9,7 @@ use aws_sdk_mpa::types::{IamIdentityCenter, IdentitySourceParameters};
 use aws_sdk_mpa::Client;
 
 use super::error::{failure, AwsFailure, Scope};
-use super::ipam::field;
+use super::field;
 
 pub fn arn(scope: &Scope, id: &str) -> String {
     format!(

@@ -13,7 +13,7 @@ use aws_sdk_ec2::Client;
 
 use super::ec2_tags::{model_tags, sdk_tag};
 use super::error::{dry_run_outcome, failure, AwsFailure, Scope};
-use super::ipam::field;
+use super::field;
 
 pub fn provider_item(provider: &VerifiedAccessTrustProvider, scope: &Scope, seen: &str) -> AwsItem {
     let tags = model_tags(provider.tags());

@@ -2,11 +2,11 @@
 //! (bound to the caller's session and address), so each server function is one call.
 
 use crate::model::{
-    AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, CreatedLicenseToken,
-    CreatedVerificationToken, Dashboard, InventoryPage, InventoryQuery, LicenseTokenFormOptions,
-    NewIdentitySource, NewLicenseToken, NewUser, NewVerificationToken, PermissionCheck,
-    RefreshReport, ResourceKind, ResourceRef, SessionInfo, SetupLinkState, TokenFormOptions,
-    TrustProviderForm, UserSummary,
+    AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, CreatedLicenseToken, Dashboard,
+    FormIntent, InventoryPage, InventoryQuery, LicenseTokenFormOptions, NewIdentitySource,
+    NewLicenseToken, NewUser, NewVerificationToken, RefreshReport, ResourceKind, ResourceRef,
+    SessionInfo, SetupLinkState, TokenFormOptions, TokenFormOutcome, TrustProviderForm,
+    TrustProviderOutcome, UserSummary,
 };
 use std::sync::Arc;
 
@@ -56,18 +56,20 @@ pub trait Ports: Send + Sync {
     /// The IPAMs verification tokens can be created in, across accounts and regions, and a
     /// fresh idempotency token for the form.
     async fn token_form_options(&self) -> Result<TokenFormOptions, AppError>;
-    async fn create_verification_token(
+    /// Creates the token, or with [`FormIntent::Check`] only sends the create with DryRun.
+    async fn submit_verification_token(
         &self,
         form: NewVerificationToken,
-    ) -> Result<CreatedVerificationToken, AppError>;
+        intent: FormIntent,
+    ) -> Result<TokenFormOutcome, AppError>;
     /// Accounts and regions to create in, and a fresh idempotency token.
     async fn create_form_options(&self) -> Result<CreateFormOptions, AppError>;
-    async fn create_trust_provider(&self, form: TrustProviderForm)
-        -> Result<ResourceRef, AppError>;
-    async fn check_trust_provider(
+    /// Creates the provider, or with [`FormIntent::Check`] only sends the create with DryRun.
+    async fn submit_trust_provider(
         &self,
         form: TrustProviderForm,
-    ) -> Result<PermissionCheck, AppError>;
+        intent: FormIntent,
+    ) -> Result<TrustProviderOutcome, AppError>;
     async fn modify_trust_provider(
         &self,
         item: ResourceRef,
@@ -85,12 +87,6 @@ pub trait Ports: Send + Sync {
         &self,
         form: NewIdentitySource,
     ) -> Result<ResourceRef, AppError>;
-
-    /// The create sent with DryRun.
-    async fn check_verification_token(
-        &self,
-        form: NewVerificationToken,
-    ) -> Result<PermissionCheck, AppError>;
 }
 
 /// The request's ports, put into the request's extensions by the server's middleware.

@@ -10,11 +10,11 @@ use crate::{
 use app::{
     model::{
         AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreateFormOptions,
-        CreatedLicenseToken, CreatedVerificationToken, CurrentUser, Dashboard, ErrorKind,
-        FieldError, InventoryPage, InventoryQuery, LicenseTokenFormOptions, NewIdentitySource,
-        NewLicenseToken, NewUser, NewVerificationToken, Outcome, PermissionCheck, RefreshReport,
-        ResourceKind, ResourceRef, Role, SessionInfo, SetupLinkState, TokenFormOptions,
-        TrustProviderForm, UserSummary,
+        CreatedLicenseToken, CurrentUser, Dashboard, ErrorKind, FieldError, FormIntent,
+        InventoryPage, InventoryQuery, LicenseTokenFormOptions, NewIdentitySource, NewLicenseToken,
+        NewUser, NewVerificationToken, Outcome, RefreshReport, ResourceKind, ResourceRef, Role,
+        SessionInfo, SetupLinkState, TokenFormOptions, TokenFormOutcome, TrustProviderForm,
+        TrustProviderOutcome, UserSummary,
     },
     ports::Ports,
 };
@@ -807,29 +807,30 @@ impl Ports for RequestConsole {
         self.finish(result, || None).await
     }
 
-    async fn create_verification_token(
+    async fn submit_verification_token(
         &self,
         form: NewVerificationToken,
-    ) -> Result<CreatedVerificationToken, AppError> {
-        let result = self.create_verification_token_inner(form).await;
-        if let Ok(created) = &result {
+        intent: FormIntent,
+    ) -> Result<TokenFormOutcome, AppError> {
+        let result = match intent {
+            FormIntent::Check => self
+                .check_verification_token_inner(form)
+                .await
+                .map(TokenFormOutcome::Checked),
+            FormIntent::Create => self
+                .create_verification_token_inner(form)
+                .await
+                .map(|created| TokenFormOutcome::Created(Box::new(created))),
+        };
+        if let Ok(TokenFormOutcome::Created(created)) = &result {
             leptos_axum::redirect(&format!(
                 "{}?created=1",
                 created.resource.item.detail_path()
             ));
         }
-        self.finish(result, || Some("Verification token created.".into()))
-            .await
-    }
-
-    async fn check_verification_token(
-        &self,
-        form: NewVerificationToken,
-    ) -> Result<PermissionCheck, AppError> {
-        let result = self.check_verification_token_inner(form).await;
         let flash = match &result {
-            Ok(check) => check.message.clone(),
-            Err(_) => String::new(),
+            Ok(TokenFormOutcome::Checked(check)) => check.message.clone(),
+            _ => "Verification token created.".to_string(),
         };
         self.finish(result, || Some(flash)).await
     }
@@ -839,26 +840,27 @@ impl Ports for RequestConsole {
         self.finish(result, || None).await
     }
 
-    async fn create_trust_provider(
+    async fn submit_trust_provider(
         &self,
         form: TrustProviderForm,
-    ) -> Result<ResourceRef, AppError> {
-        let result = self.create_trust_provider_inner(form).await;
-        if let Ok(item) = &result {
+        intent: FormIntent,
+    ) -> Result<TrustProviderOutcome, AppError> {
+        let result = match intent {
+            FormIntent::Check => self
+                .check_trust_provider_inner(form)
+                .await
+                .map(TrustProviderOutcome::Checked),
+            FormIntent::Create => self
+                .create_trust_provider_inner(form)
+                .await
+                .map(TrustProviderOutcome::Created),
+        };
+        if let Ok(TrustProviderOutcome::Created(item)) = &result {
             leptos_axum::redirect(&item.detail_path());
         }
-        self.finish(result, || Some("Trust provider created.".into()))
-            .await
-    }
-
-    async fn check_trust_provider(
-        &self,
-        form: TrustProviderForm,
-    ) -> Result<PermissionCheck, AppError> {
-        let result = self.check_trust_provider_inner(form).await;
         let flash = match &result {
-            Ok(check) => check.message.clone(),
-            Err(_) => String::new(),
+            Ok(TrustProviderOutcome::Checked(check)) => check.message.clone(),
+            _ => "Trust provider created.".to_string(),
         };
         self.finish(result, || Some(flash)).await
     }

@@ -271,41 +271,16 @@ impl RequestConsole {
         }
     }
 
-    fn validate_token_form(
-        &self,
-        form: &NewVerificationToken,
-    ) -> Result<(String, String, String, Vec<Tag>), AppError> {
-        let mut errors = FieldErrors::new();
-        let target: Vec<&str> = form.ipam.splitn(3, '/').collect();
-        let ipam_ok = target.len() == 3 && target[2].starts_with("ipam-");
-        errors.check(
-            "ipam",
-            if ipam_ok {
-                Ok(())
-            } else {
-                Err("Choose the IPAM that will create the token.".into())
-            },
-        );
-        let tags = aws_rules::parse_ec2_tags(&form.tags);
-        errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
-        errors.check(
-            "client_token",
-            aws_rules::check_client_token(&form.client_token),
-        );
-        errors.into_result()?;
-        Ok((
-            target[0].to_string(),
-            target[1].to_string(),
-            target[2].to_string(),
-            tags.unwrap_or_default(),
-        ))
-    }
-
     pub(crate) async fn create_verification_token_inner(
         &self,
         form: NewVerificationToken,
     ) -> Result<CreatedVerificationToken, AppError> {
-        let (account_name, region, ipam_id, tags) = self.validate_token_form(&form)?;
+        let aws_rules::VerificationTokenRequest {
+            account: account_name,
+            region,
+            ipam_id,
+            tags,
+        } = aws_rules::check_verification_token(&form)?;
         let pending = ResourceRef {
             kind: ResourceKind::VerificationToken,
             account: account_name.clone(),
@@ -353,22 +328,23 @@ impl RequestConsole {
         &self,
         form: NewVerificationToken,
     ) -> Result<PermissionCheck, AppError> {
-        let (account_name, region, ipam_id, tags) = self.validate_token_form(&form)?;
+        let aws_rules::VerificationTokenRequest {
+            account: account_name,
+            region,
+            ipam_id,
+            tags,
+        } = aws_rules::check_verification_token(&form)?;
         self.require_user().await?;
         let clients = &self.console.clients;
         let account = clients.scope(&account_name, &region)?;
         let scope = self.scope_for(account, &region).await?;
         let client = clients.ec2(account, &region).await;
-        match ipam::check_create_token(&client, &scope, &ipam_id, &tags, &form.client_token).await {
-            Ok(()) => Ok(PermissionCheck {
-                allowed: true,
-                message: format!("Allowed: AWS answered DryRunOperation, so {account_name}/{region} may create verification tokens in {ipam_id}."),
-            }),
-            Err(failure) if failure.code == "UnauthorizedOperation" || failure.error.kind == app::model::ErrorKind::AccessDenied => {
-                Ok(PermissionCheck { allowed: false, message: failure.error.message })
-            }
-            Err(failure) => Err(failure.error),
-        }
+        let dry_run =
+            ipam::check_create_token(&client, &scope, &ipam_id, &tags, &form.client_token).await;
+        permission_check(
+            dry_run,
+            &format!("{account_name}/{region} may create verification tokens in {ipam_id}"),
+        )
     }
 
     pub(crate) async fn delete_resource_inner(
@@ -391,12 +367,13 @@ impl RequestConsole {
         let scope = self.scope_for(account, &item.region).await?;
         let params = json!({ "id": item.id });
         self.audited(&user, &action, &item, params, async {
-            let client = clients.ec2(account, &item.region).await;
             let request_id = match item.kind {
                 ResourceKind::VerificationToken => {
+                    let client = clients.ec2(account, &item.region).await;
                     ipam::delete_token(&client, &scope, &item.id).await?
                 }
                 ResourceKind::TrustProvider => {
+                    let client = clients.ec2(account, &item.region).await;
                     verified_access::delete(&client, &scope, &item.id).await?
                 }
                 ResourceKind::LicenseToken => {
@@ -423,23 +400,7 @@ impl RequestConsole {
         key: String,
         value: String,
     ) -> Result<(), AppError> {
-        let tag = Tag {
-            key: key.trim().to_string(),
-            value: value.trim().to_string(),
-        };
-        let mut errors = FieldErrors::new();
-        errors.check("key", aws_rules::check_ec2_tag_key(&tag.key));
-        errors.check(
-            "value",
-            aws_rules::check_ec2_tag(&tag).or_else(|e| {
-                if e.contains("value") {
-                    Err(e)
-                } else {
-                    Ok(())
-                }
-            }),
-        );
-        errors.into_result()?;
+        let tag = aws_rules::check_tag_edit(&key, &value)?;
         let action = format!("{}.tag", item.kind.as_str());
         let user = self.require_admin_for(&action, &item).await?;
         self.retag(
@@ -629,14 +590,11 @@ impl RequestConsole {
         let account = clients.scope(&account_name, &region)?;
         let scope = self.scope_for(account, &region).await?;
         let client = clients.ec2(account, &region).await;
-        match verified_access::check_create(&client, &scope, &form, &tags).await {
-            Ok(()) => Ok(PermissionCheck {
-                allowed: true,
-                message: format!("Allowed: AWS answered DryRunOperation, so {account_name}/{region} may create this trust provider."),
-            }),
-            Err(failure) if failure.error.kind == app::model::ErrorKind::AccessDenied => Ok(PermissionCheck { allowed: false, message: failure.error.message }),
-            Err(failure) => Err(failure.error),
-        }
+        let dry_run = verified_access::check_create(&client, &scope, &form, &tags).await;
+        permission_check(
+            dry_run,
+            &format!("{account_name}/{region} may create this trust provider"),
+        )
     }
 
     pub(crate) async fn modify_trust_provider_inner(
@@ -890,12 +848,13 @@ impl Console {
                     .await
                     .map_err(|f| f.error.message)?;
                 let scope = Scope::new(&account.name, &account_id, &region);
-                let client = clients.ec2(account, &region).await;
                 let listed = match kind {
                     ResourceKind::VerificationToken => {
+                        let client = clients.ec2(account, &region).await;
                         ipam::list_tokens(&client, &scope, &seen).await
                     }
                     ResourceKind::TrustProvider => {
+                        let client = clients.ec2(account, &region).await;
                         verified_access::list(&client, &scope, &seen).await
                     }
                     ResourceKind::LicenseToken => {
@@ -938,6 +897,27 @@ impl Console {
                 Err(error) => tracing::warn!(kind = kind.as_str(), %error, "refresh failed"),
             }
         }
+    }
+}
+
+/// A dry run's answer as the "Check permissions" button reports it: allowed, refused (AWS's
+/// sentence naming the missing permission), or an error for anything else.
+fn permission_check(
+    dry_run: Result<(), AwsFailure>,
+    allowed: &str,
+) -> Result<PermissionCheck, AppError> {
+    match dry_run {
+        Ok(()) => Ok(PermissionCheck {
+            allowed: true,
+            message: format!("Allowed: AWS answered DryRunOperation, so {allowed}."),
+        }),
+        Err(failure) if failure.error.kind == app::model::ErrorKind::AccessDenied => {
+            Ok(PermissionCheck {
+                allowed: false,
+                message: failure.error.message,
+            })
+        }
+        Err(failure) => Err(failure.error),
     }
 }
 

@@ -1,8 +1,8 @@
 use crate::model::{
-    AppError, AwsItem, CreateFormOptions, CreatedLicenseToken, InventoryPage, InventoryQuery,
-    LicenseTokenFormOptions, NewIdentitySource, NewLicenseToken, NewVerificationToken,
-    RefreshReport, ResourceKind, ResourceRef, TokenFormOptions, TokenFormOutcome,
-    TrustProviderForm, TrustProviderOutcome,
+    AppError, AwsItem, CreateFormOptions, CreatedLicenseToken, FormIntent, InventoryPage,
+    InventoryQuery, LicenseTokenFormOptions, NewIdentitySource, NewLicenseToken,
+    NewVerificationToken, RefreshReport, ResourceKind, ResourceRef, TokenFormOptions,
+    TokenFormOutcome, TrustProviderForm, TrustProviderOutcome,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
@@ -68,19 +68,9 @@ pub async fn get_token_form_options() -> Result<TokenFormOptions, AppError> {
 pub async fn submit_verification_token(
     #[server(default)] _csrf: String,
     token: NewVerificationToken,
-    #[server(default)] intent: String,
+    #[server(default)] intent: FormIntent,
 ) -> Result<TokenFormOutcome, AppError> {
-    let ports = ports()?;
-    match intent.as_str() {
-        "check" => ports
-            .check_verification_token(token)
-            .await
-            .map(TokenFormOutcome::Checked),
-        _ => ports
-            .create_verification_token(token)
-            .await
-            .map(|created| TokenFormOutcome::Created(Box::new(created))),
-    }
+    ports()?.submit_verification_token(token, intent).await
 }
 
 #[server(endpoint = "create-form", input = GetUrl)]
@@ -93,19 +83,9 @@ pub async fn get_create_form_options() -> Result<CreateFormOptions, AppError> {
 pub async fn submit_trust_provider(
     #[server(default)] _csrf: String,
     provider: TrustProviderForm,
-    #[server(default)] intent: String,
+    #[server(default)] intent: FormIntent,
 ) -> Result<TrustProviderOutcome, AppError> {
-    let ports = ports()?;
-    match intent.as_str() {
-        "check" => ports
-            .check_trust_provider(provider)
-            .await
-            .map(TrustProviderOutcome::Checked),
-        _ => ports
-            .create_trust_provider(provider)
-            .await
-            .map(TrustProviderOutcome::Created),
-    }
+    ports()?.submit_trust_provider(provider, intent).await
 }
 
 #[server(endpoint = "trust-providers/modify")]

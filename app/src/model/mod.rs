@@ -11,7 +11,7 @@ pub use audit::{AuditEntry, AuditPage, BrokenLink, ChainReport, Outcome, AUDIT_P
 pub use aws_rules::{is_aws_region, parse_ec2_tags};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
 pub use resource::{
-    AwsItem, CreateFormOptions, CreatedLicenseToken, CreatedVerificationToken, Field,
+    AwsItem, CreateFormOptions, CreatedLicenseToken, CreatedVerificationToken, Field, FormIntent,
     InventoryPage, InventoryQuery, IpamChoice, LicenseChoice, LicenseTokenFormOptions,
     NewIdentitySource, NewLicenseToken, NewVerificationToken, PermissionCheck, RefreshReport,
     ResourceKind, ResourceRef, Tag, TokenFormOptions, TokenFormOutcome, TrustProviderForm,

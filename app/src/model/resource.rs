@@ -237,6 +237,15 @@ pub struct TokenFormOptions {
     pub client_token: String,
 }
 
+/// Which of a create form's buttons was pressed: create, or check permissions with a dry run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FormIntent {
+    #[default]
+    Create,
+    Check,
+}
+
 /// What the verification-token form's submit did: created, or checked permissions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenFormOutcome {

@@ -86,6 +86,7 @@ async fn managed_policy_lifecycle_with_tags_and_aws_errors() {
         .send()
         .await
         .unwrap();
+    assert!(!aws_managed.policies().is_empty());
     assert!(aws_managed
         .policies()
         .iter()

@@ -262,7 +262,7 @@ pub struct PermissionCheck {
 
 /// The trust-provider form (create, and modify where noted). The OIDC client secret is
 /// write-only: sent to AWS, never shown, stored, logged or audited.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustProviderForm {
     /// `account/region` (create only).
     #[serde(default)]
@@ -387,7 +387,7 @@ pub struct NewIdentitySource {
 }
 
 /// A token just created, with its JWT: shown once, never stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedLicenseToken {
     pub item: ResourceRef,
     pub jwt: String,
@@ -415,5 +415,75 @@ mod tests {
             assert!(listed(kind), "{kind:?} is missing from ResourceKind::ALL");
             assert_eq!(ResourceKind::parse(kind.as_str()), Some(kind));
         }
+    }
+}
+
+// Written by hand so that a `{:?}` anywhere (a log line, a panic message) cannot print the
+// secret these carry.
+impl std::fmt::Debug for TrustProviderForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustProviderForm")
+            .field("target", &self.target)
+            .field("trust_provider_type", &self.trust_provider_type)
+            .field("user_trust_provider_type", &self.user_trust_provider_type)
+            .field(
+                "device_trust_provider_type",
+                &self.device_trust_provider_type,
+            )
+            .field("policy_reference_name", &self.policy_reference_name)
+            .field("description", &self.description)
+            .field("oidc_issuer", &self.oidc_issuer)
+            .field(
+                "oidc_authorization_endpoint",
+                &self.oidc_authorization_endpoint,
+            )
+            .field("oidc_token_endpoint", &self.oidc_token_endpoint)
+            .field("oidc_user_info_endpoint", &self.oidc_user_info_endpoint)
+            .field("oidc_client_id", &self.oidc_client_id)
+            .field("oidc_client_secret", &"[redacted]")
+            .field("oidc_scope", &self.oidc_scope)
+            .field("device_tenant_id", &self.device_tenant_id)
+            .field(
+                "device_public_signing_key_url",
+                &self.device_public_signing_key_url,
+            )
+            .field("sse_customer_managed_key", &self.sse_customer_managed_key)
+            .field("sse_kms_key_arn", &self.sse_kms_key_arn)
+            .field("tags", &self.tags)
+            .field("client_token", &self.client_token)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CreatedLicenseToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedLicenseToken")
+            .field("item", &self.item)
+            .field("jwt", &"[redacted]")
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_carries_the_secrets() {
+        let form = TrustProviderForm {
+            oidc_client_secret: "hunter2-secret".into(),
+            ..Default::default()
+        };
+        assert!(!format!("{form:?}").contains("hunter2-secret"));
+        let created = CreatedLicenseToken {
+            item: ResourceRef {
+                kind: ResourceKind::LicenseToken,
+                account: "a".into(),
+                region: "r".into(),
+                id: "i".into(),
+            },
+            jwt: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into(),
+        };
+        assert!(!format!("{created:?}").contains("eyJ"));
     }
 }

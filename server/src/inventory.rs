@@ -606,30 +606,6 @@ impl RequestConsole {
         let user = self
             .require_admin_for("ec2.modify_trust_provider", &item)
             .await?;
-        let current = self.resource_inner(item.clone()).await?;
-        let is_oidc = current
-            .fields
-            .iter()
-            .any(|f| f.label == "User type" && f.value == "oidc");
-        let gives_oidc = [
-            &form.oidc_issuer,
-            &form.oidc_authorization_endpoint,
-            &form.oidc_token_endpoint,
-            &form.oidc_user_info_endpoint,
-            &form.oidc_client_id,
-            &form.oidc_client_secret,
-            &form.oidc_scope,
-        ]
-        .iter()
-        .any(|v| !v.trim().is_empty());
-        if gives_oidc && !is_oidc {
-            let mut errors = FieldErrors::new();
-            errors.check(
-                "oidc_issuer",
-                Err("OIDC options apply only to user trust providers of type OIDC.".into()),
-            );
-            return errors.into_result();
-        }
         let clients = &self.console.clients;
         let account = clients.scope(&item.account, &item.region)?;
         let scope = self.scope_for(account, &item.region).await?;
@@ -640,15 +616,9 @@ impl RequestConsole {
             &item,
             Self::trust_provider_params(&form),
             async {
-                let (fresh, request_id) = verified_access::modify(
-                    &client,
-                    &scope,
-                    &item.id,
-                    &form,
-                    is_oidc && gives_oidc,
-                    &store::now(),
-                )
-                .await?;
+                let (fresh, request_id) =
+                    verified_access::modify(&client, &scope, &item.id, &form, &store::now())
+                        .await?;
                 Ok(Applied {
                     value: (),
                     request_id,

@@ -310,6 +310,23 @@ pub struct TrustProviderForm {
     pub client_token: String,
 }
 
+impl TrustProviderForm {
+    /// Whether any OIDC option is filled in (on modify, empty ones keep their value).
+    pub fn gives_oidc_options(&self) -> bool {
+        [
+            &self.oidc_issuer,
+            &self.oidc_authorization_endpoint,
+            &self.oidc_token_endpoint,
+            &self.oidc_user_info_endpoint,
+            &self.oidc_client_id,
+            &self.oidc_client_secret,
+            &self.oidc_scope,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+    }
+}
+
 /// Accounts and regions a new item can go to, and this form's idempotency token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateFormOptions {

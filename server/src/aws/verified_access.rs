@@ -261,13 +261,12 @@ pub async fn check_create(
     dry_run_outcome(result, CREATE_ACTION, scope)
 }
 
-/// Changes the description, OIDC options (only the fields given) and encryption.
+/// Changes the description, the OIDC options given (others stay), and encryption.
 pub async fn modify(
     client: &Client,
     scope: &Scope,
     id: &str,
     form: &TrustProviderForm,
-    is_oidc: bool,
     seen: &str,
 ) -> Result<(AwsItem, String), AwsFailure> {
     let mut request = client
@@ -275,7 +274,9 @@ pub async fn modify(
         .verified_access_trust_provider_id(id)
         .set_description(non_empty(&form.description))
         .sse_specification(sse(form));
-    if is_oidc {
+    // AWS refuses OIDC options on a provider that is not an OIDC one
+    // (InvalidParameterCombination), which reaches the user as its validation error.
+    if form.gives_oidc_options() {
         let options = ModifyVerifiedAccessTrustProviderOidcOptions::builder()
             .set_issuer(non_empty(&form.oidc_issuer))
             .set_authorization_endpoint(non_empty(&form.oidc_authorization_endpoint))

@@ -289,3 +289,29 @@ async fn the_required_when_rules_are_checked_before_anything_is_sent() {
         "neither failures nor the dry run created anything"
     );
 }
+
+#[tokio::test]
+async fn aws_refuses_oidc_options_on_a_device_provider() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    refresh(&admin).await;
+    let jamf = inventory(
+        &admin,
+        "&query[status]=device%3A%20jamf&query[account]=prod",
+    )
+    .await;
+    let item = jamf["items"][0]["item"].clone();
+    let fields = [
+        ("item[kind]", KIND),
+        ("item[account]", item["account"].as_str().unwrap()),
+        ("item[region]", item["region"].as_str().unwrap()),
+        ("item[id]", item["id"].as_str().unwrap()),
+        ("provider[oidc_scope]", "openid"),
+    ];
+    let response = admin.call("/api/trust-providers/modify", &fields).await;
+    expect_error(
+        response,
+        StatusCode::BAD_REQUEST,
+        "InvalidParameterCombination",
+    )
+    .await;
+}

@@ -86,5 +86,15 @@ setup_browser() {
 
 build_site() {
   say "cargo leptos build (server, wasm bundle, Tailwind CSS)"
-  cargo leptos build
+  cargo leptos build "$@"
+  precompress_site
+}
+
+# gzip copies beside the bundle, which the server sends to browsers that accept them.
+precompress_site() {
+  local f
+  for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
+    [ -f "$f" ] && gzip -9 -k -f "$f"
+  done
+  return 0
 }

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { ADMIN, ADMIN_PASSWORD, server, waitForHydration } from './state';
+import { ADMIN, ADMIN_PASSWORD, navigate, server, waitForHydration } from './state';
 
 // One server for the whole run: the setup link works once, so the first test uses it and the
 // others sign in with the admin it created.
@@ -105,7 +105,7 @@ test('users and audit pages with JavaScript: add, change role, disable', async (
   await page.goto(`${baseUrl}/login`);
   await waitForHydration(page);
   await signIn(page);
-  await page.getByRole('link', { name: 'Users' }).click();
+  await navigate(page, 'Admin', 'Users');
   await expect(page).toHaveURL(`${baseUrl}/users`);
   await page.locator('#add-user-username').fill('vera');
   await page.locator('#add-user-password').fill('vera password 123');
@@ -119,7 +119,7 @@ test('users and audit pages with JavaScript: add, change role, disable', async (
   await row.getByRole('button', { name: 'Disable' }).click();
   await expect(row.locator('[data-status]')).toHaveText('disabled');
 
-  await page.getByRole('link', { name: 'Audit' }).click();
+  await navigate(page, 'Admin', 'Audit');
   await expect(page.locator('#audit-table tbody tr').first()).toHaveAttribute('data-action', 'user.disable');
   await page.getByRole('link', { name: 'Verify the hash chain' }).click();
   await expect(page.locator('#chain-status')).toContainText('Chain intact');

@@ -25,3 +25,9 @@ export async function signInAsAdmin(page: Page, javaScript: boolean) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.locator('#current-user')).toHaveText(ADMIN);
 }
+
+/** Follows a link of the main navigation: opens its group's menu, then clicks the link. */
+export async function navigate(page: Page, group: string, link: string) {
+  await page.locator(`details[data-nav-group="${group}"] > summary`).click();
+  await page.locator(`details[data-nav-group="${group}"]`).getByRole('link', { name: link }).click();
+}

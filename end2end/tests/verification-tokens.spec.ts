@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { server, signInAsAdmin, waitForHydration } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -7,7 +7,7 @@ test.describe.configure({ mode: 'serial' });
 test('verification tokens with JavaScript: refresh, check, create, tag, delete', async ({ page }) => {
   const { baseUrl } = server();
   await signInAsAdmin(page, true);
-  await page.getByRole('link', { name: 'Verification tokens' }).click();
+  await navigate(page, 'EC2', 'Verification tokens');
   await expect(page).toHaveURL(`${baseUrl}/verification-tokens`);
   await waitForHydration(page);
   await page.locator('#refresh').click();

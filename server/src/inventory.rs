@@ -158,7 +158,19 @@ impl RequestConsole {
     ) -> Result<InventoryPage, AppError> {
         self.require_user().await?;
         let pool = self.console.db().pool();
-        let all = resources::list(pool, kind).await.map_err(db_error)?;
+        let now = store::now();
+        let (mut items, mut total) = resources::page(pool, kind, &query, query.page.max(1), &now)
+            .await
+            .map_err(db_error)?;
+        let pages = total.div_ceil(INVENTORY_PAGE_SIZE).max(1) as u32;
+        let page = query.page.clamp(1, pages);
+        if page != query.page.max(1) {
+            // Past the last page (the URL's page number outlived a filter): show the last one.
+            (items, total) = resources::page(pool, kind, &query, page, &now)
+                .await
+                .map_err(db_error)?;
+        }
+        let statuses = resources::statuses(pool, kind).await.map_err(db_error)?;
         let syncs = resources::syncs(pool, kind).await.map_err(db_error)?;
         let mut accounts: Vec<String> = self
             .console
@@ -177,28 +189,7 @@ impl RequestConsole {
             .collect();
         regions.sort();
         regions.dedup();
-        let mut statuses: Vec<String> = all
-            .iter()
-            .map(|r| r.status.clone())
-            .filter(|s| !s.is_empty())
-            .collect();
-        statuses.sort();
-        statuses.dedup();
-        let mut items: Vec<AwsItem> = all
-            .into_iter()
-            .filter(|r| matches_query(r, &query))
-            .collect();
-        sort_resources(&mut items, &query.sort);
-        let total = items.len();
-        let pages = total.div_ceil(INVENTORY_PAGE_SIZE).max(1) as u32;
-        let page = query.page.clamp(1, pages);
-        let start = (page as usize - 1) * INVENTORY_PAGE_SIZE;
-        let items = items
-            .into_iter()
-            .skip(start)
-            .take(INVENTORY_PAGE_SIZE)
-            .map(with_days_left)
-            .collect();
+        let items = items.into_iter().map(with_days_left).collect();
         let refreshed_at = syncs
             .iter()
             .filter(|(account, region, _)| {
@@ -910,55 +901,6 @@ fn days_left(seconds: i64) -> i64 {
     } else {
         -((-seconds / DAY).max(1))
     }
-}
-
-fn matches_query(resource: &AwsItem, query: &InventoryQuery) -> bool {
-    let text = query.q.trim().to_lowercase();
-    let text_ok = text.is_empty()
-        || resource.item.id.to_lowercase().contains(&text)
-        || resource.name.to_lowercase().contains(&text)
-        || resource.tags.iter().any(|t| {
-            t.value.to_lowercase().contains(&text) || t.key.to_lowercase().contains(&text)
-        });
-    let tag_ok = match query.tag.trim() {
-        "" => true,
-        filter => match filter.split_once('=') {
-            Some((key, value)) => resource.tag(key.trim()) == Some(value.trim()),
-            None => resource.tag(filter).is_some(),
-        },
-    };
-    text_ok
-        && tag_ok
-        && (query.account.is_empty() || resource.item.account == query.account)
-        && (query.region.is_empty() || resource.item.region == query.region)
-        && (query.status.is_empty() || resource.status == query.status)
-}
-
-fn sort_resources(items: &mut [AwsItem], sort: &str) {
-    let (descending, field) = match sort.strip_prefix('-') {
-        Some(field) => (true, field),
-        None => (false, sort),
-    };
-    items.sort_by(|a, b| {
-        let ordering = match field {
-            "name" => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-            "account" => a.item.account.cmp(&b.item.account),
-            "region" => a.item.region.cmp(&b.item.region),
-            "status" => a.status.cmp(&b.status),
-            // Soonest expiry first; items without one go last.
-            _ => match (&a.expires_at, &b.expires_at) {
-                (Some(x), Some(y)) => x.cmp(y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => a.name.cmp(&b.name),
-            },
-        };
-        if descending {
-            ordering.reverse()
-        } else {
-            ordering
-        }
-    });
 }
 
 #[cfg(test)]

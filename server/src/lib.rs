@@ -6,10 +6,12 @@ pub mod aws;
 pub mod config;
 pub mod console;
 pub mod csrf;
+mod demo;
 mod inventory;
 mod once;
 pub mod store;
 pub mod telemetry;
+pub mod time;
 pub mod web;
 
 use app::model::AwsTarget;
@@ -73,7 +75,7 @@ impl Trustdesk {
             None
         };
         if config.demo && config.accounts.is_empty() {
-            config.accounts = aws::demo_accounts();
+            config.accounts = demo::accounts();
         }
         let aws = AwsTarget {
             endpoint_url: config.aws_endpoint_url.clone(),

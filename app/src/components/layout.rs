@@ -1,6 +1,6 @@
 use crate::{
     api::session::{get_session, Logout},
-    model::{AppError, CurrentUser, SessionInfo},
+    model::{AppError, CurrentUser, ResourceKind, Service, SessionInfo},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -99,19 +99,35 @@ fn HeaderFrame(children: Children) -> impl IntoView {
     }
 }
 
+const NAV_LINK: &str = "block rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300";
+
+/// The pages grouped by AWS service, plus Admin: a row of menus that fits a phone however many
+/// kinds there are. `<details>` opens them without JavaScript.
 #[component]
 fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
-    let link = "rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300";
     let is_admin = user.is_admin();
+    let groups = Service::ALL
+        .into_iter()
+        .map(|service| {
+            let links: Vec<(String, String)> = ResourceKind::ALL
+                .into_iter()
+                .filter(|kind| kind.service() == service)
+                .map(|kind| (kind.path().to_string(), kind.info().nav_label.to_string()))
+                .collect();
+            (service.title(), links)
+        })
+        .filter(|(_, links)| !links.is_empty())
+        .map(|(title, links)| view! { <NavMenu title links /> })
+        .collect_view();
+    let mut admin = vec![("/audit".to_string(), "Audit".to_string())];
+    if is_admin {
+        admin.insert(0, ("/users".to_string(), "Users".to_string()));
+    }
     view! {
-        <div class="flex flex-1 flex-wrap items-center gap-2">
-            <A href="/" exact=true attr:class=link>"Dashboard"</A>
-            {is_admin.then(|| view! { <A href="/users" attr:class=link>"Users"</A> })}
-            <A href="/verification-tokens" attr:class=link>"Verification tokens"</A>
-            <A href="/trust-providers" attr:class=link>"Trust providers"</A>
-            <A href="/license-tokens" attr:class=link>"License tokens"</A>
-            <A href="/identity-sources" attr:class=link>"Identity sources"</A>
-            <A href="/audit" attr:class=link>"Audit"</A>
+        <div class="flex flex-1 flex-wrap items-center gap-1">
+            <A href="/" exact=true attr:class=NAV_LINK>"Dashboard"</A>
+            {groups}
+            <NavMenu title="Admin" links=admin />
         </div>
         <div class="flex items-center gap-3 text-sm">
             <span>
@@ -132,6 +148,42 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
                 </button>
             </ActionForm>
         </div>
+    }
+}
+
+/// One group of the navigation: a summary that opens a list of links, closed again when one is
+/// followed (the page changes without a reload when JavaScript runs).
+#[component]
+fn NavMenu(title: &'static str, links: Vec<(String, String)>) -> impl IntoView {
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let close = move |_| {
+        if let Some(details) = menu.get() {
+            details.set_open(false);
+        }
+    };
+    let paths: Vec<String> = links.iter().map(|(path, _)| path.clone()).collect();
+    let location = leptos_router::hooks::use_location();
+    let current = move || {
+        let here = location.pathname.get();
+        paths
+            .iter()
+            .any(|p| here == *p || here.starts_with(&format!("{p}/")))
+    };
+    let items = links
+        .into_iter()
+        .map(|(path, label)| view! { <li><A href=path attr:class=NAV_LINK on:click=close>{label}</A></li> })
+        .collect_view();
+    view! {
+        <details node_ref=menu class="group relative" data-nav-group=title>
+            <summary class="flex cursor-pointer list-none items-center gap-1 rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 data-[current=true]:font-semibold data-[current=true]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:data-[current=true]:text-indigo-300"
+                data-current=move || current().to_string()>
+                {title}
+                <span aria-hidden="true" class="text-xs transition-transform group-open:rotate-180">"▾"</span>
+            </summary>
+            <ul class="absolute left-0 z-20 mt-1 min-w-48 space-y-0.5 rounded-md border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+                {items}
+            </ul>
+        </details>
     }
 }
 

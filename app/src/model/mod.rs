@@ -12,10 +12,11 @@ pub use aws_rules::{is_aws_region, parse_ec2_tags};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
 pub use resource::{
     AwsItem, CreateFormOptions, CreatedLicenseToken, CreatedVerificationToken, Field, FormIntent,
-    InventoryPage, InventoryQuery, IpamChoice, LicenseChoice, LicenseTokenFormOptions,
+    InventoryPage, InventoryQuery, IpamChoice, KindInfo, LicenseChoice, LicenseTokenFormOptions,
     NewIdentitySource, NewLicenseToken, NewVerificationToken, PermissionCheck, RefreshReport,
-    ResourceKind, ResourceRef, Tag, TokenFormOptions, TokenFormOutcome, TrustProviderForm,
-    TrustProviderOutcome, EXPIRY_WARNING_DAYS, INVENTORY_PAGE_SIZE, LICENSE_TOKEN_DEFAULT_DAYS,
+    ResourceKind, ResourceRef, Service, Tag, TokenFormOptions, TokenFormOutcome, TrustProviderForm,
+    TrustProviderOutcome, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS, INVENTORY_PAGE_SIZE,
+    LICENSE_TOKEN_DEFAULT_DAYS,
 };
 pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

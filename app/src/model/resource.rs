@@ -13,6 +13,51 @@ pub enum ResourceKind {
     IdentitySource,
 }
 
+/// The AWS service a kind belongs to; the navigation groups kinds by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Service {
+    Ec2,
+    Iam,
+    LicenseManager,
+    MultiPartyApproval,
+}
+
+impl Service {
+    pub const ALL: [Service; 4] = [
+        Service::Ec2,
+        Service::Iam,
+        Service::LicenseManager,
+        Service::MultiPartyApproval,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Service::Ec2 => "EC2",
+            Service::Iam => "IAM",
+            Service::LicenseManager => "License Manager",
+            Service::MultiPartyApproval => "Multi-party approval",
+        }
+    }
+}
+
+/// What the generic machinery (navigation, inventory, detail page, tags, delete, refresh)
+/// needs to know of a kind: one entry per kind, in [`ResourceKind::info`].
+#[derive(Debug)]
+pub struct KindInfo {
+    /// The stable name used in URLs, the cache and the audit trail.
+    pub slug: &'static str,
+    /// Plural, for page titles.
+    pub title: &'static str,
+    pub singular: &'static str,
+    /// Short plural for the navigation.
+    pub nav_label: &'static str,
+    /// The inventory page.
+    pub path: &'static str,
+    pub service: Service,
+    pub has_expiry: bool,
+    pub has_tags: bool,
+}
+
 impl ResourceKind {
     pub const ALL: [ResourceKind; 4] = [
         ResourceKind::VerificationToken,
@@ -21,14 +66,55 @@ impl ResourceKind {
         ResourceKind::IdentitySource,
     ];
 
+    pub fn info(self) -> &'static KindInfo {
+        match self {
+            ResourceKind::VerificationToken => &KindInfo {
+                slug: "verification-token",
+                title: "IPAM verification tokens",
+                singular: "verification token",
+                nav_label: "Verification tokens",
+                path: "/verification-tokens",
+                service: Service::Ec2,
+                has_expiry: true,
+                has_tags: true,
+            },
+            ResourceKind::TrustProvider => &KindInfo {
+                slug: "trust-provider",
+                title: "Verified Access trust providers",
+                singular: "trust provider",
+                nav_label: "Trust providers",
+                path: "/trust-providers",
+                service: Service::Ec2,
+                has_expiry: false,
+                has_tags: true,
+            },
+            ResourceKind::LicenseToken => &KindInfo {
+                slug: "license-token",
+                title: "License Manager tokens",
+                singular: "license token",
+                nav_label: "License tokens",
+                path: "/license-tokens",
+                service: Service::LicenseManager,
+                has_expiry: true,
+                // AWS has no tags on License Manager tokens.
+                has_tags: false,
+            },
+            ResourceKind::IdentitySource => &KindInfo {
+                slug: "identity-source",
+                title: "Multi-party approval identity sources",
+                singular: "identity source",
+                nav_label: "Identity sources",
+                path: "/identity-sources",
+                service: Service::MultiPartyApproval,
+                has_expiry: false,
+                has_tags: true,
+            },
+        }
+    }
+
     /// The stable name used in URLs, the cache and the audit trail.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::VerificationToken => "verification-token",
-            ResourceKind::TrustProvider => "trust-provider",
-            ResourceKind::LicenseToken => "license-token",
-            ResourceKind::IdentitySource => "identity-source",
-        }
+        self.info().slug
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -37,43 +123,28 @@ impl ResourceKind {
 
     /// Plural, for page titles.
     pub fn title(self) -> &'static str {
-        match self {
-            ResourceKind::VerificationToken => "IPAM verification tokens",
-            ResourceKind::TrustProvider => "Verified Access trust providers",
-            ResourceKind::LicenseToken => "License Manager tokens",
-            ResourceKind::IdentitySource => "Multi-party approval identity sources",
-        }
+        self.info().title
     }
 
     pub fn singular(self) -> &'static str {
-        match self {
-            ResourceKind::VerificationToken => "verification token",
-            ResourceKind::TrustProvider => "trust provider",
-            ResourceKind::LicenseToken => "license token",
-            ResourceKind::IdentitySource => "identity source",
-        }
+        self.info().singular
     }
 
     /// The inventory page.
     pub fn path(self) -> &'static str {
-        match self {
-            ResourceKind::VerificationToken => "/verification-tokens",
-            ResourceKind::TrustProvider => "/trust-providers",
-            ResourceKind::LicenseToken => "/license-tokens",
-            ResourceKind::IdentitySource => "/identity-sources",
-        }
+        self.info().path
+    }
+
+    pub fn service(self) -> Service {
+        self.info().service
     }
 
     pub fn has_expiry(self) -> bool {
-        matches!(
-            self,
-            ResourceKind::VerificationToken | ResourceKind::LicenseToken
-        )
+        self.info().has_expiry
     }
 
-    /// License Manager tokens cannot carry tags.
     pub fn has_tags(self) -> bool {
-        !matches!(self, ResourceKind::LicenseToken)
+        self.info().has_tags
     }
 }
 
@@ -161,6 +232,10 @@ pub struct InventoryQuery {
     /// `Key=Value`, or `Key` alone for any value.
     #[serde(default)]
     pub tag: String,
+    /// An expiry window: `expired`, `7d`, `30d` or `90d` (not yet expired, due within that
+    /// many days), `none` (no expiry), or empty for all.
+    #[serde(default)]
+    pub expires: String,
     /// `expiry` (default), `-expiry`, `name`, `-name`, `account`, `region`, `status`.
     #[serde(default)]
     pub sort: String,
@@ -169,6 +244,16 @@ pub struct InventoryQuery {
 }
 
 pub const INVENTORY_PAGE_SIZE: usize = 25;
+
+/// The expiry windows an inventory can be filtered by: URL value, label, and the window's end
+/// in days from now (`None` for the two that are not windows ahead).
+pub const EXPIRY_WINDOWS: [(&str, &str, Option<i64>); 5] = [
+    ("expired", "Expired", None),
+    ("7d", "Within 7 days", Some(7)),
+    ("30d", "Within 30 days", Some(30)),
+    ("90d", "Within 90 days", Some(90)),
+    ("none", "No expiry", None),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryPage {
@@ -431,7 +516,19 @@ mod tests {
         ] {
             assert!(listed(kind), "{kind:?} is missing from ResourceKind::ALL");
             assert_eq!(ResourceKind::parse(kind.as_str()), Some(kind));
+            // The slug is also the serde name, so URLs and JSON agree.
+            assert_eq!(
+                serde_json::to_value(kind).ok(),
+                Some(serde_json::Value::String(kind.as_str().to_string()))
+            );
         }
+        let paths: std::collections::HashSet<_> =
+            ResourceKind::ALL.iter().map(|k| k.path()).collect();
+        assert_eq!(
+            paths.len(),
+            ResourceKind::ALL.len(),
+            "two kinds share a path"
+        );
     }
 }
 

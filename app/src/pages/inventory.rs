@@ -5,7 +5,9 @@ use super::{PageError, PageTitle};
 use crate::{
     api::resources::{get_inventory, RefreshInventory},
     components::{form::action_error, ActionAlert, CsrfField, LocalTime},
-    model::{AwsItem, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS},
+    model::{
+        AwsItem, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS,
+    },
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -24,6 +26,7 @@ pub fn InventoryView(kind: ResourceKind) -> impl IntoView {
             region: get("region"),
             status: get("status"),
             tag: get("tag"),
+            expires: get("expires"),
             sort: get("sort"),
             page: map.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
         }
@@ -109,7 +112,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
         <tr><td colspan="6" class="px-3 py-6 text-center text-slate-500">"Nothing matches. Change the filter, or refresh from AWS."</td></tr>
     });
     view! {
-        <form method="get" action=kind.path() class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-7 dark:border-slate-800 dark:bg-slate-900">
+        <form method="get" action=kind.path() class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-8 dark:border-slate-800 dark:bg-slate-900">
             <div class="lg:col-span-2">
                 <label for="filter-q" class="block text-xs font-medium">"Search"</label>
                 <input id="filter-q" name="q" value=query.q.clone() placeholder="id, name or tag" class=INPUT />
@@ -117,6 +120,18 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
             {select("account", "Account", page.accounts.clone(), query.account.clone())}
             {select("region", "Region", page.regions.clone(), query.region.clone())}
             {select("status", "Status", page.statuses.clone(), query.status.clone())}
+            {kind.has_expiry().then(|| {
+                let current = query.expires.clone();
+                view! {
+                    <div>
+                        <label for="filter-expires" class="block text-xs font-medium">"Expires"</label>
+                        <select id="filter-expires" name="expires" class=INPUT>
+                            <option value="">"Any time"</option>
+                            {EXPIRY_WINDOWS.into_iter().map(|(value, label, _)| view! { <option value=value selected=current == value>{label}</option> }).collect_view()}
+                        </select>
+                    </div>
+                }
+            })}
             <div>
                 <label for="filter-tag" class="block text-xs font-medium">"Tag"</label>
                 <input id="filter-tag" name="tag" value=query.tag.clone() placeholder="Key=Value" class=INPUT />
@@ -127,7 +142,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
                     {sorts.into_iter().map(|(value, label)| view! { <option value=value selected=query.sort == value>{label}</option> }).collect_view()}
                 </select>
             </div>
-            <div class="flex items-end gap-2 lg:col-span-7">
+            <div class="flex items-end gap-2 lg:col-span-8">
                 <button type="submit" id="apply-filter" class="rounded-md bg-slate-700 px-3 py-1 text-white hover:bg-slate-600">"Apply"</button>
                 <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">"Clear"</a>
                 <span class="ml-auto text-xs text-slate-500" id="refreshed-at">{refreshed}</span>
@@ -245,6 +260,7 @@ fn url_params(query: &InventoryQuery) -> Vec<String> {
         ("region", &query.region),
         ("status", &query.status),
         ("tag", &query.tag),
+        ("expires", &query.expires),
         ("sort", &query.sort),
     ];
     pairs

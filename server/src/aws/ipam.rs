@@ -32,7 +32,7 @@ pub fn token_resource(
     let expires_at = token
         .not_after()
         .and_then(|t| chrono::DateTime::from_timestamp(t.secs(), 0))
-        .map(crate::store::timestamp);
+        .map(crate::time::timestamp);
     let state = token.state().map(|s| s.as_str().to_string());
     let fields = [
         field(

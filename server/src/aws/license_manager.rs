@@ -51,7 +51,7 @@ fn token_item(
     let expires_at = token
         .expiration_time()
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| crate::store::timestamp(t.with_timezone(&chrono::Utc)));
+        .map(|t| crate::time::timestamp(t.with_timezone(&chrono::Utc)));
     let roles = token.role_arns().join(", ");
     let properties = token.token_properties().join(", ");
     let fields = [

@@ -123,7 +123,7 @@ pub async fn list(client: &Client, scope: &Scope, seen: &str) -> Result<Vec<AwsI
                 created: s
                     .creation_time()
                     .and_then(|t| chrono::DateTime::from_timestamp(t.secs(), 0))
-                    .map(crate::store::timestamp),
+                    .map(crate::time::timestamp),
             });
         }
     }
@@ -181,7 +181,7 @@ pub async fn get(
         created: output
             .creation_time()
             .and_then(|t| chrono::DateTime::from_timestamp(t.secs(), 0))
-            .map(crate::store::timestamp),
+            .map(crate::time::timestamp),
     };
     let tags = tags(client, scope, &arn).await?;
     Ok(Some(item(source, tags, scope, seen)))

@@ -131,13 +131,7 @@ impl Db {
 }
 
 /// UTC now as stored in every table: fixed width, so text order is time order.
-pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-pub fn now() -> String {
-    timestamp(chrono::Utc::now())
-}
+pub use crate::time::{now, timestamp};
 
 #[cfg(test)]
 mod tests {

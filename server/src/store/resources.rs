@@ -1,7 +1,11 @@
-//! The `resources` cache and `resource_syncs`: what the inventories read.
+//! The `resources` cache, its `resource_tags` and `resource_syncs`: what the inventories read.
+//! An inventory page is one SQL query (filter, sort, page) and one count, both on indices.
 
-use app::model::{AwsItem, Field, ResourceKind, ResourceRef, Tag};
-use sqlx::{SqliteConnection, SqlitePool};
+use app::model::{
+    AwsItem, Field, InventoryQuery, ResourceKind, ResourceRef, Tag, EXPIRY_WINDOWS,
+    INVENTORY_PAGE_SIZE,
+};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -42,14 +46,26 @@ impl Row {
 const COLUMNS: &str =
     "kind, account, region, id, account_id, name, status, expires_at, tags, fields, last_seen";
 
+/// What the free-text search matches: id, name, tag keys and values, lower-cased.
+fn search_text(resource: &AwsItem) -> String {
+    let mut text = format!("{}\n{}", resource.item.id, resource.name);
+    for tag in &resource.tags {
+        text.push('\n');
+        text.push_str(&tag.key);
+        text.push('\n');
+        text.push_str(&tag.value);
+    }
+    text.to_lowercase()
+}
+
 pub async fn upsert(conn: &mut SqliteConnection, resource: &AwsItem) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO resources (kind, account, region, id, account_id, name, status, expires_at, tags, fields, last_seen)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO resources (kind, account, region, id, account_id, name, status, expires_at, tags, fields, last_seen, search)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (kind, account, region, id) DO UPDATE SET
            account_id = excluded.account_id, name = excluded.name, status = excluded.status,
            expires_at = excluded.expires_at, tags = excluded.tags, fields = excluded.fields,
-           last_seen = excluded.last_seen",
+           last_seen = excluded.last_seen, search = excluded.search",
     )
     .bind(resource.item.kind.as_str())
     .bind(&resource.item.account)
@@ -62,8 +78,38 @@ pub async fn upsert(conn: &mut SqliteConnection, resource: &AwsItem) -> Result<(
     .bind(serde_json::to_string(&resource.tags).unwrap_or_else(|_| "[]".into()))
     .bind(serde_json::to_string(&resource.fields).unwrap_or_else(|_| "[]".into()))
     .bind(&resource.last_seen)
+    .bind(search_text(resource))
     .execute(&mut *conn)
     .await?;
+    replace_tags(conn, resource).await
+}
+
+async fn replace_tags(conn: &mut SqliteConnection, resource: &AwsItem) -> Result<(), sqlx::Error> {
+    let item = &resource.item;
+    sqlx::query(
+        "DELETE FROM resource_tags WHERE kind = ? AND account = ? AND region = ? AND id = ?",
+    )
+    .bind(item.kind.as_str())
+    .bind(&item.account)
+    .bind(&item.region)
+    .bind(&item.id)
+    .execute(&mut *conn)
+    .await?;
+    if resource.tags.is_empty() {
+        return Ok(());
+    }
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "INSERT OR REPLACE INTO resource_tags (kind, account, region, id, key, value) ",
+    );
+    insert.push_values(&resource.tags, |mut row, tag| {
+        row.push_bind(item.kind.as_str())
+            .push_bind(&item.account)
+            .push_bind(&item.region)
+            .push_bind(&item.id)
+            .push_bind(&tag.key)
+            .push_bind(&tag.value);
+    });
+    insert.build().execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -109,14 +155,139 @@ pub async fn replace_scope(
     Ok(())
 }
 
-pub async fn list(pool: &SqlitePool, kind: ResourceKind) -> Result<Vec<AwsItem>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM resources WHERE kind = ? ORDER BY account, region, id"
+/// One page of an inventory: the items of `kind` matching `query`, sorted, and how many match
+/// in all. `now` (a stored timestamp) anchors the expiry windows.
+pub async fn page(
+    pool: &SqlitePool,
+    kind: ResourceKind,
+    query: &InventoryQuery,
+    page: u32,
+    now: &str,
+) -> Result<(Vec<AwsItem>, usize), sqlx::Error> {
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM resources r");
+    push_filter(&mut count, kind, query, now);
+    let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
+
+    let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
+    push_filter(&mut select, kind, query, now);
+    select.push(" ORDER BY ");
+    select.push(order_by(&query.sort));
+    select.push(" LIMIT ");
+    select.push_bind(INVENTORY_PAGE_SIZE as i64);
+    select.push(" OFFSET ");
+    select.push_bind(i64::from(page.saturating_sub(1)) * INVENTORY_PAGE_SIZE as i64);
+    let rows: Vec<Row> = select.build_query_as().fetch_all(pool).await?;
+    Ok((
+        rows.into_iter().filter_map(Row::into_resource).collect(),
+        usize::try_from(total).unwrap_or(0),
     ))
+}
+
+/// `WHERE …` for an inventory query; every value is bound, never spliced into the SQL.
+fn push_filter(
+    sql: &mut QueryBuilder<'_, Sqlite>,
+    kind: ResourceKind,
+    query: &InventoryQuery,
+    now: &str,
+) {
+    sql.push(" WHERE r.kind = ");
+    sql.push_bind(kind.as_str().to_string());
+    for (column, value) in [
+        ("account", &query.account),
+        ("region", &query.region),
+        ("status", &query.status),
+    ] {
+        if !value.is_empty() {
+            sql.push(format!(" AND r.{column} = "));
+            sql.push_bind(value.clone());
+        }
+    }
+    let text = query.q.trim().to_lowercase();
+    if !text.is_empty() {
+        sql.push(" AND r.search LIKE ");
+        sql.push_bind(format!("%{}%", escape_like(&text)));
+        sql.push(" ESCAPE '\\'");
+    }
+    let tag = query.tag.trim();
+    if !tag.is_empty() {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM resource_tags t WHERE t.kind = r.kind AND t.account = r.account \
+             AND t.region = r.region AND t.id = r.id AND t.key = ",
+        );
+        match tag.split_once('=') {
+            Some((key, value)) => {
+                sql.push_bind(key.trim().to_string());
+                sql.push(" AND t.value = ");
+                sql.push_bind(value.trim().to_string());
+            }
+            None => {
+                sql.push_bind(tag.to_string());
+            }
+        }
+        sql.push(")");
+    }
+    match query.expires.as_str() {
+        "expired" => {
+            sql.push(" AND r.expires_at < ");
+            sql.push_bind(now.to_string());
+        }
+        "none" => {
+            sql.push(" AND r.expires_at IS NULL");
+        }
+        window => {
+            let days = EXPIRY_WINDOWS
+                .iter()
+                .find(|(value, _, _)| *value == window)
+                .and_then(|(_, _, days)| *days);
+            if let Some(days) = days {
+                let end = chrono::DateTime::parse_from_rfc3339(now)
+                    .map(|at| at.with_timezone(&chrono::Utc) + chrono::Duration::days(days))
+                    .map(super::timestamp)
+                    .unwrap_or_default();
+                sql.push(" AND r.expires_at >= ");
+                sql.push_bind(now.to_string());
+                sql.push(" AND r.expires_at < ");
+                sql.push_bind(end);
+            }
+        }
+    }
+}
+
+/// The `ORDER BY` of a sort named in the URL; unknown names sort by expiry. The id ends every
+/// order so that pages never overlap.
+fn order_by(sort: &str) -> &'static str {
+    match sort {
+        "-expiry" => "ifnull(r.expires_at, '') DESC, r.name COLLATE NOCASE, r.id",
+        "name" => "r.name COLLATE NOCASE, r.id",
+        "-name" => "r.name COLLATE NOCASE DESC, r.id DESC",
+        "account" => "r.account, r.region, r.name COLLATE NOCASE, r.id",
+        "region" => "r.region, r.account, r.name COLLATE NOCASE, r.id",
+        "status" => "r.status, r.name COLLATE NOCASE, r.id",
+        // Soonest expiry first; items without one go last.
+        _ => "ifnull(r.expires_at, '~'), r.name COLLATE NOCASE, r.id",
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// The statuses the cached items of a kind have, for the filter's choices.
+pub async fn statuses(pool: &SqlitePool, kind: ResourceKind) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT status FROM resources WHERE kind = ? AND status <> '' ORDER BY status",
+    )
     .bind(kind.as_str())
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().filter_map(Row::into_resource).collect())
+    Ok(rows.into_iter().map(|(status,)| status).collect())
 }
 
 pub async fn get(pool: &SqlitePool, item: &ResourceRef) -> Result<Option<AwsItem>, sqlx::Error> {

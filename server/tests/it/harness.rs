@@ -37,11 +37,24 @@ impl TestApp {
         Self::start_with(true).await
     }
 
+    /// Started with extra `TRUSTDESK_*` settings, as if from the environment.
+    pub async fn start_with_env(env: &[(&str, &str)]) -> Self {
+        Self::start_configured(false, env).await
+    }
+
     async fn start_with(demo: bool) -> Self {
+        Self::start_configured(demo, &[]).await
+    }
+
+    async fn start_configured(demo: bool, env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let config = Config::load(
             None,
-            &HashMap::new(),
+            &env,
             &Overrides {
                 listen: None,
                 data_dir: Some(dir.path().to_path_buf()),

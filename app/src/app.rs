@@ -6,15 +6,13 @@ use crate::{
     pages::{
         audit::AuditPage,
         dashboard::DashboardPage,
-        identity_sources::{IdentitySourcesPage, NewIdentitySourcePage},
-        license_tokens::{CreatedLicenseTokenPage, LicenseTokensPage, NewLicenseTokenPage},
+        kind::{KindInventoryPage, NewKindPage},
         login::LoginPage,
         not_found::NotFoundPage,
         resource::ResourcePage,
         setup::SetupPage,
-        trust_providers::{NewTrustProviderPage, TrustProvidersPage},
+        shown_once::ShownOncePage,
         users::UsersPage,
-        verification_tokens::{NewVerificationTokenPage, VerificationTokensPage},
     },
 };
 use leptos::prelude::*;
@@ -64,16 +62,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage ssr=ssr.clone() />
                     <Route path=path!("/users") view=UsersPage ssr=ssr.clone() />
                     <Route path=path!("/audit") view=AuditPage ssr=ssr.clone() />
-                    <Route path=path!("/verification-tokens") view=VerificationTokensPage ssr=ssr.clone() />
-                    <Route path=path!("/verification-tokens/new") view=NewVerificationTokenPage ssr=ssr.clone() />
-                    <Route path=path!("/trust-providers") view=TrustProvidersPage ssr=ssr.clone() />
-                    <Route path=path!("/trust-providers/new") view=NewTrustProviderPage ssr=ssr.clone() />
-                    <Route path=path!("/license-tokens") view=LicenseTokensPage ssr=ssr.clone() />
-                    <Route path=path!("/license-tokens/new") view=NewLicenseTokenPage ssr=ssr.clone() />
-                    <Route path=path!("/license-tokens/created") view=CreatedLicenseTokenPage ssr=ssr.clone() />
-                    <Route path=path!("/identity-sources") view=IdentitySourcesPage ssr=ssr.clone() />
-                    <Route path=path!("/identity-sources/new") view=NewIdentitySourcePage ssr=ssr.clone() />
+                    <Route path=path!("/shown-once") view=ShownOncePage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
+                    // Every kind's inventory and create page; static paths above match first.
+                    <Route path=path!("/:kinds") view=KindInventoryPage ssr=ssr.clone() />
+                    <Route path=path!("/:kinds/new") view=NewKindPage ssr=ssr.clone() />
                 </Routes>
             </Shell>
         </Router>

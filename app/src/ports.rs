@@ -2,11 +2,9 @@
 //! (bound to the caller's session and address), so each server function is one call.
 
 use crate::model::{
-    AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, CreatedLicenseToken, Dashboard,
-    FormIntent, InventoryPage, InventoryQuery, LicenseTokenFormOptions, NewIdentitySource,
-    NewLicenseToken, NewUser, NewVerificationToken, RefreshReport, ResourceKind, ResourceRef,
-    SessionInfo, SetupLinkState, TokenFormOptions, TokenFormOutcome, TrustProviderForm,
-    TrustProviderOutcome, UserSummary,
+    AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, Dashboard, FormIntent,
+    InventoryPage, InventoryQuery, NewUser, OnceSecret, RefreshReport, ResourceKind, ResourceRef,
+    SessionInfo, SetupLinkState, UserSummary,
 };
 use std::sync::Arc;
 
@@ -53,40 +51,33 @@ pub trait Ports: Send + Sync {
     ) -> Result<(), AppError>;
     async fn remove_resource_tag(&self, item: ResourceRef, key: String) -> Result<(), AppError>;
 
-    /// The IPAMs verification tokens can be created in, across accounts and regions, and a
-    /// fresh idempotency token for the form.
-    async fn token_form_options(&self) -> Result<TokenFormOptions, AppError>;
-    /// Creates the token, or with [`FormIntent::Check`] only sends the create with DryRun.
-    async fn submit_verification_token(
+    /// Accounts and regions (accounts alone for a global kind) a new item can go to.
+    async fn create_form_options(&self, kind: ResourceKind) -> Result<CreateFormOptions, AppError>;
+    /// The choices one of a kind's forms offers, read from AWS, as the kind's module types them.
+    async fn kind_form_options(
         &self,
-        form: NewVerificationToken,
-        intent: FormIntent,
-    ) -> Result<TokenFormOutcome, AppError>;
-    /// Accounts and regions to create in, and a fresh idempotency token.
-    async fn create_form_options(&self) -> Result<CreateFormOptions, AppError>;
-    /// Creates the provider, or with [`FormIntent::Check`] only sends the create with DryRun.
-    async fn submit_trust_provider(
-        &self,
-        form: TrustProviderForm,
-        intent: FormIntent,
-    ) -> Result<TrustProviderOutcome, AppError>;
-    async fn modify_trust_provider(
-        &self,
-        item: ResourceRef,
-        form: TrustProviderForm,
-    ) -> Result<(), AppError>;
+        kind: ResourceKind,
+        form: String,
+    ) -> Result<serde_json::Value, AppError>;
+    /// A kind-specific form (create, modify, …): validated by the kind, then authorised,
+    /// audited, sent to AWS and cached like every change. Answers the kind's typed reply.
+    async fn act(&self, request: KindRequest) -> Result<serde_json::Value, AppError>;
+    /// A secret AWS showed once at creation: once, for the user who created the item.
+    async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError>;
+}
 
-    /// The licenses tokens can be created for, and a fresh idempotency token.
-    async fn license_token_form_options(&self) -> Result<LicenseTokenFormOptions, AppError>;
-    /// Creates a License Manager token; answers the handle that shows its JWT once.
-    async fn create_license_token(&self, form: NewLicenseToken) -> Result<String, AppError>;
-    /// The JWT behind a handle: once, for the user who created it.
-    async fn take_license_token(&self, handle: String) -> Result<CreatedLicenseToken, AppError>;
-
-    async fn create_identity_source(
-        &self,
-        form: NewIdentitySource,
-    ) -> Result<ResourceRef, AppError>;
+/// One submission of a kind's own form.
+#[derive(Debug, Clone)]
+pub struct KindRequest {
+    pub kind: ResourceKind,
+    /// The form: `create`, or another action the kind defines (`modify`, …).
+    pub action: String,
+    /// The item acted on; none for a create.
+    pub item: Option<ResourceRef>,
+    /// The form's fields, as the kind's form type serialises them.
+    pub form: serde_json::Value,
+    /// Create, or only check permissions with a dry run.
+    pub intent: FormIntent,
 }
 
 /// The request's ports, put into the request's extensions by the server's middleware.

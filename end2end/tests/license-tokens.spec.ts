@@ -21,12 +21,12 @@ test('license tokens with JavaScript: the JWT is shown once', async ({ page }) =
   await expect(page.locator('#license-token-expiration_in_days-error')).toContainText('1 to 730');
   await page.locator('#license-token-expiration_in_days').fill('');
   await page.getByRole('button', { name: 'Create token' }).click();
-  await expect(page).toHaveURL(/\/license-tokens\/created\?once=/);
+  await expect(page).toHaveURL(/\/shown-once\?once=/);
   await expect(page.locator('#license-jwt')).toHaveValue(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   await expect(page.getByRole('alert')).toContainText('will not show it again');
   await page.screenshot({ path: 'end2end/artifacts/license-token-created.png', fullPage: true });
 
-  const detail = await page.locator('#token-detail').getAttribute('href');
+  const detail = await page.locator('#secret-item').getAttribute('href');
 
   // A reload does not show it again.
   await page.reload();

@@ -9,14 +9,12 @@ use crate::{
 };
 use app::{
     model::{
-        AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreateFormOptions,
-        CreatedLicenseToken, CurrentUser, Dashboard, ErrorKind, FieldError, FormIntent,
-        InventoryPage, InventoryQuery, LicenseTokenFormOptions, NewIdentitySource, NewLicenseToken,
-        NewUser, NewVerificationToken, Outcome, RefreshReport, ResourceKind, ResourceRef, Role,
-        SessionInfo, SetupLinkState, TokenFormOptions, TokenFormOutcome, TrustProviderForm,
-        TrustProviderOutcome, UserSummary,
+        AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreateFormOptions, CurrentUser,
+        Dashboard, ErrorKind, FieldError, InventoryPage, InventoryQuery, NewUser, OnceSecret,
+        Outcome, RefreshReport, ResourceKind, ResourceRef, Role, SessionInfo, SetupLinkState,
+        UserSummary,
     },
-    ports::Ports,
+    ports::{KindRequest, Ports},
 };
 use serde_json::json;
 use std::{net::IpAddr, sync::Arc, time::Instant};
@@ -802,107 +800,36 @@ impl Ports for RequestConsole {
         self.finish(result, || Some(message)).await
     }
 
-    async fn token_form_options(&self) -> Result<TokenFormOptions, AppError> {
-        let result = self.token_form_options_inner().await;
+    async fn create_form_options(&self, kind: ResourceKind) -> Result<CreateFormOptions, AppError> {
+        let result = self.create_form_options_inner(kind).await;
         self.finish(result, || None).await
     }
 
-    async fn submit_verification_token(
+    async fn kind_form_options(
         &self,
-        form: NewVerificationToken,
-        intent: FormIntent,
-    ) -> Result<TokenFormOutcome, AppError> {
-        let result = match intent {
-            FormIntent::Check => self
-                .check_verification_token_inner(form)
-                .await
-                .map(TokenFormOutcome::Checked),
-            FormIntent::Create => self
-                .create_verification_token_inner(form)
-                .await
-                .map(|created| TokenFormOutcome::Created(Box::new(created))),
-        };
-        if let Ok(TokenFormOutcome::Created(created)) = &result {
-            leptos_axum::redirect(&format!(
-                "{}?created=1",
-                created.resource.item.detail_path()
-            ));
-        }
-        let flash = match &result {
-            Ok(TokenFormOutcome::Checked(check)) => check.message.clone(),
-            _ => "Verification token created.".to_string(),
-        };
-        self.finish(result, || Some(flash)).await
-    }
-
-    async fn create_form_options(&self) -> Result<CreateFormOptions, AppError> {
-        let result = self.create_form_options_inner().await;
+        kind: ResourceKind,
+        form: String,
+    ) -> Result<serde_json::Value, AppError> {
+        let result = self.kind_form_options_inner(kind, form).await;
         self.finish(result, || None).await
     }
 
-    async fn submit_trust_provider(
-        &self,
-        form: TrustProviderForm,
-        intent: FormIntent,
-    ) -> Result<TrustProviderOutcome, AppError> {
-        let result = match intent {
-            FormIntent::Check => self
-                .check_trust_provider_inner(form)
-                .await
-                .map(TrustProviderOutcome::Checked),
-            FormIntent::Create => self
-                .create_trust_provider_inner(form)
-                .await
-                .map(TrustProviderOutcome::Created),
-        };
-        if let Ok(TrustProviderOutcome::Created(item)) = &result {
-            leptos_axum::redirect(&item.detail_path());
+    async fn act(&self, request: KindRequest) -> Result<serde_json::Value, AppError> {
+        let result = self.act_inner(request).await;
+        if let Some(to) = result
+            .as_ref()
+            .ok()
+            .and_then(|acted| acted.redirect.as_deref())
+        {
+            leptos_axum::redirect(to);
         }
-        let flash = match &result {
-            Ok(TrustProviderOutcome::Checked(check)) => check.message.clone(),
-            _ => "Trust provider created.".to_string(),
-        };
-        self.finish(result, || Some(flash)).await
+        let flash = result.as_ref().map(|acted| acted.flash.clone()).ok();
+        self.finish(result.map(|acted| acted.reply), || flash).await
     }
 
-    async fn modify_trust_provider(
-        &self,
-        item: ResourceRef,
-        form: TrustProviderForm,
-    ) -> Result<(), AppError> {
-        let result = self.modify_trust_provider_inner(item, form).await;
-        self.finish(result, || Some("Trust provider updated.".into()))
-            .await
-    }
-
-    async fn license_token_form_options(&self) -> Result<LicenseTokenFormOptions, AppError> {
-        let result = self.license_token_form_options_inner().await;
+    async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError> {
+        let result = self.take_shown_once_inner(handle).await;
         self.finish(result, || None).await
-    }
-
-    async fn create_license_token(&self, form: NewLicenseToken) -> Result<String, AppError> {
-        let result = self.create_license_token_inner(form).await;
-        if let Ok(handle) = &result {
-            leptos_axum::redirect(&format!("/license-tokens/created?once={handle}"));
-        }
-        self.finish(result, || None).await
-    }
-
-    async fn take_license_token(&self, handle: String) -> Result<CreatedLicenseToken, AppError> {
-        let result = self.take_license_token_inner(handle).await;
-        self.finish(result, || None).await
-    }
-
-    async fn create_identity_source(
-        &self,
-        form: NewIdentitySource,
-    ) -> Result<ResourceRef, AppError> {
-        let result = self.create_identity_source_inner(form).await;
-        if let Ok(item) = &result {
-            leptos_axum::redirect(&item.detail_path());
-        }
-        self.finish(result, || Some("Identity source created.".into()))
-            .await
     }
 }
 

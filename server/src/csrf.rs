@@ -41,3 +41,9 @@ pub async fn matches(session: &Session, candidate: &str) -> bool {
 pub fn random_token() -> String {
     fresh_token()
 }
+
+/// A form's idempotency token (AWS's ClientToken): rendered with the form, so a double submit
+/// creates one item.
+pub fn client_token() -> String {
+    random_token().chars().take(32).collect()
+}

@@ -1,29 +1,21 @@
-//! The console's AWS workflows: inventories from the cache, refresh from AWS, and every change
-//! authorised → validated → audited ("attempted") → sent to AWS → audited with AWS's request id
-//! and the cache updated in one transaction.
+//! The console's AWS workflows, the same for every kind: inventories from the cache, refresh
+//! from AWS, and every change authorised → validated → audited ("attempted") → sent to AWS →
+//! audited with AWS's request id and the cache updated in one transaction. What differs per
+//! kind comes from the kind's adapter ([`crate::aws::kind`]); nothing here names a kind.
 
 use std::future::Future;
 
 use app::model::{
-    aws_rules, AppError, AwsItem, CreateFormOptions, CreatedLicenseToken, CreatedVerificationToken,
-    FieldErrors, InventoryPage, InventoryQuery, IpamChoice, LicenseTokenFormOptions,
-    NewIdentitySource, NewLicenseToken, NewVerificationToken, Outcome, PermissionCheck,
-    RefreshReport, ResourceKind, ResourceRef, Role, Tag, TokenFormOptions, TrustProviderForm,
-    INVENTORY_PAGE_SIZE,
+    aws_rules, AppError, AwsItem, CreateFormOptions, ErrorKind, FieldErrors, FormIntent,
+    InventoryPage, InventoryQuery, OnceSecret, Outcome, PermissionCheck, RefreshReport,
+    ResourceKind, ResourceRef, Role, Tag, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
 };
+use app::ports::KindRequest;
 use serde_json::{json, Value};
 
-use crate::aws::{
-    ec2_tags, ipam, license_manager, mpa, verified_access, Account, AwsFailure, Scope,
-};
+use crate::aws::{self, kind::CacheChange, At, AwsFailure};
 use crate::console::{db_error, Console, RequestConsole};
 use crate::store::{self, resources, users::UserRecord};
-
-/// What a successful change does to the cache.
-pub(crate) enum CacheChange {
-    Upsert(AwsItem),
-    Delete(ResourceRef),
-}
 
 /// A change that reached AWS: its value, AWS's request id, and the cache update.
 pub(crate) struct Applied<T> {
@@ -32,11 +24,22 @@ pub(crate) struct Applied<T> {
     pub cache: CacheChange,
 }
 
+/// What a kind's form did: the kind's typed reply, where a plain form goes next, and the
+/// message it shows there.
+pub(crate) struct Acted {
+    pub reply: Value,
+    pub redirect: Option<String>,
+    pub flash: String,
+}
+
 impl RequestConsole {
-    async fn scope_for(&self, account: &Account, region: &str) -> Result<Scope, AppError> {
-        let clients = &self.console.clients;
-        let account_id = clients.account_id(account, region).await?;
-        Ok(Scope::new(&account.name, &account_id, region))
+    /// Where calls about `item` go (the account's id read from STS once).
+    async fn at(&self, item: &ResourceRef) -> Result<At, AppError> {
+        self.console
+            .clients
+            .at(item.kind, &item.account, &item.region)
+            .await
+            .map_err(|failure| failure.error)
     }
 
     /// An admin, or an audited refusal naming the item.
@@ -183,9 +186,9 @@ impl RequestConsole {
         let mut regions: Vec<String> = self
             .console
             .clients
-            .scopes()
+            .places(kind)
             .into_iter()
-            .map(|(_, r)| r)
+            .map(|(_, region, _)| region)
             .collect();
         regions.sort();
         regions.dedup();
@@ -236,106 +239,119 @@ impl RequestConsole {
             })
     }
 
-    pub(crate) async fn token_form_options_inner(&self) -> Result<TokenFormOptions, AppError> {
-        let ipams = self.ipam_choices().await?;
-        Ok(TokenFormOptions {
-            ipams,
-            client_token: crate::csrf::random_token().chars().take(32).collect(),
+    pub(crate) async fn create_form_options_inner(
+        &self,
+        kind: ResourceKind,
+    ) -> Result<CreateFormOptions, AppError> {
+        self.require_user().await?;
+        let clients = &self.console.clients;
+        let targets = clients
+            .places(kind)
+            .into_iter()
+            .map(|(index, region, _)| {
+                let account = &clients.accounts()[index].name;
+                if kind.is_global() {
+                    format!("{account}/{GLOBAL_REGION}")
+                } else {
+                    format!("{account}/{region}")
+                }
+            })
+            .collect();
+        Ok(CreateFormOptions {
+            targets,
+            client_token: crate::csrf::client_token(),
         })
     }
 
-    async fn ipam_choices(&self) -> Result<Vec<IpamChoice>, AppError> {
-        self.require_user().await?;
+    /// Every place of `kind` whose account id could be read, for a form's choices.
+    async fn reachable_places(&self, kind: ResourceKind) -> Result<Vec<At>, AppError> {
         let clients = &self.console.clients;
-        let mut choices = Vec::new();
+        let mut places = Vec::new();
         let mut last_error = None;
-        for (account, region) in clients.scopes() {
-            let scope = Scope::new(&account.name, "", &region);
-            match ipam::list_ipams(&clients.ec2(account, &region).await, &scope).await {
-                Ok(found) => choices.extend(found),
+        for (index, region, sdk_region) in clients.places(kind) {
+            match clients.at_place(index, &region, &sdk_region).await {
+                Ok(at) => places.push(at),
                 Err(failure) => last_error = Some(failure.error),
             }
         }
-        match (choices.is_empty(), last_error) {
+        match (places.is_empty(), last_error) {
             (true, Some(error)) => Err(error),
-            _ => Ok(choices),
+            _ => Ok(places),
         }
     }
 
-    pub(crate) async fn create_verification_token_inner(
+    pub(crate) async fn kind_form_options_inner(
         &self,
-        form: NewVerificationToken,
-    ) -> Result<CreatedVerificationToken, AppError> {
-        let aws_rules::VerificationTokenRequest {
-            account: account_name,
-            region,
-            ipam_id,
-            tags,
-        } = aws_rules::check_verification_token(&form)?;
-        let pending = ResourceRef {
-            kind: ResourceKind::VerificationToken,
-            account: account_name.clone(),
-            region: region.clone(),
-            id: ipam_id.clone(),
-        };
-        let user = self
-            .require_admin_for("ec2.create_verification_token", &pending)
-            .await?;
-        let clients = &self.console.clients;
-        let account = clients.scope(&account_name, &region)?;
-        let scope = self.scope_for(account, &region).await?;
-        let client = clients.ec2(account, &region).await;
-        let params = json!({ "ipam_id": ipam_id, "tags": tags, "client_token": form.client_token });
-        self.audited(
-            &user,
-            "ec2.create_verification_token",
-            &pending,
-            params,
-            async {
-                let created = ipam::create_token(
-                    &client,
-                    &scope,
-                    &ipam_id,
-                    &tags,
-                    &form.client_token,
-                    &store::now(),
-                )
-                .await?;
-                Ok(Applied {
-                    value: CreatedVerificationToken {
-                        resource: created.resource.clone(),
-                        token_name: created.token_name,
-                        token_value: created.token_value,
-                    },
-                    request_id: created.request_id,
-                    cache: CacheChange::Upsert(created.resource),
-                })
-            },
-        )
-        .await
+        kind: ResourceKind,
+        form: String,
+    ) -> Result<Value, AppError> {
+        self.require_user().await?;
+        let places = self.reachable_places(kind).await?;
+        aws::adapter(kind).form_options(&form, places).await
     }
 
-    pub(crate) async fn check_verification_token_inner(
+    /// One of a kind's forms: the kind validates and plans it; a check sends its dry run; a
+    /// change goes the audited way. A secret AWS returns only now is kept for one showing.
+    pub(crate) async fn act_inner(&self, request: KindRequest) -> Result<Acted, AppError> {
+        let intent = request.intent;
+        let plan = aws::adapter(request.kind).plan(request)?;
+        if intent == FormIntent::Check {
+            let dry_run = plan.dry_run.ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Validation,
+                    "This form has no permission check; submit it to create the item.",
+                )
+            })?;
+            self.require_user().await?;
+            let at = self.at(&plan.target).await?;
+            let check = permission_check((dry_run.run)(at).await, &dry_run.allowed)?;
+            return Ok(Acted {
+                reply: (dry_run.reply)(check.clone()),
+                redirect: None,
+                flash: check.message,
+            });
+        }
+        let user = self.require_admin_for(plan.action, &plan.target).await?;
+        let at = self.at(&plan.target).await?;
+        let run = plan.run;
+        let (mut acted, shown_once) = self
+            .audited(&user, plan.action, &plan.target, plan.params, async move {
+                let done = run(at).await?;
+                Ok(Applied {
+                    value: (
+                        Acted {
+                            reply: done.reply,
+                            redirect: done.redirect,
+                            flash: done.flash,
+                        },
+                        done.shown_once,
+                    ),
+                    request_id: done.request_id,
+                    cache: done.cache,
+                })
+            })
+            .await?;
+        if let Some(secret) = shown_once {
+            let handle = self
+                .console
+                .once
+                .put(user.id, serde_json::to_string(&secret).unwrap_or_default());
+            acted.redirect = Some(format!("/shown-once?once={handle}"));
+            acted.reply = json!(handle);
+        }
+        Ok(acted)
+    }
+
+    pub(crate) async fn take_shown_once_inner(
         &self,
-        form: NewVerificationToken,
-    ) -> Result<PermissionCheck, AppError> {
-        let aws_rules::VerificationTokenRequest {
-            account: account_name,
-            region,
-            ipam_id,
-            tags,
-        } = aws_rules::check_verification_token(&form)?;
-        self.require_user().await?;
-        let clients = &self.console.clients;
-        let account = clients.scope(&account_name, &region)?;
-        let scope = self.scope_for(account, &region).await?;
-        let client = clients.ec2(account, &region).await;
-        let dry_run =
-            ipam::check_create_token(&client, &scope, &ipam_id, &tags, &form.client_token).await;
-        permission_check(
-            dry_run,
-            &format!("{account_name}/{region} may create verification tokens in {ipam_id}"),
-        )
+        handle: String,
+    ) -> Result<OnceSecret, AppError> {
+        let user = self.require_user().await?;
+        self.console
+            .once
+            .take(&handle, user.id)
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .ok_or_else(|| AppError::not_found("This was shown already, or the link expired. AWS does not show it twice: delete the item and create a new one if it was not copied."))
     }
 
     pub(crate) async fn delete_resource_inner(
@@ -353,29 +369,10 @@ impl RequestConsole {
         }
         let action = format!("{}.delete", item.kind.as_str());
         let user = self.require_admin_for(&action, &item).await?;
-        let clients = &self.console.clients;
-        let account = clients.scope(&item.account, &item.region)?;
-        let scope = self.scope_for(account, &item.region).await?;
+        let at = self.at(&item).await?;
         let params = json!({ "id": item.id });
         self.audited(&user, &action, &item, params, async {
-            let request_id = match item.kind {
-                ResourceKind::VerificationToken => {
-                    let client = clients.ec2(account, &item.region).await;
-                    ipam::delete_token(&client, &scope, &item.id).await?
-                }
-                ResourceKind::TrustProvider => {
-                    let client = clients.ec2(account, &item.region).await;
-                    verified_access::delete(&client, &scope, &item.id).await?
-                }
-                ResourceKind::LicenseToken => {
-                    let client = clients.license_manager(account, &item.region).await;
-                    license_manager::delete_token(&client, &scope, &item.id).await?
-                }
-                ResourceKind::IdentitySource => {
-                    let client = clients.mpa(account, &item.region).await;
-                    mpa::delete(&client, &scope, &item.id).await?
-                }
-            };
+            let request_id = aws::adapter(item.kind).delete(&at, &item.id).await?;
             Ok(Applied {
                 value: (),
                 request_id,
@@ -391,7 +388,8 @@ impl RequestConsole {
         key: String,
         value: String,
     ) -> Result<(), AppError> {
-        let tag = aws_rules::check_tag_edit(&key, &value)?;
+        self.refuse_tags_where_aws_has_none(&item)?;
+        let tag = aws_rules::check_tag_edit(item.kind.tag_rules(), &key, &value)?;
         let action = format!("{}.tag", item.kind.as_str());
         let user = self.require_admin_for(&action, &item).await?;
         self.retag(
@@ -410,8 +408,9 @@ impl RequestConsole {
         item: ResourceRef,
         key: String,
     ) -> Result<(), AppError> {
+        self.refuse_tags_where_aws_has_none(&item)?;
         let mut errors = FieldErrors::new();
-        errors.check("key", aws_rules::check_ec2_tag_key(&key));
+        errors.check("key", aws_rules::check_tag_key(item.kind.tag_rules(), &key));
         errors.into_result()?;
         let action = format!("{}.untag", item.kind.as_str());
         let user = self.require_admin_for(&action, &item).await?;
@@ -426,6 +425,16 @@ impl RequestConsole {
         .await
     }
 
+    fn refuse_tags_where_aws_has_none(&self, item: &ResourceRef) -> Result<(), AppError> {
+        if item.kind.has_tags() {
+            return Ok(());
+        }
+        Err(AppError::new(
+            ErrorKind::Validation,
+            format!("AWS does not support tags on {}.", item.kind.title()),
+        ))
+    }
+
     async fn retag(
         &self,
         user: &UserRecord,
@@ -435,411 +444,53 @@ impl RequestConsole {
         set: Vec<Tag>,
         remove: Vec<String>,
     ) -> Result<(), AppError> {
-        if !item.kind.has_tags() {
-            return Err(AppError::new(
-                app::model::ErrorKind::Validation,
-                format!("AWS does not support tags on {}.", item.kind.title()),
-            ));
-        }
-        let clients = &self.console.clients;
-        let account = clients.scope(&item.account, &item.region)?;
-        let scope = self.scope_for(account, &item.region).await?;
+        let at = self.at(&item).await?;
+        let adapter = aws::adapter(item.kind);
         self.audited(user, action, &item, params, async {
-            let seen = store::now();
-            if item.kind == ResourceKind::IdentitySource {
-                let client = clients.mpa(account, &item.region).await;
-                let request_id = if set.is_empty() {
-                    mpa::untag(&client, &scope, &item.id, &remove).await?
-                } else {
-                    mpa::tag(&client, &scope, &item.id, &set).await?
-                };
-                let cache = match mpa::get(&client, &scope, &item.id, &seen).await? {
-                    Some(fresh) => CacheChange::Upsert(fresh),
-                    None => CacheChange::Delete(item.clone()),
-                };
-                return Ok(Applied {
-                    value: (),
-                    request_id,
-                    cache,
-                });
-            }
-            // The other taggable kinds are EC2 resources: EC2's CreateTags and DeleteTags serve them.
-            let client = clients.ec2(account, &item.region).await;
             let request_id = if set.is_empty() {
-                ec2_tags::delete_tags(&client, &scope, &item.id, &remove).await?
+                adapter.untag(&at, &item.id, &remove).await?
             } else {
-                ec2_tags::create_tags(&client, &scope, &item.id, &set).await?
+                adapter.tag(&at, &item.id, &set).await?
             };
-            let fresh = match item.kind {
-                ResourceKind::VerificationToken => {
-                    ipam::get_token(&client, &scope, &item.id, &seen).await?
-                }
-                ResourceKind::TrustProvider => {
-                    verified_access::get(&client, &scope, &item.id, &seen).await?
-                }
-                // Refused before any call (no tags), or handled above (MPA's own tag calls).
-                ResourceKind::LicenseToken | ResourceKind::IdentitySource => None,
-            };
-            let cache = match fresh {
-                Some(resource) => CacheChange::Upsert(resource),
-                None => CacheChange::Delete(item.clone()),
-            };
+            let fresh = adapter.get(&at, &item.id).await?;
             Ok(Applied {
                 value: (),
                 request_id,
-                cache,
+                cache: CacheChange::fresh(item.clone(), fresh),
             })
         })
         .await
     }
 }
 
-impl RequestConsole {
-    pub(crate) async fn create_form_options_inner(&self) -> Result<CreateFormOptions, AppError> {
-        self.require_user().await?;
-        let targets = self
-            .console
-            .clients
-            .scopes()
-            .into_iter()
-            .map(|(a, r)| format!("{}/{r}", a.name))
-            .collect();
-        Ok(CreateFormOptions {
-            targets,
-            client_token: crate::csrf::random_token().chars().take(32).collect(),
-        })
-    }
-
-    /// Where a create form sends the item, once the form is valid.
-    fn target_of(&self, target: &str) -> Result<(String, String), AppError> {
-        let (account, region) = target
-            .split_once('/')
-            .ok_or_else(|| AppError::not_found("Choose the account and region."))?;
-        Ok((account.to_string(), region.to_string()))
-    }
-
-    /// The form as it may be audited: everything but the client secret.
-    fn trust_provider_params(form: &TrustProviderForm) -> Value {
-        let mut params = serde_json::to_value(form).unwrap_or(Value::Null);
-        if let Some(map) = params.as_object_mut() {
-            map.remove("oidc_client_secret");
-            map.insert(
-                "oidc_client_secret_given".into(),
-                json!(!form.oidc_client_secret.is_empty()),
-            );
-        }
-        params
-    }
-
-    pub(crate) async fn create_trust_provider_inner(
-        &self,
-        form: TrustProviderForm,
-    ) -> Result<ResourceRef, AppError> {
-        aws_rules::check_trust_provider(&form, true)?;
-        let tags = aws_rules::parse_ec2_tags(&form.tags).unwrap_or_default();
-        let (account_name, region) = self.target_of(&form.target)?;
-        let pending = ResourceRef {
-            kind: ResourceKind::TrustProvider,
-            account: account_name.clone(),
-            region: region.clone(),
-            id: form.policy_reference_name.clone(),
-        };
-        let user = self
-            .require_admin_for("ec2.create_trust_provider", &pending)
-            .await?;
-        let clients = &self.console.clients;
-        let account = clients.scope(&account_name, &region)?;
-        let scope = self.scope_for(account, &region).await?;
-        let client = clients.ec2(account, &region).await;
-        self.audited(
-            &user,
-            "ec2.create_trust_provider",
-            &pending,
-            Self::trust_provider_params(&form),
-            async {
-                let (item, request_id) =
-                    verified_access::create(&client, &scope, &form, &tags, &store::now()).await?;
-                Ok(Applied {
-                    value: item.item.clone(),
-                    request_id,
-                    cache: CacheChange::Upsert(item),
-                })
-            },
-        )
-        .await
-    }
-
-    pub(crate) async fn check_trust_provider_inner(
-        &self,
-        form: TrustProviderForm,
-    ) -> Result<PermissionCheck, AppError> {
-        aws_rules::check_trust_provider(&form, true)?;
-        self.require_user().await?;
-        let tags = aws_rules::parse_ec2_tags(&form.tags).unwrap_or_default();
-        let (account_name, region) = self.target_of(&form.target)?;
-        let clients = &self.console.clients;
-        let account = clients.scope(&account_name, &region)?;
-        let scope = self.scope_for(account, &region).await?;
-        let client = clients.ec2(account, &region).await;
-        let dry_run = verified_access::check_create(&client, &scope, &form, &tags).await;
-        permission_check(
-            dry_run,
-            &format!("{account_name}/{region} may create this trust provider"),
-        )
-    }
-
-    pub(crate) async fn modify_trust_provider_inner(
-        &self,
-        item: ResourceRef,
-        form: TrustProviderForm,
-    ) -> Result<(), AppError> {
-        aws_rules::check_trust_provider(&form, false)?;
-        let user = self
-            .require_admin_for("ec2.modify_trust_provider", &item)
-            .await?;
-        let clients = &self.console.clients;
-        let account = clients.scope(&item.account, &item.region)?;
-        let scope = self.scope_for(account, &item.region).await?;
-        let client = clients.ec2(account, &item.region).await;
-        self.audited(
-            &user,
-            "ec2.modify_trust_provider",
-            &item,
-            Self::trust_provider_params(&form),
-            async {
-                let (fresh, request_id) =
-                    verified_access::modify(&client, &scope, &item.id, &form, &store::now())
-                        .await?;
-                Ok(Applied {
-                    value: (),
-                    request_id,
-                    cache: CacheChange::Upsert(fresh),
-                })
-            },
-        )
-        .await
-    }
-}
-
-impl RequestConsole {
-    pub(crate) async fn license_token_form_options_inner(
-        &self,
-    ) -> Result<LicenseTokenFormOptions, AppError> {
-        self.require_user().await?;
-        let clients = &self.console.clients;
-        let mut licenses = Vec::new();
-        let mut last_error = None;
-        for (account, region) in clients.scopes() {
-            let scope = Scope::new(&account.name, "", &region);
-            match license_manager::licenses(
-                &clients.license_manager(account, &region).await,
-                &scope,
-            )
-            .await
-            {
-                Ok(found) => licenses.extend(found),
-                Err(failure) => last_error = Some(failure.error),
-            }
-        }
-        if let (true, Some(error)) = (licenses.is_empty(), last_error) {
-            return Err(error);
-        }
-        Ok(LicenseTokenFormOptions {
-            licenses,
-            client_token: crate::csrf::random_token().chars().take(32).collect(),
-        })
-    }
-
-    /// Creates the token; its JWT is kept in memory for one read by this user and the returned
-    /// handle reads it.
-    pub(crate) async fn create_license_token_inner(
-        &self,
-        form: NewLicenseToken,
-    ) -> Result<String, AppError> {
-        let (days, roles, properties) = aws_rules::check_license_token(&form)?;
-        let mut parts = form.license.splitn(3, '/');
-        let (account_name, region, license_arn) = (
-            parts.next().unwrap_or_default().to_string(),
-            parts.next().unwrap_or_default().to_string(),
-            parts.next().unwrap_or_default().to_string(),
-        );
-        let pending = ResourceRef {
-            kind: ResourceKind::LicenseToken,
-            account: account_name.clone(),
-            region: region.clone(),
-            id: license_arn.clone(),
-        };
-        let user = self
-            .require_admin_for("license-manager.create_token", &pending)
-            .await?;
-        let clients = &self.console.clients;
-        let account = clients.scope(&account_name, &region)?;
-        let scope = self.scope_for(account, &region).await?;
-        let client = clients.license_manager(account, &region).await;
-        // The JWT is neither audited nor cached: only its claims' inputs are.
-        let params = json!({ "license_arn": license_arn, "role_arns": roles, "expiration_in_days": days, "token_properties": properties, "client_token": form.client_token });
-        let once = &self.console.once;
-        self.audited(
-            &user,
-            "license-manager.create_token",
-            &pending,
-            params,
-            async {
-                let created = license_manager::create_token(
-                    &client,
-                    &scope,
-                    &license_arn,
-                    days,
-                    roles.clone(),
-                    properties.clone(),
-                    &form.client_token,
-                )
-                .await?;
-                let fresh =
-                    license_manager::get_token(&client, &scope, &created.id, &store::now()).await?;
-                let item = ResourceRef {
-                    kind: ResourceKind::LicenseToken,
-                    account: account_name.clone(),
-                    region: region.clone(),
-                    id: created.id.clone(),
-                };
-                let shown = CreatedLicenseToken {
-                    item: item.clone(),
-                    jwt: created.jwt,
-                };
-                let handle = once.put(user.id, serde_json::to_string(&shown).unwrap_or_default());
-                let cache = match fresh {
-                    Some(fresh) => CacheChange::Upsert(fresh),
-                    None => CacheChange::Delete(item),
-                };
-                Ok(Applied {
-                    value: handle,
-                    request_id: created.request_id,
-                    cache,
-                })
-            },
-        )
-        .await
-    }
-
-    pub(crate) async fn take_license_token_inner(
-        &self,
-        handle: String,
-    ) -> Result<CreatedLicenseToken, AppError> {
-        let user = self.require_user().await?;
-        self.console
-            .once
-            .take(&handle, user.id)
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .ok_or_else(|| AppError::not_found("This token was shown already, or the link expired. AWS does not show a token twice: delete it and create a new one if it was not copied."))
-    }
-}
-
-impl RequestConsole {
-    pub(crate) async fn create_identity_source_inner(
-        &self,
-        form: NewIdentitySource,
-    ) -> Result<ResourceRef, AppError> {
-        let tags = aws_rules::check_identity_source(&form)?;
-        let (account_name, region) = self.target_of(&form.target)?;
-        let pending = ResourceRef {
-            kind: ResourceKind::IdentitySource,
-            account: account_name.clone(),
-            region: region.clone(),
-            id: form.instance_arn.clone(),
-        };
-        let user = self
-            .require_admin_for("mpa.create_identity_source", &pending)
-            .await?;
-        let clients = &self.console.clients;
-        let account = clients.scope(&account_name, &region)?;
-        let scope = self.scope_for(account, &region).await?;
-        let client = clients.mpa(account, &region).await;
-        let params = json!({ "instance_arn": form.instance_arn.trim(), "instance_region": form.instance_region.trim(), "tags": tags, "client_token": form.client_token });
-        self.audited(
-            &user,
-            "mpa.create_identity_source",
-            &pending,
-            params,
-            async {
-                let (id, request_id) = mpa::create(
-                    &client,
-                    &scope,
-                    form.instance_arn.trim(),
-                    form.instance_region.trim(),
-                    &tags,
-                    &form.client_token,
-                )
-                .await?;
-                let item = ResourceRef {
-                    kind: ResourceKind::IdentitySource,
-                    account: account_name.clone(),
-                    region: region.clone(),
-                    id: id.clone(),
-                };
-                let cache = match mpa::get(&client, &scope, &id, &store::now()).await? {
-                    Some(fresh) => CacheChange::Upsert(fresh),
-                    None => CacheChange::Delete(item.clone()),
-                };
-                Ok(Applied {
-                    value: item,
-                    request_id,
-                    cache,
-                })
-            },
-        )
-        .await
-    }
-}
-
 impl Console {
-    /// Re-reads one kind from AWS in every configured account and region into the cache; a
-    /// scope that cannot be read is reported and leaves its cached items as they were.
+    /// Re-reads one kind from AWS in every place it lives into the cache; a place that cannot
+    /// be read is reported and leaves its cached items as they were.
     pub async fn refresh(&self, kind: ResourceKind) -> Result<RefreshReport, AppError> {
         let clients = &self.clients;
+        let adapter = aws::adapter(kind);
         let mut report = RefreshReport {
             items: 0,
             failures: Vec::new(),
         };
-        for (account, region) in clients.scopes() {
-            let seen = store::now();
+        for (index, region, sdk_region) in clients.places(kind) {
             let listed = async {
-                let account_id = clients
-                    .account_id(account, &region)
-                    .await
-                    .map_err(|f| f.error.message)?;
-                let scope = Scope::new(&account.name, &account_id, &region);
-                let listed = match kind {
-                    ResourceKind::VerificationToken => {
-                        let client = clients.ec2(account, &region).await;
-                        ipam::list_tokens(&client, &scope, &seen).await
-                    }
-                    ResourceKind::TrustProvider => {
-                        let client = clients.ec2(account, &region).await;
-                        verified_access::list(&client, &scope, &seen).await
-                    }
-                    ResourceKind::LicenseToken => {
-                        let client = clients.license_manager(account, &region).await;
-                        license_manager::list_tokens(&client, &scope, &seen).await
-                    }
-                    ResourceKind::IdentitySource => {
-                        let client = clients.mpa(account, &region).await;
-                        mpa::list(&client, &scope, &seen).await
-                    }
-                };
-                listed.map_err(|f| f.error.message)
+                let at = clients.at_place(index, &region, &sdk_region).await?;
+                let items = adapter.list(&at).await?;
+                Ok::<_, AwsFailure>((items, at.seen))
             }
             .await;
             match listed {
-                Ok(items) => {
+                Ok((items, seen)) => {
+                    let account = &clients.accounts()[index].name;
                     let mut tx = self.db().begin_write().await.map_err(db_error)?;
-                    resources::replace_scope(&mut tx, kind, &account.name, &region, &items, &seen)
+                    resources::replace_scope(&mut tx, kind, account, &region, &items, &seen)
                         .await
                         .map_err(db_error)?;
                     tx.commit().await.map_err(db_error)?;
                     report.items += items.len();
                 }
-                Err(message) => report.failures.push(message),
+                Err(failure) => report.failures.push(failure.error.message),
             }
         }
         Ok(report)

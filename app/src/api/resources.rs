@@ -1,8 +1,10 @@
+//! The generic server functions of every kind: inventory, refresh, one item, tags, delete, the
+//! targets a create form offers, and the one showing of a secret. Each kind's own forms have
+//! their server functions in the kind's module (`crate::kinds`).
+
 use crate::model::{
-    AppError, AwsItem, CreateFormOptions, CreatedLicenseToken, FormIntent, InventoryPage,
-    InventoryQuery, LicenseTokenFormOptions, NewIdentitySource, NewLicenseToken,
-    NewVerificationToken, RefreshReport, ResourceKind, ResourceRef, TokenFormOptions,
-    TokenFormOutcome, TrustProviderForm, TrustProviderOutcome,
+    AppError, AwsItem, CreateFormOptions, InventoryPage, InventoryQuery, OnceSecret, RefreshReport,
+    ResourceKind, ResourceRef,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
@@ -58,68 +60,15 @@ pub async fn remove_resource_tag(
     ports()?.remove_resource_tag(item, key).await
 }
 
-#[server(endpoint = "verification-tokens/form", input = GetUrl)]
-pub async fn get_token_form_options() -> Result<TokenFormOptions, AppError> {
-    ports()?.token_form_options().await
-}
-
-/// The form's two buttons: `intent=check` sends a dry run, anything else creates.
-#[server(endpoint = "verification-tokens/submit")]
-pub async fn submit_verification_token(
-    #[server(default)] _csrf: String,
-    token: NewVerificationToken,
-    #[server(default)] intent: FormIntent,
-) -> Result<TokenFormOutcome, AppError> {
-    ports()?.submit_verification_token(token, intent).await
-}
-
+/// Where a new item of `kind` can go (account and region, or account alone for IAM) and a
+/// fresh idempotency token for the form.
 #[server(endpoint = "create-form", input = GetUrl)]
-pub async fn get_create_form_options() -> Result<CreateFormOptions, AppError> {
-    ports()?.create_form_options().await
+pub async fn get_create_form_options(kind: ResourceKind) -> Result<CreateFormOptions, AppError> {
+    ports()?.create_form_options(kind).await
 }
 
-/// The form's two buttons: `intent=check` sends a dry run, anything else creates.
-#[server(endpoint = "trust-providers/submit")]
-pub async fn submit_trust_provider(
-    #[server(default)] _csrf: String,
-    provider: TrustProviderForm,
-    #[server(default)] intent: FormIntent,
-) -> Result<TrustProviderOutcome, AppError> {
-    ports()?.submit_trust_provider(provider, intent).await
-}
-
-#[server(endpoint = "trust-providers/modify")]
-pub async fn modify_trust_provider(
-    #[server(default)] _csrf: String,
-    item: ResourceRef,
-    provider: TrustProviderForm,
-) -> Result<(), AppError> {
-    ports()?.modify_trust_provider(item, provider).await
-}
-
-#[server(endpoint = "license-tokens/form", input = GetUrl)]
-pub async fn get_license_token_form_options() -> Result<LicenseTokenFormOptions, AppError> {
-    ports()?.license_token_form_options().await
-}
-
-#[server(endpoint = "license-tokens/create")]
-pub async fn create_license_token(
-    #[server(default)] _csrf: String,
-    token: NewLicenseToken,
-) -> Result<String, AppError> {
-    ports()?.create_license_token(token).await
-}
-
-/// Reads (and forgets) a just-created token's JWT.
-#[server(endpoint = "license-tokens/take", input = GetUrl)]
-pub async fn take_license_token(once: String) -> Result<CreatedLicenseToken, AppError> {
-    ports()?.take_license_token(once).await
-}
-
-#[server(endpoint = "identity-sources/create")]
-pub async fn create_identity_source(
-    #[server(default)] _csrf: String,
-    source: NewIdentitySource,
-) -> Result<ResourceRef, AppError> {
-    ports()?.create_identity_source(source).await
+/// Reads (and forgets) a secret AWS showed once at creation.
+#[server(endpoint = "shown-once", input = GetUrl)]
+pub async fn take_shown_once(once: String) -> Result<OnceSecret, AppError> {
+    ports()?.take_shown_once(once).await
 }

@@ -114,10 +114,10 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
                 .filter(|kind| kind.service() == service)
                 .map(|kind| (kind.path().to_string(), kind.info().nav_label.to_string()))
                 .collect();
-            (service.title(), links)
+            (service, links)
         })
         .filter(|(_, links)| !links.is_empty())
-        .map(|(title, links)| view! { <NavMenu title links /> })
+        .map(|(service, links)| view! { <NavMenu title=service.title() short=service.short_title() links /> })
         .collect_view();
     let mut admin = vec![("/audit".to_string(), "Audit".to_string())];
     if is_admin {
@@ -127,7 +127,7 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
         <div class="flex flex-1 flex-wrap items-center gap-1">
             <A href="/" exact=true attr:class=NAV_LINK>"Dashboard"</A>
             {groups}
-            <NavMenu title="Admin" links=admin />
+            <NavMenu title="Admin" short="Admin" links=admin />
         </div>
         <div class="flex items-center gap-3 text-sm">
             <span>
@@ -154,7 +154,12 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
 /// One group of the navigation: a summary that opens a list of links, closed again when one is
 /// followed (the page changes without a reload when JavaScript runs).
 #[component]
-fn NavMenu(title: &'static str, links: Vec<(String, String)>) -> impl IntoView {
+fn NavMenu(
+    title: &'static str,
+    /// Shown instead of the title on a phone's width.
+    short: &'static str,
+    links: Vec<(String, String)>,
+) -> impl IntoView {
     let menu = NodeRef::<leptos::html::Details>::new();
     let close = move |_| {
         if let Some(details) = menu.get() {
@@ -176,8 +181,9 @@ fn NavMenu(title: &'static str, links: Vec<(String, String)>) -> impl IntoView {
     view! {
         <details node_ref=menu class="group relative" data-nav-group=title>
             <summary class="flex cursor-pointer list-none items-center gap-1 rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 data-[current=true]:font-semibold data-[current=true]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:data-[current=true]:text-indigo-300"
-                data-current=move || current().to_string()>
-                {title}
+                data-current=move || current().to_string() aria-label=title>
+                <span class="sm:hidden">{short}</span>
+                <span class="hidden sm:inline">{title}</span>
                 <span aria-hidden="true" class="text-xs transition-transform group-open:rotate-180">"▾"</span>
             </summary>
             <ul class="absolute left-0 z-20 mt-1 min-w-48 space-y-0.5 rounded-md border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900">

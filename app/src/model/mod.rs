@@ -11,12 +11,9 @@ pub use audit::{AuditEntry, AuditPage, BrokenLink, ChainReport, Outcome, AUDIT_P
 pub use aws_rules::{is_aws_region, parse_ec2_tags};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
 pub use resource::{
-    AwsItem, CreateFormOptions, CreatedLicenseToken, CreatedVerificationToken, Field, FormIntent,
-    InventoryPage, InventoryQuery, IpamChoice, KindInfo, LicenseChoice, LicenseTokenFormOptions,
-    NewIdentitySource, NewLicenseToken, NewVerificationToken, PermissionCheck, RefreshReport,
-    ResourceKind, ResourceRef, Service, Tag, TokenFormOptions, TokenFormOutcome, TrustProviderForm,
-    TrustProviderOutcome, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS, INVENTORY_PAGE_SIZE,
-    LICENSE_TOKEN_DEFAULT_DAYS,
+    AwsItem, CreateFormOptions, Field, FormIntent, InventoryPage, InventoryQuery, KindInfo,
+    OnceSecret, PermissionCheck, RefreshReport, ResourceKind, ResourceRef, SecretValue, Service,
+    Tag, TagRules, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
 };
 pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

@@ -3,15 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The kinds of AWS item the console manages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ResourceKind {
-    VerificationToken,
-    TrustProvider,
-    LicenseToken,
-    IdentitySource,
-}
+pub use crate::kinds::ResourceKind;
 
 /// The AWS service a kind belongs to; the navigation groups kinds by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -38,10 +30,34 @@ impl Service {
             Service::MultiPartyApproval => "Multi-party approval",
         }
     }
+
+    /// For the navigation on a phone's width.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Service::Ec2 => "EC2",
+            Service::Iam => "IAM",
+            Service::LicenseManager => "LM",
+            Service::MultiPartyApproval => "MPA",
+        }
+    }
+}
+
+/// Which tag rules a kind's service applies, if it has tags at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TagRules {
+    /// The service has no tags for this kind.
+    None,
+    /// EC2: keys up to 127 characters, values up to 256, `aws:` reserved, case-sensitive.
+    Ec2,
+    /// IAM: keys up to 128 and values up to 256 of letters, digits, spaces and `_.:/=+-@`;
+    /// `aws:` reserved; keys case-insensitive.
+    Iam,
+    /// Multi-party approval: keys up to 128, values up to 256, `aws:` reserved.
+    Mpa,
 }
 
 /// What the generic machinery (navigation, inventory, detail page, tags, delete, refresh)
-/// needs to know of a kind: one entry per kind, in [`ResourceKind::info`].
+/// needs to know of a kind. Each kind's module declares its own.
 #[derive(Debug)]
 pub struct KindInfo {
     /// The stable name used in URLs, the cache and the audit trail.
@@ -55,63 +71,15 @@ pub struct KindInfo {
     pub path: &'static str,
     pub service: Service,
     pub has_expiry: bool,
-    pub has_tags: bool,
+    pub tag_rules: TagRules,
+    /// Global per account (IAM): one scope per account, shown as region `global`.
+    pub global: bool,
 }
 
+/// The region name of global kinds' items.
+pub const GLOBAL_REGION: &str = "global";
+
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 4] = [
-        ResourceKind::VerificationToken,
-        ResourceKind::TrustProvider,
-        ResourceKind::LicenseToken,
-        ResourceKind::IdentitySource,
-    ];
-
-    pub fn info(self) -> &'static KindInfo {
-        match self {
-            ResourceKind::VerificationToken => &KindInfo {
-                slug: "verification-token",
-                title: "IPAM verification tokens",
-                singular: "verification token",
-                nav_label: "Verification tokens",
-                path: "/verification-tokens",
-                service: Service::Ec2,
-                has_expiry: true,
-                has_tags: true,
-            },
-            ResourceKind::TrustProvider => &KindInfo {
-                slug: "trust-provider",
-                title: "Verified Access trust providers",
-                singular: "trust provider",
-                nav_label: "Trust providers",
-                path: "/trust-providers",
-                service: Service::Ec2,
-                has_expiry: false,
-                has_tags: true,
-            },
-            ResourceKind::LicenseToken => &KindInfo {
-                slug: "license-token",
-                title: "License Manager tokens",
-                singular: "license token",
-                nav_label: "License tokens",
-                path: "/license-tokens",
-                service: Service::LicenseManager,
-                has_expiry: true,
-                // AWS has no tags on License Manager tokens.
-                has_tags: false,
-            },
-            ResourceKind::IdentitySource => &KindInfo {
-                slug: "identity-source",
-                title: "Multi-party approval identity sources",
-                singular: "identity source",
-                nav_label: "Identity sources",
-                path: "/identity-sources",
-                service: Service::MultiPartyApproval,
-                has_expiry: false,
-                has_tags: true,
-            },
-        }
-    }
-
     /// The stable name used in URLs, the cache and the audit trail.
     pub fn as_str(self) -> &'static str {
         self.info().slug
@@ -144,7 +112,15 @@ impl ResourceKind {
     }
 
     pub fn has_tags(self) -> bool {
-        self.info().has_tags
+        self.info().tag_rules != TagRules::None
+    }
+
+    pub fn tag_rules(self) -> TagRules {
+        self.info().tag_rules
+    }
+
+    pub fn is_global(self) -> bool {
+        self.info().global
     }
 }
 
@@ -171,13 +147,15 @@ pub struct ResourceRef {
 }
 
 impl ResourceRef {
+    /// The item's page. The id is percent-encoded: IAM ids can hold `/` (an OIDC provider's
+    /// URL, a policy's path), which the router decodes back into the one segment.
     pub fn detail_path(&self) -> String {
         format!(
             "/resources/{}/{}/{}/{}",
             self.kind.as_str(),
-            self.account,
+            encode_segment(&self.account),
             self.region,
-            self.id
+            encode_segment(&self.id)
         )
     }
 
@@ -185,6 +163,20 @@ impl ResourceRef {
     pub fn to_target(&self) -> String {
         format!("{}/{}/{}", self.account, self.region, self.id)
     }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn encode_segment(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                encoded.push(byte as char)
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,49 +271,6 @@ pub struct RefreshReport {
     pub failures: Vec<String>,
 }
 
-/// An IPAM a verification token can be created in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IpamChoice {
-    pub account: String,
-    pub region: String,
-    pub ipam_id: String,
-    pub description: String,
-}
-
-impl IpamChoice {
-    pub fn target(&self) -> String {
-        format!("{}/{}/{}", self.account, self.region, self.ipam_id)
-    }
-}
-
-/// The verification-token form.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewVerificationToken {
-    /// `account/region/ipam-id`.
-    pub ipam: String,
-    /// One `Key=Value` per line.
-    #[serde(default)]
-    pub tags: String,
-    /// Rendered with the form, so a double submit creates one token.
-    pub client_token: String,
-}
-
-/// A token just created: its name and value, which prove ownership.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreatedVerificationToken {
-    pub resource: AwsItem,
-    pub token_name: String,
-    pub token_value: String,
-}
-
-/// What the verification-token form needs: the IPAMs to choose from and this form's
-/// idempotency token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenFormOptions {
-    pub ipams: Vec<IpamChoice>,
-    pub client_token: String,
-}
-
 /// Which of a create form's buttons was pressed: create, or check permissions with a dry run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -331,85 +280,11 @@ pub enum FormIntent {
     Check,
 }
 
-/// What the verification-token form's submit did: created, or checked permissions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TokenFormOutcome {
-    Created(Box<CreatedVerificationToken>),
-    Checked(PermissionCheck),
-}
-
 /// The outcome of a "Check permissions" dry run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PermissionCheck {
     pub allowed: bool,
     pub message: String,
-}
-
-/// The trust-provider form (create, and modify where noted). The OIDC client secret is
-/// write-only: sent to AWS, never shown, stored, logged or audited.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustProviderForm {
-    /// `account/region` (create only).
-    #[serde(default)]
-    pub target: String,
-    /// `user` or `device` (create only).
-    #[serde(default)]
-    pub trust_provider_type: String,
-    /// `iam-identity-center` or `oidc`, for user providers (create only).
-    #[serde(default)]
-    pub user_trust_provider_type: String,
-    /// `jamf`, `crowdstrike` or `jumpcloud`, for device providers (create only).
-    #[serde(default)]
-    pub device_trust_provider_type: String,
-    #[serde(default)]
-    pub policy_reference_name: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub oidc_issuer: String,
-    #[serde(default)]
-    pub oidc_authorization_endpoint: String,
-    #[serde(default)]
-    pub oidc_token_endpoint: String,
-    #[serde(default)]
-    pub oidc_user_info_endpoint: String,
-    #[serde(default)]
-    pub oidc_client_id: String,
-    #[serde(default)]
-    pub oidc_client_secret: String,
-    #[serde(default)]
-    pub oidc_scope: String,
-    #[serde(default)]
-    pub device_tenant_id: String,
-    #[serde(default)]
-    pub device_public_signing_key_url: String,
-    /// A checkbox: present (any value) when ticked.
-    #[serde(default)]
-    pub sse_customer_managed_key: Option<String>,
-    #[serde(default)]
-    pub sse_kms_key_arn: String,
-    /// One `Key=Value` per line (create only).
-    #[serde(default)]
-    pub tags: String,
-    #[serde(default)]
-    pub client_token: String,
-}
-
-impl TrustProviderForm {
-    /// Whether any OIDC option is filled in (on modify, empty ones keep their value).
-    pub fn gives_oidc_options(&self) -> bool {
-        [
-            &self.oidc_issuer,
-            &self.oidc_authorization_endpoint,
-            &self.oidc_token_endpoint,
-            &self.oidc_user_info_endpoint,
-            &self.oidc_client_id,
-            &self.oidc_client_secret,
-            &self.oidc_scope,
-        ]
-        .iter()
-        .any(|v| !v.trim().is_empty())
-    }
 }
 
 /// Accounts and regions a new item can go to, and this form's idempotency token.
@@ -420,79 +295,26 @@ pub struct CreateFormOptions {
     pub client_token: String,
 }
 
-/// What the trust-provider form's submit did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TrustProviderOutcome {
-    Created(ResourceRef),
-    Checked(PermissionCheck),
-}
-
-/// A license a token can be created for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LicenseChoice {
-    pub account: String,
-    pub region: String,
-    pub license_arn: String,
-    pub name: String,
-}
-
-impl LicenseChoice {
-    pub fn target(&self) -> String {
-        format!("{}/{}/{}", self.account, self.region, self.license_arn)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LicenseTokenFormOptions {
-    pub licenses: Vec<LicenseChoice>,
-    pub client_token: String,
-}
-
-pub const LICENSE_TOKEN_DEFAULT_DAYS: u32 = 365;
-
-/// The license-token form.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewLicenseToken {
-    /// `account/region/license-arn`.
-    #[serde(default)]
-    pub license: String,
-    /// IAM role ARNs, one per line.
-    #[serde(default)]
-    pub role_arns: String,
-    /// Days from creation; empty means 365.
-    #[serde(default)]
-    pub expiration_in_days: String,
-    /// Up to three values for the token's `amr` claim, one per line.
-    #[serde(default)]
-    pub token_properties: String,
-    #[serde(default)]
-    pub client_token: String,
-}
-
-/// The identity-source form.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewIdentitySource {
-    /// `account/region` where the identity source is created.
-    #[serde(default)]
-    pub target: String,
-    /// `arn:aws:sso:::instance/ssoins-…`.
-    #[serde(default)]
-    pub instance_arn: String,
-    /// The region of the IAM Identity Center instance.
-    #[serde(default)]
-    pub instance_region: String,
-    /// One `Key=Value` per line.
-    #[serde(default)]
-    pub tags: String,
-    #[serde(default)]
-    pub client_token: String,
-}
-
-/// A token just created, with its JWT: shown once, never stored.
+/// A secret AWS shows once (a License Manager token's JWT, a virtual MFA device's seed and QR
+/// code): held in server memory for one showing to its creator, never stored, logged or audited.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreatedLicenseToken {
+pub struct OnceSecret {
     pub item: ResourceRef,
-    pub jwt: String,
+    /// The page's title, e.g. "License Manager token created".
+    pub title: String,
+    /// What to do now, e.g. "Copy this token now: …".
+    pub warning: String,
+    pub values: Vec<SecretValue>,
+    /// A PNG to show (a QR code), base64.
+    pub image_png_base64: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretValue {
+    /// The element id of the value (its copy button is `copy-` + id).
+    pub id: String,
+    pub label: String,
+    pub value: String,
 }
 
 #[cfg(test)]
@@ -500,22 +322,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kind_is_listed_and_round_trips() {
-        // The match is exhaustive: a new kind must be added here, and then to ALL.
-        let listed = |kind: ResourceKind| match kind {
-            ResourceKind::VerificationToken
-            | ResourceKind::TrustProvider
-            | ResourceKind::LicenseToken
-            | ResourceKind::IdentitySource => ResourceKind::ALL.contains(&kind),
-        };
-        for kind in [
-            ResourceKind::VerificationToken,
-            ResourceKind::TrustProvider,
-            ResourceKind::LicenseToken,
-            ResourceKind::IdentitySource,
-        ] {
-            assert!(listed(kind), "{kind:?} is missing from ResourceKind::ALL");
+    fn every_kind_round_trips_and_has_its_own_path() {
+        for kind in ResourceKind::ALL {
             assert_eq!(ResourceKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(ResourceKind::from_path(kind.path()), Some(kind));
             // The slug is also the serde name, so URLs and JSON agree.
             assert_eq!(
                 serde_json::to_value(kind).ok(),
@@ -530,74 +340,62 @@ mod tests {
             "two kinds share a path"
         );
     }
-}
-
-// Written by hand so that a `{:?}` anywhere (a log line, a panic message) cannot print the
-// secret these carry.
-impl std::fmt::Debug for TrustProviderForm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrustProviderForm")
-            .field("target", &self.target)
-            .field("trust_provider_type", &self.trust_provider_type)
-            .field("user_trust_provider_type", &self.user_trust_provider_type)
-            .field(
-                "device_trust_provider_type",
-                &self.device_trust_provider_type,
-            )
-            .field("policy_reference_name", &self.policy_reference_name)
-            .field("description", &self.description)
-            .field("oidc_issuer", &self.oidc_issuer)
-            .field(
-                "oidc_authorization_endpoint",
-                &self.oidc_authorization_endpoint,
-            )
-            .field("oidc_token_endpoint", &self.oidc_token_endpoint)
-            .field("oidc_user_info_endpoint", &self.oidc_user_info_endpoint)
-            .field("oidc_client_id", &self.oidc_client_id)
-            .field("oidc_client_secret", &"[redacted]")
-            .field("oidc_scope", &self.oidc_scope)
-            .field("device_tenant_id", &self.device_tenant_id)
-            .field(
-                "device_public_signing_key_url",
-                &self.device_public_signing_key_url,
-            )
-            .field("sse_customer_managed_key", &self.sse_customer_managed_key)
-            .field("sse_kms_key_arn", &self.sse_kms_key_arn)
-            .field("tags", &self.tags)
-            .field("client_token", &self.client_token)
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for CreatedLicenseToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreatedLicenseToken")
-            .field("item", &self.item)
-            .field("jwt", &"[redacted]")
-            .finish()
-    }
-}
-
-#[cfg(test)]
-mod redaction_tests {
-    use super::*;
 
     #[test]
-    fn debug_output_never_carries_the_secrets() {
-        let form = TrustProviderForm {
-            oidc_client_secret: "hunter2-secret".into(),
-            ..Default::default()
+    fn detail_paths_keep_an_id_with_slashes_in_one_segment() {
+        let item = ResourceRef {
+            kind: ResourceKind::TrustProvider,
+            account: "prod".into(),
+            region: "us-east-1".into(),
+            id: "oidc.example.com/id/AB+C".into(),
         };
-        assert!(!format!("{form:?}").contains("hunter2-secret"));
-        let created = CreatedLicenseToken {
+        assert_eq!(
+            item.detail_path(),
+            "/resources/trust-provider/prod/us-east-1/oidc.example.com%2Fid%2FAB%2BC"
+        );
+    }
+
+    #[test]
+    fn debug_output_never_carries_a_secret() {
+        let shown = OnceSecret {
             item: ResourceRef {
                 kind: ResourceKind::LicenseToken,
                 account: "a".into(),
                 region: "r".into(),
                 id: "i".into(),
             },
-            jwt: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into(),
+            title: "t".into(),
+            warning: "w".into(),
+            values: vec![SecretValue {
+                id: "jwt".into(),
+                label: "Token".into(),
+                value: "eyJhbGciOiJIUzI1NiJ9.e30.sig".into(),
+            }],
+            image_png_base64: Some("iVBORw0KGgo".into()),
         };
-        assert!(!format!("{created:?}").contains("eyJ"));
+        let printed = format!("{shown:?}");
+        assert!(
+            !printed.contains("eyJ") && !printed.contains("iVBOR"),
+            "{printed}"
+        );
+    }
+}
+
+// Written by hand so that a `{:?}` anywhere (a log line, a panic message) cannot print the
+// secret.
+impl std::fmt::Debug for OnceSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnceSecret")
+            .field("item", &self.item)
+            .field("title", &self.title)
+            .field(
+                "values",
+                &self.values.iter().map(|v| &v.label).collect::<Vec<_>>(),
+            )
+            .field(
+                "image_png_base64",
+                &self.image_png_base64.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
     }
 }

@@ -6,7 +6,8 @@ use crate::{
     api::resources::{get_inventory, RefreshInventory},
     components::{form::action_error, ActionAlert, CsrfField, LocalTime},
     model::{
-        AwsItem, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS,
+        resource::encode_segment, AwsItem, InventoryPage, InventoryQuery, ResourceKind,
+        EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS,
     },
 };
 use leptos::prelude::*;
@@ -266,19 +267,7 @@ fn url_params(query: &InventoryQuery) -> Vec<String> {
     pairs
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect()
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
+        .map(|(k, v)| format!("{k}={}", encode_segment(v)))
         .collect()
 }
 

@@ -2,16 +2,14 @@
 
 pub mod audit;
 pub mod dashboard;
-pub mod identity_sources;
 pub mod inventory;
-pub mod license_tokens;
+pub mod kind;
 pub mod login;
 pub mod not_found;
 pub mod resource;
 pub mod setup;
-pub mod trust_providers;
+pub mod shown_once;
 pub mod users;
-pub mod verification_tokens;
 
 use crate::model::{AppError, ErrorKind};
 use leptos::prelude::*;

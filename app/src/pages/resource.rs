@@ -3,17 +3,44 @@
 
 use super::{inventory::Expiry, PageError, PageTitle, CARD};
 use crate::{
-    api::resources::{
-        get_resource, DeleteResource, ModifyTrustProvider, RemoveResourceTag, SetResourceTag,
-    },
+    api::resources::{get_resource, DeleteResource, RemoveResourceTag, SetResourceTag},
     components::{
         form::action_error, ActionAlert, CsrfField, FieldMessage, LocalTime, SubmitButton,
         TextField,
     },
-    model::{AwsItem, ResourceKind, ResourceRef},
+    kinds,
+    model::{
+        aws_rules::{EC2_TAG_KEY_MAX, TAG_KEY_MAX, TAG_VALUE_MAX},
+        AppError, AwsItem, ResourceKind, ResourceRef, TagRules,
+    },
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Bumped after any change made on the detail page, so the item is read again.
+#[derive(Clone, Copy)]
+struct ItemChanged(RwSignal<u64>);
+
+/// Re-reads the item on the detail page each time `action` succeeds: for forms of a kind's own
+/// detail sections. (After a failure the form stays as it is, with its error beside the field.)
+pub fn reread_after<I, O>(action: ServerAction<I>)
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    if let Some(ItemChanged(changed)) = use_context::<ItemChanged>() {
+        let version = action.version();
+        let value = action.value();
+        Effect::new(move |seen: Option<usize>| {
+            let now = version.get();
+            let succeeded = value.with_untracked(|v| matches!(v, Some(Ok(_))));
+            if seen.is_some_and(|seen| seen != now) && succeeded {
+                changed.update(|n| *n += 1);
+            }
+            now
+        });
+    }
+}
 
 #[component]
 pub fn ResourcePage() -> impl IntoView {
@@ -33,22 +60,21 @@ pub fn ResourcePage() -> impl IntoView {
     let set_tag = ServerAction::<SetResourceTag>::new();
     let remove_tag = ServerAction::<RemoveResourceTag>::new();
     let delete = ServerAction::<DeleteResource>::new();
-    let modify = ServerAction::<ModifyTrustProvider>::new();
+    let changed = RwSignal::new(0u64);
+    provide_context(ItemChanged(changed));
     let data = Resource::new(
         move || {
             (
                 item(),
                 set_tag.version().get(),
                 remove_tag.version().get(),
-                modify.version().get(),
+                changed.get(),
             )
         },
         |(item, _, _, _)| async move {
             match item {
                 Some(item) => get_resource(item).await,
-                None => Err(crate::model::AppError::not_found(
-                    "There is no such kind of item.",
-                )),
+                None => Err(AppError::not_found("There is no such kind of item.")),
             }
         },
     );
@@ -57,7 +83,7 @@ pub fn ResourcePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <PageTitle title="Not found" /><PageError error /> }.into_any(),
-                    Ok(resource) => view! { <Detail resource just_created=just_created() set_tag remove_tag delete modify /> }.into_any(),
+                    Ok(resource) => view! { <Detail resource just_created=just_created() set_tag remove_tag delete /> }.into_any(),
                 }
             })}
         </Transition>
@@ -71,7 +97,6 @@ fn Detail(
     set_tag: ServerAction<SetResourceTag>,
     remove_tag: ServerAction<RemoveResourceTag>,
     delete: ServerAction<DeleteResource>,
-    modify: ServerAction<ModifyTrustProvider>,
 ) -> impl IntoView {
     let item = resource.item.clone();
     let kind = item.kind;
@@ -81,17 +106,7 @@ fn Detail(
         .iter()
         .map(|f| view! { <dt class="text-slate-500">{f.label.clone()}</dt><dd class="break-all font-mono text-xs" data-field=f.label.clone()>{f.value.clone()}</dd> })
         .collect_view();
-    let ownership = (kind == ResourceKind::VerificationToken).then(|| {
-        let field = |label: &str| resource.fields.iter().find(|f| f.label == label).map(|f| f.value.clone()).unwrap_or_default();
-        view! { <OwnershipProof token_name=field("Token name") token_value=field("Token value") just_created /> }
-    });
-    let modify = (kind == ResourceKind::TrustProvider).then(|| {
-        let is_oidc = resource.fields.iter().any(|f| f.label == "User type" && f.value == "oidc");
-        let description = resource.fields.iter().find(|f| f.label == "Description").map(|f| f.value.clone()).unwrap_or_default();
-        let sse_enabled = resource.fields.iter().any(|f| f.label == "Customer managed key" && f.value == "yes");
-        let kms_key_arn = resource.fields.iter().find(|f| f.label == "KMS key ARN").map(|f| f.value.clone()).unwrap_or_default();
-        view! { <super::trust_providers::ModifyTrustProviderForm item=item.clone() is_oidc description sse_enabled kms_key_arn modify /> }
-    });
+    let own_sections = kinds::detail_sections(resource.clone(), just_created);
     view! {
         <PageTitle title=title />
         <p class="mb-4 text-sm"><a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">{format!("All {}", kind.title())}</a></p>
@@ -109,8 +124,7 @@ fn Detail(
                 </dl>
             </section>
             <div class="space-y-4">
-                {ownership}
-                {modify}
+                {own_sections}
                 <DeleteForm item=item.clone() delete />
             </div>
             {kind.has_tags().then(|| view! {
@@ -118,9 +132,10 @@ fn Detail(
                     <h2 id="tags-heading" class="mb-2 font-semibold">"Tags"</h2>
                     <TagEditor resource set_tag remove_tag />
                 </section>
-            })}
+            }.into_any())}
         </div>
     }
+    .into_any()
 }
 
 fn capitalise(s: &str) -> String {
@@ -133,28 +148,12 @@ fn capitalise(s: &str) -> String {
 
 /// Hidden fields naming the item, for every form on the page.
 #[component]
-fn ItemFields(item: ResourceRef) -> impl IntoView {
+pub fn ItemFields(item: ResourceRef) -> impl IntoView {
     view! {
         <input type="hidden" name="item[kind]" value=item.kind.as_str() />
         <input type="hidden" name="item[account]" value=item.account />
         <input type="hidden" name="item[region]" value=item.region />
         <input type="hidden" name="item[id]" value=item.id />
-    }
-}
-
-#[component]
-fn OwnershipProof(token_name: String, token_value: String, just_created: bool) -> impl IntoView {
-    view! {
-        <section class=CARD aria-labelledby="proof-heading" id="ownership-proof">
-            <h2 id="proof-heading" class="mb-2 font-semibold">"Prove ownership"</h2>
-            {just_created.then(|| view! { <p role="status" class="mb-2 rounded bg-emerald-50 px-2 py-1 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">"Token created."</p> })}
-            <p class="mb-2 text-sm">"Publish the token where the registry can see it, then provision the address range before the token expires:"</p>
-            <ul class="mb-2 list-disc space-y-1 pl-5 text-sm">
-                <li>"DNS: a TXT record named " <code class="font-mono text-xs" id="token-name">{token_name.clone()}</code> " on the range's reverse-DNS domain, with the token value as its text."</li>
-                <li>"RDAP: the token value as a remark on the range's RIR record."</li>
-            </ul>
-            <p class="text-sm">"Token value: " <code class="break-all font-mono text-xs" id="token-value">{token_value}</code></p>
-        </section>
     }
 }
 
@@ -167,6 +166,19 @@ fn TagEditor(
     let set_error = action_error(set_tag);
     let remove_error = action_error(remove_tag);
     let item = resource.item.clone();
+    let rules = item.kind.tag_rules();
+    let key_max = if rules == TagRules::Ec2 {
+        EC2_TAG_KEY_MAX
+    } else {
+        TAG_KEY_MAX
+    };
+    let charset = if rules == TagRules::Iam {
+        "; letters, digits, spaces and _ . : / = + - @"
+    } else {
+        ""
+    };
+    let key_hint = format!("Up to {key_max} characters; not aws:{charset}");
+    let value_hint = format!("Up to {TAG_VALUE_MAX} characters{charset}");
     let rows = resource
         .tags
         .iter()
@@ -204,8 +216,8 @@ fn TagEditor(
                 <div class="grid items-start gap-2 sm:grid-cols-[1fr_1fr_auto]">
                     <CsrfField />
                     <ItemFields item=item.clone() />
-                    <TextField form="tag" name="key" field="key" label="Key" error=set_error hint="Up to 127 characters; not aws:" />
-                    <TextField form="tag" name="value" field="value" label="Value" error=set_error required=false hint="Up to 256 characters" />
+                    <TextField form="tag" name="key" field="key" label="Key" error=set_error hint=key_hint />
+                    <TextField form="tag" name="value" field="value" label="Value" error=set_error required=false hint=value_hint />
                     <div class="pt-6"><SubmitButton label="Set tag" pending=set_tag.pending() /></div>
                 </div>
                 <div class="mt-2"><ActionAlert error=Signal::derive(move || set_error.get().filter(|e| e.fields.is_empty())) /></div>

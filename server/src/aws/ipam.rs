@@ -1,13 +1,22 @@
 //! EC2 IPAM: the IPAMs a token can be created in, and external-resource verification tokens.
 
-use app::model::{AwsItem, IpamChoice, ResourceKind, ResourceRef, Tag};
+use app::kinds::verification_token::{
+    check_verification_token, CreatedVerificationToken, IpamChoice, NewVerificationToken,
+    TokenFormOptions, TokenFormOutcome, VerificationTokenRequest,
+};
+use app::model::{AppError, AwsItem, ResourceKind, ResourceRef, Tag};
+use app::ports::KindRequest;
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{IpamExternalResourceVerificationToken, ResourceType, TagSpecification};
 use aws_sdk_ec2::Client;
+use serde_json::{json, Value};
 
-use super::ec2_tags::{model_tags, sdk_tag};
+use super::ec2_tags::{self, model_tags, sdk_tag};
 use super::error::{dry_run_outcome, failure, AwsFailure, Scope};
 use super::field;
+use super::kind::{
+    form_of, gather, reply, unknown_action, At, CacheChange, Done, DryRunPlan, KindAdapter, Plan,
+};
 
 /// DescribeIpamExternalResourceVerificationTokens allows 5 to 1000.
 const PAGE_SIZE: i32 = 1000;
@@ -229,5 +238,121 @@ pub async fn get_token(
             "ec2:DescribeIpamExternalResourceVerificationTokens",
             scope,
         )),
+    }
+}
+
+/// The adapter of [`ResourceKind::VerificationToken`].
+pub struct VerificationTokens;
+
+#[async_trait::async_trait]
+impl KindAdapter for VerificationTokens {
+    fn kind(&self) -> ResourceKind {
+        ResourceKind::VerificationToken
+    }
+
+    async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
+        list_tokens(&at.ec2().await, &at.scope, &at.seen).await
+    }
+
+    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
+        get_token(&at.ec2().await, &at.scope, id, &at.seen).await
+    }
+
+    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
+        delete_token(&at.ec2().await, &at.scope, id).await
+    }
+
+    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
+        ec2_tags::create_tags(&at.ec2().await, &at.scope, id, tags).await
+    }
+
+    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
+        ec2_tags::delete_tags(&at.ec2().await, &at.scope, id, keys).await
+    }
+
+    /// The IPAMs of every account and region, and the form's idempotency token.
+    async fn form_options(&self, _form: &str, places: Vec<At>) -> Result<Value, AppError> {
+        let ipams = gather(places, |at| async move {
+            list_ipams(&at.ec2().await, &at.scope).await
+        })
+        .await?;
+        Ok(reply(&TokenFormOptions {
+            ipams,
+            client_token: crate::csrf::client_token(),
+        }))
+    }
+
+    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
+        if request.action != "create" {
+            return Err(unknown_action(&request));
+        }
+        let form: NewVerificationToken = form_of(&request)?;
+        let VerificationTokenRequest {
+            account,
+            region,
+            ipam_id,
+            tags,
+        } = check_verification_token(&form)?;
+        let allowed = format!("{account}/{region} may create verification tokens in {ipam_id}");
+        let target = ResourceRef {
+            kind: ResourceKind::VerificationToken,
+            account,
+            region,
+            id: ipam_id.clone(),
+        };
+        let params = json!({ "ipam_id": ipam_id, "tags": tags, "client_token": form.client_token });
+        let checked = (ipam_id.clone(), tags.clone(), form.client_token.clone());
+        Ok(Plan {
+            action: "ec2.create_verification_token",
+            target,
+            params,
+            run: Box::new(move |at| {
+                Box::pin(async move {
+                    let client = at.ec2().await;
+                    let created = create_token(
+                        &client,
+                        &at.scope,
+                        &ipam_id,
+                        &tags,
+                        &form.client_token,
+                        &at.seen,
+                    )
+                    .await?;
+                    let shown = CreatedVerificationToken {
+                        resource: created.resource.clone(),
+                        token_name: created.token_name,
+                        token_value: created.token_value,
+                    };
+                    Ok(Done {
+                        request_id: created.request_id,
+                        redirect: Some(format!(
+                            "{}?created=1",
+                            created.resource.item.detail_path()
+                        )),
+                        cache: CacheChange::Upsert(created.resource),
+                        reply: reply(&TokenFormOutcome::Created(Box::new(shown))),
+                        flash: "Verification token created.".into(),
+                        shown_once: None,
+                    })
+                })
+            }),
+            dry_run: Some(DryRunPlan {
+                run: Box::new(move |at| {
+                    Box::pin(async move {
+                        let (ipam_id, tags, client_token) = checked;
+                        check_create_token(
+                            &at.ec2().await,
+                            &at.scope,
+                            &ipam_id,
+                            &tags,
+                            &client_token,
+                        )
+                        .await
+                    })
+                }),
+                allowed,
+                reply: |check| reply(&TokenFormOutcome::Checked(check)),
+            }),
+        })
     }
 }

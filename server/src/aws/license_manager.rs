@@ -3,12 +3,20 @@
 
 use std::collections::HashMap;
 
-use app::model::{AwsItem, LicenseChoice, ResourceKind, ResourceRef};
+use app::kinds::license_token::{
+    check_license_token, LicenseChoice, LicenseTokenFormOptions, NewLicenseToken,
+};
+use app::model::{AppError, AwsItem, OnceSecret, ResourceKind, ResourceRef, SecretValue};
+use app::ports::KindRequest;
 use aws_sdk_licensemanager::operation::RequestId;
 use aws_sdk_licensemanager::Client;
+use serde_json::{json, Value};
 
 use super::error::{failure, AwsFailure, Scope};
 use super::field;
+use super::kind::{
+    form_of, gather, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan,
+};
 
 /// License ARN → license name, for naming tokens.
 pub async fn licenses(client: &Client, scope: &Scope) -> Result<Vec<LicenseChoice>, AwsFailure> {
@@ -177,4 +185,100 @@ pub async fn delete_token(client: &Client, scope: &Scope, id: &str) -> Result<St
         .await
         .map_err(|e| failure(e, "license-manager:DeleteToken", scope))?;
     Ok(output.request_id().unwrap_or_default().to_string())
+}
+
+/// The adapter of [`ResourceKind::LicenseToken`]. AWS has no tags on tokens.
+pub struct LicenseTokens;
+
+#[async_trait::async_trait]
+impl KindAdapter for LicenseTokens {
+    fn kind(&self) -> ResourceKind {
+        ResourceKind::LicenseToken
+    }
+
+    async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
+        list_tokens(&at.license_manager().await, &at.scope, &at.seen).await
+    }
+
+    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
+        get_token(&at.license_manager().await, &at.scope, id, &at.seen).await
+    }
+
+    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
+        delete_token(&at.license_manager().await, &at.scope, id).await
+    }
+
+    /// The licenses of every account and region, and the form's idempotency token.
+    async fn form_options(&self, _form: &str, places: Vec<At>) -> Result<Value, AppError> {
+        let licenses = gather(places, |at| async move {
+            licenses(&at.license_manager().await, &at.scope).await
+        })
+        .await?;
+        Ok(reply(&LicenseTokenFormOptions {
+            licenses,
+            client_token: crate::csrf::client_token(),
+        }))
+    }
+
+    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
+        if request.action != "create" {
+            return Err(unknown_action(&request));
+        }
+        let form: NewLicenseToken = form_of(&request)?;
+        let (days, roles, properties) = check_license_token(&form)?;
+        let mut parts = form.license.splitn(3, '/');
+        let (account, region, license_arn) = (
+            parts.next().unwrap_or_default().to_string(),
+            parts.next().unwrap_or_default().to_string(),
+            parts.next().unwrap_or_default().to_string(),
+        );
+        // The JWT is neither audited nor cached: only its claims' inputs are.
+        let params = json!({ "license_arn": license_arn, "role_arns": roles, "expiration_in_days": days, "token_properties": properties, "client_token": form.client_token });
+        Ok(Plan {
+            action: "license-manager.create_token",
+            target: ResourceRef {
+                kind: ResourceKind::LicenseToken,
+                account,
+                region,
+                id: license_arn.clone(),
+            },
+            params,
+            run: Box::new(move |at| {
+                Box::pin(async move {
+                    let client = at.license_manager().await;
+                    let created = create_token(
+                        &client,
+                        &at.scope,
+                        &license_arn,
+                        days,
+                        roles,
+                        properties,
+                        &form.client_token,
+                    )
+                    .await?;
+                    let item = at.item(ResourceKind::LicenseToken, &created.id);
+                    let fresh = get_token(&client, &at.scope, &created.id, &at.seen).await?;
+                    Ok(Done {
+                        request_id: created.request_id,
+                        cache: CacheChange::fresh(item.clone(), fresh),
+                        reply: Value::Null,
+                        redirect: None,
+                        flash: "License Manager token created.".into(),
+                        shown_once: Some(OnceSecret {
+                            item,
+                            title: "License Manager token created".into(),
+                            warning: "Copy this token now. trustdesk does not keep it and will not show it again; AWS cannot show it again either.".into(),
+                            values: vec![SecretValue {
+                                id: "license-jwt".into(),
+                                label: "Token (JWT)".into(),
+                                value: created.jwt,
+                            }],
+                            image_png_base64: None,
+                        }),
+                    })
+                })
+            }),
+            dry_run: None,
+        })
+    }
 }

@@ -4,14 +4,16 @@
 pub mod ec2_tags;
 pub mod error;
 pub mod ipam;
+pub mod kind;
 pub mod license_manager;
 pub mod mpa;
 pub mod verified_access;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use app::model::AppError;
+use app::model::{AppError, ResourceKind, GLOBAL_REGION};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -19,6 +21,24 @@ use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use tokio::sync::{Mutex, OnceCell};
 
 pub use error::{AwsFailure, Scope};
+pub use kind::{At, KindAdapter};
+
+/// Every kind's adapter: adding a kind adds its line here.
+static ADAPTERS: &[&dyn KindAdapter] = &[
+    &ipam::VerificationTokens,
+    &verified_access::TrustProviders,
+    &license_manager::LicenseTokens,
+    &mpa::IdentitySources,
+];
+
+/// The adapter of `kind`.
+pub fn adapter(kind: ResourceKind) -> &'static dyn KindAdapter {
+    ADAPTERS
+        .iter()
+        .copied()
+        .find(|adapter| adapter.kind() == kind)
+        .unwrap_or_else(|| panic!("no AWS adapter is registered for {}", kind.as_str()))
+}
 
 use crate::config::{AccountConfig, Config};
 
@@ -111,32 +131,92 @@ impl Aws {
         &self.accounts
     }
 
-    /// Every configured account and region.
-    pub fn scopes(&self) -> Vec<(&Account, String)> {
+    /// Where `kind` lives: every configured account and region, or for a global kind every
+    /// account once (region `global`). Each with the account's index and the region SDK
+    /// clients are made for.
+    pub fn places(&self, kind: ResourceKind) -> Vec<(usize, String, String)> {
         self.accounts
             .iter()
-            .flat_map(|a| a.regions.iter().map(move |r| (a, r.clone())))
+            .enumerate()
+            .flat_map(|(index, account)| {
+                if kind.is_global() {
+                    vec![(index, GLOBAL_REGION.to_string(), global_sdk_region(account))]
+                } else {
+                    account
+                        .regions
+                        .iter()
+                        .map(|r| (index, r.clone(), r.clone()))
+                        .collect()
+                }
+            })
             .collect()
     }
 
-    pub fn account(&self, name: &str) -> Result<&Account, AppError> {
-        self.accounts
+    /// The place of an item of `kind` in `account`/`region`, or an error naming what is wrong.
+    pub fn place(
+        &self,
+        kind: ResourceKind,
+        account: &str,
+        region: &str,
+    ) -> Result<(usize, String), AppError> {
+        let index = self
+            .accounts
             .iter()
-            .find(|a| a.name == name)
+            .position(|a| a.name == account)
             .ok_or_else(|| {
-                AppError::not_found(format!("No AWS account named \"{name}\" is configured."))
-            })
-    }
-
-    /// The account and a region configured for it, or an error naming what is wrong.
-    pub fn scope(&self, account: &str, region: &str) -> Result<&Account, AppError> {
-        let found = self.account(account)?;
+                AppError::not_found(format!("No AWS account named \"{account}\" is configured."))
+            })?;
+        let found = &self.accounts[index];
+        if kind.is_global() {
+            if region != GLOBAL_REGION {
+                return Err(AppError::not_found(format!(
+                    "{} are global: their region is {GLOBAL_REGION}, not {region}.",
+                    kind.title()
+                )));
+            }
+            return Ok((index, global_sdk_region(found)));
+        }
         if !found.regions.iter().any(|r| r == region) {
             return Err(AppError::not_found(format!(
                 "Region {region} is not configured for account {account}."
             )));
         }
-        Ok(found)
+        Ok((index, region.to_string()))
+    }
+
+    /// Where calls about an item of `kind` in `account`/`region` go, the account's id read
+    /// (once) from STS.
+    pub async fn at(
+        self: &Arc<Self>,
+        kind: ResourceKind,
+        account: &str,
+        region: &str,
+    ) -> Result<At, AwsFailure> {
+        let (index, sdk_region) =
+            self.place(kind, account, region)
+                .map_err(|error| AwsFailure {
+                    error,
+                    code: "NotConfigured".into(),
+                    request_id: String::new(),
+                })?;
+        self.at_place(index, region, &sdk_region).await
+    }
+
+    /// [`Aws::at`] for a place from [`Aws::places`].
+    pub async fn at_place(
+        self: &Arc<Self>,
+        index: usize,
+        region: &str,
+        sdk_region: &str,
+    ) -> Result<At, AwsFailure> {
+        let account = &self.accounts[index];
+        let account_id = self.account_id(account, sdk_region).await?;
+        Ok(At::new(
+            self.clone(),
+            index,
+            sdk_region.to_string(),
+            Scope::new(&account.name, &account_id, region),
+        ))
     }
 
     async fn sdk_config(&self, account: &Account, region: &str) -> SdkConfig {
@@ -156,6 +236,10 @@ impl Aws {
 
     pub async fn ec2(&self, account: &Account, region: &str) -> aws_sdk_ec2::Client {
         aws_sdk_ec2::Client::new(&self.sdk_config(account, region).await)
+    }
+
+    pub async fn iam(&self, account: &Account, region: &str) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config(account, region).await)
     }
 
     pub async fn mpa(&self, account: &Account, region: &str) -> aws_sdk_mpa::Client {
@@ -189,6 +273,15 @@ impl Aws {
     }
 }
 
+/// IAM's endpoint is global, but SDK clients need a region: the account's first one.
+fn global_sdk_region(account: &Account) -> String {
+    account
+        .regions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "us-east-1".to_string())
+}
+
 fn base_loader(config: &Config) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
@@ -213,4 +306,18 @@ fn base_loader(config: &Config) -> aws_config::ConfigLoader {
         ));
     }
     loader
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_exactly_one_adapter() {
+        for kind in ResourceKind::ALL {
+            let registered = ADAPTERS.iter().filter(|a| a.kind() == kind).count();
+            assert_eq!(registered, 1, "{} has {registered} adapters", kind.as_str());
+        }
+        assert_eq!(ADAPTERS.len(), ResourceKind::ALL.len());
+    }
 }

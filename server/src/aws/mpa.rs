@@ -3,13 +3,17 @@
 
 use std::collections::HashMap;
 
-use app::model::{AwsItem, ResourceKind, ResourceRef, Tag};
+use app::kinds::identity_source::{check_identity_source, NewIdentitySource};
+use app::model::{AppError, AwsItem, ResourceKind, ResourceRef, Tag};
+use app::ports::KindRequest;
 use aws_sdk_mpa::operation::RequestId;
 use aws_sdk_mpa::types::{IamIdentityCenter, IdentitySourceParameters};
 use aws_sdk_mpa::Client;
+use serde_json::json;
 
 use super::error::{failure, AwsFailure, Scope};
 use super::field;
+use super::kind::{form_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan};
 
 pub fn arn(scope: &Scope, id: &str) -> String {
     format!(
@@ -271,4 +275,87 @@ pub async fn untag(
         .await
         .map_err(|e| failure(e, "mpa:UntagResource", scope))?;
     Ok(output.request_id().unwrap_or_default().to_string())
+}
+
+/// The adapter of [`ResourceKind::IdentitySource`].
+pub struct IdentitySources;
+
+#[async_trait::async_trait]
+impl KindAdapter for IdentitySources {
+    fn kind(&self) -> ResourceKind {
+        ResourceKind::IdentitySource
+    }
+
+    async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
+        list(&at.mpa().await, &at.scope, &at.seen).await
+    }
+
+    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
+        get(&at.mpa().await, &at.scope, id, &at.seen).await
+    }
+
+    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
+        delete(&at.mpa().await, &at.scope, id).await
+    }
+
+    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
+        tag(&at.mpa().await, &at.scope, id, tags).await
+    }
+
+    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
+        untag(&at.mpa().await, &at.scope, id, keys).await
+    }
+
+    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
+        if request.action != "create" {
+            return Err(unknown_action(&request));
+        }
+        let form: NewIdentitySource = form_of(&request)?;
+        let tags = check_identity_source(&form)?;
+        let (account, region) = form
+            .target
+            .split_once('/')
+            .map(|(a, r)| (a.to_string(), r.to_string()))
+            .unwrap_or_default();
+        let (instance_arn, instance_region) = (
+            form.instance_arn.trim().to_string(),
+            form.instance_region.trim().to_string(),
+        );
+        let params = json!({ "instance_arn": instance_arn, "instance_region": instance_region, "tags": tags, "client_token": form.client_token });
+        Ok(Plan {
+            action: "mpa.create_identity_source",
+            target: ResourceRef {
+                kind: ResourceKind::IdentitySource,
+                account,
+                region,
+                id: instance_arn.clone(),
+            },
+            params,
+            run: Box::new(move |at| {
+                Box::pin(async move {
+                    let client = at.mpa().await;
+                    let (id, request_id) = create(
+                        &client,
+                        &at.scope,
+                        &instance_arn,
+                        &instance_region,
+                        &tags,
+                        &form.client_token,
+                    )
+                    .await?;
+                    let item = at.item(ResourceKind::IdentitySource, &id);
+                    let fresh = get(&client, &at.scope, &id, &at.seen).await?;
+                    Ok(Done {
+                        request_id,
+                        redirect: Some(item.detail_path()),
+                        reply: reply(&item),
+                        cache: CacheChange::fresh(item, fresh),
+                        flash: "Identity source created.".into(),
+                        shown_once: None,
+                    })
+                })
+            }),
+            dry_run: None,
+        })
+    }
 }

@@ -1,7 +1,9 @@
 //! EC2 Verified Access trust providers. The OIDC client secret goes to AWS and nowhere else:
 //! it is not kept in the cache, not shown and not logged.
 
-use app::model::{AwsItem, ResourceKind, ResourceRef, Tag, TrustProviderForm};
+use app::kinds::trust_provider::{check_trust_provider, TrustProviderForm, TrustProviderOutcome};
+use app::model::{aws_rules, AppError, AwsItem, ResourceKind, ResourceRef, Tag};
+use app::ports::KindRequest;
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{
     CreateVerifiedAccessTrustProviderDeviceOptions, CreateVerifiedAccessTrustProviderOidcOptions,
@@ -10,10 +12,14 @@ use aws_sdk_ec2::types::{
     VerifiedAccessSseSpecificationRequest, VerifiedAccessTrustProvider,
 };
 use aws_sdk_ec2::Client;
+use serde_json::{json, Value};
 
-use super::ec2_tags::{model_tags, sdk_tag};
+use super::ec2_tags::{self, model_tags, sdk_tag};
 use super::error::{dry_run_outcome, failure, AwsFailure, Scope};
 use super::field;
+use super::kind::{
+    form_of, item_of, reply, unknown_action, At, CacheChange, Done, DryRunPlan, KindAdapter, Plan,
+};
 
 pub fn provider_item(provider: &VerifiedAccessTrustProvider, scope: &Scope, seen: &str) -> AwsItem {
     let tags = model_tags(provider.tags());
@@ -308,4 +314,131 @@ pub async fn delete(client: &Client, scope: &Scope, id: &str) -> Result<String, 
         .await
         .map_err(|e| failure(e, "ec2:DeleteVerifiedAccessTrustProvider", scope))?;
     Ok(output.request_id().unwrap_or_default().to_string())
+}
+
+/// The form as it may be audited: everything but the client secret, and whether one was given.
+fn audited_params(form: &TrustProviderForm) -> Value {
+    let mut params = serde_json::to_value(form).unwrap_or(Value::Null);
+    if let Some(map) = params.as_object_mut() {
+        map.remove("oidc_client_secret");
+        map.insert(
+            "oidc_client_secret_given".into(),
+            json!(!form.oidc_client_secret.is_empty()),
+        );
+    }
+    params
+}
+
+/// The adapter of [`ResourceKind::TrustProvider`].
+pub struct TrustProviders;
+
+impl TrustProviders {
+    fn plan_create(form: TrustProviderForm) -> Result<Plan, AppError> {
+        check_trust_provider(&form, true)?;
+        let tags = aws_rules::parse_ec2_tags(&form.tags).unwrap_or_default();
+        let (account, region) = form
+            .target
+            .split_once('/')
+            .map(|(a, r)| (a.to_string(), r.to_string()))
+            .unwrap_or_default();
+        let allowed = format!("{account}/{region} may create this trust provider");
+        let target = ResourceRef {
+            kind: ResourceKind::TrustProvider,
+            account,
+            region,
+            id: form.policy_reference_name.clone(),
+        };
+        let params = audited_params(&form);
+        let checked = (form.clone(), tags.clone());
+        Ok(Plan {
+            action: "ec2.create_trust_provider",
+            target,
+            params,
+            run: Box::new(move |at| {
+                Box::pin(async move {
+                    let (item, request_id) =
+                        create(&at.ec2().await, &at.scope, &form, &tags, &at.seen).await?;
+                    let created = item.item.clone();
+                    Ok(Done {
+                        request_id,
+                        redirect: Some(created.detail_path()),
+                        reply: reply(&TrustProviderOutcome::Created(created)),
+                        cache: CacheChange::Upsert(item),
+                        flash: "Trust provider created.".into(),
+                        shown_once: None,
+                    })
+                })
+            }),
+            dry_run: Some(DryRunPlan {
+                run: Box::new(move |at| {
+                    Box::pin(async move {
+                        let (form, tags) = checked;
+                        check_create(&at.ec2().await, &at.scope, &form, &tags).await
+                    })
+                }),
+                allowed,
+                reply: |check| reply(&TrustProviderOutcome::Checked(check)),
+            }),
+        })
+    }
+
+    fn plan_modify(item: ResourceRef, form: TrustProviderForm) -> Result<Plan, AppError> {
+        check_trust_provider(&form, false)?;
+        let params = audited_params(&form);
+        Ok(Plan {
+            action: "ec2.modify_trust_provider",
+            target: item.clone(),
+            params,
+            run: Box::new(move |at| {
+                Box::pin(async move {
+                    let (fresh, request_id) =
+                        modify(&at.ec2().await, &at.scope, &item.id, &form, &at.seen).await?;
+                    Ok(Done {
+                        request_id,
+                        cache: CacheChange::Upsert(fresh),
+                        reply: reply(&()),
+                        redirect: None,
+                        flash: "Trust provider updated.".into(),
+                        shown_once: None,
+                    })
+                })
+            }),
+            dry_run: None,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl KindAdapter for TrustProviders {
+    fn kind(&self) -> ResourceKind {
+        ResourceKind::TrustProvider
+    }
+
+    async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
+        list(&at.ec2().await, &at.scope, &at.seen).await
+    }
+
+    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
+        get(&at.ec2().await, &at.scope, id, &at.seen).await
+    }
+
+    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
+        delete(&at.ec2().await, &at.scope, id).await
+    }
+
+    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
+        ec2_tags::create_tags(&at.ec2().await, &at.scope, id, tags).await
+    }
+
+    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
+        ec2_tags::delete_tags(&at.ec2().await, &at.scope, id, keys).await
+    }
+
+    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
+        match request.action.as_str() {
+            "create" => Self::plan_create(form_of(&request)?),
+            "modify" => Self::plan_modify(item_of(&request)?, form_of(&request)?),
+            _ => Err(unknown_action(&request)),
+        }
+    }
 }

@@ -168,10 +168,12 @@ pub async fn page(
     push_filter(&mut count, kind, query, now);
     let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
 
-    let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
-    push_filter(&mut select, kind, query, now);
-    select.push(" ORDER BY ");
-    select.push(order_by(&query.sort));
+    let mut select = select_page(
+        &format!("SELECT {COLUMNS} FROM resources r"),
+        kind,
+        query,
+        now,
+    );
     select.push(" LIMIT ");
     select.push_bind(INVENTORY_PAGE_SIZE as i64);
     select.push(" OFFSET ");
@@ -181,6 +183,20 @@ pub async fn page(
         rows.into_iter().filter_map(Row::into_resource).collect(),
         usize::try_from(total).unwrap_or(0),
     ))
+}
+
+/// `prefix` (a SELECT over `resources r`) with the query's filter and order.
+fn select_page<'q>(
+    prefix: &str,
+    kind: ResourceKind,
+    query: &InventoryQuery,
+    now: &str,
+) -> QueryBuilder<'q, Sqlite> {
+    let mut select = QueryBuilder::<Sqlite>::new(prefix);
+    push_filter(&mut select, kind, query, now);
+    select.push(" ORDER BY ");
+    select.push(order_by(&query.sort));
+    select
 }
 
 /// `WHERE …` for an inventory query; every value is bound, never spliced into the SQL.
@@ -312,4 +328,66 @@ pub async fn syncs(
         .bind(kind.as_str())
         .fetch_all(pool)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan SQLite chooses for an inventory page, one line per step.
+    async fn plan(pool: &SqlitePool, query: &InventoryQuery) -> Vec<String> {
+        let mut explain = select_page(
+            &format!("EXPLAIN QUERY PLAN SELECT {COLUMNS} FROM resources r"),
+            ResourceKind::VerificationToken,
+            query,
+            "2026-11-22T00:00:00.000Z",
+        );
+        explain.push(" LIMIT 25");
+        let rows: Vec<(i64, i64, i64, String)> = explain
+            .build_query_as()
+            .fetch_all(pool)
+            .await
+            .expect("plan");
+        rows.into_iter().map(|(_, _, _, detail)| detail).collect()
+    }
+
+    #[tokio::test]
+    async fn inventory_pages_never_scan_the_whole_cache() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = crate::store::Db::open(&dir.path().join("plan.db"))
+            .await
+            .expect("database");
+        let queries = [
+            InventoryQuery::default(),
+            InventoryQuery {
+                tag: "Team=platform".into(),
+                account: "prod".into(),
+                ..Default::default()
+            },
+            InventoryQuery {
+                sort: "name".into(),
+                status: "expired".into(),
+                ..Default::default()
+            },
+            InventoryQuery {
+                q: "web".into(),
+                expires: "30d".into(),
+                sort: "-expiry".into(),
+                ..Default::default()
+            },
+        ];
+        for query in queries {
+            let steps = plan(db.pool(), &query).await;
+            for step in &steps {
+                let reads_a_table = step.starts_with("SCAN") || step.starts_with("SEARCH");
+                let by_index = step.contains("USING INDEX")
+                    || step.contains("USING COVERING INDEX")
+                    || step.contains("USING PRIMARY KEY");
+                assert!(
+                    !reads_a_table || by_index,
+                    "{query:?} reads a table without an index: {steps:?}"
+                );
+            }
+        }
+    }
 }

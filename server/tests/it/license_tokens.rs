@@ -68,7 +68,7 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
 
     let viewer = signed_in_viewer(&app, &admin).await;
     let stolen = viewer
-        .get_json(&format!("/api/license-tokens/take?once={handle}"))
+        .get_json(&format!("/api/shown-once?once={handle}"))
         .await;
     assert_eq!(
         stolen.status(),
@@ -77,12 +77,12 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
     );
 
     let shown: Value = admin
-        .get_json(&format!("/api/license-tokens/take?once={handle}"))
+        .get_json(&format!("/api/shown-once?once={handle}"))
         .await
         .json()
         .await
         .unwrap();
-    let jwt = shown["jwt"].as_str().unwrap().to_string();
+    let jwt = shown["values"][0]["value"].as_str().unwrap().to_string();
     let claims = trustdesk_emulator::derive::jwt::claims(&jwt).expect("a JWT");
     assert_eq!(claims["aud"], license["license_arn"]);
     assert_eq!(claims["amr"], serde_json::json!(["team=data"]));
@@ -91,7 +91,7 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
         30 * 86_400
     );
     let again = admin
-        .get_json(&format!("/api/license-tokens/take?once={handle}"))
+        .get_json(&format!("/api/shown-once?once={handle}"))
         .await;
     expect_error(again, StatusCode::NOT_FOUND, "shown already").await;
 

@@ -87,7 +87,7 @@ async fn seeded_providers_are_listed_across_accounts_and_regions() {
 async fn create_modify_and_the_client_secret_is_never_kept() {
     let (app, admin) = TestApp::demo_with_admin().await;
     let options: Value = admin
-        .get_json("/api/create-form")
+        .get_json("/api/create-form?kind=trust-provider")
         .await
         .json()
         .await

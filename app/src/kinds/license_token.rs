@@ -1,0 +1,247 @@
+//! License Manager tokens: long-lived refresh tokens (JWTs) that software trades for License
+//! Manager credentials. AWS has no tags on them. The JWT is shown once, right after creation, on
+//! the generic shown-once page; it is never stored, logged or audited.
+
+use crate::{
+    components::{
+        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+    },
+    model::{
+        aws_rules::{check_client_token, is_role_arn, lines},
+        AppError, AwsItem, FieldErrors, KindInfo, Service, TagRules,
+    },
+    pages::{PageError, PageTitle, CARD},
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+use super::ResourceKind;
+#[cfg(feature = "ssr")]
+use super::{act, form_options};
+
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+const KIND: ResourceKind = ResourceKind::LicenseToken;
+
+pub const INFO: KindInfo = KindInfo {
+    slug: "license-token",
+    title: "License Manager tokens",
+    singular: "license token",
+    nav_label: "License tokens",
+    path: "/license-tokens",
+    service: Service::LicenseManager,
+    has_expiry: true,
+    // AWS has no tags on License Manager tokens.
+    tag_rules: TagRules::None,
+    global: false,
+};
+
+const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
+
+/// A license a token can be created for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicenseChoice {
+    pub account: String,
+    pub region: String,
+    pub license_arn: String,
+    pub name: String,
+}
+
+impl LicenseChoice {
+    pub fn target(&self) -> String {
+        format!("{}/{}/{}", self.account, self.region, self.license_arn)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicenseTokenFormOptions {
+    pub licenses: Vec<LicenseChoice>,
+    pub client_token: String,
+}
+
+pub const LICENSE_TOKEN_DEFAULT_DAYS: u32 = 365;
+
+/// The license-token form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLicenseToken {
+    /// `account/region/license-arn`.
+    #[serde(default)]
+    pub license: String,
+    /// IAM role ARNs, one per line.
+    #[serde(default)]
+    pub role_arns: String,
+    /// Days from creation; empty means 365.
+    #[serde(default)]
+    pub expiration_in_days: String,
+    /// Up to three values for the token's `amr` claim, one per line.
+    #[serde(default)]
+    pub token_properties: String,
+    #[serde(default)]
+    pub client_token: String,
+}
+
+/// CreateToken's rules; returns the days, role ARNs and token properties to send.
+pub fn check_license_token(
+    form: &NewLicenseToken,
+) -> Result<(u32, Vec<String>, Vec<String>), AppError> {
+    let mut errors = FieldErrors::new();
+    let license_ok = form
+        .license
+        .splitn(3, '/')
+        .nth(2)
+        .is_some_and(|arn| arn.starts_with("arn:aws:license-manager:"));
+    errors.check(
+        "license",
+        if license_ok {
+            Ok(())
+        } else {
+            Err("Choose the license the token is for.".into())
+        },
+    );
+    let roles = lines(&form.role_arns);
+    errors.check(
+        "role_arns",
+        match roles.iter().find(|r| !is_role_arn(r)) {
+            Some(bad) => Err(format!(
+                "\"{bad}\" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)."
+            )),
+            None => Ok(()),
+        },
+    );
+    let days = match form.expiration_in_days.trim() {
+        "" => Ok(LICENSE_TOKEN_DEFAULT_DAYS),
+        text => match text.parse::<u32>() {
+            Ok(d) if (1..=730).contains(&d) => Ok(d),
+            _ => Err("Give a whole number of days from 1 to 730.".to_string()),
+        },
+    };
+    errors.check(
+        "expiration_in_days",
+        days.as_ref().map(|_| ()).map_err(Clone::clone),
+    );
+    let properties = lines(&form.token_properties);
+    errors.check(
+        "token_properties",
+        if properties.len() > 3 {
+            Err("At most 3 token properties.".into())
+        } else {
+            Ok(())
+        },
+    );
+    errors.check("client_token", check_client_token(&form.client_token));
+    errors.into_result()?;
+    Ok((
+        days.unwrap_or(LICENSE_TOKEN_DEFAULT_DAYS),
+        roles,
+        properties,
+    ))
+}
+
+#[server(endpoint = "license-tokens/form", input = GetUrl)]
+pub async fn get_license_token_form_options() -> Result<LicenseTokenFormOptions, AppError> {
+    form_options(KIND, "create").await
+}
+
+/// Creates the token; answers the handle that shows its JWT once.
+#[server(endpoint = "license-tokens/create")]
+pub async fn create_license_token(
+    #[server(default)] _csrf: String,
+    token: NewLicenseToken,
+) -> Result<String, AppError> {
+    act(KIND, "create", None, &token, crate::model::FormIntent::Create).await
+}
+
+#[component]
+pub fn NewPage() -> impl IntoView {
+    let options = Resource::new(|| (), |_| get_license_token_form_options());
+    view! {
+        <PageTitle title="New License Manager token" />
+        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+            "A long-lived refresh token (a JWT) that software uses to get License Manager credentials. It is shown once, right after creation: copy it then."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading the licenses of every account and region…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(options) => view! { <TokenForm options /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+pub fn detail_sections(_resource: AwsItem, _just_created: bool) -> AnyView {
+    super::no_sections()
+}
+
+#[component]
+fn TokenForm(options: LicenseTokenFormOptions) -> impl IntoView {
+    let create = ServerAction::<CreateLicenseToken>::new();
+    let error = action_error(create);
+    let none = options.licenses.is_empty();
+    let choices = options
+        .licenses
+        .iter()
+        .map(|l| view! { <option value=l.target()>{format!("{} · {} · {}", l.account, l.region, l.name)}</option> })
+        .collect_view();
+    view! {
+        <section class=format!("{CARD} max-w-3xl")>
+            <ActionForm action=create>
+                <div class="space-y-4">
+                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty() || e.field("client_token").is_some())) />
+                    <CsrfField />
+                    <input type="hidden" name="token[client_token]" value=options.client_token />
+                    <div>
+                        <label for="license-token-license" class="block text-sm font-medium">"License"</label>
+                        <select id="license-token-license" name="token[license]" aria-describedby="license-token-license-error"
+                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{choices}</select>
+                        {none.then(|| view! { <p class="mt-1 text-xs text-slate-500">"No license exists in the configured accounts and regions."</p> })}
+                        <FieldMessage error field="license" id="license-token-license-error" />
+                    </div>
+                    <div>
+                        <label for="license-token-roles" class="block text-sm font-medium">"Role ARNs"</label>
+                        <textarea id="license-token-roles" name="token[role_arns]" rows="2" class=AREA aria-describedby="license-token-roles-error"
+                            placeholder="arn:aws:iam::123456789012:role/license-consumer"></textarea>
+                        <p class="mt-1 text-xs text-slate-500">"One per line; embedded in the token (License Manager does not check them)."</p>
+                        <FieldMessage error field="role_arns" id="license-token-roles-error" />
+                    </div>
+                    <TextField form="license-token" name="token[expiration_in_days]" field="expiration_in_days" label="Expiration in days" error required=false
+                        hint=format!("1 to 730; empty means the default of {LICENSE_TOKEN_DEFAULT_DAYS}") />
+                    <div>
+                        <label for="license-token-properties" class="block text-sm font-medium">"Token properties"</label>
+                        <textarea id="license-token-properties" name="token[token_properties]" rows="2" class=AREA aria-describedby="license-token-properties-error"></textarea>
+                        <p class="mt-1 text-xs text-slate-500">"Up to 3, one per line; they become the token's amr claim."</p>
+                        <FieldMessage error field="token_properties" id="license-token-properties-error" />
+                    </div>
+                    <SubmitButton label="Create token" pending=create.pending() />
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn license_token_rules() {
+        let form = NewLicenseToken {
+            license: "prod/us-east-1/arn:aws:license-manager::123456789012:license:l-1".into(),
+            role_arns: "arn:aws:iam::123456789012:role/consumer\n".into(),
+            client_token: "t".into(),
+            ..Default::default()
+        };
+        assert_eq!(check_license_token(&form).unwrap().0, 365, "the default");
+        let bad = NewLicenseToken {
+            expiration_in_days: "0".into(),
+            role_arns: "nope".into(),
+            token_properties: "a\nb\nc\nd".into(),
+            ..form
+        };
+        let error = check_license_token(&bad).unwrap_err();
+        for field in ["expiration_in_days", "role_arns", "token_properties"] {
+            assert!(error.field(field).is_some(), "{field}");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Every kind of AWS item the console manages, one module each. A kind's module holds only what
+//! is its own: its descriptor ([`KindInfo`]), its forms' types and AWS's rules for them, its
+//! server functions, its create page and any detail-page sections of its own. Inventories,
+//! detail pages, tags, deletion and refresh are generic and work from the descriptor.
+//!
+//! Adding a kind: write its module and add one line to [`kinds!`] below.
+
+use crate::model::{AwsItem, KindInfo};
+use leptos::prelude::*;
+
+macro_rules! kinds {
+    ($($variant:ident => $module:ident,)+) => {
+        $(pub mod $module;)+
+
+        /// The kinds of AWS item the console manages.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum ResourceKind {
+            $($variant,)+
+        }
+
+        impl ResourceKind {
+            pub const ALL: [ResourceKind; [$(stringify!($variant)),+].len()] =
+                [$(ResourceKind::$variant,)+];
+
+            pub fn info(self) -> &'static KindInfo {
+                match self {
+                    $(ResourceKind::$variant => &$module::INFO,)+
+                }
+            }
+        }
+
+        /// The kind's create page.
+        pub fn new_page(kind: ResourceKind) -> AnyView {
+            match kind {
+                $(ResourceKind::$variant => $module::NewPage().into_any(),)+
+            }
+        }
+
+        /// The sections of an item's detail page that only its kind has (beside the generic
+        /// details, tags and delete).
+        pub fn detail_sections(resource: AwsItem, just_created: bool) -> AnyView {
+            match resource.item.kind {
+                $(ResourceKind::$variant => $module::detail_sections(resource, just_created),)+
+            }
+        }
+    };
+}
+
+kinds! {
+    VerificationToken => verification_token,
+    TrustProvider => trust_provider,
+    LicenseToken => license_token,
+    IdentitySource => identity_source,
+}
+
+impl ResourceKind {
+    /// The kind whose inventory is at `path`, e.g. `/trust-providers`.
+    pub fn from_path(path: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.path() == path)
+    }
+}
+
+/// Sends a kind-specific form to the backend and reads the kind's typed answer: the one call
+/// every kind's server functions make.
+#[cfg(feature = "ssr")]
+pub async fn act<F, T>(
+    kind: ResourceKind,
+    action: &str,
+    item: Option<crate::model::ResourceRef>,
+    form: &F,
+    intent: crate::model::FormIntent,
+) -> Result<T, crate::model::AppError>
+where
+    F: serde::Serialize,
+    T: serde::de::DeserializeOwned,
+{
+    let form = serde_json::to_value(form).map_err(|_| crate::model::AppError::internal())?;
+    let reply = crate::ports::ports()?
+        .act(crate::ports::KindRequest {
+            kind,
+            action: action.to_string(),
+            item,
+            form,
+            intent,
+        })
+        .await?;
+    serde_json::from_value(reply).map_err(|_| crate::model::AppError::internal())
+}
+
+/// The choices one of a kind's forms offers (read from AWS), typed by the kind.
+#[cfg(feature = "ssr")]
+pub async fn form_options<T>(kind: ResourceKind, form: &str) -> Result<T, crate::model::AppError>
+where
+    T: serde::de::DeserializeOwned,
+{
+    let reply = crate::ports::ports()?
+        .kind_form_options(kind, form.to_string())
+        .await?;
+    serde_json::from_value(reply).map_err(|_| crate::model::AppError::internal())
+}
+
+/// The "no sections of its own" answer for [`detail_sections`].
+pub fn no_sections() -> AnyView {
+    ().into_any()
+}

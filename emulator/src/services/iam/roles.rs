@@ -1,0 +1,91 @@
+//! Roles.
+
+use super::model::{InstanceProfile, Role};
+use super::policies::check_policy_document;
+use super::{already_exists, delete_conflict, iam_page, render, result, truncation, Call, Output};
+
+impl Call<'_> {
+    pub(super) fn create_role(self) -> Output {
+        let name = self.input.name("RoleName", 64)?;
+        let path = self.input.path("Path")?;
+        let trust = self.input.required("AssumeRolePolicyDocument")?;
+        self.input
+            .length("AssumeRolePolicyDocument", trust, 1, 131_072)?;
+        check_policy_document(trust)?;
+        let description = self.input.optional("Description");
+        if let Some(description) = description {
+            self.input.length("Description", description, 0, 1000)?;
+        }
+        let max_session = self
+            .input
+            .int("MaxSessionDuration", 3600, 43200)?
+            .unwrap_or(3600);
+        let tags = self.input.tags()?;
+        if self.iam.roles.contains_key(&name.to_lowercase()) {
+            return Err(already_exists(format!(
+                "Role with name {name} already exists."
+            )));
+        }
+        let role = Role {
+            arn: format!("arn:aws:iam::{}:role{path}{name}", self.account),
+            name: name.clone(),
+            id: crate::ids::iam_unique_id("AROA"),
+            path,
+            trust_policy: trust.to_string(),
+            description: description.map(str::to_string),
+            max_session_duration: max_session,
+            created: self.now,
+            tags,
+        };
+        let out = result(|x| {
+            x.el("Role", |x| render::role(x, &role));
+        });
+        self.iam.roles.insert(name.to_lowercase(), role);
+        out
+    }
+
+    pub(super) fn get_role(self) -> Output {
+        let name = self.input.name("RoleName", 64)?;
+        let role = self.iam.role(&name)?;
+        result(|x| {
+            x.el("Role", |x| render::role(x, role));
+        })
+    }
+
+    pub(super) fn delete_role(self) -> Output {
+        let name = self.input.name("RoleName", 64)?;
+        let role = self.iam.role(&name)?.name.clone();
+        if self
+            .iam
+            .instance_profiles
+            .values()
+            .any(|p| p.role.as_deref() == Some(role.as_str()))
+        {
+            return Err(delete_conflict(
+                "Cannot delete entity, must remove roles from instance profile first.",
+            ));
+        }
+        self.iam.roles.remove(&role.to_lowercase());
+        Ok(None)
+    }
+
+    pub(super) fn list_instance_profiles_for_role(self) -> Output {
+        let name = self.input.name("RoleName", 64)?;
+        let role = self.iam.role(&name)?.name.clone();
+        let profiles: Vec<InstanceProfile> = self
+            .iam
+            .instance_profiles
+            .values()
+            .filter(|p| p.role.as_deref() == Some(role.as_str()))
+            .cloned()
+            .collect();
+        let page = iam_page(profiles, |p| p.name.to_lowercase(), &self.input)?;
+        let iam = &*self.iam;
+        result(|x| {
+            x.list("InstanceProfiles", "member", &page.items, |x, p| {
+                render::instance_profile(x, p, iam)
+            });
+            truncation(x, page.next);
+        })
+    }
+}

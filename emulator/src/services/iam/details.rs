@@ -33,7 +33,7 @@ impl Call<'_> {
             entries.extend(self.iam.roles.values().map(|r| {
                 (
                     format!("1:{}", r.name.to_lowercase()),
-                    AuthorizationEntry::Role(r.clone()),
+                    AuthorizationEntry::Role(r),
                 )
             }));
         }
@@ -41,14 +41,14 @@ impl Call<'_> {
             entries.extend(self.iam.policies.values().map(|p| {
                 (
                     format!("2:{}", policy_sort_key(p)),
-                    AuthorizationEntry::Policy(p.clone()),
+                    AuthorizationEntry::Policy(p),
                 )
             }));
         }
         if wants("AWSManagedPolicy") {
-            entries.extend(aws_managed_policies(self.now).into_iter().map(|p| {
+            entries.extend(aws_managed_policies().iter().map(|p| {
                 (
-                    format!("3:{}", policy_sort_key(&p)),
+                    format!("3:{}", policy_sort_key(p)),
                     AuthorizationEntry::Policy(p),
                 )
             }));
@@ -62,7 +62,7 @@ impl Call<'_> {
                 .items
                 .iter()
                 .filter_map(|(_, e)| match e {
-                    AuthorizationEntry::Role(r) => Some(r),
+                    AuthorizationEntry::Role(r) => Some(*r),
                     _ => None,
                 })
                 .collect();
@@ -73,19 +73,19 @@ impl Call<'_> {
                 .items
                 .iter()
                 .filter_map(|(_, e)| match e {
-                    AuthorizationEntry::Policy(p) => Some(p),
+                    AuthorizationEntry::Policy(p) => Some(*p),
                     _ => None,
                 })
                 .collect();
             x.list("Policies", "member", &policies, |x, policy| {
-                render::policy_detail(x, policy)
+                render::policy_detail(x, policy, iam.attachment_count(&policy.arn))
             });
             truncation(x, page.next);
         })
     }
 }
 
-pub(super) enum AuthorizationEntry {
-    Role(Role),
-    Policy(ManagedPolicy),
+pub(super) enum AuthorizationEntry<'a> {
+    Role(&'a Role),
+    Policy(&'a ManagedPolicy),
 }

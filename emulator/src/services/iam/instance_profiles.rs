@@ -2,10 +2,9 @@
 
 use super::model::InstanceProfile;
 use super::{
-    already_exists, delete_conflict, iam_page, no_such_entity, render, result, truncation, Call,
-    Output,
+    already_exists, delete_conflict, iam_page, limit_exceeded, no_such_entity, render, result,
+    truncation, Call, Output,
 };
-use crate::error::ApiError;
 
 impl Call<'_> {
     pub(super) fn create_instance_profile(self) -> Output {
@@ -88,8 +87,7 @@ impl Call<'_> {
         let role = self.iam.role(&role_name)?.name.clone();
         let profile = self.iam.instance_profile_mut(&profile_name)?;
         if profile.role.is_some() {
-            return Err(ApiError::bad_request(
-                "LimitExceeded",
+            return Err(limit_exceeded(
                 "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1",
             ));
         }

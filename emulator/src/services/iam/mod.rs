@@ -2,6 +2,7 @@
 //! certificates, SAML and OIDC providers, virtual MFA devices, their tags, and
 //! GetAccountAuthorizationDetails. IAM is global: one state per account whatever the region.
 
+mod aws_managed;
 mod certificates;
 mod details;
 mod instance_profiles;
@@ -71,6 +72,11 @@ fn delete_conflict(message: impl Into<String>) -> ApiError {
     ApiError::new(http::StatusCode::CONFLICT, "DeleteConflict", message)
 }
 
+/// IAM answers quota errors with 409.
+fn limit_exceeded(message: impl Into<String>) -> ApiError {
+    ApiError::new(http::StatusCode::CONFLICT, "LimitExceeded", message)
+}
+
 fn invalid_marker() -> ApiError {
     invalid_input("Invalid Marker.")
 }
@@ -98,9 +104,19 @@ impl Call<'_> {
             "GetPolicy" => self.get_policy(),
             "ListPolicies" => self.list_policies(),
             "DeletePolicy" => self.delete_policy(),
+            "GetPolicyVersion" => self.get_policy_version(),
+            "ListPolicyVersions" => self.list_policy_versions(),
+            "CreatePolicyVersion" => self.create_policy_version(),
+            "DeletePolicyVersion" => self.delete_policy_version(),
+            "SetDefaultPolicyVersion" => self.set_default_policy_version(),
+            "ListEntitiesForPolicy" => self.list_entities_for_policy(),
             "CreateRole" => self.create_role(),
             "GetRole" => self.get_role(),
+            "ListRoles" => self.list_roles(),
             "DeleteRole" => self.delete_role(),
+            "AttachRolePolicy" => self.attach_role_policy(),
+            "DetachRolePolicy" => self.detach_role_policy(),
+            "ListAttachedRolePolicies" => self.list_attached_role_policies(),
             "ListInstanceProfilesForRole" => self.list_instance_profiles_for_role(),
             "CreateInstanceProfile" => self.create_instance_profile(),
             "GetInstanceProfile" => self.get_instance_profile(),
@@ -115,14 +131,20 @@ impl Call<'_> {
             "CreateSAMLProvider" => self.create_saml_provider(),
             "GetSAMLProvider" => self.get_saml_provider(),
             "ListSAMLProviders" => self.list_saml_providers(),
+            "UpdateSAMLProvider" => self.update_saml_provider(),
             "DeleteSAMLProvider" => self.delete_saml_provider(),
             "CreateOpenIDConnectProvider" => self.create_oidc_provider(),
             "GetOpenIDConnectProvider" => self.get_oidc_provider(),
             "ListOpenIDConnectProviders" => self.list_oidc_providers(),
+            "UpdateOpenIDConnectProviderThumbprint" => self.update_oidc_thumbprints(),
+            "AddClientIDToOpenIDConnectProvider" => self.add_oidc_client_id(),
+            "RemoveClientIDFromOpenIDConnectProvider" => self.remove_oidc_client_id(),
             "DeleteOpenIDConnectProvider" => self.delete_oidc_provider(),
             "CreateVirtualMFADevice" => self.create_virtual_mfa_device(),
             "ListVirtualMFADevices" => self.list_virtual_mfa_devices(),
             "DeleteVirtualMFADevice" => self.delete_virtual_mfa_device(),
+            "EnableMFADevice" => self.enable_mfa_device(),
+            "DeactivateMFADevice" => self.deactivate_mfa_device(),
             "GetAccountAuthorizationDetails" => self.get_account_authorization_details(),
             other => match TaggableKind::for_operation(other) {
                 Some((kind, TagOperation::Tag)) => self.tag(kind),

@@ -1,15 +1,20 @@
-//! SAML and OpenID Connect identity providers.
+//! SAML and OpenID Connect identity providers: SAML ValidUntil is read from the metadata on
+//! create and update; OIDC providers keep up to 5 thumbprints and 100 client ids.
 
 use super::model::{OidcProvider, SamlProvider};
-use super::{already_exists, invalid_input, render, result, validation, Call, Output};
+use super::{
+    already_exists, invalid_input, limit_exceeded, render, result, validation, Call, Output,
+};
 use crate::derive::saml;
 use crate::error::{ApiError, ApiResult};
 
-impl Call<'_> {
+/// IAM's quotas per OpenID Connect provider.
+const MAX_CLIENT_IDS: usize = 100;
+const MAX_THUMBPRINTS: usize = 5;
+
+impl<'a> Call<'a> {
     pub(super) fn create_saml_provider(self) -> Output {
-        let document = self.input.required("SAMLMetadataDocument")?;
-        self.input
-            .length("SAMLMetadataDocument", document, 1000, 10_000_000)?;
+        let document = self.saml_metadata()?;
         let name = self.input.name("Name", 128)?;
         let tags = self.input.tags()?;
         let metadata = saml::parse_metadata(document)
@@ -35,7 +40,28 @@ impl Call<'_> {
         out
     }
 
-    pub(super) fn saml_arn(&self) -> ApiResult<&str> {
+    /// Replaces the metadata; ValidUntil is read again from the new document.
+    pub(super) fn update_saml_provider(self) -> Output {
+        let arn = self.saml_arn()?;
+        let document = self.saml_metadata()?;
+        let provider = self.iam.saml_provider_mut(arn)?;
+        let metadata = saml::parse_metadata(document)
+            .map_err(|e| invalid_input(format!("Could not parse metadata: {e}")))?;
+        provider.document = document.to_string();
+        provider.valid_until = metadata.valid_until;
+        result(|x| {
+            x.text("SAMLProviderArn", arn);
+        })
+    }
+
+    fn saml_metadata(&self) -> ApiResult<&'a str> {
+        let document = self.input.required("SAMLMetadataDocument")?;
+        self.input
+            .length("SAMLMetadataDocument", document, 1000, 10_000_000)?;
+        Ok(document)
+    }
+
+    pub(super) fn saml_arn(&self) -> ApiResult<&'a str> {
         let arn = self.input.required("SAMLProviderArn")?;
         self.input.length("SAMLProviderArn", arn, 20, 2048)?;
         Ok(arn)
@@ -83,40 +109,14 @@ impl Call<'_> {
             .ok_or_else(|| invalid_input(format!("Invalid URL: '{url}'. The URL must begin with https:// and have no query or fragment.")))?;
         let host_and_path = host_and_path.trim_end_matches('/').to_string();
         let client_ids = self.input.string_list("ClientIDList");
-        if client_ids.len() > 100 {
-            return Err(ApiError::bad_request(
-                "LimitExceeded",
-                "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100",
-            ));
+        if client_ids.len() > MAX_CLIENT_IDS {
+            return Err(client_id_quota());
         }
         for (i, id) in client_ids.iter().enumerate() {
             self.input
                 .length(&format!("clientIDList.{}.member", i + 1), id, 1, 255)?;
         }
-        if !self.input.params.contains_prefix("ThumbprintList") {
-            self.input.required("ThumbprintList")?;
-        }
-        let thumbprints = self.input.string_list("ThumbprintList");
-        if thumbprints.is_empty() {
-            return Err(invalid_input(
-                "Thumbprint list must contain at least one entry.",
-            ));
-        }
-        if thumbprints.len() > 5 {
-            return Err(ApiError::bad_request(
-                "LimitExceeded",
-                "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: 5",
-            ));
-        }
-        for (i, thumbprint) in thumbprints.iter().enumerate() {
-            if thumbprint.len() != 40 || !thumbprint.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(validation(
-                    thumbprint,
-                    &format!("thumbprintList.{}.member", i + 1),
-                    "Member must have length greater than or equal to 40 and be hexadecimal",
-                ));
-            }
-        }
+        let thumbprints = self.thumbprints()?;
         let tags = self.input.tags()?;
         if self.iam.oidc_providers.contains_key(&host_and_path) {
             return Err(already_exists(format!(
@@ -142,7 +142,90 @@ impl Call<'_> {
         out
     }
 
-    pub(super) fn oidc_arn(&self) -> ApiResult<&str> {
+    /// `ThumbprintList`: one to five entries of exactly 40 hex digits.
+    fn thumbprints(&self) -> ApiResult<Vec<String>> {
+        if !self.input.params.contains_prefix("ThumbprintList") {
+            self.input.required("ThumbprintList")?;
+        }
+        let thumbprints = self.input.string_list("ThumbprintList");
+        if thumbprints.is_empty() {
+            return Err(invalid_input(
+                "Thumbprint list must contain at least one entry.",
+            ));
+        }
+        if thumbprints.len() > MAX_THUMBPRINTS {
+            return Err(limit_exceeded(format!(
+                "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: {MAX_THUMBPRINTS}"
+            )));
+        }
+        for (i, thumbprint) in thumbprints.iter().enumerate() {
+            let member = format!("thumbprintList.{}.member", i + 1);
+            let length = thumbprint.chars().count();
+            if length < 40 {
+                return Err(validation(
+                    thumbprint,
+                    &member,
+                    "Member must have length greater than or equal to 40",
+                ));
+            }
+            if length > 40 {
+                return Err(validation(
+                    thumbprint,
+                    &member,
+                    "Member must have length less than or equal to 40",
+                ));
+            }
+            if !thumbprint.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(validation(
+                    thumbprint,
+                    &member,
+                    "Member must satisfy regular expression pattern: [0-9A-Fa-f]{40}",
+                ));
+            }
+        }
+        Ok(thumbprints)
+    }
+
+    fn client_id(&self) -> ApiResult<&'a str> {
+        let id = self.input.required("ClientID")?;
+        self.input.length("ClientID", id, 1, 255)?;
+        Ok(id)
+    }
+
+    pub(super) fn update_oidc_thumbprints(self) -> Output {
+        let arn = self.oidc_arn()?;
+        let thumbprints = self.thumbprints()?;
+        self.iam.oidc_provider_mut(arn)?.thumbprints = thumbprints;
+        Ok(None)
+    }
+
+    /// Adding a client id the provider already has changes nothing and succeeds.
+    pub(super) fn add_oidc_client_id(self) -> Output {
+        let arn = self.oidc_arn()?;
+        let id = self.client_id()?;
+        let provider = self.iam.oidc_provider_mut(arn)?;
+        if provider.client_ids.iter().any(|c| c == id) {
+            return Ok(None);
+        }
+        if provider.client_ids.len() >= MAX_CLIENT_IDS {
+            return Err(client_id_quota());
+        }
+        provider.client_ids.push(id.to_string());
+        Ok(None)
+    }
+
+    /// Removing a client id the provider does not have changes nothing and succeeds.
+    pub(super) fn remove_oidc_client_id(self) -> Output {
+        let arn = self.oidc_arn()?;
+        let id = self.client_id()?;
+        self.iam
+            .oidc_provider_mut(arn)?
+            .client_ids
+            .retain(|c| c != id);
+        Ok(None)
+    }
+
+    pub(super) fn oidc_arn(&self) -> ApiResult<&'a str> {
         let arn = self.input.required("OpenIDConnectProviderArn")?;
         self.input
             .length("OpenIDConnectProviderArn", arn, 20, 2048)?;
@@ -176,4 +259,10 @@ impl Call<'_> {
         self.iam.oidc_providers.remove(&url);
         Ok(None)
     }
+}
+
+fn client_id_quota() -> ApiError {
+    limit_exceeded(format!(
+        "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}"
+    ))
 }

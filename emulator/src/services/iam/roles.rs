@@ -1,8 +1,11 @@
-//! Roles.
+//! Roles and the managed policies attached to them.
 
-use super::model::{InstanceProfile, Role};
+use super::model::{InstanceProfile, Role, MAX_POLICIES_PER_ROLE};
 use super::policies::check_policy_document;
-use super::{already_exists, delete_conflict, iam_page, render, result, truncation, Call, Output};
+use super::{
+    already_exists, delete_conflict, iam_page, limit_exceeded, no_such_entity, render, result,
+    truncation, Call, Output,
+};
 
 impl Call<'_> {
     pub(super) fn create_role(self) -> Output {
@@ -36,6 +39,7 @@ impl Call<'_> {
             max_session_duration: max_session,
             created: self.now,
             tags,
+            attached_policies: Vec::new(),
         };
         let out = result(|x| {
             x.el("Role", |x| render::role(x, &role));
@@ -65,8 +69,84 @@ impl Call<'_> {
                 "Cannot delete entity, must remove roles from instance profile first.",
             ));
         }
+        if !self.iam.role(&role)?.attached_policies.is_empty() {
+            return Err(delete_conflict(
+                "Cannot delete entity, must detach all policies first.",
+            ));
+        }
         self.iam.roles.remove(&role.to_lowercase());
         Ok(None)
+    }
+
+    pub(super) fn list_roles(self) -> Output {
+        let prefix = self.input.path_prefix()?;
+        let roles: Vec<(&String, &Role)> = self
+            .iam
+            .roles
+            .iter()
+            .filter(|(_, r)| r.path.starts_with(&prefix))
+            .collect();
+        let page = iam_page(roles, |(key, _)| (*key).clone(), &self.input)?;
+        result(|x| {
+            x.list("Roles", "member", &page.items, |x, (_, role)| {
+                render::role_listed(x, role)
+            });
+            truncation(x, page.next);
+        })
+    }
+
+    pub(super) fn attach_role_policy(self) -> Output {
+        let name = self.input.name("RoleName", 64)?;
+        let arn = self.policy_arn()?;
+        self.iam.role(&name)?;
+        self.iam.readable_policy(arn)?;
+        let role = self.iam.role_mut(&name)?;
+        if role.attached_policies.iter().any(|a| a == arn) {
+            return Ok(None);
+        }
+        if role.attached_policies.len() >= MAX_POLICIES_PER_ROLE {
+            return Err(limit_exceeded(format!(
+                "Cannot exceed quota for PoliciesPerRole: {MAX_POLICIES_PER_ROLE}"
+            )));
+        }
+        role.attached_policies.push(arn.to_string());
+        Ok(None)
+    }
+
+    pub(super) fn detach_role_policy(self) -> Output {
+        let name = self.input.name("RoleName", 64)?;
+        let arn = self.policy_arn()?;
+        let role = self.iam.role_mut(&name)?;
+        let before = role.attached_policies.len();
+        role.attached_policies.retain(|a| a != arn);
+        if role.attached_policies.len() == before {
+            return Err(no_such_entity(format!("Policy {arn} was not found.")));
+        }
+        Ok(None)
+    }
+
+    pub(super) fn list_attached_role_policies(self) -> Output {
+        let name = self.input.name("RoleName", 64)?;
+        let prefix = self.input.path_prefix()?;
+        let role = self.iam.role(&name)?;
+        let attached: Vec<(String, &String)> = role
+            .attached_policies
+            .iter()
+            .enumerate()
+            .filter(|(_, arn)| {
+                self.iam
+                    .readable_policy(arn)
+                    .is_ok_and(|p| p.path.starts_with(&prefix))
+            })
+            .map(|(i, arn)| (format!("{i:04}"), arn))
+            .collect();
+        let page = iam_page(attached, |(key, _)| key.clone(), &self.input)?;
+        result(|x| {
+            x.list("AttachedPolicies", "member", &page.items, |x, (_, arn)| {
+                render::attached_policy(x, arn)
+            });
+            truncation(x, page.next);
+        })
     }
 
     pub(super) fn list_instance_profiles_for_role(self) -> Output {

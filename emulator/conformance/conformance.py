@@ -27,27 +27,33 @@ THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 passed = []
 
 
-def check(name):
+def check(name, seed=None):
+    """Registers a check; `seed="demo"` runs it against an emulator started with `--seed demo`."""
+
     def register(fn):
-        passed.append((name, fn))
+        passed.append((name, fn, seed))
         return fn
 
     return register
 
 
-def expect_error(code, call, *args, **kwargs):
+def expect_error(code, call, *args, status=None, **kwargs):
     try:
         call(*args, **kwargs)
     except ClientError as error:
         got = error.response["Error"]["Code"]
         assert got == code, f"expected {code}, got {got}: {error}"
+        if status is not None:
+            got_status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+            assert got_status == status, f"{code}: expected HTTP {status}, got {got_status}"
         return error
     raise AssertionError(f"expected {code}, the call succeeded")
 
 
 class Emulator:
-    def __init__(self, binary):
-        self.process = subprocess.Popen([binary, "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
+    def __init__(self, binary, seed=None):
+        command = [binary, "--listen", "127.0.0.1:0"] + (["--seed", seed] if seed else [])
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         self.endpoint = self.process.stdout.readline().strip()
         assert self.endpoint.startswith("http://127.0.0.1:"), self.endpoint
 
@@ -223,6 +229,250 @@ def instance_profiles(emu):
     iam.delete_instance_profile(InstanceProfileName="conf-profile")
     iam.delete_role(RoleName="conf-role")
 
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def version_document(n):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{n}/*"}]})
+
+
+def totp(seed, at):
+    """RFC 6238: HMAC-SHA1 over the 30-second step, 6 digits."""
+    import hashlib
+    import hmac
+    import struct
+
+    key = base64.b32decode(seed + "=" * (-len(seed) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(at // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+@check("IAM: ListRoles (path prefix, Marker/MaxItems, URL-encoded trust policy, no tags)")
+def list_roles(emu):
+    iam = emu.client("iam")
+    for name, path in [("lr-a", "/app/"), ("lr-b", "/app/"), ("lr-c", "/")]:
+        iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=TRUST, Description=f"role {name}", MaxSessionDuration=7200,
+                        Tags=[{"Key": "Owner", "Value": "ops@example.com"}])
+    roles = [r for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("lr-")]
+    assert [r["RoleName"] for r in roles] == ["lr-a", "lr-b", "lr-c"], roles
+    first = roles[0]
+    assert first["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/app/lr-a" and first["RoleId"].startswith("AROA")
+    assert first["Description"] == "role lr-a" and first["MaxSessionDuration"] == 7200
+    # boto3 URL-decodes the document and parses the JSON.
+    assert first["AssumeRolePolicyDocument"] == json.loads(TRUST), first["AssumeRolePolicyDocument"]
+    assert "Tags" not in first, "ListRoles leaves tags out"
+    assert [r["RoleName"] for r in iam.list_roles(PathPrefix="/app/")["Roles"]] == ["lr-a", "lr-b"]
+    page = iam.list_roles(PathPrefix="/app/", MaxItems=1)
+    assert page["IsTruncated"] and len(page["Roles"]) == 1
+    rest = iam.list_roles(PathPrefix="/app/", MaxItems=1, Marker=page["Marker"])
+    assert [r["RoleName"] for r in rest["Roles"]] == ["lr-b"] and not rest["IsTruncated"]
+    expect_error("InvalidInput", iam.list_roles, Marker="forged", status=400)
+    expect_error("ValidationError", iam.list_roles, MaxItems=1001, status=400)
+    expect_error("ValidationError", iam.list_roles, PathPrefix="app")
+
+
+@check("IAM: policy versions (v1 default, at most five, default undeletable, DeletePolicy refused while versions remain)")
+def policy_versions(emu):
+    iam = emu.client("iam")
+    arn = iam.create_policy(PolicyName="conf-versioned", PolicyDocument=POLICY)["Policy"]["Arn"]
+    v1 = iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]
+    assert v1["IsDefaultVersion"] and v1["Document"] == json.loads(POLICY), v1
+    v2 = iam.create_policy_version(PolicyArn=arn, PolicyDocument=version_document(2))["PolicyVersion"]
+    assert v2["VersionId"] == "v2" and not v2["IsDefaultVersion"] and "Document" not in v2
+    v3 = iam.create_policy_version(PolicyArn=arn, PolicyDocument=version_document(3), SetAsDefault=True)["PolicyVersion"]
+    assert v3["VersionId"] == "v3" and v3["IsDefaultVersion"]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v3"
+    assert iam.get_policy_version(PolicyArn=arn, VersionId="v3")["PolicyVersion"]["Document"] == json.loads(version_document(3))
+    for n in (4, 5):
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=version_document(n))
+    expect_error("LimitExceeded", iam.create_policy_version, PolicyArn=arn, PolicyDocument=version_document(6), status=409)
+    versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+    assert [v["VersionId"] for v in versions] == ["v5", "v4", "v3", "v2", "v1"], versions
+    assert [v["VersionId"] for v in versions if v["IsDefaultVersion"]] == ["v3"]
+    page = iam.list_policy_versions(PolicyArn=arn, MaxItems=2)
+    assert [v["VersionId"] for v in page["Versions"]] == ["v5", "v4"] and page["IsTruncated"]
+    page = iam.list_policy_versions(PolicyArn=arn, MaxItems=2, Marker=page["Marker"])
+    assert [v["VersionId"] for v in page["Versions"]] == ["v3", "v2"]
+    expect_error("DeleteConflict", iam.delete_policy_version, PolicyArn=arn, VersionId="v3", status=409)
+    error = expect_error("DeleteConflict", iam.delete_policy, PolicyArn=arn, status=409)
+    assert "more than one version" in error.response["Error"]["Message"]
+    expect_error("ValidationError", iam.get_policy_version, PolicyArn=arn, VersionId="v0")
+    expect_error("NoSuchEntity", iam.get_policy_version, PolicyArn=arn, VersionId="v9", status=404)
+    expect_error("MalformedPolicyDocument", iam.create_policy_version, PolicyArn=arn, PolicyDocument="{")
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v5")
+    for version in ("v1", "v2", "v3", "v4"):
+        iam.delete_policy_version(PolicyArn=arn, VersionId=version)
+    expect_error("NoSuchEntity", iam.delete_policy_version, PolicyArn=arn, VersionId="v4")
+    assert iam.create_policy_version(PolicyArn=arn, PolicyDocument=POLICY)["PolicyVersion"]["VersionId"] == "v6"
+    iam.delete_policy_version(PolicyArn=arn, VersionId="v6")
+    iam.delete_policy(PolicyArn=arn)
+    expect_error("NoSuchEntity", iam.list_policy_versions, PolicyArn=arn)
+
+
+@check("IAM: role attachments (AttachmentCount, OnlyAttached, ListEntitiesForPolicy, DeleteConflict, quota of 10)")
+def attachments(emu):
+    iam = emu.client("iam")
+    iam.create_role(RoleName="conf-attach", AssumeRolePolicyDocument=TRUST)
+    arn = iam.create_policy(PolicyName="conf-attached", PolicyDocument=POLICY)["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="conf-attach", PolicyArn=arn)
+    iam.attach_role_policy(RoleName="conf-attach", PolicyArn=arn)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 1
+    attached = iam.list_attached_role_policies(RoleName="conf-attach")["AttachedPolicies"]
+    assert attached == [{"PolicyName": "conf-attached", "PolicyArn": arn}], attached
+    only = [p["PolicyName"] for p in iam.list_policies(Scope="Local", OnlyAttached=True)["Policies"]]
+    assert only == ["conf-attached"], only
+    assert [r["RoleName"] for r in iam.list_entities_for_policy(PolicyArn=arn)["PolicyRoles"]] == ["conf-attach"]
+    error = expect_error("DeleteConflict", iam.delete_policy, PolicyArn=arn, status=409)
+    assert error.response["Error"]["Message"] == "Cannot delete a policy attached to entities."
+    expect_error("DeleteConflict", iam.delete_role, RoleName="conf-attach", status=409)
+    expect_error("NoSuchEntity", iam.attach_role_policy, RoleName="conf-nope", PolicyArn=arn, status=404)
+    expect_error("NoSuchEntity", iam.attach_role_policy, RoleName="conf-attach", PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/missing")
+    extras = [iam.create_policy(PolicyName=f"conf-extra-{i}", PolicyDocument=POLICY)["Policy"]["Arn"] for i in range(10)]
+    for extra in extras[:9]:
+        iam.attach_role_policy(RoleName="conf-attach", PolicyArn=extra)
+    expect_error("LimitExceeded", iam.attach_role_policy, RoleName="conf-attach", PolicyArn=extras[9], status=409)
+    for attached_arn in [arn] + extras[:9]:
+        iam.detach_role_policy(RoleName="conf-attach", PolicyArn=attached_arn)
+    expect_error("NoSuchEntity", iam.detach_role_policy, RoleName="conf-attach", PolicyArn=arn, status=404)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 0
+    iam.delete_policy(PolicyArn=arn)
+    iam.delete_role(RoleName="conf-attach")
+
+
+@check("IAM: AWS managed policies (readable from any account, attachable, not modifiable)")
+def aws_managed(emu):
+    iam = emu.client("iam")
+    emu.control("/_emulator/roles", {"account": OTHER_ACCOUNT, "role_name": "ConfReader"})
+    creds = emu.client("sts").assume_role(RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/ConfReader", RoleSessionName="conf")["Credentials"]
+    other = emu.client("iam", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    for client in (iam, other):
+        policy = client.get_policy(PolicyArn=READ_ONLY)["Policy"]
+        assert policy["PolicyName"] == "ReadOnlyAccess" and policy["DefaultVersionId"] == "v2"
+        document = client.get_policy_version(PolicyArn=READ_ONLY, VersionId="v2")["PolicyVersion"]["Document"]
+        assert "Statement" in document
+        assert len(client.list_policy_versions(PolicyArn=READ_ONLY)["Versions"]) == 2
+    assert iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/SecurityAudit")["Policy"]["PolicyName"] == "SecurityAudit"
+    iam.create_role(RoleName="conf-reader", AssumeRolePolicyDocument=TRUST)
+    iam.attach_role_policy(RoleName="conf-reader", PolicyArn=READ_ONLY)
+    assert iam.get_policy(PolicyArn=READ_ONLY)["Policy"]["AttachmentCount"] == 1
+    assert other.get_policy(PolicyArn=READ_ONLY)["Policy"]["AttachmentCount"] == 0
+    attached = [p["PolicyName"] for p in iam.list_policies(Scope="AWS", OnlyAttached=True)["Policies"]]
+    assert attached == ["ReadOnlyAccess"], attached
+    assert iam.list_policies(PolicyUsageFilter="PermissionsBoundary")["Policies"] == []
+    expect_error("InvalidInput", iam.delete_policy, PolicyArn=READ_ONLY, status=400)
+    expect_error("InvalidInput", iam.create_policy_version, PolicyArn=READ_ONLY, PolicyDocument=POLICY)
+    expect_error("NoSuchEntity", iam.get_policy, PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicy", status=404)
+    iam.detach_role_policy(RoleName="conf-reader", PolicyArn=READ_ONLY)
+    iam.delete_role(RoleName="conf-reader")
+
+
+@check("IAM: UpdateSAMLProvider re-derives ValidUntil from the new metadata")
+def saml_update(emu):
+    iam = emu.client("iam")
+    arn = iam.create_saml_provider(Name="ConfUpdate", SAMLMetadataDocument=saml_metadata("2027-01-01T00:00:00Z"))["SAMLProviderArn"]
+    updated = iam.update_saml_provider(SAMLProviderArn=arn, SAMLMetadataDocument=saml_metadata("2029-03-04T05:06:07Z"))
+    assert updated["SAMLProviderArn"] == arn
+    got = iam.get_saml_provider(SAMLProviderArn=arn)
+    assert got["ValidUntil"] == datetime.datetime(2029, 3, 4, 5, 6, 7, tzinfo=datetime.timezone.utc), got["ValidUntil"]
+    assert "2029-03-04T05:06:07Z" in got["SAMLMetadataDocument"]
+    listed = [p for p in iam.list_saml_providers()["SAMLProviderList"] if p["Arn"] == arn]
+    assert listed[0]["ValidUntil"].year == 2029
+    expect_error("InvalidInput", iam.update_saml_provider, SAMLProviderArn=arn, SAMLMetadataDocument="<html>" + "x" * 1200 + "</html>", status=400)
+    expect_error("NoSuchEntity", iam.update_saml_provider, SAMLProviderArn=f"arn:aws:iam::{ACCOUNT}:saml-provider/Nope",
+                 SAMLMetadataDocument=saml_metadata("2029-01-01T00:00:00Z"), status=404)
+    expect_error("ValidationError", iam.update_saml_provider, SAMLProviderArn=arn)
+    assert iam.get_saml_provider(SAMLProviderArn=arn)["ValidUntil"].year == 2029, "refused updates changed nothing"
+    iam.delete_saml_provider(SAMLProviderArn=arn)
+
+
+@check("IAM: OIDC thumbprints replaced, client ids added and removed (idempotent, at most 100)")
+def oidc_updates(emu):
+    iam = emu.client("iam")
+    other = "6938fd4d98bab03faadb97b34396831e3780aea1"
+    arn = iam.create_open_id_connect_provider(Url="https://oidc.conf.example.com", ClientIDList=["sts.amazonaws.com"], ThumbprintList=[THUMBPRINT])["OpenIDConnectProviderArn"]
+    iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=[other, THUMBPRINT])
+    assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ThumbprintList"] == [other, THUMBPRINT]
+    expect_error("LimitExceeded", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn, ThumbprintList=[THUMBPRINT] * 6, status=409)
+    expect_error("InvalidInput", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn, ThumbprintList=[], status=400)
+    expect_error("ValidationError", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn, ThumbprintList=[THUMBPRINT + "0"])
+    expect_error("NoSuchEntity", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn + "x", ThumbprintList=[THUMBPRINT], status=404)
+    for _ in range(2):
+        iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="conf-client")
+    assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ClientIDList"] == ["sts.amazonaws.com", "conf-client"]
+    iam.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="sts.amazonaws.com")
+    iam.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="never-added")
+    assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ClientIDList"] == ["conf-client"]
+    expect_error("ValidationError", iam.add_client_id_to_open_id_connect_provider, OpenIDConnectProviderArn=arn, ClientID="c" * 256, status=400)
+    expect_error("NoSuchEntity", iam.remove_client_id_from_open_id_connect_provider, OpenIDConnectProviderArn=arn + "x", ClientID="x")
+    for i in range(99):
+        iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID=f"client-{i:02}")
+    expect_error("LimitExceeded", iam.add_client_id_to_open_id_connect_provider, OpenIDConnectProviderArn=arn, ClientID="one-too-many", status=409)
+    iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="client-42")
+    assert len(iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ClientIDList"]) == 100
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+
+
+@check("IAM: MFA assignment: EnableMFADevice with TOTP codes, DeleteVirtualMFADevice refused while assigned", seed="demo")
+def mfa_assignment(emu):
+    import time
+
+    iam = emu.client("iam")
+    assigned = iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]
+    assert [d["SerialNumber"] for d in assigned] == [f"arn:aws:iam::{ACCOUNT}:mfa/alice-phone"], assigned
+    assert assigned[0]["User"]["UserName"] == "alice" and "EnableDate" in assigned[0]
+    assert len(iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"]) == 3
+    expect_error("DeleteConflict", iam.delete_virtual_mfa_device, SerialNumber=assigned[0]["SerialNumber"], status=409)
+
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="conf-token")["VirtualMFADevice"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"].decode()
+    now = time.time()
+    previous, current = totp(seed, now - 30), totp(seed, now)
+    expect_error("InvalidAuthenticationCode", iam.enable_mfa_device, UserName="alice", SerialNumber=serial,
+                 AuthenticationCode1=current, AuthenticationCode2=previous, status=403)
+    expect_error("ValidationError", iam.enable_mfa_device, UserName="alice", SerialNumber=serial, AuthenticationCode1="12a456", AuthenticationCode2=current)
+    expect_error("NoSuchEntity", iam.enable_mfa_device, UserName="nobody", SerialNumber=serial, AuthenticationCode1=previous, AuthenticationCode2=current, status=404)
+    iam.enable_mfa_device(UserName="alice", SerialNumber=serial, AuthenticationCode1=previous, AuthenticationCode2=current)
+    assert len(iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]) == 2
+    expect_error("EntityAlreadyExists", iam.enable_mfa_device, UserName="deploy-bot", SerialNumber=serial,
+                 AuthenticationCode1=previous, AuthenticationCode2=current, status=409)
+    expect_error("DeleteConflict", iam.delete_virtual_mfa_device, SerialNumber=serial)
+    expect_error("NoSuchEntity", iam.deactivate_mfa_device, UserName="deploy-bot", SerialNumber=serial)
+    iam.deactivate_mfa_device(UserName="alice", SerialNumber=serial)
+    iam.delete_virtual_mfa_device(SerialNumber=serial)
+    expect_error("NoSuchEntity", iam.list_mfa_device_tags, SerialNumber=serial)
+
+
+@check("IAM: the demo seed fills every IAM inventory in both accounts", seed="demo")
+def demo_iam(emu):
+    sts = emu.client("sts")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/TrustdeskReadWrite", RoleSessionName="conf")["Credentials"]
+    dev = emu.client("iam", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for iam, account in ((emu.client("iam"), ACCOUNT), (dev, OTHER_ACCOUNT)):
+        local = iam.list_policies(Scope="Local")["Policies"]
+        assert len(local) == 7 and all(account in p["Arn"] for p in local), local
+        assert len(iam.list_policies(Scope="Local", OnlyAttached=True)["Policies"]) == 5
+        versioned = f"arn:aws:iam::{account}:policy/s3-backup-writer"
+        assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=versioned)["Versions"]] == ["v3", "v2", "v1"]
+        keys = {t["Key"] for t in iam.list_policy_tags(PolicyArn=versioned)["Tags"]}
+        assert {"Owner", "CostCentre"} <= keys, keys
+        assert len(iam.list_roles()["Roles"]) == 6
+        profiles = iam.list_instance_profiles()["InstanceProfiles"]
+        assert len(profiles) == 4 and sum(1 for p in profiles if not p["Roles"]) == 1
+        expect_error("DeleteConflict", iam.delete_instance_profile, InstanceProfileName="web-tier", status=409)
+        days = sorted((c["Expiration"] - now).days for c in iam.list_server_certificates()["ServerCertificateMetadataList"])
+        assert len(days) == 5 and days[0] < 0 and 0 <= days[1] < 7 and 7 <= days[2] < 30 and days[3] >= 30, days
+        saml_days = sorted((p["ValidUntil"] - now).days for p in iam.list_saml_providers()["SAMLProviderList"])
+        assert len(saml_days) == 5 and saml_days[0] < 0 and 0 <= saml_days[1] < 7 and 7 <= saml_days[2] < 30, saml_days
+        oidc = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        assert len(oidc) == 4
+        github = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=f"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com")
+        assert len(github["ClientIDList"]) == 2 and len(github["ThumbprintList"][0]) == 40
+        devices = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
+        assert len(devices) == 4 and sum(1 for d in devices if "User" in d) == 1
+
 
 @check("EC2: IPAM verification tokens (DryRun, ClientToken, filters, paging, tags)")
 def ipam_tokens(emu):
@@ -332,18 +582,21 @@ def faults(emu):
 
 
 def main():
-    emu = Emulator(sys.argv[1])
+    emulators = {}
     failures = 0
     try:
-        for name, fn in passed:
+        for name, fn, seed in passed:
             try:
-                fn(emu)
+                if seed not in emulators:
+                    emulators[seed] = Emulator(sys.argv[1], seed)
+                fn(emulators[seed])
                 print(f"ok      {name}")
             except Exception as error:  # report every check, then fail
                 failures += 1
                 print(f"FAILED  {name}: {type(error).__name__}: {error}")
     finally:
-        emu.stop()
+        for emu in emulators.values():
+            emu.stop()
     print(f"boto3 conformance: {len(passed) - failures} passed, {failures} failed")
     sys.exit(1 if failures else 0)
 

@@ -2,17 +2,15 @@
 //! console manages, named and tagged as a real organisation would, and expiries spread from
 //! already expired to months away so every alert state is on show.
 
+pub mod iam;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::derive::{cert, mfa, saml};
 use crate::ids;
 use crate::services::ec2::{
     DeviceOptions, Ipam, OidcOptions, SseSpecification, TrustProvider, VerificationToken,
-};
-use crate::services::iam::model::{
-    InstanceProfile, ManagedPolicy, OidcProvider, SamlProvider, ServerCertificate, VirtualMfaDevice,
 };
 use crate::services::license_manager::{License, TokenGrant};
 use crate::state::{World, DEFAULT_ACCOUNT};
@@ -74,183 +72,10 @@ fn tags(i: usize, environment: &str) -> Vec<Tag> {
 pub fn demo(world: &mut World) {
     let now = world.now();
     for (account, environment) in [(PROD_ACCOUNT, "prod"), (DEV_ACCOUNT, "dev")] {
-        world
-            .account(account)
-            .iam
-            .ensure_role(account, CONSOLE_ROLE, now - Duration::days(400));
-        seed_iam(world, account, environment, now);
+        iam::seed(world, account, environment, now);
         for region in REGIONS {
             seed_region(world, account, environment, region, now);
         }
-    }
-}
-
-fn seed_iam(world: &mut World, account: &str, environment: &str, now: DateTime<Utc>) {
-    let iam = &mut world.account(account).iam;
-
-    let certificates = [
-        "api-gateway",
-        "customer-portal",
-        "partner-sftp",
-        "grafana-internal",
-        "payments-edge",
-    ];
-    for (i, (name, days)) in certificates.iter().zip(EXPIRY_SPREAD_DAYS).enumerate() {
-        let not_after = now + Duration::days(days);
-        let not_before = not_after - Duration::days(397);
-        let host = format!("{name}.{environment}.example.com");
-        let (body, _key) = cert::self_signed(&host, not_before, not_after);
-        let parsed = cert::parse_certificate(&body).expect("a generated certificate parses");
-        let full_name = format!("{name}-{environment}");
-        iam.server_certificates.insert(
-            full_name.to_lowercase(),
-            ServerCertificate {
-                arn: format!("arn:aws:iam::{account}:server-certificate/{environment}/{full_name}"),
-                name: full_name,
-                id: ids::iam_unique_id("ASCA"),
-                path: format!("/{environment}/"),
-                uploaded: now - Duration::days(30 + i as i64 * 20),
-                expiration: parsed.not_after,
-                body,
-                chain: None,
-                tags: tags(i, environment),
-            },
-        );
-    }
-
-    let idps = [
-        ("Okta", "https://example.okta.com"),
-        ("AzureAD", "https://sts.windows.net/4f6c1a2e"),
-        ("PingFederate", "https://sso.example.com/pf"),
-        (
-            "GoogleWorkspace",
-            "https://accounts.google.com/o/saml2?idpid=C01abc",
-        ),
-        ("JumpCloud", "https://sso.jumpcloud.com/saml2/example"),
-    ];
-    for (i, ((name, entity), days)) in idps.iter().zip(EXPIRY_SPREAD_DAYS).enumerate() {
-        let valid_until = now + Duration::days(days);
-        iam.saml_providers.insert(
-            name.to_string(),
-            SamlProvider {
-                arn: format!("arn:aws:iam::{account}:saml-provider/{name}"),
-                uuid: uuid::Uuid::new_v4().to_string(),
-                document: saml::sample_metadata(entity, valid_until),
-                valid_until: Some(valid_until),
-                created: now - Duration::days(300 - i as i64 * 40),
-                tags: tags(i + 2, environment),
-            },
-        );
-    }
-
-    let oidc = [
-        ("token.actions.githubusercontent.com", "sts.amazonaws.com"),
-        (
-            "oidc.eks.us-east-1.amazonaws.com/id/5C8A3F1E9B2D4E6F",
-            "sts.amazonaws.com",
-        ),
-        ("gitlab.example.com", "https://gitlab.example.com"),
-        ("app.terraform.io", "aws.workload.identity"),
-    ];
-    for (i, (url, audience)) in oidc.iter().enumerate() {
-        iam.oidc_providers.insert(
-            url.to_string(),
-            OidcProvider {
-                arn: format!("arn:aws:iam::{account}:oidc-provider/{url}"),
-                url: url.to_string(),
-                client_ids: vec![audience.to_string()],
-                thumbprints: vec![ids::random_hex(40)],
-                created: now - Duration::days(200 + i as i64 * 30),
-                tags: tags(i + 1, environment),
-            },
-        );
-    }
-
-    for (i, device) in [
-        "break-glass-root",
-        "oncall-shared",
-        "alice-phone",
-        "ci-release-signing",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let seed = mfa::new_seed();
-        let serial = format!("arn:aws:iam::{account}:mfa/{device}");
-        let qr_png =
-            mfa::qr_code_png(&mfa::otpauth_uri(device, account, &seed)).unwrap_or_default();
-        iam.mfa_devices.insert(
-            serial.clone(),
-            VirtualMfaDevice {
-                serial,
-                name: device.to_string(),
-                seed,
-                qr_png,
-                created: now - Duration::days(90),
-                tags: tags(i + 4, environment),
-            },
-        );
-    }
-
-    for (i, name) in [
-        "web-tier",
-        "batch-workers",
-        "bastion",
-        "observability-agent",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let role_name = format!("{name}-role");
-        iam.ensure_role(account, &role_name, now - Duration::days(500));
-        iam.instance_profiles.insert(
-            name.to_lowercase(),
-            InstanceProfile {
-                arn: format!("arn:aws:iam::{account}:instance-profile/{name}"),
-                name: name.to_string(),
-                id: ids::iam_unique_id("AIPA"),
-                path: "/".to_string(),
-                created: now - Duration::days(500 - i as i64 * 50),
-                role: (i != 3).then_some(role_name),
-                tags: tags(i, environment),
-            },
-        );
-    }
-
-    let policies = [
-        (
-            "s3-backup-writer",
-            "Lets backup jobs write to the backup bucket.",
-        ),
-        ("kms-decrypt-payments", "Decrypt with the payments CMK."),
-        (
-            "ipam-token-rotation",
-            "Create and delete IPAM verification tokens.",
-        ),
-        (
-            "verified-access-admin",
-            "Manage Verified Access trust providers.",
-        ),
-        (
-            "license-token-issuer",
-            "Issue License Manager tokens for vendor software.",
-        ),
-        ("read-only-audit", "Read-only access for quarterly audits."),
-    ];
-    for (i, (name, description)) in policies.iter().enumerate() {
-        iam.policies.insert(
-            name.to_lowercase(),
-            ManagedPolicy {
-                arn: format!("arn:aws:iam::{account}:policy/{name}"),
-                name: name.to_string(),
-                id: ids::iam_unique_id("ANPA"),
-                path: "/".to_string(),
-                description: Some(description.to_string()),
-                document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#.to_string(),
-                created: now - Duration::days(600 - i as i64 * 60),
-                tags: tags(i, environment),
-            },
-        );
     }
 }
 

@@ -110,7 +110,9 @@ pub fn apply_iam_tags(existing: &mut Vec<Tag>, new: &[Tag]) -> ApiResult<()> {
         }
     }
     if merged.len() > MAX_TAGS_PER_RESOURCE {
-        return Err(ApiError::bad_request(
+        // IAM's LimitExceeded is a 409.
+        return Err(ApiError::new(
+            http::StatusCode::CONFLICT,
             "LimitExceeded",
             format!("The number of tags has reached the maximum limit of {MAX_TAGS_PER_RESOURCE}."),
         ));

@@ -120,3 +120,55 @@ pub fn ec2_tag(key: &str, value: &str) -> aws_sdk_ec2::types::Tag {
 }
 
 pub const POLICY_DOCUMENT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#;
+
+/// The AWS error code and HTTP status of an IAM call that must fail.
+pub fn code_status<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    result: Result<T, aws_sdk_iam::error::SdkError<E, aws_sdk_iam::config::http::HttpResponse>>,
+) -> (String, u16) {
+    let status = result
+        .as_ref()
+        .err()
+        .and_then(|e| e.raw_response())
+        .map(|r| r.status().as_u16());
+    let code = code(result);
+    (
+        code,
+        status.unwrap_or_else(|| panic!("no HTTP response for the error")),
+    )
+}
+
+/// A policy document as IAM returns it, URL-decoded.
+pub fn url_decoded(document: &str) -> String {
+    percent_encoding::percent_decode_str(document)
+        .decode_utf8()
+        .expect("a URL-encoded UTF-8 document")
+        .into_owned()
+}
+
+/// An IAM client acting in `account` through AssumeRole into `role`.
+pub async fn iam_in(aws: &Aws, account: &str, role: &str) -> aws_sdk_iam::Client {
+    let assumed = aws
+        .sts()
+        .await
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
+        .role_session_name("tests")
+        .send()
+        .await
+        .expect("AssumeRole into the account");
+    let credentials = assumed.credentials().expect("credentials");
+    let config = aws
+        .config_with(
+            REGION,
+            Credentials::new(
+                credentials.access_key_id(),
+                credentials.secret_access_key(),
+                Some(credentials.session_token().to_string()),
+                None,
+                "assumed",
+            ),
+            RetryConfig::disabled(),
+        )
+        .await;
+    aws_sdk_iam::Client::new(&config)
+}

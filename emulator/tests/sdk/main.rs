@@ -5,6 +5,8 @@ mod harness;
 mod ec2;
 mod faults;
 mod iam;
+mod iam_policies;
+mod iam_updates;
 mod license_manager;
 mod mpa;
 mod sts;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+pub use super::aws_managed::{aws_managed_policies, aws_managed_policy};
 use super::no_such_entity;
 use crate::error::ApiResult;
 use crate::tags::Tag;
@@ -16,9 +17,124 @@ pub struct ManagedPolicy {
     pub id: String,
     pub path: String,
     pub description: Option<String>,
-    pub document: String,
+    pub versions: PolicyVersions,
     pub created: DateTime<Utc>,
     pub tags: Vec<Tag>,
+}
+
+impl ManagedPolicy {
+    /// When a policy has one version, its creation; otherwise when its newest version was made.
+    pub fn updated(&self) -> DateTime<Utc> {
+        self.versions
+            .all()
+            .iter()
+            .map(|v| v.created)
+            .max()
+            .unwrap_or(self.created)
+    }
+}
+
+pub fn is_aws_managed_arn(arn: &str) -> bool {
+    arn.starts_with("arn:aws:iam::aws:policy/")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyVersion {
+    /// `v1`, `v2`, …
+    pub id: String,
+    pub document: String,
+    pub created: DateTime<Utc>,
+}
+
+/// A managed policy's versions: at most five, exactly one of them the default. Version ids
+/// count up and are never reused, as IAM's are.
+#[derive(Debug, Clone)]
+pub struct PolicyVersions {
+    /// Oldest first.
+    versions: Vec<PolicyVersion>,
+    default_id: String,
+    next: u32,
+}
+
+pub const MAX_POLICY_VERSIONS: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionError {
+    Missing,
+    IsDefault,
+    Full,
+}
+
+impl PolicyVersions {
+    /// A new policy: `v1`, the default.
+    pub fn new(document: &str, created: DateTime<Utc>) -> Self {
+        Self {
+            versions: vec![PolicyVersion {
+                id: "v1".to_string(),
+                document: document.to_string(),
+                created,
+            }],
+            default_id: "v1".to_string(),
+            next: 2,
+        }
+    }
+
+    pub fn all(&self) -> &[PolicyVersion] {
+        &self.versions
+    }
+
+    pub fn default_id(&self) -> &str {
+        &self.default_id
+    }
+
+    pub fn get(&self, id: &str) -> Option<&PolicyVersion> {
+        self.versions.iter().find(|v| v.id == id)
+    }
+
+    pub fn is_default(&self, id: &str) -> bool {
+        self.default_id == id
+    }
+
+    pub fn add(
+        &mut self,
+        document: &str,
+        created: DateTime<Utc>,
+        set_as_default: bool,
+    ) -> Result<&PolicyVersion, VersionError> {
+        if self.versions.len() >= MAX_POLICY_VERSIONS {
+            return Err(VersionError::Full);
+        }
+        let id = format!("v{}", self.next);
+        self.next += 1;
+        if set_as_default {
+            self.default_id = id.clone();
+        }
+        self.versions.push(PolicyVersion {
+            id,
+            document: document.to_string(),
+            created,
+        });
+        Ok(&self.versions[self.versions.len() - 1])
+    }
+
+    pub fn set_default(&mut self, id: &str) -> Result<(), VersionError> {
+        if self.get(id).is_none() {
+            return Err(VersionError::Missing);
+        }
+        self.default_id = id.to_string();
+        Ok(())
+    }
+
+    pub fn remove(&mut self, id: &str) -> Result<(), VersionError> {
+        if self.get(id).is_none() {
+            return Err(VersionError::Missing);
+        }
+        if self.is_default(id) {
+            return Err(VersionError::IsDefault);
+        }
+        self.versions.retain(|v| v.id != id);
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +148,20 @@ pub struct Role {
     pub max_session_duration: i64,
     pub created: DateTime<Utc>,
     pub tags: Vec<Tag>,
+    /// ARNs of the managed policies attached to the role, in the order they were attached.
+    pub attached_policies: Vec<String>,
+}
+
+/// The managed policies a role may have attached: IAM's default quota.
+pub const MAX_POLICIES_PER_ROLE: usize = 10;
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub arn: String,
+    pub name: String,
+    pub id: String,
+    pub path: String,
+    pub created: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,7 +221,19 @@ pub struct VirtualMfaDevice {
     pub qr_png: Vec<u8>,
     pub created: DateTime<Utc>,
     pub tags: Vec<Tag>,
+    /// Set while the device is enabled for a user (EnableMFADevice).
+    pub assignment: Option<MfaAssignment>,
 }
+
+#[derive(Debug, Clone)]
+pub struct MfaAssignment {
+    /// The user's name, as stored in [`IamState::users`].
+    pub user: String,
+    pub enabled: DateTime<Utc>,
+}
+
+/// The MFA devices one user may have enabled.
+pub const MAX_MFA_DEVICES_PER_USER: usize = 8;
 
 #[derive(Debug, Default)]
 pub struct IamState {
@@ -102,6 +244,7 @@ pub struct IamState {
     pub saml_providers: BTreeMap<String, SamlProvider>,
     pub oidc_providers: BTreeMap<String, OidcProvider>,
     pub mfa_devices: BTreeMap<String, VirtualMfaDevice>,
+    pub users: BTreeMap<String, User>,
 }
 
 pub const DEFAULT_TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
@@ -120,13 +263,43 @@ impl IamState {
                 max_session_duration: 3600,
                 created: now,
                 tags: Vec::new(),
+                attached_policies: Vec::new(),
             });
+    }
+
+    pub fn role_mut(&mut self, name: &str) -> ApiResult<&mut Role> {
+        self.roles
+            .get_mut(&name.to_lowercase())
+            .ok_or_else(|| role_not_found(name))
+    }
+
+    pub fn user(&self, name: &str) -> ApiResult<&User> {
+        self.users
+            .get(&name.to_lowercase())
+            .ok_or_else(|| no_such_entity(format!("The user with name {name} cannot be found.")))
+    }
+
+    /// How many roles in this account have the policy attached (users and groups are not
+    /// emulated).
+    pub fn attachment_count(&self, policy_arn: &str) -> usize {
+        self.roles
+            .values()
+            .filter(|r| r.attached_policies.iter().any(|a| a == policy_arn))
+            .count()
+    }
+
+    /// A customer managed policy of this account, or one of AWS's, which every account can read.
+    pub fn readable_policy(&self, arn: &str) -> ApiResult<&ManagedPolicy> {
+        if is_aws_managed_arn(arn) {
+            return aws_managed_policy(arn).ok_or_else(|| policy_not_found(arn));
+        }
+        self.policy_by_arn(arn)
     }
 
     pub fn role(&self, name: &str) -> ApiResult<&Role> {
         self.roles
             .get(&name.to_lowercase())
-            .ok_or_else(|| no_such_entity(format!("The role with name {name} cannot be found.")))
+            .ok_or_else(|| role_not_found(name))
     }
 
     pub fn policy_by_arn(&self, arn: &str) -> ApiResult<&ManagedPolicy> {
@@ -195,17 +368,31 @@ impl IamState {
             .ok_or_else(|| oidc_not_found(arn))
     }
 
+    pub fn mfa_device(&self, serial: &str) -> ApiResult<&VirtualMfaDevice> {
+        self.mfa_devices
+            .get(serial)
+            .ok_or_else(|| mfa_not_found(serial))
+    }
+
     pub fn mfa_device_mut(&mut self, serial: &str) -> ApiResult<&mut VirtualMfaDevice> {
-        self.mfa_devices.get_mut(serial).ok_or_else(|| {
-            no_such_entity(format!(
-                "VirtualMFADevice with serial number {serial} doesn't exist."
-            ))
-        })
+        self.mfa_devices
+            .get_mut(serial)
+            .ok_or_else(|| mfa_not_found(serial))
     }
 }
 
-fn policy_not_found(arn: &str) -> crate::error::ApiError {
+fn role_not_found(name: &str) -> crate::error::ApiError {
+    no_such_entity(format!("The role with name {name} cannot be found."))
+}
+
+pub fn policy_not_found(arn: &str) -> crate::error::ApiError {
     no_such_entity(format!("Policy {arn} does not exist or is not attachable."))
+}
+
+fn mfa_not_found(serial: &str) -> crate::error::ApiError {
+    no_such_entity(format!(
+        "VirtualMFADevice with serial number {serial} doesn't exist."
+    ))
 }
 
 fn instance_profile_not_found(name: &str) -> crate::error::ApiError {
@@ -274,38 +461,39 @@ impl TaggableKind {
     }
 }
 
-/// A few of AWS's own managed policies, which every account sees in ListPolicies.
-pub fn aws_managed_policies(now: DateTime<Utc>) -> Vec<ManagedPolicy> {
-    const POLICIES: [(&str, &str, &str); 8] = [
-        ("AdministratorAccess", "/", "Provides full access to AWS services and resources."),
-        ("PowerUserAccess", "/", "Provides full access to AWS services and resources, but does not allow management of Users and groups."),
-        ("ReadOnlyAccess", "/", "Provides read-only access to AWS services and resources."),
-        ("SecurityAudit", "/", "The security audit template grants access to read security configuration metadata."),
-        ("IAMReadOnlyAccess", "/", "Provides read only access to IAM via the AWS Management Console."),
-        ("AmazonEC2ReadOnlyAccess", "/", "Provides read only access to Amazon EC2 via the AWS Management Console."),
-        ("AWSLicenseManagerConsumptionPolicy", "/", "Provides permissions to consume licenses managed by AWS License Manager."),
-        ("ViewOnlyAccess", "/job-function/", "This policy grants permissions to view resources and basic metadata across all AWS services."),
-    ];
-    let created = now - chrono::Duration::days(3000);
-    POLICIES
-        .iter()
-        .enumerate()
-        .map(|(i, (name, path, description))| ManagedPolicy {
-            arn: format!("arn:aws:iam::aws:policy{path}{name}"),
-            name: name.to_string(),
-            id: format!("ANPAAWSMANAGED{i:07}"),
-            path: path.to_string(),
-            description: Some(description.to_string()),
-            document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#.to_string(),
-            created,
-            tags: Vec::new(),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_versions_keep_one_default_count_up_and_stop_at_five() {
+        let t = Utc::now();
+        let mut versions = PolicyVersions::new("{}", t);
+        assert_eq!(versions.default_id(), "v1");
+        assert_eq!(versions.add("{2}", t, false).unwrap().id, "v2");
+        assert_eq!(versions.default_id(), "v1");
+        assert_eq!(versions.add("{3}", t, true).unwrap().id, "v3");
+        assert_eq!(versions.default_id(), "v3");
+        assert_eq!(versions.remove("v3"), Err(VersionError::IsDefault));
+        assert_eq!(versions.remove("v9"), Err(VersionError::Missing));
+        versions.add("{4}", t, false).unwrap();
+        versions.add("{5}", t, false).unwrap();
+        assert_eq!(
+            versions.add("{6}", t, false).unwrap_err(),
+            VersionError::Full
+        );
+        assert_eq!(versions.remove("v5"), Ok(()));
+        assert_eq!(
+            versions.add("{6}", t, false).unwrap().id,
+            "v6",
+            "ids are not reused"
+        );
+        assert_eq!(versions.set_default("v5"), Err(VersionError::Missing));
+        assert_eq!(versions.set_default("v6"), Ok(()));
+        assert!(versions.is_default("v6") && !versions.is_default("v3"));
+        let ids: Vec<&str> = versions.all().iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(ids, ["v1", "v2", "v3", "v4", "v6"]);
+    }
 
     #[test]
     fn tag_operations_are_recognised_for_every_kind() {

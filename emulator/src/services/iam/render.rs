@@ -2,6 +2,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::model::*;
 use crate::protocol::xml::Xml;
@@ -21,53 +22,80 @@ pub fn tags_always(x: &mut Xml, tags: &[Tag]) {
 }
 
 /// ListPolicies leaves the description out; GetPolicy and CreatePolicy include it.
-pub fn policy(x: &mut Xml, policy: &ManagedPolicy, with_description: bool) {
+pub fn policy(x: &mut Xml, policy: &ManagedPolicy, attachments: usize, with_description: bool) {
     x.text("PolicyName", &policy.name)
         .text("PolicyId", &policy.id)
         .text("Arn", &policy.arn)
         .text("Path", &policy.path)
-        .text("DefaultVersionId", "v1")
-        .text("AttachmentCount", 0)
+        .text("DefaultVersionId", policy.versions.default_id())
+        .text("AttachmentCount", attachments)
         .text("PermissionsBoundaryUsageCount", 0)
         .text("IsAttachable", true);
     if with_description {
         x.opt_text("Description", policy.description.as_ref());
     }
     x.time("CreateDate", policy.created)
-        .time("UpdateDate", policy.created);
+        .time("UpdateDate", policy.updated());
     tags(x, &policy.tags);
 }
 
-pub fn policy_detail(x: &mut Xml, policy: &ManagedPolicy) {
+pub fn policy_detail(x: &mut Xml, policy: &ManagedPolicy, attachments: usize) {
     x.text("PolicyName", &policy.name)
         .text("PolicyId", &policy.id)
         .text("Arn", &policy.arn)
         .text("Path", &policy.path)
-        .text("DefaultVersionId", "v1")
-        .text("AttachmentCount", 0)
+        .text("DefaultVersionId", policy.versions.default_id())
+        .text("AttachmentCount", attachments)
         .text("PermissionsBoundaryUsageCount", 0)
         .text("IsAttachable", true)
         .opt_text("Description", policy.description.as_ref())
         .time("CreateDate", policy.created)
-        .time("UpdateDate", policy.created)
-        .el("PolicyVersionList", |x| {
-            x.el("member", |x| {
-                x.text("Document", url_encoded(&policy.document))
-                    .text("VersionId", "v1")
-                    .text("IsDefaultVersion", true)
-                    .time("CreateDate", policy.created);
-            });
-        });
+        .time("UpdateDate", policy.updated())
+        .list(
+            "PolicyVersionList",
+            "member",
+            policy.versions.all(),
+            |x, version| {
+                policy_version(x, policy, version, true);
+            },
+        );
 }
 
-/// IAM returns policy documents URL-encoded.
-fn url_encoded(document: &str) -> String {
-    url::form_urlencoded::byte_serialize(document.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
+/// The document is returned by GetPolicyVersion and GetAccountAuthorizationDetails only, not
+/// by CreatePolicyVersion or ListPolicyVersions.
+pub fn policy_version(
+    x: &mut Xml,
+    policy: &ManagedPolicy,
+    version: &PolicyVersion,
+    with_document: bool,
+) {
+    if with_document {
+        x.text("Document", url_encoded(&version.document));
+    }
+    x.text("VersionId", &version.id)
+        .text("IsDefaultVersion", policy.versions.is_default(&version.id))
+        .time("CreateDate", version.created);
+}
+
+/// Everything but RFC 3986's unreserved characters (letters, digits, `-._~`) percent-encoded.
+const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// IAM returns policy documents URL-encoded "compliant with RFC 3986".
+pub fn url_encoded(document: &str) -> String {
+    utf8_percent_encode(document, RFC3986).to_string()
 }
 
 pub fn role(x: &mut Xml, role: &Role) {
+    role_listed(x, role);
+    tags(x, &role.tags);
+}
+
+/// ListRoles leaves out PermissionsBoundary, RoleLastUsed and Tags.
+pub fn role_listed(x: &mut Xml, role: &Role) {
     x.text("Path", &role.path)
         .text("RoleName", &role.name)
         .text("RoleId", &role.id)
@@ -76,7 +104,6 @@ pub fn role(x: &mut Xml, role: &Role) {
         .text("AssumeRolePolicyDocument", url_encoded(&role.trust_policy))
         .opt_text("Description", role.description.as_ref())
         .text("MaxSessionDuration", role.max_session_duration);
-    tags(x, &role.tags);
 }
 
 pub fn role_detail(x: &mut Xml, role: &Role, iam: &IamState) {
@@ -95,8 +122,19 @@ pub fn role_detail(x: &mut Xml, role: &Role, iam: &IamState) {
             instance_profile(x, profile, iam)
         })
         .el("RolePolicyList", |_| {})
-        .el("AttachedManagedPolicies", |_| {});
+        .list(
+            "AttachedManagedPolicies",
+            "member",
+            &role.attached_policies,
+            |x, arn| attached_policy(x, arn),
+        );
     tags(x, &role.tags);
+}
+
+/// `PolicyName` and `PolicyArn`: the name is the ARN's last segment.
+pub fn attached_policy(x: &mut Xml, arn: &str) {
+    x.text("PolicyName", arn.rsplit('/').next().unwrap_or(arn))
+        .text("PolicyArn", arn);
 }
 
 pub fn instance_profile(x: &mut Xml, profile: &InstanceProfile, iam: &IamState) {
@@ -123,12 +161,27 @@ pub fn server_certificate_metadata(x: &mut Xml, certificate: &ServerCertificate)
         .time("Expiration", certificate.expiration);
 }
 
-/// The seed and QR code are returned only when the device is created.
-pub fn mfa_device(x: &mut Xml, device: &VirtualMfaDevice, with_secret: bool) {
+/// The seed and QR code are returned only when the device is created; the user and the date it
+/// was enabled only while it is assigned.
+pub fn mfa_device(x: &mut Xml, device: &VirtualMfaDevice, with_secret: bool, iam: &IamState) {
     x.text("SerialNumber", &device.serial);
     if with_secret {
         x.text("Base32StringSeed", STANDARD.encode(device.seed.as_bytes()))
             .text("QRCodePNG", STANDARD.encode(&device.qr_png));
     }
+    if let Some(assignment) = &device.assignment {
+        if let Ok(assigned) = iam.user(&assignment.user) {
+            x.el("User", |x| user(x, assigned));
+        }
+        x.time("EnableDate", assignment.enabled);
+    }
     tags(x, &device.tags);
+}
+
+pub fn user(x: &mut Xml, user: &User) {
+    x.text("Path", &user.path)
+        .text("UserName", &user.name)
+        .text("UserId", &user.id)
+        .text("Arn", &user.arn)
+        .time("CreateDate", user.created);
 }

@@ -124,12 +124,16 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
         admin.insert(0, ("/users".to_string(), "Users".to_string()));
     }
     view! {
-        <div class="flex flex-1 flex-wrap items-center gap-1">
-            <A href="/" exact=true attr:class=NAV_LINK>"Dashboard"</A>
+        // On a phone the menus take a row of their own below the name and the account.
+        <div class="order-last flex w-full flex-wrap items-center gap-0.5 sm:order-none sm:w-auto sm:flex-1 sm:gap-1">
+            <A href="/" exact=true attr:class=NAV_LINK>
+                <span class="sm:hidden">"Home"</span>
+                <span class="hidden sm:inline">"Dashboard"</span>
+            </A>
             {groups}
             <NavMenu title="Admin" short="Admin" links=admin />
         </div>
-        <div class="flex items-center gap-3 text-sm">
+        <div class="ml-auto flex items-center gap-3 text-sm sm:ml-0">
             <span>
                 <span class="sr-only">"Signed in as "</span>
                 <span id="current-user" class="font-medium">{user.username.clone()}</span>

@@ -52,6 +52,8 @@ kinds! {
     TrustProvider => trust_provider,
     LicenseToken => license_token,
     IdentitySource => identity_source,
+    InstanceProfile => instance_profile,
+    OidcProvider => oidc_provider,
 }
 
 impl ResourceKind {

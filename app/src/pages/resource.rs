@@ -173,11 +173,11 @@ fn TagEditor(
         TAG_KEY_MAX
     };
     let charset = if rules == TagRules::Iam {
-        "; letters, digits, spaces and _ . : / = + - @"
+        ". Letters, digits, spaces and _ . : / = + - @ only"
     } else {
         ""
     };
-    let key_hint = format!("Up to {key_max} characters; not aws:{charset}");
+    let key_hint = format!("Up to {key_max} characters, not starting with aws:{charset}");
     let value_hint = format!("Up to {TAG_VALUE_MAX} characters{charset}");
     let rows = resource
         .tags

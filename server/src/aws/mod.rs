@@ -3,6 +3,9 @@
 
 pub mod ec2_tags;
 pub mod error;
+pub mod iam;
+pub mod iam_instance_profile;
+pub mod iam_oidc_provider;
 pub mod ipam;
 pub mod kind;
 pub mod license_manager;
@@ -29,6 +32,8 @@ static ADAPTERS: &[&dyn KindAdapter] = &[
     &verified_access::TrustProviders,
     &license_manager::LicenseTokens,
     &mpa::IdentitySources,
+    &iam_instance_profile::InstanceProfiles,
+    &iam_oidc_provider::OidcProviders,
 ];
 
 /// The adapter of `kind`.

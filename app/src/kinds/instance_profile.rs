@@ -1,0 +1,318 @@
+//! IAM instance profiles: the container of the one role an EC2 instance assumes. Global per
+//! account. The detail page adds or removes the role (AWS refuses to delete a profile that still
+//! holds one).
+
+use crate::{
+    components::{
+        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+    },
+    model::{
+        aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
+        AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, ResourceRef,
+        Service, Tag, TagRules,
+    },
+    pages::{
+        resource::{reread_after, ItemFields},
+        PageError, PageTitle, CARD,
+    },
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+use super::ResourceKind;
+#[cfg(feature = "ssr")]
+use super::{act, form_options};
+
+const KIND: ResourceKind = ResourceKind::InstanceProfile;
+
+pub const INFO: KindInfo = KindInfo {
+    slug: "instance-profile",
+    title: "IAM instance profiles",
+    singular: "instance profile",
+    nav_label: "Instance profiles",
+    path: "/instance-profiles",
+    service: Service::Iam,
+    has_expiry: false,
+    tag_rules: TagRules::Iam,
+    global: true,
+};
+
+/// CreateInstanceProfile's form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewInstanceProfile {
+    /// `account/global`.
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub name: String,
+    /// Empty means `/`.
+    #[serde(default)]
+    pub path: String,
+    /// One `Key=Value` per line.
+    #[serde(default)]
+    pub tags: String,
+}
+
+/// A valid form: the account, and what to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceProfileRequest {
+    pub account: String,
+    pub name: String,
+    pub path: String,
+    pub tags: Vec<Tag>,
+}
+
+/// CreateInstanceProfile's rules: a name of up to 128 of IAM's name characters, a path, and
+/// IAM's tag rules.
+pub fn check_instance_profile(form: &NewInstanceProfile) -> Result<InstanceProfileRequest, AppError> {
+    let mut errors = FieldErrors::new();
+    errors.check("target", check_global_target(&form.target));
+    let name = form.name.trim();
+    errors.check("name", check_iam_name(name, "The name", 128));
+    let path = form.path.trim();
+    errors.check("path", check_iam_path(path));
+    let tags = parse_tags(TagRules::Iam, &form.tags);
+    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    errors.into_result()?;
+    Ok(InstanceProfileRequest {
+        account: form.target.split('/').next().unwrap_or_default().to_string(),
+        name: name.to_string(),
+        path: path.to_string(),
+        tags: tags.unwrap_or_default(),
+    })
+}
+
+/// The role to add to or remove from a profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChange {
+    #[serde(default)]
+    pub role: String,
+}
+
+/// A role name: up to 64 of IAM's name characters.
+pub fn check_role_change(change: &RoleChange) -> Result<String, AppError> {
+    let mut errors = FieldErrors::new();
+    let role = change.role.trim();
+    errors.check("role", check_iam_name(role, "The role", 64));
+    errors.into_result()?;
+    Ok(role.to_string())
+}
+
+/// A role an instance profile can hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChoice {
+    pub account: String,
+    pub name: String,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChoices {
+    pub roles: Vec<RoleChoice>,
+}
+
+#[server(endpoint = "instance-profiles/create")]
+pub async fn create_instance_profile(
+    #[server(default)] _csrf: String,
+    profile: NewInstanceProfile,
+) -> Result<ResourceRef, AppError> {
+    act(KIND, "create", None, &profile, crate::model::FormIntent::Create).await
+}
+
+/// The roles of every account (ListRoles).
+#[server(endpoint = "instance-profiles/roles", input = GetUrl)]
+pub async fn get_role_choices() -> Result<RoleChoices, AppError> {
+    form_options(KIND, "roles").await
+}
+
+#[server(endpoint = "instance-profiles/add-role")]
+pub async fn add_role_to_instance_profile(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+    change: RoleChange,
+) -> Result<(), AppError> {
+    act(KIND, "add-role", Some(item), &change, crate::model::FormIntent::Create).await
+}
+
+#[server(endpoint = "instance-profiles/remove-role")]
+pub async fn remove_role_from_instance_profile(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+    change: RoleChange,
+) -> Result<(), AppError> {
+    act(KIND, "remove-role", Some(item), &change, crate::model::FormIntent::Create).await
+}
+
+#[component]
+pub fn NewPage() -> impl IntoView {
+    let options = Resource::new(|| (), |_| crate::api::resources::get_create_form_options(KIND));
+    view! {
+        <PageTitle title="New IAM instance profile" />
+        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+            "An instance profile passes one IAM role to the EC2 instances launched with it. Add the role on the profile's page once it exists."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(options) => view! { <ProfileForm options /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProfileForm(options: CreateFormOptions) -> impl IntoView {
+    let create = ServerAction::<CreateInstanceProfile>::new();
+    let error = action_error(create);
+    let accounts = options
+        .targets
+        .iter()
+        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
+        .collect_view();
+    view! {
+        <section class=format!("{CARD} max-w-3xl")>
+            <ActionForm action=create>
+                <div class="space-y-4">
+                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                    <CsrfField />
+                    <div>
+                        <label for="profile-target" class="block text-sm font-medium">"Account"</label>
+                        <select id="profile-target" name="profile[target]" aria-describedby="profile-target-error"
+                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
+                        <FieldMessage error field="target" id="profile-target-error" />
+                    </div>
+                    <TextField form="profile" name="profile[name]" field="name" label="Name" error
+                        hint="Up to 128 letters, digits and _ + = , . @ -" />
+                    <TextField form="profile" name="profile[path]" field="path" label="Path" error required=false
+                        hint="Optional: begins and ends with /, e.g. /web/; empty means /" />
+                    <div>
+                        <label for="profile-tags" class="block text-sm font-medium">"Tags"</label>
+                        <textarea id="profile-tags" name="profile[tags]" rows="3" aria-describedby="profile-tags-error" placeholder="Owner=web-team@example.com"
+                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
+                        <FieldMessage error field="tags" id="profile-tags-error" />
+                    </div>
+                    <SubmitButton label="Create instance profile" pending=create.pending() />
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The profile's role: remove it, or pick one of the account's roles to add.
+pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
+    let role = resource
+        .fields
+        .iter()
+        .find(|f| f.label == "Role")
+        .map(|f| f.value.clone());
+    view! { <RoleSection item=resource.item role /> }.into_any()
+}
+
+#[component]
+fn RoleSection(item: ResourceRef, role: Option<String>) -> impl IntoView {
+    let add = ServerAction::<AddRoleToInstanceProfile>::new();
+    let remove = ServerAction::<RemoveRoleFromInstanceProfile>::new();
+    reread_after(add);
+    reread_after(remove);
+    let add_error = action_error(add);
+    let remove_error = action_error(remove);
+    let body = match role {
+        Some(role) => view! {
+            <p class="mb-2 text-sm">"Role: " <code id="profile-role" class="font-mono text-xs">{role.clone()}</code></p>
+            <p class="mb-2 text-xs text-slate-500">"AWS deletes a profile only without its role: remove the role first."</p>
+            <ActionForm action=remove>
+                <CsrfField />
+                <ItemFields item=item.clone() />
+                <input type="hidden" name="change[role]" value=role />
+                <ActionAlert error=remove_error />
+                <SubmitButton label="Remove the role" pending=remove.pending() />
+            </ActionForm>
+        }
+        .into_any(),
+        None => view! { <AddRole item=item.clone() add add_error /> }.into_any(),
+    };
+    view! {
+        <section class=CARD aria-labelledby="role-heading" id="profile-roles">
+            <h2 id="role-heading" class="mb-2 font-semibold">"Role"</h2>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn AddRole(
+    item: ResourceRef,
+    add: ServerAction<AddRoleToInstanceProfile>,
+    add_error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let choices = Resource::new(|| (), |_| get_role_choices());
+    let account = item.account.clone();
+    view! {
+        <p class="mb-2 text-sm">"No role: instances launched with this profile get no credentials."</p>
+        <Suspense fallback=|| view! { <p class="text-sm">"Loading the account's roles…"</p> }>
+            {move || {
+                let item = item.clone();
+                let account = account.clone();
+                Suspend::new(async move {
+                    match choices.await {
+                        Err(error) => view! { <PageError error /> }.into_any(),
+                        Ok(choices) => {
+                            let options = choices
+                                .roles
+                                .into_iter()
+                                .filter(|r| r.account == account)
+                                .map(|r| view! { <option value=r.name.clone()>{r.name.clone()}</option> })
+                                .collect_view();
+                            view! {
+                                <ActionForm action=add>
+                                    <div class="space-y-2">
+                                        <CsrfField />
+                                        <ItemFields item=item.clone() />
+                                        <label for="profile-role-choice" class="block text-sm font-medium">"Role to add"</label>
+                                        <select id="profile-role-choice" name="change[role]" aria-describedby="profile-role-choice-error"
+                                            class="block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800">{options}</select>
+                                        <FieldMessage error=add_error field="role" id="profile-role-choice-error" />
+                                        <ActionAlert error=Signal::derive(move || add_error.get().filter(|e| e.fields.is_empty())) />
+                                        <SubmitButton label="Add the role" pending=add.pending() />
+                                    </div>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_follows_iam_rules() {
+        let form = NewInstanceProfile {
+            target: "prod/global".into(),
+            name: "web-servers".into(),
+            path: "/web/".into(),
+            tags: "Owner=web@example.com".into(),
+        };
+        let request = check_instance_profile(&form).unwrap();
+        assert_eq!((request.account.as_str(), request.name.as_str()), ("prod", "web-servers"));
+        let bad = NewInstanceProfile {
+            target: "prod/us-east-1".into(),
+            name: "web servers".into(),
+            path: "web".into(),
+            tags: "Owner=a*b".into(),
+        };
+        let error = check_instance_profile(&bad).unwrap_err();
+        for field in ["target", "name", "path", "tags"] {
+            assert!(error.field(field).is_some(), "{field}");
+        }
+        assert!(check_role_change(&RoleChange { role: "web role".into() }).is_err());
+    }
+}

@@ -1,0 +1,307 @@
+//! IAM OpenID Connect providers. An item's id is the provider's URL without `https://`, as in its
+//! ARN (`arn:aws:iam::ACCOUNT:oidc-provider/ID`), which is rebuilt from the account's id.
+
+use app::kinds::oidc_provider::{
+    check_client_id_change, check_oidc_provider, check_thumbprints_change, ClientIdChange,
+    NewOidcProvider, OidcProviderRequest, ThumbprintsChange,
+};
+use app::model::{AppError, AwsItem, Field, ResourceKind, ResourceRef, Tag, GLOBAL_REGION};
+use app::ports::KindRequest;
+use aws_sdk_iam::operation::get_open_id_connect_provider::GetOpenIdConnectProviderOutput;
+use aws_sdk_iam::operation::RequestId;
+use serde_json::json;
+
+use super::error::{failure, AwsFailure, Scope};
+use super::field;
+use super::iam::{date, found, model_tags, sdk_tags};
+use super::kind::{
+    form_of, item_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan, Run,
+};
+
+const KIND: ResourceKind = ResourceKind::OidcProvider;
+const ARN_PART: &str = ":oidc-provider/";
+
+fn arn(scope: &Scope, id: &str) -> String {
+    format!("arn:aws:iam::{}{ARN_PART}{id}", scope.account_id)
+}
+
+fn id_of(arn: &str) -> &str {
+    arn.split_once(ARN_PART).map(|(_, id)| id).unwrap_or(arn)
+}
+
+fn item(id: &str, provider: &GetOpenIdConnectProviderOutput, at: &At) -> AwsItem {
+    let fields: Vec<Field> = [
+        field("ARN", Some(&arn(&at.scope, id))),
+        field("URL", provider.url()),
+        field("Client IDs", Some(&provider.client_id_list().join(", "))),
+        field("Thumbprints", Some(&provider.thumbprint_list().join(", "))),
+        field("Created", provider.create_date().and_then(date).as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    AwsItem {
+        item: at.item(KIND, id),
+        account_id: at.scope.account_id.clone(),
+        name: provider.url().unwrap_or(id).to_string(),
+        status: "active".into(),
+        expires_at: None,
+        tags: model_tags(provider.tags()),
+        fields,
+        last_seen: at.seen.clone(),
+        expires_in_days: None,
+    }
+}
+
+/// The adapter of [`ResourceKind::OidcProvider`].
+pub struct OidcProviders;
+
+/// A change to an existing provider: its audit action, parameters, the call and its message.
+fn change(
+    target: ResourceRef,
+    action: &'static str,
+    params: serde_json::Value,
+    flash: String,
+    call: impl FnOnce(aws_sdk_iam::Client, String, Scope) -> super::kind::Fut<Result<String, AwsFailure>>
+        + Send
+        + 'static,
+) -> Plan {
+    let id = target.id.clone();
+    let run: Run = Box::new(move |at| {
+        Box::pin(async move {
+            let client = at.iam().await;
+            let request_id = call(client, arn(&at.scope, &id), at.scope.clone()).await?;
+            let fresh = OidcProviders.get(&at, &id).await?;
+            Ok(Done {
+                request_id,
+                cache: CacheChange::fresh(at.item(KIND, &id), fresh),
+                reply: reply(&()),
+                redirect: None,
+                flash,
+                shown_once: None,
+            })
+        })
+    });
+    Plan {
+        action,
+        target,
+        params,
+        run,
+        dry_run: None,
+    }
+}
+
+impl OidcProviders {
+    fn plan_create(form: NewOidcProvider) -> Result<Plan, AppError> {
+        let OidcProviderRequest {
+            account,
+            url,
+            client_ids,
+            thumbprints,
+            tags,
+        } = check_oidc_provider(&form)?;
+        let params = json!({ "url": url, "client_ids": client_ids, "thumbprints": thumbprints, "tags": tags });
+        let id = url.trim_start_matches("https://").to_string();
+        Ok(Plan {
+            action: "iam.create_oidc_provider",
+            target: ResourceRef {
+                kind: KIND,
+                account,
+                region: GLOBAL_REGION.into(),
+                id,
+            },
+            params,
+            run: Box::new(move |at| {
+                Box::pin(async move {
+                    let client = at.iam().await;
+                    let output = client
+                        .create_open_id_connect_provider()
+                        .url(&url)
+                        .set_client_id_list(Some(client_ids))
+                        .set_thumbprint_list(Some(thumbprints))
+                        .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
+                        .send()
+                        .await
+                        .map_err(|e| failure(e, "iam:CreateOpenIDConnectProvider", &at.scope))?;
+                    let id = id_of(output.open_id_connect_provider_arn().unwrap_or_default())
+                        .to_string();
+                    let target = at.item(KIND, &id);
+                    let fresh = OidcProviders.get(&at, &id).await?;
+                    Ok(Done {
+                        request_id: output.request_id().unwrap_or_default().to_string(),
+                        redirect: Some(target.detail_path()),
+                        reply: reply(&target),
+                        cache: CacheChange::fresh(target, fresh),
+                        flash: "OIDC provider created.".into(),
+                        shown_once: None,
+                    })
+                })
+            }),
+            dry_run: None,
+        })
+    }
+
+    fn plan_thumbprints(request: &KindRequest) -> Result<Plan, AppError> {
+        let target = item_of(request)?;
+        let thumbprints = check_thumbprints_change(&form_of::<ThumbprintsChange>(request)?)?;
+        let params = json!({ "thumbprints": thumbprints });
+        Ok(change(
+            target,
+            "iam.update_oidc_provider_thumbprint",
+            params,
+            "Thumbprints replaced.".into(),
+            move |client, arn, scope| {
+                Box::pin(async move {
+                    client
+                        .update_open_id_connect_provider_thumbprint()
+                        .open_id_connect_provider_arn(arn)
+                        .set_thumbprint_list(Some(thumbprints))
+                        .send()
+                        .await
+                        .map(|o| o.request_id().unwrap_or_default().to_string())
+                        .map_err(|e| {
+                            failure(e, "iam:UpdateOpenIDConnectProviderThumbprint", &scope)
+                        })
+                })
+            },
+        ))
+    }
+
+    fn plan_client_id(request: &KindRequest, adding: bool) -> Result<Plan, AppError> {
+        let target = item_of(request)?;
+        let client_id = check_client_id_change(&form_of::<ClientIdChange>(request)?)?;
+        let params = json!({ "client_id": client_id });
+        let (action, flash) = if adding {
+            (
+                "iam.add_client_id_to_oidc_provider",
+                format!("Client ID {client_id} added."),
+            )
+        } else {
+            (
+                "iam.remove_client_id_from_oidc_provider",
+                format!("Client ID {client_id} removed."),
+            )
+        };
+        Ok(change(
+            target,
+            action,
+            params,
+            flash,
+            move |client, arn, scope| {
+                Box::pin(async move {
+                    if adding {
+                        client
+                            .add_client_id_to_open_id_connect_provider()
+                            .open_id_connect_provider_arn(arn)
+                            .client_id(client_id)
+                            .send()
+                            .await
+                            .map(|o| o.request_id().unwrap_or_default().to_string())
+                            .map_err(|e| {
+                                failure(e, "iam:AddClientIDToOpenIDConnectProvider", &scope)
+                            })
+                    } else {
+                        client
+                            .remove_client_id_from_open_id_connect_provider()
+                            .open_id_connect_provider_arn(arn)
+                            .client_id(client_id)
+                            .send()
+                            .await
+                            .map(|o| o.request_id().unwrap_or_default().to_string())
+                            .map_err(|e| {
+                                failure(e, "iam:RemoveClientIDFromOpenIDConnectProvider", &scope)
+                            })
+                    }
+                })
+            },
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl KindAdapter for OidcProviders {
+    fn kind(&self) -> ResourceKind {
+        KIND
+    }
+
+    /// ListOpenIDConnectProviders answers ARNs only (and has no pages): one
+    /// GetOpenIDConnectProvider per provider reads its URL, client ids, thumbprints and tags.
+    async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
+        let client = at.iam().await;
+        let listed = client
+            .list_open_id_connect_providers()
+            .send()
+            .await
+            .map_err(|e| failure(e, "iam:ListOpenIDConnectProviders", &at.scope))?;
+        let mut items = Vec::new();
+        for entry in listed.open_id_connect_provider_list() {
+            let id = id_of(entry.arn().unwrap_or_default());
+            if let Some(item) = self.get(at, id).await? {
+                items.push(item);
+            }
+        }
+        Ok(items)
+    }
+
+    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
+        let output = found(
+            at.iam()
+                .await
+                .get_open_id_connect_provider()
+                .open_id_connect_provider_arn(arn(&at.scope, id))
+                .send()
+                .await,
+            "iam:GetOpenIDConnectProvider",
+            &at.scope,
+        )?;
+        Ok(output.map(|provider| item(id, &provider, at)))
+    }
+
+    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
+        let output = at
+            .iam()
+            .await
+            .delete_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn(&at.scope, id))
+            .send()
+            .await
+            .map_err(|e| failure(e, "iam:DeleteOpenIDConnectProvider", &at.scope))?;
+        Ok(output.request_id().unwrap_or_default().to_string())
+    }
+
+    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
+        let output = at
+            .iam()
+            .await
+            .tag_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn(&at.scope, id))
+            .set_tags(Some(sdk_tags(tags)?))
+            .send()
+            .await
+            .map_err(|e| failure(e, "iam:TagOpenIDConnectProvider", &at.scope))?;
+        Ok(output.request_id().unwrap_or_default().to_string())
+    }
+
+    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
+        let output = at
+            .iam()
+            .await
+            .untag_open_id_connect_provider()
+            .open_id_connect_provider_arn(arn(&at.scope, id))
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map_err(|e| failure(e, "iam:UntagOpenIDConnectProvider", &at.scope))?;
+        Ok(output.request_id().unwrap_or_default().to_string())
+    }
+
+    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
+        match request.action.as_str() {
+            "create" => Self::plan_create(form_of(&request)?),
+            "thumbprints" => Self::plan_thumbprints(&request),
+            "add-client-id" => Self::plan_client_id(&request, true),
+            "remove-client-id" => Self::plan_client_id(&request, false),
+            _ => Err(unknown_action(&request)),
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! IAM instance profiles through the console against the demo emulator: global per account,
+//! created with tags, a role added and removed, deletion refused while the role is in.
+
+use crate::harness::*;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+
+const KIND: &str = "instance-profile";
+
+fn item_fields<'a>(
+    account: &'a str,
+    name: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("item[kind]", KIND),
+        ("item[account]", account),
+        ("item[region]", "global"),
+        ("item[id]", name),
+    ];
+    fields.extend_from_slice(extra);
+    fields
+}
+
+async fn detail(browser: &Browser, account: &str, name: &str) -> Response {
+    browser
+        .get_json(&format!(
+            "/api/resource?item[kind]={KIND}&item[account]={account}&item[region]=global&item[id]={name}"
+        ))
+        .await
+}
+
+fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
+    item["fields"]
+        .as_array()?
+        .iter()
+        .find(|f| f["label"] == label)
+        .and_then(|f| f["value"].as_str())
+}
+
+async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
+    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'instance-profile' ORDER BY id")
+        .fetch_all(&app.db().await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn profiles_are_global_created_tagged_given_a_role_and_deleted() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let report = refresh_kind(&admin, KIND).await;
+    let listed = inventory_of(&admin, KIND, "").await;
+    assert_eq!(listed["total"], report["items"]);
+    assert_eq!(listed["regions"], serde_json::json!(["global"]));
+    for item in listed["items"].as_array().unwrap() {
+        assert_eq!(
+            item["item"]["region"], "global",
+            "IAM is read once per account"
+        );
+    }
+
+    let created = admin
+        .call(
+            "/api/instance-profiles/create",
+            &[
+                ("profile[target]", "dev/global"),
+                ("profile[name]", "web-servers"),
+                ("profile[path]", "/web/"),
+                ("profile[tags]", "Owner=web@example.com\nCostCentre=CC-7"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["id"], "web-servers");
+    assert_eq!(created["region"], "global");
+    let after = inventory_of(
+        &admin,
+        KIND,
+        "&query[account]=dev&query[tag]=CostCentre%3DCC-7",
+    )
+    .await;
+    assert_eq!(after["total"], 1);
+    let item: Value = detail(&admin, "dev", "web-servers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(field(&item, "Path"), Some("/web/"));
+    assert_eq!(item["status"], "no role");
+
+    // A second profile of the same name is AWS's conflict, said as such.
+    let again = admin
+        .call(
+            "/api/instance-profiles/create",
+            &[
+                ("profile[target]", "dev/global"),
+                ("profile[name]", "web-servers"),
+            ],
+        )
+        .await;
+    expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+
+    // A role of the account goes in; then AWS refuses the delete until it is out again.
+    let roles: Value = admin
+        .get_json("/api/instance-profiles/roles")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let role = roles["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["account"] == "dev")
+        .expect("the dev account has a role")["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let added = admin
+        .call(
+            "/api/instance-profiles/add-role",
+            &item_fields("dev", "web-servers", &[("change[role]", role.as_str())]),
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let item: Value = detail(&admin, "dev", "web-servers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(field(&item, "Role"), Some(role.as_str()));
+    let refused = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("dev", "web-servers", &[("confirm", "web-servers")]),
+        )
+        .await;
+    expect_error(refused, StatusCode::CONFLICT, "must remove roles").await;
+    let removed = admin
+        .call(
+            "/api/instance-profiles/remove-role",
+            &item_fields("dev", "web-servers", &[("change[role]", role.as_str())]),
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::OK);
+
+    // Tags follow IAM's rules: 128-character keys, and only IAM's characters.
+    let long_key = "k".repeat(128);
+    let tagged = admin
+        .call(
+            "/api/resource/tag",
+            &item_fields(
+                "dev",
+                "web-servers",
+                &[("key", long_key.as_str()), ("value", "v")],
+            ),
+        )
+        .await;
+    assert_eq!(tagged.status(), StatusCode::OK);
+    let bad = admin
+        .call(
+            "/api/resource/tag",
+            &item_fields("dev", "web-servers", &[("key", "Owner"), ("value", "a*b")]),
+        )
+        .await;
+    let error = expect_error(bad, StatusCode::BAD_REQUEST, "needs attention").await;
+    assert_eq!(field_names(&error), vec!["value".to_string()]);
+    assert!(error["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("IAM does not allow"));
+    let untagged = admin
+        .call(
+            "/api/resource/untag",
+            &item_fields("dev", "web-servers", &[("key", long_key.as_str())]),
+        )
+        .await;
+    assert_eq!(untagged.status(), StatusCode::OK);
+    let item: Value = detail(&admin, "dev", "web-servers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(item["tags"].as_array().unwrap().len(), 2);
+
+    let deleted = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("dev", "web-servers", &[("confirm", "web-servers")]),
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(
+        detail(&admin, "dev", "web-servers").await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let rows = audit(&app).await;
+    for action in [
+        "iam.create_instance_profile",
+        "iam.add_role_to_instance_profile",
+        "iam.remove_role_from_instance_profile",
+        "instance-profile.tag",
+        "instance-profile.untag",
+        "instance-profile.delete",
+    ] {
+        assert!(
+            rows.iter()
+                .any(|(a, o, r, _)| a == action && o == "ok" && !r.is_empty()),
+            "{action} audited with its request id: {rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|(a, o, _, _)| a == action && o == "attempted"),
+            "{action} audited before it was sent"
+        );
+    }
+    assert!(rows
+        .iter()
+        .any(|(a, o, _, m)| a == "instance-profile.delete"
+            && o == "error"
+            && m.starts_with("DeleteConflict")));
+}
+
+#[tokio::test]
+async fn the_form_follows_iam_rules_before_anything_is_sent() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let response = admin
+        .call(
+            "/api/instance-profiles/create",
+            &[
+                ("profile[target]", "dev/us-east-1"),
+                ("profile[name]", "web servers"),
+                ("profile[path]", "web"),
+                ("profile[tags]", "aws:x=1"),
+            ],
+        )
+        .await;
+    let error = expect_error(response, StatusCode::BAD_REQUEST, "").await;
+    assert_eq!(
+        field_names(&error),
+        vec![
+            "target".to_string(),
+            "name".to_string(),
+            "path".to_string(),
+            "tags".to_string()
+        ]
+    );
+    assert!(
+        audit(&app).await.is_empty(),
+        "nothing audited, nothing sent"
+    );
+}
+
+#[tokio::test]
+async fn throttling_denial_viewers_and_forged_forms() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let control = format!(
+        "{}/_emulator/faults",
+        app.emulator_endpoint.as_ref().unwrap()
+    );
+    let http = reqwest::Client::new();
+    let create =
+        |name: &'static str| vec![("profile[target]", "prod/global"), ("profile[name]", name)];
+
+    // Two throttles are absorbed by the SDK's retries; a third is reported and audited.
+    http.post(&control)
+        .body(r#"{"operation":"CreateInstanceProfile","times":2,"kind":"throttle"}"#)
+        .send()
+        .await
+        .unwrap();
+    let ok = admin
+        .call("/api/instance-profiles/create", &create("retried"))
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    http.post(&control)
+        .body(r#"{"operation":"CreateInstanceProfile","times":3,"kind":"throttle"}"#)
+        .send()
+        .await
+        .unwrap();
+    let throttled = admin
+        .call("/api/instance-profiles/create", &create("throttled"))
+        .await;
+    expect_error(
+        throttled,
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttling iam:CreateInstanceProfile in prod (123456789012)/global",
+    )
+    .await;
+    let last = audit(&app).await.pop().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("iam.create_instance_profile", "error")
+    );
+    assert!(last.3.starts_with("Throttling"), "{}", last.3);
+
+    http.post(&control)
+        .body(r#"{"operation":"CreateInstanceProfile","times":1,"kind":"access_denied"}"#)
+        .send()
+        .await
+        .unwrap();
+    let denied = admin
+        .call("/api/instance-profiles/create", &create("denied"))
+        .await;
+    expect_error(
+        denied,
+        StatusCode::FORBIDDEN,
+        "lack iam:CreateInstanceProfile",
+    )
+    .await;
+
+    // Not found: AWS's NoSuchEntity for a profile that is not there.
+    let missing = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "no-such-profile", &[("confirm", "no-such-profile")]),
+        )
+        .await;
+    expect_error(missing, StatusCode::NOT_FOUND, "no such item").await;
+
+    let viewer = signed_in_viewer(&app, &admin).await;
+    let refused = viewer
+        .call("/api/instance-profiles/create", &create("by-viewer"))
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
+    let refused = viewer
+        .call(
+            "/api/instance-profiles/add-role",
+            &item_fields("prod", "retried", &[("change[role]", "any")]),
+        )
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
+    let refusals = audit(&app)
+        .await
+        .into_iter()
+        .filter(|(_, _, _, m)| m.contains("viewer role"))
+        .count();
+    assert_eq!(refusals, 2, "each refusal is audited");
+
+    let forged = admin
+        .send_form(
+            "/api/instance-profiles/create",
+            &create("forged"),
+            "application/json",
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        detail(&admin, "prod", "forged").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

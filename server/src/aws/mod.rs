@@ -5,6 +5,7 @@ pub mod ec2_tags;
 pub mod error;
 pub mod iam;
 pub mod iam_instance_profile;
+pub mod iam_mfa_device;
 pub mod iam_oidc_provider;
 pub mod ipam;
 pub mod kind;
@@ -34,6 +35,7 @@ static ADAPTERS: &[&dyn KindAdapter] = &[
     &mpa::IdentitySources,
     &iam_instance_profile::InstanceProfiles,
     &iam_oidc_provider::OidcProviders,
+    &iam_mfa_device::MfaDevices,
 ];
 
 /// The adapter of `kind`.

@@ -10,6 +10,7 @@ mod instance_profiles;
 mod inventory_queries;
 mod license_tokens;
 mod login;
+mod mfa_devices;
 mod oidc_providers;
 mod refusals;
 mod setup;

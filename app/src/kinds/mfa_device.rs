@@ -1,0 +1,239 @@
+//! IAM virtual MFA devices: a TOTP seed an authenticator app holds for an IAM user. Global per
+//! account; an item's id is what follows `:mfa/` in its serial number (the device's ARN,
+//! `arn:aws:iam::ACCOUNT:mfa/PATH/NAME`), i.e. the path without its first `/` and the name. The
+//! Base32 seed and the QR code are secrets AWS returns only at creation: they are shown once, on
+//! the generic shown-once page, and never stored, logged or audited.
+
+use crate::{
+    components::{
+        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+    },
+    model::{
+        aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
+        AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, Service, Tag, TagRules,
+    },
+    pages::{PageError, PageTitle, CARD},
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::ResourceKind;
+#[cfg(feature = "ssr")]
+use super::act;
+
+const KIND: ResourceKind = ResourceKind::MfaDevice;
+
+pub const INFO: KindInfo = KindInfo {
+    slug: "mfa-device",
+    title: "IAM virtual MFA devices",
+    singular: "virtual MFA device",
+    nav_label: "MFA devices",
+    path: "/mfa-devices",
+    service: Service::Iam,
+    has_expiry: false,
+    tag_rules: TagRules::Iam,
+    global: true,
+};
+
+/// The status of a device enabled for a user, and of one that is not.
+pub const ASSIGNED: &str = "assigned";
+pub const UNASSIGNED: &str = "unassigned";
+/// The detail field naming the user a device is enabled for.
+pub const USER_FIELD: &str = "User";
+
+/// CreateVirtualMFADevice's longest name.
+pub const MFA_NAME_MAX: usize = 226;
+
+/// CreateVirtualMFADevice's form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMfaDevice {
+    /// `account/global`.
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub name: String,
+    /// Empty means `/`.
+    #[serde(default)]
+    pub path: String,
+    /// One `Key=Value` per line.
+    #[serde(default)]
+    pub tags: String,
+}
+
+/// A valid form: the account, and what to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaDeviceRequest {
+    pub account: String,
+    pub name: String,
+    /// `/` when the form left it empty.
+    pub path: String,
+    pub tags: Vec<Tag>,
+}
+
+impl MfaDeviceRequest {
+    /// The item id the device will have: its path without the first `/`, then its name.
+    pub fn id(&self) -> String {
+        format!("{}{}", &self.path[1..], self.name)
+    }
+}
+
+/// CreateVirtualMFADevice's rules: a name of 1 to 226 of IAM's name characters, an IAM path,
+/// and IAM's tag rules.
+pub fn check_mfa_device(form: &NewMfaDevice) -> Result<MfaDeviceRequest, AppError> {
+    let mut errors = FieldErrors::new();
+    errors.check("target", check_global_target(&form.target));
+    let name = form.name.trim();
+    errors.check("name", check_iam_name(name, "The name", MFA_NAME_MAX));
+    let path = form.path.trim();
+    errors.check("path", check_iam_path(path));
+    let tags = parse_tags(TagRules::Iam, &form.tags);
+    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    errors.into_result()?;
+    Ok(MfaDeviceRequest {
+        account: form.target.split('/').next().unwrap_or_default().to_string(),
+        name: name.to_string(),
+        path: if path.is_empty() { "/" } else { path }.to_string(),
+        tags: tags.unwrap_or_default(),
+    })
+}
+
+/// Creates the device; answers the handle that shows its seed and QR code once.
+#[server(endpoint = "mfa-devices/create")]
+pub async fn create_mfa_device(
+    #[server(default)] _csrf: String,
+    device: NewMfaDevice,
+) -> Result<String, AppError> {
+    act(KIND, "create", None, &device, crate::model::FormIntent::Create).await
+}
+
+#[component]
+pub fn NewPage() -> impl IntoView {
+    let options = Resource::new(|| (), |_| crate::api::resources::get_create_form_options(KIND));
+    view! {
+        <PageTitle title="New IAM virtual MFA device" />
+        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+            "Creates a virtual MFA device (a TOTP seed). Its QR code and secret seed are shown once, right after creation: scan or copy them then, and enable the device for its user."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(options) => view! { <DeviceForm options /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DeviceForm(options: CreateFormOptions) -> impl IntoView {
+    let create = ServerAction::<CreateMfaDevice>::new();
+    let error = action_error(create);
+    let accounts = options
+        .targets
+        .iter()
+        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
+        .collect_view();
+    view! {
+        <section class=format!("{CARD} max-w-3xl")>
+            <ActionForm action=create>
+                <div class="space-y-4">
+                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                    <CsrfField />
+                    <div>
+                        <label for="mfa-target" class="block text-sm font-medium">"Account"</label>
+                        <select id="mfa-target" name="device[target]" aria-describedby="mfa-target-error"
+                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
+                        <FieldMessage error field="target" id="mfa-target-error" />
+                    </div>
+                    <TextField form="mfa" name="device[name]" field="name" label="Name" error
+                        hint="Up to 226 letters, digits and _ + = , . @ -, e.g. alice-phone" />
+                    <TextField form="mfa" name="device[path]" field="path" label="Path" error required=false
+                        hint="Optional: begins and ends with /, e.g. /engineering/; empty means /" />
+                    <div>
+                        <label for="mfa-tags" class="block text-sm font-medium">"Tags"</label>
+                        <textarea id="mfa-tags" name="device[tags]" rows="3" aria-describedby="mfa-tags-hint mfa-tags-error" placeholder="Owner=alice@example.com"
+                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
+                        <p id="mfa-tags-hint" class="mt-1 text-xs text-slate-500">"One Key=Value per line"</p>
+                        <FieldMessage error field="tags" id="mfa-tags-error" />
+                    </div>
+                    <SubmitButton label="Create MFA device" pending=create.pending() />
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Whom the device is enabled for, and what that means for deleting it.
+pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
+    let user = resource
+        .fields
+        .iter()
+        .find(|f| f.label == USER_FIELD)
+        .map(|f| f.value.clone());
+    let body = match user {
+        Some(user) => view! {
+            <p class="mb-2 text-sm">"Enabled for user " <code id="mfa-user" class="font-mono text-xs">{user.clone()}</code></p>
+            <p class="text-xs text-slate-500" id="mfa-delete-hint">
+                {format!("AWS refuses to delete a device while it is assigned: deactivate it for {user} first (IAM console → Users → {user} → Security credentials, or aws iam deactivate-mfa-device), then delete it here.")}
+            </p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="text-sm" id="mfa-user">"Not enabled for any user. Enable it for a user with two consecutive codes from an authenticator app (IAM console, or aws iam enable-mfa-device)."</p>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class=CARD aria-labelledby="mfa-assignment-heading" id="mfa-assignment">
+            <h2 id="mfa-assignment-heading" class="mb-2 font-semibold">"Assignment"</h2>
+            {body}
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_follows_create_virtual_mfa_device_rules() {
+        let form = NewMfaDevice {
+            target: "prod/global".into(),
+            name: "alice-phone".into(),
+            path: String::new(),
+            tags: "Owner=alice@example.com".into(),
+        };
+        let request = check_mfa_device(&form).unwrap();
+        assert_eq!(request.path, "/");
+        assert_eq!(request.id(), "alice-phone");
+        let in_path = check_mfa_device(&NewMfaDevice {
+            path: "/eng/".into(),
+            ..form.clone()
+        })
+        .unwrap();
+        assert_eq!(in_path.id(), "eng/alice-phone");
+        assert!(check_mfa_device(&NewMfaDevice {
+            name: "n".repeat(226),
+            ..form.clone()
+        })
+        .is_ok());
+        let bad = NewMfaDevice {
+            target: "prod/us-east-1".into(),
+            name: "n".repeat(227),
+            path: "eng".into(),
+            tags: "aws:x=1".into(),
+        };
+        let error = check_mfa_device(&bad).unwrap_err();
+        for field in ["target", "name", "path", "tags"] {
+            assert!(error.field(field).is_some(), "{field}");
+        }
+        let error = check_mfa_device(&NewMfaDevice {
+            name: "alice/phone".into(),
+            ..form
+        })
+        .unwrap_err();
+        assert!(error.field("name").unwrap().contains('/'));
+    }
+}

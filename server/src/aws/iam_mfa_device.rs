@@ -1,0 +1,277 @@
+//! IAM virtual MFA devices. An item's id is what follows `:mfa/` in the serial number (which,
+//! for virtual devices, is the ARN `arn:aws:iam::ACCOUNT:mfa/PATH/NAME`); the serial number is
+//! rebuilt from the account's id. The Base32 seed and QR code CreateVirtualMFADevice returns go
+//! to the shown-once page only: never into the cache, the audit trail or a log line.
+
+use app::kinds::mfa_device::{
+    check_mfa_device, MfaDeviceRequest, NewMfaDevice, ASSIGNED, UNASSIGNED, USER_FIELD,
+};
+use app::model::{
+    AppError, AwsItem, Field, OnceSecret, ResourceKind, ResourceRef, SecretValue, Tag,
+    GLOBAL_REGION,
+};
+use app::ports::KindRequest;
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use aws_sdk_iam::operation::RequestId;
+use aws_sdk_iam::types::{AssignmentStatusType, VirtualMfaDevice};
+use base64::Engine;
+use serde_json::{json, Value};
+
+use super::error::{failure, AwsFailure, Scope};
+use super::field;
+use super::iam::{date, model_tags, sdk_tags};
+use super::kind::{form_of, unknown_action, At, CacheChange, Done, KindAdapter, Plan};
+
+const KIND: ResourceKind = ResourceKind::MfaDevice;
+const ARN_PART: &str = ":mfa/";
+
+fn serial(scope: &Scope, id: &str) -> String {
+    format!("arn:aws:iam::{}{ARN_PART}{id}", scope.account_id)
+}
+
+fn id_of(serial: &str) -> &str {
+    serial
+        .split_once(ARN_PART)
+        .map(|(_, id)| id)
+        .unwrap_or(serial)
+}
+
+/// A device as the cache keeps it. `with_secret` devices (CreateVirtualMFADevice's answer) are
+/// read only for their public fields here: the seed and QR code are never copied into an item.
+fn item(device: &VirtualMfaDevice, at: &At) -> AwsItem {
+    let serial_number = device.serial_number();
+    let id = id_of(serial_number);
+    let (path, name) = match id.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_string(), id),
+    };
+    let user = device.user();
+    let fields: Vec<Field> = [
+        field("Serial number (ARN)", Some(serial_number)),
+        field("Path", Some(&path)),
+        field(USER_FIELD, user.map(|u| u.user_name())),
+        field("User ARN", user.map(|u| u.arn())),
+        field("Enabled", device.enable_date().and_then(date).as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    AwsItem {
+        item: at.item(KIND, id),
+        account_id: at.scope.account_id.clone(),
+        name: name.to_string(),
+        status: if user.is_some() { ASSIGNED } else { UNASSIGNED }.into(),
+        expires_at: None,
+        tags: model_tags(device.tags()),
+        fields,
+        last_seen: at.seen.clone(),
+        expires_in_days: None,
+    }
+}
+
+/// Every virtual device of the account, assigned or not. ListVirtualMFADevices returns each
+/// device's tags (since IAM's 2021 tagging change), so no ListMFADeviceTags call is needed.
+async fn all_devices(at: &At) -> Result<Vec<VirtualMfaDevice>, AwsFailure> {
+    let client = at.iam().await;
+    let mut devices = Vec::new();
+    let mut pages = client
+        .list_virtual_mfa_devices()
+        .assignment_status(AssignmentStatusType::Any)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| failure(e, "iam:ListVirtualMFADevices", &at.scope))?;
+        devices.extend(page.virtual_mfa_devices().iter().cloned());
+    }
+    Ok(devices)
+}
+
+/// The adapter of [`ResourceKind::MfaDevice`].
+pub struct MfaDevices;
+
+impl MfaDevices {
+    fn plan_create(form: NewMfaDevice) -> Result<Plan, AppError> {
+        let request = check_mfa_device(&form)?;
+        let id = request.id();
+        let MfaDeviceRequest {
+            account,
+            name,
+            path,
+            tags,
+        } = request;
+        // Only what the form sent: the seed and QR code do not exist yet.
+        let params = json!({ "name": name, "path": path, "tags": tags });
+        Ok(Plan {
+            action: "iam.create_virtual_mfa_device",
+            target: ResourceRef {
+                kind: KIND,
+                account,
+                region: GLOBAL_REGION.into(),
+                id,
+            },
+            params,
+            run: Box::new(move |at| {
+                Box::pin(async move {
+                    let client = at.iam().await;
+                    let output = client
+                        .create_virtual_mfa_device()
+                        .virtual_mfa_device_name(&name)
+                        .set_path((path != "/").then_some(path))
+                        .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
+                        .send()
+                        .await
+                        .map_err(|e| failure(e, "iam:CreateVirtualMFADevice", &at.scope))?;
+                    let request_id = output.request_id().unwrap_or_default().to_string();
+                    let Some(device) = output.virtual_mfa_device() else {
+                        return Err(empty_answer(&at));
+                    };
+                    let created = item(device, &at);
+                    let target = created.item.clone();
+                    // The SDK has already decoded the base64 of the answer: the seed's bytes
+                    // are its Base32 text, the QR code's are the PNG.
+                    let seed = device
+                        .base32_string_seed()
+                        .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
+                        .unwrap_or_default();
+                    let qr_png = device
+                        .qr_code_png()
+                        .map(|b| base64::engine::general_purpose::STANDARD.encode(b.as_ref()));
+                    Ok(Done {
+                        request_id,
+                        cache: CacheChange::Upsert(created),
+                        reply: Value::Null,
+                        redirect: None,
+                        flash: "Virtual MFA device created.".into(),
+                        shown_once: Some(OnceSecret {
+                            item: target,
+                            title: "Virtual MFA device created".into(),
+                            warning: "Scan this QR code with the authenticator app now, or copy the secret seed into it. trustdesk does not keep them and will not show them again; AWS cannot show them again either. Anyone with the seed can generate this device's codes: do not store it in clear. Then enable the device for its user with two consecutive codes.".into(),
+                            values: vec![SecretValue {
+                                id: "mfa-seed".into(),
+                                label: "Secret seed (Base32)".into(),
+                                value: seed,
+                            }],
+                            image_png_base64: qr_png,
+                        }),
+                    })
+                })
+            }),
+            dry_run: None,
+        })
+    }
+}
+
+fn empty_answer(at: &At) -> AwsFailure {
+    tracing::warn!(account = %at.scope.account, "CreateVirtualMFADevice answered without the device");
+    AwsFailure {
+        error: AppError::unavailable(
+            "AWS answered iam:CreateVirtualMFADevice without the device; refresh the inventory to see whether it exists.",
+        ),
+        code: "EmptyAnswer".into(),
+        request_id: String::new(),
+    }
+}
+
+#[async_trait::async_trait]
+impl KindAdapter for MfaDevices {
+    fn kind(&self) -> ResourceKind {
+        KIND
+    }
+
+    async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
+        Ok(all_devices(at)
+            .await?
+            .iter()
+            .map(|device| item(device, at))
+            .collect())
+    }
+
+    /// IAM has no "get" for one virtual device by serial number among the calls trustdesk uses:
+    /// the (paged) list is read and the device picked out. Accounts have few devices.
+    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
+        let wanted = serial(&at.scope, id);
+        Ok(all_devices(at)
+            .await?
+            .iter()
+            .find(|device| device.serial_number() == wanted)
+            .map(|device| item(device, at)))
+    }
+
+    /// AWS refuses (DeleteConflict) while the device is enabled for a user: the sentence says
+    /// what to do first.
+    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
+        let result = at
+            .iam()
+            .await
+            .delete_virtual_mfa_device()
+            .serial_number(serial(&at.scope, id))
+            .send()
+            .await;
+        match result {
+            Ok(output) => Ok(output.request_id().unwrap_or_default().to_string()),
+            Err(err) => {
+                let said = err
+                    .as_service_error()
+                    .and_then(|e| e.message())
+                    .unwrap_or_default()
+                    .to_string();
+                let mut mapped = failure(err, "iam:DeleteVirtualMFADevice", &at.scope);
+                if mapped.code == "DeleteConflict" {
+                    mapped.error = AppError::conflict(format!(
+                        "AWS refuses to delete virtual MFA device {id} while it is assigned to a user (DeleteConflict). Deactivate it for its user first (IAM console → Users → the user → Security credentials, or aws iam deactivate-mfa-device), then delete it. AWS said: {said}"
+                    ));
+                }
+                Err(mapped)
+            }
+        }
+    }
+
+    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
+        let output = at
+            .iam()
+            .await
+            .tag_mfa_device()
+            .serial_number(serial(&at.scope, id))
+            .set_tags(Some(sdk_tags(tags)?))
+            .send()
+            .await
+            .map_err(|e| failure(e, "iam:TagMFADevice", &at.scope))?;
+        Ok(output.request_id().unwrap_or_default().to_string())
+    }
+
+    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
+        let output = at
+            .iam()
+            .await
+            .untag_mfa_device()
+            .serial_number(serial(&at.scope, id))
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map_err(|e| failure(e, "iam:UntagMFADevice", &at.scope))?;
+        Ok(output.request_id().unwrap_or_default().to_string())
+    }
+
+    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
+        match request.action.as_str() {
+            "create" => Self::plan_create(form_of(&request)?),
+            _ => Err(unknown_action(&request)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_map_back_to_the_serial_number_exactly() {
+        let scope = Scope::new("prod", "123456789012", GLOBAL_REGION);
+        for serial_number in [
+            "arn:aws:iam::123456789012:mfa/alice-phone",
+            "arn:aws:iam::123456789012:mfa/eng/team/alice-phone",
+        ] {
+            assert_eq!(serial(&scope, id_of(serial_number)), serial_number);
+        }
+    }
+}

@@ -1,0 +1,696 @@
+//! IAM virtual MFA devices through the console against the demo emulator: global per account,
+//! filterable by assignment, created with tags, the seed and QR code shown once and never kept,
+//! tagged, and deleted (refused while assigned, with what to do).
+
+use crate::harness::*;
+use base64::Engine;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+
+const KIND: &str = "mfa-device";
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+fn item_fields<'a>(
+    account: &'a str,
+    id: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("item[kind]", KIND),
+        ("item[account]", account),
+        ("item[region]", "global"),
+        ("item[id]", id),
+    ];
+    fields.extend_from_slice(extra);
+    fields
+}
+
+async fn detail(browser: &Browser, account: &str, id: &str) -> Response {
+    browser
+        .get_json(&format!(
+            "/api/resource?item[kind]={KIND}&item[account]={account}&item[region]=global&item[id]={}",
+            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+        ))
+        .await
+}
+
+fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
+    item["fields"]
+        .as_array()?
+        .iter()
+        .find(|f| f["label"] == label)
+        .and_then(|f| f["value"].as_str())
+}
+
+async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
+    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'mfa-device' ORDER BY id")
+        .fetch_all(&app.db().await)
+        .await
+        .unwrap()
+}
+
+fn create_form<'a>(account: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("device[target]", account),
+        ("device[name]", name),
+        ("device[path]", ""),
+        ("device[tags]", ""),
+    ]
+}
+
+/// Checks a shown-once answer: a Base32 seed and a PNG QR code; answers (seed, PNG base64).
+fn secret_of(shown: &Value) -> (String, String) {
+    let seed = shown["values"][0]["value"].as_str().unwrap().to_string();
+    assert_eq!(shown["values"][0]["id"], "mfa-seed");
+    assert!(
+        seed.len() >= 32
+            && seed
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c) || c == '='),
+        "a Base32 seed: {seed}"
+    );
+    let png = shown["image_png_base64"].as_str().unwrap().to_string();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&png)
+        .expect("the QR code in base64");
+    assert!(bytes.starts_with(PNG_SIGNATURE), "a PNG");
+    (seed, png)
+}
+
+#[tokio::test]
+async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let report = refresh_kind(&admin, KIND).await;
+    assert_eq!(report["items"], 8, "4 seeded devices in each of 2 accounts");
+    let listed = inventory_of(&admin, KIND, "").await;
+    assert_eq!(listed["total"], 8);
+    assert_eq!(listed["regions"], serde_json::json!(["global"]));
+    assert_eq!(
+        listed["statuses"],
+        serde_json::json!(["assigned", "unassigned"])
+    );
+    let assigned = inventory_of(&admin, KIND, "&query[status]=assigned").await;
+    assert_eq!(assigned["total"], 2, "alice-phone in each account");
+    for item in assigned["items"].as_array().unwrap() {
+        assert_eq!(item["name"], "alice-phone");
+        assert_eq!(field(item, "User"), Some("alice"));
+    }
+    assert_eq!(
+        inventory_of(&admin, KIND, "&query[status]=unassigned").await["total"],
+        6
+    );
+    let seeded: Value = detail(&admin, "prod", "alice-phone")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&seeded, "Serial number (ARN)"),
+        Some("arn:aws:iam::123456789012:mfa/alice-phone")
+    );
+    assert!(field(&seeded, "User ARN").unwrap().ends_with(":user/alice"));
+    assert!(field(&seeded, "Enabled").is_some());
+    assert!(
+        !seeded["tags"].as_array().unwrap().is_empty(),
+        "tags come with the list"
+    );
+
+    let created = admin
+        .call(
+            "/api/mfa-devices/create",
+            &[
+                ("device[target]", "prod/global"),
+                ("device[name]", "it-phone"),
+                ("device[path]", "/eng/"),
+                ("device[tags]", "Owner=it@example.com\nCostCentre=CC-9"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let handle: String = created.json().await.unwrap();
+
+    let viewer = signed_in_viewer(&app, &admin).await;
+    let stolen = viewer
+        .get_json(&format!("/api/shown-once?once={handle}"))
+        .await;
+    assert_eq!(
+        stolen.status(),
+        StatusCode::NOT_FOUND,
+        "only for its creator"
+    );
+
+    let shown: Value = admin
+        .get_json(&format!("/api/shown-once?once={handle}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["item"]["id"], "eng/it-phone");
+    assert!(shown["warning"]
+        .as_str()
+        .unwrap()
+        .contains("will not show them again"));
+    let (seed, png) = secret_of(&shown);
+    let again = admin
+        .get_json(&format!("/api/shown-once?once={handle}"))
+        .await;
+    expect_error(again, StatusCode::NOT_FOUND, "shown already").await;
+
+    // The device is in the inventory (from the cache) without its secrets.
+    let item: Value = detail(&admin, "prod", "eng/it-phone")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(item["name"], "it-phone");
+    assert_eq!(item["status"], "unassigned");
+    assert_eq!(field(&item, "Path"), Some("/eng/"));
+    assert_eq!(
+        field(&item, "Serial number (ARN)"),
+        Some("arn:aws:iam::123456789012:mfa/eng/it-phone")
+    );
+    assert_eq!(item["tags"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        inventory_of(&admin, KIND, "&query[tag]=CostCentre%3DCC-9").await["total"],
+        1
+    );
+
+    // Tags: set one, change it, remove another; AWS's answer reaches the cache.
+    let tagged = admin
+        .call(
+            "/api/resource/tag",
+            &item_fields(
+                "prod",
+                "eng/it-phone",
+                &[("key", "CostCentre"), ("value", "CC-10")],
+            ),
+        )
+        .await;
+    assert_eq!(tagged.status(), StatusCode::OK);
+    let untagged = admin
+        .call(
+            "/api/resource/untag",
+            &item_fields("prod", "eng/it-phone", &[("key", "Owner")]),
+        )
+        .await;
+    assert_eq!(untagged.status(), StatusCode::OK);
+    let item: Value = detail(&admin, "prod", "eng/it-phone")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        item["tags"],
+        serde_json::json!([{"key": "CostCentre", "value": "CC-10"}])
+    );
+    assert_eq!(
+        inventory_of(&admin, KIND, "&query[tag]=CostCentre%3DCC-10").await["total"],
+        1
+    );
+    let bad = admin
+        .call(
+            "/api/resource/tag",
+            &item_fields(
+                "prod",
+                "eng/it-phone",
+                &[("key", "aws:owner"), ("value", "x")],
+            ),
+        )
+        .await;
+    let error = expect_error(bad, StatusCode::BAD_REQUEST, "needs attention").await;
+    assert_eq!(field_names(&error), vec!["key".to_string()]);
+
+    // An assigned device: AWS refuses, and the sentence says what to do first.
+    let refused = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "alice-phone", &[("confirm", "alice-phone")]),
+        )
+        .await;
+    let error = expect_error(
+        refused,
+        StatusCode::CONFLICT,
+        "Deactivate it for its user first",
+    )
+    .await;
+    assert!(
+        error["message"].as_str().unwrap().contains("user alice"),
+        "AWS's own words name the user: {error}"
+    );
+    assert_eq!(
+        detail(&admin, "prod", "alice-phone").await.status(),
+        StatusCode::OK,
+        "still there"
+    );
+
+    let deleted = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "eng/it-phone", &[("confirm", "eng/it-phone")]),
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(
+        detail(&admin, "prod", "eng/it-phone").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(inventory_of(&admin, KIND, "").await["total"], 8);
+    refresh_kind(&admin, KIND).await;
+    assert_eq!(
+        inventory_of(&admin, KIND, "").await["total"],
+        8,
+        "AWS no longer has it"
+    );
+
+    let rows = audit(&app).await;
+    for action in [
+        "iam.create_virtual_mfa_device",
+        "mfa-device.tag",
+        "mfa-device.untag",
+        "mfa-device.delete",
+    ] {
+        assert!(
+            rows.iter()
+                .any(|(a, o, r, _)| a == action && o == "ok" && !r.is_empty()),
+            "{action} audited with its request id: {rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|(a, o, _, _)| a == action && o == "attempted"),
+            "{action} audited before it was sent"
+        );
+    }
+    assert!(rows.iter().any(|(a, o, _, m)| a == "mfa-device.delete"
+        && o == "error"
+        && m.starts_with("DeleteConflict")));
+
+    // Neither the seed nor the QR code reached the database or its write-ahead log.
+    let stored = stored_bytes(&app);
+    let png_bytes = base64::engine::general_purpose::STANDARD
+        .decode(&png)
+        .unwrap();
+    assert!(!bytes_contain(&stored, &seed), "the seed is not stored");
+    assert!(
+        !bytes_contain(&stored, &png[20..]),
+        "the QR code's base64 is not stored"
+    );
+    let raw = &png_bytes[png_bytes.len() / 2..png_bytes.len() / 2 + 32];
+    assert!(
+        !stored.windows(raw.len()).any(|w| w == raw),
+        "the QR code's bytes are not stored"
+    );
+}
+
+#[tokio::test]
+async fn without_javascript_the_form_posts_and_the_secret_page_shows_once() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    let response = admin
+        .post_form(
+            "/api/mfa-devices/create",
+            &[
+                ("device[target]", "dev/global"),
+                ("device[name]", "nojs-phone"),
+                ("device[path]", ""),
+                ("device[tags]", "Owner=nojs@example.com"),
+            ],
+            "/mfa-devices/new",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let path = location
+        .split_once("/shown-once")
+        .map(|(_, rest)| format!("/shown-once{rest}"))
+        .unwrap_or_else(|| panic!("to the shown-once page: {location}"));
+    let page = admin.get(&path).await.text().await.unwrap();
+    assert!(page.contains("id=\"secret-image\""), "the QR code");
+    assert!(page.contains("data:image/png;base64,iVBORw0KGgo"));
+    assert!(page.contains("id=\"mfa-seed\""), "the seed");
+    let again = admin.get(&path).await.text().await.unwrap();
+    assert!(!again.contains("id=\"mfa-seed\""), "not twice");
+    assert!(again.contains("shown already"));
+
+    // A bad form comes back to the form with the field's error, and nothing is created.
+    let bad = admin
+        .post_form(
+            "/api/mfa-devices/create",
+            &create_form("dev/global", "has space"),
+            "/mfa-devices/new",
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::FOUND);
+    assert!(bad.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("__err="));
+}
+
+#[tokio::test]
+async fn the_form_follows_create_virtual_mfa_device_rules_before_anything_is_sent() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let long_name = "n".repeat(227);
+    let response = admin
+        .call(
+            "/api/mfa-devices/create",
+            &[
+                ("device[target]", "dev/us-east-1"),
+                ("device[name]", long_name.as_str()),
+                ("device[path]", "eng"),
+                ("device[tags]", "Owner=a\nowner=b"),
+            ],
+        )
+        .await;
+    let error = expect_error(response, StatusCode::BAD_REQUEST, "").await;
+    assert_eq!(
+        field_names(&error),
+        vec![
+            "target".to_string(),
+            "name".to_string(),
+            "path".to_string(),
+            "tags".to_string()
+        ]
+    );
+    let messages = error["fields"].as_array().unwrap();
+    assert!(messages[1]["message"].as_str().unwrap().contains("226"));
+    assert!(messages[3]["message"].as_str().unwrap().contains("twice"));
+    for (name, tags, field) in [
+        ("", "", "name"),
+        ("a*b", "", "name"),
+        ("ok", "aws:x=1", "tags"),
+        ("ok", "Owner=a*b", "tags"),
+    ] {
+        let response = admin
+            .call(
+                "/api/mfa-devices/create",
+                &[
+                    ("device[target]", "dev/global"),
+                    ("device[name]", name),
+                    ("device[tags]", tags),
+                ],
+            )
+            .await;
+        let error = expect_error(response, StatusCode::BAD_REQUEST, "").await;
+        assert_eq!(
+            field_names(&error),
+            vec![field.to_string()],
+            "{name} {tags}"
+        );
+    }
+    let many: String = (0..51).map(|i| format!("k{i}=v\n")).collect();
+    let response = admin
+        .call(
+            "/api/mfa-devices/create",
+            &[
+                ("device[target]", "dev/global"),
+                ("device[name]", "ok"),
+                ("device[tags]", many.as_str()),
+            ],
+        )
+        .await;
+    let error = expect_error(response, StatusCode::BAD_REQUEST, "").await;
+    assert_eq!(field_names(&error), vec!["tags".to_string()]);
+    assert!(
+        audit(&app).await.is_empty(),
+        "nothing audited, nothing sent"
+    );
+
+    // The same name twice is AWS's conflict, said as such.
+    let first = admin
+        .call(
+            "/api/mfa-devices/create",
+            &create_form("dev/global", "twice"),
+        )
+        .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let second = admin
+        .call(
+            "/api/mfa-devices/create",
+            &create_form("dev/global", "twice"),
+        )
+        .await;
+    expect_error(second, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+}
+
+#[tokio::test]
+async fn throttling_denial_missing_items_viewers_and_forged_forms() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let control = format!(
+        "{}/_emulator/faults",
+        app.emulator_endpoint.as_ref().unwrap()
+    );
+    let http = reqwest::Client::new();
+
+    // Two throttles are absorbed by the SDK's retries; a third is reported and audited.
+    http.post(&control)
+        .body(r#"{"operation":"CreateVirtualMFADevice","times":2,"kind":"throttle"}"#)
+        .send()
+        .await
+        .unwrap();
+    let ok = admin
+        .call(
+            "/api/mfa-devices/create",
+            &create_form("prod/global", "retried"),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    http.post(&control)
+        .body(r#"{"operation":"CreateVirtualMFADevice","times":3,"kind":"throttle"}"#)
+        .send()
+        .await
+        .unwrap();
+    let throttled = admin
+        .call(
+            "/api/mfa-devices/create",
+            &create_form("prod/global", "throttled"),
+        )
+        .await;
+    expect_error(
+        throttled,
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttling iam:CreateVirtualMFADevice in prod (123456789012)/global",
+    )
+    .await;
+    let last = audit(&app).await.pop().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("iam.create_virtual_mfa_device", "error")
+    );
+    assert!(last.3.starts_with("Throttling"), "{}", last.3);
+
+    // A throttled refresh reports the account it could not read.
+    http.post(&control)
+        .body(r#"{"operation":"ListVirtualMFADevices","times":3,"kind":"throttle"}"#)
+        .send()
+        .await
+        .unwrap();
+    let report: Value = admin
+        .call("/api/inventory/refresh", &[("kind", KIND)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["failures"].as_array().unwrap().len(), 1, "{report}");
+    assert!(report["failures"][0]
+        .as_str()
+        .unwrap()
+        .contains("throttling iam:ListVirtualMFADevices"));
+
+    http.post(&control)
+        .body(r#"{"operation":"CreateVirtualMFADevice","times":1,"kind":"access_denied"}"#)
+        .send()
+        .await
+        .unwrap();
+    let denied = admin
+        .call(
+            "/api/mfa-devices/create",
+            &create_form("prod/global", "denied"),
+        )
+        .await;
+    expect_error(
+        denied,
+        StatusCode::FORBIDDEN,
+        "AWS refused: the credentials for prod (123456789012)/global lack iam:CreateVirtualMFADevice",
+    )
+    .await;
+    http.post(&control)
+        .body(r#"{"operation":"TagMFADevice","times":1,"kind":"access_denied"}"#)
+        .send()
+        .await
+        .unwrap();
+    let denied = admin
+        .call(
+            "/api/resource/tag",
+            &item_fields("prod", "retried", &[("key", "Owner"), ("value", "x")]),
+        )
+        .await;
+    expect_error(denied, StatusCode::FORBIDDEN, "lack iam:TagMFADevice").await;
+
+    // Not found: no such item in the cache, and AWS's NoSuchEntity on a delete.
+    assert_eq!(
+        detail(&admin, "prod", "no-such-device").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let missing = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "no-such-device", &[("confirm", "no-such-device")]),
+        )
+        .await;
+    expect_error(missing, StatusCode::NOT_FOUND, "no such item").await;
+
+    let viewer = signed_in_viewer(&app, &admin).await;
+    let refused = viewer
+        .call(
+            "/api/mfa-devices/create",
+            &create_form("prod/global", "by-viewer"),
+        )
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
+    let refused = viewer
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "retried", &[("confirm", "retried")]),
+        )
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
+    let refusals = audit(&app)
+        .await
+        .into_iter()
+        .filter(|(_, _, _, m)| m.contains("viewer role"))
+        .count();
+    assert_eq!(refusals, 2, "each refusal is audited");
+
+    let forged = admin
+        .send_form(
+            "/api/mfa-devices/create",
+            &create_form("prod/global", "forged"),
+            "application/json",
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        detail(&admin, "prod", "forged").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        detail(&admin, "prod", "retried").await.status(),
+        StatusCode::OK,
+        "the retried create is cached"
+    );
+}
+
+/// The real binary, in demo mode, logging at debug level: the seed and QR code of a device it
+/// creates never reach its log.
+#[tokio::test]
+async fn the_seed_never_reaches_the_server_log() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(trustdesk_binary())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("TRUSTDESK_LOG_LEVEL", "debug")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let log = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut base, mut setup) = (None, None);
+    while base.is_none() || setup.is_none() {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("trustdesk started in 30 s")
+            .unwrap()
+            .expect("trustdesk printed its address and setup link");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            base = rest.split_whitespace().next().map(str::to_string);
+        }
+        if line.trim().starts_with("http://") && line.contains("/setup?token=") {
+            setup = Some(line.trim().to_string());
+        }
+    }
+    let base = base.unwrap();
+    let token = setup.unwrap().split("token=").nth(1).unwrap().to_string();
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let call = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            http.post(format!("{base}{path}"))
+                .header("accept", "application/json")
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let set_up = call(
+        "/api/setup",
+        vec![
+            ("_csrf", csrf(&http, &base).await),
+            ("token", token),
+            ("admin[username]", ADMIN.into()),
+            ("admin[role]", "admin".into()),
+            ("admin[password]", ADMIN_PASSWORD.into()),
+            ("admin[password_confirm]", ADMIN_PASSWORD.into()),
+        ],
+    )
+    .await;
+    assert_eq!(set_up.status(), StatusCode::OK);
+    let created = call(
+        "/api/mfa-devices/create",
+        vec![
+            ("_csrf", csrf(&http, &base).await),
+            ("device[target]", "prod/global".into()),
+            ("device[name]", "logged-phone".into()),
+            ("device[tags]", "Owner=log@example.com".into()),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let handle: String = created.json().await.unwrap();
+    let shown: Value = http
+        .get(format!("{base}/api/shown-once?once={handle}"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (seed, png) = secret_of(&shown);
+    child.start_kill().unwrap();
+    let _ = child.wait().await;
+    let log = log.await.unwrap();
+    assert!(
+        log.contains("iam.create_virtual_mfa_device") || log.contains("CreateVirtualMFADevice"),
+        "the log is the server's: {}",
+        &log[..log.len().min(2000)]
+    );
+    assert!(!log.contains(&seed), "the seed is not logged");
+    assert!(!log.contains(&png[20..60]), "the QR code is not logged");
+}
+
+async fn csrf(http: &reqwest::Client, base: &str) -> String {
+    let session: Value = http
+        .get(format!("{base}/api/session"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["csrf_token"].as_str().unwrap().to_string()
+}

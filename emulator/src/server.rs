@@ -54,11 +54,20 @@ impl Drop for Running {
     }
 }
 
+/// The largest request the emulator reads: a 10,000,000-character query parameter,
+/// percent-encoded, and the rest of its request.
+const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
+
 /// Binds `addr` (port 0 picks a free port) and serves until [`Running::shutdown`] or drop.
 pub async fn start(emulator: Emulator, addr: SocketAddr) -> std::io::Result<Running> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let router = Router::new().fallback(handle).with_state(emulator.clone());
+    // IAM takes documents of up to 10,000,000 characters in a form body (SAML metadata), far
+    // over axum's default 2 MB.
+    let router = Router::new()
+        .fallback(handle)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .with_state(emulator.clone());
     // Small request/response exchanges: do not let Nagle's algorithm hold back a response tail.
     let listener = listener.tap_io(|tcp| {
         if let Err(error) = tcp.set_nodelay(true) {

@@ -11,7 +11,7 @@ use app::{
 };
 use axum::{
     body::{to_bytes, Body},
-    extract::{ConnectInfo, FromRef, Request, State},
+    extract::{ConnectInfo, DefaultBodyLimit, FromRef, Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
@@ -26,8 +26,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-/// The largest form body the CSRF check will read; every form of ours is far smaller.
-const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// The largest request body a server function accepts (the CSRF check and the server functions
+/// read at most this much). Bounded, but large enough for the longest document AWS takes in a
+/// form: a 10,000,000-character SAML metadata document, percent-encoded (at most 3 bytes a
+/// character for ASCII).
+const MAX_FORM_BYTES: usize = 40 * 1024 * 1024;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -71,7 +74,9 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             state.clone(),
             request_context,
         ))
-        .layer(session_layer);
+        .layer(session_layer)
+        // Server functions read their bodies under axum's limit (2 MB by default).
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
     // Added after the session and request layers, so static files never touch them.
     let router = static_files(
         router,
@@ -308,11 +313,19 @@ async fn check_csrf(session: &Session, request: Request) -> Result<Request, Resp
     }
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
-        (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "The form is larger than trustdesk accepts.",
-        )
-            .into_response()
+        let message = format!(
+            "The form is larger than trustdesk accepts ({} MiB); nothing was sent to AWS.",
+            MAX_FORM_BYTES / (1024 * 1024)
+        );
+        if html {
+            (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
+        } else {
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Json(AppError::new(app::model::ErrorKind::Validation, message)),
+            )
+                .into_response()
+        }
     })?;
     let token = url::form_urlencoded::parse(&bytes)
         .find(|(key, _)| key == CSRF_FIELD)

@@ -3,9 +3,11 @@
 pub mod csrf;
 pub mod form;
 pub mod layout;
+pub mod text_file;
 pub mod time;
 
 pub use csrf::{use_csrf_token, CsrfToken, RequestCsrfToken};
 pub use form::{ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField};
 pub use layout::{use_session, SessionContext, Shell};
+pub use text_file::TextFileField;
 pub use time::LocalTime;

@@ -54,6 +54,7 @@ kinds! {
     IdentitySource => identity_source,
     InstanceProfile => instance_profile,
     OidcProvider => oidc_provider,
+    SamlProvider => saml_provider,
     MfaDevice => mfa_device,
 }
 

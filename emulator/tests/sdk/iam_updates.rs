@@ -699,3 +699,42 @@ async fn the_demo_seed_fills_every_iam_inventory_in_both_accounts() {
         );
     }
 }
+
+#[tokio::test]
+async fn saml_metadata_of_several_megabytes_is_accepted_as_iam_does() {
+    // IAM takes up to 10,000,000 characters; a request body over axum's 2 MB default must
+    // still be read.
+    let aws = Aws::start().await;
+    let iam = aws.iam().await;
+    let until = Utc.with_ymd_and_hms(2031, 3, 1, 0, 0, 0).unwrap();
+    let padding = format!(
+        "<!-- {} -->",
+        "signing certificate padding ".repeat(200_000)
+    );
+    let document = saml::sample_metadata("https://big.example.com", until).replace(
+        "</md:EntityDescriptor>",
+        &format!("{padding}</md:EntityDescriptor>"),
+    );
+    assert!(document.len() > 5_000_000);
+    let arn = iam
+        .create_saml_provider()
+        .name("Big")
+        .saml_metadata_document(&document)
+        .send()
+        .await
+        .unwrap()
+        .saml_provider_arn()
+        .unwrap()
+        .to_string();
+    let got = iam
+        .get_saml_provider()
+        .saml_provider_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.valid_until().unwrap().secs(), until.timestamp());
+    assert_eq!(
+        got.saml_metadata_document().map(str::len),
+        Some(document.len())
+    );
+}

@@ -7,6 +7,7 @@ pub mod iam;
 pub mod iam_instance_profile;
 pub mod iam_mfa_device;
 pub mod iam_oidc_provider;
+pub mod iam_saml_provider;
 pub mod ipam;
 pub mod kind;
 pub mod license_manager;
@@ -35,6 +36,7 @@ static ADAPTERS: &[&dyn KindAdapter] = &[
     &mpa::IdentitySources,
     &iam_instance_profile::InstanceProfiles,
     &iam_oidc_provider::OidcProviders,
+    &iam_saml_provider::SamlProviders,
     &iam_mfa_device::MfaDevices,
 ];
 

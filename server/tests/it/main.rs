@@ -13,6 +13,7 @@ mod login;
 mod mfa_devices;
 mod oidc_providers;
 mod refusals;
+mod saml_providers;
 mod setup;
 mod static_files;
 mod trust_providers;

@@ -1,0 +1,364 @@
+//! IAM SAML providers: a SAML 2.0 identity provider whose assertions IAM trusts, described by
+//! the IdP's metadata document. Global per account; an item's id is the provider's name (as in
+//! its ARN). The metadata's `validUntil` is the provider's expiry; the detail page replaces the
+//! metadata, which is how an expiring provider is renewed.
+
+use crate::{
+    components::{
+        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        TextFileField,
+    },
+    model::{
+        aws_rules::{check_global_target, parse_tags},
+        AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, ResourceRef, Service, Tag,
+        TagRules,
+    },
+    pages::{
+        resource::{reread_after, ItemFields},
+        PageError, PageTitle, CARD,
+    },
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::act;
+use super::ResourceKind;
+
+const KIND: ResourceKind = ResourceKind::SamlProvider;
+
+pub const INFO: KindInfo = KindInfo {
+    slug: "saml-provider",
+    title: "IAM SAML providers",
+    singular: "SAML provider",
+    nav_label: "SAML providers",
+    path: "/saml-providers",
+    service: Service::Iam,
+    has_expiry: true,
+    tag_rules: TagRules::Iam,
+    global: true,
+};
+
+/// CreateSAMLProvider's and UpdateSAMLProvider's bounds on `SAMLMetadataDocument`.
+pub const METADATA_MIN: usize = 1_000;
+pub const METADATA_MAX: usize = 10_000_000;
+
+const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
+
+/// CreateSAMLProvider's form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSamlProvider {
+    /// `account/global`.
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub name: String,
+    /// The IdP's SAML metadata XML, pasted or read from a file in the browser.
+    #[serde(default)]
+    pub metadata: String,
+    /// One `Key=Value` per line.
+    #[serde(default)]
+    pub tags: String,
+}
+
+/// A valid form: the account, and what to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SamlProviderRequest {
+    pub account: String,
+    pub name: String,
+    pub metadata: String,
+    pub tags: Vec<Tag>,
+}
+
+/// A SAML provider's name: 1 to 128 letters, digits and `_ . -` (IAM's `[\w._-]+`).
+pub fn check_saml_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("The name is required.".into());
+    }
+    if name.chars().count() > 128 {
+        return Err("The name is longer than 128 characters.".into());
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "_.-".contains(*c)))
+    {
+        return Err(format!(
+            "The name cannot contain \"{bad}\": use letters, digits and _ . - only."
+        ));
+    }
+    Ok(())
+}
+
+/// The metadata document's length as IAM counts it: 1,000 to 10,000,000 characters. Then
+/// `is_metadata` (the server's XML check) says whether it is SAML 2.0 IdP metadata.
+pub fn check_metadata(
+    document: &str,
+    is_metadata: fn(&str) -> Result<(), String>,
+) -> Result<(), String> {
+    if document.trim().is_empty() {
+        return Err("Paste the identity provider's SAML metadata XML, or choose its file.".into());
+    }
+    let count = document.chars().count();
+    let length = grouped(count);
+    if count < METADATA_MIN {
+        return Err(format!(
+            "The metadata is {length} characters; IAM requires at least 1,000 (a complete metadata document is longer)."
+        ));
+    }
+    if count > METADATA_MAX {
+        return Err(format!(
+            "The metadata is {length} characters; IAM accepts at most 10,000,000."
+        ));
+    }
+    is_metadata(document)
+}
+
+/// `10000001` as `10,000,001`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// CreateSAMLProvider's rules; `is_metadata` is the server's check of the XML.
+pub fn check_saml_provider(
+    form: &NewSamlProvider,
+    is_metadata: fn(&str) -> Result<(), String>,
+) -> Result<SamlProviderRequest, AppError> {
+    let mut errors = FieldErrors::new();
+    errors.check("target", check_global_target(&form.target));
+    let name = form.name.trim();
+    errors.check("name", check_saml_name(name));
+    errors.check("metadata", check_metadata(&form.metadata, is_metadata));
+    let tags = parse_tags(TagRules::Iam, &form.tags);
+    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    errors.into_result()?;
+    Ok(SamlProviderRequest {
+        account: form
+            .target
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        name: name.to_string(),
+        metadata: form.metadata.clone(),
+        tags: tags.unwrap_or_default(),
+    })
+}
+
+/// UpdateSAMLProvider's form: the new metadata document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetadataChange {
+    #[serde(default)]
+    pub metadata: String,
+}
+
+pub fn check_metadata_change(
+    change: &MetadataChange,
+    is_metadata: fn(&str) -> Result<(), String>,
+) -> Result<String, AppError> {
+    let mut errors = FieldErrors::new();
+    errors.check("metadata", check_metadata(&change.metadata, is_metadata));
+    errors.into_result()?;
+    Ok(change.metadata.clone())
+}
+
+#[server(endpoint = "saml-providers/create")]
+pub async fn create_saml_provider(
+    #[server(default)] _csrf: String,
+    provider: NewSamlProvider,
+) -> Result<ResourceRef, AppError> {
+    act(
+        KIND,
+        "create",
+        None,
+        &provider,
+        crate::model::FormIntent::Create,
+    )
+    .await
+}
+
+#[server(endpoint = "saml-providers/metadata")]
+pub async fn replace_saml_metadata(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+    change: MetadataChange,
+) -> Result<(), AppError> {
+    act(
+        KIND,
+        "metadata",
+        Some(item),
+        &change,
+        crate::model::FormIntent::Create,
+    )
+    .await
+}
+
+#[component]
+pub fn NewPage() -> impl IntoView {
+    let options = Resource::new(
+        || (),
+        |_| crate::api::resources::get_create_form_options(KIND),
+    );
+    view! {
+        <PageTitle title="New IAM SAML provider" />
+        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+            "Lets IAM trust the SAML assertions of an identity provider (Okta, Entra ID, Google Workspace, ADFS), so its users can sign in to the console or assume roles. IAM reads the metadata's validUntil as the provider's expiry."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(options) => view! { <ProviderForm options /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
+    let create = ServerAction::<CreateSamlProvider>::new();
+    let error = action_error(create);
+    let accounts = options
+        .targets
+        .iter()
+        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
+        .collect_view();
+    view! {
+        <section class=format!("{CARD} max-w-3xl")>
+            <ActionForm action=create>
+                <div class="space-y-4">
+                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                    <CsrfField />
+                    <div>
+                        <label for="saml-target" class="block text-sm font-medium">"Account"</label>
+                        <select id="saml-target" name="provider[target]" aria-describedby="saml-target-error"
+                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
+                        <FieldMessage error field="target" id="saml-target-error" />
+                    </div>
+                    <TextField form="saml" name="provider[name]" field="name" label="Name" error
+                        hint="Up to 128 letters, digits and _ . -, e.g. Okta" />
+                    <TextFileField id="saml-metadata" name="provider[metadata]" field="metadata" label="Metadata document" error
+                        accept=".xml,application/xml,text/xml" rows=8
+                        hint="The IdP's SAML 2.0 metadata XML (an EntityDescriptor with an IDPSSODescriptor), 1,000 to 10,000,000 characters" />
+                    <div>
+                        <label for="saml-tags" class="block text-sm font-medium">"Tags"</label>
+                        <textarea id="saml-tags" name="provider[tags]" rows="3" aria-describedby="saml-tags-hint saml-tags-error" class=AREA></textarea>
+                        <p id="saml-tags-hint" class="mt-1 text-xs text-slate-500">"One Key=Value per line"</p>
+                        <FieldMessage error field="tags" id="saml-tags-error" />
+                    </div>
+                    <SubmitButton label="Create SAML provider" pending=create.pending() />
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Replacing the metadata: the renewal of a provider whose metadata expires.
+pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
+    view! { <ReplaceMetadata item=resource.item /> }.into_any()
+}
+
+#[component]
+fn ReplaceMetadata(item: ResourceRef) -> impl IntoView {
+    let replace = ServerAction::<ReplaceSamlMetadata>::new();
+    reread_after(replace);
+    let error = action_error(replace);
+    view! {
+        <section class=CARD aria-labelledby="saml-metadata-heading" id="saml-metadata-section">
+            <h2 id="saml-metadata-heading" class="mb-2 font-semibold">"Replace metadata"</h2>
+            <p class="mb-2 text-sm text-slate-600 dark:text-slate-400">
+                "Upload the IdP's new metadata before the current one expires (for example after it rotates its signing certificate); IAM reads the new validUntil from it."
+            </p>
+            <ActionForm action=replace>
+                <div class="space-y-2">
+                    <CsrfField />
+                    <ItemFields item />
+                    <TextFileField id="saml-new-metadata" name="change[metadata]" field="metadata" label="New metadata document" error
+                        accept=".xml,application/xml,text/xml"
+                        hint="SAML 2.0 IdP metadata XML, 1,000 to 10,000,000 characters" />
+                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                    <SubmitButton label="Replace metadata" pending=replace.pending() />
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn any_xml(_: &str) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn never_metadata(_: &str) -> Result<(), String> {
+        Err("not metadata".into())
+    }
+
+    #[test]
+    fn the_form_follows_create_saml_provider_rules() {
+        let form = NewSamlProvider {
+            target: "prod/global".into(),
+            name: "Okta_prod-1.x".into(),
+            metadata: "x".repeat(1_000),
+            tags: "Owner=identity@example.com".into(),
+        };
+        let request = check_saml_provider(&form, any_xml).unwrap();
+        assert_eq!(request.account, "prod");
+        assert_eq!(request.name, "Okta_prod-1.x");
+        assert_eq!(request.tags.len(), 1);
+
+        let bad = NewSamlProvider {
+            target: "prod/us-east-1".into(),
+            name: "Okta+prod".into(),
+            metadata: "x".repeat(999),
+            tags: "aws:owner=x".into(),
+        };
+        let error = check_saml_provider(&bad, any_xml).unwrap_err();
+        for field in ["target", "name", "metadata", "tags"] {
+            assert!(error.field(field).is_some(), "{field}");
+        }
+        assert!(error.field("metadata").unwrap().contains("999 characters"));
+        assert!(error.field("name").unwrap().contains("\"+\""));
+        let error = check_saml_provider(&form, never_metadata).unwrap_err();
+        assert_eq!(error.field("metadata"), Some("not metadata"));
+    }
+
+    #[test]
+    fn names_and_lengths_at_their_bounds() {
+        assert!(check_saml_name(&"a".repeat(128)).is_ok());
+        assert!(check_saml_name(&"a".repeat(129)).is_err());
+        assert!(check_saml_name("").is_err());
+        assert!(check_saml_name("with space").is_err());
+        assert!(check_saml_name("a@b").is_err(), "@ is not in [\\w._-]");
+        assert!(check_metadata(&"x".repeat(METADATA_MAX), any_xml).is_ok());
+        let over = check_metadata(&"x".repeat(METADATA_MAX + 1), any_xml).unwrap_err();
+        assert!(over.contains("at most 10,000,000"), "{over}");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(10_000_001), "10,000,001");
+        assert!(check_metadata("   ", any_xml)
+            .unwrap_err()
+            .contains("Paste"));
+        // Characters, not bytes: 1,000 two-byte characters are enough.
+        assert!(check_metadata(&"é".repeat(1_000), any_xml).is_ok());
+        assert!(check_metadata_change(
+            &MetadataChange {
+                metadata: "short".into()
+            },
+            any_xml
+        )
+        .unwrap_err()
+        .field("metadata")
+        .is_some());
+    }
+}

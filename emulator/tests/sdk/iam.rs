@@ -80,6 +80,10 @@ async fn managed_policy_lifecycle_with_tags_and_aws_errors() {
         None,
         "ListPolicies leaves descriptions out"
     );
+    assert!(
+        local.policies()[0].tags().is_empty(),
+        "and tags, as IAM's listings do"
+    );
     let aws_managed = iam
         .list_policies()
         .scope(PolicyScopeType::Aws)
@@ -882,7 +886,22 @@ async fn virtual_mfa_device_has_a_real_seed_and_qr_code() {
             .is_none(),
         "the seed is shown only at creation"
     );
-    assert_eq!(listed.virtual_mfa_devices()[0].tags().len(), 1);
+    assert_eq!(
+        device.tags().len(),
+        1,
+        "CreateVirtualMFADevice answers the tags"
+    );
+    assert!(
+        listed.virtual_mfa_devices()[0].tags().is_empty(),
+        "ListVirtualMFADevices does not return tags, as in IAM"
+    );
+    let tags = iam
+        .list_mfa_device_tags()
+        .serial_number(device.serial_number())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags().len(), 1, "ListMFADeviceTags does");
     let assigned = iam
         .list_virtual_mfa_devices()
         .assignment_status(aws_sdk_iam::types::AssignmentStatusType::Assigned)

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 use super::error::{failure, AwsFailure, Scope};
 use super::field;
-use super::iam::{date, model_tags, sdk_tags};
+use super::iam::{all_tags, date, model_tags, next_marker, sdk_tags};
 use super::kind::{form_of, unknown_action, At, CacheChange, Done, KindAdapter, Plan};
 
 const KIND: ResourceKind = ResourceKind::MfaDevice;
@@ -36,9 +36,9 @@ fn id_of(serial: &str) -> &str {
         .unwrap_or(serial)
 }
 
-/// A device as the cache keeps it. `with_secret` devices (CreateVirtualMFADevice's answer) are
-/// read only for their public fields here: the seed and QR code are never copied into an item.
-fn item(device: &VirtualMfaDevice, at: &At) -> AwsItem {
+/// A device as the cache keeps it, with its tags. From CreateVirtualMFADevice's answer only the
+/// public fields are read here: the seed and QR code are never copied into an item.
+fn item(device: &VirtualMfaDevice, tags: Vec<Tag>, at: &At) -> AwsItem {
     let serial_number = device.serial_number();
     let id = id_of(serial_number);
     let (path, name) = match id.rsplit_once('/') {
@@ -62,15 +62,34 @@ fn item(device: &VirtualMfaDevice, at: &At) -> AwsItem {
         name: name.to_string(),
         status: if user.is_some() { ASSIGNED } else { UNASSIGNED }.into(),
         expires_at: None,
-        tags: model_tags(device.tags()),
+        tags,
         fields,
         last_seen: at.seen.clone(),
         expires_in_days: None,
     }
 }
 
-/// Every virtual device of the account, assigned or not. ListVirtualMFADevices returns each
-/// device's tags (since IAM's 2021 tagging change), so no ListMFADeviceTags call is needed.
+/// A device's tags. ListVirtualMFADevices "does not return tags, even though they are an
+/// attribute of the returned object" (IAM's API reference; the SDK's shape has the field, and
+/// IAM leaves it empty): one paged ListMFADeviceTags per device reads them.
+async fn tags(at: &At, serial_number: &str) -> Result<Vec<Tag>, AwsFailure> {
+    let client = at.iam().await;
+    let client = &client;
+    all_tags(|marker| async move {
+        let page = client
+            .list_mfa_device_tags()
+            .serial_number(serial_number)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| failure(e, "iam:ListMFADeviceTags", &at.scope))?;
+        let next = next_marker(page.is_truncated(), page.marker());
+        Ok((page.tags().to_vec(), next))
+    })
+    .await
+}
+
+/// Every virtual device of the account, assigned or not (paged).
 async fn all_devices(at: &At) -> Result<Vec<VirtualMfaDevice>, AwsFailure> {
     let client = at.iam().await;
     let mut devices = Vec::new();
@@ -125,7 +144,8 @@ impl MfaDevices {
                     let Some(device) = output.virtual_mfa_device() else {
                         return Err(empty_answer(&at));
                     };
-                    let created = item(device, &at);
+                    // CreateVirtualMFADevice answers the tags it was given.
+                    let created = item(device, model_tags(device.tags()), &at);
                     let target = created.item.clone();
                     // The SDK has already decoded the base64 of the answer: the seed's bytes
                     // are its Base32 text, the QR code's are the PNG.
@@ -179,22 +199,27 @@ impl KindAdapter for MfaDevices {
     }
 
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        Ok(all_devices(at)
-            .await?
-            .iter()
-            .map(|device| item(device, at))
-            .collect())
+        let mut items = Vec::new();
+        for device in all_devices(at).await? {
+            let tags = tags(at, device.serial_number()).await?;
+            items.push(item(&device, tags, at));
+        }
+        Ok(items)
     }
 
     /// IAM has no "get" for one virtual device by serial number among the calls trustdesk uses:
     /// the (paged) list is read and the device picked out. Accounts have few devices.
     async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
         let wanted = serial(&at.scope, id);
-        Ok(all_devices(at)
+        let Some(device) = all_devices(at)
             .await?
-            .iter()
+            .into_iter()
             .find(|device| device.serial_number() == wanted)
-            .map(|device| item(device, at)))
+        else {
+            return Ok(None);
+        };
+        let tags = tags(at, &wanted).await?;
+        Ok(Some(item(&device, tags, at)))
     }
 
     /// AWS refuses (DeleteConflict) while the device is enabled for a user: the sentence says

@@ -112,7 +112,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
     assert!(field(&seeded, "Enabled").is_some());
     assert!(
         !seeded["tags"].as_array().unwrap().is_empty(),
-        "tags come with the list"
+        "tags read with ListMFADeviceTags"
     );
 
     let created = admin

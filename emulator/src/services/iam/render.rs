@@ -21,7 +21,8 @@ pub fn tags_always(x: &mut Xml, tags: &[Tag]) {
     });
 }
 
-/// ListPolicies leaves the description out; GetPolicy and CreatePolicy include it.
+/// ListPolicies leaves the description and the tags out (IAM's listings return a subset of a
+/// resource's attributes); GetPolicy and CreatePolicy include both.
 pub fn policy(x: &mut Xml, policy: &ManagedPolicy, attachments: usize, with_description: bool) {
     x.text("PolicyName", &policy.name)
         .text("PolicyId", &policy.id)
@@ -36,7 +37,9 @@ pub fn policy(x: &mut Xml, policy: &ManagedPolicy, attachments: usize, with_desc
     }
     x.time("CreateDate", policy.created)
         .time("UpdateDate", policy.updated());
-    tags(x, &policy.tags);
+    if with_description {
+        tags(x, &policy.tags);
+    }
 }
 
 pub fn policy_detail(x: &mut Xml, policy: &ManagedPolicy, attachments: usize) {
@@ -161,8 +164,9 @@ pub fn server_certificate_metadata(x: &mut Xml, certificate: &ServerCertificate)
         .time("Expiration", certificate.expiration);
 }
 
-/// The seed and QR code are returned only when the device is created; the user and the date it
-/// was enabled only while it is assigned.
+/// The seed and QR code are returned only when the device is created, and so are its tags
+/// (ListVirtualMFADevices "does not return tags": ListMFADeviceTags does); the user and the
+/// date it was enabled only while it is assigned.
 pub fn mfa_device(x: &mut Xml, device: &VirtualMfaDevice, with_secret: bool, iam: &IamState) {
     x.text("SerialNumber", &device.serial);
     if with_secret {
@@ -175,7 +179,9 @@ pub fn mfa_device(x: &mut Xml, device: &VirtualMfaDevice, with_secret: bool, iam
         }
         x.time("EnableDate", assignment.enabled);
     }
-    tags(x, &device.tags);
+    if with_secret {
+        tags(x, &device.tags);
+    }
 }
 
 pub fn user(x: &mut Xml, user: &User) {

@@ -56,6 +56,7 @@ kinds! {
     OidcProvider => oidc_provider,
     SamlProvider => saml_provider,
     MfaDevice => mfa_device,
+    ManagedPolicy => managed_policy,
 }
 
 impl ResourceKind {

@@ -5,6 +5,7 @@ pub mod ec2_tags;
 pub mod error;
 pub mod iam;
 pub mod iam_instance_profile;
+pub mod iam_managed_policy;
 pub mod iam_mfa_device;
 pub mod iam_oidc_provider;
 pub mod iam_saml_provider;
@@ -38,6 +39,7 @@ static ADAPTERS: &[&dyn KindAdapter] = &[
     &iam_oidc_provider::OidcProviders,
     &iam_saml_provider::SamlProviders,
     &iam_mfa_device::MfaDevices,
+    &iam_managed_policy::ManagedPolicies,
 ];
 
 /// The adapter of `kind`.

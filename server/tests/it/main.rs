@@ -10,6 +10,7 @@ mod instance_profiles;
 mod inventory_queries;
 mod license_tokens;
 mod login;
+mod managed_policies;
 mod mfa_devices;
 mod oidc_providers;
 mod refusals;

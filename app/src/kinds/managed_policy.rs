@@ -1,0 +1,592 @@
+//! IAM customer managed policies: a JSON permissions document with versions, attached to users,
+//! groups and roles. Global per account; an item's id is what follows `:policy/` in its ARN
+//! (`arn:aws:iam::ACCOUNT:policy/PATH/NAME`): the path without its first `/`, then the name.
+//!
+//! The inventory caches the customer managed policies only (ListPolicies Scope=Local). A
+//! policy's document is read when its detail page opens (one GetPolicyVersion then, instead of
+//! one per policy at every refresh). AWS managed policies (about 1,300, the same in every
+//! account, read-only, without tags) are not cached: the policies inventory links to a live,
+//! read-only listing of them (ListPolicies Scope=AWS), whose items open with their document.
+
+use crate::{
+    components::{
+        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+    },
+    model::{AppError, AwsItem, CreateFormOptions, KindInfo, ResourceRef, Service, TagRules},
+    pages::{PageError, PageTitle, CARD},
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use super::ResourceKind;
+#[cfg(feature = "ssr")]
+use super::{act, form_options};
+#[cfg(feature = "ssr")]
+use crate::model::{
+    aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
+    FieldErrors, Tag,
+};
+
+const KIND: ResourceKind = ResourceKind::ManagedPolicy;
+
+pub const INFO: KindInfo = KindInfo {
+    slug: "managed-policy",
+    title: "IAM managed policies",
+    singular: "managed policy",
+    nav_label: "Managed policies",
+    path: "/managed-policies",
+    service: Service::Iam,
+    has_expiry: false,
+    tag_rules: TagRules::Iam,
+    global: true,
+};
+
+/// The status of a policy attached to at least one user, group or role, and of one that is not.
+pub const ATTACHED: &str = "attached";
+pub const UNATTACHED: &str = "unattached";
+/// The detail field with the number of entities the policy is attached to.
+pub const ATTACHMENTS_FIELD: &str = "Attachments";
+
+pub const POLICY_NAME_MAX: usize = 128;
+pub const DESCRIPTION_MAX: usize = 1000;
+/// A managed policy document's limit, not counting whitespace.
+pub const DOCUMENT_MAX: usize = 6144;
+/// The policy language versions IAM accepts.
+pub const POLICY_VERSIONS: [&str; 2] = ["2012-10-17", "2008-10-17"];
+
+const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
+
+/// CreatePolicy's form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewManagedPolicy {
+    /// `account/global`.
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub name: String,
+    /// Empty means `/`.
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub description: String,
+    /// The JSON policy document.
+    #[serde(default)]
+    pub document: String,
+    /// One `Key=Value` per line.
+    #[serde(default)]
+    pub tags: String,
+}
+
+/// A valid form: the account, and what to send.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedPolicyRequest {
+    pub account: String,
+    pub name: String,
+    /// `/` when the form left it empty.
+    pub path: String,
+    pub description: String,
+    pub document: String,
+    pub tags: Vec<Tag>,
+}
+
+#[cfg(feature = "ssr")]
+impl ManagedPolicyRequest {
+    /// The item id the policy will have: its path without the first `/`, then its name.
+    pub fn id(&self) -> String {
+        format!("{}{}", &self.path[1..], self.name)
+    }
+}
+
+/// A policy document's problems, each a sentence: JSON, an object with a `Version` IAM knows
+/// and a `Statement` (an object or a non-empty array), at most 6,144 characters without
+/// whitespace.
+#[cfg(feature = "ssr")]
+pub fn document_problems(document: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if document.trim().is_empty() {
+        return vec!["The policy document is required.".into()];
+    }
+    let counted = document.chars().filter(|c| !c.is_whitespace()).count();
+    if counted > DOCUMENT_MAX {
+        problems.push(format!(
+            "The document has {counted} characters without whitespace; a managed policy allows at most {DOCUMENT_MAX}."
+        ));
+    }
+    let value: serde_json::Value = match serde_json::from_str(document) {
+        Ok(value) => value,
+        Err(error) => {
+            problems.push(format!(
+                "The document is not valid JSON: {error} (line {}, column {}).",
+                error.line(),
+                error.column()
+            ));
+            return problems;
+        }
+    };
+    let Some(object) = value.as_object() else {
+        problems.push("The document must be a JSON object ({ … }).".into());
+        return problems;
+    };
+    match object.get("Version").map(|v| v.as_str()) {
+        None => problems.push(format!(
+            "The document needs a \"Version\": \"{}\".",
+            POLICY_VERSIONS[0]
+        )),
+        Some(Some(version)) if POLICY_VERSIONS.contains(&version) => {}
+        Some(_) => problems.push(format!(
+            "\"Version\" must be \"{}\" or \"{}\" (the policy language's version, not yours).",
+            POLICY_VERSIONS[0], POLICY_VERSIONS[1]
+        )),
+    }
+    match object.get("Statement") {
+        None => problems.push("The document needs a \"Statement\".".into()),
+        Some(serde_json::Value::Object(_)) => {}
+        Some(serde_json::Value::Array(statements)) if !statements.is_empty() => {
+            if statements.iter().any(|s| !s.is_object()) {
+                problems.push("Each statement must be a JSON object.".into());
+            }
+        }
+        Some(serde_json::Value::Array(_)) => {
+            problems.push("\"Statement\" must hold at least one statement.".into())
+        }
+        Some(_) => problems
+            .push("\"Statement\" must be a statement object or an array of statements.".into()),
+    }
+    problems
+}
+
+/// CreatePolicy's rules: a name of 1 to 128 of IAM's name characters, an IAM path, a
+/// description of at most 1,000 characters, a policy document (see [`document_problems`]) and
+/// IAM's tag rules.
+#[cfg(feature = "ssr")]
+pub fn check_managed_policy(form: &NewManagedPolicy) -> Result<ManagedPolicyRequest, AppError> {
+    let mut errors = FieldErrors::new();
+    errors.check("target", check_global_target(&form.target));
+    let name = form.name.trim();
+    errors.check("name", check_iam_name(name, "The name", POLICY_NAME_MAX));
+    let path = form.path.trim();
+    errors.check("path", check_iam_path(path));
+    let description = form.description.trim();
+    errors.check(
+        "description",
+        if description.chars().count() > DESCRIPTION_MAX {
+            Err(format!(
+                "The description is longer than {DESCRIPTION_MAX} characters."
+            ))
+        } else {
+            Ok(())
+        },
+    );
+    let document = form.document.trim();
+    for problem in document_problems(document) {
+        errors.check("document", Err(problem));
+    }
+    let tags = parse_tags(TagRules::Iam, &form.tags);
+    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    errors.into_result()?;
+    Ok(ManagedPolicyRequest {
+        account: form.target.split('/').next().unwrap_or_default().to_string(),
+        name: name.to_string(),
+        path: if path.is_empty() { "/" } else { path }.to_string(),
+        description: description.to_string(),
+        document: document.to_string(),
+        tags: tags.unwrap_or_default(),
+    })
+}
+
+/// One version of a policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyVersionInfo {
+    pub id: String,
+    pub is_default: bool,
+    /// RFC 3339, UTC.
+    pub created: Option<String>,
+}
+
+/// A policy's default document, pretty-printed, and its versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDocument {
+    pub arn: String,
+    pub default_version_id: String,
+    /// The default version's JSON, indented.
+    pub document: String,
+    /// Newest first.
+    pub versions: Vec<PolicyVersionInfo>,
+}
+
+/// An AWS managed policy, as ListPolicies Scope=AWS lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsManagedPolicy {
+    pub name: String,
+    pub arn: String,
+    pub path: String,
+    pub default_version_id: String,
+    /// In the account it was read in.
+    pub attachment_count: i32,
+    pub updated: Option<String>,
+}
+
+impl AwsManagedPolicy {
+    /// What follows `arn:aws:iam::aws:policy/`: the path without its first `/`, then the name.
+    pub fn id(&self) -> &str {
+        self.arn
+            .split_once(":policy/")
+            .map(|(_, id)| id)
+            .unwrap_or(&self.arn)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsManagedPolicies {
+    /// The configured account they were read in (attachment counts are that account's).
+    pub account: String,
+    pub policies: Vec<AwsManagedPolicy>,
+}
+
+/// The form of [`form_options`] that reads one policy's document: `document/ACCOUNT/ID`.
+pub fn document_form(item: &ResourceRef) -> String {
+    format!("document/{}/{}", item.account, item.id)
+}
+
+#[server(endpoint = "managed-policies/create")]
+pub async fn create_managed_policy(
+    #[server(default)] _csrf: String,
+    policy: NewManagedPolicy,
+) -> Result<ResourceRef, AppError> {
+    act(KIND, "create", None, &policy, crate::model::FormIntent::Create).await
+}
+
+/// The default version's document and the versions of a customer managed policy
+/// (GetPolicy, GetPolicyVersion, ListPolicyVersions), read when its page opens.
+#[server(endpoint = "managed-policies/document", input = GetUrl)]
+pub async fn get_policy_document(item: ResourceRef) -> Result<PolicyDocument, AppError> {
+    form_options(KIND, &document_form(&item)).await
+}
+
+/// AWS managed policies, live from AWS (ListPolicies Scope=AWS, every page), in the first
+/// account; `attached`: only those attached to something in `account` (OnlyAttached).
+#[server(endpoint = "managed-policies/aws", input = GetUrl)]
+pub async fn get_aws_managed_policies(
+    #[server(default)] account: String,
+    #[server(default)] attached: bool,
+) -> Result<AwsManagedPolicies, AppError> {
+    let form = if attached {
+        format!("aws-managed-attached/{account}")
+    } else {
+        format!("aws-managed/{account}")
+    };
+    form_options(KIND, &form).await
+}
+
+/// One AWS managed policy's default document, by the id after `:policy/` in its ARN.
+#[server(endpoint = "managed-policies/aws-document", input = GetUrl)]
+pub async fn get_aws_policy_document(id: String) -> Result<PolicyDocument, AppError> {
+    form_options(KIND, &format!("aws-document/{id}")).await
+}
+
+#[component]
+pub fn NewPage() -> impl IntoView {
+    let query = use_query_map();
+    let aws = move || query.read().get("aws");
+    move || match aws() {
+        Some(view) => view! { <AwsManagedPage view /> }.into_any(),
+        None => view! { <CreatePage /> }.into_any(),
+    }
+}
+
+#[component]
+fn CreatePage() -> impl IntoView {
+    let options = Resource::new(|| (), |_| crate::api::resources::get_create_form_options(KIND));
+    view! {
+        <PageTitle title="New IAM managed policy" />
+        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+            "A customer managed policy: a JSON permissions document you can attach to users, groups and roles. "
+            <a href="/managed-policies/new?aws=all" id="aws-managed-link" class="text-indigo-700 underline dark:text-indigo-300">"Browse the AWS managed policies"</a>
+            " to start from one of theirs."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(options) => view! { <PolicyForm options /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PolicyForm(options: CreateFormOptions) -> impl IntoView {
+    let create = ServerAction::<CreateManagedPolicy>::new();
+    let error = action_error(create);
+    let accounts = options
+        .targets
+        .iter()
+        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
+        .collect_view();
+    let example = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*" }
+  ]
+}"#;
+    view! {
+        <section class=format!("{CARD} max-w-3xl")>
+            <ActionForm action=create>
+                <div class="space-y-4">
+                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                    <CsrfField />
+                    <div>
+                        <label for="policy-target" class="block text-sm font-medium">"Account"</label>
+                        <select id="policy-target" name="policy[target]" aria-describedby="policy-target-error"
+                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
+                        <FieldMessage error field="target" id="policy-target-error" />
+                    </div>
+                    <TextField form="policy" name="policy[name]" field="name" label="Name" error
+                        hint="Up to 128 letters, digits and _ + = , . @ -" />
+                    <TextField form="policy" name="policy[path]" field="path" label="Path" error required=false
+                        hint="Optional: begins and ends with /, e.g. /backup/; empty means /" />
+                    <TextField form="policy" name="policy[description]" field="description" label="Description" error required=false
+                        hint="Optional, up to 1,000 characters; it cannot be changed later" />
+                    <div>
+                        <label for="policy-document" class="block text-sm font-medium">"Policy document (JSON)"</label>
+                        <textarea id="policy-document" name="policy[document]" rows="10" aria-describedby="policy-document-hint policy-document-error" class=AREA placeholder=example></textarea>
+                        <p id="policy-document-hint" class="mt-1 text-xs text-slate-500">"An object with \"Version\": \"2012-10-17\" and a \"Statement\"; at most 6,144 characters, whitespace not counted"</p>
+                        <FieldMessage error field="document" id="policy-document-error" />
+                    </div>
+                    <div>
+                        <label for="policy-tags" class="block text-sm font-medium">"Tags"</label>
+                        <textarea id="policy-tags" name="policy[tags]" rows="3" aria-describedby="policy-tags-error" placeholder="Owner=platform@example.com" class=AREA></textarea>
+                        <FieldMessage error field="tags" id="policy-tags-error" />
+                    </div>
+                    <SubmitButton label="Create managed policy" pending=create.pending() />
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The AWS managed policies, live and read-only: `view` is `all` or `attached`; `?policy=ID`
+/// shows one's document.
+#[component]
+fn AwsManagedPage(view: String) -> impl IntoView {
+    let query = use_query_map();
+    let policy = move || query.read().get("policy");
+    let attached = view == "attached";
+    view! {
+        <PageTitle title="AWS managed policies" />
+        <p class="mb-2 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+            "Read-only policies AWS maintains, the same in every account; trustdesk reads them live from AWS and does not cache them. "
+            <a href="/managed-policies" class="text-indigo-700 underline dark:text-indigo-300">"Your customer managed policies"</a>
+        </p>
+        <p class="mb-4 flex gap-3 text-sm">
+            <a href="/managed-policies/new?aws=all" id="aws-all" class="text-indigo-700 underline dark:text-indigo-300">"All"</a>
+            <a href="/managed-policies/new?aws=attached" id="aws-attached" class="text-indigo-700 underline dark:text-indigo-300">"Attached in an account"</a>
+        </p>
+        {move || match policy() {
+            Some(id) => view! { <AwsDocument id /> }.into_any(),
+            None => view! { <AwsList attached /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn AwsList(attached: bool) -> impl IntoView {
+    let listed = Resource::new(move || attached, |attached| get_aws_managed_policies(String::new(), attached));
+    view! {
+        <Suspense fallback=|| view! { <p>"Reading the AWS managed policies from AWS…"</p> }>
+            {move || Suspend::new(async move {
+                match listed.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(listed) => {
+                        let count = format!("{} AWS managed policies{} (read in account {})", listed.policies.len(), if attached { " attached to something" } else { "" }, listed.account);
+                        let rows = listed.policies.into_iter().map(|p| {
+                            let href = format!("/managed-policies/new?aws=all&policy={}", crate::model::resource::encode_segment(p.id()));
+                            view! {
+                                <tr class="border-t border-slate-200 dark:border-slate-800" data-arn=p.arn.clone()>
+                                    <td class="px-3 py-1"><a href=href class="text-indigo-700 underline dark:text-indigo-300">{p.name.clone()}</a></td>
+                                    <td class="px-3 py-1 font-mono text-xs">{p.path.clone()}</td>
+                                    <td class="px-3 py-1">{p.default_version_id.clone()}</td>
+                                    <td class="px-3 py-1">{p.attachment_count}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            <p id="aws-count" class="mb-2 text-sm text-slate-600 dark:text-slate-400">{count}</p>
+                            <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                                <table id="aws-policies" class="min-w-full text-left text-sm">
+                                    <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                                        <tr><th class="px-3 py-2">"Name"</th><th class="px-3 py-2">"Path"</th><th class="px-3 py-2">"Default version"</th><th class="px-3 py-2">"Attachments"</th></tr>
+                                    </thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AwsDocument(id: String) -> impl IntoView {
+    let document = Resource::new(move || id.clone(), get_aws_policy_document);
+    view! {
+        <Suspense fallback=|| view! { <p>"Reading the document from AWS…"</p> }>
+            {move || Suspend::new(async move {
+                match document.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(document) => view! {
+                        <section class=CARD>
+                            <h2 class="mb-2 font-semibold">{document.arn.clone()}</h2>
+                            <DocumentView document />
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DocumentView(document: PolicyDocument) -> impl IntoView {
+    let versions = document
+        .versions
+        .iter()
+        .map(|v| {
+            let label = format!(
+                "{}{}{}",
+                v.id,
+                if v.is_default { " (default)" } else { "" },
+                v.created
+                    .as_deref()
+                    .map(|c| format!(", {c}"))
+                    .unwrap_or_default()
+            );
+            view! { <li data-version=v.id.clone()>{label}</li> }
+        })
+        .collect_view();
+    view! {
+        <p class="mb-1 text-sm">"Default version: " <code id="policy-default-version">{document.default_version_id.clone()}</code></p>
+        <pre id="policy-document" class="max-h-[32rem] overflow-auto rounded bg-slate-50 p-2 font-mono text-xs dark:bg-slate-950">{document.document.clone()}</pre>
+        <h3 class="mt-2 text-sm font-medium">"Versions"</h3>
+        <ul id="policy-versions" class="text-xs">{versions}</ul>
+    }
+}
+
+/// The default version's document (read from AWS as the page opens), the versions, and what a
+/// delete needs first.
+pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
+    let attachments = resource
+        .fields
+        .iter()
+        .find(|f| f.label == ATTACHMENTS_FIELD)
+        .and_then(|f| f.value.parse::<u32>().ok())
+        .unwrap_or(0);
+    let item = resource.item.clone();
+    let document = Resource::new(move || item.clone(), get_policy_document);
+    let hint = (attachments > 0).then(|| {
+        view! {
+            <p id="policy-delete-hint" class="mb-2 text-xs text-slate-500">
+                {format!("Attached to {attachments} {}: AWS deletes a policy only once it is detached from every user, group and role, and has no versions but its default.", if attachments == 1 { "entity" } else { "entities" })}
+            </p>
+        }
+    });
+    view! {
+        <section class=CARD aria-labelledby="policy-document-heading" id="policy-document-section">
+            <h2 id="policy-document-heading" class="mb-2 font-semibold">"Policy document"</h2>
+            {hint}
+            <Suspense fallback=|| view! { <p class="text-sm">"Reading the document from AWS…"</p> }>
+                {move || Suspend::new(async move {
+                    match document.await {
+                        Err(error) => view! { <PageError error /> }.into_any(),
+                        Ok(document) => view! { <DocumentView document /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+    .into_any()
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    const DOCUMENT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+
+    fn form() -> NewManagedPolicy {
+        NewManagedPolicy {
+            target: "prod/global".into(),
+            name: "s3-reader".into(),
+            path: "/data/".into(),
+            description: "Reads objects".into(),
+            document: DOCUMENT.into(),
+            tags: "Owner=data@example.com".into(),
+        }
+    }
+
+    #[test]
+    fn the_form_follows_create_policy_rules() {
+        let request = check_managed_policy(&form()).unwrap();
+        assert_eq!(request.id(), "data/s3-reader");
+        assert_eq!(
+            check_managed_policy(&NewManagedPolicy {
+                path: String::new(),
+                ..form()
+            })
+            .unwrap()
+            .id(),
+            "s3-reader"
+        );
+        let bad = NewManagedPolicy {
+            target: "prod/us-east-1".into(),
+            name: "n".repeat(129),
+            path: "data".into(),
+            description: "d".repeat(1001),
+            document: "{".into(),
+            tags: "aws:x=1".into(),
+        };
+        let error = check_managed_policy(&bad).unwrap_err();
+        for field in ["target", "name", "path", "description", "document", "tags"] {
+            assert!(error.field(field).is_some(), "{field}");
+        }
+        assert!(error.field("document").unwrap().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn documents_are_checked_before_they_are_sent() {
+        assert!(document_problems(DOCUMENT).is_empty());
+        assert!(document_problems(
+            r#"{"Version":"2008-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}"#
+        )
+        .is_empty());
+        let one = |doc: &str| {
+            let problems = document_problems(doc);
+            assert_eq!(problems.len(), 1, "{doc}: {problems:?}");
+            problems[0].clone()
+        };
+        assert!(one("").contains("required"));
+        assert!(one("[1]").contains("JSON object"));
+        assert!(one(r#"{"Statement":[{}]}"#).contains("Version"));
+        assert!(one(r#"{"Version":"2024-01-01","Statement":[{}]}"#).contains("2012-10-17"));
+        assert!(one(r#"{"Version":"2012-10-17"}"#).contains("needs a \"Statement\""));
+        assert!(one(r#"{"Version":"2012-10-17","Statement":[]}"#).contains("at least one"));
+        assert!(one(r#"{"Version":"2012-10-17","Statement":"x"}"#).contains("statement object"));
+        // 6,144 characters without whitespace pass; whitespace is not counted; one more fails.
+        let padded = |n: usize, space: &str| {
+            let base = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/"#;
+            let tail = r#""}]}"#;
+            let fill = n - base.len() - tail.len();
+            format!("{base}{}{space}{tail}", "x".repeat(fill))
+        };
+        assert!(document_problems(&padded(DOCUMENT_MAX, &" ".repeat(500))).is_empty());
+        assert!(one(&padded(DOCUMENT_MAX + 1, "")).contains("6144"));
+        // Several problems are each reported.
+        assert_eq!(document_problems(r#"{"Version":"1"}"#).len(), 2);
+    }
+}

@@ -1,0 +1,661 @@
+//! IAM managed policies through the console against the demo emulator: customer managed ones
+//! cached (global per account, filterable by attachment), created with a document checked
+//! before it is sent, their document read when the page opens, tagged, deleted (refused while
+//! attached or versioned, with what to do); AWS managed ones read live and read-only.
+
+use crate::harness::*;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+
+const KIND: &str = "managed-policy";
+const DOCUMENT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":"arn:aws:s3:::it-bucket/*"}]}"#;
+
+fn item_fields<'a>(
+    account: &'a str,
+    id: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("item[kind]", KIND),
+        ("item[account]", account),
+        ("item[region]", "global"),
+        ("item[id]", id),
+    ];
+    fields.extend_from_slice(extra);
+    fields
+}
+
+fn encoded(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+fn item_query(account: &str, id: &str) -> String {
+    format!(
+        "item[kind]={KIND}&item[account]={account}&item[region]=global&item[id]={}",
+        encoded(id)
+    )
+}
+
+async fn detail(browser: &Browser, account: &str, id: &str) -> Response {
+    browser
+        .get_json(&format!("/api/resource?{}", item_query(account, id)))
+        .await
+}
+
+async fn document(browser: &Browser, account: &str, id: &str) -> Response {
+    browser
+        .get_json(&format!(
+            "/api/managed-policies/document?{}",
+            item_query(account, id)
+        ))
+        .await
+}
+
+fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
+    item["fields"]
+        .as_array()?
+        .iter()
+        .find(|f| f["label"] == label)
+        .and_then(|f| f["value"].as_str())
+}
+
+async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
+    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'managed-policy' ORDER BY id")
+        .fetch_all(&app.db().await)
+        .await
+        .unwrap()
+}
+
+fn create_form<'a>(account: &'a str, name: &'a str, document: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("policy[target]", account),
+        ("policy[name]", name),
+        ("policy[path]", ""),
+        ("policy[description]", ""),
+        ("policy[document]", document),
+        ("policy[tags]", ""),
+    ]
+}
+
+/// An IAM client of the emulator's default (prod) account, for what trustdesk does not do.
+fn emulator_iam(app: &TestApp) -> aws_sdk_iam::Client {
+    let config = aws_sdk_iam::Config::builder()
+        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+        .region(aws_sdk_iam::config::Region::new("us-east-1"))
+        .endpoint_url(app.emulator_endpoint.clone().unwrap())
+        .credentials_provider(aws_sdk_iam::config::Credentials::new(
+            "AKIDTESTS",
+            "test",
+            None,
+            None,
+            "tests",
+        ))
+        .build();
+    aws_sdk_iam::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let report = refresh_kind(&admin, KIND).await;
+    assert_eq!(
+        report["items"], 14,
+        "7 customer managed policies in each of 2 accounts, no AWS managed ones"
+    );
+    let listed = inventory_of(&admin, KIND, "").await;
+    assert_eq!(listed["regions"], serde_json::json!(["global"]));
+    assert_eq!(
+        listed["statuses"],
+        serde_json::json!(["attached", "unattached"])
+    );
+    assert!(listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| !i["item"]["id"].as_str().unwrap().starts_with("aws")));
+    assert_eq!(
+        inventory_of(
+            &admin,
+            KIND,
+            "&query[status]=unattached&query[account]=prod"
+        )
+        .await["total"],
+        2
+    );
+    assert_eq!(
+        inventory_of(&admin, KIND, "&query[status]=attached").await["total"],
+        10
+    );
+    // Tags and the description come from GetPolicy (ListPolicies has neither).
+    let versioned: Value = detail(&admin, "prod", "s3-backup-writer")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!versioned["tags"].as_array().unwrap().is_empty());
+    assert!(field(&versioned, "Description").is_some());
+    assert_eq!(field(&versioned, "Default version"), Some("v3"));
+    assert_eq!(field(&versioned, "Attachments"), Some("1"));
+    let nested: Value = detail(&admin, "dev", "audit/read-only-audit")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&nested, "ARN"),
+        Some("arn:aws:iam::210987654321:policy/audit/read-only-audit")
+    );
+
+    // The document is read as the page opens: the default version, indented, and the versions.
+    let read: Value = document(&admin, "prod", "s3-backup-writer")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["default_version_id"], "v3");
+    let text = read["document"].as_str().unwrap();
+    assert!(text.starts_with("{\n  \""), "pretty-printed: {text}");
+    serde_json::from_str::<Value>(text).expect("the decoded JSON");
+    let versions: Vec<&str> = read["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["v3", "v2", "v1"]);
+
+    let created = admin
+        .call(
+            "/api/managed-policies/create",
+            &[
+                ("policy[target]", "prod/global"),
+                ("policy[name]", "it-reader"),
+                ("policy[path]", "/it/"),
+                ("policy[description]", "Reads the IT bucket"),
+                ("policy[document]", DOCUMENT),
+                ("policy[tags]", "Owner=it@example.com\nCostCentre=CC-3"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["id"], "it/it-reader");
+    let item: Value = detail(&admin, "prod", "it/it-reader")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(item["status"], "unattached");
+    assert_eq!(field(&item, "Description"), Some("Reads the IT bucket"));
+    assert_eq!(field(&item, "Path"), Some("/it/"));
+    assert_eq!(item["tags"].as_array().unwrap().len(), 2);
+    let read: Value = document(&admin, "prod", "it/it-reader")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(read["document"].as_str().unwrap()).unwrap(),
+        serde_json::from_str::<Value>(DOCUMENT).unwrap()
+    );
+    assert_eq!(
+        inventory_of(&admin, KIND, "&query[tag]=CostCentre%3DCC-3").await["total"],
+        1
+    );
+
+    let tagged = admin
+        .call(
+            "/api/resource/tag",
+            &item_fields(
+                "prod",
+                "it/it-reader",
+                &[("key", "CostCentre"), ("value", "CC-4")],
+            ),
+        )
+        .await;
+    assert_eq!(tagged.status(), StatusCode::OK);
+    let untagged = admin
+        .call(
+            "/api/resource/untag",
+            &item_fields("prod", "it/it-reader", &[("key", "Owner")]),
+        )
+        .await;
+    assert_eq!(untagged.status(), StatusCode::OK);
+    let item: Value = detail(&admin, "prod", "it/it-reader")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        item["tags"],
+        serde_json::json!([{"key": "CostCentre", "value": "CC-4"}])
+    );
+
+    // Attached: AWS refuses, and the sentence says to detach it from its one entity first.
+    let refused = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields(
+                "prod",
+                "s3-backup-writer",
+                &[("confirm", "s3-backup-writer")],
+            ),
+        )
+        .await;
+    let error = expect_error(refused, StatusCode::CONFLICT, "attached to 1 entity").await;
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("detach it from every one first"),
+        "{message}"
+    );
+    assert!(
+        message.contains("non-default versions (v2, v1)"),
+        "{message}"
+    );
+
+    // A second version (made outside trustdesk): AWS refuses until it is deleted.
+    let iam = emulator_iam(&app);
+    let policy_arn = "arn:aws:iam::123456789012:policy/it/it-reader";
+    iam.create_policy_version()
+        .policy_arn(policy_arn)
+        .policy_document(DOCUMENT)
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    let refused = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "it/it-reader", &[("confirm", "it/it-reader")]),
+        )
+        .await;
+    let error = expect_error(refused, StatusCode::CONFLICT, "1 non-default version (v1)").await;
+    assert!(!error["message"].as_str().unwrap().contains("attached to"));
+    iam.delete_policy_version()
+        .policy_arn(policy_arn)
+        .version_id("v1")
+        .send()
+        .await
+        .unwrap();
+
+    let deleted = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "it/it-reader", &[("confirm", "it/it-reader")]),
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(
+        detail(&admin, "prod", "it/it-reader").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(inventory_of(&admin, KIND, "").await["total"], 14);
+
+    let rows = audit(&app).await;
+    for action in [
+        "iam.create_policy",
+        "managed-policy.tag",
+        "managed-policy.untag",
+        "managed-policy.delete",
+    ] {
+        assert!(
+            rows.iter()
+                .any(|(a, o, r, _)| a == action && o == "ok" && !r.is_empty()),
+            "{action} audited with its request id: {rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|(a, o, _, _)| a == action && o == "attempted"),
+            "{action} audited before it was sent"
+        );
+    }
+    assert_eq!(
+        rows.iter()
+            .filter(|(a, o, _, m)| a == "managed-policy.delete"
+                && o == "error"
+                && m.starts_with("DeleteConflict"))
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn aws_managed_policies_are_read_live_and_read_only() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let all: Value = admin
+        .get_json("/api/managed-policies/aws")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["account"], "prod", "read in the first account");
+    let policies = all["policies"].as_array().unwrap();
+    assert_eq!(policies.len(), 8);
+    assert!(policies.iter().all(|p| p["arn"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:iam::aws:policy/")));
+    let attached: Value = admin
+        .get_json("/api/managed-policies/aws?account=dev&attached=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(attached["account"], "dev");
+    let mut names: Vec<&str> = attached["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["AmazonEC2ReadOnlyAccess", "ReadOnlyAccess", "SecurityAudit"]
+    );
+    let read: Value = admin
+        .get_json("/api/managed-policies/aws-document?id=job-function%2FViewOnlyAccess")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        read["arn"],
+        "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+    );
+    serde_json::from_str::<Value>(read["document"].as_str().unwrap()).unwrap();
+    let missing = admin
+        .get_json("/api/managed-policies/aws-document?id=NoSuchPolicy")
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    // Not cached: the inventory holds customer managed policies only.
+    refresh_kind(&admin, KIND).await;
+    assert_eq!(
+        inventory_of(&admin, KIND, "&query[q]=ReadOnlyAccess").await["total"],
+        0
+    );
+    assert!(audit(&app).await.is_empty(), "reading changes nothing");
+    let viewer = signed_in_viewer(&app, &admin).await;
+    assert_eq!(
+        viewer.get_json("/api/managed-policies/aws").await.status(),
+        StatusCode::OK,
+        "viewers may read them"
+    );
+}
+
+#[tokio::test]
+async fn the_form_follows_create_policy_rules_before_anything_is_sent() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let long_name = "n".repeat(129);
+    let long_description = "d".repeat(1001);
+    let response = admin
+        .call(
+            "/api/managed-policies/create",
+            &[
+                ("policy[target]", "prod/us-east-1"),
+                ("policy[name]", long_name.as_str()),
+                ("policy[path]", "it"),
+                ("policy[description]", long_description.as_str()),
+                (
+                    "policy[document]",
+                    r#"{"Version":"2012-10-17","Statement":"#,
+                ),
+                ("policy[tags]", "aws:x=1"),
+            ],
+        )
+        .await;
+    let error = expect_error(response, StatusCode::BAD_REQUEST, "").await;
+    assert_eq!(
+        field_names(&error),
+        ["target", "name", "path", "description", "document", "tags"]
+    );
+    let big = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{}"}}]}}"#,
+        "b".repeat(6100)
+    );
+    for (document, needle) in [
+        ("", "required"),
+        ("[]", "JSON object"),
+        ("not json", "not valid JSON"),
+        (
+            r#"{"Statement":[{"Effect":"Allow"}]}"#,
+            "needs a \"Version\"",
+        ),
+        (r#"{"Version":"2020-01-01","Statement":[{}]}"#, "2012-10-17"),
+        (r#"{"Version":"2012-10-17"}"#, "needs a \"Statement\""),
+        (r#"{"Version":"2012-10-17","Statement":[]}"#, "at least one"),
+        (big.as_str(), "at most 6144"),
+    ] {
+        let response = admin
+            .call(
+                "/api/managed-policies/create",
+                &create_form("prod/global", "ok", document),
+            )
+            .await;
+        let error = expect_error(response, StatusCode::BAD_REQUEST, "").await;
+        assert_eq!(field_names(&error), ["document"], "{document}");
+        assert!(
+            error["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(needle),
+            "{needle}: {error}"
+        );
+    }
+    let two = admin
+        .call(
+            "/api/managed-policies/create",
+            &create_form("prod/global", "ok", r#"{"Version":"1"}"#),
+        )
+        .await;
+    let error = expect_error(two, StatusCode::BAD_REQUEST, "").await;
+    assert_eq!(
+        field_names(&error),
+        ["document", "document"],
+        "each problem"
+    );
+    assert!(
+        audit(&app).await.is_empty(),
+        "nothing audited, nothing sent"
+    );
+
+    // Whitespace does not count toward the limit.
+    let spaced = DOCUMENT.replace(',', &format!(",{}", " ".repeat(2000)));
+    let ok = admin
+        .call(
+            "/api/managed-policies/create",
+            &create_form("prod/global", "spaced", &spaced),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let again = admin
+        .call(
+            "/api/managed-policies/create",
+            &create_form("prod/global", "spaced", DOCUMENT),
+        )
+        .await;
+    expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+}
+
+#[tokio::test]
+async fn throttling_denial_missing_items_viewers_and_forged_forms() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let control = format!(
+        "{}/_emulator/faults",
+        app.emulator_endpoint.as_ref().unwrap()
+    );
+    let http = reqwest::Client::new();
+    let fault = |operation: &str, times: u32, kind: &str| {
+        format!(r#"{{"operation":"{operation}","times":{times},"kind":"{kind}"}}"#)
+    };
+
+    http.post(&control)
+        .body(fault("CreatePolicy", 2, "throttle"))
+        .send()
+        .await
+        .unwrap();
+    let ok = admin
+        .call(
+            "/api/managed-policies/create",
+            &create_form("prod/global", "retried", DOCUMENT),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    http.post(&control)
+        .body(fault("CreatePolicy", 3, "throttle"))
+        .send()
+        .await
+        .unwrap();
+    let throttled = admin
+        .call(
+            "/api/managed-policies/create",
+            &create_form("prod/global", "throttled", DOCUMENT),
+        )
+        .await;
+    expect_error(
+        throttled,
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttling iam:CreatePolicy in prod (123456789012)/global",
+    )
+    .await;
+    let last = audit(&app).await.pop().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("iam.create_policy", "error")
+    );
+    assert!(last.3.starts_with("Throttling"), "{}", last.3);
+
+    http.post(&control)
+        .body(fault("CreatePolicy", 1, "access_denied"))
+        .send()
+        .await
+        .unwrap();
+    let denied = admin
+        .call(
+            "/api/managed-policies/create",
+            &create_form("prod/global", "denied", DOCUMENT),
+        )
+        .await;
+    expect_error(
+        denied,
+        StatusCode::FORBIDDEN,
+        "AWS refused: the credentials for prod (123456789012)/global lack iam:CreatePolicy",
+    )
+    .await;
+    http.post(&control)
+        .body(fault("GetPolicyVersion", 1, "access_denied"))
+        .send()
+        .await
+        .unwrap();
+    let denied = document(&admin, "prod", "retried").await;
+    expect_error(denied, StatusCode::FORBIDDEN, "lack iam:GetPolicyVersion").await;
+    http.post(&control)
+        .body(fault("GetPolicy", 3, "throttle"))
+        .send()
+        .await
+        .unwrap();
+    let report: Value = admin
+        .call("/api/inventory/refresh", &[("kind", KIND)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["failures"].as_array().unwrap().len(), 1, "{report}");
+    assert!(report["failures"][0]
+        .as_str()
+        .unwrap()
+        .contains("throttling iam:GetPolicy"));
+
+    assert_eq!(
+        detail(&admin, "prod", "no-such-policy").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let missing = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "no-such-policy", &[("confirm", "no-such-policy")]),
+        )
+        .await;
+    expect_error(missing, StatusCode::NOT_FOUND, "no such item").await;
+    assert_eq!(
+        document(&admin, "prod", "no-such-policy").await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let viewer = signed_in_viewer(&app, &admin).await;
+    let refused = viewer
+        .call(
+            "/api/managed-policies/create",
+            &create_form("prod/global", "by-viewer", DOCUMENT),
+        )
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
+    let refused = viewer
+        .call(
+            "/api/resource/untag",
+            &item_fields("prod", "retried", &[("key", "Owner")]),
+        )
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
+    let refusals = audit(&app)
+        .await
+        .into_iter()
+        .filter(|(_, _, _, m)| m.contains("viewer role"))
+        .count();
+    assert_eq!(refusals, 2, "each refusal is audited");
+
+    let forged = admin
+        .send_form(
+            "/api/managed-policies/create",
+            &create_form("prod/global", "forged", DOCUMENT),
+            "application/json",
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        detail(&admin, "prod", "forged").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        detail(&admin, "prod", "retried").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn without_javascript_a_policy_is_created_and_its_page_shows_the_document() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    let response = admin
+        .post_form(
+            "/api/managed-policies/create",
+            &create_form("dev/global", "nojs-policy", DOCUMENT),
+            "/managed-policies/new",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.ends_with("/resources/managed-policy/dev/global/nojs-policy"),
+        "{location}"
+    );
+    let page = admin
+        .get("/resources/managed-policy/dev/global/nojs-policy")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"policy-document\""),
+        "the document section"
+    );
+    assert!(page.contains("arn:aws:s3:::it-bucket/*"));
+    let aws = admin
+        .get("/managed-policies/new?aws=all&policy=job-function%2FViewOnlyAccess")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(aws.contains("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"));
+    assert!(aws.contains("id=\"policy-document\""));
+}

@@ -69,11 +69,11 @@ test('an attached policy: AWS refuses the delete and the page says what to do', 
   await expect(page.getByRole('alert').filter({ hasText: 'detach it from every one first' })).toBeVisible();
 });
 
-test('AWS managed policies: listed live from the create page, read-only with their document', async ({ page }) => {
+test('AWS managed policies: listed live from the inventory, read-only with their document', async ({ page }) => {
   const { baseUrl } = server();
   await signInAsAdmin(page, true);
-  await page.goto(`${baseUrl}/managed-policies/new`);
-  await page.locator('#aws-managed-link').click();
+  await page.goto(`${baseUrl}/managed-policies`);
+  await page.locator('#aws-managed-inventory-link').click();
   await expect(page).toHaveURL(`${baseUrl}/managed-policies/new?aws=all`);
   await expect(page.locator('#aws-count')).toContainText('8 AWS managed policies');
   await page.locator('#aws-attached').click();

@@ -478,6 +478,21 @@ fn DocumentView(document: PolicyDocument) -> impl IntoView {
     }
 }
 
+/// The inventory's own section: AWS managed policies are not cached, so a link to their live,
+/// read-only listing.
+pub fn inventory_section() -> AnyView {
+    view! {
+        <p id="aws-managed-section" class="mb-4 text-sm text-slate-600 dark:text-slate-400">
+            "Customer managed policies of every account, cached. AWS managed policies (read-only, the same in every account) are read live from AWS: "
+            <a href="/managed-policies/new?aws=all" id="aws-managed-inventory-link" class="text-indigo-700 underline dark:text-indigo-300">"all AWS managed policies"</a>
+            ", or "
+            <a href="/managed-policies/new?aws=attached" class="text-indigo-700 underline dark:text-indigo-300">"those attached in an account"</a>
+            "."
+        </p>
+    }
+    .into_any()
+}
+
 /// The default version's document (read from AWS as the page opens), the versions, and what a
 /// delete needs first.
 pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {

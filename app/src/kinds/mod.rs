@@ -9,7 +9,11 @@ use crate::model::{AwsItem, KindInfo};
 use leptos::prelude::*;
 
 macro_rules! kinds {
-    ($($variant:ident => $module:ident,)+) => {
+    // A kind's optional inventory section: `Kind => module(function),` names the module's
+    // function that renders it; without one the inventory has no section of the kind's own.
+    (@inventory_section $module:ident) => { ().into_any() };
+    (@inventory_section $module:ident $section:ident) => { $module::$section() };
+    ($($variant:ident => $module:ident $(($section:ident))?,)+) => {
         $(pub mod $module;)+
 
         /// The kinds of AWS item the console manages.
@@ -37,6 +41,14 @@ macro_rules! kinds {
             }
         }
 
+        /// What the kind's inventory page shows of its own above the generic inventory (e.g.
+        /// a link to items AWS offers that are not cached), if anything.
+        pub fn inventory_section(kind: ResourceKind) -> AnyView {
+            match kind {
+                $(ResourceKind::$variant => kinds!(@inventory_section $module $($section)?),)+
+            }
+        }
+
         /// The sections of an item's detail page that only its kind has (beside the generic
         /// details, tags and delete).
         pub fn detail_sections(resource: AwsItem, just_created: bool) -> AnyView {
@@ -56,7 +68,7 @@ kinds! {
     OidcProvider => oidc_provider,
     SamlProvider => saml_provider,
     MfaDevice => mfa_device,
-    ManagedPolicy => managed_policy,
+    ManagedPolicy => managed_policy(inventory_section),
 }
 
 impl ResourceKind {

@@ -64,6 +64,7 @@ pub fn InventoryView(kind: ResourceKind) -> impl IntoView {
             </ActionForm>
             <div class="min-w-64 flex-1"><ActionAlert error=refresh_error success=refreshed /></div>
         </div>
+        {crate::kinds::inventory_section(kind)}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

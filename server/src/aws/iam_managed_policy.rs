@@ -142,10 +142,11 @@ async fn document(at: &At, policy_arn: &str) -> Result<PolicyDocument, AppError>
         .and_then(|v| v.document())
         .unwrap_or_default();
     let decoded = percent_decode(raw);
-    let document = serde_json::from_str::<Value>(&decoded)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or(decoded);
+    let document = if serde_json::from_str::<Value>(&decoded).is_ok() {
+        indent_json(&decoded)
+    } else {
+        decoded
+    };
     Ok(PolicyDocument {
         arn: policy_arn.to_string(),
         default_version_id,
@@ -172,6 +173,62 @@ fn percent_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Valid JSON re-indented by two spaces, its keys in the author's order (serde_json's `Value`
+/// would sort them).
+fn indent_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = json.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                    chars.next();
+                }
+                if chars.peek().is_some_and(|&n| n == '}' || n == ']') {
+                    out.push(chars.next().unwrap_or_default());
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// AWS managed policies, every page, read in `at`'s account.
@@ -463,6 +520,14 @@ mod tests {
         ] {
             assert_eq!(arn(&scope, id_of(policy_arn)), policy_arn);
         }
+    }
+
+    #[test]
+    fn documents_are_indented_in_their_own_order() {
+        assert_eq!(
+            indent_json(r#"{"Version": "2012-10-17","Statement":[{"Sid":"a, b: \"c\"","Action":[]}, {}]}"#),
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Sid\": \"a, b: \\\"c\\\"\",\n      \"Action\": []\n    },\n    {}\n  ]\n}"
+        );
     }
 
     #[test]

@@ -198,6 +198,13 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
         serde_json::from_str::<Value>(read["document"].as_str().unwrap()).unwrap(),
         serde_json::from_str::<Value>(DOCUMENT).unwrap()
     );
+    assert!(
+        read["document"].as_str().unwrap().starts_with(
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\""
+        ),
+        "indented in the author's order: {}",
+        read["document"]
+    );
     assert_eq!(
         inventory_of(&admin, KIND, "&query[tag]=CostCentre%3DCC-3").await["total"],
         1
@@ -650,6 +657,11 @@ async fn without_javascript_a_policy_is_created_and_its_page_shows_the_document(
         "the document section"
     );
     assert!(page.contains("arn:aws:s3:::it-bucket/*"));
+    let inventory = admin.get("/managed-policies").await.text().await.unwrap();
+    assert!(
+        inventory.contains("href=\"/managed-policies/new?aws=all\""),
+        "the inventory links to the AWS managed policies"
+    );
     let aws = admin
         .get("/managed-policies/new?aws=all&policy=job-function%2FViewOnlyAccess")
         .await

@@ -294,6 +294,17 @@ impl RequestConsole {
     /// change goes the audited way. A secret AWS returns only now is kept for one showing.
     pub(crate) async fn act_inner(&self, request: KindRequest) -> Result<Acted, AppError> {
         let intent = request.intent;
+        if intent == FormIntent::Check {
+            if let Some(answer) = aws::adapter(request.kind).check(&request) {
+                self.require_user().await?;
+                let (reply, flash) = answer?;
+                return Ok(Acted {
+                    reply,
+                    redirect: None,
+                    flash,
+                });
+            }
+        }
         let plan = aws::adapter(request.kind).plan(request)?;
         if intent == FormIntent::Check {
             let dry_run = plan.dry_run.ok_or_else(|| {

@@ -67,6 +67,7 @@ kinds! {
     InstanceProfile => instance_profile,
     OidcProvider => oidc_provider,
     SamlProvider => saml_provider,
+    ServerCertificate => server_certificate,
     MfaDevice => mfa_device,
     ManagedPolicy => managed_policy(inventory_section),
 }

@@ -159,6 +159,13 @@ pub trait KindAdapter: Send + Sync {
 
     /// Validates one of the kind's forms and plans the change; nothing is sent yet.
     fn plan(&self, request: KindRequest) -> Result<Plan, AppError>;
+
+    /// A form's "check" answered by the kind itself, without AWS (e.g. what an uploaded
+    /// certificate is): the kind's typed reply and the sentence a plain form post shows. `None`
+    /// (the default) when the form's check is the plan's AWS dry run.
+    fn check(&self, _request: &KindRequest) -> Option<Result<(Value, String), AppError>> {
+        None
+    }
 }
 
 fn no_tags(kind: ResourceKind) -> AwsFailure {

@@ -9,6 +9,7 @@ pub mod iam_managed_policy;
 pub mod iam_mfa_device;
 pub mod iam_oidc_provider;
 pub mod iam_saml_provider;
+pub mod iam_server_certificate;
 pub mod ipam;
 pub mod kind;
 pub mod license_manager;
@@ -38,6 +39,7 @@ static ADAPTERS: &[&dyn KindAdapter] = &[
     &iam_instance_profile::InstanceProfiles,
     &iam_oidc_provider::OidcProviders,
     &iam_saml_provider::SamlProviders,
+    &iam_server_certificate::ServerCertificates,
     &iam_mfa_device::MfaDevices,
     &iam_managed_policy::ManagedPolicies,
 ];

@@ -15,6 +15,7 @@ mod mfa_devices;
 mod oidc_providers;
 mod refusals;
 mod saml_providers;
+mod server_certificates;
 mod setup;
 mod static_files;
 mod trust_providers;

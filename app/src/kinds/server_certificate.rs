@@ -1,0 +1,426 @@
+//! IAM server certificates: a TLS certificate, its chain and private key uploaded to IAM for
+//! load balancers and CloudFront. Global per account; an item's id is the certificate's name.
+//! The certificate's `Expiration` is the item's expiry. The form checks the PEMs before
+//! anything is sent (the key matches the certificate, the chain is in order) and a "Check
+//! certificate" button answers what the certificate is without uploading it. The private key
+//! is a secret: never stored, logged, audited or echoed back.
+
+use crate::{
+    components::{
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TextField, TextFileField,
+    },
+    model::{
+        aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
+        AppError, AwsItem, CreateFormOptions, FieldErrors, FormIntent, KindInfo, ResourceRef,
+        Service, Tag, TagRules,
+    },
+    pages::{PageError, PageTitle, CARD},
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::act;
+use super::ResourceKind;
+
+const KIND: ResourceKind = ResourceKind::ServerCertificate;
+
+pub const INFO: KindInfo = KindInfo {
+    slug: "server-certificate",
+    title: "IAM server certificates",
+    singular: "server certificate",
+    nav_label: "Server certificates",
+    path: "/server-certificates",
+    service: Service::Iam,
+    has_expiry: true,
+    tag_rules: TagRules::Iam,
+    global: true,
+};
+
+/// UploadServerCertificate's bounds, in characters.
+pub const BODY_MAX: usize = 16_384;
+pub const KEY_MAX: usize = 16_384;
+pub const CHAIN_MAX: usize = 2_097_152;
+
+const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
+
+/// UploadServerCertificate's form. Its `Debug` leaves the private key out.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewServerCertificate {
+    /// `account/global`.
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub name: String,
+    /// Empty means `/`.
+    #[serde(default)]
+    pub path: String,
+    /// The certificate, PEM.
+    #[serde(default)]
+    pub body: String,
+    /// The intermediate certificates, PEM, the issuer of the body first.
+    #[serde(default)]
+    pub chain: String,
+    /// The secret.
+    #[serde(default)]
+    pub private_key: String,
+    /// One `Key=Value` per line.
+    #[serde(default)]
+    pub tags: String,
+}
+
+impl std::fmt::Debug for NewServerCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewServerCertificate")
+            .field("target", &self.target)
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .field("body", &format_args!("{} characters", self.body.len()))
+            .field("chain", &format_args!("{} characters", self.chain.len()))
+            .field("private_key", &"[redacted]")
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// What a certificate is, read from its PEM on the server: shown by "Check certificate" and on
+/// the detail page. Never anything of the key but its type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateSummary {
+    pub subject: String,
+    pub issuer: String,
+    pub sans: Vec<String>,
+    /// RFC 3339, UTC.
+    pub not_before: String,
+    pub not_after: String,
+    /// e.g. `RSA 2048-bit`, `EC P-256`.
+    pub key_type: String,
+    /// The chain's certificates' subjects, in order.
+    pub chain: Vec<String>,
+}
+
+impl CertificateSummary {
+    /// One sentence, for the check's answer.
+    pub fn sentence(&self) -> String {
+        let sans = if self.sans.is_empty() {
+            "no subject alternative names".to_string()
+        } else {
+            format!("names {}", self.sans.join(", "))
+        };
+        let chain = if self.chain.is_empty() {
+            "no chain".to_string()
+        } else {
+            format!("a chain of {} in order", self.chain.len())
+        };
+        format!(
+            "The key matches. {} issued by {}; {sans}; valid from {} to {}; {} key; {chain}.",
+            self.subject, self.issuer, self.not_before, self.not_after, self.key_type
+        )
+    }
+}
+
+/// The PEM problems the server found, each on its field (`body`, `chain`, `private_key`).
+pub type PemProblems = Vec<(&'static str, String)>;
+
+/// The server's check of the PEMs: body, chain (may be empty), private key.
+pub type PemCheck = fn(&str, &str, &str) -> Result<CertificateSummary, PemProblems>;
+
+/// A valid form: the account, and what to send.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerCertificateRequest {
+    pub account: String,
+    pub name: String,
+    pub path: String,
+    pub body: String,
+    pub chain: Option<String>,
+    pub private_key: String,
+    pub tags: Vec<Tag>,
+    pub summary: CertificateSummary,
+}
+
+fn check_length(text: &str, what: &str, max: usize, required: bool) -> Result<(), String> {
+    if required && text.is_empty() {
+        return Err(format!("Paste {what} (PEM), or choose its file."));
+    }
+    let length = text.chars().count();
+    if length > max {
+        return Err(format!(
+            "{what} is {length} characters; IAM accepts at most {max}."
+        ));
+    }
+    Ok(())
+}
+
+impl std::fmt::Debug for ServerCertificateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerCertificateRequest")
+            .field("account", &self.account)
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .field("summary", &self.summary)
+            .field("private_key", &"[redacted]")
+            .field("tags", &self.tags)
+            .finish_non_exhaustive()
+    }
+}
+
+/// UploadServerCertificate's rules; `pems` is the server's check of the certificate, chain and
+/// key, run once each is there and within IAM's lengths.
+pub fn check_server_certificate(
+    form: &NewServerCertificate,
+    pems: PemCheck,
+) -> Result<ServerCertificateRequest, AppError> {
+    let mut errors = FieldErrors::new();
+    errors.check("target", check_global_target(&form.target));
+    let name = form.name.trim();
+    errors.check("name", check_iam_name(name, "The name", 128));
+    let path = form.path.trim();
+    errors.check("path", check_iam_path(path));
+    let body = form.body.trim();
+    let chain = form.chain.trim();
+    let key = form.private_key.trim();
+    let lengths = [
+        (
+            "body",
+            check_length(body, "The certificate", BODY_MAX, true),
+        ),
+        ("chain", check_length(chain, "The chain", CHAIN_MAX, false)),
+        (
+            "private_key",
+            check_length(key, "The private key", KEY_MAX, true),
+        ),
+    ];
+    let lengths_ok = lengths.iter().all(|(_, r)| r.is_ok());
+    for (field, result) in lengths {
+        errors.check(field, result);
+    }
+    let mut summary = None;
+    if lengths_ok {
+        match pems(body, chain, key) {
+            Ok(found) => summary = Some(found),
+            Err(problems) => {
+                for (field, problem) in problems {
+                    errors.check(field, Err(problem));
+                }
+            }
+        }
+    }
+    let tags = parse_tags(TagRules::Iam, &form.tags);
+    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    errors.into_result()?;
+    Ok(ServerCertificateRequest {
+        account: form
+            .target
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        name: name.to_string(),
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.to_string()
+        },
+        body: body.to_string(),
+        chain: (!chain.is_empty()).then(|| chain.to_string()),
+        private_key: key.to_string(),
+        tags: tags.unwrap_or_default(),
+        summary: summary.unwrap_or_default(),
+    })
+}
+
+/// What the form's server function answers: the uploaded certificate, or a check's summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UploadAnswer {
+    Uploaded(ResourceRef),
+    Checked(CertificateSummary),
+}
+
+/// The form's two buttons: `intent=check` answers what the certificate is (nothing is sent to
+/// AWS), anything else uploads it.
+#[server(endpoint = "server-certificates/upload")]
+pub async fn upload_server_certificate(
+    #[server(default)] _csrf: String,
+    certificate: NewServerCertificate,
+    #[server(default)] intent: FormIntent,
+) -> Result<UploadAnswer, AppError> {
+    act(KIND, "upload", None, &certificate, intent).await
+}
+
+#[component]
+pub fn NewPage() -> impl IntoView {
+    let options = Resource::new(
+        || (),
+        |_| crate::api::resources::get_create_form_options(KIND),
+    );
+    view! {
+        <PageTitle title="Upload an IAM server certificate" />
+        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+            "A TLS certificate for load balancers and CloudFront in a Region where ACM is not used. The certificate's expiry is read from it; the private key goes to IAM and is never kept by trustdesk."
+        </p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(options) => view! { <UploadForm options /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UploadForm(options: CreateFormOptions) -> impl IntoView {
+    let upload = ServerAction::<UploadServerCertificate>::new();
+    let error = action_error(upload);
+    let value = upload.value();
+    let checked = Signal::derive(move || match value.get() {
+        Some(Ok(UploadAnswer::Checked(summary))) => Some(summary),
+        _ => None,
+    });
+    let accounts = options
+        .targets
+        .iter()
+        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
+        .collect_view();
+    view! {
+        <section class=format!("{CARD} max-w-3xl")>
+            <ActionForm action=upload>
+                <div class="space-y-4">
+                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                    <CsrfField />
+                    <div>
+                        <label for="certificate-target" class="block text-sm font-medium">"Account"</label>
+                        <select id="certificate-target" name="certificate[target]" aria-describedby="certificate-target-error"
+                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
+                        <FieldMessage error field="target" id="certificate-target-error" />
+                    </div>
+                    <TextField form="certificate" name="certificate[name]" field="name" label="Name" error
+                        hint="Up to 128 letters, digits and _ + = , . @ -" />
+                    <TextField form="certificate" name="certificate[path]" field="path" label="Path" error required=false
+                        hint="Optional: / by default, or e.g. /cloudfront/ for CloudFront" />
+                    <TextFileField id="certificate-body" name="certificate[body]" field="body" label="Certificate body" error
+                        accept=".pem,.crt,.cer" hint="One PEM certificate (-----BEGIN CERTIFICATE-----)" />
+                    <TextFileField id="certificate-chain" name="certificate[chain]" field="chain" label="Certificate chain" error
+                        accept=".pem,.crt,.cer" required=false hint="Optional: the intermediate certificates, PEM, the body's issuer first" />
+                    <TextFileField id="certificate-private_key" name="certificate[private_key]" field="private_key" label="Private key" error
+                        accept=".pem,.key" hint="PEM (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), unencrypted. Sent to IAM only; never stored here." />
+                    <div>
+                        <label for="certificate-tags" class="block text-sm font-medium">"Tags"</label>
+                        <textarea id="certificate-tags" name="certificate[tags]" rows="3" aria-describedby="certificate-tags-hint certificate-tags-error" class=AREA></textarea>
+                        <p id="certificate-tags-hint" class="mt-1 text-xs text-slate-500">"One Key=Value per line"</p>
+                        <FieldMessage error field="tags" id="certificate-tags-error" />
+                    </div>
+                    {move || checked.get().map(|summary| view! { <CertificateFacts summary /> })}
+                    <div class="flex gap-2">
+                        <button type="submit" name="intent" value="create" id="upload-certificate" disabled=move || upload.pending().get()
+                            class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Upload certificate"</button>
+                        <button type="submit" name="intent" value="check" id="check-certificate" disabled=move || upload.pending().get()
+                            class="rounded-md border border-slate-300 px-3 py-2 text-sm font-semibold hover:bg-slate-100 disabled:opacity-60 dark:border-slate-600 dark:hover:bg-slate-800">"Check certificate"</button>
+                    </div>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// A check's answer, as a definition list.
+#[component]
+fn CertificateFacts(summary: CertificateSummary) -> impl IntoView {
+    let row = |label: &'static str, value: String| {
+        view! { <dt class="text-slate-500">{label}</dt><dd class="break-all font-mono text-xs" data-check=label>{value}</dd> }
+    };
+    view! {
+        <div role="status" id="certificate-check" class="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm dark:border-emerald-800 dark:bg-emerald-950">
+            <p class="mb-2 font-medium">"The key matches the certificate."</p>
+            <dl class="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
+                {row("Subject", summary.subject)}
+                {row("Issuer", summary.issuer)}
+                {row("Names", summary.sans.join(", "))}
+                {row("Not before", summary.not_before)}
+                {row("Not after", summary.not_after)}
+                {row("Key", summary.key_type)}
+                {row("Chain", summary.chain.join(" → "))}
+            </dl>
+        </div>
+    }
+}
+
+/// Nothing of its own beyond the generic details (subject, issuer, names, key and dates are
+/// among them), tags and delete: IAM cannot change a certificate, only replace it.
+pub fn detail_sections(_resource: AwsItem, _just_created: bool) -> AnyView {
+    super::no_sections()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fine(_: &str, _: &str, _: &str) -> Result<CertificateSummary, PemProblems> {
+        Ok(CertificateSummary {
+            subject: "CN=a".into(),
+            ..Default::default()
+        })
+    }
+
+    fn mismatched(_: &str, _: &str, _: &str) -> Result<CertificateSummary, PemProblems> {
+        Err(vec![("private_key", "does not match".into())])
+    }
+
+    fn form() -> NewServerCertificate {
+        NewServerCertificate {
+            target: "prod/global".into(),
+            name: "www.example.com-2027".into(),
+            path: "".into(),
+            body: "CERT".into(),
+            chain: "".into(),
+            private_key: "-----BEGIN PRIVATE KEY-----SECRET".into(),
+            tags: "Owner=web@example.com".into(),
+        }
+    }
+
+    #[test]
+    fn the_form_follows_upload_server_certificate_rules() {
+        let request = check_server_certificate(&form(), fine).unwrap();
+        assert_eq!(request.path, "/");
+        assert_eq!(request.chain, None);
+        assert_eq!(request.summary.subject, "CN=a");
+        let error = check_server_certificate(&form(), mismatched).unwrap_err();
+        assert_eq!(error.field("private_key"), Some("does not match"));
+
+        let bad = NewServerCertificate {
+            target: "prod/us-east-1".into(),
+            name: "www example".into(),
+            path: "certs".into(),
+            body: "".into(),
+            chain: "c".repeat(CHAIN_MAX + 1),
+            private_key: "".into(),
+            tags: "aws:x=1".into(),
+        };
+        let error = check_server_certificate(&bad, mismatched).unwrap_err();
+        let fields: Vec<&str> = error.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "target",
+                "name",
+                "path",
+                "body",
+                "chain",
+                "private_key",
+                "tags"
+            ],
+            "the PEM check does not run while a PEM is missing or too long"
+        );
+        assert!(error.field("chain").unwrap().contains("at most 2097152"));
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let shown = format!("{:?}", form());
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+        let checked = format!("{:?}", check_server_certificate(&form(), fine).unwrap());
+        assert!(!checked.contains("SECRET"), "{checked}");
+    }
+}

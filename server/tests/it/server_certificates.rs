@@ -1,0 +1,764 @@
+//! IAM server certificates through the console against the demo emulator: checked without
+//! uploading, uploaded with a chain and tags, tagged and deleted; the PEM rules on their fields;
+//! the private key never stored, audited or logged; AWS's refusals said as sentences.
+
+use crate::harness::*;
+use reqwest::{header, StatusCode};
+use serde_json::Value;
+use std::path::Path;
+
+const KIND: &str = "server-certificate";
+
+/// Certificates made by the openssl CLI: a root, an intermediate, a leaf it issued (with names),
+/// the leaf's key and an unrelated key.
+struct Pems {
+    leaf: String,
+    key: String,
+    other_key: String,
+    chain: String,
+    reversed_chain: String,
+    _dir: tempfile::TempDir,
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let output = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl CLI is installed");
+    assert!(
+        output.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn pems() -> Pems {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let read = |name: &str| std::fs::read_to_string(d.join(name)).unwrap();
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-days",
+            "60",
+            "-subj",
+            "/CN=IT Root",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "int.key",
+            "-out",
+            "int.csr",
+            "-subj",
+            "/CN=IT Intermediate",
+        ],
+    );
+    std::fs::write(d.join("ca.ext"), "basicConstraints=critical,CA:TRUE\n").unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "int.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-out",
+            "int.pem",
+            "-days",
+            "60",
+            "-extfile",
+            "ca.ext",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=shop.example.com",
+        ],
+    );
+    std::fs::write(
+        d.join("leaf.ext"),
+        "subjectAltName=DNS:shop.example.com,DNS:www.shop.example.com\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "int.pem",
+            "-CAkey",
+            "int.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "45",
+            "-extfile",
+            "leaf.ext",
+        ],
+    );
+    Pems {
+        leaf: read("leaf.pem"),
+        key: read("leaf.key"),
+        other_key: read("int.key"),
+        chain: format!("{}{}", read("int.pem"), read("root.pem")),
+        reversed_chain: format!("{}{}", read("root.pem"), read("int.pem")),
+        _dir: dir,
+    }
+}
+
+/// A line from the middle of a PEM: what would show if any of it leaked.
+fn secret_line(key: &str) -> String {
+    key.lines().nth(6).unwrap().to_string()
+}
+
+fn item_fields<'a>(
+    account: &'a str,
+    name: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("item[kind]", KIND),
+        ("item[account]", account),
+        ("item[region]", "global"),
+        ("item[id]", name),
+    ];
+    fields.extend_from_slice(extra);
+    fields
+}
+
+async fn detail(browser: &Browser, account: &str, name: &str) -> (StatusCode, Value) {
+    let response = browser
+        .get_json(&format!(
+            "/api/resource?item[kind]={KIND}&item[account]={account}&item[region]=global&item[id]={name}"
+        ))
+        .await;
+    let status = response.status();
+    (status, response.json().await.unwrap_or_default())
+}
+
+fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
+    item["fields"]
+        .as_array()?
+        .iter()
+        .find(|f| f["label"] == label)
+        .and_then(|f| f["value"].as_str())
+}
+
+async fn audit(app: &TestApp) -> Vec<(String, String, String, String, String)> {
+    sqlx::query_as("SELECT action, outcome, request_id, message, params FROM audit_log WHERE target_kind = 'server-certificate' ORDER BY id")
+        .fetch_all(&app.db().await)
+        .await
+        .unwrap()
+}
+
+fn upload<'a>(
+    target: &'a str,
+    name: &'a str,
+    body: &'a str,
+    chain: &'a str,
+    key: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("certificate[target]", target),
+        ("certificate[name]", name),
+        ("certificate[path]", "/shop/"),
+        ("certificate[body]", body),
+        ("certificate[chain]", chain),
+        ("certificate[private_key]", key),
+        (
+            "certificate[tags]",
+            "Owner=shop@example.com\nCostCentre=CC-4",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn certificates_are_checked_uploaded_tagged_and_deleted() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let pems = pems();
+    let report = refresh_kind(&admin, KIND).await;
+    let listed = inventory_of(&admin, KIND, "").await;
+    assert_eq!(listed["total"], report["items"]);
+    assert!(listed["total"].as_u64().unwrap() >= 2, "{listed}");
+    assert_eq!(listed["regions"], serde_json::json!(["global"]));
+    let seeded = &listed["items"][0]["item"];
+    let (_, seeded) = detail(
+        &admin,
+        seeded["account"].as_str().unwrap(),
+        seeded["id"].as_str().unwrap(),
+    )
+    .await;
+    assert!(
+        field(&seeded, "Subject").is_some_and(|s| s.starts_with("CN=")),
+        "{seeded}"
+    );
+    assert!(seeded["expires_at"].is_string());
+
+    // "Check certificate": what it is, nothing sent, nothing audited, nothing created.
+    let mut check = upload("prod/global", "shop", &pems.leaf, &pems.chain, &pems.key);
+    check.push(("intent", "check"));
+    let checked = admin.call("/api/server-certificates/upload", &check).await;
+    assert_eq!(checked.status(), StatusCode::OK);
+    let checked: Value = checked.json().await.unwrap();
+    let summary = &checked["Checked"];
+    assert_eq!(summary["subject"], "CN=shop.example.com");
+    assert_eq!(summary["issuer"], "CN=IT Intermediate");
+    assert_eq!(
+        summary["sans"],
+        serde_json::json!(["shop.example.com", "www.shop.example.com"])
+    );
+    assert_eq!(summary["key_type"], "RSA 2048-bit");
+    assert_eq!(
+        summary["chain"],
+        serde_json::json!(["CN=IT Intermediate", "CN=IT Root"])
+    );
+    let not_after = summary["not_after"].as_str().unwrap().to_string();
+    assert!(audit(&app).await.is_empty(), "a check is not a change");
+    assert_eq!(
+        detail(&admin, "prod", "shop").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    let uploaded = admin
+        .call(
+            "/api/server-certificates/upload",
+            &upload("prod/global", "shop", &pems.leaf, &pems.chain, &pems.key),
+        )
+        .await;
+    assert_eq!(uploaded.status(), StatusCode::OK);
+    let uploaded: Value = uploaded.json().await.unwrap();
+    assert_eq!(uploaded["Uploaded"]["id"], "shop");
+    assert_eq!(uploaded["Uploaded"]["region"], "global");
+    let (status, item) = detail(&admin, "prod", "shop").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        item["expires_at"],
+        not_after.as_str(),
+        "Expiration is the expiry"
+    );
+    assert_eq!(item["status"], "valid");
+    assert_eq!(field(&item, "Subject"), Some("CN=shop.example.com"));
+    assert_eq!(field(&item, "Issuer"), Some("CN=IT Intermediate"));
+    assert_eq!(
+        field(&item, "Names"),
+        Some("shop.example.com, www.shop.example.com")
+    );
+    assert_eq!(field(&item, "Key"), Some("RSA 2048-bit"));
+    assert_eq!(field(&item, "Path"), Some("/shop/"));
+    assert_eq!(field(&item, "Expiration"), Some(not_after.as_str()));
+    assert_eq!(
+        field(&item, "Chain"),
+        Some("CN=IT Intermediate → CN=IT Root")
+    );
+    assert_eq!(
+        field(&item, "ARN"),
+        Some("arn:aws:iam::123456789012:server-certificate/shop/shop")
+    );
+    assert!(field(&item, "Certificate ID").is_some_and(|id| id.starts_with("ASCA")));
+    assert!(field(&item, "Uploaded").is_some());
+    assert_eq!(
+        inventory_of(&admin, KIND, "&query[tag]=CostCentre%3DCC-4").await["total"],
+        1,
+        "the cache has the new certificate"
+    );
+    assert_eq!(
+        inventory_of(&admin, KIND, "&query[q]=shop&query[expires]=90d").await["total"],
+        1,
+        "it expires within 90 days"
+    );
+
+    let again = admin
+        .call(
+            "/api/server-certificates/upload",
+            &upload("prod/global", "shop", &pems.leaf, "", &pems.key),
+        )
+        .await;
+    expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+
+    let set = admin
+        .call(
+            "/api/resource/tag",
+            &item_fields("prod", "shop", &[("key", "Tier"), ("value", "web")]),
+        )
+        .await;
+    assert_eq!(set.status(), StatusCode::OK);
+    let removed = admin
+        .call(
+            "/api/resource/untag",
+            &item_fields("prod", "shop", &[("key", "CostCentre")]),
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    let (_, item) = detail(&admin, "prod", "shop").await;
+    assert_eq!(
+        item["tags"],
+        serde_json::json!([{"key": "Owner", "value": "shop@example.com"}, {"key": "Tier", "value": "web"}])
+    );
+
+    let deleted = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "shop", &[("confirm", "shop")]),
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(
+        detail(&admin, "prod", "shop").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        inventory_of(&admin, KIND, "&query[q]=shop").await["total"],
+        0
+    );
+
+    let rows = audit(&app).await;
+    for action in [
+        "iam.upload_server_certificate",
+        "server-certificate.tag",
+        "server-certificate.untag",
+        "server-certificate.delete",
+    ] {
+        assert!(
+            rows.iter()
+                .any(|(a, o, r, _, _)| a == action && o == "ok" && !r.is_empty()),
+            "{action} audited with its request id: {rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|(a, o, _, _, _)| a == action && o == "attempted"),
+            "{action} audited before it was sent"
+        );
+    }
+    let upload_params = &rows
+        .iter()
+        .find(|(a, _, _, _, _)| a == "iam.upload_server_certificate")
+        .unwrap()
+        .4;
+    assert!(
+        upload_params.contains("CN=shop.example.com"),
+        "{upload_params}"
+    );
+    drop(rows);
+    let stored = stored_bytes(&app);
+    assert!(!stored.is_empty());
+    assert!(
+        !bytes_contain(&stored, &secret_line(&pems.key)),
+        "the private key is in neither the database nor its WAL"
+    );
+    assert!(!bytes_contain(&stored, "PRIVATE KEY"));
+}
+
+#[tokio::test]
+async fn the_form_checks_the_pems_before_anything_is_sent() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let pems = pems();
+    let post = |fields: Vec<(&str, &str)>| {
+        let admin = &admin;
+        let fields: Vec<(String, String)> = fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        async move {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            admin.call("/api/server-certificates/upload", &fields).await
+        }
+    };
+
+    // The other key: refused beside the private key, with what to do.
+    let error = expect_error(
+        post(upload(
+            "prod/global",
+            "shop",
+            &pems.leaf,
+            &pems.chain,
+            &pems.other_key,
+        ))
+        .await,
+        StatusCode::BAD_REQUEST,
+        "",
+    )
+    .await;
+    assert_eq!(field_names(&error), vec!["private_key"]);
+    let message = error["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("does not belong to the certificate"),
+        "{message}"
+    );
+    assert!(!error.to_string().contains(&secret_line(&pems.other_key)));
+
+    // The chain upside down: refused on the chain.
+    let error = expect_error(
+        post(upload(
+            "prod/global",
+            "shop",
+            &pems.leaf,
+            &pems.reversed_chain,
+            &pems.key,
+        ))
+        .await,
+        StatusCode::BAD_REQUEST,
+        "",
+    )
+    .await;
+    assert_eq!(field_names(&error)[0], "chain");
+    assert!(error["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("put the certificate's issuer first"));
+
+    // The key pasted as the body: refused on the body.
+    let error = expect_error(
+        post(upload("prod/global", "shop", &pems.key, "", &pems.key)).await,
+        StatusCode::BAD_REQUEST,
+        "",
+    )
+    .await;
+    assert_eq!(field_names(&error), vec!["body"]);
+
+    // IAM's form rules, each on its field; the PEM check waits for a body and a key.
+    let error = expect_error(
+        post(vec![
+            ("certificate[target]", "prod/us-east-1"),
+            ("certificate[name]", "shop cert"),
+            ("certificate[path]", "shop"),
+            ("certificate[body]", ""),
+            ("certificate[private_key]", ""),
+            ("certificate[tags]", "aws:x=1"),
+        ])
+        .await,
+        StatusCode::BAD_REQUEST,
+        "",
+    )
+    .await;
+    assert_eq!(
+        field_names(&error),
+        vec!["target", "name", "path", "body", "private_key", "tags"]
+    );
+    let long_body = "b".repeat(16_385);
+    let error = expect_error(
+        post(upload("prod/global", "shop", &long_body, "", &pems.key)).await,
+        StatusCode::BAD_REQUEST,
+        "at",
+    )
+    .await;
+    assert_eq!(field_names(&error), vec!["body"]);
+    assert!(error["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 16384"));
+
+    // Without JavaScript the error goes back in the URL: never the key.
+    let refused = admin
+        .post_form(
+            "/api/server-certificates/upload",
+            &upload("prod/global", "shop", &pems.leaf, "", &pems.other_key),
+            "/server-certificates/new",
+        )
+        .await;
+    assert!(refused.status().is_redirection());
+    let location = refused.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(location.contains("__err="), "{location}");
+    // The error travels base64-encoded JSON: decode it to look inside.
+    let encoded = location.split("__err=").nth(1).unwrap();
+    let encoded: String = url::form_urlencoded::parse(format!("e={encoded}").as_bytes())
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    let encoded = encoded.trim_end_matches('=');
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(encoded))
+        .expect("the error is base64");
+    let decoded = String::from_utf8(bytes).unwrap();
+    assert!(!location.contains(&secret_line(&pems.other_key)));
+    assert!(decoded.contains("does not belong"), "{decoded}");
+    assert!(!decoded.contains(&secret_line(&pems.other_key)));
+    assert!(!decoded.contains("PRIVATE KEY"));
+
+    assert!(
+        audit(&app).await.is_empty(),
+        "nothing audited, nothing sent"
+    );
+    let stored = stored_bytes(&app);
+    assert!(!bytes_contain(&stored, &secret_line(&pems.other_key)));
+    assert!(!bytes_contain(&stored, &secret_line(&pems.key)));
+}
+
+#[tokio::test]
+async fn throttling_denial_missing_items_viewers_and_forged_forms() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let pems = pems();
+    let control = format!(
+        "{}/_emulator/faults",
+        app.emulator_endpoint.as_ref().unwrap()
+    );
+    let http = reqwest::Client::new();
+    let fault = |operation: &str, times: u32, kind: &str| {
+        http.post(&control)
+            .body(format!(
+                r#"{{"operation":"{operation}","times":{times},"kind":"{kind}"}}"#
+            ))
+            .send()
+    };
+
+    fault("UploadServerCertificate", 2, "throttle")
+        .await
+        .unwrap();
+    let ok = admin
+        .call(
+            "/api/server-certificates/upload",
+            &upload("prod/global", "retried", &pems.leaf, "", &pems.key),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    fault("UploadServerCertificate", 3, "throttle")
+        .await
+        .unwrap();
+    let throttled = admin
+        .call(
+            "/api/server-certificates/upload",
+            &upload("prod/global", "throttled", &pems.leaf, "", &pems.key),
+        )
+        .await;
+    expect_error(
+        throttled,
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttling iam:UploadServerCertificate in prod (123456789012)/global",
+    )
+    .await;
+    let last = audit(&app).await.pop().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("iam.upload_server_certificate", "error")
+    );
+
+    fault("DeleteServerCertificate", 1, "access_denied")
+        .await
+        .unwrap();
+    let denied = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "retried", &[("confirm", "retried")]),
+        )
+        .await;
+    expect_error(
+        denied,
+        StatusCode::FORBIDDEN,
+        "lack iam:DeleteServerCertificate",
+    )
+    .await;
+
+    assert_eq!(
+        detail(&admin, "prod", "no-such-certificate").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let missing = admin
+        .call(
+            "/api/resource/delete",
+            &item_fields(
+                "prod",
+                "no-such-certificate",
+                &[("confirm", "no-such-certificate")],
+            ),
+        )
+        .await;
+    expect_error(missing, StatusCode::NOT_FOUND, "no such item").await;
+
+    let viewer = signed_in_viewer(&app, &admin).await;
+    let refused = viewer
+        .call(
+            "/api/server-certificates/upload",
+            &upload("prod/global", "by-viewer", &pems.leaf, "", &pems.key),
+        )
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
+    let refused = viewer
+        .call(
+            "/api/resource/delete",
+            &item_fields("prod", "retried", &[("confirm", "retried")]),
+        )
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
+    let refusals = audit(&app)
+        .await
+        .into_iter()
+        .filter(|(_, _, _, m, _)| m.contains("viewer role"))
+        .count();
+    assert_eq!(refusals, 2, "each refusal is audited");
+
+    let forged = admin
+        .send_form(
+            "/api/server-certificates/upload",
+            &upload("prod/global", "forged", &pems.leaf, "", &pems.key),
+            "application/json",
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        detail(&admin, "prod", "forged").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        detail(&admin, "prod", "retried").await.0,
+        StatusCode::OK,
+        "the retried upload is cached"
+    );
+}
+
+/// The real binary, in demo mode, logging at debug level: a private key it uploads, or refuses,
+/// never reaches its log.
+#[tokio::test]
+async fn the_private_key_never_reaches_the_server_log() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+    let pems = pems();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(trustdesk_binary())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("TRUSTDESK_LOG_LEVEL", "debug")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let log = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut base, mut setup) = (None, None);
+    while base.is_none() || setup.is_none() {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("trustdesk started in 30 s")
+            .unwrap()
+            .expect("trustdesk printed its address and setup link");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            base = rest.split_whitespace().next().map(str::to_string);
+        }
+        if line.trim().starts_with("http://") && line.contains("/setup?token=") {
+            setup = Some(line.trim().to_string());
+        }
+    }
+    let base = base.unwrap();
+    let token = setup.unwrap().split("token=").nth(1).unwrap().to_string();
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let csrf = || async {
+        let session: Value = http
+            .get(format!("{base}/api/session"))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        session["csrf_token"].as_str().unwrap().to_string()
+    };
+    let post = |path: &str, fields: Vec<(&str, String)>| {
+        http.post(format!("{base}{path}"))
+            .header("accept", "application/json")
+            .form(&fields)
+            .send()
+    };
+    let set_up = post(
+        "/api/setup",
+        vec![
+            ("_csrf", csrf().await),
+            ("token", token),
+            ("admin[username]", ADMIN.into()),
+            ("admin[role]", "admin".into()),
+            ("admin[password]", ADMIN_PASSWORD.into()),
+            ("admin[password_confirm]", ADMIN_PASSWORD.into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(set_up.status(), StatusCode::OK);
+    let form = |key: &str, name: &str| {
+        vec![
+            ("certificate[target]", "prod/global".to_string()),
+            ("certificate[name]", name.to_string()),
+            ("certificate[body]", pems.leaf.clone()),
+            ("certificate[chain]", pems.chain.clone()),
+            ("certificate[private_key]", key.to_string()),
+        ]
+    };
+    let mut refused = form(&pems.other_key, "logged-refused");
+    refused.push(("_csrf", csrf().await));
+    let refused = post("/api/server-certificates/upload", refused)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let mut uploaded = form(&pems.key, "logged");
+    uploaded.push(("_csrf", csrf().await));
+    let uploaded = post("/api/server-certificates/upload", uploaded)
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::OK);
+    child.start_kill().unwrap();
+    let _ = child.wait().await;
+    let log = log.await.unwrap();
+    assert!(
+        log.contains("iam.upload_server_certificate") || log.contains("UploadServerCertificate"),
+        "the log is the server's: {}",
+        &log[..log.len().min(2000)]
+    );
+    assert!(
+        !log.contains(&secret_line(&pems.key)),
+        "the key is not logged"
+    );
+    assert!(
+        !log.contains(&secret_line(&pems.other_key)),
+        "nor the refused one"
+    );
+    assert!(!log.contains("PRIVATE KEY"));
+}

@@ -52,7 +52,7 @@ test('managed policies with JavaScript: filter, create with a checked document, 
   await page.screenshot({ path: 'end2end/artifacts/managed-policy-detail.png', fullPage: true });
 
   await page.locator('#delete-confirm').fill('e2e/e2e-reader');
-  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page).toHaveURL(`${baseUrl}/managed-policies`);
   await expect(page.locator('tr[data-id="e2e/e2e-reader"]')).toHaveCount(0);
 });
@@ -65,8 +65,13 @@ test('an attached policy: AWS refuses the delete and the page says what to do', 
   await expect(page.locator('#policy-delete-hint')).toContainText('Attached to 1 entity');
   await expect(page.locator('#policy-versions li')).toHaveCount(3);
   await page.locator('#delete-confirm').fill('s3-backup-writer');
-  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'detach it from every one first' })).toBeVisible();
+  // Non-default versions are deleted here, one at a time.
+  await page.getByRole('button', { name: 'Delete version v1' }).click();
+  await expect(page.locator('#policy-versions li')).toHaveCount(2);
+  await expect(page.getByRole('button', { name: 'Delete version v3' })).toHaveCount(0);
+  await page.screenshot({ path: 'end2end/artifacts/managed-policy-attached.png', fullPage: true });
 });
 
 test('AWS managed policies: listed live from the inventory, read-only with their document', async ({ page }) => {
@@ -100,7 +105,7 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('#flash')).toContainText('Managed policy created.');
     await expect(page.locator('#policy-document')).toContainText('e2e-bucket');
     await page.locator('#delete-confirm').fill('nojs-policy');
-    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await expect(page).toHaveURL(`${baseUrl}/managed-policies`);
     await expect(page.locator('tr[data-id="nojs-policy"]')).toHaveCount(0);
   });

@@ -13,7 +13,10 @@ use crate::{
         form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
     },
     model::{AppError, AwsItem, CreateFormOptions, KindInfo, ResourceRef, Service, TagRules},
-    pages::{PageError, PageTitle, CARD},
+    pages::{
+        resource::{reread_after, ItemFields},
+        PageError, PageTitle, CARD,
+    },
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -197,6 +200,35 @@ pub fn check_managed_policy(form: &NewManagedPolicy) -> Result<ManagedPolicyRequ
     })
 }
 
+/// DeletePolicyVersion's form: one non-default version of the policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionChange {
+    #[serde(default)]
+    pub version: String,
+}
+
+/// A policy version id as IAM writes them: `v` and a number from 1 (optionally `.suffix`).
+pub fn check_version_change(change: &VersionChange) -> Result<String, AppError> {
+    let id = change.version.trim();
+    let well_formed = id.strip_prefix('v').is_some_and(|rest| {
+        let (number, suffix) = rest.split_once('.').unwrap_or((rest, ""));
+        number.starts_with(|c: char| ('1'..='9').contains(&c))
+            && number.chars().all(|c| c.is_ascii_digit())
+            && suffix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    });
+    let mut errors = crate::model::FieldErrors::new();
+    errors.check(
+        "version",
+        if well_formed {
+            Ok(())
+        } else {
+            Err(format!("\"{id}\" is not a policy version id (v1, v2, …)."))
+        },
+    );
+    errors.into_result()?;
+    Ok(id.to_string())
+}
+
 /// One version of a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyVersionInfo {
@@ -264,6 +296,17 @@ pub async fn create_managed_policy(
 #[server(endpoint = "managed-policies/document", input = GetUrl)]
 pub async fn get_policy_document(item: ResourceRef) -> Result<PolicyDocument, AppError> {
     form_options(KIND, &document_form(&item)).await
+}
+
+/// Deletes a non-default version (DeletePolicyVersion), as AWS requires before it deletes the
+/// policy.
+#[server(endpoint = "managed-policies/delete-version")]
+pub async fn delete_policy_version(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+    change: VersionChange,
+) -> Result<(), AppError> {
+    act(KIND, "delete-version", Some(item), &change, crate::model::FormIntent::Create).await
 }
 
 /// AWS managed policies, live from AWS (ListPolicies Scope=AWS, every page), in the first
@@ -452,8 +495,13 @@ fn AwsDocument(id: String) -> impl IntoView {
     }
 }
 
+/// The document and the versions; for a customer managed policy (`item`), each non-default
+/// version can be deleted.
 #[component]
-fn DocumentView(document: PolicyDocument) -> impl IntoView {
+fn DocumentView(document: PolicyDocument, #[prop(optional)] item: Option<ResourceRef>) -> impl IntoView {
+    let delete = ServerAction::<DeletePolicyVersion>::new();
+    reread_after(delete);
+    let error = action_error(delete);
     let versions = document
         .versions
         .iter()
@@ -467,7 +515,19 @@ fn DocumentView(document: PolicyDocument) -> impl IntoView {
                     .map(|c| format!(", {c}"))
                     .unwrap_or_default()
             );
-            view! { <li data-version=v.id.clone()>{label}</li> }
+            let button = item.clone().filter(|_| !v.is_default).map(|item| {
+                let version = v.id.clone();
+                let label = format!("Delete version {version}");
+                view! {
+                    <ActionForm action=delete>
+                        <CsrfField />
+                        <ItemFields item />
+                        <input type="hidden" name="change[version]" value=version />
+                        <button type="submit" aria-label=label class="rounded border border-slate-300 px-1.5 py-0.5 text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">"Delete"</button>
+                    </ActionForm>
+                }
+            });
+            view! { <li class="flex items-center gap-2 py-0.5" data-version=v.id.clone()><span>{label}</span>{button}</li> }
         })
         .collect_view();
     view! {
@@ -475,6 +535,7 @@ fn DocumentView(document: PolicyDocument) -> impl IntoView {
         <pre id="policy-document" class="max-h-[32rem] overflow-auto rounded bg-slate-50 p-2 font-mono text-xs dark:bg-slate-950">{document.document.clone()}</pre>
         <h3 class="mt-2 text-sm font-medium">"Versions"</h3>
         <ul id="policy-versions" class="text-xs">{versions}</ul>
+        <ActionAlert error />
     }
 }
 
@@ -503,11 +564,12 @@ pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
         .and_then(|f| f.value.parse::<u32>().ok())
         .unwrap_or(0);
     let item = resource.item.clone();
-    let document = Resource::new(move || item.clone(), get_policy_document);
+    let read = item.clone();
+    let document = Resource::new(move || read.clone(), get_policy_document);
     let hint = (attachments > 0).then(|| {
         view! {
             <p id="policy-delete-hint" class="mb-2 text-xs text-slate-500">
-                {format!("Attached to {attachments} {}: AWS deletes a policy only once it is detached from every user, group and role, and has no versions but its default.", if attachments == 1 { "entity" } else { "entities" })}
+                {format!("Attached to {attachments} {}: AWS deletes a policy only once it is detached from every user, group and role, and has no versions but its default (delete the others below).", if attachments == 1 { "entity" } else { "entities" })}
             </p>
         }
     });
@@ -516,12 +578,15 @@ pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
             <h2 id="policy-document-heading" class="mb-2 font-semibold">"Policy document"</h2>
             {hint}
             <Suspense fallback=|| view! { <p class="text-sm">"Reading the document from AWS…"</p> }>
-                {move || Suspend::new(async move {
-                    match document.await {
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                        Ok(document) => view! { <DocumentView document /> }.into_any(),
-                    }
-                })}
+                {move || {
+                    let item = item.clone();
+                    Suspend::new(async move {
+                        match document.await {
+                            Err(error) => view! { <PageError error /> }.into_any(),
+                            Ok(document) => view! { <DocumentView document item /> }.into_any(),
+                        }
+                    })
+                }}
             </Suspense>
         </section>
     }
@@ -571,6 +636,17 @@ mod tests {
             assert!(error.field(field).is_some(), "{field}");
         }
         assert!(error.field("document").unwrap().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn version_ids_follow_iam() {
+        for good in ["v1", "v12", "v3.draft-1"] {
+            assert!(check_version_change(&VersionChange { version: good.into() }).is_ok(), "{good}");
+        }
+        for bad in ["", "1", "v0", "v", "v1.a b", "V2"] {
+            let error = check_version_change(&VersionChange { version: bad.into() }).unwrap_err();
+            assert!(error.field("version").is_some(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! read them live, read-only.
 
 use app::kinds::managed_policy::{
-    check_managed_policy, AwsManagedPolicies, AwsManagedPolicy, ManagedPolicyRequest,
-    NewManagedPolicy, PolicyDocument, PolicyVersionInfo, ATTACHED, ATTACHMENTS_FIELD, UNATTACHED,
+    check_managed_policy, check_version_change, AwsManagedPolicies, AwsManagedPolicy,
+    ManagedPolicyRequest, NewManagedPolicy, PolicyDocument, PolicyVersionInfo, VersionChange,
+    ATTACHED, ATTACHMENTS_FIELD, UNATTACHED,
 };
 use app::model::{AppError, AwsItem, Field, ResourceKind, ResourceRef, Tag, GLOBAL_REGION};
 use app::ports::KindRequest;
@@ -18,7 +19,9 @@ use serde_json::{json, Value};
 use super::error::{failure, AwsFailure, Scope};
 use super::field;
 use super::iam::{date, found, model_tags, sdk_tags};
-use super::kind::{form_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan};
+use super::kind::{
+    form_of, item_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan,
+};
 
 const KIND: ResourceKind = ResourceKind::ManagedPolicy;
 const ARN_PART: &str = ":policy/";
@@ -375,6 +378,52 @@ impl ManagedPolicies {
     }
 }
 
+impl ManagedPolicies {
+    /// DeletePolicyVersion: AWS refuses the default version (DeleteConflict), said as such.
+    fn plan_delete_version(request: &KindRequest) -> Result<Plan, AppError> {
+        let target = item_of(request)?;
+        let version = check_version_change(&form_of::<VersionChange>(request)?)?;
+        let id = target.id.clone();
+        Ok(Plan {
+            action: "iam.delete_policy_version",
+            params: json!({ "policy": id, "version": version }),
+            target,
+            run: Box::new(move |at| {
+                Box::pin(async move {
+                    let policy_arn = arn(&at.scope, &id);
+                    let output = at
+                        .iam()
+                        .await
+                        .delete_policy_version()
+                        .policy_arn(&policy_arn)
+                        .version_id(&version)
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            let mut mapped = failure(e, "iam:DeletePolicyVersion", &at.scope);
+                            if mapped.code == "DeleteConflict" {
+                                mapped.error = AppError::conflict(format!(
+                                    "AWS does not delete {version}: it is the policy's default version, which goes only with the policy itself."
+                                ));
+                            }
+                            mapped
+                        })?;
+                    let fresh = ManagedPolicies.get(&at, &id).await?;
+                    Ok(Done {
+                        request_id: output.request_id().unwrap_or_default().to_string(),
+                        cache: CacheChange::fresh(at.item(KIND, &id), fresh),
+                        reply: reply(&()),
+                        redirect: None,
+                        flash: format!("Version {version} deleted."),
+                        shown_once: None,
+                    })
+                })
+            }),
+            dry_run: None,
+        })
+    }
+}
+
 #[async_trait::async_trait]
 impl KindAdapter for ManagedPolicies {
     fn kind(&self) -> ResourceKind {
@@ -502,6 +551,7 @@ impl KindAdapter for ManagedPolicies {
     fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
         match request.action.as_str() {
             "create" => Self::plan_create(form_of(&request)?),
+            "delete-version" => Self::plan_delete_version(&request),
             _ => Err(unknown_action(&request)),
         }
     }

@@ -278,12 +278,53 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
         .await;
     let error = expect_error(refused, StatusCode::CONFLICT, "1 non-default version (v1)").await;
     assert!(!error["message"].as_str().unwrap().contains("attached to"));
-    iam.delete_policy_version()
-        .policy_arn(policy_arn)
-        .version_id("v1")
-        .send()
+    // The versions are deleted here: not the default one, and only a well-formed id.
+    let bad = admin
+        .call(
+            "/api/managed-policies/delete-version",
+            &item_fields("prod", "it/it-reader", &[("change[version]", "1")]),
+        )
+        .await;
+    let error = expect_error(bad, StatusCode::BAD_REQUEST, "").await;
+    assert_eq!(field_names(&error), ["version"]);
+    let default = admin
+        .call(
+            "/api/managed-policies/delete-version",
+            &item_fields("prod", "it/it-reader", &[("change[version]", "v2")]),
+        )
+        .await;
+    expect_error(default, StatusCode::CONFLICT, "default version").await;
+    let viewer = signed_in_viewer(&app, &admin).await;
+    let refused = viewer
+        .call(
+            "/api/managed-policies/delete-version",
+            &item_fields("prod", "it/it-reader", &[("change[version]", "v1")]),
+        )
+        .await;
+    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
+    let removed = admin
+        .call(
+            "/api/managed-policies/delete-version",
+            &item_fields("prod", "it/it-reader", &[("change[version]", "v1")]),
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    let read: Value = document(&admin, "prod", "it/it-reader")
+        .await
+        .json()
         .await
         .unwrap();
+    assert_eq!(read["versions"].as_array().unwrap().len(), 1);
+    let item: Value = detail(&admin, "prod", "it/it-reader")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        field(&item, "Default version"),
+        Some("v2"),
+        "the cache follows"
+    );
 
     let deleted = admin
         .call(
@@ -301,6 +342,7 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
     let rows = audit(&app).await;
     for action in [
         "iam.create_policy",
+        "iam.delete_policy_version",
         "managed-policy.tag",
         "managed-policy.untag",
         "managed-policy.delete",

@@ -6,7 +6,9 @@ use app::kinds::saml_provider::{
     check_metadata_change, check_saml_provider, MetadataChange, NewSamlProvider,
     SamlProviderRequest,
 };
-use app::model::{AppError, AwsItem, Field, ResourceKind, ResourceRef, Tag, GLOBAL_REGION};
+use app::model::{
+    AppError, AwsItem, Field, FieldError, ResourceKind, ResourceRef, Tag, GLOBAL_REGION,
+};
 use app::ports::KindRequest;
 use aws_sdk_iam::operation::get_saml_provider::GetSamlProviderOutput;
 use aws_sdk_iam::operation::RequestId;
@@ -212,6 +214,38 @@ fn item(name: &str, provider: &GetSamlProviderOutput, at: &At) -> AwsItem {
     }
 }
 
+/// AWS's refusals of a create, said with what to do.
+fn create_refusal(mut failure: AwsFailure, name: &str, account: &str) -> AwsFailure {
+    match failure.code.as_str() {
+        "EntityAlreadyExists" => {
+            failure.error = AppError::conflict(format!(
+                "{account} already has a SAML provider named {name} (EntityAlreadyExists): choose another name, or open that provider and replace its metadata."
+            ))
+        }
+        "LimitExceeded" => {
+            failure.error = AppError::conflict(format!(
+                "{account} has as many SAML providers as IAM allows (LimitExceeded): delete one it no longer uses, or ask AWS for a higher quota."
+            ))
+        }
+        _ => return metadata_refusal(failure),
+    }
+    failure
+}
+
+/// IAM's own refusal of a metadata document goes on the metadata field.
+fn metadata_refusal(mut failure: AwsFailure) -> AwsFailure {
+    if failure.code == "InvalidInput" || failure.code == "MalformedInput" {
+        failure.error = AppError::validation(vec![FieldError {
+            field: "metadata".into(),
+            message: format!(
+                "IAM could not use this metadata ({}): check that it is the IdP's complete SAML 2.0 metadata. {}",
+                failure.code, failure.error.message
+            ),
+        }]);
+    }
+    failure
+}
+
 /// The adapter of [`ResourceKind::SamlProvider`].
 pub struct SamlProviders;
 
@@ -248,7 +282,13 @@ impl SamlProviders {
                         .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
                         .send()
                         .await
-                        .map_err(|e| failure(e, "iam:CreateSAMLProvider", &at.scope))?;
+                        .map_err(|e| {
+                            create_refusal(
+                                failure(e, "iam:CreateSAMLProvider", &at.scope),
+                                &name,
+                                &at.scope.account,
+                            )
+                        })?;
                     let name = output
                         .saml_provider_arn()
                         .map(name_of)
@@ -294,7 +334,9 @@ impl SamlProviders {
                         .saml_metadata_document(metadata)
                         .send()
                         .await
-                        .map_err(|e| failure(e, "iam:UpdateSAMLProvider", &at.scope))?;
+                        .map_err(|e| {
+                            metadata_refusal(failure(e, "iam:UpdateSAMLProvider", &at.scope))
+                        })?;
                     let fresh = SamlProviders.get(&at, &name).await?;
                     let flash = match fresh.as_ref().and_then(|f| f.expires_at.clone()) {
                         Some(until) => {
@@ -415,6 +457,36 @@ mod tests {
     <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example.com/sso"/>
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>"#;
+
+    fn refused(code: &str) -> AwsFailure {
+        AwsFailure {
+            error: AppError::new(app::model::ErrorKind::Validation, "AWS said: no."),
+            code: code.into(),
+            request_id: "r-1".into(),
+        }
+    }
+
+    #[test]
+    fn refusals_say_what_to_do() {
+        let taken = create_refusal(refused("EntityAlreadyExists"), "Okta", "prod");
+        assert!(
+            taken.error.message.contains("choose another name"),
+            "{}",
+            taken.error.message
+        );
+        assert_eq!(
+            taken.request_id, "r-1",
+            "the request id stays for the audit"
+        );
+        let bad = create_refusal(refused("InvalidInput"), "Okta", "prod");
+        assert!(bad
+            .error
+            .field("metadata")
+            .unwrap()
+            .contains("AWS said: no."));
+        let other = create_refusal(refused("Throttling"), "Okta", "prod");
+        assert_eq!(other.error.message, "AWS said: no.");
+    }
 
     #[test]
     fn reads_idp_metadata() {

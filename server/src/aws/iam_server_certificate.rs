@@ -8,7 +8,9 @@ use app::kinds::server_certificate::{
     check_server_certificate, CertificateSummary, NewServerCertificate, PemProblems,
     ServerCertificateRequest, UploadAnswer,
 };
-use app::model::{AppError, AwsItem, Field, ResourceKind, ResourceRef, Tag, GLOBAL_REGION};
+use app::model::{
+    AppError, AwsItem, Field, FieldError, ResourceKind, ResourceRef, Tag, GLOBAL_REGION,
+};
 use app::ports::KindRequest;
 use aws_lc_rs::signature::{
     self as sig, EcdsaKeyPair, KeyPair, UnparsedPublicKey, VerificationAlgorithm,
@@ -351,6 +353,37 @@ fn item(certificate: &ServerCertificate, at: &At) -> Option<AwsItem> {
     })
 }
 
+/// AWS's refusals of an upload, said with what to do, on the field at fault where there is one.
+fn upload_refusal(mut failure: AwsFailure, name: &str, account: &str) -> AwsFailure {
+    let on = |field: &str, message: String| {
+        AppError::validation(vec![FieldError {
+            field: field.into(),
+            message,
+        }])
+    };
+    failure.error = match failure.code.as_str() {
+        "EntityAlreadyExists" => AppError::conflict(format!(
+            "{account} already has a server certificate named {name} (EntityAlreadyExists): choose another name; IAM cannot replace a certificate in place, so upload the new one beside it and delete the old one once nothing uses it."
+        )),
+        "KeyPairMismatch" => on(
+            "private_key",
+            "IAM says this private key does not match the certificate (KeyPairMismatch): choose the key the certificate was issued for.".into(),
+        ),
+        "MalformedCertificate" => on(
+            if failure.error.message.contains("chain") { "chain" } else { "body" },
+            format!(
+                "IAM could not read the certificate (MalformedCertificate): check that the body is one PEM certificate and the chain holds only its issuers, in order. {}",
+                failure.error.message
+            ),
+        ),
+        "LimitExceeded" => AppError::conflict(format!(
+            "{account} has as many server certificates as IAM allows (LimitExceeded): delete expired ones, or ask AWS for a higher quota."
+        )),
+        _ => return failure,
+    };
+    failure
+}
+
 /// The adapter of [`ResourceKind::ServerCertificate`].
 pub struct ServerCertificates;
 
@@ -399,7 +432,13 @@ impl ServerCertificates {
                         .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
                         .send()
                         .await
-                        .map_err(|e| failure(e, "iam:UploadServerCertificate", &at.scope))?;
+                        .map_err(|e| {
+                            upload_refusal(
+                                failure(e, "iam:UploadServerCertificate", &at.scope),
+                                &name,
+                                &at.scope.account,
+                            )
+                        })?;
                     let name = output
                         .server_certificate_metadata()
                         .map(|m| m.server_certificate_name())
@@ -544,6 +583,42 @@ mod tests {
 
     fn read(dir: &std::path::Path, name: &str) -> String {
         std::fs::read_to_string(dir.join(name)).unwrap()
+    }
+
+    #[test]
+    fn refusals_say_what_to_do() {
+        let refused = |code: &str, said: &str| AwsFailure {
+            error: AppError::new(app::model::ErrorKind::Validation, said),
+            code: code.into(),
+            request_id: "r-2".into(),
+        };
+        let mismatch = upload_refusal(refused("KeyPairMismatch", "no"), "shop", "prod");
+        assert!(mismatch
+            .error
+            .field("private_key")
+            .unwrap()
+            .contains("choose the key"));
+        assert_eq!(mismatch.request_id, "r-2");
+        let chain = upload_refusal(
+            refused("MalformedCertificate", "AWS said: Certificate chain: bad"),
+            "shop",
+            "prod",
+        );
+        assert!(chain.error.field("chain").is_some());
+        let body = upload_refusal(
+            refused("MalformedCertificate", "AWS said: bad"),
+            "shop",
+            "prod",
+        );
+        assert!(body.error.field("body").is_some());
+        let taken = upload_refusal(refused("EntityAlreadyExists", "x"), "shop", "prod");
+        assert!(taken.error.message.contains("choose another name"));
+        assert_eq!(
+            upload_refusal(refused("Other", "x"), "s", "p")
+                .error
+                .message,
+            "x"
+        );
     }
 
     #[test]

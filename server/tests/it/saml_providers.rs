@@ -377,7 +377,11 @@ async fn the_form_follows_iam_rules_and_checks_the_metadata_before_sending() {
         "",
     ))
     .await;
-    expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+    let error = expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains("choose another name, or open that provider and replace its metadata"));
 }
 
 #[tokio::test]

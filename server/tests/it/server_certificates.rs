@@ -308,7 +308,11 @@ async fn certificates_are_checked_uploaded_tagged_and_deleted() {
             &upload("prod/global", "shop", &pems.leaf, "", &pems.key),
         )
         .await;
-    expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+    let error = expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains("prod already has a server certificate named shop"));
 
     let set = admin
         .call(

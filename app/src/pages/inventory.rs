@@ -6,8 +6,8 @@ use crate::{
     api::resources::{get_inventory, RefreshInventory},
     components::{form::action_error, ActionAlert, CsrfField, LocalTime},
     model::{
-        resource::encode_segment, AwsItem, InventoryPage, InventoryQuery, ResourceKind,
-        EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS,
+        resource::{encode_segment, STATUS_DETAIL},
+        AwsItem, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS,
     },
 };
 use leptos::prelude::*;
@@ -191,7 +191,10 @@ fn row(resource: &AwsItem) -> impl IntoView {
                 <div class="font-mono text-xs text-slate-500">{resource.account_id.clone()}</div>
             </td>
             <td class="px-3 py-2">{resource.item.region.clone()}</td>
-            <td class="px-3 py-2" data-status=resource.status.clone()>{resource.status.clone()}</td>
+            <td class="px-3 py-2" data-status=resource.status.clone()>
+                {resource.status.clone()}
+                {resource.fields.iter().find(|f| f.label == STATUS_DETAIL).map(|f| view! { <div class="text-xs text-slate-500" data-status-detail="">{f.value.clone()}</div> })}
+            </td>
             <td class="px-3 py-2"><Expiry at=resource.expires_at.clone() days=resource.expires_in_days /></td>
             <td class="px-3 py-2">{tags}</td>
         </tr>

@@ -8,7 +8,10 @@ use app::kinds::managed_policy::{
     ManagedPolicyRequest, NewManagedPolicy, PolicyDocument, PolicyVersionInfo, VersionChange,
     ATTACHED, ATTACHMENTS_FIELD, UNATTACHED,
 };
-use app::model::{AppError, AwsItem, Field, ResourceKind, ResourceRef, Tag, GLOBAL_REGION};
+use app::model::{
+    resource::STATUS_DETAIL, AppError, AwsItem, Field, ResourceKind, ResourceRef, Tag,
+    GLOBAL_REGION,
+};
 use app::ports::KindRequest;
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::operation::RequestId;
@@ -45,6 +48,14 @@ fn item(policy: &Policy, at: &At) -> AwsItem {
         field("Policy ID", policy.policy_id()),
         field("Description", policy.description()),
         field("Default version", policy.default_version_id()),
+        field(
+            STATUS_DETAIL,
+            Some(&match attachments {
+                0 => "not attached".to_string(),
+                1 => "attached to 1 entity".to_string(),
+                n => format!("attached to {n} entities"),
+            }),
+        ),
         field(ATTACHMENTS_FIELD, Some(&attachments.to_string())),
         field(
             "Permissions boundary uses",

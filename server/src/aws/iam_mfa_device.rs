@@ -7,8 +7,8 @@ use app::kinds::mfa_device::{
     check_mfa_device, MfaDeviceRequest, NewMfaDevice, ASSIGNED, UNASSIGNED, USER_FIELD,
 };
 use app::model::{
-    AppError, AwsItem, Field, OnceSecret, ResourceKind, ResourceRef, SecretValue, Tag,
-    GLOBAL_REGION,
+    resource::STATUS_DETAIL, AppError, AwsItem, Field, OnceSecret, ResourceKind, ResourceRef,
+    SecretValue, Tag, GLOBAL_REGION,
 };
 use app::ports::KindRequest;
 use aws_sdk_iam::error::ProvideErrorMetadata;
@@ -49,6 +49,11 @@ fn item(device: &VirtualMfaDevice, tags: Vec<Tag>, at: &At) -> AwsItem {
     let fields: Vec<Field> = [
         field("Serial number (ARN)", Some(serial_number)),
         field("Path", Some(&path)),
+        field(
+            STATUS_DETAIL,
+            user.map(|u| format!("assigned to {}", u.user_name()))
+                .as_deref(),
+        ),
         field(USER_FIELD, user.map(|u| u.user_name())),
         field("User ARN", user.map(|u| u.arn())),
         field("Enabled", device.enable_date().and_then(date).as_deref()),

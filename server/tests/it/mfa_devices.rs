@@ -94,6 +94,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
     for item in assigned["items"].as_array().unwrap() {
         assert_eq!(item["name"], "alice-phone");
         assert_eq!(field(item, "User"), Some("alice"));
+        assert_eq!(field(item, "Status detail"), Some("assigned to alice"));
     }
     assert_eq!(
         inventory_of(&admin, KIND, "&query[status]=unassigned").await["total"],
@@ -164,6 +165,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
         .unwrap();
     assert_eq!(item["name"], "it-phone");
     assert_eq!(item["status"], "unassigned");
+    assert_eq!(field(&item, "Status detail"), None);
     assert_eq!(field(&item, "Path"), Some("/eng/"));
     assert_eq!(
         field(&item, "Serial number (ARN)"),

@@ -9,7 +9,7 @@ use app::kinds::managed_policy::{
     ATTACHED, ATTACHMENTS_FIELD, UNATTACHED,
 };
 use app::model::{
-    resource::STATUS_DETAIL, AppError, AwsItem, Field, ResourceKind, ResourceRef, Tag,
+    resource::STATUS_DETAIL, AppError, AwsItem, Field, FieldError, ResourceKind, ResourceRef, Tag,
     GLOBAL_REGION,
 };
 use app::ports::KindRequest;
@@ -325,6 +325,34 @@ async fn delete_conflict(at: &At, id: &str, said: &str) -> AppError {
     ))
 }
 
+/// AWS's refusals of a create, said with what to do; IAM's own refusal of the document (its
+/// grammar goes beyond what is checked before sending) lands on the document field.
+fn create_refusal(mut failure: AwsFailure, name: &str, account: &str) -> AwsFailure {
+    match failure.code.as_str() {
+        "EntityAlreadyExists" => {
+            failure.error = AppError::conflict(format!(
+                "{account} already has a managed policy named {name} (EntityAlreadyExists): policy names are unique in an account whatever their path; choose another name."
+            ))
+        }
+        "LimitExceeded" => {
+            failure.error = AppError::conflict(format!(
+                "{account} has as many customer managed policies as IAM allows (LimitExceeded): delete unattached ones it no longer uses, or ask AWS for a higher quota."
+            ))
+        }
+        "MalformedPolicyDocument" => {
+            failure.error = AppError::validation(vec![FieldError {
+                field: "document".into(),
+                message: format!(
+                    "IAM refused this document (MalformedPolicyDocument): fix what it names and submit again. {}",
+                    failure.error.message
+                ),
+            }])
+        }
+        _ => {}
+    }
+    failure
+}
+
 /// The adapter of [`ResourceKind::ManagedPolicy`].
 pub struct ManagedPolicies;
 
@@ -362,7 +390,13 @@ impl ManagedPolicies {
                         .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
                         .send()
                         .await
-                        .map_err(|e| failure(e, "iam:CreatePolicy", &at.scope))?;
+                        .map_err(|e| {
+                            create_refusal(
+                                failure(e, "iam:CreatePolicy", &at.scope),
+                                &name,
+                                &at.scope.account,
+                            )
+                        })?;
                     let request_id = output.request_id().unwrap_or_default().to_string();
                     let Some(policy) = output.policy() else {
                         return Err(AwsFailure {
@@ -571,6 +605,30 @@ impl KindAdapter for ManagedPolicies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn create_refusals_say_what_to_do() {
+        let refused = |code: &str| AwsFailure {
+            error: AppError::unavailable("AWS said: Syntax errors in policy."),
+            code: code.into(),
+            request_id: "r-1".into(),
+        };
+        let taken = create_refusal(refused("EntityAlreadyExists"), "reader", "prod");
+        assert!(taken.error.message.contains("choose another name"));
+        assert_eq!(taken.request_id, "r-1", "kept for the audit trail");
+        let bad = create_refusal(refused("MalformedPolicyDocument"), "reader", "prod");
+        assert!(bad
+            .error
+            .field("document")
+            .unwrap()
+            .contains("Syntax errors in policy"));
+        assert_eq!(
+            create_refusal(refused("Throttling"), "x", "prod")
+                .error
+                .message,
+            "AWS said: Syntax errors in policy."
+        );
+    }
 
     #[test]
     fn ids_map_back_to_the_arn_exactly() {

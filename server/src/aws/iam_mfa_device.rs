@@ -144,7 +144,13 @@ impl MfaDevices {
                         .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
                         .send()
                         .await
-                        .map_err(|e| failure(e, "iam:CreateVirtualMFADevice", &at.scope))?;
+                        .map_err(|e| {
+                            create_refusal(
+                                failure(e, "iam:CreateVirtualMFADevice", &at.scope),
+                                &name,
+                                &at.scope.account,
+                            )
+                        })?;
                     let request_id = output.request_id().unwrap_or_default().to_string();
                     let Some(device) = output.virtual_mfa_device() else {
                         return Err(empty_answer(&at));
@@ -184,6 +190,24 @@ impl MfaDevices {
             dry_run: None,
         })
     }
+}
+
+/// AWS's refusals of a create, said with what to do.
+fn create_refusal(mut failure: AwsFailure, name: &str, account: &str) -> AwsFailure {
+    match failure.code.as_str() {
+        "EntityAlreadyExists" => {
+            failure.error = AppError::conflict(format!(
+                "{account} already has a virtual MFA device named {name} at this path (EntityAlreadyExists): choose another name or path, or delete the unused one first."
+            ))
+        }
+        "LimitExceeded" => {
+            failure.error = AppError::conflict(format!(
+                "{account} has as many MFA devices as IAM allows (LimitExceeded): delete unassigned devices it no longer uses, or ask AWS for a higher quota."
+            ))
+        }
+        _ => {}
+    }
+    failure
 }
 
 fn empty_answer(at: &At) -> AwsFailure {
@@ -293,6 +317,26 @@ impl KindAdapter for MfaDevices {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn create_refusals_say_what_to_do() {
+        let refused = |code: &str| AwsFailure {
+            error: AppError::unavailable("AWS said: no."),
+            code: code.into(),
+            request_id: "r-1".into(),
+        };
+        let taken = create_refusal(refused("EntityAlreadyExists"), "alice-phone", "prod");
+        assert!(taken.error.message.contains("choose another name"));
+        assert_eq!(taken.request_id, "r-1", "kept for the audit trail");
+        let full = create_refusal(refused("LimitExceeded"), "alice-phone", "prod");
+        assert!(full.error.message.contains("higher quota"));
+        assert_eq!(
+            create_refusal(refused("Throttling"), "x", "prod")
+                .error
+                .message,
+            "AWS said: no."
+        );
+    }
 
     #[test]
     fn ids_map_back_to_the_serial_number_exactly() {

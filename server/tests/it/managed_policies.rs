@@ -530,7 +530,14 @@ async fn the_form_follows_create_policy_rules_before_anything_is_sent() {
             &create_form("prod/global", "spaced", DOCUMENT),
         )
         .await;
-    expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+    let error = expect_error(again, StatusCode::CONFLICT, "(EntityAlreadyExists): ").await;
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("choose another name"),
+        "what to do: {error}"
+    );
 }
 
 #[tokio::test]

@@ -430,7 +430,14 @@ async fn the_form_follows_create_virtual_mfa_device_rules_before_anything_is_sen
             &create_form("dev/global", "twice"),
         )
         .await;
-    expect_error(second, StatusCode::CONFLICT, "EntityAlreadyExists").await;
+    let error = expect_error(second, StatusCode::CONFLICT, "(EntityAlreadyExists): ").await;
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("choose another name"),
+        "what to do: {error}"
+    );
 }
 
 #[tokio::test]

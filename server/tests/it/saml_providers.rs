@@ -355,8 +355,39 @@ async fn the_form_follows_iam_rules_and_checks_the_metadata_before_sending() {
     let (_, item) = detail(&admin, "prod", "BigIdP").await;
     assert_eq!(item["expires_at"], "2029-02-01T00:00:00.000Z");
 
+    // IAM's largest document, 10,000,000 characters, goes through as well.
+    let largest = metadata(
+        "https://largest.example.com",
+        "2029-03-01T00:00:00Z",
+        10_000_000,
+    );
+    assert_eq!(largest.len(), 10_000_000);
+    // On a connection of its own (its own browser, signed in as the admin).
+    let own = app.browser();
+    assert_eq!(
+        own.login(ADMIN, ADMIN_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let fields = create("prod/global", "LargestIdP", largest, "");
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let created = own.call("/api/saml-providers/create", &fields).await;
+    assert_eq!(
+        created.status(),
+        StatusCode::OK,
+        "{:?}",
+        created.text().await
+    );
+    drop(own);
+    let (_, item) = detail(&admin, "prod", "LargestIdP").await;
+    assert_eq!(item["expires_at"], "2029-03-01T00:00:00.000Z");
+
     // A form body over the bound is refused before anything else, as a sentence.
-    let over_bound = "x".repeat(41 * 1024 * 1024);
+    // Just over it: the rest of the body fits the socket's buffers, so the client reads the
+    // refusal rather than a reset connection.
+    let over_bound = "x".repeat(40 * 1024 * 1024 + 16 * 1024);
     let refused = post(create("prod/global", "TooBig", over_bound, "")).await;
     let error = expect_error(
         refused,

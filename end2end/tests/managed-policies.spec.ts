@@ -84,6 +84,9 @@ test('AWS managed policies: listed live from the inventory, read-only with their
   await expect(page.locator('#aws-count')).toContainText('8 AWS managed policies');
   await page.locator('#aws-attached').click();
   await expect(page.locator('#aws-count')).toContainText('3 AWS managed policies attached to something');
+  await page.locator('#aws-q').fill('readonly');
+  await page.locator('#aws-apply').click();
+  await expect(page.locator('#aws-count')).toContainText('2 AWS managed policies attached to something whose name contains "readonly"');
   await page.screenshot({ path: 'end2end/artifacts/aws-managed-policies.png', fullPage: true });
   await page.getByRole('link', { name: 'ReadOnlyAccess', exact: true }).click();
   await expect(page.locator('#policy-document')).toContainText('"Version"');

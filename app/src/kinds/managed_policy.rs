@@ -191,7 +191,12 @@ pub fn check_managed_policy(form: &NewManagedPolicy) -> Result<ManagedPolicyRequ
     errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
     errors.into_result()?;
     Ok(ManagedPolicyRequest {
-        account: form.target.split('/').next().unwrap_or_default().to_string(),
+        account: form
+            .target
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
         name: name.to_string(),
         path: if path.is_empty() { "/" } else { path }.to_string(),
         description: description.to_string(),
@@ -214,7 +219,9 @@ pub fn check_version_change(change: &VersionChange) -> Result<String, AppError> 
         let (number, suffix) = rest.split_once('.').unwrap_or((rest, ""));
         number.starts_with(|c: char| ('1'..='9').contains(&c))
             && number.chars().all(|c| c.is_ascii_digit())
-            && suffix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && suffix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
     });
     let mut errors = crate::model::FieldErrors::new();
     errors.check(
@@ -288,7 +295,14 @@ pub async fn create_managed_policy(
     #[server(default)] _csrf: String,
     policy: NewManagedPolicy,
 ) -> Result<ResourceRef, AppError> {
-    act(KIND, "create", None, &policy, crate::model::FormIntent::Create).await
+    act(
+        KIND,
+        "create",
+        None,
+        &policy,
+        crate::model::FormIntent::Create,
+    )
+    .await
 }
 
 /// The default version's document and the versions of a customer managed policy
@@ -306,7 +320,14 @@ pub async fn delete_policy_version(
     item: ResourceRef,
     change: VersionChange,
 ) -> Result<(), AppError> {
-    act(KIND, "delete-version", Some(item), &change, crate::model::FormIntent::Create).await
+    act(
+        KIND,
+        "delete-version",
+        Some(item),
+        &change,
+        crate::model::FormIntent::Create,
+    )
+    .await
 }
 
 /// AWS managed policies, live from AWS (ListPolicies Scope=AWS, every page), in the first
@@ -342,7 +363,10 @@ pub fn NewPage() -> impl IntoView {
 
 #[component]
 fn CreatePage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| crate::api::resources::get_create_form_options(KIND));
+    let options = Resource::new(
+        || (),
+        |_| crate::api::resources::get_create_form_options(KIND),
+    );
     view! {
         <PageTitle title="New IAM managed policy" />
         <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
@@ -412,41 +436,96 @@ fn PolicyForm(options: CreateFormOptions) -> impl IntoView {
     }
 }
 
-/// The AWS managed policies, live and read-only: `view` is `all` or `attached`; `?policy=ID`
+/// The AWS managed policies, live and read-only: `view` is `all` or `attached` (to something
+/// in `?account=`, the first account by default), `?q=` filters them by name, `?policy=ID`
 /// shows one's document.
 #[component]
 fn AwsManagedPage(view: String) -> impl IntoView {
     let query = use_query_map();
-    let policy = move || query.read().get("policy");
+    let get = move |key: &str| query.read().get(key);
     let attached = view == "attached";
+    let options = Resource::new(
+        || (),
+        |_| crate::api::resources::get_create_form_options(KIND),
+    );
+    let filter = move || {
+        let current_account = get("account").unwrap_or_default();
+        let current_q = get("q").unwrap_or_default();
+        let view = view.clone();
+        Suspend::new(async move {
+            let accounts = options
+                .await
+                .map(|o| o.targets)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.split('/').next().unwrap_or_default().to_string())
+                .map(|a| {
+                    let selected = a == current_account;
+                    view! { <option value=a.clone() selected=selected>{a.clone()}</option> }
+                })
+                .collect_view();
+            view! {
+                <form method="get" action="/managed-policies/new" class="mb-4 flex flex-wrap items-end gap-3 text-sm">
+                    <input type="hidden" name="aws" value=view />
+                    <div>
+                        <label for="aws-account" class="block text-xs font-medium">"Account (attachment counts)"</label>
+                        <select id="aws-account" name="account" class="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
+                    </div>
+                    <div>
+                        <label for="aws-q" class="block text-xs font-medium">"Name contains"</label>
+                        <input id="aws-q" name="q" value=current_q class="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800" />
+                    </div>
+                    <button type="submit" id="aws-apply" class="rounded-md bg-slate-700 px-3 py-1 text-white hover:bg-slate-600">"Apply"</button>
+                </form>
+            }
+        })
+    };
     view! {
         <PageTitle title="AWS managed policies" />
         <p class="mb-2 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
             "Read-only policies AWS maintains, the same in every account; trustdesk reads them live from AWS and does not cache them. "
             <a href="/managed-policies" class="text-indigo-700 underline dark:text-indigo-300">"Your customer managed policies"</a>
         </p>
-        <p class="mb-4 flex gap-3 text-sm">
+        <p class="mb-2 flex gap-3 text-sm">
             <a href="/managed-policies/new?aws=all" id="aws-all" class="text-indigo-700 underline dark:text-indigo-300">"All"</a>
             <a href="/managed-policies/new?aws=attached" id="aws-attached" class="text-indigo-700 underline dark:text-indigo-300">"Attached in an account"</a>
         </p>
-        {move || match policy() {
+        {move || match get("policy") {
             Some(id) => view! { <AwsDocument id /> }.into_any(),
-            None => view! { <AwsList attached /> }.into_any(),
+            None => {
+                let filter = filter.clone();
+                view! {
+                    <Suspense fallback=|| ()>{filter.clone()}</Suspense>
+                    <AwsList attached account=get("account").unwrap_or_default() q=get("q").unwrap_or_default() />
+                }
+                .into_any()
+            }
         }}
     }
 }
 
 #[component]
-fn AwsList(attached: bool) -> impl IntoView {
-    let listed = Resource::new(move || attached, |attached| get_aws_managed_policies(String::new(), attached));
+fn AwsList(attached: bool, account: String, q: String) -> impl IntoView {
+    let listed = Resource::new(
+        move || (attached, account.clone()),
+        |(attached, account)| get_aws_managed_policies(account, attached),
+    );
+    let needle = q.trim().to_lowercase();
     view! {
         <Suspense fallback=|| view! { <p>"Reading the AWS managed policies from AWS…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let needle = needle.clone();
+                Suspend::new(async move {
                 match listed.await {
                     Err(error) => view! { <PageError error /> }.into_any(),
                     Ok(listed) => {
-                        let count = format!("{} AWS managed policies{} (read in account {})", listed.policies.len(), if attached { " attached to something" } else { "" }, listed.account);
-                        let rows = listed.policies.into_iter().map(|p| {
+                        let policies: Vec<AwsManagedPolicy> = listed
+                            .policies
+                            .into_iter()
+                            .filter(|p| needle.is_empty() || p.name.to_lowercase().contains(&needle))
+                            .collect();
+                        let count = format!("{} AWS managed policies{}{} (attachment counts of account {})", policies.len(), if attached { " attached to something" } else { "" }, if needle.is_empty() { String::new() } else { format!(" whose name contains \"{needle}\"") }, listed.account);
+                        let rows = policies.into_iter().map(|p| {
                             let href = format!("/managed-policies/new?aws=all&policy={}", crate::model::resource::encode_segment(p.id()));
                             view! {
                                 <tr class="border-t border-slate-200 dark:border-slate-800" data-arn=p.arn.clone()>
@@ -470,7 +549,7 @@ fn AwsList(attached: bool) -> impl IntoView {
                         }.into_any()
                     }
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -498,7 +577,10 @@ fn AwsDocument(id: String) -> impl IntoView {
 /// The document and the versions; for a customer managed policy (`item`), each non-default
 /// version can be deleted.
 #[component]
-fn DocumentView(document: PolicyDocument, #[prop(optional)] item: Option<ResourceRef>) -> impl IntoView {
+fn DocumentView(
+    document: PolicyDocument,
+    #[prop(optional)] item: Option<ResourceRef>,
+) -> impl IntoView {
     let delete = ServerAction::<DeletePolicyVersion>::new();
     reread_after(delete);
     let error = action_error(delete);
@@ -641,10 +723,19 @@ mod tests {
     #[test]
     fn version_ids_follow_iam() {
         for good in ["v1", "v12", "v3.draft-1"] {
-            assert!(check_version_change(&VersionChange { version: good.into() }).is_ok(), "{good}");
+            assert!(
+                check_version_change(&VersionChange {
+                    version: good.into()
+                })
+                .is_ok(),
+                "{good}"
+            );
         }
         for bad in ["", "1", "v0", "v", "v1.a b", "V2"] {
-            let error = check_version_change(&VersionChange { version: bad.into() }).unwrap_err();
+            let error = check_version_change(&VersionChange {
+                version: bad.into(),
+            })
+            .unwrap_err();
             assert!(error.field("version").is_some(), "{bad}");
         }
     }

@@ -717,6 +717,22 @@ async fn without_javascript_a_policy_is_created_and_its_page_shows_the_document(
         inventory.contains("href=\"/managed-policies/new?aws=all\""),
         "the inventory links to the AWS managed policies"
     );
+    let filtered = admin
+        .get("/managed-policies/new?aws=attached&account=dev&q=readonly")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(filtered.contains("data-arn=\"arn:aws:iam::aws:policy/ReadOnlyAccess\""));
+    assert!(filtered.contains("data-arn=\"arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess\""));
+    assert!(
+        !filtered.contains("data-arn=\"arn:aws:iam::aws:policy/SecurityAudit\""),
+        "filtered by name"
+    );
+    assert!(
+        !filtered.contains("data-arn=\"arn:aws:iam::aws:policy/AdministratorAccess\""),
+        "attached only"
+    );
     let aws = admin
         .get("/managed-policies/new?aws=all&policy=job-function%2FViewOnlyAccess")
         .await

@@ -20,7 +20,7 @@ test('virtual MFA devices with JavaScript: create, the seed and QR code once, fi
   await expect(page).toHaveURL(/status=assigned/);
   await expect(page.locator('#inventory-count')).toContainText('2 IAM virtual MFA devices');
   await expect(page.locator('#inventory tbody tr td[data-status="unassigned"]')).toHaveCount(0);
-  await expect(page.locator('#inventory tbody tr').first()).toContainText('assigned to alice');
+  await expect(page.locator('#inventory tbody tr').first()).toContainText('user alice');
   await page.locator('#filter-status').selectOption('unassigned');
   await page.locator('#apply-filter').click();
   await expect(page.locator('#inventory-count')).toContainText('6 IAM virtual MFA devices');

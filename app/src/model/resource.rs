@@ -79,8 +79,8 @@ pub struct KindInfo {
 /// The region name of global kinds' items.
 pub const GLOBAL_REGION: &str = "global";
 
-/// An item's field with this label says more about its status (whom an MFA device is assigned
-/// to, how many entities a policy is attached to); the inventory shows it under the status.
+/// An item's field with this label says more about its status (the user an MFA device is
+/// assigned to, how many entities a policy is attached to); the inventory shows it under the status.
 pub const STATUS_DETAIL: &str = "Status detail";
 
 impl ResourceKind {

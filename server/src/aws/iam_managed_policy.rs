@@ -51,9 +51,9 @@ fn item(policy: &Policy, at: &At) -> AwsItem {
         field(
             STATUS_DETAIL,
             Some(&match attachments {
-                0 => "not attached".to_string(),
-                1 => "attached to 1 entity".to_string(),
-                n => format!("attached to {n} entities"),
+                0 => "no entities".to_string(),
+                1 => "1 entity".to_string(),
+                n => format!("{n} entities"),
             }),
         ),
         field(ATTACHMENTS_FIELD, Some(&attachments.to_string())),

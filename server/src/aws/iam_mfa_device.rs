@@ -51,8 +51,7 @@ fn item(device: &VirtualMfaDevice, tags: Vec<Tag>, at: &At) -> AwsItem {
         field("Path", Some(&path)),
         field(
             STATUS_DETAIL,
-            user.map(|u| format!("assigned to {}", u.user_name()))
-                .as_deref(),
+            user.map(|u| format!("user {}", u.user_name())).as_deref(),
         ),
         field(USER_FIELD, user.map(|u| u.user_name())),
         field("User ARN", user.map(|u| u.arn())),

@@ -138,7 +138,7 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
     assert_eq!(field(&versioned, "Attachments"), Some("1"));
     assert_eq!(
         field(&versioned, "Status detail"),
-        Some("attached to 1 entity"),
+        Some("1 entity"),
         "the count, shown in the inventory"
     );
     let nested: Value = detail(&admin, "dev", "audit/read-only-audit")
@@ -191,7 +191,7 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
         .await
         .unwrap();
     assert_eq!(item["status"], "unattached");
-    assert_eq!(field(&item, "Status detail"), Some("not attached"));
+    assert_eq!(field(&item, "Status detail"), Some("no entities"));
     assert_eq!(field(&item, "Description"), Some("Reads the IT bucket"));
     assert_eq!(field(&item, "Path"), Some("/it/"));
     assert_eq!(item["tags"].as_array().unwrap().len(), 2);

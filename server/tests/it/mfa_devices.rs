@@ -94,7 +94,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
     for item in assigned["items"].as_array().unwrap() {
         assert_eq!(item["name"], "alice-phone");
         assert_eq!(field(item, "User"), Some("alice"));
-        assert_eq!(field(item, "Status detail"), Some("assigned to alice"));
+        assert_eq!(field(item, "Status detail"), Some("user alice"));
     }
     assert_eq!(
         inventory_of(&admin, KIND, "&query[status]=unassigned").await["total"],

@@ -80,6 +80,7 @@ impl Console {
         RequestConsole {
             console: self.clone(),
             caller,
+            signed_in: std::sync::Mutex::new(None),
         }
     }
 
@@ -168,6 +169,9 @@ impl Console {
 pub struct RequestConsole {
     pub(crate) console: Arc<Console>,
     pub(crate) caller: Caller,
+    /// Who is signed in, as read once for this request: a page asks several times (the guard,
+    /// the layout, each server function it renders). Forgotten when the request signs in or out.
+    signed_in: std::sync::Mutex<Option<Option<UserRecord>>>,
 }
 
 impl RequestConsole {
@@ -196,6 +200,26 @@ impl RequestConsole {
 
     /// The signed-in, enabled user; a disabled or deleted account ends the session.
     pub async fn signed_in(&self) -> Result<Option<UserRecord>, AppError> {
+        if let Some(known) = self.known_user() {
+            return Ok(known);
+        }
+        let user = self.read_signed_in().await?;
+        *self.signed_in.lock().unwrap_or_else(|e| e.into_inner()) = Some(user.clone());
+        Ok(user)
+    }
+
+    fn known_user(&self) -> Option<Option<UserRecord>> {
+        self.signed_in
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn forget_user(&self) {
+        *self.signed_in.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    async fn read_signed_in(&self) -> Result<Option<UserRecord>, AppError> {
         let Some(id) = self
             .session()
             .get::<i64>(USER_ID_KEY)
@@ -236,6 +260,7 @@ impl RequestConsole {
     async fn sign_in_session(&self, user_id: i64) -> Result<(), AppError> {
         let session = self.session();
         // A new id at sign-in defeats session fixation; a new CSRF token goes with it.
+        self.forget_user();
         session.cycle_id().await.map_err(session_error)?;
         session
             .insert(USER_ID_KEY, user_id)
@@ -423,16 +448,32 @@ impl RequestConsole {
             .await
             .map_err(session_error)?;
         let user = self.signed_in().await?;
-        let flash = self
+        // Removing a key marks the session changed, and a changed session is written back: read
+        // first, so that only a page that has a message to show writes.
+        let flash = match self
             .session()
-            .remove::<String>(FLASH_KEY)
+            .get::<String>(FLASH_KEY)
             .await
-            .map_err(session_error)?;
-        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-        let needs_setup = users::count_active_admins(&mut conn)
-            .await
-            .map_err(db_error)?
-            == 0;
+            .map_err(session_error)?
+        {
+            Some(_) => self
+                .session()
+                .remove::<String>(FLASH_KEY)
+                .await
+                .map_err(session_error)?,
+            None => None,
+        };
+        // A signed-in admin is an active admin: no need to count them.
+        let needs_setup = match &user {
+            Some(user) if user.role() == Role::Admin => false,
+            _ => {
+                let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+                users::count_active_admins(&mut conn)
+                    .await
+                    .map_err(db_error)?
+                    == 0
+            }
+        };
         Ok(SessionInfo {
             user: user.as_ref().map(current_user),
             csrf_token,
@@ -613,6 +654,7 @@ impl Ports for RequestConsole {
                 );
                 self.console.audit_alone(row).await?;
             }
+            self.forget_user();
             self.session().flush().await.map_err(session_error)
         }
         .await;

@@ -75,6 +75,10 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             state.clone(),
             request_context,
         ))
+        .layer(middleware::from_fn_with_state(
+            touch_interval(settings.session_idle_timeout),
+            keep_session_alive,
+        ))
         .layer(session_layer)
         // Server functions read their bodies under axum's limit (2 MB by default).
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
@@ -190,6 +194,42 @@ fn accepts_html(request: &Request) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
+}
+
+/// The session key holding when its idle timeout was last pushed back (unix milliseconds).
+const TOUCHED_KEY: &str = "touched";
+
+/// How often a busy session is written back to push its idle timeout: a minute, or a quarter
+/// of the timeout when that is shorter.
+fn touch_interval(idle_timeout: std::time::Duration) -> std::time::Duration {
+    (idle_timeout / 4).min(std::time::Duration::from_secs(60))
+}
+
+/// Whether a session last pushed back at `touched` (unix ms) is due again at `now`.
+fn touch_due(touched: Option<i64>, now: i64, interval: std::time::Duration) -> bool {
+    let interval = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+    touched.is_none_or(|at| now.saturating_sub(at) >= interval)
+}
+
+/// A session's idle timeout runs from its last write, and writing it on every request would make
+/// every page view a database write. Writing it again once per interval keeps the timeout
+/// accurate to the interval; sessions that hold nothing (no cookie) are left alone.
+async fn keep_session_alive(
+    State(interval): State<std::time::Duration>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !session.is_empty().await {
+        let now = chrono::Utc::now().timestamp_millis();
+        let touched = session.get::<i64>(TOUCHED_KEY).await.ok().flatten();
+        if touch_due(touched, now, interval) {
+            if let Err(error) = session.insert(TOUCHED_KEY, now).await {
+                tracing::warn!(%error, "session store: the idle timeout was not pushed back");
+            }
+        }
+    }
+    next.run(request).await
 }
 
 /// Binds the request to the console (as the UI's ports), refuses POSTs without the session's
@@ -374,5 +414,25 @@ mod tests {
         assert!(!is_page(&Method::GET, "/favicon.svg"));
         assert!(!is_page(&Method::POST, "/users"));
         assert!(!is_page(&Method::GET, "/healthz"));
+    }
+
+    #[test]
+    fn a_busy_session_is_written_once_per_interval() {
+        use std::time::Duration;
+        let hours = touch_interval(Duration::from_secs(8 * 3600));
+        assert_eq!(hours, Duration::from_secs(60));
+        assert_eq!(
+            touch_interval(Duration::from_secs(120)),
+            Duration::from_secs(30),
+            "a short timeout is pushed back well before it runs out"
+        );
+        let at = 1_000_000;
+        assert!(touch_due(None, at, hours), "never pushed back: now");
+        assert!(!touch_due(Some(at), at + 59_999, hours));
+        assert!(touch_due(Some(at), at + 60_000, hours));
+        assert!(
+            !touch_due(Some(at + 5_000), at, hours),
+            "a clock step back is no reason to write"
+        );
     }
 }

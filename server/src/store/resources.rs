@@ -455,13 +455,23 @@ mod tests {
         AwsItem {
             item: ResourceRef {
                 kind: ResourceKind::VerificationToken,
-                account: if n % 2 == 0 { "prod" } else { "dev" }.into(),
-                region: if n % 3 == 0 { "eu-west-1" } else { "us-east-1" }.into(),
+                account: if n.is_multiple_of(2) { "prod" } else { "dev" }.into(),
+                region: if n.is_multiple_of(3) {
+                    "eu-west-1"
+                } else {
+                    "us-east-1"
+                }
+                .into(),
                 id: format!("token-{n:03}"),
             },
             account_id: "123456789012".into(),
             name: format!("token {n}"),
-            status: if n % 5 == 0 { "expired" } else { "valid" }.into(),
+            status: if n.is_multiple_of(5) {
+                "expired"
+            } else {
+                "valid"
+            }
+            .into(),
             expires_at: Some(format!("2026-12-{:02}T00:00:00.000Z", 1 + n % 28)),
             tags: [("Team", ["web", "data"][n % 2]), ("Owner", "a@example.com")]
                 .into_iter()

@@ -16,6 +16,7 @@ mod oidc_providers;
 mod refusals;
 mod saml_providers;
 mod server_certificates;
+mod session_writes;
 mod setup;
 mod static_files;
 mod trust_providers;

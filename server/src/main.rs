@@ -91,6 +91,11 @@ fn offline_config(file: Option<&PathBuf>, data_dir: Option<PathBuf>) -> Result<C
     Ok(config)
 }
 
+/// glibc's allocator spent a fifth of a page render in malloc and free across the runtime's
+/// threads; mimalloc's per-thread heaps do the same work in a fraction of it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -1,6 +1,7 @@
 //! The console's side of AWS: credentials and clients per configured account and region, and one
 //! module per service that turns SDK types into the model's. SDK types do not leave this module.
 
+pub mod certificate_pem;
 pub mod ec2_tags;
 pub mod error;
 pub mod iam;

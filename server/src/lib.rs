@@ -9,6 +9,7 @@ pub mod csrf;
 mod demo;
 mod inventory;
 mod once;
+mod static_site;
 pub mod store;
 pub mod telemetry;
 pub mod time;
@@ -124,7 +125,7 @@ impl Trustdesk {
             .await
             .map_err(StartError::SetupLink)?;
         let leptos_options = LeptosOptions::builder()
-            .output_name("trustdesk")
+            .output_name(static_site::linked_bundle_name(&self.config.site_dir))
             .site_root(self.config.site_dir.display().to_string())
             .site_pkg_dir("pkg")
             .site_addr(addr)

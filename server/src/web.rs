@@ -83,9 +83,10 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         // Server functions read their bodies under axum's limit (2 MB by default).
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
     // Added after the session and request layers, so static files never touch them.
-    let router = static_files(
+    let router = crate::static_site::routes(
         router,
         std::path::Path::new(state.leptos_options.site_root.as_ref()),
+        &state.leptos_options.output_name,
     );
     SECURITY_HEADERS
         .into_iter()
@@ -96,51 +97,6 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             ))
         })
         .with_state(state)
-}
-
-/// Browsers keep static files but ask again each time (a 304 when unchanged): their names carry
-/// no content hash, so an upgraded server must never meet a stale bundle.
-const STATIC_CACHE_CONTROL: &str = "public, no-cache";
-
-/// The compiled site (`/pkg/…`) and the files at the site root (`public/`, e.g. the favicon),
-/// served from disk with Last-Modified validators and gzip copies where they were made, ahead
-/// of sessions, CSRF and page rendering.
-fn static_files(mut router: Router<AppState>, site_root: &std::path::Path) -> Router<AppState> {
-    let cached = || {
-        SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(STATIC_CACHE_CONTROL),
-        )
-    };
-    router = router.nest_service(
-        "/pkg",
-        tower::ServiceBuilder::new().layer(cached()).service(
-            tower_http::services::ServeDir::new(site_root.join("pkg"))
-                .precompressed_gzip()
-                .append_index_html_on_directories(false),
-        ),
-    );
-    let root_files = std::fs::read_dir(site_root)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|entry| entry.file_name().into_string().ok())
-        // Names that are plain file names in a route (no `{`, `*` or `:`); others stay unserved.
-        .filter(|name| {
-            name.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-                && !name.starts_with('.')
-                && !name.ends_with(".gz")
-        });
-    for name in root_files {
-        let file = tower_http::services::ServeFile::new(site_root.join(&name));
-        router = router.route_service(
-            &format!("/{name}"),
-            tower::ServiceBuilder::new().layer(cached()).service(file),
-        );
-    }
-    router
 }
 
 /// Sent with every response unless a handler set its own.

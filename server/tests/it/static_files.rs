@@ -6,6 +6,7 @@ use reqwest::{header, StatusCode};
 use std::io::Write;
 
 const CSS: &str = "body { color: rebeccapurple; }\n";
+const JS: &str = "export default function init() {}\n";
 
 fn site() -> tempfile::TempDir {
     let site = tempfile::tempdir().expect("site dir");
@@ -15,6 +16,7 @@ fn site() -> tempfile::TempDir {
     std::fs::File::create(site.path().join("pkg/trustdesk.css.gz"))
         .and_then(|mut f| f.write_all(&gz))
         .expect("css.gz");
+    std::fs::write(site.path().join("pkg/trustdesk.js"), JS).expect("js");
     std::fs::write(site.path().join("favicon.svg"), "<svg/>").expect("favicon");
     site
 }
@@ -115,4 +117,77 @@ async fn static_files_skip_sessions_and_revalidate() {
         0,
         "static files never create a session"
     );
+}
+
+/// The `href` of the page's stylesheet link, e.g. `/pkg/trustdesk.<fingerprint>.css`.
+fn linked_stylesheet(page: &str) -> String {
+    let link = page
+        .split("<link ")
+        .find(|link| link.contains(r#"rel="stylesheet""#))
+        .expect("a stylesheet link");
+    let href = link.split(r#"href=""#).nth(1).expect("an href");
+    href[..href.find('"').expect("closing quote")].to_owned()
+}
+
+#[tokio::test]
+async fn pages_link_the_bundle_by_fingerprint_and_those_names_are_kept_a_year() {
+    let site = site();
+    let app = TestApp::start_with_env(&[(
+        "TRUSTDESK_SITE_DIR",
+        site.path().to_str().expect("utf-8 path"),
+    )])
+    .await;
+    let client = reqwest::Client::builder()
+        .no_gzip()
+        .build()
+        .expect("client");
+    let page = client
+        .get(format!("{}/login", app.url))
+        .send()
+        .await
+        .expect("sign-in page")
+        .text()
+        .await
+        .expect("body");
+    let css = linked_stylesheet(&page);
+    let fingerprint = css
+        .strip_prefix("/pkg/trustdesk.")
+        .and_then(|rest| rest.strip_suffix(".css"))
+        .expect("a fingerprinted name");
+    assert_eq!(fingerprint.len(), 16, "{css}");
+    assert!(fingerprint.chars().all(|c| c.is_ascii_hexdigit()), "{css}");
+    let script = format!("/pkg/trustdesk.{fingerprint}.js");
+    assert!(page.contains(&script), "the page links {script}");
+
+    for (path, body) in [(&css, CSS), (&script, JS)] {
+        let response = client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .expect("bundle file");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable",
+            "{path}"
+        );
+        assert_eq!(response.text().await.expect("body"), body);
+    }
+
+    let plain = client
+        .get(format!("{}/pkg/trustdesk.js", app.url))
+        .send()
+        .await
+        .expect("unfingerprinted name");
+    assert_eq!(plain.status(), StatusCode::OK);
+    assert_eq!(plain.headers()[header::CACHE_CONTROL], "public, no-cache");
+
+    // An old page's name after an upgrade: not this bundle, and nothing cached for a year.
+    let stale = client
+        .get(format!("{}/pkg/trustdesk.ffffffffffffffff.js", app.url))
+        .send()
+        .await
+        .expect("stale name");
+    assert_eq!(stale.status(), StatusCode::NOT_FOUND);
+    assert_eq!(stale.headers()[header::CACHE_CONTROL], "public, no-cache");
 }

@@ -31,6 +31,35 @@ pub struct Config {
     /// The AWS accounts the console manages; empty means one account from the default
     /// credential chain and region.
     pub accounts: Vec<AccountConfig>,
+    pub sync: SyncSettings,
+    /// The zone expiry dates are written in where no viewer's zone is known (emails), an IANA
+    /// name such as `Europe/Berlin`.
+    pub time_zone: chrono_tz::Tz,
+}
+
+/// How the background sync reads AWS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// Time between the starts of two syncs (each start moved by up to a tenth, at random, so
+    /// that several trustdesk installations do not call AWS in step).
+    pub interval: Duration,
+    /// Scopes (a kind in one account and region) read at the same time.
+    pub concurrency: usize,
+    /// A scope that takes longer is abandoned and reported as timed out.
+    pub scope_timeout: Duration,
+    /// How long an item AWS no longer lists stays visible as removed.
+    pub gone_retention: Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(15 * 60),
+            concurrency: 4,
+            scope_timeout: Duration::from_secs(120),
+            gone_retention: Duration::from_secs(30 * 86_400),
+        }
+    }
 }
 
 /// One AWS account: how to get credentials for it and which regions to look in.
@@ -69,6 +98,8 @@ impl Default for Config {
             aws_endpoint_url: None,
             demo: false,
             accounts: Vec::new(),
+            sync: SyncSettings::default(),
+            time_zone: chrono_tz::UTC,
         }
     }
 }
@@ -92,6 +123,8 @@ impl fmt::Debug for Config {
             .field("aws_endpoint_url", &self.aws_endpoint_url)
             .field("demo", &self.demo)
             .field("accounts", &self.accounts)
+            .field("sync", &self.sync)
+            .field("time_zone", &self.time_zone)
             .finish()
     }
 }
@@ -111,6 +144,33 @@ struct FileConfig {
     aws_endpoint_url: Option<String>,
     demo: Option<bool>,
     accounts: Option<Vec<AccountConfig>>,
+    sync_interval: Option<String>,
+    sync_concurrency: Option<String>,
+    sync_scope_timeout: Option<String>,
+    gone_retention: Option<String>,
+    time_zone: Option<String>,
+}
+
+/// A duration such as `15m` or `2h`, at least `min`.
+fn duration(
+    value: &str,
+    key: &str,
+    min: Duration,
+    name: &impl Fn(&str) -> String,
+) -> Result<Duration, ConfigError> {
+    let parsed = humantime::parse_duration(value).map_err(|e| {
+        err(
+            name(key),
+            format!("\"{value}\" is not a duration like 15m or 2h: {e}"),
+        )
+    })?;
+    if parsed < min {
+        return Err(err(
+            name(key),
+            format!("must be at least {}", humantime::format_duration(min)),
+        ));
+    }
+    Ok(parsed)
 }
 
 fn check_accounts(accounts: &[AccountConfig]) -> Result<(), String> {
@@ -229,6 +289,11 @@ impl Config {
                 }
             },
             accounts: None,
+            sync_interval: env.get("TRUSTDESK_SYNC_INTERVAL").cloned(),
+            sync_concurrency: env.get("TRUSTDESK_SYNC_CONCURRENCY").cloned(),
+            sync_scope_timeout: env.get("TRUSTDESK_SYNC_SCOPE_TIMEOUT").cloned(),
+            gone_retention: env.get("TRUSTDESK_GONE_RETENTION").cloned(),
+            time_zone: env.get("TRUSTDESK_TIME_ZONE").cloned(),
         };
         config.apply(from_env, |key| {
             format!("{ENV_PREFIX}{}", key.to_uppercase())
@@ -327,6 +392,38 @@ impl Config {
         if let Some(accounts) = layer.accounts {
             check_accounts(&accounts).map_err(|message| err(name("accounts"), message))?;
             self.accounts = accounts;
+        }
+        if let Some(value) = layer.sync_interval {
+            self.sync.interval = duration(&value, "sync_interval", Duration::from_secs(60), &name)?;
+        }
+        if let Some(value) = layer.sync_concurrency {
+            self.sync.concurrency = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=32).contains(n))
+                .ok_or_else(|| {
+                    err(
+                        name("sync_concurrency"),
+                        format!("\"{value}\" is not a whole number from 1 to 32"),
+                    )
+                })?;
+        }
+        if let Some(value) = layer.sync_scope_timeout {
+            self.sync.scope_timeout =
+                duration(&value, "sync_scope_timeout", Duration::from_secs(5), &name)?;
+        }
+        if let Some(value) = layer.gone_retention {
+            self.sync.gone_retention =
+                duration(&value, "gone_retention", Duration::from_secs(3600), &name)?;
+        }
+        if let Some(value) = layer.time_zone {
+            self.time_zone = value.trim().parse().map_err(|_| {
+                err(
+                    name("time_zone"),
+                    format!("\"{value}\" is not an IANA time zone such as Europe/Berlin"),
+                )
+            })?;
         }
         Ok(())
     }
@@ -432,6 +529,32 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.source_name, "TRUSTDESK_PUBLIC_URL");
+    }
+
+    #[test]
+    fn sync_settings_and_time_zone() {
+        let config = Config::load(
+            None,
+            &env(&[
+                ("TRUSTDESK_SYNC_INTERVAL", "5m"),
+                ("TRUSTDESK_SYNC_CONCURRENCY", "8"),
+                ("TRUSTDESK_TIME_ZONE", "Europe/Berlin"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(config.sync.interval, Duration::from_secs(300));
+        assert_eq!(config.sync.concurrency, 8);
+        assert_eq!(config.time_zone, chrono_tz::Europe::Berlin);
+        for (key, value) in [
+            ("TRUSTDESK_SYNC_INTERVAL", "10s"),
+            ("TRUSTDESK_SYNC_CONCURRENCY", "0"),
+            ("TRUSTDESK_SYNC_CONCURRENCY", "many"),
+            ("TRUSTDESK_TIME_ZONE", "Mars/Olympus"),
+        ] {
+            let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
+            assert_eq!(e.source_name, key, "{value}: {e}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod console;
 pub mod csrf;
 mod demo;
 mod inventory;
+pub mod jobs;
 mod once;
 mod static_site;
 pub mod store;

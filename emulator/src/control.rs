@@ -4,6 +4,8 @@
 //! - `POST /_emulator/faults` `{"operation": "ListPolicies", "times": 2, "kind": "throttle" | "server_error" | "access_denied" | "delay", "delay": 250}`
 //! - `DELETE /_emulator/faults`
 //! - `POST /_emulator/clock` `{"advance_seconds": 86400}`
+//! - `GET /_emulator/calls`: `{"total": 12, "operations": {"ListPolicies": 2, …}}`
+//! - `DELETE /_emulator/calls`: counts start again from zero
 //! - `POST /_emulator/roles` `{"account": "210987654321", "role_name": "Auditor"}`
 
 use axum::response::{IntoResponse, Response};
@@ -50,6 +52,16 @@ pub fn handle(emulator: &Emulator, method: &Method, path: &str, body: &[u8]) -> 
             }
             Err(error) => bad_request(error),
         },
+        (Method::GET, "/calls") => {
+            let operations = emulator.calls();
+            let total: u64 = operations.values().sum();
+            axum::Json(serde_json::json!({"total": total, "operations": operations}))
+                .into_response()
+        }
+        (Method::DELETE, "/calls") => {
+            emulator.reset_calls();
+            StatusCode::NO_CONTENT.into_response()
+        }
         (Method::DELETE, "/faults") => {
             emulator.clear_faults();
             StatusCode::NO_CONTENT.into_response()

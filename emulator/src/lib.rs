@@ -37,6 +37,9 @@ pub struct Emulator {
 struct Inner {
     world: Mutex<World>,
     faults: Mutex<Faults>,
+    /// Calls served per operation since start (or the last reset), for tests that count what
+    /// a client asked.
+    calls: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 impl Emulator {
@@ -65,6 +68,31 @@ impl Emulator {
             .faults
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Calls served per operation (each attempt counts, as AWS would bill and throttle it).
+    pub fn calls(&self) -> std::collections::BTreeMap<String, u64> {
+        self.calls_lock().clone()
+    }
+
+    pub fn reset_calls(&self) {
+        self.calls_lock().clear();
+    }
+
+    pub(crate) fn count_call(&self, operation: &str) {
+        *self.calls_lock().entry(operation.to_string()).or_default() += 1;
+    }
+
+    fn calls_lock(&self) -> MutexGuard<'_, std::collections::BTreeMap<String, u64>> {
+        self.inner
+            .calls
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The emulated AWS's clock: the real time moved by what [`Emulator::advance_clock`] added.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.world().now()
     }
 
     /// Makes the next `times` calls of `operation` (e.g. `"ListPolicies"`, or [`ANY_OPERATION`])

@@ -136,6 +136,7 @@ async fn handle(
         Err(error) => return service.error_response(&error, &request_id),
     };
 
+    emulator.count_call(&operation);
     let fault = emulator.faults().take(&operation);
     match fault {
         Some(Fault::Throttle) => {

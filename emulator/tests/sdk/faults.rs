@@ -121,3 +121,23 @@ async fn faults_can_be_injected_over_http() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn served_calls_are_counted_per_operation_and_can_be_reset() {
+    let aws = Aws::start().await;
+    let http = reqwest::Client::new();
+    let calls = format!("{}/_emulator/calls", aws.running.endpoint());
+    let iam = aws.iam().await;
+    iam.list_policies().send().await.unwrap();
+    iam.list_policies().send().await.unwrap();
+    aws.sts().await.get_caller_identity().send().await.unwrap();
+    let counted: serde_json::Value = http.get(&calls).send().await.unwrap().json().await.unwrap();
+    assert_eq!(counted["operations"]["ListPolicies"], 2, "{counted}");
+    assert_eq!(counted["operations"]["GetCallerIdentity"], 1, "{counted}");
+    assert_eq!(counted["total"], 3, "{counted}");
+
+    assert_eq!(http.delete(&calls).send().await.unwrap().status(), 204);
+    let counted: serde_json::Value = http.get(&calls).send().await.unwrap().json().await.unwrap();
+    assert_eq!(counted["total"], 0, "{counted}");
+    assert_eq!(aws.emulator().calls().len(), 0);
+}

@@ -64,18 +64,19 @@ setup_node() {
 }
 
 setup_python() {
-  # boto3 drives the emulator's second conformance suite; it lives in a virtualenv of its own.
+  # boto3 drives the emulator's second conformance suite, aiosmtpd is the SMTP server the
+  # server's mail tests deliver to; they live in a virtualenv of their own.
   apt_install python3 python3-venv openssl
   export TRUSTDESK_VENV="${TRUSTDESK_VENV:-$HOME/.cache/trustdesk/venv}"
-  local requirements=emulator/conformance/requirements.txt
+  local requirements=(emulator/conformance/requirements.txt server/tests/requirements.txt)
   if [ ! -x "$TRUSTDESK_VENV/bin/python" ]; then
     say "python3 -m venv $TRUSTDESK_VENV"
     python3 -m venv "$TRUSTDESK_VENV"
   fi
-  if ! cmp -s "$requirements" "$TRUSTDESK_VENV/.installed-requirements"; then
-    say "pip install -r $requirements"
-    "$TRUSTDESK_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$TRUSTDESK_VENV/.installed-requirements"
+  if ! cat "${requirements[@]}" | cmp -s - "$TRUSTDESK_VENV/.installed-requirements"; then
+    say "pip install -r ${requirements[*]}"
+    "$TRUSTDESK_VENV/bin/pip" install --quiet --disable-pip-version-check "${requirements[@]/#/-r}"
+    cat "${requirements[@]}" >"$TRUSTDESK_VENV/.installed-requirements"
   fi
 }
 

@@ -105,6 +105,11 @@ impl Emulator {
         self.faults().clear();
     }
 
+    /// How far [`Emulator::advance_clock`] has moved the clock in all.
+    pub fn clock_offset(&self) -> chrono::Duration {
+        self.world().clock_offset
+    }
+
     /// Moves the emulator's clock forward, so that tokens and certificates expire.
     pub fn advance_clock(&self, by: chrono::Duration) {
         self.world().clock_offset += by;

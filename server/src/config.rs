@@ -1,6 +1,10 @@
 //! One typed configuration: built-in defaults < `trustdesk.toml` < `TRUSTDESK_*` environment
 //! variables < command-line flags. Every value is checked when loaded, naming where it came from.
 
+mod smtp;
+
+pub use smtp::{Secret, SmtpConfig, SmtpSecurity};
+
 use serde::Deserialize;
 use std::{
     collections::HashMap,
@@ -35,6 +39,11 @@ pub struct Config {
     /// The zone expiry dates are written in where no viewer's zone is known (emails), an IANA
     /// name such as `Europe/Berlin`.
     pub time_zone: chrono_tz::Tz,
+    /// Where alert mail goes; without it mail waits in the outbox (or, in the demo, is written
+    /// to files).
+    pub smtp: Option<SmtpConfig>,
+    /// How long a mail is retried before it is marked undeliverable.
+    pub mail_retry_period: Duration,
 }
 
 /// How the background sync reads AWS.
@@ -100,6 +109,8 @@ impl Default for Config {
             accounts: Vec::new(),
             sync: SyncSettings::default(),
             time_zone: chrono_tz::UTC,
+            smtp: None,
+            mail_retry_period: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -125,6 +136,11 @@ impl fmt::Debug for Config {
             .field("accounts", &self.accounts)
             .field("sync", &self.sync)
             .field("time_zone", &self.time_zone)
+            .field("smtp", &self.smtp)
+            .field(
+                "mail_retry_period",
+                &humantime::format_duration(self.mail_retry_period).to_string(),
+            )
             .finish()
     }
 }
@@ -149,6 +165,8 @@ struct FileConfig {
     sync_scope_timeout: Option<String>,
     gone_retention: Option<String>,
     time_zone: Option<String>,
+    smtp: Option<smtp::SmtpFile>,
+    mail_retry_period: Option<String>,
 }
 
 /// A duration such as `15m` or `2h`, at least `min`.
@@ -252,6 +270,7 @@ impl Config {
         overrides: &Overrides,
     ) -> Result<Self, ConfigError> {
         let mut config = Config::default();
+        let mut smtp = smtp::SmtpParts::default();
         let file = match file {
             Some(path) => Some(path.to_path_buf()),
             None => env
@@ -263,9 +282,13 @@ impl Config {
             let name = path.display().to_string();
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| err(&name, format!("cannot read the configuration file: {e}")))?;
-            let parsed: FileConfig =
+            let mut parsed: FileConfig =
                 toml::from_str(&text).map_err(|e| err(&name, e.message().to_string()))?;
-            config.apply(parsed, |key| format!("{name}: {key}"))?;
+            let key_name = |key: &str| format!("{name}: {key}");
+            if let Some(layer) = parsed.smtp.take() {
+                smtp.merge(layer, &key_name)?;
+            }
+            config.apply(parsed, key_name)?;
         }
         let from_env = FileConfig {
             listen: env.get("TRUSTDESK_LISTEN").cloned(),
@@ -294,10 +317,16 @@ impl Config {
             sync_scope_timeout: env.get("TRUSTDESK_SYNC_SCOPE_TIMEOUT").cloned(),
             gone_retention: env.get("TRUSTDESK_GONE_RETENTION").cloned(),
             time_zone: env.get("TRUSTDESK_TIME_ZONE").cloned(),
+            smtp: None,
+            mail_retry_period: env.get("TRUSTDESK_MAIL_RETRY_PERIOD").cloned(),
         };
-        config.apply(from_env, |key| {
-            format!("{ENV_PREFIX}{}", key.to_uppercase())
-        })?;
+        // `smtp.host` is TRUSTDESK_SMTP_HOST.
+        let env_name = |key: &str| format!("{ENV_PREFIX}{}", key.to_uppercase().replace('.', "_"));
+        if let Some(layer) = smtp::SmtpFile::from_env(env) {
+            smtp.merge(layer, &env_name)?;
+        }
+        config.apply(from_env, env_name)?;
+        config.smtp = smtp.resolve(env)?;
         if let Some(listen) = overrides.listen {
             config.listen = listen;
         }
@@ -416,6 +445,10 @@ impl Config {
         if let Some(value) = layer.gone_retention {
             self.sync.gone_retention =
                 duration(&value, "gone_retention", Duration::from_secs(3600), &name)?;
+        }
+        if let Some(value) = layer.mail_retry_period {
+            self.mail_retry_period =
+                duration(&value, "mail_retry_period", Duration::from_secs(300), &name)?;
         }
         if let Some(value) = layer.time_zone {
             self.time_zone = value.trim().parse().map_err(|_| {

@@ -31,6 +31,10 @@ pub struct Console {
     aws: AwsTarget,
     pub(crate) clients: Arc<crate::aws::Aws>,
     pub(crate) once: crate::once::OneTimeSecrets,
+    pub(crate) clock: crate::time::Clock,
+    pub(crate) sync_settings: crate::config::SyncSettings,
+    /// Wakes this process's scheduler for a "Sync now".
+    pub(crate) sync_wakeup: tokio::sync::Notify,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -69,7 +73,25 @@ impl Console {
             aws,
             clients,
             once: Default::default(),
+            clock: Default::default(),
+            sync_settings: Default::default(),
+            sync_wakeup: Default::default(),
         }
+    }
+
+    /// Expiries, alerts and the schedule read the time from `clock`.
+    pub fn with_clock(mut self, clock: crate::time::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_sync_settings(mut self, settings: crate::config::SyncSettings) -> Self {
+        self.sync_settings = settings;
+        self
+    }
+
+    pub fn clock(&self) -> &crate::time::Clock {
+        &self.clock
     }
 
     pub fn db(&self) -> &Db {

@@ -161,7 +161,7 @@ impl RequestConsole {
     ) -> Result<InventoryPage, AppError> {
         self.require_user().await?;
         let pool = self.console.db().pool();
-        let now = store::now();
+        let now = self.console.clock.timestamp();
         let (mut items, mut total) = resources::page(pool, kind, &query, query.page.max(1), &now)
             .await
             .map_err(db_error)?;
@@ -175,6 +175,17 @@ impl RequestConsole {
         }
         let statuses = resources::statuses(pool, kind).await.map_err(db_error)?;
         let syncs = resources::syncs(pool, kind).await.map_err(db_error)?;
+        let in_view = |account: &str, region: &str| {
+            (query.account.is_empty() || account == query.account)
+                && (query.region.is_empty() || region == query.region)
+        };
+        let failed_scopes = crate::store::sync::latest_finished(pool, kind)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .filter(|run| run.failed() && in_view(&run.account, &run.region))
+            .map(|run| format!("{}/{}: {}", run.account, run.region, run.error))
+            .collect();
         let mut accounts: Vec<String> = self
             .console
             .clients
@@ -192,7 +203,11 @@ impl RequestConsole {
             .collect();
         regions.sort();
         regions.dedup();
-        let items = items.into_iter().map(with_days_left).collect();
+        let clock_now = self.console.clock.now();
+        let items = items
+            .into_iter()
+            .map(|item| with_days_left(item, clock_now))
+            .collect();
         let refreshed_at = syncs
             .iter()
             .filter(|(account, region, _)| {
@@ -201,6 +216,7 @@ impl RequestConsole {
             })
             .map(|(_, _, at)| at.clone())
             .min();
+        let removed = query.removed;
         Ok(InventoryPage {
             kind,
             items,
@@ -211,6 +227,8 @@ impl RequestConsole {
             regions,
             statuses,
             refreshed_at,
+            failed_scopes,
+            removed,
         })
     }
 
@@ -227,7 +245,7 @@ impl RequestConsole {
         resources::get(self.console.db().pool(), &item)
             .await
             .map_err(db_error)?
-            .map(with_days_left)
+            .map(|item| with_days_left(item, self.console.clock.now()))
             .ok_or_else(|| {
                 AppError::not_found(format!(
                     "No {} {} in {}/{} is known; refresh the inventory.",
@@ -475,50 +493,19 @@ impl RequestConsole {
 }
 
 impl Console {
-    /// Re-reads one kind from AWS in every place it lives into the cache; a place that cannot
-    /// be read is reported and leaves its cached items as they were.
+    /// Re-reads one kind from AWS in every place it lives, as the sync does (removed and
+    /// changed items recorded the same way); a place that cannot be read is reported and
+    /// leaves its cached items as they were.
     pub async fn refresh(&self, kind: ResourceKind) -> Result<RefreshReport, AppError> {
-        let clients = &self.clients;
-        let adapter = aws::adapter(kind);
-        let mut report = RefreshReport {
-            items: 0,
-            failures: Vec::new(),
-        };
-        for (index, region, sdk_region) in clients.places(kind) {
-            let listed = async {
-                let at = clients.at_place(index, &region, &sdk_region).await?;
-                let items = adapter.list(&at).await?;
-                Ok::<_, AwsFailure>((items, at.seen))
-            }
-            .await;
-            match listed {
-                Ok((items, seen)) => {
-                    let account = &clients.accounts()[index].name;
-                    let mut tx = self.db().begin_write().await.map_err(db_error)?;
-                    resources::replace_scope(&mut tx, kind, account, &region, &items, &seen)
-                        .await
-                        .map_err(db_error)?;
-                    tx.commit().await.map_err(db_error)?;
-                    report.items += items.len();
-                }
-                Err(failure) => report.failures.push(failure.error.message),
-            }
-        }
-        Ok(report)
-    }
-
-    /// Refreshes every kind, logging what could not be read: the demo's first sync.
-    pub async fn refresh_all(&self) {
-        for kind in ResourceKind::ALL {
-            match self.refresh(kind).await {
-                Ok(report) if report.failures.is_empty() => {
-                    tracing::info!(kind = kind.as_str(), items = report.items, "refreshed")
-                }
-                Ok(report) => {
-                    tracing::warn!(kind = kind.as_str(), items = report.items, failures = ?report.failures, "refreshed in part")
-                }
-                Err(error) => tracing::warn!(kind = kind.as_str(), %error, "refresh failed"),
-            }
+        match crate::jobs::sync::run(self, &[kind]).await.map_err(db_error)? {
+            Some(report) => Ok(RefreshReport {
+                items: report.items(),
+                failures: report.failures(),
+            }),
+            None => Err(AppError::new(
+                app::model::ErrorKind::Conflict,
+                "A sync is reading AWS right now; this inventory shows its results as soon as it finishes (see the Sync page).",
+            )),
         }
     }
 }
@@ -544,13 +531,13 @@ fn permission_check(
     }
 }
 
-/// Fills in the whole days left before expiry, as of now.
-fn with_days_left(mut resource: AwsItem) -> AwsItem {
+/// Fills in the whole days left before expiry, as of `now`.
+pub(crate) fn with_days_left(mut resource: AwsItem, now: chrono::DateTime<chrono::Utc>) -> AwsItem {
     resource.expires_in_days = resource
         .expires_at
         .as_deref()
         .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
-        .map(|at| days_left((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds()));
+        .map(|at| days_left((at.with_timezone(&chrono::Utc) - now).num_seconds()));
     resource
 }
 

@@ -9,6 +9,7 @@ pub mod csrf;
 mod demo;
 mod inventory;
 pub mod jobs;
+pub mod mail;
 mod once;
 mod static_site;
 pub mod store;
@@ -58,6 +59,8 @@ pub struct Bound {
     listener: TcpListener,
     router: axum::Router,
     emulator: Option<trustdesk_emulator::Running>,
+    console: Arc<Console>,
+    background_jobs: bool,
 }
 
 impl Trustdesk {
@@ -84,12 +87,20 @@ impl Trustdesk {
             demo: config.demo,
         };
         let clients = Arc::new(aws::Aws::from_config(&config).await);
-        let console = Arc::new(Console::new(
-            db,
-            auth::LoginThrottle::default(),
-            aws,
-            clients,
-        ));
+        let clock = match &emulator {
+            // The demo's AWS and trustdesk agree on the time: moving the emulator's clock moves
+            // expiries across alert thresholds too.
+            Some(running) => {
+                let emulator = running.emulator.clone();
+                time::Clock::offset_by(move || emulator.clock_offset())
+            }
+            None => time::Clock::default(),
+        };
+        let console = Arc::new(
+            Console::new(db, auth::LoginThrottle::default(), aws, clients)
+                .with_clock(clock)
+                .with_sync_settings(config.sync.clone()),
+        );
         Ok(Self {
             config,
             console,
@@ -152,6 +163,8 @@ impl Trustdesk {
             listener,
             router,
             emulator: self.emulator,
+            console: self.console.clone(),
+            background_jobs: false,
         })
     }
 }
@@ -162,11 +175,25 @@ impl Bound {
         self.emulator.as_ref().map(|e| e.endpoint())
     }
 
+    /// Serving also runs the scheduled jobs (the AWS sync), which stop with the server.
+    pub fn with_background_jobs(mut self) -> Self {
+        self.background_jobs = true;
+        self
+    }
+
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+        let jobs = self
+            .background_jobs
+            .then(|| tokio::spawn(jobs::scheduler::run(self.console.clone(), jobs_stopped)));
         let served = web::serve(self.listener, self.router, shutdown).await;
+        let _ = stop_jobs.send(true);
+        if let Some(jobs) = jobs {
+            let _ = jobs.await;
+        }
         if let Some(emulator) = self.emulator {
             emulator.shutdown().await;
         }

@@ -147,8 +147,6 @@ async fn open(config: Config) -> Result<Trustdesk, ExitCode> {
 async fn serve(config: Config) -> Result<(), ExitCode> {
     tracing::info!(?config, "starting");
     let trustdesk = open(config).await?;
-    let demo = trustdesk.is_demo();
-    let console = trustdesk.console().clone();
     let bound = trustdesk.bind().await.map_err(|e| {
         eprintln!("trustdesk: {e}");
         ExitCode::FAILURE
@@ -157,11 +155,6 @@ async fn serve(config: Config) -> Result<(), ExitCode> {
         "trustdesk listening on http://{} (public URL {})",
         bound.addr, bound.public_url
     );
-    if demo {
-        // The demo opens on filled inventories; real deployments refresh on demand (and, later,
-        // on a schedule).
-        tokio::spawn(async move { console.refresh_all().await });
-    }
     if let Some(endpoint) = bound.emulator_endpoint() {
         println!("Demo mode: emulated AWS at {endpoint} (any access key works; try `aws --endpoint-url {endpoint} iam list-server-certificates`)");
     }
@@ -169,6 +162,8 @@ async fn serve(config: Config) -> Result<(), ExitCode> {
         println!("No admin exists yet. Create the first one within an hour, once, at:");
         println!("{url}");
     }
+    // The first sync starts now and fills the inventories (the demo's too).
+    let bound = bound.with_background_jobs();
     bound.serve(shutdown_signal()).await.map_err(|e| {
         eprintln!("trustdesk: server error: {e}");
         ExitCode::FAILURE

@@ -8,3 +8,51 @@ pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
 pub fn now() -> String {
     timestamp(chrono::Utc::now())
 }
+
+/// What "now" is for expiries, alerts and the sync's schedule: the system's time, or in demo
+/// mode the emulated AWS's, so that moving the emulator's clock moves items across thresholds
+/// for trustdesk too. Audit rows and sessions always use the real time.
+#[derive(Clone, Default)]
+pub struct Clock {
+    offset: Option<std::sync::Arc<dyn Fn() -> chrono::Duration + Send + Sync>>,
+}
+
+impl Clock {
+    /// The system's time moved by what `offset` answers at each reading.
+    pub fn offset_by(offset: impl Fn() -> chrono::Duration + Send + Sync + 'static) -> Self {
+        Self {
+            offset: Some(std::sync::Arc::new(offset)),
+        }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let now = chrono::Utc::now();
+        match &self.offset {
+            Some(offset) => now + offset(),
+            None => now,
+        }
+    }
+
+    pub fn timestamp(&self) -> String {
+        timestamp(self.now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offset_clock_follows_its_source() {
+        let moved = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let source = moved.clone();
+        let clock = Clock::offset_by(move || {
+            chrono::Duration::seconds(source.load(std::sync::atomic::Ordering::Relaxed))
+        });
+        let before = clock.now();
+        moved.store(86_400, std::sync::atomic::Ordering::Relaxed);
+        let after = clock.now();
+        assert!(after - before >= chrono::Duration::seconds(86_400));
+        assert!(Clock::default().now() - chrono::Utc::now() < chrono::Duration::seconds(1));
+    }
+}

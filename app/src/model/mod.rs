@@ -5,6 +5,7 @@ pub mod aws_rules;
 pub mod error;
 pub mod resource;
 pub mod session;
+pub mod sync;
 pub mod user;
 
 pub use audit::{AuditEntry, AuditPage, BrokenLink, ChainReport, Outcome, AUDIT_PAGE_SIZE};
@@ -16,4 +17,5 @@ pub use resource::{
     Tag, TagRules, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
 };
 pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
+pub use sync::{SyncOverview, SyncScopeRun};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

@@ -237,6 +237,15 @@ pub struct InventoryQuery {
     pub sort: String,
     #[serde(default)]
     pub page: u32,
+    /// Items AWS no longer lists instead of those it does.
+    #[serde(default, deserialize_with = "flag")]
+    pub removed: bool,
+}
+
+/// A URL flag: `1`, `true` or `on` (a checkbox) set it; absent or anything else leaves it off.
+fn flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    let value = <Option<String>>::deserialize(deserializer)?;
+    Ok(matches!(value.as_deref(), Some("1" | "true" | "on")))
 }
 
 pub const INVENTORY_PAGE_SIZE: usize = 25;
@@ -265,6 +274,12 @@ pub struct InventoryPage {
     pub statuses: Vec<String>,
     /// The oldest refresh among the account/region pairs shown (RFC 3339), if any.
     pub refreshed_at: Option<String>,
+    /// The account/region pairs shown whose newest sync failed, each with AWS's sentence.
+    #[serde(default)]
+    pub failed_scopes: Vec<String>,
+    /// The page lists items AWS no longer has (the "removed in AWS" filter).
+    #[serde(default)]
+    pub removed: bool,
 }
 
 /// What a refresh found.

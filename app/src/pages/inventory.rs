@@ -30,6 +30,7 @@ pub fn InventoryView(kind: ResourceKind) -> impl IntoView {
             expires: get("expires"),
             sort: get("sort"),
             page: map.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+            removed: map.get("removed").is_some_and(|v| v == "1"),
         }
     };
     let refresh = ServerAction::<RefreshInventory>::new();
@@ -81,10 +82,22 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
     let kind = page.kind;
     let refreshed = match page.refreshed_at.clone() {
         Some(at) => {
-            view! { <span>"Last refreshed from AWS: " <LocalTime utc=at /></span> }.into_any()
+            view! { <span>"Last read from AWS: " <LocalTime utc=at /></span> }.into_any()
         }
-        None => view! { <span>"Not read from AWS yet: use Refresh from AWS."</span> }.into_any(),
+        None => view! { <span>"Not read from AWS yet: the next sync reads it, or use Refresh from AWS."</span> }.into_any(),
     };
+    let failed = (!page.failed_scopes.is_empty()).then(|| {
+        view! {
+            <div id="sync-failures" role="alert" class="mb-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200">
+                <p class="font-semibold">"The last sync could not read every account and region shown; their items are as last read."</p>
+                <ul class="ml-5 list-disc">
+                    {page.failed_scopes.iter().map(|f| view! { <li>{f.clone()}</li> }).collect_view()}
+                </ul>
+                <a href="/sync" class="underline">"See the Sync page"</a>
+            </div>
+        }
+    });
+    let removed = page.removed;
     let select =
         |name: &'static str, label: &'static str, options: Vec<String>, current: String| {
             let id = format!("filter-{name}");
@@ -109,7 +122,11 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
         ("region", "Region"),
         ("status", "Status"),
     ];
-    let rows = page.items.iter().map(row).collect_view();
+    let rows = page
+        .items
+        .iter()
+        .map(|item| row(item, removed))
+        .collect_view();
     let empty = page.items.is_empty().then(|| view! {
         <tr><td colspan="6" class="px-3 py-6 text-center text-slate-500">"Nothing matches. Change the filter, or refresh from AWS."</td></tr>
     });
@@ -144,14 +161,28 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
                     {sorts.into_iter().map(|(value, label)| view! { <option value=value selected=query.sort == value>{label}</option> }).collect_view()}
                 </select>
             </div>
+            <div class="flex items-end">
+                <label class="flex items-center gap-2 text-xs font-medium">
+                    <input type="checkbox" id="filter-removed" name="removed" value="1" checked=query.removed />
+                    "Removed in AWS"
+                </label>
+            </div>
             <div class="flex items-end gap-2 lg:col-span-8">
                 <button type="submit" id="apply-filter" class="rounded-md bg-slate-700 px-3 py-1 text-white hover:bg-slate-600">"Apply"</button>
                 <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">"Clear"</a>
                 <span class="ml-auto text-xs text-slate-500" id="refreshed-at">{refreshed}</span>
             </div>
         </form>
+        {failed}
         <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" id="inventory-count">
-            {format!("{} {} · page {} of {}", page.total, if page.total == 1 { kind.singular() } else { kind.title() }, page.page, page.pages)}
+            {format!(
+                "{} {}{} · page {} of {}",
+                page.total,
+                if page.total == 1 { kind.singular() } else { kind.title() },
+                if removed { " removed in AWS (kept for a while, then forgotten)" } else { "" },
+                page.page,
+                page.pages,
+            )}
         </p>
         <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <table id="inventory" class="min-w-full text-left text-sm">
@@ -172,7 +203,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
     }
 }
 
-fn row(resource: &AwsItem) -> impl IntoView {
+fn row(resource: &AwsItem, removed: bool) -> impl IntoView {
     let href = resource.item.detail_path();
     let show_id = resource.name != resource.item.id;
     let tags = resource
@@ -191,8 +222,15 @@ fn row(resource: &AwsItem) -> impl IntoView {
                 <div class="font-mono text-xs text-slate-500">{resource.account_id.clone()}</div>
             </td>
             <td class="px-3 py-2">{resource.item.region.clone()}</td>
-            <td class="px-3 py-2" data-status=resource.status.clone()>
-                {resource.status.clone()}
+            <td class="px-3 py-2" data-status=if removed { "removed".to_string() } else { resource.status.clone() }>
+                {if removed {
+                    view! {
+                        <span class="font-semibold text-slate-700 dark:text-slate-300">"Removed in AWS"</span>
+                        <div class="text-xs text-slate-500">"last seen " <LocalTime utc=resource.last_seen.clone() /></div>
+                    }.into_any()
+                } else {
+                    resource.status.clone().into_any()
+                }}
                 {resource.fields.iter().find(|f| f.label == STATUS_DETAIL).map(|f| view! { <div class="text-xs text-slate-500" data-status-detail="">{f.value.clone()}</div> })}
             </td>
             <td class="px-3 py-2"><Expiry at=resource.expires_at.clone() days=resource.expires_in_days /></td>
@@ -268,11 +306,15 @@ fn url_params(query: &InventoryQuery) -> Vec<String> {
         ("expires", &query.expires),
         ("sort", &query.sort),
     ];
-    pairs
+    let mut params: Vec<String> = pairs
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| format!("{k}={}", encode_segment(v)))
-        .collect()
+        .collect();
+    if query.removed {
+        params.push("removed=1".into());
+    }
+    params
 }
 
 #[cfg(test)]

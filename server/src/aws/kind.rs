@@ -11,7 +11,7 @@ use app::model::{
 use app::ports::KindRequest;
 use serde_json::Value;
 
-use super::{Account, Aws, AwsFailure, Scope};
+use super::{calls::CallCounter, Account, Aws, AwsFailure, Scope};
 
 pub type Fut<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
@@ -24,16 +24,25 @@ pub struct At {
     sdk_region: String,
     pub scope: Scope,
     pub seen: String,
+    /// Every request the clients made here send to AWS (the account id lookup included).
+    pub calls: CallCounter,
 }
 
 impl At {
-    pub(crate) fn new(aws: Arc<Aws>, account: usize, sdk_region: String, scope: Scope) -> Self {
+    pub(crate) fn new(
+        aws: Arc<Aws>,
+        account: usize,
+        sdk_region: String,
+        scope: Scope,
+        calls: CallCounter,
+    ) -> Self {
         Self {
             aws,
             account,
             sdk_region,
             scope,
             seen: crate::time::now(),
+            calls,
         }
     }
 
@@ -42,21 +51,27 @@ impl At {
     }
 
     pub async fn ec2(&self) -> aws_sdk_ec2::Client {
-        self.aws.ec2(self.account(), &self.sdk_region).await
+        self.aws
+            .ec2(self.account(), &self.sdk_region, &self.calls)
+            .await
     }
 
     pub async fn iam(&self) -> aws_sdk_iam::Client {
-        self.aws.iam(self.account(), &self.sdk_region).await
+        self.aws
+            .iam(self.account(), &self.sdk_region, &self.calls)
+            .await
     }
 
     pub async fn license_manager(&self) -> aws_sdk_licensemanager::Client {
         self.aws
-            .license_manager(self.account(), &self.sdk_region)
+            .license_manager(self.account(), &self.sdk_region, &self.calls)
             .await
     }
 
     pub async fn mpa(&self) -> aws_sdk_mpa::Client {
-        self.aws.mpa(self.account(), &self.sdk_region).await
+        self.aws
+            .mpa(self.account(), &self.sdk_region, &self.calls)
+            .await
     }
 
     /// A reference to an item of `kind` here.

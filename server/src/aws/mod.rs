@@ -1,6 +1,7 @@
 //! The console's side of AWS: credentials and clients per configured account and region, and one
 //! module per service that turns SDK types into the model's. SDK types do not leave this module.
 
+pub mod calls;
 pub mod certificate_pem;
 pub mod ec2_tags;
 pub mod error;
@@ -224,12 +225,14 @@ impl Aws {
         sdk_region: &str,
     ) -> Result<At, AwsFailure> {
         let account = &self.accounts[index];
-        let account_id = self.account_id(account, sdk_region).await?;
+        let calls = calls::CallCounter::default();
+        let account_id = self.account_id(account, sdk_region, &calls).await?;
         Ok(At::new(
             self.clone(),
             index,
             sdk_region.to_string(),
             Scope::new(&account.name, &account_id, region),
+            calls,
         ))
     }
 
@@ -248,33 +251,79 @@ impl Aws {
             .clone()
     }
 
-    pub async fn ec2(&self, account: &Account, region: &str) -> aws_sdk_ec2::Client {
-        aws_sdk_ec2::Client::new(&self.sdk_config(account, region).await)
+    pub async fn ec2(
+        &self,
+        account: &Account,
+        region: &str,
+        calls: &calls::CallCounter,
+    ) -> aws_sdk_ec2::Client {
+        let config = self.sdk_config(account, region).await;
+        aws_sdk_ec2::Client::from_conf(
+            aws_sdk_ec2::config::Builder::from(&config)
+                .interceptor(calls.clone())
+                .build(),
+        )
     }
 
-    pub async fn iam(&self, account: &Account, region: &str) -> aws_sdk_iam::Client {
-        aws_sdk_iam::Client::new(&self.sdk_config(account, region).await)
+    pub async fn iam(
+        &self,
+        account: &Account,
+        region: &str,
+        calls: &calls::CallCounter,
+    ) -> aws_sdk_iam::Client {
+        let config = self.sdk_config(account, region).await;
+        aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(&config)
+                .interceptor(calls.clone())
+                .build(),
+        )
     }
 
-    pub async fn mpa(&self, account: &Account, region: &str) -> aws_sdk_mpa::Client {
-        aws_sdk_mpa::Client::new(&self.sdk_config(account, region).await)
+    pub async fn mpa(
+        &self,
+        account: &Account,
+        region: &str,
+        calls: &calls::CallCounter,
+    ) -> aws_sdk_mpa::Client {
+        let config = self.sdk_config(account, region).await;
+        aws_sdk_mpa::Client::from_conf(
+            aws_sdk_mpa::config::Builder::from(&config)
+                .interceptor(calls.clone())
+                .build(),
+        )
     }
 
     pub async fn license_manager(
         &self,
         account: &Account,
         region: &str,
+        calls: &calls::CallCounter,
     ) -> aws_sdk_licensemanager::Client {
-        aws_sdk_licensemanager::Client::new(&self.sdk_config(account, region).await)
+        let config = self.sdk_config(account, region).await;
+        aws_sdk_licensemanager::Client::from_conf(
+            aws_sdk_licensemanager::config::Builder::from(&config)
+                .interceptor(calls.clone())
+                .build(),
+        )
     }
 
     /// The account's 12-digit id, asked of STS once.
-    pub async fn account_id(&self, account: &Account, region: &str) -> Result<String, AwsFailure> {
+    pub async fn account_id(
+        &self,
+        account: &Account,
+        region: &str,
+        calls: &calls::CallCounter,
+    ) -> Result<String, AwsFailure> {
         let scope = Scope::new(&account.name, "", region);
         account
             .account_id
             .get_or_try_init(|| async {
-                let sts = aws_sdk_sts::Client::new(&self.sdk_config(account, region).await);
+                let config = self.sdk_config(account, region).await;
+                let sts = aws_sdk_sts::Client::from_conf(
+                    aws_sdk_sts::config::Builder::from(&config)
+                        .interceptor(calls.clone())
+                        .build(),
+                );
                 let identity = sts
                     .get_caller_identity()
                     .send()

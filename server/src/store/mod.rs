@@ -1,8 +1,11 @@
 //! SQLite through sqlx: one pool, migrations at open, and a repository module per table.
 
 pub mod audit;
+pub mod outbox;
 pub mod resources;
+pub mod scope_cache;
 pub mod setup;
+pub mod sync;
 pub mod users;
 
 use app::model::DatabaseStatus;

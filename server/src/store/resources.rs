@@ -65,7 +65,7 @@ pub async fn upsert(conn: &mut SqliteConnection, resource: &AwsItem) -> Result<(
          ON CONFLICT (kind, account, region, id) DO UPDATE SET
            account_id = excluded.account_id, name = excluded.name, status = excluded.status,
            expires_at = excluded.expires_at, tags = excluded.tags, fields = excluded.fields,
-           last_seen = excluded.last_seen, search = excluded.search",
+           last_seen = excluded.last_seen, search = excluded.search, gone_at = NULL",
     )
     .bind(resource.item.kind.as_str())
     .bind(&resource.item.account)
@@ -124,37 +124,6 @@ pub async fn delete(conn: &mut SqliteConnection, item: &ResourceRef) -> Result<(
     Ok(())
 }
 
-/// Replaces what the cache holds for one kind in one account and region with what AWS listed.
-pub async fn replace_scope(
-    conn: &mut SqliteConnection,
-    kind: ResourceKind,
-    account: &str,
-    region: &str,
-    items: &[AwsItem],
-    synced_at: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM resources WHERE kind = ? AND account = ? AND region = ?")
-        .bind(kind.as_str())
-        .bind(account)
-        .bind(region)
-        .execute(&mut *conn)
-        .await?;
-    for item in items {
-        upsert(conn, item).await?;
-    }
-    sqlx::query(
-        "INSERT INTO resource_syncs (kind, account, region, synced_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (kind, account, region) DO UPDATE SET synced_at = excluded.synced_at",
-    )
-    .bind(kind.as_str())
-    .bind(account)
-    .bind(region)
-    .bind(synced_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 /// One page of an inventory: the items of `kind` matching `query`, sorted, and how many match
 /// in all. `now` (a stored timestamp) anchors the expiry windows.
 pub async fn page(
@@ -209,6 +178,11 @@ fn push_filter(
 ) {
     sql.push(" WHERE r.kind = ");
     sql.push_bind(kind.as_str().to_string());
+    sql.push(if query.removed {
+        " AND r.gone_at IS NOT NULL"
+    } else {
+        " AND r.gone_at IS NULL"
+    });
     push_scope(sql, "r", query);
     let tag = query.tag.trim();
     if !tag.is_empty() {
@@ -252,6 +226,11 @@ fn count_query<'q>(
     let mut count = QueryBuilder::<Sqlite>::new(format!("{lead}SELECT COUNT(*) FROM {from}"));
     count.push(" WHERE t.kind = ");
     count.push_bind(kind.as_str().to_string());
+    count.push(if query.removed {
+        " AND t.gone = 1"
+    } else {
+        " AND t.gone = 0"
+    });
     push_tag(&mut count, tag);
     push_scope(&mut count, "t", query);
     push_item_filter(&mut count, query, now);

@@ -112,6 +112,17 @@ impl TestApp {
         Self::signed_in_admin(Self::start_demo().await).await
     }
 
+    /// Demo mode with extra `TRUSTDESK_*` settings, the first admin signed in.
+    pub async fn demo_with_admin_env(env: &[(&str, &str)]) -> (Self, Browser) {
+        Self::signed_in_admin(Self::start_configured(true, env).await).await
+    }
+
+    /// One scope read at a time: faults injected for "the next N calls" of an operation land
+    /// on one scope, as a test that counts them expects.
+    pub async fn demo_with_admin_reading_one_scope_at_a_time() -> (Self, Browser) {
+        Self::demo_with_admin_env(&[("TRUSTDESK_SYNC_CONCURRENCY", "1")]).await
+    }
+
     async fn signed_in_admin(app: Self) -> (Self, Browser) {
         let browser = app.browser();
         let token = app.setup_token();

@@ -542,7 +542,7 @@ async fn the_form_follows_create_policy_rules_before_anything_is_sent() {
 
 #[tokio::test]
 async fn throttling_denial_missing_items_viewers_and_forged_forms() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::demo_with_admin_reading_one_scope_at_a_time().await;
     let control = format!(
         "{}/_emulator/faults",
         app.emulator_endpoint.as_ref().unwrap()

@@ -442,7 +442,7 @@ async fn the_form_follows_create_virtual_mfa_device_rules_before_anything_is_sen
 
 #[tokio::test]
 async fn throttling_denial_missing_items_viewers_and_forged_forms() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::demo_with_admin_reading_one_scope_at_a_time().await;
     let control = format!(
         "{}/_emulator/faults",
         app.emulator_endpoint.as_ref().unwrap()

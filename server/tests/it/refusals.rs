@@ -129,7 +129,7 @@ async fn forged_forms_are_refused_before_anything_runs() {
 
 #[tokio::test]
 async fn a_throttled_refresh_names_the_account_and_region_and_keeps_the_rest() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::demo_with_admin_reading_one_scope_at_a_time().await;
     let control = format!(
         "{}/_emulator/faults",
         app.emulator_endpoint.as_ref().unwrap()

@@ -1,0 +1,105 @@
+//! Runs the background jobs of one trustdesk process until it stops: the first sync at start,
+//! then one every `sync_interval` (moved by up to a tenth at random), or sooner when someone
+//! asks with "Sync now" (in this process, or in another one sharing the database).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+
+use crate::console::Console;
+use crate::store;
+
+/// How often a waiting scheduler looks for a "Sync now" made by another process.
+const REQUEST_POLL: Duration = Duration::from_secs(5);
+
+pub async fn run(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    match store::sync::abandon_unfinished(console.db().pool(), &store::now()).await {
+        Ok(0) => {}
+        Ok(rows) => tracing::warn!(
+            rows,
+            "sync: scopes left unfinished by an earlier stop are marked abandoned"
+        ),
+        Err(error) => tracing::warn!(%error, "sync: could not mark unfinished scopes"),
+    }
+    loop {
+        sync_once(&console).await;
+        let next = next_start(console.sync_settings.interval);
+        let next_at = chrono::Utc::now()
+            + chrono::Duration::from_std(next).unwrap_or(chrono::Duration::minutes(15));
+        if let Err(error) =
+            store::sync::set_next_run(console.db().pool(), &crate::time::timestamp(next_at)).await
+        {
+            tracing::warn!(%error, "sync: could not record the next run");
+        }
+        let deadline = tokio::time::Instant::now() + next;
+        loop {
+            tokio::select! {
+                _ = stop.changed() => return,
+                () = tokio::time::sleep_until(deadline) => break,
+                () = console.sync_wakeup.notified() => break,
+                () = tokio::time::sleep(REQUEST_POLL) => {
+                    if requested(&console).await {
+                        break;
+                    }
+                }
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+}
+
+/// One full sync; another process's sync in progress is left to finish alone.
+async fn sync_once(console: &Console) {
+    let started = store::now();
+    match super::sync::run(console, &app::model::ResourceKind::ALL).await {
+        Ok(Some(report)) => {
+            let failures = report.failures();
+            tracing::info!(
+                items = report.items(),
+                aws_calls = report.aws_calls(),
+                failed_scopes = failures.len(),
+                "sync finished"
+            );
+            if let Err(error) = store::sync::clear_request(console.db().pool(), &started).await {
+                tracing::warn!(%error, "sync: could not clear the request");
+            }
+        }
+        Ok(None) => tracing::info!("sync: another trustdesk process is syncing; skipped"),
+        Err(error) => tracing::error!(%error, "sync: the database failed"),
+    }
+}
+
+async fn requested(console: &Console) -> bool {
+    matches!(
+        store::sync::schedule(console.db().pool()).await,
+        Ok((_, Some(_)))
+    )
+}
+
+/// The interval moved by up to a tenth either way, so that installations started together do
+/// not call AWS in step.
+fn next_start(interval: Duration) -> Duration {
+    let tenth = interval.as_millis() as u64 / 10;
+    let jitter = rand::thread_rng().gen_range(0..=tenth * 2);
+    Duration::from_millis(interval.as_millis() as u64 - tenth + jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_start_stays_within_a_tenth_of_the_interval() {
+        let interval = Duration::from_secs(900);
+        for _ in 0..200 {
+            let next = next_start(interval);
+            assert!(
+                next >= Duration::from_secs(810) && next <= Duration::from_secs(990),
+                "{next:?}"
+            );
+        }
+    }
+}

@@ -12,6 +12,7 @@ use crate::{
         resource::ResourcePage,
         setup::SetupPage,
         shown_once::ShownOncePage,
+        sync::SyncPage,
         users::UsersPage,
     },
 };
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage ssr=ssr.clone() />
                     <Route path=path!("/users") view=UsersPage ssr=ssr.clone() />
                     <Route path=path!("/audit") view=AuditPage ssr=ssr.clone() />
+                    <Route path=path!("/sync") view=SyncPage ssr=ssr.clone() />
                     <Route path=path!("/shown-once") view=ShownOncePage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                     // Every kind's inventory and create page; static paths above match first.

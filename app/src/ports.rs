@@ -4,7 +4,7 @@
 use crate::model::{
     AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, Dashboard, FormIntent,
     InventoryPage, InventoryQuery, NewUser, OnceSecret, RefreshReport, ResourceKind, ResourceRef,
-    SessionInfo, SetupLinkState, UserSummary,
+    SessionInfo, SetupLinkState, SyncOverview, UserSummary,
 };
 use std::sync::Arc;
 
@@ -62,6 +62,10 @@ pub trait Ports: Send + Sync {
     /// A kind-specific form (create, modify, …): validated by the kind, then authorised,
     /// audited, sent to AWS and cached like every change. Answers the kind's typed reply.
     async fn act(&self, request: KindRequest) -> Result<serde_json::Value, AppError>;
+    /// The background sync: the newest run of every scope, progress, the schedule.
+    async fn sync_overview(&self) -> Result<SyncOverview, AppError>;
+    /// Asks for a sync of everything now (admins).
+    async fn request_sync(&self) -> Result<(), AppError>;
     /// A secret AWS showed once at creation: once, for the user who created the item.
     async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError>;
 }

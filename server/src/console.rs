@@ -891,6 +891,19 @@ impl Ports for RequestConsole {
         self.finish(result.map(|acted| acted.reply), || flash).await
     }
 
+    async fn sync_overview(&self) -> Result<app::model::SyncOverview, AppError> {
+        let result = self.sync_overview_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn request_sync(&self) -> Result<(), AppError> {
+        let result = self.request_sync_inner().await;
+        self.finish(result, || {
+            Some("Sync requested: it starts within seconds.".into())
+        })
+        .await
+    }
+
     async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError> {
         let result = self.take_shown_once_inner(handle).await;
         self.finish(result, || None).await

@@ -13,6 +13,7 @@ pub mod mail;
 mod once;
 mod static_site;
 pub mod store;
+mod sync_page;
 pub mod telemetry;
 pub mod time;
 pub mod web;

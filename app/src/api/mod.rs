@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod resources;
 pub mod session;
+pub mod sync;
 pub mod users;
 
 /// The form field and header that carry the CSRF token.

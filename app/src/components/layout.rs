@@ -119,7 +119,10 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
         .filter(|(_, links)| !links.is_empty())
         .map(|(service, links)| view! { <NavMenu title=service.title() short=service.short_title() links /> })
         .collect_view();
-    let mut admin = vec![("/audit".to_string(), "Audit".to_string())];
+    let mut admin = vec![
+        ("/sync".to_string(), "Sync".to_string()),
+        ("/audit".to_string(), "Audit".to_string()),
+    ];
     if is_admin {
         admin.insert(0, ("/users".to_string(), "Users".to_string()));
     }

@@ -47,4 +47,6 @@ pub struct SyncOverview {
     /// A "Sync now" waits to be picked up.
     pub requested: bool,
     pub interval_seconds: u64,
+    /// The caller may press "Sync now" (admins).
+    pub can_sync: bool,
 }

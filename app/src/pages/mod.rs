@@ -9,6 +9,7 @@ pub mod not_found;
 pub mod resource;
 pub mod setup;
 pub mod shown_once;
+pub mod sync;
 pub mod users;
 
 use crate::model::{AppError, ErrorKind};

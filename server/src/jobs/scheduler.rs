@@ -22,17 +22,10 @@ pub async fn run(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<b
         ),
         Err(error) => tracing::warn!(%error, "sync: could not mark unfinished scopes"),
     }
+    // The first sync runs at once.
+    let mut deadline = tokio::time::Instant::now();
+    let mut first = true;
     loop {
-        sync_once(&console).await;
-        let next = next_start(console.sync_settings.interval);
-        let next_at = chrono::Utc::now()
-            + chrono::Duration::from_std(next).unwrap_or(chrono::Duration::minutes(15));
-        if let Err(error) =
-            store::sync::set_next_run(console.db().pool(), &crate::time::timestamp(next_at)).await
-        {
-            tracing::warn!(%error, "sync: could not record the next run");
-        }
-        let deadline = tokio::time::Instant::now() + next;
         loop {
             tokio::select! {
                 _ = stop.changed() => return,
@@ -48,11 +41,43 @@ pub async fn run(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<b
                 return;
             }
         }
+        if !std::mem::take(&mut first) && !requested(&console).await {
+            // Another process may have synced meanwhile and set the next run.
+            if let Some(later) = scheduled_later(&console).await {
+                deadline = later;
+                continue;
+            }
+        }
+        deadline = if sync_once(&console).await {
+            let next = next_start(console.sync_settings.interval);
+            let next_at = chrono::Utc::now()
+                + chrono::Duration::from_std(next).unwrap_or(chrono::Duration::minutes(15));
+            if let Err(error) =
+                store::sync::set_next_run(console.db().pool(), &crate::time::timestamp(next_at))
+                    .await
+            {
+                tracing::warn!(%error, "sync: could not record the next run");
+            }
+            tokio::time::Instant::now() + next
+        } else {
+            // Another process holds the lease: look again once it may have run out.
+            tokio::time::Instant::now() + super::sync::LEASE_FOR / 2
+        };
     }
 }
 
-/// One full sync; another process's sync in progress is left to finish alone.
-async fn sync_once(console: &Console) {
+/// When the recorded next run is still ahead (set by this or another process), that moment.
+async fn scheduled_later(console: &Console) -> Option<tokio::time::Instant> {
+    let (next_run_at, _) = store::sync::schedule(console.db().pool()).await.ok()?;
+    let at = chrono::DateTime::parse_from_rfc3339(&next_run_at?).ok()?;
+    let ahead = (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .ok()?;
+    (ahead > Duration::from_secs(1)).then(|| tokio::time::Instant::now() + ahead)
+}
+
+/// One full sync; another process's sync in progress is left to finish alone (false).
+async fn sync_once(console: &Console) -> bool {
     let started = store::now();
     match super::sync::run(console, &app::model::ResourceKind::ALL).await {
         Ok(Some(report)) => {
@@ -66,9 +91,16 @@ async fn sync_once(console: &Console) {
             if let Err(error) = store::sync::clear_request(console.db().pool(), &started).await {
                 tracing::warn!(%error, "sync: could not clear the request");
             }
+            true
         }
-        Ok(None) => tracing::info!("sync: another trustdesk process is syncing; skipped"),
-        Err(error) => tracing::error!(%error, "sync: the database failed"),
+        Ok(None) => {
+            tracing::info!("sync: another trustdesk process is syncing; skipped");
+            false
+        }
+        Err(error) => {
+            tracing::error!(%error, "sync: the database failed");
+            true
+        }
     }
 }
 

@@ -17,6 +17,8 @@ use crate::store::{self, audit::NewAuditRow, resources, scope_cache, scope_cache
 
 /// The lease's name in `leases`.
 pub const LEASE: &str = "sync";
+/// How long a lease lasts without renewal.
+pub const LEASE_FOR: Duration = Duration::from_secs(60);
 /// The actor of audit rows about changes made in AWS without trustdesk.
 pub const OUTSIDE_ACTOR: &str = "aws (outside trustdesk)";
 
@@ -61,8 +63,9 @@ pub async fn run(
     let pool = console.db().pool();
     let holder = crate::csrf::random_token();
     let settings = &console.sync_settings;
-    // Long enough for the slowest scope of a batch; renewed while the sync runs.
-    let lease_for = settings.scope_timeout * 2 + Duration::from_secs(60);
+    // Renewed every third of it while the sync runs; after a crash (kill -9) another process
+    // may sync once it runs out.
+    let lease_for = LEASE_FOR;
     if !take_lease(console, &holder, lease_for).await? {
         return Ok(None);
     }

@@ -272,3 +272,45 @@ pub async fn clear_request(pool: &SqlitePool, started: &str) -> Result<(), sqlx:
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_holder_at_a_time_until_its_lease_runs_out() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = crate::store::Db::open(&dir.path().join("t.db"))
+            .await
+            .expect("db");
+        let pool = db.pool();
+        let (t0, t1, t2) = (
+            "2026-12-01T10:00:00.000Z",
+            "2026-12-01T10:01:00.000Z",
+            "2026-12-01T10:02:00.000Z",
+        );
+        assert!(take_lease(pool, "sync", "a", t0, t1).await.unwrap());
+        assert!(
+            !take_lease(pool, "sync", "b", t0, t2).await.unwrap(),
+            "a holds it"
+        );
+        assert!(
+            take_lease(pool, "sync", "a", t0, t2).await.unwrap(),
+            "the holder renews"
+        );
+        assert!(lease_held(pool, "sync", t1).await.unwrap());
+        assert!(
+            take_lease(pool, "sync", "b", t2, "2026-12-01T10:03:00.000Z")
+                .await
+                .unwrap(),
+            "a's lease ran out (a crashed holder)"
+        );
+        release_lease(pool, "sync", "a").await.unwrap();
+        assert!(
+            lease_held(pool, "sync", t2).await.unwrap(),
+            "a cannot release b's lease"
+        );
+        release_lease(pool, "sync", "b").await.unwrap();
+        assert!(!lease_held(pool, "sync", t2).await.unwrap());
+    }
+}

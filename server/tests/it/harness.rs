@@ -47,6 +47,16 @@ impl TestApp {
     }
 
     async fn start_configured(demo: bool, env: &[(&str, &str)]) -> Self {
+        Self::start_full(demo, env, false).await
+    }
+
+    /// Demo mode with the scheduler running, as `trustdesk serve --demo` has it: the first sync
+    /// starts at once. The first admin is signed in.
+    pub async fn demo_with_jobs(env: &[(&str, &str)]) -> (Self, Browser) {
+        Self::signed_in_admin(Self::start_full(true, env, true).await).await
+    }
+
+    async fn start_full(demo: bool, env: &[(&str, &str)], background_jobs: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let env: HashMap<String, String> = env
             .iter()
@@ -72,12 +82,15 @@ impl TestApp {
                 .expect("server runtime");
             runtime.block_on(async move {
                 let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-                let bound = Trustdesk::open(config)
+                let mut bound = Trustdesk::open(config)
                     .await
                     .expect("open")
                     .bind_to(listener)
                     .await
                     .expect("bind");
+                if background_jobs {
+                    bound = bound.with_background_jobs();
+                }
                 let _ = started_tx.send((
                     bound.addr,
                     bound.setup_url.clone(),
@@ -423,4 +436,22 @@ pub fn bytes_contain(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|window| window == needle.as_bytes())
+}
+
+/// An IAM client of the demo emulator's default (prod) account, for changes made in AWS
+/// without trustdesk.
+pub fn emulator_iam(app: &TestApp) -> aws_sdk_iam::Client {
+    let config = aws_sdk_iam::Config::builder()
+        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+        .region(aws_sdk_iam::config::Region::new("us-east-1"))
+        .endpoint_url(app.emulator_endpoint.clone().expect("demo mode"))
+        .credentials_provider(aws_sdk_iam::config::Credentials::new(
+            "AKIDTESTS",
+            "test",
+            None,
+            None,
+            "tests",
+        ))
+        .build();
+    aws_sdk_iam::Client::from_conf(config)
 }

@@ -77,23 +77,6 @@ fn create_form<'a>(account: &'a str, name: &'a str, document: &'a str) -> Vec<(&
     ]
 }
 
-/// An IAM client of the emulator's default (prod) account, for what trustdesk does not do.
-fn emulator_iam(app: &TestApp) -> aws_sdk_iam::Client {
-    let config = aws_sdk_iam::Config::builder()
-        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-        .region(aws_sdk_iam::config::Region::new("us-east-1"))
-        .endpoint_url(app.emulator_endpoint.clone().unwrap())
-        .credentials_provider(aws_sdk_iam::config::Credentials::new(
-            "AKIDTESTS",
-            "test",
-            None,
-            None,
-            "tests",
-        ))
-        .build();
-    aws_sdk_iam::Client::from_conf(config)
-}
-
 #[tokio::test]
 async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() {
     let (app, admin) = TestApp::demo_with_admin().await;

@@ -1,0 +1,17 @@
+//! The background sync: its state for the Sync page, and "Sync now".
+
+use crate::model::{AppError, SyncOverview};
+#[cfg(feature = "ssr")]
+use crate::ports::ports;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[server(endpoint = "sync", input = GetUrl)]
+pub async fn get_sync_overview() -> Result<SyncOverview, AppError> {
+    ports()?.sync_overview().await
+}
+
+#[server(endpoint = "sync/now")]
+pub async fn request_sync(#[server(default)] _csrf: String) -> Result<(), AppError> {
+    ports()?.request_sync().await
+}

@@ -1,0 +1,156 @@
+//! The Sync page: what the background sync read in each kind, account and region, when, how
+//! long it took, how many AWS calls and items, what failed; the next run, and "Sync now".
+
+use super::{PageError, PageTitle, CARD};
+use crate::{
+    api::sync::{get_sync_overview, RequestSync},
+    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
+    model::{SyncOverview, SyncScopeRun},
+};
+use leptos::prelude::*;
+
+/// How often the page reads the progress again while a sync runs (with JavaScript).
+const PROGRESS_POLL_MS: u64 = 2_000;
+
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let request = ServerAction::<RequestSync>::new();
+    let request_error = action_error(request);
+    let requested = Signal::derive(move || {
+        matches!(request.value().get(), Some(Ok(())))
+            .then(|| "Sync requested: it starts within seconds.".to_string())
+    });
+    let (tick, set_tick) = signal(0u64);
+    let data = Resource::new(
+        move || (request.version().get(), tick.get()),
+        |_| get_sync_overview(),
+    );
+    // While a sync runs, read its progress again every few seconds; without JavaScript the
+    // page's Reload link does the same.
+    Effect::new(move |_| {
+        let running = matches!(data.get(), Some(Ok(ref o)) if o.running || o.requested);
+        if running {
+            set_timeout(
+                move || set_tick.update(|n| *n += 1),
+                std::time::Duration::from_millis(PROGRESS_POLL_MS),
+            );
+        }
+    });
+    view! {
+        <PageTitle title="Sync" />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(overview) => view! {
+                        <Overview overview request request_error requested />
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Overview(
+    overview: SyncOverview,
+    request: ServerAction<RequestSync>,
+    request_error: Signal<Option<crate::model::AppError>>,
+    requested: Signal<Option<String>>,
+) -> impl IntoView {
+    let minutes = overview.interval_seconds.div_ceil(60);
+    let state = if overview.running {
+        view! {
+            <p id="sync-state" data-state="running" class="font-semibold">
+                {format!("Syncing now: {} of {} scopes read.", overview.newest_done, overview.newest_total)}
+                " " <a href="/sync" class="font-normal text-indigo-700 underline dark:text-indigo-300">"Reload"</a>
+            </p>
+        }
+        .into_any()
+    } else if overview.requested {
+        view! { <p id="sync-state" data-state="requested">"A sync was requested and starts within seconds. " <a href="/sync" class="text-indigo-700 underline dark:text-indigo-300">"Reload"</a></p> }.into_any()
+    } else {
+        match overview.next_run_at.clone() {
+            Some(at) => view! { <p id="sync-state" data-state="idle">"Next sync: " <LocalTime utc=at /></p> }.into_any(),
+            None => view! { <p id="sync-state" data-state="idle">"The first sync starts when trustdesk starts."</p> }.into_any(),
+        }
+    };
+    let rows = overview.scopes.iter().map(scope_row).collect_view();
+    let empty = overview.scopes.is_empty().then(|| view! {
+        <tr><td colspan="8" class="px-3 py-6 text-center text-slate-500">"No sync has run yet."</td></tr>
+    });
+    view! {
+        <div class=format!("{CARD} mb-4 space-y-2 text-sm")>
+            <p class="text-slate-600 dark:text-slate-400">
+                {format!("trustdesk reads every kind in every configured account and region (IAM once per account) every {minutes} minutes, a few scopes at a time. Items AWS no longer lists are kept and shown under \u{201c}Removed in AWS\u{201d}; changes made outside trustdesk are written to the audit trail.")}
+            </p>
+            {state}
+            {overview.can_sync.then(|| view! {
+                <ActionForm action=request>
+                    <CsrfField />
+                    <button type="submit" id="sync-now" class="rounded-md bg-indigo-600 px-3 py-2 font-semibold text-white hover:bg-indigo-500 disabled:opacity-50" disabled=move || request.pending().get()>
+                        "Sync now"
+                    </button>
+                </ActionForm>
+            })}
+            <ActionAlert error=request_error success=requested />
+        </div>
+        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <table id="sync-scopes" class="min-w-full text-left text-sm">
+                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                    <tr>
+                        <th scope="col" class="px-3 py-2">"Kind"</th>
+                        <th scope="col" class="px-3 py-2">"Account"</th>
+                        <th scope="col" class="px-3 py-2">"Region"</th>
+                        <th scope="col" class="px-3 py-2">"Last run"</th>
+                        <th scope="col" class="px-3 py-2">"Duration"</th>
+                        <th scope="col" class="px-3 py-2">"AWS calls"</th>
+                        <th scope="col" class="px-3 py-2">"Items"</th>
+                        <th scope="col" class="px-3 py-2">"Outcome"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}{empty}</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn scope_row(run: &SyncScopeRun) -> impl IntoView {
+    let when = run
+        .finished_at
+        .clone()
+        .or_else(|| run.started_at.clone())
+        .unwrap_or_else(|| run.queued_at.clone());
+    let outcome_class = if run.failed() {
+        "text-red-700 font-semibold dark:text-red-400"
+    } else if run.is_finished() {
+        "text-emerald-700 dark:text-emerald-400"
+    } else {
+        "text-slate-600 dark:text-slate-400"
+    };
+    let duration = run
+        .duration_ms
+        .map(|ms| {
+            if ms < 1_000 {
+                format!("{ms} ms")
+            } else {
+                format!("{:.1} s", ms as f64 / 1_000.0)
+            }
+        })
+        .unwrap_or_else(|| "—".into());
+    view! {
+        <tr class="border-t border-slate-200 dark:border-slate-800" data-scope=format!("{}/{}/{}", run.kind.as_str(), run.account, run.region) data-outcome=run.outcome.clone()>
+            <td class="px-3 py-2"><a href=run.kind.path() class="text-indigo-700 underline dark:text-indigo-300">{run.kind.title()}</a></td>
+            <td class="px-3 py-2">{run.account.clone()}</td>
+            <td class="px-3 py-2">{run.region.clone()}</td>
+            <td class="px-3 py-2"><LocalTime utc=when /></td>
+            <td class="px-3 py-2">{duration}</td>
+            <td class="px-3 py-2" data-calls="">{run.aws_calls}</td>
+            <td class="px-3 py-2">{run.items}</td>
+            <td class="px-3 py-2">
+                <span class=outcome_class>{run.outcome.clone()}</span>
+                {(!run.error.is_empty()).then(|| view! { <div class="text-xs text-slate-600 dark:text-slate-400">{run.error.clone()}</div> })}
+            </td>
+        </tr>
+    }
+}

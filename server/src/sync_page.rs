@@ -1,0 +1,60 @@
+//! The Sync page's side of the console: the sync's state for anyone signed in, "Sync now" for
+//! admins (audited).
+
+use app::model::{AppError, Outcome, Role, SyncOverview};
+use serde_json::json;
+
+use crate::console::{db_error, RequestConsole};
+use crate::store;
+
+impl RequestConsole {
+    pub(crate) async fn sync_overview_inner(&self) -> Result<SyncOverview, AppError> {
+        let user = self.require_user().await?;
+        let pool = self.console.db().pool();
+        let scopes = store::sync::latest_per_scope(pool)
+            .await
+            .map_err(db_error)?;
+        let newest = store::sync::newest_run(pool).await.map_err(db_error)?;
+        let running = store::sync::lease_held(pool, crate::jobs::sync::LEASE, &store::now())
+            .await
+            .map_err(db_error)?;
+        let (next_run_at, requested_at) = store::sync::schedule(pool).await.map_err(db_error)?;
+        Ok(SyncOverview {
+            scopes,
+            newest_done: newest.iter().filter(|run| run.is_finished()).count(),
+            newest_total: newest.len(),
+            running,
+            next_run_at,
+            requested: requested_at.is_some(),
+            interval_seconds: self.console.sync_settings.interval.as_secs(),
+            can_sync: user.role() == Role::Admin,
+        })
+    }
+
+    pub(crate) async fn request_sync_inner(&self) -> Result<(), AppError> {
+        let admin = self.require_user().await?;
+        if admin.role() != Role::Admin {
+            let mut row = self.row(&admin.username, "sync.request", "sync", "all", json!({}));
+            row.outcome = Some(Outcome::Error);
+            row.message = "refused: the viewer role cannot start a sync".into();
+            self.console.audit_alone(row).await?;
+            return Err(AppError::access_denied(
+                "Only admins can start a sync; your account has the viewer role. The next scheduled sync runs by itself.",
+            ));
+        }
+        let now = store::now();
+        let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
+        let mut row = self.row(&admin.username, "sync.request", "sync", "all", json!({}));
+        row.outcome = Some(Outcome::Ok);
+        row.message = "Asked for a sync of every kind now.".into();
+        store::audit::append(&mut tx, row, &now)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        store::sync::request(self.console.db().pool(), &admin.username, &now)
+            .await
+            .map_err(db_error)?;
+        self.console.sync_wakeup.notify_one();
+        Ok(())
+    }
+}

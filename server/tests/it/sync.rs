@@ -1,0 +1,328 @@
+//! The background sync against the demo's emulator: the first sync at start, the fewest AWS
+//! calls, failed scopes reported while the others finish, and changes made in AWS without
+//! trustdesk marked and audited.
+
+use crate::harness::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// The Sync page's data once no sync runs, none is asked for, and the newest run is complete
+/// and is not `after` (a run id seen before).
+async fn settled(browser: &Browser, after: Option<&str>) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let overview: Value = browser.get_json("/api/sync").await.json().await.unwrap();
+        let newest = overview["scopes"]
+            .as_array()
+            .and_then(|scopes| scopes.iter().map(|s| s["run"].as_str()).max())
+            .flatten()
+            .map(str::to_string);
+        let complete = overview["newest_total"].as_u64() > Some(0)
+            && overview["newest_done"] == overview["newest_total"];
+        if overview["running"] == false
+            && overview["requested"] == false
+            && complete
+            && newest.as_deref() != after
+        {
+            return overview;
+        }
+        assert!(Instant::now() < deadline, "no sync settled: {overview}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The newest run's id: every scope of a run carries it, and the newest run's rows are the
+/// newest per scope right after a full sync.
+fn run_of(overview: &Value) -> String {
+    let runs: std::collections::BTreeSet<&str> = overview["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["run"].as_str().unwrap())
+        .collect();
+    assert_eq!(runs.len(), 1, "one run covers every scope: {overview}");
+    runs.into_iter().next().unwrap().to_string()
+}
+
+async fn sync_now(admin: &Browser, overview: &Value) -> Value {
+    let before = run_of(overview);
+    let response = admin.call("/api/sync/now", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    settled(admin, Some(&before)).await
+}
+
+async fn emulator_calls(app: &TestApp) -> Value {
+    reqwest::get(format!(
+        "{}/_emulator/calls",
+        app.emulator_endpoint.as_ref().unwrap()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap()
+}
+
+async fn reset_emulator_calls(app: &TestApp) {
+    reqwest::Client::new()
+        .delete(format!(
+            "{}/_emulator/calls",
+            app.emulator_endpoint.as_ref().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The fewest calls that can read a scope of `kind` holding `items` (each list fits one page
+/// in the demo): the lists a scope needs, plus the reads per item its list lacks a field for.
+fn fewest_calls(kind: &str, items: u64) -> u64 {
+    let (lists, per_item) = match kind {
+        // DescribeIpamExternalResourceVerificationTokens and DescribeVerifiedAccessTrustProviders
+        // carry every field and the tags.
+        "verification-token" | "trust-provider" => (1, 0),
+        // ListTokens, and ListLicenses for the names of the licenses the tokens belong to.
+        "license-token" => (2, 0),
+        // ListIdentitySources lacks tags: ListTagsForResource per source.
+        "identity-source" => (1, 1),
+        // ListInstanceProfiles and ListVirtualMFADevices lack tags: List…Tags per item.
+        "instance-profile" | "mfa-device" => (1, 1),
+        // The lists carry ARNs (and paths) only: Get… per item for the expiry, the document's
+        // dates, the thumbprints, the policy's tags.
+        "oidc-provider" | "saml-provider" | "server-certificate" | "managed-policy" => (1, 1),
+        other => panic!("no minimum is known for {other}"),
+    };
+    lists + items * per_item
+}
+
+#[tokio::test]
+async fn the_first_sync_fills_every_kind_and_a_full_sync_makes_the_fewest_aws_calls() {
+    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let first = settled(&admin, None).await;
+    let scopes = first["scopes"].as_array().unwrap();
+    // 4 regional kinds in 2 accounts × 2 regions, 6 IAM kinds once in each of 2 accounts.
+    assert_eq!(scopes.len(), 4 * 4 + 6 * 2, "{first}");
+    assert!(
+        scopes.iter().all(|s| s["outcome"] == "ok"),
+        "every scope read: {first}"
+    );
+    let page: Value = admin
+        .get_json("/api/inventory?kind=server-certificate")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(page["total"].as_u64().unwrap() > 0, "{page}");
+    assert!(page["refreshed_at"].is_string(), "{page}");
+
+    reset_emulator_calls(&app).await;
+    let second = sync_now(&admin, &first).await;
+    let mut minimum = 0;
+    let mut reported = 0;
+    for scope in second["scopes"].as_array().unwrap() {
+        assert_eq!(scope["outcome"], "ok", "{scope}");
+        let fewest = fewest_calls(
+            scope["kind"].as_str().unwrap(),
+            scope["items"].as_u64().unwrap(),
+        );
+        assert_eq!(scope["aws_calls"].as_u64(), Some(fewest), "{scope}");
+        minimum += fewest;
+        reported += scope["aws_calls"].as_u64().unwrap();
+    }
+    let served = emulator_calls(&app).await;
+    let operations: BTreeMap<String, u64> =
+        serde_json::from_value(served["operations"].clone()).unwrap();
+    // The dev account's role is assumed by the credentials provider, outside the counted
+    // clients, and only when its credentials run out.
+    let counted: u64 = operations
+        .iter()
+        .filter(|(operation, _)| operation.as_str() != "AssumeRole")
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(reported, minimum);
+    assert_eq!(counted, minimum, "the emulator served {operations:?}");
+    println!("full sync: {counted} AWS calls, the minimum is {minimum}");
+}
+
+#[tokio::test]
+async fn a_refused_scope_is_reported_while_the_others_finish() {
+    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let first = settled(&admin, None).await;
+    reqwest::Client::new()
+        .post(format!(
+            "{}/_emulator/faults",
+            app.emulator_endpoint.as_ref().unwrap()
+        ))
+        .body(r#"{"operation":"ListSAMLProviders","times":1,"kind":"access_denied"}"#)
+        .send()
+        .await
+        .unwrap();
+    let second = sync_now(&admin, &first).await;
+    let scopes = second["scopes"].as_array().unwrap();
+    let failed: Vec<&Value> = scopes.iter().filter(|s| s["outcome"] != "ok").collect();
+    assert_eq!(failed.len(), 1, "{second}");
+    assert_eq!(failed[0]["kind"], "saml-provider");
+    assert_eq!(failed[0]["outcome"], "error");
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("iam:ListSAMLProviders"),
+        "{}",
+        failed[0]
+    );
+    let account = failed[0]["account"].as_str().unwrap();
+
+    let page: Value = admin
+        .get_json("/api/inventory?kind=saml-provider")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let warnings = page["failed_scopes"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{page}");
+    assert!(warnings[0]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{account}/global: ")));
+    assert!(
+        page["total"].as_u64().unwrap() > 0,
+        "the refused account's providers stay as last read"
+    );
+    let html = admin.get("/saml-providers").await.text().await.unwrap();
+    assert!(html.contains("id=\"sync-failures\""), "the inventory warns");
+    let html = admin.get("/sync").await.text().await.unwrap();
+    assert!(
+        html.contains("iam:ListSAMLProviders"),
+        "the Sync page names it"
+    );
+}
+
+/// The audit rows the sync wrote about changes made outside trustdesk, oldest first.
+async fn outside_changes(app: &TestApp) -> Vec<(String, String, Value)> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT action, target_id, params FROM audit_log WHERE actor = 'aws (outside trustdesk)' ORDER BY id",
+    )
+    .fetch_all(&app.db().await)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(action, id, params)| (action, id, serde_json::from_str(&params).unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn items_created_retagged_or_deleted_in_aws_are_marked_and_audited() {
+    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let first = settled(&admin, None).await;
+    assert!(
+        outside_changes(&app).await.is_empty(),
+        "a first read reports nothing"
+    );
+
+    let iam = emulator_iam(&app);
+    let existing = iam.list_instance_profiles().send().await.unwrap();
+    let retagged = existing.instance_profiles()[0]
+        .instance_profile_name()
+        .to_string();
+    iam.tag_instance_profile()
+        .instance_profile_name(&retagged)
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("Team")
+                .value("changed-outside")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    iam.create_instance_profile()
+        .instance_profile_name("made-outside")
+        .send()
+        .await
+        .unwrap();
+    let second = sync_now(&admin, &first).await;
+    let changes = outside_changes(&app).await;
+    let created = changes
+        .iter()
+        .find(|(action, id, _)| action == "sync.created_outside" && id == "made-outside");
+    assert!(created.is_some(), "{changes:?}");
+    let changed = changes
+        .iter()
+        .find(|(action, id, _)| action == "sync.changed_outside" && *id == retagged)
+        .unwrap_or_else(|| panic!("{changes:?}"));
+    assert_eq!(
+        changed.2["tags"]["Team"]["after"], "changed-outside",
+        "{changes:?}"
+    );
+    assert_eq!(changes.len(), 2, "nothing else changed: {changes:?}");
+
+    iam.delete_instance_profile()
+        .instance_profile_name("made-outside")
+        .send()
+        .await
+        .unwrap();
+    sync_now(&admin, &second).await;
+    let changes = outside_changes(&app).await;
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    assert_eq!(changes[2].0, "sync.removed_outside");
+    assert_eq!(changes[2].1, "made-outside");
+
+    let present: Value = admin
+        .get_json("/api/inventory?kind=instance-profile&query[q]=made-outside")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        present["total"], 0,
+        "removed items leave the inventory: {present}"
+    );
+    let removed: Value = admin
+        .get_json("/api/inventory?kind=instance-profile&query[q]=made-outside&query[removed]=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(removed["total"], 1, "and are listed as removed: {removed}");
+    assert_eq!(removed["removed"], true);
+    let html = admin
+        .get("/instance-profiles?removed=1&q=made-outside")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Removed in AWS"), "the page says so");
+}
+
+#[tokio::test]
+async fn viewers_read_the_sync_page_but_cannot_start_a_sync() {
+    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let viewer = signed_in_viewer(&app, &admin).await;
+    let overview: Value = viewer.get_json("/api/sync").await.json().await.unwrap();
+    assert_eq!(overview["can_sync"], false);
+    let refused = viewer.call("/api/sync/now", &[]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'sync.request' AND outcome = 'error'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sync_schedule WHERE requested_at IS NOT NULL")
+            .await,
+        0,
+        "nothing was asked"
+    );
+    let anonymous = app.browser().get_json("/api/sync").await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let forged = admin
+        .send_form("/api/sync/now", &[("_csrf", "forged")], "application/json")
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+}

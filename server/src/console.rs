@@ -696,11 +696,13 @@ impl Ports for RequestConsole {
                 tracing::error!(%error, "database status");
                 "The database did not answer; see the server log.".to_string()
             });
+            let expiry = self.console.expiry_overview().await.map_err(db_error)?;
             Ok(Dashboard {
                 user: current_user(&user),
                 version: self.console.version.clone(),
                 database,
                 aws: self.console.aws.clone(),
+                expiry,
             })
         }
         .await;

@@ -565,3 +565,26 @@ mod tests {
         assert_eq!(days_left(-5 * 86_400 - 30), -5);
     }
 }
+
+impl Console {
+    /// The dashboard's expiry overview, as of the console's clock.
+    pub async fn expiry_overview(&self) -> Result<app::model::ExpiryOverview, sqlx::Error> {
+        let pool = self.db().pool();
+        let now = self.clock.now();
+        let counts = store::expiry::counts(pool, now).await?;
+        let timeline = store::expiry::timeline(pool, now).await?;
+        let soonest = resources::soonest(pool, &crate::time::timestamp(now), 10)
+            .await?
+            .into_iter()
+            .map(|item| with_days_left(item, now))
+            .collect();
+        Ok(app::model::ExpiryOverview {
+            by_kind: counts.by_kind,
+            by_kind_and_account: counts.by_kind_and_account,
+            by_account: counts.by_account,
+            totals: counts.totals,
+            timeline,
+            soonest,
+        })
+    }
+}

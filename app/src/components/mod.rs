@@ -5,9 +5,11 @@ pub mod form;
 pub mod layout;
 pub mod text_file;
 pub mod time;
+pub mod timeline;
 
 pub use csrf::{use_csrf_token, CsrfToken, RequestCsrfToken};
 pub use form::{ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField};
 pub use layout::{use_session, SessionContext, Shell};
 pub use text_file::TextFileField;
 pub use time::LocalTime;
+pub use timeline::ExpiryTimeline;

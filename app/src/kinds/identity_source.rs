@@ -28,7 +28,7 @@ pub const INFO: KindInfo = KindInfo {
     nav_label: "Identity sources",
     path: "/identity-sources",
     service: Service::MultiPartyApproval,
-    has_expiry: false,
+    expiry_field: None,
     tag_rules: TagRules::Mpa,
     global: false,
 };

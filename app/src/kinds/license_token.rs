@@ -30,7 +30,7 @@ pub const INFO: KindInfo = KindInfo {
     nav_label: "License tokens",
     path: "/license-tokens",
     service: Service::LicenseManager,
-    has_expiry: true,
+    expiry_field: Some("ExpirationTime"),
     // AWS has no tags on License Manager tokens.
     tag_rules: TagRules::None,
     global: false,

@@ -44,7 +44,7 @@ pub const INFO: KindInfo = KindInfo {
     nav_label: "Managed policies",
     path: "/managed-policies",
     service: Service::Iam,
-    has_expiry: false,
+    expiry_field: None,
     tag_rules: TagRules::Iam,
     global: true,
 };

@@ -30,7 +30,7 @@ pub const INFO: KindInfo = KindInfo {
     nav_label: "MFA devices",
     path: "/mfa-devices",
     service: Service::Iam,
-    has_expiry: false,
+    expiry_field: None,
     tag_rules: TagRules::Iam,
     global: true,
 };

@@ -33,7 +33,7 @@ pub const INFO: KindInfo = KindInfo {
     nav_label: "OIDC providers",
     path: "/oidc-providers",
     service: Service::Iam,
-    has_expiry: false,
+    expiry_field: None,
     tag_rules: TagRules::Iam,
     global: true,
 };

@@ -34,7 +34,7 @@ pub const INFO: KindInfo = KindInfo {
     nav_label: "SAML providers",
     path: "/saml-providers",
     service: Service::Iam,
-    has_expiry: true,
+    expiry_field: Some("ValidUntil"),
     tag_rules: TagRules::Iam,
     global: true,
 };

@@ -32,7 +32,7 @@ pub const INFO: KindInfo = KindInfo {
     nav_label: "Server certificates",
     path: "/server-certificates",
     service: Service::Iam,
-    has_expiry: true,
+    expiry_field: Some("Expiration"),
     tag_rules: TagRules::Iam,
     global: true,
 };

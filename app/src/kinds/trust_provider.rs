@@ -30,7 +30,7 @@ pub const INFO: KindInfo = KindInfo {
     nav_label: "Trust providers",
     path: "/trust-providers",
     service: Service::Ec2,
-    has_expiry: false,
+    expiry_field: None,
     tag_rules: TagRules::Ec2,
     global: false,
 };

@@ -28,7 +28,7 @@ pub const INFO: KindInfo = KindInfo {
     nav_label: "Verification tokens",
     path: "/verification-tokens",
     service: Service::Ec2,
-    has_expiry: true,
+    expiry_field: Some("NotAfter"),
     tag_rules: TagRules::Ec2,
     global: false,
 };

@@ -70,7 +70,9 @@ pub struct KindInfo {
     /// The inventory page.
     pub path: &'static str,
     pub service: Service,
-    pub has_expiry: bool,
+    /// The AWS field a dated kind's one expiry comes from (e.g. `ValidUntil`); None for kinds
+    /// that do not expire.
+    pub expiry_field: Option<&'static str>,
     pub tag_rules: TagRules,
     /// Global per account (IAM): one scope per account, shown as region `global`.
     pub global: bool,
@@ -112,7 +114,12 @@ impl ResourceKind {
     }
 
     pub fn has_expiry(self) -> bool {
-        self.info().has_expiry
+        self.info().expiry_field.is_some()
+    }
+
+    /// The AWS field the expiry comes from, e.g. `NotAfter`.
+    pub fn expiry_field(self) -> Option<&'static str> {
+        self.info().expiry_field
     }
 
     pub fn has_tags(self) -> bool {
@@ -252,11 +259,16 @@ pub const INVENTORY_PAGE_SIZE: usize = 25;
 
 /// The expiry windows an inventory can be filtered by: URL value, label, and the window's end
 /// in days from now (`None` for the two that are not windows ahead).
-pub const EXPIRY_WINDOWS: [(&str, &str, Option<i64>); 5] = [
+/// The inventory's expiry filters: `(value in the URL, label, days from now: from, until)`.
+/// `expired` and `none` are answered by their own conditions.
+pub const EXPIRY_WINDOWS: [(&str, &str, Option<(i64, Option<i64>)>); 8] = [
     ("expired", "Expired", None),
-    ("7d", "Within 7 days", Some(7)),
-    ("30d", "Within 30 days", Some(30)),
-    ("90d", "Within 90 days", Some(90)),
+    ("7d", "Within 7 days", Some((0, Some(7)))),
+    ("30d", "Within 30 days", Some((0, Some(30)))),
+    ("90d", "Within 90 days", Some((0, Some(90)))),
+    ("8-30d", "In 8 to 30 days", Some((7, Some(30)))),
+    ("31-90d", "In 31 to 90 days", Some((30, Some(90)))),
+    ("later", "Later than 90 days", Some((90, None))),
     ("none", "No expiry", None),
 ];
 

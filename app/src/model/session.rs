@@ -33,6 +33,7 @@ pub struct Dashboard {
     pub version: String,
     pub database: Result<DatabaseStatus, String>,
     pub aws: AwsTarget,
+    pub expiry: super::ExpiryOverview,
 }
 
 /// Where the console's AWS calls go.

@@ -36,6 +36,8 @@ pub fn DashboardPage() -> impl IntoView {
                             }.into_any(),
                         };
                         view! {
+                            <super::expiry_overview::ExpiryOverviewSection overview=d.expiry />
+                            <h2 class="mb-2 text-lg font-semibold">"trustdesk"</h2>
                             <div class="grid gap-4 md:grid-cols-3">
                                 <section class=CARD aria-labelledby="card-user">
                                     <h2 id="card-user" class="mb-2 font-semibold">"Signed in"</h2>

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod dashboard;
+pub mod expiry_overview;
 pub mod inventory;
 pub mod kind;
 pub mod login;

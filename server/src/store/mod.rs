@@ -1,6 +1,7 @@
 //! SQLite through sqlx: one pool, migrations at open, and a repository module per table.
 
 pub mod audit;
+pub mod expiry;
 pub mod outbox;
 pub mod resources;
 pub mod scope_cache;

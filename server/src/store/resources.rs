@@ -283,19 +283,23 @@ fn push_item_filter(sql: &mut QueryBuilder<'_, Sqlite>, query: &InventoryQuery, 
             sql.push(" AND r.expires_at IS NULL");
         }
         window => {
-            let days = EXPIRY_WINDOWS
+            let range = EXPIRY_WINDOWS
                 .iter()
                 .find(|(value, _, _)| *value == window)
-                .and_then(|(_, _, days)| *days);
-            if let Some(days) = days {
-                let end = chrono::DateTime::parse_from_rfc3339(now)
-                    .map(|at| at.with_timezone(&chrono::Utc) + chrono::Duration::days(days))
-                    .map(super::timestamp)
-                    .unwrap_or_default();
+                .and_then(|(_, _, range)| *range);
+            if let Some((from, until)) = range {
+                let at = |days: i64| {
+                    chrono::DateTime::parse_from_rfc3339(now)
+                        .map(|at| at.with_timezone(&chrono::Utc) + chrono::Duration::days(days))
+                        .map(super::timestamp)
+                        .unwrap_or_default()
+                };
                 sql.push(" AND r.expires_at >= ");
-                sql.push_bind(now.to_string());
-                sql.push(" AND r.expires_at < ");
-                sql.push_bind(end);
+                sql.push_bind(at(from));
+                if let Some(until) = until {
+                    sql.push(" AND r.expires_at < ");
+                    sql.push_bind(at(until));
+                }
             }
         }
     }
@@ -343,6 +347,23 @@ pub async fn statuses(pool: &SqlitePool, kind: ResourceKind) -> Result<Vec<Strin
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(|(status,)| status).collect())
+}
+
+/// The items that expire next (not yet expired, still in AWS), soonest first.
+pub async fn soonest(
+    pool: &SqlitePool,
+    now: &str,
+    limit: i64,
+) -> Result<Vec<AwsItem>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM resources WHERE expires_at >= ? AND gone_at IS NULL
+         ORDER BY expires_at, id LIMIT ?"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().filter_map(Row::into_resource).collect())
 }
 
 pub async fn get(pool: &SqlitePool, item: &ResourceRef) -> Result<Option<AwsItem>, sqlx::Error> {

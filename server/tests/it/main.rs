@@ -4,6 +4,7 @@ mod accounts;
 mod audit;
 mod csrf;
 mod demo;
+mod expiry;
 mod harness;
 mod identity_sources;
 mod instance_profiles;

@@ -1,0 +1,168 @@
+//! The dashboard's first screen: what expires when, by kind and by account, each count a link
+//! to the inventory filtered to exactly those items; the timeline; the ten that expire next.
+
+use super::CARD;
+use crate::{
+    components::ExpiryTimeline,
+    model::{
+        expiry::{ExpiryOverview, UrgencyCounts},
+        ResourceKind, Urgency,
+    },
+    pages::inventory::Expiry,
+};
+use leptos::prelude::*;
+
+const CELL: &str = "px-3 py-1.5 text-right tabular-nums";
+
+/// One row of counts; each non-zero count links to `href(urgency)`.
+fn count_cells(counts: UrgencyCounts, href: impl Fn(Urgency) -> String) -> impl IntoView {
+    Urgency::ALL
+        .into_iter()
+        .map(|urgency| {
+            let n = counts[urgency.index()];
+            let cell = if n == 0 {
+                view! { <span class="text-slate-400">"0"</span> }.into_any()
+            } else {
+                view! {
+                    <a href=href(urgency) class=format!("font-semibold underline {}", urgency.text_class()) data-urgency=urgency.filter()>{n}</a>
+                }
+                .into_any()
+            };
+            view! { <td class=CELL>{cell}</td> }
+        })
+        .collect_view()
+}
+
+fn header(first: &'static str) -> impl IntoView {
+    view! {
+        <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+            <tr>
+                <th scope="col" class="px-3 py-1.5 text-left">{first}</th>
+                {Urgency::ALL.into_iter().map(|u| view! { <th scope="col" class="px-3 py-1.5 text-right">{u.label()}</th> }).collect_view()}
+            </tr>
+        </thead>
+    }
+}
+
+fn filtered(kind: ResourceKind, account: Option<&str>, urgency: Urgency) -> String {
+    match account {
+        Some(account) => format!(
+            "{}?account={account}&expires={}",
+            kind.path(),
+            urgency.filter()
+        ),
+        None => format!("{}?expires={}", kind.path(), urgency.filter()),
+    }
+}
+
+#[component]
+pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
+    let totals = Urgency::ALL
+        .into_iter()
+        .map(|urgency| {
+            view! {
+                <div class=format!("{CARD} text-center") data-total=urgency.filter()>
+                    <div class=format!("text-2xl font-semibold {}", urgency.text_class())>{overview.totals[urgency.index()]}</div>
+                    <div class="text-xs text-slate-500">{urgency.label()}</div>
+                </div>
+            }
+        })
+        .collect_view();
+    let by_kind = overview
+        .by_kind
+        .iter()
+        .map(|row| {
+            let kind = row.kind;
+            view! {
+                <tr class="border-t border-slate-200 dark:border-slate-800" data-kind=kind.as_str()>
+                    <th scope="row" class="px-3 py-1.5 text-left font-normal">
+                        <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">{kind.title()}</a>
+                        <span class="ml-1 text-xs text-slate-500">{kind.expiry_field().map(|f| format!("({f})"))}</span>
+                    </th>
+                    {count_cells(row.counts, move |u| filtered(kind, None, u))}
+                </tr>
+            }
+        })
+        .collect_view();
+    let by_account = overview
+        .by_account
+        .iter()
+        .map(|account| {
+            let name = account.account.clone();
+            let kinds = overview
+                .by_kind_and_account
+                .iter()
+                .filter(|row| row.account == name)
+                .map(|row| {
+                    let (kind, account) = (row.kind, row.account.clone());
+                    let scope = format!("{}/{}", kind.as_str(), account);
+                    view! {
+                        <tr class="border-t border-slate-100 dark:border-slate-800" data-kind-account=scope>
+                            <th scope="row" class="px-3 py-1 pl-6 text-left text-xs font-normal">{kind.title()}</th>
+                            {count_cells(row.counts, move |u| filtered(kind, Some(&account), u))}
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <tbody data-account=name.clone()>
+                    <tr class="border-t border-slate-300 bg-slate-50 dark:border-slate-700 dark:bg-slate-900">
+                        <th scope="rowgroup" class="px-3 py-1.5 text-left">{name.clone()}</th>
+                        {Urgency::ALL.into_iter().map(|u| view! { <td class=format!("{CELL} font-semibold")>{account.counts[u.index()]}</td> }).collect_view()}
+                    </tr>
+                    {kinds}
+                </tbody>
+            }
+        })
+        .collect_view();
+    let soonest = overview
+        .soonest
+        .iter()
+        .map(|item| {
+            view! {
+                <li class="flex flex-wrap items-baseline justify-between gap-2 border-t border-slate-100 py-1.5 dark:border-slate-800">
+                    <span>
+                        <a href=item.item.detail_path() class="font-medium text-indigo-700 underline dark:text-indigo-300">{item.name.clone()}</a>
+                        <span class="ml-1 text-xs text-slate-500">{format!("{} · {}/{}", item.item.kind.singular(), item.item.account, item.item.region)}</span>
+                    </span>
+                    <Expiry at=item.expires_at.clone() days=item.expires_in_days />
+                </li>
+            }
+        })
+        .collect_view();
+    let nothing = overview.by_kind.is_empty().then(|| view! {
+        <p class="text-sm text-slate-600 dark:text-slate-400">"No dated items are cached yet: the first sync fills this page (see the Sync page)."</p>
+    });
+    view! {
+        <section aria-labelledby="expiry-heading" id="expiry-overview" class="mb-6 space-y-4">
+            <h2 id="expiry-heading" class="text-lg font-semibold">"What expires when"</h2>
+            {nothing}
+            <div class="grid grid-cols-2 gap-3 sm:grid-cols-5">{totals}</div>
+            <div class=CARD>
+                <h3 class="mb-2 font-semibold">"Timeline: the next 26 weeks"</h3>
+                <ExpiryTimeline bars=overview.timeline.clone() />
+            </div>
+            <div class="grid gap-4 lg:grid-cols-2">
+                <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                    <table id="expiry-by-kind" class="min-w-full text-sm">
+                        <caption class="px-3 py-2 text-left font-semibold">"By kind"</caption>
+                        {header("Kind")}
+                        <tbody>{by_kind}</tbody>
+                    </table>
+                </div>
+                <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                    <table id="expiry-by-account" class="min-w-full text-sm">
+                        <caption class="px-3 py-2 text-left font-semibold">"By account"</caption>
+                        {header("Account")}
+                        {by_account}
+                    </table>
+                </div>
+            </div>
+            <div class=CARD>
+                <h3 class="mb-1 font-semibold">"Expiring next"</h3>
+                <ol id="expiring-next" class="text-sm">{soonest}</ol>
+                {overview.soonest.is_empty().then(|| view! { <p class="text-sm text-slate-500">"Nothing is due."</p> })}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,193 @@
+//! The expiry overview's reads over the cache: counts per urgency by kind and account, the
+//! timeline's weeks, and the items that expire next. Items removed in AWS are left out.
+
+use app::model::expiry::{
+    AccountCounts, KindAccountCounts, KindCounts, TimelineBar, TimelineItem, UrgencyCounts,
+    TIMELINE_BAR_DAYS, TIMELINE_DAYS, TIMELINE_ITEMS_PER_BAR,
+};
+use app::model::{ResourceKind, ResourceRef};
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+
+use super::timestamp;
+
+/// The bucket edges as stored timestamps: now, +7, +30, +90 days.
+fn edges(now: DateTime<Utc>) -> [String; 4] {
+    [0, 7, 30, 90].map(|days| timestamp(now + chrono::Duration::days(days)))
+}
+
+const COUNT_COLUMNS: &str = "SUM(expires_at < ?1), \
+     SUM(expires_at >= ?1 AND expires_at < ?2), \
+     SUM(expires_at >= ?2 AND expires_at < ?3), \
+     SUM(expires_at >= ?3 AND expires_at < ?4), \
+     SUM(expires_at >= ?4)";
+
+type CountRow = (String, String, i64, i64, i64, i64, i64);
+
+/// What the overview counts, summed from one pass over the dated items.
+pub struct Counts {
+    pub by_kind: Vec<KindCounts>,
+    pub by_kind_and_account: Vec<KindAccountCounts>,
+    pub by_account: Vec<AccountCounts>,
+    pub totals: UrgencyCounts,
+}
+
+/// Counts per (kind, account), from which the other tables and the totals are summed.
+pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> Result<Counts, sqlx::Error> {
+    let [now_at, d7, d30, d90] = edges(now);
+    let rows: Vec<CountRow> = sqlx::query_as(&format!(
+        "SELECT kind, account, {COUNT_COLUMNS} FROM resources
+         WHERE expires_at IS NOT NULL AND gone_at IS NULL GROUP BY kind, account"
+    ))
+    .bind(&now_at)
+    .bind(&d7)
+    .bind(&d30)
+    .bind(&d90)
+    .fetch_all(pool)
+    .await?;
+    let mut by_kind: Vec<KindCounts> = Vec::new();
+    let mut by_account: Vec<AccountCounts> = Vec::new();
+    let mut totals: UrgencyCounts = [0; 5];
+    let mut by_kind_and_account = Vec::new();
+    for (kind, account, a, b, c, d, e) in rows {
+        let Some(kind) = ResourceKind::parse(&kind) else {
+            continue;
+        };
+        let counts = [a, b, c, d, e].map(|n| n.max(0) as u64);
+        by_kind_and_account.push(KindAccountCounts {
+            kind,
+            account: account.clone(),
+            counts,
+        });
+        add(
+            match by_kind.iter_mut().find(|k| k.kind == kind) {
+                Some(found) => &mut found.counts,
+                None => {
+                    by_kind.push(KindCounts {
+                        kind,
+                        counts: [0; 5],
+                    });
+                    &mut by_kind.last_mut().expect("just pushed").counts
+                }
+            },
+            &counts,
+        );
+        add(
+            match by_account.iter_mut().find(|a| a.account == account) {
+                Some(found) => &mut found.counts,
+                None => {
+                    by_account.push(AccountCounts {
+                        account,
+                        counts: [0; 5],
+                    });
+                    &mut by_account.last_mut().expect("just pushed").counts
+                }
+            },
+            &counts,
+        );
+        add(&mut totals, &counts);
+    }
+    by_kind.sort_by_key(|k| ResourceKind::ALL.iter().position(|all| *all == k.kind));
+    by_account.sort_by(|a, b| a.account.cmp(&b.account));
+    by_kind_and_account.sort_by(|a, b| {
+        a.account.cmp(&b.account).then_with(|| {
+            let position = |k: ResourceKind| ResourceKind::ALL.iter().position(|all| *all == k);
+            position(a.kind).cmp(&position(b.kind))
+        })
+    });
+    Ok(Counts {
+        by_kind,
+        by_kind_and_account,
+        by_account,
+        totals,
+    })
+}
+
+fn add(into: &mut UrgencyCounts, counts: &UrgencyCounts) {
+    for (total, n) in into.iter_mut().zip(counts) {
+        *total += n;
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TimelineRow {
+    bar: i64,
+    kind: String,
+    account: String,
+    region: String,
+    id: String,
+    name: String,
+    expires_at: String,
+    rank: i64,
+    bar_count: i64,
+}
+
+/// The expired bar and one bar a week over the next [`TIMELINE_DAYS`], each with its count and
+/// its first [`TIMELINE_ITEMS_PER_BAR`] items; weeks without expiries are bars of zero.
+pub async fn timeline(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+) -> Result<Vec<TimelineBar>, sqlx::Error> {
+    let now_at = timestamp(now);
+    let end = timestamp(now + chrono::Duration::days(TIMELINE_DAYS));
+    // Bar -1 holds the expired; bar n the days [7n, 7n + 7).
+    let rows: Vec<TimelineRow> = sqlx::query_as(
+        "SELECT bar, kind, account, region, id, name, expires_at, rank, bar_count FROM (
+           SELECT b.*, ROW_NUMBER() OVER (PARTITION BY bar ORDER BY expires_at, id) AS rank,
+                  COUNT(*) OVER (PARTITION BY bar) AS bar_count
+           FROM (SELECT CASE WHEN expires_at < ?1 THEN -1
+                        ELSE CAST((julianday(expires_at) - julianday(?1)) / ?3 AS INTEGER) END AS bar,
+                        kind, account, region, id, name, expires_at
+                 FROM resources
+                 WHERE expires_at IS NOT NULL AND gone_at IS NULL AND expires_at < ?2) b)
+         WHERE rank <= ?4 ORDER BY bar, rank",
+    )
+    .bind(&now_at)
+    .bind(&end)
+    .bind(TIMELINE_BAR_DAYS as f64)
+    .bind(TIMELINE_ITEMS_PER_BAR as i64)
+    .fetch_all(pool)
+    .await?;
+    let weeks = TIMELINE_DAYS / TIMELINE_BAR_DAYS;
+    let mut bars: Vec<TimelineBar> = std::iter::once(TimelineBar {
+        from_day: None,
+        until_day: None,
+        count: 0,
+        items: Vec::new(),
+    })
+    .chain((0..weeks).map(|week| TimelineBar {
+        from_day: Some(week * TIMELINE_BAR_DAYS),
+        until_day: Some((week + 1) * TIMELINE_BAR_DAYS),
+        count: 0,
+        items: Vec::new(),
+    }))
+    .collect();
+    for row in rows {
+        let Some(kind) = ResourceKind::parse(&row.kind) else {
+            continue;
+        };
+        let Some(bar) = usize::try_from(row.bar + 1)
+            .ok()
+            .and_then(|i| bars.get_mut(i))
+        else {
+            continue;
+        };
+        bar.count = row.bar_count.max(0) as u64;
+        let item = ResourceRef {
+            kind,
+            account: row.account.clone(),
+            region: row.region,
+            id: row.id,
+        };
+        if row.rank as usize <= TIMELINE_ITEMS_PER_BAR {
+            bar.items.push(TimelineItem {
+                kind,
+                name: row.name,
+                account: row.account,
+                path: item.detail_path(),
+                expires_at: row.expires_at,
+            });
+        }
+    }
+    Ok(bars)
+}

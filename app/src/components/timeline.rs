@@ -86,11 +86,12 @@ pub fn ExpiryTimeline(bars: Vec<TimelineBar>) -> impl IntoView {
     let ticks = bars
         .iter()
         .enumerate()
-        .filter(|(index, bar)| *index == 0 || bar.from_day.is_some_and(|d| d % 28 == 0))
+        // "expired" under the first bar, then every fourth week (a label at "now" would run
+        // into "expired").
+        .filter(|(index, bar)| *index == 0 || bar.from_day.is_some_and(|d| d > 0 && d % 28 == 0))
         .map(|(index, bar)| {
             let label = match bar.from_day {
                 None => "expired".to_string(),
-                Some(0) => "now".to_string(),
                 Some(day) => format!("+{} w", day / 7),
             };
             view! {

@@ -1,0 +1,69 @@
+import { test, expect } from '@playwright/test';
+import { navigate, server, signInAsAdmin, waitForHydration } from './state';
+
+// Runs after auth.spec.ts, which creates the admin; the demo syncs on its own at start.
+test.describe.configure({ mode: 'serial' });
+
+test('the dashboard opens on the expiry overview: counts link to filtered inventories, the chart lists a bar', async ({ page }) => {
+  const { baseUrl } = server();
+  await signInAsAdmin(page, true);
+  await page.goto(`${baseUrl}/`);
+  await waitForHydration(page);
+  // The first sync fills the overview; reload until it has.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('#expiry-by-kind tr[data-kind="server-certificate"]')).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await waitForHydration(page);
+  await expect(page.locator('#expiry-timeline')).toBeVisible();
+  const expired = page.locator('#expiry-by-kind tr[data-kind="server-certificate"] a[data-urgency="expired"]');
+  const count = Number(await expired.textContent());
+  expect(count).toBeGreaterThan(0);
+
+  const firstBar = page.locator('#expiry-timeline g[data-bar="0"]');
+  await firstBar.hover();
+  await expect(page.locator('#timeline-items')).toContainText('already expired');
+  await expect(page.locator('#timeline-items li').first()).toBeVisible();
+  await page.screenshot({ path: 'end2end/artifacts/expiry-overview.png', fullPage: true });
+
+  await expired.click();
+  await expect(page).toHaveURL(`${baseUrl}/server-certificates?expires=expired`);
+  await expect(page.locator('#inventory-count')).toContainText(`${count} `);
+  await expect(page.locator('#inventory tbody tr[data-id]')).toHaveCount(count);
+});
+
+test('the Sync page shows every scope, and Sync now runs a new sync with progress', async ({ page }) => {
+  const { baseUrl } = server();
+  await signInAsAdmin(page, true);
+  await waitForHydration(page);
+  await navigate(page, 'Admin', 'Sync');
+  await expect(page).toHaveURL(`${baseUrl}/sync`);
+  await waitForHydration(page);
+  await expect(page.locator('#sync-scopes tbody tr[data-scope]')).toHaveCount(28);
+  const before = await page.locator('#sync-scopes tbody tr[data-scope="saml-provider/prod/global"] time').getAttribute('datetime');
+  await page.locator('#sync-now').click();
+  await expect(page.locator('#sync-state')).toHaveAttribute('data-state', 'idle', { timeout: 30_000 });
+  await expect(async () => {
+    const after = await page.locator('#sync-scopes tbody tr[data-scope="saml-provider/prod/global"] time').getAttribute('datetime');
+    expect(after).not.toBe(before);
+  }).toPass({ timeout: 30_000 });
+  await expect(page.locator('#sync-scopes tr[data-outcome="ok"]')).toHaveCount(28);
+  await page.screenshot({ path: 'end2end/artifacts/sync.png', fullPage: true });
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the overview chart and the Sync page render, and Sync now posts as a plain form', async ({ page }) => {
+    const { baseUrl } = server();
+    await signInAsAdmin(page, false);
+    await page.goto(`${baseUrl}/`);
+    await expect(page.locator('#expiry-timeline g[data-bar]')).toHaveCount(27);
+    await expect(page.locator('#expiry-timeline g[data-bar="0"] title')).toContainText('already expired');
+    await page.goto(`${baseUrl}/sync`);
+    await page.locator('#sync-now').click();
+    // Back on the page the form was posted from (leptos' redirect may end the URL with "?").
+    await expect(page).toHaveURL(/\/sync\??$/);
+    await expect(page.getByText('Sync requested')).toBeVisible();
+  });
+});

@@ -35,6 +35,9 @@ pub struct Console {
     pub(crate) sync_settings: crate::config::SyncSettings,
     /// Wakes this process's scheduler for a "Sync now".
     pub(crate) sync_wakeup: tokio::sync::Notify,
+    pub(crate) alerting: crate::alerts::Alerting,
+    /// Wakes this process's mail sender when mail was queued.
+    pub(crate) mail_wakeup: tokio::sync::Notify,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -76,7 +79,14 @@ impl Console {
             clock: Default::default(),
             sync_settings: Default::default(),
             sync_wakeup: Default::default(),
+            alerting: crate::alerts::Alerting::disabled(),
+            mail_wakeup: Default::default(),
         }
+    }
+
+    pub fn with_alerting(mut self, alerting: crate::alerts::Alerting) -> Self {
+        self.alerting = alerting;
+        self
     }
 
     /// Expiries, alerts and the schedule read the time from `clock`.

@@ -1,6 +1,7 @@
 //! trustdesk's backend: configuration, storage, the console that every action passes through,
 //! and the web server.
 
+pub mod alerts;
 pub mod auth;
 pub mod aws;
 pub mod config;
@@ -47,6 +48,8 @@ pub enum StartError {
     SetupLink(sqlx::Error),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot read or create the alert links' key in the data directory: {0}")]
+    LinkKey(std::io::Error),
     #[error("cannot start the demo's AWS emulator: {0}")]
     Emulator(std::io::Error),
 }
@@ -97,10 +100,13 @@ impl Trustdesk {
             }
             None => time::Clock::default(),
         };
+        let alerting = alerts::Alerting::from_config(&config).map_err(StartError::LinkKey)?;
+        tracing::info!(mail = %alerting.mailer.describe(), "alert emails");
         let console = Arc::new(
             Console::new(db, auth::LoginThrottle::default(), aws, clients)
                 .with_clock(clock)
-                .with_sync_settings(config.sync.clone()),
+                .with_sync_settings(config.sync.clone())
+                .with_alerting(alerting),
         );
         Ok(Self {
             config,
@@ -132,6 +138,7 @@ impl Trustdesk {
     pub async fn bind_to(self, listener: TcpListener) -> Result<Bound, StartError> {
         let addr = listener.local_addr()?;
         let public_url = self.config.effective_public_url(addr);
+        self.console.alerting.set_public_url(&public_url);
         let setup_url = self
             .console
             .issue_setup_link(&public_url)

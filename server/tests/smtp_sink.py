@@ -1,10 +1,12 @@
 """A real SMTP server for the mail tests (server/tests/it/smtp_server.rs starts and stops it).
 
     smtp_sink.py serve HOST:PORT DIR [--login USER PASSWORD] [--refuse-recipient TEXT]
+                                     [--starttls CERT KEY | --tls CERT KEY]
         aiosmtpd on HOST:PORT. Each accepted mail becomes DIR/<n>.json: the envelope, the
         headers and the text and HTML parts as Python's email package reads them, and the raw
-        message. With --login, AUTH is offered (over plain loopback) and required. Recipients
-        containing TEXT are refused with 550, as a server refuses an unknown mailbox.
+        message. With --login, AUTH is offered (even over plain loopback) and required.
+        Recipients containing TEXT are refused with 550, as a server refuses an unknown
+        mailbox. --starttls offers and requires STARTTLS; --tls speaks TLS from the first byte.
     smtp_sink.py parse FILE
         Prints the same JSON for a message file (the demo's .eml files).
 """
@@ -15,6 +17,7 @@ import email.policy
 import json
 import os
 import signal
+import ssl
 import sys
 import warnings
 
@@ -72,34 +75,40 @@ def serve(listen: str, directory: str, options: list[str]) -> None:
     host, port = listen.rsplit(":", 1)
     login = None
     refuse = None
+    tls = None
     while options:
         flag = options.pop(0)
         if flag == "--login":
             login = (options.pop(0).encode(), options.pop(0).encode())
         elif flag == "--refuse-recipient":
             refuse = options.pop(0)
+        elif flag in ("--starttls", "--tls"):
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(options.pop(0), options.pop(0))
+            tls = (flag, context)
         else:
             sys.exit(f"unknown option {flag}")
     handler = Sink(directory, refuse)
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == login
-        return AuthResult(success=ok, auth_data=auth_data if ok else None)
+        # handled=False: aiosmtpd itself answers a refused login (535).
+        return AuthResult(success=ok, handled=ok, auth_data=auth_data if ok else None)
 
     def protocol():
-        if login is None:
-            return SMTP(handler)
-        return SMTP(
-            handler,
-            authenticator=authenticator,
-            auth_required=True,
-            auth_require_tls=False,
-        )
+        options = {}
+        if login is not None:
+            options.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+        if tls is not None and tls[0] == "--starttls":
+            options.update(tls_context=tls[1], require_starttls=True)
+        return SMTP(handler, **options)
+
+    implicit = tls[1] if tls is not None and tls[0] == "--tls" else None
 
     # Plain AUTH is what the test wants: loopback only, throwaway credentials.
     warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
     loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(loop.create_server(protocol, host, int(port)))
+    server = loop.run_until_complete(loop.create_server(protocol, host, int(port), ssl=implicit))
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
     loop.run_forever()
     server.close()

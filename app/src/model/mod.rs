@@ -1,5 +1,6 @@
 //! Types shared by the browser and the server, and validators that mirror the server's rules.
 
+pub mod alerts;
 pub mod audit;
 pub mod aws_rules;
 pub mod error;

@@ -66,6 +66,9 @@ pub struct SmtpConfig {
     pub password: Option<Secret>,
     /// The From address, e.g. `trustdesk <alerts@example.com>`.
     pub from: String,
+    /// PEM certificates trusted for the server besides the system's, for a relay whose
+    /// certificate comes from an internal CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 // By hand, as Config's: a field added later is shown only when listed here.
@@ -78,6 +81,7 @@ impl fmt::Debug for SmtpConfig {
             .field("username", &self.username)
             .field("password", &self.password)
             .field("from", &self.from)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -101,6 +105,7 @@ pub(super) struct SmtpFile {
     password_env: Option<String>,
     password_file: Option<String>,
     from: Option<String>,
+    ca_file: Option<String>,
 }
 
 impl SmtpFile {
@@ -114,6 +119,7 @@ impl SmtpFile {
             password_env: get("PASSWORD_ENV"),
             password_file: get("PASSWORD_FILE"),
             from: get("FROM"),
+            ca_file: get("CA_FILE"),
         };
         let any = layer.host.is_some()
             || layer.port.is_some()
@@ -121,7 +127,8 @@ impl SmtpFile {
             || layer.username.is_some()
             || layer.password_env.is_some()
             || layer.password_file.is_some()
-            || layer.from.is_some();
+            || layer.from.is_some()
+            || layer.ca_file.is_some();
         any.then_some(layer)
     }
 }
@@ -145,6 +152,7 @@ pub(super) struct SmtpParts {
     username: Sourced<String>,
     password: Sourced<PasswordSource>,
     from: Sourced<String>,
+    ca_file: Sourced<PathBuf>,
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -247,6 +255,22 @@ impl SmtpParts {
             }
             (None, None) => {}
         }
+        if let Some(path) = layer.ca_file {
+            let path = PathBuf::from(path);
+            let pem = std::fs::read_to_string(&path).map_err(|e| {
+                err(
+                    name("smtp.ca_file"),
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(err(
+                    name("smtp.ca_file"),
+                    format!("{} holds no PEM certificate", path.display()),
+                ));
+            }
+            self.ca_file = Some((path, name("smtp.ca_file")));
+        }
         if let Some(from) = layer.from {
             if from.trim().parse::<lettre::message::Mailbox>().is_err() {
                 return Err(err(
@@ -320,6 +344,9 @@ impl SmtpParts {
                 format!("security none would send the SMTP password in clear to {host}; use starttls or tls"),
             ));
         }
+        if let (Some((_, source)), SmtpSecurity::None) = (&self.ca_file, security) {
+            return Err(err(source, "a CA file needs security starttls or tls"));
+        }
         Ok(Some(SmtpConfig {
             host,
             port,
@@ -327,6 +354,7 @@ impl SmtpParts {
             username: self.username.map(|u| u.0),
             password,
             from,
+            ca_file: self.ca_file.map(|c| c.0),
         }))
     }
 }

@@ -27,7 +27,7 @@ pub struct RetryPolicy {
     /// How long after it was queued (or retried by an admin) a mail is given up.
     pub period: Duration,
     /// A row `sending` for longer than this is taken to belong to a sender that died. Well
-    /// above one send's longest time ([`crate::mail::smtp::SEND_TIMEOUT`] per step).
+    /// above one send's longest time ([`crate::mail::smtp::SEND_TIMEOUT`]).
     pub claim_timeout: Duration,
     /// Mails sent by one call at most, so one call ends even when mail keeps arriving.
     pub batch: u32,

@@ -12,8 +12,68 @@ use crate::store;
 
 /// How often a waiting scheduler looks for a "Sync now" made by another process.
 const REQUEST_POLL: Duration = Duration::from_secs(5);
+/// How often the outbox is looked at for mail that is due.
+const DELIVERY_POLL: Duration = Duration::from_secs(10);
 
-pub async fn run(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(console: Arc<Console>, stop: tokio::sync::watch::Receiver<bool>) {
+    let deliveries = tokio::spawn(deliver(console.clone(), stop.clone()));
+    syncs(console, stop).await;
+    let _ = deliveries.await;
+}
+
+/// Hands due mail to the mailer until the server stops; woken early when an alert run queued
+/// some.
+async fn deliver(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let alerting = &console.alerting;
+        match super::deliver::deliver_due(
+            console.db(),
+            alerting.mailer.as_ref(),
+            &alerting.from,
+            chrono::Utc::now(),
+            &alerting.retry,
+        )
+        .await
+        {
+            Ok(report) if report.sent + report.retried + report.failed > 0 => {
+                tracing::info!(
+                    sent = report.sent,
+                    retried = report.retried,
+                    failed = report.failed,
+                    "outbox delivered"
+                )
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "outbox: the database failed"),
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            () = tokio::time::sleep(DELIVERY_POLL) => {}
+            () = console.mail_wakeup.notified() => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
+/// After every sync, the alert run over what it read.
+async fn alert(console: &Console) {
+    match super::alerts::run(console, console.clock.now()).await {
+        Ok(report) if report.digests > 0 => {
+            tracing::info!(
+                digests = report.digests,
+                notices = report.notices,
+                "alert run queued mail"
+            );
+            console.mail_wakeup.notify_one();
+        }
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "alert run: the database failed"),
+    }
+}
+
+async fn syncs(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<bool>) {
     match store::sync::abandon_unfinished(console.db().pool(), &store::now()).await {
         Ok(0) => {}
         Ok(rows) => tracing::warn!(
@@ -49,6 +109,7 @@ pub async fn run(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<b
             }
         }
         deadline = if sync_once(&console).await {
+            alert(&console).await;
             let next = next_start(console.sync_settings.interval);
             let next_at = chrono::Utc::now()
                 + chrono::Duration::from_std(next).unwrap_or(chrono::Duration::minutes(15));

@@ -6,14 +6,20 @@ use super::{build_message, Envelope, MailError, Mailer};
 use crate::config::{SmtpConfig, SmtpSecurity};
 use async_trait::async_trait;
 use lettre::{
-    transport::smtp::{authentication::Credentials, Error as SmtpError},
+    transport::smtp::{
+        authentication::Credentials,
+        client::{Certificate, Tls, TlsParameters},
+        Error as SmtpError,
+    },
     AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
 };
 use std::time::Duration;
 
-/// For the connection and for each reply; a claim outlives several of these
-/// ([`crate::jobs::deliver::RetryPolicy::claim_timeout`]).
-pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// For one whole send, from connecting to the server's last reply. lettre bounds only the
+/// connect, so a server that stops answering would otherwise hold the send (and its outbox
+/// claim) until the server gives up. Well below [`crate::jobs::deliver::RetryPolicy`]'s
+/// claim timeout, so a live sender's claim is never taken for a dead one's.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
 // Deliberately not Debug: nothing can print the transport, which holds the password.
 pub struct SmtpMailer {
@@ -22,6 +28,7 @@ pub struct SmtpMailer {
     port: u16,
     security: SmtpSecurity,
     username: Option<String>,
+    timeout: Duration,
 }
 
 /// Replies that will not change on a later attempt: the mailbox does not exist, is not local,
@@ -32,26 +39,14 @@ const LOGIN_CODES: [&str; 4] = ["530", "534", "535", "538"];
 
 impl SmtpMailer {
     pub fn new(config: &SmtpConfig) -> Result<Self, MailError> {
-        let unusable = |error: SmtpError| {
-            tracing::error!(error = ?error, host = %config.host, "cannot prepare TLS for the SMTP server");
-            MailError::temporary(format!(
-                "TLS cannot be prepared for SMTP server {}: {error}.",
-                config.host
-            ))
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            .port(config.port)
+            .timeout(Some(SEND_TIMEOUT));
+        builder = match config.security {
+            SmtpSecurity::StartTls => builder.tls(Tls::Required(tls_parameters(config)?)),
+            SmtpSecurity::Tls => builder.tls(Tls::Wrapper(tls_parameters(config)?)),
+            SmtpSecurity::None => builder,
         };
-        let builder = match config.security {
-            SmtpSecurity::StartTls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
-                    .map_err(unusable)?
-            }
-            SmtpSecurity::Tls => {
-                AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host).map_err(unusable)?
-            }
-            SmtpSecurity::None => {
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
-            }
-        };
-        let mut builder = builder.port(config.port).timeout(Some(SEND_TIMEOUT));
         if let (Some(username), Some(password)) = (&config.username, &config.password) {
             builder = builder.credentials(Credentials::new(
                 username.clone(),
@@ -64,7 +59,26 @@ impl SmtpMailer {
             port: config.port,
             security: config.security,
             username: config.username.clone(),
+            timeout: SEND_TIMEOUT,
         })
+    }
+
+    /// A shorter bound than [`SEND_TIMEOUT`], for tests of a server that stops answering.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    fn timed_out(&self) -> MailError {
+        let limit = if self.timeout >= Duration::from_secs(1) {
+            format!("{} seconds", self.timeout.as_secs())
+        } else {
+            format!("{} ms", self.timeout.as_millis())
+        };
+        MailError::temporary(format!(
+            "SMTP server {}:{} did not answer within {limit}.",
+            self.host, self.port
+        ))
     }
 
     /// What went wrong, as the admin should read it on the Outbox page.
@@ -73,18 +87,31 @@ impl SmtpMailer {
         let code = error.status().map(|c| c.to_string());
         let code = code.as_deref();
         if error.is_timeout() {
-            return MailError::temporary(format!(
-                "{server} did not answer within {} seconds.",
-                SEND_TIMEOUT.as_secs()
-            ));
+            return self.timed_out();
         }
-        if error.is_tls() {
+        let io = io_cause(error);
+        // tokio-rustls reports a failed handshake (an untrusted certificate, a server that
+        // does not speak TLS) as invalid data read from the socket rather than as a TLS error.
+        let handshake = self.security != SmtpSecurity::None
+            && io.is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData);
+        if error.is_tls() || handshake {
+            let cause = match io {
+                Some(io) => format!(" ({io})"),
+                None => {
+                    std::error::Error::source(error).map_or(String::new(), |c| format!(" ({c})"))
+                }
+            };
             return MailError::temporary(format!(
-                "The TLS connection to {server} failed; check smtp.security ({}) and the server's certificate.",
+                "The TLS connection to {server} failed{cause}; check smtp.security ({}), smtp.ca_file and the server's certificate.",
                 self.security.as_str()
             ));
         }
-        if let Some(io) = io_cause(error) {
+        if error.is_client() && error.to_string().contains("STARTTLS") {
+            return MailError::temporary(format!(
+                "{server} does not offer STARTTLS; set smtp.security to tls if it expects TLS from the first byte (usually port 465)."
+            ));
+        }
+        if let Some(io) = io {
             return MailError::temporary(match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => {
                     format!("{server} refused the connection.")
@@ -118,6 +145,25 @@ impl SmtpMailer {
     }
 }
 
+/// The system's CA store, plus `ca_file`'s certificates when configured.
+fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, MailError> {
+    let unusable = |error: &dyn std::fmt::Display| {
+        tracing::error!(%error, host = %config.host, "cannot prepare TLS for the SMTP server");
+        MailError::temporary(format!(
+            "TLS cannot be prepared for SMTP server {}: {error}.",
+            config.host
+        ))
+    };
+    let mut builder = TlsParameters::builder(config.host.clone());
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read(path).map_err(|e| unusable(&format!("{}: {e}", path.display())))?;
+        let certificates = Certificate::from_pem(&pem)
+            .map_err(|e| unusable(&format!("{}: {e}", path.display())))?;
+        builder = builder.add_root_certificate(certificates);
+    }
+    builder.build_rustls().map_err(|e| unusable(&e))
+}
+
 fn io_cause(error: &SmtpError) -> Option<&std::io::Error> {
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -133,9 +179,19 @@ fn io_cause(error: &SmtpError) -> Option<&std::io::Error> {
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: &Envelope) -> Result<(), MailError> {
         let message = build_message(mail)?;
-        match self.transport.send(message).await {
-            Ok(_) => Ok(()),
-            Err(error) => {
+        match tokio::time::timeout(self.timeout, self.transport.send(message)).await {
+            Ok(Ok(_)) => Ok(()),
+            Err(_) => {
+                tracing::warn!(
+                    host = %self.host,
+                    port = self.port,
+                    message_id = %mail.message_id,
+                    timeout = ?self.timeout,
+                    "SMTP send timed out"
+                );
+                Err(self.timed_out())
+            }
+            Ok(Err(error)) => {
                 tracing::warn!(
                     host = %self.host,
                     port = self.port,
@@ -175,6 +231,7 @@ mod tests {
             username: Some("alerts".into()),
             password: Some(Secret::new("s3cret-password")),
             from: "alerts@example.com".into(),
+            ca_file: None,
         }
     }
 
@@ -211,5 +268,30 @@ mod tests {
             format!("SMTP server 127.0.0.1:{port} refused the connection.")
         );
         assert!(!error.is_permanent());
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_answers_is_given_up_on_in_time() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Accepts and then says nothing, not even the greeting.
+        let silent = tokio::spawn(async move {
+            let (_socket, _) = listener.accept().await.unwrap();
+            std::future::pending::<()>().await
+        });
+        let mailer = SmtpMailer::new(&config(SmtpSecurity::None, port))
+            .unwrap()
+            .with_timeout(Duration::from_millis(300));
+        let started = std::time::Instant::now();
+        let error = mailer
+            .send(&super::super::sample("<a@b>"))
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(
+            error.sentence(),
+            format!("SMTP server 127.0.0.1:{port} did not answer within 300 ms.")
+        );
+        silent.abort();
     }
 }

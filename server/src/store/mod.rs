@@ -1,5 +1,6 @@
 //! SQLite through sqlx: one pool, migrations at open, and a repository module per table.
 
+pub mod alerts;
 pub mod audit;
 pub mod expiry;
 pub mod outbox;

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use server::{
     config::{Config, Overrides},
     jobs::deliver::{deliver_due, DeliveryReport, RetryPolicy},
-    mail::{self, smtp::SmtpMailer, Envelope, Mailer},
+    mail::{self, Envelope, Mailer},
     store::{
         audit,
         outbox::{self, NewMail, OutboxState},
@@ -159,6 +159,8 @@ async fn a_committed_notice_arrives_once_with_both_parts_and_a_rolled_back_one_n
         Some("Tue, 01 Dec 2026 09:00:00 +0000")
     );
     assert_eq!(mail.content_type, "multipart/alternative");
+    let headers = format!("\n{}", mail.raw);
+    assert_eq!(headers.matches("\nMessage-ID:").count(), 1, "{headers}");
     let text = mail.text.as_deref().unwrap();
     assert!(
         text.contains("The SAML provider corp expires on 2026-12-08."),

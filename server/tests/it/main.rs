@@ -13,6 +13,7 @@ mod license_tokens;
 mod login;
 mod mail;
 mod mail_login;
+mod mail_tls;
 mod managed_policies;
 mod mfa_devices;
 mod oidc_providers;

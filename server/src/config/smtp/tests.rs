@@ -171,3 +171,37 @@ fn secrets_debug_as_redacted() {
     assert_eq!(format!("{secret:?}"), "[redacted]");
     assert_eq!(format!("{:?}", Some(secret)), "Some([redacted])");
 }
+
+#[test]
+fn a_ca_file_must_hold_certificates_and_needs_tls() {
+    let mut pem = tempfile::NamedTempFile::new().unwrap();
+    writeln!(
+        pem,
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+    )
+    .unwrap();
+    let pem_path = pem.path().display().to_string();
+    let base = [
+        ("TRUSTDESK_SMTP_HOST", "smtp.example.com"),
+        ("TRUSTDESK_SMTP_FROM", "a@b.c"),
+    ];
+    let with = |extra: &[(&'static str, &str)]| {
+        let mut pairs: Vec<(&str, &str)> = base.to_vec();
+        pairs.extend_from_slice(extra);
+        load(None, &pairs)
+    };
+    let config = with(&[("TRUSTDESK_SMTP_CA_FILE", &pem_path)]).unwrap();
+    assert_eq!(config.smtp.unwrap().ca_file, Some(PathBuf::from(&pem_path)));
+    let e = with(&[("TRUSTDESK_SMTP_CA_FILE", "/no/such/ca.pem")]).unwrap_err();
+    assert_eq!(e.source_name, "TRUSTDESK_SMTP_CA_FILE", "{e}");
+    let not_pem = tempfile::NamedTempFile::new().unwrap();
+    let not_pem_path = not_pem.path().display().to_string();
+    let e = with(&[("TRUSTDESK_SMTP_CA_FILE", &not_pem_path)]).unwrap_err();
+    assert!(e.message.contains("no PEM certificate"), "{e}");
+    let e = with(&[
+        ("TRUSTDESK_SMTP_CA_FILE", &pem_path),
+        ("TRUSTDESK_SMTP_SECURITY", "none"),
+    ])
+    .unwrap_err();
+    assert_eq!(e.source_name, "TRUSTDESK_SMTP_CA_FILE", "{e}");
+}

@@ -1,0 +1,226 @@
+//! cache → outbox: which items crossed a threshold for whom, once, ever. A run decides and
+//! writes everything in one write transaction (the notices and the outbox rows together), so
+//! overlapping runs, in one process or two, wait for each other and never send a notice twice;
+//! a crash before the commit leaves nothing, after it leaves mail the sender delivers.
+
+use std::collections::BTreeMap;
+
+use app::model::alerts::{is_email, AlertRules};
+use app::model::Tag;
+use chrono::{DateTime, Utc};
+
+use crate::alerts::digest::{self, DigestItem};
+use crate::alerts::link::{LinkClaims, LINK_LIFETIME};
+use crate::console::Console;
+use crate::store::{self, alerts::Due, outbox::NewMail};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlertReport {
+    /// Digests queued, one per recipient with something due.
+    pub digests: usize,
+    /// Item notices they carry.
+    pub notices: usize,
+}
+
+/// The thresholds (days; 0 is "on expiry") an expiry `seconds_left` away has crossed.
+fn crossed(rules: &AlertRules, seconds_left: i64) -> Vec<i64> {
+    let mut crossed: Vec<i64> = rules
+        .thresholds
+        .iter()
+        .map(|days| i64::from(*days))
+        .filter(|days| seconds_left <= days * 86_400)
+        .collect();
+    if rules.notify_on_expiry && seconds_left <= 0 {
+        crossed.push(0);
+    }
+    crossed
+}
+
+/// Who is told about an item: its owner (the rule's tag, when it holds an address) or else the
+/// account's fallback list, and the global list; lower-cased, each once.
+fn recipients(rules: &AlertRules, item: &Due) -> Vec<String> {
+    let tags: Vec<Tag> = serde_json::from_str(&item.tags).unwrap_or_default();
+    let owner = tags
+        .iter()
+        .find(|t| t.key.eq_ignore_ascii_case(&rules.recipient_tag))
+        .map(|t| t.value.trim().to_string())
+        .filter(|v| is_email(v));
+    let mut all: Vec<String> = match owner {
+        Some(owner) => vec![owner],
+        None => rules.fallback_for(&item.account).to_vec(),
+    };
+    all.extend(rules.global_recipients.iter().cloned());
+    let mut all: Vec<String> = all.into_iter().map(|a| a.to_lowercase()).collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// One alert run as of `now`.
+pub async fn run(console: &Console, now: DateTime<Utc>) -> Result<AlertReport, sqlx::Error> {
+    let rules = store::alerts::rules(console.db().pool()).await?;
+    let alerting = &console.alerting;
+    let zone: chrono_tz::Tz = rules.time_zone.parse().unwrap_or(alerting.time_zone);
+    let furthest = rules.thresholds.iter().copied().max().unwrap_or(0);
+    let now_at = crate::time::timestamp(now);
+    let horizon = crate::time::timestamp(
+        now + chrono::Duration::days(i64::from(furthest)) + chrono::Duration::seconds(1),
+    );
+
+    let mut tx = console.db().begin_write().await?;
+    let due = store::alerts::due(&mut tx, &now_at, &horizon).await?;
+    // recipient → (item, its most urgent crossed threshold, all it crossed)
+    let mut digests: BTreeMap<String, Vec<(Due, Vec<i64>)>> = BTreeMap::new();
+    for item in due {
+        let Some(reference) = item.item() else {
+            continue;
+        };
+        if rules.excluded_kinds.contains(&reference.kind) {
+            continue;
+        }
+        let Ok(expires_at) = DateTime::parse_from_rfc3339(&item.expires_at) else {
+            continue;
+        };
+        let thresholds = crossed(&rules, (expires_at.with_timezone(&Utc) - now).num_seconds());
+        let Some(current) = thresholds.iter().copied().min() else {
+            continue;
+        };
+        for recipient in recipients(&rules, &item) {
+            if store::alerts::noticed(&mut tx, &item, &recipient)
+                .await?
+                .contains(&current)
+            {
+                continue;
+            }
+            digests
+                .entry(recipient)
+                .or_default()
+                .push((item.clone(), thresholds.clone()));
+        }
+    }
+    let mut report = AlertReport::default();
+    let base = alerting.public_url().to_string();
+    for (recipient, items) in &digests {
+        let entries: Vec<DigestItem> = items
+            .iter()
+            .filter_map(|(item, _)| {
+                let reference = item.item()?;
+                let expires_at = DateTime::parse_from_rfc3339(&item.expires_at)
+                    .ok()?
+                    .with_timezone(&Utc);
+                let link = |action: &str| {
+                    let claims = LinkClaims {
+                        action: action.into(),
+                        kind: item.kind.clone(),
+                        account: item.account.clone(),
+                        region: item.region.clone(),
+                        id: item.id.clone(),
+                        expires_at: item.expires_at.clone(),
+                        recipient: recipient.clone(),
+                        valid_until: (now + LINK_LIFETIME).timestamp(),
+                        nonce: crate::csrf::random_token(),
+                    };
+                    format!(
+                        "{base}/alerts/link?token={}",
+                        alerting.link_key.sign(&claims)
+                    )
+                };
+                Some(DigestItem {
+                    kind: reference.kind,
+                    name: item.name.clone(),
+                    account: item.account.clone(),
+                    region: item.region.clone(),
+                    expires_at,
+                    link: format!("{base}{}", reference.detail_path()),
+                    acknowledge_link: link("ack"),
+                    snooze_link: link("snooze"),
+                })
+            })
+            .collect();
+        let composed = digest::compose(&entries, now, zone);
+        let outbox_id = store::outbox::enqueue(
+            &mut tx,
+            &NewMail {
+                recipient: recipient.clone(),
+                subject: composed.subject,
+                text: composed.text,
+                html: composed.html,
+            },
+            &alerting.message_host,
+            &now_at,
+        )
+        .await?;
+        for (item, thresholds) in items {
+            // The less urgent thresholds it crossed at once are spent too: a 30-day notice
+            // never follows the 7-day one.
+            for threshold in thresholds {
+                store::alerts::record_notice(
+                    &mut tx, item, *threshold, recipient, outbox_id, &now_at,
+                )
+                .await?;
+            }
+        }
+        report.digests += 1;
+        report.notices += items.len();
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn due(tags: &str) -> Due {
+        Due {
+            kind: "saml-provider".into(),
+            account: "prod".into(),
+            region: "global".into(),
+            id: "Okta".into(),
+            name: "Okta".into(),
+            expires_at: "2026-12-10T00:00:00.000Z".into(),
+            tags: tags.into(),
+        }
+    }
+
+    #[test]
+    fn crossing_thresholds_counts_down_to_the_notice_on_expiry() {
+        let rules = AlertRules::default();
+        const DAY: i64 = 86_400;
+        assert!(crossed(&rules, 31 * DAY).is_empty());
+        assert_eq!(crossed(&rules, 30 * DAY), vec![30]);
+        assert_eq!(crossed(&rules, 5 * DAY), vec![30, 14, 7]);
+        assert_eq!(crossed(&rules, -1), vec![30, 14, 7, 3, 1, 0]);
+        let quiet = AlertRules {
+            notify_on_expiry: false,
+            ..AlertRules::default()
+        };
+        assert_eq!(crossed(&quiet, -1), vec![30, 14, 7, 3, 1]);
+    }
+
+    #[test]
+    fn the_owner_tag_wins_over_the_account_fallback_and_the_global_list_is_copied() {
+        let rules = AlertRules {
+            global_recipients: vec!["sec@example.com".into()],
+            account_recipients: vec![app::model::alerts::AccountRecipients {
+                account: "prod".into(),
+                recipients: vec!["ops@example.com".into()],
+            }],
+            ..AlertRules::default()
+        };
+        assert_eq!(
+            recipients(
+                &rules,
+                &due(r#"[{"key":"owner","value":"Alice@Example.com"}]"#)
+            ),
+            vec!["alice@example.com", "sec@example.com"]
+        );
+        assert_eq!(
+            recipients(
+                &rules,
+                &due(r#"[{"key":"Owner","value":"not an address"}]"#)
+            ),
+            vec!["ops@example.com", "sec@example.com"]
+        );
+    }
+}

@@ -4,11 +4,14 @@ use crate::{
         SessionContext, Shell,
     },
     pages::{
+        alert_link::AlertLinkPage,
+        alerts::AlertsPage,
         audit::AuditPage,
         dashboard::DashboardPage,
         kind::{KindInventoryPage, NewKindPage},
         login::LoginPage,
         not_found::NotFoundPage,
+        outbox::OutboxPage,
         resource::ResourcePage,
         setup::SetupPage,
         shown_once::ShownOncePage,
@@ -64,6 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/users") view=UsersPage ssr=ssr.clone() />
                     <Route path=path!("/audit") view=AuditPage ssr=ssr.clone() />
                     <Route path=path!("/sync") view=SyncPage ssr=ssr.clone() />
+                    <Route path=path!("/alerts") view=AlertsPage ssr=ssr.clone() />
+                    <Route path=path!("/alerts/link") view=AlertLinkPage ssr=ssr.clone() />
+                    <Route path=path!("/outbox") view=OutboxPage ssr=ssr.clone() />
                     <Route path=path!("/shown-once") view=ShownOncePage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                     // Every kind's inventory and create page; static paths above match first.
@@ -76,4 +82,6 @@ pub fn App() -> impl IntoView {
 }
 
 /// The paths anyone may open without signing in; every other page needs a session.
-pub const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
+/// `/alerts/link` is where alert emails' acknowledge and snooze links lead: their signature
+/// is the recipient's proof.
+pub const PUBLIC_PAGES: [&str; 3] = ["/login", "/setup", "/alerts/link"];

@@ -1,6 +1,7 @@
 //! Everything a server function may ask of the backend. The server implements this per request
 //! (bound to the caller's session and address), so each server function is one call.
 
+use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
 use crate::model::{
     AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, Dashboard, FormIntent,
     InventoryPage, InventoryQuery, NewUser, OnceSecret, RefreshReport, ResourceKind, ResourceRef,
@@ -66,6 +67,26 @@ pub trait Ports: Send + Sync {
     async fn sync_overview(&self) -> Result<SyncOverview, AppError>;
     /// Asks for a sync of everything now (admins).
     async fn request_sync(&self) -> Result<(), AppError>;
+    /// Expiry alerts: the rules (everyone signed in reads them; admins change them, audited).
+    async fn alert_settings(&self) -> Result<AlertSettings, AppError>;
+    async fn save_alert_rules(&self, rules: AlertRulesForm) -> Result<(), AppError>;
+    /// Queues a test email to `to` through the outbox (admins).
+    async fn send_test_email(&self, to: String) -> Result<(), AppError>;
+    async fn outbox(&self) -> Result<OutboxPage, AppError>;
+    /// `retry` or `discard` an outbox mail (admins, audited).
+    async fn act_on_mail(&self, id: i64, action: String) -> Result<(), AppError>;
+    async fn silence(&self, item: ResourceRef) -> Result<Option<Silence>, AppError>;
+    /// `ack`, `snooze` for `days`, or `clear` (admins, audited).
+    async fn set_silence(
+        &self,
+        item: ResourceRef,
+        action: String,
+        days: u32,
+    ) -> Result<(), AppError>;
+    /// An emailed link, read without acting and without signing in.
+    async fn alert_link(&self, token: String) -> Result<AlertLinkInfo, AppError>;
+    /// Acts on an emailed link once (audited as its recipient).
+    async fn use_alert_link(&self, token: String, days: u32) -> Result<(), AppError>;
     /// A secret AWS showed once at creation: once, for the user who created the item.
     async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError>;
 }

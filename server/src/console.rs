@@ -916,6 +916,76 @@ impl Ports for RequestConsole {
         .await
     }
 
+    async fn alert_settings(&self) -> Result<app::model::alerts::AlertSettings, AppError> {
+        let result = self.alert_settings_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn save_alert_rules(
+        &self,
+        rules: app::model::alerts::AlertRulesForm,
+    ) -> Result<(), AppError> {
+        let result = self.save_alert_rules_inner(rules).await;
+        self.finish(result, || Some("Alert rules saved.".into()))
+            .await
+    }
+
+    async fn send_test_email(&self, to: String) -> Result<(), AppError> {
+        let result = self.send_test_email_inner(to).await;
+        self.finish(result, || {
+            Some("Test email queued: see the Outbox for its delivery.".into())
+        })
+        .await
+    }
+
+    async fn outbox(&self) -> Result<app::model::alerts::OutboxPage, AppError> {
+        let result = self.outbox_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn act_on_mail(&self, id: i64, action: String) -> Result<(), AppError> {
+        let message = format!("Mail {id}: {action} done.");
+        let result = self.act_on_mail_inner(id, action).await;
+        self.finish(result, || Some(message)).await
+    }
+
+    async fn silence(
+        &self,
+        item: ResourceRef,
+    ) -> Result<Option<app::model::alerts::Silence>, AppError> {
+        let result = self.silence_inner(item).await;
+        self.finish(result, || None).await
+    }
+
+    async fn set_silence(
+        &self,
+        item: ResourceRef,
+        action: String,
+        days: u32,
+    ) -> Result<(), AppError> {
+        let message = match action.as_str() {
+            "ack" => "Acknowledged: no further notices until its expiry changes.".to_string(),
+            "snooze" => format!("Snoozed for {days} days."),
+            _ => "Notices resumed.".to_string(),
+        };
+        let result = self.set_silence_inner(item, action, days).await;
+        self.finish(result, || Some(message)).await
+    }
+
+    async fn alert_link(
+        &self,
+        token: String,
+    ) -> Result<app::model::alerts::AlertLinkInfo, AppError> {
+        let result = self.alert_link_inner(token).await;
+        self.finish(result, || None).await
+    }
+
+    async fn use_alert_link(&self, token: String, days: u32) -> Result<(), AppError> {
+        let result = self.use_alert_link_inner(token, days).await;
+        self.finish(result, || Some("Done: thank you.".into()))
+            .await
+    }
+
     async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError> {
         let result = self.take_shown_once_inner(handle).await;
         self.finish(result, || None).await

@@ -2,6 +2,7 @@
 //! and the web server.
 
 pub mod alerts;
+mod alerts_console;
 pub mod auth;
 pub mod aws;
 pub mod config;

@@ -9,6 +9,7 @@
 //!
 //! [`Ports`]: crate::ports::Ports
 
+pub mod alerts;
 pub mod audit;
 pub mod resources;
 pub mod session;

@@ -121,6 +121,8 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
         .collect_view();
     let mut admin = vec![
         ("/sync".to_string(), "Sync".to_string()),
+        ("/alerts".to_string(), "Alerts".to_string()),
+        ("/outbox".to_string(), "Outbox".to_string()),
         ("/audit".to_string(), "Audit".to_string()),
     ];
     if is_admin {

@@ -77,9 +77,9 @@ pub struct AlertRulesForm {
     /// `account=addresses` lines, one account per field named `accounts[NAME]`.
     #[serde(default)]
     pub accounts: std::collections::BTreeMap<String, String>,
-    /// Kind slugs left out.
+    /// Kind slugs left out, as ticked checkboxes `rules[excluded][SLUG]`.
     #[serde(default)]
-    pub excluded: Vec<String>,
+    pub excluded: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub time_zone: String,
 }
@@ -195,7 +195,7 @@ impl AlertRulesForm {
         let mut excluded_kinds = Vec::new();
         errors.check("excluded", {
             let mut result = Ok(());
-            for slug in &self.excluded {
+            for slug in self.excluded.keys() {
                 match ResourceKind::parse(slug) {
                     Some(kind) if kind.has_expiry() => excluded_kinds.push(kind),
                     _ => {
@@ -290,7 +290,7 @@ mod tests {
             recipient_tag: "Owner".into(),
             global_recipients: "sec@example.com; SEC@example.com".into(),
             accounts: [("prod".to_string(), "ops@example.com".to_string())].into(),
-            excluded: vec!["license-token".into()],
+            excluded: [("license-token".to_string(), "on".to_string())].into(),
             time_zone: " Europe/Berlin ".into(),
         }
     }
@@ -313,7 +313,7 @@ mod tests {
             recipient_tag: "".into(),
             global_recipients: "not an address".into(),
             accounts: [("nowhere".to_string(), "a@example.com".to_string())].into(),
-            excluded: vec!["mfa-device".into()],
+            excluded: [("mfa-device".to_string(), "on".to_string())].into(),
             ..form()
         };
         let error = bad.validate(&["prod".into()]).unwrap_err();

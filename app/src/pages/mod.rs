@@ -1,5 +1,7 @@
 //! One module per route.
 
+pub mod alert_link;
+pub mod alerts;
 pub mod audit;
 pub mod dashboard;
 pub mod expiry_overview;
@@ -7,6 +9,8 @@ pub mod inventory;
 pub mod kind;
 pub mod login;
 pub mod not_found;
+pub mod notices;
+pub mod outbox;
 pub mod resource;
 pub mod setup;
 pub mod shown_once;

@@ -124,6 +124,7 @@ fn Detail(
                 </dl>
             </section>
             <div class="space-y-4">
+                {kind.has_expiry().then(|| view! { <super::notices::NoticesSection item=item.clone() /> })}
                 {own_sections}
                 <DeleteForm item=item.clone() delete />
             </div>

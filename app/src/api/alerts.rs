@@ -1,0 +1,73 @@
+//! Expiry alerts: the rules, a test email, the outbox, an item's acknowledgement or snooze,
+//! and the links in alert emails (which work without signing in).
+
+use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
+use crate::model::{AppError, ResourceRef};
+#[cfg(feature = "ssr")]
+use crate::ports::ports;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[server(endpoint = "alerts", input = GetUrl)]
+pub async fn get_alert_settings() -> Result<AlertSettings, AppError> {
+    ports()?.alert_settings().await
+}
+
+#[server(endpoint = "alerts/rules")]
+pub async fn save_alert_rules(
+    #[server(default)] _csrf: String,
+    rules: AlertRulesForm,
+) -> Result<(), AppError> {
+    ports()?.save_alert_rules(rules).await
+}
+
+#[server(endpoint = "alerts/test")]
+pub async fn send_test_email(#[server(default)] _csrf: String, to: String) -> Result<(), AppError> {
+    ports()?.send_test_email(to).await
+}
+
+#[server(endpoint = "outbox", input = GetUrl)]
+pub async fn get_outbox() -> Result<OutboxPage, AppError> {
+    ports()?.outbox().await
+}
+
+/// `retry` or `discard` one mail.
+#[server(endpoint = "outbox/act")]
+pub async fn act_on_mail(
+    #[server(default)] _csrf: String,
+    id: i64,
+    action: String,
+) -> Result<(), AppError> {
+    ports()?.act_on_mail(id, action).await
+}
+
+#[server(endpoint = "alerts/silence", input = GetUrl)]
+pub async fn get_silence(item: ResourceRef) -> Result<Option<Silence>, AppError> {
+    ports()?.silence(item).await
+}
+
+/// `ack`, `snooze` (for `days`) or `clear` an item's notices.
+#[server(endpoint = "alerts/silence/set")]
+pub async fn set_silence(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+    action: String,
+    #[server(default)] days: u32,
+) -> Result<(), AppError> {
+    ports()?.set_silence(item, action, days).await
+}
+
+/// What an emailed link stands for; reading it changes nothing (mail scanners open links).
+#[server(endpoint = "alerts/link", input = GetUrl)]
+pub async fn get_alert_link(token: String) -> Result<AlertLinkInfo, AppError> {
+    ports()?.alert_link(token).await
+}
+
+#[server(endpoint = "alerts/link/use")]
+pub async fn use_alert_link(
+    #[server(default)] _csrf: String,
+    token: String,
+    #[server(default)] days: u32,
+) -> Result<(), AppError> {
+    ports()?.use_alert_link(token, days).await
+}

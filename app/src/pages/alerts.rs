@@ -1,0 +1,161 @@
+//! The Alerts page: when expiry notices go out and to whom, a test email, and where mail goes.
+
+use super::{PageError, PageTitle, CARD};
+use crate::{
+    api::alerts::{get_alert_settings, SaveAlertRules, SendTestEmail},
+    components::{form::action_error, ActionAlert, CsrfField, FieldMessage},
+    model::{alerts::AlertSettings, AppError, ResourceKind},
+};
+use leptos::prelude::*;
+
+const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800";
+
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    let save = ServerAction::<SaveAlertRules>::new();
+    let test = ServerAction::<SendTestEmail>::new();
+    let data = Resource::new(move || save.version().get(), |_| get_alert_settings());
+    view! {
+        <PageTitle title="Alerts" />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(settings) => view! { <Rules settings save test /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Rules(
+    settings: AlertSettings,
+    save: ServerAction<SaveAlertRules>,
+    test: ServerAction<SendTestEmail>,
+) -> impl IntoView {
+    let error = action_error(save);
+    let saved = Signal::derive(move || {
+        matches!(save.value().get(), Some(Ok(()))).then(|| "Alert rules saved.".to_string())
+    });
+    let test_error = action_error(test);
+    let test_sent = Signal::derive(move || {
+        matches!(test.value().get(), Some(Ok(())))
+            .then(|| "Test email queued: see the Outbox for its delivery.".to_string())
+    });
+    let rules = settings.rules.clone();
+    let thresholds = rules
+        .thresholds
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let disabled = !settings.can_edit;
+    let accounts = settings
+        .accounts
+        .iter()
+        .map(|account| {
+            let name = format!("rules[accounts][{account}]");
+            let field = format!("accounts[{account}]");
+            let id = format!("alerts-account-{account}");
+            let value = rules.fallback_for(account).join("\n");
+            view! {
+                <div>
+                    <label for=id.clone() class="block text-sm font-medium">{format!("Fallback recipients for {account}")}</label>
+                    <textarea id=id.clone() name=name rows="2" class=INPUT disabled=disabled>{value}</textarea>
+                    <FieldMessage error field id=format!("{id}-error") />
+                </div>
+            }
+        })
+        .collect_view();
+    let kinds = ResourceKind::ALL
+        .into_iter()
+        .filter(|kind| kind.has_expiry())
+        .map(|kind| {
+            let checked = rules.excluded_kinds.contains(&kind);
+            view! {
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name=format!("rules[excluded][{}]", kind.as_str()) value="on" checked=checked disabled=disabled />
+                    {kind.title()}
+                </label>
+            }
+        })
+        .collect_view();
+    let zone_hint = format!(
+        "An IANA name such as Europe/Berlin; empty uses the server's ({}).",
+        settings.default_time_zone
+    );
+    view! {
+        <div class="grid gap-4 lg:grid-cols-3">
+            <section class=format!("{CARD} lg:col-span-2") aria-labelledby="rules-heading">
+                <h2 id="rules-heading" class="mb-2 font-semibold">"Rules"</h2>
+                <p class="mb-3 text-sm text-slate-600 dark:text-slate-400">
+                    "After each sync, every owner gets one email listing what crossed a threshold since the last notice. A notice for an item and a threshold is sent once, ever; renewing the item arms it again."
+                </p>
+                <ActionForm action=save attr:id="alert-rules" attr:class="space-y-3">
+                    <CsrfField />
+                    <div>
+                        <label for="alerts-thresholds" class="block text-sm font-medium">"Thresholds (days before expiry)"</label>
+                        <input id="alerts-thresholds" name="rules[thresholds]" value=thresholds class=INPUT disabled=disabled />
+                        <FieldMessage error field="thresholds" id="alerts-thresholds-error" />
+                    </div>
+                    <label class="flex items-center gap-2 text-sm">
+                        <input type="checkbox" id="alerts-on-expiry" name="rules[notify_on_expiry]" value="on" checked=rules.notify_on_expiry disabled=disabled />
+                        "Also a notice when an item has expired"
+                    </label>
+                    <div>
+                        <label for="alerts-tag" class="block text-sm font-medium">"Owner tag"</label>
+                        <input id="alerts-tag" name="rules[recipient_tag]" value=rules.recipient_tag.clone() class=INPUT disabled=disabled />
+                        <p class="mt-1 text-xs text-slate-500">"An item whose tag holds an email address is sent to that address."</p>
+                        <FieldMessage error field="recipient_tag" id="alerts-tag-error" />
+                    </div>
+                    <div>
+                        <label for="alerts-global" class="block text-sm font-medium">"Always copy"</label>
+                        <textarea id="alerts-global" name="rules[global_recipients]" rows="2" class=INPUT disabled=disabled>{rules.global_recipients.join("\n")}</textarea>
+                        <FieldMessage error field="global_recipients" id="alerts-global-error" />
+                    </div>
+                    {accounts}
+                    <fieldset>
+                        <legend class="text-sm font-medium">"Leave out"</legend>
+                        {kinds}
+                        <FieldMessage error field="excluded" id="alerts-excluded-error" />
+                    </fieldset>
+                    <div>
+                        <label for="alerts-zone" class="block text-sm font-medium">"Time zone of the emails"</label>
+                        <input id="alerts-zone" name="rules[time_zone]" value=rules.time_zone.clone() class=INPUT disabled=disabled />
+                        <p class="mt-1 text-xs text-slate-500">{zone_hint}</p>
+                        <FieldMessage error field="time_zone" id="alerts-zone-error" />
+                    </div>
+                    {settings.can_edit.then(|| view! {
+                        <button type="submit" id="save-rules" class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Save rules"</button>
+                    })}
+                    <ActionAlert error success=saved />
+                </ActionForm>
+            </section>
+            <section class=CARD aria-labelledby="mail-heading">
+                <h2 id="mail-heading" class="mb-2 font-semibold">"Mail"</h2>
+                <p id="mailer" class="mb-3 text-sm">{settings.mailer.clone()}</p>
+                <a href="/outbox" class="text-sm text-indigo-700 underline dark:text-indigo-300">"Open the outbox"</a>
+                {settings.can_edit.then(|| view! { <TestEmail test error=test_error sent=test_sent /> })}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn TestEmail(
+    test: ServerAction<SendTestEmail>,
+    error: Signal<Option<AppError>>,
+    sent: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <ActionForm action=test attr:id="test-email" attr:class="mt-4 space-y-2">
+            <CsrfField />
+            <label for="test-to" class="block text-sm font-medium">"Send a test email to"</label>
+            <input id="test-to" name="to" type="email" required class=INPUT />
+            <FieldMessage error field="to" id="test-to-error" />
+            <button type="submit" id="send-test" class="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">"Send test email"</button>
+            <ActionAlert error success=sent />
+        </ActionForm>
+    }
+}

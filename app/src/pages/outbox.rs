@@ -1,0 +1,105 @@
+//! The Outbox page: every mail trustdesk queued, what became of it, and for admins "retry" and
+//! "discard" on mail that could not be delivered.
+
+use super::{PageError, PageTitle};
+use crate::{
+    api::alerts::{get_outbox, ActOnMail},
+    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
+    model::alerts::{OutboxPage, OutboxRow},
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    let act = ServerAction::<ActOnMail>::new();
+    let error = action_error(act);
+    let data = Resource::new(move || act.version().get(), |_| get_outbox());
+    view! {
+        <PageTitle title="Outbox" />
+        <ActionAlert error />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(page) => view! { <Mails page act /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Mails(page: OutboxPage, act: ServerAction<ActOnMail>) -> impl IntoView {
+    let can_manage = page.can_manage;
+    let rows = page
+        .rows
+        .iter()
+        .map(|row| mail_row(row, can_manage, act))
+        .collect_view();
+    let empty = page.rows.is_empty().then(|| view! {
+        <tr><td colspan="6" class="px-3 py-6 text-center text-slate-500">"No mail yet."</td></tr>
+    });
+    view! {
+        <p class="mb-2 text-sm" id="outbox-mailer">{page.mailer.clone()}</p>
+        {page.folder.clone().map(|folder| view! {
+            <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" id="outbox-folder">
+                "Demo mode: each mail is written to " <code class="font-mono text-xs">{folder}</code> " as a .eml file (named after its Message-ID) that any mail program opens."
+            </p>
+        })}
+        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <table id="outbox" class="min-w-full text-left text-sm">
+                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                    <tr>
+                        <th scope="col" class="px-3 py-2">"Queued"</th>
+                        <th scope="col" class="px-3 py-2">"To"</th>
+                        <th scope="col" class="px-3 py-2">"Subject"</th>
+                        <th scope="col" class="px-3 py-2">"State"</th>
+                        <th scope="col" class="px-3 py-2">"Attempts"</th>
+                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}{empty}</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn mail_row(row: &OutboxRow, can_manage: bool, act: ServerAction<ActOnMail>) -> impl IntoView {
+    let id = row.id;
+    let stuck = matches!(row.state.as_str(), "failed" | "discarded" | "pending");
+    let button = move |action: &'static str, label: &'static str| {
+        view! {
+            <ActionForm action=act attr:class="inline">
+                <CsrfField />
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="action" value=action />
+                <button type="submit" data-action=action class="text-xs text-indigo-700 underline dark:text-indigo-300">{label}</button>
+            </ActionForm>
+        }
+    };
+    let state_class = match row.state.as_str() {
+        "sent" => "text-emerald-700 dark:text-emerald-400",
+        "failed" => "font-semibold text-red-700 dark:text-red-400",
+        _ => "text-slate-600 dark:text-slate-400",
+    };
+    view! {
+        <tr class="border-t border-slate-200 dark:border-slate-800" data-mail=id data-state=row.state.clone()>
+            <td class="px-3 py-2"><LocalTime utc=row.created_at.clone() /></td>
+            <td class="px-3 py-2">{row.recipient.clone()}</td>
+            <td class="px-3 py-2">
+                {row.subject.clone()}
+                <div class="font-mono text-xs text-slate-500">{row.message_id.clone()}</div>
+            </td>
+            <td class="px-3 py-2">
+                <span class=state_class>{row.state.clone()}</span>
+                {row.sent_at.clone().map(|at| view! { <div class="text-xs">"sent " <LocalTime utc=at /></div> })}
+                {row.last_error.clone().map(|e| view! { <div class="text-xs text-slate-600 dark:text-slate-400">{e}</div> })}
+            </td>
+            <td class="px-3 py-2">{row.attempts}</td>
+            <td class="space-x-2 px-3 py-2">
+                {(can_manage && stuck && row.state != "pending").then(|| button("retry", "Retry"))}
+                {(can_manage && stuck && row.state != "discarded").then(|| button("discard", "Discard"))}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,441 @@
+//! The alert pages' side of the console: rules, a test email, the outbox, an item's
+//! acknowledgement or snooze, and emailed links. Every change is audited; emailed links act
+//! without a session, once, as their recipient.
+
+use app::model::alerts::{
+    is_email, AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, OutboxRow, Silence,
+    SNOOZE_CHOICES,
+};
+use app::model::{AppError, FieldError, Outcome, ResourceKind, ResourceRef, Role};
+use serde_json::json;
+
+use crate::alerts::link::LinkClaims;
+use crate::console::{db_error, RequestConsole};
+use crate::store::{self, audit::NewAuditRow, outbox::NewMail, users::UserRecord};
+
+impl RequestConsole {
+    /// An admin, or an audited refusal of `action`.
+    async fn alerts_admin(&self, action: &str, target: &str) -> Result<UserRecord, AppError> {
+        let user = self.require_user().await?;
+        if user.role() == Role::Admin {
+            return Ok(user);
+        }
+        let mut row = self.row(&user.username, action, "alerts", target, json!({}));
+        row.outcome = Some(Outcome::Error);
+        row.message = "refused: the viewer role cannot change alerts".into();
+        self.console.audit_alone(row).await?;
+        Err(AppError::access_denied(
+            "Only admins can change alerts and mail; your account has the viewer role.",
+        ))
+    }
+
+    /// Writes `row` (outcome ok) and whatever `change` does, in one transaction.
+    async fn audited_change<F>(&self, mut row: NewAuditRow, change: F) -> Result<(), AppError>
+    where
+        F: for<'c> FnOnce(
+            &'c mut sqlx::SqliteConnection,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<(), AppError>> + Send + 'c>,
+        >,
+    {
+        let now = store::now();
+        let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
+        change(&mut tx).await?;
+        row.outcome = Some(Outcome::Ok);
+        store::audit::append(&mut tx, row, &now)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    fn account_names(&self) -> Vec<String> {
+        self.console
+            .clients
+            .accounts()
+            .iter()
+            .map(|a| a.name.clone())
+            .collect()
+    }
+
+    pub(crate) async fn alert_settings_inner(&self) -> Result<AlertSettings, AppError> {
+        let user = self.require_user().await?;
+        let rules = store::alerts::rules(self.console.db().pool())
+            .await
+            .map_err(db_error)?;
+        Ok(AlertSettings {
+            rules,
+            accounts: self.account_names(),
+            default_time_zone: self.console.alerting.time_zone.name().to_string(),
+            mailer: self.console.alerting.mailer.describe(),
+            can_edit: user.role() == Role::Admin,
+        })
+    }
+
+    pub(crate) async fn save_alert_rules_inner(
+        &self,
+        form: AlertRulesForm,
+    ) -> Result<(), AppError> {
+        let admin = self.alerts_admin("alerts.rules", "rules").await?;
+        let rules = form.validate(&self.account_names())?;
+        if !rules.time_zone.is_empty() && rules.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(AppError::validation(vec![FieldError {
+                field: "time_zone".into(),
+                message: format!(
+                    "\"{}\" is not an IANA time zone such as Europe/Berlin.",
+                    rules.time_zone.chars().take(60).collect::<String>()
+                ),
+            }]));
+        }
+        let mut row = self.row(
+            &admin.username,
+            "alerts.rules",
+            "alerts",
+            "rules",
+            json!(rules),
+        );
+        row.message = "Alert rules changed.".into();
+        let (by, now) = (admin.username.clone(), store::now());
+        self.audited_change(row, move |conn| {
+            Box::pin(async move {
+                store::alerts::save_rules(conn, &rules, &by, &now)
+                    .await
+                    .map_err(db_error)
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn send_test_email_inner(&self, to: String) -> Result<(), AppError> {
+        let admin = self.alerts_admin("alerts.test_email", "test").await?;
+        let to = to.trim().to_string();
+        if !is_email(&to) {
+            return Err(AppError::validation(vec![FieldError {
+                field: "to".into(),
+                message: "Enter one email address, such as owner@example.com.".into(),
+            }]));
+        }
+        let mail = NewMail {
+            recipient: to.clone(),
+            subject: "[trustdesk] Test email".into(),
+            text: format!(
+                "This is a test email from trustdesk, sent by {} from the Alerts page. Expiry notices reach you the same way.\n",
+                admin.username
+            ),
+            html: format!(
+                "<!DOCTYPE html><html><body><p>This is a test email from trustdesk, sent by {} from the Alerts page. Expiry notices reach you the same way.</p></body></html>",
+                admin.username
+            ),
+        };
+        let mut row = self.row(
+            &admin.username,
+            "alerts.test_email",
+            "mail",
+            &to,
+            json!({"to": to}),
+        );
+        row.message = "Test email queued.".into();
+        let (host, now) = (self.console.alerting.message_host.clone(), store::now());
+        self.audited_change(row, move |conn| {
+            Box::pin(async move {
+                store::outbox::enqueue(conn, &mail, &host, &now)
+                    .await
+                    .map(|_| ())
+                    .map_err(db_error)
+            })
+        })
+        .await?;
+        self.console.mail_wakeup.notify_one();
+        Ok(())
+    }
+
+    pub(crate) async fn outbox_inner(&self) -> Result<OutboxPage, AppError> {
+        let user = self.require_user().await?;
+        let entries = store::outbox::list(self.console.db().pool(), None, 200)
+            .await
+            .map_err(db_error)?;
+        Ok(OutboxPage {
+            rows: entries
+                .into_iter()
+                .map(|e| OutboxRow {
+                    id: e.id,
+                    created_at: e.created_at,
+                    recipient: e.recipient,
+                    subject: e.subject,
+                    state: e.state.as_str().to_string(),
+                    attempts: e.attempts,
+                    last_error: e.last_error,
+                    next_attempt_at: e.next_attempt_at,
+                    sent_at: e.sent_at,
+                    message_id: e.message_id,
+                })
+                .collect(),
+            mailer: self.console.alerting.mailer.describe(),
+            folder: self
+                .console
+                .alerting
+                .folder
+                .as_ref()
+                .map(|f| f.display().to_string()),
+            can_manage: user.role() == Role::Admin,
+        })
+    }
+
+    pub(crate) async fn act_on_mail_inner(&self, id: i64, action: String) -> Result<(), AppError> {
+        let audit_action = match action.as_str() {
+            "retry" => "outbox.retry",
+            "discard" => "outbox.discard",
+            _ => {
+                return Err(AppError::not_found(
+                    "The outbox knows only retry and discard.",
+                ))
+            }
+        };
+        let admin = self.alerts_admin(audit_action, &id.to_string()).await?;
+        let mut row = self.row(
+            &admin.username,
+            audit_action,
+            "mail",
+            &id.to_string(),
+            json!({"id": id}),
+        );
+        row.message = format!("Mail {id}: {action}.");
+        let now = store::now();
+        let retry = action == "retry";
+        self.audited_change(row, move |conn| {
+            Box::pin(async move {
+                let done = if retry {
+                    store::outbox::retry(conn, id, &now).await
+                } else {
+                    store::outbox::discard(conn, id, &now).await
+                }
+                .map_err(db_error)?;
+                if done {
+                    Ok(())
+                } else {
+                    Err(AppError::conflict(format!(
+                        "Mail {id} cannot be {} now: it is being sent, was sent, or does not exist.",
+                        if retry { "retried" } else { "discarded" }
+                    )))
+                }
+            })
+        })
+        .await?;
+        if retry {
+            self.console.mail_wakeup.notify_one();
+        }
+        Ok(())
+    }
+
+    /// The cached item with its current expiry, or a sentence saying why none.
+    async fn dated_item(
+        &self,
+        item: &ResourceRef,
+    ) -> Result<(app::model::AwsItem, String), AppError> {
+        let found = store::resources::get(self.console.db().pool(), item)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| {
+                AppError::not_found(format!("No {} {} is known.", item.kind.singular(), item.id))
+            })?;
+        let expires = found.expires_at.clone().ok_or_else(|| {
+            AppError::not_found(format!(
+                "{} do not expire, so they have no notices.",
+                item.kind.title()
+            ))
+        })?;
+        Ok((found, expires))
+    }
+
+    pub(crate) async fn silence_inner(
+        &self,
+        item: ResourceRef,
+    ) -> Result<Option<Silence>, AppError> {
+        self.require_user().await?;
+        let Ok((_, expires)) = self.dated_item(&item).await else {
+            return Ok(None);
+        };
+        store::alerts::silence_of(
+            self.console.db().pool(),
+            &item,
+            &expires,
+            &self.console.clock.timestamp(),
+        )
+        .await
+        .map_err(db_error)
+    }
+
+    pub(crate) async fn set_silence_inner(
+        &self,
+        item: ResourceRef,
+        action: String,
+        days: u32,
+    ) -> Result<(), AppError> {
+        let audit_action = match action.as_str() {
+            "ack" => "alerts.acknowledge",
+            "snooze" => "alerts.snooze",
+            "clear" => "alerts.clear",
+            _ => return Err(AppError::not_found("Acknowledge, snooze or clear only.")),
+        };
+        let admin = self.alerts_admin(audit_action, &item.id).await?;
+        let (_, expires) = self.dated_item(&item).await?;
+        let by = admin.username.clone();
+        self.silence_as(
+            &by,
+            self.row(
+                &by,
+                audit_action,
+                item.kind.as_str(),
+                &item.id,
+                json!({"days": days}),
+            ),
+            item,
+            expires,
+            &action,
+            days,
+        )
+        .await
+    }
+
+    /// Acknowledges, snoozes or clears `item` at its expiry `expires`, audited by `row`.
+    async fn silence_as(
+        &self,
+        by: &str,
+        mut row: NewAuditRow,
+        item: ResourceRef,
+        expires: String,
+        action: &str,
+        days: u32,
+    ) -> Result<(), AppError> {
+        let until = match action {
+            "snooze" if SNOOZE_CHOICES.contains(&days) => Some(crate::time::timestamp(
+                self.console.clock.now() + chrono::Duration::days(i64::from(days)),
+            )),
+            "snooze" => {
+                return Err(AppError::validation(vec![FieldError {
+                    field: "days".into(),
+                    message: format!("Snooze for one of {SNOOZE_CHOICES:?} days."),
+                }]))
+            }
+            _ => None,
+        };
+        row.account = item.account.clone();
+        row.region = item.region.clone();
+        row.message = match (action, &until) {
+            ("clear", _) => "Notices resumed.".into(),
+            (_, Some(until)) => format!("Snoozed until {until}."),
+            _ => format!("Acknowledged for the expiry {expires}."),
+        };
+        let (by, now, clear) = (by.to_string(), store::now(), action == "clear");
+        self.audited_change(row, move |conn| {
+            Box::pin(async move {
+                if clear {
+                    store::alerts::clear_silence(conn, &item).await.map(|_| ())
+                } else {
+                    store::alerts::silence(conn, &item, &expires, until.as_deref(), &by, &now).await
+                }
+                .map_err(db_error)
+            })
+        })
+        .await
+    }
+
+    /// A link's claims and the item it names, if it still applies.
+    async fn link_target(
+        &self,
+        token: &str,
+    ) -> Result<(LinkClaims, app::model::AwsItem), AppError> {
+        let claims = self
+            .console
+            .alerting
+            .link_key
+            .verify(token, chrono::Utc::now())
+            .map_err(|refusal| AppError::access_denied(refusal.sentence()))?;
+        let kind = ResourceKind::parse(&claims.kind)
+            .ok_or_else(|| AppError::access_denied("This link is not valid."))?;
+        let item = ResourceRef {
+            kind,
+            account: claims.account.clone(),
+            region: claims.region.clone(),
+            id: claims.id.clone(),
+        };
+        let (found, expires) = self.dated_item(&item).await?;
+        if expires != claims.expires_at {
+            return Err(AppError::conflict(
+                "This item's expiry has changed since the email was sent (it was renewed), so the link no longer applies; new notices will follow the new expiry.",
+            ));
+        }
+        if store::alerts::link_used(self.console.db().pool(), &claims.nonce)
+            .await
+            .map_err(db_error)?
+        {
+            return Err(AppError::conflict(
+                "This link has been used already; it works once.",
+            ));
+        }
+        Ok((claims, found))
+    }
+
+    pub(crate) async fn alert_link_inner(&self, token: String) -> Result<AlertLinkInfo, AppError> {
+        let (claims, found) = self.link_target(&token).await?;
+        Ok(AlertLinkInfo {
+            action: claims.action,
+            kind: found.item.kind,
+            name: found.name,
+            account: found.item.account,
+            region: found.item.region,
+            expires_at: found.expires_at,
+            recipient: claims.recipient,
+        })
+    }
+
+    pub(crate) async fn use_alert_link_inner(
+        &self,
+        token: String,
+        days: u32,
+    ) -> Result<(), AppError> {
+        let (claims, found) = self.link_target(&token).await?;
+        if claims.action == "snooze" && !SNOOZE_CHOICES.contains(&days) {
+            return Err(AppError::validation(vec![FieldError {
+                field: "days".into(),
+                message: format!("Snooze for one of {SNOOZE_CHOICES:?} days."),
+            }]));
+        }
+        let by = format!("{} (email link)", claims.recipient);
+        let action = if claims.action == "snooze" {
+            "alerts.snooze"
+        } else {
+            "alerts.acknowledge"
+        };
+        let mut row = self.row(
+            &by,
+            action,
+            found.item.kind.as_str(),
+            &found.item.id,
+            json!({"days": days, "via": "email link"}),
+        );
+        row.account = found.item.account.clone();
+        let nonce = claims.nonce.clone();
+        let now = store::now();
+        // The nonce is spent in the same transaction as the change: two clicks act once.
+        let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
+        if !store::alerts::use_link(&mut tx, &nonce, &now)
+            .await
+            .map_err(db_error)?
+        {
+            return Err(AppError::conflict(
+                "This link has been used already; it works once.",
+            ));
+        }
+        tx.commit().await.map_err(db_error)?;
+        let expires = claims.expires_at.clone();
+        self.silence_as(
+            &by,
+            row,
+            found.item,
+            expires,
+            &claims.action,
+            if claims.action == "snooze" { days } else { 0 },
+        )
+        .await
+    }
+}

@@ -14,7 +14,10 @@ pub fn NoticesSection(item: ResourceRef) -> impl IntoView {
     let set = ServerAction::<SetSilence>::new();
     let error = action_error(set);
     let lookup = item.clone();
-    let silence = Resource::new(move || set.version().get(), move |_| get_silence(lookup.clone()));
+    let silence = Resource::new(
+        move || set.version().get(),
+        move |_| get_silence(lookup.clone()),
+    );
     let hidden = move |item: &ResourceRef| {
         view! {
             <input type="hidden" name="item[kind]" value=item.kind.as_str() />

@@ -100,6 +100,10 @@ pub async fn run(console: &Console, now: DateTime<Utc>) -> Result<AlertReport, s
     }
     let mut report = AlertReport::default();
     let base = alerting.public_url().to_string();
+    // `now` is the clock expiries are measured by (the emulator's in the demo); the mail itself
+    // is written, sent and its links expire in real time.
+    let written = store::now();
+    let links_valid_until = (Utc::now() + LINK_LIFETIME).timestamp();
     for (recipient, items) in &digests {
         let entries: Vec<DigestItem> = items
             .iter()
@@ -117,7 +121,7 @@ pub async fn run(console: &Console, now: DateTime<Utc>) -> Result<AlertReport, s
                         id: item.id.clone(),
                         expires_at: item.expires_at.clone(),
                         recipient: recipient.clone(),
-                        valid_until: (now + LINK_LIFETIME).timestamp(),
+                        valid_until: links_valid_until,
                         nonce: crate::csrf::random_token(),
                     };
                     format!(
@@ -147,7 +151,7 @@ pub async fn run(console: &Console, now: DateTime<Utc>) -> Result<AlertReport, s
                 html: composed.html,
             },
             &alerting.message_host,
-            &now_at,
+            &written,
         )
         .await?;
         for (item, thresholds) in items {

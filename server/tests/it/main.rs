@@ -1,6 +1,7 @@
 //! The whole server on 127.0.0.1:0 with a temporary database, driven over HTTP.
 
 mod accounts;
+mod alerts;
 mod audit;
 mod csrf;
 mod demo;

@@ -3,6 +3,7 @@
 mod accounts;
 mod alerts;
 mod audit;
+mod crash;
 mod csrf;
 mod demo;
 mod expiry;

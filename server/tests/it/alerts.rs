@@ -357,3 +357,67 @@ async fn rules_and_test_emails_are_admin_only_validated_and_audited() {
         .await;
     assert_eq!(header_injection.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn renewing_an_item_in_aws_arms_its_notices_again() {
+    let smtp = SmtpServer::start();
+    let (app, admin) = start(&smtp).await;
+    let first = all_sent(&app, 1).await;
+    let iam = emulator_iam(&app);
+    let providers = iam.list_saml_providers().send().await.unwrap();
+    let arn = providers.saml_provider_list()[0].arn().unwrap().to_string();
+    let name = arn.rsplit('/').next().unwrap().to_string();
+    let noticed_before: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM alert_notices WHERE kind = 'saml-provider' AND account = 'prod' AND id = ?",
+    )
+    .bind(&name)
+    .fetch_one(&app.db().await)
+    .await
+    .unwrap();
+    // Renewed (new metadata), now due in 10 days: within the 14-day threshold again.
+    let valid_until = (chrono::Utc::now() + chrono::Duration::days(10))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    iam.update_saml_provider()
+        .saml_provider_arn(&arn)
+        .saml_metadata_document(crate::saml_providers::metadata("https://idp.renewed.example.com", &valid_until, 1200))
+        .send()
+        .await
+        .unwrap();
+    sync_now(&admin, &app).await;
+    let total = all_sent(&app, first + 1).await;
+    assert!(total > first, "a new digest went out");
+    let rearmed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM alert_notices n JOIN resources r USING (kind, account, region, id)
+         WHERE n.kind = 'saml-provider' AND n.account = 'prod' AND n.id = ? AND n.expires_at = r.expires_at AND n.threshold = 14",
+    )
+    .bind(&name)
+    .fetch_one(&app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(rearmed, 1, "the renewed expiry got its own 14-day notice ({noticed_before} before)");
+    let latest = smtp.received();
+    assert!(
+        latest.iter().skip(first as usize).any(|m| m.text.as_deref().unwrap_or("").contains(&name)),
+        "the new digest lists {name}"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_without_smtp_leaves_its_digests_as_eml_files_in_the_outbox_folder() {
+    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let sent = all_sent(&app, 1).await;
+    let folder = app.data_dir.join("outbox");
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    assert_eq!(files.len() as i64, sent, "one file per mail");
+    let mail = crate::smtp_server::parse_file(&files[0]);
+    assert!(mail.subject.unwrap().starts_with("[trustdesk] "));
+    assert!(mail.text.unwrap().contains("Acknowledge: http://127.0.0.1:"));
+    let page: Value = admin.get_json("/api/outbox").await.json().await.unwrap();
+    assert!(page["folder"].as_str().unwrap().ends_with("outbox"), "{page}");
+    assert_eq!(page["rows"].as_array().unwrap().len() as i64, sent);
+}

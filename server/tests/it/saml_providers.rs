@@ -10,7 +10,7 @@ const KIND: &str = "saml-provider";
 
 /// IdP metadata valid until `valid_until`, padded (inside a comment) to at least `size`
 /// characters.
-fn metadata(entity_id: &str, valid_until: &str, size: usize) -> String {
+pub(crate) fn metadata(entity_id: &str, valid_until: &str, size: usize) -> String {
     let head = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity_id}" validUntil="{valid_until}">

@@ -3,17 +3,60 @@
 // and stops it (by its PID) afterwards.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createServer, connect } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+/** A loopback port nothing listens on at the moment of asking. */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as { port: number }).port;
+      probe.close(() => done(port));
+    });
+  });
+}
+
+async function listening(port: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((done) => {
+      const socket = connect(port, '127.0.0.1', () => { socket.end(); done(true); });
+      socket.once('error', () => done(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the SMTP server did not listen on ${port}`);
+}
 
 
 export default async function globalSetup() {
   const root = resolve(__dirname, '..');
   const binary = process.env.TRUSTDESK_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', 'trustdesk');
   const dataDir = mkdtempSync(join(tmpdir(), 'trustdesk-e2e-'));
+  // A real SMTP server (aiosmtpd, from the test virtualenv) that stores what it receives as
+  // JSON files the specs read.
+  const mailDir = join(dataDir, 'received');
+  mkdirSync(mailDir);
+  const smtpPort = await freePort();
+  const python = join(process.env.TRUSTDESK_VENV ?? join(homedir(), '.cache', 'trustdesk', 'venv'), 'bin', 'python');
+  const smtp = spawn(python, [join(root, 'server', 'tests', 'smtp_sink.py'), 'serve', `127.0.0.1:${smtpPort}`, mailDir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await listening(smtpPort, 15_000);
   const server = spawn(binary, ['serve', '--demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
     cwd: root,
-    env: { ...process.env, TRUSTDESK_SITE_DIR: join(root, 'target', 'site') },
+    env: {
+      ...process.env,
+      TRUSTDESK_SITE_DIR: join(root, 'target', 'site'),
+      TRUSTDESK_SMTP_HOST: '127.0.0.1',
+      TRUSTDESK_SMTP_PORT: String(smtpPort),
+      TRUSTDESK_SMTP_SECURITY: 'none',
+      TRUSTDESK_SMTP_FROM: 'trustdesk@example.com',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -22,6 +65,10 @@ export default async function globalSetup() {
     if (server.exitCode === null) {
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));
+    }
+    if (smtp.exitCode === null) {
+      smtp.kill('SIGTERM');
+      await new Promise((r) => smtp.once('exit', r));
     }
     rmSync(dataDir, { recursive: true, force: true });
     // Secrets typed into forms (the trust-provider client secret) and License Manager JWTs
@@ -36,6 +83,7 @@ export default async function globalSetup() {
     // Playwright hands globalSetup's environment to the test workers.
     process.env.TRUSTDESK_E2E_URL = started.baseUrl;
     process.env.TRUSTDESK_E2E_SETUP_URL = started.setupUrl;
+    process.env.TRUSTDESK_E2E_MAIL_DIR = mailDir;
   } catch (error) {
     await stop();
     throw error;

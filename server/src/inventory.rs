@@ -573,11 +573,22 @@ impl Console {
         let now = self.clock.now();
         let counts = store::expiry::counts(pool, now).await?;
         let timeline = store::expiry::timeline(pool, now).await?;
-        let soonest = resources::soonest(pool, &crate::time::timestamp(now), 10)
+        let soonest: Vec<AwsItem> = resources::soonest(pool, &crate::time::timestamp(now), 10)
             .await?
             .into_iter()
             .map(|item| with_days_left(item, now))
             .collect();
+        let mut soonest_silenced = Vec::with_capacity(soonest.len());
+        for item in &soonest {
+            let silence = match &item.expires_at {
+                Some(expires) => {
+                    store::alerts::silence_of(pool, &item.item, expires, &crate::time::timestamp(now))
+                        .await?
+                }
+                None => None,
+            };
+            soonest_silenced.push(silence.map(|s| s.state));
+        }
         Ok(app::model::ExpiryOverview {
             by_kind: counts.by_kind,
             by_kind_and_account: counts.by_kind_and_account,
@@ -585,6 +596,7 @@ impl Console {
             totals: counts.totals,
             timeline,
             soonest,
+            soonest_silenced,
         })
     }
 }

@@ -135,6 +135,9 @@ pub struct ExpiryOverview {
     pub timeline: Vec<TimelineBar>,
     /// The ten items that expire next (not yet expired), soonest first.
     pub soonest: Vec<AwsItem>,
+    /// For each of `soonest`: `ack` or `snooze` when its notices are silenced.
+    #[serde(default)]
+    pub soonest_silenced: Vec<Option<String>>,
 }
 
 /// Days of the timeline, and the width of one bar.

@@ -118,12 +118,18 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
     let soonest = overview
         .soonest
         .iter()
-        .map(|item| {
+        .zip(overview.soonest_silenced.iter().cloned().chain(std::iter::repeat(None)))
+        .map(|(item, silenced)| {
+            let badge = silenced.map(|state| {
+                let label = if state == "ack" { "acknowledged" } else { "snoozed" };
+                view! { <span class="ml-1 rounded bg-slate-200 px-1.5 py-0.5 text-xs dark:bg-slate-700" data-silenced=state>{label}</span> }
+            });
             view! {
                 <li class="flex flex-wrap items-baseline justify-between gap-2 border-t border-slate-100 py-1.5 dark:border-slate-800">
                     <span>
                         <a href=item.item.detail_path() class="font-medium text-indigo-700 underline dark:text-indigo-300">{item.name.clone()}</a>
                         <span class="ml-1 text-xs text-slate-500">{format!("{} · {}/{}", item.item.kind.singular(), item.item.account, item.item.region)}</span>
+                        {badge}
                     </span>
                     <Expiry at=item.expires_at.clone() days=item.expires_in_days />
                 </li>

@@ -497,18 +497,32 @@ impl Console {
     /// changed items recorded the same way); a place that cannot be read is reported and
     /// leaves its cached items as they were.
     pub async fn refresh(&self, kind: ResourceKind) -> Result<RefreshReport, AppError> {
-        match crate::jobs::sync::run(self, &[kind]).await.map_err(db_error)? {
-            Some(report) => Ok(RefreshReport {
-                items: report.items(),
-                failures: report.failures(),
-            }),
-            None => Err(AppError::new(
-                app::model::ErrorKind::Conflict,
-                "A sync is reading AWS right now; this inventory shows its results as soon as it finishes (see the Sync page).",
-            )),
+        // A sync in progress (this process's schedule, or another process's) holds the lease:
+        // wait for it rather than refuse, since it is reading the same AWS.
+        let deadline = std::time::Instant::now() + REFRESH_WAIT;
+        loop {
+            if let Some(report) = crate::jobs::sync::run(self, &[kind])
+                .await
+                .map_err(db_error)?
+            {
+                return Ok(RefreshReport {
+                    items: report.items(),
+                    failures: report.failures(),
+                });
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(AppError::new(
+                    app::model::ErrorKind::Conflict,
+                    "A sync is still reading AWS; this inventory shows its results as soon as it finishes (see the Sync page).",
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
         }
     }
 }
+
+/// How long a Refresh waits for a running sync to finish before saying so.
+const REFRESH_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A dry run's answer as the "Check permissions" button reports it: allowed, refused (AWS's
 /// sentence naming the missing permission), or an error for anything else.
@@ -582,8 +596,13 @@ impl Console {
         for item in &soonest {
             let silence = match &item.expires_at {
                 Some(expires) => {
-                    store::alerts::silence_of(pool, &item.item, expires, &crate::time::timestamp(now))
-                        .await?
+                    store::alerts::silence_of(
+                        pool,
+                        &item.item,
+                        expires,
+                        &crate::time::timestamp(now),
+                    )
+                    .await?
                 }
                 None => None,
             };

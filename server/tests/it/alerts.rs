@@ -380,7 +380,11 @@ async fn renewing_an_item_in_aws_arms_its_notices_again() {
         .to_string();
     iam.update_saml_provider()
         .saml_provider_arn(&arn)
-        .saml_metadata_document(crate::saml_providers::metadata("https://idp.renewed.example.com", &valid_until, 1200))
+        .saml_metadata_document(crate::saml_providers::metadata(
+            "https://idp.renewed.example.com",
+            &valid_until,
+            1200,
+        ))
         .send()
         .await
         .unwrap();
@@ -395,10 +399,16 @@ async fn renewing_an_item_in_aws_arms_its_notices_again() {
     .fetch_one(&app.db().await)
     .await
     .unwrap();
-    assert_eq!(rearmed, 1, "the renewed expiry got its own 14-day notice ({noticed_before} before)");
+    assert_eq!(
+        rearmed, 1,
+        "the renewed expiry got its own 14-day notice ({noticed_before} before)"
+    );
     let latest = smtp.received();
     assert!(
-        latest.iter().skip(first as usize).any(|m| m.text.as_deref().unwrap_or("").contains(&name)),
+        latest
+            .iter()
+            .skip(first as usize)
+            .any(|m| m.text.as_deref().unwrap_or("").contains(&name)),
         "the new digest lists {name}"
     );
 }
@@ -416,8 +426,14 @@ async fn the_demo_without_smtp_leaves_its_digests_as_eml_files_in_the_outbox_fol
     assert_eq!(files.len() as i64, sent, "one file per mail");
     let mail = crate::smtp_server::parse_file(&files[0]);
     assert!(mail.subject.unwrap().starts_with("[trustdesk] "));
-    assert!(mail.text.unwrap().contains("Acknowledge: http://127.0.0.1:"));
+    assert!(mail
+        .text
+        .unwrap()
+        .contains("Acknowledge: http://127.0.0.1:"));
     let page: Value = admin.get_json("/api/outbox").await.json().await.unwrap();
-    assert!(page["folder"].as_str().unwrap().ends_with("outbox"), "{page}");
+    assert!(
+        page["folder"].as_str().unwrap().ends_with("outbox"),
+        "{page}"
+    );
     assert_eq!(page["rows"].as_array().unwrap().len() as i64, sent);
 }

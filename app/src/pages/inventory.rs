@@ -245,24 +245,20 @@ pub fn Expiry(at: Option<String>, days: Option<i64>) -> impl IntoView {
     let Some(at) = at else {
         return view! { <span class="text-slate-400">"—"</span> }.into_any();
     };
-    let (label, class) = match days {
-        Some(d) if d < 0 => (
-            format!("expired {} ago", plural_days(-d)),
-            "text-red-700 font-semibold dark:text-red-400",
-        ),
-        Some(0) => (
-            "expires today".to_string(),
-            "text-red-700 font-semibold dark:text-red-400",
-        ),
-        Some(d) if d < EXPIRY_WARNING_DAYS => (
-            format!("in {}", plural_days(d)),
-            "text-amber-700 font-semibold dark:text-amber-400",
-        ),
-        Some(d) => (
-            format!("in {}", plural_days(d)),
-            "text-slate-600 dark:text-slate-400",
-        ),
-        None => (String::new(), ""),
+    // The same urgency colours as the dashboard and the emails.
+    let class = days
+        .map(|d| crate::model::Urgency::of_seconds(d * 86_400).text_class())
+        .unwrap_or("");
+    let label = match days {
+        Some(d) if d < 0 => format!("expired {} ago", plural_days(-d)),
+        Some(0) => "expires today".to_string(),
+        Some(d) => format!("in {}", plural_days(d)),
+        None => String::new(),
+    };
+    let class = if days.is_some_and(|d| d < EXPIRY_WARNING_DAYS) {
+        format!("font-semibold {class}")
+    } else {
+        class.to_string()
     };
     view! {
         <div data-expiry-days=days.map(|d| d.to_string()).unwrap_or_default()>

@@ -82,7 +82,8 @@ pub fn ExpiryTimeline(bars: Vec<TimelineBar>) -> impl IntoView {
                 </g>
             }
         })
-        .collect_view();
+        .collect_view()
+        .into_any();
     let ticks = bars
         .iter()
         .enumerate()
@@ -145,4 +146,6 @@ pub fn ExpiryTimeline(bars: Vec<TimelineBar>) -> impl IntoView {
             </div>
         </figure>
     }
+    // Erased: the chart's view type is deep enough to overflow rustc's query depth in release.
+    .into_any()
 }

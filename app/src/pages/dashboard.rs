@@ -36,7 +36,7 @@ pub fn DashboardPage() -> impl IntoView {
                             }.into_any(),
                         };
                         view! {
-                            <super::expiry_overview::ExpiryOverviewSection overview=d.expiry />
+                            {view! { <super::expiry_overview::ExpiryOverviewSection overview=d.expiry /> }.into_any()}
                             <h2 class="mb-2 text-lg font-semibold">"trustdesk"</h2>
                             <div class="grid gap-4 md:grid-cols-3">
                                 <section class=CARD aria-labelledby="card-user">

@@ -33,7 +33,7 @@ fn count_cells(counts: UrgencyCounts, href: impl Fn(Urgency) -> String) -> impl 
         .collect_view()
 }
 
-fn header(first: &'static str) -> impl IntoView {
+fn header(first: &'static str) -> AnyView {
     view! {
         <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
             <tr>
@@ -42,6 +42,7 @@ fn header(first: &'static str) -> impl IntoView {
             </tr>
         </thead>
     }
+    .into_any()
 }
 
 fn filtered(kind: ResourceKind, account: Option<&str>, urgency: Urgency) -> String {
@@ -67,7 +68,8 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
                 </div>
             }
         })
-        .collect_view();
+        .collect_view()
+        .into_any();
     let by_kind = overview
         .by_kind
         .iter()
@@ -83,7 +85,8 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
                 </tr>
             }
         })
-        .collect_view();
+        .collect_view()
+        .into_any();
     let by_account = overview
         .by_account
         .iter()
@@ -114,7 +117,8 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
                 </tbody>
             }
         })
-        .collect_view();
+        .collect_view()
+        .into_any();
     let soonest = overview
         .soonest
         .iter()
@@ -135,7 +139,8 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
                 </li>
             }
         })
-        .collect_view();
+        .collect_view()
+        .into_any();
     let nothing = overview.by_kind.is_empty().then(|| view! {
         <p class="text-sm text-slate-600 dark:text-slate-400">"No dated items are cached yet: the first sync fills this page (see the Sync page)."</p>
     });
@@ -171,4 +176,5 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }

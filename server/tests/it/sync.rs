@@ -76,25 +76,13 @@ async fn reset_emulator_calls(app: &TestApp) {
         .unwrap();
 }
 
-/// The fewest calls that can read a scope of `kind` holding `items` (each list fits one page
-/// in the demo): the lists a scope needs, plus the reads per item its list lacks a field for.
+/// The minimum as the sync module states it, per kind (its comments say which field each read
+/// is for); the emulator's own count is what holds trustdesk to it.
 fn fewest_calls(kind: &str, items: u64) -> u64 {
-    let (lists, per_item) = match kind {
-        // DescribeIpamExternalResourceVerificationTokens and DescribeVerifiedAccessTrustProviders
-        // carry every field and the tags.
-        "verification-token" | "trust-provider" => (1, 0),
-        // ListTokens, and ListLicenses for the names of the licenses the tokens belong to.
-        "license-token" => (2, 0),
-        // ListIdentitySources lacks tags: ListTagsForResource per source.
-        "identity-source" => (1, 1),
-        // ListInstanceProfiles and ListVirtualMFADevices lack tags: List…Tags per item.
-        "instance-profile" | "mfa-device" => (1, 1),
-        // The lists carry ARNs (and paths) only: Get… per item for the expiry, the document's
-        // dates, the thumbprints, the policy's tags.
-        "oidc-provider" | "saml-provider" | "server-certificate" | "managed-policy" => (1, 1),
-        other => panic!("no minimum is known for {other}"),
-    };
-    lists + items * per_item
+    server::jobs::sync::fewest_calls(
+        app::model::ResourceKind::parse(kind).expect("a kind"),
+        items,
+    )
 }
 
 #[tokio::test]

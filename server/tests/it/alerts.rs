@@ -437,3 +437,102 @@ async fn the_demo_without_smtp_leaves_its_digests_as_eml_files_in_the_outbox_fol
     );
     assert_eq!(page["rows"].as_array().unwrap().len() as i64, sent);
 }
+
+#[tokio::test]
+async fn a_link_snooze_stops_notices_until_it_ends_and_an_expired_link_is_refused() {
+    let smtp = SmtpServer::start();
+    let (app, admin) = start(&smtp).await;
+    let first = all_sent(&app, 1).await;
+    // An item whose most urgent notice so far is the 14-day one, and its owner's snooze link.
+    let (kind, account, region, id, name, recipient): (String, String, String, String, String, String) = sqlx::query_as(
+        "SELECT n.kind, n.account, n.region, n.id, r.name, MIN(n.recipient) FROM alert_notices n
+         JOIN resources r USING (kind, account, region, id)
+         GROUP BY n.kind, n.account, n.region, n.id HAVING MIN(n.threshold) = 14 ORDER BY n.id LIMIT 1",
+    )
+    .fetch_one(&app.db().await)
+    .await
+    .unwrap();
+    let mail = smtp
+        .received()
+        .into_iter()
+        .find(|m| m.rcpt_tos.contains(&recipient))
+        .expect("the owner's digest");
+    let text = mail.text.clone().unwrap();
+    // The item's own snooze link: the line after its entry's "Acknowledge:" line.
+    let lines: Vec<&str> = text.lines().collect();
+    let entry = lines
+        .iter()
+        .position(|l| l.contains(&format!("{name} in {account}/{region}:")))
+        .unwrap_or_else(|| panic!("{name} in {text}"));
+    let snooze = lines[entry..]
+        .iter()
+        .find_map(|l| l.trim_start().strip_prefix("Snooze: "))
+        .unwrap();
+    let token = snooze.split("token=").nth(1).unwrap();
+    let owner = app.browser();
+    let used = owner
+        .call("/api/alerts/link/use", &[("token", token), ("days", "14")])
+        .await;
+    assert_eq!(
+        used.status(),
+        StatusCode::OK,
+        "{}",
+        used.text().await.unwrap()
+    );
+
+    // 8 days on, the item crosses its 7-day threshold inside the snooze: no notice.
+    reqwest::Client::new()
+        .post(format!(
+            "{}/_emulator/clock",
+            app.emulator_endpoint.as_ref().unwrap()
+        ))
+        .body(r#"{"advance_seconds": 691200}"#)
+        .send()
+        .await
+        .unwrap();
+    sync_now(&admin, &app).await;
+    all_sent(&app, first + 1).await;
+    let during: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM alert_notices WHERE kind = ? AND account = ? AND region = ? AND id = ? AND threshold < 14",
+    )
+    .bind(&kind)
+    .bind(&account)
+    .bind(&region)
+    .bind(&id)
+    .fetch_one(&app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(during, 0, "snoozed: no notice while the snooze lasts");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'alerts.snooze' AND actor LIKE '% (email link)'").await,
+        1
+    );
+
+    // A link past its lifetime, signed with this trustdesk's own key: refused, and said so.
+    let key = server::alerts::link::LinkKey::load_or_create(&app.data_dir).unwrap();
+    let expired = key.sign(&server::alerts::link::LinkClaims {
+        action: "ack".into(),
+        kind: kind.clone(),
+        account: account.clone(),
+        region: region.clone(),
+        id: id.clone(),
+        expires_at: "2026-01-01T00:00:00.000Z".into(),
+        recipient: recipient.clone(),
+        valid_until: chrono::Utc::now().timestamp() - 60,
+        nonce: "expired-link".into(),
+    });
+    let refused = owner
+        .get_json(&format!("/api/alerts/link?token={expired}"))
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let page = owner
+        .get(&format!("/alerts/link?token={expired}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("This link has expired"),
+        "a clear page: {page}"
+    );
+}

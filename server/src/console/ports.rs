@@ -1,0 +1,376 @@
+//! The UI's [`Ports`] for one request: each method runs its `*_inner` (authorise, validate,
+//! audit, act) and hands the result to [`RequestConsole::finish`], which sets the status code or
+//! the flash message for the browser.
+
+use super::*;
+
+#[async_trait::async_trait]
+impl Ports for RequestConsole {
+    async fn session_info(&self) -> Result<SessionInfo, AppError> {
+        let result = self.session_info_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn setup_needed(&self) -> Result<bool, AppError> {
+        let result = async {
+            let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+            let admins = users::count_active_admins(&mut conn)
+                .await
+                .map_err(db_error)?;
+            Ok(admins == 0)
+        }
+        .await;
+        self.finish(result, || None).await
+    }
+
+    async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError> {
+        let result = self.setup_link_state_inner(token).await;
+        self.finish(result, || None).await
+    }
+
+    async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError> {
+        let result = self.complete_setup_inner(token, admin).await;
+        let result = self
+            .finish(result, || {
+                Some(
+                    "Welcome. trustdesk is set up and you are signed in as its first admin.".into(),
+                )
+            })
+            .await;
+        if result.is_ok() {
+            leptos_axum::redirect("/");
+        }
+        result.map(|_| ())
+    }
+
+    async fn login(
+        &self,
+        username: String,
+        password: String,
+        next: String,
+    ) -> Result<(), AppError> {
+        let result = self.login_inner(username, password).await;
+        let result = self.finish(result, || None).await;
+        if result.is_ok() {
+            leptos_axum::redirect(safe_next(&next));
+        }
+        result
+    }
+
+    async fn logout(&self) -> Result<(), AppError> {
+        let result = async {
+            if let Some(user) = self.signed_in().await? {
+                let row = self.row(
+                    &user.username,
+                    "auth.logout",
+                    "user",
+                    &user.username,
+                    json!({}),
+                );
+                self.console.audit_alone(row).await?;
+            }
+            self.forget_user();
+            self.session().flush().await.map_err(session_error)
+        }
+        .await;
+        let result = self
+            .finish(result, || Some("You are signed out.".into()))
+            .await;
+        if result.is_ok() {
+            leptos_axum::redirect("/login");
+        }
+        result
+    }
+
+    async fn dashboard(&self) -> Result<Dashboard, AppError> {
+        let result = async {
+            let user = self.require_user().await?;
+            let database = self.console.db.status().await.map_err(|error| {
+                tracing::error!(%error, "database status");
+                "The database did not answer; see the server log.".to_string()
+            });
+            let expiry = self.console.expiry_overview().await.map_err(db_error)?;
+            Ok(Dashboard {
+                user: current_user(&user),
+                version: self.console.version.clone(),
+                database,
+                aws: self.console.aws.clone(),
+                expiry,
+            })
+        }
+        .await;
+        self.finish(result, || None).await
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserSummary>, AppError> {
+        let result = async {
+            let user = self.require_user().await?;
+            if user.role() != Role::Admin {
+                return Err(AppError::admin_only());
+            }
+            let list = users::list(self.console.db.pool())
+                .await
+                .map_err(db_error)?;
+            Ok(list.iter().map(UserRecord::summary).collect())
+        }
+        .await;
+        self.finish(result, || None).await
+    }
+
+    async fn add_user(&self, new_user: NewUser) -> Result<(), AppError> {
+        let username = new_user.username.clone();
+        let result = async {
+            let admin = self.require_admin("user.add", &new_user.username).await?;
+            let role = new_user.validate()?;
+            let hash = auth::hash_password_blocking(new_user.password.clone()).await;
+            let row = self.row(
+                &admin.username,
+                "user.add",
+                "user",
+                &new_user.username,
+                json!({"username": new_user.username, "role": role.as_str()}),
+            );
+            self.console
+                .insert_user(&new_user.username, role, &hash, row)
+                .await
+                .map(|_| ())
+        }
+        .await;
+        self.finish(result, || Some(format!("User {username} added.")))
+            .await
+    }
+
+    async fn change_role(&self, user_id: i64, role: String) -> Result<(), AppError> {
+        let result = async {
+            let role = role.parse::<Role>().map_err(|message| {
+                AppError::validation(vec![FieldError {
+                    field: "role".into(),
+                    message,
+                }])
+            })?;
+            self.change_user("user.change_role", user_id, UserChange::Role(role))
+                .await
+                .map(|name| (name, role))
+        }
+        .await;
+        let flash = result
+            .as_ref()
+            .ok()
+            .map(|(name, role)| format!("{name} is now {role}."));
+        self.finish(result, || flash).await.map(|_| ())
+    }
+
+    async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), AppError> {
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        let result = self
+            .change_user(action, user_id, UserChange::Disabled(disabled))
+            .await;
+        let flash = result.as_ref().ok().map(|name| {
+            if disabled {
+                format!("{name} is disabled and can no longer sign in.")
+            } else {
+                format!("{name} is enabled again.")
+            }
+        });
+        self.finish(result, || flash).await.map(|_| ())
+    }
+
+    async fn audit_page(&self, page: u32) -> Result<AuditPage, AppError> {
+        let result = async {
+            self.require_user().await?;
+            store::audit::page(self.console.db.pool(), page)
+                .await
+                .map_err(db_error)
+        }
+        .await;
+        self.finish(result, || None).await
+    }
+
+    async fn verify_audit_chain(&self) -> Result<ChainReport, AppError> {
+        let result = async {
+            self.require_user().await?;
+            self.console.verify_audit().await.map_err(db_error)
+        }
+        .await;
+        self.finish(result, || None).await
+    }
+
+    async fn inventory(
+        &self,
+        kind: ResourceKind,
+        query: InventoryQuery,
+    ) -> Result<InventoryPage, AppError> {
+        let result = self.inventory_inner(kind, query).await;
+        self.finish(result, || None).await
+    }
+
+    async fn refresh_inventory(&self, kind: ResourceKind) -> Result<RefreshReport, AppError> {
+        let result = self.refresh_inner(kind).await;
+        let flash = match &result {
+            Ok(report) if report.failures.is_empty() => {
+                format!("Refreshed from AWS: {} {}.", report.items, kind.title())
+            }
+            Ok(report) => format!(
+                "Refreshed {} {}; not reachable: {}",
+                report.items,
+                kind.title(),
+                report.failures.join(" ")
+            ),
+            Err(_) => String::new(),
+        };
+        self.finish(result, || Some(flash)).await
+    }
+
+    async fn resource(&self, item: ResourceRef) -> Result<AwsItem, AppError> {
+        let result = self.resource_inner(item).await;
+        self.finish(result, || None).await
+    }
+
+    async fn delete_resource(&self, item: ResourceRef, confirm: String) -> Result<(), AppError> {
+        let (kind, id) = (item.kind, item.id.clone());
+        let result = self.delete_resource_inner(item, confirm).await;
+        if result.is_ok() {
+            leptos_axum::redirect(kind.path());
+        }
+        self.finish(result, || {
+            Some(format!("Deleted {} {id}.", kind.singular()))
+        })
+        .await
+    }
+
+    async fn set_resource_tag(
+        &self,
+        item: ResourceRef,
+        key: String,
+        value: String,
+    ) -> Result<(), AppError> {
+        let message = format!("Tag {key} set.");
+        let result = self.set_tag_inner(item, key, value).await;
+        self.finish(result, || Some(message)).await
+    }
+
+    async fn remove_resource_tag(&self, item: ResourceRef, key: String) -> Result<(), AppError> {
+        let message = format!("Tag {key} removed.");
+        let result = self.remove_tag_inner(item, key).await;
+        self.finish(result, || Some(message)).await
+    }
+
+    async fn create_form_options(&self, kind: ResourceKind) -> Result<CreateFormOptions, AppError> {
+        let result = self.create_form_options_inner(kind).await;
+        self.finish(result, || None).await
+    }
+
+    async fn kind_form_options(
+        &self,
+        kind: ResourceKind,
+        form: String,
+    ) -> Result<serde_json::Value, AppError> {
+        let result = self.kind_form_options_inner(kind, form).await;
+        self.finish(result, || None).await
+    }
+
+    async fn act(&self, request: KindRequest) -> Result<serde_json::Value, AppError> {
+        let result = self.act_inner(request).await;
+        if let Some(to) = result
+            .as_ref()
+            .ok()
+            .and_then(|acted| acted.redirect.as_deref())
+        {
+            leptos_axum::redirect(to);
+        }
+        let flash = result.as_ref().map(|acted| acted.flash.clone()).ok();
+        self.finish(result.map(|acted| acted.reply), || flash).await
+    }
+
+    async fn sync_overview(&self) -> Result<app::model::SyncOverview, AppError> {
+        let result = self.sync_overview_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn request_sync(&self) -> Result<(), AppError> {
+        let result = self.request_sync_inner().await;
+        self.finish(result, || {
+            Some("Sync requested: it starts within seconds.".into())
+        })
+        .await
+    }
+
+    async fn alert_settings(&self) -> Result<app::model::alerts::AlertSettings, AppError> {
+        let result = self.alert_settings_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn save_alert_rules(
+        &self,
+        rules: app::model::alerts::AlertRulesForm,
+    ) -> Result<(), AppError> {
+        let result = self.save_alert_rules_inner(rules).await;
+        self.finish(result, || Some("Alert rules saved.".into()))
+            .await
+    }
+
+    async fn send_test_email(&self, to: String) -> Result<(), AppError> {
+        let result = self.send_test_email_inner(to).await;
+        self.finish(result, || {
+            Some("Test email queued: see the Outbox for its delivery.".into())
+        })
+        .await
+    }
+
+    async fn outbox(&self) -> Result<app::model::alerts::OutboxPage, AppError> {
+        let result = self.outbox_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn act_on_mail(&self, id: i64, action: String) -> Result<(), AppError> {
+        let message = format!("Mail {id}: {action} done.");
+        let result = self.act_on_mail_inner(id, action).await;
+        self.finish(result, || Some(message)).await
+    }
+
+    async fn silence(
+        &self,
+        item: ResourceRef,
+    ) -> Result<Option<app::model::alerts::Silence>, AppError> {
+        let result = self.silence_inner(item).await;
+        self.finish(result, || None).await
+    }
+
+    async fn set_silence(
+        &self,
+        item: ResourceRef,
+        action: String,
+        days: u32,
+    ) -> Result<(), AppError> {
+        let message = match action.as_str() {
+            "ack" => "Acknowledged: no further notices until its expiry changes.".to_string(),
+            "snooze" => format!("Snoozed for {days} days."),
+            _ => "Notices resumed.".to_string(),
+        };
+        let result = self.set_silence_inner(item, action, days).await;
+        self.finish(result, || Some(message)).await
+    }
+
+    async fn alert_link(
+        &self,
+        token: String,
+    ) -> Result<app::model::alerts::AlertLinkInfo, AppError> {
+        let result = self.alert_link_inner(token).await;
+        self.finish(result, || None).await
+    }
+
+    async fn use_alert_link(&self, token: String, days: u32) -> Result<(), AppError> {
+        let result = self.use_alert_link_inner(token, days).await;
+        self.finish(result, || Some("Done: thank you.".into()))
+            .await
+    }
+
+    async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError> {
+        let result = self.take_shown_once_inner(handle).await;
+        self.finish(result, || None).await
+    }
+}

@@ -13,6 +13,7 @@ mod inventory;
 pub mod jobs;
 pub mod mail;
 mod once;
+mod overview;
 mod static_site;
 pub mod store;
 mod sync_page;

@@ -103,7 +103,7 @@ pub fn is_email(address: &str) -> bool {
 }
 
 fn split_list(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c == '\n' || c == ';')
+    text.split([',', '\n', ';'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)

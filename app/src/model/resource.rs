@@ -259,9 +259,12 @@ pub const INVENTORY_PAGE_SIZE: usize = 25;
 
 /// The expiry windows an inventory can be filtered by: URL value, label, and the window's end
 /// in days from now (`None` for the two that are not windows ahead).
+/// Days from now: from, and (unless open-ended) until.
+pub type DayRange = (i64, Option<i64>);
+
 /// The inventory's expiry filters: `(value in the URL, label, days from now: from, until)`.
 /// `expired` and `none` are answered by their own conditions.
-pub const EXPIRY_WINDOWS: [(&str, &str, Option<(i64, Option<i64>)>); 8] = [
+pub const EXPIRY_WINDOWS: [(&str, &str, Option<DayRange>); 8] = [
     ("expired", "Expired", None),
     ("7d", "Within 7 days", Some((0, Some(7)))),
     ("30d", "Within 30 days", Some((0, Some(30)))),

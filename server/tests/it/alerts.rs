@@ -270,11 +270,7 @@ async fn an_emailed_link_confirms_before_acting_acts_once_and_refuses_tampering(
             &[
                 (
                     "token",
-                    &link(&mail, "Snooze")
-                        .split("token=")
-                        .nth(1)
-                        .unwrap()
-                        .to_string(),
+                    link(&mail, "Snooze").split("token=").nth(1).unwrap(),
                 ),
                 ("days", "365"),
             ],

@@ -50,11 +50,9 @@ async fn the_login_is_used_and_the_password_is_never_shown() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    // The test runtime is single-threaded, so everything the sends log reaches this subscriber.
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests of this binary, running meanwhile on other threads without a subscriber, may
-    // have cached "nobody listens" for the mail layer's log lines; ask every callsite again.
-    tracing::callsite::rebuild_interest_cache();
+    // This test runs in a process of its own (tests/logs), so its subscriber is the global one
+    // and sees every line the sends log, whatever thread logs it.
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
 
     let smtp = SmtpServer::start_on(free_port(), &["--login", "alerts", PASSWORD]);
     let plain = SmtpServer::start();

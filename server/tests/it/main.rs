@@ -14,7 +14,6 @@ mod inventory_queries;
 mod license_tokens;
 mod login;
 mod mail;
-mod mail_login;
 mod mail_tls;
 mod managed_policies;
 mod mfa_devices;

@@ -14,6 +14,8 @@ use crate::{
         outbox::OutboxPage,
         resource::ResourcePage,
         setup::SetupPage,
+        share_new::NewSharePage,
+        shares::ShareLinksPage,
         shown_once::ShownOncePage,
         sync::SyncPage,
         users::UsersPage,
@@ -71,6 +73,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/alerts/link") view=AlertLinkPage ssr=ssr.clone() />
                     <Route path=path!("/outbox") view=OutboxPage ssr=ssr.clone() />
                     <Route path=path!("/shown-once") view=ShownOncePage ssr=ssr.clone() />
+                    <Route path=path!("/shares") view=ShareLinksPage ssr=ssr.clone() />
+                    <Route path=path!("/shares/new") view=NewSharePage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                     // Every kind's inventory and create page; static paths above match first.
                     <Route path=path!("/:kinds") view=KindInventoryPage ssr=ssr.clone() />

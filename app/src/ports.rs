@@ -2,6 +2,7 @@
 //! (bound to the caller's session and address), so each server function is one call.
 
 use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
+use crate::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
 use crate::model::{
     AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, Dashboard, FormIntent,
     InventoryPage, InventoryQuery, NewUser, OnceSecret, RefreshReport, ResourceKind, ResourceRef,
@@ -87,6 +88,15 @@ pub trait Ports: Send + Sync {
     async fn alert_link(&self, token: String) -> Result<AlertLinkInfo, AppError>;
     /// Acts on an emailed link once (audited as its recipient).
     async fn use_alert_link(&self, token: String, days: u32) -> Result<(), AppError>;
+    /// Share links (admins): what a new link for `form`'s scope would show.
+    async fn share_preview(&self, form: ShareForm) -> Result<SharePreview, AppError>;
+    /// Makes a link (audited); its URL is in the answer, this once.
+    async fn create_share_link(&self, form: ShareForm) -> Result<ShareCreated, AppError>;
+    /// Every link with its views; `selected` adds that link's recorded views.
+    async fn share_links(&self, selected: Option<i64>) -> Result<ShareLinksPage, AppError>;
+    async fn revoke_share_link(&self, id: i64) -> Result<(), AppError>;
+    /// Revokes every link still working; answers how many.
+    async fn revoke_all_share_links(&self) -> Result<u64, AppError>;
     /// A secret AWS showed once at creation: once, for the user who created the item.
     async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError>;
 }

@@ -26,7 +26,7 @@ test('license tokens with JavaScript: the JWT is shown once', async ({ page }) =
   await expect(page.getByRole('alert')).toContainText('will not show it again');
   await page.screenshot({ path: 'end2end/artifacts/license-token-created.png', fullPage: true });
 
-  const detail = await page.locator('#secret-item').getAttribute('href');
+  const detail = await page.locator('#secret-next').getAttribute('href');
 
   // A reload does not show it again.
   await page.reload();

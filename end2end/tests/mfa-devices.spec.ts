@@ -45,7 +45,7 @@ test('virtual MFA devices with JavaScript: create, the seed and QR code once, fi
   await expect(page.getByRole('alert')).toContainText('will not show them again');
   const seed = await page.locator('#mfa-seed').inputValue();
   await page.screenshot({ path: 'end2end/artifacts/mfa-device-created.png', fullPage: true });
-  const detail = await page.locator('#secret-item').getAttribute('href');
+  const detail = await page.locator('#secret-next').getAttribute('href');
   const onceUrl = page.url();
 
   // A reload, or a second visit, no longer shows them.

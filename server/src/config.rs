@@ -44,6 +44,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// How long a mail is retried before it is marked undeliverable.
     pub mail_retry_period: Duration,
+    /// Requests a minute one share link, and one client address across share links, may make.
+    pub share_requests_per_minute: u32,
 }
 
 /// How the background sync reads AWS.
@@ -111,6 +113,7 @@ impl Default for Config {
             time_zone: chrono_tz::UTC,
             smtp: None,
             mail_retry_period: Duration::from_secs(24 * 3600),
+            share_requests_per_minute: 60,
         }
     }
 }
@@ -141,6 +144,7 @@ impl fmt::Debug for Config {
                 "mail_retry_period",
                 &humantime::format_duration(self.mail_retry_period).to_string(),
             )
+            .field("share_requests_per_minute", &self.share_requests_per_minute)
             .finish()
     }
 }
@@ -167,6 +171,7 @@ struct FileConfig {
     time_zone: Option<String>,
     smtp: Option<smtp::SmtpFile>,
     mail_retry_period: Option<String>,
+    share_requests_per_minute: Option<String>,
 }
 
 /// A duration such as `15m` or `2h`, at least `min`.
@@ -319,6 +324,7 @@ impl Config {
             time_zone: env.get("TRUSTDESK_TIME_ZONE").cloned(),
             smtp: None,
             mail_retry_period: env.get("TRUSTDESK_MAIL_RETRY_PERIOD").cloned(),
+            share_requests_per_minute: env.get("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE").cloned(),
         };
         // `smtp.host` is TRUSTDESK_SMTP_HOST.
         let env_name = |key: &str| format!("{ENV_PREFIX}{}", key.to_uppercase().replace('.', "_"));
@@ -457,6 +463,19 @@ impl Config {
                     format!("\"{value}\" is not an IANA time zone such as Europe/Berlin"),
                 )
             })?;
+        }
+        if let Some(value) = layer.share_requests_per_minute {
+            self.share_requests_per_minute = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=10_000).contains(n))
+                .ok_or_else(|| {
+                    err(
+                        name("share_requests_per_minute"),
+                        format!("\"{value}\" is not a whole number from 1 to 10000"),
+                    )
+                })?;
         }
         Ok(())
     }

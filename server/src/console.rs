@@ -22,6 +22,7 @@ use tower_sessions::Session;
 
 mod accounts;
 mod ports;
+mod shares;
 
 use accounts::{safe_next, UserChange};
 
@@ -43,6 +44,7 @@ pub struct Console {
     pub(crate) alerting: crate::alerts::Alerting,
     /// Wakes this process's mail sender when mail was queued.
     pub(crate) mail_wakeup: tokio::sync::Notify,
+    pub(crate) share_limits: Arc<crate::share::ShareLimits>,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -86,7 +88,14 @@ impl Console {
             sync_wakeup: Default::default(),
             alerting: crate::alerts::Alerting::disabled(),
             mail_wakeup: Default::default(),
+            share_limits: Default::default(),
         }
+    }
+
+    /// How often share links may be used (per link, and per client address).
+    pub fn with_share_limits(mut self, requests_per_minute: u32) -> Self {
+        self.share_limits = Arc::new(crate::share::ShareLimits::per_minute(requests_per_minute));
+        self
     }
 
     pub fn with_alerting(mut self, alerting: crate::alerts::Alerting) -> Self {

@@ -14,6 +14,8 @@ pub mod jobs;
 pub mod mail;
 mod once;
 mod overview;
+mod rate_limit;
+pub mod share;
 mod static_site;
 pub mod store;
 mod sync_page;
@@ -108,7 +110,8 @@ impl Trustdesk {
             Console::new(db, auth::LoginThrottle::default(), aws, clients)
                 .with_clock(clock)
                 .with_sync_settings(config.sync.clone())
-                .with_alerting(alerting),
+                .with_alerting(alerting)
+                .with_share_limits(config.share_requests_per_minute),
         );
         Ok(Self {
             config,

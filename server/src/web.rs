@@ -71,6 +71,7 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(status_of_refused_arguments))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_context,
@@ -82,7 +83,17 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         .layer(session_layer)
         // Server functions read their bodies under axum's limit (2 MB by default).
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
-    // Added after the session and request layers, so static files never touch them.
+    // Share views and static files are added after the session and request layers, so they
+    // never touch them: a share link's request has no session and no signed-in console.
+    let router = crate::share::web::routes(
+        router,
+        crate::share::web::ShareState {
+            db: state.console.db().clone(),
+            clock: state.console.clock().clone(),
+            limits: state.console.share_limits.clone(),
+            stylesheet: format!("/pkg/{}.css", state.leptos_options.output_name),
+        },
+    );
     let router = crate::static_site::routes(
         router,
         std::path::Path::new(state.leptos_options.site_root.as_ref()),
@@ -267,6 +278,27 @@ async fn request_context(
     next.run(request).await
 }
 
+/// A server function whose arguments do not parse never runs, and Leptos answers 500 for it;
+/// the caller sent a bad request, so it gets 400 with the same message.
+async fn status_of_refused_arguments(request: Request, next: Next) -> Response {
+    let api = is_api(request.uri().path());
+    let response = next.run(request).await;
+    if !api || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // An error body is a sentence or two; anything longer is not an AppError.
+    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(error.kind.http_status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// Accepts the token from the `x-csrf-token` header or the `_csrf` form field; hands the
 /// request on with its body intact.
 async fn check_csrf(session: &Session, request: Request) -> Result<Request, Response> {
@@ -333,6 +365,16 @@ async fn check_csrf(session: &Session, request: Request) -> Result<Request, Resp
     } else {
         Err(refuse())
     }
+}
+
+/// Every server function the app registers, with its method: what a test of who may call
+/// them walks through.
+pub fn server_functions() -> Vec<(String, Method)> {
+    let mut all: Vec<(String, Method)> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| (path.to_string(), method))
+        .collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.

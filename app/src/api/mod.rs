@@ -13,6 +13,7 @@ pub mod alerts;
 pub mod audit;
 pub mod resources;
 pub mod session;
+pub mod shares;
 pub mod sync;
 pub mod users;
 

@@ -127,6 +127,7 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
     ];
     if is_admin {
         admin.insert(0, ("/users".to_string(), "Users".to_string()));
+        admin.push(("/shares".to_string(), "Share links".to_string()));
     }
     view! {
         // On a phone the menus take a row of their own below the name and the account.

@@ -7,6 +7,7 @@ pub mod error;
 pub mod expiry;
 pub mod resource;
 pub mod session;
+pub mod share;
 pub mod sync;
 pub mod user;
 

@@ -250,9 +250,19 @@ pub struct InventoryQuery {
 }
 
 /// A URL flag: `1`, `true` or `on` (a checkbox) set it; absent or anything else leaves it off.
+/// A JSON `true` (a query stored as JSON, e.g. a share link's filter) sets it too.
 fn flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    let value = <Option<String>>::deserialize(deserializer)?;
-    Ok(matches!(value.as_deref(), Some("1" | "true" | "on")))
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match <Option<Flag>>::deserialize(deserializer)? {
+        Some(Flag::Bool(on)) => on,
+        Some(Flag::Text(text)) => matches!(text.as_str(), "1" | "true" | "on"),
+        None => false,
+    })
 }
 
 pub const INVENTORY_PAGE_SIZE: usize = 25;
@@ -333,7 +343,10 @@ pub struct CreateFormOptions {
 /// code): held in server memory for one showing to its creator, never stored, logged or audited.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OnceSecret {
-    pub item: ResourceRef,
+    /// The item the secret belongs to, if it belongs to one.
+    pub item: Option<ResourceRef>,
+    /// Where to go next: `(href, label)`, e.g. the new item's page.
+    pub next: (String, String),
     /// The page's title, e.g. "License Manager token created".
     pub title: String,
     /// What to do now, e.g. "Copy this token now: …".
@@ -392,12 +405,8 @@ mod tests {
     #[test]
     fn debug_output_never_carries_a_secret() {
         let shown = OnceSecret {
-            item: ResourceRef {
-                kind: ResourceKind::LicenseToken,
-                account: "a".into(),
-                region: "r".into(),
-                id: "i".into(),
-            },
+            item: None,
+            next: ("/license-tokens".into(), "Back".into()),
             title: "t".into(),
             warning: "w".into(),
             values: vec![SecretValue {
@@ -420,7 +429,7 @@ mod tests {
 impl std::fmt::Debug for OnceSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OnceSecret")
-            .field("item", &self.item)
+            .field("next", &self.next)
             .field("title", &self.title)
             .field(
                 "values",

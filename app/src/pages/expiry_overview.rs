@@ -6,6 +6,7 @@ use crate::{
     components::ExpiryTimeline,
     model::{
         expiry::{ExpiryOverview, UrgencyCounts},
+        share::ShareScope,
         ResourceKind, Urgency,
     },
     pages::inventory::Expiry,
@@ -146,7 +147,10 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
     });
     view! {
         <section aria-labelledby="expiry-heading" id="expiry-overview" class="mb-6 space-y-4">
-            <h2 id="expiry-heading" class="text-lg font-semibold">"What expires when"</h2>
+            <div class="flex flex-wrap items-baseline gap-3">
+                <h2 id="expiry-heading" class="text-lg font-semibold">"What expires when"</h2>
+                <a id="share-expiry" href=ShareScope::Expiry { account: String::new(), expires: "90d".into() }.new_link_path() class="text-sm text-indigo-700 underline dark:text-indigo-300">"Share the expiry list"</a>
+            </div>
             {nothing}
             <div class="grid grid-cols-2 gap-3 sm:grid-cols-5">{totals}</div>
             <div class=CARD>

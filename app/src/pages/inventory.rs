@@ -7,6 +7,7 @@ use crate::{
     components::{form::action_error, ActionAlert, CsrfField, LocalTime},
     model::{
         resource::{encode_segment, STATUS_DETAIL},
+        share::ShareScope,
         AwsItem, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS,
     },
 };
@@ -55,6 +56,9 @@ pub fn InventoryView(kind: ResourceKind) -> impl IntoView {
         <div class="mb-4 flex flex-wrap items-center gap-3">
             <a href=format!("{}/new", kind.path()) id="new-resource" class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
                 {format!("New {}", kind.singular())}
+            </a>
+            <a id="share-view" href=move || ShareScope::Inventory { kind, filter: query() }.new_link_path() class="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">
+                "Share this view"
             </a>
             <ActionForm action=refresh>
                 <CsrfField />

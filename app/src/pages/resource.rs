@@ -109,7 +109,10 @@ fn Detail(
     let own_sections = kinds::detail_sections(resource.clone(), just_created);
     view! {
         <PageTitle title=title />
-        <p class="mb-4 text-sm"><a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">{format!("All {}", kind.title())}</a></p>
+        <p class="mb-4 flex flex-wrap gap-4 text-sm">
+            <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">{format!("All {}", kind.title())}</a>
+            <a id="share-item" href=crate::model::share::ShareScope::Item { item: item.clone() }.new_link_path() class="text-indigo-700 underline dark:text-indigo-300">"Share this item"</a>
+        </p>
         <div class="grid gap-4 lg:grid-cols-3">
             <section class=format!("{CARD} lg:col-span-2") aria-labelledby="summary-heading">
                 <h2 id="summary-heading" class="mb-2 font-semibold">"Details"</h2>

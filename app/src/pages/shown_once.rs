@@ -43,7 +43,7 @@ fn Secret(secret: OnceSecret) -> impl IntoView {
             </p>
             {image}
             {values}
-            <p class="text-sm"><a id="secret-item" href=secret.item.detail_path() class="text-indigo-700 underline dark:text-indigo-300">"See the item's details"</a></p>
+            <p class="text-sm"><a id="secret-next" href=secret.next.0 class="text-indigo-700 underline dark:text-indigo-300">{secret.next.1}</a></p>
         </section>
     }
 }

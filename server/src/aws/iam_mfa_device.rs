@@ -173,7 +173,8 @@ impl MfaDevices {
                         redirect: None,
                         flash: "Virtual MFA device created.".into(),
                         shown_once: Some(OnceSecret {
-                            item: target,
+                            next: (target.detail_path(), "See the item's details".into()),
+                            item: Some(target),
                             title: "Virtual MFA device created".into(),
                             warning: "Scan this QR code with the authenticator app now, or copy the secret seed into it. trustdesk does not keep them and will not show them again; AWS cannot show them again either. Anyone with the seed can generate this device's codes: do not store it in clear. Then enable the device for its user with two consecutive codes.".into(),
                             values: vec![SecretValue {

@@ -265,7 +265,8 @@ impl KindAdapter for LicenseTokens {
                         redirect: None,
                         flash: "License Manager token created.".into(),
                         shown_once: Some(OnceSecret {
-                            item,
+                            next: (item.detail_path(), "See the item's details".into()),
+                            item: Some(item),
                             title: "License Manager token created".into(),
                             warning: "Copy this token now. trustdesk does not keep it and will not show it again; AWS cannot show it again either.".into(),
                             values: vec![SecretValue {

@@ -3,6 +3,26 @@
 //! the flash message for the browser.
 
 use super::*;
+use app::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
+
+/// A new share link's URL as the one-time page shows it.
+fn shown_once_link(created: &ShareCreated) -> OnceSecret {
+    OnceSecret {
+        title: "Share link created".into(),
+        warning: format!(
+            "Copy this link now and send it to {}: trustdesk keeps only a hash of it and cannot show it again. It works until {} (UTC).",
+            created.label, created.expires_at
+        ),
+        values: vec![app::model::SecretValue {
+            id: "share-url".into(),
+            label: "Share link".into(),
+            value: created.url.clone(),
+        }],
+        image_png_base64: None,
+        item: None,
+        next: ("/shares".into(), "See every share link".into()),
+    }
+}
 
 #[async_trait::async_trait]
 impl Ports for RequestConsole {
@@ -367,6 +387,52 @@ impl Ports for RequestConsole {
         let result = self.use_alert_link_inner(token, days).await;
         self.finish(result, || Some("Done: thank you.".into()))
             .await
+    }
+
+    async fn share_preview(&self, form: ShareForm) -> Result<SharePreview, AppError> {
+        let result = self.share_preview_inner(form).await;
+        self.finish(result, || None).await
+    }
+
+    async fn create_share_link(&self, form: ShareForm) -> Result<ShareCreated, AppError> {
+        let result = self.create_share_link_inner(form).await;
+        // A form posted without JavaScript cannot be answered with the URL (it is redirected),
+        // and the URL must not wait in the session: it is held in memory for one showing.
+        if let Ok(created) = &result {
+            if self.caller.plain_form {
+                if let Ok(user) = self.require_user().await {
+                    let handle = self.console.once.put(
+                        user.id,
+                        serde_json::to_string(&shown_once_link(created)).unwrap_or_default(),
+                    );
+                    leptos_axum::redirect(&format!("/shown-once?once={handle}"));
+                }
+            }
+        }
+        self.finish(result, || None).await
+    }
+
+    async fn share_links(&self, selected: Option<i64>) -> Result<ShareLinksPage, AppError> {
+        let result = self.share_links_inner(selected).await;
+        self.finish(result, || None).await
+    }
+
+    async fn revoke_share_link(&self, id: i64) -> Result<(), AppError> {
+        let result = self.revoke_share_link_inner(id).await;
+        let flash = result
+            .as_ref()
+            .ok()
+            .map(|label| format!("The link for {label} is revoked; it stopped working now."));
+        self.finish(result, || flash).await.map(|_| ())
+    }
+
+    async fn revoke_all_share_links(&self) -> Result<u64, AppError> {
+        let result = self.revoke_all_share_links_inner().await;
+        let flash = result
+            .as_ref()
+            .ok()
+            .map(|n| format!("Revoked {n} share links; none of them works any more."));
+        self.finish(result, || flash).await
     }
 
     async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError> {

@@ -7,6 +7,8 @@ pub mod outbox;
 pub mod resources;
 pub mod scope_cache;
 pub mod setup;
+pub mod share_links;
+pub mod shared_items;
 pub mod sync;
 pub mod users;
 

@@ -8,7 +8,7 @@ use app::model::{
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(super) struct Row {
     kind: String,
     account: String,
     region: String,
@@ -23,7 +23,7 @@ struct Row {
 }
 
 impl Row {
-    fn into_resource(self) -> Option<AwsItem> {
+    pub(super) fn into_resource(self) -> Option<AwsItem> {
         Some(AwsItem {
             item: ResourceRef {
                 kind: ResourceKind::parse(&self.kind)?,
@@ -43,7 +43,7 @@ impl Row {
     }
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "kind, account, region, id, account_id, name, status, expires_at, tags, fields, last_seen";
 
 /// What the free-text search matches: id, name, tag keys and values, lower-cased.
@@ -170,7 +170,7 @@ fn select_page<'q>(
 }
 
 /// `WHERE …` for an inventory query; every value is bound, never spliced into the SQL.
-fn push_filter(
+pub(super) fn push_filter(
     sql: &mut QueryBuilder<'_, Sqlite>,
     kind: ResourceKind,
     query: &InventoryQuery,
@@ -263,7 +263,11 @@ fn push_tag(sql: &mut QueryBuilder<'_, Sqlite>, tag: &str) {
 }
 
 /// The filters on an item's own columns (`r`): status, free text and the expiry window.
-fn push_item_filter(sql: &mut QueryBuilder<'_, Sqlite>, query: &InventoryQuery, now: &str) {
+pub(super) fn push_item_filter(
+    sql: &mut QueryBuilder<'_, Sqlite>,
+    query: &InventoryQuery,
+    now: &str,
+) {
     if !query.status.is_empty() {
         sql.push(" AND r.status = ");
         sql.push_bind(query.status.clone());
@@ -307,7 +311,7 @@ fn push_item_filter(sql: &mut QueryBuilder<'_, Sqlite>, query: &InventoryQuery, 
 
 /// The `ORDER BY` of a sort named in the URL; unknown names sort by expiry. The id ends every
 /// order so that pages never overlap.
-fn order_by(sort: &str) -> &'static str {
+pub(super) fn order_by(sort: &str) -> &'static str {
     match sort {
         "-expiry" => "ifnull(r.expires_at, '') DESC, r.name COLLATE NOCASE, r.id",
         "name" => "r.name COLLATE NOCASE, r.id",

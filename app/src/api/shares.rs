@@ -1,0 +1,39 @@
+//! Read-only share links, from the admins' side: preview, create, list, revoke. The share view
+//! itself has no server functions: it is served outside the app, through its own read-only port.
+
+use crate::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
+use crate::model::AppError;
+#[cfg(feature = "ssr")]
+use crate::ports::ports;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[server(endpoint = "shares/preview", input = GetUrl)]
+pub async fn get_share_preview(form: ShareForm) -> Result<SharePreview, AppError> {
+    ports()?.share_preview(form).await
+}
+
+#[server(endpoint = "shares/create")]
+pub async fn create_share_link(
+    #[server(default)] _csrf: String,
+    form: ShareForm,
+) -> Result<ShareCreated, AppError> {
+    ports()?.create_share_link(form).await
+}
+
+#[server(endpoint = "shares", input = GetUrl)]
+pub async fn get_share_links(
+    #[server(default)] selected: Option<i64>,
+) -> Result<ShareLinksPage, AppError> {
+    ports()?.share_links(selected).await
+}
+
+#[server(endpoint = "shares/revoke")]
+pub async fn revoke_share_link(#[server(default)] _csrf: String, id: i64) -> Result<(), AppError> {
+    ports()?.revoke_share_link(id).await
+}
+
+#[server(endpoint = "shares/revoke-all")]
+pub async fn revoke_all_share_links(#[server(default)] _csrf: String) -> Result<u64, AppError> {
+    ports()?.revoke_all_share_links().await
+}

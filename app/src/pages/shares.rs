@@ -1,0 +1,200 @@
+//! The Share links page (admins): every link with its scope, who it is for, who made it, when
+//! it stops working and how often it was used; revoke one or all; one link's recorded views.
+
+use super::{PageError, PageTitle};
+use crate::{
+    api::shares::{get_share_links, RevokeAllShareLinks, RevokeShareLink},
+    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
+    model::share::{ShareLinkSummary, ShareLinksPage, ShareState, ShareViewRecord},
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+const TD: &str = "px-3 py-2 align-top";
+
+#[component]
+pub fn ShareLinksPage() -> impl IntoView {
+    let query = use_query_map();
+    let selected = move || {
+        query
+            .read()
+            .get("views")
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let revoke = ServerAction::<RevokeShareLink>::new();
+    let revoke_all = ServerAction::<RevokeAllShareLinks>::new();
+    let error = action_error(revoke);
+    let all_error = action_error(revoke_all);
+    let data = Resource::new(
+        move || {
+            (
+                selected(),
+                revoke.version().get(),
+                revoke_all.version().get(),
+            )
+        },
+        |(selected, _, _)| get_share_links(selected),
+    );
+    view! {
+        <PageTitle title="Share links" />
+        <p class="mb-3 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+            "Read-only links for people without an account. To make one, open an inventory (with its filters), an item or the dashboard's expiry overview and use its Share link. Revoking takes effect on the link's next request."
+        </p>
+        <ActionAlert error />
+        <ActionAlert error=all_error />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                    Ok(page) => view! { <Links page revoke revoke_all /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Links(
+    page: ShareLinksPage,
+    revoke: ServerAction<RevokeShareLink>,
+    revoke_all: ServerAction<RevokeAllShareLinks>,
+) -> impl IntoView {
+    let active = page
+        .links
+        .iter()
+        .filter(|l| l.state == ShareState::Active)
+        .count();
+    let rows = page
+        .links
+        .iter()
+        .map(|link| link_row(link, page.selected == Some(link.id), revoke))
+        .collect_view();
+    let empty = page.links.is_empty().then(|| {
+        view! { <tr><td colspan="7" class="px-3 py-6 text-center text-slate-500">"No share links yet."</td></tr> }
+    });
+    let views = page.selected.map(|id| {
+        let label = page
+            .links
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| l.label.clone())
+            .unwrap_or_default();
+        view! { <Views label views=page.views.clone() /> }.into_any()
+    });
+    view! {
+        {(active > 0).then(|| view! {
+            <ActionForm action=revoke_all attr:class="mb-3 flex flex-wrap items-center gap-3 text-sm">
+                <CsrfField />
+                <label class="flex items-center gap-2">
+                    <input id="revoke-all-confirm" type="checkbox" required />
+                    {format!("Stop all {active} working links now")}
+                </label>
+                <button type="submit" id="revoke-all" class="rounded-md bg-red-600 px-3 py-1.5 font-semibold text-white hover:bg-red-500">"Revoke all"</button>
+            </ActionForm>
+        })}
+        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <table id="share-links" class="min-w-full text-left text-sm">
+                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                    <tr>
+                        <th scope="col" class="px-3 py-2">"For"</th>
+                        <th scope="col" class="px-3 py-2">"Shows"</th>
+                        <th scope="col" class="px-3 py-2">"Created"</th>
+                        <th scope="col" class="px-3 py-2">"Expires"</th>
+                        <th scope="col" class="px-3 py-2">"State"</th>
+                        <th scope="col" class="px-3 py-2">"Views"</th>
+                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}{empty}</tbody>
+            </table>
+        </div>
+        {views}
+    }
+}
+
+fn link_row(
+    link: &ShareLinkSummary,
+    selected: bool,
+    revoke: ServerAction<RevokeShareLink>,
+) -> impl IntoView {
+    let id = link.id;
+    let state_class = match link.state {
+        ShareState::Active => "font-semibold text-emerald-700 dark:text-emerald-400",
+        ShareState::Expired => "text-slate-500",
+        ShareState::Revoked => "text-red-700 dark:text-red-400",
+    };
+    let revoked = link.revoked_at.clone().map(|at| {
+        let by = link.revoked_by.clone().unwrap_or_default();
+        view! { <div class="text-xs">{format!("by {by}, ")}<LocalTime utc=at /></div> }
+    });
+    let last = link
+        .last_viewed_at
+        .clone()
+        .map(|at| view! { <div class="text-xs">"last " <LocalTime utc=at /></div> });
+    let tags = if link.include_tags {
+        "with tags"
+    } else {
+        "without tags"
+    };
+    view! {
+        <tr class="border-t border-slate-200 dark:border-slate-800" data-share=id data-state=format!("{:?}", link.state).to_lowercase() aria-selected=selected.to_string()>
+            <td class=TD>{link.label.clone()}</td>
+            <td class=TD>
+                <a class="text-indigo-700 underline dark:text-indigo-300" href=link.scope_path.clone()>{link.scope.clone()}</a>
+                <div class="text-xs text-slate-500">{tags}</div>
+            </td>
+            <td class=TD>{link.created_by.clone()}<div class="text-xs"><LocalTime utc=link.created_at.clone() /></div></td>
+            <td class=TD><LocalTime utc=link.expires_at.clone() /></td>
+            <td class=TD><span class=state_class>{link.state.label()}</span>{revoked}</td>
+            <td class=TD>
+                <a class="underline" href=format!("/shares?views={id}") data-views=id>{format!("{} views", link.views)}</a>
+                <div class="text-xs">{format!("{} addresses", link.addresses)}</div>
+                {last}
+            </td>
+            <td class=TD>
+                {(link.state == ShareState::Active).then(|| view! {
+                    <ActionForm action=revoke attr:class="inline">
+                        <CsrfField />
+                        <input type="hidden" name="id" value=id />
+                        <button type="submit" data-revoke=id class="text-xs text-red-700 underline dark:text-red-400">"Revoke"</button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Views(label: String, views: Vec<ShareViewRecord>) -> impl IntoView {
+    let rows = views
+        .into_iter()
+        .map(|v| {
+            view! {
+                <tr class="border-t border-slate-200 dark:border-slate-800">
+                    <td class=TD><LocalTime utc=v.at /></td>
+                    <td class=TD>{v.what}</td>
+                    <td class=TD>{v.client_ip}</td>
+                    <td class=format!("{TD} break-all text-xs")>{v.user_agent}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="mt-6">
+            <h2 class="mb-2 text-lg font-semibold">{format!("Views of the link for {label}")}</h2>
+            <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                <table id="share-views" class="min-w-full text-left text-sm">
+                    <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                        <tr>
+                            <th scope="col" class="px-3 py-2">"When"</th>
+                            <th scope="col" class="px-3 py-2">"What"</th>
+                            <th scope="col" class="px-3 py-2">"Address"</th>
+                            <th scope="col" class="px-3 py-2">"Browser"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,211 @@
+//! Share links from the admins' side: making one for a scope, listing them with their views,
+//! revoking one or all. Each change is audited in the transaction that makes it; the token is
+//! shown once and never stored, logged or audited.
+
+use super::*;
+use crate::store::{share_links, shared_items};
+use app::model::share::{
+    ShareCreated, ShareForm, ShareLinksPage, SharePreview, ShareScope, SHARE_PATH,
+};
+
+/// Views listed for the selected link.
+const VIEWS_SHOWN: i64 = 200;
+
+impl RequestConsole {
+    /// An admin, or an audited refusal naming what a viewer tried.
+    async fn require_share_admin(
+        &self,
+        action: &str,
+        target: &str,
+    ) -> Result<UserRecord, AppError> {
+        let user = self.require_user().await?;
+        if user.role() == Role::Admin {
+            return Ok(user);
+        }
+        let mut row = self.row(&user.username, action, "share_link", target, json!({}));
+        row.outcome = Some(Outcome::Error);
+        row.message = "refused: only admins manage share links".into();
+        self.console.audit_alone(row).await?;
+        Err(AppError::access_denied(
+            "Only admins can share views or manage share links; your account has the viewer role.",
+        ))
+    }
+
+    /// How many items the scope holds now, counted the way the link will read them.
+    async fn scope_size(&self, scope: &ShareScope) -> Result<usize, AppError> {
+        let selection = match scope {
+            ShareScope::Inventory { kind, filter } => shared_items::Selection::Kind {
+                kind: *kind,
+                filter,
+            },
+            ShareScope::Item { item } => shared_items::Selection::Item(item),
+            ShareScope::Expiry { account, expires } => {
+                shared_items::Selection::Dated { account, expires }
+            }
+        };
+        let now = self.console.clock.timestamp();
+        let (_, total) = shared_items::page(self.console.db.pool(), selection, "", 1, &now)
+            .await
+            .map_err(db_error)?;
+        Ok(total)
+    }
+
+    pub(super) async fn share_preview_inner(
+        &self,
+        form: ShareForm,
+    ) -> Result<SharePreview, AppError> {
+        self.require_share_admin("share.preview", "new").await?;
+        let scope = form.scope()?;
+        let items = self.scope_size(&scope).await?;
+        if let ShareScope::Item { .. } = &scope {
+            if items == 0 {
+                return Err(AppError::not_found(
+                    "That item is not in trustdesk's cache, so there is nothing to share.",
+                ));
+            }
+        }
+        Ok(SharePreview {
+            scope: scope.describe(),
+            console_path: scope.console_path(),
+            items,
+        })
+    }
+
+    pub(super) async fn create_share_link_inner(
+        &self,
+        form: ShareForm,
+    ) -> Result<ShareCreated, AppError> {
+        let admin = self.require_share_admin("share.create", "new").await?;
+        let request = form.validate()?;
+        if let ShareScope::Item { .. } = &request.scope {
+            if self.scope_size(&request.scope).await? == 0 {
+                return Err(AppError::not_found(
+                    "That item is not in trustdesk's cache, so there is nothing to share.",
+                ));
+            }
+        }
+        let token = csrf::random_token();
+        let now = self.console.clock.now();
+        let created_at = store::timestamp(now);
+        let expires_at =
+            store::timestamp(now + chrono::Duration::hours(i64::from(request.lifetime_hours)));
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let id = share_links::insert(
+            &mut tx,
+            share_links::NewLink {
+                token_hash: &share_links::hash_token(&token),
+                label: &request.label,
+                scope: &request.scope,
+                include_tags: request.include_tags,
+                created_by: &admin.username,
+                created_at: &created_at,
+                expires_at: &expires_at,
+            },
+        )
+        .await
+        .map_err(db_error)?;
+        let row = self.row(
+            &admin.username,
+            "share.create",
+            "share_link",
+            &id.to_string(),
+            json!({
+                "label": request.label,
+                "scope": request.scope,
+                "include_tags": request.include_tags,
+                "lifetime_hours": request.lifetime_hours,
+                "expires_at": expires_at,
+            }),
+        );
+        store::audit::append(&mut tx, row, &store::now())
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(ShareCreated {
+            id,
+            url: format!("{}{SHARE_PATH}{token}", self.console.alerting.public_url()),
+            label: request.label,
+            expires_at,
+        })
+    }
+
+    pub(super) async fn share_links_inner(
+        &self,
+        selected: Option<i64>,
+    ) -> Result<ShareLinksPage, AppError> {
+        let user = self.require_user().await?;
+        if user.role() != Role::Admin {
+            return Err(AppError::admin_only());
+        }
+        let pool = self.console.db.pool();
+        let links = share_links::list(pool, &self.console.clock.timestamp())
+            .await
+            .map_err(db_error)?;
+        let selected = selected.filter(|id| links.iter().any(|l| l.id == *id));
+        let views = match selected {
+            Some(id) => share_links::views(pool, id, VIEWS_SHOWN)
+                .await
+                .map_err(db_error)?,
+            None => Vec::new(),
+        };
+        Ok(ShareLinksPage {
+            links,
+            selected,
+            views,
+        })
+    }
+
+    pub(super) async fn revoke_share_link_inner(&self, id: i64) -> Result<String, AppError> {
+        let admin = self
+            .require_share_admin("share.revoke", &id.to_string())
+            .await?;
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let link = share_links::get(&mut tx, id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| AppError::not_found(format!("There is no share link {id}.")))?;
+        let now = self.console.clock.timestamp();
+        if !share_links::revoke(&mut tx, id, &admin.username, &now)
+            .await
+            .map_err(db_error)?
+        {
+            return Err(AppError::conflict(format!(
+                "The link for {} was already revoked.",
+                link.label
+            )));
+        }
+        let row = self.row(
+            &admin.username,
+            "share.revoke",
+            "share_link",
+            &id.to_string(),
+            json!({"label": link.label}),
+        );
+        store::audit::append(&mut tx, row, &store::now())
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(link.label)
+    }
+
+    pub(super) async fn revoke_all_share_links_inner(&self) -> Result<u64, AppError> {
+        let admin = self.require_share_admin("share.revoke_all", "all").await?;
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let revoked =
+            share_links::revoke_all(&mut tx, &admin.username, &self.console.clock.timestamp())
+                .await
+                .map_err(db_error)?;
+        let row = self.row(
+            &admin.username,
+            "share.revoke_all",
+            "share_link",
+            "all",
+            json!({"revoked": revoked}),
+        );
+        store::audit::append(&mut tx, row, &store::now())
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(revoked)
+    }
+}

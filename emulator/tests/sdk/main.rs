@@ -3,6 +3,7 @@
 mod harness;
 
 mod ec2;
+mod control;
 mod faults;
 mod iam;
 mod iam_policies;

@@ -451,6 +451,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
 
     // Two throttles are absorbed by the SDK's retries; a third is reported and audited.
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateVirtualMFADevice","times":2,"kind":"throttle"}"#)
         .send()
         .await
@@ -463,6 +464,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
         .await;
     assert_eq!(ok.status(), StatusCode::OK);
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateVirtualMFADevice","times":3,"kind":"throttle"}"#)
         .send()
         .await
@@ -488,6 +490,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
 
     // A throttled refresh reports the account it could not read.
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"ListVirtualMFADevices","times":3,"kind":"throttle"}"#)
         .send()
         .await
@@ -505,6 +508,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
         .contains("throttling iam:ListVirtualMFADevices"));
 
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateVirtualMFADevice","times":1,"kind":"access_denied"}"#)
         .send()
         .await
@@ -522,6 +526,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
     )
     .await;
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"TagMFADevice","times":1,"kind":"access_denied"}"#)
         .send()
         .await

@@ -53,7 +53,13 @@ async fn a_change_without_a_json_content_type_is_refused_and_changes_nothing() {
     assert_eq!(aws.emulator().clock_offset(), chrono::Duration::zero());
 
     // The same requests as JSON work.
-    let response = post(&aws, "faults", Some("application/json; charset=utf-8"), fault).await;
+    let response = post(
+        &aws,
+        "faults",
+        Some("application/json; charset=utf-8"),
+        fault,
+    )
+    .await;
     assert_eq!(response.status(), 204);
     assert_eq!(
         code(aws.sts().await.get_caller_identity().send().await),

@@ -109,7 +109,15 @@ async fn faults_can_be_injected_over_http() {
         .send()
         .await
         .unwrap();
-    assert_eq!(http.delete(&control).header("content-type", "application/json").send().await.unwrap().status(), 204);
+    assert_eq!(
+        http.delete(&control)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
     assert!(
         aws.sts().await.get_caller_identity().send().await.is_ok(),
         "cleared faults no longer apply"
@@ -139,7 +147,15 @@ async fn served_calls_are_counted_per_operation_and_can_be_reset() {
     assert_eq!(counted["operations"]["GetCallerIdentity"], 1, "{counted}");
     assert_eq!(counted["total"], 3, "{counted}");
 
-    assert_eq!(http.delete(&calls).header("content-type", "application/json").send().await.unwrap().status(), 204);
+    assert_eq!(
+        http.delete(&calls)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
     let counted: serde_json::Value = http.get(&calls).send().await.unwrap().json().await.unwrap();
     assert_eq!(counted["total"], 0, "{counted}");
     assert_eq!(aws.emulator().calls().len(), 0);

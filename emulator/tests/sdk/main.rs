@@ -2,8 +2,8 @@
 
 mod harness;
 
-mod ec2;
 mod control;
+mod ec2;
 mod faults;
 mod iam;
 mod iam_policies;

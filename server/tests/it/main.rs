@@ -2,6 +2,7 @@
 
 mod accounts;
 mod alerts;
+mod anonymous_sessions;
 mod audit;
 mod crash;
 mod csrf;
@@ -23,8 +24,10 @@ mod saml_providers;
 mod server_certificates;
 mod session_writes;
 mod setup;
+mod shown_once;
 mod smtp_server;
 mod static_files;
 mod sync;
 mod trust_providers;
 mod verification_tokens;
+mod web_security;

@@ -69,7 +69,12 @@ class Emulator:
         )
 
     def control(self, path, body):
-        request = urllib.request.Request(self.endpoint + path, data=json.dumps(body).encode(), method="POST")
+        request = urllib.request.Request(
+            self.endpoint + path,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request) as response:
             assert response.status == 204
 

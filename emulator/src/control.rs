@@ -7,9 +7,13 @@
 //! - `GET /_emulator/calls`: `{"total": 12, "operations": {"ListPolicies": 2, …}}`
 //! - `DELETE /_emulator/calls`: counts start again from zero
 //! - `POST /_emulator/roles` `{"account": "210987654321", "role_name": "Auditor"}`
+//!
+//! Every request that changes state must say `Content-Type: application/json`: a web page can
+//! send a cross-site POST with a form or text body without asking first, but not a JSON one, so
+//! a page the user visits cannot drive a standalone emulator on its well-known port.
 
 use axum::response::{IntoResponse, Response};
-use http::{Method, StatusCode};
+use http::{header, HeaderMap, Method, StatusCode};
 use serde::Deserialize;
 
 use crate::faults::Fault;
@@ -30,6 +34,13 @@ fn one() -> usize {
     1
 }
 
+/// The most faults one request may queue for an operation.
+pub const MAX_FAULT_TIMES: usize = 1_000_000;
+/// The longest injected delay: a minute, well past any SDK timeout a test wants to reach.
+pub const MAX_DELAY_MILLIS: u128 = 60_000;
+/// The furthest one request moves the clock: a hundred years (of 365 days).
+pub const MAX_ADVANCE_SECONDS: i64 = 100 * 365 * 86_400;
+
 #[derive(Deserialize)]
 struct ClockRequest {
     advance_seconds: i64,
@@ -41,15 +52,31 @@ struct RoleRequest {
     role_name: String,
 }
 
-pub fn handle(emulator: &Emulator, method: &Method, path: &str, body: &[u8]) -> Response {
+pub fn handle(
+    emulator: &Emulator,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
     let route = path.trim_start_matches(PREFIX);
+    if method != Method::GET && method != Method::HEAD && !is_json(headers) {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "control requests that change the emulator must be sent with Content-Type: application/json",
+        )
+            .into_response();
+    }
     match (method.clone(), route) {
         (Method::GET, "/health") => (StatusCode::OK, "ok").into_response(),
         (Method::POST, "/faults") => match serde_json::from_slice::<FaultRequest>(body) {
-            Ok(request) => {
-                emulator.inject_fault(&request.operation, request.fault, request.times);
-                StatusCode::NO_CONTENT.into_response()
-            }
+            Ok(request) => match check_fault(&request) {
+                Ok(()) => {
+                    emulator.inject_fault(&request.operation, request.fault, request.times);
+                    StatusCode::NO_CONTENT.into_response()
+                }
+                Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
+            },
             Err(error) => bad_request(error),
         },
         (Method::GET, "/calls") => {
@@ -67,25 +94,70 @@ pub fn handle(emulator: &Emulator, method: &Method, path: &str, body: &[u8]) -> 
             StatusCode::NO_CONTENT.into_response()
         }
         (Method::POST, "/clock") => match serde_json::from_slice::<ClockRequest>(body) {
-            Ok(request) => {
-                emulator.advance_clock(chrono::Duration::seconds(request.advance_seconds));
+            Ok(ClockRequest { advance_seconds })
+                if (0..=MAX_ADVANCE_SECONDS).contains(&advance_seconds) =>
+            {
+                emulator.advance_clock(chrono::Duration::seconds(advance_seconds));
                 StatusCode::NO_CONTENT.into_response()
             }
+            Ok(_) => (
+                StatusCode::BAD_REQUEST,
+                format!("advance_seconds must be from 0 to {MAX_ADVANCE_SECONDS} (100 years)"),
+            )
+                .into_response(),
             Err(error) => bad_request(error),
         },
         (Method::POST, "/roles") => match serde_json::from_slice::<RoleRequest>(body) {
             Ok(request)
-                if request.account.len() == 12
-                    && request.account.bytes().all(|b| b.is_ascii_digit()) =>
+                if !(request.account.len() == 12
+                    && request.account.bytes().all(|b| b.is_ascii_digit())) =>
             {
+                (StatusCode::BAD_REQUEST, "account must be 12 digits").into_response()
+            }
+            Ok(request) if !is_role_name(&request.role_name) => (
+                StatusCode::BAD_REQUEST,
+                "role_name must be 1 to 64 characters of letters, digits and +=,.@_-",
+            )
+                .into_response(),
+            Ok(request) => {
                 emulator.add_role(&request.account, &request.role_name);
                 StatusCode::NO_CONTENT.into_response()
             }
-            Ok(_) => (StatusCode::BAD_REQUEST, "account must be 12 digits").into_response(),
             Err(error) => bad_request(error),
         },
         _ => (StatusCode::NOT_FOUND, "unknown control endpoint").into_response(),
     }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn check_fault(request: &FaultRequest) -> Result<(), String> {
+    if !(1..=MAX_FAULT_TIMES).contains(&request.times) {
+        return Err(format!("times must be from 1 to {MAX_FAULT_TIMES}"));
+    }
+    if request.operation.is_empty() || request.operation.len() > 128 {
+        return Err("operation must be 1 to 128 characters (or \"*\")".into());
+    }
+    match request.fault {
+        Fault::Delay { delay } if delay.as_millis() > MAX_DELAY_MILLIS => Err(format!(
+            "delay must be at most {MAX_DELAY_MILLIS} milliseconds"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// IAM's rule for role names.
+fn is_role_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
 }
 
 fn bad_request(error: serde_json::Error) -> Response {

@@ -101,7 +101,7 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     if uri.path().starts_with(crate::control::PREFIX) {
-        return crate::control::handle(&emulator, &method, uri.path(), &body);
+        return crate::control::handle(&emulator, &method, uri.path(), &headers, &body);
     }
     let request_id = ids::request_id();
     let scope = headers

@@ -22,14 +22,19 @@ test('license tokens with JavaScript: the JWT is shown once', async ({ page }) =
   await page.locator('#license-token-expiration_in_days').fill('');
   await page.getByRole('button', { name: 'Create token' }).click();
   await expect(page).toHaveURL(/\/shown-once\?once=/);
+  // Opening the page shows nothing: the button reveals the JWT (and the server forgets it).
+  await expect(page.locator('#license-jwt')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Reveal the secret' }).click();
   await expect(page.locator('#license-jwt')).toHaveValue(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   await expect(page.getByRole('alert')).toContainText('will not show it again');
   await page.screenshot({ path: 'end2end/artifacts/license-token-created.png', fullPage: true });
 
   const detail = await page.locator('#secret-next').getAttribute('href');
 
-  // A reload does not show it again.
+  // After a reload the button no longer shows it.
   await page.reload();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Reveal the secret' }).click();
   await expect(page.getByRole('alert')).toContainText('shown already');
 
   // The token is in the inventory (without its JWT) and can be deleted.

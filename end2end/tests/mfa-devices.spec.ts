@@ -36,8 +36,11 @@ test('virtual MFA devices with JavaScript: create, the seed and QR code once, fi
   await page.locator('#mfa-name').fill('e2e-phone');
   await page.getByRole('button', { name: 'Create MFA device' }).click();
 
-  // Shown once: the QR code as an image and the seed with a copy button and a warning.
+  // Shown once, when revealed: the QR code as an image and the seed with a copy button and a
+  // warning.
   await expect(page).toHaveURL(/\/shown-once\?once=/);
+  await expect(page.locator('#mfa-seed')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Reveal the secret' }).click();
   await expect(page.locator('#secret-image')).toBeVisible();
   await expect(page.locator('#secret-image')).toHaveAttribute('src', /^data:image\/png;base64,iVBORw0KGgo/);
   await expect(page.locator('#mfa-seed')).toHaveValue(/^[A-Z2-7]{32,}=*$/);
@@ -50,9 +53,13 @@ test('virtual MFA devices with JavaScript: create, the seed and QR code once, fi
 
   // A reload, or a second visit, no longer shows them.
   await page.reload();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Reveal the secret' }).click();
   await expect(page.getByRole('alert')).toContainText('shown already');
   await expect(page.locator('#secret-image')).toHaveCount(0);
   await page.goto(onceUrl);
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Reveal the secret' }).click();
   await expect(page.getByRole('alert')).toContainText('shown already');
   await expect(page.locator('body')).not.toContainText(seed);
 
@@ -102,9 +109,14 @@ test.describe('without JavaScript', () => {
     await page.locator('#mfa-tags').fill('Owner=nojs@example.com');
     await page.getByRole('button', { name: 'Create MFA device' }).click();
     await expect(page).toHaveURL(/\/shown-once\?once=/);
+    const onceUrl = page.url();
+    await expect(page.locator('#mfa-seed')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Reveal the secret' }).click();
     await expect(page.locator('#secret-image')).toBeVisible();
     await expect(page.locator('#mfa-seed')).toHaveValue(/^[A-Z2-7]{32,}=*$/);
-    await page.reload();
+    await page.goto(onceUrl);
+    await page.getByRole('button', { name: 'Reveal the secret' }).click();
+    await expect(page.getByRole('alert')).toContainText('shown already');
     await expect(page.locator('#mfa-seed')).toHaveCount(0);
 
     await page.goto(`${baseUrl}/resources/mfa-device/prod/global/nojs-phone`);

@@ -26,7 +26,7 @@ mod shares;
 
 use accounts::{safe_next, UserChange};
 
-const USER_ID_KEY: &str = "user_id";
+pub(crate) const USER_ID_KEY: &str = "user_id";
 const FLASH_KEY: &str = "flash";
 pub const SETUP_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
@@ -55,6 +55,9 @@ pub struct Caller {
     /// A form posted by a browser without JavaScript: success leaves a flash message in the
     /// session, and errors travel back in the redirect rather than as a status code.
     pub plain_form: bool,
+    /// The CSRF token for what this request is bound to (its stored session, or its browser):
+    /// what the page's forms and the session info carry.
+    pub csrf_token: String,
 }
 
 pub(crate) fn db_error(error: sqlx::Error) -> AppError {
@@ -305,14 +308,14 @@ impl RequestConsole {
 
     async fn sign_in_session(&self, user_id: i64) -> Result<(), AppError> {
         let session = self.session();
-        // A new id at sign-in defeats session fixation; a new CSRF token goes with it.
+        // A new id at sign-in defeats session fixation; the CSRF token, bound to the id, changes
+        // with it.
         self.forget_user();
         session.cycle_id().await.map_err(session_error)?;
         session
             .insert(USER_ID_KEY, user_id)
             .await
             .map_err(session_error)?;
-        csrf::rotate(session).await.map_err(session_error)?;
         Ok(())
     }
 
@@ -347,9 +350,7 @@ impl RequestConsole {
     }
 
     async fn session_info_inner(&self) -> Result<SessionInfo, AppError> {
-        let csrf_token = csrf::ensure_token(self.session())
-            .await
-            .map_err(session_error)?;
+        let csrf_token = self.caller.csrf_token.clone();
         let user = self.signed_in().await?;
         // Removing a key marks the session changed, and a changed session is written back: read
         // first, so that only a page that has a message to show writes.

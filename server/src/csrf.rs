@@ -1,11 +1,70 @@
-//! Per-session CSRF tokens: 32 random bytes, created with the session, rotated at sign-in.
+//! CSRF tokens that need no stored session, so that a page view stores nothing.
+//!
+//! A token is an HMAC (with a key kept in the data directory) of what the request is bound to:
+//! its stored session's id once there is a session, else a random value in a cookie of its own
+//! (the browser binding, for the sign-in and setup forms of visitors without a session). A
+//! cross-site page can neither read the token from our pages nor compute it without the key.
+//! The session binding holds even against a planted cookie, and changes with the session id,
+//! which cycles at every sign-in: the token rotates with it.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sha2::Sha256;
+use std::path::Path;
 use subtle::ConstantTimeEq;
-use tower_sessions::Session;
 
-pub const SESSION_KEY: &str = "csrf";
+const KEY_FILE: &str = "csrf.key";
+
+/// What a request's token is bound to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// The id of the stored session the request carries.
+    Session(String),
+    /// The value of the request's CSRF cookie, when it has no stored session.
+    Browser(String),
+}
+
+/// The key tokens are signed with; its Debug never shows it.
+#[derive(Clone)]
+pub struct CsrfKey([u8; 32]);
+
+impl std::fmt::Debug for CsrfKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CsrfKey([redacted])")
+    }
+}
+
+impl CsrfKey {
+    /// Kept in the data directory, so that forms rendered before a restart still post after it.
+    pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
+        crate::keyfile::load_or_create(data_dir, KEY_FILE).map(Self)
+    }
+
+    pub fn random() -> Self {
+        Self(crate::keyfile::random())
+    }
+
+    pub fn token(&self, binding: &Binding) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        // Domain-separated, so a token of one binding never equals one of the other.
+        let (kind, value) = match binding {
+            Binding::Session(id) => ("session", id),
+            Binding::Browser(value) => ("browser", value),
+        };
+        mac.update(b"trustdesk csrf v1\0");
+        mac.update(kind.as_bytes());
+        mac.update(b"\0");
+        mac.update(value.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// True only if `candidate` is the token of `binding` (compared in constant time).
+    pub fn verify(&self, binding: &Binding, candidate: &str) -> bool {
+        !candidate.is_empty()
+            && bool::from(self.token(binding).as_bytes().ct_eq(candidate.as_bytes()))
+    }
+}
 
 fn fresh_token() -> String {
     let mut bytes = [0u8; 32];
@@ -13,27 +72,18 @@ fn fresh_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The session's token, created if the session has none yet.
-pub async fn ensure_token(session: &Session) -> Result<String, tower_sessions::session::Error> {
-    if let Some(token) = session.get::<String>(SESSION_KEY).await? {
-        return Ok(token);
-    }
-    rotate(session).await
+/// A new value for a browser's CSRF cookie.
+pub fn fresh_browser_value() -> String {
+    fresh_token()
 }
 
-pub async fn rotate(session: &Session) -> Result<String, tower_sessions::session::Error> {
-    let token = fresh_token();
-    session.insert(SESSION_KEY, &token).await?;
-    Ok(token)
-}
-
-/// True only if the session has a token and `candidate` equals it (in constant time).
-pub async fn matches(session: &Session, candidate: &str) -> bool {
-    match session.get::<String>(SESSION_KEY).await {
-        Ok(Some(expected)) => {
-            !candidate.is_empty() && bool::from(expected.as_bytes().ct_eq(candidate.as_bytes()))
-        }
-        _ => false,
+/// The CSRF cookie's name: with the `__Host-` prefix over https, so that no other host (a
+/// sibling subdomain) can set it.
+pub fn cookie_name(https: bool) -> &'static str {
+    if https {
+        "__Host-trustdesk_csrf"
+    } else {
+        "trustdesk_csrf"
     }
 }
 
@@ -46,4 +96,24 @@ pub fn random_token() -> String {
 /// creates one item.
 pub fn client_token() -> String {
     random_token().chars().take(32).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_fits_one_binding_under_one_key() {
+        let key = CsrfKey::random();
+        let session = Binding::Session("abc".into());
+        let token = key.token(&session);
+        assert!(key.verify(&session, &token));
+        assert!(!key.verify(&Binding::Session("abd".into()), &token));
+        assert!(
+            !key.verify(&Binding::Browser("abc".into()), &token),
+            "a browser value equal to a session id gives another token"
+        );
+        assert!(!CsrfKey::random().verify(&session, &token), "another key");
+        assert!(!key.verify(&session, ""));
+    }
 }

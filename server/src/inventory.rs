@@ -361,10 +361,10 @@ impl RequestConsole {
             })
             .await?;
         if let Some(secret) = shown_once {
-            let handle = self
-                .console
-                .once
-                .put(user.id, serde_json::to_string(&secret).unwrap_or_default());
+            let handle = self.console.once.put(
+                user.id,
+                zeroize::Zeroizing::new(serde_json::to_string(&secret).unwrap_or_default()),
+            );
             acted.redirect = Some(format!("/shown-once?once={handle}"));
             acted.reply = json!(handle);
         }
@@ -379,7 +379,7 @@ impl RequestConsole {
         self.console
             .once
             .take(&handle, user.id)
-            .and_then(|json| serde_json::from_str(&json).ok())
+            .and_then(|json| serde_json::from_str(json.as_str()).ok())
             .ok_or_else(|| AppError::not_found("This was shown already, or the link expired. AWS does not show it twice: delete the item and create a new one if it was not copied."))
     }
 

@@ -11,6 +11,7 @@ pub mod csrf;
 mod demo;
 mod inventory;
 pub mod jobs;
+mod keyfile;
 pub mod mail;
 mod once;
 mod overview;
@@ -40,6 +41,7 @@ pub struct Trustdesk {
     sessions: SqliteStore,
     /// The in-process AWS emulator of demo mode; it serves as long as the console does.
     emulator: Option<trustdesk_emulator::Running>,
+    csrf_key: csrf::CsrfKey,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,8 @@ pub enum StartError {
     Io(#[from] std::io::Error),
     #[error("cannot read or create the alert links' key in the data directory: {0}")]
     LinkKey(std::io::Error),
+    #[error("cannot read or create the CSRF key in the data directory: {0}")]
+    CsrfKey(std::io::Error),
     #[error("cannot start the demo's AWS emulator: {0}")]
     Emulator(std::io::Error),
 }
@@ -105,6 +109,8 @@ impl Trustdesk {
             None => time::Clock::default(),
         };
         let alerting = alerts::Alerting::from_config(&config).map_err(StartError::LinkKey)?;
+        let csrf_key =
+            csrf::CsrfKey::load_or_create(&config.data_dir).map_err(StartError::CsrfKey)?;
         tracing::info!(mail = %alerting.mailer.describe(), "alert emails");
         let console = Arc::new(
             Console::new(db, auth::LoginThrottle::default(), aws, clients)
@@ -118,6 +124,7 @@ impl Trustdesk {
             console,
             sessions,
             emulator,
+            csrf_key,
         })
     }
 
@@ -155,12 +162,17 @@ impl Trustdesk {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
+        let https = self.config.cookies_are_secure();
         let state = web::AppState {
             leptos_options,
             console: self.console.clone(),
+            csrf: Arc::new(web::CsrfSettings {
+                key: self.csrf_key.clone(),
+                https,
+            }),
         };
         let settings = web::WebSettings {
-            secure_cookies: self.config.cookies_are_secure(),
+            https,
             session_idle_timeout: self.config.session_idle_timeout,
         };
         let router = web::router(state, self.sessions.clone(), &settings);
@@ -199,11 +211,24 @@ impl Bound {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+        // Not a job of the schedule: one-time secrets nobody read go after their lifetime
+        // whether or not this process syncs.
+        let purge = tokio::spawn({
+            let console = self.console.clone();
+            let stopped = jobs_stopped.clone();
+            async move {
+                console
+                    .once
+                    .purge_periodically(once::PURGE_INTERVAL, stopped)
+                    .await
+            }
+        });
         let jobs = self
             .background_jobs
             .then(|| tokio::spawn(jobs::scheduler::run(self.console.clone(), jobs_stopped)));
         let served = web::serve(self.listener, self.router, shutdown).await;
         let _ = stop_jobs.send(true);
+        let _ = purge.await;
         if let Some(jobs) = jobs {
             let _ = jobs.await;
         }

@@ -3,20 +3,15 @@
 
 use crate::console::{Caller, Console};
 use app::{
-    api::{API_PREFIX, CSRF_FIELD, CSRF_HEADER},
-    components::RequestCsrfToken,
-    model::AppError,
-    ports::RequestPorts,
-    shell, App, PUBLIC_PAGES,
+    api::API_PREFIX, components::RequestCsrfToken, ports::RequestPorts, shell, App, PUBLIC_PAGES,
 };
 use axum::serve::ListenerExt;
 use axum::{
-    body::{to_bytes, Body},
     extract::{ConnectInfo, DefaultBodyLimit, FromRef, Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
     Json, Router,
 };
 use leptos::prelude::LeptosOptions;
@@ -26,6 +21,14 @@ use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
+
+mod csrf_guard;
+mod headers;
+mod shown_once;
+
+pub use csrf_guard::CsrfSettings;
+use csrf_guard::RequestCsrf;
+use headers::{provide_request_nonce, PageNonce};
 
 /// The largest request body a server function accepts (the CSRF check and the server functions
 /// read at most this much). Bounded, but large enough for the longest document AWS takes in a
@@ -37,10 +40,12 @@ const MAX_FORM_BYTES: usize = 40 * 1024 * 1024;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub console: Arc<Console>,
+    pub csrf: Arc<CsrfSettings>,
 }
 
 pub struct WebSettings {
-    pub secure_cookies: bool,
+    /// The public URL is https: cookies are `Secure` and `__Host-` prefixed, and HSTS is sent.
+    pub https: bool,
     pub session_idle_timeout: std::time::Duration,
 }
 
@@ -59,18 +64,24 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         i64::try_from(settings.session_idle_timeout.as_secs()).unwrap_or(i64::MAX),
     );
     let session_layer = SessionManagerLayer::new(sessions)
-        .with_name("trustdesk_session")
+        .with_name(headers::session_cookie_name(settings.https))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(settings.secure_cookies)
+        .with_secure(settings.https)
+        .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle));
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes(&state, routes, {
+        .leptos_routes_with_context(&state, routes, provide_request_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Beside the page's GET: a form without JavaScript reveals the secret here.
+        .route(shown_once::PATH, post(shown_once::reveal))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_request_nonce, shell))
         .layer(middleware::from_fn(status_of_refused_arguments))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -99,6 +110,14 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         std::path::Path::new(state.leptos_options.site_root.as_ref()),
         &state.leptos_options.output_name,
     );
+    let router = if settings.https {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(headers::HSTS),
+        ))
+    } else {
+        router
+    };
     SECURITY_HEADERS
         .into_iter()
         .fold(router, |router, (name, value)| {
@@ -110,15 +129,10 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         .with_state(state)
 }
 
-/// Sent with every response unless a handler set its own.
+/// Sent with every response unless a handler set its own; pages and server functions set a
+/// policy with their nonce (see `headers`).
 const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
-    // Hydration needs an inline bootstrap script and wasm compilation; nothing else is allowed.
-    (
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-         frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'",
-    ),
+    (header::CONTENT_SECURITY_POLICY, headers::STATIC_POLICY),
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::X_FRAME_OPTIONS, "DENY"),
     // Same-origin requests keep their Referer: a form posted without JavaScript is redirected
@@ -145,8 +159,8 @@ fn is_api(path: &str) -> bool {
     path.starts_with(API_PREFIX) && path[API_PREFIX.len()..].starts_with('/')
 }
 
-/// Page loads (not static files, not server functions): they need a session with a CSRF
-/// token, and all but the public pages need a signed-in user.
+/// Page loads (not static files, not server functions): all but the public pages need a
+/// signed-in user.
 fn is_page(method: &Method, path: &str) -> bool {
     method == Method::GET
         && !is_api(path)
@@ -155,7 +169,7 @@ fn is_page(method: &Method, path: &str) -> bool {
         && !path.rsplit('/').next().unwrap_or("").contains('.')
 }
 
-fn accepts_html(request: &Request) -> bool {
+pub(crate) fn accepts_html(request: &Request) -> bool {
     request
         .headers()
         .get(header::ACCEPT)
@@ -199,11 +213,40 @@ async fn keep_session_alive(
     next.run(request).await
 }
 
-/// Binds the request to the console (as the UI's ports), refuses POSTs without the session's
-/// CSRF token, and sends signed-out visitors to the sign-in page.
+/// Binds the request to the console (as the UI's ports), refuses state-changing requests
+/// without the right CSRF token, sends signed-out visitors to the sign-in page, and gives the
+/// answer its nonce's policy, `no-store` and (for a visitor without one) the CSRF cookie.
 async fn request_context(
     State(state): State<AppState>,
     session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().clone();
+    let reads = method == Method::GET || method == Method::HEAD;
+    let csrf = match RequestCsrf::resolve(&state.csrf, &session, request.headers(), reads).await {
+        Ok(csrf) => csrf,
+        Err(error) => {
+            tracing::error!(%error, "session store");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "trustdesk could not read your session; try again shortly.",
+            )
+                .into_response();
+        }
+    };
+    let nonce = PageNonce::fresh();
+    let mut response = guarded(&state, session, &csrf, nonce.clone(), request, next).await;
+    csrf.set_cookie(&state.csrf, response.headers_mut());
+    headers::decorate(response.headers_mut(), &nonce);
+    response
+}
+
+async fn guarded(
+    state: &AppState,
+    session: Session,
+    csrf: &RequestCsrf,
+    nonce: PageNonce,
     request: Request,
     next: Next,
 ) -> Response {
@@ -216,8 +259,8 @@ async fn request_context(
     let path = request.uri().path().to_string();
     let plain_form = method == Method::POST && accepts_html(&request);
 
-    let request = if method != Method::GET && method != Method::HEAD && is_api(&path) {
-        match check_csrf(&session, request).await {
+    let request = if method != Method::GET && method != Method::HEAD {
+        match csrf.check(&state.csrf.key, request, MAX_FORM_BYTES).await {
             Ok(request) => request,
             Err(refusal) => {
                 tracing::warn!(%client_ip, %path, "refused a request without a valid CSRF token");
@@ -228,27 +271,15 @@ async fn request_context(
         request
     };
 
+    let csrf_token = csrf.token(&state.csrf.key);
     let console = state.console.for_request(Caller {
-        session: session.clone(),
+        session,
         client_ip,
         plain_form,
+        csrf_token: csrf_token.clone(),
     });
 
-    let mut page_csrf_token = None;
     if is_page(&method, &path) {
-        // The token must exist before rendering starts, so the cookie goes out with this page;
-        // the page renders it into its forms without waiting on a resource.
-        match crate::csrf::ensure_token(&session).await {
-            Ok(token) => page_csrf_token = Some(RequestCsrfToken(token)),
-            Err(error) => {
-                tracing::error!(%error, "session store");
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "trustdesk could not start a session; try again shortly.",
-                )
-                    .into_response();
-            }
-        }
         let signed_in = match console.signed_in().await {
             Ok(user) => user.is_some(),
             Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, error.message).into_response(),
@@ -272,9 +303,11 @@ async fn request_context(
     request
         .extensions_mut()
         .insert(RequestPorts(Arc::new(console)));
-    if let Some(token) = page_csrf_token {
-        request.extensions_mut().insert(token);
-    }
+    // Forms render the token without waiting on a resource.
+    request
+        .extensions_mut()
+        .insert(RequestCsrfToken(csrf_token));
+    request.extensions_mut().insert(nonce);
     next.run(request).await
 }
 
@@ -288,83 +321,15 @@ async fn status_of_refused_arguments(request: Request, next: Next) -> Response {
     }
     let (mut parts, body) = response.into_parts();
     // An error body is a sentence or two; anything longer is not an AppError.
-    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
     };
-    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+    if let Ok(error) = serde_json::from_slice::<app::model::AppError>(&bytes) {
         if let Ok(status) = StatusCode::from_u16(error.kind.http_status()) {
             parts.status = status;
         }
     }
-    Response::from_parts(parts, Body::from(bytes))
-}
-
-/// Accepts the token from the `x-csrf-token` header or the `_csrf` form field; hands the
-/// request on with its body intact.
-async fn check_csrf(session: &Session, request: Request) -> Result<Request, Response> {
-    let html = accepts_html(&request);
-    let refuse = || -> Response {
-        let error = AppError::csrf_mismatch();
-        if html {
-            let page = format!(
-                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Form expired · trustdesk</title></head>\
-                 <body><h1>Form expired</h1><p>{}</p><p><a href=\"/\">Back to trustdesk</a></p></body></html>",
-                error.message
-            );
-            (
-                StatusCode::FORBIDDEN,
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                page,
-            )
-                .into_response()
-        } else {
-            (StatusCode::FORBIDDEN, Json(error)).into_response()
-        }
-    };
-    if let Some(token) = request
-        .headers()
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok())
-    {
-        return if crate::csrf::matches(session, token).await {
-            Ok(request)
-        } else {
-            Err(refuse())
-        };
-    }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err(refuse());
-    }
-    let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
-        let message = format!(
-            "The form is larger than trustdesk accepts ({} MiB); nothing was sent to AWS.",
-            MAX_FORM_BYTES / (1024 * 1024)
-        );
-        if html {
-            (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
-        } else {
-            (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                Json(AppError::new(app::model::ErrorKind::Validation, message)),
-            )
-                .into_response()
-        }
-    })?;
-    let token = url::form_urlencoded::parse(&bytes)
-        .find(|(key, _)| key == CSRF_FIELD)
-        .map(|(_, value)| value.into_owned())
-        .unwrap_or_default();
-    if crate::csrf::matches(session, &token).await {
-        Ok(Request::from_parts(parts, Body::from(bytes)))
-    } else {
-        Err(refuse())
-    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Every server function the app registers, with its method: what a test of who may call

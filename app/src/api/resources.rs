@@ -67,8 +67,12 @@ pub async fn get_create_form_options(kind: ResourceKind) -> Result<CreateFormOpt
     ports()?.create_form_options(kind).await
 }
 
-/// Reads (and forgets) a secret AWS showed once at creation.
-#[server(endpoint = "shown-once", input = GetUrl)]
-pub async fn take_shown_once(once: String) -> Result<OnceSecret, AppError> {
+/// Reads (and forgets) a secret AWS showed once at creation. A POST: a prefetch, a HEAD or a
+/// link scanner must not burn it.
+#[server(endpoint = "shown-once")]
+pub async fn take_shown_once(
+    #[server(default)] _csrf: String,
+    once: String,
+) -> Result<OnceSecret, AppError> {
     ports()?.take_shown_once(once).await
 }

@@ -92,6 +92,7 @@ async fn faults_can_be_injected_over_http() {
     let control = format!("{}/_emulator/faults", aws.running.endpoint());
     let response = http
         .post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"GetCallerIdentity","times":1,"kind":"throttle"}"#)
         .send()
         .await
@@ -103,11 +104,20 @@ async fn faults_can_be_injected_over_http() {
     );
 
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"GetCallerIdentity","times":5,"kind":"server_error"}"#)
         .send()
         .await
         .unwrap();
-    assert_eq!(http.delete(&control).send().await.unwrap().status(), 204);
+    assert_eq!(
+        http.delete(&control)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
     assert!(
         aws.sts().await.get_caller_identity().send().await.is_ok(),
         "cleared faults no longer apply"
@@ -115,6 +125,7 @@ async fn faults_can_be_injected_over_http() {
 
     let bad = http
         .post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"X","kind":"explode"}"#)
         .send()
         .await
@@ -136,7 +147,15 @@ async fn served_calls_are_counted_per_operation_and_can_be_reset() {
     assert_eq!(counted["operations"]["GetCallerIdentity"], 1, "{counted}");
     assert_eq!(counted["total"], 3, "{counted}");
 
-    assert_eq!(http.delete(&calls).send().await.unwrap().status(), 204);
+    assert_eq!(
+        http.delete(&calls)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
     let counted: serde_json::Value = http.get(&calls).send().await.unwrap().json().await.unwrap();
     assert_eq!(counted["total"], 0, "{counted}");
     assert_eq!(aws.emulator().calls().len(), 0);

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod control;
 mod ec2;
 mod faults;
 mod iam;

@@ -27,34 +27,11 @@ impl std::fmt::Debug for LinkKey {
 impl LinkKey {
     /// The key in `data_dir`, made (readable by this user only) the first time.
     pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
-        let path = data_dir.join(KEY_FILE);
-        if let Ok(bytes) = std::fs::read(&path) {
-            if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
-                return Ok(Self(key));
-            }
-        }
-        let mut key = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
-        std::fs::create_dir_all(data_dir)?;
-        let temporary = data_dir.join(format!("{KEY_FILE}.tmp"));
-        {
-            use std::io::Write;
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&temporary)?;
-            file.write_all(&key)?;
-            file.sync_all()?;
-        }
-        std::fs::rename(&temporary, &path)?;
-        Ok(Self(key))
+        crate::keyfile::load_or_create(data_dir, KEY_FILE).map(Self)
     }
 
     pub fn random() -> Self {
-        let mut key = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
-        Self(key)
+        Self(crate::keyfile::random())
     }
 
     #[cfg(test)]

@@ -403,7 +403,9 @@ impl Ports for RequestConsole {
                 if let Ok(user) = self.require_user().await {
                     let handle = self.console.once.put(
                         user.id,
-                        serde_json::to_string(&shown_once_link(created)).unwrap_or_default(),
+                        zeroize::Zeroizing::new(
+                            serde_json::to_string(&shown_once_link(created)).unwrap_or_default(),
+                        ),
                     );
                     leptos_axum::redirect(&format!("/shown-once?once={handle}"));
                 }

@@ -164,6 +164,7 @@ async fn owners_get_one_digest_each_once_and_the_next_threshold_skips_acknowledg
             "{}/_emulator/clock",
             app.emulator_endpoint.as_ref().unwrap()
         ))
+        .header("content-type", "application/json")
         .body(r#"{"advance_seconds": 691200}"#)
         .send()
         .await
@@ -482,6 +483,7 @@ async fn a_link_snooze_stops_notices_until_it_ends_and_an_expired_link_is_refuse
             "{}/_emulator/clock",
             app.emulator_endpoint.as_ref().unwrap()
         ))
+        .header("content-type", "application/json")
         .body(r#"{"advance_seconds": 691200}"#)
         .send()
         .await

@@ -164,6 +164,7 @@ async fn a_sync_killed_midway_is_marked_abandoned_and_completes_after_the_restar
     // Slow every AWS call so the first sync is surely running when it is killed.
     reqwest::Client::new()
         .post(format!("{}/_emulator/faults", first.emulator))
+        .header("content-type", "application/json")
         .body(r#"{"operation":"*","times":100000,"kind":"delay","delay":400}"#)
         .send()
         .await

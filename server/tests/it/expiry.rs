@@ -165,6 +165,7 @@ async fn moving_the_emulators_clock_moves_items_across_thresholds() {
             "{}/_emulator/clock",
             app.emulator_endpoint.as_ref().unwrap()
         ))
+        .header("content-type", "application/json")
         .body(r#"{"advance_seconds": 3456000}"#)
         .send()
         .await

@@ -254,7 +254,16 @@ impl Browser {
             .expect("GET")
     }
 
-    /// The session's state as pages see it (also creates the session and its CSRF token).
+    pub async fn head(&self, path: &str) -> Response {
+        self.client
+            .head(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html")
+            .send()
+            .await
+            .expect("HEAD")
+    }
+
+    /// The session's state as pages see it (a visitor without a session gets its CSRF cookie).
     pub async fn session(&self) -> Value {
         let response = self
             .client
@@ -288,6 +297,13 @@ impl Browser {
             .ok()?
             .split("; ")
             .find_map(|c| c.strip_prefix("trustdesk_session=").map(str::to_string))
+    }
+
+    /// Puts a session id into this browser's cookies, as a cookie-setting attacker could.
+    pub fn plant_session_cookie(&self, id: &str) {
+        let url = self.base.parse().expect("url");
+        self.jar
+            .add_cookie_str(&format!("trustdesk_session={id}; Path=/"), &url);
     }
 
     /// A server function called as the hydrated app does: form-encoded, answered in JSON,

@@ -266,6 +266,7 @@ async fn throttling_denial_viewers_and_forged_forms() {
 
     // Two throttles are absorbed by the SDK's retries; a third is reported and audited.
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateInstanceProfile","times":2,"kind":"throttle"}"#)
         .send()
         .await
@@ -275,6 +276,7 @@ async fn throttling_denial_viewers_and_forged_forms() {
         .await;
     assert_eq!(ok.status(), StatusCode::OK);
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateInstanceProfile","times":3,"kind":"throttle"}"#)
         .send()
         .await
@@ -296,6 +298,7 @@ async fn throttling_denial_viewers_and_forged_forms() {
     assert!(last.3.starts_with("Throttling"), "{}", last.3);
 
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateInstanceProfile","times":1,"kind":"access_denied"}"#)
         .send()
         .await

@@ -68,7 +68,7 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
 
     let viewer = signed_in_viewer(&app, &admin).await;
     let stolen = viewer
-        .get_json(&format!("/api/shown-once?once={handle}"))
+        .call("/api/shown-once", &[("once", handle.as_str())])
         .await;
     assert_eq!(
         stolen.status(),
@@ -77,7 +77,7 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
     );
 
     let shown: Value = admin
-        .get_json(&format!("/api/shown-once?once={handle}"))
+        .call("/api/shown-once", &[("once", handle.as_str())])
         .await
         .json()
         .await
@@ -91,7 +91,7 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
         30 * 86_400
     );
     let again = admin
-        .get_json(&format!("/api/shown-once?once={handle}"))
+        .call("/api/shown-once", &[("once", handle.as_str())])
         .await;
     expect_error(again, StatusCode::NOT_FOUND, "shown already").await;
 

@@ -4,14 +4,17 @@ use reqwest::StatusCode;
 #[tokio::test]
 async fn signing_in_cycles_the_session_and_signing_out_ends_it() {
     let (app, admin) = TestApp::with_admin().await;
+    let viewer = signed_in_viewer(&app, &admin).await;
     drop(admin);
     let browser = app.browser();
-    // Visiting the sign-in page starts an anonymous session.
+    // Visiting the sign-in page stores no session.
     let page = browser.get("/login").await;
     assert_eq!(page.status(), StatusCode::OK);
-    let before = browser
-        .session_cookie()
-        .expect("a session cookie before sign-in");
+    assert_eq!(browser.session_cookie(), None, "no session before sign-in");
+    // A session id planted in the browser (here another user's) is not kept at sign-in.
+    let before = viewer.session_cookie().expect("the viewer's session");
+    browser.plant_session_cookie(&before);
+    assert_eq!(browser.signed_in_as().await.as_deref(), Some("val"));
     let csrf_before = browser.csrf().await;
 
     let response = browser
@@ -40,7 +43,8 @@ async fn signing_in_cycles_the_session_and_signing_out_ends_it() {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'ok'")
             .await,
-        1
+        2,
+        "the viewer's and this one"
     );
 
     let response = browser.call("/api/logout", &[]).await;
@@ -55,19 +59,43 @@ async fn signing_in_cycles_the_session_and_signing_out_ends_it() {
 
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site_lax() {
-    let app = TestApp::start().await;
-    let response = app.browser().get("/login").await;
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(cookie.starts_with("trustdesk_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    let (app, _admin) = TestApp::with_admin().await;
+    let browser = app.browser();
+    // A visitor gets the CSRF cookie only: the session is made at sign-in.
+    let page = browser.get("/login").await;
+    let cookies = set_cookies(&page);
     assert!(
-        !cookie.contains("Secure"),
-        "plain http public URL: {cookie}"
+        cookies.iter().all(|c| !c.starts_with("trustdesk_session=")),
+        "{cookies:?}"
     );
+    let csrf = cookies
+        .iter()
+        .find(|c| c.starts_with("trustdesk_csrf="))
+        .unwrap_or_else(|| panic!("{cookies:?}"));
+    let signed_in = browser.login(ADMIN, ADMIN_PASSWORD).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let cookies = set_cookies(&signed_in);
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("trustdesk_session="))
+        .unwrap_or_else(|| panic!("{cookies:?}"));
+    for cookie in [csrf, session] {
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(
+            !cookie.contains("Secure"),
+            "plain http public URL: {cookie}"
+        );
+    }
+}
+
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod alerts;
+mod anonymous_sessions;
 mod audit;
 mod crash;
 mod csrf;
@@ -24,8 +25,10 @@ mod server_certificates;
 mod session_writes;
 mod setup;
 mod share_links;
+mod shown_once;
 mod smtp_server;
 mod static_files;
 mod sync;
 mod trust_providers;
 mod verification_tokens;
+mod web_security;

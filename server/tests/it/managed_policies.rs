@@ -536,6 +536,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
     };
 
     http.post(&control)
+        .header("content-type", "application/json")
         .body(fault("CreatePolicy", 2, "throttle"))
         .send()
         .await
@@ -548,6 +549,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
         .await;
     assert_eq!(ok.status(), StatusCode::OK);
     http.post(&control)
+        .header("content-type", "application/json")
         .body(fault("CreatePolicy", 3, "throttle"))
         .send()
         .await
@@ -572,6 +574,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
     assert!(last.3.starts_with("Throttling"), "{}", last.3);
 
     http.post(&control)
+        .header("content-type", "application/json")
         .body(fault("CreatePolicy", 1, "access_denied"))
         .send()
         .await
@@ -589,6 +592,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
     )
     .await;
     http.post(&control)
+        .header("content-type", "application/json")
         .body(fault("GetPolicyVersion", 1, "access_denied"))
         .send()
         .await
@@ -596,6 +600,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
     let denied = document(&admin, "prod", "retried").await;
     expect_error(denied, StatusCode::FORBIDDEN, "lack iam:GetPolicyVersion").await;
     http.post(&control)
+        .header("content-type", "application/json")
         .body(fault("GetPolicy", 3, "throttle"))
         .send()
         .await

@@ -132,7 +132,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
 
     let viewer = signed_in_viewer(&app, &admin).await;
     let stolen = viewer
-        .get_json(&format!("/api/shown-once?once={handle}"))
+        .call("/api/shown-once", &[("once", handle.as_str())])
         .await;
     assert_eq!(
         stolen.status(),
@@ -141,7 +141,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
     );
 
     let shown: Value = admin
-        .get_json(&format!("/api/shown-once?once={handle}"))
+        .call("/api/shown-once", &[("once", handle.as_str())])
         .await
         .json()
         .await
@@ -153,7 +153,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
         .contains("will not show them again"));
     let (seed, png) = secret_of(&shown);
     let again = admin
-        .get_json(&format!("/api/shown-once?once={handle}"))
+        .call("/api/shown-once", &[("once", handle.as_str())])
         .await;
     expect_error(again, StatusCode::NOT_FOUND, "shown already").await;
 
@@ -325,10 +325,28 @@ async fn without_javascript_the_form_posts_and_the_secret_page_shows_once() {
         .map(|(_, rest)| format!("/shown-once{rest}"))
         .unwrap_or_else(|| panic!("to the shown-once page: {location}"));
     let page = admin.get(&path).await.text().await.unwrap();
+    assert!(
+        !page.contains("id=\"mfa-seed\""),
+        "opening the page reveals nothing"
+    );
+    assert!(
+        page.contains("id=\"reveal-secret\""),
+        "the button that reveals it"
+    );
+    let handle = path.split("once=").nth(1).expect("the handle in the link");
+    let shown = admin
+        .post_form("/shown-once", &[("once", handle)], &path)
+        .await;
+    assert_eq!(shown.status(), StatusCode::OK);
+    let page = shown.text().await.unwrap();
     assert!(page.contains("id=\"secret-image\""), "the QR code");
     assert!(page.contains("data:image/png;base64,iVBORw0KGgo"));
     assert!(page.contains("id=\"mfa-seed\""), "the seed");
-    let again = admin.get(&path).await.text().await.unwrap();
+    let again = admin
+        .post_form("/shown-once", &[("once", handle)], &path)
+        .await;
+    assert_eq!(again.status(), StatusCode::GONE);
+    let again = again.text().await.unwrap();
     assert!(!again.contains("id=\"mfa-seed\""), "not twice");
     assert!(again.contains("shown already"));
 
@@ -451,6 +469,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
 
     // Two throttles are absorbed by the SDK's retries; a third is reported and audited.
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateVirtualMFADevice","times":2,"kind":"throttle"}"#)
         .send()
         .await
@@ -463,6 +482,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
         .await;
     assert_eq!(ok.status(), StatusCode::OK);
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateVirtualMFADevice","times":3,"kind":"throttle"}"#)
         .send()
         .await
@@ -488,6 +508,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
 
     // A throttled refresh reports the account it could not read.
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"ListVirtualMFADevices","times":3,"kind":"throttle"}"#)
         .send()
         .await
@@ -505,6 +526,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
         .contains("throttling iam:ListVirtualMFADevices"));
 
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateVirtualMFADevice","times":1,"kind":"access_denied"}"#)
         .send()
         .await
@@ -522,6 +544,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
     )
     .await;
     http.post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"TagMFADevice","times":1,"kind":"access_denied"}"#)
         .send()
         .await
@@ -669,15 +692,14 @@ async fn the_seed_never_reaches_the_server_log() {
     .await;
     assert_eq!(created.status(), StatusCode::OK);
     let handle: String = created.json().await.unwrap();
-    let shown: Value = http
-        .get(format!("{base}/api/shown-once?once={handle}"))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown: Value = call(
+        "/api/shown-once",
+        vec![("_csrf", csrf(&http, &base).await), ("once", handle)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let (seed, png) = secret_of(&shown);
     child.start_kill().unwrap();
     let _ = child.wait().await;

@@ -137,6 +137,7 @@ async fn a_throttled_refresh_names_the_account_and_region_and_keeps_the_rest() {
     // Three attempts for the first scope read; the other three scopes are unaffected.
     reqwest::Client::new()
         .post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"ListIdentitySources","times":3,"kind":"throttle"}"#)
         .send()
         .await

@@ -71,6 +71,7 @@ async fn fault(app: &TestApp, operation: &str, times: u32, kind: &str) {
     );
     let answer = reqwest::Client::new()
         .post(&control)
+        .header("content-type", "application/json")
         .body(format!(
             r#"{{"operation":"{operation}","times":{times},"kind":"{kind}"}}"#
         ))

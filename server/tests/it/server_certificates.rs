@@ -540,6 +540,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
     let http = reqwest::Client::new();
     let fault = |operation: &str, times: u32, kind: &str| {
         http.post(&control)
+            .header("content-type", "application/json")
             .body(format!(
                 r#"{{"operation":"{operation}","times":{times},"kind":"{kind}"}}"#
             ))

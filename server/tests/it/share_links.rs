@@ -454,12 +454,20 @@ async fn a_form_posted_without_javascript_shows_the_link_once() {
         .unwrap()
         .to_string();
     assert!(location.starts_with("/shown-once?once="), "{location}");
-    let shown = admin.get(&location).await.text().await.unwrap();
+    let opened = admin.get(&location).await.text().await.unwrap();
+    assert!(
+        !opened.contains(&format!("{}/s/", app.url)),
+        "opening the page reveals nothing"
+    );
+    let handle = location.split("once=").nth(1).unwrap();
+    let fields = [("once", handle)];
+    let reveal = || admin.post_form("/shown-once", &fields, &location);
+    let shown = reveal().await.text().await.unwrap();
     assert!(
         shown.contains(&format!("{}/s/", app.url)),
         "the link is on the page"
     );
-    let again = admin.get(&location).await.text().await.unwrap();
+    let again = reveal().await.text().await.unwrap();
     assert!(!again.contains(&format!("{}/s/", app.url)), "and only once");
 }
 

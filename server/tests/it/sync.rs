@@ -71,6 +71,7 @@ async fn reset_emulator_calls(app: &TestApp) {
             "{}/_emulator/calls",
             app.emulator_endpoint.as_ref().unwrap()
         ))
+        .header("content-type", "application/json")
         .send()
         .await
         .unwrap();
@@ -143,6 +144,7 @@ async fn a_refused_scope_is_reported_while_the_others_finish() {
             "{}/_emulator/faults",
             app.emulator_endpoint.as_ref().unwrap()
         ))
+        .header("content-type", "application/json")
         .body(r#"{"operation":"ListSAMLProviders","times":1,"kind":"access_denied"}"#)
         .send()
         .await

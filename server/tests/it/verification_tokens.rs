@@ -336,7 +336,7 @@ async fn throttling_is_retried_then_reported_and_audited() {
         app.emulator_endpoint.as_ref().unwrap()
     );
     let http = reqwest::Client::new();
-    http.post(&control).body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":3,"kind":"throttle"}"#).send().await.unwrap();
+    http.post(&control).header("content-type", "application/json").body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":3,"kind":"throttle"}"#).send().await.unwrap();
     let response = admin
         .call(
             "/api/verification-tokens/submit",
@@ -357,7 +357,7 @@ async fn throttling_is_retried_then_reported_and_audited() {
     assert!(last.3.starts_with("RequestLimitExceeded"), "{}", last.3);
 
     // Two throttles are absorbed by the retries.
-    http.post(&control).body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":2,"kind":"throttle"}"#).send().await.unwrap();
+    http.post(&control).header("content-type", "application/json").body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":2,"kind":"throttle"}"#).send().await.unwrap();
     let response = admin
         .call(
             "/api/verification-tokens/submit",
@@ -428,6 +428,7 @@ async fn an_aws_refusal_names_the_permission_account_and_region() {
     );
     reqwest::Client::new()
         .post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":1,"kind":"access_denied"}"#)
         .send()
         .await
@@ -456,6 +457,7 @@ async fn an_aws_refusal_names_the_permission_account_and_region() {
     // The dry run reports the refusal as a permission check, not an error.
     reqwest::Client::new()
         .post(&control)
+        .header("content-type", "application/json")
         .body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":1,"kind":"access_denied"}"#)
         .send()
         .await

@@ -3,6 +3,7 @@
 //! the flash message for the browser.
 
 use super::*;
+use app::model::{AuditDetail, AuditQuery, ChainCursor, ChainProgress};
 
 #[async_trait::async_trait]
 impl Ports for RequestConsole {
@@ -179,14 +180,13 @@ impl Ports for RequestConsole {
         self.finish(result, || flash).await.map(|_| ())
     }
 
-    async fn audit_page(&self, page: u32) -> Result<AuditPage, AppError> {
-        let result = async {
-            self.require_user().await?;
-            store::audit::page(self.console.db.pool(), page)
-                .await
-                .map_err(db_error)
-        }
-        .await;
+    async fn audit_page(&self, query: AuditQuery) -> Result<AuditPage, AppError> {
+        let result = self.audit_page_inner(query).await;
+        self.finish(result, || None).await
+    }
+
+    async fn audit_entry(&self, id: i64) -> Result<AuditDetail, AppError> {
+        let result = self.audit_entry_inner(id).await;
         self.finish(result, || None).await
     }
 
@@ -196,6 +196,11 @@ impl Ports for RequestConsole {
             self.console.verify_audit().await.map_err(db_error)
         }
         .await;
+        self.finish(result, || None).await
+    }
+
+    async fn verify_audit_chunk(&self, cursor: ChainCursor) -> Result<ChainProgress, AppError> {
+        let result = self.verify_audit_chunk_inner(cursor).await;
         self.finish(result, || None).await
     }
 

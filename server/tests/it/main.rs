@@ -3,6 +3,8 @@
 mod accounts;
 mod alerts;
 mod audit;
+mod audit_export;
+mod audit_viewer;
 mod crash;
 mod csrf;
 mod demo;

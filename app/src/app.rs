@@ -7,6 +7,7 @@ use crate::{
         alert_link::AlertLinkPage,
         alerts::AlertsPage,
         audit::AuditPage,
+        audit_entry::AuditEntryPage,
         dashboard::DashboardPage,
         kind::{KindInventoryPage, NewKindPage},
         login::LoginPage,
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage ssr=ssr.clone() />
                     <Route path=path!("/users") view=UsersPage ssr=ssr.clone() />
                     <Route path=path!("/audit") view=AuditPage ssr=ssr.clone() />
+                    <Route path=path!("/audit/:id") view=AuditEntryPage ssr=ssr.clone() />
                     <Route path=path!("/sync") view=SyncPage ssr=ssr.clone() />
                     <Route path=path!("/alerts") view=AlertsPage ssr=ssr.clone() />
                     <Route path=path!("/alerts/link") view=AlertLinkPage ssr=ssr.clone() />

@@ -4,9 +4,10 @@
 use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
 use crate::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
 use crate::model::{
-    AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, Dashboard, FormIntent,
-    InventoryPage, InventoryQuery, NewUser, OnceSecret, RefreshReport, ResourceKind, ResourceRef,
-    SessionInfo, SetupLinkState, SyncOverview, UserSummary,
+    AppError, AuditDetail, AuditPage, AuditQuery, AwsItem, ChainCursor, ChainProgress, ChainReport,
+    CreateFormOptions, Dashboard, FormIntent, InventoryPage, InventoryQuery, NewUser, OnceSecret,
+    RefreshReport, ResourceKind, ResourceRef, SessionInfo, SetupLinkState, SyncOverview,
+    UserSummary,
 };
 use std::sync::Arc;
 
@@ -30,8 +31,14 @@ pub trait Ports: Send + Sync {
     async fn change_role(&self, user_id: i64, role: String) -> Result<(), AppError>;
     async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), AppError>;
 
-    async fn audit_page(&self, page: u32) -> Result<AuditPage, AppError>;
+    /// A page of the audit trail, newest first, filtered.
+    async fn audit_page(&self, query: AuditQuery) -> Result<AuditPage, AppError>;
+    /// One row in full: parameters, the item before and after, its seal.
+    async fn audit_entry(&self, id: i64) -> Result<AuditDetail, AppError>;
+    /// Walks the whole chain in one request (the page without JavaScript).
     async fn verify_audit_chain(&self) -> Result<ChainReport, AppError>;
+    /// Walks the next chunk of the chain after `cursor` (the page's progress bar).
+    async fn verify_audit_chunk(&self, cursor: ChainCursor) -> Result<ChainProgress, AppError>;
 
     /// One kind's items from the cache, filtered, sorted and paged.
     async fn inventory(

@@ -42,7 +42,7 @@ impl RequestConsole {
         let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
         change(&mut tx).await?;
         row.outcome = Some(Outcome::Ok);
-        store::audit::append(&mut tx, row, &now)
+        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)

@@ -5,6 +5,7 @@ mod smtp;
 
 pub use smtp::{Secret, SmtpConfig, SmtpSecurity};
 
+use crate::store::audit::AuditKey;
 use serde::Deserialize;
 use std::{
     collections::HashMap,
@@ -46,6 +47,11 @@ pub struct Config {
     pub mail_retry_period: Duration,
     /// Requests a minute one share link, and one client address across share links, may make.
     pub share_requests_per_minute: u32,
+    /// The file the audit key was read from.
+    pub audit_key_file: Option<PathBuf>,
+    /// Read from `audit_key_file` when the configuration is loaded: audit rows are sealed with
+    /// HMAC-SHA256 under it, and keyed rows need it to be verified.
+    pub audit_key: Option<AuditKey>,
 }
 
 /// How the background sync reads AWS.
@@ -114,6 +120,8 @@ impl Default for Config {
             smtp: None,
             mail_retry_period: Duration::from_secs(24 * 3600),
             share_requests_per_minute: 60,
+            audit_key_file: None,
+            audit_key: None,
         }
     }
 }
@@ -145,6 +153,8 @@ impl fmt::Debug for Config {
                 &humantime::format_duration(self.mail_retry_period).to_string(),
             )
             .field("share_requests_per_minute", &self.share_requests_per_minute)
+            .field("audit_key_file", &self.audit_key_file)
+            .field("audit_key", &self.audit_key)
             .finish()
     }
 }
@@ -172,6 +182,7 @@ struct FileConfig {
     smtp: Option<smtp::SmtpFile>,
     mail_retry_period: Option<String>,
     share_requests_per_minute: Option<String>,
+    audit_key_file: Option<PathBuf>,
 }
 
 /// A duration such as `15m` or `2h`, at least `min`.
@@ -276,6 +287,8 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let mut config = Config::default();
         let mut smtp = smtp::SmtpParts::default();
+        // Where the audit key's path came from, for an error reading it.
+        let mut audit_key_source = None;
         let file = match file {
             Some(path) => Some(path.to_path_buf()),
             None => env
@@ -290,6 +303,9 @@ impl Config {
             let mut parsed: FileConfig =
                 toml::from_str(&text).map_err(|e| err(&name, e.message().to_string()))?;
             let key_name = |key: &str| format!("{name}: {key}");
+            if parsed.audit_key_file.is_some() {
+                audit_key_source = Some(key_name("audit_key_file"));
+            }
             if let Some(layer) = parsed.smtp.take() {
                 smtp.merge(layer, &key_name)?;
             }
@@ -325,7 +341,11 @@ impl Config {
             smtp: None,
             mail_retry_period: env.get("TRUSTDESK_MAIL_RETRY_PERIOD").cloned(),
             share_requests_per_minute: env.get("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE").cloned(),
+            audit_key_file: env.get("TRUSTDESK_AUDIT_KEY_FILE").map(PathBuf::from),
         };
+        if from_env.audit_key_file.is_some() {
+            audit_key_source = Some("TRUSTDESK_AUDIT_KEY_FILE".to_string());
+        }
         // `smtp.host` is TRUSTDESK_SMTP_HOST.
         let env_name = |key: &str| format!("{ENV_PREFIX}{}", key.to_uppercase().replace('.', "_"));
         if let Some(layer) = smtp::SmtpFile::from_env(env) {
@@ -333,6 +353,9 @@ impl Config {
         }
         config.apply(from_env, env_name)?;
         config.smtp = smtp.resolve(env)?;
+        if let (Some(path), Some(source)) = (&config.audit_key_file, audit_key_source) {
+            config.audit_key = Some(AuditKey::read(path).map_err(|message| err(source, message))?);
+        }
         if let Some(listen) = overrides.listen {
             config.listen = listen;
         }
@@ -455,6 +478,12 @@ impl Config {
         if let Some(value) = layer.mail_retry_period {
             self.mail_retry_period =
                 duration(&value, "mail_retry_period", Duration::from_secs(300), &name)?;
+        }
+        if let Some(path) = layer.audit_key_file {
+            if path.as_os_str().is_empty() {
+                return Err(err(name("audit_key_file"), "must not be empty"));
+            }
+            self.audit_key_file = Some(path);
         }
         if let Some(value) = layer.time_zone {
             self.time_zone = value.trim().parse().map_err(|_| {
@@ -607,6 +636,46 @@ mod tests {
             let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
             assert_eq!(e.source_name, key, "{value}: {e}");
         }
+    }
+
+    #[test]
+    fn the_audit_key_is_read_at_load_and_a_bad_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("audit.key");
+        std::fs::write(&good, [0x5a; 32]).unwrap();
+        let config = Config::load(
+            None,
+            &env(&[("TRUSTDESK_AUDIT_KEY_FILE", good.to_str().unwrap())]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            config.audit_key,
+            Some(AuditKey::from_bytes(vec![0x5a; 32]).unwrap())
+        );
+        assert!(!format!("{config:?}").contains("5a5a"), "{config:?}");
+
+        let short = dir.path().join("short.key");
+        std::fs::write(&short, [1; 16]).unwrap();
+        let e = Config::load(
+            None,
+            &env(&[("TRUSTDESK_AUDIT_KEY_FILE", short.to_str().unwrap())]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.source_name, "TRUSTDESK_AUDIT_KEY_FILE");
+        assert!(e.message.contains("16 bytes"), "{e}");
+
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "audit_key_file = \"{}\"",
+            dir.path().join("missing").display()
+        )
+        .unwrap();
+        let e = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap_err();
+        assert!(e.source_name.ends_with("audit_key_file"), "{e}");
+        assert!(e.message.contains("cannot read the audit key file"), "{e}");
     }
 
     #[test]

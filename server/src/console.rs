@@ -21,8 +21,11 @@ use std::{net::IpAddr, sync::Arc, time::Instant};
 use tower_sessions::Session;
 
 mod accounts;
+mod audit;
 mod ports;
 mod shares;
+
+pub use audit::AnchorCheck;
 
 use accounts::{safe_next, UserChange};
 
@@ -171,10 +174,6 @@ impl Console {
             .map(|_| ())
     }
 
-    pub async fn verify_audit(&self) -> Result<ChainReport, sqlx::Error> {
-        store::audit::verify(self.db.pool()).await
-    }
-
     async fn insert_user(
         &self,
         username: &str,
@@ -197,7 +196,7 @@ impl Console {
                 }],
             });
         };
-        store::audit::append(&mut tx, audit, &now)
+        store::audit::append(&mut tx, self.db.seal(), audit, &now)
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
@@ -207,7 +206,7 @@ impl Console {
     /// Writes an audit row on its own, for events that change nothing else (a refused attempt).
     pub(crate) async fn audit_alone(&self, row: NewAuditRow) -> Result<(), AppError> {
         let mut tx = self.db.begin_write().await.map_err(db_error)?;
-        store::audit::append(&mut tx, row, &store::now())
+        store::audit::append(&mut tx, self.db.seal(), row, &store::now())
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)

@@ -7,8 +7,8 @@ use std::future::Future;
 
 use app::model::{
     aws_rules, AppError, AwsItem, CreateFormOptions, ErrorKind, FieldErrors, FormIntent,
-    InventoryPage, InventoryQuery, OnceSecret, Outcome, PermissionCheck, RefreshReport,
-    ResourceKind, ResourceRef, Role, Tag, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
+    InventoryPage, InventoryQuery, ItemState, OnceSecret, Outcome, PermissionCheck, Recorded,
+    RefreshReport, ResourceKind, ResourceRef, Role, Tag, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
 };
 use app::ports::KindRequest;
 use serde_json::{json, Value};
@@ -69,14 +69,29 @@ impl RequestConsole {
         ))
     }
 
+    /// The item as trustdesk's cache holds it now: what the audit trail records as "before".
+    async fn cached_state(&self, item: &ResourceRef) -> Result<Recorded, AppError> {
+        Ok(
+            match resources::get(self.console.db().pool(), item)
+                .await
+                .map_err(db_error)?
+            {
+                Some(cached) => Recorded::Present(ItemState::from(&cached)),
+                None => Recorded::Absent,
+            },
+        )
+    }
+
     /// Runs one AWS change with its audit trail: "attempted" first (no audit, no call), then the
-    /// outcome with the request id, and the cache change in the same transaction.
+    /// outcome with the request id, and the cache change in the same transaction. Each row
+    /// carries `before`; the completed one also the item as AWS answered after the change.
     async fn audited<T>(
         &self,
         user: &UserRecord,
         action: &str,
         item: &ResourceRef,
         params: Value,
+        before: Recorded,
         call: impl Future<Output = Result<Applied<T>, AwsFailure>>,
     ) -> Result<T, AppError> {
         let row = |outcome: Outcome, message: String, request_id: String, target_id: &str| {
@@ -92,6 +107,7 @@ impl RequestConsole {
             row.outcome = Some(outcome);
             row.message = message;
             row.request_id = request_id;
+            row.before = before.clone();
             row
         };
         self.console
@@ -107,22 +123,23 @@ impl RequestConsole {
         let now = store::now();
         let outcome = match result {
             Ok(applied) => {
-                let target = match &applied.cache {
-                    CacheChange::Upsert(resource) => resource.item.id.clone(),
-                    _ => item.id.clone(),
-                };
-                store::audit::append(
-                    &mut tx,
-                    row(
-                        Outcome::Ok,
-                        String::new(),
-                        applied.request_id.clone(),
-                        &target,
+                let (target, after) = match &applied.cache {
+                    CacheChange::Upsert(resource) => (
+                        resource.item.id.clone(),
+                        Recorded::Present(ItemState::from(resource)),
                     ),
-                    &now,
-                )
-                .await
-                .map_err(db_error)?;
+                    CacheChange::Delete(_) => (item.id.clone(), Recorded::Absent),
+                };
+                let mut done = row(
+                    Outcome::Ok,
+                    String::new(),
+                    applied.request_id.clone(),
+                    &target,
+                );
+                done.after = after;
+                store::audit::append(&mut tx, self.console.db().seal(), done, &now)
+                    .await
+                    .map_err(db_error)?;
                 match &applied.cache {
                     CacheChange::Upsert(resource) => resources::upsert(&mut tx, resource)
                         .await
@@ -137,6 +154,7 @@ impl RequestConsole {
                 let message = format!("{}: {}", failure.code, failure.error.message);
                 store::audit::append(
                     &mut tx,
+                    self.console.db().seal(),
                     row(
                         Outcome::Error,
                         message,
@@ -323,6 +341,8 @@ impl RequestConsole {
                 });
             }
         }
+        // A form on an existing item (a modify) has a "before"; a create has none.
+        let acts_on_item = request.item.is_some();
         let plan = aws::adapter(request.kind).plan(request)?;
         if intent == FormIntent::Check {
             let dry_run = plan.dry_run.ok_or_else(|| {
@@ -342,23 +362,35 @@ impl RequestConsole {
         }
         let user = self.require_admin_for(plan.action, &plan.target).await?;
         let at = self.at(&plan.target).await?;
+        let before = if acts_on_item {
+            self.cached_state(&plan.target).await?
+        } else {
+            Recorded::Absent
+        };
         let run = plan.run;
         let (mut acted, shown_once) = self
-            .audited(&user, plan.action, &plan.target, plan.params, async move {
-                let done = run(at).await?;
-                Ok(Applied {
-                    value: (
-                        Acted {
-                            reply: done.reply,
-                            redirect: done.redirect,
-                            flash: done.flash,
-                        },
-                        done.shown_once,
-                    ),
-                    request_id: done.request_id,
-                    cache: done.cache,
-                })
-            })
+            .audited(
+                &user,
+                plan.action,
+                &plan.target,
+                plan.params,
+                before,
+                async move {
+                    let done = run(at).await?;
+                    Ok(Applied {
+                        value: (
+                            Acted {
+                                reply: done.reply,
+                                redirect: done.redirect,
+                                flash: done.flash,
+                            },
+                            done.shown_once,
+                        ),
+                        request_id: done.request_id,
+                        cache: done.cache,
+                    })
+                },
+            )
             .await?;
         if let Some(secret) = shown_once {
             let handle = self.console.once.put(
@@ -400,7 +432,8 @@ impl RequestConsole {
         let user = self.require_admin_for(&action, &item).await?;
         let at = self.at(&item).await?;
         let params = json!({ "id": item.id });
-        self.audited(&user, &action, &item, params, async {
+        let before = self.cached_state(&item).await?;
+        self.audited(&user, &action, &item, params, before, async {
             let request_id = aws::adapter(item.kind).delete(&at, &item.id).await?;
             Ok(Applied {
                 value: (),
@@ -475,7 +508,8 @@ impl RequestConsole {
     ) -> Result<(), AppError> {
         let at = self.at(&item).await?;
         let adapter = aws::adapter(item.kind);
-        self.audited(user, action, &item, params, async {
+        let before = self.cached_state(&item).await?;
+        self.audited(user, action, &item, params, before, async {
             let request_id = if set.is_empty() {
                 adapter.untag(&at, &item.id, &remove).await?
             } else {

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 mod alerts_console;
+mod audit_export;
 pub mod auth;
 pub mod aws;
 pub mod config;
@@ -60,6 +61,8 @@ pub enum StartError {
     CsrfKey(std::io::Error),
     #[error("cannot start the demo's AWS emulator: {0}")]
     Emulator(std::io::Error),
+    #[error("{0}")]
+    AuditKey(String),
 }
 
 /// A server bound to its address, not yet serving.
@@ -77,7 +80,9 @@ pub struct Bound {
 
 impl Trustdesk {
     pub async fn open(mut config: Config) -> Result<Self, StartError> {
-        let db = Db::open(&config.database_path()).await?;
+        let db = Db::open(&config.database_path())
+            .await?
+            .with_seal(store::audit::Seal::new(config.audit_key.clone()));
         let sessions = SqliteStore::new(db.pool().clone());
         sessions.migrate().await.map_err(StartError::Sessions)?;
         let emulator = if config.demo {
@@ -149,6 +154,11 @@ impl Trustdesk {
 
     pub async fn bind_to(self, listener: TcpListener) -> Result<Bound, StartError> {
         let addr = listener.local_addr()?;
+        // Before any row of this process: a keyed chain is continued with its key or not at all.
+        self.console
+            .continue_audit_chain()
+            .await
+            .map_err(StartError::AuditKey)?;
         let public_url = self.config.effective_public_url(addr);
         self.console.alerting.set_public_url(&public_url);
         let setup_url = self

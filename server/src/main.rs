@@ -1,7 +1,8 @@
-use app::model::{AppError, NewUser, Role};
+use app::model::{Anchor, AppError, ChainReport, NewUser, Role};
 use clap::{Parser, Subcommand};
 use server::{
     config::{Config, Overrides},
+    console::AnchorCheck,
     telemetry, Trustdesk,
 };
 use std::{
@@ -64,6 +65,15 @@ enum UserCommand {
 enum AuditCommand {
     /// Walk the hash chain and name the first row that does not match.
     Verify {
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// A line printed by `trustdesk audit anchor` earlier, e.g. 'rows=1234 head=<hash>':
+        /// the trail must still hold that many rows, the last of them with that hash.
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// Verify the chain, then print its length and newest hash on one line, to keep elsewhere.
+    Anchor {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
@@ -132,8 +142,21 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
                 },
         } => add_user(offline_config(cli.config.as_ref(), data_dir)?, name, role).await,
         Command::Audit {
-            command: AuditCommand::Verify { data_dir },
-        } => verify_audit(offline_config(cli.config.as_ref(), data_dir)?).await,
+            command: AuditCommand::Verify { data_dir, anchor },
+        } => {
+            let anchor = match anchor.as_deref().map(str::parse::<Anchor>) {
+                None => None,
+                Some(Ok(anchor)) => Some(anchor),
+                Some(Err(message)) => {
+                    eprintln!("trustdesk: --anchor: {message}");
+                    return Err(ExitCode::from(2));
+                }
+            };
+            verify_audit(offline_config(cli.config.as_ref(), data_dir)?, anchor).await
+        }
+        Command::Audit {
+            command: AuditCommand::Anchor { data_dir },
+        } => print_anchor(offline_config(cli.config.as_ref(), data_dir)?).await,
     }
 }
 
@@ -213,6 +236,14 @@ async fn add_user(config: Config, name: String, role: String) -> Result<(), Exit
         ExitCode::FAILURE
     })?;
     let trustdesk = open(config).await?;
+    trustdesk
+        .console()
+        .continue_audit_chain()
+        .await
+        .map_err(|e| {
+            eprintln!("trustdesk: {e}");
+            ExitCode::FAILURE
+        })?;
     let new_user = NewUser {
         username: name.clone(),
         role: role.clone(),
@@ -237,25 +268,70 @@ async fn add_user(config: Config, name: String, role: String) -> Result<(), Exit
     }
 }
 
-async fn verify_audit(config: Config) -> Result<(), ExitCode> {
-    let trustdesk = open(config).await?;
-    match trustdesk.console().verify_audit().await {
-        Ok(report) => match report.first_broken {
-            None => {
-                println!("Audit chain intact: {} rows checked.", report.rows_checked);
-                Ok(())
-            }
-            Some(broken) => {
-                println!(
-                    "Audit chain broken at row {}: {}.",
-                    broken.id, broken.reason
-                );
-                Err(ExitCode::from(3))
-            }
-        },
-        Err(e) => {
-            eprintln!("trustdesk: cannot read the audit trail: {e}");
-            Err(ExitCode::FAILURE)
+/// Walks the chain; an intact one is returned, a broken one reported (exit status 3).
+async fn walk_chain(trustdesk: &Trustdesk) -> Result<ChainReport, ExitCode> {
+    let report = trustdesk.console().verify_audit().await.map_err(|e| {
+        eprintln!("trustdesk: cannot read the audit trail: {e}");
+        ExitCode::FAILURE
+    })?;
+    match &report.first_broken {
+        None => Ok(report),
+        Some(broken) => {
+            println!(
+                "Audit chain broken at row {}: {}.",
+                broken.id, broken.reason
+            );
+            Err(ExitCode::from(3))
         }
+    }
+}
+
+async fn verify_audit(config: Config, anchor: Option<Anchor>) -> Result<(), ExitCode> {
+    let trustdesk = open(config).await?;
+    let report = walk_chain(&trustdesk).await?;
+    let keyed = match report.keyed_from {
+        Some(1) => ", all sealed with the audit key".to_string(),
+        Some(row) => format!(", sealed with the audit key from row {row} on"),
+        None => String::new(),
+    };
+    let Some(anchor) = anchor else {
+        println!(
+            "Audit chain intact: {} rows checked{keyed}.",
+            report.rows_checked
+        );
+        return Ok(());
+    };
+    let check = trustdesk
+        .console()
+        .check_audit_anchor(&report, &anchor)
+        .await
+        .map_err(|e| {
+            eprintln!("trustdesk: cannot read the audit trail: {e}");
+            ExitCode::FAILURE
+        })?;
+    match check {
+        AnchorCheck::Held => {
+            println!(
+                "Audit chain intact: {} rows checked{keyed}; it still holds the anchor's {} rows.",
+                report.rows_checked, anchor.rows
+            );
+            Ok(())
+        }
+        AnchorCheck::Failed(reason) => {
+            println!("Audit trail does not match the anchor: {reason}.");
+            Err(ExitCode::from(3))
+        }
+    }
+}
+
+async fn print_anchor(config: Config) -> Result<(), ExitCode> {
+    let trustdesk = open(config).await?;
+    let report = walk_chain(&trustdesk).await?;
+    match report.anchor() {
+        Some(anchor) => {
+            println!("{anchor}");
+            Ok(())
+        }
+        None => Err(ExitCode::from(3)),
     }
 }

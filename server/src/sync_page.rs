@@ -47,7 +47,7 @@ impl RequestConsole {
         let mut row = self.row(&admin.username, "sync.request", "sync", "all", json!({}));
         row.outcome = Some(Outcome::Ok);
         row.message = "Asked for a sync of every kind now.".into();
-        store::audit::append(&mut tx, row, &now)
+        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;

@@ -72,6 +72,8 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         .with_expiry(Expiry::OnInactivity(idle));
     let router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/audit/export.csv", get(crate::audit_export::csv))
+        .route("/audit/export.json", get(crate::audit_export::json))
         .leptos_routes_with_context(&state, routes, provide_request_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

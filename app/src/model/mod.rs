@@ -11,7 +11,11 @@ pub mod share;
 pub mod sync;
 pub mod user;
 
-pub use audit::{AuditEntry, AuditPage, BrokenLink, ChainReport, Outcome, AUDIT_PAGE_SIZE};
+pub use audit::{
+    state_lines, Anchor, AtRange, AuditDetail, AuditEntry, AuditPage, AuditQuery, BrokenLink,
+    ChainCursor, ChainProgress, ChainReport, ItemState, Outcome, Recorded, StateLine,
+    AUDIT_PAGE_SIZE, GENESIS,
+};
 pub use aws_rules::{is_aws_region, parse_ec2_tags};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
 pub use expiry::{ExpiryOverview, Urgency};

@@ -1,25 +1,39 @@
+//! The audit trail: filters in the URL (a filtered view is a link, and works without
+//! JavaScript), rows newest first with a link to each row's page, downloads of what the
+//! filters select, and verifying the hash chain: in chunks with a progress bar, or without
+//! JavaScript in one request.
+
 use super::{PageError, PageTitle};
 use crate::{
-    api::audit::{get_audit_page, verify_audit_chain},
+    api::audit::{get_audit_page, verify_audit_chain, VerifyAuditChunk},
     components::LocalTime,
-    model::{AuditEntry, ChainReport, Outcome},
+    model::{AppError, AuditEntry, AuditPage, AuditQuery, ChainCursor, ChainReport, Outcome},
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800";
+const LINK: &str = "text-indigo-700 underline dark:text-indigo-300";
+
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let query = use_query_map();
-    let page = move || {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
+    let query_map = use_query_map();
+    let query = move || {
+        let map = query_map.read();
+        let get = |key: &str| map.get(key).unwrap_or_default();
+        AuditQuery {
+            actor: get("actor"),
+            action: get("action"),
+            kind: get("kind"),
+            account: get("account"),
+            outcome: get("outcome"),
+            from: get("from"),
+            to: get("to"),
+            page: map.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+        }
     };
-    let verify = move || query.read().get("verify").is_some();
-    let entries = Resource::new(page, get_audit_page);
+    let verify = move || query_map.read().get("verify").is_some();
+    let entries = Resource::new(query, get_audit_page);
     let report = Resource::new(verify, |wanted| async move {
         if wanted {
             Some(verify_audit_chain().await)
@@ -30,58 +44,243 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <PageTitle title="Audit" />
         <p class="mb-3 text-sm text-slate-600 dark:text-slate-400">
-            "Every sign-in and change, newest first. Each row carries a SHA-256 hash over its contents and the previous row's hash, so an edited or deleted row breaks the chain."
+            "Every sign-in and change, newest first. Each row's hash covers its contents and the previous row's hash (with the audit key, an HMAC only trustdesk can compute), so an edited or deleted row breaks the chain."
         </p>
+        <ChainCheck query=Signal::derive(query) />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match report.await {
-                    None => view! {
-                        <a href=format!("/audit?page={}&verify=1", page()) class="mb-3 inline-block text-sm text-indigo-700 underline dark:text-indigo-300">
-                            "Verify the hash chain"
-                        </a>
-                    }.into_any(),
-                    Some(result) => view! { <ChainResult result /> }.into_any(),
-                }
+                report.await.map(|result| match result {
+                    Ok(report) => view! { <ChainResult report /> }.into_any(),
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                })
             })}
         </Suspense>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let query = query();
                 match entries.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(p) => {
-                        let pager = view! { <Pager page=p.page total_pages=p.total_pages total=p.total_entries /> };
-                        view! {
-                            <AuditTable entries=p.entries />
-                            {pager}
-                        }.into_any()
-                    }
+                    Err(error) => view! {
+                        <Filters query=query.clone() page=None />
+                        <FilterError error />
+                    }.into_any(),
+                    Ok(page) => view! { <Listing page query /> }.into_any(),
                 }
             })}
         </Transition>
     }
 }
 
+/// "Verify the chain": a plain form that verifies the whole trail in one request; with
+/// JavaScript the page walks it instead in chunks, showing how far it got.
 #[component]
-fn ChainResult(result: Result<ChainReport, crate::model::AppError>) -> impl IntoView {
-    match result {
-        Err(error) => view! { <PageError error /> }.into_any(),
-        Ok(ChainReport { rows_checked, first_broken: None }) => view! {
-            <p id="chain-status" role="status" class="mb-3 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
-                {format!("Chain intact: {rows_checked} rows checked.")}
-            </p>
+fn ChainCheck(query: Signal<AuditQuery>) -> impl IntoView {
+    let chunk = ServerAction::<VerifyAuditChunk>::new();
+    // Each answered chunk asks for the next until the walk is done or breaks.
+    Effect::new(move |_| {
+        if let Some(Ok(progress)) = chunk.value().get() {
+            if !progress.done {
+                chunk.dispatch(VerifyAuditChunk {
+                    cursor: progress.cursor,
+                });
+            }
+        }
+    });
+    let start = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        chunk.dispatch(VerifyAuditChunk {
+            cursor: ChainCursor::default(),
+        });
+    };
+    let hidden = move || {
+        let q = query.get();
+        [
+            ("actor", q.actor),
+            ("action", q.action),
+            ("kind", q.kind),
+            ("account", q.account),
+            ("outcome", q.outcome),
+            ("from", q.from),
+            ("to", q.to),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+        .collect_view()
+    };
+    let running =
+        move || chunk.pending().get() || matches!(chunk.value().get(), Some(Ok(ref p)) if !p.done);
+    view! {
+        <form method="get" action="/audit" class="mb-3" on:submit=start>
+            {hidden}
+            <input type="hidden" name="verify" value="1" />
+            <button type="submit" id="verify-chain" disabled=running class="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 disabled:opacity-50 dark:border-slate-600 dark:hover:bg-slate-800">
+                "Verify the hash chain"
+            </button>
+        </form>
+        {move || match chunk.value().get() {
+            None if chunk.pending().get() => view! {
+                <div class="mb-3 text-sm" role="status"><progress id="chain-progress" class="w-64" />" Starting…"</div>
+            }.into_any(),
+            None => ().into_any(),
+            Some(Err(error)) => view! { <PageError error /> }.into_any(),
+            Some(Ok(progress)) if !progress.done => {
+                let checked = progress.cursor.rows_checked;
+                let total = progress.total_rows.max(checked);
+                view! {
+                    <div class="mb-3 text-sm" role="status">
+                        <progress id="chain-progress" class="w-64" max=total.to_string() value=checked.to_string() />
+                        {format!(" Checked {checked} of {total} rows…")}
+                    </div>
+                }.into_any()
+            }
+            Some(Ok(progress)) => view! { <ChainResult report=progress.report() /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn ChainResult(report: ChainReport) -> impl IntoView {
+    let keyed = match report.keyed_from {
+        Some(1) => " Every row is sealed with the audit key (HMAC-SHA256).".to_string(),
+        Some(row) => format!(
+            " Rows from #{row} on are sealed with the audit key (HMAC-SHA256); the rows before it with plain SHA-256."
+        ),
+        None => String::new(),
+    };
+    let rows_checked = report.rows_checked;
+    match (&report.first_broken, report.anchor()) {
+        (None, Some(anchor)) => view! {
+            <div id="chain-status" role="status" class="mb-3 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+                <p>{format!("Chain intact: {rows_checked} rows checked.{keyed}")}</p>
+                <p class="mt-1">
+                    "Anchor to keep outside trustdesk (for "<code>"trustdesk audit verify --anchor"</code>"): "
+                    <code id="chain-anchor" class="break-all">{anchor.to_string()}</code>
+                </p>
+            </div>
         }.into_any(),
-        Ok(ChainReport { rows_checked, first_broken: Some(broken) }) => view! {
-            <p id="chain-status" role="alert" class="mb-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-                {format!("Chain broken at row {}: {} ({rows_checked} rows checked).", broken.id, broken.reason)}
-            </p>
-        }.into_any(),
+        (broken, _) => {
+            let (id, reason) = broken
+                .as_ref()
+                .map(|b| (b.id, b.reason.clone()))
+                .unwrap_or_default();
+            view! {
+                <p id="chain-status" role="alert" class="mb-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+                    {format!("Chain broken at row {id}: {reason} ({rows_checked} rows checked).")}
+                    " " <a href=format!("/audit/{id}") class="underline">"See the row"</a>
+                </p>
+            }.into_any()
+        }
+    }
+}
+
+/// A filter the server refused, with what is wrong in each field.
+#[component]
+fn FilterError(error: AppError) -> impl IntoView {
+    if error.fields.is_empty() {
+        return view! { <PageError error /> }.into_any();
+    }
+    view! {
+        <div role="alert" id="filter-error" class="rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+            <ul class="ml-5 list-disc">
+                {error.fields.into_iter().map(|f| view! { <li>{format!("{}: {}", f.field, f.message)}</li> }).collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Listing(page: AuditPage, query: AuditQuery) -> impl IntoView {
+    let filters = query.filter_string();
+    let export = |extension: &str| {
+        if filters.is_empty() {
+            format!("/audit/export.{extension}")
+        } else {
+            format!("/audit/export.{extension}?{filters}")
+        }
+    };
+    let (csv, json) = (export("csv"), export("json"));
+    let summary = format!(
+        "{} {}{} · page {} of {}",
+        page.total_entries,
+        if page.total_entries == 1 {
+            "row"
+        } else {
+            "rows"
+        },
+        if query.is_filtered() { " match" } else { "" },
+        page.page,
+        page.total_pages.max(1),
+    );
+    view! {
+        <Filters query=query.clone() page=Some(page.clone()) />
+        <div class="mb-2 flex flex-wrap items-center gap-3 text-sm">
+            <span id="audit-count" class="text-slate-600 dark:text-slate-400">{summary}</span>
+            // `rel="external"` and `download`: a file, not a page the router should render.
+            <a id="export-csv" href=csv rel="external" download="" class=LINK>"Download CSV"</a>
+            <a id="export-json" href=json rel="external" download="" class=LINK>"Download JSON"</a>
+        </div>
+        <AuditTable entries=page.entries />
+        <Pager page=page.page total_pages=page.total_pages query />
+    }
+}
+
+#[component]
+fn Filters(query: AuditQuery, page: Option<AuditPage>) -> impl IntoView {
+    let (actors, actions, kinds, accounts) = page
+        .map(|p| (p.actors, p.actions, p.kinds, p.accounts))
+        .unwrap_or_default();
+    let select =
+        |name: &'static str, label: &'static str, mut options: Vec<String>, current: String| {
+            // A value from a link that the trail no longer holds still shows as chosen.
+            if !current.is_empty() && !options.contains(&current) {
+                options.insert(0, current.clone());
+            }
+            let id = format!("filter-{name}");
+            view! {
+                <div>
+                    <label for=id.clone() class="block text-xs font-medium">{label}</label>
+                    <select id=id name=name class=INPUT>
+                        <option value="">"All"</option>
+                        {options.into_iter().map(|o| {
+                            let selected = o == current;
+                            view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            }
+        };
+    let outcomes = Outcome::ALL
+        .iter()
+        .map(|o| o.as_str().to_string())
+        .collect();
+    view! {
+        <form method="get" action="/audit" id="audit-filters" class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-7 dark:border-slate-800 dark:bg-slate-900">
+            {select("actor", "Actor", actors, query.actor.clone())}
+            {select("action", "Action", actions, query.action.clone())}
+            {select("kind", "Kind", kinds, query.kind.clone())}
+            {select("account", "Account", accounts, query.account.clone())}
+            {select("outcome", "Outcome", outcomes, query.outcome.clone())}
+            <div>
+                <label for="filter-from" class="block text-xs font-medium">"From (UTC)"</label>
+                <input type="date" id="filter-from" name="from" value=query.from.clone() class=INPUT />
+            </div>
+            <div>
+                <label for="filter-to" class="block text-xs font-medium">"To (UTC)"</label>
+                <input type="date" id="filter-to" name="to" value=query.to.clone() class=INPUT />
+            </div>
+            <div class="flex items-end gap-2 lg:col-span-7">
+                <button type="submit" id="apply-filter" class="rounded-md bg-slate-700 px-3 py-1 text-white hover:bg-slate-600">"Apply"</button>
+                <a href="/audit" class=LINK>"Clear"</a>
+            </div>
+        </form>
     }
 }
 
 #[component]
 fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
     if entries.is_empty() {
-        return view! { <p>"No audit rows yet."</p> }.into_any();
+        return view! { <p id="audit-empty">"No audit rows match."</p> }.into_any();
     }
     let rows = entries
         .into_iter()
@@ -102,9 +301,11 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                 .collect::<Vec<_>>()
                 .join(" / ");
             let action_attr = e.action.clone();
+            let href = format!("/audit/{}", e.id);
+            let label = format!("Audit row {}", e.id);
             view! {
-                <tr class="border-t border-slate-200 align-top dark:border-slate-800" data-action=action_attr>
-                    <td class="px-3 py-2 text-slate-500">{e.id}</td>
+                <tr class="border-t border-slate-200 align-top dark:border-slate-800" data-action=action_attr data-id=e.id>
+                    <td class="px-3 py-2"><a href=href aria-label=label class=LINK>{e.id}</a></td>
                     <td class="whitespace-nowrap px-3 py-2"><LocalTime utc=e.at /></td>
                     <td class="px-3 py-2">{e.actor}</td>
                     <td class="px-3 py-2 font-mono text-xs">{e.client_ip}</td>
@@ -146,13 +347,15 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
 }
 
 #[component]
-fn Pager(page: u32, total_pages: u32, total: u64) -> impl IntoView {
+fn Pager(page: u32, total_pages: u32, query: AuditQuery) -> impl IntoView {
     let link = "rounded border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800";
+    let newer = (page > 1).then(|| query.page_href(page - 1));
+    let older = (page < total_pages).then(|| query.page_href(page + 1));
     view! {
         <nav aria-label="Audit pages" class="mt-3 flex items-center gap-3 text-sm">
-            {(page > 1).then(|| view! { <a class=link rel="prev" href=format!("/audit?page={}", page - 1)>"Newer"</a> })}
-            <span>{format!("Page {page} of {} · {total} rows", total_pages.max(1))}</span>
-            {(page < total_pages).then(|| view! { <a class=link rel="next" href=format!("/audit?page={}", page + 1)>"Older"</a> })}
+            {newer.map(|href| view! { <a class=link rel="prev" href=href>"Newer"</a> })}
+            <span>{format!("Page {page} of {}", total_pages.max(1))}</span>
+            {older.map(|href| view! { <a class=link rel="next" href=href>"Older"</a> })}
         </nav>
     }
 }

@@ -3,6 +3,7 @@
 pub mod alert_link;
 pub mod alerts;
 pub mod audit;
+pub mod audit_entry;
 pub mod dashboard;
 pub mod expiry_overview;
 pub mod inventory;

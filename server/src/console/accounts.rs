@@ -84,7 +84,7 @@ impl RequestConsole {
             &user.username,
             json!({}),
         );
-        store::audit::append(&mut tx, row, &now)
+        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
@@ -140,7 +140,7 @@ impl RequestConsole {
             &admin.username,
             json!({"username": admin.username, "role": "admin"}),
         );
-        store::audit::append(&mut tx, row, &now)
+        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
             .await
             .map_err(db_error)?;
         users::record_login(&mut tx, id, &now)
@@ -224,7 +224,7 @@ impl RequestConsole {
             }
         };
         let row = self.row(&admin.username, action, "user", &target.username, params);
-        store::audit::append(&mut tx, row, &store::now())
+        store::audit::append(&mut tx, self.console.db().seal(), row, &store::now())
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;

@@ -4,6 +4,7 @@
 
 use super::*;
 use app::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
+use app::model::{AuditDetail, AuditQuery, ChainCursor, ChainProgress};
 
 /// A new share link's URL as the one-time page shows it.
 fn shown_once_link(created: &ShareCreated) -> OnceSecret {
@@ -199,14 +200,13 @@ impl Ports for RequestConsole {
         self.finish(result, || flash).await.map(|_| ())
     }
 
-    async fn audit_page(&self, page: u32) -> Result<AuditPage, AppError> {
-        let result = async {
-            self.require_user().await?;
-            store::audit::page(self.console.db.pool(), page)
-                .await
-                .map_err(db_error)
-        }
-        .await;
+    async fn audit_page(&self, query: AuditQuery) -> Result<AuditPage, AppError> {
+        let result = self.audit_page_inner(query).await;
+        self.finish(result, || None).await
+    }
+
+    async fn audit_entry(&self, id: i64) -> Result<AuditDetail, AppError> {
+        let result = self.audit_entry_inner(id).await;
         self.finish(result, || None).await
     }
 
@@ -216,6 +216,11 @@ impl Ports for RequestConsole {
             self.console.verify_audit().await.map_err(db_error)
         }
         .await;
+        self.finish(result, || None).await
+    }
+
+    async fn verify_audit_chunk(&self, cursor: ChainCursor) -> Result<ChainProgress, AppError> {
+        let result = self.verify_audit_chunk_inner(cursor).await;
         self.finish(result, || None).await
     }
 

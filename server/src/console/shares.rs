@@ -117,7 +117,7 @@ impl RequestConsole {
                 "expires_at": expires_at,
             }),
         );
-        store::audit::append(&mut tx, row, &store::now())
+        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
@@ -181,7 +181,7 @@ impl RequestConsole {
             &id.to_string(),
             json!({"label": link.label}),
         );
-        store::audit::append(&mut tx, row, &store::now())
+        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
@@ -202,7 +202,7 @@ impl RequestConsole {
             "all",
             json!({"revoked": revoked}),
         );
-        store::audit::append(&mut tx, row, &store::now())
+        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;

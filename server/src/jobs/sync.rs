@@ -277,8 +277,9 @@ async fn apply(
             outcome: Some(app::model::Outcome::Ok),
             message: change.message(kind),
             request_id: String::new(),
+            ..Default::default()
         };
-        store::audit::append(&mut tx, row, &now).await?;
+        store::audit::append(&mut tx, console.db().seal(), row, &now).await?;
     }
     scope_cache::mark_read(&mut tx, kind, account, region, list_started).await?;
     store::sync::finish(

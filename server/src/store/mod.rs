@@ -46,6 +46,8 @@ pub enum OpenError {
 pub struct Db {
     pool: SqlitePool,
     path: PathBuf,
+    /// How audit rows written through this database are sealed.
+    seal: audit::Seal,
 }
 
 pub type Tx = Transaction<'static, Sqlite>;
@@ -88,7 +90,19 @@ impl Db {
         Ok(Self {
             pool,
             path: path.to_path_buf(),
+            seal: audit::Seal::plain(),
         })
+    }
+
+    /// Audit rows are sealed with `seal` (the audit key, when configured) from now on.
+    pub fn with_seal(mut self, seal: audit::Seal) -> Self {
+        self.seal = seal;
+        self
+    }
+
+    /// What [`audit::append`] seals rows with, and the chain is verified with.
+    pub fn seal(&self) -> &audit::Seal {
+        &self.seal
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -120,6 +120,11 @@ impl TestApp {
         Self::signed_in_admin(Self::start().await).await
     }
 
+    /// Started with extra `TRUSTDESK_*` settings, the first admin signed in.
+    pub async fn with_admin_env(env: &[(&str, &str)]) -> (Self, Browser) {
+        Self::signed_in_admin(Self::start_with_env(env).await).await
+    }
+
     /// Demo mode, with the first admin signed in.
     pub async fn demo_with_admin() -> (Self, Browser) {
         Self::signed_in_admin(Self::start_demo().await).await

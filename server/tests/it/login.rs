@@ -166,7 +166,7 @@ async fn pages_need_a_session_and_send_visitors_to_sign_in() {
     );
     assert_eq!(anonymous.get("/login").await.status(), StatusCode::OK);
     // Data is refused too, not only pages.
-    let (status, _) = error_of(anonymous.get_json("/api/audit?page=1").await).await;
+    let (status, _) = error_of(anonymous.get_json("/api/audit?query[page]=1").await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let dashboard = admin.get("/").await;

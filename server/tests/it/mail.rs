@@ -334,7 +334,7 @@ async fn past_the_retry_period_mail_fails_and_an_admin_can_retry_or_discard_it()
             target_id: id.to_string(),
             ..Default::default()
         };
-        audit::append(&mut tx, row, &timestamp(minutes(120)))
+        audit::append(&mut tx, db.seal(), row, &timestamp(minutes(120)))
             .await
             .unwrap();
     }
@@ -357,7 +357,7 @@ async fn past_the_retry_period_mail_fails_and_an_admin_can_retry_or_discard_it()
         discarded,
         "newest first"
     );
-    assert!(audit::verify(db.pool())
+    assert!(audit::verify(db.pool(), db.seal())
         .await
         .unwrap()
         .first_broken

@@ -4,6 +4,8 @@ mod accounts;
 mod alerts;
 mod anonymous_sessions;
 mod audit;
+mod audit_export;
+mod audit_viewer;
 mod crash;
 mod csrf;
 mod demo;

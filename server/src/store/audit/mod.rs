@@ -1,17 +1,23 @@
 //! The audit trail: an append-only, hash-chained table.
 //!
-//! Each row's hash is SHA-256 over the JSON of its fields in a fixed order, ending with the
-//! previous row's hash; the first row links to [`GENESIS`]. Editing, deleting or reordering a
-//! row breaks the link at that row or the next.
+//! Each row's hash covers its canonical form, which ends with the previous row's hash; the
+//! first row links to [`GENESIS`]. Editing, deleting or reordering a row breaks the link at that
+//! row or the next; with the audit key ([`seal`]) the hash is an HMAC, so a rewrite cannot be
+//! resealed without the key. Removing the newest rows leaves a shorter chain that still links:
+//! an [`Anchor`](app::model::Anchor) kept elsewhere catches that.
 
-use app::model::{AuditEntry, AuditPage, BrokenLink, ChainReport, Outcome, AUDIT_PAGE_SIZE};
-use futures_util::TryStreamExt;
-use serde::Serialize;
+mod chain;
+mod query;
+pub mod seal;
+
+pub use app::model::GENESIS;
+pub use chain::{check_anchor, head_check, verify, verify_chunk, HeadCheck, VERIFY_CHUNK_ROWS};
+pub use query::{detail, export_rows, page, ExportRow};
+pub use seal::{AuditKey, Seal};
+
+use app::model::{AuditEntry, ItemState, Outcome, Recorded};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use sqlx::{SqliteConnection, SqlitePool};
-
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+use sqlx::SqliteConnection;
 
 /// Keys whose values never reach the audit table, whatever a caller passes.
 const SECRET_KEYS: [&str; 8] = [
@@ -39,35 +45,13 @@ pub struct NewAuditRow {
     pub outcome: Option<Outcome>,
     pub message: String,
     pub request_id: String,
-}
-
-#[derive(Serialize)]
-struct Canonical<'a> {
-    id: i64,
-    at: &'a str,
-    actor: &'a str,
-    client_ip: &'a str,
-    action: &'a str,
-    target_kind: &'a str,
-    target_id: &'a str,
-    account: &'a str,
-    region: &'a str,
-    params: &'a str,
-    outcome: &'a str,
-    message: &'a str,
-    request_id: &'a str,
-    prev_hash: &'a str,
-}
-
-impl Canonical<'_> {
-    fn hash(&self) -> String {
-        let json = serde_json::to_vec(self).expect("plain strings always serialise");
-        hex::encode(Sha256::digest(json))
-    }
+    /// The AWS item before the change (trustdesk's cached copy) and after it (AWS's answer).
+    pub before: Recorded,
+    pub after: Recorded,
 }
 
 #[derive(sqlx::FromRow)]
-struct StoredRow {
+pub(crate) struct StoredRow {
     id: i64,
     at: String,
     actor: String,
@@ -83,11 +67,14 @@ struct StoredRow {
     request_id: String,
     prev_hash: String,
     hash: String,
+    scheme: String,
+    state_before: Option<String>,
+    state_after: Option<String>,
 }
 
 impl StoredRow {
-    fn canonical(&self) -> Canonical<'_> {
-        Canonical {
+    fn canonical(&self) -> seal::Canonical<'_> {
+        seal::Canonical {
             id: self.id,
             at: &self.at,
             actor: &self.actor,
@@ -101,6 +88,8 @@ impl StoredRow {
             outcome: &self.outcome,
             message: &self.message,
             request_id: &self.request_id,
+            state_before: self.state_before.as_deref(),
+            state_after: self.state_after.as_deref(),
             prev_hash: &self.prev_hash,
         }
     }
@@ -142,19 +131,54 @@ pub fn redact(value: &mut Value) {
     }
 }
 
+/// A state as stored: NULL when not recorded, the JSON `null` when there was no item.
+fn stored_state(state: &Recorded) -> Option<String> {
+    match state {
+        Recorded::NotRecorded => None,
+        Recorded::Absent => Some("null".into()),
+        Recorded::Present(item) => {
+            let mut value = serde_json::to_value(item).unwrap_or(Value::Null);
+            redact(&mut value);
+            Some(value.to_string())
+        }
+    }
+}
+
+/// A stored state read back; one that no longer parses reads as not recorded.
+fn read_state(stored: Option<&str>) -> Recorded {
+    match stored {
+        None => Recorded::NotRecorded,
+        Some("null") => Recorded::Absent,
+        Some(json) => serde_json::from_str::<ItemState>(json)
+            .map(Recorded::Present)
+            .unwrap_or(Recorded::NotRecorded),
+    }
+}
+
+/// Refused by [`append`]: the newest row is keyed and this process has no key, so its row
+/// would break the chain.
+#[derive(Debug, thiserror::Error)]
+#[error("the newest audit row ({0}) is sealed with the audit key and trustdesk was started without it (audit_key_file), so no row was written")]
+pub struct KeyMissing(pub i64);
+
 /// Appends a row inside the caller's transaction, which must hold the write lock
-/// ([`super::Db::begin_write`]) so no other row can slip in between.
+/// ([`super::Db::begin_write`]) so no other row can slip in between. `seal` is the database's
+/// ([`super::Db::seal`]).
 pub async fn append(
     conn: &mut SqliteConnection,
+    seal: &Seal,
     mut row: NewAuditRow,
     at: &str,
 ) -> Result<AuditEntry, sqlx::Error> {
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    let last: Option<(i64, String, String)> =
+        sqlx::query_as("SELECT id, hash, scheme FROM audit_log ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;
     let (id, prev_hash) = match last {
-        Some((id, hash)) => (id + 1, hash),
+        Some((id, _, scheme)) if scheme == seal::KEYED && !seal.is_keyed() => {
+            return Err(sqlx::Error::Configuration(Box::new(KeyMissing(id))));
+        }
+        Some((id, hash, _)) => (id + 1, hash),
         None => (1, GENESIS.to_string()),
     };
     redact(&mut row.params);
@@ -164,7 +188,10 @@ pub async fn append(
         row.params.to_string()
     };
     let outcome = row.outcome.unwrap_or(Outcome::Ok).as_str();
-    let hash = Canonical {
+    let state_before = stored_state(&row.before);
+    let state_after = stored_state(&row.after);
+    let scheme = seal.scheme();
+    let hash = seal.seal(&seal::Canonical {
         id,
         at,
         actor: &row.actor,
@@ -178,13 +205,15 @@ pub async fn append(
         outcome,
         message: &row.message,
         request_id: &row.request_id,
+        state_before: state_before.as_deref(),
+        state_after: state_after.as_deref(),
         prev_hash: &prev_hash,
-    }
-    .hash();
+    });
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor, client_ip, action, target_kind, target_id, account, region,
-                                params, outcome, message, request_id, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                params, outcome, message, request_id, prev_hash, hash, scheme,
+                                state_before, state_after)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(at)
@@ -201,6 +230,9 @@ pub async fn append(
     .bind(&row.request_id)
     .bind(&prev_hash)
     .bind(&hash)
+    .bind(scheme)
+    .bind(&state_before)
+    .bind(&state_after)
     .execute(&mut *conn)
     .await?;
     Ok(AuditEntry {
@@ -221,79 +253,28 @@ pub async fn append(
     })
 }
 
-/// Newest first; `page` is 1-based and clamped to the last page.
-pub async fn page(pool: &SqlitePool, page: u32) -> Result<AuditPage, sqlx::Error> {
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
-        .fetch_one(pool)
-        .await?;
-    let total = total as u64;
-    let total_pages = total.div_ceil(u64::from(AUDIT_PAGE_SIZE)).max(1) as u32;
-    let page = page.clamp(1, total_pages);
-    let rows: Vec<StoredRow> =
-        sqlx::query_as("SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?")
-            .bind(i64::from(AUDIT_PAGE_SIZE))
-            .bind(i64::from((page - 1) * AUDIT_PAGE_SIZE))
-            .fetch_all(pool)
-            .await?;
-    Ok(AuditPage {
-        entries: rows.into_iter().map(StoredRow::entry).collect(),
-        page,
-        total_pages,
-        total_entries: total,
-    })
-}
-
-/// Walks the chain oldest first and names the first row that does not match.
-pub async fn verify(pool: &SqlitePool) -> Result<ChainReport, sqlx::Error> {
-    let mut rows =
-        sqlx::query_as::<_, StoredRow>("SELECT * FROM audit_log ORDER BY id").fetch(pool);
-    let mut expected_prev = GENESIS.to_string();
-    let mut expected_id: Option<i64> = None;
-    let mut checked = 0u64;
-    while let Some(row) = rows.try_next().await? {
-        checked += 1;
-        let broken = |reason: String| ChainReport {
-            rows_checked: checked,
-            first_broken: Some(BrokenLink { id: row.id, reason }),
-        };
-        if let Some(expected) = expected_id {
-            if row.id != expected {
-                return Ok(broken(format!("row {expected} is missing before it")));
-            }
-        }
-        if row.prev_hash != expected_prev {
-            return Ok(broken("its link to the previous row does not match (a row before it was changed or deleted)".into()));
-        }
-        if row.canonical().hash() != row.hash {
-            return Ok(broken(
-                "its contents do not match its hash (the row was changed)".into(),
-            ));
-        }
-        expected_prev = row.hash.clone();
-        expected_id = Some(row.id + 1);
-    }
-    Ok(ChainReport {
-        rows_checked: checked,
-        first_broken: None,
-    })
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::store::Db;
     use serde_json::json;
 
-    async fn db_with_rows(n: usize) -> (tempfile::TempDir, Db) {
+    pub(crate) async fn db_with_rows(n: usize, seal: &Seal) -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("a.db")).await.unwrap();
+        append_rows(&db, n, seal).await;
+        (dir, db)
+    }
+
+    pub(crate) async fn append_rows(db: &Db, n: usize, seal: &Seal) {
         for i in 0..n {
             let mut tx = db.begin_write().await.unwrap();
             append(
                 &mut tx,
+                seal,
                 NewAuditRow {
-                    actor: "alice".into(),
-                    action: format!("test.{i}"),
+                    actor: if i % 2 == 0 { "alice" } else { "bob" }.into(),
+                    action: format!("test.{}", i % 3),
                     params: json!({"n": i, "password": "hunter2hunter2"}),
                     ..Default::default()
                 },
@@ -303,48 +284,11 @@ mod tests {
             .unwrap();
             tx.commit().await.unwrap();
         }
-        (dir, db)
-    }
-
-    #[tokio::test]
-    async fn an_untouched_chain_verifies() {
-        let (_dir, db) = db_with_rows(5).await;
-        let report = verify(db.pool()).await.unwrap();
-        assert_eq!(
-            report,
-            ChainReport {
-                rows_checked: 5,
-                first_broken: None
-            }
-        );
-    }
-
-    #[tokio::test]
-    async fn an_edited_row_is_named() {
-        let (_dir, db) = db_with_rows(5).await;
-        sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE id = 3")
-            .execute(db.pool())
-            .await
-            .unwrap();
-        let broken = verify(db.pool()).await.unwrap().first_broken.unwrap();
-        assert_eq!(broken.id, 3);
-    }
-
-    #[tokio::test]
-    async fn a_deleted_row_is_named_by_its_successor() {
-        let (_dir, db) = db_with_rows(5).await;
-        sqlx::query("DELETE FROM audit_log WHERE id = 2")
-            .execute(db.pool())
-            .await
-            .unwrap();
-        let broken = verify(db.pool()).await.unwrap().first_broken.unwrap();
-        assert_eq!(broken.id, 3);
-        assert!(broken.reason.contains("row 2 is missing"));
     }
 
     #[tokio::test]
     async fn secrets_are_redacted_before_hashing_and_storing() {
-        let (_dir, db) = db_with_rows(1).await;
+        let (_dir, db) = db_with_rows(1, &Seal::plain()).await;
         let params: String = sqlx::query_scalar("SELECT params FROM audit_log")
             .fetch_one(db.pool())
             .await
@@ -362,19 +306,38 @@ mod tests {
         assert_eq!(v["list"][0]["token"], "[redacted]");
     }
 
+    #[test]
+    fn states_round_trip_and_tell_absent_from_not_recorded() {
+        let item = ItemState {
+            name: "n".into(),
+            status: "s".into(),
+            expires_at: None,
+            tags: vec![],
+            fields: vec![],
+            read_at: "t".into(),
+        };
+        for state in [
+            Recorded::NotRecorded,
+            Recorded::Absent,
+            Recorded::Present(item),
+        ] {
+            assert_eq!(read_state(stored_state(&state).as_deref()), state);
+        }
+    }
+
     #[tokio::test]
-    async fn pages_are_newest_first() {
-        let (_dir, db) = db_with_rows(AUDIT_PAGE_SIZE as usize + 3).await;
-        let first = page(db.pool(), 1).await.unwrap();
-        assert_eq!(first.total_pages, 2);
-        assert_eq!(first.entries[0].id, i64::from(AUDIT_PAGE_SIZE) + 3);
-        let second = page(db.pool(), 2).await.unwrap();
-        assert_eq!(second.entries.len(), 3);
-        assert_eq!(second.entries.last().unwrap().id, 1);
-        assert_eq!(
-            page(db.pool(), 99).await.unwrap().page,
-            2,
-            "clamped to the last page"
-        );
+    async fn without_the_key_no_row_follows_a_keyed_one() {
+        let key = AuditKey::from_bytes(vec![3; 32]).unwrap();
+        let (_dir, db) = db_with_rows(2, &Seal::keyed(key)).await;
+        let mut tx = db.begin_write().await.unwrap();
+        let refused = append(
+            &mut tx,
+            &Seal::plain(),
+            NewAuditRow::default(),
+            &crate::store::now(),
+        )
+        .await
+        .unwrap_err();
+        assert!(refused.to_string().contains("row (2)"), "{refused}");
     }
 }

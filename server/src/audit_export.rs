@@ -1,0 +1,293 @@
+//! `GET /audit/export.csv` and `/audit/export.json`: the audit trail, or the part of it the
+//! list's filters select, as a download for signed-in users. Rows stream from one SQL cursor
+//! into the response in batches, so an export of any size holds a batch in memory.
+
+use crate::{
+    console::{Caller, Console},
+    store::audit::ExportRow,
+};
+use app::model::{AppError, AuditQuery, ErrorKind};
+use axum::{
+    body::{Body, Bytes},
+    extract::{ConnectInfo, Query, Request, State},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    Json,
+};
+use futures_util::{Stream, StreamExt};
+use std::{borrow::Cow, net::SocketAddr, pin::Pin, sync::Arc};
+
+/// Rows written per chunk of the response.
+const BATCH_ROWS: usize = 200;
+
+const COLUMNS: [&str; 18] = [
+    "id",
+    "at",
+    "actor",
+    "client_ip",
+    "action",
+    "target_kind",
+    "target_id",
+    "account",
+    "region",
+    "outcome",
+    "message",
+    "request_id",
+    "params",
+    "state_before",
+    "state_after",
+    "scheme",
+    "prev_hash",
+    "hash",
+];
+
+/// A cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return) gets a leading `'`, which spreadsheets show as text. To be merged
+/// with `export::neutralise` (the inventory exports' twin) when both branches meet.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+pub async fn csv(
+    State(console): State<Arc<Console>>,
+    session: tower_sessions::Session,
+    Query(query): Query<AuditQuery>,
+    request: Request,
+) -> Response {
+    export(console, session, query, request, Format::Csv).await
+}
+
+pub async fn json(
+    State(console): State<Arc<Console>>,
+    session: tower_sessions::Session,
+    Query(query): Query<AuditQuery>,
+    request: Request,
+) -> Response {
+    export(console, session, query, request, Format::Json).await
+}
+
+async fn export(
+    console: Arc<Console>,
+    session: tower_sessions::Session,
+    query: AuditQuery,
+    request: Request,
+    format: Format,
+) -> Response {
+    let client_ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let wants_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let caller = console.for_request(Caller {
+        session,
+        client_ip,
+        plain_form: false,
+        // A download renders no form, so it needs no token.
+        csrf_token: String::new(),
+    });
+    let rows = match caller.audit_export(query).await {
+        Ok(rows) => rows,
+        Err(error) if error.kind == ErrorKind::Unauthenticated && wants_html => {
+            let back = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/audit");
+            let next: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+            return Redirect::to(&format!("/login?next={next}")).into_response();
+        }
+        Err(error) => return refusal(error),
+    };
+    let file_name = format!(
+        "trustdesk-audit-{}.{}",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        format.extension()
+    );
+    let body = match format {
+        Format::Csv => Body::from_stream(csv_chunks(rows)),
+        Format::Json => Body::from_stream(json_chunks(rows)),
+    };
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    // The trail is sensitive: no cache keeps a copy.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn refusal(error: AppError) -> Response {
+    let status =
+        StatusCode::from_u16(error.kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(error)).into_response()
+}
+
+type Rows = Pin<Box<dyn Stream<Item = Result<ExportRow, sqlx::Error>> + Send>>;
+
+/// The response ends abruptly (no final chunk) when the cursor fails, so a client sees a
+/// failed download rather than a file that looks whole.
+fn broken_download(error: sqlx::Error) -> std::io::Error {
+    tracing::error!(%error, "audit export: the database failed during the download");
+    std::io::Error::other("the audit trail could not be read to the end")
+}
+
+/// Reads up to [`BATCH_ROWS`] rows and hands each to `write`; `None` once the rows ran out.
+async fn next_batch(
+    rows: &mut Rows,
+    mut write: impl FnMut(&ExportRow),
+) -> Result<bool, std::io::Error> {
+    for _ in 0..BATCH_ROWS {
+        match rows.next().await {
+            Some(Ok(row)) => write(&row),
+            Some(Err(error)) => return Err(broken_download(error)),
+            None => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+fn json_text(value: &Option<serde_json::Value>) -> String {
+    value.as_ref().map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn csv_record(row: &ExportRow) -> [String; 18] {
+    [
+        row.id.to_string(),
+        row.at.clone(),
+        row.actor.clone(),
+        row.client_ip.clone(),
+        row.action.clone(),
+        row.target_kind.clone(),
+        row.target_id.clone(),
+        row.account.clone(),
+        row.region.clone(),
+        row.outcome.clone(),
+        row.message.clone(),
+        row.request_id.clone(),
+        row.params.to_string(),
+        json_text(&row.state_before),
+        json_text(&row.state_after),
+        row.scheme.clone(),
+        row.prev_hash.clone(),
+        row.hash.clone(),
+    ]
+}
+
+/// Writes one batch's records, the header first in the first batch.
+fn csv_batch(header: bool, records: &[[String; 18]]) -> Result<Bytes, std::io::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    if header {
+        writer.write_record(COLUMNS)?;
+    }
+    for record in records {
+        writer.write_record(record.iter().map(|cell| neutralise(cell).into_owned()))?;
+    }
+    writer
+        .into_inner()
+        .map(Bytes::from)
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+fn csv_chunks(
+    rows: impl Stream<Item = Result<ExportRow, sqlx::Error>> + Send + 'static,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    let rows: Rows = Box::pin(rows);
+    // (rows, whether the header is still to come); None once the last batch went out.
+    futures_util::stream::unfold(Some((rows, true)), |state| async move {
+        let (mut rows, header) = state?;
+        let mut records = Vec::with_capacity(BATCH_ROWS);
+        let more = next_batch(&mut rows, |row| records.push(csv_record(row))).await;
+        match more.and_then(|more| csv_batch(header, &records).map(|bytes| (more, bytes))) {
+            Err(error) => Some((Err(error), None)),
+            Ok((true, bytes)) => Some((Ok(bytes), Some((rows, false)))),
+            Ok((false, bytes)) => Some((Ok(bytes), None)),
+        }
+    })
+}
+
+/// A JSON array, one object per row; `params` and the states are JSON values, not strings.
+fn json_chunks(
+    rows: impl Stream<Item = Result<ExportRow, sqlx::Error>> + Send + 'static,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    let rows: Rows = Box::pin(rows);
+    // (rows, rows written so far); None once the closing bracket went out.
+    futures_util::stream::unfold(Some((rows, 0usize)), |state| async move {
+        let (mut rows, mut written) = state?;
+        let mut out = Vec::new();
+        if written == 0 {
+            out.extend_from_slice(b"[");
+        }
+        let more = next_batch(&mut rows, |row| {
+            out.extend_from_slice(if written == 0 { b"\n" } else { b",\n" });
+            // Plain strings and JSON values always serialise.
+            let _ = serde_json::to_writer(&mut out, row);
+            written += 1;
+        })
+        .await;
+        match more {
+            Err(error) => Some((Err(error), None)),
+            Ok(true) => Some((Ok(Bytes::from(out)), Some((rows, written)))),
+            Ok(false) => {
+                out.extend_from_slice(b"\n]\n");
+                Some((Ok(Bytes::from(out)), None))
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        for formula in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralise(formula), format!("'{formula}"), "{formula:?}");
+        }
+        for plain in ["alice", "1+1", "", "saml-provider.tag", " =x"] {
+            assert_eq!(neutralise(plain), plain);
+        }
+    }
+}

@@ -66,6 +66,7 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         .with_expiry(Expiry::OnInactivity(idle));
     let router = Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::export::routes())
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -144,9 +145,8 @@ fn is_page(method: &Method, path: &str) -> bool {
         && !path.rsplit('/').next().unwrap_or("").contains('.')
 }
 
-fn accepts_html(request: &Request) -> bool {
-    request
-        .headers()
+pub(crate) fn accepts_html(headers: &http::HeaderMap) -> bool {
+    headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
@@ -188,6 +188,12 @@ async fn keep_session_alive(
     next.run(request).await
 }
 
+/// The sign-in page, which comes back to `target` (a path and query) once signed in.
+pub(crate) fn to_sign_in(target: &str) -> Response {
+    let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+    Redirect::to(&format!("/login?next={encoded}")).into_response()
+}
+
 /// Binds the request to the console (as the UI's ports), refuses POSTs without the session's
 /// CSRF token, and sends signed-out visitors to the sign-in page.
 async fn request_context(
@@ -203,7 +209,7 @@ async fn request_context(
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let plain_form = method == Method::POST && accepts_html(&request);
+    let plain_form = method == Method::POST && accepts_html(request.headers());
 
     let request = if method != Method::GET && method != Method::HEAD && is_api(&path) {
         match check_csrf(&session, request).await {
@@ -249,8 +255,7 @@ async fn request_context(
                 .path_and_query()
                 .map(|p| p.as_str())
                 .unwrap_or("/");
-            let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
-            return Redirect::to(&format!("/login?next={encoded}")).into_response();
+            return to_sign_in(target);
         }
         if signed_in && path == "/login" {
             return Redirect::to("/").into_response();
@@ -270,7 +275,7 @@ async fn request_context(
 /// Accepts the token from the `x-csrf-token` header or the `_csrf` form field; hands the
 /// request on with its body intact.
 async fn check_csrf(session: &Session, request: Request) -> Result<Request, Response> {
-    let html = accepts_html(&request);
+    let html = accepts_html(request.headers());
     let refuse = || -> Response {
         let error = AppError::csrf_mismatch();
         if html {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod console;
 pub mod csrf;
 mod demo;
+pub mod export;
 mod inventory;
 pub mod jobs;
 mod keyfile;

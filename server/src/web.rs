@@ -74,6 +74,7 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         .route("/healthz", get(healthz))
         .route("/audit/export.csv", get(crate::audit_export::csv))
         .route("/audit/export.json", get(crate::audit_export::json))
+        .merge(crate::export::routes())
         .leptos_routes_with_context(&state, routes, provide_request_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -171,9 +172,8 @@ fn is_page(method: &Method, path: &str) -> bool {
         && !path.rsplit('/').next().unwrap_or("").contains('.')
 }
 
-pub(crate) fn accepts_html(request: &Request) -> bool {
-    request
-        .headers()
+pub(crate) fn accepts_html(headers: &http::HeaderMap) -> bool {
+    headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
@@ -213,6 +213,12 @@ async fn keep_session_alive(
         }
     }
     next.run(request).await
+}
+
+/// The sign-in page, which comes back to `target` (a path and query) once signed in.
+pub(crate) fn to_sign_in(target: &str) -> Response {
+    let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+    Redirect::to(&format!("/login?next={encoded}")).into_response()
 }
 
 /// Binds the request to the console (as the UI's ports), refuses state-changing requests
@@ -259,7 +265,7 @@ async fn guarded(
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let plain_form = method == Method::POST && accepts_html(&request);
+    let plain_form = method == Method::POST && accepts_html(request.headers());
 
     let request = if method != Method::GET && method != Method::HEAD {
         match csrf.check(&state.csrf.key, request, MAX_FORM_BYTES).await {
@@ -293,8 +299,7 @@ async fn guarded(
                 .path_and_query()
                 .map(|p| p.as_str())
                 .unwrap_or("/");
-            let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
-            return Redirect::to(&format!("/login?next={encoded}")).into_response();
+            return to_sign_in(target);
         }
         if signed_in && path == "/login" {
             return Redirect::to("/").into_response();

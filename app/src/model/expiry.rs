@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AwsItem, ResourceKind};
+use super::{AppError, AwsItem, FieldErrors, ResourceKind, EXPIRY_WINDOWS};
 
 /// How soon an expiry is, in the buckets every page and email uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,9 +146,120 @@ pub const TIMELINE_BAR_DAYS: i64 = 7;
 /// Items listed per bar; the count says how many more there are.
 pub const TIMELINE_ITEMS_PER_BAR: usize = 12;
 
+/// The expiry list's filters, as its export's URL carries them: the dated items of every kind
+/// (or of one) still in AWS, soonest first. The same names and values as an inventory's filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiryQuery {
+    /// A dated kind's slug (e.g. `server-certificate`), or empty for all of them.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub account: String,
+    #[serde(default)]
+    pub region: String,
+    /// `Key=Value`, or `Key` alone for any value.
+    #[serde(default)]
+    pub tag: String,
+    /// One of the inventory's expiry windows but `none` (e.g. `expired`, `30d`), or empty.
+    #[serde(default)]
+    pub expires: String,
+}
+
+impl ExpiryQuery {
+    /// The kind asked for (None: every dated kind), or which field names something unknown.
+    /// Unlike an inventory's filters, which a page shows back, an export has no page to show
+    /// that a filter was ignored, so an unknown value is refused instead of dropped.
+    pub fn validate(&self) -> Result<Option<ResourceKind>, AppError> {
+        let mut errors = FieldErrors::new();
+        let kind = ResourceKind::parse(&self.kind).filter(|k| k.has_expiry());
+        errors.check(
+            "kind",
+            if self.kind.is_empty() || kind.is_some() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "No kind with an expiry is called {:?}; use one of {}.",
+                    self.kind,
+                    ResourceKind::ALL
+                        .iter()
+                        .filter(|k| k.has_expiry())
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            },
+        );
+        let windows = || {
+            EXPIRY_WINDOWS
+                .iter()
+                .map(|(value, _, _)| *value)
+                .filter(|value| *value != "none")
+        };
+        errors.check(
+            "expires",
+            if self.expires.is_empty() || windows().any(|w| w == self.expires) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{:?} is not an expiry window; use one of {}.",
+                    self.expires,
+                    windows().collect::<Vec<_>>().join(", ")
+                ))
+            },
+        );
+        errors.into_result()?;
+        Ok(kind)
+    }
+
+    /// The query string's `name=value` pairs of the filters set, percent-encoded.
+    pub fn url_params(&self) -> Vec<String> {
+        [
+            ("kind", &self.kind),
+            ("account", &self.account),
+            ("region", &self.region),
+            ("tag", &self.tag),
+            ("expires", &self.expires),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", super::resource::encode_segment(value)))
+        .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expiry_query_names_the_field_it_cannot_use() {
+        let fine = ExpiryQuery {
+            kind: "server-certificate".into(),
+            expires: "30d".into(),
+            ..Default::default()
+        };
+        assert_eq!(fine.validate(), Ok(Some(ResourceKind::ServerCertificate)));
+        assert_eq!(ExpiryQuery::default().validate(), Ok(None));
+        let undated = ExpiryQuery {
+            kind: "trust-provider".into(),
+            expires: "none".into(),
+            ..Default::default()
+        };
+        let error = undated.validate().unwrap_err();
+        assert!(error
+            .field("kind")
+            .is_some_and(|m| m.contains("server-certificate")));
+        assert!(error.field("expires").is_some_and(|m| m.contains("30d")));
+        assert_eq!(
+            ExpiryQuery {
+                tag: "Owner=a b".into(),
+                expires: "7d".into(),
+                ..Default::default()
+            }
+            .url_params(),
+            vec!["tag=Owner%3Da%20b".to_string(), "expires=7d".to_string()]
+        );
+    }
 
     #[test]
     fn buckets_follow_the_inventory_filters() {

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod aws_rules;
 pub mod error;
 pub mod expiry;
+pub mod export;
 pub mod resource;
 pub mod session;
 pub mod share;
@@ -18,7 +19,8 @@ pub use audit::{
 };
 pub use aws_rules::{is_aws_region, parse_ec2_tags};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
-pub use expiry::{ExpiryOverview, Urgency};
+pub use expiry::{ExpiryOverview, ExpiryQuery, Urgency};
+pub use export::ExportFormat;
 pub use resource::{
     AwsItem, CreateFormOptions, Field, FormIntent, InventoryPage, InventoryQuery, KindInfo,
     OnceSecret, PermissionCheck, RefreshReport, ResourceKind, ResourceRef, SecretValue, Service,

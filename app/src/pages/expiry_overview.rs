@@ -6,8 +6,9 @@ use crate::{
     components::ExpiryTimeline,
     model::{
         expiry::{ExpiryOverview, UrgencyCounts},
+        export::expiry_export_path,
         share::ShareScope,
-        ResourceKind, Urgency,
+        ExportFormat, ResourceKind, Urgency, EXPIRY_WINDOWS,
     },
     pages::inventory::Expiry,
 };
@@ -54,6 +55,52 @@ fn filtered(kind: ResourceKind, account: Option<&str>, urgency: Urgency) -> Stri
             urgency.filter()
         ),
         None => format!("{}?expires={}", kind.path(), urgency.filter()),
+    }
+}
+
+const SELECT: &str = "mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800";
+const BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800";
+
+/// The expiry list as a file, all of it or the part the selects pick: a plain GET form whose
+/// two buttons each name their format's path, so it works without JavaScript.
+#[component]
+fn ExportForm(accounts: Vec<String>) -> impl IntoView {
+    let select = |name: &'static str,
+                  label: &'static str,
+                  all: &'static str,
+                  options: Vec<(String, String)>| {
+        let id = format!("expiry-export-{name}");
+        view! {
+            <div>
+                <label for=id.clone() class="block text-xs font-medium">{label}</label>
+                <select id=id name=name class=SELECT>
+                    <option value="">{all}</option>
+                    {options.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let kinds = ResourceKind::ALL
+        .into_iter()
+        .filter(|k| k.has_expiry())
+        .map(|k| (k.as_str().to_string(), k.title().to_string()))
+        .collect();
+    let accounts = accounts.into_iter().map(|a| (a.clone(), a)).collect();
+    let windows = EXPIRY_WINDOWS
+        .into_iter()
+        .filter(|(value, _, _)| *value != "none")
+        .map(|(value, label, _)| (value.to_string(), label.to_string()))
+        .collect();
+    view! {
+        <form method="get" action=expiry_export_path(ExportFormat::Csv) id="expiry-export" class=format!("{CARD} flex flex-wrap items-end gap-3 text-sm")>
+            <h3 class="w-full font-semibold">"Export the expiry list"</h3>
+            {select("kind", "Kind", "Every kind", kinds)}
+            {select("account", "Account", "Every account", accounts)}
+            {select("expires", "Expires", "Any time", windows)}
+            {ExportFormat::ALL.into_iter().map(|format| view! {
+                <button type="submit" formaction=expiry_export_path(format) class=BUTTON data-export=format.extension()>{format.label()}</button>
+            }).collect_view()}
+        </form>
     }
 }
 
@@ -178,6 +225,7 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
                 <ol id="expiring-next" class="text-sm">{soonest}</ol>
                 {overview.soonest.is_empty().then(|| view! { <p class="text-sm text-slate-500">"Nothing is due."</p> })}
             </div>
+            <ExportForm accounts=overview.by_account.iter().map(|a| a.account.clone()).collect() />
         </section>
     }
     .into_any()

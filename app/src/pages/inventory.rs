@@ -6,9 +6,11 @@ use crate::{
     api::resources::{get_inventory, RefreshInventory},
     components::{form::action_error, ActionAlert, CsrfField, LocalTime},
     model::{
+        export::{inventory_export_path, with_query},
         resource::{encode_segment, STATUS_DETAIL},
         share::ShareScope,
-        AwsItem, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS,
+        AwsItem, ExportFormat, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS,
+        EXPIRY_WINDOWS,
     },
 };
 use leptos::prelude::*;
@@ -178,16 +180,19 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
             </div>
         </form>
         {failed}
-        <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" id="inventory-count">
-            {format!(
-                "{} {}{} · page {} of {}",
-                page.total,
-                if page.total == 1 { kind.singular() } else { kind.title() },
-                if removed { " removed in AWS (kept for a while, then forgotten)" } else { "" },
-                page.page,
-                page.pages,
-            )}
-        </p>
+        <div class="mb-2 flex flex-wrap items-baseline gap-3 text-sm">
+            <p class="text-slate-600 dark:text-slate-400" id="inventory-count">
+                {format!(
+                    "{} {}{} · page {} of {}",
+                    page.total,
+                    if page.total == 1 { kind.singular() } else { kind.title() },
+                    if removed { " removed in AWS (kept for a while, then forgotten)" } else { "" },
+                    page.page,
+                    page.pages,
+                )}
+            </p>
+            <ExportLinks kind query=query.clone() />
+        </div>
         <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <table id="inventory" class="min-w-full text-left text-sm">
                 <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
@@ -204,6 +209,24 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
             </table>
         </div>
         <Pager page=page.page pages=page.pages kind query />
+    }
+}
+
+/// Every page of this view as a file, with the view's filters and sort. `rel="external"`
+/// keeps the router from handling the link: the browser downloads the file (or, signed out,
+/// goes to sign in and comes back to this page).
+#[component]
+fn ExportLinks(kind: ResourceKind, query: InventoryQuery) -> impl IntoView {
+    let params = url_params(&query);
+    view! {
+        <span class="ml-auto flex gap-3" id="inventory-exports">
+            {ExportFormat::ALL.into_iter().map(|format| {
+                let href = with_query(inventory_export_path(kind, format), &params);
+                view! {
+                    <a href=href rel="external" data-export=format.extension() class="text-indigo-700 underline dark:text-indigo-300">{format.label()}</a>
+                }
+            }).collect_view()}
+        </span>
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod batches;
 pub mod expiry;
 pub mod outbox;
 pub mod resources;

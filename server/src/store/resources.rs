@@ -184,6 +184,12 @@ pub(super) fn push_filter(
         " AND r.gone_at IS NULL"
     });
     push_scope(sql, "r", query);
+    push_tag_exists(sql, query);
+    push_item_filter(sql, query, now);
+}
+
+/// ` AND EXISTS (…)` a tag of the item `r` as the query's `Key=Value` (or `Key`) asks, if it asks.
+pub(super) fn push_tag_exists(sql: &mut QueryBuilder<'_, Sqlite>, query: &InventoryQuery) {
     let tag = query.tag.trim();
     if !tag.is_empty() {
         sql.push(
@@ -193,7 +199,6 @@ pub(super) fn push_filter(
         push_tag(sql, tag);
         sql.push(")");
     }
-    push_item_filter(sql, query, now);
 }
 
 /// `SELECT COUNT(*) …` for an inventory query. With a tag asked for, the count runs on the tag
@@ -238,7 +243,7 @@ fn count_query<'q>(
 }
 
 /// ` AND <alias>.account = …` and the same for the region, for those the query names.
-fn push_scope(sql: &mut QueryBuilder<'_, Sqlite>, alias: &str, query: &InventoryQuery) {
+pub(super) fn push_scope(sql: &mut QueryBuilder<'_, Sqlite>, alias: &str, query: &InventoryQuery) {
     for (column, value) in [("account", &query.account), ("region", &query.region)] {
         if !value.is_empty() {
             sql.push(format!(" AND {alias}.{column} = "));
@@ -309,19 +314,44 @@ pub(super) fn push_item_filter(
     }
 }
 
-/// The `ORDER BY` of a sort named in the URL; unknown names sort by expiry. The id ends every
-/// order so that pages never overlap.
-pub(super) fn order_by(sort: &str) -> &'static str {
+/// One term of an `ORDER BY`: an expression over `r` and whether it descends.
+pub(super) type SortKey = (&'static str, bool);
+
+const NAME: SortKey = ("r.name COLLATE NOCASE", false);
+const ID: SortKey = ("r.id", false);
+
+/// The order of a sort named in the URL, term by term; unknown names sort by expiry. The id
+/// ends every order so that pages never overlap. Exports walk the same terms batch by batch
+/// (`store::batches`), so a page and an export list items alike.
+pub(super) fn sort_keys(sort: &str) -> &'static [SortKey] {
     match sort {
-        "-expiry" => "ifnull(r.expires_at, '') DESC, r.name COLLATE NOCASE, r.id",
-        "name" => "r.name COLLATE NOCASE, r.id",
-        "-name" => "r.name COLLATE NOCASE DESC, r.id DESC",
-        "account" => "r.account, r.region, r.name COLLATE NOCASE, r.id",
-        "region" => "r.region, r.account, r.name COLLATE NOCASE, r.id",
-        "status" => "r.status, r.name COLLATE NOCASE, r.id",
+        "-expiry" => &[("ifnull(r.expires_at, '')", true), NAME, ID],
+        "name" => &[NAME, ID],
+        "-name" => &[("r.name COLLATE NOCASE", true), ("r.id", true)],
+        "account" => &[("r.account", false), ("r.region", false), NAME, ID],
+        "region" => &[("r.region", false), ("r.account", false), NAME, ID],
+        "status" => &[("r.status", false), NAME, ID],
         // Soonest expiry first; items without one go last.
-        _ => "ifnull(r.expires_at, '~'), r.name COLLATE NOCASE, r.id",
+        _ => &[("ifnull(r.expires_at, '~')", false), NAME, ID],
     }
+}
+
+/// The `ORDER BY` terms, e.g. `r.name COLLATE NOCASE DESC, r.id DESC`.
+pub(super) fn order_terms(keys: &[SortKey]) -> String {
+    keys.iter()
+        .map(|(term, descending)| {
+            if *descending {
+                format!("{term} DESC")
+            } else {
+                term.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(super) fn order_by(sort: &str) -> String {
+    order_terms(sort_keys(sort))
 }
 
 fn escape_like(text: &str) -> String {
@@ -453,6 +483,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn sorts_read_as_the_indices_expect() {
+        assert_eq!(
+            order_by(""),
+            "ifnull(r.expires_at, '~'), r.name COLLATE NOCASE, r.id"
+        );
+        assert_eq!(order_by("-name"), "r.name COLLATE NOCASE DESC, r.id DESC");
+        assert_eq!(
+            order_by("-expiry"),
+            "ifnull(r.expires_at, '') DESC, r.name COLLATE NOCASE, r.id"
+        );
     }
 
     fn cached(n: usize) -> AwsItem {

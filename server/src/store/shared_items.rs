@@ -66,7 +66,7 @@ pub async fn page(
     let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
     push_selection(&mut select, selection, now);
     select.push(" ORDER BY ");
-    select.push(order_by(sort));
+    select.push(order_by(sort).as_str());
     select.push(" LIMIT ");
     select.push_bind(INVENTORY_PAGE_SIZE as i64);
     select.push(" OFFSET ");
@@ -106,7 +106,7 @@ pub async fn batch(
     let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
     push_selection(&mut select, selection, now);
     select.push(" ORDER BY ");
-    select.push(order_by(sort));
+    select.push(order_by(sort).as_str());
     select.push(" LIMIT ");
     select.push_bind(batch);
     select.push(" OFFSET ");

@@ -96,7 +96,7 @@ impl RequestCsrf {
         request: Request,
         max_form_bytes: usize,
     ) -> Result<Request, Response> {
-        let html = super::accepts_html(&request);
+        let html = super::accepts_html(request.headers());
         let valid = |candidate: &str| {
             self.binding
                 .as_ref()

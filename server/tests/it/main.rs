@@ -10,6 +10,7 @@ mod crash;
 mod csrf;
 mod demo;
 mod expiry;
+mod exports;
 mod harness;
 mod identity_sources;
 mod instance_profiles;

@@ -1,0 +1,330 @@
+use std::sync::{Arc, Mutex};
+
+use app::model::{AwsItem, InventoryQuery, ResourceKind, ResourceRef, Tag};
+use futures_util::StreamExt;
+
+use super::*;
+use crate::store::{resources, Db};
+
+#[test]
+fn cells_a_spreadsheet_would_run_get_a_leading_quote() {
+    for runs in [
+        "=HYPERLINK(\"x\")",
+        "+1+1",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(1)",
+        "\tx",
+        "\rx",
+        " =1+1",
+        "\n@SUM(A1)",
+        "\u{00A0}=1",
+        "\u{3000}+1",
+        "\u{200B}=1",
+        "\u{FEFF}@x",
+        "\u{FF1D}1+1",
+        "\u{FF0B}1",
+        "\u{FF0D}1",
+        "\u{FF20}SUM(1)",
+        "\u{FE66}1",
+        "-",
+        "=",
+    ] {
+        assert_eq!(neutralise(runs), format!("'{runs}"), "{runs:?}");
+    }
+    for safe in [
+        "",
+        "plain",
+        "a=b",
+        "Owner=x@y; Team=-1",
+        "'=already quoted",
+        "2026-12-01T00:00:00.000Z",
+        "-3",
+        "+1.5",
+        "42",
+        "  ",
+        "ipam-ext-res-ver-token-0123",
+    ] {
+        assert_eq!(neutralise(safe), safe, "{safe:?}");
+    }
+    // Not numbers, so they are quoted.
+    for not_a_number in ["-1.", "-.5", "-1e3", "-1,5"] {
+        assert!(
+            neutralise(not_a_number).starts_with('\''),
+            "{not_a_number:?}"
+        );
+    }
+}
+
+#[test]
+fn file_names_carry_the_kind_and_the_date() {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
+    assert_eq!(
+        file_name("server-certificates", date, ExportFormat::Csv),
+        "trustdesk-server-certificates-2026-12-02.csv"
+    );
+    assert_eq!(
+        file_name("expiry", date, ExportFormat::Json),
+        "trustdesk-expiry-2026-12-02.json"
+    );
+    assert_eq!(
+        file_name("A \"b\"/c", date, ExportFormat::Csv),
+        "trustdesk-a--b--c-2026-12-02.csv",
+        "nothing that could end the header's quoted name"
+    );
+}
+
+const NOW: &str = "2026-12-10T00:00:00.000Z";
+
+fn token(n: usize) -> AwsItem {
+    AwsItem {
+        item: ResourceRef {
+            kind: ResourceKind::VerificationToken,
+            account: "prod".into(),
+            region: "us-east-1".into(),
+            id: format!("token-{n:05}"),
+        },
+        account_id: "123456789012".into(),
+        name: format!("token {n}"),
+        status: "valid".into(),
+        expires_at: Some(format!("2026-12-{:02}T00:00:00.000Z", 1 + n % 28)),
+        tags: vec![
+            Tag {
+                key: "Team".into(),
+                value: "web".into(),
+            },
+            Tag {
+                key: "Owner".into(),
+                value: format!("o{}@example.com", n % 3),
+            },
+        ],
+        fields: Vec::new(),
+        last_seen: NOW.into(),
+        expires_in_days: None,
+    }
+}
+
+async fn seeded(n: usize) -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Db::open(&dir.path().join("export.db"))
+        .await
+        .expect("database");
+    let mut conn = db.pool().acquire().await.expect("connection");
+    for i in 0..n {
+        resources::upsert(&mut conn, &token(i))
+            .await
+            .expect("upsert");
+    }
+    (dir, db)
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(NOW)
+        .expect("time")
+        .with_timezone(&chrono::Utc)
+}
+
+/// The batches of `view`, counting each SQL batch's rows into `sizes`.
+fn counted(
+    db: &Db,
+    view: View,
+    limit: usize,
+    options: ExportOptions,
+    sizes: Arc<Mutex<Vec<usize>>>,
+) -> impl Batches<Cursor> {
+    let mut inner = view_batches(db, view, now(), options, limit);
+    move |after| {
+        let batch = inner(after);
+        let sizes = sizes.clone();
+        async move {
+            let rows = batch.await?;
+            sizes.lock().expect("sizes").push(rows.len());
+            Ok(rows)
+        }
+    }
+}
+
+fn inventory_view(query: InventoryQuery) -> View {
+    View::Inventory {
+        kind: ResourceKind::VerificationToken,
+        query,
+    }
+}
+
+#[tokio::test]
+async fn a_large_export_reads_sql_in_bounded_batches_as_the_client_reads() {
+    let (_dir, db) = seeded(1_050).await;
+    let sizes = Arc::new(Mutex::new(Vec::new()));
+    let options = ExportOptions::default();
+    let response = respond(
+        ExportFormat::Csv,
+        "x.csv".into(),
+        Record::header(options),
+        100,
+        counted(
+            &db,
+            inventory_view(InventoryQuery::default()),
+            100,
+            options,
+            sizes.clone(),
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The response is ready once the first batch is read; the rest waits for the client.
+    assert_eq!(*sizes.lock().expect("sizes"), vec![100]);
+    let mut body = response.into_body().into_data_stream();
+    let first = body.next().await.expect("a chunk").expect("bytes");
+    assert!(first.starts_with(b"kind,account,account_id,region,id,"));
+    assert_eq!(
+        *sizes.lock().expect("sizes"),
+        vec![100],
+        "one chunk sent, no batch read ahead"
+    );
+    let second = body.next().await.expect("a chunk").expect("bytes");
+    assert_eq!(*sizes.lock().expect("sizes"), vec![100, 100]);
+    let mut all = first.to_vec();
+    all.extend_from_slice(&second);
+    while let Some(chunk) = body.next().await {
+        all.extend_from_slice(&chunk.expect("bytes"));
+    }
+    assert_eq!(
+        *sizes.lock().expect("sizes"),
+        [vec![100; 10], vec![50]].concat(),
+        "ten full batches, then the rest; never more than 100 rows at once"
+    );
+    let mut reader = csv::Reader::from_reader(all.as_slice());
+    let ids: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("a CSV row")[4].to_string())
+        .collect();
+    assert_eq!(ids.len(), 1_050);
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), 1_050, "no item twice");
+}
+
+#[tokio::test]
+async fn an_exact_multiple_of_the_batch_ends_with_one_empty_read() {
+    let (_dir, db) = seeded(200).await;
+    let sizes = Arc::new(Mutex::new(Vec::new()));
+    let options = ExportOptions::default();
+    let response = respond(
+        ExportFormat::Json,
+        "x.json".into(),
+        Record::header(options),
+        100,
+        counted(
+            &db,
+            inventory_view(InventoryQuery::default()),
+            100,
+            options,
+            sizes.clone(),
+        ),
+    )
+    .await;
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(items.len(), 200);
+    assert_eq!(*sizes.lock().expect("sizes"), vec![100, 100, 0]);
+}
+
+#[tokio::test]
+async fn empty_exports_are_a_header_or_an_empty_array_and_options_drop_the_tags() {
+    let (_dir, db) = seeded(3).await;
+    let nothing = InventoryQuery {
+        tag: "Team=nobody".into(),
+        ..Default::default()
+    };
+    let without_tags = ExportOptions {
+        include_tags: false,
+    };
+    let body = |response: Response| async move {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        String::from_utf8(bytes.to_vec()).expect("UTF-8")
+    };
+    let csv = body(
+        inventory::stream(
+            &db,
+            now(),
+            ResourceKind::VerificationToken,
+            nothing.clone(),
+            ExportFormat::Csv,
+            ExportOptions::default(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        csv,
+        "kind,account,account_id,region,id,name,status,status_detail,expires_at,days_left,tags,last_synced,removed_at\r\n"
+    );
+    let json = body(
+        inventory::stream(
+            &db,
+            now(),
+            ResourceKind::VerificationToken,
+            nothing,
+            ExportFormat::Json,
+            ExportOptions::default(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json).expect("JSON"),
+        serde_json::json!([])
+    );
+
+    let csv = body(
+        inventory::stream(
+            &db,
+            now(),
+            ResourceKind::VerificationToken,
+            InventoryQuery::default(),
+            ExportFormat::Csv,
+            without_tags,
+        )
+        .await,
+    )
+    .await;
+    assert!(!csv.contains("tags") && !csv.contains("Owner"), "{csv}");
+    assert_eq!(csv.lines().count(), 4);
+    let json = body(
+        inventory::stream(
+            &db,
+            now(),
+            ResourceKind::VerificationToken,
+            InventoryQuery::default(),
+            ExportFormat::Json,
+            without_tags,
+        )
+        .await,
+    )
+    .await;
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|i| i.get("tags").is_none()), "{json}");
+}
+
+#[tokio::test]
+async fn a_database_that_cannot_answer_gets_a_sentence_not_a_file() {
+    let (_dir, db) = seeded(1).await;
+    db.pool().close().await;
+    let response = inventory::stream(
+        &db,
+        now(),
+        ResourceKind::VerificationToken,
+        InventoryQuery::default(),
+        ExportFormat::Csv,
+        ExportOptions::default(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response
+        .headers()
+        .get(header::CONTENT_DISPOSITION)
+        .is_none());
+}

@@ -2,6 +2,7 @@
 //! list's filters select, as a download for signed-in users. Rows stream from one SQL cursor
 //! into the response in batches, so an export of any size holds a batch in memory.
 
+use crate::export::neutralise;
 use crate::{
     console::{Caller, Console},
     store::audit::ExportRow,
@@ -15,7 +16,7 @@ use axum::{
     Json,
 };
 use futures_util::{Stream, StreamExt};
-use std::{borrow::Cow, net::SocketAddr, pin::Pin, sync::Arc};
+use std::{net::SocketAddr, pin::Pin, sync::Arc};
 
 /// Rows written per chunk of the response.
 const BATCH_ROWS: usize = 200;
@@ -40,16 +41,6 @@ const COLUMNS: [&str; 18] = [
     "prev_hash",
     "hash",
 ];
-
-/// A cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab
-/// or a carriage return) gets a leading `'`, which spreadsheets show as text. To be merged
-/// with `export::neutralise` (the inventory exports' twin) when both branches meet.
-pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
-        _ => Cow::Borrowed(cell),
-    }
-}
 
 #[derive(Clone, Copy)]
 enum Format {
@@ -268,26 +259,4 @@ fn json_chunks(
             }
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_a_spreadsheet_would_run_are_neutralised() {
-        for formula in [
-            "=HYPERLINK(\"http://x\")",
-            "+1",
-            "-2+3",
-            "@SUM(A1)",
-            "\tx",
-            "\rx",
-        ] {
-            assert_eq!(neutralise(formula), format!("'{formula}"), "{formula:?}");
-        }
-        for plain in ["alice", "1+1", "", "saml-provider.tag", " =x"] {
-            assert_eq!(neutralise(plain), plain);
-        }
-    }
 }

@@ -11,6 +11,7 @@
 
 pub mod expiry;
 pub mod inventory;
+pub mod item;
 mod record;
 mod routes;
 

@@ -29,8 +29,8 @@ pub trait SharePorts: Send + Sync {
     async fn list(&self, sort: &str, page: u32) -> Result<SharedList, AppError>;
     /// One item with its details, only if it is in the scope.
     async fn item(&self, item: &ResourceRef) -> Result<SharedItem, AppError>;
-    /// Items `offset..offset + batch` of the scope, for its CSV.
-    async fn batch(&self, offset: i64, batch: i64) -> Result<Vec<SharedItem>, AppError>;
+    /// The scope as a CSV download, streamed.
+    async fn csv(&self) -> Result<axum::response::Response, AppError>;
     /// Records that the link was used (`page`, `item` or `csv`). Fails closed: a view that
     /// cannot be recorded is not shown.
     async fn record_view(
@@ -155,18 +155,8 @@ impl SharePorts for LinkReader {
             .ok_or_else(|| AppError::not_found("This link does not show that item."))
     }
 
-    async fn batch(&self, offset: i64, batch: i64) -> Result<Vec<SharedItem>, AppError> {
-        let items = shared_items::batch(
-            self.db.pool(),
-            self.selection(),
-            "",
-            offset,
-            batch,
-            &self.stamp(),
-        )
-        .await
-        .map_err(crate::console::db_error)?;
-        Ok(items.into_iter().map(|i| self.shared(i, false)).collect())
+    async fn csv(&self) -> Result<axum::response::Response, AppError> {
+        self.csv_response().await
     }
 
     async fn record_view(

@@ -7,10 +7,9 @@ use crate::{store::share_links, store::Db, time::Clock};
 use app::model::{share::ShareScope, AppError, ErrorKind, ResourceKind, ResourceRef};
 use app::pages::shared_view::SharedBody;
 use axum::{
-    body::Body,
     extract::{ConnectInfo, Path, Query, State},
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
-    response::{IntoResponse, Response},
+    response::Response,
     routing::get,
     Router,
 };
@@ -247,25 +246,11 @@ async fn csv(
     if let Err(response) = record(reader.as_ref(), &visitor, "csv", &state.stylesheet).await {
         return response;
     }
-    let file_name = format!(
-        "trustdesk-shared-{}-{}.csv",
-        match reader.scope() {
-            ShareScope::Inventory { kind, .. } => kind.as_str(),
-            ShareScope::Item { item } => item.kind.as_str(),
-            ShareScope::Expiry { .. } => "expiry",
-        },
-        state.clock.now().format("%Y-%m-%d")
-    );
-    let mut response = Body::from_stream(super::csv::stream(reader)).into_response();
-    let headers = response.headers_mut();
-    headers.extend(page::share_headers());
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
+    let mut response = match reader.csv().await {
+        Ok(response) => response,
+        Err(error) => return failure(&state.stylesheet, error),
+    };
+    response.headers_mut().extend(page::share_headers());
     response
 }
 

@@ -221,14 +221,20 @@ async fn the_csv_holds_the_scope_with_formulas_neutralised() {
         .unwrap()
         .to_string();
     assert!(
-        disposition.contains(&format!("trustdesk-shared-{KIND}-")),
+        disposition.contains(&format!("trustdesk-server-certificates-")),
         "{disposition}"
     );
     let csv = response.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let id_column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "id")
+        .unwrap();
     let ids: Vec<String> = reader
         .records()
-        .map(|r| r.unwrap()[2].to_string())
+        .map(|r| r.unwrap()[id_column].to_string())
         .collect();
     let mut expected = inside.clone();
     expected.sort();

@@ -351,6 +351,25 @@ pub struct SecretValue {
     pub value: String,
 }
 
+// Written by hand so that a `{:?}` anywhere (a log line, a panic message) cannot print the
+// secret.
+impl std::fmt::Debug for OnceSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnceSecret")
+            .field("item", &self.item)
+            .field("title", &self.title)
+            .field(
+                "values",
+                &self.values.iter().map(|v| &v.label).collect::<Vec<_>>(),
+            )
+            .field(
+                "image_png_base64",
+                &self.image_png_base64.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,24 +431,5 @@ mod tests {
             !printed.contains("eyJ") && !printed.contains("iVBOR"),
             "{printed}"
         );
-    }
-}
-
-// Written by hand so that a `{:?}` anywhere (a log line, a panic message) cannot print the
-// secret.
-impl std::fmt::Debug for OnceSecret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OnceSecret")
-            .field("item", &self.item)
-            .field("title", &self.title)
-            .field(
-                "values",
-                &self.values.iter().map(|v| &v.label).collect::<Vec<_>>(),
-            )
-            .field(
-                "image_png_base64",
-                &self.image_png_base64.as_ref().map(|_| "[redacted]"),
-            )
-            .finish()
     }
 }

@@ -5,7 +5,7 @@ use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxP
 use crate::model::{
     AppError, AuditPage, AwsItem, ChainReport, CreateFormOptions, Dashboard, FormIntent,
     InventoryPage, InventoryQuery, NewUser, OnceSecret, RefreshReport, ResourceKind, ResourceRef,
-    SessionInfo, SetupLinkState, SyncOverview, UserSummary,
+    Secret, SessionInfo, SetupLinkState, SyncOverview, UserSummary,
 };
 use std::sync::Arc;
 
@@ -15,10 +15,10 @@ pub trait Ports: Send + Sync {
     /// True while no active admin exists (the sign-in page then points at the setup link).
     async fn setup_needed(&self) -> Result<bool, AppError>;
 
-    async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError>;
-    async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError>;
+    async fn setup_link_state(&self, token: Secret) -> Result<SetupLinkState, AppError>;
+    async fn complete_setup(&self, token: Secret, admin: NewUser) -> Result<(), AppError>;
 
-    async fn login(&self, username: String, password: String, next: String)
+    async fn login(&self, username: String, password: Secret, next: String)
         -> Result<(), AppError>;
     async fn logout(&self) -> Result<(), AppError>;
 
@@ -84,11 +84,11 @@ pub trait Ports: Send + Sync {
         days: u32,
     ) -> Result<(), AppError>;
     /// An emailed link, read without acting and without signing in.
-    async fn alert_link(&self, token: String) -> Result<AlertLinkInfo, AppError>;
+    async fn alert_link(&self, token: Secret) -> Result<AlertLinkInfo, AppError>;
     /// Acts on an emailed link once (audited as its recipient).
-    async fn use_alert_link(&self, token: String, days: u32) -> Result<(), AppError>;
+    async fn use_alert_link(&self, token: Secret, days: u32) -> Result<(), AppError>;
     /// A secret AWS showed once at creation: once, for the user who created the item.
-    async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError>;
+    async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError>;
 }
 
 /// One submission of a kind's own form.

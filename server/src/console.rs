@@ -144,7 +144,7 @@ impl Console {
     /// Adds a user on behalf of the operator at the server's command line.
     pub async fn add_user_as_system(&self, new_user: NewUser) -> Result<(), AppError> {
         let role = new_user.validate()?;
-        let hash = auth::hash_password_blocking(new_user.password.clone()).await;
+        let hash = auth::hash_password_blocking(new_user.password.expose().to_string()).await;
         let audit = NewAuditRow {
             actor: "system".into(),
             client_ip: String::new(),

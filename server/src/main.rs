@@ -213,6 +213,7 @@ async fn add_user(config: Config, name: String, role: String) -> Result<(), Exit
         ExitCode::FAILURE
     })?;
     let trustdesk = open(config).await?;
+    let password = app::model::Secret::from(password);
     let new_user = NewUser {
         username: name.clone(),
         role: role.clone(),

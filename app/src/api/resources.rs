@@ -4,7 +4,7 @@
 
 use crate::model::{
     AppError, AwsItem, CreateFormOptions, InventoryPage, InventoryQuery, OnceSecret, RefreshReport,
-    ResourceKind, ResourceRef,
+    ResourceKind, ResourceRef, Secret,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
@@ -69,6 +69,6 @@ pub async fn get_create_form_options(kind: ResourceKind) -> Result<CreateFormOpt
 
 /// Reads (and forgets) a secret AWS showed once at creation.
 #[server(endpoint = "shown-once", input = GetUrl)]
-pub async fn take_shown_once(once: String) -> Result<OnceSecret, AppError> {
+pub async fn take_shown_once(once: Secret) -> Result<OnceSecret, AppError> {
     ports()?.take_shown_once(once).await
 }

@@ -12,7 +12,7 @@ const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-whit
 pub fn ShownOncePage() -> impl IntoView {
     let query = use_query_map();
     let handle = move || query.read().get("once").unwrap_or_default();
-    let shown = Resource::new(handle, take_shown_once);
+    let shown = Resource::new(handle, |handle| take_shown_once(handle.into()));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -2,12 +2,13 @@
 //! console's side of the sign-in, setup and users pages.
 
 use super::*;
+use app::model::Secret;
 
 impl RequestConsole {
     pub(super) async fn login_inner(
         &self,
         username: String,
-        password: String,
+        password: Secret,
     ) -> Result<(), AppError> {
         let ip = self.caller.client_ip;
         let attempted = username.chars().take(64).collect::<String>();
@@ -41,7 +42,7 @@ impl RequestConsole {
             .map_err(db_error)?;
         drop(conn);
         let verified = {
-            let password = password.clone();
+            let password = password.expose().to_string();
             let hash = user.as_ref().map(|u| u.password_hash.clone());
             tokio::task::spawn_blocking(move || match hash {
                 Some(hash) => auth::verify_password(&hash, &password),
@@ -94,7 +95,7 @@ impl RequestConsole {
 
     pub(super) async fn complete_setup_inner(
         &self,
-        token: String,
+        token: Secret,
         admin: NewUser,
     ) -> Result<String, AppError> {
         let role = admin.validate()?;
@@ -104,7 +105,7 @@ impl RequestConsole {
                 message: "The first account must be an admin.".into(),
             }]));
         }
-        let hash = auth::hash_password_blocking(admin.password.clone()).await;
+        let hash = auth::hash_password_blocking(admin.password.expose().to_string()).await;
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
         let now = store::now();
         if users::count_active_admins(&mut tx)
@@ -116,7 +117,7 @@ impl RequestConsole {
                 "trustdesk is already set up; sign in instead.",
             ));
         }
-        if !setup::consume(&mut tx, &setup::hash_token(&token), &now)
+        if !setup::consume(&mut tx, &setup::hash_token(token.expose()), &now)
             .await
             .map_err(db_error)?
         {
@@ -153,7 +154,7 @@ impl RequestConsole {
 
     pub(super) async fn setup_link_state_inner(
         &self,
-        token: String,
+        token: Secret,
     ) -> Result<SetupLinkState, AppError> {
         let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
         if users::count_active_admins(&mut conn)
@@ -163,7 +164,7 @@ impl RequestConsole {
         {
             return Ok(SetupLinkState::Done);
         }
-        let usable = setup::is_usable(&mut conn, &setup::hash_token(&token), &store::now())
+        let usable = setup::is_usable(&mut conn, &setup::hash_token(token.expose()), &store::now())
             .await
             .map_err(db_error)?;
         Ok(if usable {

@@ -3,6 +3,7 @@
 //! the flash message for the browser.
 
 use super::*;
+use app::model::Secret;
 
 #[async_trait::async_trait]
 impl Ports for RequestConsole {
@@ -23,12 +24,12 @@ impl Ports for RequestConsole {
         self.finish(result, || None).await
     }
 
-    async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError> {
+    async fn setup_link_state(&self, token: Secret) -> Result<SetupLinkState, AppError> {
         let result = self.setup_link_state_inner(token).await;
         self.finish(result, || None).await
     }
 
-    async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError> {
+    async fn complete_setup(&self, token: Secret, admin: NewUser) -> Result<(), AppError> {
         let result = self.complete_setup_inner(token, admin).await;
         let result = self
             .finish(result, || {
@@ -46,7 +47,7 @@ impl Ports for RequestConsole {
     async fn login(
         &self,
         username: String,
-        password: String,
+        password: Secret,
         next: String,
     ) -> Result<(), AppError> {
         let result = self.login_inner(username, password).await;
@@ -122,7 +123,7 @@ impl Ports for RequestConsole {
         let result = async {
             let admin = self.require_admin("user.add", &new_user.username).await?;
             let role = new_user.validate()?;
-            let hash = auth::hash_password_blocking(new_user.password.clone()).await;
+            let hash = auth::hash_password_blocking(new_user.password.expose().to_string()).await;
             let row = self.row(
                 &admin.username,
                 "user.add",
@@ -357,20 +358,24 @@ impl Ports for RequestConsole {
 
     async fn alert_link(
         &self,
-        token: String,
+        token: Secret,
     ) -> Result<app::model::alerts::AlertLinkInfo, AppError> {
-        let result = self.alert_link_inner(token).await;
+        let result = self.alert_link_inner(token.expose().to_string()).await;
         self.finish(result, || None).await
     }
 
-    async fn use_alert_link(&self, token: String, days: u32) -> Result<(), AppError> {
-        let result = self.use_alert_link_inner(token, days).await;
+    async fn use_alert_link(&self, token: Secret, days: u32) -> Result<(), AppError> {
+        let result = self
+            .use_alert_link_inner(token.expose().to_string(), days)
+            .await;
         self.finish(result, || Some("Done: thank you.".into()))
             .await
     }
 
-    async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError> {
-        let result = self.take_shown_once_inner(handle).await;
+    async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError> {
+        let result = self
+            .take_shown_once_inner(handle.expose().to_string())
+            .await;
         self.finish(result, || None).await
     }
 }

@@ -21,9 +21,11 @@ use std::{net::IpAddr, sync::Arc, time::Instant};
 use tower_sessions::Session;
 
 mod accounts;
+mod next_path;
 mod ports;
 
-use accounts::{safe_next, UserChange};
+use accounts::UserChange;
+use next_path::safe_next;
 
 const USER_ID_KEY: &str = "user_id";
 const FLASH_KEY: &str = "flash";

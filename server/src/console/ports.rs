@@ -53,7 +53,7 @@ impl Ports for RequestConsole {
         let result = self.login_inner(username, password).await;
         let result = self.finish(result, || None).await;
         if result.is_ok() {
-            leptos_axum::redirect(safe_next(&next));
+            leptos_axum::redirect(&safe_next(&next));
         }
         result
     }

@@ -23,6 +23,7 @@ mod saml_providers;
 mod server_certificates;
 mod session_writes;
 mod setup;
+mod sign_in_hardening;
 mod smtp_server;
 mod static_files;
 mod sync;

@@ -1,8 +1,10 @@
 //! One typed configuration: built-in defaults < `trustdesk.toml` < `TRUSTDESK_*` environment
 //! variables < command-line flags. Every value is checked when loaded, naming where it came from.
 
+mod security;
 mod smtp;
 
+pub use security::SecuritySettings;
 pub use smtp::{Secret, SmtpConfig, SmtpSecurity};
 
 use serde::Deserialize;
@@ -44,6 +46,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// How long a mail is retried before it is marked undeliverable.
     pub mail_retry_period: Duration,
+    /// Trusted proxies, sign-in delays and the folding of refused sign-ins.
+    pub security: SecuritySettings,
 }
 
 /// How the background sync reads AWS.
@@ -111,6 +115,7 @@ impl Default for Config {
             time_zone: chrono_tz::UTC,
             smtp: None,
             mail_retry_period: Duration::from_secs(24 * 3600),
+            security: SecuritySettings::default(),
         }
     }
 }
@@ -141,6 +146,7 @@ impl fmt::Debug for Config {
                 "mail_retry_period",
                 &humantime::format_duration(self.mail_retry_period).to_string(),
             )
+            .field("security", &self.security)
             .finish()
     }
 }
@@ -167,6 +173,9 @@ struct FileConfig {
     time_zone: Option<String>,
     smtp: Option<smtp::SmtpFile>,
     mail_retry_period: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+    sign_in_delay: Option<String>,
+    audit_repeat_window: Option<String>,
 }
 
 /// A duration such as `15m` or `2h`, at least `min`.
@@ -290,6 +299,7 @@ impl Config {
             }
             config.apply(parsed, key_name)?;
         }
+        let security_env = security::SecurityLayer::from_env(env);
         let from_env = FileConfig {
             listen: env.get("TRUSTDESK_LISTEN").cloned(),
             public_url: env.get("TRUSTDESK_PUBLIC_URL").cloned(),
@@ -319,6 +329,9 @@ impl Config {
             time_zone: env.get("TRUSTDESK_TIME_ZONE").cloned(),
             smtp: None,
             mail_retry_period: env.get("TRUSTDESK_MAIL_RETRY_PERIOD").cloned(),
+            trusted_proxies: security_env.trusted_proxies,
+            sign_in_delay: security_env.sign_in_delay,
+            audit_repeat_window: security_env.audit_repeat_window,
         };
         // `smtp.host` is TRUSTDESK_SMTP_HOST.
         let env_name = |key: &str| format!("{ENV_PREFIX}{}", key.to_uppercase().replace('.', "_"));
@@ -450,6 +463,14 @@ impl Config {
             self.mail_retry_period =
                 duration(&value, "mail_retry_period", Duration::from_secs(300), &name)?;
         }
+        self.security.apply(
+            security::SecurityLayer {
+                trusted_proxies: layer.trusted_proxies,
+                sign_in_delay: layer.sign_in_delay,
+                audit_repeat_window: layer.audit_repeat_window,
+            },
+            &name,
+        )?;
         if let Some(value) = layer.time_zone {
             self.time_zone = value.trim().parse().map_err(|_| {
                 err(
@@ -584,6 +605,53 @@ mod tests {
             ("TRUSTDESK_SYNC_CONCURRENCY", "0"),
             ("TRUSTDESK_SYNC_CONCURRENCY", "many"),
             ("TRUSTDESK_TIME_ZONE", "Mars/Olympus"),
+        ] {
+            let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
+            assert_eq!(e.source_name, key, "{value}: {e}");
+        }
+    }
+
+    #[test]
+    fn security_settings_from_the_file_and_the_environment() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\naudit_repeat_window = \"30s\""
+        )
+        .unwrap();
+        let config = Config::load(
+            Some(file.path()),
+            &env(&[("TRUSTDESK_SIGN_IN_DELAY", "2s")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        let security = &config.security;
+        let proxies: Vec<String> = security
+            .trusted_proxies
+            .blocks()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(proxies, ["10.0.0.0/8", "2001:db8::1/128"]);
+        assert_eq!(security.sign_in_delay, Duration::from_secs(2));
+        assert_eq!(security.audit_repeat_window, Duration::from_secs(30));
+        let config = Config::load(
+            Some(file.path()),
+            &env(&[("TRUSTDESK_TRUSTED_PROXIES", " 127.0.0.1 , 192.0.2.0/24,")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            config.security.trusted_proxies.blocks().len(),
+            2,
+            "env beats file"
+        );
+        for (key, value) in [
+            ("TRUSTDESK_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("TRUSTDESK_TRUSTED_PROXIES", "proxy.example.com"),
+            ("TRUSTDESK_AUDIT_REPEAT_WINDOW", "10ms"),
+            ("TRUSTDESK_SIGN_IN_DELAY", "10ms"),
+            ("TRUSTDESK_SIGN_IN_DELAY", "2h"),
         ] {
             let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
             assert_eq!(e.source_name, key, "{value}: {e}");

@@ -5,6 +5,7 @@ pub mod alerts;
 mod alerts_console;
 pub mod auth;
 pub mod aws;
+pub mod client_addr;
 pub mod config;
 pub mod console;
 pub mod csrf;
@@ -105,9 +106,10 @@ impl Trustdesk {
         let alerting = alerts::Alerting::from_config(&config).map_err(StartError::LinkKey)?;
         tracing::info!(mail = %alerting.mailer.describe(), "alert emails");
         let console = Arc::new(
-            Console::new(db, auth::LoginThrottle::default(), aws, clients)
+            Console::new(db, auth::Passwords::for_this_machine(), aws, clients)
                 .with_clock(clock)
                 .with_sync_settings(config.sync.clone())
+                .with_security(&config.security)
                 .with_alerting(alerting),
         );
         Ok(Self {
@@ -155,6 +157,7 @@ impl Trustdesk {
         let state = web::AppState {
             leptos_options,
             console: self.console.clone(),
+            trusted_proxies: Arc::new(self.config.security.trusted_proxies.clone()),
         };
         let settings = web::WebSettings {
             secure_cookies: self.config.cookies_are_secure(),
@@ -200,6 +203,9 @@ impl Bound {
             .background_jobs
             .then(|| tokio::spawn(jobs::scheduler::run(self.console.clone(), jobs_stopped)));
         let served = web::serve(self.listener, self.router, shutdown).await;
+        if let Err(error) = self.console.flush_refusals().await {
+            tracing::error!(%error, "the counts of refused sign-ins were not written to the audit trail");
+        }
         let _ = stop_jobs.send(true);
         if let Some(jobs) = jobs {
             let _ = jobs.await;

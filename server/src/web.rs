@@ -37,6 +37,7 @@ const MAX_FORM_BYTES: usize = 40 * 1024 * 1024;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub console: Arc<Console>,
+    pub trusted_proxies: Arc<crate::client_addr::TrustedProxies>,
 }
 
 pub struct WebSettings {
@@ -196,11 +197,12 @@ async fn request_context(
     request: Request,
     next: Next,
 ) -> Response {
-    let client_ip = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let client_ip = state.trusted_proxies.client(peer, request.headers());
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let plain_form = method == Method::POST && accepts_html(&request);

@@ -123,7 +123,7 @@ impl Ports for RequestConsole {
         let result = async {
             let admin = self.require_admin("user.add", &new_user.username).await?;
             let role = new_user.validate()?;
-            let hash = auth::hash_password_blocking(new_user.password.expose().to_string()).await;
+            let hash = self.console.passwords.hash(&new_user.password).await?;
             let row = self.row(
                 &admin.username,
                 "user.add",

@@ -3,6 +3,7 @@
 mod accounts;
 mod alerts;
 mod audit;
+mod client_address;
 mod crash;
 mod csrf;
 mod demo;
@@ -23,6 +24,7 @@ mod saml_providers;
 mod server_certificates;
 mod session_writes;
 mod setup;
+mod setup_hardening;
 mod sign_in_hardening;
 mod smtp_server;
 mod static_files;

@@ -46,7 +46,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// How long a mail is retried before it is marked undeliverable.
     pub mail_retry_period: Duration,
-    /// Trusted proxies, sign-in delays and the folding of refused sign-ins.
+    /// Trusted proxies, sign-in delays, the folding of refused sign-ins, and limits on
+    /// user-started AWS reads.
     pub security: SecuritySettings,
 }
 
@@ -176,6 +177,8 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     sign_in_delay: Option<String>,
     audit_repeat_window: Option<String>,
+    aws_reads_per_minute: Option<security::Count>,
+    viewer_refresh_interval: Option<String>,
 }
 
 /// A duration such as `15m` or `2h`, at least `min`.
@@ -332,6 +335,8 @@ impl Config {
             trusted_proxies: security_env.trusted_proxies,
             sign_in_delay: security_env.sign_in_delay,
             audit_repeat_window: security_env.audit_repeat_window,
+            aws_reads_per_minute: security_env.aws_reads_per_minute,
+            viewer_refresh_interval: security_env.viewer_refresh_interval,
         };
         // `smtp.host` is TRUSTDESK_SMTP_HOST.
         let env_name = |key: &str| format!("{ENV_PREFIX}{}", key.to_uppercase().replace('.', "_"));
@@ -468,6 +473,8 @@ impl Config {
                 trusted_proxies: layer.trusted_proxies,
                 sign_in_delay: layer.sign_in_delay,
                 audit_repeat_window: layer.audit_repeat_window,
+                aws_reads_per_minute: layer.aws_reads_per_minute,
+                viewer_refresh_interval: layer.viewer_refresh_interval,
             },
             &name,
         )?;
@@ -616,12 +623,15 @@ mod tests {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         writeln!(
             file,
-            "trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\naudit_repeat_window = \"30s\""
+            "trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\naws_reads_per_minute = 12\naudit_repeat_window = \"30s\""
         )
         .unwrap();
         let config = Config::load(
             Some(file.path()),
-            &env(&[("TRUSTDESK_SIGN_IN_DELAY", "2s")]),
+            &env(&[
+                ("TRUSTDESK_VIEWER_REFRESH_INTERVAL", "10m"),
+                ("TRUSTDESK_SIGN_IN_DELAY", "2s"),
+            ]),
             &Overrides::default(),
         )
         .unwrap();
@@ -633,11 +643,19 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(proxies, ["10.0.0.0/8", "2001:db8::1/128"]);
+        assert_eq!(security.aws_reads.per_minute, 12);
         assert_eq!(security.sign_in_delay, Duration::from_secs(2));
         assert_eq!(security.audit_repeat_window, Duration::from_secs(30));
+        assert_eq!(
+            security.aws_reads.viewer_refresh_interval,
+            Duration::from_secs(600)
+        );
         let config = Config::load(
             Some(file.path()),
-            &env(&[("TRUSTDESK_TRUSTED_PROXIES", " 127.0.0.1 , 192.0.2.0/24,")]),
+            &env(&[
+                ("TRUSTDESK_TRUSTED_PROXIES", " 127.0.0.1 , 192.0.2.0/24,"),
+                ("TRUSTDESK_AWS_READS_PER_MINUTE", "40"),
+            ]),
             &Overrides::default(),
         )
         .unwrap();
@@ -646,9 +664,12 @@ mod tests {
             2,
             "env beats file"
         );
+        assert_eq!(config.security.aws_reads.per_minute, 40);
         for (key, value) in [
             ("TRUSTDESK_TRUSTED_PROXIES", "10.0.0.0/33"),
             ("TRUSTDESK_TRUSTED_PROXIES", "proxy.example.com"),
+            ("TRUSTDESK_AWS_READS_PER_MINUTE", "0"),
+            ("TRUSTDESK_AWS_READS_PER_MINUTE", "lots"),
             ("TRUSTDESK_AUDIT_REPEAT_WINDOW", "10ms"),
             ("TRUSTDESK_SIGN_IN_DELAY", "10ms"),
             ("TRUSTDESK_SIGN_IN_DELAY", "2h"),

@@ -4,6 +4,7 @@
 
 use crate::{
     auth::{self, LoginThrottle, Passwords, RepeatedRefusals, SetupThrottle},
+    aws_reads::AwsReadLimits,
     csrf,
     store::{self, audit::NewAuditRow, setup, users, users::UserRecord, Db},
 };
@@ -38,6 +39,7 @@ pub struct Console {
     setup_throttle: SetupThrottle,
     /// Refused sign-ins, folded into a few audit rows.
     refusals: RepeatedRefusals,
+    pub(crate) aws_reads: AwsReadLimits,
     version: String,
     aws: AwsTarget,
     pub(crate) clients: Arc<crate::aws::Aws>,
@@ -87,6 +89,7 @@ impl Console {
             throttle: LoginThrottle::default(),
             setup_throttle: SetupThrottle::default(),
             refusals: RepeatedRefusals::new(security.audit_repeat_window),
+            aws_reads: AwsReadLimits::new(security.aws_reads),
             version: env!("CARGO_PKG_VERSION").to_string(),
             aws,
             clients,
@@ -119,6 +122,7 @@ impl Console {
         self.throttle = LoginThrottle::new(auth::LoginPolicy::starting_at(settings.sign_in_delay));
         self.setup_throttle = SetupThrottle::starting_at(settings.sign_in_delay);
         self.refusals = RepeatedRefusals::new(settings.audit_repeat_window);
+        self.aws_reads = AwsReadLimits::new(settings.aws_reads);
         self
     }
 

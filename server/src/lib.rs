@@ -5,6 +5,7 @@ pub mod alerts;
 mod alerts_console;
 pub mod auth;
 pub mod aws;
+pub mod aws_reads;
 pub mod client_addr;
 pub mod config;
 pub mod console;

@@ -1,8 +1,13 @@
 //! The settings of trustdesk's own defences: which proxies' `X-Forwarded-For` to believe, how
-//! long sign-in waits, and how refused sign-ins are folded in the audit trail.
+//! long sign-in waits, how refused sign-ins are folded in the audit trail, and how often users
+//! may have AWS read.
 
 use super::{duration, err, ConfigError};
-use crate::client_addr::{IpBlock, TrustedProxies};
+use crate::{
+    aws_reads::AwsReadSettings,
+    client_addr::{IpBlock, TrustedProxies},
+};
+use serde::Deserialize;
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +17,7 @@ pub struct SecuritySettings {
     pub sign_in_delay: Duration,
     /// Refused sign-ins of one kind (account, address, reason) within this share an audit row.
     pub audit_repeat_window: Duration,
+    pub aws_reads: AwsReadSettings,
 }
 
 impl Default for SecuritySettings {
@@ -20,8 +26,17 @@ impl Default for SecuritySettings {
             trusted_proxies: TrustedProxies::default(),
             sign_in_delay: crate::auth::FIRST_DELAY,
             audit_repeat_window: Duration::from_secs(60),
+            aws_reads: AwsReadSettings::default(),
         }
     }
+}
+
+/// A whole number, written as one in `trustdesk.toml` or as text (an environment variable).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Count {
+    Number(i64),
+    Text(String),
 }
 
 /// The keys of one layer (the file, or the environment).
@@ -30,6 +45,8 @@ pub(super) struct SecurityLayer {
     pub trusted_proxies: Option<Vec<String>>,
     pub sign_in_delay: Option<String>,
     pub audit_repeat_window: Option<String>,
+    pub aws_reads_per_minute: Option<Count>,
+    pub viewer_refresh_interval: Option<String>,
 }
 
 impl SecurityLayer {
@@ -45,6 +62,11 @@ impl SecurityLayer {
             }),
             sign_in_delay: env.get("TRUSTDESK_SIGN_IN_DELAY").cloned(),
             audit_repeat_window: env.get("TRUSTDESK_AUDIT_REPEAT_WINDOW").cloned(),
+            aws_reads_per_minute: env
+                .get("TRUSTDESK_AWS_READS_PER_MINUTE")
+                .cloned()
+                .map(Count::Text),
+            viewer_refresh_interval: env.get("TRUSTDESK_VIEWER_REFRESH_INTERVAL").cloned(),
         }
     }
 }
@@ -73,6 +95,27 @@ impl SecuritySettings {
         if let Some(value) = layer.audit_repeat_window {
             self.audit_repeat_window =
                 duration(&value, "audit_repeat_window", Duration::from_secs(1), name)?;
+        }
+        if let Some(value) = layer.aws_reads_per_minute {
+            let parsed = match &value {
+                Count::Number(n) => u32::try_from(*n).ok(),
+                Count::Text(text) => text.trim().parse().ok(),
+            };
+            self.aws_reads.per_minute =
+                parsed.filter(|n| (1..=10_000).contains(n)).ok_or_else(|| {
+                    let shown = match value {
+                        Count::Number(n) => n.to_string(),
+                        Count::Text(text) => text,
+                    };
+                    err(
+                        name("aws_reads_per_minute"),
+                        format!("\"{shown}\" is not a whole number from 1 to 10000"),
+                    )
+                })?;
+        }
+        if let Some(value) = layer.viewer_refresh_interval {
+            self.aws_reads.viewer_refresh_interval =
+                duration(&value, "viewer_refresh_interval", Duration::ZERO, name)?;
         }
         Ok(())
     }

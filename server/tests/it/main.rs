@@ -3,6 +3,7 @@
 mod accounts;
 mod alerts;
 mod audit;
+mod aws_read_limits;
 mod client_address;
 mod crash;
 mod csrf;

@@ -6,7 +6,7 @@ use crate::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview}
 use crate::model::{
     AppError, AuditDetail, AuditPage, AuditQuery, AwsItem, ChainCursor, ChainProgress, ChainReport,
     CreateFormOptions, Dashboard, FormIntent, InventoryPage, InventoryQuery, NewUser, OnceSecret,
-    RefreshReport, ResourceKind, ResourceRef, SessionInfo, SetupLinkState, SyncOverview,
+    RefreshReport, ResourceKind, ResourceRef, Secret, SessionInfo, SetupLinkState, SyncOverview,
     UserSummary,
 };
 use std::sync::Arc;
@@ -17,10 +17,10 @@ pub trait Ports: Send + Sync {
     /// True while no active admin exists (the sign-in page then points at the setup link).
     async fn setup_needed(&self) -> Result<bool, AppError>;
 
-    async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError>;
-    async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError>;
+    async fn setup_link_state(&self, token: Secret) -> Result<SetupLinkState, AppError>;
+    async fn complete_setup(&self, token: Secret, admin: NewUser) -> Result<(), AppError>;
 
-    async fn login(&self, username: String, password: String, next: String)
+    async fn login(&self, username: String, password: Secret, next: String)
         -> Result<(), AppError>;
     async fn logout(&self) -> Result<(), AppError>;
 
@@ -92,9 +92,9 @@ pub trait Ports: Send + Sync {
         days: u32,
     ) -> Result<(), AppError>;
     /// An emailed link, read without acting and without signing in.
-    async fn alert_link(&self, token: String) -> Result<AlertLinkInfo, AppError>;
+    async fn alert_link(&self, token: Secret) -> Result<AlertLinkInfo, AppError>;
     /// Acts on an emailed link once (audited as its recipient).
-    async fn use_alert_link(&self, token: String, days: u32) -> Result<(), AppError>;
+    async fn use_alert_link(&self, token: Secret, days: u32) -> Result<(), AppError>;
     /// Share links (admins): what a new link for `form`'s scope would show.
     async fn share_preview(&self, form: ShareForm) -> Result<SharePreview, AppError>;
     /// Makes a link (audited); its URL is in the answer, this once.
@@ -105,7 +105,7 @@ pub trait Ports: Send + Sync {
     /// Revokes every link still working; answers how many.
     async fn revoke_all_share_links(&self) -> Result<u64, AppError>;
     /// A secret AWS showed once at creation: once, for the user who created the item.
-    async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError>;
+    async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError>;
 }
 
 /// One submission of a kind's own form.

@@ -1,8 +1,10 @@
 //! One typed configuration: built-in defaults < `trustdesk.toml` < `TRUSTDESK_*` environment
 //! variables < command-line flags. Every value is checked when loaded, naming where it came from.
 
+mod security;
 mod smtp;
 
+pub use security::SecuritySettings;
 pub use smtp::{Secret, SmtpConfig, SmtpSecurity};
 
 use crate::store::audit::AuditKey;
@@ -52,6 +54,9 @@ pub struct Config {
     /// Read from `audit_key_file` when the configuration is loaded: audit rows are sealed with
     /// HMAC-SHA256 under it, and keyed rows need it to be verified.
     pub audit_key: Option<AuditKey>,
+    /// Trusted proxies, sign-in delays, the folding of refused sign-ins, and limits on
+    /// user-started AWS reads.
+    pub security: SecuritySettings,
 }
 
 /// How the background sync reads AWS.
@@ -122,6 +127,7 @@ impl Default for Config {
             share_requests_per_minute: 60,
             audit_key_file: None,
             audit_key: None,
+            security: SecuritySettings::default(),
         }
     }
 }
@@ -155,6 +161,7 @@ impl fmt::Debug for Config {
             .field("share_requests_per_minute", &self.share_requests_per_minute)
             .field("audit_key_file", &self.audit_key_file)
             .field("audit_key", &self.audit_key)
+            .field("security", &self.security)
             .finish()
     }
 }
@@ -183,6 +190,11 @@ struct FileConfig {
     mail_retry_period: Option<String>,
     share_requests_per_minute: Option<String>,
     audit_key_file: Option<PathBuf>,
+    trusted_proxies: Option<Vec<String>>,
+    sign_in_delay: Option<String>,
+    audit_repeat_window: Option<String>,
+    aws_reads_per_minute: Option<security::Count>,
+    viewer_refresh_interval: Option<String>,
 }
 
 /// A duration such as `15m` or `2h`, at least `min`.
@@ -311,6 +323,7 @@ impl Config {
             }
             config.apply(parsed, key_name)?;
         }
+        let security_env = security::SecurityLayer::from_env(env);
         let from_env = FileConfig {
             listen: env.get("TRUSTDESK_LISTEN").cloned(),
             public_url: env.get("TRUSTDESK_PUBLIC_URL").cloned(),
@@ -342,6 +355,11 @@ impl Config {
             mail_retry_period: env.get("TRUSTDESK_MAIL_RETRY_PERIOD").cloned(),
             share_requests_per_minute: env.get("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE").cloned(),
             audit_key_file: env.get("TRUSTDESK_AUDIT_KEY_FILE").map(PathBuf::from),
+            trusted_proxies: security_env.trusted_proxies,
+            sign_in_delay: security_env.sign_in_delay,
+            audit_repeat_window: security_env.audit_repeat_window,
+            aws_reads_per_minute: security_env.aws_reads_per_minute,
+            viewer_refresh_interval: security_env.viewer_refresh_interval,
         };
         if from_env.audit_key_file.is_some() {
             audit_key_source = Some("TRUSTDESK_AUDIT_KEY_FILE".to_string());
@@ -485,6 +503,16 @@ impl Config {
             }
             self.audit_key_file = Some(path);
         }
+        self.security.apply(
+            security::SecurityLayer {
+                trusted_proxies: layer.trusted_proxies,
+                sign_in_delay: layer.sign_in_delay,
+                audit_repeat_window: layer.audit_repeat_window,
+                aws_reads_per_minute: layer.aws_reads_per_minute,
+                viewer_refresh_interval: layer.viewer_refresh_interval,
+            },
+            &name,
+        )?;
         if let Some(value) = layer.time_zone {
             self.time_zone = value.trim().parse().map_err(|_| {
                 err(
@@ -676,6 +704,67 @@ mod tests {
         let e = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap_err();
         assert!(e.source_name.ends_with("audit_key_file"), "{e}");
         assert!(e.message.contains("cannot read the audit key file"), "{e}");
+    }
+
+    #[test]
+    fn security_settings_from_the_file_and_the_environment() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\naws_reads_per_minute = 12\naudit_repeat_window = \"30s\""
+        )
+        .unwrap();
+        let config = Config::load(
+            Some(file.path()),
+            &env(&[
+                ("TRUSTDESK_VIEWER_REFRESH_INTERVAL", "10m"),
+                ("TRUSTDESK_SIGN_IN_DELAY", "2s"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        let security = &config.security;
+        let proxies: Vec<String> = security
+            .trusted_proxies
+            .blocks()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(proxies, ["10.0.0.0/8", "2001:db8::1/128"]);
+        assert_eq!(security.aws_reads.per_minute, 12);
+        assert_eq!(security.sign_in_delay, Duration::from_secs(2));
+        assert_eq!(security.audit_repeat_window, Duration::from_secs(30));
+        assert_eq!(
+            security.aws_reads.viewer_refresh_interval,
+            Duration::from_secs(600)
+        );
+        let config = Config::load(
+            Some(file.path()),
+            &env(&[
+                ("TRUSTDESK_TRUSTED_PROXIES", " 127.0.0.1 , 192.0.2.0/24,"),
+                ("TRUSTDESK_AWS_READS_PER_MINUTE", "40"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            config.security.trusted_proxies.blocks().len(),
+            2,
+            "env beats file"
+        );
+        assert_eq!(config.security.aws_reads.per_minute, 40);
+        for (key, value) in [
+            ("TRUSTDESK_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("TRUSTDESK_TRUSTED_PROXIES", "proxy.example.com"),
+            ("TRUSTDESK_AWS_READS_PER_MINUTE", "0"),
+            ("TRUSTDESK_AWS_READS_PER_MINUTE", "lots"),
+            ("TRUSTDESK_AUDIT_REPEAT_WINDOW", "10ms"),
+            ("TRUSTDESK_SIGN_IN_DELAY", "10ms"),
+            ("TRUSTDESK_SIGN_IN_DELAY", "2h"),
+        ] {
+            let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
+            assert_eq!(e.source_name, key, "{value}: {e}");
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! [`RequestConsole`] implements the UI's [`Ports`] for one request.
 
 use crate::{
-    auth::{self, LoginThrottle},
+    auth::{self, LoginThrottle, Passwords, RepeatedRefusals, SetupThrottle},
+    aws_reads::AwsReadLimits,
     csrf,
     store::{self, audit::NewAuditRow, setup, users, users::UserRecord, Db},
 };
@@ -22,12 +23,14 @@ use tower_sessions::Session;
 
 mod accounts;
 mod audit;
+mod next_path;
 mod ports;
 mod shares;
 
 pub use audit::AnchorCheck;
 
-use accounts::{safe_next, UserChange};
+use accounts::UserChange;
+use next_path::safe_next;
 
 pub(crate) const USER_ID_KEY: &str = "user_id";
 const FLASH_KEY: &str = "flash";
@@ -35,7 +38,12 @@ pub const SETUP_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
 pub struct Console {
     db: Db,
+    passwords: Passwords,
     throttle: LoginThrottle,
+    setup_throttle: SetupThrottle,
+    /// Refused sign-ins, folded into a few audit rows.
+    refusals: RepeatedRefusals,
+    pub(crate) aws_reads: AwsReadLimits,
     version: String,
     aws: AwsTarget,
     pub(crate) clients: Arc<crate::aws::Aws>,
@@ -78,13 +86,18 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
 impl Console {
     pub fn new(
         db: Db,
-        throttle: LoginThrottle,
+        passwords: Passwords,
         aws: AwsTarget,
         clients: Arc<crate::aws::Aws>,
     ) -> Self {
+        let security = crate::config::SecuritySettings::default();
         Self {
             db,
-            throttle,
+            passwords,
+            throttle: LoginThrottle::default(),
+            setup_throttle: SetupThrottle::default(),
+            refusals: RepeatedRefusals::new(security.audit_repeat_window),
+            aws_reads: AwsReadLimits::new(security.aws_reads),
             version: env!("CARGO_PKG_VERSION").to_string(),
             aws,
             clients,
@@ -118,6 +131,19 @@ impl Console {
     pub fn with_sync_settings(mut self, settings: crate::config::SyncSettings) -> Self {
         self.sync_settings = settings;
         self
+    }
+
+    pub fn with_security(mut self, settings: &crate::config::SecuritySettings) -> Self {
+        self.throttle = LoginThrottle::new(auth::LoginPolicy::starting_at(settings.sign_in_delay));
+        self.setup_throttle = SetupThrottle::starting_at(settings.sign_in_delay);
+        self.refusals = RepeatedRefusals::new(settings.audit_repeat_window);
+        self.aws_reads = AwsReadLimits::new(settings.aws_reads);
+        self
+    }
+
+    /// The process's gate to argon2 (and its count of runs).
+    pub fn passwords(&self) -> &Passwords {
+        &self.passwords
     }
 
     pub fn clock(&self) -> &crate::time::Clock {
@@ -159,7 +185,7 @@ impl Console {
     /// Adds a user on behalf of the operator at the server's command line.
     pub async fn add_user_as_system(&self, new_user: NewUser) -> Result<(), AppError> {
         let role = new_user.validate()?;
-        let hash = auth::hash_password_blocking(new_user.password.clone()).await;
+        let hash = self.passwords.hash(&new_user.password).await?;
         let audit = NewAuditRow {
             actor: "system".into(),
             client_ip: String::new(),
@@ -205,11 +231,32 @@ impl Console {
 
     /// Writes an audit row on its own, for events that change nothing else (a refused attempt).
     pub(crate) async fn audit_alone(&self, row: NewAuditRow) -> Result<(), AppError> {
+        self.audit_rows_alone(vec![row]).await
+    }
+
+    async fn audit_rows_alone(&self, rows: Vec<NewAuditRow>) -> Result<(), AppError> {
         let mut tx = self.db.begin_write().await.map_err(db_error)?;
-        store::audit::append(&mut tx, self.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
+        let now = store::now();
+        for row in rows {
+            store::audit::append(&mut tx, self.db.seal(), row, &now)
+                .await
+                .map_err(db_error)?;
+        }
         tx.commit().await.map_err(db_error)
+    }
+
+    /// Writes the counts of refused sign-ins still held in memory (at shutdown).
+    pub async fn flush_refusals(&self) -> Result<(), AppError> {
+        let rows: Vec<NewAuditRow> = self
+            .refusals
+            .drain()
+            .into_iter()
+            .map(accounts::refusal_row)
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.audit_rows_alone(rows).await
     }
 }
 

@@ -254,8 +254,23 @@ impl RequestConsole {
         &self,
         kind: ResourceKind,
     ) -> Result<RefreshReport, AppError> {
-        self.require_user().await?;
+        let user = self.require_user().await?;
+        self.console.aws_reads.refresh(
+            kind,
+            user.id,
+            user.role() == Role::Admin,
+            std::time::Instant::now(),
+        )?;
         self.console.refresh(kind).await
+    }
+
+    /// The signed-in user, if they may have AWS read for them once more now.
+    async fn require_user_reading_aws(&self) -> Result<UserRecord, AppError> {
+        let user = self.require_user().await?;
+        self.console
+            .aws_reads
+            .read(user.id, std::time::Instant::now())?;
+        Ok(user)
     }
 
     pub(crate) async fn resource_inner(&self, item: ResourceRef) -> Result<AwsItem, AppError> {
@@ -279,7 +294,7 @@ impl RequestConsole {
         &self,
         kind: ResourceKind,
     ) -> Result<CreateFormOptions, AppError> {
-        self.require_user().await?;
+        self.require_user_reading_aws().await?;
         let clients = &self.console.clients;
         let targets = clients
             .places(kind)
@@ -321,7 +336,7 @@ impl RequestConsole {
         kind: ResourceKind,
         form: String,
     ) -> Result<Value, AppError> {
-        self.require_user().await?;
+        self.require_user_reading_aws().await?;
         let places = self.reachable_places(kind).await?;
         aws::adapter(kind).form_options(&form, places).await
     }
@@ -351,7 +366,7 @@ impl RequestConsole {
                     "This form has no permission check; submit it to create the item.",
                 )
             })?;
-            self.require_user().await?;
+            self.require_user_reading_aws().await?;
             let at = self.at(&plan.target).await?;
             let check = permission_check((dry_run.run)(at).await, &dry_run.allowed)?;
             return Ok(Acted {

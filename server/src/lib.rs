@@ -6,6 +6,8 @@ mod alerts_console;
 mod audit_export;
 pub mod auth;
 pub mod aws;
+pub mod aws_reads;
+pub mod client_addr;
 pub mod config;
 pub mod console;
 pub mod csrf;
@@ -119,9 +121,10 @@ impl Trustdesk {
             csrf::CsrfKey::load_or_create(&config.data_dir).map_err(StartError::CsrfKey)?;
         tracing::info!(mail = %alerting.mailer.describe(), "alert emails");
         let console = Arc::new(
-            Console::new(db, auth::LoginThrottle::default(), aws, clients)
+            Console::new(db, auth::Passwords::for_this_machine(), aws, clients)
                 .with_clock(clock)
                 .with_sync_settings(config.sync.clone())
+                .with_security(&config.security)
                 .with_alerting(alerting)
                 .with_share_limits(config.share_requests_per_minute),
         );
@@ -181,6 +184,7 @@ impl Trustdesk {
                 key: self.csrf_key.clone(),
                 https,
             }),
+            trusted_proxies: Arc::new(self.config.security.trusted_proxies.clone()),
         };
         let settings = web::WebSettings {
             https,
@@ -238,6 +242,9 @@ impl Bound {
             .background_jobs
             .then(|| tokio::spawn(jobs::scheduler::run(self.console.clone(), jobs_stopped)));
         let served = web::serve(self.listener, self.router, shutdown).await;
+        if let Err(error) = self.console.flush_refusals().await {
+            tracing::error!(%error, "the counts of refused sign-ins were not written to the audit trail");
+        }
         let _ = stop_jobs.send(true);
         let _ = purge.await;
         if let Some(jobs) = jobs {

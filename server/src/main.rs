@@ -244,6 +244,7 @@ async fn add_user(config: Config, name: String, role: String) -> Result<(), Exit
             eprintln!("trustdesk: {e}");
             ExitCode::FAILURE
         })?;
+    let password = app::model::Secret::from(password);
     let new_user = NewUser {
         username: name.clone(),
         role: role.clone(),

@@ -41,6 +41,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub console: Arc<Console>,
     pub csrf: Arc<CsrfSettings>,
+    pub trusted_proxies: Arc<crate::client_addr::TrustedProxies>,
 }
 
 pub struct WebSettings {
@@ -106,6 +107,7 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             clock: state.console.clock().clone(),
             limits: state.console.share_limits.clone(),
             stylesheet: format!("/pkg/{}.css", state.leptos_options.output_name),
+            trusted_proxies: state.trusted_proxies.clone(),
         },
     );
     let router = crate::static_site::routes(
@@ -258,11 +260,12 @@ async fn guarded(
     request: Request,
     next: Next,
 ) -> Response {
-    let client_ip = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let client_ip = state.trusted_proxies.client(peer, request.headers());
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let plain_form = method == Method::POST && accepts_html(request.headers());

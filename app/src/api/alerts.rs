@@ -2,7 +2,7 @@
 //! and the links in alert emails (which work without signing in).
 
 use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
-use crate::model::{AppError, ResourceRef};
+use crate::model::{AppError, ResourceRef, Secret};
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
 use leptos::prelude::*;
@@ -59,14 +59,14 @@ pub async fn set_silence(
 
 /// What an emailed link stands for; reading it changes nothing (mail scanners open links).
 #[server(endpoint = "alerts/link", input = GetUrl)]
-pub async fn get_alert_link(token: String) -> Result<AlertLinkInfo, AppError> {
+pub async fn get_alert_link(token: Secret) -> Result<AlertLinkInfo, AppError> {
     ports()?.alert_link(token).await
 }
 
 #[server(endpoint = "alerts/link/use")]
 pub async fn use_alert_link(
     #[server(default)] _csrf: String,
-    token: String,
+    token: Secret,
     #[server(default)] days: u32,
 ) -> Result<(), AppError> {
     ports()?.use_alert_link(token, days).await

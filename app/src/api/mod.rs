@@ -22,3 +22,86 @@ pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The prefix every server function is served under.
 pub const API_PREFIX: &str = "/api";
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{NewUser, Secret};
+
+    const PASSWORD: &str = "correct horse battery staple";
+    const TOKEN: &str = "Zq3tJ8kV1xYw0pLmN5aB7cD9eF2gH4iK";
+
+    fn new_user() -> NewUser {
+        NewUser {
+            username: "alice".into(),
+            role: "admin".into(),
+            password: Secret::new(PASSWORD),
+            password_confirm: Secret::new(PASSWORD),
+        }
+    }
+
+    /// The `#[server]` macro derives Debug for each function's arguments; none may print a
+    /// password or a token.
+    #[test]
+    fn server_function_arguments_print_no_secrets() {
+        let shown = [
+            format!(
+                "{:?}",
+                super::session::Login {
+                    _csrf: String::new(),
+                    username: "alice".into(),
+                    password: Secret::new(PASSWORD),
+                    next: "/".into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                super::session::CompleteSetup {
+                    _csrf: String::new(),
+                    token: Secret::new(TOKEN),
+                    admin: new_user(),
+                }
+            ),
+            format!(
+                "{:?}",
+                super::session::CheckSetupLink {
+                    token: Secret::new(TOKEN)
+                }
+            ),
+            format!(
+                "{:?}",
+                super::users::AddUser {
+                    _csrf: String::new(),
+                    user: new_user(),
+                }
+            ),
+            format!(
+                "{:?}",
+                super::alerts::GetAlertLink {
+                    token: Secret::new(TOKEN)
+                }
+            ),
+            format!(
+                "{:?}",
+                super::alerts::UseAlertLink {
+                    _csrf: String::new(),
+                    token: Secret::new(TOKEN),
+                    days: 3,
+                }
+            ),
+            format!(
+                "{:?}",
+                super::resources::TakeShownOnce {
+                    _csrf: String::new(),
+                    once: Secret::new(TOKEN)
+                }
+            ),
+        ];
+        for debug in shown {
+            assert!(
+                !debug.contains(PASSWORD) && !debug.contains(TOKEN),
+                "{debug}"
+            );
+            assert!(debug.contains("[redacted]"), "{debug}");
+        }
+    }
+}

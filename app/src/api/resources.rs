@@ -4,7 +4,7 @@
 
 use crate::model::{
     AppError, AwsItem, CreateFormOptions, InventoryPage, InventoryQuery, OnceSecret, RefreshReport,
-    ResourceKind, ResourceRef,
+    ResourceKind, ResourceRef, Secret,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
@@ -72,7 +72,7 @@ pub async fn get_create_form_options(kind: ResourceKind) -> Result<CreateFormOpt
 #[server(endpoint = "shown-once")]
 pub async fn take_shown_once(
     #[server(default)] _csrf: String,
-    once: String,
+    once: Secret,
 ) -> Result<OnceSecret, AppError> {
     ports()?.take_shown_once(once).await
 }

@@ -1,4 +1,4 @@
-use crate::model::{AppError, Dashboard, NewUser, SessionInfo, SetupLinkState};
+use crate::model::{AppError, Dashboard, NewUser, Secret, SessionInfo, SetupLinkState};
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
 use leptos::prelude::*;
@@ -23,7 +23,7 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
 pub async fn login(
     #[server(default)] _csrf: String,
     username: String,
-    password: String,
+    password: Secret,
     next: String,
 ) -> Result<(), AppError> {
     ports()?.login(username, password, next).await
@@ -35,14 +35,14 @@ pub async fn logout(#[server(default)] _csrf: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "setup_link", input = GetUrl)]
-pub async fn check_setup_link(token: String) -> Result<SetupLinkState, AppError> {
+pub async fn check_setup_link(token: Secret) -> Result<SetupLinkState, AppError> {
     ports()?.setup_link_state(token).await
 }
 
 #[server(endpoint = "setup")]
 pub async fn complete_setup(
     #[server(default)] _csrf: String,
-    token: String,
+    token: Secret,
     admin: NewUser,
 ) -> Result<(), AppError> {
     ports()?.complete_setup(token, admin).await

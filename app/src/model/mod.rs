@@ -7,6 +7,7 @@ pub mod error;
 pub mod expiry;
 pub mod export;
 pub mod resource;
+pub mod secret;
 pub mod session;
 pub mod share;
 pub mod sync;
@@ -26,6 +27,7 @@ pub use resource::{
     OnceSecret, PermissionCheck, RefreshReport, ResourceKind, ResourceRef, SecretValue, Service,
     Tag, TagRules, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
 };
+pub use secret::Secret;
 pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
 pub use sync::{SyncOverview, SyncScopeRun};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

@@ -1,6 +1,7 @@
 //! Accounts of the console itself (not AWS users) and the rules their fields follow.
 
 use super::error::{AppError, FieldErrors};
+use super::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
@@ -115,13 +116,13 @@ pub fn validate_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// What the add-user and first-admin forms submit.
+/// What the add-user and first-admin forms submit; the passwords print as `[redacted]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewUser {
     pub username: String,
     pub role: String,
-    pub password: String,
-    pub password_confirm: String,
+    pub password: Secret,
+    pub password_confirm: Secret,
 }
 
 impl NewUser {
@@ -131,7 +132,7 @@ impl NewUser {
         errors.check("username", validate_username(&self.username));
         let role = self.role.parse::<Role>();
         errors.check("role", role.clone().map(|_| ()));
-        errors.check("password", validate_password(&self.password));
+        errors.check("password", validate_password(self.password.expose()));
         if self.password != self.password_confirm {
             errors.check(
                 "password_confirm",
@@ -154,6 +155,22 @@ mod tests {
             password: password.into(),
             password_confirm: confirm.into(),
         }
+    }
+
+    #[test]
+    fn debug_output_holds_no_password() {
+        let user = new_user(
+            "alice",
+            "admin",
+            "correct horse battery",
+            "correct horse battery",
+        );
+        let shown = format!("{user:?}");
+        assert!(!shown.contains("correct horse"), "{shown}");
+        assert!(
+            shown.contains("alice") && shown.contains("[redacted]"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub fn AlertLinkPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let act = ServerAction::<UseAlertLink>::new();
-    let info = Resource::new(token, get_alert_link);
+    let info = Resource::new(token, |token| get_alert_link(token.into()));
     view! {
         <PageTitle title="Expiry notice" />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

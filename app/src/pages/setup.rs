@@ -15,7 +15,7 @@ pub fn SetupPage() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
-    let state = Resource::new(token, check_setup_link);
+    let state = Resource::new(token, |token| check_setup_link(token.into()));
     let setup = ServerAction::<CompleteSetup>::new();
     let error = action_error(setup);
     Effect::new(move |_| {

@@ -73,7 +73,7 @@ fn RevealForm(handle: String, reveal: ServerAction<TakeShownOnce>) -> impl IntoV
             event.prevent_default();
             reveal.dispatch(TakeShownOnce {
                 _csrf: csrf.get(),
-                once: handle.clone(),
+                once: handle.clone().into(),
             });
         }
     };

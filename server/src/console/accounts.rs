@@ -3,68 +3,62 @@
 
 use super::*;
 
+use crate::auth::{DueRow, Refusal};
+use app::model::Secret;
+
+/// The audit message of a sign-in refused without checking the password.
+const THROTTLED: &str = "refused: too many failed sign-ins";
+
 impl RequestConsole {
+    /// Each attempt is counted before its password is checked (so parallel guesses cannot all
+    /// pass the throttle) and forgiven once it succeeds.
     pub(super) async fn login_inner(
         &self,
         username: String,
-        password: String,
+        password: Secret,
     ) -> Result<(), AppError> {
-        let ip = self.caller.client_ip;
-        let attempted = username.chars().take(64).collect::<String>();
-        let failed_row = |message: &str| {
-            let mut row = self.row(
-                "anonymous",
-                "auth.login",
-                "user",
-                &attempted,
-                json!({"username": attempted}),
-            );
-            row.outcome = Some(Outcome::Error);
-            row.message = message.to_string();
-            row
+        let account = auth::normalise_username(&username);
+        let attempted: String = username.chars().take(64).collect();
+        let attempt = match self.console.throttle.reserve(
+            &account,
+            self.caller.client_ip,
+            Instant::now(),
+        ) {
+            Ok(attempt) => attempt,
+            Err(wait) => {
+                // A sprayer is refused for its address, whatever names it tries: one kind.
+                let counted_as = if wait.because_of_address {
+                    ""
+                } else {
+                    &account
+                };
+                self.audit_refusal(counted_as, &attempted, THROTTLED)
+                    .await?;
+                return Err(AppError::new(
+                    ErrorKind::Throttled,
+                    format!(
+                        "Too many failed sign-ins for this account or from your address. Wait {} and try again.",
+                        auth::describe_wait(wait.wait)
+                    ),
+                ));
+            }
         };
-        if let Err(wait) = self.console.throttle.check(&username, ip, Instant::now()) {
-            self.console
-                .audit_alone(failed_row("refused: too many failed sign-ins"))
-                .await?;
-            return Err(AppError::new(
-                ErrorKind::Throttled,
-                format!(
-                    "Too many failed sign-ins for this account or from your address. Wait {} and try again.",
-                    auth::describe_wait(wait)
-                ),
-            ));
-        }
         let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-        let user = users::find_by_username(&mut conn, &username)
+        let user = users::find_by_username(&mut conn, &account)
             .await
             .map_err(db_error)?;
         drop(conn);
-        let verified = {
-            let password = password.clone();
-            let hash = user.as_ref().map(|u| u.password_hash.clone());
-            tokio::task::spawn_blocking(move || match hash {
-                Some(hash) => auth::verify_password(&hash, &password),
-                None => {
-                    auth::spend_verification_time(&password);
-                    false
-                }
-            })
-            .await
-            .map_err(|_| AppError::internal())?
-        };
+        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        let verified = self.console.passwords.verify(hash, &password).await?;
         let user = match user {
             Some(user) if verified && !user.disabled => user,
             other => {
-                self.console
-                    .throttle
-                    .record_failure(&username, ip, Instant::now());
                 let reason = match other {
                     None => "unknown username",
                     Some(u) if u.disabled => "account disabled",
                     Some(_) => "wrong password",
                 };
-                self.console.audit_alone(failed_row(reason)).await?;
+                self.audit_refusal(&account, &attempted, reason).await?;
                 // One message for every case, so sign-in does not reveal which accounts exist.
                 return Err(AppError::new(
                     ErrorKind::Unauthenticated,
@@ -88,15 +82,62 @@ impl RequestConsole {
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
-        self.console.throttle.record_success(&username);
+        self.console.throttle.succeeded(attempt);
         self.sign_in_session(user.id).await
     }
 
+    /// Audits a refused sign-in, folded with its repeats: most calls write nothing, some write
+    /// a row that counts those before it (and rows of other kinds whose window ended).
+    async fn audit_refusal(
+        &self,
+        account: &str,
+        attempted: &str,
+        reason: &'static str,
+    ) -> Result<(), AppError> {
+        let refusal = Refusal {
+            username: attempted.to_string(),
+            address: self.caller.client_ip,
+            reason,
+        };
+        let due = self.console.refusals.note(account, refusal, Instant::now());
+        if due.is_empty() {
+            return Ok(());
+        }
+        self.console
+            .audit_rows_alone(due.into_iter().map(refusal_row).collect())
+            .await
+    }
+
+    /// The link and the state are checked before anything costly (the password hash), and
+    /// each address may guess only so often.
     pub(super) async fn complete_setup_inner(
         &self,
-        token: String,
+        token: Secret,
         admin: NewUser,
     ) -> Result<String, AppError> {
+        let attempt = self
+            .console
+            .setup_throttle
+            .reserve(self.caller.client_ip, Instant::now())
+            .map_err(|wait| {
+                AppError::new(
+                    ErrorKind::Throttled,
+                    format!(
+                        "Too many setup attempts from your address. Wait {} and try again.",
+                        auth::describe_wait(wait)
+                    ),
+                )
+            })?;
+        let token_hash = setup::hash_token(token.expose());
+        match self.setup_state(&token_hash).await? {
+            SetupLinkState::Usable => self.console.setup_throttle.forgive(attempt),
+            SetupLinkState::Done => {
+                return Err(AppError::conflict(
+                    "trustdesk is already set up; sign in instead.",
+                ))
+            }
+            SetupLinkState::Unusable => return Err(unusable_setup_link()),
+        }
         let role = admin.validate()?;
         if role != Role::Admin {
             return Err(AppError::validation(vec![FieldError {
@@ -104,9 +145,10 @@ impl RequestConsole {
                 message: "The first account must be an admin.".into(),
             }]));
         }
-        let hash = auth::hash_password_blocking(admin.password.clone()).await;
+        let hash = self.console.passwords.hash(&admin.password).await?;
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
         let now = store::now();
+        // Checked again where it counts: another request may have used the link meanwhile.
         if users::count_active_admins(&mut tx)
             .await
             .map_err(db_error)?
@@ -116,13 +158,11 @@ impl RequestConsole {
                 "trustdesk is already set up; sign in instead.",
             ));
         }
-        if !setup::consume(&mut tx, &setup::hash_token(&token), &now)
+        if !setup::consume(&mut tx, &token_hash, &now)
             .await
             .map_err(db_error)?
         {
-            return Err(AppError::access_denied(
-                "This setup link is invalid, has expired or was already used. Restart trustdesk to print a new one.",
-            ));
+            return Err(unusable_setup_link());
         }
         let Some(id) = users::insert(&mut tx, &admin.username, Role::Admin, &hash, &now)
             .await
@@ -153,8 +193,13 @@ impl RequestConsole {
 
     pub(super) async fn setup_link_state_inner(
         &self,
-        token: String,
+        token: Secret,
     ) -> Result<SetupLinkState, AppError> {
+        self.setup_state(&setup::hash_token(token.expose())).await
+    }
+
+    /// Done once an active admin exists; else whether the link is usable. Reads only.
+    async fn setup_state(&self, token_hash: &str) -> Result<SetupLinkState, AppError> {
         let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
         if users::count_active_admins(&mut conn)
             .await
@@ -163,7 +208,7 @@ impl RequestConsole {
         {
             return Ok(SetupLinkState::Done);
         }
-        let usable = setup::is_usable(&mut conn, &setup::hash_token(&token), &store::now())
+        let usable = setup::is_usable(&mut conn, token_hash, &store::now())
             .await
             .map_err(db_error)?;
         Ok(if usable {
@@ -238,30 +283,32 @@ pub(super) enum UserChange {
     Disabled(bool),
 }
 
-/// Only same-site paths, so a crafted `next` cannot send a user elsewhere after sign-in.
-pub(super) fn safe_next(next: &str) -> &str {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.starts_with("/login")
-    {
-        next
-    } else {
-        "/"
-    }
+fn unusable_setup_link() -> AppError {
+    AppError::access_denied(
+        "This setup link is invalid, has expired or was already used. Restart trustdesk to print a new one.",
+    )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_stays_on_this_site() {
-        assert_eq!(safe_next("/audit?page=2"), "/audit?page=2");
-        assert_eq!(safe_next("//evil.example.com"), "/");
-        assert_eq!(safe_next("/\\evil.example.com"), "/");
-        assert_eq!(safe_next("https://evil.example.com"), "/");
-        assert_eq!(safe_next(""), "/");
-        assert_eq!(safe_next("/login"), "/");
+/// The audit row of one or more refused sign-ins.
+pub(super) fn refusal_row(due: DueRow) -> NewAuditRow {
+    let Refusal {
+        username,
+        address,
+        reason,
+    } = due.refusal;
+    let mut params = json!({ "username": username });
+    if due.repeated > 0 {
+        params["repeated"] = json!(due.repeated);
+    }
+    NewAuditRow {
+        actor: "anonymous".into(),
+        client_ip: address.to_string(),
+        action: "auth.login".into(),
+        target_kind: "user".into(),
+        target_id: username,
+        params,
+        outcome: Some(Outcome::Error),
+        message: reason.to_string(),
+        ..Default::default()
     }
 }

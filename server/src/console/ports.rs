@@ -24,6 +24,7 @@ fn shown_once_link(created: &ShareCreated) -> OnceSecret {
         next: ("/shares".into(), "See every share link".into()),
     }
 }
+use app::model::Secret;
 
 #[async_trait::async_trait]
 impl Ports for RequestConsole {
@@ -44,12 +45,12 @@ impl Ports for RequestConsole {
         self.finish(result, || None).await
     }
 
-    async fn setup_link_state(&self, token: String) -> Result<SetupLinkState, AppError> {
+    async fn setup_link_state(&self, token: Secret) -> Result<SetupLinkState, AppError> {
         let result = self.setup_link_state_inner(token).await;
         self.finish(result, || None).await
     }
 
-    async fn complete_setup(&self, token: String, admin: NewUser) -> Result<(), AppError> {
+    async fn complete_setup(&self, token: Secret, admin: NewUser) -> Result<(), AppError> {
         let result = self.complete_setup_inner(token, admin).await;
         let result = self
             .finish(result, || {
@@ -67,13 +68,13 @@ impl Ports for RequestConsole {
     async fn login(
         &self,
         username: String,
-        password: String,
+        password: Secret,
         next: String,
     ) -> Result<(), AppError> {
         let result = self.login_inner(username, password).await;
         let result = self.finish(result, || None).await;
         if result.is_ok() {
-            leptos_axum::redirect(safe_next(&next));
+            leptos_axum::redirect(&safe_next(&next));
         }
         result
     }
@@ -143,7 +144,7 @@ impl Ports for RequestConsole {
         let result = async {
             let admin = self.require_admin("user.add", &new_user.username).await?;
             let role = new_user.validate()?;
-            let hash = auth::hash_password_blocking(new_user.password.clone()).await;
+            let hash = self.console.passwords.hash(&new_user.password).await?;
             let row = self.row(
                 &admin.username,
                 "user.add",
@@ -382,14 +383,16 @@ impl Ports for RequestConsole {
 
     async fn alert_link(
         &self,
-        token: String,
+        token: Secret,
     ) -> Result<app::model::alerts::AlertLinkInfo, AppError> {
-        let result = self.alert_link_inner(token).await;
+        let result = self.alert_link_inner(token.expose().to_string()).await;
         self.finish(result, || None).await
     }
 
-    async fn use_alert_link(&self, token: String, days: u32) -> Result<(), AppError> {
-        let result = self.use_alert_link_inner(token, days).await;
+    async fn use_alert_link(&self, token: Secret, days: u32) -> Result<(), AppError> {
+        let result = self
+            .use_alert_link_inner(token.expose().to_string(), days)
+            .await;
         self.finish(result, || Some("Done: thank you.".into()))
             .await
     }
@@ -442,8 +445,10 @@ impl Ports for RequestConsole {
         self.finish(result, || flash).await
     }
 
-    async fn take_shown_once(&self, handle: String) -> Result<OnceSecret, AppError> {
-        let result = self.take_shown_once_inner(handle).await;
+    async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError> {
+        let result = self
+            .take_shown_once_inner(handle.expose().to_string())
+            .await;
         self.finish(result, || None).await
     }
 }

@@ -23,6 +23,8 @@ pub struct ShareState {
     pub limits: Arc<ShareLimits>,
     /// The stylesheet's URL (its name carries the build's hash).
     pub stylesheet: String,
+    /// Whose `X-Forwarded-For` names the client (the rate limits and the view log need it).
+    pub trusted_proxies: Arc<crate::client_addr::TrustedProxies>,
 }
 
 pub fn routes<S: Clone + Send + Sync + 'static>(router: Router<S>, state: ShareState) -> Router<S> {
@@ -59,7 +61,7 @@ struct Visitor {
 }
 
 impl Visitor {
-    fn new(peer: SocketAddr, headers: &HeaderMap, method: &Method) -> Self {
+    fn new(state: &ShareState, peer: SocketAddr, headers: &HeaderMap, method: &Method) -> Self {
         let user_agent: String = headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
@@ -69,7 +71,7 @@ impl Visitor {
             .take(300)
             .collect();
         Self {
-            address: peer.ip().to_string(),
+            address: state.trusted_proxies.client(peer.ip(), headers).to_string(),
             user_agent,
             counts: method == Method::GET,
         }
@@ -149,7 +151,7 @@ async fn view(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    let visitor = Visitor::new(peer, &headers, &method);
+    let visitor = Visitor::new(&state, peer, &headers, &method);
     let reader = match open(&state, &token, &visitor).await {
         Ok(reader) => reader,
         Err(response) => return response,
@@ -192,7 +194,7 @@ async fn item(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    let visitor = Visitor::new(peer, &headers, &method);
+    let visitor = Visitor::new(&state, peer, &headers, &method);
     let reader = match open(&state, &token, &visitor).await {
         Ok(reader) => reader,
         Err(response) => return response,
@@ -238,7 +240,7 @@ async fn csv(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    let visitor = Visitor::new(peer, &headers, &method);
+    let visitor = Visitor::new(&state, peer, &headers, &method);
     let reader = match open(&state, &token, &visitor).await {
         Ok(reader) => reader,
         Err(response) => return response,

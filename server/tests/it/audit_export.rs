@@ -5,8 +5,10 @@ use crate::harness::*;
 use reqwest::{header, StatusCode};
 use serde_json::Value;
 
-/// Failed sign-ins whose usernames a spreadsheet would run as formulas.
-const FORMULAS: [&str; 6] = ["=1+2", "@SUM(A1)", "+cmd", "-x", "\tx", "\rx"];
+/// Failed sign-ins whose usernames a spreadsheet would run as formulas. (Sign-in trims the
+/// username, so a leading tab or CR never reaches the trail; `export::neutralise`'s own tests
+/// cover those.)
+const FORMULAS: [&str; 5] = ["=1+2", "@SUM(A1)", "+cmd", "-x", "\u{FF1D}1+2"];
 
 async fn signed_in_with_hostile_rows() -> (TestApp, Browser) {
     let (app, admin) = TestApp::with_admin().await;

@@ -13,6 +13,9 @@ use tokio::{net::TcpListener, sync::oneshot};
 
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin password 123";
+/// The first wait of sign-in throttling; a minute in tests that must see it, so that a slow
+/// machine cannot outlast it between two attempts.
+pub const SIGN_IN_DELAY: &str = "TRUSTDESK_SIGN_IN_DELAY";
 
 pub struct TestApp {
     pub url: String,
@@ -20,6 +23,8 @@ pub struct TestApp {
     /// The in-process emulator's endpoint when started in demo mode.
     pub emulator_endpoint: Option<String>,
     pub data_dir: PathBuf,
+    /// The running server's console, for figures no HTTP answer shows (argon2 runs).
+    pub console: Arc<server::console::Console>,
     _dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
 }
@@ -82,12 +87,9 @@ impl TestApp {
                 .expect("server runtime");
             runtime.block_on(async move {
                 let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-                let mut bound = Trustdesk::open(config)
-                    .await
-                    .expect("open")
-                    .bind_to(listener)
-                    .await
-                    .expect("bind");
+                let trustdesk = Trustdesk::open(config).await.expect("open");
+                let console = trustdesk.console().clone();
+                let mut bound = trustdesk.bind_to(listener).await.expect("bind");
                 if background_jobs {
                     bound = bound.with_background_jobs();
                 }
@@ -95,6 +97,7 @@ impl TestApp {
                     bound.addr,
                     bound.setup_url.clone(),
                     bound.emulator_endpoint(),
+                    console,
                 ));
                 bound
                     .serve(async {
@@ -103,13 +106,14 @@ impl TestApp {
                     .await
             })
         });
-        let (addr, setup_url, emulator_endpoint) =
+        let (addr, setup_url, emulator_endpoint, console) =
             started.await.expect("the server thread started");
         Self {
             url: format!("http://{addr}"),
             setup_url,
             emulator_endpoint,
             data_dir: dir.path().to_path_buf(),
+            console,
             _dir: dir,
             stop: Some(stop),
         }
@@ -174,9 +178,19 @@ impl TestApp {
     }
 
     pub fn browser(&self) -> Browser {
+        self.browser_with_headers(&[])
+    }
+
+    /// A browser that sends these headers with every request (as a proxy in front would add).
+    pub fn browser_with_headers(&self, headers: &[(&'static str, &str)]) -> Browser {
         let jar = Arc::new(reqwest::cookie::Jar::default());
+        let mut defaults = header::HeaderMap::new();
+        for (name, value) in headers {
+            defaults.insert(*name, value.parse().expect("a header value"));
+        }
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            .default_headers(defaults)
             .redirect(Policy::none())
             // A stuck request fails its test, naming the URL, instead of hanging the suite.
             .timeout(std::time::Duration::from_secs(10))

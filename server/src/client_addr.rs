@@ -1,0 +1,216 @@
+//! The client's address behind TLS proxies. A proxy appends the address it saw to
+//! `X-Forwarded-For`, so only the entries our own proxies appended can be believed: read from
+//! the right, past every listed proxy, the first address that is not one is the client's.
+//! Without a listed proxy as the TCP peer the header is ignored (anyone can send one).
+
+use http::HeaderMap;
+use std::{fmt, net::IpAddr, str::FromStr};
+
+/// An address, or a block of them in CIDR notation (`10.0.0.0/8`, `2001:db8::/32`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpBlock {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl IpBlock {
+    pub fn contains(&self, address: IpAddr) -> bool {
+        match (self.network, address.to_canonical()) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                same_prefix(u32::from(net).into(), u32::from(ip).into(), self.prefix, 32)
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                same_prefix(u128::from(net), u128::from(ip), self.prefix, 128)
+            }
+            _ => false,
+        }
+    }
+}
+
+fn same_prefix(a: u128, b: u128, prefix: u8, bits: u8) -> bool {
+    let ignored = u32::from(bits - prefix);
+    a.checked_shr(ignored).unwrap_or(0) == b.checked_shr(ignored).unwrap_or(0)
+}
+
+impl FromStr for IpBlock {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let bad = || format!("\"{text}\" is not an IP address or a CIDR block such as 10.0.0.0/8");
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let network = address.parse::<IpAddr>().map_err(|_| bad())?.to_canonical();
+        let bits = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => bits,
+            Some(prefix) => prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= bits)
+                .ok_or_else(bad)?,
+        };
+        Ok(Self { network, prefix })
+    }
+}
+
+impl fmt::Display for IpBlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.network, self.prefix)
+    }
+}
+
+/// The proxies whose `X-Forwarded-For` is believed (`trusted_proxies`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpBlock>);
+
+impl TrustedProxies {
+    pub fn new(blocks: Vec<IpBlock>) -> Self {
+        Self(blocks)
+    }
+
+    pub fn blocks(&self) -> &[IpBlock] {
+        &self.0
+    }
+
+    fn trusts(&self, address: IpAddr) -> bool {
+        self.0.iter().any(|block| block.contains(address))
+    }
+
+    /// Who sent the request that `peer` delivered with `headers`.
+    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        let peer = peer.to_canonical();
+        if !self.trusts(peer) {
+            return peer;
+        }
+        // Every header line in order, each a comma-separated list: together one chain, oldest
+        // hop first.
+        let chain: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .collect();
+        let mut nearest_trusted = peer;
+        for entry in chain.iter().rev() {
+            match parse_hop(entry) {
+                Some(hop) if self.trusts(hop) => nearest_trusted = hop,
+                Some(hop) => return hop,
+                // Whatever is left of a hop we cannot read was not written by our proxies.
+                None => break,
+            }
+        }
+        nearest_trusted
+    }
+}
+
+/// `192.0.2.1`, `192.0.2.1:5000`, `2001:db8::1` or `[2001:db8::1]:5000`.
+fn parse_hop(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .map(|ip| ip.to_canonical())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proxies(list: &[&str]) -> TrustedProxies {
+        TrustedProxies::new(list.iter().map(|b| b.parse().unwrap()).collect())
+    }
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for value in values {
+            map.append("x-forwarded-for", value.parse().unwrap());
+        }
+        map
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn blocks_parse_and_contain() {
+        let block: IpBlock = "10.1.0.0/16".parse().unwrap();
+        assert!(block.contains(ip("10.1.200.3")));
+        assert!(!block.contains(ip("10.2.0.1")));
+        assert!(block.contains(ip("::ffff:10.1.0.9")), "IPv4-mapped");
+        let single: IpBlock = "192.0.2.7".parse().unwrap();
+        assert_eq!(single.to_string(), "192.0.2.7/32");
+        assert!(single.contains(ip("192.0.2.7")) && !single.contains(ip("192.0.2.8")));
+        let v6: IpBlock = "2001:db8::/32".parse().unwrap();
+        assert!(v6.contains(ip("2001:db8:ffff::1")) && !v6.contains(ip("2001:db9::1")));
+        let everything: IpBlock = "0.0.0.0/0".parse().unwrap();
+        assert!(everything.contains(ip("203.0.113.1")));
+        for bad in [
+            "10.0.0.0/33",
+            "::/129",
+            "ten",
+            "10.0.0.0/",
+            "10.0.0.0/x",
+            "",
+        ] {
+            assert!(bad.parse::<IpBlock>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_untrusted_peer_is_the_client_whatever_it_claims() {
+        let trusted = proxies(&["10.0.0.1"]);
+        let claims = headers(&["203.0.113.9"]);
+        assert_eq!(
+            trusted.client(ip("198.51.100.4"), &claims),
+            ip("198.51.100.4")
+        );
+        assert_eq!(
+            TrustedProxies::default().client(ip("127.0.0.1"), &claims),
+            ip("127.0.0.1")
+        );
+    }
+
+    #[test]
+    fn behind_trusted_proxies_the_right_most_untrusted_hop_is_the_client() {
+        let trusted = proxies(&["10.0.0.0/8", "127.0.0.1"]);
+        let peer = ip("127.0.0.1");
+        assert_eq!(
+            trusted.client(peer, &headers(&["192.0.2.1, 203.0.113.9, 10.4.5.6"])),
+            ip("203.0.113.9"),
+            "the client's own claim (192.0.2.1) is ignored"
+        );
+        assert_eq!(
+            trusted.client(
+                peer,
+                &headers(&["192.0.2.1", "203.0.113.9:4711", "10.4.5.6"])
+            ),
+            ip("203.0.113.9"),
+            "several header lines make one chain"
+        );
+        assert_eq!(
+            trusted.client(peer, &headers(&["[2001:db8::5]:443"])),
+            ip("2001:db8::5")
+        );
+        assert_eq!(trusted.client(peer, &HeaderMap::new()), peer, "no header");
+        assert_eq!(
+            trusted.client(peer, &headers(&["10.1.1.1, 10.2.2.2"])),
+            ip("10.1.1.1"),
+            "only proxies: the farthest one"
+        );
+        assert_eq!(
+            trusted.client(peer, &headers(&["garbage, 10.2.2.2"])),
+            ip("10.2.2.2"),
+            "an unreadable hop: the nearest proxy before it"
+        );
+        assert_eq!(
+            trusted.client(ip("::ffff:127.0.0.1"), &headers(&["203.0.113.9"])),
+            ip("203.0.113.9"),
+            "an IPv4-mapped peer"
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! The settings of trustdesk's own defences: which proxies' `X-Forwarded-For` to believe, how
+//! long sign-in waits, how refused sign-ins are folded in the audit trail, and how often users
+//! may have AWS read.
+
+use super::{duration, err, ConfigError};
+use crate::{
+    aws_reads::AwsReadSettings,
+    client_addr::{IpBlock, TrustedProxies},
+};
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecuritySettings {
+    pub trusted_proxies: TrustedProxies,
+    /// The first wait of sign-in and setup throttling, once the free failures are spent.
+    pub sign_in_delay: Duration,
+    /// Refused sign-ins of one kind (account, address, reason) within this share an audit row.
+    pub audit_repeat_window: Duration,
+    pub aws_reads: AwsReadSettings,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            trusted_proxies: TrustedProxies::default(),
+            sign_in_delay: crate::auth::FIRST_DELAY,
+            audit_repeat_window: Duration::from_secs(60),
+            aws_reads: AwsReadSettings::default(),
+        }
+    }
+}
+
+/// A whole number, written as one in `trustdesk.toml` or as text (an environment variable).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Count {
+    Number(i64),
+    Text(String),
+}
+
+/// The keys of one layer (the file, or the environment).
+#[derive(Debug, Default)]
+pub(super) struct SecurityLayer {
+    pub trusted_proxies: Option<Vec<String>>,
+    pub sign_in_delay: Option<String>,
+    pub audit_repeat_window: Option<String>,
+    pub aws_reads_per_minute: Option<Count>,
+    pub viewer_refresh_interval: Option<String>,
+}
+
+impl SecurityLayer {
+    pub fn from_env(env: &std::collections::HashMap<String, String>) -> Self {
+        Self {
+            // Comma-separated: `10.0.0.0/8,192.0.2.7`.
+            trusted_proxies: env.get("TRUSTDESK_TRUSTED_PROXIES").map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|entry| !entry.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }),
+            sign_in_delay: env.get("TRUSTDESK_SIGN_IN_DELAY").cloned(),
+            audit_repeat_window: env.get("TRUSTDESK_AUDIT_REPEAT_WINDOW").cloned(),
+            aws_reads_per_minute: env
+                .get("TRUSTDESK_AWS_READS_PER_MINUTE")
+                .cloned()
+                .map(Count::Text),
+            viewer_refresh_interval: env.get("TRUSTDESK_VIEWER_REFRESH_INTERVAL").cloned(),
+        }
+    }
+}
+
+impl SecuritySettings {
+    pub(super) fn apply(
+        &mut self,
+        layer: SecurityLayer,
+        name: &impl Fn(&str) -> String,
+    ) -> Result<(), ConfigError> {
+        if let Some(list) = layer.trusted_proxies {
+            let blocks = list
+                .iter()
+                .map(|entry| entry.parse::<IpBlock>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|message| err(name("trusted_proxies"), message))?;
+            self.trusted_proxies = TrustedProxies::new(blocks);
+        }
+        if let Some(value) = layer.sign_in_delay {
+            let delay = duration(&value, "sign_in_delay", Duration::from_millis(100), name)?;
+            if delay > Duration::from_secs(3600) {
+                return Err(err(name("sign_in_delay"), "must be at most 1h"));
+            }
+            self.sign_in_delay = delay;
+        }
+        if let Some(value) = layer.audit_repeat_window {
+            self.audit_repeat_window =
+                duration(&value, "audit_repeat_window", Duration::from_secs(1), name)?;
+        }
+        if let Some(value) = layer.aws_reads_per_minute {
+            let parsed = match &value {
+                Count::Number(n) => u32::try_from(*n).ok(),
+                Count::Text(text) => text.trim().parse().ok(),
+            };
+            self.aws_reads.per_minute =
+                parsed.filter(|n| (1..=10_000).contains(n)).ok_or_else(|| {
+                    let shown = match value {
+                        Count::Number(n) => n.to_string(),
+                        Count::Text(text) => text,
+                    };
+                    err(
+                        name("aws_reads_per_minute"),
+                        format!("\"{shown}\" is not a whole number from 1 to 10000"),
+                    )
+                })?;
+        }
+        if let Some(value) = layer.viewer_refresh_interval {
+            self.aws_reads.viewer_refresh_interval =
+                duration(&value, "viewer_refresh_interval", Duration::ZERO, name)?;
+        }
+        Ok(())
+    }
+}

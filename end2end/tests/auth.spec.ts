@@ -121,6 +121,7 @@ test('users and audit pages with JavaScript: add, change role, disable', async (
 
   await navigate(page, 'Admin', 'Audit');
   await expect(page.locator('#audit-table tbody tr').first()).toHaveAttribute('data-action', 'user.disable');
-  await page.getByRole('link', { name: 'Verify the hash chain' }).click();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Verify the hash chain' }).click();
   await expect(page.locator('#chain-status')).toContainText('Chain intact');
 });

@@ -38,6 +38,7 @@ fn document(title: &str, stylesheet: &str, body: String) -> String {
          <meta name=\"color-scheme\" content=\"light dark\">\
          <meta name=\"robots\" content=\"noindex, nofollow\">\
          <meta name=\"referrer\" content=\"no-referrer\">\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
          <title>{title} · trustdesk</title>\
          <link rel=\"stylesheet\" href=\"{stylesheet}\"></head><body>{body}</body></html>"
     )

@@ -7,8 +7,8 @@ use crate::{store::share_links, store::Db, time::Clock};
 use app::model::{share::ShareScope, AppError, ErrorKind, ResourceKind, ResourceRef};
 use app::pages::shared_view::SharedBody;
 use axum::{
-    extract::{ConnectInfo, Path, Query, State},
-    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    extract::{ConnectInfo, FromRequestParts, Path, Query, State},
+    http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
     response::Response,
     routing::get,
     Router,
@@ -119,6 +119,44 @@ async fn open(
     }
 }
 
+/// A request to an active link: its reader, who is asking, and the link's own path. Extracting
+/// it applies the rate limits and answers 404, 410 or 429 itself.
+struct Opened {
+    reader: Arc<dyn SharePorts>,
+    visitor: Visitor,
+    /// `/s/<token>`.
+    base: String,
+}
+
+impl FromRequestParts<ShareState> for Opened {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ShareState) -> Result<Self, Response> {
+        let Ok(Path(token)) = Path::<String>::from_request_parts(parts, state).await else {
+            return Err(page::gone_page(None, &state.stylesheet));
+        };
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| *peer)
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+        let visitor = Visitor::new(state, peer, &parts.headers, &parts.method);
+        let reader = open(state, &token, &visitor).await?;
+        Ok(Self {
+            reader,
+            visitor,
+            base: format!("/s/{token}"),
+        })
+    }
+}
+
+impl Opened {
+    /// Records this view (`page`, `item` or `csv`) before anything is shown.
+    async fn record(&self, what: &str, stylesheet: &str) -> Result<(), Response> {
+        record(self.reader.as_ref(), &self.visitor, what, stylesheet).await
+    }
+}
+
 fn failure(stylesheet: &str, error: AppError) -> Response {
     let status = if error.kind == ErrorKind::NotFound {
         StatusCode::NOT_FOUND
@@ -145,18 +183,10 @@ async fn record(
 
 async fn view(
     State(state): State<ShareState>,
-    Path(token): Path<String>,
+    opened: Opened,
     Query(params): Query<ListParams>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    headers: HeaderMap,
 ) -> Response {
-    let visitor = Visitor::new(&state, peer, &headers, &method);
-    let reader = match open(&state, &token, &visitor).await {
-        Ok(reader) => reader,
-        Err(response) => return response,
-    };
-    let base = format!("/s/{token}");
+    let reader = &opened.reader;
     let body = match reader.scope().clone() {
         ShareScope::Item { item } => reader
             .item(&item)
@@ -167,7 +197,7 @@ async fn view(
             .await
             .map(|list| SharedBody::List {
                 list,
-                base: base.clone(),
+                base: opened.base.clone(),
                 show_kind: matches!(scope, ShareScope::Expiry { .. }),
             }),
     };
@@ -175,30 +205,22 @@ async fn view(
         Ok(body) => body,
         Err(error) => return failure(&state.stylesheet, error),
     };
-    if let Err(response) = record(reader.as_ref(), &visitor, "page", &state.stylesheet).await {
+    if let Err(response) = opened.record("page", &state.stylesheet).await {
         return response;
     }
     page::view_page(
         reader.banner(),
         body,
-        format!("{base}/export.csv"),
+        format!("{}/export.csv", opened.base),
         &state.stylesheet,
     )
 }
 
 async fn item(
     State(state): State<ShareState>,
-    Path(token): Path<String>,
+    opened: Opened,
     params: Result<Query<ItemParams>, axum::extract::rejection::QueryRejection>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    headers: HeaderMap,
 ) -> Response {
-    let visitor = Visitor::new(&state, peer, &headers, &method);
-    let reader = match open(&state, &token, &visitor).await {
-        Ok(reader) => reader,
-        Err(response) => return response,
-    };
     let not_shown = || {
         failure(
             &state.stylesheet,
@@ -217,38 +239,29 @@ async fn item(
         region: params.region,
         id: params.id,
     };
-    let found = match reader.item(&wanted).await {
+    let found = match opened.reader.item(&wanted).await {
         Ok(found) => found,
         Err(error) => return failure(&state.stylesheet, error),
     };
-    if let Err(response) = record(reader.as_ref(), &visitor, "item", &state.stylesheet).await {
+    if let Err(response) = opened.record("item", &state.stylesheet).await {
         return response;
     }
-    let back = Some(format!("/s/{token}"));
     page::view_page(
-        reader.banner(),
-        SharedBody::Item { item: found, back },
-        format!("/s/{token}/export.csv"),
+        opened.reader.banner(),
+        SharedBody::Item {
+            item: found,
+            back: Some(opened.base.clone()),
+        },
+        format!("{}/export.csv", opened.base),
         &state.stylesheet,
     )
 }
 
-async fn csv(
-    State(state): State<ShareState>,
-    Path(token): Path<String>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    let visitor = Visitor::new(&state, peer, &headers, &method);
-    let reader = match open(&state, &token, &visitor).await {
-        Ok(reader) => reader,
-        Err(response) => return response,
-    };
-    if let Err(response) = record(reader.as_ref(), &visitor, "csv", &state.stylesheet).await {
+async fn csv(State(state): State<ShareState>, opened: Opened) -> Response {
+    if let Err(response) = opened.record("csv", &state.stylesheet).await {
         return response;
     }
-    let mut response = match reader.csv().await {
+    let mut response = match opened.reader.csv().await {
         Ok(response) => response,
         Err(error) => return failure(&state.stylesheet, error),
     };

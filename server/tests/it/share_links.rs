@@ -221,7 +221,7 @@ async fn the_csv_holds_the_scope_with_formulas_neutralised() {
         .unwrap()
         .to_string();
     assert!(
-        disposition.contains(&format!("trustdesk-server-certificates-")),
+        disposition.contains("trustdesk-server-certificates-"),
         "{disposition}"
     );
     let csv = response.text().await.unwrap();

@@ -67,7 +67,7 @@ test('an admin shares a filtered inventory; a stranger sees exactly it, with and
   await expect(page).toHaveURL(`${baseUrl}/shares`);
   await waitForHydration(page);
   const row = page.locator('#share-links tbody tr[data-state="active"]').filter({ hasText: 'External auditor (Acme LLP)' });
-  await expect(row).toContainText('views');
+  await expect(row).toContainText(' view');
   await page.screenshot({ path: 'end2end/artifacts/share-links.png', fullPage: true });
   await row.locator('button[data-revoke]').click();
   await expect(page.locator('#share-links tbody tr[data-state="revoked"]').filter({ hasText: 'External auditor (Acme LLP)' })).toHaveCount(1);

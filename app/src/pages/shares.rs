@@ -87,7 +87,7 @@ fn Links(
                 <CsrfField />
                 <label class="flex items-center gap-2">
                     <input id="revoke-all-confirm" type="checkbox" required />
-                    {format!("Stop all {active} working links now")}
+                    {if active == 1 { "Stop the one working link now".to_string() } else { format!("Stop all {active} working links now") }}
                 </label>
                 <button type="submit" id="revoke-all" class="rounded-md bg-red-600 px-3 py-1.5 font-semibold text-white hover:bg-red-500">"Revoke all"</button>
             </ActionForm>
@@ -147,8 +147,8 @@ fn link_row(
             <td class=TD><LocalTime utc=link.expires_at.clone() /></td>
             <td class=TD><span class=state_class>{link.state.label()}</span>{revoked}</td>
             <td class=TD>
-                <a class="underline" href=format!("/shares?views={id}") data-views=id>{format!("{} views", link.views)}</a>
-                <div class="text-xs">{format!("{} addresses", link.addresses)}</div>
+                <a class="underline" href=format!("/shares?views={id}") data-views=id>{count(link.views, "view", "views")}</a>
+                <div class="text-xs">{count(link.addresses, "address", "addresses")}</div>
                 {last}
             </td>
             <td class=TD>
@@ -162,6 +162,11 @@ fn link_row(
             </td>
         </tr>
     }
+}
+
+/// `1 view`, `3 views`.
+fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[component]

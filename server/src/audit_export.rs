@@ -10,13 +10,13 @@ use crate::{
 use app::model::{AppError, AuditQuery, ErrorKind};
 use axum::{
     body::{Body, Bytes},
-    extract::{ConnectInfo, Query, Request, State},
+    extract::{Query, Request, State},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     Json,
 };
 use futures_util::{Stream, StreamExt};
-use std::{net::SocketAddr, pin::Pin, sync::Arc};
+use std::{pin::Pin, sync::Arc};
 
 /// Rows written per chunk of the response.
 const BATCH_ROWS: usize = 200;
@@ -89,11 +89,7 @@ async fn export(
     request: Request,
     format: Format,
 ) -> Response {
-    let client_ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let client_ip = crate::client_addr::ClientAddr::of(request.extensions());
     let wants_html = request
         .headers()
         .get(header::ACCEPT)

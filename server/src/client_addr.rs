@@ -116,6 +116,21 @@ fn parse_hop(entry: &str) -> Option<IpAddr> {
         .map(|ip| ip.to_canonical())
 }
 
+/// The client's address as the request guard worked it out (through the trusted proxies), put
+/// into every request it passes on, so that handlers never read the TCP peer themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
+
+impl ClientAddr {
+    /// The address in `extensions`, or the unspecified address where no guard ran.
+    pub fn of(extensions: &axum::http::Extensions) -> IpAddr {
+        extensions
+            .get::<ClientAddr>()
+            .map(|ClientAddr(ip)| *ip)
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

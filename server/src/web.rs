@@ -318,6 +318,9 @@ async fn guarded(
         .extensions_mut()
         .insert(RequestCsrfToken(csrf_token));
     request.extensions_mut().insert(nonce);
+    request
+        .extensions_mut()
+        .insert(crate::client_addr::ClientAddr(client_ip));
     next.run(request).await
 }
 

@@ -7,14 +7,12 @@
 //! itself: with JavaScript the sign-in form goes on by client-side navigation, which knows
 //! pages, not files. Anything else signed out gets 401.
 
-use std::net::SocketAddr;
-
 use app::model::{
     export::{expiry_export_path, inventory_export_path},
     AppError, ExpiryQuery, ExportFormat, InventoryQuery, ResourceKind,
 };
 use axum::{
-    extract::{ConnectInfo, Query, State},
+    extract::{Query, State},
     http::{header, request::Parts, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
@@ -120,11 +118,7 @@ async fn signed_in(
     request: &Parts,
     page: &str,
 ) -> Result<UserRecord, Response> {
-    let client_ip = request
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let client_ip = crate::client_addr::ClientAddr::of(&request.extensions);
     let console = state.console.for_request(Caller {
         session,
         client_ip,

@@ -19,6 +19,7 @@ use crate::{
         shares::ShareLinksPage,
         shown_once::ShownOncePage,
         sync::SyncPage,
+        tag_rules::TagRulesPage,
         users::UsersPage,
     },
 };
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/outbox") view=OutboxPage ssr=ssr.clone() />
                     <Route path=path!("/shown-once") view=ShownOncePage ssr=ssr.clone() />
                     <Route path=path!("/shares") view=ShareLinksPage ssr=ssr.clone() />
+                    <Route path=path!("/tag-rules") view=TagRulesPage ssr=ssr.clone() />
                     <Route path=path!("/shares/new") view=NewSharePage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                     // Every kind's inventory and create page; static paths above match first.

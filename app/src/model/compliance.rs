@@ -190,6 +190,37 @@ pub fn violations(
         .collect()
 }
 
+/// The Tag rules page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagRulesPage {
+    pub rules: Vec<TagRule>,
+    /// The configured accounts, for the form.
+    pub accounts: Vec<String>,
+    /// Admins change rules; everyone signed in reads them.
+    pub can_edit: bool,
+}
+
+impl TagRule {
+    /// Where it applies, in words.
+    pub fn scope(&self) -> String {
+        let kinds = if self.kinds.is_empty() {
+            "every kind with tags".to_string()
+        } else {
+            self.kinds
+                .iter()
+                .map(|k| k.title())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let accounts = if self.accounts.is_empty() {
+            "every account".to_string()
+        } else {
+            self.accounts.join(", ")
+        };
+        format!("{kinds} in {accounts}")
+    }
+}
+
 /// What the rule form submits.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagRuleForm {
@@ -296,7 +327,9 @@ impl TagRuleForm {
                         ),
                     );
                 }
-                errors.check("values", check_tag_value(RULE_SYNTAX, &key, &pattern));
+                // The wildcards aside, a pattern is made of what a value may hold.
+                let literal = pattern.replace(['*', '?'], "");
+                errors.check("values", check_tag_value(RULE_SYNTAX, &key, &literal));
                 AllowedValues::Pattern(pattern)
             }
             other => {
@@ -427,6 +460,15 @@ mod tests {
             spellings: "costcenter".into(),
         };
         let rule = form.validate(&accounts).unwrap();
+        let pattern = TagRuleForm {
+            allowed: "pattern".into(),
+            values: "CC-??*".into(),
+            ..form.clone()
+        };
+        assert_eq!(
+            pattern.validate(&accounts).unwrap().allowed,
+            AllowedValues::Pattern("CC-??*".into())
+        );
         assert_eq!(rule.kinds.len(), 2);
         assert_eq!(
             rule.allowed,

@@ -19,6 +19,7 @@ pub mod shared_view;
 pub mod shares;
 pub mod shown_once;
 pub mod sync;
+pub mod tag_rules;
 pub mod users;
 
 use crate::model::{AppError, ErrorKind};

@@ -11,6 +11,7 @@ pub mod setup;
 pub mod share_links;
 pub mod shared_items;
 pub mod sync;
+pub mod tag_rules;
 pub mod users;
 
 use app::model::DatabaseStatus;

@@ -1,0 +1,92 @@
+//! Tag rules: admins add and remove them (audited), everyone signed in reads them, viewers and
+//! bad input are refused with the field named.
+
+use crate::harness::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const RULE: [(&str, &str); 6] = [
+    ("rule[key]", "CostCentre"),
+    ("rule[required]", "on"),
+    ("rule[kinds]", "saml-provider, server-certificate"),
+    ("rule[accounts]", "prod"),
+    ("rule[allowed]", "pattern"),
+    ("rule[values]", "CC-????"),
+];
+
+#[tokio::test]
+async fn admins_add_and_remove_rules_and_every_change_is_audited() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let mut fields = RULE.to_vec();
+    fields.push(("rule[spellings]", "costcenter, cost-centre"));
+    let added = admin.call("/api/tag-rules/add", &fields).await;
+    assert_eq!(
+        added.status(),
+        StatusCode::OK,
+        "{}",
+        added.text().await.unwrap()
+    );
+    let viewer = signed_in_viewer(&app, &admin).await;
+    let page: Value = viewer
+        .get_json("/api/tag-rules")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["can_edit"], false);
+    let rule = &page["rules"][0];
+    assert_eq!(rule["key"], "CostCentre");
+    assert_eq!(
+        rule["kinds"],
+        serde_json::json!(["saml-provider", "server-certificate"])
+    );
+    assert_eq!(
+        rule["allowed"],
+        serde_json::json!({"type": "pattern", "values": "CC-????"})
+    );
+    assert_eq!(
+        rule["spellings"],
+        serde_json::json!(["costcenter", "cost-centre"])
+    );
+
+    let refused = viewer.call("/api/tag-rules/delete", &[("id", "1")]).await;
+    expect_error(refused, StatusCode::FORBIDDEN, "Only admins").await;
+    let removed = admin.call("/api/tag-rules/delete", &[("id", "1")]).await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    let again = admin.call("/api/tag-rules/delete", &[("id", "1")]).await;
+    expect_error(again, StatusCode::NOT_FOUND, "no tag rule 1").await;
+    let audit: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, outcome FROM audit_log WHERE action LIKE 'tag_rule.%' ORDER BY id",
+    )
+    .fetch_all(&app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(
+        audit,
+        vec![
+            ("tag_rule.add".to_string(), "ok".to_string()),
+            ("tag_rule.delete".to_string(), "error".to_string()),
+            ("tag_rule.delete".to_string(), "ok".to_string()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_bad_rule_names_its_field_and_nothing_is_stored() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    for (field, value) in [
+        ("rule[key]", "aws:cost"),
+        ("rule[kinds]", "license-token"),
+        ("rule[accounts]", "staging"),
+        ("rule[values]", ""),
+    ] {
+        let mut fields = RULE.to_vec();
+        fields.retain(|(name, _)| *name != field);
+        fields.push((field, value));
+        let response = admin.call("/api/tag-rules/add", &fields).await;
+        let error = expect_error(response, StatusCode::BAD_REQUEST, "").await;
+        let named = field.trim_start_matches("rule[").trim_end_matches(']');
+        assert_eq!(field_names(&error), vec![named.to_string()], "{error}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM tag_rules").await, 0);
+}

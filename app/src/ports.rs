@@ -2,7 +2,7 @@
 //! (bound to the caller's session and address), so each server function is one call.
 
 use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
-use crate::model::compliance::{TagRuleForm, TagRulesPage};
+use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage};
 use crate::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
 use crate::model::{
     AppError, AuditDetail, AuditPage, AuditQuery, AwsItem, ChainCursor, ChainProgress, ChainReport,
@@ -109,6 +109,8 @@ pub trait Ports: Send + Sync {
     async fn tag_rules(&self) -> Result<TagRulesPage, AppError>;
     async fn add_tag_rule(&self, rule: TagRuleForm) -> Result<(), AppError>;
     async fn delete_tag_rule(&self, id: i64) -> Result<(), AppError>;
+    /// Every rule with the cached items that break it.
+    async fn compliance(&self) -> Result<Vec<RuleCompliance>, AppError>;
     /// A secret AWS showed once at creation: once, for the user who created the item.
     async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError>;
 }

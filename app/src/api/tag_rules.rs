@@ -1,6 +1,6 @@
 //! Tag rules: read by everyone signed in, added and removed by admins.
 
-use crate::model::compliance::{TagRuleForm, TagRulesPage};
+use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage};
 use crate::model::AppError;
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
@@ -23,4 +23,9 @@ pub async fn add_tag_rule(
 #[server(endpoint = "tag-rules/delete")]
 pub async fn delete_tag_rule(#[server(default)] _csrf: String, id: i64) -> Result<(), AppError> {
     ports()?.delete_tag_rule(id).await
+}
+
+#[server(endpoint = "compliance", input = GetUrl)]
+pub async fn get_compliance() -> Result<Vec<RuleCompliance>, AppError> {
+    ports()?.compliance().await
 }

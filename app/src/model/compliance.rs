@@ -221,6 +221,28 @@ impl TagRule {
     }
 }
 
+/// One rule's standing in the compliance report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCompliance {
+    pub rule: TagRule,
+    /// Items breaking it, in all.
+    pub total: i64,
+    /// `(kind, account, items)`.
+    pub counts: Vec<(ResourceKind, String, i64)>,
+    /// The first items breaking it, with what each breaks.
+    pub items: Vec<BreakingItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakingItem {
+    pub item: super::ResourceRef,
+    pub name: String,
+    pub violations: Vec<String>,
+}
+
+/// Items listed per rule on the Compliance page.
+pub const ITEMS_PER_RULE: i64 = 50;
+
 /// What the rule form submits.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagRuleForm {

@@ -414,6 +414,11 @@ impl Ports for RequestConsole {
         self.finish(result, || flash).await.map(|_| ())
     }
 
+    async fn compliance(&self) -> Result<Vec<app::model::compliance::RuleCompliance>, AppError> {
+        let result = self.compliance_inner().await;
+        self.finish(result, || None).await
+    }
+
     async fn delete_tag_rule(&self, id: i64) -> Result<(), AppError> {
         let result = self.delete_tag_rule_inner(id).await;
         let flash = result

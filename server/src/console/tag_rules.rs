@@ -3,7 +3,9 @@
 
 use super::*;
 use crate::store::tag_rules;
-use app::model::compliance::{TagRuleForm, TagRulesPage};
+use app::model::compliance::{
+    BreakingItem, RuleCompliance, TagRuleForm, TagRulesPage, ITEMS_PER_RULE,
+};
 
 impl RequestConsole {
     fn account_list(&self) -> Vec<String> {
@@ -94,5 +96,44 @@ impl RequestConsole {
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         Ok(removed.key)
+    }
+
+    pub(super) async fn compliance_inner(&self) -> Result<Vec<RuleCompliance>, AppError> {
+        self.require_user().await?;
+        let pool = self.console.db.pool();
+        let rules = tag_rules::list(pool).await.map_err(db_error)?;
+        let mut report = Vec::with_capacity(rules.len());
+        for rule in rules {
+            let counts: Vec<(ResourceKind, String, i64)> =
+                crate::store::compliance::counts(pool, &rule)
+                    .await
+                    .map_err(db_error)?
+                    .into_iter()
+                    .filter_map(|(kind, account, n)| {
+                        Some((ResourceKind::parse(&kind)?, account, n))
+                    })
+                    .collect();
+            let items = crate::store::compliance::items(pool, &rule, ITEMS_PER_RULE)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(|item| BreakingItem {
+                    violations: rule
+                        .check(item.item.kind, &item.item.account, &item.tags)
+                        .iter()
+                        .map(|v| v.describe())
+                        .collect(),
+                    item: item.item,
+                    name: item.name,
+                })
+                .collect();
+            report.push(RuleCompliance {
+                total: counts.iter().map(|(_, _, n)| n).sum(),
+                counts,
+                items,
+                rule,
+            });
+        }
+        Ok(report)
     }
 }

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod batches;
+pub mod compliance;
 pub mod expiry;
 pub mod outbox;
 pub mod resources;

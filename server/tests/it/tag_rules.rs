@@ -90,3 +90,103 @@ async fn a_bad_rule_names_its_field_and_nothing_is_stored() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM tag_rules").await, 0);
 }
+
+async fn compliance(admin: &Browser) -> Value {
+    admin
+        .get_json("/api/compliance")
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn set_tag(admin: &Browser, id: &str, key: &str, value: &str) {
+    let response = admin
+        .call(
+            "/api/resource/tag",
+            &[
+                ("item[kind]", "server-certificate"),
+                ("item[account]", "prod"),
+                ("item[region]", "global"),
+                ("item[id]", id),
+                ("key", key),
+                ("value", value),
+            ],
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
+}
+
+/// The compliance report's counts agree with the rule's own evaluation of every item, and move
+/// as tags are fixed or broken.
+#[tokio::test]
+async fn compliance_counts_each_kind_of_violation_and_follows_the_tags() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    refresh_kind(&admin, "server-certificate").await;
+    let fields = [
+        ("rule[key]", "DataClass"),
+        ("rule[required]", "on"),
+        ("rule[kinds]", "server-certificate"),
+        ("rule[accounts]", "prod"),
+        ("rule[allowed]", "list"),
+        ("rule[values]", "public\ninternal\nconfidential"),
+        ("rule[spellings]", "data-class"),
+    ];
+    let added = admin.call("/api/tag-rules/add", &fields).await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let prod: Vec<String> = inventory_of(&admin, "server-certificate", "&query[account]=prod")
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(prod.len() >= 3, "{prod:?}");
+    let total = |report: &Value| report[0]["total"].as_i64().unwrap();
+    let before = compliance(&admin).await;
+    assert_eq!(
+        total(&before),
+        prod.len() as i64,
+        "none has the key yet: {before}"
+    );
+    assert_eq!(
+        before[0]["counts"],
+        serde_json::json!([["server-certificate", "prod", prod.len()]])
+    );
+
+    set_tag(&admin, &prod[0], "DataClass", "internal").await;
+    set_tag(&admin, &prod[1], "DataClass", "secret").await;
+    set_tag(&admin, &prod[2], "data-class", "internal").await;
+    let after = compliance(&admin).await;
+    assert_eq!(
+        total(&after),
+        prod.len() as i64 - 1,
+        "only the fixed one complies: {after}"
+    );
+    let violations = |id: &str| -> String {
+        after[0]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["item"]["id"] == id)
+            .map(|i| i["violations"].to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(violations(&prod[0]), "");
+    assert!(violations(&prod[1]).contains("is not allowed"), "{after}");
+    assert!(
+        violations(&prod[2]).contains("should be spelled DataClass"),
+        "{after}"
+    );
+    if let Some(untouched) = prod.get(3) {
+        assert!(
+            violations(untouched).contains("required but missing"),
+            "{after}"
+        );
+    }
+}

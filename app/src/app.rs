@@ -8,6 +8,7 @@ use crate::{
         alerts::AlertsPage,
         audit::AuditPage,
         audit_entry::AuditEntryPage,
+        compliance::CompliancePage,
         dashboard::DashboardPage,
         kind::{KindInventoryPage, NewKindPage},
         login::LoginPage,
@@ -19,6 +20,7 @@ use crate::{
         shares::ShareLinksPage,
         shown_once::ShownOncePage,
         sync::SyncPage,
+        tag_rules::TagRulesPage,
         users::UsersPage,
     },
 };
@@ -76,6 +78,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/outbox") view=OutboxPage ssr=ssr.clone() />
                     <Route path=path!("/shown-once") view=ShownOncePage ssr=ssr.clone() />
                     <Route path=path!("/shares") view=ShareLinksPage ssr=ssr.clone() />
+                    <Route path=path!("/tag-rules") view=TagRulesPage ssr=ssr.clone() />
+                    <Route path=path!("/compliance") view=CompliancePage ssr=ssr.clone() />
                     <Route path=path!("/shares/new") view=NewSharePage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                     // Every kind's inventory and create page; static paths above match first.

@@ -2,6 +2,7 @@
 //! (bound to the caller's session and address), so each server function is one call.
 
 use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
+use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage};
 use crate::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
 use crate::model::{
     AppError, AuditDetail, AuditPage, AuditQuery, AwsItem, ChainCursor, ChainProgress, ChainReport,
@@ -104,6 +105,12 @@ pub trait Ports: Send + Sync {
     async fn revoke_share_link(&self, id: i64) -> Result<(), AppError>;
     /// Revokes every link still working; answers how many.
     async fn revoke_all_share_links(&self) -> Result<u64, AppError>;
+    /// Tag rules: everyone signed in reads them; admins add and remove them (audited).
+    async fn tag_rules(&self) -> Result<TagRulesPage, AppError>;
+    async fn add_tag_rule(&self, rule: TagRuleForm) -> Result<(), AppError>;
+    async fn delete_tag_rule(&self, id: i64) -> Result<(), AppError>;
+    /// Every rule with the cached items that break it.
+    async fn compliance(&self) -> Result<Vec<RuleCompliance>, AppError>;
     /// A secret AWS showed once at creation: once, for the user who created the item.
     async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError>;
 }

@@ -26,6 +26,7 @@ mod audit;
 mod next_path;
 mod ports;
 mod shares;
+mod tag_rules;
 
 pub use audit::AnchorCheck;
 

@@ -15,6 +15,7 @@ pub mod resources;
 pub mod session;
 pub mod shares;
 pub mod sync;
+pub mod tag_rules;
 pub mod users;
 
 /// The form field and header that carry the CSRF token.

@@ -122,6 +122,8 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
     let mut admin = vec![
         ("/sync".to_string(), "Sync".to_string()),
         ("/alerts".to_string(), "Alerts".to_string()),
+        ("/tag-rules".to_string(), "Tag rules".to_string()),
+        ("/compliance".to_string(), "Compliance".to_string()),
         ("/outbox".to_string(), "Outbox".to_string()),
         ("/audit".to_string(), "Audit".to_string()),
     ];

@@ -4,6 +4,7 @@ pub mod alert_link;
 pub mod alerts;
 pub mod audit;
 pub mod audit_entry;
+pub mod compliance;
 pub mod dashboard;
 pub mod expiry_overview;
 pub mod inventory;
@@ -19,6 +20,7 @@ pub mod shared_view;
 pub mod shares;
 pub mod shown_once;
 pub mod sync;
+pub mod tag_rules;
 pub mod users;
 
 use crate::model::{AppError, ErrorKind};

@@ -397,6 +397,37 @@ impl Ports for RequestConsole {
             .await
     }
 
+    async fn tag_rules(&self) -> Result<app::model::compliance::TagRulesPage, AppError> {
+        let result = self.tag_rules_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn add_tag_rule(
+        &self,
+        rule: app::model::compliance::TagRuleForm,
+    ) -> Result<(), AppError> {
+        let result = self.add_tag_rule_inner(rule).await;
+        let flash = result
+            .as_ref()
+            .ok()
+            .map(|key| format!("Rule for {key} added."));
+        self.finish(result, || flash).await.map(|_| ())
+    }
+
+    async fn compliance(&self) -> Result<Vec<app::model::compliance::RuleCompliance>, AppError> {
+        let result = self.compliance_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn delete_tag_rule(&self, id: i64) -> Result<(), AppError> {
+        let result = self.delete_tag_rule_inner(id).await;
+        let flash = result
+            .as_ref()
+            .ok()
+            .map(|key| format!("Rule for {key} removed."));
+        self.finish(result, || flash).await.map(|_| ())
+    }
+
     async fn share_preview(&self, form: ShareForm) -> Result<SharePreview, AppError> {
         let result = self.share_preview_inner(form).await;
         self.finish(result, || None).await

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod batches;
+pub mod compliance;
 pub mod expiry;
 pub mod outbox;
 pub mod resources;
@@ -11,6 +12,7 @@ pub mod setup;
 pub mod share_links;
 pub mod shared_items;
 pub mod sync;
+pub mod tag_rules;
 pub mod users;
 
 use app::model::DatabaseStatus;

@@ -1,0 +1,31 @@
+//! Tag rules: read by everyone signed in, added and removed by admins.
+
+use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage};
+use crate::model::AppError;
+#[cfg(feature = "ssr")]
+use crate::ports::ports;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[server(endpoint = "tag-rules", input = GetUrl)]
+pub async fn get_tag_rules() -> Result<TagRulesPage, AppError> {
+    ports()?.tag_rules().await
+}
+
+#[server(endpoint = "tag-rules/add")]
+pub async fn add_tag_rule(
+    #[server(default)] _csrf: String,
+    rule: TagRuleForm,
+) -> Result<(), AppError> {
+    ports()?.add_tag_rule(rule).await
+}
+
+#[server(endpoint = "tag-rules/delete")]
+pub async fn delete_tag_rule(#[server(default)] _csrf: String, id: i64) -> Result<(), AppError> {
+    ports()?.delete_tag_rule(id).await
+}
+
+#[server(endpoint = "compliance", input = GetUrl)]
+pub async fn get_compliance() -> Result<Vec<RuleCompliance>, AppError> {
+    ports()?.compliance().await
+}

@@ -1,0 +1,139 @@
+//! Tag rules from the console's side: reading them, and admins adding and removing them, each
+//! change audited in the transaction that makes it.
+
+use super::*;
+use crate::store::tag_rules;
+use app::model::compliance::{
+    BreakingItem, RuleCompliance, TagRuleForm, TagRulesPage, ITEMS_PER_RULE,
+};
+
+impl RequestConsole {
+    fn account_list(&self) -> Vec<String> {
+        self.console
+            .clients
+            .accounts()
+            .iter()
+            .map(|a| a.name.clone())
+            .collect()
+    }
+
+    async fn require_rules_admin(
+        &self,
+        action: &str,
+        target: &str,
+    ) -> Result<UserRecord, AppError> {
+        let user = self.require_user().await?;
+        if user.role() == Role::Admin {
+            return Ok(user);
+        }
+        let mut row = self.row(&user.username, action, "tag_rule", target, json!({}));
+        row.outcome = Some(Outcome::Error);
+        row.message = "refused: only admins change tag rules".into();
+        self.console.audit_alone(row).await?;
+        Err(AppError::access_denied(
+            "Only admins can change tag rules; your account has the viewer role.",
+        ))
+    }
+
+    pub(super) async fn tag_rules_inner(&self) -> Result<TagRulesPage, AppError> {
+        let user = self.require_user().await?;
+        let rules = tag_rules::list(self.console.db.pool())
+            .await
+            .map_err(db_error)?;
+        Ok(TagRulesPage {
+            rules,
+            accounts: self.account_list(),
+            can_edit: user.role() == Role::Admin,
+        })
+    }
+
+    pub(super) async fn add_tag_rule_inner(&self, form: TagRuleForm) -> Result<String, AppError> {
+        let admin = self
+            .require_rules_admin("tag_rule.add", form.key.trim())
+            .await?;
+        let rule = form.validate(&self.account_list())?;
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let now = store::now();
+        let id = tag_rules::insert(&mut tx, &rule, &admin.username, &now)
+            .await
+            .map_err(db_error)?;
+        let row = self.row(
+            &admin.username,
+            "tag_rule.add",
+            "tag_rule",
+            &id.to_string(),
+            json!({"rule": rule}),
+        );
+        store::audit::append(&mut tx, self.console.db.seal(), row, &now)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(rule.key)
+    }
+
+    pub(super) async fn delete_tag_rule_inner(&self, id: i64) -> Result<String, AppError> {
+        let admin = self
+            .require_rules_admin("tag_rule.delete", &id.to_string())
+            .await?;
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let removed = tag_rules::delete(&mut tx, id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "There is no tag rule {id}; it may have been removed already."
+                ))
+            })?;
+        let row = self.row(
+            &admin.username,
+            "tag_rule.delete",
+            "tag_rule",
+            &id.to_string(),
+            json!({"rule": removed}),
+        );
+        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(removed.key)
+    }
+
+    pub(super) async fn compliance_inner(&self) -> Result<Vec<RuleCompliance>, AppError> {
+        self.require_user().await?;
+        let pool = self.console.db.pool();
+        let rules = tag_rules::list(pool).await.map_err(db_error)?;
+        let mut report = Vec::with_capacity(rules.len());
+        for rule in rules {
+            let counts: Vec<(ResourceKind, String, i64)> =
+                crate::store::compliance::counts(pool, &rule)
+                    .await
+                    .map_err(db_error)?
+                    .into_iter()
+                    .filter_map(|(kind, account, n)| {
+                        Some((ResourceKind::parse(&kind)?, account, n))
+                    })
+                    .collect();
+            let items = crate::store::compliance::items(pool, &rule, ITEMS_PER_RULE)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(|item| BreakingItem {
+                    violations: rule
+                        .check(item.item.kind, &item.item.account, &item.tags)
+                        .iter()
+                        .map(|v| v.describe())
+                        .collect(),
+                    item: item.item,
+                    name: item.name,
+                })
+                .collect();
+            report.push(RuleCompliance {
+                total: counts.iter().map(|(_, _, n)| n).sum(),
+                counts,
+                items,
+                rule,
+            });
+        }
+        Ok(report)
+    }
+}

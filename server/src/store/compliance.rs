@@ -1,0 +1,109 @@
+//! Which cached items break a tag rule, answered in SQL over the tag index: counts per kind and
+//! account, and the first items. The same three conditions as `TagRule::check`: a required key
+//! missing (and no other spelling of it), a value not allowed, a key spelled otherwise.
+
+use super::resources::{Row, COLUMNS};
+use app::model::{compliance::AllowedValues, compliance::TagRule, AwsItem, ResourceKind};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+const TAG_OF_R: &str =
+    "SELECT 1 FROM resource_tags t WHERE t.kind = r.kind AND t.account = r.account \
+     AND t.region = r.region AND t.id = r.id";
+
+/// The kinds a rule covers: its own list, or every kind with tags.
+fn kinds(rule: &TagRule) -> Vec<ResourceKind> {
+    ResourceKind::ALL
+        .into_iter()
+        .filter(|kind| kind.has_tags() && (rule.kinds.is_empty() || rule.kinds.contains(kind)))
+        .collect()
+}
+
+/// ` lower(t.key) IN (…)` over the rule's key and its other spellings.
+fn push_spellings(sql: &mut QueryBuilder<'_, Sqlite>, rule: &TagRule) {
+    sql.push(" lower(t.key) IN (");
+    let mut list = sql.separated(", ");
+    list.push_bind(rule.key.to_lowercase());
+    for spelling in &rule.spellings {
+        list.push_bind(spelling.to_lowercase());
+    }
+    sql.push(")");
+}
+
+/// ` WHERE …`: the items the rule applies to that break it.
+fn push_breaking(sql: &mut QueryBuilder<'_, Sqlite>, rule: &TagRule) {
+    sql.push(" WHERE r.gone_at IS NULL AND r.kind IN (");
+    let mut list = sql.separated(", ");
+    for kind in kinds(rule) {
+        list.push_bind(kind.as_str());
+    }
+    sql.push(")");
+    if !rule.accounts.is_empty() {
+        sql.push(" AND r.account IN (");
+        let mut list = sql.separated(", ");
+        for account in &rule.accounts {
+            list.push_bind(account.clone());
+        }
+        sql.push(")");
+    }
+    sql.push(" AND (");
+    // Spelled otherwise.
+    sql.push(format!("EXISTS ({TAG_OF_R} AND t.key <> "));
+    sql.push_bind(rule.key.clone());
+    sql.push(" AND");
+    push_spellings(sql, rule);
+    sql.push(")");
+    // Missing, with no other spelling of it either.
+    if rule.required {
+        sql.push(format!(" OR NOT EXISTS ({TAG_OF_R} AND"));
+        push_spellings(sql, rule);
+        sql.push(")");
+    }
+    // A value the rule does not allow.
+    match &rule.allowed {
+        AllowedValues::Any => {}
+        AllowedValues::List(values) => {
+            sql.push(format!(" OR EXISTS ({TAG_OF_R} AND t.key = "));
+            sql.push_bind(rule.key.clone());
+            sql.push(" AND t.value NOT IN (");
+            let mut list = sql.separated(", ");
+            for value in values {
+                list.push_bind(value.clone());
+            }
+            sql.push("))");
+        }
+        AllowedValues::Pattern(pattern) => {
+            sql.push(format!(" OR EXISTS ({TAG_OF_R} AND t.key = "));
+            sql.push_bind(rule.key.clone());
+            sql.push(" AND NOT (t.value GLOB ");
+            sql.push_bind(pattern.clone());
+            sql.push("))");
+        }
+    }
+    sql.push(")");
+}
+
+/// `(kind, account, items)` breaking the rule.
+pub async fn counts(
+    pool: &SqlitePool,
+    rule: &TagRule,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    let mut sql =
+        QueryBuilder::<Sqlite>::new("SELECT r.kind, r.account, COUNT(*) FROM resources r");
+    push_breaking(&mut sql, rule);
+    sql.push(" GROUP BY r.kind, r.account ORDER BY r.kind, r.account");
+    sql.build_query_as().fetch_all(pool).await
+}
+
+/// The first `limit` items breaking the rule, by kind, account and name.
+pub async fn items(
+    pool: &SqlitePool,
+    rule: &TagRule,
+    limit: i64,
+) -> Result<Vec<AwsItem>, sqlx::Error> {
+    let mut sql = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
+    push_breaking(&mut sql, rule);
+    sql.push(" ORDER BY r.kind, r.account, r.name COLLATE NOCASE, r.id LIMIT ");
+    sql.push_bind(limit);
+    let rows: Vec<Row> = sql.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().filter_map(Row::into_resource).collect())
+}

@@ -1,0 +1,217 @@
+//! The configuration's layers, defaults and refusals.
+
+use super::*;
+use std::io::Write;
+
+fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn defaults_when_nothing_is_set() {
+    let config = Config::load(None, &env(&[]), &Overrides::default()).unwrap();
+    assert_eq!(config.listen, "127.0.0.1:3000".parse().unwrap());
+    assert_eq!(config.database_path(), PathBuf::from("data/trustdesk.db"));
+    assert_eq!(config.session_idle_timeout, Duration::from_secs(8 * 3600));
+    assert!(!config.cookies_are_secure());
+}
+
+#[test]
+fn file_then_environment_then_flags() {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(
+        file,
+        "listen = \"127.0.0.1:4000\"\ndata_dir = \"/srv/td\"\nsession_idle_timeout = \"30m\"\nlog_format = \"json\""
+    )
+    .unwrap();
+    let config = Config::load(
+        Some(file.path()),
+        &env(&[
+            ("TRUSTDESK_LISTEN", "127.0.0.1:5000"),
+            ("TRUSTDESK_PUBLIC_URL", "https://td.example.com/"),
+        ]),
+        &Overrides {
+            listen: None,
+            data_dir: Some(PathBuf::from("/flag")),
+            demo: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        config.listen,
+        "127.0.0.1:5000".parse().unwrap(),
+        "env beats file"
+    );
+    assert_eq!(config.data_dir, PathBuf::from("/flag"), "flag beats file");
+    assert_eq!(
+        config.session_idle_timeout,
+        Duration::from_secs(1800),
+        "file beats default"
+    );
+    assert_eq!(config.log_format, LogFormat::Json);
+    assert_eq!(config.public_url.as_deref(), Some("https://td.example.com"));
+    assert!(config.cookies_are_secure());
+}
+
+#[test]
+fn bad_values_name_their_source() {
+    let e = Config::load(
+        None,
+        &env(&[("TRUSTDESK_LISTEN", "nowhere")]),
+        &Overrides::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.source_name, "TRUSTDESK_LISTEN");
+    let e = Config::load(
+        None,
+        &env(&[("TRUSTDESK_SESSION_IDLE_TIMEOUT", "soon")]),
+        &Overrides::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.source_name, "TRUSTDESK_SESSION_IDLE_TIMEOUT");
+    let e = Config::load(
+        None,
+        &env(&[("TRUSTDESK_PUBLIC_URL", "ftp://x")]),
+        &Overrides::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.source_name, "TRUSTDESK_PUBLIC_URL");
+}
+
+#[test]
+fn sync_settings_and_time_zone() {
+    let config = Config::load(
+        None,
+        &env(&[
+            ("TRUSTDESK_SYNC_INTERVAL", "5m"),
+            ("TRUSTDESK_SYNC_CONCURRENCY", "8"),
+            ("TRUSTDESK_TIME_ZONE", "Europe/Berlin"),
+        ]),
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(config.sync.interval, Duration::from_secs(300));
+    assert_eq!(config.sync.concurrency, 8);
+    assert_eq!(config.time_zone, chrono_tz::Europe::Berlin);
+    for (key, value) in [
+        ("TRUSTDESK_SYNC_INTERVAL", "10s"),
+        ("TRUSTDESK_SYNC_CONCURRENCY", "0"),
+        ("TRUSTDESK_SYNC_CONCURRENCY", "many"),
+        ("TRUSTDESK_TIME_ZONE", "Mars/Olympus"),
+    ] {
+        let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
+        assert_eq!(e.source_name, key, "{value}: {e}");
+    }
+}
+
+#[test]
+fn the_audit_key_is_read_at_load_and_a_bad_one_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("audit.key");
+    std::fs::write(&good, [0x5a; 32]).unwrap();
+    let config = Config::load(
+        None,
+        &env(&[("TRUSTDESK_AUDIT_KEY_FILE", good.to_str().unwrap())]),
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        config.audit_key,
+        Some(AuditKey::from_bytes(vec![0x5a; 32]).unwrap())
+    );
+    assert!(!format!("{config:?}").contains("5a5a"), "{config:?}");
+
+    let short = dir.path().join("short.key");
+    std::fs::write(&short, [1; 16]).unwrap();
+    let e = Config::load(
+        None,
+        &env(&[("TRUSTDESK_AUDIT_KEY_FILE", short.to_str().unwrap())]),
+        &Overrides::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.source_name, "TRUSTDESK_AUDIT_KEY_FILE");
+    assert!(e.message.contains("16 bytes"), "{e}");
+
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(
+        file,
+        "audit_key_file = \"{}\"",
+        dir.path().join("missing").display()
+    )
+    .unwrap();
+    let e = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap_err();
+    assert!(e.source_name.ends_with("audit_key_file"), "{e}");
+    assert!(e.message.contains("cannot read the audit key file"), "{e}");
+}
+
+#[test]
+fn security_settings_from_the_file_and_the_environment() {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(
+        file,
+        "trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\naws_reads_per_minute = 12\naudit_repeat_window = \"30s\""
+    )
+    .unwrap();
+    let config = Config::load(
+        Some(file.path()),
+        &env(&[
+            ("TRUSTDESK_VIEWER_REFRESH_INTERVAL", "10m"),
+            ("TRUSTDESK_SIGN_IN_DELAY", "2s"),
+        ]),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let security = &config.security;
+    let proxies: Vec<String> = security
+        .trusted_proxies
+        .blocks()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(proxies, ["10.0.0.0/8", "2001:db8::1/128"]);
+    assert_eq!(security.aws_reads.per_minute, 12);
+    assert_eq!(security.sign_in_delay, Duration::from_secs(2));
+    assert_eq!(security.audit_repeat_window, Duration::from_secs(30));
+    assert_eq!(
+        security.aws_reads.viewer_refresh_interval,
+        Duration::from_secs(600)
+    );
+    let config = Config::load(
+        Some(file.path()),
+        &env(&[
+            ("TRUSTDESK_TRUSTED_PROXIES", " 127.0.0.1 , 192.0.2.0/24,"),
+            ("TRUSTDESK_AWS_READS_PER_MINUTE", "40"),
+        ]),
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        config.security.trusted_proxies.blocks().len(),
+        2,
+        "env beats file"
+    );
+    assert_eq!(config.security.aws_reads.per_minute, 40);
+    for (key, value) in [
+        ("TRUSTDESK_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("TRUSTDESK_TRUSTED_PROXIES", "proxy.example.com"),
+        ("TRUSTDESK_AWS_READS_PER_MINUTE", "0"),
+        ("TRUSTDESK_AWS_READS_PER_MINUTE", "lots"),
+        ("TRUSTDESK_AUDIT_REPEAT_WINDOW", "10ms"),
+        ("TRUSTDESK_SIGN_IN_DELAY", "10ms"),
+        ("TRUSTDESK_SIGN_IN_DELAY", "2h"),
+    ] {
+        let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
+        assert_eq!(e.source_name, key, "{value}: {e}");
+    }
+}
+
+#[test]
+fn unknown_keys_in_the_file_are_refused() {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(file, "lisen = \"127.0.0.1:4000\"").unwrap();
+    let e = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap_err();
+    assert!(e.message.contains("lisen"), "{e}");
+}

@@ -48,7 +48,7 @@ impl RequestConsole {
         tx.commit().await.map_err(db_error)
     }
 
-    fn account_names(&self) -> Vec<String> {
+    pub(crate) fn account_names(&self) -> Vec<String> {
         self.console
             .clients
             .accounts()

@@ -34,6 +34,8 @@ use accounts::UserChange;
 use next_path::safe_next;
 
 pub(crate) const USER_ID_KEY: &str = "user_id";
+/// What only admins may do with accounts, for refusals.
+const USERS: &str = "change users";
 const FLASH_KEY: &str = "flash";
 pub const SETUP_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
@@ -341,16 +343,25 @@ impl RequestConsole {
     }
 
     /// An admin, or an audited refusal.
-    async fn require_admin(&self, action: &str, target_id: &str) -> Result<UserRecord, AppError> {
+    /// An admin, or an audited refusal; `what` completes "only admins can …" in the refusal.
+    async fn require_admin(
+        &self,
+        action: &str,
+        target: (&str, &str),
+        what: &str,
+    ) -> Result<UserRecord, AppError> {
         let user = self.require_user().await?;
         if user.role() == Role::Admin {
             return Ok(user);
         }
-        let mut row = self.row(&user.username, action, "user", target_id, json!({}));
+        let (target_kind, target_id) = target;
+        let mut row = self.row(&user.username, action, target_kind, target_id, json!({}));
         row.outcome = Some(Outcome::Error);
-        row.message = "refused: the viewer role cannot change users".into();
+        row.message = format!("refused: the viewer role cannot {what}");
         self.console.audit_alone(row).await?;
-        Err(AppError::admin_only())
+        Err(AppError::access_denied(format!(
+            "Only admins can {what}; your account has the viewer role."
+        )))
     }
 
     async fn sign_in_session(&self, user_id: i64) -> Result<(), AppError> {

@@ -225,7 +225,9 @@ impl RequestConsole {
         user_id: i64,
         change: UserChange,
     ) -> Result<String, AppError> {
-        let admin = self.require_admin(action, &user_id.to_string()).await?;
+        let admin = self
+            .require_admin(action, ("user", &user_id.to_string()), USERS)
+            .await?;
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
         let target = users::find_by_id(&mut tx, user_id)
             .await

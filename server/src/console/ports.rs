@@ -142,7 +142,9 @@ impl Ports for RequestConsole {
     async fn add_user(&self, new_user: NewUser) -> Result<(), AppError> {
         let username = new_user.username.clone();
         let result = async {
-            let admin = self.require_admin("user.add", &new_user.username).await?;
+            let admin = self
+                .require_admin("user.add", ("user", &new_user.username), USERS)
+                .await?;
             let role = new_user.validate()?;
             let hash = self.console.passwords.hash(&new_user.password).await?;
             let row = self.row(

@@ -8,29 +8,13 @@ use app::model::share::{
     ShareCreated, ShareForm, ShareLinksPage, SharePreview, ShareScope, SHARE_PATH,
 };
 
+/// What only admins may do with share links, for refusals.
+const SHARING: &str = "share views or manage share links";
 /// Views listed for the selected link.
 const VIEWS_SHOWN: i64 = 200;
 
 impl RequestConsole {
     /// An admin, or an audited refusal naming what a viewer tried.
-    async fn require_share_admin(
-        &self,
-        action: &str,
-        target: &str,
-    ) -> Result<UserRecord, AppError> {
-        let user = self.require_user().await?;
-        if user.role() == Role::Admin {
-            return Ok(user);
-        }
-        let mut row = self.row(&user.username, action, "share_link", target, json!({}));
-        row.outcome = Some(Outcome::Error);
-        row.message = "refused: only admins manage share links".into();
-        self.console.audit_alone(row).await?;
-        Err(AppError::access_denied(
-            "Only admins can share views or manage share links; your account has the viewer role.",
-        ))
-    }
-
     /// How many items the scope holds now, counted the way the link will read them.
     async fn scope_size(&self, scope: &ShareScope) -> Result<usize, AppError> {
         let selection = match scope {
@@ -54,7 +38,8 @@ impl RequestConsole {
         &self,
         form: ShareForm,
     ) -> Result<SharePreview, AppError> {
-        self.require_share_admin("share.preview", "new").await?;
+        self.require_admin("share.preview", ("share_link", "new"), SHARING)
+            .await?;
         let scope = form.scope()?;
         let items = self.scope_size(&scope).await?;
         if let ShareScope::Item { .. } = &scope {
@@ -75,7 +60,9 @@ impl RequestConsole {
         &self,
         form: ShareForm,
     ) -> Result<ShareCreated, AppError> {
-        let admin = self.require_share_admin("share.create", "new").await?;
+        let admin = self
+            .require_admin("share.create", ("share_link", "new"), SHARING)
+            .await?;
         let request = form.validate()?;
         if let ShareScope::Item { .. } = &request.scope {
             if self.scope_size(&request.scope).await? == 0 {
@@ -157,7 +144,7 @@ impl RequestConsole {
 
     pub(super) async fn revoke_share_link_inner(&self, id: i64) -> Result<String, AppError> {
         let admin = self
-            .require_share_admin("share.revoke", &id.to_string())
+            .require_admin("share.revoke", ("share_link", &id.to_string()), SHARING)
             .await?;
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
         let link = share_links::get(&mut tx, id)
@@ -189,7 +176,9 @@ impl RequestConsole {
     }
 
     pub(super) async fn revoke_all_share_links_inner(&self) -> Result<u64, AppError> {
-        let admin = self.require_share_admin("share.revoke_all", "all").await?;
+        let admin = self
+            .require_admin("share.revoke_all", ("share_link", "all"), SHARING)
+            .await?;
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
         let revoked =
             share_links::revoke_all(&mut tx, &admin.username, &self.console.clock.timestamp())

@@ -7,34 +7,10 @@ use app::model::compliance::{
     BreakingItem, RuleCompliance, TagRuleForm, TagRulesPage, ITEMS_PER_RULE,
 };
 
+/// What only admins may do with tag rules, for refusals.
+const RULES: &str = "change tag rules";
+
 impl RequestConsole {
-    fn account_list(&self) -> Vec<String> {
-        self.console
-            .clients
-            .accounts()
-            .iter()
-            .map(|a| a.name.clone())
-            .collect()
-    }
-
-    async fn require_rules_admin(
-        &self,
-        action: &str,
-        target: &str,
-    ) -> Result<UserRecord, AppError> {
-        let user = self.require_user().await?;
-        if user.role() == Role::Admin {
-            return Ok(user);
-        }
-        let mut row = self.row(&user.username, action, "tag_rule", target, json!({}));
-        row.outcome = Some(Outcome::Error);
-        row.message = "refused: only admins change tag rules".into();
-        self.console.audit_alone(row).await?;
-        Err(AppError::access_denied(
-            "Only admins can change tag rules; your account has the viewer role.",
-        ))
-    }
-
     pub(super) async fn tag_rules_inner(&self) -> Result<TagRulesPage, AppError> {
         let user = self.require_user().await?;
         let rules = tag_rules::list(self.console.db.pool())
@@ -42,16 +18,16 @@ impl RequestConsole {
             .map_err(db_error)?;
         Ok(TagRulesPage {
             rules,
-            accounts: self.account_list(),
+            accounts: self.account_names(),
             can_edit: user.role() == Role::Admin,
         })
     }
 
     pub(super) async fn add_tag_rule_inner(&self, form: TagRuleForm) -> Result<String, AppError> {
         let admin = self
-            .require_rules_admin("tag_rule.add", form.key.trim())
+            .require_admin("tag_rule.add", ("tag_rule", form.key.trim()), RULES)
             .await?;
-        let rule = form.validate(&self.account_list())?;
+        let rule = form.validate(&self.account_names())?;
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
         let now = store::now();
         let id = tag_rules::insert(&mut tx, &rule, &admin.username, &now)
@@ -73,7 +49,7 @@ impl RequestConsole {
 
     pub(super) async fn delete_tag_rule_inner(&self, id: i64) -> Result<String, AppError> {
         let admin = self
-            .require_rules_admin("tag_rule.delete", &id.to_string())
+            .require_admin("tag_rule.delete", ("tag_rule", &id.to_string()), RULES)
             .await?;
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
         let removed = tag_rules::delete(&mut tx, id)

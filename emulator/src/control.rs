@@ -1,7 +1,9 @@
 //! `/_emulator/…`: the test-only control endpoints (no AWS counterpart).
 //!
 //! - `GET /_emulator/health`
-//! - `POST /_emulator/faults` `{"operation": "ListPolicies", "times": 2, "kind": "throttle" | "server_error" | "access_denied" | "delay", "delay": 250}`
+//! - `POST /_emulator/faults` `{"operation": "ListPolicies", "times": 2, "kind": "throttle" | "server_error" | "access_denied" | "delay", "delay": 250}`,
+//!   optionally narrowed with `"account": "123456789012"` (calls of that account) and
+//!   `"naming": "tp-0123"` (calls whose path, query or body contains it)
 //! - `DELETE /_emulator/faults`
 //! - `POST /_emulator/clock` `{"advance_seconds": 86400}`
 //! - `GET /_emulator/calls`: `{"total": 12, "operations": {"ListPolicies": 2, …}}`
@@ -16,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, Method, StatusCode};
 use serde::Deserialize;
 
-use crate::faults::Fault;
+use crate::faults::{Fault, Only};
 use crate::Emulator;
 
 pub const PREFIX: &str = "/_emulator";
@@ -28,6 +30,8 @@ struct FaultRequest {
     times: usize,
     #[serde(flatten)]
     fault: Fault,
+    #[serde(flatten)]
+    only: Only,
 }
 
 fn one() -> usize {
@@ -72,7 +76,12 @@ pub fn handle(
         (Method::POST, "/faults") => match serde_json::from_slice::<FaultRequest>(body) {
             Ok(request) => match check_fault(&request) {
                 Ok(()) => {
-                    emulator.inject_fault(&request.operation, request.fault, request.times);
+                    emulator.inject_fault_only(
+                        &request.operation,
+                        request.only,
+                        request.fault,
+                        request.times,
+                    );
                     StatusCode::NO_CONTENT.into_response()
                 }
                 Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
@@ -143,6 +152,14 @@ fn check_fault(request: &FaultRequest) -> Result<(), String> {
     }
     if request.operation.is_empty() || request.operation.len() > 128 {
         return Err("operation must be 1 to 128 characters (or \"*\")".into());
+    }
+    if request
+        .only
+        .naming
+        .as_ref()
+        .is_some_and(|n| n.is_empty() || n.len() > 2048)
+    {
+        return Err("naming must be 1 to 2048 characters".into());
     }
     match request.fault {
         Fault::Delay { delay } if delay.as_millis() > MAX_DELAY_MILLIS => Err(format!(

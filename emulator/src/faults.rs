@@ -1,7 +1,8 @@
 //! Injected failures for reliability tests: the next N calls of an operation are throttled, fail
-//! with a 500, or are delayed before being served normally.
+//! with a 500, or are delayed before being served normally. A fault may be narrowed to the calls
+//! of one account, or to the calls naming one item (its id, name or ARN in the request), so a
+//! test can fail one item of a bulk operation or one scope while the rest are served.
 
-use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -38,38 +39,86 @@ mod millis {
 /// Matches every operation.
 pub const ANY_OPERATION: &str = "*";
 
+/// Which calls a fault applies to, beyond its operation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Only {
+    /// Calls signed by a principal of this account.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// Calls whose path, query or body contains this text (e.g. an item's id).
+    #[serde(default)]
+    pub naming: Option<String>,
+}
+
+/// One call as faults see it.
+pub struct Call<'a> {
+    pub operation: &'a str,
+    pub account: &'a str,
+    /// The request's path, query and body, where an item's id or name appears.
+    pub text: &'a str,
+}
+
+impl Only {
+    fn matches(&self, call: &Call<'_>) -> bool {
+        self.account.as_deref().is_none_or(|a| a == call.account)
+            && self
+                .naming
+                .as_deref()
+                .is_none_or(|text| call.text.contains(text))
+    }
+}
+
+#[derive(Debug)]
+struct Pending {
+    operation: String,
+    only: Only,
+    fault: Fault,
+    left: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct Faults {
-    pending: HashMap<String, VecDeque<Fault>>,
+    pending: Vec<Pending>,
 }
 
 impl Faults {
-    pub fn inject(&mut self, operation: &str, fault: Fault, times: usize) {
-        let queue = self.pending.entry(operation.to_string()).or_default();
-        queue.extend(std::iter::repeat_n(fault, times));
+    pub fn inject(&mut self, operation: &str, only: Only, fault: Fault, times: usize) {
+        self.pending.push(Pending {
+            operation: operation.to_string(),
+            only,
+            fault,
+            left: times,
+        });
     }
 
     pub fn clear(&mut self) {
         self.pending.clear();
     }
 
-    /// The fault the next call of `operation` must suffer, if any; each injected fault is used once.
-    pub fn take(&mut self, operation: &str) -> Option<Fault> {
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// The fault the next call must suffer, if any: the first injected that matches it (its
+    /// own operation before the wildcard); each injected fault is used once.
+    pub fn take(&mut self, call: &Call<'_>) -> Option<Fault> {
         if self.pending.is_empty() {
             return None;
         }
-        for key in [operation, ANY_OPERATION] {
-            if let Some(queue) = self.pending.get_mut(key) {
-                let fault = queue.pop_front();
-                if queue.is_empty() {
-                    self.pending.remove(key);
-                }
-                if fault.is_some() {
-                    return fault;
-                }
-            }
+        let position = [call.operation, ANY_OPERATION]
+            .iter()
+            .find_map(|operation| {
+                self.pending
+                    .iter()
+                    .position(|p| p.operation == *operation && p.only.matches(call))
+            })?;
+        let pending = &mut self.pending[position];
+        let fault = pending.fault;
+        pending.left -= 1;
+        if pending.left == 0 {
+            self.pending.remove(position);
         }
-        None
+        Some(fault)
     }
 }
 
@@ -77,22 +126,61 @@ impl Faults {
 mod tests {
     use super::*;
 
+    fn call<'a>(operation: &'a str, account: &'a str, text: &'a str) -> Call<'a> {
+        Call {
+            operation,
+            account,
+            text,
+        }
+    }
+
     #[test]
     fn each_fault_is_used_once_per_call() {
         let mut faults = Faults::default();
-        faults.inject("ListPolicies", Fault::Throttle, 2);
-        assert_eq!(faults.take("GetPolicy"), None);
-        assert_eq!(faults.take("ListPolicies"), Some(Fault::Throttle));
-        assert_eq!(faults.take("ListPolicies"), Some(Fault::Throttle));
-        assert_eq!(faults.take("ListPolicies"), None);
+        faults.inject("ListPolicies", Only::default(), Fault::Throttle, 2);
+        assert_eq!(faults.take(&call("GetPolicy", "1", "")), None);
+        for _ in 0..2 {
+            assert_eq!(
+                faults.take(&call("ListPolicies", "1", "")),
+                Some(Fault::Throttle)
+            );
+        }
+        assert_eq!(faults.take(&call("ListPolicies", "1", "")), None);
     }
 
     #[test]
     fn wildcard_applies_to_any_operation() {
         let mut faults = Faults::default();
-        faults.inject(ANY_OPERATION, Fault::ServerError, 1);
-        assert_eq!(faults.take("GetCallerIdentity"), Some(Fault::ServerError));
-        assert_eq!(faults.take("GetCallerIdentity"), None);
+        faults.inject(ANY_OPERATION, Only::default(), Fault::ServerError, 1);
+        let identity = call("GetCallerIdentity", "1", "");
+        assert_eq!(faults.take(&identity), Some(Fault::ServerError));
+        assert_eq!(faults.take(&identity), None);
+    }
+
+    #[test]
+    fn a_narrowed_fault_spares_other_accounts_and_items() {
+        let mut faults = Faults::default();
+        let only_role = Only {
+            account: None,
+            naming: Some("RoleName=web".into()),
+        };
+        faults.inject("TagRole", only_role, Fault::Throttle, 1);
+        let only_account = Only {
+            account: Some("222".into()),
+            naming: None,
+        };
+        faults.inject(ANY_OPERATION, only_account, Fault::AccessDenied, 1);
+        assert_eq!(faults.take(&call("TagRole", "111", "RoleName=api")), None);
+        assert_eq!(faults.take(&call("ListRoles", "111", "")), None);
+        assert_eq!(
+            faults.take(&call("TagRole", "111", "Action=TagRole&RoleName=web")),
+            Some(Fault::Throttle)
+        );
+        assert_eq!(
+            faults.take(&call("ListRoles", "222", "")),
+            Some(Fault::AccessDenied)
+        );
+        assert_eq!(faults.take(&call("ListRoles", "222", "")), None);
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod tags;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub use faults::{Fault, ANY_OPERATION};
+pub use faults::{Fault, Only, ANY_OPERATION};
 pub use server::{start, Running};
 pub use state::DEFAULT_ACCOUNT;
 
@@ -98,7 +98,12 @@ impl Emulator {
     /// Makes the next `times` calls of `operation` (e.g. `"ListPolicies"`, or [`ANY_OPERATION`])
     /// fail or wait as `fault` says.
     pub fn inject_fault(&self, operation: &str, fault: Fault, times: usize) {
-        self.faults().inject(operation, fault, times);
+        self.inject_fault_only(operation, Only::default(), fault, times);
+    }
+
+    /// A fault for the calls `only` matches (one account's, or those naming one item).
+    pub fn inject_fault_only(&self, operation: &str, only: Only, fault: Fault, times: usize) {
+        self.faults().inject(operation, only, fault, times);
     }
 
     pub fn clear_faults(&self) {

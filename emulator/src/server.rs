@@ -137,7 +137,25 @@ async fn handle(
     };
 
     emulator.count_call(&operation);
-    let fault = emulator.faults().take(&operation);
+    // The caller's account is read before any fault, so a fault can be narrowed to it; an
+    // unusable key is answered after the fault, as before.
+    let principal = emulator.world().principal_for(&scope.access_key_id);
+    let fault = if emulator.faults().is_empty() {
+        None
+    } else {
+        let account = principal.as_ref().map(|p| p.account.as_str()).unwrap_or("");
+        let text = format!(
+            "{}?{}\n{}",
+            request.path,
+            request.query.as_deref().unwrap_or(""),
+            String::from_utf8_lossy(&request.body)
+        );
+        emulator.faults().take(&crate::faults::Call {
+            operation: &operation,
+            account,
+            text: &text,
+        })
+    };
     match fault {
         Some(Fault::Throttle) => {
             return service.error_response(&service.throttling_error(), &request_id)
@@ -152,11 +170,11 @@ async fn handle(
         None => {}
     }
 
-    let mut world = emulator.world();
-    let principal = match world.principal_for(&scope.access_key_id) {
+    let principal = match principal {
         Ok(principal) => principal,
         Err(error) => return service.error_response(&error, &request_id),
     };
+    let mut world = emulator.world();
     let ctx = Ctx {
         principal,
         region: scope.region,

@@ -61,6 +61,9 @@ fn one(body: impl FnOnce(&mut Xml)) -> ApiResult<Xml> {
     Ok(x)
 }
 
+/// CreateTags and DeleteTags take up to this many resource ids per call.
+pub const MAX_TAGGED_RESOURCES: usize = 1000;
+
 fn invalid_next_token() -> ApiError {
     invalid_value("The token is invalid.")
 }
@@ -382,6 +385,12 @@ impl Call<'_> {
         let ids = self.input.list("ResourceId");
         if ids.is_empty() {
             return Err(missing("ResourceId"));
+        }
+        if ids.len() > MAX_TAGGED_RESOURCES {
+            return Err(invalid_value(format!(
+                "A tag request names at most {MAX_TAGGED_RESOURCES} resources; this one names {}.",
+                ids.len()
+            )));
         }
         for id in &ids {
             self.ec2.tags_of(id)?;

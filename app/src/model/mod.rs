@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod aws_rules;
+pub mod bulk;
 pub mod compliance;
 pub mod error;
 pub mod expiry;

@@ -149,7 +149,7 @@ pub struct Field {
 }
 
 /// Which item: kind, account (by its configured name), region and AWS id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ResourceRef {
     pub kind: ResourceKind,
     pub account: String,

@@ -22,16 +22,20 @@ pub fn model_tags(tags: &[aws_sdk_ec2::types::Tag]) -> Vec<Tag> {
         .collect()
 }
 
-/// CreateTags (adds or overwrites); returns the AWS request id.
+/// CreateTags and DeleteTags take up to this many resource ids per call.
+pub const BATCH_LIMIT: usize = 1000;
+
+/// CreateTags (adds or overwrites) on every resource of `ids` (at most [`BATCH_LIMIT`]);
+/// returns the AWS request id.
 pub async fn create_tags(
     client: &Client,
     scope: &Scope,
-    id: &str,
+    ids: &[String],
     tags: &[Tag],
 ) -> Result<String, AwsFailure> {
     let output = client
         .create_tags()
-        .resources(id)
+        .set_resources(Some(ids.to_vec()))
         .set_tags(Some(tags.iter().map(sdk_tag).collect()))
         .send()
         .await
@@ -39,11 +43,12 @@ pub async fn create_tags(
     Ok(output.request_id().unwrap_or_default().to_string())
 }
 
-/// DeleteTags by key; returns the AWS request id.
+/// DeleteTags by key on every resource of `ids` (at most [`BATCH_LIMIT`]); returns the AWS
+/// request id.
 pub async fn delete_tags(
     client: &Client,
     scope: &Scope,
-    id: &str,
+    ids: &[String],
     keys: &[String],
 ) -> Result<String, AwsFailure> {
     let tags = keys
@@ -52,7 +57,7 @@ pub async fn delete_tags(
         .collect();
     let output = client
         .delete_tags()
-        .resources(id)
+        .set_resources(Some(ids.to_vec()))
         .set_tags(Some(tags))
         .send()
         .await

@@ -263,11 +263,28 @@ impl KindAdapter for VerificationTokens {
     }
 
     async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        ec2_tags::create_tags(&at.ec2().await, &at.scope, id, tags).await
+        self.tag_many(at, &[id.to_string()], tags).await
     }
 
     async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        ec2_tags::delete_tags(&at.ec2().await, &at.scope, id, keys).await
+        self.untag_many(at, &[id.to_string()], keys).await
+    }
+
+    fn tag_batch_limit(&self) -> usize {
+        ec2_tags::BATCH_LIMIT
+    }
+
+    async fn tag_many(&self, at: &At, ids: &[String], tags: &[Tag]) -> Result<String, AwsFailure> {
+        ec2_tags::create_tags(&at.ec2().await, &at.scope, ids, tags).await
+    }
+
+    async fn untag_many(
+        &self,
+        at: &At,
+        ids: &[String],
+        keys: &[String],
+    ) -> Result<String, AwsFailure> {
+        ec2_tags::delete_tags(&at.ec2().await, &at.scope, ids, keys).await
     }
 
     /// The IPAMs of every account and region, and the form's idempotency token.

@@ -164,6 +164,35 @@ pub trait KindAdapter: Send + Sync {
         Err(no_tags(self.kind()))
     }
 
+    /// The most items one call of [`Self::tag_many`] or [`Self::untag_many`] changes: EC2's
+    /// CreateTags and DeleteTags take many resource ids; IAM and Multi-party approval tag one
+    /// item per call.
+    fn tag_batch_limit(&self) -> usize {
+        1
+    }
+
+    /// Adds or overwrites the same tags on every item of `ids` (at most
+    /// [`Self::tag_batch_limit`]) in one call; answers AWS's request id.
+    async fn tag_many(&self, at: &At, ids: &[String], tags: &[Tag]) -> Result<String, AwsFailure> {
+        match ids {
+            [id] => self.tag(at, id, tags).await,
+            _ => Err(not_batched(self.kind())),
+        }
+    }
+
+    /// Removes the same keys from every item of `ids` (at most [`Self::tag_batch_limit`]).
+    async fn untag_many(
+        &self,
+        at: &At,
+        ids: &[String],
+        keys: &[String],
+    ) -> Result<String, AwsFailure> {
+        match ids {
+            [id] => self.untag(at, id, keys).await,
+            _ => Err(not_batched(self.kind())),
+        }
+    }
+
     /// The choices the kind's form `form` offers, read in each of `places`.
     async fn form_options(&self, form: &str, _places: Vec<At>) -> Result<Value, AppError> {
         Err(AppError::not_found(format!(
@@ -190,6 +219,19 @@ fn no_tags(kind: ResourceKind) -> AwsFailure {
             format!("AWS does not support tags on {}.", kind.title()),
         ),
         code: "NoTags".into(),
+        request_id: String::new(),
+    }
+}
+
+/// A batch larger than the kind's limit: a bug in the caller, refused before any call.
+fn not_batched(kind: ResourceKind) -> AwsFailure {
+    tracing::error!(
+        kind = kind.as_str(),
+        "a tag batch larger than the kind allows"
+    );
+    AwsFailure {
+        error: AppError::internal(),
+        code: "BatchTooLarge".into(),
         request_id: String::new(),
     }
 }

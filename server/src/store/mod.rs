@@ -3,6 +3,8 @@
 pub mod alerts;
 pub mod audit;
 pub mod batches;
+pub mod bulk_edits;
+pub mod bulk_selection;
 pub mod compliance;
 pub mod expiry;
 pub mod outbox;

@@ -15,7 +15,7 @@ pub fn suggested_fixes<'a>(
     items: impl IntoIterator<Item = (ResourceKind, &'a str, &'a [Tag])>,
 ) -> Vec<TagOperation> {
     let (mut renames, mut missing, mut values) = (Vec::new(), Vec::new(), Vec::new());
-    let mut push = |list: &mut Vec<TagOperation>, operation: TagOperation| {
+    let push = |list: &mut Vec<TagOperation>, operation: TagOperation| {
         if !list.contains(&operation) {
             list.push(operation);
         }

@@ -10,7 +10,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{AppError, AwsItem, CreateFormOptions, KindInfo, ResourceRef, Service, TagRules},
     pages::{
@@ -427,11 +427,7 @@ fn PolicyForm(options: CreateFormOptions) -> impl IntoView {
                         <p id="policy-document-hint" class="mt-1 text-xs text-slate-500">"An object with \"Version\": \"2012-10-17\" and a \"Statement\"; at most 6,144 characters, whitespace not counted"</p>
                         <FieldMessage error field="document" id="policy-document-error" />
                     </div>
-                    <div>
-                        <label for="policy-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="policy-tags" name="policy[tags]" rows="3" aria-describedby="policy-tags-error" placeholder="Owner=platform@example.com" class=AREA></textarea>
-                        <FieldMessage error field="tags" id="policy-tags-error" />
-                    </div>
+                    <TagsField id="policy-tags" name="policy[tags]" error placeholder="Owner=platform@example.com" />
                     <SubmitButton label="Create managed policy" pending=create.pending() />
                 </div>
             </ActionForm>

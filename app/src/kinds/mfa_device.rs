@@ -6,7 +6,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
@@ -150,13 +150,7 @@ fn DeviceForm(options: CreateFormOptions) -> impl IntoView {
                         hint="Up to 226 letters, digits and _ + = , . @ -, e.g. alice-phone" />
                     <TextField form="mfa" name="device[path]" field="path" label="Path" error required=false
                         hint="Optional: begins and ends with /, e.g. /engineering/; empty means /" />
-                    <div>
-                        <label for="mfa-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="mfa-tags" name="device[tags]" rows="3" aria-describedby="mfa-tags-hint mfa-tags-error" placeholder="Owner=alice@example.com"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
-                        <p id="mfa-tags-hint" class="mt-1 text-xs text-slate-500">"One Key=Value per line"</p>
-                        <FieldMessage error field="tags" id="mfa-tags-error" />
-                    </div>
+                    <TagsField id="mfa-tags" name="device[tags]" error placeholder="Owner=alice@example.com" hint="One Key=Value per line" />
                     <SubmitButton label="Create MFA device" pending=create.pending() />
                 </div>
             </ActionForm>

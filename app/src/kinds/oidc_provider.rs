@@ -5,7 +5,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_global_target, lines, parse_tags},
@@ -268,7 +268,7 @@ fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
                         hint="One per line; up to 100, each up to 255 characters" />
                     <LinesField name="provider[thumbprints]" field="thumbprints" label="Thumbprints" error
                         hint="One per line; 1 to 5 SHA-1 fingerprints (40 hex characters) of the provider's TLS certificate" />
-                    <LinesField name="provider[tags]" field="tags" label="Tags" error hint="One Key=Value per line" />
+                    <TagsField id="oidc-tags" name="provider[tags]" error hint="One Key=Value per line" />
                     <SubmitButton label="Create OIDC provider" pending=create.pending() />
                 </div>
             </ActionForm>

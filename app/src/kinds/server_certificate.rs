@@ -7,7 +7,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TextField, TextFileField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, TextField, TextFileField,
     },
     model::{
         aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
@@ -41,8 +41,6 @@ pub const INFO: KindInfo = KindInfo {
 pub const BODY_MAX: usize = 16_384;
 pub const KEY_MAX: usize = 16_384;
 pub const CHAIN_MAX: usize = 2_097_152;
-
-const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
 
 /// UploadServerCertificate's form. Its `Debug` leaves the private key out.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,12 +303,7 @@ fn UploadForm(options: CreateFormOptions) -> impl IntoView {
                         accept=".pem,.crt,.cer" required=false hint="Optional: the intermediate certificates, PEM, the body's issuer first" />
                     <TextFileField id="certificate-private_key" name="certificate[private_key]" field="private_key" label="Private key" error
                         accept=".pem,.key" hint="PEM (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), unencrypted. Sent to IAM only; never stored here." />
-                    <div>
-                        <label for="certificate-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="certificate-tags" name="certificate[tags]" rows="3" aria-describedby="certificate-tags-hint certificate-tags-error" class=AREA></textarea>
-                        <p id="certificate-tags-hint" class="mt-1 text-xs text-slate-500">"One Key=Value per line"</p>
-                        <FieldMessage error field="tags" id="certificate-tags-error" />
-                    </div>
+                    <TagsField id="certificate-tags" name="certificate[tags]" error hint="One Key=Value per line" />
                     {move || checked.get().map(|summary| view! { <CertificateFacts summary /> })}
                     <div class="flex gap-2">
                         <button type="submit" name="intent" value="create" id="upload-certificate" disabled=move || upload.pending().get()

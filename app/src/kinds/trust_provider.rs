@@ -5,7 +5,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_client_token, check_https, check_target, parse_ec2_tags, required},
@@ -442,13 +442,7 @@ fn CreateForm(options: CreateFormOptions) -> impl IntoView {
                         <TextField form="provider" name="provider[device_public_signing_key_url]" field="device_public_signing_key_url" label="Public signing key URL" error required=false />
                     </fieldset>
                     <SseFields error />
-                    <div>
-                        <label for="provider-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="provider-tags" name="provider[tags]" rows="3" aria-describedby="provider-tags-error"
-                            placeholder="Owner=identity@example.com"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
-                        <FieldMessage error field="tags" id="provider-tags-error" />
-                    </div>
+                    <TagsField id="provider-tags" name="provider[tags]" error placeholder="Owner=identity@example.com" />
                     <div class="flex flex-wrap gap-2">
                         <button type="submit" name="intent" value="create" id="create-provider" disabled=move || submit.pending().get()
                             class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Create trust provider"</button>

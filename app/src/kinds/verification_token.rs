@@ -2,7 +2,7 @@
 //! range you bring (BYOIP). Created in an IPAM; expires (`NotAfter`).
 
 use crate::{
-    components::{form::action_error, ActionAlert, CsrfField, FieldMessage},
+    components::{form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField},
     model::{
         aws_rules::{check_client_token, is_aws_region, parse_ec2_tags, MAX_TAGS},
         AppError, AwsItem, FieldErrors, FormIntent, KindInfo, PermissionCheck, Service, Tag,
@@ -224,16 +224,9 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
                         </p>
                         <FieldMessage error field="ipam" id="token-ipam-error" />
                     </div>
-                    <div>
-                        <label for="token-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="token-tags" name="token[tags]" rows="4" aria-describedby="token-tags-hint token-tags-error"
-                            placeholder="Owner=net-team@example.com\nRange=203.0.113.0/24"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
-                        <p id="token-tags-hint" class="mt-1 text-xs text-slate-500">
-                            {format!("One Key=Value per line; at most {MAX_TAGS}. Keys up to 127 characters and not starting with aws:, values up to 256.")}
-                        </p>
-                        <FieldMessage error field="tags" id="token-tags-error" />
-                    </div>
+                    <TagsField id="token-tags" name="token[tags]" error rows=4
+                        placeholder="Owner=net-team@example.com\nRange=203.0.113.0/24"
+                        hint=format!("One Key=Value per line; at most {MAX_TAGS}. Keys up to 127 characters and not starting with aws:, values up to 256.") />
                     <div class="flex flex-wrap gap-2">
                         <button type="submit" name="intent" value="create" id="create-token" disabled=move || submit.pending().get() || no_ipams
                             class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">

@@ -271,6 +271,8 @@ pub fn NewPage() -> impl IntoView {
 fn UploadForm(options: CreateFormOptions) -> impl IntoView {
     let upload = ServerAction::<UploadServerCertificate>::new();
     let error = action_error(upload);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let value = upload.value();
     let checked = Signal::derive(move || match value.get() {
         Some(Ok(UploadAnswer::Checked(summary))) => Some(summary),
@@ -289,7 +291,7 @@ fn UploadForm(options: CreateFormOptions) -> impl IntoView {
                     <CsrfField />
                     <div>
                         <label for="certificate-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="certificate-target" name="certificate[target]" aria-describedby="certificate-target-error"
+                        <select id="certificate-target" on:change=move |ev| target.set(event_target_value(&ev)) name="certificate[target]" aria-describedby="certificate-target-error"
                             class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
                         <FieldMessage error field="target" id="certificate-target-error" />
                     </div>
@@ -303,7 +305,7 @@ fn UploadForm(options: CreateFormOptions) -> impl IntoView {
                         accept=".pem,.crt,.cer" required=false hint="Optional: the intermediate certificates, PEM, the body's issuer first" />
                     <TextFileField id="certificate-private_key" name="certificate[private_key]" field="private_key" label="Private key" error
                         accept=".pem,.key" hint="PEM (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), unencrypted. Sent to IAM only; never stored here." />
-                    <TagsField id="certificate-tags" name="certificate[tags]" error hint="One Key=Value per line" />
+                    <TagsField id="certificate-tags" name="certificate[tags]" error kind=KIND target hint="One Key=Value per line" />
                     {move || checked.get().map(|summary| view! { <CertificateFacts summary /> })}
                     <div class="flex gap-2">
                         <button type="submit" name="intent" value="create" id="upload-certificate" disabled=move || upload.pending().get()

@@ -383,6 +383,8 @@ fn Select(
 fn CreateForm(options: CreateFormOptions) -> impl IntoView {
     let submit = ServerAction::<SubmitTrustProvider>::new();
     let error = action_error(submit);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
     let provider_type = RwSignal::new("user".to_string());
@@ -414,7 +416,7 @@ fn CreateForm(options: CreateFormOptions) -> impl IntoView {
                     <input type="hidden" name="provider[client_token]" value=options.client_token />
                     <div>
                         <label for="provider-target" class="block text-sm font-medium">"Account and region"</label>
-                        <select id="provider-target" name="provider[target]" class=SELECT aria-describedby="provider-target-error">{target_options}</select>
+                        <select id="provider-target" on:change=move |ev| target.set(event_target_value(&ev)) name="provider[target]" class=SELECT aria-describedby="provider-target-error">{target_options}</select>
                         <FieldMessage error field="target" id="provider-target-error" />
                     </div>
                     <div class="grid gap-4 sm:grid-cols-2">
@@ -442,7 +444,7 @@ fn CreateForm(options: CreateFormOptions) -> impl IntoView {
                         <TextField form="provider" name="provider[device_public_signing_key_url]" field="device_public_signing_key_url" label="Public signing key URL" error required=false />
                     </fieldset>
                     <SseFields error />
-                    <TagsField id="provider-tags" name="provider[tags]" error placeholder="Owner=identity@example.com" />
+                    <TagsField id="provider-tags" name="provider[tags]" error kind=KIND target placeholder="Owner=identity@example.com" />
                     <div class="flex flex-wrap gap-2">
                         <button type="submit" name="intent" value="create" id="create-provider" disabled=move || submit.pending().get()
                             class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Create trust provider"</button>

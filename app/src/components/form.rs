@@ -48,6 +48,9 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(default = true)] required: bool,
+    /// Follows what is typed (once hydrated), for forms that react as the user types.
+    #[prop(optional)]
+    typed: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let input_id = format!("{form}-{field}");
     let error_id = format!("{input_id}-error");
@@ -79,6 +82,11 @@ pub fn TextField(
                 required=required
                 aria-invalid=invalid
                 aria-describedby=described_by
+                on:input=move |ev| {
+                    if let Some(typed) = typed {
+                        typed.set(event_target_value(&ev));
+                    }
+                }
                 class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100"
             />
             {hint.map(|h| view! { <p id=hint_id class="mt-1 text-xs text-slate-500 dark:text-slate-400">{h}</p> })}

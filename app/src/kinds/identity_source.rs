@@ -3,7 +3,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_client_token, check_target, is_aws_region, parse_tags},
@@ -123,6 +123,8 @@ pub fn detail_sections(_resource: AwsItem, _just_created: bool) -> AnyView {
 fn SourceForm(options: CreateFormOptions) -> impl IntoView {
     let create = ServerAction::<CreateIdentitySource>::new();
     let error = action_error(create);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let targets = options
         .targets
         .iter()
@@ -137,19 +139,14 @@ fn SourceForm(options: CreateFormOptions) -> impl IntoView {
                     <input type="hidden" name="source[client_token]" value=options.client_token />
                     <div>
                         <label for="source-target" class="block text-sm font-medium">"Account and region"</label>
-                        <select id="source-target" name="source[target]" aria-describedby="source-target-error"
+                        <select id="source-target" on:change=move |ev| target.set(event_target_value(&ev)) name="source[target]" aria-describedby="source-target-error"
                             class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{targets}</select>
                         <FieldMessage error field="target" id="source-target-error" />
                     </div>
                     <TextField form="source" name="source[instance_arn]" field="instance_arn" label="IAM Identity Center instance ARN" error
                         hint="arn:aws:sso:::instance/ssoins-XXXXXXXXXXXXXXXX" />
                     <TextField form="source" name="source[instance_region]" field="instance_region" label="Instance region" error hint="Where the IAM Identity Center instance lives, e.g. us-east-1" />
-                    <div>
-                        <label for="source-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="source-tags" name="source[tags]" rows="3" aria-describedby="source-tags-error" placeholder="Owner=security@example.com"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
-                        <FieldMessage error field="tags" id="source-tags-error" />
-                    </div>
+                    <TagsField id="source-tags" name="source[tags]" error kind=KIND target placeholder="Owner=security@example.com" />
                     <SubmitButton label="Create identity source" pending=create.pending() />
                 </div>
             </ActionForm>

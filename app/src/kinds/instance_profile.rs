@@ -4,7 +4,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
@@ -167,6 +167,8 @@ pub fn NewPage() -> impl IntoView {
 fn ProfileForm(options: CreateFormOptions) -> impl IntoView {
     let create = ServerAction::<CreateInstanceProfile>::new();
     let error = action_error(create);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let accounts = options
         .targets
         .iter()
@@ -180,7 +182,7 @@ fn ProfileForm(options: CreateFormOptions) -> impl IntoView {
                     <CsrfField />
                     <div>
                         <label for="profile-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="profile-target" name="profile[target]" aria-describedby="profile-target-error"
+                        <select id="profile-target" on:change=move |ev| target.set(event_target_value(&ev)) name="profile[target]" aria-describedby="profile-target-error"
                             class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
                         <FieldMessage error field="target" id="profile-target-error" />
                     </div>
@@ -188,12 +190,7 @@ fn ProfileForm(options: CreateFormOptions) -> impl IntoView {
                         hint="Up to 128 letters, digits and _ + = , . @ -" />
                     <TextField form="profile" name="profile[path]" field="path" label="Path" error required=false
                         hint="Optional: begins and ends with /, e.g. /web/; empty means /" />
-                    <div>
-                        <label for="profile-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="profile-tags" name="profile[tags]" rows="3" aria-describedby="profile-tags-error" placeholder="Owner=web-team@example.com"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
-                        <FieldMessage error field="tags" id="profile-tags-error" />
-                    </div>
+                    <TagsField id="profile-tags" name="profile[tags]" error kind=KIND target placeholder="Owner=web-team@example.com" />
                     <SubmitButton label="Create instance profile" pending=create.pending() />
                 </div>
             </ActionForm>

@@ -10,7 +10,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{AppError, AwsItem, CreateFormOptions, KindInfo, ResourceRef, Service, TagRules},
     pages::{
@@ -392,6 +392,8 @@ fn CreatePage() -> impl IntoView {
 fn PolicyForm(options: CreateFormOptions) -> impl IntoView {
     let create = ServerAction::<CreateManagedPolicy>::new();
     let error = action_error(create);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let accounts = options
         .targets
         .iter()
@@ -411,7 +413,7 @@ fn PolicyForm(options: CreateFormOptions) -> impl IntoView {
                     <CsrfField />
                     <div>
                         <label for="policy-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="policy-target" name="policy[target]" aria-describedby="policy-target-error"
+                        <select id="policy-target" on:change=move |ev| target.set(event_target_value(&ev)) name="policy[target]" aria-describedby="policy-target-error"
                             class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
                         <FieldMessage error field="target" id="policy-target-error" />
                     </div>
@@ -427,11 +429,7 @@ fn PolicyForm(options: CreateFormOptions) -> impl IntoView {
                         <p id="policy-document-hint" class="mt-1 text-xs text-slate-500">"An object with \"Version\": \"2012-10-17\" and a \"Statement\"; at most 6,144 characters, whitespace not counted"</p>
                         <FieldMessage error field="document" id="policy-document-error" />
                     </div>
-                    <div>
-                        <label for="policy-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="policy-tags" name="policy[tags]" rows="3" aria-describedby="policy-tags-error" placeholder="Owner=platform@example.com" class=AREA></textarea>
-                        <FieldMessage error field="tags" id="policy-tags-error" />
-                    </div>
+                    <TagsField id="policy-tags" name="policy[tags]" error kind=KIND target placeholder="Owner=platform@example.com" />
                     <SubmitButton label="Create managed policy" pending=create.pending() />
                 </div>
             </ActionForm>

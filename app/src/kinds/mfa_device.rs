@@ -6,7 +6,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
@@ -129,6 +129,8 @@ pub fn NewPage() -> impl IntoView {
 fn DeviceForm(options: CreateFormOptions) -> impl IntoView {
     let create = ServerAction::<CreateMfaDevice>::new();
     let error = action_error(create);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let accounts = options
         .targets
         .iter()
@@ -142,7 +144,7 @@ fn DeviceForm(options: CreateFormOptions) -> impl IntoView {
                     <CsrfField />
                     <div>
                         <label for="mfa-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="mfa-target" name="device[target]" aria-describedby="mfa-target-error"
+                        <select id="mfa-target" on:change=move |ev| target.set(event_target_value(&ev)) name="device[target]" aria-describedby="mfa-target-error"
                             class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
                         <FieldMessage error field="target" id="mfa-target-error" />
                     </div>
@@ -150,13 +152,7 @@ fn DeviceForm(options: CreateFormOptions) -> impl IntoView {
                         hint="Up to 226 letters, digits and _ + = , . @ -, e.g. alice-phone" />
                     <TextField form="mfa" name="device[path]" field="path" label="Path" error required=false
                         hint="Optional: begins and ends with /, e.g. /engineering/; empty means /" />
-                    <div>
-                        <label for="mfa-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="mfa-tags" name="device[tags]" rows="3" aria-describedby="mfa-tags-hint mfa-tags-error" placeholder="Owner=alice@example.com"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
-                        <p id="mfa-tags-hint" class="mt-1 text-xs text-slate-500">"One Key=Value per line"</p>
-                        <FieldMessage error field="tags" id="mfa-tags-error" />
-                    </div>
+                    <TagsField id="mfa-tags" name="device[tags]" error kind=KIND target placeholder="Owner=alice@example.com" hint="One Key=Value per line" />
                     <SubmitButton label="Create MFA device" pending=create.pending() />
                 </div>
             </ActionForm>

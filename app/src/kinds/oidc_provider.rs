@@ -5,7 +5,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_global_target, lines, parse_tags},
@@ -245,6 +245,8 @@ pub fn NewPage() -> impl IntoView {
 fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
     let create = ServerAction::<CreateOidcProvider>::new();
     let error = action_error(create);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let accounts = options
         .targets
         .iter()
@@ -258,7 +260,7 @@ fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
                     <CsrfField />
                     <div>
                         <label for="oidc-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="oidc-target" name="provider[target]" aria-describedby="oidc-target-error"
+                        <select id="oidc-target" on:change=move |ev| target.set(event_target_value(&ev)) name="provider[target]" aria-describedby="oidc-target-error"
                             class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
                         <FieldMessage error field="target" id="oidc-target-error" />
                     </div>
@@ -268,7 +270,7 @@ fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
                         hint="One per line; up to 100, each up to 255 characters" />
                     <LinesField name="provider[thumbprints]" field="thumbprints" label="Thumbprints" error
                         hint="One per line; 1 to 5 SHA-1 fingerprints (40 hex characters) of the provider's TLS certificate" />
-                    <LinesField name="provider[tags]" field="tags" label="Tags" error hint="One Key=Value per line" />
+                    <TagsField id="oidc-tags" name="provider[tags]" error kind=KIND target hint="One Key=Value per line" />
                     <SubmitButton label="Create OIDC provider" pending=create.pending() />
                 </div>
             </ActionForm>

@@ -5,7 +5,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
         TextFileField,
     },
     model::{
@@ -42,8 +42,6 @@ pub const INFO: KindInfo = KindInfo {
 /// CreateSAMLProvider's and UpdateSAMLProvider's bounds on `SAMLMetadataDocument`.
 pub const METADATA_MIN: usize = 1_000;
 pub const METADATA_MAX: usize = 10_000_000;
-
-const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
 
 /// CreateSAMLProvider's form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,6 +224,8 @@ pub fn NewPage() -> impl IntoView {
 fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
     let create = ServerAction::<CreateSamlProvider>::new();
     let error = action_error(create);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let accounts = options
         .targets
         .iter()
@@ -239,7 +239,7 @@ fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
                     <CsrfField />
                     <div>
                         <label for="saml-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="saml-target" name="provider[target]" aria-describedby="saml-target-error"
+                        <select id="saml-target" on:change=move |ev| target.set(event_target_value(&ev)) name="provider[target]" aria-describedby="saml-target-error"
                             class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
                         <FieldMessage error field="target" id="saml-target-error" />
                     </div>
@@ -248,12 +248,7 @@ fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
                     <TextFileField id="saml-metadata" name="provider[metadata]" field="metadata" label="Metadata document" error
                         accept=".xml,application/xml,text/xml" rows=8
                         hint="The IdP's SAML 2.0 metadata XML (an EntityDescriptor with an IDPSSODescriptor), 1,000 to 10,000,000 characters" />
-                    <div>
-                        <label for="saml-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="saml-tags" name="provider[tags]" rows="3" aria-describedby="saml-tags-hint saml-tags-error" class=AREA></textarea>
-                        <p id="saml-tags-hint" class="mt-1 text-xs text-slate-500">"One Key=Value per line"</p>
-                        <FieldMessage error field="tags" id="saml-tags-error" />
-                    </div>
+                    <TagsField id="saml-tags" name="provider[tags]" error kind=KIND target hint="One Key=Value per line" />
                     <SubmitButton label="Create SAML provider" pending=create.pending() />
                 </div>
             </ActionForm>

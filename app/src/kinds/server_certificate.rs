@@ -7,7 +7,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TextField, TextFileField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, TextField, TextFileField,
     },
     model::{
         aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
@@ -41,8 +41,6 @@ pub const INFO: KindInfo = KindInfo {
 pub const BODY_MAX: usize = 16_384;
 pub const KEY_MAX: usize = 16_384;
 pub const CHAIN_MAX: usize = 2_097_152;
-
-const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
 
 /// UploadServerCertificate's form. Its `Debug` leaves the private key out.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,6 +271,8 @@ pub fn NewPage() -> impl IntoView {
 fn UploadForm(options: CreateFormOptions) -> impl IntoView {
     let upload = ServerAction::<UploadServerCertificate>::new();
     let error = action_error(upload);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let value = upload.value();
     let checked = Signal::derive(move || match value.get() {
         Some(Ok(UploadAnswer::Checked(summary))) => Some(summary),
@@ -291,7 +291,7 @@ fn UploadForm(options: CreateFormOptions) -> impl IntoView {
                     <CsrfField />
                     <div>
                         <label for="certificate-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="certificate-target" name="certificate[target]" aria-describedby="certificate-target-error"
+                        <select id="certificate-target" on:change=move |ev| target.set(event_target_value(&ev)) name="certificate[target]" aria-describedby="certificate-target-error"
                             class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
                         <FieldMessage error field="target" id="certificate-target-error" />
                     </div>
@@ -305,12 +305,7 @@ fn UploadForm(options: CreateFormOptions) -> impl IntoView {
                         accept=".pem,.crt,.cer" required=false hint="Optional: the intermediate certificates, PEM, the body's issuer first" />
                     <TextFileField id="certificate-private_key" name="certificate[private_key]" field="private_key" label="Private key" error
                         accept=".pem,.key" hint="PEM (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), unencrypted. Sent to IAM only; never stored here." />
-                    <div>
-                        <label for="certificate-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="certificate-tags" name="certificate[tags]" rows="3" aria-describedby="certificate-tags-hint certificate-tags-error" class=AREA></textarea>
-                        <p id="certificate-tags-hint" class="mt-1 text-xs text-slate-500">"One Key=Value per line"</p>
-                        <FieldMessage error field="tags" id="certificate-tags-error" />
-                    </div>
+                    <TagsField id="certificate-tags" name="certificate[tags]" error kind=KIND target hint="One Key=Value per line" />
                     {move || checked.get().map(|summary| view! { <CertificateFacts summary /> })}
                     <div class="flex gap-2">
                         <button type="submit" name="intent" value="create" id="upload-certificate" disabled=move || upload.pending().get()

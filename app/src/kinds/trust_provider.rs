@@ -5,7 +5,7 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
+        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_client_token, check_https, check_target, parse_ec2_tags, required},
@@ -383,6 +383,8 @@ fn Select(
 fn CreateForm(options: CreateFormOptions) -> impl IntoView {
     let submit = ServerAction::<SubmitTrustProvider>::new();
     let error = action_error(submit);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
     let provider_type = RwSignal::new("user".to_string());
@@ -414,7 +416,7 @@ fn CreateForm(options: CreateFormOptions) -> impl IntoView {
                     <input type="hidden" name="provider[client_token]" value=options.client_token />
                     <div>
                         <label for="provider-target" class="block text-sm font-medium">"Account and region"</label>
-                        <select id="provider-target" name="provider[target]" class=SELECT aria-describedby="provider-target-error">{target_options}</select>
+                        <select id="provider-target" on:change=move |ev| target.set(event_target_value(&ev)) name="provider[target]" class=SELECT aria-describedby="provider-target-error">{target_options}</select>
                         <FieldMessage error field="target" id="provider-target-error" />
                     </div>
                     <div class="grid gap-4 sm:grid-cols-2">
@@ -442,13 +444,7 @@ fn CreateForm(options: CreateFormOptions) -> impl IntoView {
                         <TextField form="provider" name="provider[device_public_signing_key_url]" field="device_public_signing_key_url" label="Public signing key URL" error required=false />
                     </fieldset>
                     <SseFields error />
-                    <div>
-                        <label for="provider-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="provider-tags" name="provider[tags]" rows="3" aria-describedby="provider-tags-error"
-                            placeholder="Owner=identity@example.com"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
-                        <FieldMessage error field="tags" id="provider-tags-error" />
-                    </div>
+                    <TagsField id="provider-tags" name="provider[tags]" error kind=KIND target placeholder="Owner=identity@example.com" />
                     <div class="flex flex-wrap gap-2">
                         <button type="submit" name="intent" value="create" id="create-provider" disabled=move || submit.pending().get()
                             class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Create trust provider"</button>

@@ -2,7 +2,7 @@
 //! range you bring (BYOIP). Created in an IPAM; expires (`NotAfter`).
 
 use crate::{
-    components::{form::action_error, ActionAlert, CsrfField, FieldMessage},
+    components::{form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField},
     model::{
         aws_rules::{check_client_token, is_aws_region, parse_ec2_tags, MAX_TAGS},
         AppError, AwsItem, FieldErrors, FormIntent, KindInfo, PermissionCheck, Service, Tag,
@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use super::{act, form_options};
 use super::ResourceKind;
 
-#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
 const KIND: ResourceKind = ResourceKind::VerificationToken;
 
 pub const INFO: KindInfo = KindInfo {
@@ -174,6 +173,8 @@ pub fn detail_sections(resource: AwsItem, just_created: bool) -> AnyView {
 fn TokenForm(options: TokenFormOptions) -> impl IntoView {
     let submit = ServerAction::<SubmitVerificationToken>::new();
     let error = action_error(submit);
+    // The target the select shows: its first option until the admin picks another.
+    let target = RwSignal::new(options.ipams.first().map(IpamChoice::target).unwrap_or_default());
     let checked = Signal::derive(move || match submit.value().get() {
         Some(Ok(TokenFormOutcome::Checked(check))) => Some(check),
         _ => None,
@@ -215,7 +216,7 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
                     <input type="hidden" name="token[client_token]" value=options.client_token />
                     <div>
                         <label for="token-ipam" class="block text-sm font-medium">"IPAM"</label>
-                        <select id="token-ipam" name="token[ipam]" required aria-describedby="token-ipam-hint token-ipam-error"
+                        <select id="token-ipam" on:change=move |ev| target.set(event_target_value(&ev)) name="token[ipam]" required aria-describedby="token-ipam-hint token-ipam-error"
                             class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">
                             {ipam_choices}
                         </select>
@@ -224,16 +225,9 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
                         </p>
                         <FieldMessage error field="ipam" id="token-ipam-error" />
                     </div>
-                    <div>
-                        <label for="token-tags" class="block text-sm font-medium">"Tags"</label>
-                        <textarea id="token-tags" name="token[tags]" rows="4" aria-describedby="token-tags-hint token-tags-error"
-                            placeholder="Owner=net-team@example.com\nRange=203.0.113.0/24"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800"></textarea>
-                        <p id="token-tags-hint" class="mt-1 text-xs text-slate-500">
-                            {format!("One Key=Value per line; at most {MAX_TAGS}. Keys up to 127 characters and not starting with aws:, values up to 256.")}
-                        </p>
-                        <FieldMessage error field="tags" id="token-tags-error" />
-                    </div>
+                    <TagsField id="token-tags" name="token[tags]" error kind=KIND target rows=4
+                        placeholder="Owner=net-team@example.com\nRange=203.0.113.0/24"
+                        hint=format!("One Key=Value per line; at most {MAX_TAGS}. Keys up to 127 characters and not starting with aws:, values up to 256.") />
                     <div class="flex flex-wrap gap-2">
                         <button type="submit" name="intent" value="create" id="create-token" disabled=move || submit.pending().get() || no_ipams
                             class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">

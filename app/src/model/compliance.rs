@@ -115,6 +115,24 @@ pub enum Violation {
 }
 
 impl Violation {
+    /// The key of the rule broken, as it must be spelled.
+    pub fn rule_key(&self) -> &str {
+        match self {
+            Violation::Missing { key }
+            | Violation::NotAllowed { key, .. }
+            | Violation::Misspelled { key, .. } => key,
+        }
+    }
+
+    /// `missing`, `not_allowed` or `misspelled`: for pages' data attributes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Violation::Missing { .. } => "missing",
+            Violation::NotAllowed { .. } => "not_allowed",
+            Violation::Misspelled { .. } => "misspelled",
+        }
+    }
+
     /// A sentence naming what to fix.
     pub fn describe(&self) -> String {
         match self {
@@ -467,6 +485,30 @@ mod tests {
             vec![],
             "kinds without tags"
         );
+    }
+
+    #[test]
+    fn each_violation_names_its_rule_and_its_code_as_serialized() {
+        for violation in [
+            Violation::Missing {
+                key: "CostCentre".into(),
+            },
+            Violation::NotAllowed {
+                key: "CostCentre".into(),
+                value: "x".into(),
+                allowed: "matching CC-????".into(),
+            },
+            Violation::Misspelled {
+                found: "costcenter".into(),
+                key: "CostCentre".into(),
+            },
+        ] {
+            assert_eq!(violation.rule_key(), "CostCentre");
+            assert_eq!(
+                serde_json::to_value(&violation).unwrap()["type"],
+                violation.code()
+            );
+        }
     }
 
     #[test]

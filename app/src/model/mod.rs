@@ -13,6 +13,7 @@ pub mod secret;
 pub mod session;
 pub mod share;
 pub mod sync;
+pub mod tag_warnings;
 pub mod user;
 
 pub use audit::{

@@ -3,14 +3,19 @@
 
 use super::{inventory::Expiry, PageError, PageTitle, CARD};
 use crate::{
-    api::resources::{get_resource, DeleteResource, RemoveResourceTag, SetResourceTag},
+    api::{
+        resources::{get_resource, DeleteResource, RemoveResourceTag, SetResourceTag},
+        tag_rules::get_tag_rules,
+    },
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, LocalTime, SubmitButton,
-        TextField,
+        form::action_error, rule_warnings::violation_item, ActionAlert, CsrfField, FieldMessage,
+        LocalTime, RuleWarnings, SubmitButton, TextField,
     },
     kinds,
     model::{
         aws_rules::{EC2_TAG_KEY_MAX, TAG_KEY_MAX, TAG_VALUE_MAX},
+        compliance::{violations, TagRule, Violation},
+        tag_warnings::set_tag_warnings,
         AppError, AwsItem, ResourceKind, ResourceRef, TagRules,
     },
 };
@@ -78,12 +83,27 @@ pub fn ResourcePage() -> impl IntoView {
             }
         },
     );
+    // Read once per page (not again as the item is re-read), and only for kinds with tags.
+    let rules = Resource::new(
+        move || item().is_some_and(|item| item.kind.has_tags()),
+        |tagged| async move {
+            if tagged {
+                get_tag_rules().await.map(|page| page.rules)
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <PageTitle title="Not found" /><PageError error /> }.into_any(),
-                    Ok(resource) => view! { <Detail resource just_created=just_created() set_tag remove_tag delete /> }.into_any(),
+                    Ok(resource) => {
+                        // Unreadable rules only cost the warnings, never the page.
+                        let rules = rules.await.unwrap_or_default();
+                        view! { <Detail resource rules just_created=just_created() set_tag remove_tag delete /> }.into_any()
+                    }
                 }
             })}
         </Transition>
@@ -93,6 +113,8 @@ pub fn ResourcePage() -> impl IntoView {
 #[component]
 fn Detail(
     resource: AwsItem,
+    /// The tag rules, for what the item breaks and what a tag edit would break.
+    rules: Vec<TagRule>,
     just_created: bool,
     set_tag: ServerAction<SetResourceTag>,
     remove_tag: ServerAction<RemoveResourceTag>,
@@ -107,12 +129,14 @@ fn Detail(
         .map(|f| view! { <dt class="text-slate-500">{f.label.clone()}</dt><dd class="break-all font-mono text-xs" data-field=f.label.clone()>{f.value.clone()}</dd> })
         .collect_view();
     let own_sections = kinds::detail_sections(resource.clone(), just_created);
+    let broken = violations(&rules, kind, &item.account, &resource.tags);
     view! {
         <PageTitle title=title />
         <p class="mb-4 flex flex-wrap gap-4 text-sm">
             <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">{format!("All {}", kind.title())}</a>
             <a id="share-item" href=crate::model::share::ShareScope::Item { item: item.clone() }.new_link_path() class="text-indigo-700 underline dark:text-indigo-300">"Share this item"</a>
         </p>
+        {(!broken.is_empty()).then(|| view! { <BrokenRules broken /> })}
         <div class="grid gap-4 lg:grid-cols-3">
             <section class=format!("{CARD} lg:col-span-2") aria-labelledby="summary-heading">
                 <h2 id="summary-heading" class="mb-2 font-semibold">"Details"</h2>
@@ -134,7 +158,7 @@ fn Detail(
             {kind.has_tags().then(|| view! {
                 <section class=format!("{CARD} lg:col-span-2") aria-labelledby="tags-heading">
                     <h2 id="tags-heading" class="mb-2 font-semibold">"Tags"</h2>
-                    <TagEditor resource set_tag remove_tag />
+                    <TagEditor resource rules set_tag remove_tag />
                 </section>
             }.into_any())}
         </div>
@@ -161,28 +185,59 @@ pub fn ItemFields(item: ResourceRef) -> impl IntoView {
     }
 }
 
+/// What the item's tags, as last read, break of the tag rules: computed where the page renders,
+/// so a browser without JavaScript sees it after a create or a tag change too.
+#[component]
+fn BrokenRules(broken: Vec<Violation>) -> impl IntoView {
+    view! {
+        <section id="tag-rule-warnings" aria-labelledby="tag-rule-warnings-heading" data-count=broken.len()
+            class="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-4 text-amber-900 shadow-sm dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+            <h2 id="tag-rule-warnings-heading" class="mb-2 font-semibold">"Tag rules this item breaks"</h2>
+            <ul class="list-disc space-y-1 pl-5 text-sm">{broken.iter().map(violation_item).collect_view()}</ul>
+            <p class="mt-2 text-xs">
+                "Fix its tags below. The " <a href="/compliance" class="underline">"Compliance"</a> " page lists every item that breaks a rule."
+            </p>
+        </section>
+    }
+}
+
 #[component]
 fn TagEditor(
     resource: AwsItem,
+    rules: Vec<TagRule>,
     set_tag: ServerAction<SetResourceTag>,
     remove_tag: ServerAction<RemoveResourceTag>,
 ) -> impl IntoView {
     let set_error = action_error(set_tag);
     let remove_error = action_error(remove_tag);
     let item = resource.item.clone();
-    let rules = item.kind.tag_rules();
-    let key_max = if rules == TagRules::Ec2 {
+    let syntax = item.kind.tag_rules();
+    let key_max = if syntax == TagRules::Ec2 {
         EC2_TAG_KEY_MAX
     } else {
         TAG_KEY_MAX
     };
-    let charset = if rules == TagRules::Iam {
+    let charset = if syntax == TagRules::Iam {
         ". Letters, digits, spaces and _ . : / = + - @ only"
     } else {
         ""
     };
     let key_hint = format!("Up to {key_max} characters, not starting with aws:{charset}");
     let value_hint = format!("Up to {TAG_VALUE_MAX} characters{charset}");
+    let (typed_key, typed_value) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let edit_warnings = {
+        let (kind, account, tags) = (item.kind, item.account.clone(), resource.tags.clone());
+        Signal::derive(move || {
+            set_tag_warnings(
+                &rules,
+                kind,
+                &account,
+                &tags,
+                &typed_key.get(),
+                &typed_value.get(),
+            )
+        })
+    };
     let rows = resource
         .tags
         .iter()
@@ -220,10 +275,12 @@ fn TagEditor(
                 <div class="grid items-start gap-2 sm:grid-cols-[1fr_1fr_auto]">
                     <CsrfField />
                     <ItemFields item=item.clone() />
-                    <TextField form="tag" name="key" field="key" label="Key" error=set_error hint=key_hint />
-                    <TextField form="tag" name="value" field="value" label="Value" error=set_error required=false hint=value_hint />
+                    <TextField form="tag" name="key" field="key" label="Key" error=set_error hint=key_hint typed=typed_key />
+                    <TextField form="tag" name="value" field="value" label="Value" error=set_error required=false hint=value_hint typed=typed_value />
                     <div class="pt-6"><SubmitButton label="Set tag" pending=set_tag.pending() /></div>
                 </div>
+                <RuleWarnings id="tag-edit-warnings" warnings=edit_warnings
+                    lead="Setting this tag would break tag rules. You can still set it." />
                 <div class="mt-2"><ActionAlert error=Signal::derive(move || set_error.get().filter(|e| e.fields.is_empty())) /></div>
             </ActionForm>
         </div>

@@ -36,6 +36,7 @@ mod sign_in_hardening;
 mod smtp_server;
 mod static_files;
 mod sync;
+mod tag_rule_warnings;
 mod tag_rules;
 mod trust_providers;
 mod verification_tokens;

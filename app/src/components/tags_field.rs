@@ -1,0 +1,78 @@
+//! The Tags field of every kind's create form: a textarea of one `Key=Value` per line, its hint,
+//! the error of the form's `tags` field, and the tag rules the tags would break in the account
+//! the form has chosen (warnings: the form submits regardless).
+
+use crate::{
+    api::tag_rules::get_tag_rules,
+    components::{FieldMessage, RuleWarnings},
+    model::{
+        tag_warnings::{create_warnings, target_account},
+        AppError, ResourceKind,
+    },
+};
+use leptos::prelude::*;
+
+const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-800";
+
+#[component]
+pub fn TagsField(
+    /// The textarea's element id, e.g. `profile-tags`; its hint is `{id}-hint`, its error
+    /// `{id}-error`, the rules it would break `{id}-rules`.
+    #[prop(into)]
+    id: String,
+    /// The name the server function expects, e.g. `profile[tags]`.
+    #[prop(into)]
+    name: String,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// The kind the form creates, for the rules that apply to it.
+    kind: ResourceKind,
+    /// The form's chosen target (`account/region…`), for the rules of its account.
+    #[prop(into)]
+    target: Signal<String>,
+    #[prop(optional, into)] placeholder: Option<String>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(default = 3)] rows: u32,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let rules_id = format!("{id}-rules");
+    let described_by = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    let invalid = move || {
+        error
+            .get()
+            .is_some_and(|e| e.field("tags").is_some())
+            .to_string()
+    };
+    let typed = RwSignal::new(String::new());
+    // Once per create page; everyone signed in may read the rules.
+    let rules = Resource::new(|| (), |_| get_tag_rules());
+    view! {
+        <div>
+            <label for=id.clone() class="block text-sm font-medium">"Tags"</label>
+            <textarea id=id name=name rows=rows aria-describedby=described_by aria-invalid=invalid placeholder=placeholder class=AREA
+                on:input=move |ev| typed.set(event_target_value(&ev))></textarea>
+            {hint.map(|h| view! { <p id=hint_id class="mt-1 text-xs text-slate-500">{h}</p> })}
+            <FieldMessage error field="tags" id=error_id />
+            <Transition fallback=|| ()>
+                {move || {
+                    let rules_id = rules_id.clone();
+                    Suspend::new(async move {
+                        // Unreadable rules only cost the warnings, never the form.
+                        let rules = rules.await.map(|page| page.rules).unwrap_or_default();
+                        let warnings = Signal::derive(move || {
+                            create_warnings(&rules, kind, target_account(&target.get()), &typed.get())
+                        });
+                        view! {
+                            <RuleWarnings id=rules_id warnings
+                                lead="These tags would break tag rules. You can still create it; its page will list what it breaks." />
+                        }
+                    })
+                }}
+            </Transition>
+        </div>
+    }
+}

@@ -23,6 +23,7 @@ use tower_sessions::Session;
 
 mod accounts;
 mod audit;
+mod bulk_edits;
 mod next_path;
 mod ports;
 mod shares;

@@ -7,6 +7,7 @@ mod audit_export;
 pub mod auth;
 pub mod aws;
 pub mod aws_reads;
+pub mod bulk;
 pub mod client_addr;
 pub mod config;
 pub mod console;

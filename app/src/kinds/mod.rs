@@ -17,7 +17,7 @@ macro_rules! kinds {
         $(pub mod $module;)+
 
         /// The kinds of AWS item the console manages.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "kebab-case")]
         pub enum ResourceKind {
             $($variant,)+

@@ -145,6 +145,20 @@ pub async fn insert(
     Ok(())
 }
 
+/// Removes previews never confirmed, created before `before`.
+pub async fn forget_old_previews(
+    conn: &mut SqliteConnection,
+    before: &str,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM bulk_edits WHERE state = 'previewed' AND created_at < ?")
+            .bind(before)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
 async fn counts(pool: &SqlitePool, id: &str) -> Result<BulkCounts, sqlx::Error> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT status, COUNT(*) FROM bulk_edit_items WHERE edit_id = ? GROUP BY status",

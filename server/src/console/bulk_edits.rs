@@ -1,0 +1,351 @@
+//! Bulk tag edits from the requests' side: what a selection holds, the preview (stored, so the
+//! confirmation applies exactly what was shown), the confirmation and the retry, which start
+//! the job in `crate::bulk::apply`. Everyone signed in may read them; only admins change.
+
+use super::*;
+use crate::bulk::apply::{self, Actor};
+use crate::store::{bulk_edits, bulk_selection, tag_rules};
+use app::model::bulk::{
+    parse_operations, preview, suggested_fixes, BulkDraft, BulkEdit, BulkEditPage, BulkEditsPage,
+    BulkItem, BulkState, ItemStatus, OperationRow, Selection, SelectionForm, BULK_PAGE_SIZE,
+    MAX_BULK_ITEMS,
+};
+
+/// What only admins may do with bulk edits, for refusals.
+const BULK: &str = "edit tags in bulk";
+/// The bulk edits the list shows.
+const LISTED: i64 = 50;
+/// The items `/bulk/new` names before the preview.
+const SAMPLE: usize = 10;
+/// A preview nobody confirmed is removed after this long.
+const PREVIEW_KEPT: chrono::Duration = chrono::Duration::days(7);
+
+fn too_many() -> AppError {
+    AppError::new(
+        ErrorKind::Validation,
+        format!("The selection holds more than {MAX_BULK_ITEMS} items; narrow the filter (an account, a region, a tag) and edit them in parts."),
+    )
+}
+
+fn no_such_edit() -> AppError {
+    AppError::not_found(
+        "There is no such bulk edit; it may have been an unconfirmed preview older than a week.",
+    )
+}
+
+impl RequestConsole {
+    async fn selected(
+        &self,
+        selection: &Selection,
+    ) -> Result<(Vec<AwsItem>, Vec<app::model::compliance::TagRule>), AppError> {
+        let pool = self.console.db.pool();
+        let rules = tag_rules::list(pool).await.map_err(db_error)?;
+        let items =
+            bulk_selection::items(pool, selection, &rules, &store::now(), MAX_BULK_ITEMS + 1)
+                .await
+                .map_err(db_error)?;
+        Ok((items, rules))
+    }
+
+    pub(super) async fn bulk_draft_inner(
+        &self,
+        form: SelectionForm,
+    ) -> Result<BulkDraft, AppError> {
+        let user = self.require_user().await?;
+        let selection = form.parse()?;
+        let (items, rules) = self.selected(&selection).await?;
+        let mut by_kind: Vec<(ResourceKind, u64)> = Vec::new();
+        for item in &items {
+            match by_kind.iter_mut().find(|(kind, _)| *kind == item.item.kind) {
+                Some((_, count)) => *count += 1,
+                None => by_kind.push((item.item.kind, 1)),
+            }
+        }
+        let suggested = match &selection {
+            Selection::Breaking { rule } => {
+                let rules: Vec<_> = rules
+                    .into_iter()
+                    .filter(|r| rule.is_none_or(|id| r.id == id))
+                    .collect();
+                suggested_fixes(
+                    &rules,
+                    items
+                        .iter()
+                        .map(|i| (i.item.kind, i.item.account.as_str(), i.tags.as_slice())),
+                )
+                .iter()
+                .map(|operation| operation.row())
+                .collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(BulkDraft {
+            described: selection.describe(),
+            selected: items.len() as u64,
+            by_kind,
+            sample: items
+                .iter()
+                .take(SAMPLE)
+                .map(|i| (i.item.clone(), i.name.clone()))
+                .collect(),
+            suggested,
+            selection: form,
+            can_change: user.role() == Role::Admin,
+        })
+    }
+
+    /// Stores the preview of `rows` over the selection; nothing is sent. Answers its id.
+    pub(super) async fn preview_bulk_edit_inner(
+        &self,
+        form: SelectionForm,
+        rows: Vec<OperationRow>,
+    ) -> Result<String, AppError> {
+        let admin = self
+            .require_admin("bulk_edit.preview", ("bulk_edit", "new"), BULK)
+            .await?;
+        let operations = parse_operations(&rows).map_err(|errors| match errors.into_result() {
+            Err(error) => error,
+            Ok(()) => AppError::internal(),
+        })?;
+        let selection = form.parse()?;
+        let (items, rules) = self.selected(&selection).await?;
+        if items.len() > MAX_BULK_ITEMS {
+            return Err(too_many());
+        }
+        if items.is_empty() {
+            return Err(AppError::new(
+                ErrorKind::Validation,
+                "The selection holds no items: nothing to preview. Change the filter and try again.",
+            ));
+        }
+        let previewed: Vec<BulkItem> = items
+            .into_iter()
+            .map(|item| {
+                let shown = preview(
+                    item.item.kind,
+                    &item.item.account,
+                    &item.tags,
+                    &operations,
+                    &rules,
+                );
+                BulkItem {
+                    name: item.name,
+                    before: item.tags,
+                    after: shown.after,
+                    status: shown.status,
+                    message: shown.message,
+                    breaks_before: shown.breaks_before,
+                    breaks_after: shown.breaks_after,
+                    request_id: String::new(),
+                    item: item.item,
+                }
+            })
+            .collect();
+        let now = store::now();
+        let edit = BulkEdit {
+            id: crate::csrf::random_token().chars().take(22).collect(),
+            created_by: admin.username.clone(),
+            created_at: now.clone(),
+            selection: selection.describe(),
+            operations,
+            state: BulkState::Previewed,
+            revision: 1,
+            notice: String::new(),
+            confirmed_by: String::new(),
+            finished_at: None,
+            counts: Default::default(),
+        };
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let old = store::timestamp(chrono::Utc::now() - PREVIEW_KEPT);
+        bulk_edits::forget_old_previews(&mut tx, &old)
+            .await
+            .map_err(db_error)?;
+        bulk_edits::insert(&mut tx, &edit, &previewed)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(edit.id)
+    }
+
+    async fn edit(&self, id: &str) -> Result<BulkEdit, AppError> {
+        let pool = self.console.db.pool();
+        let stale = store::timestamp(chrono::Utc::now() - bulk_edits::STALE_AFTER);
+        let stopped = bulk_edits::stop_abandoned(pool, &stale, &store::now())
+            .await
+            .map_err(db_error)?;
+        if stopped > 0 {
+            tracing::warn!(
+                stopped,
+                "bulk edits left running by a stopped process are marked stopped"
+            );
+        }
+        bulk_edits::get(pool, id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(no_such_edit)
+    }
+
+    pub(super) async fn bulk_edit_inner(
+        &self,
+        id: String,
+        status: String,
+        page: u32,
+    ) -> Result<BulkEditPage, AppError> {
+        let user = self.require_user().await?;
+        let edit = self.edit(&id).await?;
+        let shown = ItemStatus::parse(&status);
+        let (items, total) =
+            bulk_edits::items_page(self.console.db.pool(), &id, shown, page.max(1))
+                .await
+                .map_err(db_error)?;
+        let pages = total.div_ceil(BULK_PAGE_SIZE as u64).max(1) as u32;
+        Ok(BulkEditPage {
+            edit,
+            items,
+            status: shown.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            page: page.clamp(1, pages),
+            pages,
+            can_change: user.role() == Role::Admin,
+        })
+    }
+
+    pub(super) async fn bulk_edits_inner(&self) -> Result<BulkEditsPage, AppError> {
+        let user = self.require_user().await?;
+        let pool = self.console.db.pool();
+        let stale = store::timestamp(chrono::Utc::now() - bulk_edits::STALE_AFTER);
+        bulk_edits::stop_abandoned(pool, &stale, &store::now())
+            .await
+            .map_err(db_error)?;
+        Ok(BulkEditsPage {
+            edits: bulk_edits::recent(pool, LISTED).await.map_err(db_error)?,
+            can_change: user.role() == Role::Admin,
+        })
+    }
+
+    /// Starts applying the preview the admin saw (its revision); answers how many changes.
+    pub(super) async fn apply_bulk_edit_inner(
+        &self,
+        id: String,
+        revision: i64,
+    ) -> Result<u64, AppError> {
+        let admin = self
+            .require_admin("bulk_edit.apply", ("bulk_edit", &id), BULK)
+            .await?;
+        let edit = self.edit(&id).await?;
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        let started = bulk_edits::advance(
+            &mut tx,
+            &id,
+            &[BulkState::Previewed],
+            Some(revision),
+            BulkState::Checking,
+        )
+        .await
+        .map_err(db_error)?;
+        if !started {
+            return Err(refused_start(&edit, revision));
+        }
+        if edit.counts.pending == 0 {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "This preview changes nothing: every item is unchanged or refused.",
+            ));
+        }
+        bulk_edits::set_confirmed_by(&mut tx, &id, &admin.username)
+            .await
+            .map_err(db_error)?;
+        let mut row = self.row(
+            &admin.username,
+            "bulk_edit.apply",
+            "bulk_edit",
+            &id,
+            json!({
+                "bulk_edit": id,
+                "revision": revision,
+                "operations": edit.operations,
+                "selection": edit.selection,
+                "changes": edit.counts.pending,
+            }),
+        );
+        row.outcome = Some(Outcome::Attempted);
+        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        self.start(id, &admin);
+        Ok(edit.counts.pending)
+    }
+
+    /// Sends the failed items (and those a stop left unsent) again, after checking them.
+    pub(super) async fn retry_bulk_edit_inner(&self, id: String) -> Result<u64, AppError> {
+        let admin = self
+            .require_admin("bulk_edit.retry", ("bulk_edit", &id), BULK)
+            .await?;
+        let edit = self.edit(&id).await?;
+        if !edit.can_retry() {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                match edit.state {
+                    BulkState::Checking | BulkState::Applying => {
+                        "This bulk edit is still running; wait for it to finish."
+                    }
+                    BulkState::Previewed => "This bulk edit has not been applied yet.",
+                    _ => "No item of this bulk edit failed: there is nothing to retry.",
+                },
+            ));
+        }
+        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
+        if !bulk_edits::advance(
+            &mut tx,
+            &id,
+            &[BulkState::Finished, BulkState::Stopped],
+            None,
+            BulkState::Checking,
+        )
+        .await
+        .map_err(db_error)?
+        {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "This bulk edit is already being retried.",
+            ));
+        }
+        let reset = bulk_edits::reset_failed(&mut tx, &id)
+            .await
+            .map_err(db_error)?;
+        let mut row = self.row(
+            &admin.username,
+            "bulk_edit.retry",
+            "bulk_edit",
+            &id,
+            json!({ "bulk_edit": id, "items": reset + edit.counts.pending }),
+        );
+        row.outcome = Some(Outcome::Attempted);
+        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        self.start(id, &admin);
+        Ok(reset + edit.counts.pending)
+    }
+
+    fn start(&self, id: String, admin: &UserRecord) {
+        let actor = Actor {
+            username: admin.username.clone(),
+            client_ip: self.caller.client_ip.to_string(),
+        };
+        tokio::spawn(apply::run(self.console.clone(), id, actor));
+    }
+}
+
+/// Why a confirmation did not start the edit.
+fn refused_start(edit: &BulkEdit, revision: i64) -> AppError {
+    let message = match edit.state {
+        BulkState::Previewed if edit.revision != revision => {
+            "The preview changed since you saw it (items changed in AWS). Review it again and confirm."
+        }
+        BulkState::Checking | BulkState::Applying => "This bulk edit is already being applied.",
+        _ => "This bulk edit was applied already; its results are below.",
+    };
+    AppError::new(ErrorKind::Conflict, message)
+}

@@ -115,6 +115,15 @@ pub enum Violation {
 }
 
 impl Violation {
+    /// `missing`, `not-allowed` or `misspelled`: the violation's name in exports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Violation::Missing { .. } => "missing",
+            Violation::NotAllowed { .. } => "not-allowed",
+            Violation::Misspelled { .. } => "misspelled",
+        }
+    }
+
     /// A sentence naming what to fix.
     pub fn describe(&self) -> String {
         match self {
@@ -136,6 +145,14 @@ impl TagRule {
         kind.has_tags()
             && (self.kinds.is_empty() || self.kinds.contains(&kind))
             && (self.accounts.is_empty() || self.accounts.iter().any(|a| a == account))
+    }
+
+    /// The tag an item carries for this rule's key: under the key itself, else under another
+    /// spelling of it; none when the key is missing.
+    pub fn carried<'t>(&self, tags: &'t [Tag]) -> Option<&'t Tag> {
+        tags.iter()
+            .find(|tag| tag.key == self.key)
+            .or_else(|| tags.iter().find(|tag| self.is_other_spelling(&tag.key)))
     }
 
     fn is_other_spelling(&self, key: &str) -> bool {
@@ -466,6 +483,32 @@ mod tests {
             rule.check(ResourceKind::LicenseToken, "prod", &[]),
             vec![],
             "kinds without tags"
+        );
+    }
+
+    #[test]
+    fn exports_name_each_violation_and_the_tag_that_carries_the_key() {
+        let rule = cost_centre();
+        let kind = ResourceKind::MfaDevice;
+        let codes = |tags: &[Tag]| -> Vec<&'static str> {
+            rule.check(kind, "prod", tags)
+                .iter()
+                .map(Violation::code)
+                .collect()
+        };
+        assert_eq!(codes(&[]), ["missing"]);
+        assert_eq!(codes(&[tag("CostCentre", "cc-1200")]), ["not-allowed"]);
+        assert_eq!(codes(&[tag("costcenter", "CC-1040")]), ["misspelled"]);
+
+        assert_eq!(rule.carried(&[tag("Owner", "a")]), None);
+        assert_eq!(
+            rule.carried(&[tag("cost-centre", "CC-1"), tag("Owner", "a")]),
+            Some(&tag("cost-centre", "CC-1"))
+        );
+        assert_eq!(
+            rule.carried(&[tag("costcenter", "CC-1"), tag("CostCentre", "CC-2")]),
+            Some(&tag("CostCentre", "CC-2")),
+            "the key itself before another spelling"
         );
     }
 

@@ -1,8 +1,10 @@
 //! The demo data: two accounts (prod and dev) and two regions, with every kind of item the
 //! console manages, named and tagged as a real organisation would, and expiries spread from
-//! already expired to months away so every alert state is on show.
+//! already expired to months away so every alert state is on show. A few items break the tags
+//! an organisation requires, on purpose and always the same ones ([`untidy`]).
 
 pub mod iam;
+pub mod untidy;
 
 use std::collections::BTreeMap;
 
@@ -15,6 +17,7 @@ use crate::services::ec2::{
 use crate::services::license_manager::{License, TokenGrant};
 use crate::state::{World, DEFAULT_ACCOUNT};
 use crate::tags::Tag;
+use untidy::Seeded;
 
 pub const PROD_ACCOUNT: &str = DEFAULT_ACCOUNT;
 pub const DEV_ACCOUNT: &str = "210987654321";
@@ -111,8 +114,14 @@ fn seed_region(
         "2001:db8:2000::/36",
     ];
     for (i, (range, days)) in ranges.iter().zip(EXPIRY_SPREAD_DAYS).enumerate() {
-        let mut token_tags = tags(i, environment);
-        token_tags.push(Tag::new("Name", format!("byoip {range}")));
+        let name = format!("byoip {range}");
+        let mut token_tags = untidy::tags_of(
+            Seeded::VerificationToken,
+            account,
+            &name,
+            tags(i, environment),
+        );
+        token_tags.push(Tag::new("Name", name));
         let token = VerificationToken::new(account, &ipam, now + Duration::days(days), token_tags);
         ec2.tokens.insert(token.id.clone(), token);
     }
@@ -155,7 +164,12 @@ fn seed_region(
                 policy_reference_name: reference.to_string(),
                 created,
                 updated: created,
-                tags: tags(i + 1, environment),
+                tags: untidy::tags_of(
+                    Seeded::TrustProvider,
+                    account,
+                    reference,
+                    tags(i + 1, environment),
+                ),
                 sse: SseSpecification::default(),
             },
         );
@@ -228,6 +242,91 @@ fn seed_region(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every item of the kinds trustdesk tags, with its tags as `(key, value)`.
+    fn tagged_items(world: &mut World, account: &str) -> Vec<Vec<(String, String)>> {
+        let pairs = |tags: &[Tag]| -> Vec<(String, String)> {
+            tags.iter()
+                .map(|t| (t.key.clone(), t.value.clone()))
+                .collect()
+        };
+        let account_state = world.account(account);
+        let iam = &account_state.iam;
+        let mut items: Vec<Vec<(String, String)>> = Vec::new();
+        items.extend(iam.policies.values().map(|p| pairs(&p.tags)));
+        items.extend(iam.instance_profiles.values().map(|p| pairs(&p.tags)));
+        items.extend(iam.server_certificates.values().map(|c| pairs(&c.tags)));
+        items.extend(iam.saml_providers.values().map(|p| pairs(&p.tags)));
+        items.extend(iam.oidc_providers.values().map(|p| pairs(&p.tags)));
+        items.extend(iam.mfa_devices.values().map(|d| pairs(&d.tags)));
+        for region in REGIONS {
+            let state = account_state.region(region);
+            items.extend(state.ec2.tokens.values().map(|t| pairs(&t.tags)));
+            items.extend(state.ec2.trust_providers.values().map(|p| pairs(&p.tags)));
+            items.extend(
+                state
+                    .mpa
+                    .identity_sources
+                    .values()
+                    .map(|s| s.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            );
+        }
+        items
+    }
+
+    fn is_cost_centre(value: &str) -> bool {
+        value.len() == 7
+            && value.starts_with("CC-")
+            && value[3..].bytes().all(|b| b.is_ascii_digit())
+    }
+
+    #[test]
+    fn exactly_the_listed_items_break_the_tags_an_organisation_requires() {
+        let mut world = World::default();
+        demo(&mut world);
+        for account in [PROD_ACCOUNT, DEV_ACCOUNT] {
+            let items = tagged_items(&mut world, account);
+            let has = |tags: &Vec<(String, String)>, key: &str| tags.iter().any(|(k, _)| k == key);
+            let without_owner = items.iter().filter(|t| !has(t, "Owner")).count();
+            let misspelled = items.iter().filter(|t| has(t, "costcenter")).count();
+            let bad_value = items
+                .iter()
+                .filter(|t| {
+                    t.iter()
+                        .any(|(k, v)| k == "CostCentre" && !is_cost_centre(v))
+                })
+                .count();
+            let no_cost_centre = items
+                .iter()
+                .filter(|t| !has(t, "CostCentre") && !has(t, "costcenter"))
+                .count();
+            assert_eq!(without_owner, untidy::ITEMS_WITHOUT_OWNER, "{account}");
+            assert_eq!(
+                (misspelled, bad_value, no_cost_centre),
+                (3, 1, 1),
+                "{account}"
+            );
+            assert_eq!(
+                misspelled + bad_value + no_cost_centre,
+                untidy::ITEMS_WITH_A_BAD_COST_CENTRE,
+                "{account}"
+            );
+            let untidy_items = items
+                .iter()
+                .filter(|t| {
+                    !has(t, "Owner")
+                        || !t
+                            .iter()
+                            .any(|(k, v)| k == "CostCentre" && is_cost_centre(v))
+                })
+                .count();
+            assert_eq!(
+                untidy_items,
+                untidy::ITEMS_WITHOUT_OWNER + untidy::ITEMS_WITH_A_BAD_COST_CENTRE - 1,
+                "{account}: the untagged policy breaks both"
+            );
+        }
+    }
 
     #[test]
     fn seeds_both_accounts_and_regions_with_the_expiry_spread() {

@@ -2,6 +2,7 @@
 //! Production code never reads the demo data; only this module knows it.
 
 use crate::config::AccountConfig;
+use app::model::compliance::TagRuleForm;
 
 /// The accounts demo mode manages: the emulator's two seeded accounts in its two regions.
 pub fn accounts() -> Vec<AccountConfig> {
@@ -23,6 +24,30 @@ pub fn accounts() -> Vec<AccountConfig> {
                 seed::CONSOLE_ROLE
             )),
             regions,
+        },
+    ]
+}
+
+/// The tag rules demo mode starts with, which the emulator's seed breaks on purpose
+/// (`trustdesk_emulator::seed::untidy`): `Owner` required on every kind with tags, and
+/// `CostCentre` required, spelled so rather than `costcenter`, and matching `CC-????`. A rule's
+/// pattern knows `?` (any one character) but no digit class; the seed's good values are `CC-`
+/// and four digits and its wrong ones (`cc-1200`, `1200`) fail the pattern.
+pub fn tag_rules() -> Vec<TagRuleForm> {
+    vec![
+        TagRuleForm {
+            key: "Owner".into(),
+            required: "on".into(),
+            allowed: "any".into(),
+            ..Default::default()
+        },
+        TagRuleForm {
+            key: "CostCentre".into(),
+            required: "on".into(),
+            allowed: "pattern".into(),
+            values: "CC-????".into(),
+            spellings: "costcenter".into(),
+            ..Default::default()
         },
     ]
 }

@@ -67,6 +67,8 @@ pub enum StartError {
     Emulator(std::io::Error),
     #[error("{0}")]
     AuditKey(String),
+    #[error("cannot add the demo's tag rules: {0}")]
+    DemoRules(String),
 }
 
 /// A server bound to its address, not yet serving.
@@ -164,6 +166,17 @@ impl Trustdesk {
             .continue_audit_chain()
             .await
             .map_err(StartError::AuditKey)?;
+        if self.config.demo {
+            // After the chain is continued: these are audited rows of this process.
+            let added = self
+                .console
+                .add_first_tag_rules(&demo::tag_rules(), "demo")
+                .await
+                .map_err(|error| StartError::DemoRules(error.message))?;
+            if added > 0 {
+                tracing::info!(added, "demo mode: added the demo's tag rules");
+            }
+        }
         let public_url = self.config.effective_public_url(addr);
         self.console.alerting.set_public_url(&public_url);
         let setup_url = self

@@ -124,7 +124,8 @@ impl Violation {
         }
     }
 
-    /// `missing`, `not_allowed` or `misspelled`: for pages' data attributes.
+    /// `missing`, `not_allowed` or `misspelled` (as serialised): pages' data attributes and
+    /// exports name violations so.
     pub fn code(&self) -> &'static str {
         match self {
             Violation::Missing { .. } => "missing",
@@ -154,6 +155,14 @@ impl TagRule {
         kind.has_tags()
             && (self.kinds.is_empty() || self.kinds.contains(&kind))
             && (self.accounts.is_empty() || self.accounts.iter().any(|a| a == account))
+    }
+
+    /// The tag an item carries for this rule's key: under the key itself, else under another
+    /// spelling of it; none when the key is missing.
+    pub fn carried<'t>(&self, tags: &'t [Tag]) -> Option<&'t Tag> {
+        tags.iter()
+            .find(|tag| tag.key == self.key)
+            .or_else(|| tags.iter().find(|tag| self.is_other_spelling(&tag.key)))
     }
 
     fn is_other_spelling(&self, key: &str) -> bool {
@@ -509,6 +518,32 @@ mod tests {
                 violation.code()
             );
         }
+    }
+
+    #[test]
+    fn exports_name_each_violation_and_the_tag_that_carries_the_key() {
+        let rule = cost_centre();
+        let kind = ResourceKind::MfaDevice;
+        let codes = |tags: &[Tag]| -> Vec<&'static str> {
+            rule.check(kind, "prod", tags)
+                .iter()
+                .map(Violation::code)
+                .collect()
+        };
+        assert_eq!(codes(&[]), ["missing"]);
+        assert_eq!(codes(&[tag("CostCentre", "cc-1200")]), ["not_allowed"]);
+        assert_eq!(codes(&[tag("costcenter", "CC-1040")]), ["misspelled"]);
+
+        assert_eq!(rule.carried(&[tag("Owner", "a")]), None);
+        assert_eq!(
+            rule.carried(&[tag("cost-centre", "CC-1"), tag("Owner", "a")]),
+            Some(&tag("cost-centre", "CC-1"))
+        );
+        assert_eq!(
+            rule.carried(&[tag("costcenter", "CC-1"), tag("CostCentre", "CC-2")]),
+            Some(&tag("CostCentre", "CC-2")),
+            "the key itself before another spelling"
+        );
     }
 
     #[test]

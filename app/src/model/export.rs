@@ -45,6 +45,9 @@ pub fn expiry_export_path(format: ExportFormat) -> String {
     format!("/expiry/export.{}", format.extension())
 }
 
+/// The Compliance page's CSV: every item that breaks a tag rule, one row per rule and item.
+pub const COMPLIANCE_EXPORT_PATH: &str = "/compliance/export.csv";
+
 /// `path?query`, or `path` alone for an empty query.
 pub fn with_query(path: String, params: &[String]) -> String {
     if params.is_empty() {
@@ -67,9 +70,18 @@ mod tests {
                 assert_eq!(segments.len(), 2, "{path}");
                 assert_ne!(segments[1], "new", "{path}");
             }
-            // The expiry list's exports sit under a first segment no inventory has.
+            // The expiry list's and the Compliance page's exports sit under a first segment no
+            // inventory has.
             assert_ne!(kind.path(), "/expiry");
+            assert!(!COMPLIANCE_EXPORT_PATH.starts_with(&format!("{}/", kind.path())));
         }
+        assert_eq!(
+            COMPLIANCE_EXPORT_PATH
+                .trim_start_matches('/')
+                .split('/')
+                .collect::<Vec<_>>(),
+            ["compliance", "export.csv"]
+        );
         assert_eq!(
             inventory_export_path(ResourceKind::ServerCertificate, ExportFormat::Csv),
             "/server-certificates/export.csv"

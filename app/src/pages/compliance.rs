@@ -1,10 +1,14 @@
 //! The Compliance page: for each tag rule, the cached items that break it, counted by kind and
-//! account, each count a link to that inventory, and the first items with what to fix.
+//! account, each count a link to that inventory, and the first items with what to fix; every
+//! breaking item, not only the first, as a CSV from the header's link.
 
 use super::{PageError, PageTitle, CARD};
 use crate::{
     api::tag_rules::get_compliance,
-    model::{compliance::RuleCompliance, resource::encode_segment, ResourceKind},
+    model::{
+        compliance::RuleCompliance, export::COMPLIANCE_EXPORT_PATH, resource::encode_segment,
+        ExportFormat, ResourceKind,
+    },
 };
 use leptos::prelude::*;
 
@@ -13,9 +17,13 @@ pub fn CompliancePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_compliance());
     view! {
         <PageTitle title="Compliance" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
-            "Items in trustdesk's cache that break a " <a class="underline" href="/tag-rules">"tag rule"</a> ", as of each kind's last sync."
-        </p>
+        <div class="mb-4 flex max-w-3xl flex-wrap items-baseline gap-3 text-sm">
+            <p class="text-slate-600 dark:text-slate-400">
+                "Items in trustdesk's cache that break a " <a class="underline" href="/tag-rules">"tag rule"</a> ", as of each kind's last sync."
+            </p>
+            // A file, not a page: the router must leave it to the browser.
+            <a id="compliance-export" class="ml-auto text-indigo-700 underline dark:text-indigo-300" href=COMPLIANCE_EXPORT_PATH rel="external">{ExportFormat::Csv.label()}</a>
+        </div>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

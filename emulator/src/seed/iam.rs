@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::untidy::{tags_of, Seeded};
 use super::{tags, CONSOLE_ROLE, EXPIRY_SPREAD_DAYS};
 use crate::derive::{cert, mfa, saml};
 use crate::ids;
@@ -313,7 +314,7 @@ fn instance_profiles(iam: &mut IamState, account: &str, environment: &str, now: 
                 path: "/".to_string(),
                 created: now - Duration::days(500 - i as i64 * 50),
                 role: role.map(str::to_string),
-                tags: tags(i, environment),
+                tags: tags_of(Seeded::InstanceProfile, account, name, tags(i, environment)),
             },
         );
     }
@@ -343,7 +344,12 @@ fn server_certificates(iam: &mut IamState, account: &str, environment: &str, now
                 expiration: parsed.not_after,
                 body,
                 chain: None,
-                tags: tags(i, environment),
+                tags: tags_of(
+                    Seeded::ServerCertificate,
+                    account,
+                    name,
+                    tags(i, environment),
+                ),
             },
         );
     }
@@ -364,7 +370,12 @@ fn saml_providers(iam: &mut IamState, account: &str, environment: &str, now: Dat
                 document,
                 valid_until: metadata.valid_until,
                 created: now - Duration::days(300 - i as i64 * 40),
-                tags: tags(i + 2, environment),
+                tags: tags_of(
+                    Seeded::SamlProvider,
+                    account,
+                    name,
+                    tags(i + 2, environment),
+                ),
             },
         );
     }
@@ -397,7 +408,7 @@ fn oidc_providers(iam: &mut IamState, account: &str, environment: &str, now: Dat
                     .collect(),
                 arn,
                 created: now - Duration::days(200 + i as i64 * 30),
-                tags: tags(i + 1, environment),
+                tags: tags_of(Seeded::OidcProvider, account, url, tags(i + 1, environment)),
             },
         );
     }
@@ -421,7 +432,7 @@ fn mfa_devices(iam: &mut IamState, account: &str, environment: &str, now: DateTi
                 seed,
                 qr_png,
                 created: now - Duration::days(90),
-                tags: tags(i + 4, environment),
+                tags: tags_of(Seeded::MfaDevice, account, device, tags(i + 4, environment)),
                 assignment,
             },
         );

@@ -10,6 +10,52 @@ use app::model::compliance::{
 /// What only admins may do with tag rules, for refusals.
 const RULES: &str = "change tag rules";
 
+impl Console {
+    /// Starting rules (demo mode's), added by the system `via` what, each checked as an
+    /// admin's rule is and audited, in one transaction; but only when no tag rule exists and
+    /// none ever did, so that a restart neither doubles them nor brings back rules an admin
+    /// removed. The number added.
+    pub(crate) async fn add_first_tag_rules(
+        &self,
+        forms: &[TagRuleForm],
+        via: &str,
+    ) -> Result<usize, AppError> {
+        let accounts: Vec<String> = self
+            .clients
+            .accounts()
+            .iter()
+            .map(|a| a.name.clone())
+            .collect();
+        let rules = forms
+            .iter()
+            .map(|form| form.validate(&accounts))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tx = self.db.begin_write().await.map_err(db_error)?;
+        if tag_rules::ever_kept(&mut tx).await.map_err(db_error)? {
+            return Ok(0);
+        }
+        let now = store::now();
+        for rule in &rules {
+            let id = tag_rules::insert(&mut tx, rule, "system", &now)
+                .await
+                .map_err(db_error)?;
+            let row = NewAuditRow {
+                actor: "system".into(),
+                action: "tag_rule.add".into(),
+                target_kind: "tag_rule".into(),
+                target_id: id.to_string(),
+                params: json!({"rule": rule, "via": via}),
+                ..Default::default()
+            };
+            store::audit::append(&mut tx, self.db.seal(), row, &now)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(rules.len())
+    }
+}
+
 impl RequestConsole {
     pub(super) async fn tag_rules_inner(&self) -> Result<TagRulesPage, AppError> {
         let user = self.require_user().await?;

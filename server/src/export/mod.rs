@@ -7,8 +7,10 @@
 //!
 //! Each export has its module ([`inventory`], [`expiry`]) with a `stream` entry point that
 //! takes the view's query and [`ExportOptions`], so a caller with its own scope (a share link)
-//! can fix the query and leave columns out. [`routes`] serves them to signed-in users.
+//! can fix the query and leave columns out; [`compliance`] lists what breaks the tag rules.
+//! [`routes`] serves them to signed-in users.
 
+pub mod compliance;
 pub mod expiry;
 pub mod inventory;
 pub mod item;
@@ -117,6 +119,18 @@ pub fn file_name(name: &str, date: chrono::NaiveDate, format: ExportFormat) -> S
     )
 }
 
+/// One row of an export: a JSON object, or CSV cells (before neutralisation) in the order of
+/// the export's header.
+pub(crate) trait ExportRow: serde::Serialize + Send + 'static {
+    fn csv_cells(&self) -> Vec<String>;
+}
+
+impl ExportRow for Record {
+    fn csv_cells(&self) -> Vec<String> {
+        Record::csv_cells(self)
+    }
+}
+
 /// Turns batches of records into the bytes of one format.
 struct Encoder {
     format: ExportFormat,
@@ -132,7 +146,7 @@ impl Encoder {
         }
     }
 
-    fn records(&mut self, records: &[Record]) -> Result<Vec<u8>, csv::Error> {
+    fn records<R: ExportRow>(&mut self, records: &[R]) -> Result<Vec<u8>, csv::Error> {
         match self.format {
             ExportFormat::Csv => csv_rows(records.iter().map(|r| {
                 r.csv_cells()
@@ -176,15 +190,16 @@ fn csv_rows(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, csv:
 }
 
 /// Where an export's rows come from: called with the cursor after the last row read (none for
-/// the first batch), it answers up to `BATCH_ROWS` records, each with its cursor.
-pub(crate) trait Batches<C>: FnMut(Option<C>) -> Self::Batch + Send + 'static {
-    type Batch: Future<Output = Result<Vec<(Record, C)>, sqlx::Error>> + Send + 'static;
+/// the first batch), it answers up to `BATCH_ROWS` records, each with its cursor; fewer only
+/// when no rows are left.
+pub(crate) trait Batches<R, C>: FnMut(Option<C>) -> Self::Batch + Send + 'static {
+    type Batch: Future<Output = Result<Vec<(R, C)>, sqlx::Error>> + Send + 'static;
 }
 
-impl<C, F, B> Batches<C> for F
+impl<R, C, F, B> Batches<R, C> for F
 where
     F: FnMut(Option<C>) -> B + Send + 'static,
-    B: Future<Output = Result<Vec<(Record, C)>, sqlx::Error>> + Send + 'static,
+    B: Future<Output = Result<Vec<(R, C)>, sqlx::Error>> + Send + 'static,
 {
     type Batch = B;
 }
@@ -196,7 +211,7 @@ pub(crate) fn view_batches(
     now: chrono::DateTime<chrono::Utc>,
     options: ExportOptions,
     limit: usize,
-) -> impl Batches<Cursor> {
+) -> impl Batches<Record, Cursor> {
     let pool = db.pool().clone();
     let view = Arc::new(view);
     let at = crate::time::timestamp(now);
@@ -216,12 +231,12 @@ pub(crate) fn view_batches(
 /// that cannot answer gets a 503 with a sentence; the rest stream after it, one chunk per
 /// batch. A failure midway ends the stream with an error, which aborts the response instead
 /// of ending the file as if it were complete.
-pub(crate) async fn respond<C: Send + 'static>(
+pub(crate) async fn respond<R: ExportRow, C: Send + 'static>(
     format: ExportFormat,
     file_name: String,
     header: Vec<&'static str>,
     batch_rows: usize,
-    mut batches: impl Batches<C>,
+    mut batches: impl Batches<R, C>,
 ) -> Response {
     let first = match batches(None).await {
         Ok(first) => first,
@@ -264,11 +279,11 @@ fn unavailable(error: &sqlx::Error) -> Response {
         .into_response()
 }
 
-struct StreamState<C, F> {
+struct StreamState<R, C, F> {
     encoder: Encoder,
     batch_rows: usize,
     /// The first batch, read before the response started.
-    first: Option<Vec<(Record, C)>>,
+    first: Option<Vec<(R, C)>>,
     batches: F,
     after: Option<C>,
     done: bool,
@@ -276,11 +291,11 @@ struct StreamState<C, F> {
 
 /// One chunk per batch: the first with the CSV header or `[`, the last with the `]`. A batch
 /// shorter than `batch_rows` is the last; a full one is followed by another read.
-fn stream<C: Send + 'static>(
+fn stream<R: ExportRow, C: Send + 'static>(
     encoder: Encoder,
     batch_rows: usize,
-    first: Vec<(Record, C)>,
-    batches: impl Batches<C>,
+    first: Vec<(R, C)>,
+    batches: impl Batches<R, C>,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     let state = StreamState {
         encoder,

@@ -1,6 +1,7 @@
 //! The exports' URLs, for signed-in users (viewers and admins):
 //! `GET /<kind's inventory path>/export.{csv,json}?<the inventory page's query>` and
-//! `GET /expiry/export.{csv,json}?kind=&account=&region=&tag=&expires=`.
+//! `GET /expiry/export.{csv,json}?kind=&account=&region=&tag=&expires=`, and
+//! `GET /compliance/export.csv` (every item that breaks a tag rule).
 //! Each path is static, so it is matched before the pages' `/:kinds` routes and never
 //! collides with them. A signed-out browser is sent to sign in and from there to the page the
 //! export belongs to (the inventory with the same filters, or the dashboard), not to the export
@@ -8,7 +9,7 @@
 //! pages, not files. Anything else signed out gets 401.
 
 use app::model::{
-    export::{expiry_export_path, inventory_export_path},
+    export::{expiry_export_path, inventory_export_path, COMPLIANCE_EXPORT_PATH},
     AppError, ExpiryQuery, ExportFormat, InventoryQuery, ResourceKind,
 };
 use axum::{
@@ -48,7 +49,7 @@ pub fn routes() -> Router<AppState> {
             ),
         );
     }
-    router
+    router.route(COMPLIANCE_EXPORT_PATH, get(compliance))
 }
 
 async fn inventory(
@@ -108,6 +109,17 @@ async fn expiry(
     )
     .await
     .unwrap_or_else(error_response)
+}
+
+/// The Compliance page's CSV, for whoever may read the page: everyone signed in.
+async fn compliance(State(state): State<AppState>, session: Session, request: Parts) -> Response {
+    let user = match signed_in(&state, session, &request, "/compliance").await {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
+    };
+    tracing::info!(user = %user.username, "export of the compliance report");
+    let console = &state.console;
+    super::compliance::stream(console.db(), console.clock().now()).await
 }
 
 /// The signed-in, enabled user, or the refusal to send; a browser signs in and goes on to

@@ -130,7 +130,7 @@ fn counted(
     limit: usize,
     options: ExportOptions,
     sizes: Arc<Mutex<Vec<usize>>>,
-) -> impl Batches<Cursor> {
+) -> impl Batches<Record, Cursor> {
     let mut inner = view_batches(db, view, now(), options, limit);
     move |after| {
         let batch = inner(after);

@@ -76,6 +76,15 @@ enum KeyValue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor(Vec<KeyValue>);
 
+impl Cursor {
+    /// From a batch query's `json_array(…)` of the last row's sort terms.
+    pub(super) fn parse(json: &str) -> Result<Self, sqlx::Error> {
+        serde_json::from_str::<Vec<KeyValue>>(json)
+            .map(Cursor)
+            .map_err(|error| sqlx::Error::Decode(Box::new(error)))
+    }
+}
+
 /// A cached item as an export lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listed {
@@ -105,9 +114,7 @@ pub async fn batch(
     let rows: Vec<BatchRow> = sql.build_query_as().fetch_all(pool).await?;
     let mut listed = Vec::with_capacity(rows.len());
     for row in rows {
-        let cursor = serde_json::from_str::<Vec<KeyValue>>(&row.batch_cursor)
-            .map(Cursor)
-            .map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+        let cursor = Cursor::parse(&row.batch_cursor)?;
         if let Some(item) = row.row.into_resource() {
             listed.push((
                 Listed {
@@ -155,7 +162,7 @@ fn batch_query<'q>(
 /// `k1 > v1 OR (k1 = v1 AND (k2 > v2 OR (k2 = v2 AND …)))`, with `<` for descending terms.
 /// The first term's bound is repeated on its own (`k1 >= v1`) so that SQLite can start on the
 /// index of the first term instead of reading the view from its beginning.
-fn push_after(
+pub(super) fn push_after(
     sql: &mut QueryBuilder<'_, Sqlite>,
     keys: &[SortKey],
     cursor: &Cursor,

@@ -2,9 +2,20 @@
 //! account, and the first items. The same three conditions as `TagRule::check`: a required key
 //! missing (and no other spelling of it), a value not allowed, a key spelled otherwise.
 
-use super::resources::{Row, COLUMNS};
+use super::batches::{push_after, Cursor};
+use super::resources::{order_terms, Row, SortKey, COLUMNS};
 use app::model::{compliance::AllowedValues, compliance::TagRule, AwsItem, ResourceKind};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+/// The order a rule's breaking items are listed and exported in; the row id makes it total,
+/// so that keyset batches neither skip nor repeat an item.
+const ORDER: &[SortKey] = &[
+    ("r.kind", false),
+    ("r.account", false),
+    ("r.name COLLATE NOCASE", false),
+    ("r.id", false),
+    ("r.rowid", false),
+];
 
 const TAG_OF_R: &str =
     "SELECT 1 FROM resource_tags t WHERE t.kind = r.kind AND t.account = r.account \
@@ -102,8 +113,53 @@ pub async fn items(
 ) -> Result<Vec<AwsItem>, sqlx::Error> {
     let mut sql = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
     push_breaking(&mut sql, rule);
-    sql.push(" ORDER BY r.kind, r.account, r.name COLLATE NOCASE, r.id LIMIT ");
+    sql.push(" ORDER BY ");
+    sql.push(order_terms(ORDER));
+    sql.push(" LIMIT ");
     sql.push_bind(limit);
     let rows: Vec<Row> = sql.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().filter_map(Row::into_resource).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct BatchRow {
+    #[sqlx(flatten)]
+    row: Row,
+    batch_cursor: String,
+}
+
+/// Up to `limit` items breaking the rule after `after` (from the first without one), in the
+/// order [`items`] lists them, each with the cursor that continues after it: the compliance
+/// export's batches, each one short query that starts where the one before ended.
+pub async fn batch(
+    pool: &SqlitePool,
+    rule: &TagRule,
+    after: Option<&Cursor>,
+    limit: usize,
+) -> Result<Vec<(AwsItem, Cursor)>, sqlx::Error> {
+    let key_values = ORDER
+        .iter()
+        .map(|(term, _)| *term)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT {COLUMNS}, json_array({key_values}) AS batch_cursor FROM resources r"
+    ));
+    push_breaking(&mut sql, rule);
+    if let Some(cursor) = after {
+        push_after(&mut sql, ORDER, cursor)?;
+    }
+    sql.push(" ORDER BY ");
+    sql.push(order_terms(ORDER));
+    sql.push(" LIMIT ");
+    sql.push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    let rows: Vec<BatchRow> = sql.build_query_as().fetch_all(pool).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let cursor = Cursor::parse(&row.batch_cursor)?;
+        if let Some(item) = row.row.into_resource() {
+            items.push((item, cursor));
+        }
+    }
+    Ok(items)
 }

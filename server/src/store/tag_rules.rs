@@ -46,3 +46,14 @@ pub async fn delete(conn: &mut SqliteConnection, id: i64) -> Result<Option<TagRu
             .await?;
     Ok(row.and_then(|(json,)| serde_json::from_str(&json).ok()))
 }
+
+/// Whether a tag rule exists, or ever did: one was added or removed, as the audit trail says.
+pub async fn ever_kept(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    let (kept,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM tag_rules) OR EXISTS (SELECT 1 FROM audit_log \
+         WHERE action IN ('tag_rule.add', 'tag_rule.delete') AND outcome = 'ok')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(kept)
+}

@@ -8,6 +8,7 @@ mod audit_export;
 mod audit_viewer;
 mod aws_read_limits;
 mod client_address;
+mod compliance;
 mod crash;
 mod csrf;
 mod demo;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 /// The Sync page's data once no sync runs, none is asked for, and the newest run is complete
 /// and is not `after` (a run id seen before).
-async fn settled(browser: &Browser, after: Option<&str>) -> Value {
+pub(crate) async fn settled(browser: &Browser, after: Option<&str>) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let overview: Value = browser.get_json("/api/sync").await.json().await.unwrap();

@@ -8,6 +8,7 @@ use crate::{
         alerts::AlertsPage,
         audit::AuditPage,
         audit_entry::AuditEntryPage,
+        bulk::{edit::BulkEditRoutePage, list::BulkEditsListPage, new::NewBulkEditPage},
         compliance::CompliancePage,
         dashboard::DashboardPage,
         kind::{KindInventoryPage, NewKindPage},
@@ -80,6 +81,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/shares") view=ShareLinksPage ssr=ssr.clone() />
                     <Route path=path!("/tag-rules") view=TagRulesPage ssr=ssr.clone() />
                     <Route path=path!("/compliance") view=CompliancePage ssr=ssr.clone() />
+                    <Route path=path!("/bulk") view=BulkEditsListPage ssr=ssr.clone() />
+                    <Route path=path!("/bulk/new") view=NewBulkEditPage ssr=ssr.clone() />
+                    <Route path=path!("/bulk/:id") view=BulkEditRoutePage ssr=ssr.clone() />
                     <Route path=path!("/shares/new") view=NewSharePage ssr=ssr.clone() />
                     <Route path=path!("/resources/:kind/:account/:region/:id") view=ResourcePage ssr=ssr.clone() />
                     // Every kind's inventory and create page; static paths above match first.

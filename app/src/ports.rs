@@ -2,6 +2,7 @@
 //! (bound to the caller's session and address), so each server function is one call.
 
 use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
+use crate::model::bulk::{BulkDraft, BulkEditPage, BulkEditsPage, OperationRow, SelectionForm};
 use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage};
 use crate::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
 use crate::model::{
@@ -111,6 +112,26 @@ pub trait Ports: Send + Sync {
     async fn delete_tag_rule(&self, id: i64) -> Result<(), AppError>;
     /// Every rule with the cached items that break it.
     async fn compliance(&self) -> Result<Vec<RuleCompliance>, AppError>;
+    /// Bulk tag edits: everyone signed in reads them; admins preview, apply and retry them.
+    /// What a selection holds, with the fixes suggested for a rule's violations.
+    async fn bulk_draft(&self, selection: SelectionForm) -> Result<BulkDraft, AppError>;
+    /// Stores a preview (nothing is sent) and answers its id.
+    async fn preview_bulk_edit(
+        &self,
+        selection: SelectionForm,
+        ops: Vec<OperationRow>,
+    ) -> Result<String, AppError>;
+    async fn bulk_edit(
+        &self,
+        id: String,
+        status: String,
+        page: u32,
+    ) -> Result<BulkEditPage, AppError>;
+    async fn bulk_edits(&self) -> Result<BulkEditsPage, AppError>;
+    /// Applies the preview at `revision`, the one the admin saw.
+    async fn apply_bulk_edit(&self, id: String, revision: i64) -> Result<(), AppError>;
+    /// Sends the failed items again, after checking them against AWS.
+    async fn retry_bulk_edit(&self, id: String) -> Result<(), AppError>;
     /// A secret AWS showed once at creation: once, for the user who created the item.
     async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError>;
 }

@@ -11,6 +11,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod bulk;
 pub mod resources;
 pub mod session;
 pub mod shares;

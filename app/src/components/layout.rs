@@ -124,6 +124,7 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
         ("/alerts".to_string(), "Alerts".to_string()),
         ("/tag-rules".to_string(), "Tag rules".to_string()),
         ("/compliance".to_string(), "Compliance".to_string()),
+        ("/bulk".to_string(), "Bulk tag edits".to_string()),
         ("/outbox".to_string(), "Outbox".to_string()),
         ("/audit".to_string(), "Audit".to_string()),
     ];

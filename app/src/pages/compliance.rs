@@ -22,6 +22,7 @@ pub fn CompliancePage() -> impl IntoView {
                 "Items in trustdesk's cache that break a " <a class="underline" href="/tag-rules">"tag rule"</a> ", as of each kind's last sync."
             </p>
             // A file, not a page: the router must leave it to the browser.
+            <a id="compliance-fix-all" class="rounded-md bg-indigo-600 px-3 py-1.5 font-semibold text-white hover:bg-indigo-500" href="/bulk/new?rule=all">"Fix everything with one bulk edit"</a>
             <a id="compliance-export" class="ml-auto text-indigo-700 underline dark:text-indigo-300" href=COMPLIANCE_EXPORT_PATH rel="external">{ExportFormat::Csv.label()}</a>
         </div>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -74,6 +75,11 @@ fn Rule(rule: RuleCompliance) -> impl IntoView {
     let more = (rule.total > rule.items.len() as i64).then(|| {
         view! { <p class="text-xs text-slate-500">{format!("The first {} of {} are listed.", rule.items.len(), rule.total)}</p> }
     });
+    let fix = (rule.total > 0).then(|| {
+        view! {
+            <a class="rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800" data-fix=rule.rule.id.to_string() href=format!("/bulk/new?rule={}", rule.rule.id)>"Fix with bulk edit"</a>
+        }
+    });
     let state = if rule.total == 0 {
         view! { <span class="font-semibold text-emerald-700 dark:text-emerald-400">"Every item complies."</span> }.into_any()
     } else {
@@ -82,7 +88,7 @@ fn Rule(rule: RuleCompliance) -> impl IntoView {
     view! {
         <section class=format!("{CARD} mb-4") data-rule=rule.rule.id data-total=rule.total.to_string()>
             <h2 class="font-semibold"><span class="font-mono">{key}</span>" · " {rule.rule.scope()}</h2>
-            <p class="mb-2 text-sm">{state}</p>
+            <p class="mb-2 flex flex-wrap items-center gap-3 text-sm">{state}{fix}</p>
             <ul class="mb-2 text-sm">{counts}</ul>
             <ol class="text-sm">{items}</ol>
             {more}

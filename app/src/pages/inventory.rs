@@ -6,6 +6,7 @@ use crate::{
     api::resources::{get_inventory, RefreshInventory},
     components::{form::action_error, ActionAlert, CsrfField, LocalTime},
     model::{
+        bulk::{pick_value, SelectionForm},
         export::{inventory_export_path, with_query},
         resource::{encode_segment, STATUS_DETAIL},
         share::ShareScope,
@@ -128,13 +129,29 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
         ("region", "Region"),
         ("status", "Status"),
     ];
+    // Tags can be edited in bulk where the kind has tags and the items still exist in AWS.
+    let pickable = kind.has_tags() && !removed;
     let rows = page
         .items
         .iter()
-        .map(|item| row(item, removed))
+        .map(|item| row(item, removed, pickable))
         .collect_view();
+    let bulk = (pickable && page.total > 0).then(|| {
+        let all = format!(
+            "/bulk/new?{}",
+            SelectionForm::matching(kind, &query).url_params().join("&")
+        );
+        view! {
+            // The rows' checkboxes belong to this form through their `form` attribute, so the
+            // filter form above and this one do not nest.
+            <form method="get" action="/bulk/new" id="bulk-pick" class="flex flex-wrap items-center gap-3 text-sm">
+                <button type="submit" id="bulk-edit-selected" class="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">"Edit tags of selected"</button>
+                <a id="bulk-edit-all" href=all class="text-indigo-700 underline dark:text-indigo-300">{format!("Edit tags of all {} matching", page.total)}</a>
+            </form>
+        }
+    });
     let empty = page.items.is_empty().then(|| view! {
-        <tr><td colspan="6" class="px-3 py-6 text-center text-slate-500">"Nothing matches. Change the filter, or refresh from AWS."</td></tr>
+        <tr><td colspan="7" class="px-3 py-6 text-center text-slate-500">"Nothing matches. Change the filter, or refresh from AWS."</td></tr>
     });
     view! {
         <form method="get" action=kind.path() class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-8 dark:border-slate-800 dark:bg-slate-900">
@@ -191,12 +208,14 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
                     page.pages,
                 )}
             </p>
+            {bulk}
             <ExportLinks kind query=query.clone() />
         </div>
         <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <table id="inventory" class="min-w-full text-left text-sm">
                 <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
                     <tr>
+                        {pickable.then(|| view! { <th scope="col" class="px-3 py-2"><span class="sr-only">"Select"</span></th> })}
                         <th scope="col" class="px-3 py-2">"Name / ID"</th>
                         <th scope="col" class="px-3 py-2">"Account"</th>
                         <th scope="col" class="px-3 py-2">"Region"</th>
@@ -230,7 +249,7 @@ fn ExportLinks(kind: ResourceKind, query: InventoryQuery) -> impl IntoView {
     }
 }
 
-fn row(resource: &AwsItem, removed: bool) -> impl IntoView {
+fn row(resource: &AwsItem, removed: bool, pickable: bool) -> impl IntoView {
     let href = resource.item.detail_path();
     let show_id = resource.name != resource.item.id;
     let tags = resource
@@ -240,6 +259,11 @@ fn row(resource: &AwsItem, removed: bool) -> impl IntoView {
         .collect_view();
     view! {
         <tr class="border-t border-slate-200 dark:border-slate-800" data-id=resource.item.id.clone()>
+            {pickable.then(|| view! {
+                <td class="px-3 py-2">
+                    <input type="checkbox" name="pick" form="bulk-pick" value=pick_value(&resource.item) data-pick="" aria-label=format!("Select {}", resource.name) />
+                </td>
+            })}
             <td class="px-3 py-2">
                 <a href=href class="font-medium text-indigo-700 underline dark:text-indigo-300">{resource.name.clone()}</a>
                 {show_id.then(|| view! { <div class="font-mono text-xs text-slate-500">{resource.item.id.clone()}</div> })}

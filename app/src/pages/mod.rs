@@ -4,6 +4,7 @@ pub mod alert_link;
 pub mod alerts;
 pub mod audit;
 pub mod audit_entry;
+pub mod bulk;
 pub mod compliance;
 pub mod dashboard;
 pub mod expiry_overview;

@@ -430,6 +430,59 @@ impl Ports for RequestConsole {
         self.finish(result, || flash).await.map(|_| ())
     }
 
+    async fn bulk_draft(
+        &self,
+        selection: app::model::bulk::SelectionForm,
+    ) -> Result<app::model::bulk::BulkDraft, AppError> {
+        let result = self.bulk_draft_inner(selection).await;
+        self.finish(result, || None).await
+    }
+
+    async fn preview_bulk_edit(
+        &self,
+        selection: app::model::bulk::SelectionForm,
+        ops: Vec<app::model::bulk::OperationRow>,
+    ) -> Result<String, AppError> {
+        let result = self.preview_bulk_edit_inner(selection, ops).await;
+        if let Ok(id) = &result {
+            leptos_axum::redirect(&format!("/bulk/{id}"));
+        }
+        self.finish(result, || None).await
+    }
+
+    async fn bulk_edit(
+        &self,
+        id: String,
+        status: String,
+        page: u32,
+    ) -> Result<app::model::bulk::BulkEditPage, AppError> {
+        let result = self.bulk_edit_inner(id, status, page).await;
+        self.finish(result, || None).await
+    }
+
+    async fn bulk_edits(&self) -> Result<app::model::bulk::BulkEditsPage, AppError> {
+        let result = self.bulk_edits_inner().await;
+        self.finish(result, || None).await
+    }
+
+    async fn apply_bulk_edit(&self, id: String, revision: i64) -> Result<(), AppError> {
+        let result = self.apply_bulk_edit_inner(id, revision).await;
+        let flash = result.as_ref().ok().map(|n| match n {
+            1 => "Applying 1 change.".to_string(),
+            n => format!("Applying {n} changes."),
+        });
+        self.finish(result, || flash).await.map(|_| ())
+    }
+
+    async fn retry_bulk_edit(&self, id: String) -> Result<(), AppError> {
+        let result = self.retry_bulk_edit_inner(id).await;
+        let flash = result.as_ref().ok().map(|n| match n {
+            1 => "Retrying 1 item.".to_string(),
+            n => format!("Retrying {n} items."),
+        });
+        self.finish(result, || flash).await.map(|_| ())
+    }
+
     async fn share_preview(&self, form: ShareForm) -> Result<SharePreview, AppError> {
         let result = self.share_preview_inner(form).await;
         self.finish(result, || None).await

@@ -490,3 +490,38 @@ pub fn emulator_iam(app: &TestApp) -> aws_sdk_iam::Client {
         .build();
     aws_sdk_iam::Client::from_conf(config)
 }
+
+/// The emulator's count of calls per operation since it started or was last reset.
+pub async fn emulator_calls(app: &TestApp) -> Value {
+    reqwest::get(format!(
+        "{}/_emulator/calls",
+        app.emulator_endpoint.as_ref().expect("demo mode")
+    ))
+    .await
+    .expect("the emulator answers")
+    .json()
+    .await
+    .expect("calls in JSON")
+}
+
+/// Sends a control request (JSON) to the emulator: `POST` faults, `DELETE` faults or calls.
+pub async fn emulator_control(app: &TestApp, method: reqwest::Method, path: &str, body: Value) {
+    let response = reqwest::Client::new()
+        .request(
+            method,
+            format!(
+                "{}/_emulator/{path}",
+                app.emulator_endpoint.as_ref().expect("demo mode")
+            ),
+        )
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("the emulator answers");
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+}

@@ -270,7 +270,13 @@ mod tests {
             key: "Team".into(),
             value: "a".into(),
         };
-        let license = preview(ResourceKind::LicenseToken, "prod", &[], &[set.clone()], &[]);
+        let license = preview(
+            ResourceKind::LicenseToken,
+            "prod",
+            &[],
+            std::slice::from_ref(&set),
+            &[],
+        );
         assert_eq!(license.status, ItemStatus::Refused);
         assert!(license.message.contains("does not support tags"));
         assert!(license.after.is_empty());
@@ -294,7 +300,13 @@ mod tests {
             key: "team#".into(),
             value: "a".into(),
         };
-        let iam = preview(ResourceKind::MfaDevice, "prod", &[], &[hash.clone()], &[]);
+        let iam = preview(
+            ResourceKind::MfaDevice,
+            "prod",
+            &[],
+            std::slice::from_ref(&hash),
+            &[],
+        );
         assert_eq!(iam.status, ItemStatus::Refused);
         assert!(iam.message.contains("IAM does not allow"));
         let ec2 = preview(ResourceKind::TrustProvider, "prod", &[], &[hash], &[]);

@@ -88,7 +88,17 @@ const DEV_COST_CENTRE: [(&str, &str); 7] = [
     ("rule[spellings]", "costcenter"),
 ];
 
+/// Adds the dev-only CostCentre rule as the only rule: the demo's own rules are removed first,
+/// so what the pages warn of comes from this rule alone.
 async fn add_rule(admin: &Browser) {
+    let rules: serde_json::Value = admin.get_json("/api/tag-rules").await.json().await.unwrap();
+    for rule in rules["rules"].as_array().unwrap() {
+        let id = rule["id"].to_string();
+        let removed = admin
+            .call("/api/tag-rules/delete", &[("id", id.as_str())])
+            .await;
+        assert_eq!(removed.status(), StatusCode::OK);
+    }
     let added = admin.call("/api/tag-rules/add", &DEV_COST_CENTRE).await;
     assert_eq!(
         added.status(),

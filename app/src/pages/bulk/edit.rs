@@ -195,12 +195,15 @@ fn ItemRow(item: BulkItem) -> impl IntoView {
             .breaks_before
             .iter()
             .filter(|b| !item.breaks_after.contains(b))
-            .map(|b| view! { <li data-rule="fixed" class="text-emerald-700 line-through dark:text-emerald-400">{b.clone()}</li> })
+            .map(|b| view! { <li data-rule="fixed" class="text-emerald-700 dark:text-emerald-400">"Fixed: " <span class="line-through">{b.clone()}</span></li> })
             .collect_view();
         let breaks = item
             .breaks_after
             .iter()
-            .map(|b| view! { <li data-rule="breaks" class="text-red-700 dark:text-red-400">{b.clone()}</li> })
+            .map(|b| {
+                let label = if item.breaks_before.contains(b) { "Still breaks: " } else { "Would break: " };
+                view! { <li data-rule="breaks" class="text-red-700 dark:text-red-400">{label}{b.clone()}</li> }
+            })
             .collect_view();
         view! { <ul class="text-xs">{fixed}{breaks}</ul> }.into_any()
     };

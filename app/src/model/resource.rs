@@ -141,6 +141,24 @@ pub struct Tag {
     pub value: String,
 }
 
+impl Tag {
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// `Key=Value` pairs as tags: for tests.
+#[cfg(test)]
+pub fn tags_of(pairs: &[(&str, &str)]) -> Vec<Tag> {
+    pairs
+        .iter()
+        .map(|(key, value)| Tag::new(*key, *value))
+        .collect()
+}
+
 /// A labelled value on the detail page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {

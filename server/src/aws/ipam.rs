@@ -11,7 +11,7 @@ use aws_sdk_ec2::types::{IpamExternalResourceVerificationToken, ResourceType, Ta
 use aws_sdk_ec2::Client;
 use serde_json::{json, Value};
 
-use super::ec2_tags::{self, model_tags, sdk_tag};
+use super::ec2_tags::{model_tags, sdk_tag};
 use super::error::{dry_run_outcome, failure, AwsFailure, Scope};
 use super::field;
 use super::kind::{
@@ -260,31 +260,6 @@ impl KindAdapter for VerificationTokens {
 
     async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
         delete_token(&at.ec2().await, &at.scope, id).await
-    }
-
-    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        self.tag_many(at, &[id.to_string()], tags).await
-    }
-
-    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        self.untag_many(at, &[id.to_string()], keys).await
-    }
-
-    fn tag_batch_limit(&self) -> usize {
-        ec2_tags::BATCH_LIMIT
-    }
-
-    async fn tag_many(&self, at: &At, ids: &[String], tags: &[Tag]) -> Result<String, AwsFailure> {
-        ec2_tags::create_tags(&at.ec2().await, &at.scope, ids, tags).await
-    }
-
-    async fn untag_many(
-        &self,
-        at: &At,
-        ids: &[String],
-        keys: &[String],
-    ) -> Result<String, AwsFailure> {
-        ec2_tags::delete_tags(&at.ec2().await, &at.scope, ids, keys).await
     }
 
     /// The IPAMs of every account and region, and the form's idempotency token.

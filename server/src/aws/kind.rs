@@ -7,11 +7,12 @@ use std::{future::Future, pin::Pin, sync::Arc};
 
 use app::model::{
     AppError, AwsItem, ErrorKind, OnceSecret, PermissionCheck, ResourceKind, ResourceRef, Tag,
+    TagRules,
 };
 use app::ports::KindRequest;
 use serde_json::Value;
 
-use super::{calls::CallCounter, Account, Aws, AwsFailure, Scope};
+use super::{calls::CallCounter, ec2_tags, Account, Aws, AwsFailure, Scope};
 
 pub type Fut<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
@@ -154,28 +155,45 @@ pub trait KindAdapter: Send + Sync {
     /// Deletes the item; answers AWS's request id.
     async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure>;
 
-    /// Adds or overwrites tags; answers AWS's request id.
-    async fn tag(&self, _at: &At, _id: &str, _tags: &[Tag]) -> Result<String, AwsFailure> {
-        Err(no_tags(self.kind()))
+    /// Adds or overwrites tags; answers AWS's request id. Every EC2 resource is tagged the
+    /// same way (CreateTags), so EC2 kinds need not say how; other kinds with tags do.
+    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
+        match self.kind().tag_rules() {
+            TagRules::Ec2 => {
+                ec2_tags::create_tags(&at.ec2().await, &at.scope, &[id.to_string()], tags).await
+            }
+            _ => Err(no_tags(self.kind())),
+        }
     }
 
-    /// Removes tags by key; answers AWS's request id.
-    async fn untag(&self, _at: &At, _id: &str, _keys: &[String]) -> Result<String, AwsFailure> {
-        Err(no_tags(self.kind()))
+    /// Removes tags by key; answers AWS's request id (DeleteTags for EC2 kinds).
+    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
+        match self.kind().tag_rules() {
+            TagRules::Ec2 => {
+                ec2_tags::delete_tags(&at.ec2().await, &at.scope, &[id.to_string()], keys).await
+            }
+            _ => Err(no_tags(self.kind())),
+        }
     }
 
     /// The most items one call of [`Self::tag_many`] or [`Self::untag_many`] changes: EC2's
     /// CreateTags and DeleteTags take many resource ids; IAM and Multi-party approval tag one
     /// item per call.
     fn tag_batch_limit(&self) -> usize {
-        1
+        match self.kind().tag_rules() {
+            TagRules::Ec2 => ec2_tags::BATCH_LIMIT,
+            _ => 1,
+        }
     }
 
     /// Adds or overwrites the same tags on every item of `ids` (at most
     /// [`Self::tag_batch_limit`]) in one call; answers AWS's request id.
     async fn tag_many(&self, at: &At, ids: &[String], tags: &[Tag]) -> Result<String, AwsFailure> {
-        match ids {
-            [id] => self.tag(at, id, tags).await,
+        match (self.kind().tag_rules(), ids) {
+            (TagRules::Ec2, _) if ids.len() <= ec2_tags::BATCH_LIMIT => {
+                ec2_tags::create_tags(&at.ec2().await, &at.scope, ids, tags).await
+            }
+            (_, [id]) => self.tag(at, id, tags).await,
             _ => Err(not_batched(self.kind())),
         }
     }
@@ -187,8 +205,11 @@ pub trait KindAdapter: Send + Sync {
         ids: &[String],
         keys: &[String],
     ) -> Result<String, AwsFailure> {
-        match ids {
-            [id] => self.untag(at, id, keys).await,
+        match (self.kind().tag_rules(), ids) {
+            (TagRules::Ec2, _) if ids.len() <= ec2_tags::BATCH_LIMIT => {
+                ec2_tags::delete_tags(&at.ec2().await, &at.scope, ids, keys).await
+            }
+            (_, [id]) => self.untag(at, id, keys).await,
             _ => Err(not_batched(self.kind())),
         }
     }

@@ -167,10 +167,10 @@ impl RequestConsole {
         Ok(edit.id)
     }
 
-    async fn edit(&self, id: &str) -> Result<BulkEdit, AppError> {
-        let pool = self.console.db.pool();
+    /// Edits a stopped process left running read as stopped, before any edit is shown.
+    async fn stop_abandoned(&self) -> Result<(), AppError> {
         let stale = store::timestamp(chrono::Utc::now() - bulk_edits::STALE_AFTER);
-        let stopped = bulk_edits::stop_abandoned(pool, &stale, &store::now())
+        let stopped = bulk_edits::stop_abandoned(self.console.db.pool(), &stale, &store::now())
             .await
             .map_err(db_error)?;
         if stopped > 0 {
@@ -179,7 +179,12 @@ impl RequestConsole {
                 "bulk edits left running by a stopped process are marked stopped"
             );
         }
-        bulk_edits::get(pool, id)
+        Ok(())
+    }
+
+    async fn edit(&self, id: &str) -> Result<BulkEdit, AppError> {
+        self.stop_abandoned().await?;
+        bulk_edits::get(self.console.db.pool(), id)
             .await
             .map_err(db_error)?
             .ok_or_else(no_such_edit)
@@ -211,13 +216,11 @@ impl RequestConsole {
 
     pub(super) async fn bulk_edits_inner(&self) -> Result<BulkEditsPage, AppError> {
         let user = self.require_user().await?;
-        let pool = self.console.db.pool();
-        let stale = store::timestamp(chrono::Utc::now() - bulk_edits::STALE_AFTER);
-        bulk_edits::stop_abandoned(pool, &stale, &store::now())
-            .await
-            .map_err(db_error)?;
+        self.stop_abandoned().await?;
         Ok(BulkEditsPage {
-            edits: bulk_edits::recent(pool, LISTED).await.map_err(db_error)?,
+            edits: bulk_edits::recent(self.console.db.pool(), LISTED)
+                .await
+                .map_err(db_error)?,
             can_change: user.role() == Role::Admin,
         })
     }

@@ -85,15 +85,7 @@ fn allowed_like(allowed: &AllowedValues, value: &str) -> String {
 mod tests {
     use super::*;
 
-    fn tags(pairs: &[(&str, &str)]) -> Vec<Tag> {
-        pairs
-            .iter()
-            .map(|(key, value)| Tag {
-                key: key.to_string(),
-                value: value.to_string(),
-            })
-            .collect()
-    }
+    use crate::model::resource::tags_of as tags;
 
     #[test]
     fn fixes_come_renames_first_once_each() {

@@ -260,15 +260,7 @@ fn check_value(value: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn tags(pairs: &[(&str, &str)]) -> Vec<Tag> {
-        pairs
-            .iter()
-            .map(|(key, value)| Tag {
-                key: key.to_string(),
-                value: value.to_string(),
-            })
-            .collect()
-    }
+    use crate::model::resource::tags_of as tags;
 
     fn after(before: &[(&str, &str)], operation: TagOperation) -> Vec<Tag> {
         let mut tags = tags(before);

@@ -206,15 +206,7 @@ mod tests {
     use super::*;
     use crate::model::compliance::AllowedValues;
 
-    fn tags(pairs: &[(&str, &str)]) -> Vec<Tag> {
-        pairs
-            .iter()
-            .map(|(key, value)| Tag {
-                key: key.to_string(),
-                value: value.to_string(),
-            })
-            .collect()
-    }
+    use crate::model::resource::tags_of as tags;
 
     fn cost_centre_rule() -> TagRule {
         TagRule {

@@ -11,7 +11,9 @@ CREATE TABLE bulk_edits (
     notice       TEXT NOT NULL DEFAULT '',
     confirmed_by TEXT NOT NULL DEFAULT '',
     finished_at  TEXT,
-    -- Written by the process applying the edit as it goes; one that stops writing it has stopped.
+    -- The run applying the edit now (a random token) and when it last said it is alive: a run
+    -- that stops writing it has stopped, and a run whose token is no longer here stops itself.
+    runner       TEXT NOT NULL DEFAULT '',
     heartbeat_at TEXT
 );
 CREATE INDEX bulk_edits_by_time ON bulk_edits (created_at DESC);

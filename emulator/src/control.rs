@@ -3,7 +3,8 @@
 //! - `GET /_emulator/health`
 //! - `POST /_emulator/faults` `{"operation": "ListPolicies", "times": 2, "kind": "throttle" | "server_error" | "access_denied" | "delay", "delay": 250}`,
 //!   optionally narrowed with `"account": "123456789012"` (calls of that account) and
-//!   `"naming": "tp-0123"` (calls whose path, query or body contains it)
+//!   `"naming": "tp-0123"` (calls whose path, query or body contains it: a substring, so name
+//!   an id that no other id contains)
 //! - `DELETE /_emulator/faults`
 //! - `POST /_emulator/clock` `{"advance_seconds": 86400}`
 //! - `GET /_emulator/calls`: `{"total": 12, "operations": {"ListPolicies": 2, …}}`

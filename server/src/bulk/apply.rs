@@ -1,36 +1,43 @@
-//! Applying a confirmed bulk edit, as a job of its own: every pending item is read again from
-//! AWS first (one that changed since the preview sends the whole edit back to preview, with
-//! nothing sent), then the changes go out, and each item's result, its audit row and the cache
-//! are written in one transaction as it completes, so the result page follows along.
+//! Applying a confirmed bulk edit, as a run of its own (owned by a random token, so a run that
+//! was marked stopped or superseded by a retry stops itself). Every pending item is read again
+//! from AWS first: one that changed since the preview sends the whole edit back to preview,
+//! with nothing sent; one that already holds the previewed tags (a run that stopped before
+//! recording it) is recorded as done. Then the changes go out, and each item's result, its
+//! audit row and its cached tags are written in one transaction as it completes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::model::bulk::{preview, same_tags, BulkState, ItemStatus, TagChange};
-use app::model::compliance::TagRule;
-use app::model::{AwsItem, ItemState, Outcome, Recorded, ResourceKind};
+use app::model::{AwsItem, ItemState, Outcome, Recorded, ResourceKind, Tag};
 use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::send::{self, Change, Sent};
-use crate::aws::{self, At};
+use crate::aws::{self, At, AwsFailure};
 use crate::console::Console;
 use crate::store::{
-    self, audit::NewAuditRow, bulk_edits, bulk_edits::Stored, resources, tag_rules,
+    self, audit::NewAuditRow, bulk_edits, bulk_edits::Stored, resources, tag_rules, Tx,
 };
 
 /// A scope with at most this many of the edit's items is read item by item; a larger one with
 /// one listing of the scope.
 const READ_ONE_BY_ONE: usize = 20;
+/// How often a run says it is alive (well within `bulk_edits::STALE_AFTER`).
+const HEARTBEAT: Duration = Duration::from_secs(30);
+pub const STOPPED_NOTICE: &str = "trustdesk stopped while this ran. Items not sent are still pending: Retry checks them against AWS again and sends them.";
 
-/// Who confirmed the edit: each item's audit row names them.
+/// Who confirmed the edit (each item's audit row names them), and the run's token.
 #[derive(Clone)]
-pub struct Actor {
+pub struct Run {
+    pub id: String,
+    pub runner: String,
     pub username: String,
     pub client_ip: String,
 }
 
-impl Actor {
+impl Run {
     fn row(&self, action: &str, target_kind: &str, target_id: &str) -> NewAuditRow {
         NewAuditRow {
             actor: self.username.clone(),
@@ -41,97 +48,196 @@ impl Actor {
             ..Default::default()
         }
     }
-}
 
-pub async fn run(console: Arc<Console>, id: String, actor: Actor) {
-    if let Err(error) = run_checked(&console, &id, &actor).await {
-        tracing::error!(%error, bulk_edit = %id, "bulk edit: the database failed; the edit stops");
-        let stopped = async {
-            let mut conn = console.db().pool().acquire().await?;
-            bulk_edits::finish(
-                &mut conn,
-                &id,
-                BulkState::Stopped,
-                "trustdesk could not write its database while applying this edit, so it stopped. Items not sent are still pending: Retry checks them against AWS again and sends them.",
-                &store::now(),
-            )
-            .await
-        };
-        if let Err(error) = stopped.await {
-            tracing::error!(%error, bulk_edit = %id, "bulk edit: could not mark the edit stopped");
+    /// A write transaction, or `None` when this run no longer owns the edit.
+    async fn own_tx(&self, console: &Console) -> Result<Option<Tx>, Stop> {
+        let mut tx = console.db().begin_write().await?;
+        if bulk_edits::owned(&mut tx, &self.id, &self.runner).await? {
+            Ok(Some(tx))
+        } else {
+            Ok(None)
         }
     }
 }
 
-async fn run_checked(console: &Arc<Console>, id: &str, actor: &Actor) -> Result<(), sqlx::Error> {
+/// Why a run ends early.
+#[derive(Debug)]
+enum Stop {
+    /// Marked stopped, or another run took over: this one leaves everything as it is.
+    Superseded,
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Stop {
+    fn from(error: sqlx::Error) -> Self {
+        Stop::Database(error)
+    }
+}
+
+/// Aborts the task when dropped, so an early return stops what it was doing.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+pub async fn run(console: Arc<Console>, run: Run) {
+    let alive = AbortOnDrop(tokio::spawn(heartbeats(console.clone(), run.clone())));
+    let outcome = run_owned(&console, &run).await;
+    drop(alive);
+    match outcome {
+        Ok(()) => {}
+        Err(Stop::Superseded) => {
+            tracing::warn!(bulk_edit = %run.id, "bulk edit: this run no longer owns the edit; it stops")
+        }
+        Err(Stop::Database(error)) => {
+            tracing::error!(%error, bulk_edit = %run.id, "bulk edit: the database failed; the edit stops");
+            let stopped = async {
+                let mut conn = console.db().pool().acquire().await?;
+                bulk_edits::finish(
+                    &mut conn,
+                    &run.id,
+                    &run.runner,
+                    BulkState::Stopped,
+                    STOPPED_NOTICE,
+                    &store::now(),
+                )
+                .await
+            };
+            if let Err(error) = stopped.await {
+                tracing::error!(%error, bulk_edit = %run.id, "bulk edit: could not mark the edit stopped");
+            }
+        }
+    }
+}
+
+async fn heartbeats(console: Arc<Console>, run: Run) {
+    loop {
+        tokio::time::sleep(HEARTBEAT).await;
+        let beat = async {
+            let mut conn = console.db().pool().acquire().await?;
+            bulk_edits::heartbeat(&mut conn, &run.id, &run.runner, &store::now()).await
+        };
+        match beat.await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(error) => {
+                tracing::warn!(%error, bulk_edit = %run.id, "bulk edit: heartbeat not written")
+            }
+        }
+    }
+}
+
+async fn run_owned(console: &Arc<Console>, run: &Run) -> Result<(), Stop> {
     let pool = console.db().pool();
     let rules = tag_rules::list(pool).await?;
-    let pending = bulk_edits::items_with(pool, id, &[ItemStatus::Pending]).await?;
-    let checked = check(console, id, &rules, pending).await?;
-    if checked.drifted > 0 {
-        return sent_back(console, id, actor, checked.drifted).await;
-    }
-    let mut tx = console.db().begin_write().await?;
-    for failed in &checked.failed {
-        bulk_edits::update_item(&mut tx, id, failed).await?;
-    }
-    bulk_edits::advance(
-        &mut tx,
-        id,
-        &[BulkState::Checking],
-        None,
-        BulkState::Applying,
-    )
-    .await?;
-    tx.commit().await?;
+    let operations = bulk_edits::get(pool, &run.id)
+        .await?
+        .map(|edit| edit.operations)
+        .unwrap_or_default();
+    let pending = bulk_edits::items_with(pool, &run.id, &[ItemStatus::Pending]).await?;
+    let checked = check(console, pending).await;
 
-    let mut by_position: HashMap<i64, Stored> = HashMap::new();
+    let Some(mut tx) = run.own_tx(console).await? else {
+        return Err(Stop::Superseded);
+    };
+    if !checked.drifted.is_empty() {
+        // The re-preview and the items it rewrote, together: a run that stops before this
+        // commit leaves the preview as the admin saw it.
+        let drifted = checked.drifted.len();
+        for (mut stored, now) in checked.drifted {
+            let shown = preview(
+                stored.item.item.kind,
+                &stored.item.item.account,
+                &now.tags,
+                &operations,
+                &rules,
+            );
+            stored.item.name = now.name.clone();
+            stored.item.before = now.tags.clone();
+            stored.item.after = shown.after;
+            stored.item.status = shown.status;
+            stored.item.message = shown.message;
+            stored.item.breaks_before = shown.breaks_before;
+            stored.item.breaks_after = shown.breaks_after;
+            bulk_edits::update_item(&mut tx, &run.id, &stored).await?;
+            resources::upsert(&mut tx, &now).await?;
+        }
+        sent_back(&mut tx, console, run, drifted).await?;
+        return tx.commit().await.map_err(Stop::from);
+    }
+    for stored in &checked.settled {
+        bulk_edits::update_item(&mut tx, &run.id, stored).await?;
+    }
+    bulk_edits::to_applying(&mut tx, &run.id, &run.runner).await?;
+    tx.commit().await?;
+    for (stored, tags_now) in checked.found_applied {
+        let sent = Sent {
+            position: stored.position,
+            tags_now,
+            result: Ok(String::new()),
+        };
+        record(console, run, stored, sent, true).await?;
+    }
+
+    let mut waiting: HashMap<i64, Stored> = HashMap::new();
     let mut changes = Vec::with_capacity(checked.ready.len());
     for (stored, at) in checked.ready {
         let item = &stored.item;
-        changes.push((
-            Change {
-                position: stored.position,
-                kind: item.item.kind,
-                at,
-                id: item.item.id.clone(),
-                change: TagChange::between(&item.before, &item.after),
-            },
-            item.before.clone(),
-        ));
-        by_position.insert(stored.position, stored);
+        changes.push(Change {
+            position: stored.position,
+            kind: item.item.kind,
+            at,
+            id: item.item.id.clone(),
+            change: TagChange::between(&item.before, &item.after),
+            before: item.before.clone(),
+        });
+        waiting.insert(stored.position, stored);
     }
     let (report, mut results) = mpsc::channel(64);
-    let sending = tokio::spawn(send::send_all(changes, report));
+    // Dropped on any early return: no call goes out that could not be recorded.
+    let sending = AbortOnDrop(tokio::spawn(send::send_all(changes, report)));
     while let Some(sent) = results.recv().await {
-        if let Some(stored) = by_position.remove(&sent.position) {
-            record(console, id, actor, stored, sent).await?;
+        if let Some(stored) = waiting.remove(&sent.position) {
+            record(console, run, stored, sent, false).await?;
         }
     }
-    if let Err(error) = sending.await {
-        tracing::error!(%error, bulk_edit = %id, "bulk edit: sending stopped unexpectedly");
+    drop(sending);
+    // An item nobody reported (its unit stopped unexpectedly) is failed, to be retried.
+    for (_, stored) in waiting {
+        let sent = Sent {
+            position: stored.position,
+            tags_now: stored.item.before.clone(),
+            result: Err(AwsFailure {
+                error: app::model::AppError::unavailable(
+                    "trustdesk lost track of this change; Retry checks the item against AWS and sends it again.",
+                ),
+                code: "Lost".into(),
+                request_id: String::new(),
+            }),
+        };
+        record(console, run, stored, sent, false).await?;
     }
-    finished(console, id, actor).await
+    finished(console, run).await
 }
 
 /// What reading the items again found.
+#[derive(Default)]
 struct Checked {
     /// Unchanged since the preview, with where to send their change.
     ready: Vec<(Stored, At)>,
-    /// Items that could not be read (the scope refused): failed, unless the edit goes back to
-    /// preview, when they stay pending for the next confirmation.
-    failed: Vec<Stored>,
-    /// Items whose tags changed in AWS since the preview, already re-previewed.
-    drifted: usize,
+    /// Already holding the previewed tags: a run stopped before recording them.
+    found_applied: Vec<(Stored, Vec<Tag>)>,
+    /// Changed in AWS since the preview, with the item as AWS has it now.
+    drifted: Vec<(Stored, AwsItem)>,
+    /// Decided without sending: gone from AWS (refused) or unreadable (failed).
+    settled: Vec<Stored>,
 }
 
-/// Reads every pending item from AWS and compares its tags with the preview's "before".
-async fn check(
-    console: &Arc<Console>,
-    id: &str,
-    rules: &[TagRule],
-    pending: Vec<Stored>,
-) -> Result<Checked, sqlx::Error> {
+/// Reads every pending item from AWS and compares its tags with the preview's.
+async fn check(console: &Arc<Console>, pending: Vec<Stored>) -> Checked {
     let mut scopes: BTreeMap<(ResourceKind, String, String), Vec<Stored>> = BTreeMap::new();
     for stored in pending {
         let item = &stored.item.item;
@@ -140,94 +246,89 @@ async fn check(
             .or_default()
             .push(stored);
     }
-    let mut checked = Checked {
-        ready: Vec::new(),
-        failed: Vec::new(),
-        drifted: 0,
-    };
-    let operations = bulk_edits::get(console.db().pool(), id)
-        .await?
-        .map(|edit| edit.operations)
-        .unwrap_or_default();
+    let mut checked = Checked::default();
     for ((kind, account, region), items) in scopes {
-        let read = match console.clients.at(kind, &account, &region).await {
-            Ok(at) => read_now(&at, kind, &items).await.map(|found| (at, found)),
-            Err(failure) => Err(failure),
-        };
-        let (at, found) = match read {
-            Ok(read) => read,
+        let at = match console.clients.at(kind, &account, &region).await {
+            Ok(at) => at,
             Err(failure) => {
-                tracing::warn!(code = %failure.code, kind = kind.as_str(), %account, %region, "bulk edit: a scope could not be read");
-                for mut stored in items {
-                    stored.item.status = ItemStatus::Failed;
-                    stored.item.message = failure.error.message.clone();
-                    stored.item.request_id = failure.request_id.clone();
-                    checked.failed.push(stored);
-                }
+                fail_all(&mut checked, items, &failure);
                 continue;
             }
         };
-        let mut tx = console.db().begin_write().await?;
+        let found = match read_now(&at, kind, &items).await {
+            Ok(found) => found,
+            Err(failure) => {
+                tracing::warn!(code = %failure.code, kind = kind.as_str(), %account, %region, "bulk edit: a scope could not be read");
+                fail_all(&mut checked, items, &failure);
+                continue;
+            }
+        };
         for mut stored in items {
             match found.get(&stored.item.item.id) {
-                None => {
+                Some(Err(failure)) => {
+                    fail(&mut stored, failure);
+                    checked.settled.push(stored);
+                }
+                None | Some(Ok(None)) => {
                     stored.item.status = ItemStatus::Refused;
                     stored.item.message =
                         "AWS no longer has this item; the next sync removes it from trustdesk."
                             .into();
-                    bulk_edits::update_item(&mut tx, id, &stored).await?;
+                    checked.settled.push(stored);
                 }
-                Some(now) if !same_tags(&now.tags, &stored.item.before) => {
-                    let shown = preview(kind, &account, &now.tags, &operations, rules);
-                    stored.item.name = now.name.clone();
-                    stored.item.before = now.tags.clone();
-                    stored.item.after = shown.after;
-                    stored.item.status = shown.status;
-                    stored.item.message = shown.message;
-                    stored.item.breaks_before = shown.breaks_before;
-                    stored.item.breaks_after = shown.breaks_after;
-                    bulk_edits::update_item(&mut tx, id, &stored).await?;
-                    resources::upsert(&mut tx, now).await?;
-                    checked.drifted += 1;
+                Some(Ok(Some(now))) if same_tags(&now.tags, &stored.item.before) => {
+                    checked.ready.push((stored, at.clone()))
                 }
-                Some(_) => checked.ready.push((stored, at.clone())),
+                Some(Ok(Some(now))) if same_tags(&now.tags, &stored.item.after) => {
+                    let tags = now.tags.clone();
+                    checked.found_applied.push((stored, tags));
+                }
+                Some(Ok(Some(now))) => checked.drifted.push((stored, now.clone())),
             }
         }
-        bulk_edits::heartbeat(&mut tx, id, &store::now()).await?;
-        tx.commit().await?;
     }
-    Ok(checked)
+    checked
 }
 
-/// The scope's items as AWS has them now, by id: item by item for a few, else one listing.
+fn fail(stored: &mut Stored, failure: &AwsFailure) {
+    stored.item.status = ItemStatus::Failed;
+    stored.item.message = failure.error.message.clone();
+    stored.item.request_id = failure.request_id.clone();
+}
+
+fn fail_all(checked: &mut Checked, items: Vec<Stored>, failure: &AwsFailure) {
+    for mut stored in items {
+        fail(&mut stored, failure);
+        checked.settled.push(stored);
+    }
+}
+
+type Read = Result<Option<AwsItem>, AwsFailure>;
+
+/// The scope's items as AWS has them now, by id: item by item for a few (each its own
+/// answer), else one listing (one answer for all).
 async fn read_now(
     at: &At,
     kind: ResourceKind,
     items: &[Stored],
-) -> Result<HashMap<String, AwsItem>, crate::aws::AwsFailure> {
+) -> Result<HashMap<String, Read>, AwsFailure> {
     let adapter = aws::adapter(kind);
     let mut found = HashMap::new();
     if items.len() <= READ_ONE_BY_ONE {
         for stored in items {
-            if let Some(item) = adapter.get(at, &stored.item.item.id).await? {
-                found.insert(item.item.id.clone(), item);
-            }
+            let id = &stored.item.item.id;
+            found.insert(id.clone(), adapter.get(at, id).await);
         }
     } else {
         for item in adapter.list(at).await? {
-            found.insert(item.item.id.clone(), item);
+            found.insert(item.item.id.clone(), Ok(Some(item)));
         }
     }
     Ok(found)
 }
 
 /// Items changed in AWS since the preview: nothing is sent, and the admin reviews again.
-async fn sent_back(
-    console: &Arc<Console>,
-    id: &str,
-    actor: &Actor,
-    drifted: usize,
-) -> Result<(), sqlx::Error> {
+async fn sent_back(tx: &mut Tx, console: &Console, run: &Run, drifted: usize) -> Result<(), Stop> {
     let items = if drifted == 1 {
         "1 item".to_string()
     } else {
@@ -236,49 +337,69 @@ async fn sent_back(
     let notice = format!(
         "Nothing was sent: {items} changed in AWS since the preview. The preview below shows them as AWS has them now; review it and confirm again."
     );
-    let mut tx = console.db().begin_write().await?;
-    bulk_edits::re_preview(&mut tx, id, &notice).await?;
-    let mut row = actor.row("bulk_edit.apply", "bulk_edit", id);
+    if !bulk_edits::re_preview(tx, &run.id, &run.runner, &notice).await? {
+        return Err(Stop::Superseded);
+    }
+    let mut row = run.row("bulk_edit.apply", "bulk_edit", &run.id);
     row.outcome = Some(Outcome::Error);
     row.message = format!("not applied: {items} changed in AWS since the preview, re-previewed");
-    row.params = json!({ "bulk_edit": id, "changed_since_preview": drifted });
-    store::audit::append(&mut tx, console.db().seal(), row, &store::now()).await?;
-    tx.commit().await
+    row.params = json!({ "bulk_edit": run.id, "changed_since_preview": drifted });
+    store::audit::append(tx, console.db().seal(), row, &store::now()).await?;
+    Ok(())
 }
 
-/// One item's result, its audit row and the cache, together.
+/// One item's result, its audit row and its cached tags, together, while this run owns the
+/// edit. `found` says AWS already held the change when it was checked.
 async fn record(
     console: &Arc<Console>,
-    id: &str,
-    actor: &Actor,
+    run: &Run,
     mut stored: Stored,
     sent: Sent,
-) -> Result<(), sqlx::Error> {
-    let target = stored.item.item.clone();
-    let cached = resources::get(console.db().pool(), &target).await?;
-    let change = TagChange::between(&stored.item.before, &stored.item.after);
-    let state = |tags: &[app::model::Tag]| match &cached {
-        Some(cached) => Recorded::Present(ItemState {
-            tags: tags.to_vec(),
-            ..ItemState::from(cached)
-        }),
-        None => Recorded::NotRecorded,
+    found: bool,
+) -> Result<(), Stop> {
+    let Some(mut tx) = run.own_tx(console).await? else {
+        return Err(Stop::Superseded);
     };
-    let mut row = actor.row(
+    let target = stored.item.item.clone();
+    let cached = resources::get_in(&mut tx, &target).await?;
+    let change = TagChange::between(&stored.item.before, &stored.item.after);
+    let state = |tags: &[Tag]| -> Recorded {
+        Recorded::Present(match &cached {
+            Some(cached) => ItemState {
+                tags: tags.to_vec(),
+                ..ItemState::from(cached)
+            },
+            None => ItemState {
+                name: stored.item.name.clone(),
+                status: String::new(),
+                expires_at: None,
+                tags: tags.to_vec(),
+                fields: Vec::new(),
+                read_at: String::new(),
+            },
+        })
+    };
+    let mut row = run.row(
         &format!("{}.bulk_tag", target.kind.as_str()),
         target.kind.as_str(),
         &target.id,
     );
     row.account = target.account.clone();
     row.region = target.region.clone();
-    row.params = json!({ "bulk_edit": id, "set": change.set, "remove": change.remove });
+    row.params = json!({ "bulk_edit": run.id, "set": change.set, "remove": change.remove });
     row.before = state(&stored.item.before);
     row.after = state(&sent.tags_now);
     match sent.result {
         Ok(request_id) => {
             stored.item.status = ItemStatus::Done;
-            stored.item.message = String::new();
+            stored.item.message = if found {
+                "AWS already had these tags: an earlier run made the change before it stopped."
+                    .into()
+            } else {
+                String::new()
+            };
             row.outcome = Some(Outcome::Ok);
+            row.message = stored.item.message.clone();
             row.request_id = request_id.clone();
             stored.item.request_id = request_id;
         }
@@ -301,8 +422,7 @@ async fn record(
         }
     }
     let now = store::now();
-    let mut tx = console.db().begin_write().await?;
-    bulk_edits::update_item(&mut tx, id, &stored).await?;
+    bulk_edits::update_item(&mut tx, &run.id, &stored).await?;
     store::audit::append(&mut tx, console.db().seal(), row, &now).await?;
     if let Some(mut cached) = cached {
         if !same_tags(&cached.tags, &sent.tags_now) {
@@ -310,12 +430,12 @@ async fn record(
             resources::upsert(&mut tx, &cached).await?;
         }
     }
-    bulk_edits::heartbeat(&mut tx, id, &now).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(())
 }
 
-async fn finished(console: &Arc<Console>, id: &str, actor: &Actor) -> Result<(), sqlx::Error> {
-    let counts = bulk_edits::get(console.db().pool(), id)
+async fn finished(console: &Arc<Console>, run: &Run) -> Result<(), Stop> {
+    let counts = bulk_edits::get(console.db().pool(), &run.id)
         .await?
         .map(|edit| edit.counts)
         .unwrap_or_default();
@@ -326,15 +446,27 @@ async fn finished(console: &Arc<Console>, id: &str, actor: &Actor) -> Result<(),
     };
     let now = store::now();
     let mut tx = console.db().begin_write().await?;
-    bulk_edits::finish(&mut tx, id, BulkState::Finished, &notice, &now).await?;
-    let mut row = actor.row("bulk_edit.apply", "bulk_edit", id);
+    if !bulk_edits::finish(
+        &mut tx,
+        &run.id,
+        &run.runner,
+        BulkState::Finished,
+        &notice,
+        &now,
+    )
+    .await?
+    {
+        return Err(Stop::Superseded);
+    }
+    let mut row = run.row("bulk_edit.apply", "bulk_edit", &run.id);
     row.outcome = Some(if counts.failed == 0 {
         Outcome::Ok
     } else {
         Outcome::Error
     });
     row.message = format!("{} changed, {} failed", counts.done, counts.failed);
-    row.params = json!({ "bulk_edit": id, "done": counts.done, "failed": counts.failed });
+    row.params = json!({ "bulk_edit": run.id, "done": counts.done, "failed": counts.failed });
     store::audit::append(&mut tx, console.db().seal(), row, &now).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(())
 }

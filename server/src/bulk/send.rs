@@ -1,9 +1,12 @@
-//! Sends a bulk edit's changes to AWS: items with the same change in one scope go in one call
-//! where the service takes many ids (EC2), else one call per item; at most [`CONCURRENCY`] calls
-//! at a time, each with the SDK's retries. A batch AWS refuses is sent again item by item, so
-//! one bad item does not fail its neighbours.
+//! Sends a bulk edit's changes to AWS. Items of one scope with the same change form a unit
+//! that takes its steps (set, remove) back to back, in one call per step where the service
+//! takes many ids (EC2, up to 1000) and one call per item elsewhere; at most [`CONCURRENCY`]
+//! calls at a time, each with the SDK's retries. A call AWS refuses for several items is split
+//! in halves to find the items at fault, within [`SPLIT_CALLS`] calls, so one bad item does not
+//! fail its neighbours and a refusal of the whole scope does not become a call per item.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use app::model::bulk::TagChange;
@@ -14,14 +17,17 @@ use crate::aws::{self, At, AwsFailure};
 
 /// Calls in flight at once, across every scope of the edit.
 pub const CONCURRENCY: usize = 4;
+/// The most extra calls spent splitting one refused batch.
+pub const SPLIT_CALLS: usize = 32;
 
-/// One item to change: where it is, its id, and the change.
+/// One item to change: where it is, its id, the change, and its tags before it.
 pub struct Change {
     pub position: i64,
     pub kind: ResourceKind,
     pub at: At,
     pub id: String,
     pub change: TagChange,
+    pub before: Vec<Tag>,
 }
 
 /// How one item ended: the tags AWS now holds (before with every step that succeeded), and
@@ -51,10 +57,7 @@ impl Step {
             Step::Set(pairs) => {
                 let tags: Vec<Tag> = pairs
                     .iter()
-                    .map(|(key, value)| Tag {
-                        key: key.clone(),
-                        value: value.clone(),
-                    })
+                    .map(|(key, value)| Tag::new(key, value))
                     .collect();
                 adapter.tag_many(at, ids, &tags).await
             }
@@ -68,10 +71,7 @@ impl Step {
                 for (key, value) in pairs {
                     match tags.iter_mut().find(|t| t.key == *key) {
                         Some(tag) => tag.value = value.clone(),
-                        None => tags.push(Tag {
-                            key: key.clone(),
-                            value: value.clone(),
-                        }),
+                        None => tags.push(Tag::new(key, value)),
                     }
                 }
             }
@@ -99,151 +99,161 @@ fn steps(change: &TagChange) -> Vec<Step> {
     ordered.into_iter().flatten().collect()
 }
 
-/// Items of one scope and kind that take the same step in one call.
-struct Batch {
-    kind: ResourceKind,
-    at: At,
-    step: Step,
-    items: Vec<(i64, String)>,
+/// An item inside a unit: its position, id and the tags AWS holds so far.
+struct Member {
+    position: i64,
+    id: String,
+    tags: Vec<Tag>,
 }
 
-/// Groups the items' `round`th steps by scope and step, in batches the kind allows.
-fn batches(
-    items: &[(Change, Vec<Step>)],
-    round: usize,
-    skip: &std::collections::HashSet<i64>,
-) -> Vec<Batch> {
-    let mut groups: BTreeMap<(ResourceKind, String, String, Step), Batch> = BTreeMap::new();
-    for (change, steps) in items {
-        let Some(step) = steps.get(round) else {
-            continue;
-        };
-        if skip.contains(&change.position) {
-            continue;
-        }
+/// Items of one kind and scope with the same steps, as many as one call takes.
+struct Unit {
+    kind: ResourceKind,
+    at: At,
+    steps: Vec<Step>,
+    members: Vec<Member>,
+}
+
+fn units(changes: Vec<Change>) -> Vec<Unit> {
+    let mut groups: BTreeMap<(ResourceKind, String, String, Vec<Step>), Unit> = BTreeMap::new();
+    for change in changes {
+        let steps = steps(&change.change);
         let key = (
             change.kind,
             change.at.scope.account.clone(),
             change.at.scope.region.clone(),
-            step.clone(),
+            steps.clone(),
         );
         groups
             .entry(key)
-            .or_insert_with(|| Batch {
+            .or_insert_with(|| Unit {
                 kind: change.kind,
                 at: change.at.clone(),
-                step: step.clone(),
-                items: Vec::new(),
+                steps,
+                members: Vec::new(),
             })
-            .items
-            .push((change.position, change.id.clone()));
+            .members
+            .push(Member {
+                position: change.position,
+                id: change.id,
+                tags: change.before,
+            });
     }
     let mut out = Vec::new();
-    for batch in groups.into_values() {
-        let limit = aws::adapter(batch.kind).tag_batch_limit().max(1);
-        for chunk in batch.items.chunks(limit) {
-            out.push(Batch {
-                kind: batch.kind,
-                at: batch.at.clone(),
-                step: batch.step.clone(),
-                items: chunk.to_vec(),
+    for mut group in groups.into_values() {
+        let limit = aws::adapter(group.kind).tag_batch_limit().max(1);
+        while !group.members.is_empty() {
+            let rest = group.members.split_off(group.members.len().min(limit));
+            out.push(Unit {
+                kind: group.kind,
+                at: group.at.clone(),
+                steps: group.steps.clone(),
+                members: std::mem::replace(&mut group.members, rest),
             });
         }
     }
     out
 }
 
-/// Sends one batch; when AWS refuses a batch of several, each item again on its own.
-async fn send_batch(batch: Batch, gate: Arc<Semaphore>) -> Vec<(i64, Result<String, AwsFailure>)> {
-    let ids: Vec<String> = batch.items.iter().map(|(_, id)| id.clone()).collect();
-    let first = {
-        let _permit = gate.acquire().await;
-        batch.step.send(batch.kind, &batch.at, &ids).await
-    };
-    match first {
-        Ok(request_id) => batch
-            .items
-            .iter()
-            .map(|(position, _)| (*position, Ok(request_id.clone())))
-            .collect(),
-        Err(failure) if batch.items.len() == 1 => vec![(batch.items[0].0, Err(failure))],
-        Err(failure) => {
-            tracing::info!(code = %failure.code, items = batch.items.len(), "bulk edit: a batch was refused; sending its items one by one");
-            let mut alone = tokio::task::JoinSet::new();
-            for (position, id) in batch.items {
-                let (gate, step, at) = (gate.clone(), batch.step.clone(), batch.at.clone());
-                alone.spawn(async move {
-                    let _permit = gate.acquire().await;
-                    (position, step.send(batch.kind, &at, &[id]).await)
-                });
-            }
-            let mut results = Vec::new();
-            while let Some(done) = alone.join_next().await {
-                if let Ok(result) = done {
-                    results.push(result);
+/// Sends one step for `ids`; a refusal of several is split in halves to find the items at
+/// fault, within the budget. One result per id.
+async fn send_step(
+    kind: ResourceKind,
+    at: &At,
+    step: &Step,
+    ids: &[String],
+    gate: &Semaphore,
+) -> Vec<Result<String, AwsFailure>> {
+    let mut results: Vec<Option<Result<String, AwsFailure>>> = vec![None; ids.len()];
+    let mut pending: Vec<Range<usize>> = Vec::new();
+    pending.push(0..ids.len());
+    let mut budget = SPLIT_CALLS;
+    while let Some(range) = pending.pop() {
+        let sent = {
+            let _permit = gate.acquire().await;
+            step.send(kind, at, &ids[range.clone()]).await
+        };
+        match sent {
+            Ok(request_id) => {
+                for slot in &mut results[range] {
+                    *slot = Some(Ok(request_id.clone()));
                 }
             }
-            results
+            Err(failure) if range.len() > 1 && budget >= 2 => {
+                tracing::info!(code = %failure.code, items = range.len(), "bulk edit: a batch was refused; splitting it to find the items at fault");
+                budget -= 2;
+                let middle = range.start + range.len() / 2;
+                pending.push(middle..range.end);
+                pending.push(range.start..middle);
+            }
+            Err(failure) => {
+                for slot in &mut results[range] {
+                    *slot = Some(Err(failure.clone()));
+                }
+            }
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.expect("every id is answered"))
+        .collect()
+}
+
+/// Takes one unit's steps in order; each item is reported once, when done or failed.
+async fn run_unit(unit: Unit, gate: Arc<Semaphore>, report: mpsc::Sender<Sent>) {
+    let mut live = unit.members;
+    let mut last_request = String::new();
+    for step in &unit.steps {
+        if live.is_empty() || report.is_closed() {
+            return;
+        }
+        let ids: Vec<String> = live.iter().map(|m| m.id.clone()).collect();
+        let results = send_step(unit.kind, &unit.at, step, &ids, &gate).await;
+        let mut next = Vec::with_capacity(live.len());
+        for (mut member, result) in live.into_iter().zip(results) {
+            match result {
+                Ok(request_id) => {
+                    step.apply(&mut member.tags);
+                    last_request = request_id;
+                    next.push(member);
+                }
+                Err(failure) => {
+                    let sent = Sent {
+                        position: member.position,
+                        tags_now: member.tags,
+                        result: Err(failure),
+                    };
+                    if report.send(sent).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+        live = next;
+    }
+    for member in live {
+        let sent = Sent {
+            position: member.position,
+            tags_now: member.tags,
+            result: Ok(last_request.clone()),
+        };
+        if report.send(sent).await.is_err() {
+            return;
         }
     }
 }
 
-/// Sends every change, reporting each item once it is done or has failed, as it happens.
-pub async fn send_all(changes: Vec<(Change, Vec<Tag>)>, report: mpsc::Sender<Sent>) {
+/// Sends every change, reporting each item as it completes. Stops sending once nobody
+/// listens (the run stopped); dropping this future stops every call not yet made.
+pub async fn send_all(changes: Vec<Change>, report: mpsc::Sender<Sent>) {
     let gate = Arc::new(Semaphore::new(CONCURRENCY));
-    let mut tags_now: BTreeMap<i64, Vec<Tag>> = BTreeMap::new();
-    let items: Vec<(Change, Vec<Step>)> = changes
-        .into_iter()
-        .map(|(change, before)| {
-            tags_now.insert(change.position, before);
-            let steps = steps(&change.change);
-            (change, steps)
-        })
-        .collect();
-    let rounds = items.iter().map(|(_, s)| s.len()).max().unwrap_or(0);
-    let index: std::collections::HashMap<i64, usize> = items
-        .iter()
-        .enumerate()
-        .map(|(n, (change, _))| (change.position, n))
-        .collect();
-    let mut failed = std::collections::HashSet::new();
-    for round in 0..rounds {
-        let mut calls = tokio::task::JoinSet::new();
-        for batch in batches(&items, round, &failed) {
-            calls.spawn(send_batch(batch, gate.clone()));
-        }
-        while let Some(done) = calls.join_next().await {
-            let Ok(results) = done else { continue };
-            for (position, result) in results {
-                let Some((_, steps)) = index.get(&position).map(|n| &items[*n]) else {
-                    continue;
-                };
-                let tags = tags_now.entry(position).or_default();
-                match result {
-                    Ok(request_id) => {
-                        steps[round].apply(tags);
-                        if round + 1 == steps.len() {
-                            let _ = report
-                                .send(Sent {
-                                    position,
-                                    tags_now: tags.clone(),
-                                    result: Ok(request_id),
-                                })
-                                .await;
-                        }
-                    }
-                    Err(failure) => {
-                        failed.insert(position);
-                        let _ = report
-                            .send(Sent {
-                                position,
-                                tags_now: tags.clone(),
-                                result: Err(failure),
-                            })
-                            .await;
-                    }
-                }
-            }
+    let mut running = tokio::task::JoinSet::new();
+    for unit in units(changes) {
+        running.spawn(run_unit(unit, gate.clone(), report.clone()));
+    }
+    while let Some(done) = running.join_next().await {
+        if let Err(error) = done {
+            tracing::error!(%error, "bulk edit: a unit of changes stopped unexpectedly");
         }
     }
 }
@@ -252,15 +262,9 @@ pub async fn send_all(changes: Vec<(Change, Vec<Tag>)>, report: mpsc::Sender<Sen
 mod tests {
     use super::*;
 
-    fn tag(key: &str, value: &str) -> Tag {
-        Tag {
-            key: key.into(),
-            value: value.into(),
-        }
-    }
-
     #[test]
     fn a_rename_sets_the_new_key_before_removing_the_old_unless_only_case_differs() {
+        let tag = Tag::new;
         let rename = TagChange::between(&[tag("costcenter", "1")], &[tag("CostCentre", "1")]);
         assert!(matches!(
             steps(&rename).as_slice(),

@@ -3,12 +3,12 @@
 //! the job in `crate::bulk::apply`. Everyone signed in may read them; only admins change.
 
 use super::*;
-use crate::bulk::apply::{self, Actor};
+use crate::bulk::apply::{self, Run};
 use crate::store::{bulk_edits, bulk_selection, tag_rules};
 use app::model::bulk::{
     parse_operations, preview, suggested_fixes, BulkDraft, BulkEdit, BulkEditPage, BulkEditsPage,
     BulkItem, BulkState, ItemStatus, OperationRow, Selection, SelectionForm, BULK_PAGE_SIZE,
-    MAX_BULK_ITEMS,
+    MAX_BULK_ITEMS, MAX_OPERATIONS,
 };
 
 /// What only admins may do with bulk edits, for refusals.
@@ -53,45 +53,67 @@ impl RequestConsole {
     ) -> Result<BulkDraft, AppError> {
         let user = self.require_user().await?;
         let selection = form.parse()?;
-        let (items, rules) = self.selected(&selection).await?;
-        let mut by_kind: Vec<(ResourceKind, u64)> = Vec::new();
-        for item in &items {
-            match by_kind.iter_mut().find(|(kind, _)| *kind == item.item.kind) {
-                Some((_, count)) => *count += 1,
-                None => by_kind.push((item.item.kind, 1)),
-            }
-        }
-        let suggested = match &selection {
-            Selection::Breaking { rule } => {
-                let rules: Vec<_> = rules
-                    .into_iter()
-                    .filter(|r| rule.is_none_or(|id| r.id == id))
-                    .collect();
-                suggested_fixes(
-                    &rules,
-                    items
-                        .iter()
-                        .map(|i| (i.item.kind, i.item.account.as_str(), i.tags.as_slice())),
-                )
-                .iter()
-                .map(|operation| operation.row())
-                .collect()
-            }
-            _ => Vec::new(),
-        };
-        Ok(BulkDraft {
+        let mut draft = BulkDraft {
             described: selection.describe(),
-            selected: items.len() as u64,
-            by_kind,
-            sample: items
-                .iter()
-                .take(SAMPLE)
-                .map(|i| (i.item.clone(), i.name.clone()))
-                .collect(),
-            suggested,
+            selected: 0,
+            by_kind: Vec::new(),
+            sample: Vec::new(),
+            suggested: Vec::new(),
+            notes: Vec::new(),
             selection: form,
             can_change: user.role() == Role::Admin,
-        })
+        };
+        // Only admins can go on to a preview: a viewer's draft says so without reading the
+        // selection, which may be thousands of items.
+        if !draft.can_change {
+            return Ok(draft);
+        }
+        let (items, rules) = self.selected(&selection).await?;
+        for item in &items {
+            match draft
+                .by_kind
+                .iter_mut()
+                .find(|(kind, _)| *kind == item.item.kind)
+            {
+                Some((_, count)) => *count += 1,
+                None => draft.by_kind.push((item.item.kind, 1)),
+            }
+        }
+        draft.selected = items.len() as u64;
+        draft.sample = items
+            .iter()
+            .take(SAMPLE)
+            .map(|i| (i.item.clone(), i.name.clone()))
+            .collect();
+        if let Selection::Breaking { rule } = &selection {
+            let rules: Vec<_> = rules
+                .into_iter()
+                .filter(|r| rule.is_none_or(|id| r.id == id))
+                .collect();
+            let fixes = suggested_fixes(
+                &rules,
+                items
+                    .iter()
+                    .map(|i| (i.item.kind, i.item.account.as_str(), i.tags.as_slice())),
+            );
+            if fixes.len() > MAX_OPERATIONS {
+                draft.notes.push(format!(
+                    "{} fixes are needed, more than the {MAX_OPERATIONS} one edit takes: these are the first; fix the rest in another edit, or one rule at a time.",
+                    fixes.len()
+                ));
+            }
+            let scopes: std::collections::HashSet<_> =
+                rules.iter().map(|r| (&r.kinds, &r.accounts)).collect();
+            if scopes.len() > 1 {
+                draft.notes.push("These rules apply to different kinds or accounts, and every operation applies to every selected item: check the preview, or fix one rule at a time.".into());
+            }
+            draft.suggested = fixes
+                .iter()
+                .take(MAX_OPERATIONS)
+                .map(|operation| operation.row())
+                .collect();
+        }
+        Ok(draft)
     }
 
     /// Stores the preview of `rows` over the selection; nothing is sent. Answers its id.
@@ -199,11 +221,18 @@ impl RequestConsole {
         let user = self.require_user().await?;
         let edit = self.edit(&id).await?;
         let shown = ItemStatus::parse(&status);
-        let (items, total) =
-            bulk_edits::items_page(self.console.db.pool(), &id, shown, page.max(1))
-                .await
-                .map_err(db_error)?;
+        let pool = self.console.db.pool();
+        let (mut items, total) = bulk_edits::items_page(pool, &id, shown, page.max(1))
+            .await
+            .map_err(db_error)?;
         let pages = total.div_ceil(BULK_PAGE_SIZE as u64).max(1) as u32;
+        if page > pages {
+            // A page past the end (the items moved to another status meanwhile): the last.
+            items = bulk_edits::items_page(pool, &id, shown, pages)
+                .await
+                .map_err(db_error)?
+                .0;
+        }
         Ok(BulkEditPage {
             edit,
             items,
@@ -235,13 +264,14 @@ impl RequestConsole {
             .require_admin("bulk_edit.apply", ("bulk_edit", &id), BULK)
             .await?;
         let edit = self.edit(&id).await?;
+        let runner = crate::csrf::random_token();
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
-        let started = bulk_edits::advance(
+        let started = bulk_edits::start(
             &mut tx,
             &id,
             &[BulkState::Previewed],
             Some(revision),
-            BulkState::Checking,
+            &runner,
         )
         .await
         .map_err(db_error)?;
@@ -275,7 +305,7 @@ impl RequestConsole {
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
-        self.start(id, &admin);
+        self.start(id, runner, &admin);
         Ok(edit.counts.pending)
     }
 
@@ -297,13 +327,14 @@ impl RequestConsole {
                 },
             ));
         }
+        let runner = crate::csrf::random_token();
         let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
-        if !bulk_edits::advance(
+        if !bulk_edits::start(
             &mut tx,
             &id,
             &[BulkState::Finished, BulkState::Stopped],
             None,
-            BulkState::Checking,
+            &runner,
         )
         .await
         .map_err(db_error)?
@@ -328,16 +359,18 @@ impl RequestConsole {
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
-        self.start(id, &admin);
+        self.start(id, runner, &admin);
         Ok(reset + edit.counts.pending)
     }
 
-    fn start(&self, id: String, admin: &UserRecord) {
-        let actor = Actor {
+    fn start(&self, id: String, runner: String, admin: &UserRecord) {
+        let run = Run {
+            id,
+            runner,
             username: admin.username.clone(),
             client_ip: self.caller.client_ip.to_string(),
         };
-        tokio::spawn(apply::run(self.console.clone(), id, actor));
+        tokio::spawn(apply::run(self.console.clone(), run));
     }
 }
 

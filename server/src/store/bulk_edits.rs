@@ -145,18 +145,19 @@ pub async fn insert(
     Ok(())
 }
 
-/// Removes previews never confirmed, created before `before`.
+/// Removes previews never confirmed (an edit applied in part and sent back to preview keeps
+/// its results), created before `before`.
 pub async fn forget_old_previews(
     conn: &mut SqliteConnection,
     before: &str,
 ) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query("DELETE FROM bulk_edits WHERE state = 'previewed' AND created_at < ?")
-            .bind(before)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected(),
+    Ok(sqlx::query(
+        "DELETE FROM bulk_edits WHERE state = 'previewed' AND confirmed_by = '' AND created_at < ?",
     )
+    .bind(before)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
 }
 
 async fn counts(pool: &SqlitePool, id: &str) -> Result<BulkCounts, sqlx::Error> {
@@ -196,12 +197,26 @@ pub async fn recent(pool: &SqlitePool, limit: i64) -> Result<Vec<BulkEdit>, sqlx
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    let mut edits = Vec::with_capacity(rows.len());
-    for row in rows {
-        let counts = counts(pool, &row.id).await?;
-        edits.push(row.into_edit(counts));
-    }
-    Ok(edits)
+    let counted: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT i.edit_id, i.status, COUNT(*) FROM bulk_edit_items i \
+         JOIN (SELECT id FROM bulk_edits ORDER BY created_at DESC, id LIMIT ?) e ON e.id = i.edit_id \
+         GROUP BY i.edit_id, i.status",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut counts = BulkCounts::default();
+            for (_, status, n) in counted.iter().filter(|(edit, _, _)| *edit == row.id) {
+                if let Some(status) = ItemStatus::parse(status) {
+                    counts.add(status, *n as u64);
+                }
+            }
+            row.into_edit(counts)
+        })
+        .collect())
 }
 
 /// One page of an edit's items, all or of one status, and how many there are.
@@ -259,21 +274,21 @@ pub async fn items_with(
     Ok(rows.into_iter().filter_map(ItemRow::into_stored).collect())
 }
 
-/// Moves the edit from `from` to `to`, only if it is in `from` (and at `revision`, when
-/// given): whether this caller won the move.
-pub async fn advance(
+/// Starts a run of the edit (state `checking`, owned by `runner`), only if it is in `from`
+/// (and at `revision`, when given): whether this caller won the start.
+pub async fn start(
     conn: &mut SqliteConnection,
     id: &str,
     from: &[BulkState],
     revision: Option<i64>,
-    to: BulkState,
+    runner: &str,
 ) -> Result<bool, sqlx::Error> {
-    let mut update = QueryBuilder::<Sqlite>::new("UPDATE bulk_edits SET state = ");
-    update.push_bind(to.as_str());
-    if to.is_running() {
-        update.push(", notice = '', finished_at = NULL, heartbeat_at = ");
-        update.push_bind(crate::time::now());
-    }
+    let mut update = QueryBuilder::<Sqlite>::new(
+        "UPDATE bulk_edits SET state = 'checking', notice = '', finished_at = NULL, runner = ",
+    );
+    update.push_bind(runner.to_string());
+    update.push(", heartbeat_at = ");
+    update.push_bind(crate::time::now());
     update.push(" WHERE id = ");
     update.push_bind(id.to_string());
     update.push(" AND state IN (");
@@ -289,6 +304,114 @@ pub async fn advance(
     Ok(update.build().execute(&mut *conn).await?.rows_affected() == 1)
 }
 
+/// A run's own update: applied only while the edit runs and `runner` still owns it; whether
+/// it did (a run marked stopped, or superseded by a retry, must stop).
+async fn as_runner(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    binds: &[&str],
+    id: &str,
+    runner: &str,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!("{sql} WHERE id = ? AND runner = ? AND state IN ('checking', 'applying')");
+    let mut query = sqlx::query(&sql);
+    for bind in binds {
+        query = query.bind(*bind);
+    }
+    Ok(query
+        .bind(id)
+        .bind(runner)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// Whether `runner` still owns the running edit.
+pub async fn owned(
+    conn: &mut SqliteConnection,
+    id: &str,
+    runner: &str,
+) -> Result<bool, sqlx::Error> {
+    let owned: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM bulk_edits WHERE id = ? AND runner = ? AND state IN ('checking', 'applying')",
+    )
+    .bind(id)
+    .bind(runner)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(owned.is_some())
+}
+
+/// Checked: the changes go out now.
+pub async fn to_applying(
+    conn: &mut SqliteConnection,
+    id: &str,
+    runner: &str,
+) -> Result<bool, sqlx::Error> {
+    as_runner(
+        conn,
+        "UPDATE bulk_edits SET state = 'applying'",
+        &[],
+        id,
+        runner,
+    )
+    .await
+}
+
+/// The run is alive.
+pub async fn heartbeat(
+    conn: &mut SqliteConnection,
+    id: &str,
+    runner: &str,
+    at: &str,
+) -> Result<bool, sqlx::Error> {
+    as_runner(
+        conn,
+        "UPDATE bulk_edits SET heartbeat_at = ?",
+        &[at],
+        id,
+        runner,
+    )
+    .await
+}
+
+/// Back to a preview the admin must confirm again, at the next revision, saying why.
+pub async fn re_preview(
+    conn: &mut SqliteConnection,
+    id: &str,
+    runner: &str,
+    notice: &str,
+) -> Result<bool, sqlx::Error> {
+    as_runner(
+        conn,
+        "UPDATE bulk_edits SET state = 'previewed', revision = revision + 1, notice = ?",
+        &[notice],
+        id,
+        runner,
+    )
+    .await
+}
+
+/// The run ends in `state` (finished or stopped).
+pub async fn finish(
+    conn: &mut SqliteConnection,
+    id: &str,
+    runner: &str,
+    state: BulkState,
+    notice: &str,
+    at: &str,
+) -> Result<bool, sqlx::Error> {
+    as_runner(
+        conn,
+        "UPDATE bulk_edits SET state = ?, notice = ?, finished_at = ?",
+        &[state.as_str(), notice, at],
+        id,
+        runner,
+    )
+    .await
+}
+
 pub async fn set_confirmed_by(
     conn: &mut SqliteConnection,
     id: &str,
@@ -296,38 +419,6 @@ pub async fn set_confirmed_by(
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE bulk_edits SET confirmed_by = ? WHERE id = ?")
         .bind(by)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
-}
-
-/// Back to a preview the admin must confirm again, at the next revision, saying why.
-pub async fn re_preview(
-    conn: &mut SqliteConnection,
-    id: &str,
-    notice: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE bulk_edits SET state = ?, revision = revision + 1, notice = ? WHERE id = ?")
-        .bind(BulkState::Previewed.as_str())
-        .bind(notice)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn finish(
-    conn: &mut SqliteConnection,
-    id: &str,
-    state: BulkState,
-    notice: &str,
-    at: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE bulk_edits SET state = ?, notice = ?, finished_at = ? WHERE id = ?")
-        .bind(state.as_str())
-        .bind(notice)
-        .bind(at)
         .bind(id)
         .execute(&mut *conn)
         .await
@@ -376,16 +467,6 @@ pub async fn reset_failed(conn: &mut SqliteConnection, id: &str) -> Result<u64, 
 /// AWS call with its retries may take).
 pub const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(3);
 
-/// The applying process is still at it.
-pub async fn heartbeat(conn: &mut SqliteConnection, id: &str, at: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE bulk_edits SET heartbeat_at = ? WHERE id = ?")
-        .bind(at)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
-}
-
 /// Edits left checking or applying by a process that stopped (no heartbeat since
 /// `stale_before`): marked stopped, their unsent items retryable. Answers how many.
 pub async fn stop_abandoned(
@@ -394,11 +475,11 @@ pub async fn stop_abandoned(
     at: &str,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
-        "UPDATE bulk_edits SET state = 'stopped', finished_at = ?, \
-         notice = 'trustdesk stopped while this ran. Items not sent are still pending: Retry checks them against AWS again and sends them.' \
+        "UPDATE bulk_edits SET state = 'stopped', finished_at = ?, notice = ? \
          WHERE state IN ('checking', 'applying') AND (heartbeat_at IS NULL OR heartbeat_at < ?)",
     )
     .bind(at)
+    .bind(crate::bulk::apply::STOPPED_NOTICE)
     .bind(stale_before)
     .execute(pool)
     .await?

@@ -401,6 +401,14 @@ pub async fn soonest(
 }
 
 pub async fn get(pool: &SqlitePool, item: &ResourceRef) -> Result<Option<AwsItem>, sqlx::Error> {
+    get_in(&mut *pool.acquire().await?, item).await
+}
+
+/// [`get`] inside a transaction (e.g. to change a cached item under the write lock).
+pub async fn get_in(
+    conn: &mut SqliteConnection,
+    item: &ResourceRef,
+) -> Result<Option<AwsItem>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM resources WHERE kind = ? AND account = ? AND region = ? AND id = ?"
     ))
@@ -408,7 +416,7 @@ pub async fn get(pool: &SqlitePool, item: &ResourceRef) -> Result<Option<AwsItem
     .bind(&item.account)
     .bind(&item.region)
     .bind(&item.id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(row.and_then(Row::into_resource))
 }

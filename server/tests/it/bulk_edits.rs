@@ -561,3 +561,120 @@ async fn one_reviewed_edit_fixes_every_seeded_violation_across_kinds() {
         assert_eq!(rule["total"], 0, "{rule}");
     }
 }
+
+#[tokio::test]
+async fn a_change_made_in_part_is_retried_for_what_is_left() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    refresh_kind(&admin, "trust-provider").await;
+    let page = inventory_of(&admin, "trust-provider", "").await;
+    let items = page["items"].as_array().unwrap().clone();
+    let total = items.len() as u64;
+    let refused = items
+        .iter()
+        .map(|i| i["item"]["id"].as_str().unwrap().to_string())
+        .find(|id| {
+            items
+                .iter()
+                .filter(|o| o["item"]["id"].as_str().unwrap().contains(id.as_str()))
+                .count()
+                == 1
+        })
+        .unwrap();
+    let id = preview(
+        &admin,
+        &[("kind", "trust-provider")],
+        &[["set", "Reviewed", "", "2026-12"], ["remove", "Team", "", ""]],
+    )
+    .await;
+    emulator_control(
+        &app,
+        Method::POST,
+        "faults",
+        json!({"operation": "DeleteTags", "naming": refused, "kind": "server_error", "times": 1000}),
+    )
+    .await;
+    assert_eq!(apply(&admin, &id, 1).await.status(), StatusCode::OK);
+    let done = settled(&admin, &id).await;
+    assert_eq!(counts(&done), (0, 0, 0, total - 1, 1), "{done}");
+    let failed = done["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["status"] == "failed")
+        .unwrap();
+    assert_eq!(failed["item"]["id"], refused.as_str());
+    assert!(
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .contains("Part of the change was made first"),
+        "{failed}"
+    );
+    // What AWS holds now is the new "before": the tag was set, Team is still there.
+    let before = tags(&failed["before"]);
+    assert!(before.contains(&("Reviewed".into(), "2026-12".into())));
+    assert!(before.iter().any(|(key, _)| key == "Team"));
+
+    emulator_control(&app, Method::DELETE, "faults", json!({})).await;
+    emulator_control(&app, Method::DELETE, "calls", json!({})).await;
+    let response = admin.call("/api/bulk/retry", &[("id", id.as_str())]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let retried = settled(&admin, &id).await;
+    assert_eq!(counts(&retried), (0, 0, 0, total, 0), "{retried}");
+    let calls = emulator_calls(&app).await;
+    assert_eq!(calls_of(&calls, "CreateTags"), 0, "only what was left: {calls}");
+    assert_eq!(calls_of(&calls, "DeleteTags"), 1, "{calls}");
+}
+
+#[tokio::test]
+async fn a_run_marked_stopped_while_it_still_runs_gives_way_to_the_retry() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    refresh_kind(&admin, "trust-provider").await;
+    let total = inventory_of(&admin, "trust-provider", "").await["items"]
+        .as_array()
+        .unwrap()
+        .len() as i64;
+    let id = preview(
+        &admin,
+        &[("kind", "trust-provider")],
+        &[["set", "Reviewed", "", "2026-12"]],
+    )
+    .await;
+    // The first run's first call hangs for a while, as a slow AWS does.
+    emulator_control(
+        &app,
+        Method::POST,
+        "faults",
+        json!({"operation": "CreateTags", "kind": "delay", "delay": 3000, "times": 1}),
+    )
+    .await;
+    assert_eq!(apply(&admin, &id, 1).await.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Its heartbeat looks old, as after a crash: the next reader marks the edit stopped.
+    let pool = app.db().await;
+    sqlx::query("UPDATE bulk_edits SET heartbeat_at = '2000-01-01T00:00:00Z' WHERE id = ?")
+        .bind(&id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(edit(&admin, &id).await["edit"]["state"], "stopped");
+    let response = admin.call("/api/bulk/retry", &[("id", id.as_str())]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let done = settled(&admin, &id).await;
+    assert_eq!(done["edit"]["state"], "finished", "{done}");
+    // Wait out the first run's slow call: it must record nothing once superseded.
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    let page = edit(&admin, &id).await;
+    assert_eq!(page["edit"]["state"], "finished", "{page}");
+    assert_eq!(counts(&page).3, total as u64, "{page}");
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT target_id, COUNT(*) FROM audit_log WHERE action = 'trust-provider.bulk_tag' \
+         AND json_extract(params, '$.bulk_edit') = ? GROUP BY target_id",
+    )
+    .bind(&id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len() as i64, total);
+    assert!(rows.iter().all(|(_, n)| *n == 1), "one row per item: {rows:?}");
+}

@@ -1,15 +1,17 @@
 //! The operations that fix what items break of the tag rules: what "Fix with bulk edit" on
 //! the Compliance page fills in for the admin to review.
 
-use super::{TagOperation, MAX_OPERATIONS};
+use super::TagOperation;
+#[cfg(doc)]
+use super::MAX_OPERATIONS;
 use crate::model::{
     compliance::{AllowedValues, TagRule, Violation},
     ResourceKind, Tag,
 };
 
 /// Renames first (so a renamed key counts as present), then the missing keys, then the values
-/// not allowed; each operation once, at most [`MAX_OPERATIONS`]. A value the rule cannot
-/// suggest is left empty for the admin to fill in.
+/// not allowed; each operation once. A value the rule cannot suggest is left empty for the
+/// admin to fill in. More than [`MAX_OPERATIONS`] do not fit one edit: the caller says so.
 pub fn suggested_fixes<'a>(
     rules: &[TagRule],
     items: impl IntoIterator<Item = (ResourceKind, &'a str, &'a [Tag])>,
@@ -50,12 +52,7 @@ pub fn suggested_fixes<'a>(
             }
         }
     }
-    renames
-        .into_iter()
-        .chain(missing)
-        .chain(values)
-        .take(MAX_OPERATIONS)
-        .collect()
+    renames.into_iter().chain(missing).chain(values).collect()
 }
 
 fn first_allowed(allowed: &AllowedValues) -> String {

@@ -152,7 +152,7 @@ impl OperationRow {
         errors.check(&field("key"), check_key(&key, "Key"));
         let operation = match self.op.as_str() {
             "set" | "set-if-missing" => {
-                errors.check(&field("value"), check_value(&value));
+                errors.check(&field("value"), check_new_value(&value));
                 if self.op == "set" {
                     TagOperation::Set { key, value }
                 } else {
@@ -174,7 +174,7 @@ impl OperationRow {
             }
             "replace-value" => {
                 errors.check(&field("from"), check_value(&from));
-                errors.check(&field("value"), check_value(&value));
+                errors.check(&field("value"), check_new_value(&value));
                 if from == value {
                     errors.check(
                         &field("value"),
@@ -242,6 +242,18 @@ fn check_key(key: &str, what: &str) -> Result<(), String> {
         return Err(format!("{what} starts with aws:, which AWS reserves."));
     }
     Ok(())
+}
+
+/// A value the edit writes: not empty, since an empty value would satisfy a required key (and
+/// the rules and alerts that read it) without saying anything.
+fn check_new_value(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err(
+            "Give a value: an empty one would satisfy a required key without saying anything."
+                .into(),
+        );
+    }
+    check_value(value)
 }
 
 fn check_value(value: &str) -> Result<(), String> {
@@ -369,6 +381,10 @@ mod tests {
         assert_eq!(fields(&[row("", "", "", "")]), ["ops"]);
         assert_eq!(fields(&[row("set", "aws:owner", "", "x")]), ["ops.0.key"]);
         assert_eq!(fields(&[row("", "Owner", "", "x")]), ["ops.0.op"]);
+        assert_eq!(
+            fields(&[row("set-if-missing", "Owner", "", "")]),
+            ["ops.0.value"]
+        );
         assert_eq!(
             fields(&[row("set", "Owner", "", "ok"), row("rename", "a", "", "a")]),
             ["ops.1.value"]

@@ -182,5 +182,7 @@ pub struct BulkDraft {
     pub sample: Vec<(ResourceRef, String)>,
     /// For a rule's fix, the operations that fix it; else blank rows.
     pub suggested: Vec<OperationRow>,
+    /// What the admin should know before previewing (fixes left out, rules of other scopes).
+    pub notes: Vec<String>,
     pub can_change: bool,
 }

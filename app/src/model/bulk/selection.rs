@@ -12,6 +12,8 @@ use crate::model::{
 pub const MAX_PICKED: usize = 500;
 /// The most items one bulk edit changes; a larger selection is refused, to be narrowed.
 pub const MAX_BULK_ITEMS: usize = 10_000;
+/// The longest filter value or pick: longer than any id, name or tag AWS allows.
+pub const MAX_FIELD: usize = 2048;
 
 /// The selection as its fields: filter fields, `rule`, and `pick`s of `kind|account|region|id`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +86,25 @@ fn parse_pick(pick: &str) -> Option<ResourceRef> {
 impl SelectionForm {
     pub fn parse(&self) -> Result<Selection, AppError> {
         let refuse = |message: String| Err(AppError::new(ErrorKind::Validation, message));
+        let fields = [
+            &self.kind,
+            &self.q,
+            &self.account,
+            &self.region,
+            &self.status,
+            &self.tag,
+            &self.expires,
+            &self.rule,
+        ];
+        if fields
+            .into_iter()
+            .chain(&self.picks)
+            .any(|field| field.len() > MAX_FIELD || field.chars().any(char::is_control))
+        {
+            return refuse(format!(
+                "A filter value is longer than {MAX_FIELD} characters or holds a control character; change the filter."
+            ));
+        }
         if !self.picks.is_empty() {
             if self.picks.len() > MAX_PICKED {
                 return refuse(format!(
@@ -252,6 +273,16 @@ mod tests {
         assert!(refused(picks(vec!["nope|a|b|c".into()])).contains("could not be read"));
         assert!(refused(picks(vec!["instance-profile|a||c".into()])).contains("could not be read"));
         assert!(refused(picks(vec![pick_value(&item("x")); MAX_PICKED + 1])).contains("At most"));
+        let long = SelectionForm {
+            q: "x".repeat(MAX_FIELD + 1),
+            ..Default::default()
+        };
+        assert!(refused(long).contains("longer than"));
+        let control = SelectionForm {
+            tag: "Owner\u{0}".into(),
+            ..Default::default()
+        };
+        assert!(refused(control).contains("control character"));
         let rule = |rule: &str| SelectionForm {
             rule: rule.into(),
             ..Default::default()

@@ -165,7 +165,10 @@ fn Controls(
             <CsrfField />
             <input type="hidden" name="id" value=retry_id />
             <button type="submit" id="bulk-retry" class="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 disabled:opacity-60 dark:border-slate-600 dark:hover:bg-slate-800" disabled=move || retry.pending().get()>
-                {format!("Retry {} items", edit.counts.failed + edit.counts.pending)}
+                {match edit.counts.failed + edit.counts.pending {
+                    1 => "Retry 1 item".to_string(),
+                    n => format!("Retry {n} items"),
+                }}
             </button>
         </ActionForm>
     });

@@ -77,10 +77,12 @@ fn Draft(draft: BulkDraft) -> impl IntoView {
     let mut rows = draft.suggested.clone();
     let blanks = BLANK_ROWS.min(MAX_OPERATIONS.saturating_sub(rows.len()));
     rows.extend(std::iter::repeat_n(OperationRow::default(), blanks));
+    let notes = draft.notes.clone();
     let suggested = (!draft.suggested.is_empty()).then(|| view! {
         <p id="bulk-suggested" class="text-sm text-slate-600 dark:text-slate-400">
             "The operations below fix what these items break; check them, and fill in any empty value."
         </p>
+        {notes.into_iter().map(|note| view! { <p data-note="" class="text-sm text-amber-800 dark:text-amber-300">{note}</p> }).collect_view()}
     });
     let posted = draft.selection.clone();
     let form = (draft.can_change && !too_many && draft.selected > 0).then(|| {

@@ -583,7 +583,10 @@ async fn a_change_made_in_part_is_retried_for_what_is_left() {
     let id = preview(
         &admin,
         &[("kind", "trust-provider")],
-        &[["set", "Reviewed", "", "2026-12"], ["remove", "Team", "", ""]],
+        &[
+            ["set", "Reviewed", "", "2026-12"],
+            ["remove", "Team", "", ""],
+        ],
     )
     .await;
     emulator_control(
@@ -622,7 +625,11 @@ async fn a_change_made_in_part_is_retried_for_what_is_left() {
     let retried = settled(&admin, &id).await;
     assert_eq!(counts(&retried), (0, 0, 0, total, 0), "{retried}");
     let calls = emulator_calls(&app).await;
-    assert_eq!(calls_of(&calls, "CreateTags"), 0, "only what was left: {calls}");
+    assert_eq!(
+        calls_of(&calls, "CreateTags"),
+        0,
+        "only what was left: {calls}"
+    );
     assert_eq!(calls_of(&calls, "DeleteTags"), 1, "{calls}");
 }
 
@@ -676,5 +683,8 @@ async fn a_run_marked_stopped_while_it_still_runs_gives_way_to_the_retry() {
     .await
     .unwrap();
     assert_eq!(rows.len() as i64, total);
-    assert!(rows.iter().all(|(_, n)| *n == 1), "one row per item: {rows:?}");
+    assert!(
+        rows.iter().all(|(_, n)| *n == 1),
+        "one row per item: {rows:?}"
+    );
 }

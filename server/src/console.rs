@@ -401,6 +401,13 @@ impl RequestConsole {
                     if let Ok(status) = http::StatusCode::from_u16(error.kind.http_status()) {
                         response.set_status(status);
                     }
+                    // A database or AWS that is not answering may answer again shortly.
+                    if error.kind == ErrorKind::Unavailable {
+                        response.insert_header(
+                            http::header::RETRY_AFTER,
+                            http::HeaderValue::from_static("5"),
+                        );
+                    }
                 }
             }
             _ => {}

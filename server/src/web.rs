@@ -25,6 +25,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 mod csrf_guard;
 mod headers;
 mod shown_once;
+mod store_failures;
 
 pub use csrf_guard::CsrfSettings;
 use csrf_guard::RequestCsrf;
@@ -96,6 +97,7 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             keep_session_alive,
         ))
         .layer(session_layer)
+        .layer(middleware::from_fn(store_failures::session_store_failures))
         // Server functions read their bodies under axum's limit (2 MB by default).
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
     // Share views and static files are added after the session and request layers, so they

@@ -15,6 +15,7 @@ mod csrf;
 mod demo;
 mod expiry;
 mod exports;
+mod faults;
 mod harness;
 mod identity_sources;
 mod instance_profiles;

@@ -446,7 +446,7 @@ fn difference(old: &Cached, new: &AwsItem) -> Option<Value> {
 /// The fewest AWS calls that can read a scope of `kind` holding `items` when each list fits one
 /// page (as in the demo): the lists the scope needs, plus one read per item where the list lacks
 /// a field the console shows. A full sync makes exactly this many (a test holds the emulator's
-/// count to it; `scripts/bench-inventory` prints both).
+/// count to it; `scripts/bench-server` prints both).
 pub fn fewest_calls(kind: ResourceKind, items: u64) -> u64 {
     let (lists, per_item) = match kind {
         // DescribeIpamExternalResourceVerificationTokens and DescribeVerifiedAccessTrustProviders

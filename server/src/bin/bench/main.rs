@@ -1,0 +1,163 @@
+//! `scripts/bench-server`: the figures issue 12 asks for, from the release build. Seeds a cache of
+//! 100,000 items across kinds, starts the release `trustdesk` beside this binary on loopback,
+//! signs in, and prints: the server's RSS after start, after a walk of every inventory page of
+//! every kind, and after the load; a static file's and a mix of inventory, detail and overview
+//! pages' throughput and p50 / p99 at the same number of clients (200 by default, 60 s each),
+//! with the errors (there must be none) and the ratio; the site's bundle sizes and the
+//! inventory page's weight; then the demo's first full sync's AWS calls beside the fewest.
+//! Usage: trustdesk-bench [SECONDS_PER_FIGURE] [CLIENTS]
+
+mod load;
+mod running;
+mod seed;
+mod site;
+mod sync_calls;
+
+use app::model::{ResourceKind, INVENTORY_PAGE_SIZE};
+use server::store::Db;
+
+/// The inventory's item rows: `<tr>` tags that carry an item id, whatever the order of their
+/// attributes (release and debug builds render them differently).
+fn item_rows(html: &str) -> usize {
+    html.split("<tr")
+        .skip(1)
+        .filter(|tag| {
+            tag.split('>')
+                .next()
+                .is_some_and(|t| t.contains("data-id="))
+        })
+        .count()
+}
+
+fn mb(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// The pages of the mix: inventories (plain, filtered, later pages), item pages, overview.
+fn mix(url: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    for n in 0..200usize {
+        let kind = ResourceKind::ALL[n % ResourceKind::ALL.len()];
+        urls.push(match n % 4 {
+            0 => format!("{url}{}", kind.path()),
+            1 => format!("{url}{}?tag=Team%3Dplatform&account=prod", kind.path()),
+            2 => format!("{url}{}?page={}&sort=name", kind.path(), 2 + n % 40),
+            _ => format!("{url}/"),
+        });
+        let item = seed::item_ref(n * 499 % seed::ITEMS);
+        urls.push(format!("{url}{}", item.detail_path()));
+    }
+    urls
+}
+
+/// Every page of every inventory, once: what a full walk of the cache makes the server hold.
+async fn walk(client: &reqwest::Client, url: &str) -> (usize, usize) {
+    let (mut pages, mut errors) = (0, 0);
+    for kind in ResourceKind::ALL {
+        let count = seed::items_of(kind);
+        for page in 1..=count.div_ceil(INVENTORY_PAGE_SIZE).max(1) {
+            match client
+                .get(format!("{url}{}?page={page}", kind.path()))
+                .send()
+                .await
+            {
+                Ok(response) if response.status().is_success() => {
+                    let _ = response.bytes().await;
+                    pages += 1;
+                }
+                _ => errors += 1,
+            }
+        }
+    }
+    (pages, errors)
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let clients: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = site::copy(dir.path());
+    std::fs::write(
+        dir.path().join("trustdesk.toml"),
+        format!(
+            "data_dir = {:?}\nsite_dir = {:?}\n# Nothing listens here: the benchmark never calls AWS.\naws_endpoint_url = \"http://127.0.0.1:9\"\n\n[[accounts]]\nname = \"prod\"\nregions = [\"us-east-1\", \"eu-west-1\"]\n\n[[accounts]]\nname = \"dev\"\nregions = [\"us-east-1\", \"eu-west-1\"]\n",
+            dir.path().join("data"),
+            site
+        ),
+    )
+    .expect("config");
+    let db = Db::open(&dir.path().join("data/trustdesk.db"))
+        .await
+        .expect("database");
+    seed::seed(&db).await;
+    drop(db);
+
+    let running = running::start(dir.path());
+    let pid = running.child.id();
+    // Settled after start: what an idle server holds.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (idle, _) = running::rss_kib(pid);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .pool_max_idle_per_host(clients)
+        .build()
+        .expect("client");
+    running::sign_in(&client, &running.url).await;
+
+    let page = format!(
+        "{}/verification-tokens?tag=Team%3Dplatform&account=prod",
+        running.url
+    );
+    let body = client
+        .get(&page)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("page body");
+    let rows = item_rows(&body);
+    assert_eq!(rows, 25, "the inventory page must show 25 items");
+    site::print_weight(&client, &running.url, &body, &site).await;
+
+    let started = std::time::Instant::now();
+    let (pages, walk_errors) = walk(&client, &running.url).await;
+    let (walked, _) = running::rss_kib(pid);
+    println!(
+        "full page walk: {pages} inventory pages of {} items in {:.1} s, {walk_errors} errors",
+        seed::ITEMS,
+        started.elapsed().as_secs_f64()
+    );
+
+    println!("{clients} clients, {seconds} s per figure, loopback, release build");
+    let static_file = load::load(
+        &client,
+        &[format!("{}/favicon.svg", running.url)],
+        seconds,
+        clients,
+    )
+    .await;
+    load::print("static file /favicon.svg", &static_file);
+    let pages_mix = load::load(&client, &mix(&running.url), seconds, clients).await;
+    load::print("pages: inventory, item, overview", &pages_mix);
+    let (loaded, peak) = running::rss_kib(pid);
+    println!(
+        "pages / static file: {:.1}%",
+        100.0 * pages_mix.per_second / static_file.per_second.max(1.0)
+    );
+    println!(
+        "server RSS: {:.1} MB idle after start, {:.1} MB after the full page walk, {:.1} MB after the load (peak {:.1} MB)",
+        mb(idle),
+        mb(walked),
+        mb(loaded),
+        mb(peak)
+    );
+    drop(running);
+    sync_calls::full_sync_calls(dir.path()).await;
+    if static_file.errors + pages_mix.errors + walk_errors > 0 {
+        eprintln!("trustdesk-bench: requests failed under load");
+        std::process::exit(1);
+    }
+}

@@ -19,6 +19,21 @@ pub fn hydrate() {
     leptos::mount::hydrate_body(App);
     // A marker for end-to-end tests and for anyone debugging: the page is interactive now.
     if let Some(window) = web_sys::window() {
+        use wasm_bindgen::JsCast;
+        // When, in milliseconds since the navigation started: the end-to-end suite prints it as
+        // the first page's time to interactive.
+        let performance = js_sys::Reflect::get(&window, &"performance".into()).ok();
+        let now = performance.as_ref().and_then(|performance| {
+            js_sys::Reflect::get(performance, &"now".into())
+                .ok()?
+                .dyn_into::<js_sys::Function>()
+                .ok()?
+                .call0(performance)
+                .ok()
+        });
+        if let Some(now) = now {
+            let _ = js_sys::Reflect::set(&window, &"__trustdeskHydratedAt".into(), &now);
+        }
         let _ = js_sys::Reflect::set(&window, &"__trustdeskHydrated".into(), &true.into());
     }
 }

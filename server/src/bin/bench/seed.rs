@@ -12,7 +12,11 @@ const TEAMS: [&str; 4] = ["platform", "security", "data", "web"];
 
 pub fn item(kind: ResourceKind, n: usize) -> AwsItem {
     let account = if n.is_multiple_of(2) { "prod" } else { "dev" };
-    let region = if n.is_multiple_of(3) { "eu-west-1" } else { "us-east-1" };
+    let region = if n.is_multiple_of(3) {
+        "eu-west-1"
+    } else {
+        "us-east-1"
+    };
     let now = chrono::Utc::now();
     let expires = kind
         .has_expiry()
@@ -31,7 +35,12 @@ pub fn item(kind: ResourceKind, n: usize) -> AwsItem {
         }
         .into(),
         name: format!("item {n} of {}", kind.title()),
-        status: if n.is_multiple_of(7) { "expired" } else { "valid" }.into(),
+        status: if n.is_multiple_of(7) {
+            "expired"
+        } else {
+            "valid"
+        }
+        .into(),
         expires_at: expires,
         tags: vec![
             Tag {

@@ -139,3 +139,122 @@ async fn aws_failing_or_hanging_leaves_the_pages_answering_from_the_cache_with_a
     assert_eq!(still["running"], true, "the pages answered while AWS hung");
     emulator_control(&app, Method::DELETE, "faults", json!({})).await;
 }
+
+/// A small file system of its own, unmounted when dropped.
+struct SmallDisk {
+    path: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    /// `None` where this process may not mount one (not root).
+    fn mount(megabytes: u32) -> Option<Self> {
+        let path = tempfile::tempdir().ok()?.keep();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(&path)
+            .status()
+            .ok()?
+            .success();
+        mounted.then_some(Self { path })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        // A stopped server closes its database a moment later: wait for it, and at worst
+        // detach the mount so nothing is left behind.
+        let unmount = |lazy: bool| {
+            let mut command = std::process::Command::new("umount");
+            if lazy {
+                command.arg("-l");
+            }
+            command
+                .arg(&self.path)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|status| status.success())
+        };
+        let unmounted = (0..50).any(|_| {
+            unmount(false) || {
+                std::thread::sleep(Duration::from_millis(100));
+                false
+            }
+        });
+        if !unmounted {
+            unmount(true);
+        }
+        let _ = std::fs::remove_dir(&self.path);
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_changes_with_a_clear_error_and_loses_nothing() {
+    let Some(disk) = SmallDisk::mount(8) else {
+        eprintln!("skipped: mounting a small tmpfs needs root, which this run does not have");
+        return;
+    };
+    let data = disk.path.join("data");
+    let (app, admin) = TestApp::signed_in_admin(TestApp::start_in(data.clone()).await).await;
+    let token = admin.csrf().await;
+    // Fill what is left of the disk.
+    let filler = disk.path.join("filler");
+    {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while file.write_all(&block).is_ok() {}
+        let _ = file.sync_all();
+    }
+    // Changes go on while SQLite finds room in pages it already has; then one is refused.
+    let mut added = Vec::new();
+    let mut refused = None;
+    for n in 0..500 {
+        let key = format!("Key{n}");
+        let response = admin
+            .send_form(
+                "/api/tag-rules/add",
+                &[
+                    ("_csrf", token.as_str()),
+                    ("rule[key]", key.as_str()),
+                    ("rule[required]", "on"),
+                    ("rule[values]", &"v".repeat(200)),
+                ],
+                "application/json",
+            )
+            .await;
+        if response.status() == StatusCode::OK {
+            added.push(key);
+        } else {
+            refused = Some(error_of(response).await);
+            break;
+        }
+    }
+    let (status, error) = refused.expect("a full disk refuses a change");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was changed"),
+        "{error}"
+    );
+    // Room again: every change that was answered OK is there, the refused one is not, and the
+    // audit chain holds, also after a restart.
+    std::fs::remove_file(&filler).unwrap();
+    drop(admin);
+    drop(app);
+    let app = TestApp::start_in(data.clone()).await;
+    let rules = app.count("SELECT COUNT(*) FROM tag_rules").await;
+    assert_eq!(rules, added.len() as i64);
+    let verified = std::process::Command::new(trustdesk_binary())
+        .args(["audit", "verify", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    drop(app);
+}

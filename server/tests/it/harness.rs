@@ -25,7 +25,8 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     /// The running server's console, for figures no HTTP answer shows (argon2 runs).
     pub console: Arc<server::console::Console>,
-    _dir: tempfile::TempDir,
+    /// The temporary data directory, removed with the app (none when the test gave its own).
+    _dir: Option<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -63,6 +64,22 @@ impl TestApp {
 
     async fn start_full(demo: bool, env: &[(&str, &str)], background_jobs: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let data_dir = dir.path().to_path_buf();
+        Self::start_at(data_dir, Some(dir), demo, env, background_jobs).await
+    }
+
+    /// Started on a data directory the test made (e.g. on a small file system), kept after.
+    pub async fn start_in(data_dir: PathBuf) -> Self {
+        Self::start_at(data_dir, None, false, &[], false).await
+    }
+
+    async fn start_at(
+        data_dir: PathBuf,
+        dir: Option<tempfile::TempDir>,
+        demo: bool,
+        env: &[(&str, &str)],
+        background_jobs: bool,
+    ) -> Self {
         let env: HashMap<String, String> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -72,7 +89,7 @@ impl TestApp {
             &env,
             &Overrides {
                 listen: None,
-                data_dir: Some(dir.path().to_path_buf()),
+                data_dir: Some(data_dir.clone()),
                 demo,
             },
         )
@@ -112,7 +129,7 @@ impl TestApp {
             url: format!("http://{addr}"),
             setup_url,
             emulator_endpoint,
-            data_dir: dir.path().to_path_buf(),
+            data_dir,
             console,
             _dir: dir,
             stop: Some(stop),
@@ -145,7 +162,7 @@ impl TestApp {
         Self::demo_with_admin_env(&[("TRUSTDESK_SYNC_CONCURRENCY", "1")]).await
     }
 
-    async fn signed_in_admin(app: Self) -> (Self, Browser) {
+    pub async fn signed_in_admin(app: Self) -> (Self, Browser) {
         let browser = app.browser();
         let token = app.setup_token();
         let response = browser

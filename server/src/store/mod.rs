@@ -40,6 +40,11 @@ pub enum OpenError {
     },
     #[error("cannot open the database {path}: {source}")]
     Connect { path: PathBuf, source: sqlx::Error },
+    #[error("cannot take the migration lock beside the database {path}: {source}")]
+    MigrationLock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("a database migration failed, so trustdesk did not start; the database {path} is as it was before that migration: {source}")]
     Migration {
         path: PathBuf,
@@ -85,13 +90,21 @@ impl Db {
                 path: path.to_path_buf(),
                 source,
             })?;
-        MIGRATOR
-            .run(&pool)
+        // sqlx takes no lock around SQLite migrations: two processes starting at once on a new
+        // or older database would both apply the same migration, and one would fail to start.
+        // A lock file beside the database makes them take turns.
+        let lock = migration_lock(path)
             .await
-            .map_err(|source| OpenError::Migration {
+            .map_err(|source| OpenError::MigrationLock {
                 path: path.to_path_buf(),
                 source,
             })?;
+        let migrated = MIGRATOR.run(&pool).await;
+        drop(lock);
+        migrated.map_err(|source| OpenError::Migration {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Self {
             pool,
             path: path.to_path_buf(),
@@ -159,6 +172,23 @@ impl Db {
     }
 }
 
+/// An exclusive lock on `<database>.migrate-lock`, held until dropped; waits for another process
+/// that holds it.
+async fn migration_lock(database: &Path) -> std::io::Result<std::fs::File> {
+    let path = PathBuf::from(format!("{}.migrate-lock", database.display()));
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
 /// UTC now as stored in every table: fixed width, so text order is time order.
 pub use crate::time::{now, timestamp};
 
@@ -196,6 +226,26 @@ mod tests {
         let error = Db::open(&path).await.unwrap_err();
         assert!(matches!(error, OpenError::Migration { .. }), "{error}");
         assert!(error.to_string().contains("t.db"), "{error}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_processes_opening_a_new_database_at_once_both_start() {
+        for _ in 0..10 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("t.db");
+            let (first, second) = tokio::join!(
+                tokio::spawn({
+                    let path = path.clone();
+                    async move { Db::open(&path).await.map(|_| ()) }
+                }),
+                tokio::spawn({
+                    let path = path.clone();
+                    async move { Db::open(&path).await.map(|_| ()) }
+                })
+            );
+            first.unwrap().unwrap();
+            second.unwrap().unwrap();
+        }
     }
 
     #[test]

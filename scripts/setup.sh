@@ -86,9 +86,19 @@ setup_browser() {
 }
 
 build_site() {
-  say "cargo leptos build (server, wasm bundle, Tailwind CSS)"
-  cargo leptos build "$@"
-  precompress_site
+  if [ "${1:-}" = --release ]; then
+    # A release binary embeds the site (server/build.rs), so the site must be complete, gzip
+    # copies included, before the server compiles: cargo-leptos builds both at once otherwise.
+    say "cargo leptos build --release --frontend-only (wasm bundle, Tailwind CSS)"
+    cargo leptos build "$@" --frontend-only
+    precompress_site
+    say "cargo leptos build --release --server-only (the binary, with the site built in)"
+    cargo leptos build "$@" --server-only
+  else
+    say "cargo leptos build (server, wasm bundle, Tailwind CSS)"
+    cargo leptos build "$@"
+    precompress_site
+  fi
 }
 
 # gzip copies beside the bundle, which the server sends to browsers that accept them.

@@ -33,8 +33,10 @@ pub struct Config {
     pub session_idle_timeout: Duration,
     pub log_format: LogFormat,
     pub log_level: String,
-    /// The compiled site (wasm, JavaScript, CSS, static files) that cargo-leptos writes.
-    pub site_dir: PathBuf,
+    /// Serves the compiled site (wasm, JavaScript, CSS, static files) that cargo-leptos writes
+    /// from this directory instead of the copy built into a release binary. Without it: the
+    /// built-in copy, or `target/site` in a debug build.
+    pub site_dir: Option<PathBuf>,
     /// Sends every AWS call to this endpoint instead of AWS's own (an emulator, a VPC endpoint).
     pub aws_endpoint_url: Option<String>,
     /// Starts the AWS emulator in-process with the demo data and points the console at it.
@@ -105,7 +107,7 @@ impl Default for Config {
             session_idle_timeout: Duration::from_secs(8 * 3600),
             log_format: LogFormat::Text,
             log_level: "info".into(),
-            site_dir: PathBuf::from(option_env!("LEPTOS_SITE_ROOT").unwrap_or("target/site")),
+            site_dir: None,
             aws_endpoint_url: None,
             demo: false,
             accounts: Vec::new(),
@@ -394,7 +396,10 @@ impl Config {
             self.log_level = level;
         }
         if let Some(dir) = layer.site_dir {
-            self.site_dir = dir;
+            if dir.as_os_str().is_empty() {
+                return Err(err(name("site_dir"), "must not be empty"));
+            }
+            self.site_dir = Some(dir);
         }
         if let Some(url) = layer.aws_endpoint_url {
             let parsed = url::Url::parse(&url)

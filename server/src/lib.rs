@@ -184,9 +184,11 @@ impl Trustdesk {
             .issue_setup_link(&public_url)
             .await
             .map_err(StartError::SetupLink)?;
+        let site = static_site::Site::choose(self.config.site_dir.as_deref());
+        tracing::info!("serving the site {}", site.describe());
         let leptos_options = LeptosOptions::builder()
-            .output_name(static_site::linked_bundle_name(&self.config.site_dir))
-            .site_root(self.config.site_dir.display().to_string())
+            .output_name(site.linked_bundle_name())
+            .site_root(site.fallback_root())
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
@@ -203,6 +205,7 @@ impl Trustdesk {
         let settings = web::WebSettings {
             https,
             session_idle_timeout: self.config.session_idle_timeout,
+            site,
         };
         let router = web::router(state, self.sessions.clone(), &settings);
         tokio::spawn(

@@ -36,6 +36,10 @@ enum Command {
         /// Start the AWS emulator in-process with demo data (two accounts, two regions) and use it.
         #[arg(long)]
         demo: bool,
+        /// Serve the compiled site (wasm, JavaScript, CSS) from this directory instead of the
+        /// copy built into a release binary (the `site_dir` setting).
+        #[arg(long)]
+        site_dir: Option<PathBuf>,
     },
     /// Manage console accounts.
     User {
@@ -121,8 +125,9 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             listen,
             data_dir,
             demo,
+            site_dir,
         } => {
-            let config = load_config(
+            let mut config = load_config(
                 cli.config.as_ref(),
                 Overrides {
                     listen,
@@ -130,6 +135,9 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
                     demo,
                 },
             )?;
+            if site_dir.is_some() {
+                config.site_dir = site_dir;
+            }
             telemetry::init(config.log_format, &config.log_level);
             serve(config).await
         }

@@ -49,6 +49,8 @@ pub struct WebSettings {
     /// The public URL is https: cookies are `Secure` and `__Host-` prefixed, and HSTS is sent.
     pub https: bool,
     pub session_idle_timeout: std::time::Duration,
+    /// The compiled site: built into the binary or a directory.
+    pub site: crate::static_site::Site,
 }
 
 /// The app's routes, computed once per process. Computing them renders the app in a
@@ -112,11 +114,8 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             trusted_proxies: state.trusted_proxies.clone(),
         },
     );
-    let router = crate::static_site::routes(
-        router,
-        std::path::Path::new(state.leptos_options.site_root.as_ref()),
-        &state.leptos_options.output_name,
-    );
+    let router =
+        crate::static_site::routes(router, &settings.site, &state.leptos_options.output_name);
     let router = if settings.https {
         router.layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,

@@ -50,6 +50,10 @@ pub enum OpenError {
         path: PathBuf,
         source: sqlx::migrate::MigrateError,
     },
+    /// A downgrade: sqlx refuses a database that records a migration it does not have, before
+    /// it changes anything.
+    #[error("the database {path} was migrated by a newer trustdesk (its migration {version} is unknown to this one), so trustdesk did not start and changed nothing: run that newer version again, or restore the backup taken before the upgrade")]
+    NewerSchema { path: PathBuf, version: i64 },
 }
 
 #[derive(Clone, Debug)]
@@ -101,9 +105,15 @@ impl Db {
             })?;
         let migrated = MIGRATOR.run(&pool).await;
         drop(lock);
-        migrated.map_err(|source| OpenError::Migration {
-            path: path.to_path_buf(),
-            source,
+        migrated.map_err(|source| match source {
+            sqlx::migrate::MigrateError::VersionMissing(version) => OpenError::NewerSchema {
+                path: path.to_path_buf(),
+                version,
+            },
+            source => OpenError::Migration {
+                path: path.to_path_buf(),
+                source,
+            },
         })?;
         Ok(Self {
             pool,
@@ -246,6 +256,50 @@ mod tests {
             first.unwrap().unwrap();
             second.unwrap().unwrap();
         }
+    }
+
+    #[tokio::test]
+    async fn a_database_of_a_newer_version_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let db = Db::open(&path).await.unwrap();
+        // What a newer binary leaves behind: a migration this one does not have.
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99991231000001, 'from a newer trustdesk', 1, x'00', 0)",
+        )
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let applied = "SELECT COUNT(*) FROM _sqlx_migrations";
+        let before: i64 = sqlx::query_scalar(applied)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        db.pool.close().await;
+
+        let error = Db::open(&path).await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                OpenError::NewerSchema {
+                    version: 99991231000001,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("t.db") && message.contains("newer trustdesk"),
+            "{message}"
+        );
+
+        let pool = SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path))
+            .await
+            .unwrap();
+        let after: i64 = sqlx::query_scalar(applied).fetch_one(&pool).await.unwrap();
+        assert_eq!(after, before, "nothing was migrated or undone");
     }
 
     #[test]

@@ -184,6 +184,13 @@ impl Trustdesk {
                 tracing::info!(added, "demo mode: added the demo's tag rules");
             }
         }
+        // The item gauges from the cache as it is, rather than absent until the first sync.
+        monitoring::refresh_items(
+            self.console.metrics(),
+            self.console.db().pool(),
+            self.console.clock().now(),
+        )
+        .await;
         let public_url = self.config.effective_public_url(addr);
         self.console.alerting.set_public_url(&public_url);
         let setup_url = self

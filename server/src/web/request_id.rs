@@ -47,7 +47,13 @@ pub async fn assign(
     );
     let mut response = next.run(request).instrument(span.clone()).await;
     span.in_scope(|| {
-        tracing::debug!(status = response.status().as_u16(), "answered");
+        let status = response.status().as_u16();
+        // One line per request would drown the log under load; a server error is worth one.
+        if status >= 500 {
+            tracing::warn!(status, "answered with a server error");
+        } else {
+            tracing::debug!(status, "answered");
+        }
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);

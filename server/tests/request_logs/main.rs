@@ -98,6 +98,12 @@ async fn request_ids_are_on_every_line_and_the_metrics_token_on_none() {
         warning.contains(&format!("request_id={id}")),
         "the line names its request {id}: {warning}"
     );
+    assert!(
+        logged.lines().any(|line| line.contains("answered")
+            && line.contains("status=403")
+            && line.contains(&format!("request_id={id}"))),
+        "the access line of {id}: {logged}"
+    );
     assert!(!logged.contains(TOKEN), "the token was logged");
     assert!(
         !logged.contains("scrape-token-"),

@@ -321,6 +321,21 @@ mod tests {
             text.contains("# HELP trustdesk_http_requests_total"),
             "{text}"
         );
+        one.delivery_failures(2, 1);
+        let text = one.render(&Scrape {
+            pool_size: 3,
+            pool_idle: 2,
+            outbox: Some(5),
+        });
+        for line in [
+            r#"trustdesk_mail_delivery_failures_total{retried="yes"} 2"#,
+            r#"trustdesk_mail_delivery_failures_total{retried="no"} 1"#,
+            "trustdesk_db_pool_connections 3",
+            "trustdesk_db_pool_idle_connections 2",
+            "trustdesk_outbox_mails 5",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in {text}");
+        }
         let other_text = other.render(&Scrape::default());
         assert!(!other_text.contains("route=\"/users\""), "{other_text}");
     }

@@ -250,3 +250,30 @@ async fn an_allow_list_replaces_loopback() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn sign_in_waits_are_counted_apart_from_failures() {
+    let app = TestApp::with_admin_env(&[(SIGN_IN_DELAY, "1m")]).await.0;
+    let guesser = app.browser();
+    for _ in 0..3 {
+        let response = guesser.login(ADMIN, "guessing wrong again").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let held = guesser.login(ADMIN, "guessing wrong again").await;
+    assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS);
+    let text = scrape(&app.browser()).await;
+    assert_eq!(
+        has(
+            &text,
+            r#"trustdesk_sign_in_failures_total{reason="wrong_password"}"#
+        ),
+        3.0
+    );
+    assert_eq!(
+        has(
+            &text,
+            r#"trustdesk_sign_in_throttled_total{form="sign_in"}"#
+        ),
+        1.0
+    );
+}

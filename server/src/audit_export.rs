@@ -21,7 +21,7 @@ use std::{pin::Pin, sync::Arc};
 /// Rows written per chunk of the response.
 const BATCH_ROWS: usize = 200;
 
-const COLUMNS: [&str; 18] = [
+const COLUMNS: [&str; 19] = [
     "id",
     "at",
     "actor",
@@ -34,6 +34,7 @@ const COLUMNS: [&str; 18] = [
     "outcome",
     "message",
     "request_id",
+    "http_request_id",
     "params",
     "state_before",
     "state_after",
@@ -101,6 +102,7 @@ async fn export(
         plain_form: false,
         // A download renders no form, so it needs no token.
         csrf_token: String::new(),
+        request_id: crate::web::request_id::of(request.extensions()),
     });
     let rows = match caller.audit_export(query).await {
         Ok(rows) => rows,
@@ -172,7 +174,7 @@ fn json_text(value: &Option<serde_json::Value>) -> String {
     value.as_ref().map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn csv_record(row: &ExportRow) -> [String; 18] {
+fn csv_record(row: &ExportRow) -> [String; 19] {
     [
         row.id.to_string(),
         row.at.clone(),
@@ -186,6 +188,7 @@ fn csv_record(row: &ExportRow) -> [String; 18] {
         row.outcome.clone(),
         row.message.clone(),
         row.request_id.clone(),
+        row.http_request_id.clone().unwrap_or_default(),
         row.params.to_string(),
         json_text(&row.state_before),
         json_text(&row.state_after),
@@ -196,7 +199,7 @@ fn csv_record(row: &ExportRow) -> [String; 18] {
 }
 
 /// Writes one batch's records, the header first in the first batch.
-fn csv_batch(header: bool, records: &[[String; 18]]) -> Result<Bytes, std::io::Error> {
+fn csv_batch(header: bool, records: &[[String; 19]]) -> Result<Bytes, std::io::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     if header {
         writer.write_record(COLUMNS)?;

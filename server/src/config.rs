@@ -2,12 +2,14 @@
 //! variables < command-line flags. Every value is checked when loaded, naming where it came from.
 
 mod accounts;
+mod monitoring;
 mod security;
 mod smtp;
 
 use accounts::check_accounts;
 pub use accounts::AccountConfig;
 
+pub use monitoring::MetricsAccess;
 pub use security::SecuritySettings;
 pub use smtp::{Secret, SmtpConfig, SmtpSecurity};
 
@@ -63,6 +65,8 @@ pub struct Config {
     /// Trusted proxies, sign-in delays, the folding of refused sign-ins, and limits on
     /// user-started AWS reads.
     pub security: SecuritySettings,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
 }
 
 /// How the background sync reads AWS.
@@ -119,6 +123,7 @@ impl Default for Config {
             audit_key_file: None,
             audit_key: None,
             security: SecuritySettings::default(),
+            metrics: MetricsAccess::default(),
         }
     }
 }
@@ -153,6 +158,7 @@ impl fmt::Debug for Config {
             .field("audit_key_file", &self.audit_key_file)
             .field("audit_key", &self.audit_key)
             .field("security", &self.security)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -186,6 +192,8 @@ struct FileConfig {
     audit_repeat_window: Option<String>,
     aws_reads_per_minute: Option<security::Count>,
     viewer_refresh_interval: Option<String>,
+    metrics_allow: Option<Vec<String>>,
+    metrics_token_file: Option<PathBuf>,
 }
 
 /// A duration such as `15m` or `2h`, at least `min`.
@@ -272,6 +280,7 @@ impl Config {
             config.apply(parsed, key_name)?;
         }
         let security_env = security::SecurityLayer::from_env(env);
+        let metrics_env = monitoring::MetricsLayer::from_env(env);
         let from_env = FileConfig {
             listen: env.get("TRUSTDESK_LISTEN").cloned(),
             public_url: env.get("TRUSTDESK_PUBLIC_URL").cloned(),
@@ -308,6 +317,8 @@ impl Config {
             audit_repeat_window: security_env.audit_repeat_window,
             aws_reads_per_minute: security_env.aws_reads_per_minute,
             viewer_refresh_interval: security_env.viewer_refresh_interval,
+            metrics_allow: metrics_env.metrics_allow,
+            metrics_token_file: metrics_env.metrics_token_file,
         };
         if from_env.audit_key_file.is_some() {
             audit_key_source = Some("TRUSTDESK_AUDIT_KEY_FILE".to_string());
@@ -461,6 +472,13 @@ impl Config {
                 audit_repeat_window: layer.audit_repeat_window,
                 aws_reads_per_minute: layer.aws_reads_per_minute,
                 viewer_refresh_interval: layer.viewer_refresh_interval,
+            },
+            &name,
+        )?;
+        self.metrics.apply(
+            monitoring::MetricsLayer {
+                metrics_allow: layer.metrics_allow,
+                metrics_token_file: layer.metrics_token_file,
             },
             &name,
         )?;

@@ -60,6 +60,8 @@ pub struct Console {
     /// Wakes this process's mail sender when mail was queued.
     pub(crate) mail_wakeup: tokio::sync::Notify,
     pub(crate) share_limits: Arc<crate::share::ShareLimits>,
+    /// This server's figures for `/metrics`.
+    pub(crate) metrics: Arc<crate::monitoring::Metrics>,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -73,6 +75,8 @@ pub struct Caller {
     /// The CSRF token for what this request is bound to (its stored session, or its browser):
     /// what the page's forms and the session info carry.
     pub csrf_token: String,
+    /// The request's id (`X-Request-Id`), written into its audit rows.
+    pub request_id: String,
 }
 
 pub(crate) fn db_error(error: sqlx::Error) -> AppError {
@@ -112,7 +116,18 @@ impl Console {
             alerting: crate::alerts::Alerting::disabled(),
             mail_wakeup: Default::default(),
             share_limits: Default::default(),
+            metrics: Default::default(),
         }
+    }
+
+    /// Records into `metrics`, the recorder the server's `/metrics` renders.
+    pub fn with_metrics(mut self, metrics: Arc<crate::monitoring::Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    pub fn metrics(&self) -> &Arc<crate::monitoring::Metrics> {
+        &self.metrics
     }
 
     /// How often share links may be used (per link, and per client address).
@@ -224,6 +239,7 @@ impl Console {
                     field: "username".into(),
                     message: "This username is taken.".into(),
                 }],
+                request_id: None,
             });
         };
         store::audit::append(&mut tx, self.db.seal(), audit, &now)
@@ -289,6 +305,7 @@ impl RequestConsole {
         NewAuditRow {
             actor: actor.to_string(),
             client_ip: self.caller.client_ip.to_string(),
+            http_request_id: self.caller.request_id.clone(),
             action: action.to_string(),
             target_kind: target_kind.to_string(),
             target_id: target_id.to_string(),

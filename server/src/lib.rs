@@ -18,6 +18,7 @@ mod inventory;
 pub mod jobs;
 mod keyfile;
 pub mod mail;
+pub mod monitoring;
 mod once;
 mod overview;
 mod rate_limit;
@@ -109,7 +110,12 @@ impl Trustdesk {
             endpoint_url: config.aws_endpoint_url.clone(),
             demo: config.demo,
         };
-        let clients = Arc::new(aws::Aws::from_config(&config).await);
+        let metrics = Arc::new(monitoring::Metrics::new());
+        let clients = Arc::new(
+            aws::Aws::from_config(&config)
+                .await
+                .with_metrics(metrics.clone()),
+        );
         let clock = match &emulator {
             // The demo's AWS and trustdesk agree on the time: moving the emulator's clock moves
             // expiries across alert thresholds too.
@@ -129,7 +135,8 @@ impl Trustdesk {
                 .with_sync_settings(config.sync.clone())
                 .with_security(&config.security)
                 .with_alerting(alerting)
-                .with_share_limits(config.share_requests_per_minute),
+                .with_share_limits(config.share_requests_per_minute)
+                .with_metrics(metrics),
         );
         Ok(Self {
             config,
@@ -177,6 +184,13 @@ impl Trustdesk {
                 tracing::info!(added, "demo mode: added the demo's tag rules");
             }
         }
+        // The item gauges from the cache as it is, rather than absent until the first sync.
+        monitoring::refresh_items(
+            self.console.metrics(),
+            self.console.db().pool(),
+            self.console.clock().now(),
+        )
+        .await;
         let public_url = self.config.effective_public_url(addr);
         self.console.alerting.set_public_url(&public_url);
         let setup_url = self
@@ -201,6 +215,17 @@ impl Trustdesk {
                 https,
             }),
             trusted_proxies: Arc::new(self.config.security.trusted_proxies.clone()),
+            metrics: monitoring::route::MetricsState {
+                metrics: self.console.metrics().clone(),
+                access: Arc::new(self.config.metrics.clone()),
+                db: self.console.db().clone(),
+                server_functions: Arc::new(
+                    web::server_functions()
+                        .into_iter()
+                        .map(|(path, _)| path)
+                        .collect(),
+                ),
+            },
         };
         let settings = web::WebSettings {
             https,
@@ -208,6 +233,7 @@ impl Trustdesk {
             site,
         };
         let router = web::router(state, self.sessions.clone(), &settings);
+        tokio::spawn(monitoring::keep_up(Arc::downgrade(self.console.metrics())));
         tokio::spawn(
             self.sessions
                 .clone()

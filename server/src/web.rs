@@ -24,6 +24,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 mod csrf_guard;
 mod headers;
+pub mod request_id;
 mod shown_once;
 mod store_failures;
 
@@ -43,6 +44,7 @@ pub struct AppState {
     pub console: Arc<Console>,
     pub csrf: Arc<CsrfSettings>,
     pub trusted_proxies: Arc<crate::client_addr::TrustedProxies>,
+    pub metrics: crate::monitoring::route::MetricsState,
 }
 
 pub struct WebSettings {
@@ -112,10 +114,16 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
             limits: state.console.share_limits.clone(),
             stylesheet: format!("/pkg/{}.css", state.leptos_options.output_name),
             trusted_proxies: state.trusted_proxies.clone(),
+            metrics: state.metrics.metrics.clone(),
         },
     );
     let router =
         crate::static_site::routes(router, &settings.site, &state.leptos_options.output_name);
+    // Outside the session layer too: a scrape has no session.
+    let router = router.route(
+        crate::monitoring::route::PATH,
+        get(crate::monitoring::route::scrape),
+    );
     let router = if settings.https {
         router.layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,
@@ -132,6 +140,15 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
                 HeaderValue::from_static(value),
             ))
         })
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::monitoring::route::count_requests,
+        ))
+        // Outermost: every other layer's log lines are in the request's span.
+        .layer(middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            request_id::assign,
+        ))
         .with_state(state)
 }
 
@@ -289,6 +306,7 @@ async fn guarded(
         client_ip,
         plain_form,
         csrf_token: csrf_token.clone(),
+        request_id: request_id::of(request.extensions()),
     });
 
     if is_page(&method, &path) {

@@ -7,7 +7,7 @@ use crate::model::{
     ResourceKind, ResourceRef, Secret,
 };
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{ports, with_request_id};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -16,7 +16,10 @@ pub async fn get_inventory(
     kind: ResourceKind,
     #[server(default)] query: InventoryQuery,
 ) -> Result<InventoryPage, AppError> {
-    ports()?.inventory(kind, query).await
+    ports()?
+        .inventory(kind, query)
+        .await
+        .map_err(with_request_id)
 }
 
 #[server(endpoint = "inventory/refresh")]
@@ -24,12 +27,15 @@ pub async fn refresh_inventory(
     #[server(default)] _csrf: String,
     kind: ResourceKind,
 ) -> Result<RefreshReport, AppError> {
-    ports()?.refresh_inventory(kind).await
+    ports()?
+        .refresh_inventory(kind)
+        .await
+        .map_err(with_request_id)
 }
 
 #[server(endpoint = "resource", input = GetUrl)]
 pub async fn get_resource(item: ResourceRef) -> Result<AwsItem, AppError> {
-    ports()?.resource(item).await
+    ports()?.resource(item).await.map_err(with_request_id)
 }
 
 #[server(endpoint = "resource/delete")]
@@ -38,7 +44,10 @@ pub async fn delete_resource(
     item: ResourceRef,
     confirm: String,
 ) -> Result<(), AppError> {
-    ports()?.delete_resource(item, confirm).await
+    ports()?
+        .delete_resource(item, confirm)
+        .await
+        .map_err(with_request_id)
 }
 
 #[server(endpoint = "resource/tag")]
@@ -48,7 +57,10 @@ pub async fn set_resource_tag(
     key: String,
     #[server(default)] value: String,
 ) -> Result<(), AppError> {
-    ports()?.set_resource_tag(item, key, value).await
+    ports()?
+        .set_resource_tag(item, key, value)
+        .await
+        .map_err(with_request_id)
 }
 
 #[server(endpoint = "resource/untag")]
@@ -57,14 +69,20 @@ pub async fn remove_resource_tag(
     item: ResourceRef,
     key: String,
 ) -> Result<(), AppError> {
-    ports()?.remove_resource_tag(item, key).await
+    ports()?
+        .remove_resource_tag(item, key)
+        .await
+        .map_err(with_request_id)
 }
 
 /// Where a new item of `kind` can go (account and region, or account alone for IAM) and a
 /// fresh idempotency token for the form.
 #[server(endpoint = "create-form", input = GetUrl)]
 pub async fn get_create_form_options(kind: ResourceKind) -> Result<CreateFormOptions, AppError> {
-    ports()?.create_form_options(kind).await
+    ports()?
+        .create_form_options(kind)
+        .await
+        .map_err(with_request_id)
 }
 
 /// Reads (and forgets) a secret AWS showed once at creation. A POST: a prefetch, a HEAD or a
@@ -74,5 +92,8 @@ pub async fn take_shown_once(
     #[server(default)] _csrf: String,
     once: Secret,
 ) -> Result<OnceSecret, AppError> {
-    ports()?.take_shown_once(once).await
+    ports()?
+        .take_shown_once(once)
+        .await
+        .map_err(with_request_id)
 }

@@ -1,22 +1,22 @@
 use crate::model::{AppError, Dashboard, NewUser, Secret, SessionInfo, SetupLinkState};
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{ports, with_request_id};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(endpoint = "session", input = GetUrl)]
 pub async fn get_session() -> Result<SessionInfo, AppError> {
-    ports()?.session_info().await
+    ports()?.session_info().await.map_err(with_request_id)
 }
 
 #[server(endpoint = "setup_needed", input = GetUrl)]
 pub async fn get_setup_needed() -> Result<bool, AppError> {
-    ports()?.setup_needed().await
+    ports()?.setup_needed().await.map_err(with_request_id)
 }
 
 #[server(endpoint = "dashboard", input = GetUrl)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
-    ports()?.dashboard().await
+    ports()?.dashboard().await.map_err(with_request_id)
 }
 
 #[server(endpoint = "login")]
@@ -26,17 +26,23 @@ pub async fn login(
     password: Secret,
     next: String,
 ) -> Result<(), AppError> {
-    ports()?.login(username, password, next).await
+    ports()?
+        .login(username, password, next)
+        .await
+        .map_err(with_request_id)
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout(#[server(default)] _csrf: String) -> Result<(), AppError> {
-    ports()?.logout().await
+    ports()?.logout().await.map_err(with_request_id)
 }
 
 #[server(endpoint = "setup_link", input = GetUrl)]
 pub async fn check_setup_link(token: Secret) -> Result<SetupLinkState, AppError> {
-    ports()?.setup_link_state(token).await
+    ports()?
+        .setup_link_state(token)
+        .await
+        .map_err(with_request_id)
 }
 
 #[server(endpoint = "setup")]
@@ -45,5 +51,8 @@ pub async fn complete_setup(
     token: Secret,
     admin: NewUser,
 ) -> Result<(), AppError> {
-    ports()?.complete_setup(token, admin).await
+    ports()?
+        .complete_setup(token, admin)
+        .await
+        .map_err(with_request_id)
 }

@@ -102,7 +102,8 @@ where
             form,
             intent,
         })
-        .await?;
+        .await
+        .map_err(crate::ports::with_request_id)?;
     serde_json::from_value(reply).map_err(|_| crate::model::AppError::internal())
 }
 
@@ -114,7 +115,8 @@ where
 {
     let reply = crate::ports::ports()?
         .kind_form_options(kind, form.to_string())
-        .await?;
+        .await
+        .map_err(crate::ports::with_request_id)?;
     serde_json::from_value(reply).map_err(|_| crate::model::AppError::internal())
 }
 

@@ -55,6 +55,10 @@ pub struct AuditEntry {
     pub outcome: Outcome,
     pub message: String,
     pub request_id: String,
+    /// trustdesk's id of the HTTP request that wrote the row (its `X-Request-Id`); empty for
+    /// rows from before it was recorded, the command line and background jobs.
+    #[serde(default)]
+    pub http_request_id: String,
     pub hash: String,
 }
 

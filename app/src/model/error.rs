@@ -57,6 +57,10 @@ pub struct AppError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// trustdesk's id of the request that failed (its `X-Request-Id`), for the user to quote.
+    /// Boxed: results carrying this error stay small (clippy's `result_large_err`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<Box<str>>,
 }
 
 impl fmt::Display for AppError {
@@ -71,6 +75,7 @@ impl AppError {
             kind,
             message: message.into(),
             fields: Vec::new(),
+            request_id: None,
         }
     }
 
@@ -83,6 +88,7 @@ impl AppError {
             kind: ErrorKind::Validation,
             message,
             fields,
+            request_id: None,
         }
     }
 

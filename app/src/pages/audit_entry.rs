@@ -107,6 +107,7 @@ fn Entry(detail: AuditDetail) -> impl IntoView {
                     <dt class=dt>"Outcome"</dt>
                     <dd data-field="outcome">{e.outcome.as_str()}{(!e.message.is_empty()).then(|| view! { <div class="text-xs">{e.message.clone()}</div> })}</dd>
                     <dt class=dt>"AWS request id"</dt><dd class=mono>{e.request_id.clone()}</dd>
+                    <dt class=dt>"Request id"</dt><dd class=mono data-field="http_request_id">{e.http_request_id.clone()}</dd>
                     <dt class=dt>"Sealed with"</dt><dd data-field="scheme">{seal}</dd>
                     <dt class=dt>"Hash"</dt><dd class=mono>{e.hash.clone()}</dd>
                     <dt class=dt>"Previous hash"</dt><dd class=mono>{detail.prev_hash.clone()}</dd>

@@ -32,6 +32,14 @@ use leptos::prelude::*;
 pub fn PageError(error: AppError) -> impl IntoView {
     let sign_in = (error.kind == ErrorKind::Unauthenticated)
         .then(|| view! { " " <a class="underline" href="/login">"Sign in"</a> });
+    // What the user quotes to an operator, who finds the same id in the server log.
+    let request_id = error.request_id.map(|id| {
+        view! {
+            <p class="mt-1 text-xs opacity-80">
+                "Request id: " <span class="font-mono" data-request-id="">{id.to_string()}</span>
+            </p>
+        }
+    });
     view! {
         <div
             role="alert"
@@ -39,6 +47,7 @@ pub fn PageError(error: AppError) -> impl IntoView {
         >
             {error.message}
             {sign_in}
+            {request_id}
         </div>
     }
 }

@@ -45,7 +45,7 @@ impl From<AwsFailure> for AppError {
     }
 }
 
-const THROTTLING: &[&str] = &[
+pub(crate) const THROTTLING: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",

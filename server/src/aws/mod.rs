@@ -81,6 +81,8 @@ pub struct Account {
 pub struct Aws {
     accounts: Vec<Account>,
     clients: Mutex<HashMap<(String, String), SdkConfig>>,
+    /// Where every client's calls are counted for `/metrics`.
+    metrics: Arc<crate::monitoring::Metrics>,
 }
 
 impl Aws {
@@ -139,7 +141,18 @@ impl Aws {
         Self {
             accounts,
             clients: Mutex::new(HashMap::new()),
+            metrics: Default::default(),
         }
+    }
+
+    /// Counts every call of this process's clients into `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<crate::monitoring::Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    fn call_metrics(&self) -> crate::monitoring::aws_calls::AwsCallMetrics {
+        crate::monitoring::aws_calls::AwsCallMetrics(self.metrics.clone())
     }
 
     pub fn accounts(&self) -> &[Account] {
@@ -261,6 +274,7 @@ impl Aws {
         aws_sdk_ec2::Client::from_conf(
             aws_sdk_ec2::config::Builder::from(&config)
                 .interceptor(calls.clone())
+                .interceptor(self.call_metrics())
                 .build(),
         )
     }
@@ -275,6 +289,7 @@ impl Aws {
         aws_sdk_iam::Client::from_conf(
             aws_sdk_iam::config::Builder::from(&config)
                 .interceptor(calls.clone())
+                .interceptor(self.call_metrics())
                 .build(),
         )
     }
@@ -289,6 +304,7 @@ impl Aws {
         aws_sdk_mpa::Client::from_conf(
             aws_sdk_mpa::config::Builder::from(&config)
                 .interceptor(calls.clone())
+                .interceptor(self.call_metrics())
                 .build(),
         )
     }
@@ -303,6 +319,7 @@ impl Aws {
         aws_sdk_licensemanager::Client::from_conf(
             aws_sdk_licensemanager::config::Builder::from(&config)
                 .interceptor(calls.clone())
+                .interceptor(self.call_metrics())
                 .build(),
         )
     }
@@ -322,6 +339,7 @@ impl Aws {
                 let sts = aws_sdk_sts::Client::from_conf(
                     aws_sdk_sts::config::Builder::from(&config)
                         .interceptor(calls.clone())
+                        .interceptor(self.call_metrics())
                         .build(),
                 );
                 let identity = sts

@@ -35,6 +35,8 @@ pub struct Run {
     pub runner: String,
     pub username: String,
     pub client_ip: String,
+    /// The confirming request's id, written into each item's audit row.
+    pub http_request_id: String,
 }
 
 impl Run {
@@ -42,6 +44,7 @@ impl Run {
         NewAuditRow {
             actor: self.username.clone(),
             client_ip: self.client_ip.clone(),
+            http_request_id: self.http_request_id.clone(),
             action: action.into(),
             target_kind: target_kind.into(),
             target_id: target_id.into(),

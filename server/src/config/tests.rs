@@ -215,3 +215,53 @@ fn unknown_keys_in_the_file_are_refused() {
     let e = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap_err();
     assert!(e.message.contains("lisen"), "{e}");
 }
+
+#[test]
+fn metrics_access_is_loopback_unless_configured_and_the_token_is_read_at_start() {
+    let default = Config::load(None, &env(&[]), &Overrides::default()).unwrap();
+    let blocks: Vec<String> = default
+        .metrics
+        .allow
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(blocks, ["127.0.0.0/8", "::1/128"]);
+    assert_eq!(default.metrics.token, None);
+
+    let mut token = tempfile::NamedTempFile::new().unwrap();
+    writeln!(token, "  a-token-of-twenty-chars  \nignored").unwrap();
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(
+        file,
+        "metrics_allow = [\"10.8.0.0/24\"]\nmetrics_token_file = \"{}\"",
+        token.path().display()
+    )
+    .unwrap();
+    let config = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap();
+    assert_eq!(config.metrics.allow, ["10.8.0.0/24".parse().unwrap()]);
+    assert_eq!(
+        config.metrics.token.as_ref().map(|t| t.expose()),
+        Some("a-token-of-twenty-chars")
+    );
+    assert!(!format!("{config:?}").contains("a-token-of"), "redacted");
+    let none = Config::load(
+        Some(file.path()),
+        &env(&[("TRUSTDESK_METRICS_ALLOW", "")]),
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert!(none.metrics.allow.is_empty(), "env beats file");
+
+    let mut short = tempfile::NamedTempFile::new().unwrap();
+    write!(short, "short-secret").unwrap();
+    let short_path = short.path().display().to_string();
+    for (key, value) in [
+        ("TRUSTDESK_METRICS_ALLOW", "10.0.0.0/33"),
+        ("TRUSTDESK_METRICS_TOKEN_FILE", "/no/such/token"),
+        ("TRUSTDESK_METRICS_TOKEN_FILE", short_path.as_str()),
+    ] {
+        let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
+        assert_eq!(e.source_name, key, "{value}: {e}");
+        assert!(!e.message.contains("short-secret"), "{e}");
+    }
+}

@@ -27,6 +27,7 @@ impl RequestConsole {
             Ok(attempt) => attempt,
             Err(wait) => {
                 // A sprayer is refused for its address, whatever names it tries: one kind.
+                self.console.metrics.sign_in_throttled("sign_in");
                 let counted_as = if wait.because_of_address {
                     ""
                 } else {
@@ -58,6 +59,9 @@ impl RequestConsole {
                     Some(u) if u.disabled => "account disabled",
                     Some(_) => "wrong password",
                 };
+                self.console
+                    .metrics
+                    .sign_in_failure(crate::monitoring::reason_label(reason));
                 self.audit_refusal(&account, &attempted, reason).await?;
                 // One message for every case, so sign-in does not reveal which accounts exist.
                 return Err(AppError::new(
@@ -120,6 +124,7 @@ impl RequestConsole {
             .setup_throttle
             .reserve(self.caller.client_ip, Instant::now())
             .map_err(|wait| {
+                self.console.metrics.sign_in_throttled("setup");
                 AppError::new(
                     ErrorKind::Throttled,
                     format!(

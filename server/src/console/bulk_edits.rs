@@ -369,8 +369,13 @@ impl RequestConsole {
             runner,
             username: admin.username.clone(),
             client_ip: self.caller.client_ip.to_string(),
+            http_request_id: self.caller.request_id.clone(),
         };
-        tokio::spawn(apply::run(self.console.clone(), run));
+        // In the confirming request's span: the run's log lines carry its request id.
+        tokio::spawn(tracing::Instrument::in_current_span(apply::run(
+            self.console.clone(),
+            run,
+        )));
     }
 }
 

@@ -137,6 +137,7 @@ async fn signed_in(
         plain_form: false,
         // A download renders no form, so it needs no token.
         csrf_token: String::new(),
+        request_id: crate::web::request_id::of(&request.extensions),
     });
     match console.signed_in().await {
         Ok(Some(user)) => Ok(user),

@@ -36,6 +36,9 @@ async fn deliver(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<b
         .await
         {
             Ok(report) if report.sent + report.retried + report.failed > 0 => {
+                console
+                    .metrics
+                    .delivery_failures(report.retried, report.failed);
                 tracing::info!(
                     sent = report.sent,
                     retried = report.retried,

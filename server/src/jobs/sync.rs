@@ -104,7 +104,22 @@ pub async fn run(
         tx.commit().await?;
         let scopes: Vec<ScopeReport> = futures_util::stream::iter(queued.into_iter().zip(places))
             .map(|(queued, (kind, index, region, sdk_region))| async move {
-                sync_scope(console, queued.row, kind, index, &region, &sdk_region).await
+                let started = std::time::Instant::now();
+                let report =
+                    sync_scope(console, queued.row, kind, index, &region, &sdk_region).await;
+                let outcome = if report.error.is_none() {
+                    "ok"
+                } else {
+                    "error"
+                };
+                console.metrics.sync_run(
+                    kind.as_str(),
+                    &report.account,
+                    &report.region,
+                    outcome,
+                    started.elapsed(),
+                );
+                report
             })
             .buffer_unordered(settings.concurrency.max(1))
             .collect()
@@ -118,6 +133,7 @@ pub async fn run(
         )
         .await?;
         tx.commit().await?;
+        crate::monitoring::refresh_items(&console.metrics, pool, console.clock.now()).await;
         if purged > 0 {
             tracing::info!(
                 purged,

@@ -25,6 +25,7 @@ pub struct ShareState {
     pub stylesheet: String,
     /// Whose `X-Forwarded-For` names the client (the rate limits and the view log need it).
     pub trusted_proxies: Arc<crate::client_addr::TrustedProxies>,
+    pub metrics: Arc<crate::monitoring::Metrics>,
 }
 
 pub fn routes<S: Clone + Send + Sync + 'static>(router: Router<S>, state: ShareState) -> Router<S> {
@@ -94,6 +95,7 @@ async fn open(
 ) -> Result<Arc<dyn SharePorts>, Response> {
     let hash = share_links::hash_token(token);
     if let Err(wait) = state.limits.check(&visitor.address, &hash) {
+        state.metrics.share_view("throttled");
         let mut response = page::message_page(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many requests",
@@ -109,9 +111,14 @@ async fn open(
         return Err(response);
     }
     if !plausible(token) {
+        state.metrics.share_view("refused");
         return Err(page::gone_page(None, &state.stylesheet));
     }
-    match resolve(&state.db, token, state.clock.now()).await {
+    let resolved = resolve(&state.db, token, state.clock.now()).await;
+    if !matches!(resolved, Ok(Resolved::Active(_))) {
+        state.metrics.share_view("refused");
+    }
+    match resolved {
         Ok(Resolved::Active(reader)) => Ok(Arc::from(reader as Box<dyn SharePorts>)),
         Ok(Resolved::Gone(why)) => Err(page::gone_page(Some(why), &state.stylesheet)),
         Ok(Resolved::Unknown) => Err(page::gone_page(None, &state.stylesheet)),
@@ -152,8 +159,12 @@ impl FromRequestParts<ShareState> for Opened {
 
 impl Opened {
     /// Records this view (`page`, `item` or `csv`) before anything is shown.
-    async fn record(&self, what: &str, stylesheet: &str) -> Result<(), Response> {
-        record(self.reader.as_ref(), &self.visitor, what, stylesheet).await
+    async fn record(&self, what: &str, state: &ShareState) -> Result<(), Response> {
+        record(self.reader.as_ref(), &self.visitor, what, &state.stylesheet).await?;
+        if self.visitor.counts {
+            state.metrics.share_view("shown");
+        }
+        Ok(())
     }
 }
 
@@ -205,7 +216,7 @@ async fn view(
         Ok(body) => body,
         Err(error) => return failure(&state.stylesheet, error),
     };
-    if let Err(response) = opened.record("page", &state.stylesheet).await {
+    if let Err(response) = opened.record("page", &state).await {
         return response;
     }
     page::view_page(
@@ -243,7 +254,7 @@ async fn item(
         Ok(found) => found,
         Err(error) => return failure(&state.stylesheet, error),
     };
-    if let Err(response) = opened.record("item", &state.stylesheet).await {
+    if let Err(response) = opened.record("item", &state).await {
         return response;
     }
     page::view_page(
@@ -258,7 +269,7 @@ async fn item(
 }
 
 async fn csv(State(state): State<ShareState>, opened: Opened) -> Response {
-    if let Err(response) = opened.record("csv", &state.stylesheet).await {
+    if let Err(response) = opened.record("csv", &state).await {
         return response;
     }
     let mut response = match opened.reader.csv().await {

@@ -6,6 +6,7 @@ pub mod batches;
 pub mod bulk_edits;
 pub mod bulk_selection;
 pub mod compliance;
+pub mod counts;
 pub mod expiry;
 pub mod outbox;
 pub mod resources;

@@ -45,6 +45,8 @@ pub struct NewAuditRow {
     pub outcome: Option<Outcome>,
     pub message: String,
     pub request_id: String,
+    /// trustdesk's id of the HTTP request that wrote the row; empty for none.
+    pub http_request_id: String,
     /// The AWS item before the change (trustdesk's cached copy) and after it (AWS's answer).
     pub before: Recorded,
     pub after: Recorded,
@@ -70,6 +72,7 @@ pub(crate) struct StoredRow {
     scheme: String,
     state_before: Option<String>,
     state_after: Option<String>,
+    http_request_id: Option<String>,
 }
 
 impl StoredRow {
@@ -90,6 +93,7 @@ impl StoredRow {
             request_id: &self.request_id,
             state_before: self.state_before.as_deref(),
             state_after: self.state_after.as_deref(),
+            http_request_id: self.http_request_id.as_deref(),
             prev_hash: &self.prev_hash,
         }
     }
@@ -109,6 +113,7 @@ impl StoredRow {
             params: self.params,
             message: self.message,
             request_id: self.request_id,
+            http_request_id: self.http_request_id.unwrap_or_default(),
             hash: self.hash,
         }
     }
@@ -190,6 +195,7 @@ pub async fn append(
     let outcome = row.outcome.unwrap_or(Outcome::Ok).as_str();
     let state_before = stored_state(&row.before);
     let state_after = stored_state(&row.after);
+    let http_request_id = Some(row.http_request_id.as_str()).filter(|id| !id.is_empty());
     let scheme = seal.scheme();
     let hash = seal.seal(&seal::Canonical {
         id,
@@ -207,13 +213,14 @@ pub async fn append(
         request_id: &row.request_id,
         state_before: state_before.as_deref(),
         state_after: state_after.as_deref(),
+        http_request_id,
         prev_hash: &prev_hash,
     });
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor, client_ip, action, target_kind, target_id, account, region,
                                 params, outcome, message, request_id, prev_hash, hash, scheme,
-                                state_before, state_after)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                state_before, state_after, http_request_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(at)
@@ -233,6 +240,7 @@ pub async fn append(
     .bind(scheme)
     .bind(&state_before)
     .bind(&state_after)
+    .bind(http_request_id)
     .execute(&mut *conn)
     .await?;
     Ok(AuditEntry {
@@ -249,6 +257,7 @@ pub async fn append(
         outcome: row.outcome.unwrap_or(Outcome::Ok),
         message: row.message,
         request_id: row.request_id,
+        http_request_id: row.http_request_id,
         hash,
     })
 }

@@ -142,6 +142,8 @@ pub struct ExportRow {
     pub outcome: String,
     pub message: String,
     pub request_id: String,
+    /// trustdesk's HTTP request; None where not recorded (part of the hashed form when set).
+    pub http_request_id: Option<String>,
     pub params: serde_json::Value,
     pub state_before: Option<serde_json::Value>,
     pub state_after: Option<serde_json::Value>,
@@ -174,6 +176,7 @@ impl ExportRow {
             outcome: row.outcome,
             message: row.message,
             request_id: row.request_id,
+            http_request_id: row.http_request_id,
             scheme: row.scheme,
             prev_hash: row.prev_hash,
             hash: row.hash,

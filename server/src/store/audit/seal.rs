@@ -140,8 +140,9 @@ pub(super) enum Mismatch {
     UnknownScheme,
 }
 
-/// A row's fields in the order they are hashed. The two states come last before the link and
-/// only when recorded, so rows written before they existed hash as they always did.
+/// A row's fields in the order they are hashed. The two states and the HTTP request's id come
+/// last before the link and only when recorded, so rows written before they existed hash as
+/// they always did.
 #[derive(Serialize)]
 pub(super) struct Canonical<'a> {
     pub id: i64,
@@ -161,6 +162,8 @@ pub(super) struct Canonical<'a> {
     pub state_before: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_after: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_request_id: Option<&'a str>,
     pub prev_hash: &'a str,
 }
 
@@ -197,6 +200,7 @@ mod tests {
             request_id: "",
             state_before: None,
             state_after: None,
+            http_request_id: None,
             prev_hash: "0",
         }
     }
@@ -236,5 +240,17 @@ mod tests {
         // The canonical form of every row written before this version, spelled out.
         let old = r#"{"id":1,"at":"2026-12-01T00:00:00.000Z","actor":"alice","client_ip":"","action":"a","target_kind":"","target_id":"","account":"","region":"","params":"{}","outcome":"ok","message":"","request_id":"","prev_hash":"0"}"#;
         assert_eq!(row("alice").json(), old.as_bytes());
+    }
+
+    #[test]
+    fn a_request_id_is_hashed_after_the_states() {
+        let mut with_id = row("alice");
+        with_id.http_request_id = Some("0af7651916cd43dd8448eb211c80319c");
+        let json = String::from_utf8(with_id.json()).unwrap();
+        assert!(
+            json.ends_with(r#""request_id":"","http_request_id":"0af7651916cd43dd8448eb211c80319c","prev_hash":"0"}"#),
+            "{json}"
+        );
+        assert_ne!(with_id.plain_hash(), row("alice").plain_hash());
     }
 }

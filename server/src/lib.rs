@@ -85,10 +85,24 @@ pub struct Bound {
 }
 
 impl Trustdesk {
+    /// The console of a command that does not call AWS (`user add`, `audit verify`, `backup`):
+    /// the database (with the audit key) and nothing else; no AWS configuration is loaded.
+    pub async fn open_offline(config: &Config) -> Result<Console, StartError> {
+        let db = open_db(config).await?;
+        let aws = AwsTarget {
+            endpoint_url: None,
+            demo: false,
+        };
+        Ok(Console::new(
+            db,
+            auth::Passwords::for_this_machine(),
+            aws,
+            Arc::new(aws::Aws::none()),
+        ))
+    }
+
     pub async fn open(mut config: Config) -> Result<Self, StartError> {
-        let db = Db::open(&config.database_path())
-            .await?
-            .with_seal(store::audit::Seal::new(config.audit_key.clone()));
+        let db = open_db(&config).await?;
         let sessions = SqliteStore::new(db.pool().clone());
         sessions.migrate().await.map_err(StartError::Sessions)?;
         let emulator = if config.demo {
@@ -109,7 +123,9 @@ impl Trustdesk {
             endpoint_url: config.aws_endpoint_url.clone(),
             demo: config.demo,
         };
-        let clients = Arc::new(aws::Aws::from_config(&config).await);
+        let plan = aws::plan::AwsPlan::decide(&config, &aws::plan::Surroundings::of_this_machine());
+        tracing::info!("{}", plan.describe());
+        let clients = Arc::new(aws::Aws::from_config(&config, &plan).await);
         let clock = match &emulator {
             // The demo's AWS and trustdesk agree on the time: moving the emulator's clock moves
             // expiries across alert thresholds too.
@@ -221,6 +237,12 @@ impl Trustdesk {
             background_jobs: false,
         })
     }
+}
+
+async fn open_db(config: &Config) -> Result<Db, StartError> {
+    Ok(Db::open(&config.database_path())
+        .await?
+        .with_seal(store::audit::Seal::new(config.audit_key.clone())))
 }
 
 impl Bound {

@@ -25,6 +25,7 @@ mod mail;
 mod mail_tls;
 mod managed_policies;
 mod mfa_devices;
+mod offline_commands;
 mod oidc_providers;
 mod refusals;
 mod saml_providers;

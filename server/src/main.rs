@@ -42,6 +42,12 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Copy the database, consistently, while the server runs; FILE must not exist yet.
+    Backup {
+        file: PathBuf,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Inspect the audit trail.
     Audit {
         #[command(subcommand)]
@@ -157,6 +163,9 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
         Command::Audit {
             command: AuditCommand::Anchor { data_dir },
         } => print_anchor(offline_config(cli.config.as_ref(), data_dir)?).await,
+        Command::Backup { file, data_dir } => {
+            backup(offline_config(cli.config.as_ref(), data_dir)?, file).await
+        }
     }
 }
 
@@ -344,5 +353,32 @@ async fn print_anchor(config: Config) -> Result<(), ExitCode> {
             Ok(())
         }
         None => Err(ExitCode::from(3)),
+    }
+}
+
+async fn backup(config: Config, file: PathBuf) -> Result<(), ExitCode> {
+    let database = config.database_path();
+    if !database.is_file() {
+        eprintln!(
+            "trustdesk: there is no database at {}: nothing to back up (is --data-dir right?)",
+            database.display()
+        );
+        return Err(ExitCode::FAILURE);
+    }
+    let db = server::store::Db::open(&config.database_path())
+        .await
+        .map_err(|e| {
+            eprintln!("trustdesk: {e}");
+            ExitCode::FAILURE
+        })?;
+    match server::store::backup::backup(&db, &file).await {
+        Ok(report) => {
+            println!("{report}");
+            Ok(())
+        }
+        Err(error) => {
+            eprintln!("trustdesk: {error}");
+            Err(ExitCode::FAILURE)
+        }
     }
 }

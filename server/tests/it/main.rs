@@ -7,6 +7,7 @@ mod audit;
 mod audit_export;
 mod audit_viewer;
 mod aws_read_limits;
+mod backups;
 mod bulk_edits;
 mod client_address;
 mod compliance;

@@ -277,11 +277,24 @@ impl Bound {
         let jobs = self
             .background_jobs
             .then(|| tokio::spawn(jobs::scheduler::run(self.console.clone(), jobs_stopped)));
+        // Background work starts stopping with the signal, while requests in flight finish
+        // (a Refresh waits on a sync that then stops too).
+        let shutdown = {
+            let console = self.console.clone();
+            async move {
+                shutdown.await;
+                console.begin_shutdown();
+            }
+        };
         let served = web::serve(self.listener, self.router, shutdown).await;
         if let Err(error) = self.console.flush_refusals().await {
             tracing::error!(%error, "the counts of refused sign-ins were not written to the audit trail");
         }
         let _ = stop_jobs.send(true);
+        // Syncs and bulk edits stop at their next safe point, each within a bounded grace
+        // (already told, unless serving ended without the shutdown signal).
+        self.console.begin_shutdown();
+        self.console.finish_background_work().await;
         let _ = purge.await;
         if let Some(jobs) = jobs {
             let _ = jobs.await;

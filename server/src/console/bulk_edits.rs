@@ -370,7 +370,8 @@ impl RequestConsole {
             username: admin.username.clone(),
             client_ip: self.caller.client_ip.to_string(),
         };
-        tokio::spawn(apply::run(self.console.clone(), run));
+        self.console
+            .spawn_background(apply::run(self.console.clone(), run));
     }
 }
 

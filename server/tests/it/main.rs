@@ -16,6 +16,7 @@ mod csrf;
 mod demo;
 mod expiry;
 mod exports;
+mod graceful_stop;
 mod harness;
 mod identity_sources;
 mod instance_profiles;

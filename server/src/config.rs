@@ -7,7 +7,7 @@ mod security;
 mod smtp;
 
 use accounts::check_accounts;
-pub use accounts::AccountConfig;
+pub use accounts::{AccountConfig, InstanceMetadata};
 
 pub use monitoring::MetricsAccess;
 pub use security::SecuritySettings;
@@ -46,6 +46,8 @@ pub struct Config {
     /// The AWS accounts the console manages; empty means one account from the default
     /// credential chain and region.
     pub accounts: Vec<AccountConfig>,
+    /// Whether the SDK may ask the EC2 instance metadata service for a region and credentials.
+    pub aws_instance_metadata: InstanceMetadata,
     pub sync: SyncSettings,
     /// The zone expiry dates are written in where no viewer's zone is known (emails), an IANA
     /// name such as `Europe/Berlin`.
@@ -115,6 +117,7 @@ impl Default for Config {
             aws_endpoint_url: None,
             demo: false,
             accounts: Vec::new(),
+            aws_instance_metadata: InstanceMetadata::Auto,
             sync: SyncSettings::default(),
             time_zone: chrono_tz::UTC,
             smtp: None,
@@ -145,6 +148,7 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("site_dir", &self.site_dir)
             .field("aws_endpoint_url", &self.aws_endpoint_url)
+            .field("aws_instance_metadata", &self.aws_instance_metadata)
             .field("demo", &self.demo)
             .field("accounts", &self.accounts)
             .field("sync", &self.sync)
@@ -178,6 +182,7 @@ struct FileConfig {
     aws_endpoint_url: Option<String>,
     demo: Option<bool>,
     accounts: Option<Vec<AccountConfig>>,
+    aws_instance_metadata: Option<accounts::Switch>,
     sync_interval: Option<String>,
     sync_concurrency: Option<String>,
     sync_scope_timeout: Option<String>,
@@ -303,6 +308,9 @@ impl Config {
                 }
             },
             accounts: None,
+            aws_instance_metadata: env
+                .get("TRUSTDESK_AWS_INSTANCE_METADATA")
+                .map(|v| accounts::Switch::Text(v.clone())),
             sync_interval: env.get("TRUSTDESK_SYNC_INTERVAL").cloned(),
             sync_concurrency: env.get("TRUSTDESK_SYNC_CONCURRENCY").cloned(),
             sync_scope_timeout: env.get("TRUSTDESK_SYNC_SCOPE_TIMEOUT").cloned(),
@@ -430,6 +438,11 @@ impl Config {
         if let Some(accounts) = layer.accounts {
             check_accounts(&accounts).map_err(|message| err(name("accounts"), message))?;
             self.accounts = accounts;
+        }
+        if let Some(value) = layer.aws_instance_metadata {
+            self.aws_instance_metadata = value
+                .parse()
+                .map_err(|message| err(name("aws_instance_metadata"), message))?;
         }
         if let Some(value) = layer.sync_interval {
             self.sync.interval = duration(&value, "sync_interval", Duration::from_secs(60), &name)?;

@@ -62,6 +62,10 @@ pub struct Console {
     pub(crate) share_limits: Arc<crate::share::ShareLimits>,
     /// This server's figures for `/metrics`.
     pub(crate) metrics: Arc<crate::monitoring::Metrics>,
+    /// Turns true when the server stops: running syncs and bulk edits stop at a safe point.
+    shutdown: tokio::sync::watch::Sender<bool>,
+    /// Work started by requests that outlives them (bulk edit runs), awaited at shutdown.
+    background: std::sync::Mutex<tokio::task::JoinSet<()>>,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -91,6 +95,14 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
     AppError::unavailable("trustdesk could not read or save your session. Try again in a moment.")
 }
 
+/// Ends when `flag` turns true (never, if its sender is gone).
+pub(crate) async fn until_true(mut flag: tokio::sync::watch::Receiver<bool>) {
+    let turned = flag.wait_for(|on| *on).await.is_ok();
+    if !turned {
+        std::future::pending::<()>().await;
+    }
+}
+
 impl Console {
     pub fn new(
         db: Db,
@@ -117,6 +129,8 @@ impl Console {
             mail_wakeup: Default::default(),
             share_limits: Default::default(),
             metrics: Default::default(),
+            shutdown: tokio::sync::watch::channel(false).0,
+            background: Default::default(),
         }
     }
 
@@ -128,6 +142,39 @@ impl Console {
 
     pub fn metrics(&self) -> &Arc<crate::monitoring::Metrics> {
         &self.metrics
+    }
+
+    /// Tells running syncs and bulk edits to stop at their next safe point.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Turns true when [`Console::begin_shutdown`] is called.
+    pub(crate) fn shutting_down(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    /// Ends once shutdown has begun.
+    pub(crate) async fn until_shutdown(&self) {
+        until_true(self.shutting_down()).await
+    }
+
+    /// Runs `work` in the background; [`Console::finish_background_work`] waits for it.
+    pub(crate) fn spawn_background(
+        &self,
+        work: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        let mut running = self.background.lock().unwrap_or_else(|e| e.into_inner());
+        // Finished runs are reaped as new ones start, so the set stays small.
+        while running.try_join_next().is_some() {}
+        running.spawn(work);
+    }
+
+    /// Waits for the background work (which stops on its own once shutdown has begun).
+    pub async fn finish_background_work(&self) {
+        let mut running =
+            std::mem::take(&mut *self.background.lock().unwrap_or_else(|e| e.into_inner()));
+        while running.join_next().await.is_some() {}
     }
 
     /// How often share links may be used (per link, and per client address).

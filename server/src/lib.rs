@@ -86,10 +86,24 @@ pub struct Bound {
 }
 
 impl Trustdesk {
+    /// The console of a command that does not call AWS (`user add`, `audit verify`, `backup`):
+    /// the database (with the audit key) and nothing else; no AWS configuration is loaded.
+    pub async fn open_offline(config: &Config) -> Result<Console, StartError> {
+        let db = open_db(config).await?;
+        let aws = AwsTarget {
+            endpoint_url: None,
+            demo: false,
+        };
+        Ok(Console::new(
+            db,
+            auth::Passwords::for_this_machine(),
+            aws,
+            Arc::new(aws::Aws::none()),
+        ))
+    }
+
     pub async fn open(mut config: Config) -> Result<Self, StartError> {
-        let db = Db::open(&config.database_path())
-            .await?
-            .with_seal(store::audit::Seal::new(config.audit_key.clone()));
+        let db = open_db(&config).await?;
         let sessions = SqliteStore::new(db.pool().clone());
         sessions.migrate().await.map_err(StartError::Sessions)?;
         let emulator = if config.demo {
@@ -111,8 +125,10 @@ impl Trustdesk {
             demo: config.demo,
         };
         let metrics = Arc::new(monitoring::Metrics::new());
+        let plan = aws::plan::AwsPlan::decide(&config, &aws::plan::Surroundings::of_this_machine());
+        tracing::info!("{}", plan.describe());
         let clients = Arc::new(
-            aws::Aws::from_config(&config)
+            aws::Aws::from_config(&config, &plan)
                 .await
                 .with_metrics(metrics.clone()),
         );
@@ -252,6 +268,12 @@ impl Trustdesk {
     }
 }
 
+async fn open_db(config: &Config) -> Result<Db, StartError> {
+    Ok(Db::open(&config.database_path())
+        .await?
+        .with_seal(store::audit::Seal::new(config.audit_key.clone())))
+}
+
 impl Bound {
     /// The demo emulator's endpoint, for the AWS CLI or an SDK pointed at the same data.
     pub fn emulator_endpoint(&self) -> Option<String> {
@@ -284,11 +306,24 @@ impl Bound {
         let jobs = self
             .background_jobs
             .then(|| tokio::spawn(jobs::scheduler::run(self.console.clone(), jobs_stopped)));
+        // Background work starts stopping with the signal, while requests in flight finish
+        // (a Refresh waits on a sync that then stops too).
+        let shutdown = {
+            let console = self.console.clone();
+            async move {
+                shutdown.await;
+                console.begin_shutdown();
+            }
+        };
         let served = web::serve(self.listener, self.router, shutdown).await;
         if let Err(error) = self.console.flush_refusals().await {
             tracing::error!(%error, "the counts of refused sign-ins were not written to the audit trail");
         }
         let _ = stop_jobs.send(true);
+        // Syncs and bulk edits stop at their next safe point, each within a bounded grace
+        // (already told, unless serving ended without the shutdown signal).
+        self.console.begin_shutdown();
+        self.console.finish_background_work().await;
         let _ = purge.await;
         if let Some(jobs) = jobs {
             let _ = jobs.await;

@@ -2,7 +2,7 @@ use app::model::{Anchor, AppError, ChainReport, NewUser, Role};
 use clap::{Parser, Subcommand};
 use server::{
     config::{Config, Overrides},
-    console::AnchorCheck,
+    console::{AnchorCheck, Console},
     telemetry, Trustdesk,
 };
 use std::{
@@ -45,6 +45,12 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Copy the database, consistently, while the server runs; FILE must not exist yet.
+    Backup {
+        file: PathBuf,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
     /// Inspect the audit trail.
     Audit {
@@ -165,6 +171,9 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
         Command::Audit {
             command: AuditCommand::Anchor { data_dir },
         } => print_anchor(offline_config(cli.config.as_ref(), data_dir)?).await,
+        Command::Backup { file, data_dir } => {
+            backup(offline_config(cli.config.as_ref(), data_dir)?, file).await
+        }
     }
 }
 
@@ -175,7 +184,19 @@ async fn open(config: Config) -> Result<Trustdesk, ExitCode> {
     })
 }
 
+/// The database and the audit key only: no AWS configuration is loaded for a local command.
+async fn open_offline(config: &Config) -> Result<Console, ExitCode> {
+    Trustdesk::open_offline(config).await.map_err(|e| {
+        eprintln!("trustdesk: {e}");
+        ExitCode::FAILURE
+    })
+}
+
 async fn serve(config: Config) -> Result<(), ExitCode> {
+    let shutdown = shutdown_signal().map_err(|e| {
+        eprintln!("trustdesk: cannot listen for signals: {e}");
+        ExitCode::FAILURE
+    })?;
     tracing::info!(?config, "starting");
     let trustdesk = open(config).await?;
     let bound = trustdesk.bind().await.map_err(|e| {
@@ -195,7 +216,7 @@ async fn serve(config: Config) -> Result<(), ExitCode> {
     }
     // The first sync starts now and fills the inventories (the demo's too).
     let bound = bound.with_background_jobs();
-    bound.serve(shutdown_signal()).await.map_err(|e| {
+    bound.serve(shutdown).await.map_err(|e| {
         eprintln!("trustdesk: server error: {e}");
         ExitCode::FAILURE
     })?;
@@ -203,24 +224,27 @@ async fn serve(config: Config) -> Result<(), ExitCode> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Listens for SIGINT and SIGTERM from now on (a signal that arrives before the server is up
+/// stops it as gracefully as one that arrives later); the future ends at the first of them.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
+            tracing::info!("shutting down: finishing requests in flight");
+        })
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
 
 fn read_password() -> std::io::Result<String> {
@@ -243,15 +267,11 @@ async fn add_user(config: Config, name: String, role: String) -> Result<(), Exit
         eprintln!("trustdesk: cannot read the password: {e}");
         ExitCode::FAILURE
     })?;
-    let trustdesk = open(config).await?;
-    trustdesk
-        .console()
-        .continue_audit_chain()
-        .await
-        .map_err(|e| {
-            eprintln!("trustdesk: {e}");
-            ExitCode::FAILURE
-        })?;
+    let console = open_offline(&config).await?;
+    console.continue_audit_chain().await.map_err(|e| {
+        eprintln!("trustdesk: {e}");
+        ExitCode::FAILURE
+    })?;
     let password = app::model::Secret::from(password);
     let new_user = NewUser {
         username: name.clone(),
@@ -259,7 +279,7 @@ async fn add_user(config: Config, name: String, role: String) -> Result<(), Exit
         password_confirm: password.clone(),
         password,
     };
-    match trustdesk.console().add_user_as_system(new_user).await {
+    match console.add_user_as_system(new_user).await {
         Ok(()) => {
             let role: Role = role.parse().unwrap_or_default();
             println!("Added {role} {name}.");
@@ -278,8 +298,8 @@ async fn add_user(config: Config, name: String, role: String) -> Result<(), Exit
 }
 
 /// Walks the chain; an intact one is returned, a broken one reported (exit status 3).
-async fn walk_chain(trustdesk: &Trustdesk) -> Result<ChainReport, ExitCode> {
-    let report = trustdesk.console().verify_audit().await.map_err(|e| {
+async fn walk_chain(console: &Console) -> Result<ChainReport, ExitCode> {
+    let report = console.verify_audit().await.map_err(|e| {
         eprintln!("trustdesk: cannot read the audit trail: {e}");
         ExitCode::FAILURE
     })?;
@@ -296,8 +316,8 @@ async fn walk_chain(trustdesk: &Trustdesk) -> Result<ChainReport, ExitCode> {
 }
 
 async fn verify_audit(config: Config, anchor: Option<Anchor>) -> Result<(), ExitCode> {
-    let trustdesk = open(config).await?;
-    let report = walk_chain(&trustdesk).await?;
+    let console = open_offline(&config).await?;
+    let report = walk_chain(&console).await?;
     let keyed = match report.keyed_from {
         Some(1) => ", all sealed with the audit key".to_string(),
         Some(row) => format!(", sealed with the audit key from row {row} on"),
@@ -310,8 +330,7 @@ async fn verify_audit(config: Config, anchor: Option<Anchor>) -> Result<(), Exit
         );
         return Ok(());
     };
-    let check = trustdesk
-        .console()
+    let check = console
         .check_audit_anchor(&report, &anchor)
         .await
         .map_err(|e| {
@@ -334,13 +353,40 @@ async fn verify_audit(config: Config, anchor: Option<Anchor>) -> Result<(), Exit
 }
 
 async fn print_anchor(config: Config) -> Result<(), ExitCode> {
-    let trustdesk = open(config).await?;
-    let report = walk_chain(&trustdesk).await?;
+    let console = open_offline(&config).await?;
+    let report = walk_chain(&console).await?;
     match report.anchor() {
         Some(anchor) => {
             println!("{anchor}");
             Ok(())
         }
         None => Err(ExitCode::from(3)),
+    }
+}
+
+async fn backup(config: Config, file: PathBuf) -> Result<(), ExitCode> {
+    let database = config.database_path();
+    if !database.is_file() {
+        eprintln!(
+            "trustdesk: there is no database at {}: nothing to back up (is --data-dir right?)",
+            database.display()
+        );
+        return Err(ExitCode::FAILURE);
+    }
+    let db = server::store::Db::open(&config.database_path())
+        .await
+        .map_err(|e| {
+            eprintln!("trustdesk: {e}");
+            ExitCode::FAILURE
+        })?;
+    match server::store::backup::backup(&db, &file).await {
+        Ok(report) => {
+            println!("{report}");
+            Ok(())
+        }
+        Err(error) => {
+            eprintln!("trustdesk: {error}");
+            Err(ExitCode::FAILURE)
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod ipam;
 pub mod kind;
 pub mod license_manager;
 pub mod mpa;
+pub mod plan;
 pub mod verified_access;
 
 use std::collections::HashMap;
@@ -86,15 +87,30 @@ pub struct Aws {
 }
 
 impl Aws {
-    /// Reads credentials for every configured account (assuming roles lazily, at first use).
-    pub async fn from_config(config: &Config) -> Self {
+    /// No accounts and no SDK configuration: what commands that do not call AWS, and a `serve`
+    /// with nothing configured, work with.
+    pub fn none() -> Self {
+        Self {
+            accounts: Vec::new(),
+            clients: Mutex::new(HashMap::new()),
+            metrics: Default::default(),
+        }
+    }
+
+    /// Reads credentials for every configured account (assuming roles lazily, at first use), as
+    /// `plan` decided: with [`plan::Source::Nothing`] no SDK configuration is loaded at all.
+    pub async fn from_config(config: &Config, plan: &plan::AwsPlan) -> Self {
+        if plan.source == plan::Source::Nothing {
+            return Self::none();
+        }
+        let metadata = plan.instance_metadata;
         let mut accounts = Vec::new();
         let configured: Vec<AccountConfig> = if config.accounts.is_empty() {
             Vec::new()
         } else {
             config.accounts.clone()
         };
-        let base = base_loader(config).load().await;
+        let base = base_loader(config, metadata, None).load().await;
         if configured.is_empty() {
             let region = base
                 .region()
@@ -108,11 +124,9 @@ impl Aws {
             });
         }
         for account in configured {
-            let mut loader = base_loader(config);
-            if let Some(profile) = &account.profile {
-                loader = loader.profile_name(profile);
-            }
-            let mut sdk_config = loader.load().await;
+            let mut sdk_config = base_loader(config, metadata, account.profile.as_deref())
+                .load()
+                .await;
             if let Some(role_arn) = &account.role_arn {
                 // STS is called in the account's first region (any works; a region is required).
                 let sts_region = account
@@ -363,7 +377,11 @@ fn global_sdk_region(account: &Account) -> String {
         .unwrap_or_else(|| "us-east-1".to_string())
 }
 
-fn base_loader(config: &Config) -> aws_config::ConfigLoader {
+fn base_loader(
+    config: &Config,
+    instance_metadata: bool,
+    profile: Option<&str>,
+) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         .timeout_config(
@@ -376,6 +394,12 @@ fn base_loader(config: &Config) -> aws_config::ConfigLoader {
     if let Some(endpoint) = &config.aws_endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    if !instance_metadata {
+        loader = without_instance_metadata(loader, profile);
+    }
     if config.demo {
         // The emulator accepts any key; these never leave the machine.
         loader = loader.credentials_provider(Credentials::new(
@@ -387,6 +411,42 @@ fn base_loader(config: &Config) -> aws_config::ConfigLoader {
         ));
     }
     loader
+}
+
+/// The default chains for region and credentials, less their instance metadata step: the SDK
+/// has no setting for that short of the process environment (`AWS_EC2_METADATA_DISABLED`),
+/// which trustdesk leaves to the operator.
+fn without_instance_metadata(
+    loader: aws_config::ConfigLoader,
+    profile: Option<&str>,
+) -> aws_config::ConfigLoader {
+    use aws_config::{
+        ecs::EcsCredentialsProvider,
+        environment::{EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider},
+        meta::{credentials::CredentialsProviderChain, region::RegionProviderChain},
+        profile::{credentials::ProfileFileCredentialsProvider, region::ProfileFileRegionProvider},
+        web_identity_token::WebIdentityTokenCredentialsProvider,
+    };
+    let mut profile_region = ProfileFileRegionProvider::builder();
+    let mut profile_credentials = ProfileFileCredentialsProvider::builder();
+    if let Some(profile) = profile {
+        profile_region = profile_region.profile_name(profile);
+        profile_credentials = profile_credentials.profile_name(profile);
+    }
+    let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+        .or_else(profile_region.build())
+        .or_else(Region::new("us-east-1"));
+    let credentials = CredentialsProviderChain::first_try(
+        "Environment",
+        EnvironmentVariableCredentialsProvider::new(),
+    )
+    .or_else("Profile", profile_credentials.build())
+    .or_else(
+        "WebIdentityToken",
+        WebIdentityTokenCredentialsProvider::builder().build(),
+    )
+    .or_else("EcsContainer", EcsCredentialsProvider::builder().build());
+    loader.region(region).credentials_provider(credentials)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::time::Duration;
 use app::model::bulk::{preview, same_tags, BulkState, ItemStatus, TagChange};
 use app::model::{AwsItem, ItemState, Outcome, Recorded, ResourceKind, Tag};
 use serde_json::json;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::send::{self, Change, Sent};
 use crate::aws::{self, At, AwsFailure};
@@ -26,6 +26,9 @@ use crate::store::{
 const READ_ONE_BY_ONE: usize = 20;
 /// How often a run says it is alive (well within `bulk_edits::STALE_AFTER`).
 const HEARTBEAT: Duration = Duration::from_secs(30);
+/// How long a run may go on recording the answers of calls already made once the server is
+/// stopping; whatever has not come back by then stays pending, for Retry to check.
+const STOP_GRACE: Duration = Duration::from_secs(10);
 pub const STOPPED_NOTICE: &str = "trustdesk stopped while this ran. Items not sent are still pending: Retry checks them against AWS again and sends them.";
 
 /// Who confirmed the edit (each item's audit row names them), and the run's token.
@@ -68,6 +71,8 @@ impl Run {
 enum Stop {
     /// Marked stopped, or another run took over: this one leaves everything as it is.
     Superseded,
+    /// The server is stopping: nothing more is sent, and what is not recorded stays pending.
+    Shutdown,
     Database(sqlx::Error),
 }
 
@@ -88,15 +93,27 @@ impl Drop for AbortOnDrop {
 
 pub async fn run(console: Arc<Console>, run: Run) {
     let alive = AbortOnDrop(tokio::spawn(heartbeats(console.clone(), run.clone())));
-    let outcome = run_owned(&console, &run).await;
+    let stop = console.shutting_down();
+    // Dropping the run mid-way is safe: each item's record is one transaction.
+    let outcome = tokio::select! {
+        outcome = run_owned(&console, &run, stop.clone()) => outcome,
+        () = after_grace(stop) => Err(Stop::Shutdown),
+    };
     drop(alive);
     match outcome {
         Ok(()) => {}
         Err(Stop::Superseded) => {
             tracing::warn!(bulk_edit = %run.id, "bulk edit: this run no longer owns the edit; it stops")
         }
-        Err(Stop::Database(error)) => {
-            tracing::error!(%error, bulk_edit = %run.id, "bulk edit: the database failed; the edit stops");
+        Err(stop) => {
+            match stop {
+                Stop::Database(error) => {
+                    tracing::error!(%error, bulk_edit = %run.id, "bulk edit: the database failed; the edit stops")
+                }
+                _ => {
+                    tracing::warn!(bulk_edit = %run.id, "bulk edit: trustdesk is stopping; the edit stops, Retry continues it")
+                }
+            }
             let stopped = async {
                 let mut conn = console.db().pool().acquire().await?;
                 bulk_edits::finish(
@@ -116,6 +133,12 @@ pub async fn run(console: Arc<Console>, run: Run) {
     }
 }
 
+/// Ends `STOP_GRACE` after the server began stopping.
+async fn after_grace(stop: watch::Receiver<bool>) {
+    crate::console::until_true(stop).await;
+    tokio::time::sleep(STOP_GRACE).await;
+}
+
 async fn heartbeats(console: Arc<Console>, run: Run) {
     loop {
         tokio::time::sleep(HEARTBEAT).await;
@@ -133,7 +156,11 @@ async fn heartbeats(console: Arc<Console>, run: Run) {
     }
 }
 
-async fn run_owned(console: &Arc<Console>, run: &Run) -> Result<(), Stop> {
+async fn run_owned(
+    console: &Arc<Console>,
+    run: &Run,
+    stop: watch::Receiver<bool>,
+) -> Result<(), Stop> {
     let pool = console.db().pool();
     let rules = tag_rules::list(pool).await?;
     let operations = bulk_edits::get(pool, &run.id)
@@ -141,7 +168,11 @@ async fn run_owned(console: &Arc<Console>, run: &Run) -> Result<(), Stop> {
         .map(|edit| edit.operations)
         .unwrap_or_default();
     let pending = bulk_edits::items_with(pool, &run.id, &[ItemStatus::Pending]).await?;
-    let checked = check(console, pending).await;
+    // Nothing is written while the items are read again: a stop then leaves the edit as it was.
+    let checked = tokio::select! {
+        checked = check(console, pending) => checked,
+        () = crate::console::until_true(stop.clone()) => return Err(Stop::Shutdown),
+    };
 
     let Some(mut tx) = run.own_tx(console).await? else {
         return Err(Stop::Superseded);
@@ -201,13 +232,17 @@ async fn run_owned(console: &Arc<Console>, run: &Run) -> Result<(), Stop> {
     }
     let (report, mut results) = mpsc::channel(64);
     // Dropped on any early return: no call goes out that could not be recorded.
-    let sending = AbortOnDrop(tokio::spawn(send::send_all(changes, report)));
+    let sending = AbortOnDrop(tokio::spawn(send::send_all(changes, report, stop.clone())));
     while let Some(sent) = results.recv().await {
         if let Some(stored) = waiting.remove(&sent.position) {
             record(console, run, stored, sent, false).await?;
         }
     }
     drop(sending);
+    if *stop.borrow() && !waiting.is_empty() {
+        // Items no call was made for were not reported: they stay pending.
+        return Err(Stop::Shutdown);
+    }
     // An item nobody reported (its unit stopped unexpectedly) is failed, to be retried.
     for (_, stored) in waiting {
         let sent = Sent {

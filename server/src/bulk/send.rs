@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use app::model::bulk::TagChange;
 use app::model::{ResourceKind, Tag};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::aws::{self, At, AwsFailure};
 
@@ -163,6 +163,7 @@ async fn send_step(
     step: &Step,
     ids: &[String],
     gate: &Semaphore,
+    stop: &watch::Receiver<bool>,
 ) -> Vec<Result<String, AwsFailure>> {
     let mut results: Vec<Option<Result<String, AwsFailure>>> = vec![None; ids.len()];
     let mut pending: Vec<Range<usize>> = Vec::new();
@@ -171,7 +172,12 @@ async fn send_step(
     while let Some(range) = pending.pop() {
         let sent = {
             let _permit = gate.acquire().await;
-            step.send(kind, at, &ids[range.clone()]).await
+            // Checked with the permit in hand: no call starts once the server is stopping.
+            if *stop.borrow() {
+                Err(stopped())
+            } else {
+                step.send(kind, at, &ids[range.clone()]).await
+            }
         };
         match sent {
             Ok(request_id) => {
@@ -179,7 +185,7 @@ async fn send_step(
                     *slot = Some(Ok(request_id.clone()));
                 }
             }
-            Err(failure) if range.len() > 1 && budget >= 2 => {
+            Err(failure) if range.len() > 1 && budget >= 2 && failure.code != STOPPED => {
                 tracing::info!(code = %failure.code, items = range.len(), "bulk edit: a batch was refused; splitting it to find the items at fault");
                 budget -= 2;
                 let middle = range.start + range.len() / 2;
@@ -199,19 +205,39 @@ async fn send_step(
         .collect()
 }
 
-/// Takes one unit's steps in order; each item is reported once, when done or failed.
-async fn run_unit(unit: Unit, gate: Arc<Semaphore>, report: mpsc::Sender<Sent>) {
+/// The code of a call not made because the server is stopping.
+const STOPPED: &str = "Stopped";
+
+fn stopped() -> AwsFailure {
+    AwsFailure {
+        error: app::model::AppError::unavailable(
+            "trustdesk stopped before sending the rest of this change; Retry sends it.",
+        ),
+        code: STOPPED.into(),
+        request_id: String::new(),
+    }
+}
+
+/// Takes one unit's steps in order; each item is reported once, when done or failed. An item
+/// the server stopped before any call for it is not reported: it stays pending.
+async fn run_unit(
+    unit: Unit,
+    gate: Arc<Semaphore>,
+    report: mpsc::Sender<Sent>,
+    stop: watch::Receiver<bool>,
+) {
     let mut live = unit.members;
     let mut last_request = String::new();
-    for step in &unit.steps {
+    for (index, step) in unit.steps.iter().enumerate() {
         if live.is_empty() || report.is_closed() {
             return;
         }
         let ids: Vec<String> = live.iter().map(|m| m.id.clone()).collect();
-        let results = send_step(unit.kind, &unit.at, step, &ids, &gate).await;
+        let results = send_step(unit.kind, &unit.at, step, &ids, &gate, &stop).await;
         let mut next = Vec::with_capacity(live.len());
         for (mut member, result) in live.into_iter().zip(results) {
             match result {
+                Err(failure) if failure.code == STOPPED && index == 0 => {}
                 Ok(request_id) => {
                     step.apply(&mut member.tags);
                     last_request = request_id;
@@ -245,11 +271,15 @@ async fn run_unit(unit: Unit, gate: Arc<Semaphore>, report: mpsc::Sender<Sent>) 
 
 /// Sends every change, reporting each item as it completes. Stops sending once nobody
 /// listens (the run stopped); dropping this future stops every call not yet made.
-pub async fn send_all(changes: Vec<Change>, report: mpsc::Sender<Sent>) {
+pub async fn send_all(
+    changes: Vec<Change>,
+    report: mpsc::Sender<Sent>,
+    stop: watch::Receiver<bool>,
+) {
     let gate = Arc::new(Semaphore::new(CONCURRENCY));
     let mut running = tokio::task::JoinSet::new();
     for unit in units(changes) {
-        running.spawn(run_unit(unit, gate.clone(), report.clone()));
+        running.spawn(run_unit(unit, gate.clone(), report.clone(), stop.clone()));
     }
     while let Some(done) = running.join_next().await {
         if let Err(error) = done {

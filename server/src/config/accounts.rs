@@ -1,4 +1,5 @@
-//! The `[[accounts]]` the console manages, and the rules their names, roles and regions follow.
+//! The `[[accounts]]` the console manages, the rules their names, roles and regions follow, and
+//! whether the SDK may use the EC2 instance metadata service.
 
 use serde::Deserialize;
 
@@ -58,4 +59,46 @@ pub(super) fn check_accounts(accounts: &[AccountConfig]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether the SDK's region and credential lookups may ask the EC2 instance metadata service.
+/// Off a machine in EC2 that service does not answer, and each lookup waits and warns before
+/// giving up; on an instance it is where an instance role's credentials come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceMetadata {
+    /// On when this machine says it is an EC2 instance (its DMI vendor or hypervisor id).
+    Auto,
+    On,
+    Off,
+}
+
+/// `aws_instance_metadata = true`, `false` or `"auto"`, or the same words in the environment.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Switch {
+    Bool(bool),
+    Text(String),
+}
+
+impl std::str::FromStr for InstanceMetadata {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        match value.trim() {
+            "auto" => Ok(Self::Auto),
+            "true" | "1" => Ok(Self::On),
+            "false" | "0" => Ok(Self::Off),
+            other => Err(format!("\"{other}\" is not true, false or auto")),
+        }
+    }
+}
+
+impl Switch {
+    pub(super) fn parse(self) -> Result<InstanceMetadata, String> {
+        match self {
+            Self::Bool(true) => Ok(InstanceMetadata::On),
+            Self::Bool(false) => Ok(InstanceMetadata::Off),
+            Self::Text(text) => text.parse(),
+        }
+    }
 }

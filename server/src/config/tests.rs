@@ -265,3 +265,32 @@ fn metrics_access_is_loopback_unless_configured_and_the_token_is_read_at_start()
         assert!(!e.message.contains("short-secret"), "{e}");
     }
 }
+
+#[test]
+fn instance_metadata_is_auto_unless_switched_in_the_file_or_the_environment() {
+    use super::InstanceMetadata;
+    let none = Config::load(None, &env(&[]), &Overrides::default()).unwrap();
+    assert_eq!(none.aws_instance_metadata, InstanceMetadata::Auto);
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(file, "aws_instance_metadata = false").unwrap();
+    let from_file = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap();
+    assert_eq!(from_file.aws_instance_metadata, InstanceMetadata::Off);
+    let from_env = Config::load(
+        Some(file.path()),
+        &env(&[("TRUSTDESK_AWS_INSTANCE_METADATA", "true")]),
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        from_env.aws_instance_metadata,
+        InstanceMetadata::On,
+        "env beats file"
+    );
+    let e = Config::load(
+        None,
+        &env(&[("TRUSTDESK_AWS_INSTANCE_METADATA", "sometimes")]),
+        &Overrides::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.source_name, "TRUSTDESK_AWS_INSTANCE_METADATA", "{e}");
+}

@@ -372,10 +372,11 @@ impl RequestConsole {
             http_request_id: self.caller.request_id.clone(),
         };
         // In the confirming request's span: the run's log lines carry its request id.
-        tokio::spawn(tracing::Instrument::in_current_span(apply::run(
-            self.console.clone(),
-            run,
-        )));
+        self.console
+            .spawn_background(tracing::Instrument::in_current_span(apply::run(
+                self.console.clone(),
+                run,
+            )));
     }
 }
 

@@ -111,7 +111,12 @@ async fn syncs(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<boo
                 continue;
             }
         }
-        deadline = if sync_once(&console).await {
+        let synced = sync_once(&console).await;
+        if *stop.borrow() {
+            // The sync stopped part-way; alerts wait for the next start's full one.
+            return;
+        }
+        deadline = if synced {
             alert(&console).await;
             let next = next_start(console.sync_settings.interval);
             let next_at = chrono::Utc::now()

@@ -77,8 +77,9 @@ pub async fn run(
             }
         }
     };
+    let run = crate::csrf::random_token();
     let synced = async {
-        let run = crate::csrf::random_token();
+        let run = run.clone();
         let places: Vec<(ResourceKind, usize, String, String)> = kinds
             .iter()
             .flat_map(|kind| {
@@ -145,6 +146,16 @@ pub async fn run(
     let result = tokio::select! {
         result = synced => result,
         () = renewing => unreachable!("the renewal loop never ends"),
+        // A scope's results are written in one transaction, so dropping the reads mid-way
+        // leaves each scope either written or as it was; those not written are abandoned.
+        () = console.until_shutdown() => {
+            let abandoned = store::sync::abandon_run(pool, &run, &store::now()).await;
+            match abandoned {
+                Ok(scopes) => tracing::warn!(scopes, "sync: trustdesk is stopping; scopes not read yet are marked abandoned"),
+                Err(error) => tracing::warn!(%error, "sync: could not mark unfinished scopes; the next start does"),
+            }
+            Ok(RunReport { run: run.clone(), scopes: Vec::new() })
+        }
     };
     if let Err(error) = store::sync::release_lease(pool, LEASE, &holder).await {
         tracing::warn!(%error, "sync: could not release the lease; it runs out by itself");

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod backup;
 pub mod batches;
 pub mod bulk_edits;
 pub mod bulk_selection;

@@ -109,6 +109,20 @@ pub async fn abandon_unfinished(pool: &SqlitePool, now: &str) -> Result<u64, sql
     Ok(done.rows_affected())
 }
 
+/// [`abandon_unfinished`] for the scopes of one run (this process's, at its stop).
+pub async fn abandon_run(pool: &SqlitePool, run: &str, now: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE sync_runs SET outcome = 'abandoned', finished_at = ?,
+           error = 'trustdesk stopped before this scope was read; the next sync reads it again.'
+         WHERE run = ? AND outcome IN ('queued', 'running')",
+    )
+    .bind(now)
+    .bind(run)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 #[derive(sqlx::FromRow)]
 struct RunRow {
     run: String,

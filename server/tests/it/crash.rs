@@ -16,7 +16,7 @@ struct Trustdesk {
 
 impl Trustdesk {
     fn start(data_dir: &Path, env: &[(&str, String)]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trustdesk"))
+        let mut child = Command::new(crate::harness::trustdesk_binary())
             .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))

@@ -274,6 +274,24 @@ impl Drop for TestApp {
     }
 }
 
+impl Browser {
+    /// A browser for a trustdesk this test started some other way (a child process).
+    pub fn at(base: &str) -> Self {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .expect("client");
+        Browser {
+            client,
+            jar,
+            base: base.to_string(),
+        }
+    }
+}
+
 pub struct Browser {
     client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
@@ -429,8 +447,15 @@ pub fn field_names(error: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The `trustdesk` binary under test: cargo's, or `TRUSTDESK_TEST_BINARY` when set. Worktrees
+/// that share one target directory share its `debug/trustdesk` too, which the last build of
+/// any of them replaces; a copy taken right after this worktree's build is named there.
 pub fn trustdesk_binary() -> &'static str {
-    env!("CARGO_BIN_EXE_trustdesk")
+    static BINARY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BINARY.get_or_init(|| {
+        std::env::var("TRUSTDESK_TEST_BINARY")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_trustdesk").to_string())
+    })
 }
 
 /// Re-reads one kind from the (emulated) AWS; every account and region must answer.

@@ -159,17 +159,6 @@ pub struct RequestPorts(pub Arc<dyn Ports>);
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// `error`, carrying the id of the request it happened in, so that a page showing it lets the
-/// user quote the id an operator finds in the log.
-pub fn with_request_id(mut error: AppError) -> AppError {
-    if error.request_id.is_none() {
-        error.request_id = leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<RequestId>().cloned())
-            .map(|id| id.0.into_boxed_str());
-    }
-    error
-}
-
 /// The ports of the request being handled.
 pub fn ports() -> Result<Arc<dyn Ports>, AppError> {
     let parts =

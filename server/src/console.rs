@@ -476,7 +476,14 @@ impl RequestConsole {
             }
             _ => {}
         }
-        result
+        // Every answer of the ports passes here: the one place an error gets the id of the
+        // request it happened in, so the page showing it lets the user quote what the log has.
+        result.map_err(|mut error| {
+            if error.request_id.is_none() && !self.caller.request_id.is_empty() {
+                error.request_id = Some(self.caller.request_id.clone().into_boxed_str());
+            }
+            error
+        })
     }
 
     async fn session_info_inner(&self) -> Result<SessionInfo, AppError> {

@@ -4,13 +4,13 @@
 use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
 use crate::model::{AppError, ResourceRef, Secret};
 #[cfg(feature = "ssr")]
-use crate::ports::{ports, with_request_id};
+use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(endpoint = "alerts", input = GetUrl)]
 pub async fn get_alert_settings() -> Result<AlertSettings, AppError> {
-    ports()?.alert_settings().await.map_err(with_request_id)
+    ports()?.alert_settings().await
 }
 
 #[server(endpoint = "alerts/rules")]
@@ -18,20 +18,17 @@ pub async fn save_alert_rules(
     #[server(default)] _csrf: String,
     rules: AlertRulesForm,
 ) -> Result<(), AppError> {
-    ports()?
-        .save_alert_rules(rules)
-        .await
-        .map_err(with_request_id)
+    ports()?.save_alert_rules(rules).await
 }
 
 #[server(endpoint = "alerts/test")]
 pub async fn send_test_email(#[server(default)] _csrf: String, to: String) -> Result<(), AppError> {
-    ports()?.send_test_email(to).await.map_err(with_request_id)
+    ports()?.send_test_email(to).await
 }
 
 #[server(endpoint = "outbox", input = GetUrl)]
 pub async fn get_outbox() -> Result<OutboxPage, AppError> {
-    ports()?.outbox().await.map_err(with_request_id)
+    ports()?.outbox().await
 }
 
 /// `retry` or `discard` one mail.
@@ -41,15 +38,12 @@ pub async fn act_on_mail(
     id: i64,
     action: String,
 ) -> Result<(), AppError> {
-    ports()?
-        .act_on_mail(id, action)
-        .await
-        .map_err(with_request_id)
+    ports()?.act_on_mail(id, action).await
 }
 
 #[server(endpoint = "alerts/silence", input = GetUrl)]
 pub async fn get_silence(item: ResourceRef) -> Result<Option<Silence>, AppError> {
-    ports()?.silence(item).await.map_err(with_request_id)
+    ports()?.silence(item).await
 }
 
 /// `ack`, `snooze` (for `days`) or `clear` an item's notices.
@@ -60,16 +54,13 @@ pub async fn set_silence(
     action: String,
     #[server(default)] days: u32,
 ) -> Result<(), AppError> {
-    ports()?
-        .set_silence(item, action, days)
-        .await
-        .map_err(with_request_id)
+    ports()?.set_silence(item, action, days).await
 }
 
 /// What an emailed link stands for; reading it changes nothing (mail scanners open links).
 #[server(endpoint = "alerts/link", input = GetUrl)]
 pub async fn get_alert_link(token: Secret) -> Result<AlertLinkInfo, AppError> {
-    ports()?.alert_link(token).await.map_err(with_request_id)
+    ports()?.alert_link(token).await
 }
 
 #[server(endpoint = "alerts/link/use")]
@@ -78,8 +69,5 @@ pub async fn use_alert_link(
     token: Secret,
     #[server(default)] days: u32,
 ) -> Result<(), AppError> {
-    ports()?
-        .use_alert_link(token, days)
-        .await
-        .map_err(with_request_id)
+    ports()?.use_alert_link(token, days).await
 }

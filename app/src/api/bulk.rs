@@ -3,16 +3,13 @@
 use crate::model::bulk::{BulkDraft, BulkEditPage, BulkEditsPage, OperationRow, SelectionForm};
 use crate::model::AppError;
 #[cfg(feature = "ssr")]
-use crate::ports::{ports, with_request_id};
+use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(endpoint = "bulk/draft", input = GetUrl)]
 pub async fn get_bulk_draft(selection: SelectionForm) -> Result<BulkDraft, AppError> {
-    ports()?
-        .bulk_draft(selection)
-        .await
-        .map_err(with_request_id)
+    ports()?.bulk_draft(selection).await
 }
 
 #[server(endpoint = "bulk/preview")]
@@ -21,10 +18,7 @@ pub async fn preview_bulk_edit(
     selection: SelectionForm,
     #[server(default)] ops: Vec<OperationRow>,
 ) -> Result<String, AppError> {
-    ports()?
-        .preview_bulk_edit(selection, ops)
-        .await
-        .map_err(with_request_id)
+    ports()?.preview_bulk_edit(selection, ops).await
 }
 
 #[server(endpoint = "bulk/edit", input = GetUrl)]
@@ -33,15 +27,12 @@ pub async fn get_bulk_edit(
     #[server(default)] status: String,
     #[server(default)] page: u32,
 ) -> Result<BulkEditPage, AppError> {
-    ports()?
-        .bulk_edit(id, status, page)
-        .await
-        .map_err(with_request_id)
+    ports()?.bulk_edit(id, status, page).await
 }
 
 #[server(endpoint = "bulk/list", input = GetUrl)]
 pub async fn get_bulk_edits() -> Result<BulkEditsPage, AppError> {
-    ports()?.bulk_edits().await.map_err(with_request_id)
+    ports()?.bulk_edits().await
 }
 
 #[server(endpoint = "bulk/apply")]
@@ -50,13 +41,10 @@ pub async fn apply_bulk_edit(
     id: String,
     revision: i64,
 ) -> Result<(), AppError> {
-    ports()?
-        .apply_bulk_edit(id, revision)
-        .await
-        .map_err(with_request_id)
+    ports()?.apply_bulk_edit(id, revision).await
 }
 
 #[server(endpoint = "bulk/retry")]
 pub async fn retry_bulk_edit(#[server(default)] _csrf: String, id: String) -> Result<(), AppError> {
-    ports()?.retry_bulk_edit(id).await.map_err(with_request_id)
+    ports()?.retry_bulk_edit(id).await
 }

@@ -1,22 +1,22 @@
 use crate::model::{AppError, Dashboard, NewUser, Secret, SessionInfo, SetupLinkState};
 #[cfg(feature = "ssr")]
-use crate::ports::{ports, with_request_id};
+use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(endpoint = "session", input = GetUrl)]
 pub async fn get_session() -> Result<SessionInfo, AppError> {
-    ports()?.session_info().await.map_err(with_request_id)
+    ports()?.session_info().await
 }
 
 #[server(endpoint = "setup_needed", input = GetUrl)]
 pub async fn get_setup_needed() -> Result<bool, AppError> {
-    ports()?.setup_needed().await.map_err(with_request_id)
+    ports()?.setup_needed().await
 }
 
 #[server(endpoint = "dashboard", input = GetUrl)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
-    ports()?.dashboard().await.map_err(with_request_id)
+    ports()?.dashboard().await
 }
 
 #[server(endpoint = "login")]
@@ -26,23 +26,17 @@ pub async fn login(
     password: Secret,
     next: String,
 ) -> Result<(), AppError> {
-    ports()?
-        .login(username, password, next)
-        .await
-        .map_err(with_request_id)
+    ports()?.login(username, password, next).await
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout(#[server(default)] _csrf: String) -> Result<(), AppError> {
-    ports()?.logout().await.map_err(with_request_id)
+    ports()?.logout().await
 }
 
 #[server(endpoint = "setup_link", input = GetUrl)]
 pub async fn check_setup_link(token: Secret) -> Result<SetupLinkState, AppError> {
-    ports()?
-        .setup_link_state(token)
-        .await
-        .map_err(with_request_id)
+    ports()?.setup_link_state(token).await
 }
 
 #[server(endpoint = "setup")]
@@ -51,8 +45,5 @@ pub async fn complete_setup(
     token: Secret,
     admin: NewUser,
 ) -> Result<(), AppError> {
-    ports()?
-        .complete_setup(token, admin)
-        .await
-        .map_err(with_request_id)
+    ports()?.complete_setup(token, admin).await
 }

@@ -4,13 +4,13 @@
 use crate::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
 use crate::model::AppError;
 #[cfg(feature = "ssr")]
-use crate::ports::{ports, with_request_id};
+use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(endpoint = "shares/preview", input = GetUrl)]
 pub async fn get_share_preview(form: ShareForm) -> Result<SharePreview, AppError> {
-    ports()?.share_preview(form).await.map_err(with_request_id)
+    ports()?.share_preview(form).await
 }
 
 #[server(endpoint = "shares/create")]
@@ -18,34 +18,22 @@ pub async fn create_share_link(
     #[server(default)] _csrf: String,
     form: ShareForm,
 ) -> Result<ShareCreated, AppError> {
-    ports()?
-        .create_share_link(form)
-        .await
-        .map_err(with_request_id)
+    ports()?.create_share_link(form).await
 }
 
 #[server(endpoint = "shares", input = GetUrl)]
 pub async fn get_share_links(
     #[server(default)] selected: Option<i64>,
 ) -> Result<ShareLinksPage, AppError> {
-    ports()?
-        .share_links(selected)
-        .await
-        .map_err(with_request_id)
+    ports()?.share_links(selected).await
 }
 
 #[server(endpoint = "shares/revoke")]
 pub async fn revoke_share_link(#[server(default)] _csrf: String, id: i64) -> Result<(), AppError> {
-    ports()?
-        .revoke_share_link(id)
-        .await
-        .map_err(with_request_id)
+    ports()?.revoke_share_link(id).await
 }
 
 #[server(endpoint = "shares/revoke-all")]
 pub async fn revoke_all_share_links(#[server(default)] _csrf: String) -> Result<u64, AppError> {
-    ports()?
-        .revoke_all_share_links()
-        .await
-        .map_err(with_request_id)
+    ports()?.revoke_all_share_links().await
 }

@@ -2,16 +2,16 @@
 
 use crate::model::{AppError, SyncOverview};
 #[cfg(feature = "ssr")]
-use crate::ports::{ports, with_request_id};
+use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(endpoint = "sync", input = GetUrl)]
 pub async fn get_sync_overview() -> Result<SyncOverview, AppError> {
-    ports()?.sync_overview().await.map_err(with_request_id)
+    ports()?.sync_overview().await
 }
 
 #[server(endpoint = "sync/now")]
 pub async fn request_sync(#[server(default)] _csrf: String) -> Result<(), AppError> {
-    ports()?.request_sync().await.map_err(with_request_id)
+    ports()?.request_sync().await
 }

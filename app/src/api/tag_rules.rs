@@ -3,13 +3,13 @@
 use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage};
 use crate::model::AppError;
 #[cfg(feature = "ssr")]
-use crate::ports::{ports, with_request_id};
+use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(endpoint = "tag-rules", input = GetUrl)]
 pub async fn get_tag_rules() -> Result<TagRulesPage, AppError> {
-    ports()?.tag_rules().await.map_err(with_request_id)
+    ports()?.tag_rules().await
 }
 
 #[server(endpoint = "tag-rules/add")]
@@ -17,15 +17,15 @@ pub async fn add_tag_rule(
     #[server(default)] _csrf: String,
     rule: TagRuleForm,
 ) -> Result<(), AppError> {
-    ports()?.add_tag_rule(rule).await.map_err(with_request_id)
+    ports()?.add_tag_rule(rule).await
 }
 
 #[server(endpoint = "tag-rules/delete")]
 pub async fn delete_tag_rule(#[server(default)] _csrf: String, id: i64) -> Result<(), AppError> {
-    ports()?.delete_tag_rule(id).await.map_err(with_request_id)
+    ports()?.delete_tag_rule(id).await
 }
 
 #[server(endpoint = "compliance", input = GetUrl)]
 pub async fn get_compliance() -> Result<Vec<RuleCompliance>, AppError> {
-    ports()?.compliance().await.map_err(with_request_id)
+    ports()?.compliance().await
 }

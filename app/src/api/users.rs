@@ -1,17 +1,17 @@
 use crate::model::{AppError, NewUser, UserSummary};
 #[cfg(feature = "ssr")]
-use crate::ports::{ports, with_request_id};
+use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[server(endpoint = "users", input = GetUrl)]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
-    ports()?.list_users().await.map_err(with_request_id)
+    ports()?.list_users().await
 }
 
 #[server(endpoint = "users/add")]
 pub async fn add_user(#[server(default)] _csrf: String, user: NewUser) -> Result<(), AppError> {
-    ports()?.add_user(user).await.map_err(with_request_id)
+    ports()?.add_user(user).await
 }
 
 #[server(endpoint = "users/role")]
@@ -20,10 +20,7 @@ pub async fn change_role(
     user_id: i64,
     role: String,
 ) -> Result<(), AppError> {
-    ports()?
-        .change_role(user_id, role)
-        .await
-        .map_err(with_request_id)
+    ports()?.change_role(user_id, role).await
 }
 
 #[server(endpoint = "users/disabled")]
@@ -32,8 +29,5 @@ pub async fn set_user_disabled(
     user_id: i64,
     disabled: bool,
 ) -> Result<(), AppError> {
-    ports()?
-        .set_user_disabled(user_id, disabled)
-        .await
-        .map_err(with_request_id)
+    ports()?.set_user_disabled(user_id, disabled).await
 }

@@ -102,8 +102,7 @@ where
             form,
             intent,
         })
-        .await
-        .map_err(crate::ports::with_request_id)?;
+        .await?;
     serde_json::from_value(reply).map_err(|_| crate::model::AppError::internal())
 }
 
@@ -115,8 +114,7 @@ where
 {
     let reply = crate::ports::ports()?
         .kind_form_options(kind, form.to_string())
-        .await
-        .map_err(crate::ports::with_request_id)?;
+        .await?;
     serde_json::from_value(reply).map_err(|_| crate::model::AppError::internal())
 }
 

@@ -1,7 +1,7 @@
-//! Every AWS operation trustdesk calls, seen by an SDK interceptor on each client: its outcome
+//! For `/metrics`: every AWS operation trustdesk calls, seen by an SDK interceptor on each client: its outcome
 //! and time (retries included), each attempt after the first, and each throttled attempt.
 
-use super::Metrics;
+use crate::monitoring::Metrics;
 use aws_sdk_iam::config::interceptors::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
     FinalizerInterceptorContextRef,

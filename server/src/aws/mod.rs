@@ -1,6 +1,7 @@
 //! The console's side of AWS: credentials and clients per configured account and region, and one
 //! module per service that turns SDK types into the model's. SDK types do not leave this module.
 
+pub mod call_metrics;
 pub mod calls;
 pub mod certificate_pem;
 pub mod ec2_tags;
@@ -165,8 +166,8 @@ impl Aws {
         self
     }
 
-    fn call_metrics(&self) -> crate::monitoring::aws_calls::AwsCallMetrics {
-        crate::monitoring::aws_calls::AwsCallMetrics(self.metrics.clone())
+    fn call_metrics(&self) -> call_metrics::AwsCallMetrics {
+        call_metrics::AwsCallMetrics(self.metrics.clone())
     }
 
     pub fn accounts(&self) -> &[Account] {

@@ -7,7 +7,6 @@
 //! patterns, kinds, configured accounts and regions, outcomes), never an item id or a username.
 
 pub mod access;
-pub mod aws_calls;
 pub mod route;
 
 use metrics::{counter, gauge, histogram, Unit};

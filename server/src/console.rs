@@ -66,6 +66,8 @@ pub struct Console {
     shutdown: tokio::sync::watch::Sender<bool>,
     /// Work started by requests that outlives them (bulk edit runs), awaited at shutdown.
     background: std::sync::Mutex<tokio::task::JoinSet<()>>,
+    /// The expiry overview's counts, kept between dashboard views.
+    pub(crate) overview_memo: crate::overview::OverviewMemo,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -131,6 +133,7 @@ impl Console {
             metrics: Default::default(),
             shutdown: tokio::sync::watch::channel(false).0,
             background: Default::default(),
+            overview_memo: Default::default(),
         }
     }
 

@@ -1,18 +1,66 @@
 //! The dashboard's expiry overview, read from the cache as of the console's clock.
+//!
+//! Counting and bucketing every dated item costs a scan of the cache (about 100 ms at 100,000
+//! items), and every dashboard view asks for it. So the counts and the timeline are kept
+//! between views: until the cache changes (its trigger-kept version moves) or [`MEMO_FOR`]
+//! passes on the console's clock, since the buckets' edges move with time. The next ten and
+//! their silences are read fresh each time: two indexed lookups.
 
+use app::model::expiry::TimelineBar;
 use app::model::AwsItem;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 use crate::console::Console;
 use crate::inventory::with_days_left;
-use crate::store::{self, resources};
+use crate::store::{self, expiry::Counts, resources};
+
+/// How long counts are kept while nothing changes: an item crossing a bucket's edge shows at
+/// most this late.
+pub(crate) const MEMO_FOR: chrono::Duration = chrono::Duration::seconds(30);
+
+/// The last counts and timeline, and what they were computed from. Views read it without
+/// waiting on each other; one computation runs at a time, and views that miss meanwhile wait for
+/// it and take its result.
+#[derive(Default)]
+pub(crate) struct OverviewMemo {
+    latest: std::sync::Mutex<Option<Arc<Memo>>>,
+    computing: tokio::sync::Mutex<()>,
+    computations: std::sync::atomic::AtomicU64,
+}
+
+struct Memo {
+    version: i64,
+    as_of: DateTime<Utc>,
+    counts: Arc<Counts>,
+    timeline: Arc<Vec<TimelineBar>>,
+}
+
+impl Memo {
+    fn still_holds(&self, version: i64, now: DateTime<Utc>) -> bool {
+        self.version == version && now >= self.as_of && now - self.as_of < MEMO_FOR
+    }
+}
+
+impl OverviewMemo {
+    fn holding(&self, version: i64, now: DateTime<Utc>) -> Option<Arc<Memo>> {
+        let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        latest.clone().filter(|memo| memo.still_holds(version, now))
+    }
+
+    /// How many times the counts were computed rather than reused.
+    #[cfg(test)]
+    pub(crate) fn computations(&self) -> u64 {
+        self.computations.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
 
 impl Console {
     /// The dashboard's expiry overview, as of the console's clock.
     pub async fn expiry_overview(&self) -> Result<app::model::ExpiryOverview, sqlx::Error> {
         let pool = self.db().pool();
         let now = self.clock.now();
-        let counts = store::expiry::counts(pool, now).await?;
-        let timeline = store::expiry::timeline(pool, now).await?;
+        let (counts, timeline) = self.overview_counts(now).await?;
         let soonest: Vec<AwsItem> = resources::soonest(pool, &crate::time::timestamp(now), 10)
             .await?
             .into_iter()
@@ -34,14 +82,223 @@ impl Console {
             };
             soonest_silenced.push(silence.map(|s| s.state));
         }
+        let counts = Arc::unwrap_or_clone(counts);
         Ok(app::model::ExpiryOverview {
             by_kind: counts.by_kind,
             by_kind_and_account: counts.by_kind_and_account,
             by_account: counts.by_account,
             totals: counts.totals,
-            timeline,
+            timeline: Arc::unwrap_or_clone(timeline),
             soonest,
             soonest_silenced,
         })
+    }
+
+    /// The kept counts and timeline when they still hold, else freshly computed ones.
+    async fn overview_counts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(Arc<Counts>, Arc<Vec<TimelineBar>>), sqlx::Error> {
+        let pool = self.db().pool();
+        let memo = &self.overview_memo;
+        let version = store::expiry::version(pool).await?;
+        if let Some(kept) = memo.holding(version, now) {
+            return Ok((kept.counts.clone(), kept.timeline.clone()));
+        }
+        let _turn = memo.computing.lock().await;
+        // The view computing before this one may have left what this one needs.
+        let version = store::expiry::version(pool).await?;
+        if let Some(kept) = memo.holding(version, now) {
+            return Ok((kept.counts.clone(), kept.timeline.clone()));
+        }
+        memo.computations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let counts = Arc::new(store::expiry::counts(pool, now).await?);
+        let timeline = Arc::new(store::expiry::timeline(pool, now).await?);
+        *memo.latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Memo {
+            version,
+            as_of: now,
+            counts: counts.clone(),
+            timeline: timeline.clone(),
+        }));
+        Ok((counts, timeline))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::{ResourceKind, ResourceRef};
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    fn token(id: &str, expires_at: chrono::DateTime<Utc>, seen: &str) -> AwsItem {
+        AwsItem {
+            item: ResourceRef {
+                kind: ResourceKind::VerificationToken,
+                account: "prod".into(),
+                region: "us-east-1".into(),
+                id: id.into(),
+            },
+            account_id: "123456789012".into(),
+            name: id.into(),
+            status: "valid".into(),
+            expires_at: Some(crate::time::timestamp(expires_at)),
+            tags: vec![],
+            fields: vec![],
+            last_seen: seen.into(),
+            expires_in_days: None,
+        }
+    }
+
+    struct Fixture {
+        console: Console,
+        /// The console clock's offset from the system's, in seconds.
+        offset: Arc<AtomicI64>,
+        _dir: tempfile::TempDir,
+    }
+
+    async fn console() -> Fixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = store::Db::open(&dir.path().join("overview.db"))
+            .await
+            .expect("database");
+        let offset = Arc::new(AtomicI64::new(0));
+        let clock_offset = offset.clone();
+        let console = Console::new(
+            db,
+            crate::auth::Passwords::for_this_machine(),
+            app::model::AwsTarget {
+                endpoint_url: None,
+                demo: false,
+            },
+            Arc::new(crate::aws::Aws::none()),
+        )
+        .with_clock(crate::time::Clock::offset_by(move || {
+            chrono::Duration::seconds(clock_offset.load(Ordering::Relaxed))
+        }));
+        Fixture {
+            console,
+            offset,
+            _dir: dir,
+        }
+    }
+
+    async fn write(console: &Console, item: &AwsItem) {
+        let mut tx = console.db().begin_write().await.expect("transaction");
+        resources::upsert(&mut tx, item).await.expect("upsert");
+        tx.commit().await.expect("commit");
+    }
+
+    fn due_within_7_days(overview: &app::model::ExpiryOverview) -> u64 {
+        overview.totals[1]
+    }
+
+    #[tokio::test]
+    async fn views_share_the_counts_until_an_item_changes() {
+        let fixture = console().await;
+        let console = &fixture.console;
+        let in_3_days = Utc::now() + chrono::Duration::days(3);
+        write(
+            console,
+            &token("t-1", in_3_days, "2026-12-01T00:00:00.000Z"),
+        )
+        .await;
+        let first = console.expiry_overview().await.expect("overview");
+        let second = console.expiry_overview().await.expect("overview");
+        assert_eq!(due_within_7_days(&first), 1);
+        assert_eq!(first, second);
+        assert_eq!(console.overview_memo.computations(), 1);
+
+        // A sync seeing the same item again changes nothing the overview shows.
+        write(
+            console,
+            &token("t-1", in_3_days, "2026-12-01T01:00:00.000Z"),
+        )
+        .await;
+        console.expiry_overview().await.expect("overview");
+        assert_eq!(console.overview_memo.computations(), 1);
+
+        // A new item, a moved expiry: counted on the next view.
+        write(
+            console,
+            &token("t-2", in_3_days, "2026-12-01T01:00:00.000Z"),
+        )
+        .await;
+        assert_eq!(
+            due_within_7_days(&console.expiry_overview().await.unwrap()),
+            2
+        );
+        let in_60_days = Utc::now() + chrono::Duration::days(60);
+        write(
+            console,
+            &token("t-1", in_60_days, "2026-12-01T01:00:00.000Z"),
+        )
+        .await;
+        let moved = console.expiry_overview().await.unwrap();
+        assert_eq!(due_within_7_days(&moved), 1);
+        assert_eq!(moved.totals[3], 1, "{:?}", moved.totals);
+        assert_eq!(console.overview_memo.computations(), 3);
+    }
+
+    #[tokio::test]
+    async fn counts_follow_the_clock_past_the_memo_time() {
+        let fixture = console().await;
+        let (console, offset) = (&fixture.console, &fixture.offset);
+        write(
+            console,
+            &token(
+                "t-1",
+                Utc::now() + chrono::Duration::days(3),
+                "2026-12-01T00:00:00.000Z",
+            ),
+        )
+        .await;
+        assert_eq!(
+            due_within_7_days(&console.expiry_overview().await.unwrap()),
+            1
+        );
+        offset.store(4 * 24 * 3600, Ordering::Relaxed);
+        let later = console.expiry_overview().await.unwrap();
+        assert_eq!(
+            later.totals[0], 1,
+            "expired four days on: {:?}",
+            later.totals
+        );
+        // A clock set back is not served counts from its future.
+        offset.store(0, Ordering::Relaxed);
+        assert_eq!(
+            due_within_7_days(&console.expiry_overview().await.unwrap()),
+            1
+        );
+        assert_eq!(console.overview_memo.computations(), 3);
+    }
+
+    #[tokio::test]
+    async fn views_arriving_together_count_once() {
+        let Fixture {
+            console,
+            _dir: _kept,
+            ..
+        } = console().await;
+        write(
+            &console,
+            &token(
+                "t-1",
+                Utc::now() + chrono::Duration::days(3),
+                "2026-12-01T00:00:00.000Z",
+            ),
+        )
+        .await;
+        let console = Arc::new(console);
+        let views: Vec<_> = (0..16)
+            .map(|_| {
+                let console = console.clone();
+                tokio::spawn(async move { console.expiry_overview().await })
+            })
+            .collect();
+        for view in views {
+            assert_eq!(due_within_7_days(&view.await.unwrap().unwrap()), 1);
+        }
+        assert_eq!(console.overview_memo.computations(), 1);
     }
 }

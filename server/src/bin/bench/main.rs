@@ -14,6 +14,7 @@ mod site;
 mod sync_calls;
 
 use app::model::{ResourceKind, INVENTORY_PAGE_SIZE};
+use load::Page;
 use server::store::Db;
 
 /// The inventory's item rows: `<tr>` tags that carry an item id, whatever the order of their
@@ -34,20 +35,35 @@ fn mb(kib: u64) -> f64 {
 }
 
 /// The pages of the mix: inventories (plain, filtered, later pages), item pages, overview.
-fn mix(url: &str) -> Vec<String> {
-    let mut urls = Vec::new();
+fn mix(url: &str) -> Vec<Page> {
+    let mut pages = Vec::new();
     for n in 0..200usize {
         let kind = ResourceKind::ALL[n % ResourceKind::ALL.len()];
-        urls.push(match n % 4 {
-            0 => format!("{url}{}", kind.path()),
-            1 => format!("{url}{}?tag=Team%3Dplatform&account=prod", kind.path()),
-            2 => format!("{url}{}?page={}&sort=name", kind.path(), 2 + n % 40),
-            _ => format!("{url}/"),
+        pages.push(match n % 4 {
+            0 => Page {
+                class: "inventory, first page",
+                url: format!("{url}{}", kind.path()),
+            },
+            1 => Page {
+                class: "inventory, by tag and account",
+                url: format!("{url}{}?tag=Team%3Dplatform&account=prod", kind.path()),
+            },
+            2 => Page {
+                class: "inventory, later page by name",
+                url: format!("{url}{}?page={}&sort=name", kind.path(), 2 + n % 40),
+            },
+            _ => Page {
+                class: "overview (dashboard)",
+                url: format!("{url}/"),
+            },
         });
-        let item = seed::item_ref(n * 499 % seed::ITEMS);
-        urls.push(format!("{url}{}", item.detail_path()));
+        let item = seed::cached_only_item(n * 499);
+        pages.push(Page {
+            class: "item page",
+            url: format!("{url}{}", item.detail_path()),
+        });
     }
-    urls
+    pages
 }
 
 /// Every page of every inventory, once: what a full walk of the cache makes the server hold.
@@ -134,7 +150,10 @@ async fn main() {
     println!("{clients} clients, {seconds} s per figure, loopback, release build");
     let static_file = load::load(
         &client,
-        &[format!("{}/favicon.svg", running.url)],
+        &[Page {
+            class: "static file",
+            url: format!("{}/favicon.svg", running.url),
+        }],
         seconds,
         clients,
     )
@@ -145,7 +164,7 @@ async fn main() {
     let (loaded, peak) = running::rss_kib(pid);
     println!(
         "pages / static file: {:.1}%",
-        100.0 * pages_mix.per_second / static_file.per_second.max(1.0)
+        100.0 * pages_mix.overall.per_second / static_file.overall.per_second.max(1.0)
     );
     println!(
         "server RSS: {:.1} MB idle after start, {:.1} MB after the full page walk, {:.1} MB after the load (peak {:.1} MB)",
@@ -156,7 +175,7 @@ async fn main() {
     );
     drop(running);
     sync_calls::full_sync_calls(dir.path()).await;
-    if static_file.errors + pages_mix.errors + walk_errors > 0 {
+    if static_file.overall.errors + pages_mix.overall.errors + walk_errors > 0 {
         eprintln!("trustdesk-bench: requests failed under load");
         std::process::exit(1);
     }

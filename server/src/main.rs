@@ -116,8 +116,27 @@ fn offline_config(file: Option<&PathBuf>, data_dir: Option<PathBuf>) -> Result<C
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// mimalloc asks the kernel for transparent huge pages for its arenas, so an idle server held
+/// 16 MB of 2 MB pages it barely touched (58 MB RSS instead of 41 MB). At this server's size the
+/// memory matters more than the fewer TLB misses; the flag covers the memory faulted in from now
+/// on, which is all of the runtime's.
+fn without_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) = rustix::thread::disable_transparent_huge_pages(true) {
+        eprintln!("trustdesk: transparent huge pages stay on ({error}); memory use will be higher");
+    }
+}
+
+fn main() -> ExitCode {
+    without_transparent_huge_pages();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts")
+        .block_on(run_cli())
+}
+
+async fn run_cli() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -158,10 +158,7 @@ mod tests {
     }
 
     async fn console() -> Fixture {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = store::Db::open(&dir.path().join("overview.db"))
-            .await
-            .expect("database");
+        let (dir, db) = crate::store::temp_db().await;
         let offset = Arc::new(AtomicI64::new(0));
         let clock_offset = offset.clone();
         let console = Console::new(

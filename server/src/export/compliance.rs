@@ -226,10 +226,7 @@ mod tests {
     }
 
     async fn seeded(n: usize) -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = Db::open(&dir.path().join("compliance.db"))
-            .await
-            .expect("database");
+        let (dir, db) = crate::store::temp_db().await;
         let mut conn = db.pool().acquire().await.expect("connection");
         for i in 0..n {
             resources::upsert(&mut conn, &item(i))

@@ -104,10 +104,7 @@ fn token(n: usize) -> AwsItem {
 }
 
 async fn seeded(n: usize) -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Db::open(&dir.path().join("export.db"))
-        .await
-        .expect("database");
+    let (dir, db) = crate::store::temp_db().await;
     let mut conn = db.pool().acquire().await.expect("connection");
     for i in 0..n {
         resources::upsert(&mut conn, &token(i))

@@ -205,8 +205,7 @@ mod tests {
 
     #[tokio::test]
     async fn sent_retried_then_failed_for_good() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).await.unwrap();
+        let (_dir, db) = crate::store::temp_db().await;
         let policy = RetryPolicy::new(Duration::from_secs(3600));
         let mut tx = db.begin_write().await.unwrap();
         let mail = NewMail {

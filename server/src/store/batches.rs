@@ -240,10 +240,7 @@ mod tests {
     }
 
     async fn seeded(n: usize) -> (tempfile::TempDir, crate::store::Db) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = crate::store::Db::open(&dir.path().join("batches.db"))
-            .await
-            .expect("database");
+        let (dir, db) = crate::store::temp_db().await;
         let mut conn = db.pool().acquire().await.expect("connection");
         for i in 0..n {
             for kind in [ResourceKind::VerificationToken, ResourceKind::TrustProvider] {

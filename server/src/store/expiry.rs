@@ -212,10 +212,7 @@ mod tests {
 
     #[tokio::test]
     async fn counting_reads_the_dated_index_not_the_rows() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = crate::store::Db::open(&dir.path().join("plan.db"))
-            .await
-            .expect("database");
+        let (_dir, db) = crate::store::temp_db().await;
         let plan: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(&counts_query("EXPLAIN QUERY PLAN "))
                 .bind("a")

@@ -184,6 +184,17 @@ impl Db {
     }
 }
 
+/// A migrated database in a new temporary directory (removed when the directory is dropped),
+/// for unit tests.
+#[cfg(test)]
+pub(crate) async fn temp_db() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Db::open(&dir.path().join("test.db"))
+        .await
+        .expect("database");
+    (dir, db)
+}
+
 /// An exclusive lock on `<database>.migrate-lock`, held until dropped; waits for another process
 /// that holds it.
 async fn migration_lock(database: &Path) -> std::io::Result<std::fs::File> {

@@ -308,8 +308,7 @@ mod tests {
     const T2: &str = "2026-12-01T10:20:00.000Z";
 
     async fn db_with_one_mail() -> (tempfile::TempDir, Db, i64) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("o.db")).await.unwrap();
+        let (dir, db) = crate::store::temp_db().await;
         let mut tx = db.begin_write().await.unwrap();
         let mail = NewMail {
             recipient: "owner@example.com".into(),

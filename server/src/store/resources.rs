@@ -456,10 +456,7 @@ mod tests {
 
     #[tokio::test]
     async fn inventory_pages_never_scan_the_whole_cache() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = crate::store::Db::open(&dir.path().join("plan.db"))
-            .await
-            .expect("database");
+        let (_dir, db) = crate::store::temp_db().await;
         let queries = [
             InventoryQuery::default(),
             InventoryQuery {
@@ -498,10 +495,7 @@ mod tests {
     /// the file for every inventory page.
     #[tokio::test]
     async fn counts_without_a_tag_read_an_index_alone() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = crate::store::Db::open(&dir.path().join("plan.db"))
-            .await
-            .expect("database");
+        let (_dir, db) = crate::store::temp_db().await;
         for query in [
             InventoryQuery::default(),
             InventoryQuery {
@@ -583,10 +577,7 @@ mod tests {
 
     #[tokio::test]
     async fn counts_on_the_tag_index_match_the_items_and_use_indices() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = crate::store::Db::open(&dir.path().join("count.db"))
-            .await
-            .expect("database");
+        let (_dir, db) = crate::store::temp_db().await;
         let items: Vec<AwsItem> = (0..60).map(cached).collect();
         let mut conn = db.pool().acquire().await.expect("connection");
         for item in &items {

@@ -241,12 +241,10 @@ pub async fn record_view(conn: &mut SqliteConnection, view: View<'_>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Db;
 
     #[tokio::test]
     async fn views_are_counted_and_pruned_to_the_newest() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("s.db")).await.unwrap();
+        let (_dir, db) = crate::store::temp_db().await;
         let scope = ShareScope::Expiry {
             account: String::new(),
             expires: String::new(),

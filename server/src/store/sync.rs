@@ -293,10 +293,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_holder_at_a_time_until_its_lease_runs_out() {
-        let dir = tempfile::tempdir().expect("dir");
-        let db = crate::store::Db::open(&dir.path().join("t.db"))
-            .await
-            .expect("db");
+        let (_dir, db) = crate::store::temp_db().await;
         let pool = db.pool();
         let (t0, t1, t2) = (
             "2026-12-01T10:00:00.000Z",

@@ -26,12 +26,14 @@ pub struct Run {
     pub overall: Figures,
     /// Each class's figures, in the order the classes first appear in the mix.
     pub classes: Vec<(&'static str, Figures)>,
-    /// What the failed requests got: a status code, or the client's error.
-    pub failures: BTreeMap<String, usize>,
+    /// What the failed requests got (a status code, or the client's error): how often, and
+    /// the first URL that got it.
+    pub failures: BTreeMap<String, (usize, String)>,
 }
 
 struct Outcome {
     class: &'static str,
+    url: String,
     latency: Duration,
     failure: Option<String>,
 }
@@ -73,6 +75,7 @@ pub async fn load(
                 };
                 outcomes.push(Outcome {
                     class: page.class,
+                    url: page.url.clone(),
                     latency: sent.elapsed(),
                     failure,
                 });
@@ -88,8 +91,13 @@ pub async fn load(
     }
     let elapsed = started.elapsed().as_secs_f64();
     let mut failures = BTreeMap::new();
-    for failure in outcomes.iter().filter_map(|o| o.failure.clone()) {
-        *failures.entry(failure).or_insert(0) += 1;
+    for outcome in &outcomes {
+        if let Some(failure) = &outcome.failure {
+            failures
+                .entry(failure.clone())
+                .or_insert((0, outcome.url.clone()))
+                .0 += 1;
+        }
     }
     let mut class_names: Vec<&'static str> = Vec::new();
     for page in pages.iter() {
@@ -144,8 +152,8 @@ pub fn print(label: &str, run: &Run) {
             print_figures(&format!("  {class}"), figures);
         }
     }
-    for (failure, count) in &run.failures {
-        println!("  failed: {count} × {failure}");
+    for (failure, (count, url)) in &run.failures {
+        println!("  failed: {count} × {failure} (the first: {url})");
     }
 }
 

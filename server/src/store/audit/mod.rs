@@ -269,8 +269,7 @@ pub(crate) mod tests {
     use serde_json::json;
 
     pub(crate) async fn db_with_rows(n: usize, seal: &Seal) -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("a.db")).await.unwrap();
+        let (dir, db) = crate::store::temp_db().await;
         append_rows(&db, n, seal).await;
         (dir, db)
     }

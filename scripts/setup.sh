@@ -54,7 +54,8 @@ setup_rust() {
 
 setup_node() {
   command -v npm >/dev/null || apt_install nodejs npm
-  # Tailwind's CLI (cargo-leptos finds it in node_modules/.bin) and Playwright.
+  # Tailwind's CLI and binaryen's wasm-opt (cargo-leptos finds both in node_modules/.bin; Debian's
+  # binaryen 108 writes release bundles whose externref table breaks hydration), and Playwright.
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     # Not `npm ci`: npm 11 leaves Tailwind's optional per-platform packages out of the lock file
     # and then refuses it. `install --no-save` installs the locked versions and writes nothing.

@@ -90,11 +90,13 @@ build_site() {
   if [ "${1:-}" = --release ]; then
     # A release binary embeds the site (server/build.rs), so the site must be complete, gzip
     # copies included, before the server compiles: cargo-leptos builds both at once otherwise.
-    say "cargo leptos build --release --frontend-only (wasm bundle, Tailwind CSS)"
     # Type-erased views (what cargo-leptos uses for debug builds) make the optimised wasm a
-    # third smaller. Given to this step only, which compiles nothing but the wasm: the server
-    # below keeps its own flags, so later cargo commands on it reuse its build.
-    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components" cargo leptos build "$@" --frontend-only
+    # third smaller. The server must render with the same flag, or its HTML does not match what
+    # the browser hydrates (tachys panics: "entered unreachable code"); so both steps get it,
+    # and scripts/bench-server builds with it too (a flag difference recompiles every crate).
+    export RUSTFLAGS="--cfg erase_components"
+    say "cargo leptos build --release --frontend-only (wasm bundle, Tailwind CSS)"
+    cargo leptos build "$@" --frontend-only
     precompress_site
     say "cargo leptos build --release --server-only (the binary, with the site built in)"
     cargo leptos build "$@" --server-only

@@ -116,8 +116,9 @@ fn parse_hop(entry: &str) -> Option<IpAddr> {
         .map(|ip| ip.to_canonical())
 }
 
-/// The client's address as the request guard worked it out (through the trusted proxies), put
-/// into every request it passes on, so that handlers never read the TCP peer themselves.
+/// The client's address as the request-id layer (`web::request_id::assign`, the outermost)
+/// worked it out through the trusted proxies, put into every request, so that handlers and the
+/// guard never read the TCP peer themselves.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub IpAddr);
 

@@ -7,7 +7,7 @@ use app::{
 };
 use axum::serve::ListenerExt;
 use axum::{
-    extract::{ConnectInfo, DefaultBodyLimit, FromRef, Request, State},
+    extract::{DefaultBodyLimit, FromRef, Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
@@ -278,12 +278,8 @@ async fn guarded(
     request: Request,
     next: Next,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    let client_ip = state.trusted_proxies.client(peer, request.headers());
+    // Worked out once, through the trusted proxies, by the request-id layer outside this one.
+    let client_ip = crate::client_addr::ClientAddr::of(request.extensions());
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let plain_form = method == Method::POST && accepts_html(request.headers());
@@ -337,9 +333,6 @@ async fn guarded(
         .extensions_mut()
         .insert(RequestCsrfToken(csrf_token));
     request.extensions_mut().insert(nonce);
-    request
-        .extensions_mut()
-        .insert(crate::client_addr::ClientAddr(client_ip));
     next.run(request).await
 }
 

@@ -2,6 +2,7 @@
 //! sending it, and in the middle of a sync. After a restart on the same data directory nothing
 //! is lost, nothing is sent twice, and the sync completes.
 
+use crate::harness::open_db;
 use crate::smtp_server::{free_port, SmtpServer};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -59,15 +60,6 @@ impl Drop for Trustdesk {
     }
 }
 
-async fn db(data_dir: &Path) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!(
-        "sqlite:{}",
-        data_dir.join("trustdesk.db").display()
-    ))
-    .await
-    .expect("the database")
-}
-
 async fn count(data_dir: &Path, sql: &str) -> i64 {
     // The file may not exist yet in the first instants.
     match sqlx::SqlitePool::connect(&format!(
@@ -113,7 +105,7 @@ async fn mail_written_before_a_kill_is_delivered_once_after_the_restart() {
     )
     .await;
     let queued: Vec<String> = sqlx::query_scalar("SELECT message_id FROM outbox ORDER BY id")
-        .fetch_all(&db(dir.path()).await)
+        .fetch_all(&open_db(dir.path()).await)
         .await
         .unwrap();
     assert!(!queued.is_empty());
@@ -191,7 +183,7 @@ async fn a_sync_killed_midway_is_marked_abandoned_and_completes_after_the_restar
     // The dead process's lease runs out within a minute; then the new process syncs.
     let deadline = Instant::now() + Duration::from_secs(150);
     let pool = loop {
-        let pool = db(dir.path()).await;
+        let pool = open_db(dir.path()).await;
         let runs: Vec<(String, i64, i64)> = sqlx::query_as(
             "SELECT run, COUNT(*), SUM(outcome = 'ok') FROM sync_runs GROUP BY run ORDER BY MIN(id)",
         )

@@ -3,7 +3,7 @@
 //! directory the state is consistent (the sync's unread scopes abandoned, the bulk edit stopped
 //! with each item done with its audit row or still pending) and the work completes.
 
-use crate::harness::{trustdesk_binary, Browser, ADMIN, ADMIN_PASSWORD};
+use crate::harness::{open_db, trustdesk_binary, Browser, ADMIN, ADMIN_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -138,17 +138,8 @@ impl Drop for Serving {
     }
 }
 
-async fn db(data_dir: &Path) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!(
-        "sqlite:{}",
-        data_dir.join("trustdesk.db").display()
-    ))
-    .await
-    .expect("the database")
-}
-
 async fn scalar(data_dir: &Path, sql: &str) -> i64 {
-    let pool = db(data_dir).await;
+    let pool = open_db(data_dir).await;
     let n = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
     pool.close().await;
     n
@@ -210,7 +201,7 @@ async fn sigterm_during_a_sync_stops_cleanly_and_the_restart_syncs_again() {
     );
     let abandoned_run: String =
         sqlx::query_scalar("SELECT run FROM sync_runs WHERE outcome = 'abandoned' LIMIT 1")
-            .fetch_one(&db(dir.path()).await)
+            .fetch_one(&open_db(dir.path()).await)
             .await
             .unwrap();
 
@@ -283,7 +274,7 @@ async fn sigterm_during_a_bulk_edit_stops_it_with_each_item_done_or_pending_and_
     let status = first.terminate();
     assert!(status.success(), "{status}");
 
-    let pool = db(dir.path()).await;
+    let pool = open_db(dir.path()).await;
     let state: String = sqlx::query_scalar("SELECT state FROM bulk_edits WHERE id = ?")
         .bind(&id)
         .fetch_one(&pool)

@@ -221,12 +221,7 @@ impl TestApp {
     }
 
     pub async fn db(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&format!(
-            "sqlite:{}",
-            self.data_dir.join("trustdesk.db").display()
-        ))
-        .await
-        .expect("open the test database")
+        open_db(&self.data_dir).await
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
@@ -450,6 +445,16 @@ pub fn field_names(error: &Value) -> Vec<String> {
 /// The `trustdesk` binary under test: cargo's, or `TRUSTDESK_TEST_BINARY` when set. Worktrees
 /// that share one target directory share its `debug/trustdesk` too, which the last build of
 /// any of them replaces; a copy taken right after this worktree's build is named there.
+/// The database of a server whose data directory is `data_dir`, read beside it.
+pub async fn open_db(data_dir: &std::path::Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!(
+        "sqlite:{}",
+        data_dir.join("trustdesk.db").display()
+    ))
+    .await
+    .expect("open the test database")
+}
+
 pub fn trustdesk_binary() -> &'static str {
     static BINARY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     BINARY.get_or_init(|| {

@@ -37,8 +37,10 @@ struct Memo {
 }
 
 impl Memo {
+    /// Either side of `as_of`: a view that read the clock just before the one computing took
+    /// its turn is as well served as one just after, while a clock set back further is not.
     fn still_holds(&self, version: i64, now: DateTime<Utc>) -> bool {
-        self.version == version && now >= self.as_of && now - self.as_of < MEMO_FOR
+        self.version == version && (now - self.as_of).abs() < MEMO_FOR
     }
 }
 
@@ -268,6 +270,23 @@ mod tests {
             1
         );
         assert_eq!(console.overview_memo.computations(), 3);
+    }
+
+    #[test]
+    fn a_view_that_read_the_clock_just_before_the_computing_one_shares_its_counts() {
+        let as_of = Utc::now();
+        let memo = Memo {
+            version: 7,
+            as_of,
+            counts: Arc::default(),
+            timeline: Arc::default(),
+        };
+        let millis = chrono::Duration::milliseconds;
+        assert!(memo.still_holds(7, as_of - millis(5)));
+        assert!(memo.still_holds(7, as_of + millis(5)));
+        assert!(!memo.still_holds(8, as_of));
+        assert!(!memo.still_holds(7, as_of - MEMO_FOR - millis(1)));
+        assert!(!memo.still_holds(7, as_of + MEMO_FOR));
     }
 
     #[tokio::test]

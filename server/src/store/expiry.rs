@@ -33,7 +33,7 @@ fn counts_query(lead: &str) -> String {
 type CountRow = (String, String, i64, i64, i64, i64, i64);
 
 /// What the overview counts, summed from one pass over the dated items.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Counts {
     pub by_kind: Vec<KindCounts>,
     pub by_kind_and_account: Vec<KindAccountCounts>,

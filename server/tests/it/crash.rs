@@ -95,12 +95,15 @@ async fn mail_written_before_a_kill_is_delivered_once_after_the_restart() {
         ("TRUSTDESK_SMTP_SECURITY", "none".to_string()),
         ("TRUSTDESK_SMTP_FROM", "trustdesk@example.com".to_string()),
     ];
-    // SMTP is down: the digests wait in the outbox, tried once.
+    // SMTP is down: the digests wait in the outbox, each tried once. The kill comes once no
+    // attempt is in flight, when the next is a minute away: a row killed while `sending` is only
+    // taken over after the claim timeout (ten minutes), since another live process may hold it.
     let first = Trustdesk::start(dir.path(), &env);
     wait_for(
         dir.path(),
-        "SELECT COUNT(*) FROM outbox WHERE attempts > 0",
-        "a failed attempt",
+        "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND attempts > 0
+           AND NOT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending' OR attempts = 0)",
+        "every digest to have failed once",
         60,
     )
     .await;

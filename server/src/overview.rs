@@ -3,17 +3,16 @@
 //! Counting and bucketing every dated item costs a scan of the cache (about 100 ms at 100,000
 //! items), and every dashboard view asks for it. So the counts and the timeline are kept
 //! between views: until the cache changes (its trigger-kept version moves) or [`MEMO_FOR`]
-//! passes on the console's clock, since the buckets' edges move with time. The next ten and
-//! their silences are read fresh each time: two indexed lookups.
+//! passes on the console's clock, since the buckets' edges move with time. The next ten, with
+//! their silences, are read fresh each time: one indexed query.
 
 use app::model::expiry::TimelineBar;
-use app::model::AwsItem;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use crate::console::Console;
 use crate::inventory::with_days_left;
-use crate::store::{self, expiry::Counts, resources};
+use crate::store::{self, expiry::Counts};
 
 /// How long counts are kept while nothing changes: an item crossing a bucket's edge shows at
 /// most this late.
@@ -63,27 +62,12 @@ impl Console {
         let pool = self.db().pool();
         let now = self.clock.now();
         let (counts, timeline) = self.overview_counts(now).await?;
-        let soonest: Vec<AwsItem> = resources::soonest(pool, &crate::time::timestamp(now), 10)
-            .await?
-            .into_iter()
-            .map(|item| with_days_left(item, now))
-            .collect();
-        let mut soonest_silenced = Vec::with_capacity(soonest.len());
-        for item in &soonest {
-            let silence = match &item.expires_at {
-                Some(expires) => {
-                    store::alerts::silence_of(
-                        pool,
-                        &item.item,
-                        expires,
-                        &crate::time::timestamp(now),
-                    )
-                    .await?
-                }
-                None => None,
-            };
-            soonest_silenced.push(silence.map(|s| s.state));
-        }
+        let (soonest, soonest_silenced) =
+            store::expiry::soonest(pool, &crate::time::timestamp(now), 10)
+                .await?
+                .into_iter()
+                .map(|(item, silence)| (with_days_left(item, now), silence))
+                .unzip();
         let counts = Arc::unwrap_or_clone(counts);
         Ok(app::model::ExpiryOverview {
             by_kind: counts.by_kind,
@@ -130,6 +114,8 @@ impl Console {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::resources;
+    use app::model::AwsItem;
     use app::model::{ResourceKind, ResourceRef};
     use std::sync::atomic::{AtomicI64, Ordering};
 

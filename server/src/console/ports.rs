@@ -107,11 +107,13 @@ impl Ports for RequestConsole {
     async fn dashboard(&self) -> Result<Dashboard, AppError> {
         let result = async {
             let user = self.require_user().await?;
-            let database = self.console.db.status().await.map_err(|error| {
+            let (database, expiry) =
+                tokio::join!(self.console.db.status(), self.console.expiry_overview());
+            let database = database.map_err(|error| {
                 tracing::error!(%error, "database status");
                 "The database did not answer; see the server log.".to_string()
             });
-            let expiry = self.console.expiry_overview().await.map_err(db_error)?;
+            let expiry = expiry.map_err(db_error)?;
             Ok(Dashboard {
                 user: current_user(&user),
                 version: self.console.version.clone(),

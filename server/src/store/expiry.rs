@@ -5,7 +5,7 @@ use app::model::expiry::{
     AccountCounts, KindAccountCounts, KindCounts, TimelineBar, TimelineItem, UrgencyCounts,
     TIMELINE_BAR_DAYS, TIMELINE_DAYS, TIMELINE_ITEMS_PER_BAR,
 };
-use app::model::{ResourceKind, ResourceRef};
+use app::model::{AwsItem, ResourceKind, ResourceRef};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
@@ -206,6 +206,43 @@ pub async fn timeline(
     Ok(bars)
 }
 
+/// The items that expire next (not yet expired, still in AWS), soonest first, each with the
+/// state (`ack` or `snooze`) of the alert silence that holds for its current expiry.
+pub async fn soonest(
+    pool: &SqlitePool,
+    now: &str,
+    limit: i64,
+) -> Result<Vec<(AwsItem, Option<String>)>, sqlx::Error> {
+    let columns = super::resources::COLUMNS
+        .split(", ")
+        .map(|column| format!("r.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows: Vec<SoonestRow> = sqlx::query_as(&format!(
+        "SELECT {columns}, s.state AS silence FROM resources r
+         LEFT JOIN alert_silences s
+           ON s.kind = r.kind AND s.account = r.account AND s.region = r.region AND s.id = r.id
+          AND s.expires_at = r.expires_at AND (s.state = 'ack' OR s.until > ?1)
+         WHERE r.expires_at >= ?1 AND r.gone_at IS NULL
+         ORDER BY r.expires_at, r.id LIMIT ?2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| Some((row.item.into_resource()?, row.silence)))
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct SoonestRow {
+    #[sqlx(flatten)]
+    item: super::resources::Row,
+    silence: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,5 +265,100 @@ mod tests {
             ["SCAN resources USING INDEX resources_dated"],
             "{steps:?}"
         );
+    }
+
+    fn token(id: &str, expires_at: &str) -> AwsItem {
+        AwsItem {
+            item: ResourceRef {
+                kind: ResourceKind::VerificationToken,
+                account: "prod".into(),
+                region: "us-east-1".into(),
+                id: id.into(),
+            },
+            account_id: "123456789012".into(),
+            name: id.into(),
+            status: "valid".into(),
+            expires_at: Some(expires_at.into()),
+            tags: vec![],
+            fields: vec![],
+            last_seen: "2026-12-01T00:00:00.000Z".into(),
+            expires_in_days: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_next_items_carry_only_the_silences_that_hold() {
+        let (_dir, db) = crate::store::temp_db().await;
+        let now = "2026-12-01T00:00:00.000Z";
+        let mut tx = db.begin_write().await.unwrap();
+        let items = [
+            ("acked", "2026-12-02T00:00:00.000Z"),
+            ("snoozed", "2026-12-03T00:00:00.000Z"),
+            ("snooze-over", "2026-12-04T00:00:00.000Z"),
+            ("acked-before-renewal", "2026-12-05T00:00:00.000Z"),
+            ("quiet", "2026-12-06T00:00:00.000Z"),
+            ("expired", "2026-11-30T00:00:00.000Z"),
+        ];
+        for (id, expires) in items {
+            super::super::resources::upsert(&mut tx, &token(id, expires))
+                .await
+                .unwrap();
+        }
+        let silence = |id: &str| token(id, "").item;
+        let alerts = super::super::alerts::silence;
+        alerts(&mut tx, &silence("acked"), items[0].1, None, "ann", now)
+            .await
+            .unwrap();
+        let until = "2026-12-08T00:00:00.000Z";
+        alerts(
+            &mut tx,
+            &silence("snoozed"),
+            items[1].1,
+            Some(until),
+            "ann",
+            now,
+        )
+        .await
+        .unwrap();
+        let ended = "2026-11-30T12:00:00.000Z";
+        alerts(
+            &mut tx,
+            &silence("snooze-over"),
+            items[2].1,
+            Some(ended),
+            "ann",
+            now,
+        )
+        .await
+        .unwrap();
+        let old_expiry = "2026-11-20T00:00:00.000Z";
+        alerts(
+            &mut tx,
+            &silence("acked-before-renewal"),
+            old_expiry,
+            None,
+            "ann",
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let next: Vec<(String, Option<String>)> = soonest(db.pool(), now, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(item, silence)| (item.item.id, silence))
+            .collect();
+        let expected = [
+            ("acked", Some("ack")),
+            ("snoozed", Some("snooze")),
+            ("snooze-over", None),
+            ("acked-before-renewal", None),
+            ("quiet", None),
+        ]
+        .map(|(id, state)| (id.to_string(), state.map(String::from)));
+        assert_eq!(next, expected);
+        assert_eq!(soonest(db.pool(), now, 2).await.unwrap().len(), 2);
     }
 }

@@ -160,18 +160,14 @@ impl Db {
     }
 
     pub async fn status(&self) -> Result<DatabaseStatus, sqlx::Error> {
-        let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&self.pool)
-            .await?;
-        let schema_version: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
-            .await?;
-        let audit_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        // One statement: the dashboard shows this on every view.
+        let (journal_mode, schema_version, users, audit_rows): (String, i64, i64, i64) =
+            sqlx::query_as(
+                "SELECT (SELECT journal_mode FROM pragma_journal_mode),
+                        (SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1),
+                        (SELECT COUNT(*) FROM users),
+                        (SELECT COUNT(*) FROM audit_log)",
+            )
             .fetch_one(&self.pool)
             .await?;
         let file_size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);

@@ -384,23 +384,6 @@ pub async fn statuses(pool: &SqlitePool, kind: ResourceKind) -> Result<Vec<Strin
     Ok(rows.into_iter().map(|(status,)| status).collect())
 }
 
-/// The items that expire next (not yet expired, still in AWS), soonest first.
-pub async fn soonest(
-    pool: &SqlitePool,
-    now: &str,
-    limit: i64,
-) -> Result<Vec<AwsItem>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM resources WHERE expires_at >= ? AND gone_at IS NULL
-         ORDER BY expires_at, id LIMIT ?"
-    ))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().filter_map(Row::into_resource).collect())
-}
-
 pub async fn get(pool: &SqlitePool, item: &ResourceRef) -> Result<Option<AwsItem>, sqlx::Error> {
     get_in(&mut *pool.acquire().await?, item).await
 }

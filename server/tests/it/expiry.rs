@@ -3,6 +3,7 @@
 //! thresholds.
 
 use crate::harness::*;
+use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -184,4 +185,44 @@ async fn moving_the_emulators_clock_moves_items_across_thresholds() {
         "{before:?} → {after:?}"
     );
     assert_eq!(after.iter().sum::<u64>(), before.iter().sum::<u64>());
+}
+
+#[tokio::test]
+async fn the_next_ten_show_which_are_acknowledged() {
+    let (_app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let overview = synced_dashboard(&admin).await["expiry"].clone();
+    let silenced = |overview: &Value| -> Vec<Option<String>> {
+        overview["soonest_silenced"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().map(String::from))
+            .collect()
+    };
+    let before = silenced(&overview);
+    assert_eq!(before.len(), overview["soonest"].as_array().unwrap().len());
+    assert!(before.iter().all(Option::is_none), "{before:?}");
+
+    let second = overview["soonest"][1]["item"].clone();
+    let field = |name: &str| second[name].as_str().unwrap().to_string();
+    let acknowledged = admin
+        .call(
+            "/api/alerts/silence/set",
+            &[
+                ("item[kind]", &field("kind")),
+                ("item[account]", &field("account")),
+                ("item[region]", &field("region")),
+                ("item[id]", &field("id")),
+                ("action", "ack"),
+            ],
+        )
+        .await;
+    assert_eq!(acknowledged.status(), StatusCode::OK);
+
+    let after = silenced(&dashboard(&admin).await["expiry"]);
+    let mut expected = vec![None; before.len()];
+    expected[1] = Some("ack".to_string());
+    assert_eq!(after, expected);
+    let html = admin.get("/").await.text().await.unwrap();
+    assert_eq!(html.matches("data-silenced=\"ack\"").count(), 1);
 }

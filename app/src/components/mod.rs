@@ -1,5 +1,6 @@
 //! Reusable pieces of the UI.
 
+pub mod create_page;
 pub mod csrf;
 pub mod form;
 pub mod layout;
@@ -9,6 +10,7 @@ pub mod text_file;
 pub mod time;
 pub mod timeline;
 
+pub use create_page::{CreatePage, TargetSelect};
 pub use csrf::{use_csrf_token, CsrfToken, RequestCsrfToken};
 pub use form::{ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField};
 pub use layout::{use_session, SessionContext, Shell};

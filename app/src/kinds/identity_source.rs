@@ -3,14 +3,14 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
+        CreatePage, TargetSelect, form::action_error, ActionAlert, CsrfField, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_client_token, check_target, is_aws_region, parse_tags},
         AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, ResourceRef,
         Service, Tag, TagRules,
     },
-    pages::{PageError, PageTitle, CARD},
+    pages::CARD,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -98,20 +98,12 @@ pub async fn create_identity_source(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| crate::api::resources::get_create_form_options(KIND));
     view! {
-        <PageTitle title="New Multi-party approval identity source" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="New Multi-party approval identity source"
+            load=|| crate::api::resources::get_create_form_options(KIND)
+            form=|options| view! { <SourceForm options /> }>
             "An identity source supplies the approvers of multi-party approval teams: an IAM Identity Center instance."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <SourceForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 
@@ -125,11 +117,6 @@ fn SourceForm(options: CreateFormOptions) -> impl IntoView {
     let error = action_error(create);
     // The target the select shows: its first option until the admin picks another.
     let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    let targets = options
-        .targets
-        .iter()
-        .map(|t| view! { <option value=t.clone()>{t.replace('/', " · ")}</option> })
-        .collect_view();
     view! {
         <section class=format!("{CARD} max-w-3xl")>
             <ActionForm action=create>
@@ -137,12 +124,7 @@ fn SourceForm(options: CreateFormOptions) -> impl IntoView {
                     <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty() || e.field("client_token").is_some())) />
                     <CsrfField />
                     <input type="hidden" name="source[client_token]" value=options.client_token />
-                    <div>
-                        <label for="source-target" class="block text-sm font-medium">"Account and region"</label>
-                        <select id="source-target" on:change=move |ev| target.set(event_target_value(&ev)) name="source[target]" aria-describedby="source-target-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{targets}</select>
-                        <FieldMessage error field="target" id="source-target-error" />
-                    </div>
+                    <TargetSelect id="source-target" name="source[target]" kind=KIND targets=options.targets.clone() target error />
                     <TextField form="source" name="source[instance_arn]" field="instance_arn" label="IAM Identity Center instance ARN" error
                         hint="arn:aws:sso:::instance/ssoins-XXXXXXXXXXXXXXXX" />
                     <TextField form="source" name="source[instance_region]" field="instance_region" label="Instance region" error hint="Where the IAM Identity Center instance lives, e.g. us-east-1" />

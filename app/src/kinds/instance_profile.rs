@@ -4,6 +4,7 @@
 
 use crate::{
     components::{
+        CreatePage, TargetSelect,
         form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
@@ -13,7 +14,7 @@ use crate::{
     },
     pages::{
         resource::{reread_after, ItemFields},
-        PageError, PageTitle, CARD,
+        PageError, CARD,
     },
 };
 use leptos::prelude::*;
@@ -146,20 +147,12 @@ pub async fn remove_role_from_instance_profile(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| crate::api::resources::get_create_form_options(KIND));
     view! {
-        <PageTitle title="New IAM instance profile" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="New IAM instance profile"
+            load=|| crate::api::resources::get_create_form_options(KIND)
+            form=|options| view! { <ProfileForm options /> }>
             "An instance profile passes one IAM role to the EC2 instances launched with it. Add the role on the profile's page once it exists."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <ProfileForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 
@@ -169,23 +162,13 @@ fn ProfileForm(options: CreateFormOptions) -> impl IntoView {
     let error = action_error(create);
     // The target the select shows: its first option until the admin picks another.
     let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    let accounts = options
-        .targets
-        .iter()
-        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
-        .collect_view();
     view! {
         <section class=format!("{CARD} max-w-3xl")>
             <ActionForm action=create>
                 <div class="space-y-4">
                     <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
                     <CsrfField />
-                    <div>
-                        <label for="profile-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="profile-target" on:change=move |ev| target.set(event_target_value(&ev)) name="profile[target]" aria-describedby="profile-target-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
-                        <FieldMessage error field="target" id="profile-target-error" />
-                    </div>
+                    <TargetSelect id="profile-target" name="profile[target]" kind=KIND targets=options.targets.clone() target error />
                     <TextField form="profile" name="profile[name]" field="name" label="Name" error
                         hint="Up to 128 letters, digits and _ + = , . @ -" />
                     <TextField form="profile" name="profile[path]" field="path" label="Path" error required=false

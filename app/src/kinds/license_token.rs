@@ -4,13 +4,14 @@
 
 use crate::{
     components::{
+        CreatePage,
         form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_client_token, is_role_arn, lines},
         AppError, AwsItem, FieldErrors, KindInfo, Service, TagRules,
     },
-    pages::{PageError, PageTitle, CARD},
+    pages::CARD,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -153,20 +154,12 @@ pub async fn create_license_token(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| get_license_token_form_options());
     view! {
-        <PageTitle title="New License Manager token" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="New License Manager token" loading="Loading the licenses of every account and region…"
+            load=|| get_license_token_form_options()
+            form=|options| view! { <TokenForm options /> }>
             "A long-lived refresh token (a JWT) that software uses to get License Manager credentials. It is shown once, right after creation: copy it then."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading the licenses of every account and region…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <TokenForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 

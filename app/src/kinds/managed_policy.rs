@@ -10,6 +10,7 @@
 
 use crate::{
     components::{
+        CreatePage, TargetSelect,
         form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{AppError, AwsItem, CreateFormOptions, KindInfo, ResourceRef, Service, TagRules},
@@ -360,31 +361,20 @@ pub fn NewPage() -> impl IntoView {
     let aws = move || query.read().get("aws");
     move || match aws() {
         Some(view) => view! { <AwsManagedPage view /> }.into_any(),
-        None => view! { <CreatePage /> }.into_any(),
+        None => view! { <NewPolicyPage /> }.into_any(),
     }
 }
 
 #[component]
-fn CreatePage() -> impl IntoView {
-    let options = Resource::new(
-        || (),
-        |_| crate::api::resources::get_create_form_options(KIND),
-    );
+fn NewPolicyPage() -> impl IntoView {
     view! {
-        <PageTitle title="New IAM managed policy" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="New IAM managed policy"
+            load=|| crate::api::resources::get_create_form_options(KIND)
+            form=|options| view! { <PolicyForm options /> }>
             "A customer managed policy: a JSON permissions document you can attach to users, groups and roles. "
             <a href="/managed-policies/new?aws=all" id="aws-managed-link" class="text-indigo-700 underline dark:text-indigo-300">"Browse the AWS managed policies"</a>
             " to start from one of theirs."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <PolicyForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 
@@ -394,11 +384,6 @@ fn PolicyForm(options: CreateFormOptions) -> impl IntoView {
     let error = action_error(create);
     // The target the select shows: its first option until the admin picks another.
     let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    let accounts = options
-        .targets
-        .iter()
-        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
-        .collect_view();
     let example = r#"{
   "Version": "2012-10-17",
   "Statement": [
@@ -411,12 +396,7 @@ fn PolicyForm(options: CreateFormOptions) -> impl IntoView {
                 <div class="space-y-4">
                     <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
                     <CsrfField />
-                    <div>
-                        <label for="policy-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="policy-target" on:change=move |ev| target.set(event_target_value(&ev)) name="policy[target]" aria-describedby="policy-target-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
-                        <FieldMessage error field="target" id="policy-target-error" />
-                    </div>
+                    <TargetSelect id="policy-target" name="policy[target]" kind=KIND targets=options.targets.clone() target error />
                     <TextField form="policy" name="policy[name]" field="name" label="Name" error
                         hint="Up to 128 letters, digits and _ + = , . @ -" />
                     <TextField form="policy" name="policy[path]" field="path" label="Path" error required=false

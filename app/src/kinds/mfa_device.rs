@@ -6,13 +6,13 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
+        CreatePage, TargetSelect, form::action_error, ActionAlert, CsrfField, TagsField, SubmitButton, TextField,
     },
     model::{
         aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
         AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, Service, Tag, TagRules,
     },
-    pages::{PageError, PageTitle, CARD},
+    pages::CARD,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -108,20 +108,12 @@ pub async fn create_mfa_device(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| crate::api::resources::get_create_form_options(KIND));
     view! {
-        <PageTitle title="New IAM virtual MFA device" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="New IAM virtual MFA device"
+            load=|| crate::api::resources::get_create_form_options(KIND)
+            form=|options| view! { <DeviceForm options /> }>
             "Creates a virtual MFA device (a TOTP seed). Its QR code and secret seed are shown once, right after creation: scan or copy them then, and enable the device for its user."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <DeviceForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 
@@ -131,23 +123,13 @@ fn DeviceForm(options: CreateFormOptions) -> impl IntoView {
     let error = action_error(create);
     // The target the select shows: its first option until the admin picks another.
     let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    let accounts = options
-        .targets
-        .iter()
-        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
-        .collect_view();
     view! {
         <section class=format!("{CARD} max-w-3xl")>
             <ActionForm action=create>
                 <div class="space-y-4">
                     <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
                     <CsrfField />
-                    <div>
-                        <label for="mfa-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="mfa-target" on:change=move |ev| target.set(event_target_value(&ev)) name="device[target]" aria-describedby="mfa-target-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
-                        <FieldMessage error field="target" id="mfa-target-error" />
-                    </div>
+                    <TargetSelect id="mfa-target" name="device[target]" kind=KIND targets=options.targets.clone() target error />
                     <TextField form="mfa" name="device[name]" field="name" label="Name" error
                         hint="Up to 226 letters, digits and _ + = , . @ -, e.g. alice-phone" />
                     <TextField form="mfa" name="device[path]" field="path" label="Path" error required=false

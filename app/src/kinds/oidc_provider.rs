@@ -5,6 +5,7 @@
 
 use crate::{
     components::{
+        CreatePage, TargetSelect,
         form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
@@ -13,8 +14,7 @@ use crate::{
         Service, Tag, TagRules,
     },
     pages::{
-        resource::{reread_after, ItemFields},
-        PageError, PageTitle, CARD,
+        resource::{reread_after, ItemFields}, CARD,
     },
 };
 use leptos::prelude::*;
@@ -224,20 +224,12 @@ pub async fn remove_oidc_client_id(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| crate::api::resources::get_create_form_options(KIND));
     view! {
-        <PageTitle title="New IAM OIDC provider" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="New IAM OIDC provider"
+            load=|| crate::api::resources::get_create_form_options(KIND)
+            form=|options| view! { <ProviderForm options /> }>
             "Lets IAM trust the tokens of an OpenID Connect identity provider (GitHub Actions, an EKS cluster, your IdP), so its identities can assume roles."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <ProviderForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 
@@ -247,23 +239,13 @@ fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
     let error = action_error(create);
     // The target the select shows: its first option until the admin picks another.
     let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    let accounts = options
-        .targets
-        .iter()
-        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
-        .collect_view();
     view! {
         <section class=format!("{CARD} max-w-3xl")>
             <ActionForm action=create>
                 <div class="space-y-4">
                     <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
                     <CsrfField />
-                    <div>
-                        <label for="oidc-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="oidc-target" on:change=move |ev| target.set(event_target_value(&ev)) name="provider[target]" aria-describedby="oidc-target-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
-                        <FieldMessage error field="target" id="oidc-target-error" />
-                    </div>
+                    <TargetSelect id="oidc-target" name="provider[target]" kind=KIND targets=options.targets.clone() target error />
                     <TextField form="oidc" name="provider[url]" field="url" label="Provider URL" error
                         hint="https:// and the issuer (the iss claim), e.g. https://token.actions.githubusercontent.com" />
                     <LinesField name="provider[client_ids]" field="client_ids" label="Client IDs (audiences)" error

@@ -5,7 +5,8 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
+        CreatePage, TargetSelect,
+        form::action_error, ActionAlert, CsrfField, TagsField, SubmitButton, TextField,
         TextFileField,
     },
     model::{
@@ -14,8 +15,7 @@ use crate::{
         TagRules,
     },
     pages::{
-        resource::{reread_after, ItemFields},
-        PageError, PageTitle, CARD,
+        resource::{reread_after, ItemFields}, CARD,
     },
 };
 use leptos::prelude::*;
@@ -200,23 +200,12 @@ pub async fn replace_saml_metadata(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    let options = Resource::new(
-        || (),
-        |_| crate::api::resources::get_create_form_options(KIND),
-    );
     view! {
-        <PageTitle title="New IAM SAML provider" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="New IAM SAML provider"
+            load=|| crate::api::resources::get_create_form_options(KIND)
+            form=|options| view! { <ProviderForm options /> }>
             "Lets IAM trust the SAML assertions of an identity provider (Okta, Entra ID, Google Workspace, ADFS), so its users can sign in to the console or assume roles. IAM reads the metadata's validUntil as the provider's expiry."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <ProviderForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 
@@ -226,23 +215,13 @@ fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
     let error = action_error(create);
     // The target the select shows: its first option until the admin picks another.
     let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    let accounts = options
-        .targets
-        .iter()
-        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
-        .collect_view();
     view! {
         <section class=format!("{CARD} max-w-3xl")>
             <ActionForm action=create>
                 <div class="space-y-4">
                     <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
                     <CsrfField />
-                    <div>
-                        <label for="saml-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="saml-target" on:change=move |ev| target.set(event_target_value(&ev)) name="provider[target]" aria-describedby="saml-target-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
-                        <FieldMessage error field="target" id="saml-target-error" />
-                    </div>
+                    <TargetSelect id="saml-target" name="provider[target]" kind=KIND targets=options.targets.clone() target error />
                     <TextField form="saml" name="provider[name]" field="name" label="Name" error
                         hint="Up to 128 letters, digits and _ . -, e.g. Okta" />
                     <TextFileField id="saml-metadata" name="provider[metadata]" field="metadata" label="Metadata document" error

@@ -7,14 +7,15 @@
 
 use crate::{
     components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, TextField, TextFileField,
+        CreatePage, TargetSelect,
+        form::action_error, ActionAlert, CsrfField, TagsField, TextField, TextFileField,
     },
     model::{
         aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
         AppError, AwsItem, CreateFormOptions, FieldErrors, FormIntent, KindInfo, ResourceRef,
         Service, Tag, TagRules,
     },
-    pages::{PageError, PageTitle, CARD},
+    pages::CARD,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -247,23 +248,12 @@ pub async fn upload_server_certificate(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    let options = Resource::new(
-        || (),
-        |_| crate::api::resources::get_create_form_options(KIND),
-    );
     view! {
-        <PageTitle title="Upload an IAM server certificate" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="Upload an IAM server certificate"
+            load=|| crate::api::resources::get_create_form_options(KIND)
+            form=|options| view! { <UploadForm options /> }>
             "A TLS certificate for load balancers and CloudFront in a Region where ACM is not used. The certificate's expiry is read from it; the private key goes to IAM and is never kept by trustdesk."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <UploadForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 
@@ -278,23 +268,13 @@ fn UploadForm(options: CreateFormOptions) -> impl IntoView {
         Some(Ok(UploadAnswer::Checked(summary))) => Some(summary),
         _ => None,
     });
-    let accounts = options
-        .targets
-        .iter()
-        .map(|t| view! { <option value=t.clone()>{t.split('/').next().unwrap_or_default().to_string()}</option> })
-        .collect_view();
     view! {
         <section class=format!("{CARD} max-w-3xl")>
             <ActionForm action=upload>
                 <div class="space-y-4">
                     <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
                     <CsrfField />
-                    <div>
-                        <label for="certificate-target" class="block text-sm font-medium">"Account"</label>
-                        <select id="certificate-target" on:change=move |ev| target.set(event_target_value(&ev)) name="certificate[target]" aria-describedby="certificate-target-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{accounts}</select>
-                        <FieldMessage error field="target" id="certificate-target-error" />
-                    </div>
+                    <TargetSelect id="certificate-target" name="certificate[target]" kind=KIND targets=options.targets.clone() target error />
                     <TextField form="certificate" name="certificate[name]" field="name" label="Name" error
                         hint="Up to 128 letters, digits and _ + = , . @ -" />
                     <TextField form="certificate" name="certificate[path]" field="path" label="Path" error required=false

@@ -5,6 +5,7 @@
 
 use crate::{
     components::{
+        CreatePage, TargetSelect,
         form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
     },
     model::{
@@ -12,7 +13,7 @@ use crate::{
         AppError, AwsItem, CreateFormOptions, FieldErrors, FormIntent, KindInfo, PermissionCheck,
         ResourceRef, Service, TagRules,
     },
-    pages::{resource::ItemFields, PageError, PageTitle, CARD},
+    pages::{resource::ItemFields, CARD},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -307,20 +308,12 @@ pub async fn modify_trust_provider(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| crate::api::resources::get_create_form_options(KIND));
     view! {
-        <PageTitle title="New Verified Access trust provider" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="New Verified Access trust provider"
+            load=|| crate::api::resources::get_create_form_options(KIND)
+            form=|options| view! { <CreateForm options /> }>
             "A trust provider tells Verified Access who the user is (IAM Identity Center or an OIDC identity provider) or what state their device is in (Jamf, CrowdStrike, JumpCloud)."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <CreateForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 
@@ -394,11 +387,6 @@ fn CreateForm(options: CreateFormOptions) -> impl IntoView {
         Some(Ok(TrustProviderOutcome::Checked(check))) => Some(check),
         _ => None,
     });
-    let target_options = options
-        .targets
-        .iter()
-        .map(|t| view! { <option value=t.clone()>{t.replace('/', " · ")}</option> })
-        .collect_view();
     view! {
         <section class=format!("{CARD} max-w-3xl")>
             <ActionForm action=submit>
@@ -414,11 +402,7 @@ fn CreateForm(options: CreateFormOptions) -> impl IntoView {
                     })}
                     <CsrfField />
                     <input type="hidden" name="provider[client_token]" value=options.client_token />
-                    <div>
-                        <label for="provider-target" class="block text-sm font-medium">"Account and region"</label>
-                        <select id="provider-target" on:change=move |ev| target.set(event_target_value(&ev)) name="provider[target]" class=SELECT aria-describedby="provider-target-error">{target_options}</select>
-                        <FieldMessage error field="target" id="provider-target-error" />
-                    </div>
+                    <TargetSelect id="provider-target" name="provider[target]" kind=KIND targets=options.targets.clone() target error />
                     <div class="grid gap-4 sm:grid-cols-2">
                         <Select name="provider[trust_provider_type]" field="trust_provider_type" label="Trust provider type" error on_change=provider_type
                             options=vec![("user", "User identity"), ("device", "Device")] />

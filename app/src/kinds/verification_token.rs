@@ -2,13 +2,13 @@
 //! range you bring (BYOIP). Created in an IPAM; expires (`NotAfter`).
 
 use crate::{
-    components::{form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField},
+    components::{CreatePage, form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField},
     model::{
         aws_rules::{check_client_token, is_aws_region, parse_ec2_tags, MAX_TAGS},
         AppError, AwsItem, FieldErrors, FormIntent, KindInfo, PermissionCheck, Service, Tag,
         TagRules,
     },
-    pages::{PageError, PageTitle, CARD},
+    pages::CARD,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -138,20 +138,12 @@ pub async fn submit_verification_token(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| get_token_form_options());
     view! {
-        <PageTitle title="New IPAM verification token" />
-        <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        <CreatePage title="New IPAM verification token" loading="Loading the IPAMs of every account and region…"
+            load=|| get_token_form_options()
+            form=|options| view! { <TokenForm options /> }>
             "A verification token proves to AWS that you control an address range you bring (BYOIP). AWS generates the token; publish it in DNS or RDAP within its validity period."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading the IPAMs of every account and region…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => view! { <TokenForm options /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        </CreatePage>
     }
 }
 

@@ -116,25 +116,12 @@ mod tests {
     use super::*;
     use crate::store::resources;
     use app::model::AwsItem;
-    use app::model::{ResourceKind, ResourceRef};
     use std::sync::atomic::{AtomicI64, Ordering};
 
     fn token(id: &str, expires_at: chrono::DateTime<Utc>, seen: &str) -> AwsItem {
         AwsItem {
-            item: ResourceRef {
-                kind: ResourceKind::VerificationToken,
-                account: "prod".into(),
-                region: "us-east-1".into(),
-                id: id.into(),
-            },
-            account_id: "123456789012".into(),
-            name: id.into(),
-            status: "valid".into(),
-            expires_at: Some(crate::time::timestamp(expires_at)),
-            tags: vec![],
-            fields: vec![],
             last_seen: seen.into(),
-            expires_in_days: None,
+            ..crate::store::dated_token(id, &crate::time::timestamp(expires_at))
         }
     }
 

@@ -267,25 +267,6 @@ mod tests {
         );
     }
 
-    fn token(id: &str, expires_at: &str) -> AwsItem {
-        AwsItem {
-            item: ResourceRef {
-                kind: ResourceKind::VerificationToken,
-                account: "prod".into(),
-                region: "us-east-1".into(),
-                id: id.into(),
-            },
-            account_id: "123456789012".into(),
-            name: id.into(),
-            status: "valid".into(),
-            expires_at: Some(expires_at.into()),
-            tags: vec![],
-            fields: vec![],
-            last_seen: "2026-12-01T00:00:00.000Z".into(),
-            expires_in_days: None,
-        }
-    }
-
     #[tokio::test]
     async fn the_next_items_carry_only_the_silences_that_hold() {
         let (_dir, db) = crate::store::temp_db().await;
@@ -300,11 +281,11 @@ mod tests {
             ("expired", "2026-11-30T00:00:00.000Z"),
         ];
         for (id, expires) in items {
-            super::super::resources::upsert(&mut tx, &token(id, expires))
+            super::super::resources::upsert(&mut tx, &crate::store::dated_token(id, expires))
                 .await
                 .unwrap();
         }
-        let silence = |id: &str| token(id, "").item;
+        let silence = |id: &str| crate::store::dated_token(id, "").item;
         let alerts = super::super::alerts::silence;
         alerts(&mut tx, &silence("acked"), items[0].1, None, "ann", now)
             .await

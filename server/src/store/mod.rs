@@ -194,6 +194,28 @@ pub(crate) async fn temp_db() -> (tempfile::TempDir, Db) {
     (dir, db)
 }
 
+/// A verification token in `prod/us-east-1` that expires at `expires_at` (a stored timestamp),
+/// for unit tests of what reads expiries.
+#[cfg(test)]
+pub(crate) fn dated_token(id: &str, expires_at: &str) -> app::model::AwsItem {
+    app::model::AwsItem {
+        item: app::model::ResourceRef {
+            kind: app::model::ResourceKind::VerificationToken,
+            account: "prod".into(),
+            region: "us-east-1".into(),
+            id: id.into(),
+        },
+        account_id: "123456789012".into(),
+        name: id.into(),
+        status: "valid".into(),
+        expires_at: Some(expires_at.into()),
+        tags: vec![],
+        fields: vec![],
+        last_seen: "2026-12-01T00:00:00.000Z".into(),
+        expires_in_days: None,
+    }
+}
+
 /// An exclusive lock on `<database>.migrate-lock`, held until dropped; waits for another process
 /// that holds it.
 async fn migration_lock(database: &Path) -> std::io::Result<std::fs::File> {

@@ -3,108 +3,30 @@
 //! is lost, nothing is sent twice, and the sync completes.
 
 use crate::harness::open_db;
+use crate::serving::{scalar, wait_until, Serving};
 use crate::smtp_server::{free_port, SmtpServer};
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A `trustdesk serve --demo` process of the binary under test, stopped with SIGKILL on drop.
-struct Trustdesk {
-    child: Child,
-    emulator: String,
-}
-
-impl Trustdesk {
-    fn start(data_dir: &Path, env: &[(&str, String)]) -> Self {
-        let mut child = Command::new(crate::harness::trustdesk_binary())
-            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .env("TRUSTDESK_LOG_LEVEL", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start trustdesk");
-        let stdout = child.stdout.take().expect("stdout");
-        let (found, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = found.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let emulator = loop {
-            let line = lines
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("trustdesk printed its emulator's address");
-            if let Some(rest) = line.strip_prefix("Demo mode: emulated AWS at ") {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        Self { child, emulator }
-    }
-
-    /// SIGKILL: no shutdown, no flush, no lease released.
-    fn kill_9(mut self) {
-        self.child.kill().expect("kill -9");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for Trustdesk {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn count(data_dir: &Path, sql: &str) -> i64 {
-    // The file may not exist yet in the first instants.
-    match sqlx::SqlitePool::connect(&format!(
-        "sqlite:{}?mode=ro",
-        data_dir.join("trustdesk.db").display()
-    ))
-    .await
-    {
-        Ok(pool) => sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap_or(0),
-        Err(_) => 0,
-    }
-}
-
-async fn wait_for(data_dir: &Path, sql: &str, what: &str, seconds: u64) -> i64 {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    loop {
-        let n = count(data_dir, sql).await;
-        if n > 0 {
-            return n;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 #[tokio::test]
 async fn mail_written_before_a_kill_is_delivered_once_after_the_restart() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let env = vec![
-        ("TRUSTDESK_SMTP_HOST", "127.0.0.1".to_string()),
-        ("TRUSTDESK_SMTP_PORT", port.to_string()),
-        ("TRUSTDESK_SMTP_SECURITY", "none".to_string()),
-        ("TRUSTDESK_SMTP_FROM", "trustdesk@example.com".to_string()),
+    let port_text = port.to_string();
+    let env = [
+        ("TRUSTDESK_SMTP_HOST", "127.0.0.1"),
+        ("TRUSTDESK_SMTP_PORT", port_text.as_str()),
+        ("TRUSTDESK_SMTP_SECURITY", "none"),
+        ("TRUSTDESK_SMTP_FROM", "trustdesk@example.com"),
     ];
     // SMTP is down: the digests wait in the outbox, each tried once. The kill comes once no
     // attempt is in flight, when the next is a minute away: a row killed while `sending` is only
     // taken over after the claim timeout (ten minutes), since another live process may hold it.
-    let first = Trustdesk::start(dir.path(), &env);
-    wait_for(
+    let first = Serving::start(dir.path(), &env);
+    wait_until(
         dir.path(),
         "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND attempts > 0
            AND NOT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending' OR attempts = 0)",
         "every digest to have failed once",
-        60,
     )
     .await;
     let queued: Vec<String> = sqlx::query_scalar("SELECT message_id FROM outbox ORDER BY id")
@@ -115,7 +37,7 @@ async fn mail_written_before_a_kill_is_delivered_once_after_the_restart() {
     first.kill_9();
 
     let smtp = SmtpServer::start_on(port, &[]);
-    let _second = Trustdesk::start(dir.path(), &env);
+    let _second = Serving::start(dir.path(), &env);
     // The retry is due a minute after the failed attempt. (The restarted demo re-seeds its
     // emulator, whose items then expire a little later: renewed, so they may be notified anew
     // under new Message-IDs; the mail queued before the kill is what must arrive once.)
@@ -155,24 +77,21 @@ async fn mail_written_before_a_kill_is_delivered_once_after_the_restart() {
 #[tokio::test]
 async fn a_sync_killed_midway_is_marked_abandoned_and_completes_after_the_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let first = Trustdesk::start(dir.path(), &[]);
+    let first = Serving::start(dir.path(), &[]);
     // Slow every AWS call so the first sync is surely running when it is killed.
-    reqwest::Client::new()
-        .post(format!("{}/_emulator/faults", first.emulator))
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"*","times":100000,"kind":"delay","delay":400}"#)
-        .send()
-        .await
-        .unwrap();
-    wait_for(
+    first
+        .fault(
+            serde_json::json!({"operation": "*", "times": 100000, "kind": "delay", "delay": 400}),
+        )
+        .await;
+    wait_until(
         dir.path(),
         "SELECT COUNT(*) FROM sync_runs WHERE outcome = 'ok'",
         "a scope read before the kill",
-        60,
     )
     .await;
     assert!(
-        count(
+        scalar(
             dir.path(),
             "SELECT COUNT(*) FROM sync_runs WHERE outcome IN ('queued', 'running')"
         )
@@ -182,7 +101,7 @@ async fn a_sync_killed_midway_is_marked_abandoned_and_completes_after_the_restar
     );
     first.kill_9();
 
-    let _second = Trustdesk::start(dir.path(), &[]);
+    let _second = Serving::start(dir.path(), &[]);
     // The dead process's lease runs out within a minute; then the new process syncs.
     let deadline = Instant::now() + Duration::from_secs(150);
     let pool = loop {

@@ -3,160 +3,18 @@
 //! directory the state is consistent (the sync's unread scopes abandoned, the bulk edit stopped
 //! with each item done with its audit row or still pending) and the work completes.
 
-use crate::harness::{open_db, trustdesk_binary, Browser, ADMIN, ADMIN_PASSWORD};
+use crate::harness::open_db;
+use crate::serving::{scalar, wait_until, Serving};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use serde_json::json;
 
-/// A `trustdesk serve --demo` process; killed (SIGKILL) on drop if still running.
-struct Serving {
-    child: Child,
-    url: String,
-    emulator: String,
-    setup_url: Option<String>,
-}
-
-impl Serving {
-    fn start(data_dir: &Path) -> Self {
-        let mut child = Command::new(trustdesk_binary())
-            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("TRUSTDESK_LOG_LEVEL", "warn")
-            .env("TRUSTDESK_SYNC_CONCURRENCY", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start trustdesk");
-        let stdout = child.stdout.take().expect("stdout");
-        let (found, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = found.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let next = || {
-            lines
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("trustdesk printed its start")
-        };
-        let mut url = None;
-        let mut setup_url = None;
-        let emulator = loop {
-            let line = next();
-            if let Some(rest) = line.strip_prefix("trustdesk listening on ") {
-                url = rest.split_whitespace().next().map(str::to_string);
-            }
-            if let Some(rest) = line.strip_prefix("Demo mode: emulated AWS at ") {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        // The setup link, when there is one, is the line after its announcement.
-        if let Ok(line) = lines.recv_timeout(Duration::from_millis(500)) {
-            if line.starts_with("No admin exists yet") {
-                setup_url = Some(next());
-            }
-        }
-        Self {
-            child,
-            url: url.expect("the address"),
-            emulator,
-            setup_url,
-        }
-    }
-
-    /// SIGTERM to this process (by its id), then its exit status.
-    fn terminate(&mut self) -> ExitStatus {
-        let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill -TERM");
-        assert!(sent.success());
-        // Not a timing assertion: a generous bound, so that a stop that hangs fails the test
-        // instead of the suite.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "trustdesk did not stop after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    async fn fault(&self, body: Value) {
-        let response = reqwest::Client::new()
-            .post(format!("{}/_emulator/faults", self.emulator))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("the emulator answers");
-        assert!(response.status().is_success());
-    }
-
-    async fn admin(&self) -> Browser {
-        let browser = Browser::at(&self.url);
-        match &self.setup_url {
-            Some(url) => {
-                let token = url.split("token=").nth(1).expect("a token").to_string();
-                let response = browser
-                    .call(
-                        "/api/setup",
-                        &[
-                            ("token", token.as_str()),
-                            ("admin[username]", ADMIN),
-                            ("admin[role]", "admin"),
-                            ("admin[password]", ADMIN_PASSWORD),
-                            ("admin[password_confirm]", ADMIN_PASSWORD),
-                        ],
-                    )
-                    .await;
-                assert_eq!(response.status(), StatusCode::OK);
-            }
-            None => {
-                let response = browser.login(ADMIN, ADMIN_PASSWORD).await;
-                assert!(response.status().is_success() || response.status().is_redirection());
-                assert_eq!(browser.signed_in_as().await.as_deref(), Some(ADMIN));
-            }
-        }
-        browser
-    }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn scalar(data_dir: &Path, sql: &str) -> i64 {
-    let pool = open_db(data_dir).await;
-    let n = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
-    pool.close().await;
-    n
-}
-
-async fn wait_until(data_dir: &Path, sql: &str, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while scalar(data_dir, sql).await == 0 {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+/// So that a stop finds scopes still queued behind the one being read.
+const ONE_SCOPE_AT_A_TIME: &[(&str, &str)] = &[("TRUSTDESK_SYNC_CONCURRENCY", "1")];
 
 #[tokio::test]
 async fn sigterm_during_a_sync_stops_cleanly_and_the_restart_syncs_again() {
     let dir = tempfile::tempdir().unwrap();
-    let mut first = Serving::start(dir.path());
+    let mut first = Serving::start(dir.path(), ONE_SCOPE_AT_A_TIME);
     // Every call from now on waits two seconds: the first sync is still reading when it stops.
     first
         .fault(json!({"operation": "*", "kind": "delay", "delay": 2000, "times": 100000}))
@@ -206,7 +64,7 @@ async fn sigterm_during_a_sync_stops_cleanly_and_the_restart_syncs_again() {
             .unwrap();
 
     // The restart syncs at once (the lease is free) and reads every scope.
-    let _second = Serving::start(dir.path());
+    let _second = Serving::start(dir.path(), ONE_SCOPE_AT_A_TIME);
     wait_until(
         dir.path(),
         &format!(
@@ -223,7 +81,7 @@ async fn sigterm_during_a_sync_stops_cleanly_and_the_restart_syncs_again() {
 async fn sigterm_during_a_bulk_edit_stops_it_with_each_item_done_or_pending_and_retry_finishes_it()
 {
     let dir = tempfile::tempdir().unwrap();
-    let mut first = Serving::start(dir.path());
+    let mut first = Serving::start(dir.path(), ONE_SCOPE_AT_A_TIME);
     let admin = first.admin().await;
     wait_until(
         dir.path(),
@@ -313,7 +171,7 @@ async fn sigterm_during_a_bulk_edit_stops_it_with_each_item_done_or_pending_and_
     // After the restart, Retry takes up what is left and the edit finishes. (The restarted
     // demo re-seeds its emulator under new ids, so the items still pending are found gone
     // and refused; against a real AWS they are sent.)
-    let second = Serving::start(dir.path());
+    let second = Serving::start(dir.path(), ONE_SCOPE_AT_A_TIME);
     let admin = second.admin().await;
     let response = admin.call("/api/bulk/retry", &[("id", id.as_str())]).await;
     assert_eq!(

@@ -1,71 +1,21 @@
 //! The outbox and its delivery against a real SMTP server process (aiosmtpd) and a real,
 //! migrated SQLite file: what arrives, when the server is down, after a crash, with two senders.
 
+use crate::outbox_fixtures::*;
 use crate::smtp_server::{free_port, parse_file, SmtpServer};
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::TimeDelta;
 use server::{
-    config::{Config, Overrides},
-    jobs::deliver::{deliver_due, DeliveryReport, RetryPolicy},
+    config::Config,
+    jobs::deliver::deliver_due,
     mail::{self, Envelope, Mailer},
     store::{
         audit,
-        outbox::{self, NewMail, OutboxState},
+        outbox::{self, OutboxState},
         Db,
     },
     time::timestamp,
 };
-use std::{collections::HashMap, sync::Arc, time::Duration};
-
-pub(crate) const FROM: &str = "trustdesk <alerts@td.example.com>";
-const HOST: &str = "td.example.com";
-
-pub(crate) fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
-}
-
-pub(crate) fn minutes(n: i64) -> DateTime<Utc> {
-    t0() + TimeDelta::minutes(n)
-}
-
-pub(crate) fn policy() -> RetryPolicy {
-    RetryPolicy::new(Duration::from_secs(3600))
-}
-
-pub(crate) async fn db() -> (tempfile::TempDir, Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&dir.path().join("trustdesk.db")).await.unwrap();
-    (dir, db)
-}
-
-fn notice(to: &str, subject: &str) -> NewMail {
-    NewMail {
-        recipient: to.into(),
-        subject: subject.into(),
-        text: format!("{subject}\n\nThe SAML provider corp expires on 2026-12-08."),
-        html: format!(
-            "<h1>{subject}</h1><p>The SAML provider <b>corp</b> expires on 2026-12-08.</p>"
-        ),
-    }
-}
-
-/// Queued in a write transaction, as the alert run does beside its own state.
-pub(crate) async fn enqueue(db: &Db, to: &str, subject: &str, at: DateTime<Utc>) -> i64 {
-    let mut tx = db.begin_write().await.unwrap();
-    let id = outbox::enqueue(&mut tx, &notice(to, subject), HOST, &timestamp(at))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    id
-}
-
-/// Through `mail::from_config`, the way the server builds its mailer.
-pub(crate) fn config_with(env: &[(&str, &str)]) -> Config {
-    let env: HashMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Config::load(None, &env, &Overrides::default()).expect("config")
-}
+use std::sync::Arc;
 
 fn smtp_mailer(port: u16) -> Arc<dyn Mailer> {
     let port = port.to_string();
@@ -75,27 +25,6 @@ fn smtp_mailer(port: u16) -> Arc<dyn Mailer> {
         ("TRUSTDESK_SMTP_SECURITY", "none"),
         ("TRUSTDESK_SMTP_FROM", FROM),
     ]))
-}
-
-pub(crate) async fn row(db: &Db, id: i64) -> outbox::OutboxEntry {
-    outbox::get(db.pool(), id)
-        .await
-        .unwrap()
-        .expect("the row")
-        .entry
-}
-
-/// One run of the sender at `at`, as the scheduler makes it.
-pub(crate) async fn deliver(db: &Db, mailer: &dyn Mailer, at: DateTime<Utc>) -> DeliveryReport {
-    deliver_due(db, mailer, FROM, at, &policy()).await.unwrap()
-}
-
-pub(crate) fn report(sent: u32, retried: u32, failed: u32) -> DeliveryReport {
-    DeliveryReport {
-        sent,
-        retried,
-        failed,
-    }
 }
 
 /// A sender that claims the next due row at t0 and hands its mail over, then dies before

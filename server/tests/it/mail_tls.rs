@@ -3,7 +3,7 @@
 //! and never sent in clear when STARTTLS is required but not offered.
 
 use crate::{
-    mail::{config_with, db, deliver, enqueue, report, row, t0, FROM},
+    outbox_fixtures::{config_with, db, deliver, enqueue, report, row, t0, FROM},
     smtp_server::{free_port, SmtpServer},
 };
 use server::{mail, store::outbox::OutboxState};

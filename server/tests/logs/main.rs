@@ -1,10 +1,16 @@
-//! Tests that read what trustdesk logs, in a process of their own: a global subscriber sees every
-//! log line, which a thread-local one beside other tests' threads did not reliably do.
+//! Tests that read what trustdesk logs, in a process of their own whose every line they capture
+//! (see `captured`): the SMTP password kept out of the log, and each request's lines carrying
+//! its id.
 
-#[path = "../it/mail.rs"]
+mod captured;
+#[path = "../it/harness.rs"]
 #[allow(dead_code)]
-mod mail;
-#[path = "../it/mail_login.rs"]
+mod harness;
 mod mail_login;
+#[path = "../it/outbox_fixtures.rs"]
+#[allow(dead_code)]
+mod outbox_fixtures;
+mod request_logs;
 #[path = "../it/smtp_server.rs"]
+#[allow(dead_code)]
 mod smtp_server;

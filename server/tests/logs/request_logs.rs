@@ -1,46 +1,14 @@
-//! What a request leaves in the log, read in a process of its own (a global subscriber sees
-//! every line whatever thread writes it, and no other test's lines get in the way): each line
-//! in the request's span carries its id, and the metrics token is never written.
+//! What a request leaves in the log: each line in the request's span carries its id, and the
+//! metrics token is never written.
 
-#[path = "../it/harness.rs"]
-#[allow(dead_code)]
-mod harness;
-
-use harness::*;
+use crate::harness::*;
 use reqwest::StatusCode;
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-};
 
 const TOKEN: &str = "scrape-token-5e1f0a9c77d2b3e4";
 
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn request_ids_are_on_every_line_and_the_metrics_token_on_none() {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        // Everything trustdesk writes; the test's own HTTP client (hyper, reqwest) sends the
-        // token and is not what is being tested.
-        .with_env_filter("trace,hyper=off,hyper_util=off,reqwest=off,h2=off")
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let logs = crate::captured::logs();
 
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("metrics-token");
@@ -78,7 +46,7 @@ async fn request_ids_are_on_every_line_and_the_metrics_token_on_none() {
     assert_eq!(page.status(), StatusCode::OK);
     let page_id = page.headers()["x-request-id"].to_str().unwrap().to_string();
 
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.text();
     let resource_lines: Vec<&str> = logged
         .lines()
         .filter(|line| line.contains("FROM users WHERE role = 'admin' AND disabled = 0"))

@@ -2,31 +2,13 @@
 //! error sentence, description and Debug output along the way.
 
 use crate::{
-    mail::{config_with, db, deliver, enqueue, minutes, report, row, t0, FROM},
+    outbox_fixtures::{config_with, db, deliver, enqueue, minutes, report, row, t0, FROM},
     smtp_server::{free_port, SmtpServer},
 };
 use server::{mail, store::outbox};
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-};
 
 const PASSWORD: &str = "pw-7f3a9c-right";
 const WRONG: &str = "pw-0b1d44-wrong";
-
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn login_config(port: u16, password: &str) -> server::config::Config {
     let port = port.to_string();
@@ -43,16 +25,7 @@ fn login_config(port: u16, password: &str) -> server::config::Config {
 
 #[tokio::test]
 async fn the_login_is_used_and_the_password_is_never_shown() {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    // This test runs in a process of its own (tests/logs), so its subscriber is the global one
-    // and sees every line the sends log, whatever thread logs it.
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let logs = crate::captured::logs();
 
     let smtp = SmtpServer::start_on(free_port(), &["--login", "alerts", PASSWORD]);
     let plain = SmtpServer::start();
@@ -91,7 +64,7 @@ async fn the_login_is_used_and_the_password_is_never_shown() {
     );
     assert!(plain.received().is_empty());
 
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.text();
     assert!(
         logged.contains("SMTP send failed"),
         "the log was captured: {logged}"

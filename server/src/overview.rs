@@ -3,8 +3,11 @@
 //! Counting and bucketing every dated item costs a scan of the cache (about 100 ms at 100,000
 //! items), and every dashboard view asks for it. So the counts and the timeline are kept
 //! between views: until the cache changes (its trigger-kept version moves) or [`MEMO_FOR`]
-//! passes on the console's clock, since the buckets' edges move with time. The next ten, with
-//! their silences, are read fresh each time: one indexed query.
+//! passes on the console's clock, since the buckets' edges move with time. When only time has
+//! run out, the view that recomputes them waits for it and the views arriving meanwhile are
+//! shown the last counts (for up to [`STAND_IN_FOR`] more), instead of all queueing behind one
+//! scan on a busy server. The next ten, with their silences, are read fresh each time: one
+//! indexed query.
 
 use app::model::expiry::TimelineBar;
 use chrono::{DateTime, Utc};
@@ -18,9 +21,12 @@ use crate::store::{self, expiry::Counts};
 /// most this late.
 pub(crate) const MEMO_FOR: chrono::Duration = chrono::Duration::seconds(30);
 
+/// How much longer counts of an unchanged cache stand in while another view recomputes them.
+pub(crate) const STAND_IN_FOR: chrono::Duration = chrono::Duration::seconds(30);
+
 /// The last counts and timeline, and what they were computed from. Views read it without
-/// waiting on each other; one computation runs at a time, and views that miss meanwhile wait for
-/// it and take its result.
+/// waiting on each other; one computation runs at a time, and views that miss meanwhile take
+/// the last counts when they may stand in, else wait for it and take its result.
 #[derive(Default)]
 pub(crate) struct OverviewMemo {
     latest: std::sync::Mutex<Option<Arc<Memo>>>,
@@ -41,12 +47,28 @@ impl Memo {
     fn still_holds(&self, version: i64, now: DateTime<Utc>) -> bool {
         self.version == version && (now - self.as_of).abs() < MEMO_FOR
     }
+
+    /// Nothing changed since, and time ran out only a little: shown while another view
+    /// computes anew.
+    fn may_stand_in(&self, version: i64, now: DateTime<Utc>) -> bool {
+        self.version == version && (now - self.as_of).abs() < MEMO_FOR + STAND_IN_FOR
+    }
 }
 
 impl OverviewMemo {
     fn holding(&self, version: i64, now: DateTime<Utc>) -> Option<Arc<Memo>> {
-        let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
-        latest.clone().filter(|memo| memo.still_holds(version, now))
+        self.latest().filter(|memo| memo.still_holds(version, now))
+    }
+
+    fn standing_in(&self, version: i64, now: DateTime<Utc>) -> Option<Arc<Memo>> {
+        self.latest().filter(|memo| memo.may_stand_in(version, now))
+    }
+
+    fn latest(&self) -> Option<Arc<Memo>> {
+        self.latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// How many times the counts were computed rather than reused.
@@ -91,7 +113,15 @@ impl Console {
         if let Some(kept) = memo.holding(version, now) {
             return Ok((kept.counts.clone(), kept.timeline.clone()));
         }
-        let _turn = memo.computing.lock().await;
+        let _turn = match memo.computing.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                if let Some(stand_in) = memo.standing_in(version, now) {
+                    return Ok((stand_in.counts.clone(), stand_in.timeline.clone()));
+                }
+                memo.computing.lock().await
+            }
+        };
         // The view computing before this one may have left what this one needs.
         let version = store::expiry::version(pool).await?;
         if let Some(kept) = memo.holding(version, now) {
@@ -117,6 +147,7 @@ mod tests {
     use crate::store::resources;
     use app::model::AwsItem;
     use std::sync::atomic::{AtomicI64, Ordering};
+    use std::time::Duration;
 
     fn token(id: &str, expires_at: chrono::DateTime<Utc>, seen: &str) -> AwsItem {
         AwsItem {
@@ -243,6 +274,50 @@ mod tests {
             1
         );
         assert_eq!(console.overview_memo.computations(), 3);
+    }
+
+    #[tokio::test]
+    async fn while_one_view_recomputes_the_others_see_the_last_counts_for_a_while() {
+        let Fixture {
+            console,
+            offset,
+            _dir: _kept,
+        } = console().await;
+        let in_3_days = Utc::now() + chrono::Duration::days(3);
+        write(
+            &console,
+            &token("t-1", in_3_days, "2026-12-01T00:00:00.000Z"),
+        )
+        .await;
+        assert_eq!(
+            due_within_7_days(&console.expiry_overview().await.unwrap()),
+            1
+        );
+        let console = Arc::new(console);
+        // A view is computing (it holds the turn) when the memo's time has just run out.
+        offset.store(MEMO_FOR.num_seconds() + 5, Ordering::Relaxed);
+        let turn = console.overview_memo.computing.lock().await;
+        let stood_in = tokio::time::timeout(Duration::from_secs(10), console.expiry_overview())
+            .await
+            .expect("a view arriving meanwhile does not wait")
+            .unwrap();
+        assert_eq!(due_within_7_days(&stood_in), 1);
+        assert_eq!(console.overview_memo.computations(), 1);
+
+        // Long past it, a view waits for the computation instead.
+        offset.store(
+            (MEMO_FOR + STAND_IN_FOR).num_seconds() + 5,
+            Ordering::Relaxed,
+        );
+        let waiting = tokio::spawn({
+            let console = console.clone();
+            async move { console.expiry_overview().await }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!waiting.is_finished(), "it waits for the turn");
+        drop(turn);
+        assert_eq!(due_within_7_days(&waiting.await.unwrap().unwrap()), 1);
+        assert_eq!(console.overview_memo.computations(), 2);
     }
 
     #[test]

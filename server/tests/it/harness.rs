@@ -164,25 +164,7 @@ impl TestApp {
 
     pub async fn signed_in_admin(app: Self) -> (Self, Browser) {
         let browser = app.browser();
-        let token = app.setup_token();
-        let response = browser
-            .call(
-                "/api/setup",
-                &[
-                    ("token", token.as_str()),
-                    ("admin[username]", ADMIN),
-                    ("admin[role]", "admin"),
-                    ("admin[password]", ADMIN_PASSWORD),
-                    ("admin[password_confirm]", ADMIN_PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "setup: {}",
-            response.text().await.unwrap()
-        );
+        browser.set_up_admin(&app.setup_token()).await;
         (app, browser)
     }
 
@@ -397,6 +379,28 @@ impl Browser {
             .send()
             .await
             .expect("GET")
+    }
+
+    /// Makes the first admin ([`ADMIN`]) through the setup link's token, and is signed in as it.
+    pub async fn set_up_admin(&self, token: &str) {
+        let response = self
+            .call(
+                "/api/setup",
+                &[
+                    ("token", token),
+                    ("admin[username]", ADMIN),
+                    ("admin[role]", "admin"),
+                    ("admin[password]", ADMIN_PASSWORD),
+                    ("admin[password_confirm]", ADMIN_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "setup: {}",
+            response.text().await.unwrap()
+        );
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {

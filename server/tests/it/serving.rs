@@ -2,7 +2,6 @@
 //! that stop it from outside (SIGKILL, SIGTERM) and read its database between runs.
 
 use crate::harness::{open_db, trustdesk_binary, Browser, ADMIN, ADMIN_PASSWORD};
-use reqwest::StatusCode;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -115,20 +114,8 @@ impl Serving {
         let browser = Browser::at(&self.url);
         match &self.setup_url {
             Some(url) => {
-                let token = url.split("token=").nth(1).expect("a token").to_string();
-                let response = browser
-                    .call(
-                        "/api/setup",
-                        &[
-                            ("token", token.as_str()),
-                            ("admin[username]", ADMIN),
-                            ("admin[role]", "admin"),
-                            ("admin[password]", ADMIN_PASSWORD),
-                            ("admin[password_confirm]", ADMIN_PASSWORD),
-                        ],
-                    )
-                    .await;
-                assert_eq!(response.status(), StatusCode::OK);
+                let token = url.split("token=").nth(1).expect("a token");
+                browser.set_up_admin(token).await;
             }
             None => {
                 let response = browser.login(ADMIN, ADMIN_PASSWORD).await;

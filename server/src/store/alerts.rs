@@ -56,22 +56,25 @@ impl Due {
     }
 }
 
-/// Items still in AWS that expire before `horizon`, without a silence that holds at `now`
-/// (an acknowledgement of this very expiry, or a snooze not yet over).
+/// That the alert silence `s` holds for the resources row `r` at `?1`: it is of the row's
+/// current expiry, and an acknowledgement or a snooze not yet over.
+pub(super) const SILENCE_HOLDS: &str =
+    "s.kind = r.kind AND s.account = r.account AND s.region = r.region AND s.id = r.id
+     AND s.expires_at = r.expires_at
+     AND (s.state = 'ack' OR (s.state = 'snooze' AND s.until > ?1))";
+
+/// Items still in AWS that expire before `horizon`, without a silence that holds at `now`.
 pub async fn due(
     conn: &mut SqliteConnection,
     now: &str,
     horizon: &str,
 ) -> Result<Vec<Due>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT r.kind, r.account, r.region, r.id, r.name, r.expires_at, r.tags FROM resources r
          WHERE r.expires_at IS NOT NULL AND r.expires_at < ?2 AND r.gone_at IS NULL
-           AND NOT EXISTS (SELECT 1 FROM alert_silences s
-             WHERE s.kind = r.kind AND s.account = r.account AND s.region = r.region AND s.id = r.id
-               AND s.expires_at = r.expires_at
-               AND (s.state = 'ack' OR (s.state = 'snooze' AND s.until > ?1)))
-         ORDER BY r.expires_at, r.kind, r.id",
-    )
+           AND NOT EXISTS (SELECT 1 FROM alert_silences s WHERE {SILENCE_HOLDS})
+         ORDER BY r.expires_at, r.kind, r.id"
+    ))
     .bind(now)
     .bind(horizon)
     .fetch_all(&mut *conn)

@@ -9,6 +9,8 @@ use app::model::{AwsItem, ResourceKind, ResourceRef};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
+use super::alerts::SILENCE_HOLDS;
+use super::resources::COLUMNS;
 use super::timestamp;
 
 /// The bucket edges as stored timestamps: now, +7, +30, +90 days.
@@ -213,17 +215,10 @@ pub async fn soonest(
     now: &str,
     limit: i64,
 ) -> Result<Vec<(AwsItem, Option<String>)>, sqlx::Error> {
-    let columns = super::resources::COLUMNS
-        .split(", ")
-        .map(|column| format!("r.{column}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let rows: Vec<SoonestRow> = sqlx::query_as(&format!(
-        "SELECT {columns}, s.state AS silence FROM resources r
-         LEFT JOIN alert_silences s
-           ON s.kind = r.kind AND s.account = r.account AND s.region = r.region AND s.id = r.id
-          AND s.expires_at = r.expires_at AND (s.state = 'ack' OR s.until > ?1)
-         WHERE r.expires_at >= ?1 AND r.gone_at IS NULL
+        "SELECT {COLUMNS},
+                (SELECT s.state FROM alert_silences s WHERE {SILENCE_HOLDS}) AS silence
+         FROM resources r WHERE r.expires_at >= ?1 AND r.gone_at IS NULL
          ORDER BY r.expires_at, r.id LIMIT ?2"
     ))
     .bind(now)

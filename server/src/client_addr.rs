@@ -123,7 +123,8 @@ fn parse_hop(entry: &str) -> Option<IpAddr> {
 pub struct ClientAddr(pub IpAddr);
 
 impl ClientAddr {
-    /// The address in `extensions`, or the unspecified address where no guard ran.
+    /// The address in `extensions`, or the unspecified address where the request-id layer did
+    /// not run.
     pub fn of(extensions: &axum::http::Extensions) -> IpAddr {
         extensions
             .get::<ClientAddr>()

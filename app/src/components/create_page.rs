@@ -2,6 +2,7 @@
 //! account (and region) the item is made in.
 
 use super::form::FieldMessage;
+use super::form::SELECT;
 use crate::model::{AppError, ResourceKind};
 use crate::pages::{PageError, PageTitle};
 use leptos::prelude::*;
@@ -75,7 +76,7 @@ pub fn TargetSelect(
             </label>
             <select id=id name=name aria-describedby=error_id.clone()
                 on:change=move |ev| target.set(event_target_value(&ev))
-                class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">
+                class=SELECT>
                 {options}
             </select>
             <FieldMessage error field="target" id=error_id />

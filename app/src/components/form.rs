@@ -2,6 +2,9 @@ use super::csrf::use_csrf_token;
 use crate::{api::CSRF_FIELD, model::AppError};
 use leptos::prelude::*;
 
+/// How a form's `<select>` looks.
+pub const SELECT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800";
+
 /// The session's CSRF token as a hidden field; every mutating form must contain one.
 #[component]
 pub fn CsrfField() -> impl IntoView {

@@ -14,6 +14,7 @@ use crate::{
     pages::CARD,
 };
 use leptos::prelude::*;
+use crate::components::form::SELECT;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
@@ -156,7 +157,7 @@ pub async fn create_license_token(
 pub fn NewPage() -> impl IntoView {
     view! {
         <CreatePage title="New License Manager token" loading="Loading the licenses of every account and region…"
-            load=|| get_license_token_form_options()
+            load=get_license_token_form_options
             form=|options| view! { <TokenForm options /> }>
             "A long-lived refresh token (a JWT) that software uses to get License Manager credentials. It is shown once, right after creation: copy it then."
         </CreatePage>
@@ -187,7 +188,7 @@ fn TokenForm(options: LicenseTokenFormOptions) -> impl IntoView {
                     <div>
                         <label for="license-token-license" class="block text-sm font-medium">"License"</label>
                         <select id="license-token-license" name="token[license]" aria-describedby="license-token-license-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">{choices}</select>
+                            class=SELECT>{choices}</select>
                         {none.then(|| view! { <p class="mt-1 text-xs text-slate-500">"No license exists in the configured accounts and regions."</p> })}
                         <FieldMessage error field="license" id="license-token-license-error" />
                     </div>

@@ -16,6 +16,7 @@ use crate::{
     pages::{resource::ItemFields, CARD},
 };
 use leptos::prelude::*;
+use crate::components::form::SELECT;
 use serde::{Deserialize, Serialize};
 
 use super::ResourceKind;
@@ -36,7 +37,6 @@ pub const INFO: KindInfo = KindInfo {
     global: false,
 };
 
-const SELECT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800";
 
 /// The trust-provider form (create, and modify where noted). The OIDC client secret is
 /// write-only: sent to AWS, never shown, stored, logged or audited.
@@ -508,7 +508,7 @@ fn ModifyTrustProviderForm(
                     <div>
                         <label for="provider-description" class="block text-sm font-medium">"Description"</label>
                         <input id="provider-description" name="provider[description]" value=description aria-describedby="provider-description-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800" />
+                            class=SELECT />
                         <FieldMessage error field="description" id="provider-description-error" />
                     </div>
                     {is_oidc.then(|| view! {

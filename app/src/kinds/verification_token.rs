@@ -11,6 +11,7 @@ use crate::{
     pages::CARD,
 };
 use leptos::prelude::*;
+use crate::components::form::SELECT;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
@@ -140,7 +141,7 @@ pub async fn submit_verification_token(
 pub fn NewPage() -> impl IntoView {
     view! {
         <CreatePage title="New IPAM verification token" loading="Loading the IPAMs of every account and region…"
-            load=|| get_token_form_options()
+            load=get_token_form_options
             form=|options| view! { <TokenForm options /> }>
             "A verification token proves to AWS that you control an address range you bring (BYOIP). AWS generates the token; publish it in DNS or RDAP within its validity period."
         </CreatePage>
@@ -209,7 +210,7 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
                     <div>
                         <label for="token-ipam" class="block text-sm font-medium">"IPAM"</label>
                         <select id="token-ipam" on:change=move |ev| target.set(event_target_value(&ev)) name="token[ipam]" required aria-describedby="token-ipam-hint token-ipam-error"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800">
+                            class=SELECT>
                             {ipam_choices}
                         </select>
                         <p id="token-ipam-hint" class="mt-1 text-xs text-slate-500">

@@ -1,4 +1,5 @@
 use super::{PageError, PageTitle, CARD};
+use crate::components::form::SELECT;
 use crate::{
     api::users::{list_users, AddUser, ChangeRole, SetUserDisabled},
     components::{
@@ -154,7 +155,7 @@ fn AddUserForm(add: ServerAction<AddUser>) -> impl IntoView {
                         id="add-user-role"
                         name="user[role]"
                         aria-describedby="add-user-role-error"
-                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800"
+                        class=SELECT
                     >
                         {Role::ALL
                             .into_iter()

@@ -446,9 +446,6 @@ pub fn field_names(error: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The `trustdesk` binary under test: cargo's, or `TRUSTDESK_TEST_BINARY` when set. Worktrees
-/// that share one target directory share its `debug/trustdesk` too, which the last build of
-/// any of them replaces; a copy taken right after this worktree's build is named there.
 /// The database of a server whose data directory is `data_dir`, read beside it.
 pub async fn open_db(data_dir: &std::path::Path) -> sqlx::SqlitePool {
     sqlx::SqlitePool::connect(&format!(
@@ -459,6 +456,9 @@ pub async fn open_db(data_dir: &std::path::Path) -> sqlx::SqlitePool {
     .expect("open the test database")
 }
 
+/// The `trustdesk` binary under test: cargo's, or `TRUSTDESK_TEST_BINARY` when set. Worktrees
+/// that share one target directory share its `debug/trustdesk` too, which the last build of
+/// any of them replaces; a copy taken right after this worktree's build is named there.
 pub fn trustdesk_binary() -> &'static str {
     static BINARY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     BINARY.get_or_init(|| {

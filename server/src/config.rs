@@ -197,6 +197,8 @@ struct FileConfig {
     audit_repeat_window: Option<String>,
     aws_reads_per_minute: Option<security::Count>,
     viewer_refresh_interval: Option<String>,
+    request_head_timeout: Option<String>,
+    request_body_timeout: Option<String>,
     metrics_allow: Option<Vec<String>>,
     metrics_token_file: Option<PathBuf>,
 }
@@ -325,6 +327,8 @@ impl Config {
             audit_repeat_window: security_env.audit_repeat_window,
             aws_reads_per_minute: security_env.aws_reads_per_minute,
             viewer_refresh_interval: security_env.viewer_refresh_interval,
+            request_head_timeout: security_env.request_head_timeout,
+            request_body_timeout: security_env.request_body_timeout,
             metrics_allow: metrics_env.metrics_allow,
             metrics_token_file: metrics_env.metrics_token_file,
         };
@@ -485,6 +489,8 @@ impl Config {
                 audit_repeat_window: layer.audit_repeat_window,
                 aws_reads_per_minute: layer.aws_reads_per_minute,
                 viewer_refresh_interval: layer.viewer_refresh_interval,
+                request_head_timeout: layer.request_head_timeout,
+                request_body_timeout: layer.request_body_timeout,
             },
             &name,
         )?;

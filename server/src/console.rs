@@ -68,6 +68,8 @@ pub struct Console {
     background: std::sync::Mutex<tokio::task::JoinSet<()>>,
     /// The expiry overview's counts, kept between dashboard views.
     pub(crate) overview_memo: crate::overview::OverviewMemo,
+    /// One permit per core for CPU-heavy reads of what a request carries.
+    heavy_work: Arc<tokio::sync::Semaphore>,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -134,7 +136,28 @@ impl Console {
             shutdown: tokio::sync::watch::channel(false).0,
             background: Default::default(),
             overview_memo: Default::default(),
+            heavy_work: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
+    }
+
+    /// Runs a CPU-heavy step (reading a document a form carries) on the blocking pool, at most
+    /// one per core at a time: requests waiting on the database or AWS, and `/healthz`, are never
+    /// stuck behind it, and a flood of documents queues instead of taking every thread.
+    pub(crate) async fn off_the_workers<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .heavy_work
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| AppError::internal())?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| AppError::internal())
     }
 
     /// Records into `metrics`, the recorder the server's `/metrics` renders.
@@ -430,6 +453,28 @@ impl RequestConsole {
         Err(AppError::access_denied(format!(
             "Only admins can {what}; your account has the viewer role."
         )))
+    }
+
+    /// Records a viewer's call of an admins-only server function, refused at the door before
+    /// its arguments were read (so the row names the action and the kind of target, not an
+    /// item), and answers the refusal to show.
+    pub(crate) async fn refuse_viewer(
+        &self,
+        user: &UserRecord,
+        (action, target_kind): (&str, &str),
+        what: &str,
+    ) -> Result<AppError, AppError> {
+        let mut row = self.row(&user.username, action, target_kind, "", json!({}));
+        row.outcome = Some(Outcome::Error);
+        row.message = format!("refused: the viewer role cannot {what}");
+        self.console.audit_alone(row).await?;
+        let mut refusal = AppError::access_denied(format!(
+            "Only admins can {what}; your account has the viewer role."
+        ));
+        if !self.caller.request_id.is_empty() {
+            refusal.request_id = Some(self.caller.request_id.clone().into_boxed_str());
+        }
+        Ok(refusal)
     }
 
     async fn sign_in_session(&self, user_id: i64) -> Result<(), AppError> {

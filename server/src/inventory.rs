@@ -343,11 +343,38 @@ impl RequestConsole {
 
     /// One of a kind's forms: the kind validates and plans it; a check sends its dry run; a
     /// change goes the audited way. A secret AWS returns only now is kept for one showing.
+    /// Who asks is settled before the form is read: anyone signed in may check, only admins
+    /// may change; reading the form (a metadata document, a certificate chain) runs off the
+    /// async workers.
     pub(crate) async fn act_inner(&self, request: KindRequest) -> Result<Acted, AppError> {
         let intent = request.intent;
-        if intent == FormIntent::Check {
-            if let Some(answer) = aws::adapter(request.kind).check(&request) {
-                self.require_user().await?;
+        let adapter = aws::adapter(request.kind);
+        // A form on an existing item (a modify) has a "before"; a create has none.
+        let acts_on_item = request.item.is_some();
+        let user = if intent == FormIntent::Check {
+            self.require_user().await?
+        } else {
+            let target = request.item.clone().unwrap_or_else(|| ResourceRef {
+                kind: request.kind,
+                account: String::new(),
+                region: String::new(),
+                id: "new".into(),
+            });
+            let action = format!("{}.{}", request.kind.as_str(), request.action);
+            self.require_admin_for(&action, &target).await?
+        };
+        let read = self
+            .console
+            .off_the_workers(move || match intent {
+                FormIntent::Check => match adapter.check(&request) {
+                    Some(answer) => ReadForm::Checked(answer),
+                    None => ReadForm::Planned(adapter.plan(request)),
+                },
+                _ => ReadForm::Planned(adapter.plan(request)),
+            })
+            .await?;
+        let plan = match read {
+            ReadForm::Checked(answer) => {
                 let (reply, flash) = answer?;
                 return Ok(Acted {
                     reply,
@@ -355,10 +382,8 @@ impl RequestConsole {
                     flash,
                 });
             }
-        }
-        // A form on an existing item (a modify) has a "before"; a create has none.
-        let acts_on_item = request.item.is_some();
-        let plan = aws::adapter(request.kind).plan(request)?;
+            ReadForm::Planned(plan) => plan?,
+        };
         if intent == FormIntent::Check {
             let dry_run = plan.dry_run.ok_or_else(|| {
                 AppError::new(
@@ -366,7 +391,9 @@ impl RequestConsole {
                     "This form has no permission check; submit it to create the item.",
                 )
             })?;
-            self.require_user_reading_aws().await?;
+            self.console
+                .aws_reads
+                .read(user.id, std::time::Instant::now())?;
             let at = self.at(&plan.target).await?;
             let check = permission_check((dry_run.run)(at).await, &dry_run.allowed)?;
             return Ok(Acted {
@@ -375,7 +402,6 @@ impl RequestConsole {
                 flash: check.message,
             });
         }
-        let user = self.require_admin_for(plan.action, &plan.target).await?;
         let at = self.at(&plan.target).await?;
         let before = if acts_on_item {
             self.cached_state(&plan.target).await?
@@ -568,6 +594,12 @@ impl Console {
             tokio::time::sleep(std::time::Duration::from_millis(250)).await;
         }
     }
+}
+
+/// What reading a kind's form came to: the kind's own check's answer, or the planned change.
+enum ReadForm {
+    Checked(Result<(Value, String), AppError>),
+    Planned(Result<aws::kind::Plan, AppError>),
 }
 
 /// How long a Refresh waits for a running sync to finish before saying so.

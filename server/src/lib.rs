@@ -83,6 +83,8 @@ pub struct Bound {
     emulator: Option<trustdesk_emulator::Running>,
     console: Arc<Console>,
     background_jobs: bool,
+    /// How long a client may take to send a request's line and headers.
+    request_head_timeout: std::time::Duration,
 }
 
 impl Trustdesk {
@@ -106,6 +108,15 @@ impl Trustdesk {
         let db = open_db(&config).await?;
         let sessions = SqliteStore::new(db.pool().clone());
         sessions.migrate().await.map_err(StartError::Sessions)?;
+        let dropped = store::sessions::drop_clear_ids_once(&db, &store::now())
+            .await
+            .map_err(StartError::Sessions)?;
+        if dropped > 0 {
+            tracing::info!(
+                dropped,
+                "sessions are now stored under a digest of their id: everyone signs in again once"
+            );
+        }
         let emulator = if config.demo {
             let running = trustdesk_emulator::Emulator::with_demo_seed()
                 .serve(SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -231,6 +242,10 @@ impl Trustdesk {
                 https,
             }),
             trusted_proxies: Arc::new(self.config.security.trusted_proxies.clone()),
+            uploads: Arc::new(web::api_door::Uploads::new(
+                web::api_door::UPLOAD_BUDGET,
+                self.config.security.request_body_timeout,
+            )),
             metrics: monitoring::route::MetricsState {
                 metrics: self.console.metrics().clone(),
                 access: Arc::new(self.config.metrics.clone()),
@@ -264,6 +279,7 @@ impl Trustdesk {
             emulator: self.emulator,
             console: self.console.clone(),
             background_jobs: false,
+            request_head_timeout: self.config.security.request_head_timeout,
         })
     }
 }
@@ -315,7 +331,13 @@ impl Bound {
                 console.begin_shutdown();
             }
         };
-        let served = web::serve(self.listener, self.router, shutdown).await;
+        let served = web::serve(
+            self.listener,
+            self.router,
+            self.request_head_timeout,
+            shutdown,
+        )
+        .await;
         if let Err(error) = self.console.flush_refusals().await {
             tracing::error!(%error, "the counts of refused sign-ins were not written to the audit trail");
         }

@@ -127,7 +127,15 @@ fn without_transparent_huge_pages() {
     }
 }
 
+/// Everything trustdesk writes (the database and its WAL, which hold session hashes and the
+/// audit trail; backups; keys; the demo's outbox) is for its own user alone, whatever umask it
+/// was started with (the systemd unit sets the same; a shell usually leaves 022).
+fn private_files() {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
 fn main() -> ExitCode {
+    private_files();
     without_transparent_huge_pages();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

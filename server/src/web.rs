@@ -3,9 +3,9 @@
 
 use crate::console::{Caller, Console};
 use app::{
-    api::API_PREFIX, components::RequestCsrfToken, ports::RequestPorts, shell, App, PUBLIC_PAGES,
+    api::API_PREFIX, components::RequestCsrfToken, model::endpoint::SMALL_BODY,
+    ports::RequestPorts, shell, App, PUBLIC_PAGES,
 };
-use axum::serve::ListenerExt;
 use axum::{
     extract::{DefaultBodyLimit, FromRef, Request, State},
     http::{header, HeaderValue, Method, StatusCode},
@@ -16,15 +16,17 @@ use axum::{
 };
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{future::Future, net::SocketAddr, sync::Arc};
-use tokio::net::TcpListener;
+use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
+pub mod api_door;
 mod csrf_guard;
 mod headers;
+mod listener;
 pub mod request_id;
+pub mod session_ids;
 mod shown_once;
 mod store_failures;
 
@@ -32,11 +34,14 @@ pub use csrf_guard::CsrfSettings;
 use csrf_guard::RequestCsrf;
 use headers::{provide_request_nonce, PageNonce};
 
-/// The largest request body a server function accepts (the CSRF check and the server functions
-/// read at most this much). Bounded, but large enough for the longest document AWS takes in a
-/// form: a 10,000,000-character SAML metadata document, percent-encoded (at most 3 bytes a
-/// character for ASCII).
-const MAX_FORM_BYTES: usize = 40 * 1024 * 1024;
+/// The largest request body any server function takes (its endpoint says how much it takes;
+/// the API door reads at most that, after the caller is known to be allowed).
+fn max_form_bytes() -> usize {
+    app::api::all_endpoints()
+        .map(|endpoint| endpoint.max_body)
+        .max()
+        .unwrap_or(SMALL_BODY)
+}
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -45,6 +50,8 @@ pub struct AppState {
     pub csrf: Arc<CsrfSettings>,
     pub trusted_proxies: Arc<crate::client_addr::TrustedProxies>,
     pub metrics: crate::monitoring::route::MetricsState,
+    /// How request bodies are read: the budget for large ones, the time a body may take.
+    pub uploads: Arc<api_door::Uploads>,
 }
 
 pub struct WebSettings {
@@ -69,7 +76,7 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
     let idle = tower_sessions::cookie::time::Duration::seconds(
         i64::try_from(settings.session_idle_timeout.as_secs()).unwrap_or(i64::MAX),
     );
-    let session_layer = SessionManagerLayer::new(sessions)
+    let session_layer = SessionManagerLayer::new(session_ids::DigestedIds(sessions))
         .with_name(headers::session_cookie_name(settings.https))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -102,8 +109,8 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         ))
         .layer(session_layer)
         .layer(middleware::from_fn(store_failures::session_store_failures))
-        // Server functions read their bodies under axum's limit (2 MB by default).
-        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
+        // The API door reads server functions' bodies under their endpoints' own limits first.
+        .layer(DefaultBodyLimit::max(max_form_bytes()));
     // Share views and static files are added after the session and request layers, so they
     // never touch them: a share link's request has no session and no signed-in console.
     let router = crate::share::web::routes(
@@ -284,8 +291,43 @@ async fn guarded(
     let path = request.uri().path().to_string();
     let plain_form = method == Method::POST && accepts_html(request.headers());
 
+    let csrf_token = csrf.token(&state.csrf.key);
+    let console = state.console.for_request(Caller {
+        session,
+        client_ip,
+        plain_form,
+        csrf_token: csrf_token.clone(),
+        request_id: request_id::of(request.extensions()),
+    });
+
+    // A server function's caller is known to be allowed before its body is read at all; the
+    // door reads it then, under the endpoint's limit. Other posts (a page's form) are small.
+    let (request, _upload, body_limit) = if is_api(&path) {
+        match api_door::admit(
+            &console,
+            &state.uploads,
+            &path[API_PREFIX.len() + 1..],
+            request,
+        )
+        .await
+        {
+            Ok(admitted) => (admitted.request, admitted._upload, usize::MAX),
+            Err(refusal) => return refusal,
+        }
+    } else {
+        (request, None, SMALL_BODY)
+    };
+
     let request = if method != Method::GET && method != Method::HEAD {
-        match csrf.check(&state.csrf.key, request, MAX_FORM_BYTES).await {
+        match csrf
+            .check(
+                &state.csrf.key,
+                request,
+                body_limit,
+                state.uploads.read_timeout,
+            )
+            .await
+        {
             Ok(request) => request,
             Err(refusal) => {
                 tracing::warn!(%client_ip, %path, "refused a request without a valid CSRF token");
@@ -295,15 +337,6 @@ async fn guarded(
     } else {
         request
     };
-
-    let csrf_token = csrf.token(&state.csrf.key);
-    let console = state.console.for_request(Caller {
-        session,
-        client_ip,
-        plain_form,
-        csrf_token: csrf_token.clone(),
-        request_id: request_id::of(request.extensions()),
-    });
 
     if is_page(&method, &path) {
         let signed_in = match console.signed_in().await {
@@ -367,26 +400,7 @@ pub fn server_functions() -> Vec<(String, Method)> {
     all
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    // Without TCP_NODELAY a response written in two parts (headers, then a file's body) waits
-    // for the client's delayed ACK: 40 ms per static file under load.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "TCP_NODELAY not set on an accepted connection");
-        }
-    });
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-}
+pub use listener::serve;
 
 #[cfg(test)]
 mod tests {

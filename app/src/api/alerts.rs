@@ -2,11 +2,30 @@
 //! and the links in alert emails (which work without signing in).
 
 use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
+use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::model::{AppError, ResourceRef, Secret};
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+
+const ALERTS: &str = "change alerts and mail";
+
+/// Who may call this file's server functions (see [`Endpoint`]).
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint::signed_in("alerts"),
+    Endpoint::admin("alerts/rules", ALERTS)
+        .audited_as("alerts.rules")
+        .taking(WITH_TAGS),
+    Endpoint::admin("alerts/test", ALERTS).audited_as("alerts.test_email"),
+    Endpoint::signed_in("outbox"),
+    Endpoint::admin("outbox/act", ALERTS).audited_as("outbox.retry_or_discard"),
+    Endpoint::signed_in("alerts/silence"),
+    Endpoint::admin("alerts/silence/set", ALERTS).audited_as("alerts.silence"),
+    // Emailed links act without signing in: the link itself is the credential.
+    Endpoint::anyone("alerts/link"),
+    Endpoint::anyone("alerts/link/use"),
+];
 
 #[server(endpoint = "alerts", input = GetUrl)]
 pub async fn get_alert_settings() -> Result<AlertSettings, AppError> {

@@ -1,3 +1,4 @@
+use crate::model::endpoint::Endpoint;
 use crate::model::{
     AppError, AuditDetail, AuditPage, AuditQuery, ChainCursor, ChainProgress, ChainReport,
 };
@@ -5,6 +6,14 @@ use crate::model::{
 use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+
+/// Who may call this file's server functions (see [`Endpoint`]).
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint::signed_in("audit"),
+    Endpoint::signed_in("audit/entry"),
+    Endpoint::signed_in("audit/verify"),
+    Endpoint::signed_in("audit/verify-chunk"),
+];
 
 #[server(endpoint = "audit", input = GetUrl)]
 pub async fn get_audit_page(#[server(default)] query: AuditQuery) -> Result<AuditPage, AppError> {

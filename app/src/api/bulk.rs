@@ -1,11 +1,26 @@
 //! Bulk tag edits: what a selection holds, the preview, its page, applying and retrying it.
 
 use crate::model::bulk::{BulkDraft, BulkEditPage, BulkEditsPage, OperationRow, SelectionForm};
+use crate::model::endpoint::{Endpoint, LISTS};
 use crate::model::AppError;
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+
+const BULK: &str = "edit tags in bulk";
+
+/// Who may call this file's server functions (see [`Endpoint`]).
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint::signed_in("bulk/draft"),
+    Endpoint::admin("bulk/preview", BULK)
+        .audited_as("bulk_edit.preview")
+        .taking(LISTS),
+    Endpoint::signed_in("bulk/edit"),
+    Endpoint::signed_in("bulk/list"),
+    Endpoint::admin("bulk/apply", BULK).audited_as("bulk_edit.apply"),
+    Endpoint::admin("bulk/retry", BULK).audited_as("bulk_edit.retry"),
+];
 
 #[server(endpoint = "bulk/draft", input = GetUrl)]
 pub async fn get_bulk_draft(selection: SelectionForm) -> Result<BulkDraft, AppError> {

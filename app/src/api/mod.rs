@@ -9,6 +9,8 @@
 //!
 //! [`Ports`]: crate::ports::Ports
 
+use crate::model::Endpoint;
+
 pub mod alerts;
 pub mod audit;
 pub mod bulk;
@@ -24,6 +26,34 @@ pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The prefix every server function is served under.
 pub const API_PREFIX: &str = "/api";
+
+/// The door of the server function at `path` (under [`API_PREFIX`]): who may call it and how
+/// large a body it takes. `None` for a path that is no server function of the app.
+pub fn endpoint(path: &str) -> Option<&'static Endpoint> {
+    all_endpoints().find(|endpoint| endpoint.path == path)
+}
+
+/// Every declared endpoint: this module's areas, then each kind's own.
+pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
+    [
+        alerts::ENDPOINTS,
+        audit::ENDPOINTS,
+        bulk::ENDPOINTS,
+        resources::ENDPOINTS,
+        session::ENDPOINTS,
+        shares::ENDPOINTS,
+        sync::ENDPOINTS,
+        tag_rules::ENDPOINTS,
+        users::ENDPOINTS,
+    ]
+    .into_iter()
+    .chain(
+        crate::model::ResourceKind::ALL
+            .into_iter()
+            .map(|kind| kind.info().endpoints),
+    )
+    .flatten()
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 //! targets a create form offers, and the one showing of a secret. Each kind's own forms have
 //! their server functions in the kind's module (`crate::kinds`).
 
+use crate::model::endpoint::Endpoint;
 use crate::model::{
     AppError, AwsItem, CreateFormOptions, InventoryPage, InventoryQuery, OnceSecret, RefreshReport,
     ResourceKind, ResourceRef, Secret,
@@ -10,6 +11,19 @@ use crate::model::{
 use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+
+/// Who may call this file's server functions (see [`Endpoint`]).
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint::signed_in("inventory"),
+    // Viewers may re-read AWS too (within their own read limits).
+    Endpoint::signed_in("inventory/refresh"),
+    Endpoint::signed_in("resource"),
+    Endpoint::changes_aws("resource/delete"),
+    Endpoint::changes_aws("resource/tag"),
+    Endpoint::changes_aws("resource/untag"),
+    Endpoint::signed_in("create-form"),
+    Endpoint::signed_in("shown-once"),
+];
 
 #[server(endpoint = "inventory", input = GetUrl)]
 pub async fn get_inventory(

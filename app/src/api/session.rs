@@ -1,8 +1,20 @@
+use crate::model::endpoint::Endpoint;
 use crate::model::{AppError, Dashboard, NewUser, Secret, SessionInfo, SetupLinkState};
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+
+/// Who may call this file's server functions (see [`Endpoint`]).
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint::anyone("session"),
+    Endpoint::anyone("setup_needed"),
+    Endpoint::signed_in("dashboard"),
+    Endpoint::anyone("login"),
+    Endpoint::anyone("logout"),
+    Endpoint::anyone("setup_link"),
+    Endpoint::anyone("setup"),
+];
 
 #[server(endpoint = "session", input = GetUrl)]
 pub async fn get_session() -> Result<SessionInfo, AppError> {

@@ -1,11 +1,24 @@
 //! Tag rules: read by everyone signed in, added and removed by admins.
 
 use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage};
+use crate::model::endpoint::{Endpoint, LISTS};
 use crate::model::AppError;
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+
+const RULES: &str = "change tag rules";
+
+/// Who may call this file's server functions (see [`Endpoint`]).
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint::signed_in("tag-rules"),
+    Endpoint::admin("tag-rules/add", RULES)
+        .audited_as("tag_rule.add")
+        .taking(LISTS),
+    Endpoint::admin("tag-rules/delete", RULES).audited_as("tag_rule.delete"),
+    Endpoint::signed_in("compliance"),
+];
 
 #[server(endpoint = "tag-rules", input = GetUrl)]
 pub async fn get_tag_rules() -> Result<TagRulesPage, AppError> {

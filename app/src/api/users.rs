@@ -1,8 +1,19 @@
+use crate::model::endpoint::Endpoint;
 use crate::model::{AppError, NewUser, UserSummary};
 #[cfg(feature = "ssr")]
 use crate::ports::ports;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+
+const USERS: &str = "change users";
+
+/// Who may call this file's server functions (see [`Endpoint`]).
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint::signed_in("users"),
+    Endpoint::admin("users/add", USERS).audited_as("user.add"),
+    Endpoint::admin("users/role", USERS).audited_as("user.change_role"),
+    Endpoint::admin("users/disabled", USERS).audited_as("user.disable_or_enable"),
+];
 
 #[server(endpoint = "users", input = GetUrl)]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {

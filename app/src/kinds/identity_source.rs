@@ -1,6 +1,7 @@
 //! Multi-party approval identity sources: the IAM Identity Center instance that supplies the
 //! approvers of multi-party approval teams.
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::{
     components::{
         CreatePage, TargetSelect, form::action_error, ActionAlert, CsrfField, TagsField, SubmitButton, TextField,
@@ -30,7 +31,9 @@ pub const INFO: KindInfo = KindInfo {
     service: Service::MultiPartyApproval,
     expiry_field: None,
     tag_rules: TagRules::Mpa,
-    global: false,
+    global: false,    endpoints: &[
+        Endpoint::changes_aws("identity-sources/create").taking(WITH_TAGS),
+    ],
 };
 
 /// The identity-source form.

@@ -2,6 +2,7 @@
 //! account. The detail page adds or removes the role (AWS refuses to delete a profile that still
 //! holds one).
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::{
     components::{
         CreatePage, TargetSelect,
@@ -36,7 +37,12 @@ pub const INFO: KindInfo = KindInfo {
     service: Service::Iam,
     expiry_field: None,
     tag_rules: TagRules::Iam,
-    global: true,
+    global: true,    endpoints: &[
+        Endpoint::changes_aws("instance-profiles/create").taking(WITH_TAGS),
+        Endpoint::signed_in("instance-profiles/roles"),
+        Endpoint::changes_aws("instance-profiles/add-role"),
+        Endpoint::changes_aws("instance-profiles/remove-role"),
+    ],
 };
 
 /// CreateInstanceProfile's form.

@@ -2,6 +2,7 @@
 //! Manager credentials. AWS has no tags on them. The JWT is shown once, right after creation, on
 //! the generic shown-once page; it is never stored, logged or audited.
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::{
     components::{
         CreatePage,
@@ -35,7 +36,10 @@ pub const INFO: KindInfo = KindInfo {
     expiry_field: Some("ExpirationTime"),
     // AWS has no tags on License Manager tokens.
     tag_rules: TagRules::None,
-    global: false,
+    global: false,    endpoints: &[
+        Endpoint::signed_in("license-tokens/form"),
+        Endpoint::changes_aws("license-tokens/create").taking(WITH_TAGS),
+    ],
 };
 
 const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";

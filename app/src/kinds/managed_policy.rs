@@ -8,6 +8,7 @@
 //! account, read-only, without tags) are not cached: the policies inventory links to a live,
 //! read-only listing of them (ListPolicies Scope=AWS), whose items open with their document.
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS, form_of};
 use crate::{
     components::{
         CreatePage, TargetSelect,
@@ -47,7 +48,13 @@ pub const INFO: KindInfo = KindInfo {
     service: Service::Iam,
     expiry_field: None,
     tag_rules: TagRules::Iam,
-    global: true,
+    global: true,    endpoints: &[
+        Endpoint::changes_aws("managed-policies/create").taking(form_of(131_072) + WITH_TAGS),
+        Endpoint::signed_in("managed-policies/document"),
+        Endpoint::changes_aws("managed-policies/delete-version"),
+        Endpoint::signed_in("managed-policies/aws"),
+        Endpoint::signed_in("managed-policies/aws-document"),
+    ],
 };
 
 /// The status of a policy attached to at least one user, group or role, and of one that is not.

@@ -4,6 +4,7 @@
 //! Base32 seed and the QR code are secrets AWS returns only at creation: they are shown once, on
 //! the generic shown-once page, and never stored, logged or audited.
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::{
     components::{
         CreatePage, TargetSelect, form::action_error, ActionAlert, CsrfField, TagsField, SubmitButton, TextField,
@@ -32,7 +33,9 @@ pub const INFO: KindInfo = KindInfo {
     service: Service::Iam,
     expiry_field: None,
     tag_rules: TagRules::Iam,
-    global: true,
+    global: true,    endpoints: &[
+        Endpoint::changes_aws("mfa-devices/create").taking(WITH_TAGS),
+    ],
 };
 
 /// The status of a device enabled for a user, and of one that is not.

@@ -3,6 +3,7 @@
 //! `https://` (as in its ARN). The detail page replaces the thumbprints and adds or removes client
 //! ids.
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::{
     components::{
         CreatePage, TargetSelect,
@@ -35,7 +36,12 @@ pub const INFO: KindInfo = KindInfo {
     service: Service::Iam,
     expiry_field: None,
     tag_rules: TagRules::Iam,
-    global: true,
+    global: true,    endpoints: &[
+        Endpoint::changes_aws("oidc-providers/create").taking(WITH_TAGS),
+        Endpoint::changes_aws("oidc-providers/thumbprints"),
+        Endpoint::changes_aws("oidc-providers/add-client-id"),
+        Endpoint::changes_aws("oidc-providers/remove-client-id"),
+    ],
 };
 
 pub const MAX_CLIENT_IDS: usize = 100;

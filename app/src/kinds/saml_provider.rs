@@ -3,6 +3,7 @@
 //! its ARN). The metadata's `validUntil` is the provider's expiry; the detail page replaces the
 //! metadata, which is how an expiring provider is renewed.
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS, form_of};
 use crate::{
     components::{
         CreatePage, TargetSelect,
@@ -36,7 +37,10 @@ pub const INFO: KindInfo = KindInfo {
     service: Service::Iam,
     expiry_field: Some("ValidUntil"),
     tag_rules: TagRules::Iam,
-    global: true,
+    global: true,    endpoints: &[
+        Endpoint::changes_aws("saml-providers/create").taking(form_of(METADATA_MAX) + WITH_TAGS),
+        Endpoint::changes_aws("saml-providers/metadata").taking(form_of(METADATA_MAX)),
+    ],
 };
 
 /// CreateSAMLProvider's and UpdateSAMLProvider's bounds on `SAMLMetadataDocument`.

@@ -5,6 +5,7 @@
 //! certificate" button answers what the certificate is without uploading it. The private key
 //! is a secret: never stored, logged, audited or echoed back.
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS, form_of};
 use crate::{
     components::{
         CreatePage, TargetSelect,
@@ -35,7 +36,10 @@ pub const INFO: KindInfo = KindInfo {
     service: Service::Iam,
     expiry_field: Some("Expiration"),
     tag_rules: TagRules::Iam,
-    global: true,
+    global: true,    endpoints: &[
+        // Viewers may check a certificate (intent=check); uploading it is refused them by the console.
+        Endpoint::signed_in("server-certificates/upload").taking(form_of(BODY_MAX + CHAIN_MAX + KEY_MAX) + WITH_TAGS),
+    ],
 };
 
 /// UploadServerCertificate's bounds, in characters.

@@ -3,6 +3,7 @@
 //! needs; the detail page can modify description, OIDC options and encryption. The OIDC client
 //! secret is write-only: sent to AWS, never shown, stored, logged or audited.
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::{
     components::{
         CreatePage, TargetSelect,
@@ -34,7 +35,11 @@ pub const INFO: KindInfo = KindInfo {
     service: Service::Ec2,
     expiry_field: None,
     tag_rules: TagRules::Ec2,
-    global: false,
+    global: false,    endpoints: &[
+        // Viewers may check permissions (intent=check); creating is refused them by the console.
+        Endpoint::signed_in("trust-providers/submit").taking(WITH_TAGS),
+        Endpoint::changes_aws("trust-providers/modify").taking(WITH_TAGS),
+    ],
 };
 
 

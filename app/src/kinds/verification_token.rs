@@ -1,6 +1,7 @@
 //! IPAM external-resource verification tokens: a token proves to AWS that you control an address
 //! range you bring (BYOIP). Created in an IPAM; expires (`NotAfter`).
 
+use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::{
     components::{CreatePage, form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField},
     model::{
@@ -30,7 +31,11 @@ pub const INFO: KindInfo = KindInfo {
     service: Service::Ec2,
     expiry_field: Some("NotAfter"),
     tag_rules: TagRules::Ec2,
-    global: false,
+    global: false,    endpoints: &[
+        Endpoint::signed_in("verification-tokens/form"),
+        // Viewers may check permissions (intent=check); creating is refused them by the console.
+        Endpoint::signed_in("verification-tokens/submit").taking(WITH_TAGS),
+    ],
 };
 
 /// An IPAM a verification token can be created in.

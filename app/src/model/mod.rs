@@ -5,6 +5,7 @@ pub mod audit;
 pub mod aws_rules;
 pub mod bulk;
 pub mod compliance;
+pub mod endpoint;
 pub mod error;
 pub mod expiry;
 pub mod export;
@@ -22,6 +23,7 @@ pub use audit::{
     AUDIT_PAGE_SIZE, GENESIS,
 };
 pub use aws_rules::{is_aws_region, parse_ec2_tags};
+pub use endpoint::{Access, Endpoint};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
 pub use expiry::{ExpiryOverview, ExpiryQuery, Urgency};
 pub use export::ExportFormat;

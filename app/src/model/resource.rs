@@ -76,6 +76,8 @@ pub struct KindInfo {
     pub tag_rules: TagRules,
     /// Global per account (IAM): one scope per account, shown as region `global`.
     pub global: bool,
+    /// Who may call the kind's own server functions, and how much each takes.
+    pub endpoints: &'static [crate::model::Endpoint],
 }
 
 /// The region name of global kinds' items.

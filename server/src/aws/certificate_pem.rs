@@ -20,6 +20,10 @@ const OID_P256: &str = "1.2.840.10045.3.1.7";
 const OID_P384: &str = "1.3.132.0.34";
 const OID_P521: &str = "1.3.132.0.35";
 
+/// How many certificates a chain may hold here: each one's signature is verified, and real
+/// chains hold two or three (IAM bounds only the chain's length, 2,097,152 characters).
+pub(super) const MAX_CHAIN_CERTIFICATES: usize = 16;
+
 /// The PEM blocks of a text; `what` names it in messages.
 fn pem_blocks(text: &str, what: &str) -> Result<Vec<Pem>, String> {
     let blocks: Vec<Pem> = Pem::iter_from_buffer(text.as_bytes())
@@ -230,6 +234,13 @@ pub(super) fn check_pems(
             }
         }
     };
+    if chain_blocks.len() > MAX_CHAIN_CERTIFICATES {
+        problems.push(("chain", format!(
+            "The chain holds {} certificates; trustdesk checks chains of up to {MAX_CHAIN_CERTIFICATES}. Keep the issuers from the certificate's issuer up to the root, and leave the rest out.",
+            chain_blocks.len()
+        )));
+        return Err(problems);
+    }
     let mut chain_certificates = Vec::new();
     for (i, block) in chain_blocks.iter().enumerate() {
         match x509(block, &format!("Certificate {} of the chain", i + 1)) {
@@ -476,6 +487,17 @@ mod tests {
         let out_of_order = format!("{}{}", read(d, "int.pem"), read(d, "ec.pem"));
         let problems = check_pems(&leaf, &out_of_order, &leaf_key).unwrap_err();
         assert!(problems[0].1.contains("out of order"), "{problems:?}");
+
+        // A chain padded with copies, each of which would be parsed and verified, is refused
+        // by its count.
+        let padded = read(d, "root.pem").repeat(MAX_CHAIN_CERTIFICATES + 1);
+        let problems = check_pems(&leaf, &padded, &leaf_key).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|(f, m)| *f == "chain" && m.contains("up to 16")),
+            "{problems:?}"
+        );
 
         // A certificate whose issuer's name matches but whose signature does not verify.
         openssl(

@@ -58,6 +58,20 @@ fn line_at(document: &str, offset: u64) -> usize {
         + 1
 }
 
+/// How deep elements may nest: IdP metadata is a handful of levels deep; a document nested
+/// thousands deep is built to make a namespace-aware reader work quadratically.
+const MAX_DEPTH: usize = 64;
+/// How many elements a document may have (an aggregate of IdPs within IAM's 10,000,000
+/// characters has far fewer).
+const MAX_ELEMENTS: usize = 250_000;
+/// How many attributes one element may carry (real ones carry a few).
+const MAX_ATTRIBUTES: usize = 64;
+/// How many namespace declarations may be in scope at once: each element's prefix is looked up
+/// among them.
+const MAX_NAMESPACES_IN_SCOPE: usize = 128;
+/// How many distinct sign-in URLs the summary keeps.
+const MAX_SIGN_IN_URLS: usize = 100;
+
 /// Reads SAML 2.0 metadata as IAM needs it: well-formed XML with one root element, an
 /// `EntityDescriptor` or `EntitiesDescriptor` in `urn:oasis:names:tc:SAML:2.0:metadata`, that
 /// describes an identity provider (an `IDPSSODescriptor`). Errors say what is wrong, and where.
@@ -68,8 +82,19 @@ pub fn read_metadata(document: &str) -> Result<MetadataSummary, String> {
     let mut idp_depth: Option<usize> = None;
     let mut has_idp = false;
     let mut summary = MetadataSummary::default();
+    let mut elements = 0usize;
+    // Namespace declarations of each open element, and how many are in scope.
+    let mut declared: Vec<usize> = Vec::new();
+    let mut in_scope = 0usize;
     loop {
         let position = reader.buffer_position();
+        // Checked before the reader resolves the next element's namespace.
+        if depth >= MAX_DEPTH {
+            return Err(format!(
+                "The metadata nests elements {MAX_DEPTH} levels deep or more (line {}); SAML metadata is a few levels deep.",
+                line_at(document, position)
+            ));
+        }
         let event = reader.read_resolved_event().map_err(|e| {
             format!(
                 "The metadata is not well-formed XML (line {}: {e}).",
@@ -82,6 +107,29 @@ pub fn read_metadata(document: &str) -> Result<MetadataSummary, String> {
                 let (Event::Start(element) | Event::Empty(element)) = event else {
                     unreachable!("matched above")
                 };
+                elements += 1;
+                if elements > MAX_ELEMENTS {
+                    return Err(format!(
+                        "The metadata has more than {MAX_ELEMENTS} elements; that is no identity provider's metadata."
+                    ));
+                }
+                let (attributes, declarations) = count_attributes(&element);
+                if attributes > MAX_ATTRIBUTES {
+                    return Err(format!(
+                        "An element on line {} has {attributes} attributes; trustdesk reads at most {MAX_ATTRIBUTES}.",
+                        line_at(document, position)
+                    ));
+                }
+                if in_scope + declarations > MAX_NAMESPACES_IN_SCOPE {
+                    return Err(format!(
+                        "The metadata declares more than {MAX_NAMESPACES_IN_SCOPE} XML namespaces at once (line {}).",
+                        line_at(document, position)
+                    ));
+                }
+                if !empty {
+                    declared.push(declarations);
+                    in_scope += declarations;
+                }
                 let in_md = matches!(namespace, ResolveResult::Bound(ns) if ns.as_ref() == METADATA_NAMESPACE);
                 let local = element.local_name();
                 let local = local.as_ref();
@@ -116,7 +164,9 @@ pub fn read_metadata(document: &str) -> Result<MetadataSummary, String> {
                 }
                 if in_md && local == b"SingleSignOnService" && idp_depth.is_some() {
                     if let Some(location) = attribute(&element, b"Location")? {
-                        if !summary.sign_in_urls.contains(&location) {
+                        if summary.sign_in_urls.len() < MAX_SIGN_IN_URLS
+                            && !summary.sign_in_urls.contains(&location)
+                        {
                             summary.sign_in_urls.push(location);
                         }
                     }
@@ -127,6 +177,7 @@ pub fn read_metadata(document: &str) -> Result<MetadataSummary, String> {
             }
             (_, Event::End(_)) => {
                 depth = depth.saturating_sub(1);
+                in_scope -= declared.pop().unwrap_or(0);
                 if idp_depth == Some(depth) {
                     idp_depth = None;
                 }
@@ -138,6 +189,9 @@ pub fn read_metadata(document: &str) -> Result<MetadataSummary, String> {
                     "The metadata has text outside its root element (line {}).",
                     line_at(document, position)
                 ));
+            }
+            (_, Event::DocType(_)) => {
+                return Err("The metadata has a DOCTYPE declaration; SAML metadata has none, and trustdesk does not read one.".into());
             }
             (_, Event::Eof) => break,
             _ => {}
@@ -155,6 +209,21 @@ pub fn read_metadata(document: &str) -> Result<MetadataSummary, String> {
         return Err("The metadata describes no identity provider: it has no IDPSSODescriptor (service-provider metadata cannot be used here).".into());
     }
     Ok(summary)
+}
+
+/// An element's attributes, and how many of them declare a namespace, counted without the
+/// duplicate check (quadratic in the count) that reading them does.
+fn count_attributes(element: &quick_xml::events::BytesStart<'_>) -> (usize, usize) {
+    let mut attributes = 0;
+    let mut declarations = 0;
+    for attribute in element.attributes().with_checks(false).flatten() {
+        attributes += 1;
+        let key = attribute.key.as_ref();
+        if key == b"xmlns" || key.starts_with(b"xmlns:") {
+            declarations += 1;
+        }
+    }
+    (attributes, declarations)
 }
 
 fn attribute(
@@ -464,6 +533,54 @@ mod tests {
             code: code.into(),
             request_id: "r-1".into(),
         }
+    }
+
+    /// `IDP` with `inner` inside its IDPSSODescriptor.
+    fn idp_holding(inner: &str) -> String {
+        IDP.replace(
+            "  </md:IDPSSODescriptor>",
+            &format!("{inner}\n  </md:IDPSSODescriptor>"),
+        )
+    }
+
+    #[test]
+    fn documents_built_to_cost_are_refused_before_they_are_read_through() {
+        assert!(read_metadata(IDP).is_ok());
+        let nested = 160_000;
+        let deep = idp_holding(&format!(
+            "{}{}",
+            "<md:Extensions>".repeat(nested),
+            "</md:Extensions>".repeat(nested)
+        ));
+        let refusal = read_metadata(&deep).unwrap_err();
+        assert!(refusal.contains("64 levels deep"), "{refusal}");
+
+        let doctype = format!(
+            "<!DOCTYPE md [<!ENTITY a \"aaaa\">]>{}",
+            IDP.trim_start_matches(r#"<?xml version="1.0"?>"#)
+        );
+        assert!(read_metadata(&doctype).unwrap_err().contains("DOCTYPE"));
+
+        let flat = idp_holding(&"<md:Extensions/>".repeat(MAX_ELEMENTS + 1));
+        assert!(read_metadata(&flat)
+            .unwrap_err()
+            .contains("more than 250000 elements"));
+
+        let declarations: String = (0..200)
+            .map(|i| format!(" xmlns:n{i}=\"urn:n{i}\""))
+            .collect();
+        let spread = idp_holding(&format!("<md:Extensions{declarations}/>"));
+        let refusal = read_metadata(&spread).unwrap_err();
+        assert!(refusal.contains("attributes"), "{refusal}");
+        let nested_declarations: String = (0..40)
+            .map(|i| format!("<md:Extensions xmlns:a{i}=\"urn:a\" xmlns:b{i}=\"urn:b\" xmlns:c{i}=\"urn:c\" xmlns:d{i}=\"urn:d\">"))
+            .collect();
+        let stacked = idp_holding(&format!(
+            "{nested_declarations}{}",
+            "</md:Extensions>".repeat(40)
+        ));
+        let refusal = read_metadata(&stacked).unwrap_err();
+        assert!(refusal.contains("namespaces at once"), "{refusal}");
     }
 
     #[test]

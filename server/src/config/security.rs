@@ -1,6 +1,6 @@
 //! The settings of trustdesk's own defences: which proxies' `X-Forwarded-For` to believe, how
-//! long sign-in waits, how refused sign-ins are folded in the audit trail, and how often users
-//! may have AWS read.
+//! long sign-in waits, how refused sign-ins are folded in the audit trail, how often users may
+//! have AWS read, and how long a client may take to send a request.
 
 use super::{duration, err, ConfigError};
 use crate::{
@@ -18,6 +18,10 @@ pub struct SecuritySettings {
     /// Refused sign-ins of one kind (account, address, reason) within this share an audit row.
     pub audit_repeat_window: Duration,
     pub aws_reads: AwsReadSettings,
+    /// How long a client may take to send a request's line and headers.
+    pub request_head_timeout: Duration,
+    /// How long a client may take to send a request's body once its headers are in.
+    pub request_body_timeout: Duration,
 }
 
 impl Default for SecuritySettings {
@@ -27,6 +31,8 @@ impl Default for SecuritySettings {
             sign_in_delay: crate::auth::FIRST_DELAY,
             audit_repeat_window: Duration::from_secs(60),
             aws_reads: AwsReadSettings::default(),
+            request_head_timeout: Duration::from_secs(15),
+            request_body_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -47,6 +53,8 @@ pub(super) struct SecurityLayer {
     pub audit_repeat_window: Option<String>,
     pub aws_reads_per_minute: Option<Count>,
     pub viewer_refresh_interval: Option<String>,
+    pub request_head_timeout: Option<String>,
+    pub request_body_timeout: Option<String>,
 }
 
 impl SecurityLayer {
@@ -67,6 +75,8 @@ impl SecurityLayer {
                 .cloned()
                 .map(Count::Text),
             viewer_refresh_interval: env.get("TRUSTDESK_VIEWER_REFRESH_INTERVAL").cloned(),
+            request_head_timeout: env.get("TRUSTDESK_REQUEST_HEAD_TIMEOUT").cloned(),
+            request_body_timeout: env.get("TRUSTDESK_REQUEST_BODY_TIMEOUT").cloned(),
         }
     }
 }
@@ -116,6 +126,14 @@ impl SecuritySettings {
         if let Some(value) = layer.viewer_refresh_interval {
             self.aws_reads.viewer_refresh_interval =
                 duration(&value, "viewer_refresh_interval", Duration::ZERO, name)?;
+        }
+        if let Some(value) = layer.request_head_timeout {
+            self.request_head_timeout =
+                duration(&value, "request_head_timeout", Duration::from_secs(1), name)?;
+        }
+        if let Some(value) = layer.request_body_timeout {
+            self.request_body_timeout =
+                duration(&value, "request_body_timeout", Duration::from_secs(1), name)?;
         }
         Ok(())
     }

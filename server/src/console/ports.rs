@@ -81,7 +81,8 @@ impl Ports for RequestConsole {
 
     async fn logout(&self) -> Result<(), AppError> {
         let result = async {
-            if let Some(user) = self.signed_in().await? {
+            let user = self.signed_in().await?;
+            if let Some(user) = &user {
                 let row = self.row(
                     &user.username,
                     "auth.logout",
@@ -92,16 +93,20 @@ impl Ports for RequestConsole {
                 self.console.audit_alone(row).await?;
             }
             self.forget_user();
-            self.session().flush().await.map_err(session_error)
+            self.session().flush().await.map_err(session_error)?;
+            Ok(user.is_some())
         }
         .await;
+        // The message waits in a new session: only for someone who was signed in, or every
+        // stranger's post would store one.
+        let signed_out = matches!(result, Ok(true));
         let result = self
-            .finish(result, || Some("You are signed out.".into()))
+            .finish(result, || signed_out.then(|| "You are signed out.".into()))
             .await;
         if result.is_ok() {
             leptos_axum::redirect("/login");
         }
-        result
+        result.map(|_| ())
     }
 
     async fn dashboard(&self) -> Result<Dashboard, AppError> {

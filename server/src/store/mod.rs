@@ -12,6 +12,7 @@ pub mod expiry;
 pub mod outbox;
 pub mod resources;
 pub mod scope_cache;
+pub mod sessions;
 pub mod setup;
 pub mod share_links;
 pub mod shared_items;

@@ -95,6 +95,7 @@ impl RequestCsrf {
         key: &CsrfKey,
         request: Request,
         max_form_bytes: usize,
+        read_timeout: std::time::Duration,
     ) -> Result<Request, Response> {
         let html = super::accepts_html(request.headers());
         let valid = |candidate: &str| {
@@ -122,21 +123,35 @@ impl RequestCsrf {
             return Err(refusal(html));
         }
         let (parts, body) = request.into_parts();
-        let bytes = to_bytes(body, max_form_bytes).await.map_err(|_| {
-            let message = format!(
-                "The form is larger than trustdesk accepts ({} MiB); nothing was sent to AWS.",
-                max_form_bytes / (1024 * 1024)
-            );
-            if html {
-                (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
-            } else {
-                (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    Json(AppError::new(app::model::ErrorKind::Validation, message)),
-                )
-                    .into_response()
+        // A client that never finishes its body holds nothing for longer than the door allows.
+        let read = tokio::time::timeout(read_timeout, to_bytes(body, max_form_bytes)).await;
+        let bytes = match read {
+            Ok(Ok(bytes)) => bytes,
+            outcome => {
+                let (status, message) = match outcome {
+                    Err(_) => (
+                        StatusCode::REQUEST_TIMEOUT,
+                        "The form did not arrive in time; nothing was changed.".to_string(),
+                    ),
+                    _ => (
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!(
+                            "The form is larger than trustdesk takes here ({} KiB); nothing was changed.",
+                            max_form_bytes / 1024
+                        ),
+                    ),
+                };
+                return Err(if html {
+                    (status, message).into_response()
+                } else {
+                    (
+                        status,
+                        Json(AppError::new(app::model::ErrorKind::Validation, message)),
+                    )
+                        .into_response()
+                });
             }
-        })?;
+        };
         let token = url::form_urlencoded::parse(&bytes)
             .find(|(key, _)| key == CSRF_FIELD)
             .map(|(_, value)| value.into_owned())

@@ -182,3 +182,16 @@ async fn sign_in_with_a_missing_wrong_or_other_browsers_token_is_refused() {
         "refused before the sign-in ran"
     );
 }
+
+#[tokio::test]
+async fn signing_out_when_not_signed_in_stores_nothing() {
+    let (app, _admin) = TestApp::with_admin().await;
+    let before = sessions(&app).await;
+    for _ in 0..20 {
+        // A stranger's form without JavaScript, each from a new browser, as a script would.
+        let stranger = app.browser();
+        let response = stranger.post_form("/api/logout", &[], "/login").await;
+        assert!(response.status().is_redirection(), "{}", response.status());
+    }
+    assert_eq!(sessions(&app).await, before, "a sign-out stored a session");
+}

@@ -576,3 +576,70 @@ pub async fn emulator_control(app: &TestApp, method: reqwest::Method, path: &str
         response.status()
     );
 }
+
+/// POSTs a form to `path` declaring a body of `declared` bytes but sending none of it, with the
+/// session `cookie` if any, and answers the response's status and body: which must come while the
+/// whole body is still owed (a server that read, let alone parsed, any of it first would wait).
+pub async fn answer_before_the_body(
+    base: &str,
+    path: &str,
+    cookie: Option<&str>,
+    declared: usize,
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let cookie = cookie
+        .map(|id| format!("Cookie: trustdesk_session={id}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAccept: application/json\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {declared}\r\n{cookie}\r\n"
+    );
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .expect("headers sent");
+    let mut answer = Vec::new();
+    let read_answer = async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            }
+            let text = String::from_utf8_lossy(&answer);
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|line| {
+                        let (name, value) = line.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    break;
+                }
+            }
+        }
+    };
+    // Not a timing assertion: a bound so that a server waiting for the body fails the test
+    // instead of hanging the suite.
+    tokio::time::timeout(std::time::Duration::from_secs(30), read_answer)
+        .await
+        .unwrap_or_else(|_| panic!("{path}: no answer while the body was owed"));
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("{path}: no status line in {text:?}"));
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
+}

@@ -69,6 +69,11 @@ impl Serving {
         }
     }
 
+    /// The server process's id, to read its figures from /proc.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no shutdown, no flush, no lease released.
     pub fn kill_9(mut self) {
         self.child.kill().expect("kill -9");

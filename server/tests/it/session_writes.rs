@@ -6,7 +6,8 @@ use reqwest::StatusCode;
 use std::time::Duration;
 
 async fn stored_expiry(app: &TestApp, browser: &Browser) -> String {
-    let id = browser.session_cookie().expect("a session cookie");
+    let cookie = browser.session_cookie().expect("a session cookie");
+    let id = server::web::session_ids::stored_id_of_cookie(&cookie).expect("a session id");
     sqlx::query_scalar("SELECT expiry_date FROM tower_sessions WHERE id = ?")
         .bind(&id)
         .fetch_one(&app.db().await)
@@ -33,4 +34,26 @@ async fn page_views_do_not_write_the_session_back() {
         before,
         "reading pages wrote the session"
     );
+}
+
+#[tokio::test]
+async fn the_database_holds_no_session_id_that_signs_in() {
+    let (app, admin) = TestApp::with_admin().await;
+    let cookie = admin.session_cookie().expect("a session cookie");
+    let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM tower_sessions")
+        .fetch_all(&app.db().await)
+        .await
+        .unwrap();
+    assert!(!stored.is_empty(), "the admin's session is stored");
+    assert!(
+        !stored.contains(&cookie),
+        "the cookie's id is stored in clear: {stored:?}"
+    );
+    // Someone who copied the table cannot sign in with what it holds.
+    for id in &stored {
+        let thief = app.browser();
+        thief.plant_session_cookie(id);
+        assert_eq!(thief.signed_in_as().await, None, "{id} signed in");
+    }
+    assert_eq!(admin.signed_in_as().await.as_deref(), Some(ADMIN));
 }

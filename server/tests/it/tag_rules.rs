@@ -76,10 +76,19 @@ async fn admins_add_and_remove_rules_and_every_change_is_audited() {
         audit,
         vec![
             ("tag_rule.add".to_string(), "ok".to_string()),
-            ("tag_rule.delete".to_string(), "error".to_string()),
             ("tag_rule.delete".to_string(), "ok".to_string()),
         ]
     );
+    // The viewer was refused at the door, before the form (and so the rule's id) was read.
+    let refused: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT actor, target_id, message FROM audit_log WHERE action = 'tag_rule.delete' AND outcome = 'error'",
+    )
+    .fetch_all(&app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].1, "");
+    assert!(refused[0].2.contains("viewer role"), "{refused:?}");
 }
 
 #[tokio::test]

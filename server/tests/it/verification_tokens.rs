@@ -393,9 +393,10 @@ async fn viewers_and_forged_forms_are_refused() {
         .await;
     expect_error(response, StatusCode::FORBIDDEN, "viewer").await;
     let rows = audit_rows(&app).await;
-    assert!(rows.iter().any(|r| r.0 == "ec2.create_verification_token"
-        && r.1 == "error"
-        && r.3.contains("viewer")));
+    // Refused before the form is read: audited as the kind's form, not the planned AWS call.
+    assert!(rows
+        .iter()
+        .any(|r| r.0 == "verification-token.create" && r.1 == "error" && r.3.contains("viewer")));
 
     let forged = admin
         .send_form(

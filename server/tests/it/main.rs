@@ -29,6 +29,7 @@ mod mail_tls;
 mod managed_policies;
 mod metrics;
 mod mfa_devices;
+mod nginx;
 mod offline_commands;
 mod oidc_providers;
 mod outbox_fixtures;

@@ -116,7 +116,10 @@ impl Backoffs {
             return Err(refused);
         }
         for (key, rule) in checks.iter().chain(counted_only) {
-            if records.get(key).is_some_and(|record| rule.forgets(record, now)) {
+            if records
+                .get(key)
+                .is_some_and(|record| rule.forgets(record, now))
+            {
                 records.remove(key);
             }
             if !records.contains_key(key) && records.len() >= self.max_entries {
@@ -236,7 +239,9 @@ mod tests {
         let (a, b) = (table.key("pair", &[b"a"]), table.key("account", &[b"b"]));
         let t0 = Instant::now();
         for _ in 0..5 {
-            table.reserve_counting(&[(a, RULE)], &[(b, RULE)], t0).unwrap();
+            table
+                .reserve_counting(&[(a, RULE)], &[(b, RULE)], t0)
+                .unwrap();
             table.forgive(&a);
         }
         assert_eq!(

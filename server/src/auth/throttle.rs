@@ -109,9 +109,10 @@ impl LoginThrottle {
             account_from_address: self.table.key("pair", &[account.as_bytes(), &counted_as]),
             account: self.table.key("account", &[account.as_bytes()]),
             address: self.table.key("address", &[&counted_as]),
-            signed_in_from: client
-                .address()
-                .map(|_| self.table.key("signed in from", &[account.as_bytes(), &counted_as])),
+            signed_in_from: client.address().map(|_| {
+                self.table
+                    .key("signed in from", &[account.as_bytes(), &counted_as])
+            }),
             at: now,
         };
         let policy = &self.policy;
@@ -238,6 +239,7 @@ impl KnownAddresses {
         *last = (*last).max(at);
     }
 
+    #[cfg(test)]
     fn len(&self) -> usize {
         self.since.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
@@ -274,10 +276,12 @@ mod tests {
         for i in 0..10 {
             let _ = throttle.reserve(account, elsewhere(i), now).unwrap();
         }
-        assert!(!throttle
-            .reserve(account, elsewhere(99), now)
-            .unwrap_err()
-            .because_of_address);
+        assert!(
+            !throttle
+                .reserve(account, elsewhere(99), now)
+                .unwrap_err()
+                .because_of_address
+        );
     }
 
     #[test]
@@ -431,12 +435,8 @@ mod tests {
                     throttle.succeeded(attempt);
                 }
                 // The same right password from an address never used before.
-                let stranger = ClientIp::Known(IpAddr::V4(std::net::Ipv4Addr::new(
-                    192,
-                    0,
-                    2,
-                    tries as u8,
-                )));
+                let stranger =
+                    ClientIp::Known(IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, tries as u8)));
                 if let Ok(attempt) = throttle.reserve("alice", stranger, now) {
                     stranger_in += 1;
                     throttle.succeeded(attempt);

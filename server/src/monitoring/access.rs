@@ -72,8 +72,10 @@ mod tests {
 
     #[test]
     fn an_unknown_client_is_allowed_by_no_list_but_the_token_still_works() {
-        let mut access = MetricsAccess::default();
-        access.allow = vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()];
+        let mut access = MetricsAccess {
+            allow: vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()],
+            ..MetricsAccess::default()
+        };
         assert!(!may_scrape(&access, ClientIp::Unknown, &headers(None)));
         access.token = Some(Secret::new("0123456789abcdef-token"));
         assert!(may_scrape(

@@ -1,7 +1,8 @@
 //! The client's address behind TLS proxies. A proxy appends the address it saw to
 //! `X-Forwarded-For`, so only the entries our own proxies appended can be believed: read from
 //! the right, past every listed proxy, the first address that is not one is the client's.
-//! Without a listed proxy as the TCP peer the header is ignored (anyone can send one).
+//! Without a listed proxy as the TCP peer the header is ignored (anyone can send one). A header
+//! from a listed proxy that cannot be read in full makes the client unknown, never the proxy.
 
 use http::HeaderMap;
 use std::{fmt, net::IpAddr, str::FromStr};
@@ -80,30 +81,37 @@ impl TrustedProxies {
     }
 
     /// Who sent the request that `peer` delivered with `headers`.
-    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> ClientIp {
         let peer = peer.to_canonical();
         if !self.trusts(peer) {
-            return peer;
+            return ClientIp::Known(peer);
         }
         // Every header line in order, each a comma-separated list: together one chain, oldest
-        // hop first.
-        let chain: Vec<&str> = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .map(str::trim)
-            .collect();
-        let mut nearest_trusted = peer;
-        for entry in chain.iter().rev() {
-            match parse_hop(entry) {
-                Some(hop) if self.trusts(hop) => nearest_trusted = hop,
-                Some(hop) => return hop,
-                // Whatever is left of a hop we cannot read was not written by our proxies.
-                None => break,
+        // hop first. A proxy appends to what the client sent, so a line or an entry we cannot
+        // read may hold the hop our proxy appended (nginx's `$proxy_add_x_forwarded_for` keeps
+        // a client's non-ASCII bytes in the line it extends): skipping it would make the client
+        // look like the proxy, which allow lists trust. Who sent such a request is unknown.
+        let mut chain = Vec::new();
+        for line in headers.get_all("x-forwarded-for") {
+            let Ok(line) = line.to_str() else {
+                return ClientIp::Unknown;
+            };
+            // An empty entry (`, 192.0.2.1` from an empty line a proxy extended) claims nothing.
+            for entry in line.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+                match parse_hop(entry) {
+                    Some(hop) => chain.push(hop),
+                    None => return ClientIp::Unknown,
+                }
             }
         }
-        nearest_trusted
+        let mut nearest_trusted = peer;
+        for hop in chain.into_iter().rev() {
+            if !self.trusts(hop) {
+                return ClientIp::Known(hop);
+            }
+            nearest_trusted = hop;
+        }
+        ClientIp::Known(nearest_trusted)
     }
 }
 
@@ -116,20 +124,60 @@ fn parse_hop(entry: &str) -> Option<IpAddr> {
         .map(|ip| ip.to_canonical())
 }
 
-/// The client's address as the request-id layer (`web::request_id::assign`, the outermost)
-/// worked it out through the trusted proxies, put into every request, so that handlers and the
-/// guard never read the TCP peer themselves.
+/// Who sent a request: an address, or unknown when a trusted proxy passed on an
+/// `X-Forwarded-For` that cannot be read. Unknown is no address: no allow list admits it, the
+/// sign-in throttle counts every unknown client as one, and the audit trail says `unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientIp {
+    Known(IpAddr),
+    Unknown,
+}
+
+impl ClientIp {
+    /// The address, if it is known.
+    pub fn address(self) -> Option<IpAddr> {
+        match self {
+            Self::Known(ip) => Some(ip),
+            Self::Unknown => None,
+        }
+    }
+
+    /// Whether the client is known to be in one of `blocks` (never when it is unknown).
+    pub fn is_in(self, blocks: &[IpBlock]) -> bool {
+        self.address()
+            .is_some_and(|ip| blocks.iter().any(|block| block.contains(ip)))
+    }
+}
+
+impl From<IpAddr> for ClientIp {
+    fn from(ip: IpAddr) -> Self {
+        Self::Known(ip.to_canonical())
+    }
+}
+
+/// The address, or `unknown` (as the audit trail and the share views record it).
+impl fmt::Display for ClientIp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Known(ip) => ip.fmt(f),
+            Self::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
+/// The client as the request-id layer (`web::request_id::assign`, the outermost) worked it
+/// out through the trusted proxies, put into every request, so that handlers and the guard
+/// never read the TCP peer themselves.
 #[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub IpAddr);
+pub struct ClientAddr(pub ClientIp);
 
 impl ClientAddr {
-    /// The address in `extensions`, or the unspecified address where the request-id layer did
-    /// not run.
-    pub fn of(extensions: &axum::http::Extensions) -> IpAddr {
+    /// The client in `extensions`; unknown where the request-id layer did not run.
+    pub fn of(extensions: &axum::http::Extensions) -> ClientIp {
         extensions
             .get::<ClientAddr>()
-            .map(|ClientAddr(ip)| *ip)
-            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+            .map(|ClientAddr(client)| *client)
+            .unwrap_or(ClientIp::Unknown)
     }
 }
 
@@ -178,17 +226,33 @@ mod tests {
         }
     }
 
+    fn known(text: &str) -> ClientIp {
+        ClientIp::Known(ip(text))
+    }
+
+    /// A header line with bytes no `&str` holds, as a client may send them through nginx.
+    fn raw_line(bytes: &[u8]) -> http::HeaderValue {
+        http::HeaderValue::from_bytes(bytes).unwrap()
+    }
+
     #[test]
     fn an_untrusted_peer_is_the_client_whatever_it_claims() {
         let trusted = proxies(&["10.0.0.1"]);
         let claims = headers(&["203.0.113.9"]);
         assert_eq!(
             trusted.client(ip("198.51.100.4"), &claims),
-            ip("198.51.100.4")
+            known("198.51.100.4")
         );
         assert_eq!(
             TrustedProxies::default().client(ip("127.0.0.1"), &claims),
-            ip("127.0.0.1")
+            known("127.0.0.1")
+        );
+        let mut unreadable = HeaderMap::new();
+        unreadable.append("x-forwarded-for", raw_line(b"\xff, 203.0.113.9"));
+        assert_eq!(
+            trusted.client(ip("198.51.100.4"), &unreadable),
+            known("198.51.100.4"),
+            "an untrusted peer's header is not read at all"
         );
     }
 
@@ -198,7 +262,7 @@ mod tests {
         let peer = ip("127.0.0.1");
         assert_eq!(
             trusted.client(peer, &headers(&["192.0.2.1, 203.0.113.9, 10.4.5.6"])),
-            ip("203.0.113.9"),
+            known("203.0.113.9"),
             "the client's own claim (192.0.2.1) is ignored"
         );
         assert_eq!(
@@ -206,28 +270,76 @@ mod tests {
                 peer,
                 &headers(&["192.0.2.1", "203.0.113.9:4711", "10.4.5.6"])
             ),
-            ip("203.0.113.9"),
+            known("203.0.113.9"),
             "several header lines make one chain"
         );
         assert_eq!(
             trusted.client(peer, &headers(&["[2001:db8::5]:443"])),
-            ip("2001:db8::5")
+            known("2001:db8::5")
         );
-        assert_eq!(trusted.client(peer, &HeaderMap::new()), peer, "no header");
+        assert_eq!(
+            trusted.client(peer, &HeaderMap::new()),
+            known("127.0.0.1"),
+            "no header"
+        );
         assert_eq!(
             trusted.client(peer, &headers(&["10.1.1.1, 10.2.2.2"])),
-            ip("10.1.1.1"),
+            known("10.1.1.1"),
             "only proxies: the farthest one"
         );
         assert_eq!(
-            trusted.client(peer, &headers(&["garbage, 10.2.2.2"])),
-            ip("10.2.2.2"),
-            "an unreadable hop: the nearest proxy before it"
+            trusted.client(peer, &headers(&[", 203.0.113.9"])),
+            known("203.0.113.9"),
+            "an empty line a proxy extended claims nothing"
         );
         assert_eq!(
             trusted.client(ip("::ffff:127.0.0.1"), &headers(&["203.0.113.9"])),
-            ip("203.0.113.9"),
+            known("203.0.113.9"),
             "an IPv4-mapped peer"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_header_from_a_trusted_proxy_makes_the_client_unknown() {
+        let trusted = proxies(&["10.0.0.0/8", "127.0.0.1"]);
+        let peer = ip("127.0.0.1");
+        // What nginx sends for a client that put a raw 0xff in its own header: the line it
+        // extended keeps the byte, and the address nginx saw sits behind it.
+        let mut extended = HeaderMap::new();
+        extended.append("x-forwarded-for", raw_line(b"\xff, 203.0.113.9"));
+        assert_eq!(trusted.client(peer, &extended), ClientIp::Unknown);
+        // A readable line beside it does not help: which hop the other one held is unknown.
+        let mut two_lines = headers(&["203.0.113.9"]);
+        two_lines.append("x-forwarded-for", raw_line(b"caf\xc3\xa9"));
+        assert_eq!(trusted.client(peer, &two_lines), ClientIp::Unknown);
+        for unparseable in [
+            "garbage, 10.2.2.2",
+            "203.0.113.9, garbage",
+            "unknown, 203.0.113.9",
+            "203.0.113.9:port",
+            "unix:, 10.2.2.2",
+        ] {
+            assert_eq!(
+                trusted.client(peer, &headers(&[unparseable])),
+                ClientIp::Unknown,
+                "{unparseable}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_is_in_no_block_and_reads_as_unknown() {
+        let everything: Vec<IpBlock> = vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()];
+        assert!(!ClientIp::Unknown.is_in(&everything));
+        assert!(known("127.0.0.1").is_in(&everything));
+        assert!(!known("127.0.0.1").is_in(&[]));
+        assert_eq!(ClientIp::Unknown.to_string(), "unknown");
+        assert_eq!(known("192.0.2.1").to_string(), "192.0.2.1");
+        assert_eq!(ClientIp::from(ip("::ffff:192.0.2.1")), known("192.0.2.1"));
+        assert_eq!(
+            ClientAddr::of(&axum::http::Extensions::new()),
+            ClientIp::Unknown,
+            "without the request-id layer nobody is known"
         );
     }
 }

@@ -18,7 +18,7 @@ use app::{
     ports::{KindRequest, Ports},
 };
 use serde_json::json;
-use std::{net::IpAddr, sync::Arc, time::Instant};
+use std::{sync::Arc, time::Instant};
 use tower_sessions::Session;
 
 mod accounts;
@@ -76,7 +76,7 @@ pub struct Console {
 #[derive(Clone)]
 pub struct Caller {
     pub session: Session,
-    pub client_ip: IpAddr,
+    pub client_ip: crate::client_addr::ClientIp,
     /// A form posted by a browser without JavaScript: success leaves a flash message in the
     /// session, and errors travel back in the redirect rather than as a status code.
     pub plain_form: bool,

@@ -88,6 +88,17 @@ impl Backoffs {
     /// and nothing is counted. Counting before the attempt is checked is what keeps parallel
     /// attempts from all passing the check; [`Backoffs::forgive`] takes it back on success.
     pub fn reserve(&self, checks: &[(Key, Rule)], now: Instant) -> Result<(), (Duration, usize)> {
+        self.reserve_counting(checks, &[], now)
+    }
+
+    /// As [`Backoffs::reserve`], and the attempt is counted under `counted_only` too, without
+    /// waiting for those keys (`index` is into `checks`).
+    pub fn reserve_counting(
+        &self,
+        checks: &[(Key, Rule)],
+        counted_only: &[(Key, Rule)],
+        now: Instant,
+    ) -> Result<(), (Duration, usize)> {
         let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
         let mut longest: Option<(Duration, usize)> = None;
         for (index, (key, rule)) in checks.iter().enumerate() {
@@ -104,7 +115,13 @@ impl Backoffs {
         if let Some(refused) = longest {
             return Err(refused);
         }
-        for (key, rule) in checks {
+        for (key, rule) in checks.iter().chain(counted_only) {
+            if records
+                .get(key)
+                .is_some_and(|record| rule.forgets(record, now))
+            {
+                records.remove(key);
+            }
             if !records.contains_key(key) && records.len() >= self.max_entries {
                 make_room(&mut records, now, self.max_entries);
             }
@@ -214,6 +231,24 @@ mod tests {
             Err((Duration::from_secs(1), 1))
         );
         assert_eq!(table.record_count(), 1, "a was not counted");
+    }
+
+    #[test]
+    fn a_counted_only_key_is_counted_but_never_makes_the_attempt_wait() {
+        let table = Backoffs::new(100);
+        let (a, b) = (table.key("pair", &[b"a"]), table.key("account", &[b"b"]));
+        let t0 = Instant::now();
+        for _ in 0..5 {
+            table
+                .reserve_counting(&[(a, RULE)], &[(b, RULE)], t0)
+                .unwrap();
+            table.forgive(&a);
+        }
+        assert_eq!(
+            table.reserve(&[(b, RULE)], t0),
+            Err((Duration::from_secs(8), 0)),
+            "b counted all five"
+        );
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! of refusals thus writes a few rows a minute, not one each, and still accounts for every one.
 
 use super::backoff::{digest, Key};
+use crate::client_addr::ClientIp;
 use std::{
     collections::HashMap,
-    net::IpAddr,
     sync::Mutex,
     time::{Duration, Instant},
 };
@@ -21,7 +21,8 @@ const FLUSH_PER_CALL: usize = 32;
 pub struct Refusal {
     /// As typed (at most 64 characters).
     pub username: String,
-    pub address: IpAddr,
+    /// The client; unknown clients fold together, as the throttle counts them as one.
+    pub address: ClientIp,
     pub reason: &'static str,
 }
 
@@ -166,7 +167,7 @@ mod tests {
     fn refusal(username: &str, reason: &'static str) -> Refusal {
         Refusal {
             username: username.into(),
-            address: IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            address: ClientIp::Known(std::net::Ipv4Addr::LOCALHOST.into()),
             reason,
         }
     }

@@ -1,14 +1,14 @@
 //! Who may read `/metrics`. Anyone else gets the same 404 as any unknown path, so the endpoint
 //! is not advertised to those who may not read it.
 
-use crate::config::MetricsAccess;
+use crate::{client_addr::ClientIp, config::MetricsAccess};
 use http::{header, HeaderMap};
-use std::net::IpAddr;
 use subtle::ConstantTimeEq;
 
-/// A client from an allowed block, or one presenting the configured bearer token.
-pub fn may_scrape(access: &MetricsAccess, client: IpAddr, headers: &HeaderMap) -> bool {
-    access.allow.iter().any(|block| block.contains(client)) || presents_token(access, headers)
+/// A client known to be in an allowed block, or one presenting the configured bearer token. An
+/// unknown client (an unreadable `X-Forwarded-For` from a trusted proxy) is in no block.
+pub fn may_scrape(access: &MetricsAccess, client: ClientIp, headers: &HeaderMap) -> bool {
+    client.is_in(&access.allow) || presents_token(access, headers)
 }
 
 fn presents_token(access: &MetricsAccess, headers: &HeaderMap) -> bool {
@@ -30,6 +30,7 @@ fn presents_token(access: &MetricsAccess, headers: &HeaderMap) -> bool {
 mod tests {
     use super::*;
     use crate::config::Secret;
+    use std::net::IpAddr;
 
     fn headers(authorization: Option<&str>) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -42,13 +43,10 @@ mod tests {
     #[test]
     fn loopback_by_default_and_the_token_from_anywhere() {
         let mut access = MetricsAccess::default();
-        let far: IpAddr = "203.0.113.9".parse().unwrap();
-        assert!(may_scrape(
-            &access,
-            "127.0.0.1".parse().unwrap(),
-            &headers(None)
-        ));
-        assert!(may_scrape(&access, "::1".parse().unwrap(), &headers(None)));
+        let far = ClientIp::from("203.0.113.9".parse::<IpAddr>().unwrap());
+        let loopback = |text: &str| ClientIp::from(text.parse::<IpAddr>().unwrap());
+        assert!(may_scrape(&access, loopback("127.0.0.1"), &headers(None)));
+        assert!(may_scrape(&access, loopback("::1"), &headers(None)));
         assert!(!may_scrape(&access, far, &headers(None)));
         assert!(
             !may_scrape(&access, far, &headers(Some("Bearer "))),
@@ -69,10 +67,21 @@ mod tests {
             assert!(!may_scrape(&access, far, &headers(Some(wrong))), "{wrong}");
         }
         access.allow.clear();
-        assert!(!may_scrape(
+        assert!(!may_scrape(&access, loopback("127.0.0.1"), &headers(None)));
+    }
+
+    #[test]
+    fn an_unknown_client_is_allowed_by_no_list_but_the_token_still_works() {
+        let mut access = MetricsAccess {
+            allow: vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()],
+            ..MetricsAccess::default()
+        };
+        assert!(!may_scrape(&access, ClientIp::Unknown, &headers(None)));
+        access.token = Some(Secret::new("0123456789abcdef-token"));
+        assert!(may_scrape(
             &access,
-            "127.0.0.1".parse().unwrap(),
-            &headers(None)
+            ClientIp::Unknown,
+            &headers(Some("Bearer 0123456789abcdef-token"))
         ));
     }
 }

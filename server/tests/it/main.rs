@@ -31,6 +31,7 @@ mod mail_tls;
 mod managed_policies;
 mod metrics;
 mod mfa_devices;
+mod nginx;
 mod offline_commands;
 mod oidc_providers;
 mod outbox_fixtures;

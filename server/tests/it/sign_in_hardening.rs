@@ -219,3 +219,98 @@ async fn a_flood_of_refusals_writes_a_few_audit_rows_that_count_every_attempt() 
         "{rows:?}"
     );
 }
+
+/// A browser behind the trusted proxy (the test's own 127.0.0.1) at `address`.
+fn at_address(app: &TestApp, address: &str) -> Browser {
+    app.browser_with_headers(&[("x-forwarded-for", address)])
+}
+
+#[tokio::test]
+async fn rotating_addresses_cannot_keep_out_a_user_who_signed_in_from_their_address_before() {
+    let (app, _admin) = TestApp::with_admin_env(&[
+        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+        // The shortest first wait: each guess let through restarts a wait that doubles from
+        // 100 ms, so the account waits nearly all the time within a second or two.
+        (SIGN_IN_DELAY, "100ms"),
+    ])
+    .await;
+    let user = "127.0.0.2";
+    assert_eq!(
+        at_address(&app, user)
+            .login(ADMIN, ADMIN_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // The review's attack: 59 loopback addresses take turns guessing, a guess every 5 ms.
+    let mut attackers = Vec::new();
+    for i in 10..69 {
+        attackers.push(ready_to_sign_in_at(&app, &format!("127.0.0.{i}")).await);
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let attack = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            let (mut let_through, mut held) = (0u32, 0u32);
+            for (browser, token) in attackers.iter().cycle() {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                match sign_in_now(browser, token, "rotating wrong guess").await {
+                    StatusCode::UNAUTHORIZED => let_through += 1,
+                    StatusCode::TOO_MANY_REQUESTS => held += 1,
+                    other => panic!("a guess answered {other}"),
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            (let_through, held)
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // The user, and a stranger with the right password at a fresh address each time, try at
+    // once, every 600 ms.
+    let (mut user_in, mut strangers_in) = (0, 0);
+    let tries = 8;
+    for i in 0..tries {
+        let stranger = at_address(&app, &format!("127.0.1.{i}"));
+        let (user_status, stranger_status) = tokio::join!(
+            async {
+                at_address(&app, user)
+                    .login(ADMIN, ADMIN_PASSWORD)
+                    .await
+                    .status()
+            },
+            async { stranger.login(ADMIN, ADMIN_PASSWORD).await.status() }
+        );
+        for status in [user_status, stranger_status] {
+            assert!(
+                [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS].contains(&status),
+                "{status}"
+            );
+        }
+        user_in += usize::from(user_status == StatusCode::OK);
+        strangers_in += usize::from(stranger_status == StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (let_through, held) = attack.await.unwrap();
+    println!(
+        "user in {user_in}/{tries}, strangers in {strangers_in}/{tries}; \
+         guesses let through {let_through}, held {held}"
+    );
+    assert!(let_through > 10, "the attack went on: {let_through}");
+    assert!(
+        strangers_in * 2 < tries,
+        "the attack held the account for others: {strangers_in} of {tries} got in"
+    );
+    assert_eq!(
+        user_in, tries,
+        "the user got in every time: {user_in} of {tries}"
+    );
+}
+
+async fn ready_to_sign_in_at(app: &TestApp, address: &str) -> (Browser, String) {
+    let browser = at_address(app, address);
+    let token = browser.csrf().await;
+    (browser, token)
+}

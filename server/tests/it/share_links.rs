@@ -341,11 +341,13 @@ async fn a_flood_of_addresses_leaves_every_holder_served() {
         .status();
     assert_eq!(status, StatusCode::OK);
 
-    let junk = format!("{}/s/not-a-token", app.url);
+    // Each from its own address, for its own made-up token: no one client or link is over
+    // its allowance, only the table is full.
     let started = std::time::Instant::now();
     let throttled = futures_util::stream::iter(0..10_200u32)
         .map(|i| {
             let address = std::net::Ipv4Addr::from(0x0a00_0000 + i).to_string();
+            let junk = format!("{}/s/not-a-token-{i}", app.url);
             via_proxy(&client, &junk, &address).send()
         })
         .buffer_unordered(32)
@@ -373,21 +375,26 @@ async fn addresses_of_one_ipv6_64_are_one_client() {
     ])
     .await;
     let client = stranger();
-    let guess = format!("{}/s/{}", app.url, "C".repeat(43));
+    // A new made-up token each time: only the client's allowance can run out.
+    let guesses = std::cell::Cell::new(0);
+    let guess = || {
+        guesses.set(guesses.get() + 1);
+        format!("{}/s/{}{:03}", app.url, "C".repeat(40), guesses.get())
+    };
     for address in [
         "2001:db8:7:7::1",
         "2001:db8:7:7::2",
         "2001:db8:7:7:ab:cd:ef:1",
     ] {
-        let response = via_proxy(&client, &guess, address).send().await.unwrap();
+        let response = via_proxy(&client, &guess(), address).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{address}");
     }
-    let same_64 = via_proxy(&client, &guess, "2001:db8:7:7:ffff::9")
+    let same_64 = via_proxy(&client, &guess(), "2001:db8:7:7:ffff::9")
         .send()
         .await
         .unwrap();
     assert_eq!(same_64.status(), StatusCode::TOO_MANY_REQUESTS);
-    let next_64 = via_proxy(&client, &guess, "2001:db8:7:8::1")
+    let next_64 = via_proxy(&client, &guess(), "2001:db8:7:8::1")
         .send()
         .await
         .unwrap();

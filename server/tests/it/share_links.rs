@@ -401,6 +401,28 @@ async fn addresses_of_one_ipv6_64_are_one_client() {
     assert_eq!(next_64.status(), StatusCode::NOT_FOUND);
 }
 
+/// A leaked link is not scraped fast by many clients: each link keeps its own allowance.
+#[tokio::test]
+async fn a_link_keeps_its_allowance_whoever_asks() {
+    let (_app, admin) = TestApp::demo_with_admin_env(&[
+        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+        ("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE", "3"),
+    ])
+    .await;
+    let (_, url, _) = inventory_link(&admin, "dev", false).await;
+    let client = stranger();
+    for address in ["192.0.2.1", "192.0.2.2", "2001:db8:1::1"] {
+        let response = via_proxy(&client, &url, address).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{address}");
+    }
+    let fourth = via_proxy(&client, &url, "2001:db8:2::1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fourth.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_share_headers(&fourth, "429");
+}
+
 /// The headers the share view sends, on any share response.
 fn assert_share_headers(response: &reqwest::Response, what: &str) {
     let headers = response.headers();

@@ -1,9 +1,10 @@
 //! A fixed-window request counter per key, bounded in memory and keyed by a hash, so that a
 //! client spraying new keys (addresses, tokens) can neither grow it without end nor have its
-//! raw input kept.
+//! raw input kept. When the table is full, the key seen least recently makes room: a flood of
+//! new keys costs the flooder's own oldest entries, never a refusal for everyone else.
 
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,25 @@ pub struct Limit {
 pub struct RateLimiter {
     limit: Limit,
     max_keys: usize,
-    windows: Mutex<HashMap<Key, (Instant, u32)>>,
+    table: Mutex<Table>,
+}
+
+/// One key's window.
+struct Window {
+    start: Instant,
+    count: u32,
+    /// The hit that last touched the key (see [`Table::hits`]).
+    seen: u64,
+}
+
+#[derive(Default)]
+struct Table {
+    windows: HashMap<Key, Window>,
+    /// Each key under the number of the hit that last touched it, oldest first: the first is
+    /// the one to evict.
+    by_last_seen: BTreeMap<u64, Key>,
+    /// Hits so far: a clock that never repeats, unlike `Instant`s taken in the same tick.
+    hits: u64,
 }
 
 fn key(namespace: &str, value: &str) -> Key {
@@ -32,12 +51,42 @@ fn key(namespace: &str, value: &str) -> Key {
     key
 }
 
+impl Table {
+    /// `key`'s window, marked as seen now; a new key first evicts the least recently seen
+    /// ones while the table holds `max_keys`.
+    fn touch(&mut self, key: Key, now: Instant, max_keys: usize) -> &mut Window {
+        self.hits += 1;
+        let seen = self.hits;
+        if let Some(window) = self.windows.get_mut(&key) {
+            self.by_last_seen.remove(&window.seen);
+            window.seen = seen;
+        } else {
+            while self.windows.len() >= max_keys.max(1) {
+                let Some((_, oldest)) = self.by_last_seen.pop_first() else {
+                    break;
+                };
+                self.windows.remove(&oldest);
+            }
+            self.windows.insert(
+                key,
+                Window {
+                    start: now,
+                    count: 0,
+                    seen,
+                },
+            );
+        }
+        self.by_last_seen.insert(seen, key);
+        self.windows.get_mut(&key).expect("inserted above")
+    }
+}
+
 impl RateLimiter {
     pub fn new(limit: Limit, max_keys: usize) -> Self {
         Self {
             limit,
             max_keys,
-            windows: Mutex::default(),
+            table: Mutex::default(),
         }
     }
 
@@ -45,29 +94,24 @@ impl RateLimiter {
     pub fn hit(&self, namespace: &str, value: &str, now: Instant) -> Result<(), Duration> {
         let key = key(namespace, value);
         let window = self.limit.window;
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() >= self.max_keys && !windows.contains_key(&key) {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < window);
-            if windows.len() >= self.max_keys {
-                // Still full of live windows: under a flood of distinct keys, a new key waits
-                // for a window to end rather than pushing a busy one out.
-                return Err(window);
-            }
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = table.touch(key, now, self.max_keys);
+        if now.saturating_duration_since(entry.start) >= window {
+            entry.start = now;
+            entry.count = 0;
         }
-        let entry = windows.entry(key).or_insert((now, 0));
-        if now.duration_since(entry.0) >= window {
-            *entry = (now, 0);
+        if entry.count >= self.limit.requests {
+            return Err(window.saturating_sub(now.saturating_duration_since(entry.start)));
         }
-        if entry.1 >= self.limit.requests {
-            return Err(window.saturating_sub(now.duration_since(entry.0)));
-        }
-        entry.1 += 1;
+        entry.count += 1;
         Ok(())
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.windows.lock().unwrap().len()
+        let table = self.table.lock().unwrap();
+        assert_eq!(table.windows.len(), table.by_last_seen.len());
+        table.windows.len()
     }
 }
 
@@ -123,5 +167,31 @@ mod tests {
             "ended windows make room"
         );
         assert!(limiter.len() <= 50);
+    }
+
+    #[test]
+    fn a_full_table_evicts_the_least_recently_seen_key_instead_of_refusing() {
+        let limiter = limiter(2, 3);
+        let t0 = Instant::now();
+        for key in ["a", "b", "c", "a"] {
+            assert!(limiter.hit("ip", key, t0).is_ok(), "{key}");
+        }
+        // Full of live windows: a new key still gets in, and `b` (seen least recently, as `a`
+        // was seen again) makes room.
+        assert!(
+            limiter.hit("ip", "d", t0).is_ok(),
+            "a new key is not refused"
+        );
+        assert_eq!(limiter.len(), 3);
+        assert!(
+            limiter.hit("ip", "a", t0).is_err(),
+            "a was kept, with its count"
+        );
+        assert!(limiter.hit("ip", "b", t0).is_ok());
+        assert!(
+            limiter.hit("ip", "b", t0).is_ok(),
+            "b starts a new window: it was evicted"
+        );
+        assert_eq!(limiter.len(), 3);
     }
 }

@@ -2,8 +2,9 @@
 //! SQL in batches of [`BATCH_ROWS`] ([`crate::store::batches`]) and each batch is encoded and
 //! sent before the next is read, so an export of any size holds one batch in memory.
 //!
-//! CSV cells a spreadsheet would run as a formula are neutralised ([`neutralise`]); JSON
-//! carries the values exactly, since nothing evaluates a JSON string.
+//! CSV cells a spreadsheet would run as a formula are neutralised ([`neutralise`], the one
+//! place for it: the audit trail's CSV uses it too); JSON carries the values exactly, since
+//! nothing evaluates a JSON string.
 //!
 //! Each export has its module ([`inventory`], [`expiry`]) with a `stream` entry point that
 //! takes the view's query and [`ExportOptions`], so a caller with its own scope (a share link)
@@ -60,12 +61,16 @@ const FORMULA_STARTS: [char; 12] = [
 
 /// A CSV cell as it is safe to open in a spreadsheet: one a spreadsheet would evaluate gets a
 /// leading `'`, which spreadsheets read as "text follows" (and show, so a reader can tell).
+/// Every CSV trustdesk writes (the inventory, expiry, compliance and item exports, the share
+/// view's download, the audit trail's) goes through this one function.
 ///
 /// Neutralised: a cell starting with a tab or CR (OWASP's list: both are stripped on import
 /// by some spreadsheets, exposing what follows), and a cell whose first visible character is a
-/// formula start ([`FORMULA_STARTS`]) after any whitespace, line breaks or invisible format
-/// characters (zero-width space, BOM, direction marks): spreadsheets trim leading blanks
-/// before deciding, so ` =1+1` and `\n@SUM(A1)` run as formulas too.
+/// formula start ([`FORMULA_STARTS`]) after any whitespace, line breaks or invisible characters
+/// ([`is_invisible`]: zero-width spaces, direction marks, embeddings, overrides and isolates,
+/// soft hyphens, BOM, …): spreadsheets trim leading blanks before deciding, and a reader cannot
+/// see the invisible ones, so ` =1+1`, `\n@SUM(A1)` and `\u{202E}=1+1` run as formulas too.
+/// Invisible characters before a tab or CR count for nothing either.
 ///
 /// Left alone: a cell that is only a number (`-3`, `+1.5`): it is read as that number, which
 /// can carry nothing to run; quoting it would turn the days left of an expired item into text.
@@ -74,8 +79,9 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
     if is_plain_number(cell) {
         return Cow::Borrowed(cell);
     }
-    let first_visible = cell.chars().find(|c| !is_blank(*c));
-    let runs = cell.starts_with(['\t', '\r'])
+    let shown = cell.trim_start_matches(is_invisible);
+    let first_visible = shown.chars().find(|c| !is_blank(*c));
+    let runs = shown.starts_with(['\t', '\r'])
         || first_visible.is_some_and(|c| FORMULA_STARTS.contains(&c));
     if runs {
         Cow::Owned(format!("'{cell}"))
@@ -84,12 +90,38 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
     }
 }
 
-/// Whitespace, control characters, and the invisible format characters a value can hide a
-/// leading formula behind.
+/// Whitespace, control characters, and the invisible characters a value can hide a leading
+/// formula behind.
 fn is_blank(c: char) -> bool {
-    c.is_whitespace()
-        || c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+    c.is_whitespace() || c.is_control() || is_invisible(c)
+}
+
+/// Characters shown as nothing at all: Unicode's Default_Ignorable_Code_Point (Unicode 15.1,
+/// DerivedCoreProperties.txt), which holds every format character (soft hyphen U+00AD, the
+/// zero-width ones, the bidi marks, embeddings and overrides U+202A..U+202E, the isolates
+/// U+2066..U+2069, BOM, tag characters) and the fillers and variation selectors that render as
+/// nothing. Listed here rather than taken from a crate: the list is short and settled.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// `[+-]digits[.digits]`.

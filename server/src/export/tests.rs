@@ -55,6 +55,43 @@ fn cells_a_spreadsheet_would_run_get_a_leading_quote() {
     }
 }
 
+/// The review's finding: bidi controls and soft hyphens are invisible in a spreadsheet's cell,
+/// so a formula behind them still leads the cell as a reader and the spreadsheet see it.
+#[test]
+fn formulas_behind_bidi_controls_and_soft_hyphens_get_a_leading_quote() {
+    let hidden = [
+        '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+        '\u{2068}', '\u{2069}', '\u{00AD}',
+    ];
+    for prefix in hidden {
+        for start in ["=", "+", "-", "@", "\u{FF1D}"] {
+            let runs = format!("{prefix}{start}1+1");
+            assert_eq!(neutralise(&runs), format!("'{runs}"), "{runs:?}");
+        }
+        for after in ["\t", "\r"] {
+            let runs = format!("{prefix}{after}x");
+            assert_eq!(neutralise(&runs), format!("'{runs}"), "{runs:?}");
+        }
+        // Invisible still, then visible text: nothing to run.
+        let safe = format!("{prefix}plain");
+        assert_eq!(neutralise(&safe), safe, "{safe:?}");
+    }
+    for runs in [
+        "\u{202E}\u{2066}\u{00AD}=HYPERLINK(\"x\")",
+        "\u{00AD}\u{00AD}\u{00AD}@SUM(A1)",
+        " \u{2067} \u{202B}\u{00A0}+cmd",
+        "\u{202D}\n\u{2069}-2+3",
+        "\u{00AD}\u{202E}\t=1",
+        "\u{061C}\u{180E}\u{FE0F}\u{E0041}=1",
+        "\u{00AD}-3",
+    ] {
+        assert_eq!(neutralise(runs), format!("'{runs}"), "{runs:?}");
+    }
+    for safe in ["\u{202E}", "\u{00AD} ", "a\u{202E}=1", "x\u{00AD}@y"] {
+        assert_eq!(neutralise(safe), safe, "{safe:?}");
+    }
+}
+
 #[test]
 fn file_names_carry_the_kind_and_the_date() {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");

@@ -41,10 +41,15 @@ pub async fn scrape(State(state): State<MetricsState>, request: Request) -> Resp
         outbox,
     };
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            // Live figures about this server (sign-in failures, share views): for the scraper,
+            // not for any cache on the way.
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         state.metrics.render(&figures),
     )
         .into_response()

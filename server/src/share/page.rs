@@ -14,7 +14,8 @@ use leptos::tachys::view::RenderHtml;
 pub const SHARE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
      base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// The headers of every share response, pages, CSV and refusals alike.
+/// The headers of every share response, pages, CSV and refusals alike (the share routes'
+/// layer adds them, [`super::web`]).
 pub fn share_headers() -> HeaderMap {
     let mut headers = HeaderMap::new();
     for (name, value) in [
@@ -59,7 +60,6 @@ fn render(view: impl FnOnce() -> AnyView) -> String {
 pub fn html(status: StatusCode, title: &str, stylesheet: &str, body: String) -> Response {
     (
         status,
-        share_headers(),
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         document(title, stylesheet, body),
     )
@@ -86,6 +86,23 @@ pub fn gone_page(state: Option<ShareState>, stylesheet: &str) -> Response {
     };
     let body = render(move || view! { <SharedGonePage state /> }.into_any());
     html(status, "Share link", stylesheet, body)
+}
+
+/// 400 for a list whose `page` is not a whole number: a link the view never writes (typed or
+/// cut short), so the holder is pointed to the list's first page rather than shown a guess.
+pub fn not_a_page(base: &str, stylesheet: &str) -> Response {
+    let body = format!(
+        "<main class=\"mx-auto max-w-xl p-10\"><h1 class=\"mb-2 text-2xl font-semibold\">Not a page of this list</h1>\
+         <p>The link's page number is not one this list has: a page is a whole number, given once.</p>\
+         <p class=\"mt-4\"><a id=\"shared-first-page\" class=\"underline\" href=\"{}\">Open the list from its first page</a></p></main>",
+        html_escape(base)
+    );
+    html(
+        StatusCode::BAD_REQUEST,
+        "Not a page of this list",
+        stylesheet,
+        body,
+    )
 }
 
 pub fn message_page(status: StatusCode, title: &str, text: &str, stylesheet: &str) -> Response {

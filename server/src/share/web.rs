@@ -1,20 +1,23 @@
 //! The HTTP side of share links: `/s/<token>` (the view), `/s/<token>/item` (one item of it)
 //! and `/s/<token>/export.csv`. These routes sit outside the session layer and the signed-in
 //! console: a request here has only its token, and the token only reaches [`SharePorts`].
+//! Every response of these routes, refusals included, carries the share headers
+//! ([`page::share_headers`]): they are added by one layer, not by each handler.
 
 use super::{page, resolve, Resolved, ShareLimits, SharePorts};
 use crate::{store::share_links, store::Db, time::Clock};
 use app::model::{share::ShareScope, AppError, ErrorKind, ResourceKind, ResourceRef};
 use app::pages::shared_view::SharedBody;
 use axum::{
-    extract::{ConnectInfo, FromRequestParts, Path, Query, State},
+    extract::{ConnectInfo, FromRequestParts, Path, Query, RawQuery, State},
     http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware,
     response::Response,
-    routing::get,
+    routing::{get, MethodRouter},
     Router,
 };
 use serde::Deserialize;
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 #[derive(Clone)]
 pub struct ShareState {
@@ -30,19 +33,76 @@ pub struct ShareState {
 
 pub fn routes<S: Clone + Send + Sync + 'static>(router: Router<S>, state: ShareState) -> Router<S> {
     let share = Router::new()
-        .route("/s/{token}", get(view))
-        .route("/s/{token}/item", get(item))
-        .route("/s/{token}/export.csv", get(csv))
+        .route("/s/{token}", read_only(get(view)))
+        .route("/s/{token}/item", read_only(get(item)))
+        .route("/s/{token}/export.csv", read_only(get(csv)))
+        .layer(middleware::map_response(with_share_headers))
         .with_state(state);
     router.merge(share)
 }
 
-#[derive(Deserialize, Default)]
+/// A share route answers GET and HEAD; any other method gets a page saying the link is only
+/// read (axum adds the `Allow` header).
+fn read_only(route: MethodRouter<ShareState>) -> MethodRouter<ShareState> {
+    route.fallback(|State(state): State<ShareState>| async move {
+        page::message_page(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Read-only link",
+            "A share link can only be opened, not sent to. Open it in a browser.",
+            &state.stylesheet,
+        )
+    })
+}
+
+/// The share headers on whatever a share route answers: its pages and CSV, and the refusals
+/// that never reach a handler's own response.
+async fn with_share_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in &page::share_headers() {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
+/// A list view's query, as its own links write it: `page` (a whole number; 0 and numbers past
+/// the last page show the first and the last) and `sort`.
+#[derive(Debug, PartialEq)]
 struct ListParams {
-    #[serde(default)]
-    page: Option<u32>,
-    #[serde(default)]
+    page: u32,
     sort: String,
+}
+
+impl ListParams {
+    /// `None` for a query no link of the view writes: a page that is not a whole number
+    /// (`abc`, `-1`, `1.5`), or `page` or `sort` given twice. Other names are ignored.
+    fn parse(query: Option<&str>) -> Option<Self> {
+        let mut page = None;
+        let mut sort = None;
+        for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            let slot = match name.as_ref() {
+                "page" => &mut page,
+                "sort" => &mut sort,
+                _ => continue,
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return None;
+            }
+        }
+        let page = match page.as_deref() {
+            None | Some("") => 1,
+            Some(digits) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+                // Too large for a u32 is past the last page all the same.
+                digits.parse().unwrap_or(u32::MAX)
+            }
+            Some(_) => return None,
+        };
+        Some(Self {
+            page,
+            sort: sort.unwrap_or_default(),
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -93,22 +153,9 @@ async fn open(
     token: &str,
     visitor: &Visitor,
 ) -> Result<Arc<dyn SharePorts>, Response> {
-    let hash = share_links::hash_token(token);
-    if let Err(wait) = state.limits.check(&visitor.address, &hash) {
-        state.metrics.share_view("throttled");
-        let mut response = page::message_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many requests",
-            &format!(
-                "This share link, or your address, made too many requests. Wait {} and reload.",
-                crate::auth::describe_wait(wait)
-            ),
-            &state.stylesheet,
-        );
-        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return Err(response);
+    let now = Instant::now();
+    if let Err(wait) = state.limits.check_client(&visitor.address, now) {
+        return Err(throttled(state, wait));
     }
     if !plausible(token) {
         state.metrics.share_view("refused");
@@ -119,11 +166,35 @@ async fn open(
         state.metrics.share_view("refused");
     }
     match resolved {
-        Ok(Resolved::Active(reader)) => Ok(Arc::from(reader as Box<dyn SharePorts>)),
+        Ok(Resolved::Active(reader)) => {
+            let hash = share_links::hash_token(token);
+            if let Err(wait) = state.limits.check_link(&hash, now) {
+                return Err(throttled(state, wait));
+            }
+            Ok(Arc::from(reader as Box<dyn SharePorts>))
+        }
         Ok(Resolved::Gone(why)) => Err(page::gone_page(Some(why), &state.stylesheet)),
         Ok(Resolved::Unknown) => Err(page::gone_page(None, &state.stylesheet)),
         Err(error) => Err(failure(&state.stylesheet, error)),
     }
+}
+
+/// 429, with how long to wait.
+fn throttled(state: &ShareState, wait: std::time::Duration) -> Response {
+    state.metrics.share_view("throttled");
+    let mut response = page::message_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many requests",
+        &format!(
+            "This share link, or your address, made too many requests. Wait {} and reload.",
+            crate::auth::describe_wait(wait)
+        ),
+        &state.stylesheet,
+    );
+    if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// A request to an active link: its reader, who is asking, and the link's own path. Extracting
@@ -195,8 +266,11 @@ async fn record(
 async fn view(
     State(state): State<ShareState>,
     opened: Opened,
-    Query(params): Query<ListParams>,
+    RawQuery(query): RawQuery,
 ) -> Response {
+    let Some(params) = ListParams::parse(query.as_deref()) else {
+        return page::not_a_page(&opened.base, &state.stylesheet);
+    };
     let reader = &opened.reader;
     let body = match reader.scope().clone() {
         ShareScope::Item { item } => reader
@@ -204,7 +278,7 @@ async fn view(
             .await
             .map(|item| SharedBody::Item { item, back: None }),
         scope => reader
-            .list(&params.sort, params.page.unwrap_or(1))
+            .list(&params.sort, params.page)
             .await
             .map(|list| SharedBody::List {
                 list,
@@ -272,17 +346,44 @@ async fn csv(State(state): State<ShareState>, opened: Opened) -> Response {
     if let Err(response) = opened.record("csv", &state).await {
         return response;
     }
-    let mut response = match opened.reader.csv().await {
+    match opened.reader.csv().await {
         Ok(response) => response,
-        Err(error) => return failure(&state.stylesheet, error),
-    };
-    response.headers_mut().extend(page::share_headers());
-    response
+        Err(error) => failure(&state.stylesheet, error),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::plausible;
+    use super::{plausible, ListParams};
+
+    #[test]
+    fn a_list_query_is_read_as_the_views_links_write_it() {
+        let parsed = |query: &str| ListParams::parse(Some(query));
+        let params = |page: u32, sort: &str| {
+            Some(ListParams {
+                page,
+                sort: sort.to_string(),
+            })
+        };
+        assert_eq!(ListParams::parse(None), params(1, ""));
+        assert_eq!(parsed("page=2&sort=name"), params(2, "name"));
+        assert_eq!(parsed("sort=-expires&page=007"), params(7, "-expires"));
+        assert_eq!(parsed("page=&utm_source=x"), params(1, ""));
+        assert_eq!(parsed("page=0"), params(0, ""), "clamped to 1 by the list");
+        assert_eq!(parsed("page=4294967296"), params(u32::MAX, ""));
+        for malformed in [
+            "page=abc",
+            "page=-1",
+            "page=1.5",
+            "page=+1",
+            "page=1&page=2",
+            "page=1&page=1",
+            "sort=a&sort=b",
+            "page=%F0",
+        ] {
+            assert_eq!(parsed(malformed), None, "{malformed}");
+        }
+    }
 
     #[test]
     fn only_token_shaped_paths_reach_the_database() {

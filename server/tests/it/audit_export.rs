@@ -5,10 +5,19 @@ use crate::harness::*;
 use reqwest::{header, StatusCode};
 use serde_json::Value;
 
-/// Failed sign-ins whose usernames a spreadsheet would run as formulas. (Sign-in trims the
-/// username, so a leading tab or CR never reaches the trail; `export::neutralise`'s own tests
-/// cover those.)
-const FORMULAS: [&str; 5] = ["=1+2", "@SUM(A1)", "+cmd", "-x", "\u{FF1D}1+2"];
+/// Failed sign-ins whose usernames a spreadsheet would run as formulas, two of them behind
+/// characters a reader cannot see (a right-to-left override; a soft hyphen, a left-to-right
+/// isolate and a space). (Sign-in trims the username, so a leading tab or CR never reaches the
+/// trail; `export::neutralise`'s own tests cover those.)
+const FORMULAS: [&str; 7] = [
+    "=1+2",
+    "@SUM(A1)",
+    "+cmd",
+    "-x",
+    "\u{FF1D}1+2",
+    "\u{202E}=2+3",
+    "\u{00AD}\u{2066} @SUM(A2)",
+];
 
 async fn signed_in_with_hostile_rows() -> (TestApp, Browser) {
     let (app, admin) = TestApp::with_admin().await;

@@ -18,6 +18,11 @@ async fn scrape(browser: &Browser) -> String {
         "{:?}",
         response.headers()
     );
+    assert_eq!(
+        response.headers()[header::CACHE_CONTROL],
+        "no-store",
+        "live figures are kept by no cache on the way"
+    );
     response.text().await.unwrap()
 }
 

@@ -318,6 +318,174 @@ async fn links_are_rate_limited_per_link_and_per_address() {
     assert_eq!(guess.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// A client that names `address` as the client, through a proxy trusted at 127.0.0.1.
+fn via_proxy(client: &reqwest::Client, url: &str, address: &str) -> reqwest::RequestBuilder {
+    client.get(url).header("x-forwarded-for", address)
+}
+
+/// The review's flood: more distinct addresses than the per-client table holds, in about a
+/// second. Before, each new client was refused once the table was full, holders of every link
+/// included, for a minute.
+#[tokio::test]
+async fn a_flood_of_addresses_leaves_every_holder_served() {
+    use futures_util::StreamExt;
+    let (app, admin) =
+        TestApp::demo_with_admin_env(&[("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let (_, url, _) = inventory_link(&admin, "dev", false).await;
+    let client = stranger();
+    let early = "198.51.100.9";
+    let status = via_proxy(&client, &url, early)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::OK);
+
+    // Each from its own address, for its own made-up token: no one client or link is over
+    // its allowance, only the table is full.
+    let started = std::time::Instant::now();
+    let throttled = futures_util::stream::iter(0..10_200u32)
+        .map(|i| {
+            let address = std::net::Ipv4Addr::from(0x0a00_0000 + i).to_string();
+            let junk = format!("{}/s/not-a-token-{i}", app.url);
+            via_proxy(&client, &junk, &address).send()
+        })
+        .buffer_unordered(32)
+        .filter(|sent| {
+            let status = sent.as_ref().expect("answered").status();
+            std::future::ready(status == StatusCode::TOO_MANY_REQUESTS)
+        })
+        .count()
+        .await;
+    eprintln!("10,200 addresses in {:?}", started.elapsed());
+    assert_eq!(throttled, 0, "no new client is refused for others' sake");
+
+    for holder in [early, "203.0.113.4", "2001:db8:5::1"] {
+        let response = via_proxy(&client, &url, holder).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{holder}");
+    }
+}
+
+/// One IPv6 subscriber holds a whole /64: its addresses share one allowance.
+#[tokio::test]
+async fn addresses_of_one_ipv6_64_are_one_client() {
+    let app = TestApp::start_with_env(&[
+        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+        ("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE", "3"),
+    ])
+    .await;
+    let client = stranger();
+    // A new made-up token each time: only the client's allowance can run out.
+    let guesses = std::cell::Cell::new(0);
+    let guess = || {
+        guesses.set(guesses.get() + 1);
+        format!("{}/s/{}{:03}", app.url, "C".repeat(40), guesses.get())
+    };
+    for address in [
+        "2001:db8:7:7::1",
+        "2001:db8:7:7::2",
+        "2001:db8:7:7:ab:cd:ef:1",
+    ] {
+        let response = via_proxy(&client, &guess(), address).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{address}");
+    }
+    let same_64 = via_proxy(&client, &guess(), "2001:db8:7:7:ffff::9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_64.status(), StatusCode::TOO_MANY_REQUESTS);
+    let next_64 = via_proxy(&client, &guess(), "2001:db8:7:8::1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(next_64.status(), StatusCode::NOT_FOUND);
+}
+
+/// A leaked link is not scraped fast by many clients: each link keeps its own allowance.
+#[tokio::test]
+async fn a_link_keeps_its_allowance_whoever_asks() {
+    let (_app, admin) = TestApp::demo_with_admin_env(&[
+        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+        ("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE", "3"),
+    ])
+    .await;
+    let (_, url, _) = inventory_link(&admin, "dev", false).await;
+    let client = stranger();
+    for address in ["192.0.2.1", "192.0.2.2", "2001:db8:1::1"] {
+        let response = via_proxy(&client, &url, address).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{address}");
+    }
+    let fourth = via_proxy(&client, &url, "2001:db8:2::1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fourth.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_share_headers(&fourth, "429");
+}
+
+/// The headers the share view sends, on any share response.
+fn assert_share_headers(response: &reqwest::Response, what: &str) {
+    let headers = response.headers();
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store", "{what}");
+    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{what}");
+    assert_eq!(headers["x-robots-tag"], "noindex, nofollow", "{what}");
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "{what}: {csp}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_pages_and_other_methods_answer_with_the_share_headers() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_, url, token) = inventory_link(&admin, "dev", false).await;
+    let client = stranger();
+    for query in [
+        "page=abc",
+        "page=-1",
+        "page=1.5",
+        "page=1&page=2",
+        "page=2&sort=name&sort=id",
+    ] {
+        let response = get(&client, &format!("{url}?{query}")).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        assert_share_headers(&response, query);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Not a page of this list"), "{query}: {page}");
+        assert!(
+            page.contains(&format!("href=\"/s/{token}\"")),
+            "{query}: a way to the first page: {page}"
+        );
+        assert!(!page.contains("<script"), "{page}");
+    }
+    // A whole number past the last page shows the last page, as any such page does.
+    let far = get(&client, &format!("{url}?page=4294967296")).await;
+    assert_eq!(far.status(), StatusCode::OK);
+    assert_share_headers(&far, "page=4294967296");
+
+    for path in ["", "/export.csv", "/item?kind=x&account=y&region=z&id=w"] {
+        let target = format!("{url}{path}");
+        for method in [
+            reqwest::Method::POST,
+            reqwest::Method::PUT,
+            reqwest::Method::DELETE,
+        ] {
+            let response = client
+                .request(method.clone(), &target)
+                .body("x=1")
+                .send()
+                .await
+                .unwrap();
+            let what = format!("{method} {path}");
+            assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{what}");
+            assert_share_headers(&response, &what);
+            let allow = response.headers()[header::ALLOW].to_str().unwrap();
+            assert!(allow.contains("GET"), "{what}: {allow}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn admins_see_each_link_with_its_views_and_the_audit_has_no_token() {
     let (app, admin) = TestApp::demo_with_admin().await;

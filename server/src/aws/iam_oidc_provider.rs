@@ -58,7 +58,10 @@ fn item(id: &str, provider: &GetOpenIdConnectProviderOutput, at: &At) -> AwsItem
 /// The form field an IAM refusal of the input is about, by what AWS's message names: more than
 /// 5 thumbprints, or a malformed one, is `InvalidInput` or `ValidationError` naming the
 /// thumbprint list; the URL, the client ids and the tags likewise.
-fn refused_field(failure: &AwsFailure, fields: &[(&'static str, &'static str)]) -> Option<&'static str> {
+fn refused_field(
+    failure: &AwsFailure,
+    fields: &[(&'static str, &'static str)],
+) -> Option<&'static str> {
     if failure.code != "InvalidInput" && failure.code != "ValidationError" {
         return None;
     }
@@ -417,8 +420,14 @@ mod tests {
             create_refusal(refused("InvalidInput", said), "prod"),
             thumbprints_refusal(refused("InvalidInput", said)),
         ] {
-            let message = mapped.error.field("thumbprints").expect("on the thumbprints field");
-            assert!(message.starts_with("IAM refused the thumbprints (InvalidInput)"), "{message}");
+            let message = mapped
+                .error
+                .field("thumbprints")
+                .expect("on the thumbprints field");
+            assert!(
+                message.starts_with("IAM refused the thumbprints (InvalidInput)"),
+                "{message}"
+            );
             assert!(message.contains(said), "{message}");
             assert_eq!(mapped.request_id, "r-1", "kept for the audit trail");
         }
@@ -427,7 +436,10 @@ mod tests {
             "ValidationError",
             "1 validation error detected: Value 'abc' at 'thumbprintList.1.member' failed to satisfy constraint",
         );
-        assert!(thumbprints_refusal(member).error.field("thumbprints").is_some());
+        assert!(thumbprints_refusal(member)
+            .error
+            .field("thumbprints")
+            .is_some());
         let url = create_refusal(refused("InvalidInput", "The URL is not valid."), "prod");
         assert!(url.error.field("url").unwrap().contains("provider URL"));
         // Only AWS's words are read: the account's name ("staging-urls") is no field.
@@ -437,9 +449,21 @@ mod tests {
 
     #[test]
     fn limit_exceeded_on_create_is_the_quota_of_providers_not_the_thumbprints() {
-        let full = create_refusal(refused("LimitExceeded", "Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100"), "prod");
+        let full = create_refusal(
+            refused(
+                "LimitExceeded",
+                "Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100",
+            ),
+            "prod",
+        );
         assert!(full.error.fields.is_empty());
-        assert!(full.error.message.contains("as many OIDC providers as IAM allows"), "{}", full.error.message);
+        assert!(
+            full.error
+                .message
+                .contains("as many OIDC providers as IAM allows"),
+            "{}",
+            full.error.message
+        );
         // UpdateOpenIDConnectProviderThumbprint has no LimitExceeded: nothing is read into one.
         let other = thumbprints_refusal(refused("NoSuchEntity", "gone"));
         assert!(other.error.fields.is_empty());

@@ -646,11 +646,16 @@ mod tests {
             .iter()
             .map(|c| (c.action, c.was_cached, c.after.clone()))
             .collect();
-        let listed = |id: &str, tags: &[(&str, &str)]| Recorded::Present(ItemState::from(&item(id, tags)));
+        let listed =
+            |id: &str, tags: &[(&str, &str)]| Recorded::Present(ItemState::from(&item(id, tags)));
         assert_eq!(
             sides,
             vec![
-                ("sync.changed_outside", true, listed("retagged", &[("Owner", "b")])),
+                (
+                    "sync.changed_outside",
+                    true,
+                    listed("retagged", &[("Owner", "b")])
+                ),
                 ("sync.returned_outside", false, listed("back", &[])),
                 ("sync.created_outside", false, listed("new", &[])),
                 ("sync.removed_outside", true, Recorded::Absent),

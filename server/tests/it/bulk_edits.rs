@@ -730,8 +730,14 @@ async fn iam_tag_keys_that_differ_only_by_case_are_previewed_as_two_keys() {
     assert_eq!(counts(&shown), (1, 0, 0, 0, 0), "{shown}");
     let item = &shown["items"][0];
     assert_eq!(item["status"], "pending", "{item}");
-    assert!(tags(&item["after"]).contains(&pair("reviewer", "ana")), "{item}");
-    assert!(tags(&item["after"]).contains(&pair("Reviewer", "bo")), "{item}");
+    assert!(
+        tags(&item["after"]).contains(&pair("reviewer", "ana")),
+        "{item}"
+    );
+    assert!(
+        tags(&item["after"]).contains(&pair("Reviewer", "bo")),
+        "{item}"
+    );
 }
 
 /// Applied, AWS holds both keys. Passes once the emulator keeps IAM tag keys' case (it folded

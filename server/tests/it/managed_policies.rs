@@ -741,15 +741,25 @@ async fn without_javascript_a_policy_is_created_and_its_page_shows_the_document(
 #[tokio::test]
 async fn identity_policy_grammar_and_parse_limits_are_checked_before_aws_is_called() {
     let (app, admin) = TestApp::demo_with_admin().await;
-    emulator_control(&app, reqwest::Method::DELETE, "calls", serde_json::json!({})).await;
+    emulator_control(
+        &app,
+        reqwest::Method::DELETE,
+        "calls",
+        serde_json::json!({}),
+    )
+    .await;
     let statement = |body: &str| format!(r#"{{"Version":"2012-10-17","Statement":[{body}]}}"#);
     for (document, needle) in [
         (
-            statement(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"*"}"#),
+            statement(
+                r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"*"}"#,
+            ),
             "has a \"Principal\"",
         ),
         (
-            statement(r#"{"Effect":"Deny","NotPrincipal":"*","Action":"s3:GetObject","Resource":"*"}"#),
+            statement(
+                r#"{"Effect":"Deny","NotPrincipal":"*","Action":"s3:GetObject","Resource":"*"}"#,
+            ),
             "has a \"NotPrincipal\"",
         ),
         (
@@ -779,7 +789,10 @@ async fn identity_policy_grammar_and_parse_limits_are_checked_before_aws_is_call
         assert_eq!(field_names(&error), ["document"], "{document}: {error}");
         let message = error["fields"][0]["message"].as_str().unwrap();
         assert!(message.contains(needle), "{needle}: {error}");
-        assert!(!message.contains("MalformedPolicyDocument"), "said before AWS: {error}");
+        assert!(
+            !message.contains("MalformedPolicyDocument"),
+            "said before AWS: {error}"
+        );
     }
 
     // 5,000 levels (30 KB as a form), where a policy needs 6: refused by its nesting, fast.
@@ -863,7 +876,11 @@ async fn tag_keys_that_differ_only_by_case_are_two_keys() {
     let tagged = admin
         .call(
             "/api/resource/tag",
-            &item_fields("prod", "case-twins", &[("key", "COSTCENTER"), ("value", "9")]),
+            &item_fields(
+                "prod",
+                "case-twins",
+                &[("key", "COSTCENTER"), ("value", "9")],
+            ),
         )
         .await;
     assert_eq!(tagged.status(), StatusCode::OK);

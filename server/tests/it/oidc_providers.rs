@@ -237,7 +237,13 @@ async fn more_than_five_thumbprints_are_refused_on_their_field_before_aws() {
         )
         .await;
     assert_eq!(created.status(), StatusCode::OK, "five are allowed");
-    emulator_control(&app, reqwest::Method::DELETE, "calls", serde_json::json!({})).await;
+    emulator_control(
+        &app,
+        reqwest::Method::DELETE,
+        "calls",
+        serde_json::json!({}),
+    )
+    .await;
 
     let six = format!("{}\n{}", five.join("\n"), "f".repeat(40));
     let create = admin
@@ -261,8 +267,7 @@ async fn more_than_five_thumbprints_are_refused_on_their_field_before_aws() {
         assert_eq!(field_names(&error), ["thumbprints"], "{error}");
         let message = error["fields"][0]["message"].as_str().unwrap();
         assert!(
-            message.contains("6 thumbprints given")
-                && message.contains("at most 5 thumbprints"),
+            message.contains("6 thumbprints given") && message.contains("at most 5 thumbprints"),
             "{error}"
         );
     }

@@ -406,5 +406,8 @@ async fn an_item_deleted_outside_trustdesk_is_audited_with_what_was_deleted() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("gone@example.com"), "the page shows the deleted item's tags");
+    assert!(
+        page.contains("gone@example.com"),
+        "the page shows the deleted item's tags"
+    );
 }

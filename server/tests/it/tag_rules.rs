@@ -261,7 +261,11 @@ async fn a_rule_is_met_by_its_key_exactly_and_a_key_in_another_case_is_a_misspel
             .find(|i| i["item"]["id"] == id)
             .map(|i| i["violations"].to_string())
     };
-    assert_eq!(listed(&prod[0]), None, "spelled exactly, it complies: {section}");
+    assert_eq!(
+        listed(&prod[0]),
+        None,
+        "spelled exactly, it complies: {section}"
+    );
     assert!(
         listed(&prod[1])
             .unwrap_or_default()

@@ -293,7 +293,12 @@ mod tests {
         };
         for kind in [ResourceKind::SamlProvider, ResourceKind::TrustProvider] {
             let both = preview(kind, "prod", &before, std::slice::from_ref(&set), &[]);
-            assert_eq!(both.status, ItemStatus::Pending, "{kind:?}: {}", both.message);
+            assert_eq!(
+                both.status,
+                ItemStatus::Pending,
+                "{kind:?}: {}",
+                both.message
+            );
             assert_eq!(both.after, tags(&[("owner", "ana"), ("Owner", "bo")]));
             assert_eq!(
                 TagChange::between(&before, &both.after),

@@ -796,7 +796,7 @@ mod tests {
         assert!(named[0].starts_with("Statement 2 "), "{named:?}");
         assert!(named[1].starts_with("Statement \"Logs\" "), "{named:?}");
         // At most five sentences, the last saying how many more.
-        let many = problems(&format!("[{}]", vec!["{}"; 10].join(",")));
+        let many = problems(&format!("[{}]", ["{}"; 10].join(",")));
         assert_eq!(many.len(), 5, "{many:?}");
         assert!(many[4].contains("26 more"), "{many:?}");
     }

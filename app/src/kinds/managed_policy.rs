@@ -115,6 +115,7 @@ pub const DOCUMENT_INPUT_MAX: usize = 131_072;
 /// deeper, and refusing it here keeps the parse's recursion shallow.
 pub const DOCUMENT_DEPTH_MAX: usize = 8;
 /// The most problems said about one document: the first ones are what to fix first.
+#[cfg(feature = "ssr")]
 const PROBLEMS_MAX: usize = 5;
 
 /// One pass over the raw document, stopping at the first limit it breaks: its length (at most

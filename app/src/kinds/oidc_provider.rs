@@ -109,13 +109,19 @@ pub fn check_client_ids(ids: &[String]) -> Result<(), String> {
     }
 }
 
-/// Thumbprints: 1 to 5, each the 40 hex characters of a certificate's SHA-1.
+/// Thumbprints: 1 to 5, each the 40 hex characters of a certificate's SHA-1. More than 5 is
+/// what IAM refuses with InvalidInput, on CreateOpenIDConnectProvider and on
+/// UpdateOpenIDConnectProviderThumbprint alike (not a quota: no LimitExceeded).
 pub fn check_thumbprints(thumbprints: &[String]) -> Result<(), String> {
     if thumbprints.is_empty() {
         return Err("Give at least one thumbprint.".into());
     }
     if thumbprints.len() > MAX_THUMBPRINTS {
-        return Err(format!("At most {MAX_THUMBPRINTS} thumbprints."));
+        return Err(format!(
+            "{} thumbprints given: IAM takes at most {MAX_THUMBPRINTS} thumbprints per provider; remove {}.",
+            thumbprints.len(),
+            thumbprints.len() - MAX_THUMBPRINTS
+        ));
     }
     match thumbprints
         .iter()
@@ -392,8 +398,13 @@ mod tests {
         for field in ["url", "thumbprints", "client_ids"] {
             assert!(error.field(field).is_some(), "{field}");
         }
+        let five: String = (0..5).map(|i| format!("{i:040x}\n")).collect();
+        assert_eq!(check_thumbprints_change(&ThumbprintsChange { thumbprints: five }).map(|t| t.len()), Ok(5));
         let six: String = (0..6).map(|i| format!("{i:040x}\n")).collect();
-        assert!(check_thumbprints_change(&ThumbprintsChange { thumbprints: six }).is_err());
+        let error = check_thumbprints_change(&ThumbprintsChange { thumbprints: six.clone() }).unwrap_err();
+        assert!(error.field("thumbprints").unwrap().contains("at most 5 thumbprints"), "{error:?}");
+        let error = check_oidc_provider(&NewOidcProvider { thumbprints: six, ..form.clone() }).unwrap_err();
+        assert!(error.field("thumbprints").unwrap().contains("6 thumbprints given"), "{error:?}");
         assert!(check_oidc_url("https://example.com/path").is_ok());
         assert!(check_oidc_url(&format!("https://{}", "a".repeat(250))).is_err());
     }

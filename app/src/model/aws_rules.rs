@@ -90,7 +90,10 @@ pub fn check_tag_edit(rules: TagRules, key: &str, value: &str) -> Result<Tag, Ap
 }
 
 /// Parses `Key=Value` lines (blank lines ignored; `Key` alone means an empty value) and checks
-/// them against the service's rules: at most 50 tags, no key twice (in IAM, whatever its case).
+/// them against the service's rules: at most 50 tags, no key twice. Keys are compared exactly,
+/// as AWS does for every kind trustdesk manages: IAM folds the case of tag keys only on users
+/// and roles (IAM User Guide, "Tagging IAM resources"), so `Costcenter` and `costcenter` are two
+/// keys on a policy, a provider, a certificate, an instance profile or an MFA device.
 pub fn parse_tags(rules: TagRules, text: &str) -> Result<Vec<Tag>, String> {
     let mut tags: Vec<Tag> = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -106,11 +109,7 @@ pub fn parse_tags(rules: TagRules, text: &str) -> Result<Vec<Tag>, String> {
         check_tag_key(rules, &tag.key)
             .and_then(|_| check_tag_value(rules, &tag.key, &tag.value))
             .map_err(|e| format!("Line {}: {e}", n + 1))?;
-        let same = |t: &Tag| match rules {
-            TagRules::Iam => t.key.eq_ignore_ascii_case(&tag.key),
-            _ => t.key == tag.key,
-        };
-        if tags.iter().any(same) {
+        if tags.iter().any(|t| t.key == tag.key) {
             return Err(format!(
                 "Line {}: tag key \"{}\" appears twice.",
                 n + 1,
@@ -294,15 +293,31 @@ mod tests {
         assert!(check_tag_value(TagRules::Iam, "k", "a*b").is_err());
         assert!(check_tag_value(TagRules::Ec2, "k", "a*b").is_ok());
         assert!(check_tag_value(TagRules::Iam, "Owner", "ops@example.com").is_ok());
-        // IAM keys are case-insensitive: Owner and owner are one key.
-        assert!(parse_tags(TagRules::Iam, "Owner=a\nowner=b")
-            .unwrap_err()
-            .contains("twice"));
-        assert_eq!(
-            parse_tags(TagRules::Ec2, "Owner=a\nowner=b").map(|t| t.len()),
-            Ok(2)
-        );
         assert!(check_tag_key(TagRules::None, "Owner").is_err());
+    }
+
+    #[test]
+    fn tag_keys_that_differ_only_by_case_are_two_keys_in_every_service() {
+        // IAM folds case only for users and roles, which trustdesk does not manage.
+        for rules in [TagRules::Iam, TagRules::Ec2, TagRules::Mpa] {
+            assert_eq!(
+                parse_tags(rules, "Costcenter=1234\ncostcenter=5678"),
+                Ok(vec![
+                    Tag {
+                        key: "Costcenter".into(),
+                        value: "1234".into()
+                    },
+                    Tag {
+                        key: "costcenter".into(),
+                        value: "5678".into()
+                    },
+                ]),
+                "{rules:?}"
+            );
+            assert!(parse_tags(rules, "Owner=a\nOwner=b")
+                .unwrap_err()
+                .contains("twice"));
+        }
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub enum TagRules {
     /// EC2: keys up to 127 characters, values up to 256, `aws:` reserved, case-sensitive.
     Ec2,
     /// IAM: keys up to 128 and values up to 256 of letters, digits, spaces and `_.:/=+-@`;
-    /// `aws:` reserved; keys case-insensitive.
+    /// `aws:` reserved; keys case-sensitive on every kind trustdesk manages (IAM folds case
+    /// only on users and roles).
     Iam,
     /// Multi-party approval: keys up to 128, values up to 256, `aws:` reserved.
     Mpa,

@@ -5,7 +5,9 @@ use app::kinds::oidc_provider::{
     check_client_id_change, check_oidc_provider, check_thumbprints_change, ClientIdChange,
     NewOidcProvider, OidcProviderRequest, ThumbprintsChange,
 };
-use app::model::{AppError, AwsItem, Field, ResourceKind, ResourceRef, Tag, GLOBAL_REGION};
+use app::model::{
+    AppError, AwsItem, Field, FieldError, ResourceKind, ResourceRef, Tag, GLOBAL_REGION,
+};
 use app::ports::KindRequest;
 use aws_sdk_iam::operation::get_open_id_connect_provider::GetOpenIdConnectProviderOutput;
 use aws_sdk_iam::operation::RequestId;
@@ -50,6 +52,87 @@ fn item(id: &str, provider: &GetOpenIdConnectProviderOutput, at: &At) -> AwsItem
         fields,
         last_seen: at.seen.clone(),
         expires_in_days: None,
+    }
+}
+
+/// The form field an IAM refusal of the input is about, by what AWS's message names: more than
+/// 5 thumbprints, or a malformed one, is `InvalidInput` or `ValidationError` naming the
+/// thumbprint list; the URL, the client ids and the tags likewise.
+fn refused_field(
+    failure: &AwsFailure,
+    fields: &[(&'static str, &'static str)],
+) -> Option<&'static str> {
+    if failure.code != "InvalidInput" && failure.code != "ValidationError" {
+        return None;
+    }
+    let said = aws_said(failure).to_ascii_lowercase();
+    fields
+        .iter()
+        .find(|(word, _)| said.contains(word))
+        .map(|(_, field)| *field)
+}
+
+/// AWS's own words in a mapped failure (what follows "AWS said: "), without the account and
+/// action the mapping added, which could name anything.
+fn aws_said(failure: &AwsFailure) -> &str {
+    failure
+        .error
+        .message
+        .split_once("AWS said: ")
+        .map_or("", |(_, said)| said)
+}
+
+/// IAM's refusal of the input, put on the field it is about, said with the field's name.
+fn on_field(mut failure: AwsFailure, field: &str, label: &str) -> AwsFailure {
+    let said = match aws_said(&failure) {
+        "" => ".".to_string(),
+        said => format!(": {said}"),
+    };
+    failure.error = AppError::validation(vec![FieldError {
+        field: field.into(),
+        message: format!("IAM refused the {label} ({}){said}", failure.code),
+    }]);
+    failure
+}
+
+/// AWS's refusals of CreateOpenIDConnectProvider, said with what to do: its input refused
+/// (InvalidInput, e.g. more than 5 thumbprints) on the field at fault; LimitExceeded is the
+/// account's quota of providers, never the thumbprints.
+fn create_refusal(failure: AwsFailure, account: &str) -> AwsFailure {
+    const FIELDS: [(&str, &str); 4] = [
+        ("thumbprint", "thumbprints"),
+        ("clientid", "client_ids"),
+        ("url", "url"),
+        ("tag", "tags"),
+    ];
+    const LABELS: [(&str, &str); 4] = [
+        ("thumbprints", "thumbprints"),
+        ("client_ids", "client IDs"),
+        ("url", "provider URL"),
+        ("tags", "tags"),
+    ];
+    if let Some(field) = refused_field(&failure, &FIELDS) {
+        let label = LABELS
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(field, |(_, label)| *label);
+        return on_field(failure, field, label);
+    }
+    let mut failure = failure;
+    if failure.code == "LimitExceeded" {
+        failure.error = AppError::conflict(format!(
+            "{account} has as many OIDC providers as IAM allows (LimitExceeded): delete one it no longer uses, or ask AWS for a higher quota."
+        ));
+    }
+    failure
+}
+
+/// AWS's refusals of UpdateOpenIDConnectProviderThumbprint: its one input is the list, so an
+/// InvalidInput or ValidationError is about the thumbprints (there is no LimitExceeded).
+fn thumbprints_refusal(failure: AwsFailure) -> AwsFailure {
+    match failure.code.as_str() {
+        "InvalidInput" | "ValidationError" => on_field(failure, "thumbprints", "thumbprints"),
+        _ => failure,
     }
 }
 
@@ -122,7 +205,12 @@ impl OidcProviders {
                         .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
                         .send()
                         .await
-                        .map_err(|e| failure(e, "iam:CreateOpenIDConnectProvider", &at.scope))?;
+                        .map_err(|e| {
+                            create_refusal(
+                                failure(e, "iam:CreateOpenIDConnectProvider", &at.scope),
+                                &at.scope.account,
+                            )
+                        })?;
                     let id = id_of(output.open_id_connect_provider_arn().unwrap_or_default())
                         .to_string();
                     let target = at.item(KIND, &id);
@@ -160,7 +248,11 @@ impl OidcProviders {
                         .await
                         .map(|o| o.request_id().unwrap_or_default().to_string())
                         .map_err(|e| {
-                            failure(e, "iam:UpdateOpenIDConnectProviderThumbprint", &scope)
+                            thumbprints_refusal(failure(
+                                e,
+                                "iam:UpdateOpenIDConnectProviderThumbprint",
+                                &scope,
+                            ))
                         })
                 })
             },
@@ -303,5 +395,77 @@ impl KindAdapter for OidcProviders {
             "remove-client-id" => Self::plan_client_id(&request, false),
             _ => Err(unknown_action(&request)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(code: &str, said: &str) -> AwsFailure {
+        AwsFailure {
+            error: AppError::new(
+                app::model::ErrorKind::Validation,
+                format!("AWS rejected iam:X in staging-urls (123456789012)/global ({code}). AWS said: {said}"),
+            ),
+            code: code.into(),
+            request_id: "r-1".into(),
+        }
+    }
+
+    #[test]
+    fn more_than_five_thumbprints_is_invalid_input_said_on_the_thumbprints_field() {
+        let said = "Thumbprint list must contain fewer than 5 entries.";
+        for mapped in [
+            create_refusal(refused("InvalidInput", said), "prod"),
+            thumbprints_refusal(refused("InvalidInput", said)),
+        ] {
+            let message = mapped
+                .error
+                .field("thumbprints")
+                .expect("on the thumbprints field");
+            assert!(
+                message.starts_with("IAM refused the thumbprints (InvalidInput)"),
+                "{message}"
+            );
+            assert!(message.contains(said), "{message}");
+            assert_eq!(mapped.request_id, "r-1", "kept for the audit trail");
+        }
+        // A malformed thumbprint is a ValidationError naming the list's member.
+        let member = refused(
+            "ValidationError",
+            "1 validation error detected: Value 'abc' at 'thumbprintList.1.member' failed to satisfy constraint",
+        );
+        assert!(thumbprints_refusal(member)
+            .error
+            .field("thumbprints")
+            .is_some());
+        let url = create_refusal(refused("InvalidInput", "The URL is not valid."), "prod");
+        assert!(url.error.field("url").unwrap().contains("provider URL"));
+        // Only AWS's words are read: the account's name ("staging-urls") is no field.
+        let unnamed = create_refusal(refused("InvalidInput", "Request is invalid."), "prod");
+        assert!(unnamed.error.fields.is_empty(), "{:?}", unnamed.error);
+    }
+
+    #[test]
+    fn limit_exceeded_on_create_is_the_quota_of_providers_not_the_thumbprints() {
+        let full = create_refusal(
+            refused(
+                "LimitExceeded",
+                "Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100",
+            ),
+            "prod",
+        );
+        assert!(full.error.fields.is_empty());
+        assert!(
+            full.error
+                .message
+                .contains("as many OIDC providers as IAM allows"),
+            "{}",
+            full.error.message
+        );
+        // UpdateOpenIDConnectProviderThumbprint has no LimitExceeded: nothing is read into one.
+        let other = thumbprints_refusal(refused("NoSuchEntity", "gone"));
+        assert!(other.error.fields.is_empty());
     }
 }

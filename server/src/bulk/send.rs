@@ -91,12 +91,8 @@ fn steps(change: &TagChange) -> Vec<Step> {
     keys.sort();
     let set = (!pairs.is_empty()).then_some(Step::Set(pairs));
     let remove = (!keys.is_empty()).then_some(Step::Remove(keys));
-    let ordered = if change.remove_first {
-        [remove, set]
-    } else {
-        [set, remove]
-    };
-    ordered.into_iter().flatten().collect()
+    // Set first: the item is never without the value in between (see `TagChange`).
+    [set, remove].into_iter().flatten().collect()
 }
 
 /// An item inside a unit: its position, id and the tags AWS holds so far.
@@ -293,22 +289,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_rename_sets_the_new_key_before_removing_the_old_unless_only_case_differs() {
+    fn a_rename_sets_the_new_key_before_removing_the_old_even_when_only_case_differs() {
         let tag = Tag::new;
-        let rename = TagChange::between(&[tag("costcenter", "1")], &[tag("CostCentre", "1")]);
-        assert!(matches!(
-            steps(&rename).as_slice(),
-            [Step::Set(_), Step::Remove(_)]
-        ));
-        let recase = TagChange::between(&[tag("owner", "a")], &[tag("Owner", "a")]);
-        assert!(matches!(
-            steps(&recase).as_slice(),
-            [Step::Remove(_), Step::Set(_)]
-        ));
-        let mut tags = vec![tag("owner", "a")];
-        for step in steps(&recase) {
-            step.apply(&mut tags);
+        for (from, to) in [("costcenter", "CostCentre"), ("owner", "Owner")] {
+            let rename = TagChange::between(&[tag(from, "1")], &[tag(to, "1")]);
+            assert!(matches!(
+                steps(&rename).as_slice(),
+                [Step::Set(_), Step::Remove(_)]
+            ));
+            let mut tags = vec![tag(from, "1")];
+            for step in steps(&rename) {
+                step.apply(&mut tags);
+            }
+            assert_eq!(tags, vec![tag(to, "1")]);
         }
-        assert_eq!(tags, vec![tag("Owner", "a")]);
     }
 }

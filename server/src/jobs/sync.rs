@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use app::model::{AwsItem, Field, ResourceKind, ResourceRef, Tag};
+use app::model::{AwsItem, Field, ItemState, Recorded, ResourceKind, ResourceRef, Tag};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
@@ -284,6 +284,20 @@ async fn apply(
         > 0;
     let cached = scope_cache::items(&mut tx, kind, account, region).await?;
     let changes = compare(cached, listed, list_started, read_before);
+    // The cached copy of what changed or went, read before the cache changes: the audit rows'
+    // "before", so an entry's page shows what was deleted or what the change replaced.
+    let mut befores = Vec::with_capacity(changes.outside.len());
+    for change in &changes.outside {
+        befores.push(if change.was_cached {
+            let item = item_ref(kind, account, region, &change.id);
+            match resources::get_in(&mut tx, &item).await? {
+                Some(cached) => Recorded::Present(ItemState::from(&cached)),
+                None => Recorded::NotRecorded,
+            }
+        } else {
+            Recorded::Absent
+        });
+    }
     let now = store::now();
     for item in &changes.upserts {
         resources::upsert(&mut tx, item).await?;
@@ -291,7 +305,7 @@ async fn apply(
     for gone in &changes.gone {
         scope_cache::mark_gone(&mut tx, kind, account, region, &gone.id, &now).await?;
     }
-    for change in &changes.outside {
+    for (change, before) in changes.outside.iter().zip(befores) {
         let row = NewAuditRow {
             actor: OUTSIDE_ACTOR.into(),
             client_ip: String::new(),
@@ -304,6 +318,8 @@ async fn apply(
             outcome: Some(app::model::Outcome::Ok),
             message: change.message(kind),
             request_id: String::new(),
+            before,
+            after: change.after.clone(),
             ..Default::default()
         };
         store::audit::append(&mut tx, console.db().seal(), row, &now).await?;
@@ -336,6 +352,11 @@ struct OutsideChange {
     id: String,
     name: String,
     params: Value,
+    /// The cache held the item as present (changed or removed): its cached copy is the row's
+    /// "before". Otherwise (created, or back after it went) there was none.
+    was_cached: bool,
+    /// The item as AWS listed it; absent once removed.
+    after: Recorded,
 }
 
 impl OutsideChange {
@@ -375,6 +396,8 @@ fn compare(
                     id: item.item.id.clone(),
                     name: item.name.clone(),
                     params: json!({}),
+                    was_cached: false,
+                    after: Recorded::Present(ItemState::from(&item)),
                 });
                 changes.upserts.push(item);
             }
@@ -385,6 +408,8 @@ fn compare(
                         id: item.item.id.clone(),
                         name: item.name.clone(),
                         params,
+                        was_cached: true,
+                        after: Recorded::Present(ItemState::from(&item)),
                     });
                 }
                 changes.upserts.push(item);
@@ -396,6 +421,8 @@ fn compare(
                         id: item.item.id.clone(),
                         name: item.name.clone(),
                         params: json!({"tags": tag_map(&item.tags)}),
+                        was_cached: false,
+                        after: Recorded::Present(ItemState::from(&item)),
                     });
                 }
                 changes.upserts.push(item);
@@ -409,6 +436,8 @@ fn compare(
                 id: old.id.clone(),
                 name: old.name.clone(),
                 params: json!({"last_seen": old.last_seen}),
+                was_cached: true,
+                after: Recorded::Absent,
             });
             changes.gone.push(old);
         }
@@ -593,6 +622,44 @@ mod tests {
                 .map(|g| g.id.as_str())
                 .collect::<Vec<_>>(),
             vec!["removed"]
+        );
+    }
+
+    #[test]
+    fn removed_and_changed_items_take_their_cached_copy_as_before_and_the_listing_as_after() {
+        let changes = compare(
+            vec![
+                cached("removed", &[("Owner", "a")], EARLIER, false),
+                cached("retagged", &[("Owner", "a")], EARLIER, false),
+                cached("back", &[], EARLIER, true),
+            ],
+            vec![
+                item("retagged", &[("Owner", "b")]),
+                item("back", &[]),
+                item("new", &[]),
+            ],
+            LISTED_AT,
+            true,
+        );
+        let sides: Vec<(&str, bool, Recorded)> = changes
+            .outside
+            .iter()
+            .map(|c| (c.action, c.was_cached, c.after.clone()))
+            .collect();
+        let listed =
+            |id: &str, tags: &[(&str, &str)]| Recorded::Present(ItemState::from(&item(id, tags)));
+        assert_eq!(
+            sides,
+            vec![
+                (
+                    "sync.changed_outside",
+                    true,
+                    listed("retagged", &[("Owner", "b")])
+                ),
+                ("sync.returned_outside", false, listed("back", &[])),
+                ("sync.created_outside", false, listed("new", &[])),
+                ("sync.removed_outside", true, Recorded::Absent),
+            ]
         );
     }
 

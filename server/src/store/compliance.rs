@@ -29,13 +29,16 @@ fn kinds(rule: &TagRule) -> Vec<ResourceKind> {
         .collect()
 }
 
-/// ` lower(t.key) IN (…)` over the rule's key and its other spellings.
+/// ` lower(t.key) IN (…)` over the rule's key and its other spellings. SQLite's `lower` folds
+/// ASCII letters only, as `TagRule::check`'s comparison does; the bound keys are folded the same
+/// way (Rust's `to_lowercase` would fold `É` too, and a tag spelled exactly `Équipe` would then
+/// count as missing from the rule `Équipe`).
 fn push_spellings(sql: &mut QueryBuilder<'_, Sqlite>, rule: &TagRule) {
     sql.push(" lower(t.key) IN (");
     let mut list = sql.separated(", ");
-    list.push_bind(rule.key.to_lowercase());
+    list.push_bind(rule.key.to_ascii_lowercase());
     for spelling in &rule.spellings {
-        list.push_bind(spelling.to_lowercase());
+        list.push_bind(spelling.to_ascii_lowercase());
     }
     sql.push(")");
 }

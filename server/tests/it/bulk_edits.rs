@@ -688,3 +688,75 @@ async fn a_run_marked_stopped_while_it_still_runs_gives_way_to_the_retry() {
         "one row per item: {rows:?}"
     );
 }
+
+/// A managed policy tagged `reviewer=ana`, cached, and a bulk edit previewing `Set
+/// Reviewer=bo` on it; answers the edit's id.
+async fn preview_a_case_twin(admin: &Browser) -> String {
+    refresh_kind(admin, "managed-policy").await;
+    let tagged = admin
+        .call(
+            "/api/resource/tag",
+            &[
+                ("item[kind]", "managed-policy"),
+                ("item[account]", "prod"),
+                ("item[region]", "global"),
+                ("item[id]", "s3-backup-writer"),
+                ("key", "reviewer"),
+                ("value", "ana"),
+            ],
+        )
+        .await;
+    assert_eq!(tagged.status(), StatusCode::OK);
+    preview(
+        admin,
+        &[("kind", "managed-policy"), ("tag", "reviewer=ana")],
+        &[["set", "Reviewer", "", "bo"]],
+    )
+    .await
+}
+
+fn pair(key: &str, value: &str) -> (String, String) {
+    (key.to_string(), value.to_string())
+}
+
+/// IAM folds the case of tag keys only on users and roles: on the six IAM kinds trustdesk
+/// manages `reviewer` and `Reviewer` are two keys, so the preview adds the second beside the
+/// first instead of refusing them as one key.
+#[tokio::test]
+async fn iam_tag_keys_that_differ_only_by_case_are_previewed_as_two_keys() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    let id = preview_a_case_twin(&admin).await;
+    let shown = edit(&admin, &id).await;
+    assert_eq!(counts(&shown), (1, 0, 0, 0, 0), "{shown}");
+    let item = &shown["items"][0];
+    assert_eq!(item["status"], "pending", "{item}");
+    assert!(
+        tags(&item["after"]).contains(&pair("reviewer", "ana")),
+        "{item}"
+    );
+    assert!(
+        tags(&item["after"]).contains(&pair("Reviewer", "bo")),
+        "{item}"
+    );
+}
+
+/// Applied, AWS holds both keys. Passes once the emulator keeps IAM tag keys' case (it folded
+/// them, replacing `reviewer` with `Reviewer`).
+#[tokio::test]
+async fn iam_tag_keys_that_differ_only_by_case_are_applied_as_two_keys() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    let id = preview_a_case_twin(&admin).await;
+    assert_eq!(apply(&admin, &id, 1).await.status(), StatusCode::OK);
+    let done = settled(&admin, &id).await;
+    assert_eq!(counts(&done), (0, 0, 0, 1, 0), "{done}");
+    refresh_kind(&admin, "managed-policy").await;
+    let item: Value = admin
+        .get_json("/api/resource?item[kind]=managed-policy&item[account]=prod&item[region]=global&item[id]=s3-backup-writer")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let now = tags(&item["tags"]);
+    assert!(now.contains(&pair("reviewer", "ana")), "{now:?}");
+    assert!(now.contains(&pair("Reviewer", "bo")), "{now:?}");
+}

@@ -218,3 +218,61 @@ async fn the_form_follows_the_rules_and_aws_conflicts_are_said() {
     let (_, item) = detail(&admin, "dup.example.com").await;
     assert_eq!(field(&item, "Client IDs"), "", "nothing was added");
 }
+
+/// More than 5 thumbprints is what IAM refuses with InvalidInput (not LimitExceeded) on
+/// CreateOpenIDConnectProvider and UpdateOpenIDConnectProviderThumbprint: refused on the
+/// thumbprints field, in a sentence naming them, before AWS is called.
+#[tokio::test]
+async fn more_than_five_thumbprints_are_refused_on_their_field_before_aws() {
+    let (app, admin) = TestApp::demo_with_admin().await;
+    let five: Vec<String> = (0..5).map(|i| format!("{i:040x}")).collect();
+    let created = admin
+        .call(
+            "/api/oidc-providers/create",
+            &[
+                ("provider[target]", "prod/global"),
+                ("provider[url]", "https://five.example.com"),
+                ("provider[thumbprints]", &five.join("\n")),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK, "five are allowed");
+    emulator_control(
+        &app,
+        reqwest::Method::DELETE,
+        "calls",
+        serde_json::json!({}),
+    )
+    .await;
+
+    let six = format!("{}\n{}", five.join("\n"), "f".repeat(40));
+    let create = admin
+        .call(
+            "/api/oidc-providers/create",
+            &[
+                ("provider[target]", "prod/global"),
+                ("provider[url]", "https://six.example.com"),
+                ("provider[thumbprints]", &six),
+            ],
+        )
+        .await;
+    let update = admin
+        .call(
+            "/api/oidc-providers/thumbprints",
+            &item_fields("five.example.com", &[("change[thumbprints]", &six)]),
+        )
+        .await;
+    for response in [create, update] {
+        let error = expect_error(response, StatusCode::BAD_REQUEST, "").await;
+        assert_eq!(field_names(&error), ["thumbprints"], "{error}");
+        let message = error["fields"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("6 thumbprints given") && message.contains("at most 5 thumbprints"),
+            "{error}"
+        );
+    }
+    let calls = emulator_calls(&app).await;
+    assert_eq!(calls["total"], 0, "nothing sent: {calls}");
+    let (_, item) = detail(&admin, "five.example.com").await;
+    assert_eq!(field(&item, "Thumbprints"), five.join(", "));
+}

@@ -316,3 +316,98 @@ async fn viewers_read_the_sync_page_but_cannot_start_a_sync() {
         .await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 }
+
+/// An item deleted outside trustdesk is audited with the cached copy as "before" (and none
+/// after), so the audit entry's page shows what was deleted; a retag outside has both sides.
+#[tokio::test]
+async fn an_item_deleted_outside_trustdesk_is_audited_with_what_was_deleted() {
+    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let first = settled(&admin, None).await;
+    let iam = emulator_iam(&app);
+    iam.create_instance_profile()
+        .instance_profile_name("deleted-outside")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("Owner")
+                .value("gone@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let second = sync_now(&admin, &first).await;
+    iam.tag_instance_profile()
+        .instance_profile_name("deleted-outside")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("Team")
+                .value("retagged")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let third = sync_now(&admin, &second).await;
+    iam.delete_instance_profile()
+        .instance_profile_name("deleted-outside")
+        .send()
+        .await
+        .unwrap();
+    sync_now(&admin, &third).await;
+
+    let rows: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, action, state_before, state_after FROM audit_log
+         WHERE actor = 'aws (outside trustdesk)' AND target_id = 'deleted-outside' ORDER BY id",
+    )
+    .fetch_all(&app.db().await)
+    .await
+    .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "sync.created_outside",
+            "sync.changed_outside",
+            "sync.removed_outside"
+        ]
+    );
+    let state = |stored: &Option<String>| -> Value {
+        serde_json::from_str(stored.as_deref().expect("a state recorded")).unwrap()
+    };
+    let (removed, _, before, after) = &rows[2];
+    let before = state(before);
+    assert_eq!(before["name"], "deleted-outside", "{before}");
+    let tags = before["tags"].to_string();
+    assert!(
+        tags.contains("gone@example.com") && tags.contains("retagged"),
+        "the last cached copy: {before}"
+    );
+    assert_eq!(state(after), Value::Null, "none after: {after:?}");
+    assert!(!state(&rows[1].2)["tags"].to_string().contains("retagged"));
+    assert!(state(&rows[1].3)["tags"].to_string().contains("retagged"));
+    assert_eq!(state(&rows[0].2), Value::Null, "nothing before a creation");
+
+    let entry: Value = admin
+        .get_json(&format!("/api/audit/entry?id={removed}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        entry["before"]["Present"]["name"], "deleted-outside",
+        "{entry}"
+    );
+    assert_eq!(entry["after"], "Absent", "{entry}");
+    let page = admin
+        .get(&format!("/audit/{removed}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("gone@example.com"),
+        "the page shows the deleted item's tags"
+    );
+}

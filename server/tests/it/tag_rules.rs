@@ -225,3 +225,61 @@ async fn compliance_counts_each_kind_of_violation_and_follows_the_tags() {
         );
     }
 }
+
+/// A rule is met by its key spelled exactly, as AWS compares keys; a key that differs only by
+/// (ASCII) case is another key, reported as a misspelling. The report's SQL and the rule's own
+/// check fold case alike, so a key with a non-ASCII capital (`Équipe`) complies when spelled
+/// exactly (SQLite's `lower` leaves `É` as it is; the bound key was folded to `é`, so the report
+/// counted it missing).
+#[tokio::test]
+async fn a_rule_is_met_by_its_key_exactly_and_a_key_in_another_case_is_a_misspelling() {
+    let (_app, admin) = TestApp::demo_with_admin().await;
+    refresh_kind(&admin, "server-certificate").await;
+    let fields = [
+        ("rule[key]", "Équipe"),
+        ("rule[required]", "on"),
+        ("rule[kinds]", "server-certificate"),
+        ("rule[accounts]", "prod"),
+        ("rule[allowed]", "any"),
+    ];
+    let added = admin.call("/api/tag-rules/add", &fields).await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let prod: Vec<String> = inventory_of(&admin, "server-certificate", "&query[account]=prod")
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(prod.len() >= 2, "{prod:?}");
+    set_tag(&admin, &prod[0], "Équipe", "réseau").await;
+    set_tag(&admin, &prod[1], "ÉQUIPE", "réseau").await;
+    let report = compliance(&admin).await;
+    let section = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"]["key"] == "Équipe")
+        .cloned()
+        .unwrap_or_else(|| panic!("no Équipe rule: {report}"));
+    let listed = |id: &str| {
+        section["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["item"]["id"] == id)
+            .map(|i| i["violations"].to_string())
+    };
+    assert_eq!(
+        listed(&prod[0]),
+        None,
+        "spelled exactly, it complies: {section}"
+    );
+    assert!(
+        listed(&prod[1])
+            .unwrap_or_default()
+            .contains("ÉQUIPE should be spelled Équipe"),
+        "{section}"
+    );
+    assert_eq!(section["total"], prod.len() - 1, "{section}");
+}

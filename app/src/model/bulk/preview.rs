@@ -140,19 +140,6 @@ fn refusal(kind: ResourceKind, before: &[Tag], after: &[Tag]) -> Option<String> 
             after.len()
         ));
     }
-    if rules == TagRules::Iam {
-        for (n, tag) in after.iter().enumerate() {
-            if let Some(twin) = after[n + 1..]
-                .iter()
-                .find(|t| t.key.eq_ignore_ascii_case(&tag.key))
-            {
-                return Some(format!(
-                    "IAM tag keys ignore case, so {} and {} would be the same key.",
-                    tag.key, twin.key
-                ));
-            }
-        }
-    }
     None
 }
 
@@ -161,17 +148,15 @@ pub fn same_tags(a: &[Tag], b: &[Tag]) -> bool {
     a.len() == b.len() && a.iter().all(|tag| b.contains(tag))
 }
 
-/// What AWS must be asked to turn `before` into `after`: the tags to add or overwrite, the keys
-/// to remove, and in which order.
+/// What AWS must be asked to turn `before` into `after`: the tags to add or overwrite and the
+/// keys to remove. Setting goes first, so an item is never left without the value in between
+/// (a rename sets the new key, then removes the old). Keys are compared exactly: every service
+/// trustdesk tags keeps `owner` and `Owner` apart (IAM folds case only on users and roles), so a
+/// removal never deletes a key just set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagChange {
     pub set: Vec<Tag>,
     pub remove: Vec<String>,
-    /// Remove before setting: when a removed key differs from a set key only by case (an IAM
-    /// rename `owner` → `Owner`), setting first would leave the removal to delete the new tag
-    /// in a service that ignores case. Otherwise setting first never leaves the item without
-    /// the value in between.
-    pub remove_first: bool,
 }
 
 impl TagChange {
@@ -186,14 +171,7 @@ impl TagChange {
             .filter(|tag| !after.iter().any(|t| t.key == tag.key))
             .map(|tag| tag.key.clone())
             .collect();
-        let remove_first = remove
-            .iter()
-            .any(|key| set.iter().any(|tag| tag.key.eq_ignore_ascii_case(key)));
-        Self {
-            set,
-            remove,
-            remove_first,
-        }
+        Self { set, remove }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -249,7 +227,6 @@ mod tests {
             TagChange {
                 set: tags(&[("CostCentre", "CC-1200")]),
                 remove: vec!["costcenter".into()],
-                remove_first: false,
             }
         );
     }
@@ -306,15 +283,31 @@ mod tests {
     }
 
     #[test]
-    fn iam_refuses_two_keys_that_differ_only_by_case_and_renames_case_safely() {
+    fn iam_keys_that_differ_only_by_case_are_two_keys() {
+        // IAM folds case only on users and roles; the six IAM kinds trustdesk manages keep
+        // `owner` and `Owner` apart, as EC2 and Multi-party approval do.
         let before = tags(&[("owner", "ana")]);
         let set = TagOperation::Set {
             key: "Owner".into(),
             value: "bo".into(),
         };
-        let twins = preview(ResourceKind::SamlProvider, "prod", &before, &[set], &[]);
-        assert_eq!(twins.status, ItemStatus::Refused);
-        assert!(twins.message.contains("ignore case"));
+        for kind in [ResourceKind::SamlProvider, ResourceKind::TrustProvider] {
+            let both = preview(kind, "prod", &before, std::slice::from_ref(&set), &[]);
+            assert_eq!(
+                both.status,
+                ItemStatus::Pending,
+                "{kind:?}: {}",
+                both.message
+            );
+            assert_eq!(both.after, tags(&[("owner", "ana"), ("Owner", "bo")]));
+            assert_eq!(
+                TagChange::between(&before, &both.after),
+                TagChange {
+                    set: tags(&[("Owner", "bo")]),
+                    remove: Vec::new(),
+                }
+            );
+        }
 
         let recase = TagOperation::Rename {
             from: "owner".into(),
@@ -322,6 +315,13 @@ mod tests {
         };
         let renamed = preview(ResourceKind::SamlProvider, "prod", &before, &[recase], &[]);
         assert_eq!(renamed.status, ItemStatus::Pending);
-        assert!(TagChange::between(&before, &renamed.after).remove_first);
+        assert_eq!(renamed.after, tags(&[("Owner", "ana")]));
+        assert_eq!(
+            TagChange::between(&before, &renamed.after),
+            TagChange {
+                set: tags(&[("Owner", "ana")]),
+                remove: vec!["owner".into()],
+            }
+        );
     }
 }

@@ -5,7 +5,8 @@
 //! pages' throughput and p50 / p99 at the same number of clients (200 by default, 60 s each),
 //! with the errors (there must be none) and the ratio; the site's bundle sizes and the
 //! inventory page's weight; then the demo's first full sync's AWS calls beside the fewest.
-//! Usage: trustdesk-bench [SECONDS_PER_FIGURE] [CLIENTS]
+//! Usage: trustdesk-bench [SECONDS_PER_FIGURE] [CLIENTS], or `trustdesk-bench sync-calls` for
+//! the demo's full sync figure alone.
 
 mod load;
 mod running;
@@ -90,6 +91,12 @@ async fn walk(client: &reqwest::Client, url: &str) -> (usize, usize) {
 
 #[tokio::main]
 async fn main() {
+    // `trustdesk-bench sync-calls`: the demo's full sync figure alone, without the load.
+    if std::env::args().nth(1).as_deref() == Some("sync-calls") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        sync_calls::full_sync_calls(dir.path()).await;
+        return;
+    }
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
     let clients: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(200);

@@ -4,10 +4,13 @@
 //! every kind, and after the load; a static file's and a mix of inventory, detail and overview
 //! pages' throughput and p50 / p99 at the same number of clients (200 by default, 60 s each),
 //! with the errors (there must be none) and the ratio; the site's bundle sizes and the
-//! inventory page's weight; then the demo's first full sync's AWS calls beside the fewest.
+//! inventory page's weight; what hostile requests cost (expensive documents four at a time with
+//! `/healthz` meanwhile, 64 anonymous 39 MiB posts); then the demo's full sync's AWS calls
+//! beside the fewest.
 //! Usage: trustdesk-bench [SECONDS_PER_FIGURE] [CLIENTS], or `trustdesk-bench sync-calls` for
 //! the demo's full sync figure alone.
 
+mod hostile;
 mod load;
 mod running;
 mod seed;
@@ -180,6 +183,8 @@ async fn main() {
         mb(loaded),
         mb(peak)
     );
+    hostile::documents_and_health(&client, &running.url).await;
+    hostile::huge_anonymous_posts(&running.url, pid).await;
     drop(running);
     sync_calls::full_sync_calls(dir.path()).await;
     if static_file.overall.errors + pages_mix.overall.errors + walk_errors > 0 {

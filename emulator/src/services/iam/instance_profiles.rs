@@ -1,6 +1,7 @@
 //! Instance profiles and the role each holds.
 
 use super::model::InstanceProfile;
+use crate::tags::KeyCase;
 use super::{
     already_exists, delete_conflict, iam_page, limit_exceeded, no_such_entity, render, result,
     truncation, Call, Output,
@@ -10,7 +11,7 @@ impl Call<'_> {
     pub(super) fn create_instance_profile(self) -> Output {
         let name = self.input.name("InstanceProfileName", 128)?;
         let path = self.input.path("Path")?;
-        let tags = self.input.tags()?;
+        let tags = self.input.tags(KeyCase::Sensitive)?;
         if self
             .iam
             .instance_profiles

@@ -2,6 +2,7 @@
 //! from their seed, and deletable only once deactivated.
 
 use super::model::{MfaAssignment, VirtualMfaDevice, MAX_MFA_DEVICES_PER_USER};
+use crate::tags::KeyCase;
 use super::{
     already_exists, delete_conflict, iam_page, limit_exceeded, no_such_entity, render, result,
     truncation, validation, Call, Output,
@@ -13,7 +14,7 @@ impl<'a> Call<'a> {
     pub(super) fn create_virtual_mfa_device(self) -> Output {
         let name = self.input.name("VirtualMFADeviceName", 226)?;
         let path = self.input.path("Path")?;
-        let tags = self.input.tags()?;
+        let tags = self.input.tags(KeyCase::Sensitive)?;
         let serial = format!("arn:aws:iam::{}:mfa{path}{name}", self.account);
         if self.iam.mfa_devices.contains_key(&serial) {
             return Err(already_exists(

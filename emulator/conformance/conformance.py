@@ -300,16 +300,16 @@ def authentication(emu):
     emu.control("/_emulator/roles", {"account": OTHER_ACCOUNT, "role_name": "Presigner"})
     creds = emu.client("sts").assume_role(RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/Presigner", RoleSessionName="presign")["Credentials"]
     issued = emu.client("sts", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
-    url = issued.generate_presigned_url("get_caller_identity", ExpiresIn=300)
+    url = issued.generate_presigned_url("get_caller_identity", ExpiresIn=300, HttpMethod="GET")
     status, body = fetch(url)
     assert status == 200 and f"<Account>{OTHER_ACCOUNT}</Account>" in body, (status, body)
     status, body = fetch(url.replace("Action=GetCallerIdentity", "Action=GetCallerIdentity&Extra=1"))
     assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in body, (status, body)
     wrong = emu.client("sts", key=creds["AccessKeyId"], secret="not-the-secret", token=creds["SessionToken"])
-    status, body = fetch(wrong.generate_presigned_url("get_caller_identity", ExpiresIn=300))
+    status, body = fetch(wrong.generate_presigned_url("get_caller_identity", ExpiresIn=300, HttpMethod="GET"))
     assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in body, (status, body)
     expect_error("SignatureDoesNotMatch", wrong.get_caller_identity, status=403)
-    status, body = fetch(emu.client("sts").generate_presigned_url("get_caller_identity", ExpiresIn=300))
+    status, body = fetch(emu.client("sts").generate_presigned_url("get_caller_identity", ExpiresIn=300, HttpMethod="GET"))
     assert status == 403 and "<Code>InvalidClientTokenId</Code>" in body, (status, body)
 
     # DNS rebinding: a page on another name that now resolves to 127.0.0.1.

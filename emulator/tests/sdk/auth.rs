@@ -95,7 +95,7 @@ async fn a_presigned_url_with_made_up_credentials_runs_nothing() {
         "&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={}%2F20261122%2Fus-east-1%2Fiam%2Faws4_request&X-Amz-Date={}&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Security-Token={}&X-Amz-Signature={}",
         assumed.access_key_id(),
         chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
-        encoded(assumed.session_token().unwrap_or_default()),
+        encoded(assumed.session_token()),
         "0".repeat(64)
     );
     let (status, body) = get(&aws, &tag_query(&arn, &forged)).await;

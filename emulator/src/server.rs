@@ -126,7 +126,11 @@ async fn handle(
         None => query::error_response(query::IAM_NAMESPACE, &error, &request_id),
     };
     if !loopback {
-        return refuse(ApiError::new(StatusCode::FORBIDDEN, "AccessDenied", NOT_LOOPBACK));
+        return refuse(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            NOT_LOOPBACK,
+        ));
     }
     let signature = match sigv4::Signature::read(&headers, uri.query()) {
         Ok(signature) => signature,

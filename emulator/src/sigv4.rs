@@ -118,8 +118,8 @@ impl Signature {
             return Self::from_header(value.to_str().unwrap_or(""));
         }
         let query = query.unwrap_or("");
-        let presigned = url::form_urlencoded::parse(query.as_bytes())
-            .any(|(key, _)| key.starts_with("X-Amz-"));
+        let presigned =
+            url::form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key.starts_with("X-Amz-"));
         if !presigned {
             return Err(missing_token());
         }
@@ -234,15 +234,16 @@ impl Signature {
                 signed_at.clone()
             }
         };
-        let payload_hashes: Vec<String> = match (&self.carrier, request.header("x-amz-content-sha256")) {
-            (Carrier::Header, Some(declared)) => vec![declared.to_string()],
-            (Carrier::Header, None) => vec![hex::encode(Sha256::digest(request.body))],
-            // Presigning tools sign either the body's hash or UNSIGNED-PAYLOAD.
-            (Carrier::Query { .. }, _) => vec![
-                hex::encode(Sha256::digest(request.body)),
-                "UNSIGNED-PAYLOAD".to_string(),
-            ],
-        };
+        let payload_hashes: Vec<String> =
+            match (&self.carrier, request.header("x-amz-content-sha256")) {
+                (Carrier::Header, Some(declared)) => vec![declared.to_string()],
+                (Carrier::Header, None) => vec![hex::encode(Sha256::digest(request.body))],
+                // Presigning tools sign either the body's hash or UNSIGNED-PAYLOAD.
+                (Carrier::Query { .. }, _) => vec![
+                    hex::encode(Sha256::digest(request.body)),
+                    "UNSIGNED-PAYLOAD".to_string(),
+                ],
+            };
         let key = signing_key(secret, &self.scope);
         let matches = payload_hashes.iter().any(|payload_hash| {
             let canonical = self.canonical_request(request, payload_hash);
@@ -317,7 +318,9 @@ fn signed_header_list(list: &str) -> Result<Vec<String>, ApiError> {
         .iter()
         .any(|name| name.is_empty() || name.chars().any(|c| c.is_ascii_uppercase()))
     {
-        return Err(incomplete("Signed header names must be lowercase and not empty."));
+        return Err(incomplete(
+            "Signed header names must be lowercase and not empty.",
+        ));
     }
     Ok(names)
 }
@@ -525,7 +528,10 @@ mod tests {
             "IncompleteSignature",
             "host must be signed"
         );
-        assert_eq!(read(Some("Bearer x"), None).unwrap_err(), "IncompleteSignature");
+        assert_eq!(
+            read(Some("Bearer x"), None).unwrap_err(),
+            "IncompleteSignature"
+        );
         let complete = read(
             Some("AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=ab"),
             None,

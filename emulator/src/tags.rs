@@ -121,7 +121,10 @@ pub fn validate_iam_tags(tags: &[Tag], case: KeyCase) -> ApiResult<()> {
             .iter()
             .any(|earlier| case.same_key(&earlier.key, &tag.key))
         {
-            return Err(ApiError::bad_request("InvalidInput", case.duplicate_message()));
+            return Err(ApiError::bad_request(
+                "InvalidInput",
+                case.duplicate_message(),
+            ));
         }
     }
     Ok(())
@@ -249,8 +252,8 @@ mod tests {
                 &[Tag::new("Owner", "a"), Tag::new("owner", "b")],
                 KeyCase::Insensitive
             )
-                .unwrap_err()
-                .code,
+            .unwrap_err()
+            .code,
             "InvalidInput"
         );
         assert_eq!(
@@ -271,7 +274,11 @@ mod tests {
                 .code,
             "ValidationError"
         );
-        assert!(validate_iam_tags(&[Tag::new("Cost Centre", "CC-1024 / ops@example.com")], KeyCase::Sensitive).is_ok());
+        assert!(validate_iam_tags(
+            &[Tag::new("Cost Centre", "CC-1024 / ops@example.com")],
+            KeyCase::Sensitive
+        )
+        .is_ok());
         assert!(validate_iam_tags(&[Tag::new("k".repeat(128), "")], KeyCase::Sensitive).is_ok());
     }
 
@@ -286,8 +293,7 @@ mod tests {
         .unwrap();
         assert_eq!(existing.len(), 49);
         assert_eq!(existing[0], Tag::new("K0", "overwritten"));
-        let err =
-            apply_iam_tags(
+        let err = apply_iam_tags(
             &mut existing,
             &[Tag::new("a", "1"), Tag::new("b", "2")],
             KeyCase::Insensitive,
@@ -300,7 +306,10 @@ mod tests {
     #[test]
     fn only_users_and_roles_fold_the_case_of_keys() {
         // IAM User Guide: on policies (and the other kinds) Costcenter and costcenter are two keys.
-        let twins = [Tag::new("Costcenter", "1234"), Tag::new("costcenter", "5678")];
+        let twins = [
+            Tag::new("Costcenter", "1234"),
+            Tag::new("costcenter", "5678"),
+        ];
         assert!(validate_iam_tags(&twins, KeyCase::Sensitive).is_ok());
         assert_eq!(
             validate_iam_tags(&twins, KeyCase::Insensitive)
@@ -309,14 +318,22 @@ mod tests {
             "InvalidInput"
         );
         assert_eq!(
-            validate_iam_tags(&[Tag::new("k", "1"), Tag::new("k", "2")], KeyCase::Sensitive)
-                .unwrap_err()
-                .code,
+            validate_iam_tags(
+                &[Tag::new("k", "1"), Tag::new("k", "2")],
+                KeyCase::Sensitive
+            )
+            .unwrap_err()
+            .code,
             "InvalidInput"
         );
 
         let mut policy = vec![Tag::new("Costcenter", "1234")];
-        apply_iam_tags(&mut policy, &[Tag::new("costcenter", "5678")], KeyCase::Sensitive).unwrap();
+        apply_iam_tags(
+            &mut policy,
+            &[Tag::new("costcenter", "5678")],
+            KeyCase::Sensitive,
+        )
+        .unwrap();
         assert_eq!(policy, twins);
         remove_iam_tags(&mut policy, &["COSTCENTER".to_string()], KeyCase::Sensitive);
         assert_eq!(policy.len(), 2, "untagging names the exact key");
@@ -324,7 +341,12 @@ mod tests {
         assert_eq!(policy, [Tag::new("Costcenter", "1234")]);
 
         let mut role = vec![Tag::new("Costcenter", "1234")];
-        apply_iam_tags(&mut role, &[Tag::new("costcenter", "5678")], KeyCase::Insensitive).unwrap();
+        apply_iam_tags(
+            &mut role,
+            &[Tag::new("costcenter", "5678")],
+            KeyCase::Insensitive,
+        )
+        .unwrap();
         assert_eq!(role, [Tag::new("costcenter", "5678")]);
         remove_iam_tags(&mut role, &["COSTCENTER".to_string()], KeyCase::Insensitive);
         assert!(role.is_empty());
@@ -337,13 +359,20 @@ mod tests {
         let mut policy = base.clone();
         apply_iam_tags(&mut policy, &[Tag::new("K0", "twin")], KeyCase::Sensitive).unwrap();
         assert_eq!(policy.len(), 50);
-        let err = apply_iam_tags(&mut policy, &[Tag::new("K1", "twin")], KeyCase::Sensitive)
-            .unwrap_err();
-        assert_eq!((err.code.as_str(), err.status.as_u16()), ("LimitExceeded", 409));
+        let err =
+            apply_iam_tags(&mut policy, &[Tag::new("K1", "twin")], KeyCase::Sensitive).unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.status.as_u16()),
+            ("LimitExceeded", 409)
+        );
         assert_eq!(policy.len(), 50, "nothing changes when over");
         let mut role = base;
-        apply_iam_tags(&mut role, &[Tag::new("K0", "same"), Tag::new("x", "new")], KeyCase::Insensitive)
-            .unwrap();
+        apply_iam_tags(
+            &mut role,
+            &[Tag::new("K0", "same"), Tag::new("x", "new")],
+            KeyCase::Insensitive,
+        )
+        .unwrap();
         assert_eq!(role.len(), 50);
     }
 

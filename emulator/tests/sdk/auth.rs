@@ -63,14 +63,24 @@ async fn a_credential_in_the_query_without_a_signature_runs_nothing() {
     let (iam, arn) = target(&aws).await;
 
     // What a cross-site <img> tagged a certificate with.
-    let (status, body) = get(&aws, &tag_query(&arn, &format!("&X-Amz-Credential={SCOPE}"))).await;
+    let (status, body) = get(
+        &aws,
+        &tag_query(&arn, &format!("&X-Amz-Credential={SCOPE}")),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("<Code>IncompleteSignature</Code>"), "{body}");
-    assert!(body.contains("X-Amz-Algorithm"), "names what is missing: {body}");
+    assert!(
+        body.contains("X-Amz-Algorithm"),
+        "names what is missing: {body}"
+    );
 
     let (status, body) = get(&aws, &tag_query(&arn, "")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(body.contains("<Code>MissingAuthenticationToken</Code>"), "{body}");
+    assert!(
+        body.contains("<Code>MissingAuthenticationToken</Code>"),
+        "{body}"
+    );
 
     assert_eq!(tag_count(&iam, &arn).await, 0);
 }
@@ -100,7 +110,10 @@ async fn a_presigned_url_with_made_up_credentials_runs_nothing() {
     );
     let (status, body) = get(&aws, &tag_query(&arn, &forged)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(body.contains("<Code>SignatureDoesNotMatch</Code>"), "{body}");
+    assert!(
+        body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{body}"
+    );
 
     assert_eq!(tag_count(&iam, &arn).await, 0);
 }

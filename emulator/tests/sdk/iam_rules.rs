@@ -43,7 +43,12 @@ async fn tag_keys_are_case_sensitive_on_policies_and_saml_providers() {
         .send()
         .await
         .unwrap();
-    let listed = iam.list_policy_tags().policy_arn(&policy).send().await.unwrap();
+    let listed = iam
+        .list_policy_tags()
+        .policy_arn(&policy)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         pairs(listed.tags()),
         [pair("Costcenter", "1234"), pair("costcenter", "5678")],
@@ -61,7 +66,12 @@ async fn tag_keys_are_case_sensitive_on_policies_and_saml_providers() {
         .send()
         .await
         .unwrap();
-    let listed = iam.list_policy_tags().policy_arn(&policy).send().await.unwrap();
+    let listed = iam
+        .list_policy_tags()
+        .policy_arn(&policy)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pairs(listed.tags()), [pair("Costcenter", "1234")]);
 
     // Case-twins in one request are two keys too.
@@ -69,7 +79,10 @@ async fn tag_keys_are_case_sensitive_on_policies_and_saml_providers() {
     let saml = iam
         .create_saml_provider()
         .name("CaseIdp")
-        .saml_metadata_document(saml::sample_metadata("https://idp.example.com", valid_until))
+        .saml_metadata_document(saml::sample_metadata(
+            "https://idp.example.com",
+            valid_until,
+        ))
         .tags(iam_tag("Team", "a"))
         .tags(iam_tag("team", "b"))
         .send()
@@ -84,10 +97,7 @@ async fn tag_keys_are_case_sensitive_on_policies_and_saml_providers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        pairs(listed.tags()),
-        [pair("Team", "a"), pair("team", "b")]
-    );
+    assert_eq!(pairs(listed.tags()), [pair("Team", "a"), pair("team", "b")]);
     // The same key twice is still a duplicate.
     let twice = iam
         .tag_saml_provider()

@@ -1,11 +1,11 @@
 //! Instance profiles and the role each holds.
 
 use super::model::InstanceProfile;
-use crate::tags::KeyCase;
 use super::{
     already_exists, delete_conflict, iam_page, limit_exceeded, no_such_entity, render, result,
     truncation, Call, Output,
 };
+use crate::tags::KeyCase;
 
 impl Call<'_> {
     pub(super) fn create_instance_profile(self) -> Output {

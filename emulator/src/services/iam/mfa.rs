@@ -2,13 +2,13 @@
 //! from their seed, and deletable only once deactivated.
 
 use super::model::{MfaAssignment, VirtualMfaDevice, MAX_MFA_DEVICES_PER_USER};
-use crate::tags::KeyCase;
 use super::{
     already_exists, delete_conflict, iam_page, limit_exceeded, no_such_entity, render, result,
     truncation, validation, Call, Output,
 };
 use crate::derive::mfa;
 use crate::error::{ApiError, ApiResult};
+use crate::tags::KeyCase;
 
 impl<'a> Call<'a> {
     pub(super) fn create_virtual_mfa_device(self) -> Output {

@@ -396,7 +396,10 @@ mod tests {
                 r#"{"Effect":"allowX","Action":"s3:*","Resource":"*"}"#,
                 "Syntax errors in policy.",
             ),
-            (r#"{"Action":"s3:*","Resource":"*"}"#, "Syntax errors in policy."),
+            (
+                r#"{"Action":"s3:*","Resource":"*"}"#,
+                "Syntax errors in policy.",
+            ),
         ] {
             let document = format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#);
             assert_eq!(

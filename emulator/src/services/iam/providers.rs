@@ -2,12 +2,12 @@
 //! create and update; OIDC providers keep up to 5 thumbprints and 100 client ids.
 
 use super::model::{OidcProvider, SamlProvider};
-use crate::tags::KeyCase;
 use super::{
     already_exists, invalid_input, limit_exceeded, render, result, validation, Call, Output,
 };
 use crate::derive::saml;
 use crate::error::{ApiError, ApiResult};
+use crate::tags::KeyCase;
 
 /// IAM's quotas per OpenID Connect provider.
 const MAX_CLIENT_IDS: usize = 100;

@@ -2,11 +2,11 @@
 
 use super::model::{InstanceProfile, Role, MAX_POLICIES_PER_ROLE};
 use super::policies::check_policy_document;
-use crate::tags::KeyCase;
 use super::{
     already_exists, delete_conflict, iam_page, limit_exceeded, no_such_entity, render, result,
     truncation, Call, Output,
 };
+use crate::tags::KeyCase;
 
 impl Call<'_> {
     pub(super) fn create_role(self) -> Output {

@@ -12,6 +12,8 @@ import datetime
 import json
 import subprocess
 import sys
+import urllib.error
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -193,6 +195,135 @@ def oidc(emu):
     assert len(iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn)["Tags"]) == 1
     iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=["Owner"])
     iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+
+
+@check("IAM: tag keys are case-sensitive on policies and SAML providers, folded on roles; the 50-tag limit counts them so")
+def tag_key_case(emu):
+    iam = emu.client("iam")
+    arn = iam.create_policy(PolicyName="case", PolicyDocument=POLICY, Tags=[{"Key": "Costcenter", "Value": "1234"}])["Policy"]["Arn"]
+    iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "costcenter", "Value": "5678"}])
+    tags = [(t["Key"], t["Value"]) for t in iam.list_policy_tags(PolicyArn=arn)["Tags"]]
+    assert tags == [("Costcenter", "1234"), ("costcenter", "5678")], tags
+    iam.untag_policy(PolicyArn=arn, TagKeys=["COSTCENTER"])
+    assert len(iam.list_policy_tags(PolicyArn=arn)["Tags"]) == 2, "untagging names the exact key"
+    iam.untag_policy(PolicyArn=arn, TagKeys=["costcenter"])
+    assert [t["Key"] for t in iam.list_policy_tags(PolicyArn=arn)["Tags"]] == ["Costcenter"]
+
+    saml = iam.create_saml_provider(Name="CaseIdP", SAMLMetadataDocument=saml_metadata("2030-01-01T00:00:00Z"),
+                                    Tags=[{"Key": "Team", "Value": "a"}, {"Key": "team", "Value": "b"}])["SAMLProviderArn"]
+    assert [t["Key"] for t in iam.list_saml_provider_tags(SAMLProviderArn=saml)["Tags"]] == ["Team", "team"]
+    expect_error("InvalidInput", iam.tag_saml_provider, SAMLProviderArn=saml, Tags=[{"Key": "Owner", "Value": "a"}, {"Key": "Owner", "Value": "b"}], status=400)
+
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    expect_error("InvalidInput", iam.create_role, RoleName="twins", AssumeRolePolicyDocument=trust,
+                 Tags=[{"Key": "Costcenter", "Value": "1234"}, {"Key": "costcenter", "Value": "5678"}], status=400)
+    iam.create_role(RoleName="case-role", AssumeRolePolicyDocument=trust, Tags=[{"Key": "Costcenter", "Value": "1234"}])
+    iam.tag_role(RoleName="case-role", Tags=[{"Key": "costcenter", "Value": "5678"}])
+    assert iam.list_role_tags(RoleName="case-role")["Tags"] == [{"Key": "costcenter", "Value": "5678"}], "replaced"
+
+    fifty = [{"Key": f"key-{i:02}", "Value": "v"} for i in range(50)]
+    full = iam.create_policy(PolicyName="case-full", PolicyDocument=POLICY, Tags=fifty)["Policy"]["Arn"]
+    expect_error("LimitExceeded", iam.tag_policy, PolicyArn=full, Tags=[{"Key": "KEY-00", "Value": "v"}], status=409)
+    iam.tag_policy(PolicyArn=full, Tags=[{"Key": "key-00", "Value": "overwritten"}])
+    iam.create_role(RoleName="case-full", AssumeRolePolicyDocument=trust, Tags=fifty)
+    iam.tag_role(RoleName="case-full", Tags=[{"Key": "KEY-00", "Value": "replaced"}])
+    assert len(iam.list_role_tags(RoleName="case-full")["Tags"]) == 50
+    expect_error("LimitExceeded", iam.tag_role, RoleName="case-full", Tags=[{"Key": "one-more", "Value": "v"}], status=409)
+
+
+@check("IAM: identity policies follow IAM's grammar (no principal; Action, Resource and Allow/Deny required)")
+def policy_grammar(emu):
+    iam = emu.client("iam")
+
+    def document(statement):
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+    arn = iam.create_policy(PolicyName="grammar", PolicyDocument=document({"Effect": "Deny", "NotAction": "iam:*", "NotResource": "arn:aws:s3:::logs/*"}))["Policy"]["Arn"]
+    refused = [
+        ({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": "*"}, "Policy document should not specify a principal."),
+        ({"Effect": "Deny", "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "s3:*", "Resource": "*"}, "Policy document should not specify a principal."),
+        ({"Effect": "Allow", "Action": "s3:ListBucket"}, "Policy statement must contain resources."),
+        ({"Effect": "Allow", "Resource": "*"}, "Policy statement must contain actions."),
+        ({"Effect": "allowX", "Action": "s3:ListBucket", "Resource": "*"}, "Syntax errors in policy."),
+    ]
+    for statement, message in refused:
+        error = expect_error("MalformedPolicyDocument", iam.create_policy, PolicyName="refused", PolicyDocument=document(statement), status=400)
+        assert error.response["Error"]["Message"] == message, (statement, error.response["Error"]["Message"])
+        error = expect_error("MalformedPolicyDocument", iam.create_policy_version, PolicyArn=arn, PolicyDocument=document(statement), status=400)
+        assert error.response["Error"]["Message"] == message, (statement, error.response["Error"]["Message"])
+    assert len(iam.list_policy_versions(PolicyArn=arn)["Versions"]) == 1
+
+
+@check("IAM: more than five OIDC thumbprints is InvalidInput on create and update")
+def oidc_thumbprint_limit(emu):
+    iam = emu.client("iam")
+    error = expect_error("InvalidInput", iam.create_open_id_connect_provider, Url="https://six.example.com", ThumbprintList=[THUMBPRINT] * 6, status=400)
+    assert error.response["Error"]["Message"] == "Thumbprint list must contain fewer than 5 entries."
+    arn = iam.create_open_id_connect_provider(Url="https://five.example.com", ThumbprintList=[THUMBPRINT] * 5)["OpenIDConnectProviderArn"]
+    expect_error("InvalidInput", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn, ThumbprintList=[THUMBPRINT] * 6, status=400)
+    assert len(iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ThumbprintList"]) == 5
+
+
+def fetch(url, headers=None, data=None):
+    """(status, body) of a raw request, refusals included."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@check("Auth: signatures are complete, presigned URLs checked, and only loopback Host names served")
+def authentication(emu):
+    iam = emu.client("iam")
+    arn = iam.create_policy(PolicyName="auth-target", PolicyDocument=POLICY)["Policy"]["Arn"]
+    tag = f"{emu.endpoint}/?Action=TagPolicy&Version=2010-05-08&PolicyArn={urllib.parse.quote(arn, safe='')}&Tags.member.1.Key=Pwned&Tags.member.1.Value=yes"
+    scope = "AKIDFORGED%2F20261122%2Fus-east-1%2Fiam%2Faws4_request"
+
+    status, body = fetch(tag)
+    assert status == 403 and "<Code>MissingAuthenticationToken</Code>" in body, (status, body)
+    # What a cross-site <img> tagged a certificate with: a credential and no signature.
+    status, body = fetch(f"{tag}&X-Amz-Credential={scope}")
+    assert status == 403 and "<Code>IncompleteSignature</Code>" in body, (status, body)
+    forged = f"&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={scope}&X-Amz-Date=20261122T000000Z&X-Amz-SignedHeaders=host&X-Amz-Signature={'0' * 64}"
+    status, body = fetch(tag + forged)
+    assert status == 403 and "<Code>InvalidClientTokenId</Code>" in body, (status, body)
+    status, body = fetch(emu.endpoint + "/", data=b"Action=ListRoles&Version=2010-05-08",
+                         headers={"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDRAW/20261122/us-east-1/iam/aws4_request",
+                                  "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403 and "<Code>IncompleteSignature</Code>" in body, (status, body)
+    assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == []
+
+    # A presigned URL from botocore's own signer works with credentials the emulator issued, and
+    # no longer once changed; with keys it cannot check, not at all.
+    emu.control("/_emulator/roles", {"account": OTHER_ACCOUNT, "role_name": "Presigner"})
+    creds = emu.client("sts").assume_role(RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/Presigner", RoleSessionName="presign")["Credentials"]
+    issued = emu.client("sts", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    url = issued.generate_presigned_url("get_caller_identity", ExpiresIn=300, HttpMethod="GET")
+    status, body = fetch(url)
+    assert status == 200 and f"<Account>{OTHER_ACCOUNT}</Account>" in body, (status, body)
+    status, body = fetch(url.replace("Action=GetCallerIdentity", "Action=GetCallerIdentity&Extra=1"))
+    assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in body, (status, body)
+    wrong = emu.client("sts", key=creds["AccessKeyId"], secret="not-the-secret", token=creds["SessionToken"])
+    status, body = fetch(wrong.generate_presigned_url("get_caller_identity", ExpiresIn=300, HttpMethod="GET"))
+    assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in body, (status, body)
+    expect_error("SignatureDoesNotMatch", wrong.get_caller_identity, status=403)
+    status, body = fetch(emu.client("sts").generate_presigned_url("get_caller_identity", ExpiresIn=300, HttpMethod="GET"))
+    assert status == 403 and "<Code>InvalidClientTokenId</Code>" in body, (status, body)
+
+    # DNS rebinding: a page on another name that now resolves to 127.0.0.1.
+    port = urllib.parse.urlsplit(emu.endpoint).port
+    for host in (f"evil.example:{port}", "evil.example", f"10.0.0.1:{port}"):
+        status, body = fetch(emu.endpoint + "/", data=b"Action=ListRoles&Version=2010-05-08",
+                             headers={"Host": host, "Content-Type": "application/x-www-form-urlencoded",
+                                      "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDRAW/20261122/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=abc"})
+        assert status == 403 and "<Code>AccessDenied</Code>" in body, (host, status, body)
+    status, _ = fetch(emu.endpoint + "/_emulator/calls", headers={"Host": f"evil.example:{port}"})
+    assert status == 403
+    via_localhost = boto3.client("sts", endpoint_url=f"http://localhost:{port}", region_name=REGION,
+                                 aws_access_key_id="AKIDLOCAL", aws_secret_access_key="s")
+    assert via_localhost.get_caller_identity()["Account"] == ACCOUNT
 
 
 @check("IAM: virtual MFA devices (seed and QR code PNG)")
@@ -399,7 +530,9 @@ def oidc_updates(emu):
     arn = iam.create_open_id_connect_provider(Url="https://oidc.conf.example.com", ClientIDList=["sts.amazonaws.com"], ThumbprintList=[THUMBPRINT])["OpenIDConnectProviderArn"]
     iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=[other, THUMBPRINT])
     assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ThumbprintList"] == [other, THUMBPRINT]
-    expect_error("LimitExceeded", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn, ThumbprintList=[THUMBPRINT] * 6, status=409)
+    # UpdateOpenIDConnectProviderThumbprint has no LimitExceeded: six is a bad input.
+    expect_error("InvalidInput", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn, ThumbprintList=[THUMBPRINT] * 6, status=400)
+    assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ThumbprintList"] == [other, THUMBPRINT]
     expect_error("InvalidInput", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn, ThumbprintList=[], status=400)
     expect_error("ValidationError", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn, ThumbprintList=[THUMBPRINT + "0"])
     expect_error("NoSuchEntity", iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn + "x", ThumbprintList=[THUMBPRINT], status=404)

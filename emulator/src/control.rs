@@ -13,7 +13,9 @@
 //!
 //! Every request that changes state must say `Content-Type: application/json`: a web page can
 //! send a cross-site POST with a form or text body without asking first, but not a JSON one, so
-//! a page the user visits cannot drive a standalone emulator on its well-known port.
+//! a page the user visits cannot drive a standalone emulator on its well-known port. Like every
+//! request, they are served only when addressed to a loopback name (`server`): a page that
+//! re-points its own name at 127.0.0.1 (DNS rebinding) is same-origin, JSON and all.
 
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, Method, StatusCode};

@@ -53,7 +53,7 @@ async fn main() -> std::process::ExitCode {
     };
     // Scripts read the endpoint from the first line.
     println!("{}", running.endpoint());
-    tracing::info!(endpoint = %running.endpoint(), "trustdesk-emulator ready; any access key works, default account {}", trustdesk_emulator::DEFAULT_ACCOUNT);
+    tracing::info!(endpoint = %running.endpoint(), "trustdesk-emulator ready; any access key works (SigV4-signed, loopback Host names only), default account {}", trustdesk_emulator::DEFAULT_ACCOUNT);
     shutdown_signal().await;
     running.shutdown().await;
     std::process::ExitCode::SUCCESS

@@ -93,6 +93,16 @@ pub async fn start(emulator: Emulator, addr: SocketAddr) -> std::io::Result<Runn
     })
 }
 
+const NOT_LOOPBACK: &str = "The emulator answers only requests addressed to a loopback name (localhost, 127.0.0.0/8 or [::1], any port).";
+
+/// The name the client addressed: the Host header, or the authority of an absolute-form URI.
+fn request_host<'a>(uri: &'a Uri, headers: &'a HeaderMap) -> Option<&'a str> {
+    match headers.get(header::HOST) {
+        Some(host) => host.to_str().ok(),
+        None => uri.authority().map(|authority| authority.as_str()),
+    }
+}
+
 async fn handle(
     State(emulator): State<Emulator>,
     method: Method,
@@ -100,23 +110,33 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let loopback = request_host(&uri, &headers).is_some_and(sigv4::is_loopback_host);
     if uri.path().starts_with(crate::control::PREFIX) {
+        if !loopback {
+            return (StatusCode::FORBIDDEN, NOT_LOOPBACK).into_response();
+        }
         return crate::control::handle(&emulator, &method, uri.path(), &headers, &body);
     }
     let request_id = ids::request_id();
-    let scope = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(sigv4::credential_scope)
-        .or_else(|| uri.query().and_then(sigv4::credential_scope_from_query));
-    let Some(scope) = scope else {
-        let error = ApiError::new(
-            StatusCode::FORBIDDEN,
-            "MissingAuthenticationToken",
-            "Request is missing Authentication Token: sign it with SigV4 (any access key works here).",
-        );
-        return query::error_response(query::IAM_NAMESPACE, &error, &request_id);
+    // Read leniently first, to answer even a refusal in the named service's error shape.
+    let service = sigv4::scope_of(&headers, uri.query())
+        .and_then(|scope| Service::from_signing_name(&scope.service));
+    let refuse = |error: ApiError| match service {
+        Some(service) => service.error_response(&error, &request_id),
+        None => query::error_response(query::IAM_NAMESPACE, &error, &request_id),
     };
+    if !loopback {
+        return refuse(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            NOT_LOOPBACK,
+        ));
+    }
+    let signature = match sigv4::Signature::read(&headers, uri.query()) {
+        Ok(signature) => signature,
+        Err(error) => return refuse(error),
+    };
+    let scope = signature.scope.clone();
     let Some(service) = Service::from_signing_name(&scope.service) else {
         let error = ApiError::bad_request(
             "UnknownService",
@@ -124,6 +144,25 @@ async fn handle(
         );
         return query::error_response(query::IAM_NAMESPACE, &error, &request_id);
     };
+    let secret = emulator.world().issued_secret(&scope.access_key_id);
+    let checked = match (secret, &signature.carrier) {
+        (Some(secret), _) => signature.verify(
+            &secret,
+            &sigv4::SignedRequest {
+                method: method.as_str(),
+                path: uri.path(),
+                query: uri.query(),
+                headers: &headers,
+                body: &body,
+            },
+            chrono::Utc::now(),
+        ),
+        (None, sigv4::Carrier::Query { .. }) => Err(sigv4::unverifiable_presigned_url()),
+        (None, sigv4::Carrier::Header) => Ok(()),
+    };
+    if let Err(error) = checked {
+        return service.error_response(&error, &request_id);
+    }
     let request = RawRequest {
         method,
         path: uri.path().to_string(),

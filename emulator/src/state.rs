@@ -31,11 +31,13 @@ impl Principal {
     }
 }
 
-/// Credentials AssumeRole handed out: who they act as, until when.
+/// Credentials AssumeRole handed out: who they act as, until when, and the secret their
+/// requests must be signed with (checked, unlike keys the emulator never issued).
 #[derive(Debug, Clone)]
 pub struct IssuedKey {
     pub principal: Principal,
     pub expires: DateTime<Utc>,
+    pub secret_access_key: String,
 }
 
 #[derive(Debug, Default)]
@@ -151,6 +153,13 @@ impl World {
             )),
             Some(issued) => Ok(issued.principal.clone()),
         }
+    }
+
+    /// The secret of a key the emulator issued; `None` for any other key.
+    pub fn issued_secret(&self, access_key_id: &str) -> Option<String> {
+        self.issued_keys
+            .get(access_key_id)
+            .map(|issued| issued.secret_access_key.clone())
     }
 
     pub fn account(&mut self, id: &str) -> &mut Account {

@@ -3,7 +3,7 @@
 
 use crate::error::{constraint_message, lower_first, ApiError, ApiResult};
 use crate::protocol::query::Params;
-use crate::tags::{validate_iam_tag_key, validate_iam_tags, Tag};
+use crate::tags::{validate_iam_tag_key, validate_iam_tags, KeyCase, Tag};
 
 pub struct QueryInput<'a> {
     pub params: &'a Params,
@@ -204,8 +204,9 @@ impl<'a> QueryInput<'a> {
         self.params.string_list(&format!("{member}.member"))
     }
 
-    /// `Tags.member.N.Key` / `.Value`, checked against IAM's tag rules.
-    pub fn tags(&self) -> ApiResult<Vec<Tag>> {
+    /// `Tags.member.N.Key` / `.Value`, checked against IAM's tag rules for a resource that
+    /// compares keys as `case` says.
+    pub fn tags(&self, case: KeyCase) -> ApiResult<Vec<Tag>> {
         let tags: Vec<Tag> = self
             .params
             .indices("Tags.member")
@@ -222,15 +223,15 @@ impl<'a> QueryInput<'a> {
                 }
             })
             .collect::<ApiResult<_>>()?;
-        validate_iam_tags(&tags)?;
+        validate_iam_tags(&tags, case)?;
         Ok(tags)
     }
 
-    pub fn required_tags(&self) -> ApiResult<Vec<Tag>> {
+    pub fn required_tags(&self, case: KeyCase) -> ApiResult<Vec<Tag>> {
         if !self.params.contains_prefix("Tags") {
             self.required("Tags")?;
         }
-        self.tags()
+        self.tags(case)
     }
 
     pub fn tag_keys(&self) -> ApiResult<Vec<String>> {

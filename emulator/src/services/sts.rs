@@ -84,6 +84,7 @@ fn assume_role(world: &mut World, ctx: &Ctx, input: &QueryInput) -> ApiResult<Xm
         ));
     }
     let access_key_id = format!("ASIA{}", ids::random_alphanumeric(16).to_uppercase());
+    let secret_access_key = ids::random_alphanumeric(40);
     let assumed_role_id = format!("{}:{session_name}", role.id);
     let assumed_arn = format!(
         "arn:aws:sts::{account}:assumed-role/{}/{session_name}",
@@ -98,12 +99,13 @@ fn assume_role(world: &mut World, ctx: &Ctx, input: &QueryInput) -> ApiResult<Xm
                 user_id: assumed_role_id.clone(),
             },
             expires: now + Duration::seconds(duration),
+            secret_access_key: secret_access_key.clone(),
         },
     );
     let mut x = Xml::new();
     x.el("Credentials", |x| {
         x.text("AccessKeyId", &access_key_id)
-            .text("SecretAccessKey", ids::random_alphanumeric(40))
+            .text("SecretAccessKey", &secret_access_key)
             .text(
                 "SessionToken",
                 format!("FwoGZXIvYXdzE{}", ids::random_alphanumeric(180)),

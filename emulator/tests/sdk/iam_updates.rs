@@ -169,9 +169,10 @@ async fn oidc_thumbprints_are_replaced_and_client_ids_added_and_removed() {
     for _ in 0..6 {
         six = six.thumbprint_list(THUMBPRINT_A);
     }
+    // No LimitExceeded here: UpdateOpenIDConnectProviderThumbprint does not have that error.
     assert_eq!(
         code_status(six.send().await),
-        ("LimitExceeded".to_string(), 409)
+        ("InvalidInput".to_string(), 400)
     );
     let mut five = iam
         .update_open_id_connect_provider_thumbprint()

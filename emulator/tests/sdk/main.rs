@@ -2,11 +2,13 @@
 
 mod harness;
 
+mod auth;
 mod control;
 mod ec2;
 mod faults;
 mod iam;
 mod iam_policies;
+mod iam_rules;
 mod iam_updates;
 mod license_manager;
 mod mpa;

@@ -4,6 +4,7 @@ use super::model::ServerCertificate;
 use super::{already_exists, iam_page, render, result, truncation, Call, Output};
 use crate::derive::cert;
 use crate::error::ApiError;
+use crate::tags::KeyCase;
 
 impl Call<'_> {
     pub(super) fn upload_server_certificate(self) -> Output {
@@ -17,7 +18,7 @@ impl Call<'_> {
         if let Some(chain) = chain {
             self.input.length("CertificateChain", chain, 1, 2_097_152)?;
         }
-        let tags = self.input.tags()?;
+        let tags = self.input.tags(KeyCase::Sensitive)?;
         let parsed = cert::parse_certificate(body)
             .map_err(|e| ApiError::bad_request("MalformedCertificate", e.to_string()))?;
         if let Some(chain) = chain {

@@ -5,12 +5,13 @@ use super::{
     already_exists, delete_conflict, iam_page, limit_exceeded, no_such_entity, render, result,
     truncation, Call, Output,
 };
+use crate::tags::KeyCase;
 
 impl Call<'_> {
     pub(super) fn create_instance_profile(self) -> Output {
         let name = self.input.name("InstanceProfileName", 128)?;
         let path = self.input.path("Path")?;
-        let tags = self.input.tags()?;
+        let tags = self.input.tags(KeyCase::Sensitive)?;
         if self
             .iam
             .instance_profiles

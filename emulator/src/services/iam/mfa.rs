@@ -8,12 +8,13 @@ use super::{
 };
 use crate::derive::mfa;
 use crate::error::{ApiError, ApiResult};
+use crate::tags::KeyCase;
 
 impl<'a> Call<'a> {
     pub(super) fn create_virtual_mfa_device(self) -> Output {
         let name = self.input.name("VirtualMFADeviceName", 226)?;
         let path = self.input.path("Path")?;
-        let tags = self.input.tags()?;
+        let tags = self.input.tags(KeyCase::Sensitive)?;
         let serial = format!("arn:aws:iam::{}:mfa{path}{name}", self.account);
         if self.iam.mfa_devices.contains_key(&serial) {
             return Err(already_exists(

@@ -1,5 +1,5 @@
 //! IAM over the AWS query protocol: managed policies, roles, instance profiles, server
-//! certificates, SAML and OIDC providers, virtual MFA devices, their tags, and
+//! certificates, SAML and OIDC providers, virtual MFA devices, their tags (and roles'), and
 //! GetAccountAuthorizationDetails. IAM is global: one state per account whatever the region.
 
 mod aws_managed;
@@ -160,6 +160,10 @@ impl Call<'_> {
     fn taggable_tags(&mut self, kind: TaggableKind) -> ApiResult<&mut Vec<Tag>> {
         let input = &self.input;
         Ok(match kind {
+            TaggableKind::Role => {
+                let name = input.name("RoleName", 64)?;
+                &mut self.iam.role_mut(&name)?.tags
+            }
             TaggableKind::Policy => {
                 let arn = input.required("PolicyArn")?;
                 if arn.starts_with("arn:aws:iam::aws:policy/") {
@@ -191,16 +195,16 @@ impl Call<'_> {
     }
 
     fn tag(mut self, kind: TaggableKind) -> Output {
-        let tags = self.input.required_tags()?;
+        let tags = self.input.required_tags(kind.key_case())?;
         let existing = self.taggable_tags(kind)?;
-        apply_iam_tags(existing, &tags)?;
+        apply_iam_tags(existing, &tags, kind.key_case())?;
         Ok(None)
     }
 
     fn untag(mut self, kind: TaggableKind) -> Output {
         let keys = self.input.tag_keys()?;
         let existing = self.taggable_tags(kind)?;
-        remove_iam_tags(existing, &keys);
+        remove_iam_tags(existing, &keys, kind.key_case());
         Ok(None)
     }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 pub use super::aws_managed::{aws_managed_policies, aws_managed_policy};
 use super::no_such_entity;
 use crate::error::ApiResult;
-use crate::tags::Tag;
+use crate::tags::{KeyCase, Tag};
 
 #[derive(Debug, Clone)]
 pub struct ManagedPolicy {
@@ -416,6 +416,8 @@ fn oidc_not_found(arn: &str) -> crate::error::ApiError {
 /// The IAM operations on tags, by resource kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaggableKind {
+    /// Not one of the kinds trustdesk manages; here for IAM's other key rule (see `key_case`).
+    Role,
     Policy,
     InstanceProfile,
     ServerCertificate,
@@ -432,7 +434,8 @@ pub enum TagOperation {
 }
 
 impl TaggableKind {
-    const ALL: [(TaggableKind, &'static str); 6] = [
+    const ALL: [(TaggableKind, &'static str); 7] = [
+        (Self::Role, "Role"),
         (Self::Policy, "Policy"),
         (Self::InstanceProfile, "InstanceProfile"),
         (Self::ServerCertificate, "ServerCertificate"),
@@ -440,6 +443,15 @@ impl TaggableKind {
         (Self::OidcProvider, "OpenIDConnectProvider"),
         (Self::MfaDevice, "MFADevice"),
     ];
+
+    /// Only users and roles fold the case of tag keys (IAM User Guide, Tagging IAM resources);
+    /// the six kinds trustdesk manages do not.
+    pub fn key_case(self) -> KeyCase {
+        match self {
+            Self::Role => KeyCase::Insensitive,
+            _ => KeyCase::Sensitive,
+        }
+    }
 
     /// `TagPolicy`, `UntagPolicy`, `ListPolicyTags` and the same for the other kinds.
     pub fn for_operation(operation: &str) -> Option<(Self, TagOperation)> {
@@ -510,6 +522,10 @@ mod tests {
             Some((TaggableKind::OidcProvider, TagOperation::List))
         );
         assert_eq!(TaggableKind::for_operation("ListPolicies"), None);
-        assert_eq!(TaggableKind::for_operation("TagRole"), None);
+        assert_eq!(
+            TaggableKind::for_operation("TagRole"),
+            Some((TaggableKind::Role, TagOperation::Tag))
+        );
+        assert_eq!(TaggableKind::for_operation("ListRoles"), None);
     }
 }

@@ -10,6 +10,7 @@ use super::{
     render, result, truncation, validation, Call, Output,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::tags::KeyCase;
 
 impl<'a> Call<'a> {
     pub(super) fn create_policy(self) -> Output {
@@ -20,7 +21,7 @@ impl<'a> Call<'a> {
         if let Some(description) = description {
             self.input.length("Description", description, 0, 1000)?;
         }
-        let tags = self.input.tags()?;
+        let tags = self.input.tags(KeyCase::Sensitive)?;
         if self.iam.policies.contains_key(&name.to_lowercase()) {
             return Err(already_exists(format!(
                 "A policy called {name} already exists. Duplicate names are not allowed."
@@ -46,7 +47,7 @@ impl<'a> Call<'a> {
     fn policy_document(&self) -> ApiResult<&'a str> {
         let document = self.input.required("PolicyDocument")?;
         self.input.length("PolicyDocument", document, 1, 131_072)?;
-        check_policy_document(document)?;
+        check_identity_policy_document(document)?;
         Ok(document)
     }
 
@@ -305,19 +306,115 @@ pub(super) fn policy_sort_key(policy: &ManagedPolicy) -> String {
 
 /// IAM refuses documents that are not JSON objects with a `Statement`.
 pub(super) fn check_policy_document(document: &str) -> ApiResult<()> {
-    let malformed = |why: &str| {
-        ApiError::bad_request(
-            "MalformedPolicyDocument",
-            format!("Syntax errors in policy: {why}"),
-        )
-    };
-    let value: serde_json::Value =
-        serde_json::from_str(document).map_err(|e| malformed(&e.to_string()))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| malformed("the policy must be a JSON object"))?;
-    if !object.contains_key("Statement") {
-        return Err(malformed("missing required field Statement"));
+    statements(document).map(|_| ())
+}
+
+/// An identity (managed) policy: besides [`check_policy_document`], IAM's grammar for each
+/// statement. No `Principal` or `NotPrincipal` (the principal is whoever the policy is attached
+/// to), an `Effect` of `Allow` or `Deny`, and an `Action` or `NotAction` and a `Resource` or
+/// `NotResource`, each with IAM's message.
+pub(super) fn check_identity_policy_document(document: &str) -> ApiResult<()> {
+    for statement in statements(document)? {
+        let statement = statement
+            .as_object()
+            .ok_or_else(|| malformed("Syntax errors in policy."))?;
+        let has = |field: &str| statement.contains_key(field);
+        if has("Principal") || has("NotPrincipal") {
+            return Err(malformed("Policy document should not specify a principal."));
+        }
+        match statement.get("Effect").and_then(|effect| effect.as_str()) {
+            Some("Allow" | "Deny") => {}
+            _ => return Err(malformed("Syntax errors in policy.")),
+        }
+        if has("Action") && has("NotAction") || has("Resource") && has("NotResource") {
+            return Err(malformed("Syntax errors in policy."));
+        }
+        if !has("Action") && !has("NotAction") {
+            return Err(malformed("Policy statement must contain actions."));
+        }
+        if !has("Resource") && !has("NotResource") {
+            return Err(malformed("Policy statement must contain resources."));
+        }
     }
     Ok(())
+}
+
+fn malformed(message: impl Into<String>) -> ApiError {
+    ApiError::bad_request("MalformedPolicyDocument", message)
+}
+
+/// The statements of a document that parses as a JSON object with a `Statement` (one statement
+/// or a list of them).
+fn statements(document: &str) -> ApiResult<Vec<serde_json::Value>> {
+    let syntax = |why: &str| malformed(format!("Syntax errors in policy: {why}"));
+    let value: serde_json::Value =
+        serde_json::from_str(document).map_err(|e| syntax(&e.to_string()))?;
+    let mut object = match value {
+        serde_json::Value::Object(object) => object,
+        _ => return Err(syntax("the policy must be a JSON object")),
+    };
+    match object.remove("Statement") {
+        None => Err(syntax("missing required field Statement")),
+        Some(serde_json::Value::Array(statements)) => Ok(statements),
+        Some(statement) => Ok(vec![statement]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(document: &str) -> (String, String) {
+        let error = check_identity_policy_document(document).unwrap_err();
+        (error.code, error.message)
+    }
+
+    #[test]
+    fn identity_policies_follow_iam_grammar() {
+        assert!(check_identity_policy_document(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"iam:*","NotResource":"arn:aws:s3:::b"}}"#
+        )
+        .is_ok());
+        for (statement, message) in [
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}"#,
+                "Policy document should not specify a principal.",
+            ),
+            (
+                r#"{"Effect":"Allow","NotPrincipal":{"AWS":"x"},"Action":"s3:*","Resource":"*"}"#,
+                "Policy document should not specify a principal.",
+            ),
+            (
+                r#"{"Effect":"Allow","Action":"s3:*"}"#,
+                "Policy statement must contain resources.",
+            ),
+            (
+                r#"{"Effect":"Allow","Resource":"*"}"#,
+                "Policy statement must contain actions.",
+            ),
+            (
+                r#"{"Effect":"allowX","Action":"s3:*","Resource":"*"}"#,
+                "Syntax errors in policy.",
+            ),
+            (
+                r#"{"Action":"s3:*","Resource":"*"}"#,
+                "Syntax errors in policy.",
+            ),
+        ] {
+            let document = format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#);
+            assert_eq!(
+                refusal(&document),
+                ("MalformedPolicyDocument".to_string(), message.to_string()),
+                "{statement}"
+            );
+        }
+    }
+
+    #[test]
+    fn trust_policies_keep_their_principal() {
+        assert!(check_policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
+        )
+        .is_ok());
+    }
 }

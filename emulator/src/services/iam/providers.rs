@@ -7,6 +7,7 @@ use super::{
 };
 use crate::derive::saml;
 use crate::error::{ApiError, ApiResult};
+use crate::tags::KeyCase;
 
 /// IAM's quotas per OpenID Connect provider.
 const MAX_CLIENT_IDS: usize = 100;
@@ -16,7 +17,7 @@ impl<'a> Call<'a> {
     pub(super) fn create_saml_provider(self) -> Output {
         let document = self.saml_metadata()?;
         let name = self.input.name("Name", 128)?;
-        let tags = self.input.tags()?;
+        let tags = self.input.tags(KeyCase::Sensitive)?;
         let metadata = saml::parse_metadata(document)
             .map_err(|e| invalid_input(format!("Could not parse metadata: {e}")))?;
         if self.iam.saml_providers.contains_key(&name) {
@@ -117,7 +118,7 @@ impl<'a> Call<'a> {
                 .length(&format!("clientIDList.{}.member", i + 1), id, 1, 255)?;
         }
         let thumbprints = self.thumbprints()?;
-        let tags = self.input.tags()?;
+        let tags = self.input.tags(KeyCase::Sensitive)?;
         if self.iam.oidc_providers.contains_key(&host_and_path) {
             return Err(already_exists(format!(
                 "Provider with url {url} already exists."
@@ -153,10 +154,13 @@ impl<'a> Call<'a> {
                 "Thumbprint list must contain at least one entry.",
             ));
         }
+        // Not a quota (LimitExceeded) but a bad input, on create and on update alike: IAM's
+        // UpdateOpenIDConnectProviderThumbprint has no LimitExceeded error at all. The message
+        // is IAM's, "fewer than 5" though five is allowed.
         if thumbprints.len() > MAX_THUMBPRINTS {
-            return Err(limit_exceeded(format!(
-                "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: {MAX_THUMBPRINTS}"
-            )));
+            return Err(invalid_input(
+                "Thumbprint list must contain fewer than 5 entries.",
+            ));
         }
         for (i, thumbprint) in thumbprints.iter().enumerate() {
             let member = format!("thumbprintList.{}.member", i + 1);

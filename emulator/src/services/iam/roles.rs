@@ -6,6 +6,7 @@ use super::{
     already_exists, delete_conflict, iam_page, limit_exceeded, no_such_entity, render, result,
     truncation, Call, Output,
 };
+use crate::tags::KeyCase;
 
 impl Call<'_> {
     pub(super) fn create_role(self) -> Output {
@@ -23,7 +24,7 @@ impl Call<'_> {
             .input
             .int("MaxSessionDuration", 3600, 43200)?
             .unwrap_or(3600);
-        let tags = self.input.tags()?;
+        let tags = self.input.tags(KeyCase::Insensitive)?;
         if self.iam.roles.contains_key(&name.to_lowercase()) {
             return Err(already_exists(format!(
                 "Role with name {name} already exists."

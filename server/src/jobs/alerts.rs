@@ -37,12 +37,18 @@ fn crossed(rules: &AlertRules, seconds_left: i64) -> Vec<i64> {
 }
 
 /// Who is told about an item: its owner (the rule's tag, when it holds an address) or else the
-/// account's fallback list, and the global list; lower-cased, each once.
+/// account's fallback list, and the global list; lower-cased, each once. The tag is looked for
+/// as spelled first: AWS keeps `Owner` and `owner` apart on the kinds trustdesk manages, so an
+/// item may carry both; a tag in another case still names an owner when the exact one is absent.
 fn recipients(rules: &AlertRules, item: &Due) -> Vec<String> {
     let tags: Vec<Tag> = serde_json::from_str(&item.tags).unwrap_or_default();
     let owner = tags
         .iter()
-        .find(|t| t.key.eq_ignore_ascii_case(&rules.recipient_tag))
+        .find(|t| t.key == rules.recipient_tag)
+        .or_else(|| {
+            tags.iter()
+                .find(|t| t.key.eq_ignore_ascii_case(&rules.recipient_tag))
+        })
         .map(|t| t.value.trim().to_string())
         .filter(|v| is_email(v));
     let mut all: Vec<String> = match owner {
@@ -225,6 +231,20 @@ mod tests {
                 &due(r#"[{"key":"Owner","value":"not an address"}]"#)
             ),
             vec!["ops@example.com", "sec@example.com"]
+        );
+        // Both spellings on one item (two keys in IAM): the rule's own spelling names the owner.
+        let rules = AlertRules {
+            recipient_tag: "Owner".into(),
+            ..AlertRules::default()
+        };
+        assert_eq!(
+            recipients(
+                &rules,
+                &due(
+                    r#"[{"key":"owner","value":"old@example.com"},{"key":"Owner","value":"new@example.com"}]"#
+                )
+            ),
+            vec!["new@example.com"]
         );
     }
 }

@@ -83,7 +83,7 @@ setup_python() {
 
 setup_browser() {
   # Debian's Chromium; Playwright must never download a browser of its own. nginx-light is the
-  # proxy the server's client-address tests put in front of trustdesk, as the README sets it up.
+  # proxy the server's client-address tests put in front of trustdesk, as docs/deployment.md sets it up.
   apt_install chromium sqlite3 nginx-light
 }
 

@@ -115,7 +115,7 @@ impl AwsPlan {
                 summary: "AWS: no credentials configured (no AWS_* credential variables, no \
                           ~/.aws config or credentials file, no [[accounts]] in trustdesk.toml, \
                           not an EC2 instance); inventories stay empty until you configure them \
-                          (see the README's \"Connecting real AWS\")"
+                          (see docs/real-aws.md, \"Connecting real AWS\")"
                     .to_string(),
             };
         }

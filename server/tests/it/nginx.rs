@@ -1,4 +1,4 @@
-//! A real nginx in front of a test's trustdesk, configured as the README's "Behind a TLS proxy"
+//! A real nginx in front of a test's trustdesk, configured as docs/deployment.md's "Behind a TLS proxy"
 //! block (without TLS): Debian's nginx-light, which `scripts/setup.sh` installs, started as a
 //! single foreground process on a loopback port with every path it writes in a temporary
 //! directory, and stopped on drop by killing exactly the process it started.
@@ -40,7 +40,7 @@ fn binary() -> PathBuf {
     })
 }
 
-/// The README's `location /` block, in front of `upstream`, with nginx's own files in `dir`.
+/// docs/deployment.md's `location /` block, in front of `upstream`, with nginx's own files in `dir`.
 fn config(dir: &Path, port: u16, upstream: &str) -> String {
     let dir = dir.display();
     format!(

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 /// Starts `trustdesk serve --demo` and prints the AWS calls of its first full sync, and those of
 /// every later full sync (the first less its one sts:GetCallerIdentity per account) beside the
-/// fewest that can read the same items: the README's "demo's full sync" row, as it quotes it.
+/// fewest that can read the same items: docs/performance.md's "demo's full sync" row, as it quotes it.
 pub async fn full_sync_calls(dir: &std::path::Path) {
     let data = dir.join("demo");
     // The demo as `scripts/demo` runs it: its own accounts, not the benchmark's configuration.
@@ -58,7 +58,7 @@ pub async fn full_sync_calls(dir: &std::path::Path) {
         done.iter().map(|(_, items, _, _)| items).sum::<i64>(),
         accounts
     );
-    // The README's row, as it quotes it.
+    // docs/performance.md's row, as it quotes it.
     println!("demo's full sync: {reads} AWS calls, the minimum {minimum}");
 }
 

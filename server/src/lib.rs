@@ -2,8 +2,6 @@
 //! and the web server.
 
 pub mod alerts;
-mod alerts_console;
-mod audit_export;
 pub mod auth;
 pub mod aws;
 pub mod aws_reads;
@@ -14,18 +12,17 @@ pub mod console;
 pub mod csrf;
 mod demo;
 pub mod export;
-mod inventory;
 pub mod jobs;
 mod keyfile;
 pub mod mail;
+#[cfg(test)]
+mod module_graph;
 pub mod monitoring;
 mod once;
-mod overview;
 mod rate_limit;
 pub mod share;
 mod static_site;
 pub mod store;
-mod sync_page;
 pub mod telemetry;
 pub mod time;
 pub mod web;
@@ -263,7 +260,7 @@ impl Trustdesk {
             session_idle_timeout: self.config.session_idle_timeout,
             site,
         };
-        let router = web::router(state, self.sessions.clone(), &settings);
+        let router = web::router(state, self.sessions.clone(), &settings, export::routes());
         tokio::spawn(monitoring::keep_up(Arc::downgrade(self.console.metrics())));
         tokio::spawn(
             self.sessions

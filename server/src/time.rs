@@ -38,6 +38,30 @@ impl Clock {
     }
 }
 
+/// Fills in the whole days left before expiry, as of `now`.
+pub fn with_days_left(
+    mut resource: app::model::AwsItem,
+    now: chrono::DateTime<chrono::Utc>,
+) -> app::model::AwsItem {
+    resource.expires_in_days = resource
+        .expires_at
+        .as_deref()
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .map(|at| days_left((at.with_timezone(&chrono::Utc) - now).num_seconds()));
+    resource
+}
+
+/// Days as people count them: 2 days 23 hours ahead is "in 3 days"; anything past is at least
+/// "1 day ago", so an expired item never reads as expiring today.
+fn days_left(seconds: i64) -> i64 {
+    const DAY: i64 = 86_400;
+    if seconds >= 0 {
+        (seconds + DAY - 1) / DAY
+    } else {
+        -((-seconds / DAY).max(1))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +78,14 @@ mod tests {
         let after = clock.now();
         assert!(after - before >= chrono::Duration::seconds(86_400));
         assert!(Clock::default().now() - chrono::Utc::now() < chrono::Duration::seconds(1));
+    }
+
+    #[test]
+    fn days_are_rounded_as_people_count_them() {
+        assert_eq!(days_left(3 * 86_400 - 5), 3);
+        assert_eq!(days_left(86_400), 1);
+        assert_eq!(days_left(0), 0);
+        assert_eq!(days_left(-7_200), -1);
+        assert_eq!(days_left(-5 * 86_400 - 30), -5);
     }
 }

@@ -1,7 +1,7 @@
 //! What the console's generic machinery (inventory refresh, tags, delete, every kind's forms)
 //! asks of a kind's AWS adapter. An adapter knows how to list, read, delete and tag its kind and
 //! how to turn its own forms into a [`Plan`]; authorisation, audit, the cache and the answer to
-//! the browser stay generic (`crate::inventory`), so a kind cannot skip them.
+//! the browser stay generic (`crate::console::inventory`), so a kind cannot skip them.
 
 use std::{future::Future, pin::Pin, sync::Arc};
 

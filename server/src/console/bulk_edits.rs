@@ -192,9 +192,14 @@ impl RequestConsole {
     /// Edits a stopped process left running read as stopped, before any edit is shown.
     async fn stop_abandoned(&self) -> Result<(), AppError> {
         let stale = store::timestamp(chrono::Utc::now() - bulk_edits::STALE_AFTER);
-        let stopped = bulk_edits::stop_abandoned(self.console.db.pool(), &stale, &store::now())
-            .await
-            .map_err(db_error)?;
+        let stopped = bulk_edits::stop_abandoned(
+            self.console.db.pool(),
+            &stale,
+            &store::now(),
+            crate::bulk::apply::STOPPED_NOTICE,
+        )
+        .await
+        .map_err(db_error)?;
         if stopped > 0 {
             tracing::warn!(
                 stopped,

@@ -11,6 +11,7 @@
 //! can fix the query and leave columns out; [`compliance`] lists what breaks the tag rules.
 //! [`routes`] serves them to signed-in users.
 
+pub(crate) mod audit;
 pub mod compliance;
 pub mod expiry;
 pub mod inventory;

@@ -61,7 +61,7 @@ impl Record {
     /// `listed` as of `now`.
     pub fn of(listed: Listed, now: chrono::DateTime<chrono::Utc>, options: ExportOptions) -> Self {
         let removed_at = listed.removed_at;
-        let item = crate::inventory::with_days_left(listed.item, now);
+        let item = crate::time::with_days_left(listed.item, now);
         let status_detail = item
             .fields
             .iter()

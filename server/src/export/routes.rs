@@ -26,7 +26,7 @@ use crate::console::Caller;
 use crate::store::users::UserRecord;
 use crate::web::{accepts_html, to_sign_in, AppState};
 
-/// Every export's route; the web router merges them in.
+/// Every export's route (the audit trail's too); the web router merges them in.
 pub fn routes() -> Router<AppState> {
     let mut router = Router::new();
     for format in ExportFormat::ALL {
@@ -49,7 +49,10 @@ pub fn routes() -> Router<AppState> {
             ),
         );
     }
-    router.route(COMPLIANCE_EXPORT_PATH, get(compliance))
+    router
+        .route(COMPLIANCE_EXPORT_PATH, get(compliance))
+        .route("/audit/export.csv", get(super::audit::csv))
+        .route("/audit/export.json", get(super::audit::json))
 }
 
 async fn inventory(

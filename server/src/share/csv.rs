@@ -45,7 +45,7 @@ impl LinkReader {
                     &self.stamp(),
                 )
                 .await
-                .map_err(crate::console::db_error)?
+                .map_err(crate::store::db_error)?
                 .ok_or_else(|| {
                     AppError::not_found("The shared item is no longer in trustdesk's cache.")
                 })?;

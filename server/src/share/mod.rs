@@ -66,7 +66,7 @@ pub async fn resolve(
     let hash = share_links::hash_token(token);
     let Some(link) = share_links::find(db.pool(), &hash)
         .await
-        .map_err(crate::console::db_error)?
+        .map_err(crate::store::db_error)?
     else {
         return Ok(Resolved::Unknown);
     };
@@ -100,7 +100,7 @@ impl LinkReader {
 
     fn shared(&self, item: app::model::AwsItem, with_fields: bool) -> SharedItem {
         SharedItem::from_item(
-            crate::inventory::with_days_left(item, self.now),
+            crate::time::with_days_left(item, self.now),
             self.link.include_tags,
             with_fields,
         )
@@ -132,12 +132,12 @@ impl SharePorts for LinkReader {
         let now = self.stamp();
         let (_, total) = shared_items::page(self.db.pool(), self.selection(), sort, 1, &now)
             .await
-            .map_err(crate::console::db_error)?;
+            .map_err(crate::store::db_error)?;
         let pages = total.div_ceil(INVENTORY_PAGE_SIZE).max(1) as u32;
         let page = page.clamp(1, pages);
         let (items, total) = shared_items::page(self.db.pool(), self.selection(), sort, page, &now)
             .await
-            .map_err(crate::console::db_error)?;
+            .map_err(crate::store::db_error)?;
         Ok(SharedList {
             items: items.into_iter().map(|i| self.shared(i, false)).collect(),
             total,
@@ -150,7 +150,7 @@ impl SharePorts for LinkReader {
     async fn item(&self, item: &ResourceRef) -> Result<SharedItem, AppError> {
         shared_items::find(self.db.pool(), self.selection(), item, &self.stamp())
             .await
-            .map_err(crate::console::db_error)?
+            .map_err(crate::store::db_error)?
             .map(|found| self.shared(found, true))
             .ok_or_else(|| AppError::not_found("This link does not show that item."))
     }
@@ -180,6 +180,6 @@ impl SharePorts for LinkReader {
             .await
         }
         .await;
-        recorded.map_err(crate::console::db_error)
+        recorded.map_err(crate::store::db_error)
     }
 }

@@ -468,18 +468,19 @@ pub async fn reset_failed(conn: &mut SqliteConnection, id: &str) -> Result<u64, 
 pub const STALE_AFTER: chrono::Duration = chrono::Duration::minutes(3);
 
 /// Edits left checking or applying by a process that stopped (no heartbeat since
-/// `stale_before`): marked stopped, their unsent items retryable. Answers how many.
+/// `stale_before`): marked stopped with `notice`, their unsent items retryable. Answers how many.
 pub async fn stop_abandoned(
     pool: &SqlitePool,
     stale_before: &str,
     at: &str,
+    notice: &str,
 ) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE bulk_edits SET state = 'stopped', finished_at = ?, notice = ? \
          WHERE state IN ('checking', 'applying') AND (heartbeat_at IS NULL OR heartbeat_at < ?)",
     )
     .bind(at)
-    .bind(crate::bulk::apply::STOPPED_NOTICE)
+    .bind(notice)
     .bind(stale_before)
     .execute(pool)
     .await?

@@ -237,6 +237,14 @@ async fn migration_lock(database: &Path) -> std::io::Result<std::fs::File> {
 /// UTC now as stored in every table: fixed width, so text order is time order.
 pub use crate::time::{now, timestamp};
 
+/// A database failure as the user is told it (the details go to the log): nothing was changed.
+pub(crate) fn db_error(error: sqlx::Error) -> app::model::AppError {
+    tracing::error!(%error, "database error");
+    app::model::AppError::unavailable(
+        "trustdesk could not read or write its database, so nothing was changed. Try again; if it persists, an operator should check the server log.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,9 @@
 use app::model::{AppError, Outcome, Role, SyncOverview};
 use serde_json::json;
 
-use crate::console::{db_error, RequestConsole};
+use crate::console::RequestConsole;
 use crate::store;
+use crate::store::db_error;
 
 impl RequestConsole {
     pub(crate) async fn sync_overview_inner(&self) -> Result<SyncOverview, AppError> {

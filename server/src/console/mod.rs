@@ -6,7 +6,7 @@ use crate::{
     auth::{self, LoginThrottle, Passwords, RepeatedRefusals, SetupThrottle},
     aws_reads::AwsReadLimits,
     csrf,
-    store::{self, audit::NewAuditRow, setup, users, users::UserRecord, Db},
+    store::{self, audit::NewAuditRow, db_error, setup, users, users::UserRecord, Db},
 };
 use app::{
     model::{
@@ -22,11 +22,15 @@ use std::{sync::Arc, time::Instant};
 use tower_sessions::Session;
 
 mod accounts;
+mod alerts;
 mod audit;
 mod bulk_edits;
+mod inventory;
 mod next_path;
+pub(crate) mod overview;
 mod ports;
 mod shares;
+mod sync;
 mod tag_rules;
 
 pub use audit::AnchorCheck;
@@ -67,7 +71,7 @@ pub struct Console {
     /// Work started by requests that outlives them (bulk edit runs), awaited at shutdown.
     background: std::sync::Mutex<tokio::task::JoinSet<()>>,
     /// The expiry overview's counts, kept between dashboard views.
-    pub(crate) overview_memo: crate::overview::OverviewMemo,
+    pub(crate) overview_memo: overview::OverviewMemo,
     /// One permit per core for CPU-heavy reads of what a request carries.
     heavy_work: Arc<tokio::sync::Semaphore>,
 }
@@ -85,13 +89,6 @@ pub struct Caller {
     pub csrf_token: String,
     /// The request's id (`X-Request-Id`), written into its audit rows.
     pub request_id: String,
-}
-
-pub(crate) fn db_error(error: sqlx::Error) -> AppError {
-    tracing::error!(%error, "database error");
-    AppError::unavailable(
-        "trustdesk could not read or write its database, so nothing was changed. Try again; if it persists, an operator should check the server log.",
-    )
 }
 
 fn session_error(error: tower_sessions::session::Error) -> AppError {

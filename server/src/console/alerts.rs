@@ -10,7 +10,8 @@ use app::model::{AppError, FieldError, Outcome, ResourceKind, ResourceRef, Role}
 use serde_json::json;
 
 use crate::alerts::link::LinkClaims;
-use crate::console::{db_error, RequestConsole};
+use crate::console::RequestConsole;
+use crate::store::db_error;
 use crate::store::{self, audit::NewAuditRow, outbox::NewMail, users::UserRecord};
 
 impl RequestConsole {

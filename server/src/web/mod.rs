@@ -71,7 +71,15 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.clone()
 }
 
-pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) -> Router {
+/// The whole site: the pages and server functions, `signed_in_routes` (the exports: routes of
+/// their own that read the session), the share views, the static files and `/metrics`, under
+/// the session, CSRF and header layers.
+pub fn router(
+    state: AppState,
+    sessions: SqliteStore,
+    settings: &WebSettings,
+    signed_in_routes: Router<AppState>,
+) -> Router {
     let routes = route_list();
     let idle = tower_sessions::cookie::time::Duration::seconds(
         i64::try_from(settings.session_idle_timeout.as_secs()).unwrap_or(i64::MAX),
@@ -85,9 +93,7 @@ pub fn router(state: AppState, sessions: SqliteStore, settings: &WebSettings) ->
         .with_expiry(Expiry::OnInactivity(idle));
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/audit/export.csv", get(crate::audit_export::csv))
-        .route("/audit/export.json", get(crate::audit_export::json))
-        .merge(crate::export::routes())
+        .merge(signed_in_routes)
         .leptos_routes_with_context(&state, routes, provide_request_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -14,8 +14,10 @@ use app::ports::KindRequest;
 use serde_json::{json, Value};
 
 use crate::aws::{self, kind::CacheChange, At, AwsFailure};
-use crate::console::{db_error, Console, RequestConsole};
+use crate::console::{Console, RequestConsole};
+use crate::store::db_error;
 use crate::store::{self, resources, users::UserRecord};
+use crate::time::with_days_left;
 
 /// A change that reached AWS: its value, AWS's request id, and the cache update.
 pub(crate) struct Applied<T> {
@@ -623,40 +625,5 @@ fn permission_check(
             })
         }
         Err(failure) => Err(failure.error),
-    }
-}
-
-/// Fills in the whole days left before expiry, as of `now`.
-pub(crate) fn with_days_left(mut resource: AwsItem, now: chrono::DateTime<chrono::Utc>) -> AwsItem {
-    resource.expires_in_days = resource
-        .expires_at
-        .as_deref()
-        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
-        .map(|at| days_left((at.with_timezone(&chrono::Utc) - now).num_seconds()));
-    resource
-}
-
-/// Days as people count them: 2 days 23 hours ahead is "in 3 days"; anything past is at least
-/// "1 day ago", so an expired item never reads as expiring today.
-fn days_left(seconds: i64) -> i64 {
-    const DAY: i64 = 86_400;
-    if seconds >= 0 {
-        (seconds + DAY - 1) / DAY
-    } else {
-        -((-seconds / DAY).max(1))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_are_rounded_as_people_count_them() {
-        assert_eq!(days_left(3 * 86_400 - 5), 3);
-        assert_eq!(days_left(86_400), 1);
-        assert_eq!(days_left(0), 0);
-        assert_eq!(days_left(-7_200), -1);
-        assert_eq!(days_left(-5 * 86_400 - 30), -5);
     }
 }

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use crate::console::Console;
-use crate::inventory::with_days_left;
 use crate::store::{self, expiry::Counts};
+use crate::time::with_days_left;
 
 /// How long counts are kept while nothing changes: an item crossing a bucket's edge shows at
 /// most this late.

@@ -215,6 +215,11 @@ impl KindAdapter for InstanceProfiles {
         KIND
     }
 
+    /// ListInstanceProfiles lacks tags here: ListInstanceProfileTags per item.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        1 + items * 1
+    }
+
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         let client = at.iam().await;
         let mut items = Vec::new();

@@ -475,6 +475,11 @@ impl KindAdapter for ManagedPolicies {
         KIND
     }
 
+    /// ListPolicies lacks the tags here: GetPolicy per item.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        1 + items * 1
+    }
+
     /// ListPolicies Scope=Local (every page) names the account's customer managed policies with
     /// their attachment counts but without their tags or description. One GetPolicy per policy
     /// reads both: the fewest calls (ListPolicyTags would read the tags alone, and the

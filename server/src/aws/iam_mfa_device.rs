@@ -227,6 +227,11 @@ impl KindAdapter for MfaDevices {
         KIND
     }
 
+    /// ListVirtualMFADevices lacks tags here: ListMFADeviceTags per item.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        1 + items * 1
+    }
+
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         let mut items = Vec::new();
         for device in all_devices(at).await? {

@@ -316,6 +316,11 @@ impl KindAdapter for OidcProviders {
         KIND
     }
 
+    /// ListOpenIDConnectProviders carries ARNs only: GetOpenIDConnectProvider per item (thumbprints, client ids, tags).
+    fn fewest_calls(&self, items: u64) -> u64 {
+        1 + items * 1
+    }
+
     /// ListOpenIDConnectProviders answers ARNs only (and has no pages): one
     /// GetOpenIDConnectProvider per provider reads its URL, client ids, thumbprints and tags.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {

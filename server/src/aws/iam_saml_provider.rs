@@ -434,6 +434,11 @@ impl KindAdapter for SamlProviders {
         KIND
     }
 
+    /// ListSAMLProviders lacks the metadata and tags: GetSAMLProvider per item.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        1 + items * 1
+    }
+
     /// ListSAMLProviders (one answer, no pages) gives each provider's ARN, CreateDate and
     /// ValidUntil but not its tags or metadata: one GetSAMLProvider per provider reads those
     /// (its answer carries the tags, so no ListSAMLProviderTags is needed).

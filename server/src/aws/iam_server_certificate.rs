@@ -180,6 +180,11 @@ impl KindAdapter for ServerCertificates {
         KIND
     }
 
+    /// ListServerCertificates lacks the body and tags: GetServerCertificate per item.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        1 + items * 1
+    }
+
     /// ListServerCertificates (paged with Marker) gives each certificate's metadata but not
     /// its body (for subject, issuer, names and key) or its tags: one GetServerCertificate per
     /// certificate reads both.

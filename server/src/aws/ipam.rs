@@ -250,6 +250,11 @@ impl KindAdapter for VerificationTokens {
         ResourceKind::VerificationToken
     }
 
+    /// DescribeIpamExternalResourceVerificationTokens carries every field and the tags.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        1 + items * 0
+    }
+
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         list_tokens(&at.ec2().await, &at.scope, &at.seen).await
     }

@@ -222,6 +222,10 @@ pub trait KindAdapter: Send + Sync {
         )))
     }
 
+    /// The fewest AWS calls that read one scope holding `items` of the kind (what the sync's
+    /// figures are measured against): the lists, and what each item needs that they lack.
+    fn fewest_calls(&self, items: u64) -> u64;
+
     /// Validates one of the kind's forms and plans the change; nothing is sent yet.
     fn plan(&self, request: KindRequest) -> Result<Plan, AppError>;
 

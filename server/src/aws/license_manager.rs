@@ -196,6 +196,11 @@ impl KindAdapter for LicenseTokens {
         ResourceKind::LicenseToken
     }
 
+    /// ListTokens, and ListLicenses for the names of the licenses the tokens belong to.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        2 + items * 0
+    }
+
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         list_tokens(&at.license_manager().await, &at.scope, &at.seen).await
     }

@@ -286,6 +286,11 @@ impl KindAdapter for IdentitySources {
         ResourceKind::IdentitySource
     }
 
+    /// ListIdentitySources lacks tags: ListTagsForResource per item.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        1 + items * 1
+    }
+
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         list(&at.mpa().await, &at.scope, &at.seen).await
     }

@@ -414,6 +414,11 @@ impl KindAdapter for TrustProviders {
         ResourceKind::TrustProvider
     }
 
+    /// DescribeVerifiedAccessTrustProviders carries every field and the tags.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        1 + items * 0
+    }
+
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         list(&at.ec2().await, &at.scope, &at.seen).await
     }

@@ -500,29 +500,10 @@ fn difference(old: &Cached, new: &AwsItem) -> Option<Value> {
 }
 
 /// The fewest AWS calls that can read a scope of `kind` holding `items` when each list fits one
-/// page (as in the demo): the lists the scope needs, plus one read per item where the list lacks
-/// a field the console shows. A full sync makes exactly this many (a test holds the emulator's
-/// count to it; `scripts/bench-server` prints both).
+/// page (as in the demo), as the kind's adapter counts them. A full sync makes exactly this many
+/// (a test holds the emulator's count to it; `scripts/bench-server` prints both).
 pub fn fewest_calls(kind: ResourceKind, items: u64) -> u64 {
-    let (lists, per_item) = match kind {
-        // DescribeIpamExternalResourceVerificationTokens and DescribeVerifiedAccessTrustProviders
-        // carry every field and the tags.
-        ResourceKind::VerificationToken | ResourceKind::TrustProvider => (1, 0),
-        // ListTokens, and ListLicenses for the names of the licenses the tokens belong to.
-        ResourceKind::LicenseToken => (2, 0),
-        // ListIdentitySources, ListInstanceProfiles and ListVirtualMFADevices lack tags:
-        // List…Tags per item.
-        ResourceKind::IdentitySource | ResourceKind::InstanceProfile | ResourceKind::MfaDevice => {
-            (1, 1)
-        }
-        // These lists carry ARNs (and paths) only: Get… per item for the expiry, the dates, the
-        // thumbprints and client ids, the certificate body, the policy's tags.
-        ResourceKind::OidcProvider
-        | ResourceKind::SamlProvider
-        | ResourceKind::ServerCertificate
-        | ResourceKind::ManagedPolicy => (1, 1),
-    };
-    lists + items * per_item
+    crate::aws::adapter(kind).fewest_calls(items)
 }
 
 /// The reference an audit row or a page uses for a cached item of a scope.

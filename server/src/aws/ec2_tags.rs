@@ -1,10 +1,9 @@
 //! Tags on any EC2 resource (CreateTags adds or overwrites, DeleteTags removes by key).
 
 use app::model::Tag;
-use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::Client;
 
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{answered, AwsFailure, Scope};
 
 pub fn sdk_tag(tag: &Tag) -> aws_sdk_ec2::types::Tag {
     aws_sdk_ec2::types::Tag::builder()
@@ -33,14 +32,16 @@ pub async fn create_tags(
     ids: &[String],
     tags: &[Tag],
 ) -> Result<String, AwsFailure> {
-    let output = client
-        .create_tags()
-        .set_resources(Some(ids.to_vec()))
-        .set_tags(Some(tags.iter().map(sdk_tag).collect()))
-        .send()
-        .await
-        .map_err(|e| failure(e, "ec2:CreateTags", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
+    answered(
+        client
+            .create_tags()
+            .set_resources(Some(ids.to_vec()))
+            .set_tags(Some(tags.iter().map(sdk_tag).collect()))
+            .send()
+            .await,
+        "ec2:CreateTags",
+        scope,
+    )
 }
 
 /// DeleteTags by key on every resource of `ids` (at most [`BATCH_LIMIT`]); returns the AWS
@@ -55,12 +56,14 @@ pub async fn delete_tags(
         .iter()
         .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
         .collect();
-    let output = client
-        .delete_tags()
-        .set_resources(Some(ids.to_vec()))
-        .set_tags(Some(tags))
-        .send()
-        .await
-        .map_err(|e| failure(e, "ec2:DeleteTags", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
+    answered(
+        client
+            .delete_tags()
+            .set_resources(Some(ids.to_vec()))
+            .set_tags(Some(tags))
+            .send()
+            .await,
+        "ec2:DeleteTags",
+        scope,
+    )
 }

@@ -76,6 +76,23 @@ const CONFLICT: &[&str] = &[
     "ResourceLimitExceededException",
 ];
 
+/// What a change sent to AWS came to: AWS's request id (what the audit trail keeps), or the
+/// failure of `action` in `scope`.
+pub fn answered<O, E, R>(
+    sent: Result<O, SdkError<E, R>>,
+    action: &str,
+    scope: &Scope,
+) -> Result<String, AwsFailure>
+where
+    O: RequestId,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+    SdkError<E, R>: RequestId,
+{
+    sent.map(|output| output.request_id().unwrap_or_default().to_string())
+        .map_err(|err| failure(err, action, scope))
+}
+
 /// Maps a failed call of `action` (e.g. `ec2:DeleteTags`) in `scope`.
 pub fn failure<E, R>(err: SdkError<E, R>, action: &str, scope: &Scope) -> AwsFailure
 where

@@ -12,7 +12,7 @@ use aws_sdk_iam::types::InstanceProfile;
 use aws_sdk_iam::Client;
 use serde_json::{json, Value};
 
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{answered, failure, AwsFailure, Scope};
 use super::field;
 use super::iam::{all_tags, date, found, model_tags, next_marker, sdk_tags};
 use super::kind::{
@@ -253,41 +253,44 @@ impl KindAdapter for InstanceProfiles {
     }
 
     async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .delete_instance_profile()
-            .instance_profile_name(id)
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:DeleteInstanceProfile", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .delete_instance_profile()
+                .instance_profile_name(id)
+                .send()
+                .await,
+            "iam:DeleteInstanceProfile",
+            &at.scope,
+        )
     }
 
     async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .tag_instance_profile()
-            .instance_profile_name(id)
-            .set_tags(Some(sdk_tags(tags)?))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:TagInstanceProfile", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .tag_instance_profile()
+                .instance_profile_name(id)
+                .set_tags(Some(sdk_tags(tags)?))
+                .send()
+                .await,
+            "iam:TagInstanceProfile",
+            &at.scope,
+        )
     }
 
     async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .untag_instance_profile()
-            .instance_profile_name(id)
-            .set_tag_keys(Some(keys.to_vec()))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:UntagInstanceProfile", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .untag_instance_profile()
+                .instance_profile_name(id)
+                .set_tag_keys(Some(keys.to_vec()))
+                .send()
+                .await,
+            "iam:UntagInstanceProfile",
+            &at.scope,
+        )
     }
 
     /// `roles`: the roles of every account, to put in a profile.

@@ -19,7 +19,7 @@ use aws_sdk_iam::types::{Policy, PolicyScopeType};
 use aws_sdk_iam::Client;
 use serde_json::{json, Value};
 
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{answered, failure, AwsFailure, Scope};
 use super::field;
 use super::iam::{date, found, model_tags, sdk_tags};
 use super::kind::{
@@ -540,29 +540,31 @@ impl KindAdapter for ManagedPolicies {
     }
 
     async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .tag_policy()
-            .policy_arn(arn(&at.scope, id))
-            .set_tags(Some(sdk_tags(tags)?))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:TagPolicy", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .tag_policy()
+                .policy_arn(arn(&at.scope, id))
+                .set_tags(Some(sdk_tags(tags)?))
+                .send()
+                .await,
+            "iam:TagPolicy",
+            &at.scope,
+        )
     }
 
     async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .untag_policy()
-            .policy_arn(arn(&at.scope, id))
-            .set_tag_keys(Some(keys.to_vec()))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:UntagPolicy", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .untag_policy()
+                .policy_arn(arn(&at.scope, id))
+                .set_tag_keys(Some(keys.to_vec()))
+                .send()
+                .await,
+            "iam:UntagPolicy",
+            &at.scope,
+        )
     }
 
     /// Reads, never changes: `document/ACCOUNT/ID` (a customer managed policy's document and

@@ -17,7 +17,7 @@ use aws_sdk_iam::types::{AssignmentStatusType, VirtualMfaDevice};
 use base64::Engine;
 use serde_json::{json, Value};
 
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{answered, failure, AwsFailure, Scope};
 use super::field;
 use super::iam::{all_tags, date, model_tags, next_marker, sdk_tags};
 use super::kind::{form_of, unknown_action, At, CacheChange, Done, KindAdapter, Plan};
@@ -286,29 +286,31 @@ impl KindAdapter for MfaDevices {
     }
 
     async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .tag_mfa_device()
-            .serial_number(serial(&at.scope, id))
-            .set_tags(Some(sdk_tags(tags)?))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:TagMFADevice", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .tag_mfa_device()
+                .serial_number(serial(&at.scope, id))
+                .set_tags(Some(sdk_tags(tags)?))
+                .send()
+                .await,
+            "iam:TagMFADevice",
+            &at.scope,
+        )
     }
 
     async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .untag_mfa_device()
-            .serial_number(serial(&at.scope, id))
-            .set_tag_keys(Some(keys.to_vec()))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:UntagMFADevice", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .untag_mfa_device()
+                .serial_number(serial(&at.scope, id))
+                .set_tag_keys(Some(keys.to_vec()))
+                .send()
+                .await,
+            "iam:UntagMFADevice",
+            &at.scope,
+        )
     }
 
     fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {

@@ -13,7 +13,7 @@ use aws_sdk_iam::operation::get_open_id_connect_provider::GetOpenIdConnectProvid
 use aws_sdk_iam::operation::RequestId;
 use serde_json::json;
 
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{answered, failure, AwsFailure, Scope};
 use super::field;
 use super::iam::{date, found, model_tags, sdk_tags};
 use super::kind::{
@@ -355,41 +355,44 @@ impl KindAdapter for OidcProviders {
     }
 
     async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .delete_open_id_connect_provider()
-            .open_id_connect_provider_arn(arn(&at.scope, id))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:DeleteOpenIDConnectProvider", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .delete_open_id_connect_provider()
+                .open_id_connect_provider_arn(arn(&at.scope, id))
+                .send()
+                .await,
+            "iam:DeleteOpenIDConnectProvider",
+            &at.scope,
+        )
     }
 
     async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .tag_open_id_connect_provider()
-            .open_id_connect_provider_arn(arn(&at.scope, id))
-            .set_tags(Some(sdk_tags(tags)?))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:TagOpenIDConnectProvider", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .tag_open_id_connect_provider()
+                .open_id_connect_provider_arn(arn(&at.scope, id))
+                .set_tags(Some(sdk_tags(tags)?))
+                .send()
+                .await,
+            "iam:TagOpenIDConnectProvider",
+            &at.scope,
+        )
     }
 
     async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .untag_open_id_connect_provider()
-            .open_id_connect_provider_arn(arn(&at.scope, id))
-            .set_tag_keys(Some(keys.to_vec()))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:UntagOpenIDConnectProvider", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .untag_open_id_connect_provider()
+                .open_id_connect_provider_arn(arn(&at.scope, id))
+                .set_tag_keys(Some(keys.to_vec()))
+                .send()
+                .await,
+            "iam:UntagOpenIDConnectProvider",
+            &at.scope,
+        )
     }
 
     fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {

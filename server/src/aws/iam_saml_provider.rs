@@ -17,7 +17,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use serde_json::json;
 
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{answered, failure, AwsFailure, Scope};
 use super::field;
 use super::iam::{date, found, model_tags, sdk_tags};
 use super::kind::{
@@ -475,41 +475,44 @@ impl KindAdapter for SamlProviders {
     }
 
     async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .delete_saml_provider()
-            .saml_provider_arn(arn(&at.scope, id))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:DeleteSAMLProvider", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .delete_saml_provider()
+                .saml_provider_arn(arn(&at.scope, id))
+                .send()
+                .await,
+            "iam:DeleteSAMLProvider",
+            &at.scope,
+        )
     }
 
     async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .tag_saml_provider()
-            .saml_provider_arn(arn(&at.scope, id))
-            .set_tags(Some(sdk_tags(tags)?))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:TagSAMLProvider", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .tag_saml_provider()
+                .saml_provider_arn(arn(&at.scope, id))
+                .set_tags(Some(sdk_tags(tags)?))
+                .send()
+                .await,
+            "iam:TagSAMLProvider",
+            &at.scope,
+        )
     }
 
     async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .untag_saml_provider()
-            .saml_provider_arn(arn(&at.scope, id))
-            .set_tag_keys(Some(keys.to_vec()))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:UntagSAMLProvider", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .untag_saml_provider()
+                .saml_provider_arn(arn(&at.scope, id))
+                .set_tag_keys(Some(keys.to_vec()))
+                .send()
+                .await,
+            "iam:UntagSAMLProvider",
+            &at.scope,
+        )
     }
 
     fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {

@@ -13,7 +13,7 @@ use aws_sdk_iam::operation::RequestId;
 use aws_sdk_iam::types::ServerCertificate;
 use serde_json::{json, Value};
 
-use super::error::{failure, AwsFailure};
+use super::error::{answered, failure, AwsFailure};
 use super::field;
 use super::iam::{date, found, model_tags, sdk_tags};
 use super::kind::{form_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan};
@@ -221,41 +221,44 @@ impl KindAdapter for ServerCertificates {
     }
 
     async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .delete_server_certificate()
-            .server_certificate_name(id)
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:DeleteServerCertificate", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .delete_server_certificate()
+                .server_certificate_name(id)
+                .send()
+                .await,
+            "iam:DeleteServerCertificate",
+            &at.scope,
+        )
     }
 
     async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .tag_server_certificate()
-            .server_certificate_name(id)
-            .set_tags(Some(sdk_tags(tags)?))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:TagServerCertificate", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .tag_server_certificate()
+                .server_certificate_name(id)
+                .set_tags(Some(sdk_tags(tags)?))
+                .send()
+                .await,
+            "iam:TagServerCertificate",
+            &at.scope,
+        )
     }
 
     async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        let output = at
-            .iam()
-            .await
-            .untag_server_certificate()
-            .server_certificate_name(id)
-            .set_tag_keys(Some(keys.to_vec()))
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:UntagServerCertificate", &at.scope))?;
-        Ok(output.request_id().unwrap_or_default().to_string())
+        answered(
+            at.iam()
+                .await
+                .untag_server_certificate()
+                .server_certificate_name(id)
+                .set_tag_keys(Some(keys.to_vec()))
+                .send()
+                .await,
+            "iam:UntagServerCertificate",
+            &at.scope,
+        )
     }
 
     fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {

@@ -12,7 +12,7 @@ use aws_sdk_ec2::Client;
 use serde_json::{json, Value};
 
 use super::ec2_tags::{model_tags, sdk_tag};
-use super::error::{dry_run_outcome, failure, AwsFailure, Scope};
+use super::error::{answered, dry_run_outcome, failure, AwsFailure, Scope};
 use super::field;
 use super::kind::{
     form_of, gather, reply, unknown_action, At, CacheChange, Done, DryRunPlan, KindAdapter, Plan,
@@ -199,13 +199,15 @@ pub async fn check_create_token(
 
 /// Returns the AWS request id.
 pub async fn delete_token(client: &Client, scope: &Scope, id: &str) -> Result<String, AwsFailure> {
-    let output = client
-        .delete_ipam_external_resource_verification_token()
-        .ipam_external_resource_verification_token_id(id)
-        .send()
-        .await
-        .map_err(|e| failure(e, "ec2:DeleteIpamExternalResourceVerificationToken", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
+    answered(
+        client
+            .delete_ipam_external_resource_verification_token()
+            .ipam_external_resource_verification_token_id(id)
+            .send()
+            .await,
+        "ec2:DeleteIpamExternalResourceVerificationToken",
+        scope,
+    )
 }
 
 /// Reads one token back (after a change), or `None` if AWS no longer has it.

@@ -12,7 +12,7 @@ use aws_sdk_licensemanager::operation::RequestId;
 use aws_sdk_licensemanager::Client;
 use serde_json::{json, Value};
 
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{answered, failure, AwsFailure, Scope};
 use super::field;
 use super::kind::{
     form_of, gather, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan,
@@ -178,13 +178,11 @@ pub async fn create_token(
 }
 
 pub async fn delete_token(client: &Client, scope: &Scope, id: &str) -> Result<String, AwsFailure> {
-    let output = client
-        .delete_token()
-        .token_id(id)
-        .send()
-        .await
-        .map_err(|e| failure(e, "license-manager:DeleteToken", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
+    answered(
+        client.delete_token().token_id(id).send().await,
+        "license-manager:DeleteToken",
+        scope,
+    )
 }
 
 /// The adapter of [`ResourceKind::LicenseToken`]. AWS has no tags on tokens.

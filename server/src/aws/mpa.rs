@@ -11,7 +11,7 @@ use aws_sdk_mpa::types::{IamIdentityCenter, IdentitySourceParameters};
 use aws_sdk_mpa::Client;
 use serde_json::json;
 
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{answered, failure, AwsFailure, Scope};
 use super::field;
 use super::kind::{form_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan};
 
@@ -232,13 +232,15 @@ pub async fn create(
 }
 
 pub async fn delete(client: &Client, scope: &Scope, id: &str) -> Result<String, AwsFailure> {
-    let output = client
-        .delete_identity_source()
-        .identity_source_arn(arn(scope, id))
-        .send()
-        .await
-        .map_err(|e| failure(e, "mpa:DeleteIdentitySource", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
+    answered(
+        client
+            .delete_identity_source()
+            .identity_source_arn(arn(scope, id))
+            .send()
+            .await,
+        "mpa:DeleteIdentitySource",
+        scope,
+    )
 }
 
 pub async fn tag(
@@ -251,14 +253,16 @@ pub async fn tag(
         .iter()
         .map(|t| (t.key.clone(), t.value.clone()))
         .collect();
-    let output = client
-        .tag_resource()
-        .resource_arn(arn(scope, id))
-        .set_tags(Some(map))
-        .send()
-        .await
-        .map_err(|e| failure(e, "mpa:TagResource", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
+    answered(
+        client
+            .tag_resource()
+            .resource_arn(arn(scope, id))
+            .set_tags(Some(map))
+            .send()
+            .await,
+        "mpa:TagResource",
+        scope,
+    )
 }
 
 pub async fn untag(
@@ -267,14 +271,16 @@ pub async fn untag(
     id: &str,
     keys: &[String],
 ) -> Result<String, AwsFailure> {
-    let output = client
-        .untag_resource()
-        .resource_arn(arn(scope, id))
-        .set_tag_keys(Some(keys.to_vec()))
-        .send()
-        .await
-        .map_err(|e| failure(e, "mpa:UntagResource", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
+    answered(
+        client
+            .untag_resource()
+            .resource_arn(arn(scope, id))
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await,
+        "mpa:UntagResource",
+        scope,
+    )
 }
 
 /// The adapter of [`ResourceKind::IdentitySource`].

@@ -15,7 +15,7 @@ use aws_sdk_ec2::Client;
 use serde_json::{json, Value};
 
 use super::ec2_tags::{model_tags, sdk_tag};
-use super::error::{dry_run_outcome, failure, AwsFailure, Scope};
+use super::error::{answered, dry_run_outcome, failure, AwsFailure, Scope};
 use super::field;
 use super::kind::{
     form_of, item_of, reply, unknown_action, At, CacheChange, Done, DryRunPlan, KindAdapter, Plan,
@@ -307,13 +307,15 @@ pub async fn modify(
 }
 
 pub async fn delete(client: &Client, scope: &Scope, id: &str) -> Result<String, AwsFailure> {
-    let output = client
-        .delete_verified_access_trust_provider()
-        .verified_access_trust_provider_id(id)
-        .send()
-        .await
-        .map_err(|e| failure(e, "ec2:DeleteVerifiedAccessTrustProvider", scope))?;
-    Ok(output.request_id().unwrap_or_default().to_string())
+    answered(
+        client
+            .delete_verified_access_trust_provider()
+            .verified_access_trust_provider_id(id)
+            .send()
+            .await,
+        "ec2:DeleteVerifiedAccessTrustProvider",
+        scope,
+    )
 }
 
 /// The form as it may be audited: everything but the client secret, and whether one was given.

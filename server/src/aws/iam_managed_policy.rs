@@ -477,7 +477,7 @@ impl KindAdapter for ManagedPolicies {
 
     /// ListPolicies lacks the tags here: GetPolicy per item.
     fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items * 1
+        1 + items
     }
 
     /// ListPolicies Scope=Local (every page) names the account's customer managed policies with

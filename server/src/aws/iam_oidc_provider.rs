@@ -318,7 +318,7 @@ impl KindAdapter for OidcProviders {
 
     /// ListOpenIDConnectProviders carries ARNs only: GetOpenIDConnectProvider per item (thumbprints, client ids, tags).
     fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items * 1
+        1 + items
     }
 
     /// ListOpenIDConnectProviders answers ARNs only (and has no pages): one

@@ -436,7 +436,7 @@ impl KindAdapter for SamlProviders {
 
     /// ListSAMLProviders lacks the metadata and tags: GetSAMLProvider per item.
     fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items * 1
+        1 + items
     }
 
     /// ListSAMLProviders (one answer, no pages) gives each provider's ARN, CreateDate and

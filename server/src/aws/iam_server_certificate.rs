@@ -182,7 +182,7 @@ impl KindAdapter for ServerCertificates {
 
     /// ListServerCertificates lacks the body and tags: GetServerCertificate per item.
     fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items * 1
+        1 + items
     }
 
     /// ListServerCertificates (paged with Marker) gives each certificate's metadata but not

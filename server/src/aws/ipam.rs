@@ -253,8 +253,8 @@ impl KindAdapter for VerificationTokens {
     }
 
     /// DescribeIpamExternalResourceVerificationTokens carries every field and the tags.
-    fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items * 0
+    fn fewest_calls(&self, _items: u64) -> u64 {
+        1
     }
 
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {

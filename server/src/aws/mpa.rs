@@ -294,7 +294,7 @@ impl KindAdapter for IdentitySources {
 
     /// ListIdentitySources lacks tags: ListTagsForResource per item.
     fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items * 1
+        1 + items
     }
 
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 #[tokio::test]
 async fn an_admin_adds_users_changes_roles_and_disables_accounts() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "vera", "viewer", "vera password 123")
         .await;
     let vera = app.user_id("vera").await;
@@ -77,7 +77,7 @@ async fn an_admin_adds_users_changes_roles_and_disables_accounts() {
 
 #[tokio::test]
 async fn adding_a_user_validates_and_refuses_duplicates() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let response = admin
         .call(
             "/api/users/add",
@@ -119,7 +119,7 @@ async fn adding_a_user_validates_and_refuses_duplicates() {
 
 #[tokio::test]
 async fn a_viewer_is_refused_every_user_change() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "vic", "viewer", "vic password 1234")
         .await;
     let viewer = app.browser();
@@ -188,7 +188,7 @@ async fn a_viewer_is_refused_every_user_change() {
 
 #[tokio::test]
 async fn the_last_admin_cannot_be_demoted_or_disabled() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let id = app.user_id(ADMIN).await.to_string();
     let demote = admin
         .call("/api/users/role", &[("user_id", &id), ("role", "viewer")])
@@ -223,7 +223,7 @@ async fn the_last_admin_cannot_be_demoted_or_disabled() {
 
 #[tokio::test]
 async fn a_change_without_javascript_leaves_a_flash_message() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let response = admin
         .post_form(
             "/api/users/add",
@@ -253,7 +253,7 @@ async fn a_change_without_javascript_leaves_a_flash_message() {
 
 #[tokio::test]
 async fn the_command_line_adds_a_user_with_the_password_from_stdin() {
-    let app = TestApp::start().await;
+    let app = TestApp::builder().build().await;
     // The child runs while the test's runtime keeps serving, so nothing here may block it.
     let run = |name: &'static str, password: &'static str| {
         let data_dir = app.data_dir.clone();

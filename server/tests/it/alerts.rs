@@ -21,7 +21,12 @@ fn smtp_env(smtp: &SmtpServer) -> Vec<(&'static str, String)> {
 async fn start(smtp: &SmtpServer) -> (TestApp, Browser) {
     let env = smtp_env(smtp);
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    TestApp::demo_with_jobs(&pairs).await
+    TestApp::builder()
+        .demo()
+        .jobs()
+        .env(&pairs)
+        .build_with_admin()
+        .await
 }
 
 /// Waits until the outbox holds `at_least` mails and every one of them was sent.
@@ -412,7 +417,7 @@ async fn renewing_an_item_in_aws_arms_its_notices_again() {
 
 #[tokio::test]
 async fn the_demo_without_smtp_leaves_its_digests_as_eml_files_in_the_outbox_folder() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let sent = all_sent(&app, 1).await;
     let folder = app.data_dir.join("outbox");
     let files: Vec<std::path::PathBuf> = std::fs::read_dir(&folder)

@@ -25,7 +25,7 @@ fn form_token(page: &str) -> String {
 
 #[tokio::test]
 async fn anonymous_page_views_store_no_session() {
-    let (app, _admin) = TestApp::with_admin().await;
+    let (app, _admin) = TestApp::builder().build_with_admin().await;
     let before = sessions(&app).await;
     // Cookieless visitors, as crawlers and scanners come, and one browser coming back.
     for _ in 0..5 {
@@ -48,7 +48,7 @@ async fn anonymous_page_views_store_no_session() {
 
 #[tokio::test]
 async fn sign_in_without_a_stored_session_with_and_without_javascript() {
-    let (app, _admin) = TestApp::with_admin().await;
+    let (app, _admin) = TestApp::builder().build_with_admin().await;
     let before = sessions(&app).await;
 
     // Without JavaScript: the token comes from the page's form.
@@ -138,7 +138,7 @@ async fn sign_in_without_a_stored_session_with_and_without_javascript() {
 
 #[tokio::test]
 async fn sign_in_with_a_missing_wrong_or_other_browsers_token_is_refused() {
-    let (app, _admin) = TestApp::with_admin().await;
+    let (app, _admin) = TestApp::builder().build_with_admin().await;
     let audit_before = app.count("SELECT COUNT(*) FROM audit_log").await;
     let victim = app.browser();
     victim.get("/login").await;
@@ -185,7 +185,7 @@ async fn sign_in_with_a_missing_wrong_or_other_browsers_token_is_refused() {
 
 #[tokio::test]
 async fn signing_out_when_not_signed_in_stores_nothing() {
-    let (app, _admin) = TestApp::with_admin().await;
+    let (app, _admin) = TestApp::builder().build_with_admin().await;
     let before = sessions(&app).await;
     for _ in 0..20 {
         // A stranger's form without JavaScript, each from a new browser, as a script would.

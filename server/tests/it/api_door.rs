@@ -54,7 +54,7 @@ async fn every_server_function_declares_who_may_call_it() {
 
 #[tokio::test]
 async fn strangers_and_viewers_are_refused_before_the_body_is_read() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let viewer = signed_in_viewer(&app, &admin).await;
     let viewer_cookie = viewer.session_cookie().expect("the viewer's session");
     for (path, _) in server::web::server_functions() {
@@ -85,7 +85,7 @@ async fn strangers_and_viewers_are_refused_before_the_body_is_read() {
 
 #[tokio::test]
 async fn an_admin_may_send_what_the_endpoint_takes_and_no_more() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let cookie = admin.session_cookie().expect("a session");
     // Larger than a small form's 64 KiB: refused as too large before it is read.
     assert_eq!(
@@ -114,7 +114,7 @@ async fn an_admin_may_send_what_the_endpoint_takes_and_no_more() {
 
 #[tokio::test]
 async fn a_form_that_is_not_utf8_is_a_bad_request() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let cookie = admin.session_cookie().expect("a session");
     let token = admin.csrf().await;
     for body in [

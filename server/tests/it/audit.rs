@@ -14,7 +14,7 @@ async fn verify(app: &TestApp) -> std::process::Output {
 
 #[tokio::test]
 async fn audit_verify_passes_untouched_and_names_an_altered_row() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "carol", "viewer", "carol password 12")
         .await;
     app.browser().login("carol", "wrong password here").await;
@@ -53,7 +53,7 @@ async fn audit_verify_passes_untouched_and_names_an_altered_row() {
 
 #[tokio::test]
 async fn rows_carry_who_what_where_and_no_secrets() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "dave", "viewer", "dave secret password")
         .await;
     let page: Value = admin
@@ -82,7 +82,7 @@ async fn rows_carry_who_what_where_and_no_secrets() {
 
 #[tokio::test]
 async fn a_change_whose_audit_row_cannot_be_written_does_not_happen() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     // Make every audit insert fail, as a full disk or a broken table would.
     sqlx::query(
         "CREATE TRIGGER audit_unwritable BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END",
@@ -124,7 +124,7 @@ async fn a_change_whose_audit_row_cannot_be_written_does_not_happen() {
 
 #[tokio::test]
 async fn the_audit_page_renders_rows_newest_first() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "erin", "viewer", "erin password 123")
         .await;
     let html = admin.get("/audit").await.text().await.unwrap();
@@ -162,7 +162,7 @@ async fn audit_command(
 
 #[tokio::test]
 async fn an_anchor_detects_removed_newest_rows() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "frank", "viewer", "frank password 12")
         .await;
     let (code, stdout, printed) = audit_command(&app, &["anchor"], &[]).await;
@@ -216,7 +216,7 @@ async fn with_the_audit_key_rows_are_keyed_and_need_it_to_verify() {
     let keys = tempfile::tempdir().unwrap();
     let key = write_key(&keys, "audit.key", &[0x42; 32]);
     let key_env = [("TRUSTDESK_AUDIT_KEY_FILE", key.as_str())];
-    let (app, admin) = TestApp::with_admin_env(&key_env).await;
+    let (app, admin) = TestApp::builder().env(&key_env).build_with_admin().await;
     app.add_user(&admin, "heidi", "viewer", "heidi password 12")
         .await;
     let first: (String, String) =
@@ -316,8 +316,10 @@ async fn start_on(app: &TestApp, env: &[(&str, &str)]) -> Result<(), String> {
 async fn a_keyed_trail_is_not_continued_without_its_key() {
     let keys = tempfile::tempdir().unwrap();
     let key = write_key(&keys, "audit.key", &[0x42; 32]);
-    let (app, _admin) =
-        TestApp::with_admin_env(&[("TRUSTDESK_AUDIT_KEY_FILE", key.as_str())]).await;
+    let (app, _admin) = TestApp::builder()
+        .env(&[("TRUSTDESK_AUDIT_KEY_FILE", key.as_str())])
+        .build_with_admin()
+        .await;
     let refused = start_on(&app, &[]).await.unwrap_err();
     assert!(
         refused.contains("is sealed with the audit key") && refused.contains("audit_key_file"),
@@ -338,7 +340,7 @@ async fn a_keyed_trail_is_not_continued_without_its_key() {
 
 #[tokio::test]
 async fn a_plain_trail_switches_to_keyed_at_a_known_row() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "ivan", "viewer", "ivan password 12")
         .await;
     let plain_rows = app.count("SELECT COUNT(*) FROM audit_log").await;
@@ -368,7 +370,7 @@ async fn a_plain_trail_switches_to_keyed_at_a_known_row() {
 
 #[tokio::test]
 async fn the_page_walks_the_chain_in_chunks() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "judy", "viewer", "judy password 12")
         .await;
     let rows = app.count("SELECT COUNT(*) FROM audit_log").await;

@@ -20,7 +20,7 @@ const FORMULAS: [&str; 7] = [
 ];
 
 async fn signed_in_with_hostile_rows() -> (TestApp, Browser) {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "mia", "viewer", "mia password 123")
         .await;
     for username in FORMULAS {

@@ -28,7 +28,7 @@ fn day(offset_days: i64) -> String {
 
 #[tokio::test]
 async fn the_list_filters_by_url_and_links_each_row_to_its_page() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     app.add_user(&admin, "kim", "viewer", "kim password 123")
         .await;
     app.add_user(&admin, "leo", "admin", "leo password 123")
@@ -194,7 +194,7 @@ fn tag_of(state: &Value, key: &str) -> Option<String> {
 
 #[tokio::test]
 async fn tag_changes_and_modifies_record_the_item_before_and_after() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, KIND).await;
     let listed = inventory_of(&admin, KIND, "&query[sort]=name").await;
     let item = listed["items"][0].clone();

@@ -21,8 +21,11 @@ async fn emulator_calls(app: &TestApp) -> u64 {
 
 #[tokio::test]
 async fn a_user_asks_aws_for_form_choices_a_limited_number_of_times_a_minute() {
-    let (app, admin) =
-        TestApp::demo_with_admin_env(&[("TRUSTDESK_AWS_READS_PER_MINUTE", "3")]).await;
+    let (app, admin) = TestApp::builder()
+        .demo()
+        .env(&[("TRUSTDESK_AWS_READS_PER_MINUTE", "3")])
+        .build_with_admin()
+        .await;
     let viewer = signed_in_viewer(&app, &admin).await;
     let mut options = serde_json::Value::Null;
     for _ in 0..3 {
@@ -67,7 +70,7 @@ async fn a_user_asks_aws_for_form_choices_a_limited_number_of_times_a_minute() {
 
 #[tokio::test]
 async fn a_viewer_cannot_re_read_a_kind_that_was_just_read_but_an_admin_can() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let viewer = signed_in_viewer(&app, &admin).await;
     refresh_kind(&viewer, KIND).await;
     let calls = emulator_calls(&app).await;
@@ -89,8 +92,11 @@ async fn a_viewer_cannot_re_read_a_kind_that_was_just_read_but_an_admin_can() {
 
 #[tokio::test]
 async fn refreshes_count_against_the_rate_too() {
-    let (_app, admin) =
-        TestApp::demo_with_admin_env(&[("TRUSTDESK_AWS_READS_PER_MINUTE", "2")]).await;
+    let (_app, admin) = TestApp::builder()
+        .demo()
+        .env(&[("TRUSTDESK_AWS_READS_PER_MINUTE", "2")])
+        .build_with_admin()
+        .await;
     refresh_kind(&admin, KIND).await;
     refresh_kind(&admin, KIND).await;
     let response = admin

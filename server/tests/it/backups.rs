@@ -27,7 +27,7 @@ async fn scalar(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
 
 #[tokio::test]
 async fn backups_taken_during_writes_restore_to_a_consistent_database_with_an_intact_chain() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let backups = tempfile::tempdir().unwrap();
     let done = AtomicBool::new(false);
     let added_so_far = std::sync::atomic::AtomicUsize::new(0);
@@ -128,7 +128,7 @@ async fn backups_taken_during_writes_restore_to_a_consistent_database_with_an_in
 
 #[tokio::test]
 async fn a_backup_never_overwrites_a_file_and_needs_a_database() {
-    let app = TestApp::start().await;
+    let app = TestApp::builder().build().await;
     let dir = tempfile::tempdir().unwrap();
     let existing = dir.path().join("precious.db");
     std::fs::write(&existing, "keep me").unwrap();

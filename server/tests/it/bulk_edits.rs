@@ -125,7 +125,7 @@ async fn cached_tags(admin: &Browser, kind: &str) -> Vec<(String, Vec<(String, S
 #[tokio::test]
 async fn the_preview_changes_nothing_and_confirming_sends_exactly_it_in_one_create_tags_per_scope()
 {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, "trust-provider").await;
     let before = cached_tags(&admin, "trust-provider").await;
     let page = inventory_of(&admin, "trust-provider", "").await;
@@ -240,7 +240,7 @@ async fn the_preview_changes_nothing_and_confirming_sends_exactly_it_in_one_crea
 
 #[tokio::test]
 async fn a_tag_changed_in_aws_after_the_preview_sends_the_edit_back_to_preview() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, "instance-profile").await;
     let page = inventory_of(&admin, "instance-profile", "&query[account]=prod").await;
     let item = &page["items"][0]["item"];
@@ -326,7 +326,7 @@ async fn a_tag_changed_in_aws_after_the_preview_sends_the_edit_back_to_preview()
 
 #[tokio::test]
 async fn failures_are_reported_per_item_while_the_rest_succeed_and_are_retried() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, "trust-provider").await;
     let page = inventory_of(&admin, "trust-provider", "").await;
     let items = page["items"].as_array().unwrap().clone();
@@ -419,7 +419,7 @@ async fn failures_are_reported_per_item_while_the_rest_succeed_and_are_retried()
 
 #[tokio::test]
 async fn viewers_forged_and_crafted_requests_are_refused() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, "trust-provider").await;
     let viewer = signed_in_viewer(&app, &admin).await;
     let selection = [("kind", "trust-provider")];
@@ -499,7 +499,7 @@ async fn viewers_forged_and_crafted_requests_are_refused() {
 
 #[tokio::test]
 async fn one_reviewed_edit_fixes_every_seeded_violation_across_kinds() {
-    let (_app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (_app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     crate::sync::settled(&admin, None).await;
     let response = admin.get_json("/api/bulk/draft?selection[rule]=all").await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -564,7 +564,7 @@ async fn one_reviewed_edit_fixes_every_seeded_violation_across_kinds() {
 
 #[tokio::test]
 async fn a_change_made_in_part_is_retried_for_what_is_left() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, "trust-provider").await;
     let page = inventory_of(&admin, "trust-provider", "").await;
     let items = page["items"].as_array().unwrap().clone();
@@ -635,7 +635,7 @@ async fn a_change_made_in_part_is_retried_for_what_is_left() {
 
 #[tokio::test]
 async fn a_run_marked_stopped_while_it_still_runs_gives_way_to_the_retry() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, "trust-provider").await;
     let total = inventory_of(&admin, "trust-provider", "").await["items"]
         .as_array()
@@ -724,7 +724,7 @@ fn pair(key: &str, value: &str) -> (String, String) {
 /// first instead of refusing them as one key.
 #[tokio::test]
 async fn iam_tag_keys_that_differ_only_by_case_are_previewed_as_two_keys() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let id = preview_a_case_twin(&admin).await;
     let shown = edit(&admin, &id).await;
     assert_eq!(counts(&shown), (1, 0, 0, 0, 0), "{shown}");
@@ -744,7 +744,7 @@ async fn iam_tag_keys_that_differ_only_by_case_are_previewed_as_two_keys() {
 /// them, replacing `reviewer` with `Reviewer`).
 #[tokio::test]
 async fn iam_tag_keys_that_differ_only_by_case_are_applied_as_two_keys() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let id = preview_a_case_twin(&admin).await;
     assert_eq!(apply(&admin, &id, 1).await.status(), StatusCode::OK);
     let done = settled(&admin, &id).await;

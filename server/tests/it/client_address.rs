@@ -20,7 +20,10 @@ async fn failed_sign_in_addresses(app: &TestApp) -> Vec<String> {
 
 #[tokio::test]
 async fn a_forwarded_for_header_from_an_untrusted_peer_is_ignored() {
-    let (app, _admin) = TestApp::with_admin_env(&[(SIGN_IN_DELAY, "1m")]).await;
+    let (app, _admin) = TestApp::builder()
+        .env(&[(SIGN_IN_DELAY, "1m")])
+        .build_with_admin()
+        .await;
     let spoofing = app.browser_with_headers(&[("x-forwarded-for", "203.0.113.9")]);
     let response = spoofing.login(ADMIN, "not the password at all").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -40,11 +43,13 @@ async fn a_forwarded_for_header_from_an_untrusted_peer_is_ignored() {
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
-    let (app, _admin) = TestApp::with_admin_env(&[
-        ("TRUSTDESK_TRUSTED_PROXIES", "10.9.0.0/16, 127.0.0.1"),
-        (SIGN_IN_DELAY, "1m"),
-    ])
-    .await;
+    let (app, _admin) = TestApp::builder()
+        .env(&[
+            ("TRUSTDESK_TRUSTED_PROXIES", "10.9.0.0/16, 127.0.0.1"),
+            (SIGN_IN_DELAY, "1m"),
+        ])
+        .build_with_admin()
+        .await;
     // The client claims an address, then our proxies (one of them in the listed range) append
     // what they saw: the right-most address that is not a trusted proxy is the client's.
     let proxied = |chain: &str| app.browser_with_headers(&[("x-forwarded-for", chain)]);
@@ -140,13 +145,15 @@ impl Remote {
 
 #[tokio::test]
 async fn behind_nginx_an_unreadable_forwarded_for_makes_the_client_unknown_not_the_proxy() {
-    let (app, _admin) = TestApp::with_admin_env(&[
-        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
-        // Prometheus scrapes from the proxy's host; the clients here are elsewhere.
-        ("TRUSTDESK_METRICS_ALLOW", "127.0.0.1"),
-        (SIGN_IN_DELAY, "1m"),
-    ])
-    .await;
+    let (app, _admin) = TestApp::builder()
+        .env(&[
+            ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+            // Prometheus scrapes from the proxy's host; the clients here are elsewhere.
+            ("TRUSTDESK_METRICS_ALLOW", "127.0.0.1"),
+            (SIGN_IN_DELAY, "1m"),
+        ])
+        .build_with_admin()
+        .await;
     let nginx = Nginx::start(&app.url);
     // A client at 127.0.0.2 is who nginx saw: no metrics for it, its address in the audit.
     let plain = Remote::new(&nginx, [127, 0, 0, 2], None);

@@ -149,7 +149,7 @@ async fn on_item(
 
 #[tokio::test]
 async fn the_demo_s_rules_count_exactly_the_seeded_violations_and_fixing_them_leaves_none() {
-    let (_app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (_app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     crate::sync::settled(&admin, None).await;
     let report = compliance(&admin).await;
     assert_eq!(report.len(), 2, "the demo's two rules: {report:?}");
@@ -240,7 +240,7 @@ async fn the_demo_s_rules_count_exactly_the_seeded_violations_and_fixing_them_le
 
 #[tokio::test]
 async fn the_csv_lists_every_breaking_item_neutralised_for_signed_in_users_only() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     crate::sync::settled(&admin, None).await;
     // A rule every item with tags breaks: more items than the page lists.
     let added = admin
@@ -357,7 +357,7 @@ async fn system_rule_rows(app: &TestApp) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn demo_mode_adds_its_rules_once_and_never_back_and_production_adds_none() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let page: Value = admin.get_json("/api/tag-rules").await.json().await.unwrap();
     let rules = page["rules"].as_array().unwrap();
     assert_eq!(rules.len(), 2, "{page}");
@@ -407,7 +407,7 @@ async fn demo_mode_adds_its_rules_once_and_never_back_and_production_adds_none()
         "rules an admin removed stay removed"
     );
 
-    let (production, _admin) = TestApp::with_admin().await;
+    let (production, _admin) = TestApp::builder().build_with_admin().await;
     assert_eq!(production.count("SELECT COUNT(*) FROM tag_rules").await, 0);
     start_again(&production, false).await;
     assert_eq!(production.count("SELECT COUNT(*) FROM tag_rules").await, 0);

@@ -10,7 +10,7 @@ const NEW_USER: [(&str, &str); 4] = [
 
 #[tokio::test]
 async fn a_mutation_without_the_csrf_token_is_refused_and_changes_nothing() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let users_before = app.count("SELECT COUNT(*) FROM users").await;
     let audit_before = app.count("SELECT COUNT(*) FROM audit_log").await;
 
@@ -73,7 +73,7 @@ async fn a_mutation_without_the_csrf_token_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn sign_in_itself_needs_the_token() {
-    let (app, _admin) = TestApp::with_admin().await;
+    let (app, _admin) = TestApp::builder().build_with_admin().await;
     let browser = app.browser();
     let response = browser
         .send_form(

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 
 #[tokio::test]
 async fn demo_mode_serves_seeded_aws_and_says_so_on_every_page() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let endpoint = app
         .emulator_endpoint
         .clone()
@@ -50,7 +50,7 @@ async fn demo_mode_serves_seeded_aws_and_says_so_on_every_page() {
 
 #[tokio::test]
 async fn without_demo_there_is_no_emulator_or_banner() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     assert!(app.emulator_endpoint.is_none());
     let dashboard: serde_json::Value = admin.get_json("/api/dashboard").await.json().await.unwrap();
     assert_eq!(dashboard["aws"]["demo"], false);

@@ -45,7 +45,7 @@ fn counts(row: &Value) -> Vec<u64> {
 
 #[tokio::test]
 async fn every_count_is_the_total_of_the_inventory_it_links_to() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let overview = synced_dashboard(&admin).await["expiry"].clone();
     let by_kind = overview["by_kind"].as_array().unwrap();
     let kinds: Vec<&str> = by_kind
@@ -153,7 +153,7 @@ async fn every_count_is_the_total_of_the_inventory_it_links_to() {
 
 #[tokio::test]
 async fn moving_the_emulators_clock_moves_items_across_thresholds() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let before = synced_dashboard(&admin).await["expiry"]["totals"].clone();
     let before: Vec<u64> = before
         .as_array()
@@ -189,7 +189,7 @@ async fn moving_the_emulators_clock_moves_items_across_thresholds() {
 
 #[tokio::test]
 async fn the_next_ten_show_which_are_acknowledged() {
-    let (_app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (_app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let overview = synced_dashboard(&admin).await["expiry"].clone();
     let silenced = |overview: &Value| -> Vec<Option<String>> {
         overview["soonest_silenced"]

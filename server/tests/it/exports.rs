@@ -100,7 +100,7 @@ fn as_csv(header: &[String], object: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn an_inventory_export_holds_the_page_s_items_in_the_page_s_order() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, TOKENS).await;
     let first = inventory_of(&admin, TOKENS, "").await["items"][0].clone();
     let tag = &first["tags"][0];
@@ -158,7 +158,7 @@ async fn an_inventory_export_holds_the_page_s_items_in_the_page_s_order() {
 
 #[tokio::test]
 async fn exported_columns_are_the_inventory_s() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, "mfa-device").await;
     let page = all_pages(&admin, "mfa-device", "").await;
     let json = export_json(&admin, "/mfa-devices/export.json").await;
@@ -235,7 +235,7 @@ fn item_fields<'a>(item: &'a Value, extra: &[(&'a str, &'a str)]) -> Vec<(&'a st
 
 #[tokio::test]
 async fn cells_a_spreadsheet_would_run_are_neutralised_in_csv_and_exact_in_json() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, TOKENS).await;
     let items = all_pages(
         &admin,
@@ -303,7 +303,7 @@ fn today_or_yesterday() -> [String; 2] {
 
 #[tokio::test]
 async fn files_are_named_by_kind_and_date_and_anonymous_requests_are_refused() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     // Each export, its file's name, its type, and the page a browser signs in to.
     for (path, name, content_type, page) in [
         (
@@ -424,7 +424,7 @@ fn seeded_token(n: usize) -> AwsItem {
 
 #[tokio::test]
 async fn a_kind_larger_than_many_batches_exports_whole_and_once() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let pool = app.db().await;
     let mut conn = pool.acquire().await.expect("connection");
     for n in 0..1_234 {
@@ -446,7 +446,7 @@ async fn a_kind_larger_than_many_batches_exports_whole_and_once() {
 
 #[tokio::test]
 async fn the_expiry_list_export_is_the_overview_s_items_soonest_first() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let dated = [
         "verification-token",
         "license-token",
@@ -522,7 +522,7 @@ async fn the_expiry_list_export_is_the_overview_s_items_soonest_first() {
 
 #[tokio::test]
 async fn pages_link_to_their_exports_with_their_filters() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, TOKENS).await;
     let html = admin
         .get(&format!(

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 #[tokio::test]
 async fn a_database_locked_past_the_busy_timeout_answers_503_and_changes_nothing() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let rules_before = app.count("SELECT COUNT(*) FROM tag_rules").await;
     let audit_before = app.count("SELECT COUNT(*) FROM audit_log").await;
     let token = admin.csrf().await;
@@ -79,7 +79,7 @@ async fn sync_now(admin: &Browser) {
 
 #[tokio::test]
 async fn aws_failing_or_hanging_leaves_the_pages_answering_from_the_cache_with_a_warning() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let first = crate::sync::settled(&admin, None).await;
     let cached = inventory_of(&admin, "trust-provider", "").await;
     let items = cached["total"].as_u64().unwrap();
@@ -194,7 +194,10 @@ async fn a_full_disk_refuses_changes_with_a_clear_error_and_loses_nothing() {
         return;
     };
     let data = disk.path.join("data");
-    let (app, admin) = TestApp::signed_in_admin(TestApp::start_in(data.clone()).await).await;
+    let (app, admin) = TestApp::builder()
+        .data_dir(data.clone())
+        .build_with_admin()
+        .await;
     let token = admin.csrf().await;
     // Fill what is left of the disk.
     let filler = disk.path.join("filler");
@@ -243,7 +246,7 @@ async fn a_full_disk_refuses_changes_with_a_clear_error_and_loses_nothing() {
     std::fs::remove_file(&filler).unwrap();
     drop(admin);
     drop(app);
-    let app = TestApp::start_in(data.clone()).await;
+    let app = TestApp::builder().data_dir(data.clone()).build().await;
     let rules = app.count("SELECT COUNT(*) FROM tag_rules").await;
     assert_eq!(rules, added.len() as i64);
     let verified = std::process::Command::new(trustdesk_binary())

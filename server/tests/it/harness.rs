@@ -30,70 +30,75 @@ pub struct TestApp {
     stop: Option<oneshot::Sender<()>>,
 }
 
-impl TestApp {
-    /// Starts trustdesk on 127.0.0.1:0 with a fresh data directory. The server gets its own
-    /// multi-threaded runtime on its own thread, as `trustdesk serve` has in production, so the
-    /// test's runtime only drives the client and a test that blocks cannot stall the server.
-    pub async fn start() -> Self {
-        Self::start_with(false).await
-    }
+/// How a [`TestApp`] is started, from [`TestApp::builder`]: a plain server on a fresh data
+/// directory unless told otherwise, finished with [`build`](Self::build) or, for a server whose
+/// first admin is set up and signed in, [`build_with_admin`](Self::build_with_admin).
+#[must_use = "a builder starts nothing until it is built"]
+#[derive(Default)]
+pub struct TestAppBuilder {
+    demo: bool,
+    env: Vec<(String, String)>,
+    jobs: bool,
+    data_dir: Option<PathBuf>,
+}
 
+impl TestAppBuilder {
     /// Started as `trustdesk serve --demo`: the emulator runs in-process with the demo data.
-    pub async fn start_demo() -> Self {
-        Self::start_with(true).await
+    pub fn demo(mut self) -> Self {
+        self.demo = true;
+        self
     }
 
-    /// Started with extra `TRUSTDESK_*` settings, as if from the environment.
-    pub async fn start_with_env(env: &[(&str, &str)]) -> Self {
-        Self::start_configured(false, env).await
+    /// Extra `TRUSTDESK_*` settings, as if from the environment (added to any given before).
+    pub fn env(mut self, env: &[(&str, &str)]) -> Self {
+        self.env
+            .extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        self
     }
 
-    async fn start_with(demo: bool) -> Self {
-        Self::start_configured(demo, &[]).await
+    /// The scheduler running, as `trustdesk serve` has it: in demo mode the first sync starts
+    /// at once.
+    pub fn jobs(mut self) -> Self {
+        self.jobs = true;
+        self
     }
 
-    async fn start_configured(demo: bool, env: &[(&str, &str)]) -> Self {
-        Self::start_full(demo, env, false).await
+    /// One scope read at a time: faults injected for "the next N calls" of an operation land
+    /// on one scope, as a test that counts them expects.
+    pub fn reading_one_scope_at_a_time(self) -> Self {
+        self.env(&[("TRUSTDESK_SYNC_CONCURRENCY", "1")])
     }
 
-    /// Demo mode with the scheduler running, as `trustdesk serve --demo` has it: the first sync
-    /// starts at once. The first admin is signed in.
-    pub async fn demo_with_jobs(env: &[(&str, &str)]) -> (Self, Browser) {
-        Self::signed_in_admin(Self::start_full(true, env, true).await).await
+    /// Started on a data directory the test made (e.g. on a small file system), kept after;
+    /// without one, the app gets a temporary directory removed with it.
+    pub fn data_dir(mut self, data_dir: PathBuf) -> Self {
+        self.data_dir = Some(data_dir);
+        self
     }
 
-    async fn start_full(demo: bool, env: &[(&str, &str)], background_jobs: bool) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data_dir = dir.path().to_path_buf();
-        Self::start_at(data_dir, Some(dir), demo, env, background_jobs).await
-    }
-
-    /// Started on a data directory the test made (e.g. on a small file system), kept after.
-    pub async fn start_in(data_dir: PathBuf) -> Self {
-        Self::start_at(data_dir, None, false, &[], false).await
-    }
-
-    async fn start_at(
-        data_dir: PathBuf,
-        dir: Option<tempfile::TempDir>,
-        demo: bool,
-        env: &[(&str, &str)],
-        background_jobs: bool,
-    ) -> Self {
-        let env: HashMap<String, String> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+    /// Starts trustdesk on 127.0.0.1:0. The server gets its own multi-threaded runtime on its
+    /// own thread, as `trustdesk serve` has in production, so the test's runtime only drives
+    /// the client and a test that blocks cannot stall the server.
+    pub async fn build(self) -> TestApp {
+        let (data_dir, dir) = match self.data_dir {
+            Some(data_dir) => (data_dir, None),
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                (dir.path().to_path_buf(), Some(dir))
+            }
+        };
+        let env: HashMap<String, String> = self.env.into_iter().collect();
         let config = Config::load(
             None,
             &env,
             &Overrides {
                 listen: None,
                 data_dir: Some(data_dir.clone()),
-                demo,
+                demo: self.demo,
             },
         )
         .expect("config");
+        let background_jobs = self.jobs;
         let (started_tx, started) = oneshot::channel();
         let (stop, stopped) = oneshot::channel::<()>();
         std::thread::spawn(move || {
@@ -125,7 +130,7 @@ impl TestApp {
         });
         let (addr, setup_url, emulator_endpoint, console) =
             started.await.expect("the server thread started");
-        Self {
+        TestApp {
             url: format!("http://{addr}"),
             setup_url,
             emulator_endpoint,
@@ -136,36 +141,20 @@ impl TestApp {
         }
     }
 
-    /// A started app whose first admin exists, and a browser signed in as that admin.
-    pub async fn with_admin() -> (Self, Browser) {
-        Self::signed_in_admin(Self::start().await).await
-    }
-
-    /// Started with extra `TRUSTDESK_*` settings, the first admin signed in.
-    pub async fn with_admin_env(env: &[(&str, &str)]) -> (Self, Browser) {
-        Self::signed_in_admin(Self::start_with_env(env).await).await
-    }
-
-    /// Demo mode, with the first admin signed in.
-    pub async fn demo_with_admin() -> (Self, Browser) {
-        Self::signed_in_admin(Self::start_demo().await).await
-    }
-
-    /// Demo mode with extra `TRUSTDESK_*` settings, the first admin signed in.
-    pub async fn demo_with_admin_env(env: &[(&str, &str)]) -> (Self, Browser) {
-        Self::signed_in_admin(Self::start_configured(true, env).await).await
-    }
-
-    /// One scope read at a time: faults injected for "the next N calls" of an operation land
-    /// on one scope, as a test that counts them expects.
-    pub async fn demo_with_admin_reading_one_scope_at_a_time() -> (Self, Browser) {
-        Self::demo_with_admin_env(&[("TRUSTDESK_SYNC_CONCURRENCY", "1")]).await
-    }
-
-    pub async fn signed_in_admin(app: Self) -> (Self, Browser) {
+    /// The started app whose first admin ([`ADMIN`]) exists, and a browser signed in as it.
+    pub async fn build_with_admin(self) -> (TestApp, Browser) {
+        let app = self.build().await;
         let browser = app.browser();
         browser.set_up_admin(&app.setup_token()).await;
         (app, browser)
+    }
+}
+
+impl TestApp {
+    /// The one way a test starts trustdesk in-process, e.g.
+    /// `TestApp::builder().demo().env(&[...]).build_with_admin().await`.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
     }
 
     pub fn setup_token(&self) -> String {

@@ -34,7 +34,7 @@ async fn detail(admin: &Browser, item: &Value) -> Value {
 
 #[tokio::test]
 async fn identity_sources_are_listed_created_tagged_and_deleted() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let report: Value = admin
         .call("/api/inventory/refresh", &[("kind", KIND)])
         .await
@@ -146,7 +146,7 @@ async fn identity_sources_are_listed_created_tagged_and_deleted() {
 
 #[tokio::test]
 async fn the_form_follows_create_identity_source_rules() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let response = admin
         .call(
             "/api/identity-sources/create",

@@ -47,7 +47,7 @@ async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
 
 #[tokio::test]
 async fn profiles_are_global_created_tagged_given_a_role_and_deleted() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let report = refresh_kind(&admin, KIND).await;
     let listed = inventory_of(&admin, KIND, "").await;
     assert_eq!(listed["total"], report["items"]);
@@ -225,7 +225,7 @@ async fn profiles_are_global_created_tagged_given_a_role_and_deleted() {
 
 #[tokio::test]
 async fn the_form_follows_iam_rules_before_anything_is_sent() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let response = admin
         .call(
             "/api/instance-profiles/create",
@@ -255,7 +255,7 @@ async fn the_form_follows_iam_rules_before_anything_is_sent() {
 
 #[tokio::test]
 async fn throttling_denial_viewers_and_forged_forms() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let control = format!(
         "{}/_emulator/faults",
         app.emulator_endpoint.as_ref().unwrap()

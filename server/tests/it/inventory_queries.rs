@@ -44,7 +44,7 @@ fn token(n: i64) -> AwsItem {
 }
 
 async fn seeded() -> (TestApp, crate::harness::Browser) {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let pool = app.db().await;
     let mut conn = pool.acquire().await.expect("connection");
     for n in 1..=120 {

@@ -17,7 +17,7 @@ async fn inventory(browser: &Browser, query: &str) -> Value {
 
 #[tokio::test]
 async fn seeded_tokens_list_with_their_expiry() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh(&admin).await;
     let all = inventory(&admin, "").await;
     assert_eq!(all["total"], 20, "2 accounts × 2 regions × 5 tokens");
@@ -35,7 +35,7 @@ async fn seeded_tokens_list_with_their_expiry() {
 
 #[tokio::test]
 async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let options: Value = admin
         .get_json("/api/license-tokens/form")
         .await
@@ -160,7 +160,7 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
 
 #[tokio::test]
 async fn the_form_follows_create_token_rules() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let response = admin
         .call(
             "/api/license-tokens/create",

@@ -3,7 +3,7 @@ use reqwest::StatusCode;
 
 #[tokio::test]
 async fn signing_in_cycles_the_session_and_signing_out_ends_it() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let viewer = signed_in_viewer(&app, &admin).await;
     drop(admin);
     let browser = app.browser();
@@ -59,7 +59,7 @@ async fn signing_in_cycles_the_session_and_signing_out_ends_it() {
 
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_same_site_lax() {
-    let (app, _admin) = TestApp::with_admin().await;
+    let (app, _admin) = TestApp::builder().build_with_admin().await;
     let browser = app.browser();
     // A visitor gets the CSRF cookie only: the session is made at sign-in.
     let page = browser.get("/login").await;
@@ -100,7 +100,7 @@ fn set_cookies(response: &reqwest::Response) -> Vec<String> {
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
-    let (app, _admin) = TestApp::with_admin().await;
+    let (app, _admin) = TestApp::builder().build_with_admin().await;
     let browser = app.browser();
     let (status_a, wrong_password) =
         error_of(browser.login(ADMIN, "not the password at all").await).await;
@@ -133,7 +133,10 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 
 #[tokio::test]
 async fn repeated_failures_make_the_account_wait_even_with_the_right_password() {
-    let (app, _admin) = TestApp::with_admin_env(&[(SIGN_IN_DELAY, "1m")]).await;
+    let (app, _admin) = TestApp::builder()
+        .env(&[(SIGN_IN_DELAY, "1m")])
+        .build_with_admin()
+        .await;
     let browser = app.browser();
     // Three are free; then each attempt waits (a growing delay, not a lockout: see
     // sign_in_hardening).
@@ -152,7 +155,10 @@ async fn repeated_failures_make_the_account_wait_even_with_the_right_password() 
 
 #[tokio::test]
 async fn repeated_failures_from_one_address_throttle_it_across_accounts() {
-    let (app, admin) = TestApp::with_admin_env(&[(SIGN_IN_DELAY, "1m")]).await;
+    let (app, admin) = TestApp::builder()
+        .env(&[(SIGN_IN_DELAY, "1m")])
+        .build_with_admin()
+        .await;
     app.add_user(&admin, "bob", "viewer", "bob password 1234")
         .await;
     let browser = app.browser();
@@ -168,7 +174,7 @@ async fn repeated_failures_from_one_address_throttle_it_across_accounts() {
 
 #[tokio::test]
 async fn pages_need_a_session_and_send_visitors_to_sign_in() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let anonymous = app.browser();
     let response = anonymous.get("/audit?page=2").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -202,7 +208,7 @@ async fn pages_need_a_session_and_send_visitors_to_sign_in() {
 
 #[tokio::test]
 async fn health_and_security_headers() {
-    let app = TestApp::start().await;
+    let app = TestApp::builder().build().await;
     let browser = app.browser();
     let health = browser.get_json("/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);

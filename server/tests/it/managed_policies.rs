@@ -79,7 +79,7 @@ fn create_form<'a>(account: &'a str, name: &'a str, document: &'a str) -> Vec<(&
 
 #[tokio::test]
 async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let report = refresh_kind(&admin, KIND).await;
     assert_eq!(
         report["items"], 14,
@@ -359,7 +359,7 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
 
 #[tokio::test]
 async fn aws_managed_policies_are_read_live_and_read_only() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let all: Value = admin
         .get_json("/api/managed-policies/aws")
         .await
@@ -424,7 +424,7 @@ async fn aws_managed_policies_are_read_live_and_read_only() {
 
 #[tokio::test]
 async fn the_form_follows_create_policy_rules_before_anything_is_sent() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let long_name = "n".repeat(129);
     let long_description = "d".repeat(1001);
     let response = admin
@@ -528,7 +528,11 @@ async fn the_form_follows_create_policy_rules_before_anything_is_sent() {
 
 #[tokio::test]
 async fn throttling_denial_missing_items_viewers_and_forged_forms() {
-    let (app, admin) = TestApp::demo_with_admin_reading_one_scope_at_a_time().await;
+    let (app, admin) = TestApp::builder()
+        .demo()
+        .reading_one_scope_at_a_time()
+        .build_with_admin()
+        .await;
     let control = format!(
         "{}/_emulator/faults",
         app.emulator_endpoint.as_ref().unwrap()
@@ -678,7 +682,7 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
 
 #[tokio::test]
 async fn without_javascript_a_policy_is_created_and_its_page_shows_the_document() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let response = admin
         .post_form(
             "/api/managed-policies/create",
@@ -740,7 +744,7 @@ async fn without_javascript_a_policy_is_created_and_its_page_shows_the_document(
 /// fast, by its nesting, before it is parsed.
 #[tokio::test]
 async fn identity_policy_grammar_and_parse_limits_are_checked_before_aws_is_called() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     emulator_control(
         &app,
         reqwest::Method::DELETE,
@@ -836,7 +840,7 @@ async fn identity_policy_grammar_and_parse_limits_are_checked_before_aws_is_call
 /// Passes once the emulator keeps IAM tag keys' case (it folded them, as the product did).
 #[tokio::test]
 async fn tag_keys_that_differ_only_by_case_are_two_keys() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let mut form = create_form("prod/global", "case-twins", DOCUMENT);
     form.retain(|(name, _)| *name != "policy[tags]");
     form.push(("policy[tags]", "Costcenter=1234\ncostcenter=5678"));

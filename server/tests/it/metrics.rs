@@ -42,7 +42,7 @@ fn has(text: &str, series: &str) -> f64 {
 
 #[tokio::test]
 async fn every_family_counts_what_this_server_did() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     // One throttled attempt: the SDK retries it.
     reqwest::Client::new()
         .post(format!(
@@ -205,11 +205,13 @@ async fn other_addresses_get_a_404_unless_they_bring_the_token() {
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("metrics-token");
     std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
-    let app = TestApp::start_with_env(&[
-        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
-        ("TRUSTDESK_METRICS_TOKEN_FILE", token_file.to_str().unwrap()),
-    ])
-    .await;
+    let app = TestApp::builder()
+        .env(&[
+            ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+            ("TRUSTDESK_METRICS_TOKEN_FILE", token_file.to_str().unwrap()),
+        ])
+        .build()
+        .await;
     // From loopback itself: allowed by default.
     scrape(&app.browser()).await;
     // Through the proxy, from far away: refused the way an unknown path is.
@@ -237,11 +239,13 @@ async fn other_addresses_get_a_404_unless_they_bring_the_token() {
 
 #[tokio::test]
 async fn an_allow_list_replaces_loopback() {
-    let app = TestApp::start_with_env(&[
-        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
-        ("TRUSTDESK_METRICS_ALLOW", "10.20.0.0/16"),
-    ])
-    .await;
+    let app = TestApp::builder()
+        .env(&[
+            ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+            ("TRUSTDESK_METRICS_ALLOW", "10.20.0.0/16"),
+        ])
+        .build()
+        .await;
     assert_eq!(
         app.browser().get("/metrics").await.status(),
         StatusCode::NOT_FOUND,
@@ -258,7 +262,11 @@ async fn an_allow_list_replaces_loopback() {
 
 #[tokio::test]
 async fn sign_in_waits_are_counted_apart_from_failures() {
-    let app = TestApp::with_admin_env(&[(SIGN_IN_DELAY, "1m")]).await.0;
+    let app = TestApp::builder()
+        .env(&[(SIGN_IN_DELAY, "1m")])
+        .build_with_admin()
+        .await
+        .0;
     let guesser = app.browser();
     for _ in 0..3 {
         let response = guesser.login(ADMIN, "guessing wrong again").await;

@@ -79,7 +79,7 @@ fn secret_of(shown: &Value) -> (String, String) {
 
 #[tokio::test]
 async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let report = refresh_kind(&admin, KIND).await;
     assert_eq!(report["items"], 8, "4 seeded devices in each of 2 accounts");
     let listed = inventory_of(&admin, KIND, "").await;
@@ -305,7 +305,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
 
 #[tokio::test]
 async fn without_javascript_the_form_posts_and_the_secret_page_shows_once() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let response = admin
         .post_form(
             "/api/mfa-devices/create",
@@ -367,7 +367,7 @@ async fn without_javascript_the_form_posts_and_the_secret_page_shows_once() {
 
 #[tokio::test]
 async fn the_form_follows_create_virtual_mfa_device_rules_before_anything_is_sent() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let long_name = "n".repeat(227);
     let response = admin
         .call(
@@ -462,7 +462,11 @@ async fn the_form_follows_create_virtual_mfa_device_rules_before_anything_is_sen
 
 #[tokio::test]
 async fn throttling_denial_missing_items_viewers_and_forged_forms() {
-    let (app, admin) = TestApp::demo_with_admin_reading_one_scope_at_a_time().await;
+    let (app, admin) = TestApp::builder()
+        .demo()
+        .reading_one_scope_at_a_time()
+        .build_with_admin()
+        .await;
     let control = format!(
         "{}/_emulator/faults",
         app.emulator_endpoint.as_ref().unwrap()

@@ -41,7 +41,7 @@ fn field(item: &Value, label: &str) -> String {
 
 #[tokio::test]
 async fn providers_are_created_changed_and_deleted() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let report = refresh_kind(&admin, KIND).await;
     assert_eq!(
         inventory_of(&admin, KIND, "").await["total"],
@@ -163,7 +163,7 @@ async fn providers_are_created_changed_and_deleted() {
 
 #[tokio::test]
 async fn the_form_follows_the_rules_and_aws_conflicts_are_said() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let response = admin
         .call(
             "/api/oidc-providers/create",
@@ -224,7 +224,7 @@ async fn the_form_follows_the_rules_and_aws_conflicts_are_said() {
 /// thumbprints field, in a sentence naming them, before AWS is called.
 #[tokio::test]
 async fn more_than_five_thumbprints_are_refused_on_their_field_before_aws() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let five: Vec<String> = (0..5).map(|i| format!("{i:040x}")).collect();
     let created = admin
         .call(

@@ -95,7 +95,7 @@ async fn audit_count(app: &TestApp) -> i64 {
 
 #[tokio::test]
 async fn viewers_are_refused_every_aws_change_and_each_refusal_is_audited() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let viewer = signed_in_viewer(&app, &admin).await;
     let all = mutations();
     for (path, fields) in &all {
@@ -116,7 +116,7 @@ async fn viewers_are_refused_every_aws_change_and_each_refusal_is_audited() {
 
 #[tokio::test]
 async fn forged_forms_are_refused_before_anything_runs() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     for (path, fields) in mutations() {
         let response = admin.send_form(path, &fields, "application/json").await;
         assert_eq!(
@@ -129,7 +129,11 @@ async fn forged_forms_are_refused_before_anything_runs() {
 
 #[tokio::test]
 async fn a_throttled_refresh_names_the_account_and_region_and_keeps_the_rest() {
-    let (app, admin) = TestApp::demo_with_admin_reading_one_scope_at_a_time().await;
+    let (app, admin) = TestApp::builder()
+        .demo()
+        .reading_one_scope_at_a_time()
+        .build_with_admin()
+        .await;
     let control = format!(
         "{}/_emulator/faults",
         app.emulator_endpoint.as_ref().unwrap()

@@ -18,7 +18,7 @@ fn id_of(response: &reqwest::Response) -> String {
 
 #[tokio::test]
 async fn every_answer_carries_its_own_id() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let mut seen = std::collections::HashSet::new();
     for path in ["/", "/healthz", "/api/session", "/no-such-page", "/metrics"] {
         let response = admin.get(path).await;
@@ -34,7 +34,10 @@ async fn every_answer_carries_its_own_id() {
 
 #[tokio::test]
 async fn a_trusted_proxy_s_id_is_kept_when_it_is_plain() {
-    let app = TestApp::start_with_env(&[("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let app = TestApp::builder()
+        .env(&[("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1")])
+        .build()
+        .await;
     let proxied = app.browser_with_headers(&[("x-request-id", "lb-7f3a.9_2:x")]);
     assert_eq!(id_of(&proxied.get("/healthz").await), "lb-7f3a.9_2:x");
     let long = "a".repeat(65);
@@ -48,7 +51,7 @@ async fn a_trusted_proxy_s_id_is_kept_when_it_is_plain() {
 
 #[tokio::test]
 async fn a_change_s_audit_row_names_its_request_and_the_chain_still_verifies() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let response = admin
         .call(
             "/api/users/add",
@@ -103,7 +106,7 @@ async fn a_change_s_audit_row_names_its_request_and_the_chain_still_verifies() {
 
 #[tokio::test]
 async fn errors_name_the_request_they_happened_in() {
-    let (_app, admin) = TestApp::with_admin().await;
+    let (_app, admin) = TestApp::builder().build_with_admin().await;
     // A server function's error: the id beside the message, not inside it.
     let refused = admin
         .call(

@@ -83,7 +83,7 @@ async fn fault(app: &TestApp, operation: &str, times: u32, kind: &str) {
 
 #[tokio::test]
 async fn providers_are_created_renewed_tagged_and_deleted() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let report = refresh_kind(&admin, KIND).await;
     let listed = inventory_of(&admin, KIND, "").await;
     assert_eq!(listed["total"], report["items"]);
@@ -244,7 +244,7 @@ async fn providers_are_created_renewed_tagged_and_deleted() {
 
 #[tokio::test]
 async fn the_form_follows_iam_rules_and_checks_the_metadata_before_sending() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let create =
         |target: &'static str, name: &'static str, document: String, tags: &'static str| {
             vec![
@@ -419,7 +419,7 @@ async fn the_form_follows_iam_rules_and_checks_the_metadata_before_sending() {
 
 #[tokio::test]
 async fn without_javascript_a_create_redirects_to_the_provider() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let document = metadata("https://plain.example.com", "2030-05-01T00:00:00Z", 1_200);
     let response = admin
         .post_form(
@@ -461,7 +461,7 @@ async fn without_javascript_a_create_redirects_to_the_provider() {
 
 #[tokio::test]
 async fn throttling_denial_missing_items_viewers_and_forged_forms() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let document = metadata("https://idp.example.com", "2030-01-01T00:00:00Z", 1_200);
     let create = |name: &'static str| {
         vec![

@@ -209,7 +209,7 @@ fn upload<'a>(
 
 #[tokio::test]
 async fn certificates_are_checked_uploaded_tagged_and_deleted() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let pems = pems();
     let report = refresh_kind(&admin, KIND).await;
     let listed = inventory_of(&admin, KIND, "").await;
@@ -389,7 +389,7 @@ async fn certificates_are_checked_uploaded_tagged_and_deleted() {
 
 #[tokio::test]
 async fn the_form_checks_the_pems_before_anything_is_sent() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let pems = pems();
     let post = |fields: Vec<(&str, &str)>| {
         let admin = &admin;
@@ -531,7 +531,7 @@ async fn the_form_checks_the_pems_before_anything_is_sent() {
 
 #[tokio::test]
 async fn throttling_denial_missing_items_viewers_and_forged_forms() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let pems = pems();
     let control = format!(
         "{}/_emulator/faults",

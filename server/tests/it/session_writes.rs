@@ -17,7 +17,7 @@ async fn stored_expiry(app: &TestApp, browser: &Browser) -> String {
 
 #[tokio::test]
 async fn page_views_do_not_write_the_session_back() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     assert_eq!(
         admin.get("/verification-tokens").await.status(),
         StatusCode::OK
@@ -38,7 +38,7 @@ async fn page_views_do_not_write_the_session_back() {
 
 #[tokio::test]
 async fn the_database_holds_no_session_id_that_signs_in() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let cookie = admin.session_cookie().expect("a session cookie");
     let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM tower_sessions")
         .fetch_all(&app.db().await)

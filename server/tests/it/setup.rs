@@ -13,7 +13,7 @@ fn admin_fields<'a>(token: &'a str, username: &'a str) -> Vec<(&'a str, &'a str)
 
 #[tokio::test]
 async fn the_setup_link_creates_the_first_admin_once() {
-    let app = TestApp::start().await;
+    let app = TestApp::builder().build().await;
     let url = app
         .setup_url
         .clone()
@@ -74,7 +74,7 @@ async fn the_setup_link_creates_the_first_admin_once() {
 
 #[tokio::test]
 async fn an_expired_or_wrong_setup_link_is_refused() {
-    let app = TestApp::start().await;
+    let app = TestApp::builder().build().await;
     let token = app.setup_token();
     let browser = app.browser();
 
@@ -102,7 +102,7 @@ async fn an_expired_or_wrong_setup_link_is_refused() {
 
 #[tokio::test]
 async fn setup_validates_every_field_and_keeps_the_link_usable() {
-    let app = TestApp::start().await;
+    let app = TestApp::builder().build().await;
     let token = app.setup_token();
     let browser = app.browser();
     let response = browser
@@ -133,7 +133,7 @@ async fn setup_validates_every_field_and_keeps_the_link_usable() {
 
 #[tokio::test]
 async fn a_form_error_without_javascript_returns_to_the_form_with_the_error() {
-    let app = TestApp::start().await;
+    let app = TestApp::builder().build().await;
     let token = app.setup_token();
     let browser = app.browser();
     let mut fields = admin_fields(&token, "root");

@@ -16,7 +16,7 @@ fn admin_fields<'a>(token: &'a str, username: &'a str) -> Vec<(&'a str, &'a str)
 
 #[tokio::test]
 async fn a_wrong_setup_token_is_refused_before_any_password_is_hashed() {
-    let app = TestApp::start().await;
+    let app = TestApp::builder().build().await;
     let browser = app.browser();
     let hashed = app.console.passwords().argon2_runs();
     let response = browser
@@ -42,7 +42,10 @@ async fn a_wrong_setup_token_is_refused_before_any_password_is_hashed() {
 
 #[tokio::test]
 async fn an_address_that_keeps_guessing_setup_tokens_has_to_wait() {
-    let app = TestApp::start_with_env(&[(SIGN_IN_DELAY, "1m")]).await;
+    let app = TestApp::builder()
+        .env(&[(SIGN_IN_DELAY, "1m")])
+        .build()
+        .await;
     let browser = app.browser();
     let mut statuses = Vec::new();
     for i in 0..12 {

@@ -68,7 +68,7 @@ async fn get(client: &reqwest::Client, url: &str) -> reqwest::Response {
 
 #[tokio::test]
 async fn a_link_shows_exactly_its_scope_and_opens_no_session() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, KIND).await;
     let (inside, outside) = ids_by_account(&admin, "dev").await;
     let (_, url, token) = inventory_link(&admin, "dev", false).await;
@@ -153,7 +153,7 @@ async fn a_link_shows_exactly_its_scope_and_opens_no_session() {
 
 #[tokio::test]
 async fn tags_and_secret_fields_stay_out_unless_shared() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, KIND).await;
     let (inside, _) = ids_by_account(&admin, "dev").await;
     let tagged = admin
@@ -195,7 +195,7 @@ async fn tags_and_secret_fields_stay_out_unless_shared() {
 
 #[tokio::test]
 async fn the_csv_holds_the_scope_with_formulas_neutralised() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, KIND).await;
     let (inside, outside) = ids_by_account(&admin, "dev").await;
     let tagged = admin
@@ -253,7 +253,7 @@ async fn the_csv_holds_the_scope_with_formulas_neutralised() {
 
 #[tokio::test]
 async fn revocation_and_expiry_end_a_link_at_once() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, KIND).await;
     let client = stranger();
     let (id, url, _) = inventory_link(&admin, "dev", false).await;
@@ -303,8 +303,11 @@ async fn revocation_and_expiry_end_a_link_at_once() {
 
 #[tokio::test]
 async fn links_are_rate_limited_per_link_and_per_address() {
-    let (app, admin) =
-        TestApp::demo_with_admin_env(&[("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE", "5")]).await;
+    let (app, admin) = TestApp::builder()
+        .demo()
+        .env(&[("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE", "5")])
+        .build_with_admin()
+        .await;
     let client = stranger();
     let (_, url, _) = inventory_link(&admin, "dev", false).await;
     for _ in 0..5 {
@@ -329,8 +332,11 @@ fn via_proxy(client: &reqwest::Client, url: &str, address: &str) -> reqwest::Req
 #[tokio::test]
 async fn a_flood_of_addresses_leaves_every_holder_served() {
     use futures_util::StreamExt;
-    let (app, admin) =
-        TestApp::demo_with_admin_env(&[("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let (app, admin) = TestApp::builder()
+        .demo()
+        .env(&[("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1")])
+        .build_with_admin()
+        .await;
     let (_, url, _) = inventory_link(&admin, "dev", false).await;
     let client = stranger();
     let early = "198.51.100.9";
@@ -369,11 +375,13 @@ async fn a_flood_of_addresses_leaves_every_holder_served() {
 /// One IPv6 subscriber holds a whole /64: its addresses share one allowance.
 #[tokio::test]
 async fn addresses_of_one_ipv6_64_are_one_client() {
-    let app = TestApp::start_with_env(&[
-        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
-        ("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE", "3"),
-    ])
-    .await;
+    let app = TestApp::builder()
+        .env(&[
+            ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+            ("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE", "3"),
+        ])
+        .build()
+        .await;
     let client = stranger();
     // A new made-up token each time: only the client's allowance can run out.
     let guesses = std::cell::Cell::new(0);
@@ -404,11 +412,14 @@ async fn addresses_of_one_ipv6_64_are_one_client() {
 /// A leaked link is not scraped fast by many clients: each link keeps its own allowance.
 #[tokio::test]
 async fn a_link_keeps_its_allowance_whoever_asks() {
-    let (_app, admin) = TestApp::demo_with_admin_env(&[
-        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
-        ("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE", "3"),
-    ])
-    .await;
+    let (_app, admin) = TestApp::builder()
+        .demo()
+        .env(&[
+            ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+            ("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE", "3"),
+        ])
+        .build_with_admin()
+        .await;
     let (_, url, _) = inventory_link(&admin, "dev", false).await;
     let client = stranger();
     for address in ["192.0.2.1", "192.0.2.2", "2001:db8:1::1"] {
@@ -438,7 +449,7 @@ fn assert_share_headers(response: &reqwest::Response, what: &str) {
 
 #[tokio::test]
 async fn malformed_pages_and_other_methods_answer_with_the_share_headers() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let (_, url, token) = inventory_link(&admin, "dev", false).await;
     let client = stranger();
     for query in [
@@ -488,7 +499,7 @@ async fn malformed_pages_and_other_methods_answer_with_the_share_headers() {
 
 #[tokio::test]
 async fn admins_see_each_link_with_its_views_and_the_audit_has_no_token() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, KIND).await;
     let (id, url, token) = inventory_link(&admin, "dev", false).await;
     let client = stranger();
@@ -544,7 +555,7 @@ async fn admins_see_each_link_with_its_views_and_the_audit_has_no_token() {
 
 #[tokio::test]
 async fn only_admins_make_links_and_bad_input_names_its_field() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let viewer = signed_in_viewer(&app, &admin).await;
     let refused = viewer
         .call(
@@ -609,7 +620,7 @@ async fn only_admins_make_links_and_bad_input_names_its_field() {
 
 #[tokio::test]
 async fn a_form_posted_without_javascript_shows_the_link_once() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let response = admin
         .post_form(
             "/api/shares/create",
@@ -647,7 +658,7 @@ async fn a_form_posted_without_javascript_shows_the_link_once() {
 
 #[tokio::test]
 async fn an_item_link_shows_that_item_only() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, KIND).await;
     let (inside, _) = ids_by_account(&admin, "dev").await;
     let (_, url, _) = create(
@@ -685,7 +696,7 @@ async fn an_item_link_shows_that_item_only() {
 /// as it answers a stranger with nothing, and none that needs a user lets the call through.
 #[tokio::test]
 async fn a_share_link_opens_no_server_function() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, KIND).await;
     let (_, url, token) = inventory_link(&admin, "dev", true).await;
     let (inside, _) = ids_by_account(&admin, "dev").await;

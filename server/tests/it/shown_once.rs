@@ -40,7 +40,7 @@ async fn create_license_token(admin: &Browser) -> String {
 
 #[tokio::test]
 async fn reading_the_page_keeps_the_secret_and_the_post_reveals_it_once() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let handle = create_license_token(&admin).await;
     let page = format!("/shown-once?once={handle}");
 
@@ -81,7 +81,7 @@ async fn reading_the_page_keeps_the_secret_and_the_post_reveals_it_once() {
 
 #[tokio::test]
 async fn without_javascript_the_button_answers_with_the_secret_once() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let handle = create_license_token(&admin).await;
     let page = format!("/shown-once?once={handle}");
     assert_eq!(admin.get(&page).await.status(), StatusCode::OK);

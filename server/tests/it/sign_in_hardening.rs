@@ -22,7 +22,7 @@ async fn sign_in_to(app: &TestApp, next: &str) -> reqwest::Response {
 
 #[tokio::test]
 async fn after_sign_in_next_never_leaves_the_site_nor_breaks_the_response() {
-    let (app, _admin) = TestApp::with_admin().await;
+    let (app, _admin) = TestApp::builder().build_with_admin().await;
     // As the form field arrives once decoded: `next=/%09/evil.example.com` is a tab, which
     // browsers drop from a Location, leaving `//evil.example.com`; `/%01x` is a byte no header
     // may hold.
@@ -103,7 +103,10 @@ async fn sign_in_now(browser: &Browser, token: &str, password: &str) -> StatusCo
 
 #[tokio::test]
 async fn parallel_wrong_passwords_are_throttled_before_they_are_checked() {
-    let (app, _admin) = TestApp::with_admin_env(&[(SIGN_IN_DELAY, "1m")]).await;
+    let (app, _admin) = TestApp::builder()
+        .env(&[(SIGN_IN_DELAY, "1m")])
+        .build_with_admin()
+        .await;
     let mut ready = Vec::new();
     for _ in 0..16 {
         ready.push(ready_to_sign_in(&app).await);
@@ -137,7 +140,7 @@ async fn parallel_wrong_passwords_are_throttled_before_they_are_checked() {
 #[tokio::test]
 async fn failures_make_sign_in_wait_and_the_right_password_works_after_the_wait() {
     // The default delays: a second, doubling.
-    let (app, _admin) = TestApp::with_admin().await;
+    let (app, _admin) = TestApp::builder().build_with_admin().await;
     let browser = app.browser();
     // Guess until told to wait (however long each guess took, a wait comes within a few).
     let mut guesses = 0;
@@ -176,11 +179,13 @@ async fn failures_make_sign_in_wait_and_the_right_password_works_after_the_wait(
 
 #[tokio::test]
 async fn a_flood_of_refusals_writes_a_few_audit_rows_that_count_every_attempt() {
-    let (app, _admin) = TestApp::with_admin_env(&[
-        ("TRUSTDESK_AUDIT_REPEAT_WINDOW", "5s"),
-        (SIGN_IN_DELAY, "1m"),
-    ])
-    .await;
+    let (app, _admin) = TestApp::builder()
+        .env(&[
+            ("TRUSTDESK_AUDIT_REPEAT_WINDOW", "5s"),
+            (SIGN_IN_DELAY, "1m"),
+        ])
+        .build_with_admin()
+        .await;
     let browser = app.browser();
     for _ in 0..50 {
         let status = browser.login(ADMIN, "flooding the trail").await.status();
@@ -227,13 +232,15 @@ fn at_address(app: &TestApp, address: &str) -> Browser {
 
 #[tokio::test]
 async fn rotating_addresses_cannot_keep_out_a_user_who_signed_in_from_their_address_before() {
-    let (app, _admin) = TestApp::with_admin_env(&[
-        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
-        // The shortest first wait: each guess let through restarts a wait that doubles from
-        // 100 ms, so the account waits nearly all the time within a second or two.
-        (SIGN_IN_DELAY, "100ms"),
-    ])
-    .await;
+    let (app, _admin) = TestApp::builder()
+        .env(&[
+            ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+            // The shortest first wait: each guess let through restarts a wait that doubles from
+            // 100 ms, so the account waits nearly all the time within a second or two.
+            (SIGN_IN_DELAY, "100ms"),
+        ])
+        .build_with_admin()
+        .await;
     let user = "127.0.0.2";
     assert_eq!(
         at_address(&app, user)

@@ -34,7 +34,10 @@ async fn after_stalling(app: &TestApp, sent: &str) -> String {
 
 #[tokio::test]
 async fn a_request_head_that_never_ends_is_cut_off() {
-    let app = TestApp::start_with_env(&[("TRUSTDESK_REQUEST_HEAD_TIMEOUT", "1s")]).await;
+    let app = TestApp::builder()
+        .env(&[("TRUSTDESK_REQUEST_HEAD_TIMEOUT", "1s")])
+        .build()
+        .await;
     let answer = after_stalling(
         &app,
         "GET /healthz HTTP/1.1\r\nHost: trustdesk\r\nX-Slow: a",
@@ -54,7 +57,10 @@ async fn a_request_head_that_never_ends_is_cut_off() {
 
 #[tokio::test]
 async fn a_body_that_never_ends_is_cut_off() {
-    let app = TestApp::start_with_env(&[("TRUSTDESK_REQUEST_BODY_TIMEOUT", "1s")]).await;
+    let app = TestApp::builder()
+        .env(&[("TRUSTDESK_REQUEST_BODY_TIMEOUT", "1s")])
+        .build()
+        .await;
     let answer = after_stalling(
         &app,
         "POST /api/login HTTP/1.1\r\nHost: trustdesk\r\nAccept: application/json\r\n\

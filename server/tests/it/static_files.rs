@@ -53,11 +53,13 @@ fn crc32(data: &[u8]) -> u32 {
 #[tokio::test]
 async fn static_files_skip_sessions_and_revalidate() {
     let site = site();
-    let app = TestApp::start_with_env(&[(
-        "TRUSTDESK_SITE_DIR",
-        site.path().to_str().expect("utf-8 path"),
-    )])
-    .await;
+    let app = TestApp::builder()
+        .env(&[(
+            "TRUSTDESK_SITE_DIR",
+            site.path().to_str().expect("utf-8 path"),
+        )])
+        .build()
+        .await;
     let client = reqwest::Client::builder()
         .no_gzip()
         .build()
@@ -132,11 +134,13 @@ fn linked_stylesheet(page: &str) -> String {
 #[tokio::test]
 async fn pages_link_the_bundle_by_fingerprint_and_those_names_are_kept_a_year() {
     let site = site();
-    let app = TestApp::start_with_env(&[(
-        "TRUSTDESK_SITE_DIR",
-        site.path().to_str().expect("utf-8 path"),
-    )])
-    .await;
+    let app = TestApp::builder()
+        .env(&[(
+            "TRUSTDESK_SITE_DIR",
+            site.path().to_str().expect("utf-8 path"),
+        )])
+        .build()
+        .await;
     let client = reqwest::Client::builder()
         .no_gzip()
         .build()

@@ -88,7 +88,7 @@ fn fewest_calls(kind: &str, items: u64) -> u64 {
 
 #[tokio::test]
 async fn the_first_sync_fills_every_kind_and_a_full_sync_makes_the_fewest_aws_calls() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let first = settled(&admin, None).await;
     let scopes = first["scopes"].as_array().unwrap();
     // 4 regional kinds in 2 accounts × 2 regions, 6 IAM kinds once in each of 2 accounts.
@@ -137,7 +137,7 @@ async fn the_first_sync_fills_every_kind_and_a_full_sync_makes_the_fewest_aws_ca
 
 #[tokio::test]
 async fn a_refused_scope_is_reported_while_the_others_finish() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let first = settled(&admin, None).await;
     reqwest::Client::new()
         .post(format!(
@@ -205,7 +205,7 @@ async fn outside_changes(app: &TestApp) -> Vec<(String, String, Value)> {
 
 #[tokio::test]
 async fn items_created_retagged_or_deleted_in_aws_are_marked_and_audited() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let first = settled(&admin, None).await;
     assert!(
         outside_changes(&app).await.is_empty(),
@@ -290,7 +290,7 @@ async fn items_created_retagged_or_deleted_in_aws_are_marked_and_audited() {
 
 #[tokio::test]
 async fn viewers_read_the_sync_page_but_cannot_start_a_sync() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let viewer = signed_in_viewer(&app, &admin).await;
     let overview: Value = viewer.get_json("/api/sync").await.json().await.unwrap();
     assert_eq!(overview["can_sync"], false);
@@ -321,7 +321,7 @@ async fn viewers_read_the_sync_page_but_cannot_start_a_sync() {
 /// after), so the audit entry's page shows what was deleted; a retag outside has both sides.
 #[tokio::test]
 async fn an_item_deleted_outside_trustdesk_is_audited_with_what_was_deleted() {
-    let (app, admin) = TestApp::demo_with_jobs(&[]).await;
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let first = settled(&admin, None).await;
     let iam = emulator_iam(&app);
     iam.create_instance_profile()

@@ -55,7 +55,7 @@ async fn page(browser: &Browser, path: &str) -> String {
 
 #[tokio::test]
 async fn every_create_form_keeps_its_tags_field() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     for (path, id, name, hint) in TAGS_FIELDS {
         let html = page(&admin, path).await;
         let described_by = if hint {
@@ -140,7 +140,7 @@ fn broken_rule_item(html: &str) -> Option<String> {
 
 #[tokio::test]
 async fn a_create_that_breaks_a_rule_succeeds_and_its_page_lists_what_it_breaks_until_fixed() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     add_rule(&admin).await;
 
     // The create form carries the live warnings' region; the rules reach it as the page renders.
@@ -214,7 +214,7 @@ async fn a_create_that_breaks_a_rule_succeeds_and_its_page_lists_what_it_breaks_
 
 #[tokio::test]
 async fn the_rules_the_warnings_read_are_refused_to_anonymous_callers() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     add_rule(&admin).await;
     let anonymous = app.browser();
     let refused = anonymous.get_json("/api/tag-rules").await;

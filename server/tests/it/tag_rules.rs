@@ -16,7 +16,7 @@ const RULE: [(&str, &str); 6] = [
 
 #[tokio::test]
 async fn admins_add_and_remove_rules_and_every_change_is_audited() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let mut fields = RULE.to_vec();
     fields.push(("rule[spellings]", "costcenter, cost-centre"));
     let added = admin.call("/api/tag-rules/add", &fields).await;
@@ -93,7 +93,7 @@ async fn admins_add_and_remove_rules_and_every_change_is_audited() {
 
 #[tokio::test]
 async fn a_bad_rule_names_its_field_and_nothing_is_stored() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let demo_rules = app.count("SELECT COUNT(*) FROM tag_rules").await;
     for (field, value) in [
         ("rule[key]", "aws:cost"),
@@ -151,7 +151,7 @@ async fn set_tag(admin: &Browser, id: &str, key: &str, value: &str) {
 /// as tags are fixed or broken.
 #[tokio::test]
 async fn compliance_counts_each_kind_of_violation_and_follows_the_tags() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, "server-certificate").await;
     let fields = [
         ("rule[key]", "DataClass"),
@@ -233,7 +233,7 @@ async fn compliance_counts_each_kind_of_violation_and_follows_the_tags() {
 /// counted it missing).
 #[tokio::test]
 async fn a_rule_is_met_by_its_key_exactly_and_a_key_in_another_case_is_a_misspelling() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh_kind(&admin, "server-certificate").await;
     let fields = [
         ("rule[key]", "Équipe"),

@@ -70,7 +70,7 @@ fn field<'a>(detail: &'a Value, label: &str) -> Option<&'a str> {
 
 #[tokio::test]
 async fn seeded_providers_are_listed_across_accounts_and_regions() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh(&admin).await;
     let all = inventory(&admin, "").await;
     assert_eq!(all["total"], 16, "2 accounts × 2 regions × 4 providers");
@@ -85,7 +85,7 @@ async fn seeded_providers_are_listed_across_accounts_and_regions() {
 
 #[tokio::test]
 async fn create_modify_and_the_client_secret_is_never_kept() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let options: Value = admin
         .get_json("/api/create-form?kind=trust-provider")
         .await
@@ -212,7 +212,7 @@ async fn create_modify_and_the_client_secret_is_never_kept() {
 
 #[tokio::test]
 async fn the_required_when_rules_are_checked_before_anything_is_sent() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (
             oidc_form(
@@ -292,7 +292,7 @@ async fn the_required_when_rules_are_checked_before_anything_is_sent() {
 
 #[tokio::test]
 async fn aws_refuses_oidc_options_on_a_device_provider() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh(&admin).await;
     let jamf = inventory(
         &admin,

@@ -59,7 +59,7 @@ async fn audit_rows(app: &TestApp) -> Vec<(String, String, String, String)> {
 
 #[tokio::test]
 async fn refresh_reads_both_accounts_and_regions_and_the_inventory_filters() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let before = inventory(&admin, "").await;
     assert_eq!(
         before["total"], 0,
@@ -90,7 +90,7 @@ async fn refresh_reads_both_accounts_and_regions_and_the_inventory_filters() {
 
 #[tokio::test]
 async fn create_is_audited_cached_and_idempotent_per_form() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let options = form_options(&admin).await;
     assert_eq!(
         options["ipams"].as_array().unwrap().len(),
@@ -160,7 +160,7 @@ async fn create_is_audited_cached_and_idempotent_per_form() {
 
 #[tokio::test]
 async fn the_form_is_validated_before_anything_is_sent() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let options = form_options(&admin).await;
     let ipam = prod_ipam(&options);
     let long_key = format!("{}=v", "k".repeat(128));
@@ -195,7 +195,7 @@ async fn the_form_is_validated_before_anything_is_sent() {
 
 #[tokio::test]
 async fn check_permissions_sends_a_dry_run() {
-    let (_app, admin) = TestApp::demo_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let options = form_options(&admin).await;
     let ipam = prod_ipam(&options);
     let response = admin
@@ -242,7 +242,7 @@ async fn on_item(
 
 #[tokio::test]
 async fn tags_change_and_delete_needs_the_id_typed() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh(&admin).await;
     let listed = inventory(&admin, "&query[account]=dev&query[region]=us-east-1").await;
     let id = listed["items"][0]["item"]["id"]
@@ -328,7 +328,7 @@ async fn tags_change_and_delete_needs_the_id_typed() {
 
 #[tokio::test]
 async fn throttling_is_retried_then_reported_and_audited() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let options = form_options(&admin).await;
     let ipam = prod_ipam(&options);
     let control = format!(
@@ -373,7 +373,7 @@ async fn throttling_is_retried_then_reported_and_audited() {
 
 #[tokio::test]
 async fn viewers_and_forged_forms_are_refused() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let options = form_options(&admin).await;
     let ipam = prod_ipam(&options);
     let viewer = signed_in_viewer(&app, &admin).await;
@@ -420,7 +420,7 @@ async fn viewers_and_forged_forms_are_refused() {
 
 #[tokio::test]
 async fn an_aws_refusal_names_the_permission_account_and_region() {
-    let (app, admin) = TestApp::demo_with_admin().await;
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let options = form_options(&admin).await;
     let ipam = prod_ipam(&options);
     let control = format!(

@@ -63,7 +63,7 @@ async fn check_page(browser: &Browser, path: &str, status: StatusCode) -> String
 
 #[tokio::test]
 async fn every_script_of_a_page_carries_the_nonce_its_policy_names() {
-    let (app, admin) = TestApp::with_admin().await;
+    let (app, admin) = TestApp::builder().build_with_admin().await;
     let visitor = app.browser();
     let first = check_page(&visitor, "/login", StatusCode::OK).await;
     let second = check_page(&visitor, "/login", StatusCode::OK).await;
@@ -75,7 +75,7 @@ async fn every_script_of_a_page_carries_the_nonce_its_policy_names() {
 
 #[tokio::test]
 async fn pages_and_server_functions_are_not_cached() {
-    let (_app, admin) = TestApp::with_admin().await;
+    let (_app, admin) = TestApp::builder().build_with_admin().await;
     for response in [
         admin.get("/").await,
         admin.get("/login").await,
@@ -97,7 +97,7 @@ async fn pages_and_server_functions_are_not_cached() {
 
 #[tokio::test]
 async fn hsts_is_sent_only_behind_https() {
-    let plain = TestApp::start().await;
+    let plain = TestApp::builder().build().await;
     let response = plain.browser().get("/login").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response
@@ -105,7 +105,7 @@ async fn hsts_is_sent_only_behind_https() {
         .get(header::STRICT_TRANSPORT_SECURITY)
         .is_none());
 
-    let behind_tls = TestApp::start_with_env(&HTTPS).await;
+    let behind_tls = TestApp::builder().env(&HTTPS).build().await;
     for path in ["/login", "/healthz", "/api/session"] {
         let response = behind_tls.browser().get(path).await;
         assert_eq!(
@@ -142,7 +142,7 @@ fn host_cookie(response: &reqwest::Response, name: &str) -> String {
 
 #[tokio::test]
 async fn cookies_carry_the_host_prefix_behind_https() {
-    let app = TestApp::start_with_env(&HTTPS).await;
+    let app = TestApp::builder().env(&HTTPS).build().await;
     // Cookies by hand: the test talks plain HTTP to what users reach over https.
     let http = reqwest::Client::new();
     let session = http

@@ -13,11 +13,13 @@ async fn request_ids_are_on_every_line_and_the_metrics_token_on_none() {
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("metrics-token");
     std::fs::write(&token_file, TOKEN).unwrap();
-    let app = TestApp::start_with_env(&[
-        ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
-        ("TRUSTDESK_METRICS_TOKEN_FILE", token_file.to_str().unwrap()),
-    ])
-    .await;
+    let app = TestApp::builder()
+        .env(&[
+            ("TRUSTDESK_TRUSTED_PROXIES", "127.0.0.1"),
+            ("TRUSTDESK_METRICS_TOKEN_FILE", token_file.to_str().unwrap()),
+        ])
+        .build()
+        .await;
     let holder = app.browser_with_headers(&[
         ("x-forwarded-for", "203.0.113.9"),
         ("authorization", &format!("Bearer {TOKEN}")),

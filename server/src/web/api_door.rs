@@ -219,7 +219,16 @@ async fn read_body(
             }
         };
     if is_form {
-        if let Err(field) = form_is_utf8(&bytes) {
+        // Decoding megabytes is CPU work: off the async workers when the body is large.
+        let checked = if bytes.len() > SMALL_BODY {
+            let body = bytes.clone();
+            tokio::task::spawn_blocking(move || form_is_utf8(&body))
+                .await
+                .unwrap_or_else(|_| Err("(unreadable)".into()))
+        } else {
+            form_is_utf8(&bytes)
+        };
+        if let Err(field) = checked {
             return Err(refusal(
                 plain_form,
                 StatusCode::BAD_REQUEST,

@@ -372,6 +372,15 @@ async fn guarded(
         .extensions_mut()
         .insert(RequestCsrfToken(csrf_token));
     request.extensions_mut().insert(nonce);
+    if _upload.is_some() {
+        // A document's form is decoded by the server function synchronously (tens of
+        // milliseconds for megabytes): on the blocking pool, the async workers, and so every
+        // other request and `/healthz`, never wait behind it.
+        let runtime = tokio::runtime::Handle::current();
+        return tokio::task::spawn_blocking(move || runtime.block_on(next.run(request)))
+            .await
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
     next.run(request).await
 }
 

@@ -8,7 +8,7 @@
 //! `/healthz` meanwhile, 64 anonymous 39 MiB posts); then the demo's full sync's AWS calls
 //! beside the fewest.
 //! Usage: trustdesk-bench [SECONDS_PER_FIGURE] [CLIENTS], or `trustdesk-bench sync-calls` for
-//! the demo's full sync figure alone.
+//! the demo's full sync figure alone, or `trustdesk-bench hostile` for the hostile requests alone.
 
 mod hostile;
 mod load;
@@ -92,8 +92,38 @@ async fn walk(client: &reqwest::Client, url: &str) -> (usize, usize) {
     (pages, errors)
 }
 
+/// The benchmark's `trustdesk.toml` in `dir` (its site copied beside it); answers the site.
+fn write_config(dir: &std::path::Path) -> std::path::PathBuf {
+    let site = site::copy(dir);
+    std::fs::write(
+        dir.join("trustdesk.toml"),
+        format!(
+            "data_dir = {:?}\nsite_dir = {:?}\n# Nothing listens here: the benchmark never calls AWS.\naws_endpoint_url = \"http://127.0.0.1:9\"\n\n[[accounts]]\nname = \"prod\"\nregions = [\"us-east-1\", \"eu-west-1\"]\n\n[[accounts]]\nname = \"dev\"\nregions = [\"us-east-1\", \"eu-west-1\"]\n",
+            dir.join("data"),
+            site
+        ),
+    )
+    .expect("config");
+    site
+}
+
 #[tokio::main]
 async fn main() {
+    // `trustdesk-bench hostile`: what hostile requests cost, alone (an empty cache).
+    if std::env::args().nth(1).as_deref() == Some("hostile") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_config(dir.path());
+        let running = running::start(dir.path());
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        running::sign_in(&client, &running.url).await;
+        // The anonymous posts first, so that the peak they print is theirs alone.
+        hostile::huge_anonymous_posts(&running.url, running.child.id()).await;
+        hostile::documents_and_health(&client, &running.url).await;
+        return;
+    }
     // `trustdesk-bench sync-calls`: the demo's full sync figure alone, without the load.
     if std::env::args().nth(1).as_deref() == Some("sync-calls") {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -104,16 +134,7 @@ async fn main() {
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
     let clients: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(200);
     let dir = tempfile::tempdir().expect("temp dir");
-    let site = site::copy(dir.path());
-    std::fs::write(
-        dir.path().join("trustdesk.toml"),
-        format!(
-            "data_dir = {:?}\nsite_dir = {:?}\n# Nothing listens here: the benchmark never calls AWS.\naws_endpoint_url = \"http://127.0.0.1:9\"\n\n[[accounts]]\nname = \"prod\"\nregions = [\"us-east-1\", \"eu-west-1\"]\n\n[[accounts]]\nname = \"dev\"\nregions = [\"us-east-1\", \"eu-west-1\"]\n",
-            dir.path().join("data"),
-            site
-        ),
-    )
-    .expect("config");
+    let site = write_config(dir.path());
     let db = Db::open(&dir.path().join("data/trustdesk.db"))
         .await
         .expect("database");

@@ -799,21 +799,20 @@ async fn identity_policy_grammar_and_parse_limits_are_checked_before_aws_is_call
         );
     }
 
-    // 5,000 levels (30 KB as a form), where a policy needs 6: refused by its nesting, fast.
+    // 5,000 levels (30 KB as a form), where a policy needs 6: refused by its nesting (what it
+    // costs is the bench's to measure, not a test's).
     let depth = 5_000;
     let nested = format!(
         r#"{{"Version":"2012-10-17","Statement":{}{}}}"#,
         "[".repeat(depth),
         "]".repeat(depth)
     );
-    let started = std::time::Instant::now();
     let response = admin
         .call(
             "/api/managed-policies/create",
             &create_form("prod/global", "nested", &nested),
         )
         .await;
-    let took = started.elapsed();
     let error = expect_error(response, StatusCode::BAD_REQUEST, "").await;
     assert_eq!(field_names(&error), ["document"], "{error}");
     assert!(
@@ -823,8 +822,6 @@ async fn identity_policy_grammar_and_parse_limits_are_checked_before_aws_is_call
             .contains("deeper than 8 levels"),
         "{error}"
     );
-    println!("a document nested {depth} deep refused in {took:?}");
-    assert!(took < std::time::Duration::from_secs(1), "{took:?}");
 
     assert!(audit(&app).await.is_empty(), "nothing audited");
     let calls = emulator_calls(&app).await;

@@ -1,6 +1,8 @@
 //! For `/metrics`: every AWS operation trustdesk calls, seen by an SDK interceptor on each client: its outcome
-//! and time (retries included), each attempt after the first, and each throttled attempt.
+//! and time (retries included), each attempt after the first, and each throttled attempt. The
+//! same interceptor counts every attempt into the client's [`CallCounter`].
 
+use super::calls::CallCounter;
 use crate::monitoring::Metrics;
 use aws_sdk_iam::config::interceptors::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
@@ -13,7 +15,11 @@ use aws_smithy_types::config_bag::{Storable, StoreReplace};
 use std::{sync::Arc, time::Instant};
 
 #[derive(Clone, Debug)]
-pub struct AwsCallMetrics(pub Arc<Metrics>);
+pub struct AwsCallMetrics {
+    pub metrics: Arc<Metrics>,
+    /// The requests of the piece of work the client is made for.
+    pub calls: CallCounter,
+}
 
 /// One operation's progress, kept in its own config bag.
 #[derive(Debug, Clone)]
@@ -21,6 +27,16 @@ struct Operation {
     started: Instant,
     attempts: u32,
     last_throttled: bool,
+}
+
+impl Operation {
+    /// Changes the operation's progress in `cfg` (when it was stored there).
+    fn update(cfg: &mut ConfigBag, change: impl FnOnce(&mut Operation)) {
+        if let Some(mut operation) = cfg.load::<Operation>().cloned() {
+            change(&mut operation);
+            cfg.interceptor_state().store_put(operation);
+        }
+    }
 }
 
 impl Storable for Operation {
@@ -83,15 +99,14 @@ impl Intercept for AwsCallMetrics {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let Some(mut operation) = cfg.load::<Operation>().cloned() else {
-            return Ok(());
-        };
-        operation.attempts += 1;
-        if operation.attempts > 1 {
-            let (service, name) = names(cfg);
-            self.0.aws_retry(&service, &name);
-        }
-        cfg.interceptor_state().store_put(operation);
+        self.calls.add_one();
+        let (service, name) = names(cfg);
+        Operation::update(cfg, |operation| {
+            operation.attempts += 1;
+            if operation.attempts > 1 {
+                self.metrics.aws_retry(&service, &name);
+            }
+        });
         Ok(())
     }
 
@@ -101,15 +116,13 @@ impl Intercept for AwsCallMetrics {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let Some(mut operation) = cfg.load::<Operation>().cloned() else {
-            return Ok(());
-        };
-        operation.last_throttled = throttled(context);
-        if operation.last_throttled {
-            let (service, name) = names(cfg);
-            self.0.aws_throttle(&service, &name);
-        }
-        cfg.interceptor_state().store_put(operation);
+        let (service, name) = names(cfg);
+        Operation::update(cfg, |operation| {
+            operation.last_throttled = throttled(context);
+            if operation.last_throttled {
+                self.metrics.aws_throttle(&service, &name);
+            }
+        });
         Ok(())
     }
 
@@ -119,17 +132,16 @@ impl Intercept for AwsCallMetrics {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let Some(operation) = cfg.load::<Operation>().cloned() else {
-            return Ok(());
-        };
-        let outcome = match context.output_or_error() {
-            Some(Ok(_)) => "ok",
-            _ if operation.last_throttled => "throttled",
-            _ => "error",
-        };
-        let (service, name) = names(cfg);
-        self.0
-            .aws_call(&service, &name, outcome, operation.started.elapsed());
+        if let Some(operation) = cfg.load::<Operation>() {
+            let outcome = match context.output_or_error() {
+                Some(Ok(_)) => "ok",
+                _ if operation.last_throttled => "throttled",
+                _ => "error",
+            };
+            let (service, name) = names(cfg);
+            let elapsed = operation.started.elapsed();
+            self.metrics.aws_call(&service, &name, outcome, elapsed);
+        }
         Ok(())
     }
 }

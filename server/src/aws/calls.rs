@@ -1,12 +1,9 @@
 //! Counts the HTTP requests trustdesk sends to AWS for one piece of work (a sync of one scope),
-//! retries included, as AWS counts them against quotas and throttling.
+//! retries included, as AWS counts them against quotas and throttling. The clients'
+//! interceptor ([`super::call_metrics::AwsCallMetrics`]) counts each attempt into it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-
-use aws_sdk_iam::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_iam::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_iam::error::BoxError;
 
 /// Shared by the clients of one [`super::At`]; every service's client counts into it.
 #[derive(Clone, Debug, Default)]
@@ -16,20 +13,9 @@ impl CallCounter {
     pub fn count(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
-}
 
-impl Intercept for CallCounter {
-    fn name(&self) -> &'static str {
-        "trustdesk-call-counter"
-    }
-
-    fn read_before_attempt(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
+    /// One more request sent.
+    pub(super) fn add_one(&self) {
         self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 }

@@ -324,6 +324,62 @@ mod tests {
         );
     }
 
+    /// How `openssl req -newkey` makes an RSA key.
+    const RSA: &[&str] = &["rsa:2048"];
+
+    /// A self-signed certificate `NAME.pem` valid for `days`, with a new key `NAME.key` made as
+    /// `key` says (the arguments of `-newkey`).
+    fn self_signed(dir: &std::path::Path, name: &str, key: &[&str], days: &str, subject: &str) {
+        let (key_file, pem) = (format!("{name}.key"), format!("{name}.pem"));
+        let mut args = vec!["req", "-x509", "-newkey"];
+        args.extend(key);
+        args.extend(["-nodes", "-keyout", &key_file, "-out", &pem]);
+        openssl(
+            dir,
+            &[&args[..], &["-days", days, "-subj", subject]].concat(),
+        );
+    }
+
+    /// A certificate `NAME.pem` valid for `days`, for a new RSA key `NAME.key`, issued by the
+    /// certificate `CA.pem` (its key `CA.key`) with the X.509 `extensions` given.
+    fn issued(
+        dir: &std::path::Path,
+        name: &str,
+        ca: &str,
+        days: &str,
+        subject: &str,
+        extensions: &str,
+    ) {
+        let (key_file, csr, pem) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+        );
+        let (ca_pem, ca_key, ext) = (
+            format!("{ca}.pem"),
+            format!("{ca}.key"),
+            format!("{name}.ext"),
+        );
+        std::fs::write(dir.join(&ext), format!("{extensions}\n")).unwrap();
+        let request = [
+            "req", "-newkey", "rsa:2048", "-nodes", "-keyout", &key_file, "-out", &csr,
+        ];
+        openssl(dir, &[&request[..], &["-subj", subject]].concat());
+        let sign = [
+            "x509", "-req", "-in", &csr, "-CA", &ca_pem, "-CAkey", &ca_key,
+        ];
+        let rest = [
+            "-CAcreateserial",
+            "-out",
+            &pem,
+            "-days",
+            days,
+            "-extfile",
+            &ext,
+        ];
+        openssl(dir, &[&sign[..], &rest[..]].concat());
+    }
+
     fn read(dir: &std::path::Path, name: &str) -> String {
         std::fs::read_to_string(dir.join(name)).unwrap()
     }
@@ -333,120 +389,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         // A root CA, an intermediate it signs, a leaf (RSA) the intermediate signs; an EC leaf.
-        openssl(
-            d,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "root.key",
-                "-out",
-                "root.pem",
-                "-days",
-                "30",
-                "-subj",
-                "/CN=Test Root",
-            ],
-        );
-        openssl(
-            d,
-            &[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "int.key",
-                "-out",
-                "int.csr",
-                "-subj",
-                "/CN=Test Intermediate",
-            ],
-        );
-        std::fs::write(d.join("ca.ext"), "basicConstraints=critical,CA:TRUE\n").unwrap();
-        openssl(
-            d,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "int.csr",
-                "-CA",
-                "root.pem",
-                "-CAkey",
-                "root.key",
-                "-CAcreateserial",
-                "-out",
-                "int.pem",
-                "-days",
-                "30",
-                "-extfile",
-                "ca.ext",
-            ],
-        );
-        openssl(
-            d,
-            &[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "leaf.key",
-                "-out",
-                "leaf.csr",
-                "-subj",
-                "/CN=www.example.com",
-            ],
-        );
-        std::fs::write(
-            d.join("leaf.ext"),
-            "subjectAltName=DNS:www.example.com,DNS:example.com,IP:192.0.2.7\n",
-        )
-        .unwrap();
-        openssl(
-            d,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "leaf.csr",
-                "-CA",
-                "int.pem",
-                "-CAkey",
-                "int.key",
-                "-CAcreateserial",
-                "-out",
-                "leaf.pem",
-                "-days",
-                "10",
-                "-extfile",
-                "leaf.ext",
-            ],
-        );
-        openssl(
-            d,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-384",
-                "-nodes",
-                "-keyout",
-                "ec.key",
-                "-out",
-                "ec.pem",
-                "-days",
-                "5",
-                "-subj",
-                "/CN=ec.example.com",
-            ],
-        );
+        self_signed(d, "root", RSA, "30", "/CN=Test Root");
+        let ca = "basicConstraints=critical,CA:TRUE";
+        issued(d, "int", "root", "30", "/CN=Test Intermediate", ca);
+        let names = "subjectAltName=DNS:www.example.com,DNS:example.com,IP:192.0.2.7";
+        issued(d, "leaf", "int", "10", "/CN=www.example.com", names);
+        let ec = ["ec", "-pkeyopt", "ec_paramgen_curve:P-384"];
+        self_signed(d, "ec", &ec, "5", "/CN=ec.example.com");
         let (leaf, leaf_key) = (read(d, "leaf.pem"), read(d, "leaf.key"));
         let chain = format!("{}{}", read(d, "int.pem"), read(d, "root.pem"));
 
@@ -500,24 +449,7 @@ mod tests {
         );
 
         // A certificate whose issuer's name matches but whose signature does not verify.
-        openssl(
-            d,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "fake.key",
-                "-out",
-                "fake.pem",
-                "-days",
-                "30",
-                "-subj",
-                "/CN=Test Intermediate",
-            ],
-        );
+        self_signed(d, "fake", RSA, "30", "/CN=Test Intermediate");
         let problems = check_pems(&leaf, &read(d, "fake.pem"), &leaf_key).unwrap_err();
         assert!(problems[0].1.contains("did not issue"), "{problems:?}");
 

@@ -39,6 +39,17 @@ pub struct AwsFailure {
     pub request_id: String,
 }
 
+impl AwsFailure {
+    /// This failure said in the kind's own sentence, as a conflict, when AWS's code is `code`
+    /// (e.g. a name already taken: what to do about it); AWS's code and request id stay.
+    pub fn conflict_when(mut self, code: &str, sentence: impl FnOnce() -> String) -> Self {
+        if self.code == code {
+            self.error = AppError::conflict(sentence());
+        }
+        self
+    }
+}
+
 impl From<AwsFailure> for AppError {
     fn from(failure: AwsFailure) -> Self {
         failure.error
@@ -89,8 +100,57 @@ where
     R: std::fmt::Debug,
     SdkError<E, R>: RequestId,
 {
-    sent.map(|output| output.request_id().unwrap_or_default().to_string())
+    sent.map(|output| request_id(&output))
         .map_err(|err| failure(err, action, scope))
+}
+
+/// AWS's request id of an answer (what the audit trail keeps).
+pub fn request_id(output: &impl RequestId) -> String {
+    output.request_id().unwrap_or_default().to_string()
+}
+
+/// AWS's own words in a failed call's answer (its message; empty when it gave none), for a
+/// refusal the kind says in a sentence of its own that quotes them.
+pub fn said<T, E, R>(sent: &Result<T, SdkError<E, R>>) -> String
+where
+    E: ProvideErrorMetadata,
+{
+    let service_error = sent.as_ref().err().and_then(|err| err.as_service_error());
+    service_error
+        .and_then(|e| e.message())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// What a read of one item answered: `None` when AWS has no such item (IAM's NoSuchEntity,
+/// EC2's `….NotFound`, ResourceNotFoundException), else the answer or the failure of `action`.
+pub fn found<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+    action: &str,
+    scope: &Scope,
+) -> Result<Option<T>, AwsFailure>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+    SdkError<E, R>: RequestId,
+{
+    match result {
+        Ok(output) => Ok(Some(output)),
+        Err(err)
+            if err
+                .as_service_error()
+                .and_then(|e| e.code())
+                .is_some_and(is_absent) =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(failure(err, action, scope)),
+    }
+}
+
+/// AWS's codes for "no such item".
+fn is_absent(code: &str) -> bool {
+    code.ends_with(".NotFound") || code == "NoSuchEntity" || code == "ResourceNotFoundException"
 }
 
 /// Maps a failed call of `action` (e.g. `ec2:DeleteTags`) in `scope`.
@@ -172,8 +232,7 @@ fn classify(code: &str, message: &str, action: &str, scope: &Scope) -> AppError 
             "AWS refused: the credentials for {where_} lack {action}.{aws_said}"
         ));
     }
-    if code.ends_with(".NotFound") || code == "NoSuchEntity" || code == "ResourceNotFoundException"
-    {
+    if is_absent(code) {
         return AppError::not_found(format!(
             "AWS has no such item in {where_}: it may have been deleted already.{aws_said}"
         ));
@@ -236,29 +295,19 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(
-            classify("RequestLimitExceeded", "", "ec2:X", &scope()).kind,
-            ErrorKind::Throttled
-        );
-        assert_eq!(
-            classify("InvalidIpamId.NotFound", "", "ec2:X", &scope()).kind,
-            ErrorKind::NotFound
-        );
-        assert_eq!(
-            classify("IdempotentParameterMismatch", "", "ec2:X", &scope()).kind,
-            ErrorKind::Conflict
-        );
-        assert_eq!(
-            classify("InvalidParameterValue", "bad", "ec2:X", &scope()).kind,
-            ErrorKind::Validation
-        );
-        assert_eq!(
-            classify("Timeout", "", "ec2:X", &scope()).kind,
-            ErrorKind::Unavailable
-        );
-        assert_eq!(
-            classify("ExpiredToken", "", "ec2:X", &scope()).kind,
-            ErrorKind::AccessDenied
-        );
+        for (code, message, kind) in [
+            ("RequestLimitExceeded", "", ErrorKind::Throttled),
+            ("InvalidIpamId.NotFound", "", ErrorKind::NotFound),
+            ("IdempotentParameterMismatch", "", ErrorKind::Conflict),
+            ("InvalidParameterValue", "bad", ErrorKind::Validation),
+            ("Timeout", "", ErrorKind::Unavailable),
+            ("ExpiredToken", "", ErrorKind::AccessDenied),
+        ] {
+            assert_eq!(
+                classify(code, message, "ec2:X", &scope()).kind,
+                kind,
+                "{code}"
+            );
+        }
     }
 }

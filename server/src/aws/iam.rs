@@ -1,12 +1,13 @@
 //! What IAM's kinds share: tags in and out of the SDK's shape, every page of a List…Tags call,
-//! AWS's "no such entity" as an absent item, and IAM's dates.
+//! and the ARNs items are named by, the Tag…, Untag… and List…Tags calls of a kind.
 
 use std::future::Future;
 
-use app::model::{AppError, Tag};
-use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use app::model::{AppError, AwsItem, Tag};
 
-use super::error::{failure, AwsFailure, Scope};
+use super::error::{AwsFailure, Scope};
+use super::kind::At;
+use super::pages::all_pages;
 
 pub fn model_tags(tags: &[aws_sdk_iam::types::Tag]) -> Vec<Tag> {
     tags.iter()
@@ -35,30 +36,22 @@ pub fn sdk_tags(tags: &[Tag]) -> Result<Vec<aws_sdk_iam::types::Tag>, AwsFailure
         .collect()
 }
 
-/// An IAM date as the cache stores it.
-pub fn date(at: &aws_sdk_iam::primitives::DateTime) -> Option<String> {
-    chrono::DateTime::from_timestamp(at.secs(), 0).map(crate::time::timestamp)
+/// The tags of a Create… call: none at all when the form gave none.
+pub fn create_tags(tags: &[Tag]) -> Result<Option<Vec<aws_sdk_iam::types::Tag>>, AwsFailure> {
+    (!tags.is_empty()).then(|| sdk_tags(tags)).transpose()
 }
 
 /// One page of a List…Tags answer: its tags and the marker of the next page, if any.
 pub type TagPage = (Vec<aws_sdk_iam::types::Tag>, Option<String>);
 
 /// Every tag, following the `Marker` of a List…Tags call until IAM says it is done.
-pub async fn all_tags<F, Fut>(mut page: F) -> Result<Vec<Tag>, AwsFailure>
+pub async fn all_tags<F, Fut>(page: F) -> Result<Vec<Tag>, AwsFailure>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<TagPage, AwsFailure>>,
 {
-    let mut tags = Vec::new();
-    let mut marker = None;
-    loop {
-        let (found, next) = page(marker.take()).await?;
-        tags.extend(model_tags(&found));
-        match next {
-            Some(next) if !next.is_empty() => marker = Some(next),
-            _ => return Ok(tags),
-        }
-    }
+    let tags = all_pages(page).await?;
+    Ok(model_tags(&tags))
 }
 
 /// The marker of the next page, when IAM says the answer is truncated.
@@ -66,22 +59,156 @@ pub fn next_marker(truncated: bool, marker: Option<&str>) -> Option<String> {
     truncated.then(|| marker.unwrap_or_default().to_string())
 }
 
-/// A Get… answer, with AWS's NoSuchEntity as `None`.
-pub fn found<T, E, R>(
-    result: Result<T, SdkError<E, R>>,
-    action: &str,
-    scope: &Scope,
-) -> Result<Option<T>, AwsFailure>
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
-    SdkError<E, R>: aws_sdk_iam::operation::RequestId,
-{
-    match result {
-        Ok(output) => Ok(Some(output)),
-        Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("NoSuchEntity") => {
-            Ok(None)
+/// The ARNs of a kind whose items are named by what follows `part` (e.g. `:saml-provider/`) in
+/// `arn:aws:iam::ACCOUNT:saml-provider/NAME`: the ARN is rebuilt from the account's id.
+pub struct Arns(pub &'static str);
+
+impl Arns {
+    /// The ARN of the item `id` in `scope`'s account.
+    pub fn of(&self, scope: &Scope, id: &str) -> String {
+        format!("arn:aws:iam::{}{}{id}", scope.account_id, self.0)
+    }
+
+    /// The item's id in `arn` (the whole of it when it is no such ARN).
+    pub fn id<'a>(&self, arn: &'a str) -> &'a str {
+        arn.split_once(self.0).map_or(arn, |(_, id)| id)
+    }
+
+    /// The ids in the ARNs of a listing.
+    pub fn ids<'a>(&self, arns: impl IntoIterator<Item = Option<&'a str>>) -> Vec<&'a str> {
+        arns.into_iter()
+            .map(|arn| self.id(arn.unwrap_or_default()))
+            .collect()
+    }
+}
+
+/// An item made of a Get… answer by `item` (the answer, the item's id, where it was read).
+pub fn read_with<O>(
+    read: O,
+    id: &str,
+    at: &At,
+    item: impl FnOnce(O, &str, &At) -> Option<AwsItem>,
+) -> Option<AwsItem> {
+    item(read, id, at)
+}
+
+/// The Tag… and Untag… calls of an IAM kind, as `$adapter`'s [`Tagging`](super::kind::Tagging),
+/// and its List…Tags call, where the kind reads tags with it, as `$adapter::list_tags`. IAM has
+/// these calls for each kind, which name the item by a parameter of their own (`$param`, the
+/// value `$name(at, id)`) and have a builder type each, with no trait in common: so they are
+/// written here once, for every kind.
+macro_rules! iam_tagging {
+    ($adapter:ident: $param:ident = $name:expr,
+     $tag:ident $tag_action:literal, $untag:ident $untag_action:literal
+     $(, $list:ident $list_action:literal)? $(,)?) => {
+        $(impl $adapter {
+            /// Every tag of the item, every page.
+            async fn list_tags(
+                at: &$crate::aws::At,
+                id: &str,
+            ) -> Result<Vec<app::model::Tag>, $crate::aws::AwsFailure> {
+                let (client, name) = (at.iam().await, ($name)(at, id));
+                $crate::aws::iam::all_tags(|marker| {
+                    let call = client.$list().$param(&name).set_marker(marker).send();
+                    async move {
+                        let page = call.await.map_err(|e| {
+                            $crate::aws::error::failure(e, $list_action, &at.scope)
+                        })?;
+                        let next = $crate::aws::iam::next_marker(page.is_truncated(), page.marker());
+                        Ok((page.tags().to_vec(), next))
+                    }
+                })
+                .await
+            }
+        })?
+
+        #[async_trait::async_trait]
+        impl $crate::aws::kind::Tagging for $adapter {
+            async fn change(
+                &self,
+                at: &$crate::aws::At,
+                id: &str,
+                change: $crate::aws::kind::TagChange<'_>,
+            ) -> Result<String, $crate::aws::AwsFailure> {
+                let (client, name) = (at.iam().await, ($name)(at, id));
+                match change {
+                    $crate::aws::kind::TagChange::Set(tags) => {
+                        let tags = Some($crate::aws::iam::sdk_tags(tags)?);
+                        let sent = client.$tag().$param(name).set_tags(tags).send().await;
+                        $crate::aws::error::answered(sent, $tag_action, &at.scope)
+                    }
+                    $crate::aws::kind::TagChange::Remove(keys) => {
+                        let keys = Some(keys.to_vec());
+                        let sent = client.$untag().$param(name).set_tag_keys(keys).send().await;
+                        $crate::aws::error::answered(sent, $untag_action, &at.scope)
+                    }
+                }
+            }
         }
-        Err(err) => Err(failure(err, action, scope)),
+    };
+}
+pub(crate) use iam_tagging;
+
+/// An IAM kind's calls about one item, as `$adapter`'s [`ItemCalls`](super::kind::ItemCalls)
+/// for items of `$kind`: Get… (its answer made an item by `$item(answer, id, at)`, if it holds
+/// one), Delete…, and the tag calls of [`iam_tagging!`]; each names the item by `$param`, the
+/// value `$name(at, id)`.
+macro_rules! iam_item_calls {
+    ($adapter:ident ($kind:expr): $param:ident = $name:expr,
+     $get:ident $get_action:literal => $item:expr,
+     $delete:ident $delete_action:literal,
+     $tag:ident $tag_action:literal, $untag:ident $untag_action:literal
+     $(, $list:ident $list_action:literal)? $(,)?) => {
+        $crate::aws::iam::iam_tagging!($adapter: $param = $name,
+            $tag $tag_action, $untag $untag_action $(, $list $list_action)?);
+
+        #[async_trait::async_trait]
+        impl $crate::aws::kind::ItemCalls for $adapter {
+            fn kind(&self) -> app::model::ResourceKind {
+                $kind
+            }
+
+            async fn get(
+                &self,
+                at: &$crate::aws::At,
+                id: &str,
+            ) -> Result<Option<app::model::AwsItem>, $crate::aws::AwsFailure> {
+                let call = at.iam().await.$get().$param(($name)(at, id));
+                let read = $crate::aws::error::found(call.send().await, $get_action, &at.scope)?;
+                Ok(read.and_then(|read| $crate::aws::iam::read_with(read, id, at, $item)))
+            }
+
+            async fn delete(
+                &self,
+                at: &$crate::aws::At,
+                id: &str,
+            ) -> Result<String, $crate::aws::AwsFailure> {
+                let call = at.iam().await.$delete().$param(($name)(at, id));
+                $crate::aws::error::answered(call.send().await, $delete_action, &at.scope)
+            }
+
+            fn tagging(&self) -> Option<&dyn $crate::aws::kind::Tagging> {
+                Some(self)
+            }
+        }
+    };
+}
+pub(crate) use iam_item_calls;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_map_back_to_the_arn_exactly() {
+        let arns = Arns(":policy/");
+        let scope = Scope::new("prod", "123456789012", app::model::GLOBAL_REGION);
+        for arn in [
+            "arn:aws:iam::123456789012:policy/s3-backup-writer",
+            "arn:aws:iam::123456789012:policy/backup/team/s3-backup-writer",
+        ] {
+            assert_eq!(arns.of(&scope, arns.id(arn)), arn);
+        }
+        assert_eq!(arns.id("not-an-arn"), "not-an-arn");
     }
 }

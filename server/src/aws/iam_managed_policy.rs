@@ -9,40 +9,34 @@ use app::kinds::managed_policy::{
     ATTACHED, ATTACHMENTS_FIELD, UNATTACHED,
 };
 use app::model::{
-    resource::STATUS_DETAIL, AppError, AwsItem, Field, FieldError, ResourceKind, ResourceRef, Tag,
-    GLOBAL_REGION,
+    resource::STATUS_DETAIL, AppError, AwsItem, FieldError, ResourceKind, GLOBAL_REGION,
 };
 use app::ports::KindRequest;
-use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_sdk_iam::operation::RequestId;
 use aws_sdk_iam::types::{Policy, PolicyScopeType};
 use aws_sdk_iam::Client;
 use serde_json::{json, Value};
 
-use super::error::{answered, failure, AwsFailure, Scope};
-use super::field;
-use super::iam::{date, found, model_tags, sdk_tags};
+use super::error::{answered, failure, found, request_id, said, AwsFailure, Scope};
+use super::iam::{create_tags, iam_tagging, model_tags, Arns};
 use super::kind::{
-    form_of, item_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan,
+    form_of, item_of, reply, target, At, CacheChange, Done, ItemCalls, KindAdapter, Plan, Planner,
+    Tagging,
 };
+use super::{date, field};
 
 const KIND: ResourceKind = ResourceKind::ManagedPolicy;
-const ARN_PART: &str = ":policy/";
+/// An item's id is what follows this in its ARN.
+const ARNS: Arns = Arns(":policy/");
 const AWS_MANAGED_PREFIX: &str = "arn:aws:iam::aws:policy/";
 
-fn arn(scope: &Scope, id: &str) -> String {
-    format!("arn:aws:iam::{}{ARN_PART}{id}", scope.account_id)
-}
-
-fn id_of(arn: &str) -> &str {
-    arn.split_once(ARN_PART).map(|(_, id)| id).unwrap_or(arn)
-}
+iam_tagging!(ManagedPolicies: policy_arn = |at: &At, id| ARNS.of(&at.scope, id),
+    tag_policy "iam:TagPolicy", untag_policy "iam:UntagPolicy");
 
 fn item(policy: &Policy, at: &At) -> AwsItem {
     let policy_arn = policy.arn().unwrap_or_default();
-    let id = id_of(policy_arn);
+    let id = ARNS.id(policy_arn);
     let attachments = policy.attachment_count().unwrap_or(0);
-    let fields: Vec<Field> = [
+    let fields = [
         field("ARN", Some(policy_arn)),
         field("Path", policy.path()),
         field("Policy ID", policy.policy_id()),
@@ -72,26 +66,15 @@ fn item(policy: &Policy, at: &At) -> AwsItem {
         ),
         field("Created", policy.create_date().and_then(date).as_deref()),
         field("Updated", policy.update_date().and_then(date).as_deref()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    AwsItem {
-        item: at.item(KIND, id),
-        account_id: at.scope.account_id.clone(),
-        name: policy.policy_name().unwrap_or(id).to_string(),
-        status: if attachments > 0 {
-            ATTACHED
-        } else {
-            UNATTACHED
-        }
-        .into(),
-        expires_at: None,
-        tags: model_tags(policy.tags()),
-        fields,
-        last_seen: at.seen.clone(),
-        expires_in_days: None,
-    }
+    ];
+    let name = policy.policy_name().unwrap_or(id);
+    let status = if attachments > 0 {
+        ATTACHED
+    } else {
+        UNATTACHED
+    };
+    let tags = model_tags(policy.tags());
+    at.aws_item(KIND, id, name.into(), status.into(), tags, fields)
 }
 
 /// GetPolicy: the policy with its description and tags (both of which ListPolicies leaves out);
@@ -115,21 +98,17 @@ async fn versions(
     scope: &Scope,
     policy_arn: &str,
 ) -> Result<Vec<PolicyVersionInfo>, AwsFailure> {
-    let mut versions = Vec::new();
-    let mut pages = client
-        .list_policy_versions()
-        .policy_arn(policy_arn)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| failure(e, "iam:ListPolicyVersions", scope))?;
-        versions.extend(page.versions().iter().map(|v| PolicyVersionInfo {
+    let versions = client.list_policy_versions().policy_arn(policy_arn);
+    let versions = versions.into_paginator().items().send().try_collect().await;
+    let versions = versions.map_err(|e| failure(e, "iam:ListPolicyVersions", scope))?;
+    Ok(versions
+        .iter()
+        .map(|v| PolicyVersionInfo {
             id: v.version_id().unwrap_or_default().to_string(),
             is_default: v.is_default_version(),
             created: v.create_date().and_then(date),
-        }));
-    }
-    Ok(versions)
+        })
+        .collect())
 }
 
 /// The default version's document, pretty-printed, with the versions. IAM returns documents
@@ -247,26 +226,25 @@ fn indent_json(json: &str) -> String {
 
 /// AWS managed policies, every page, read in `at`'s account.
 async fn aws_managed(at: &At, only_attached: bool) -> Result<Vec<AwsManagedPolicy>, AwsFailure> {
-    let client = at.iam().await;
-    let mut policies = Vec::new();
-    let mut pages = client
-        .list_policies()
-        .scope(PolicyScopeType::Aws)
+    let policies = at.iam().await.list_policies().scope(PolicyScopeType::Aws);
+    let policies = policies
         .only_attached(only_attached)
         .into_paginator()
+        .items()
         .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| failure(e, "iam:ListPolicies", &at.scope))?;
-        policies.extend(page.policies().iter().map(|p| AwsManagedPolicy {
+    let policies = policies.try_collect().await;
+    let policies = policies.map_err(|e| failure(e, "iam:ListPolicies", &at.scope))?;
+    Ok(policies
+        .iter()
+        .map(|p| AwsManagedPolicy {
             name: p.policy_name().unwrap_or_default().to_string(),
             arn: p.arn().unwrap_or_default().to_string(),
             path: p.path().unwrap_or("/").to_string(),
             default_version_id: p.default_version_id().unwrap_or_default().to_string(),
             attachment_count: p.attachment_count().unwrap_or(0),
             updated: p.update_date().and_then(date),
-        }));
-    }
-    Ok(policies)
+        })
+        .collect())
 }
 
 /// The place of the account named `account`, or the first one when it is empty.
@@ -285,7 +263,7 @@ fn place_of(places: Vec<At>, account: &str) -> Result<At, AppError> {
 /// delete its non-default versions.
 async fn delete_conflict(at: &At, id: &str, said: &str) -> AppError {
     let client = at.iam().await;
-    let policy_arn = arn(&at.scope, id);
+    let policy_arn = ARNS.of(&at.scope, id);
     let attachments = get_policy(&client, &at.scope, &policy_arn)
         .await
         .ok()
@@ -328,37 +306,30 @@ async fn delete_conflict(at: &At, id: &str, said: &str) -> AppError {
 /// AWS's refusals of a create, said with what to do; IAM's own refusal of the document (its
 /// grammar goes beyond what is checked before sending) lands on the document field.
 fn create_refusal(mut failure: AwsFailure, name: &str, account: &str) -> AwsFailure {
-    match failure.code.as_str() {
-        "EntityAlreadyExists" => {
-            failure.error = AppError::conflict(format!(
-                "{account} already has a managed policy named {name} (EntityAlreadyExists): policy names are unique in an account whatever their path; choose another name."
-            ))
-        }
-        "LimitExceeded" => {
-            failure.error = AppError::conflict(format!(
-                "{account} has as many customer managed policies as IAM allows (LimitExceeded): delete unattached ones it no longer uses, or ask AWS for a higher quota."
-            ))
-        }
-        "MalformedPolicyDocument" => {
-            failure.error = AppError::validation(vec![FieldError {
-                field: "document".into(),
-                message: format!(
-                    "IAM refused this document (MalformedPolicyDocument): fix what it names and submit again. {}",
-                    failure.error.message
-                ),
-            }])
-        }
-        _ => {}
+    if failure.code == "MalformedPolicyDocument" {
+        failure.error = AppError::validation(vec![FieldError {
+            field: "document".into(),
+            message: format!(
+                "IAM refused this document (MalformedPolicyDocument): fix what it names and submit again. {}",
+                failure.error.message
+            ),
+        }]);
     }
     failure
+        .conflict_when("EntityAlreadyExists", || format!(
+            "{account} already has a managed policy named {name} (EntityAlreadyExists): policy names are unique in an account whatever their path; choose another name."
+        ))
+        .conflict_when("LimitExceeded", || format!(
+            "{account} has as many customer managed policies as IAM allows (LimitExceeded): delete unattached ones it no longer uses, or ask AWS for a higher quota."
+        ))
 }
 
 /// The adapter of [`ResourceKind::ManagedPolicy`].
 pub struct ManagedPolicies;
 
 impl ManagedPolicies {
-    fn plan_create(form: NewManagedPolicy) -> Result<Plan, AppError> {
-        let request = check_managed_policy(&form)?;
+    fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
+        let request = check_managed_policy(&form_of::<NewManagedPolicy>(request)?)?;
         let id = request.id();
         let ManagedPolicyRequest {
             account,
@@ -369,117 +340,104 @@ impl ManagedPolicies {
             tags,
         } = request;
         let params = json!({ "name": name, "path": path, "description": description, "document": document, "tags": tags });
-        Ok(Plan {
-            action: "iam.create_policy",
-            target: ResourceRef {
-                kind: KIND,
-                account,
-                region: GLOBAL_REGION.into(),
-                id,
-            },
-            params,
-            run: Box::new(move |at| {
-                Box::pin(async move {
-                    let client = at.iam().await;
-                    let output = client
-                        .create_policy()
-                        .policy_name(&name)
-                        .set_path((path != "/").then_some(path))
-                        .set_description((!description.is_empty()).then_some(description))
-                        .policy_document(&document)
-                        .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            create_refusal(
-                                failure(e, "iam:CreatePolicy", &at.scope),
-                                &name,
-                                &at.scope.account,
-                            )
-                        })?;
-                    let request_id = output.request_id().unwrap_or_default().to_string();
-                    let Some(policy) = output.policy() else {
-                        return Err(AwsFailure {
-                            error: AppError::unavailable("AWS answered iam:CreatePolicy without the policy; refresh the inventory to see whether it exists."),
-                            code: "EmptyAnswer".into(),
-                            request_id,
-                        });
-                    };
-                    // CreatePolicy answers the description and tags it was given.
-                    let created = item(policy, &at);
-                    let target = created.item.clone();
-                    Ok(Done {
-                        request_id,
-                        redirect: Some(target.detail_path()),
-                        reply: reply(&target),
-                        cache: CacheChange::Upsert(created),
-                        flash: "Managed policy created.".into(),
-                        shown_once: None,
-                    })
-                })
-            }),
-            dry_run: None,
-        })
+        let target = target(KIND, &account, GLOBAL_REGION, &id);
+        let run = |at: At| async move {
+            let output = at
+                .iam()
+                .await
+                .create_policy()
+                .policy_name(&name)
+                .set_path((path != "/").then_some(path))
+                .set_description((!description.is_empty()).then_some(description))
+                .policy_document(&document)
+                .set_tags(create_tags(&tags)?)
+                .send()
+                .await
+                .map_err(|e| {
+                    create_refusal(
+                        failure(e, "iam:CreatePolicy", &at.scope),
+                        &name,
+                        &at.scope.account,
+                    )
+                })?;
+            let request_id = request_id(&output);
+            let Some(policy) = output.policy() else {
+                return Err(AwsFailure {
+                error: AppError::unavailable("AWS answered iam:CreatePolicy without the policy; refresh the inventory to see whether it exists."),
+                code: "EmptyAnswer".into(),
+                request_id,
+            });
+            };
+            // CreatePolicy answers the description and tags it was given.
+            let cache = CacheChange::Upsert(item(policy, &at));
+            Ok(Done::created(request_id, cache, "Managed policy created."))
+        };
+        Ok(Plan::new("iam.create_policy", target, params, run))
     }
-}
 
-impl ManagedPolicies {
     /// DeletePolicyVersion: AWS refuses the default version (DeleteConflict), said as such.
     fn plan_delete_version(request: &KindRequest) -> Result<Plan, AppError> {
         let target = item_of(request)?;
         let version = check_version_change(&form_of::<VersionChange>(request)?)?;
-        let id = target.id.clone();
-        Ok(Plan {
-            action: "iam.delete_policy_version",
-            params: json!({ "policy": id, "version": version }),
+        let params = json!({ "policy": target.id, "version": version });
+        let flash = format!("Version {version} deleted.");
+        let send = |at: At, id: String| async move {
+            let sent = at
+                .iam()
+                .await
+                .delete_policy_version()
+                .policy_arn(ARNS.of(&at.scope, &id))
+                .version_id(&version)
+                .send()
+                .await;
+            answered(sent, "iam:DeletePolicyVersion", &at.scope).map_err(|failure| {
+                failure.conflict_when("DeleteConflict", || format!(
+                    "AWS does not delete {version}: it is the policy's default version, which goes only with the policy itself."
+                ))
+            })
+        };
+        Ok(Plan::change(
+            "iam.delete_policy_version",
             target,
-            run: Box::new(move |at| {
-                Box::pin(async move {
-                    let policy_arn = arn(&at.scope, &id);
-                    let output = at
-                        .iam()
-                        .await
-                        .delete_policy_version()
-                        .policy_arn(&policy_arn)
-                        .version_id(&version)
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            let mut mapped = failure(e, "iam:DeletePolicyVersion", &at.scope);
-                            if mapped.code == "DeleteConflict" {
-                                mapped.error = AppError::conflict(format!(
-                                    "AWS does not delete {version}: it is the policy's default version, which goes only with the policy itself."
-                                ));
-                            }
-                            mapped
-                        })?;
-                    let fresh = ManagedPolicies.get(&at, &id).await?;
-                    Ok(Done {
-                        request_id: output.request_id().unwrap_or_default().to_string(),
-                        cache: CacheChange::fresh(at.item(KIND, &id), fresh),
-                        reply: reply(&()),
-                        redirect: None,
-                        flash: format!("Version {version} deleted."),
-                        shown_once: None,
-                    })
-                })
-            }),
-            dry_run: None,
-        })
+            params,
+            send,
+            |_| flash,
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl ItemCalls for ManagedPolicies {
+    fn kind(&self) -> ResourceKind {
+        KIND
+    }
+
+    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
+        let client = at.iam().await;
+        let policy = get_policy(&client, &at.scope, &ARNS.of(&at.scope, id)).await?;
+        Ok(policy.map(|policy| item(&policy, at)))
+    }
+
+    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
+        let call = at.iam().await.delete_policy();
+        let sent = call.policy_arn(ARNS.of(&at.scope, id)).send().await;
+        let said = said(&sent);
+        match answered(sent, "iam:DeletePolicy", &at.scope) {
+            Err(mut refused) if refused.code == "DeleteConflict" => {
+                refused.error = delete_conflict(at, id, &said).await;
+                Err(refused)
+            }
+            sent => sent,
+        }
+    }
+
+    fn tagging(&self) -> Option<&dyn Tagging> {
+        Some(self)
     }
 }
 
 #[async_trait::async_trait]
 impl KindAdapter for ManagedPolicies {
-    fn kind(&self) -> ResourceKind {
-        KIND
-    }
-
-    /// ListPolicies lacks the tags here: GetPolicy per item.
-    fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items
-    }
-
     /// ListPolicies Scope=Local (every page) names the account's customer managed policies with
     /// their attachment counts but without their tags or description. One GetPolicy per policy
     /// reads both: the fewest calls (ListPolicyTags would read the tags alone, and the
@@ -488,83 +446,21 @@ impl KindAdapter for ManagedPolicies {
     /// when it opens.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         let client = at.iam().await;
+        let local = client.list_policies().scope(PolicyScopeType::Local);
+        let mut listed = local.into_paginator().items().send();
         let mut items = Vec::new();
-        let mut pages = client
-            .list_policies()
-            .scope(PolicyScopeType::Local)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| failure(e, "iam:ListPolicies", &at.scope))?;
-            for listed in page.policies() {
-                let policy_arn = listed.arn().unwrap_or_default();
-                // Gone between the list and the read: not in the inventory.
-                if let Some(policy) = get_policy(&client, &at.scope, policy_arn).await? {
-                    items.push(item(&policy, at));
-                }
+        while let Some(policy) = listed
+            .try_next()
+            .await
+            .map_err(|e| failure(e, "iam:ListPolicies", &at.scope))?
+        {
+            let policy_arn = policy.arn().unwrap_or_default();
+            // Gone between the list and the read: not in the inventory.
+            if let Some(policy) = get_policy(&client, &at.scope, policy_arn).await? {
+                items.push(item(&policy, at));
             }
         }
         Ok(items)
-    }
-
-    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
-        let client = at.iam().await;
-        Ok(get_policy(&client, &at.scope, &arn(&at.scope, id))
-            .await?
-            .map(|policy| item(&policy, at)))
-    }
-
-    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        let result = at
-            .iam()
-            .await
-            .delete_policy()
-            .policy_arn(arn(&at.scope, id))
-            .send()
-            .await;
-        match result {
-            Ok(output) => Ok(output.request_id().unwrap_or_default().to_string()),
-            Err(err) => {
-                let said = err
-                    .as_service_error()
-                    .and_then(|e| e.message())
-                    .unwrap_or_default()
-                    .to_string();
-                let mut mapped = failure(err, "iam:DeletePolicy", &at.scope);
-                if mapped.code == "DeleteConflict" {
-                    mapped.error = delete_conflict(at, id, &said).await;
-                }
-                Err(mapped)
-            }
-        }
-    }
-
-    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .tag_policy()
-                .policy_arn(arn(&at.scope, id))
-                .set_tags(Some(sdk_tags(tags)?))
-                .send()
-                .await,
-            "iam:TagPolicy",
-            &at.scope,
-        )
-    }
-
-    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .untag_policy()
-                .policy_arn(arn(&at.scope, id))
-                .set_tag_keys(Some(keys.to_vec()))
-                .send()
-                .await,
-            "iam:UntagPolicy",
-            &at.scope,
-        )
     }
 
     /// Reads, never changes: `document/ACCOUNT/ID` (a customer managed policy's document and
@@ -578,7 +474,7 @@ impl KindAdapter for ManagedPolicies {
             "document" => {
                 let (account, id) = rest.split_once('/').unwrap_or((rest, ""));
                 let at = place_of(places, account)?;
-                Ok(reply(&document(&at, &arn(&at.scope, id)).await?))
+                Ok(reply(&document(&at, &ARNS.of(&at.scope, id)).await?))
             }
             "aws-managed" | "aws-managed-attached" => {
                 let at = place_of(places, rest)?;
@@ -600,12 +496,11 @@ impl KindAdapter for ManagedPolicies {
         }
     }
 
-    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
-        match request.action.as_str() {
-            "create" => Self::plan_create(form_of(&request)?),
-            "delete-version" => Self::plan_delete_version(&request),
-            _ => Err(unknown_action(&request)),
-        }
+    fn actions(&self) -> &'static [(&'static str, Planner)] {
+        &[
+            ("create", Self::plan_create),
+            ("delete-version", Self::plan_delete_version),
+        ]
     }
 }
 
@@ -635,17 +530,6 @@ mod tests {
                 .message,
             "AWS said: Syntax errors in policy."
         );
-    }
-
-    #[test]
-    fn ids_map_back_to_the_arn_exactly() {
-        let scope = Scope::new("prod", "123456789012", GLOBAL_REGION);
-        for policy_arn in [
-            "arn:aws:iam::123456789012:policy/s3-backup-writer",
-            "arn:aws:iam::123456789012:policy/backup/team/s3-backup-writer",
-        ] {
-            assert_eq!(arn(&scope, id_of(policy_arn)), policy_arn);
-        }
     }
 
     #[test]

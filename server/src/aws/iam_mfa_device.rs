@@ -7,46 +7,43 @@ use app::kinds::mfa_device::{
     check_mfa_device, MfaDeviceRequest, NewMfaDevice, ASSIGNED, UNASSIGNED, USER_FIELD,
 };
 use app::model::{
-    resource::STATUS_DETAIL, AppError, AwsItem, Field, OnceSecret, ResourceKind, ResourceRef,
-    SecretValue, Tag, GLOBAL_REGION,
+    resource::STATUS_DETAIL, AppError, AwsItem, ResourceKind, SecretValue, Tag, GLOBAL_REGION,
 };
 use app::ports::KindRequest;
-use aws_sdk_iam::error::ProvideErrorMetadata;
-use aws_sdk_iam::operation::RequestId;
 use aws_sdk_iam::types::{AssignmentStatusType, VirtualMfaDevice};
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::error::{answered, failure, AwsFailure, Scope};
-use super::field;
-use super::iam::{all_tags, date, model_tags, next_marker, sdk_tags};
-use super::kind::{form_of, unknown_action, At, CacheChange, Done, KindAdapter, Plan};
+use super::error::{answered, failure, request_id, said, AwsFailure};
+use super::iam::{create_tags, iam_tagging, model_tags, Arns};
+use super::kind::{
+    form_of, target, At, CacheChange, Done, ItemCalls, KindAdapter, Plan, Planner, Tagging,
+};
+use super::{date, field};
 
 const KIND: ResourceKind = ResourceKind::MfaDevice;
-const ARN_PART: &str = ":mfa/";
+const SEED_WARNING: &str = "Scan this QR code with the authenticator app now, or copy the secret seed into it. trustdesk does not keep them and will not show them again; AWS cannot show them again either. Anyone with the seed can generate this device's codes: do not store it in clear. Then enable the device for its user with two consecutive codes.";
+/// An item's id is what follows this in its serial number (an ARN).
+const SERIALS: Arns = Arns(":mfa/");
 
-fn serial(scope: &Scope, id: &str) -> String {
-    format!("arn:aws:iam::{}{ARN_PART}{id}", scope.account_id)
-}
-
-fn id_of(serial: &str) -> &str {
-    serial
-        .split_once(ARN_PART)
-        .map(|(_, id)| id)
-        .unwrap_or(serial)
-}
+// A device's tags. ListVirtualMFADevices "does not return tags, even though they are an
+// attribute of the returned object" (IAM's API reference; the SDK's shape has the field, and
+// IAM leaves it empty): one paged ListMFADeviceTags per device reads them.
+iam_tagging!(MfaDevices: serial_number = |at: &At, id| SERIALS.of(&at.scope, id),
+    tag_mfa_device "iam:TagMFADevice", untag_mfa_device "iam:UntagMFADevice",
+    list_mfa_device_tags "iam:ListMFADeviceTags");
 
 /// A device as the cache keeps it, with its tags. From CreateVirtualMFADevice's answer only the
 /// public fields are read here: the seed and QR code are never copied into an item.
 fn item(device: &VirtualMfaDevice, tags: Vec<Tag>, at: &At) -> AwsItem {
     let serial_number = device.serial_number();
-    let id = id_of(serial_number);
+    let id = SERIALS.id(serial_number);
     let (path, name) = match id.rsplit_once('/') {
         Some((path, name)) => (format!("/{path}/"), name),
         None => ("/".to_string(), id),
     };
     let user = device.user();
-    let fields: Vec<Field> = [
+    let fields = [
         field("Serial number (ARN)", Some(serial_number)),
         field("Path", Some(&path)),
         field(
@@ -56,65 +53,28 @@ fn item(device: &VirtualMfaDevice, tags: Vec<Tag>, at: &At) -> AwsItem {
         field(USER_FIELD, user.map(|u| u.user_name())),
         field("User ARN", user.map(|u| u.arn())),
         field("Enabled", device.enable_date().and_then(date).as_deref()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    AwsItem {
-        item: at.item(KIND, id),
-        account_id: at.scope.account_id.clone(),
-        name: name.to_string(),
-        status: if user.is_some() { ASSIGNED } else { UNASSIGNED }.into(),
-        expires_at: None,
-        tags,
-        fields,
-        last_seen: at.seen.clone(),
-        expires_in_days: None,
-    }
-}
-
-/// A device's tags. ListVirtualMFADevices "does not return tags, even though they are an
-/// attribute of the returned object" (IAM's API reference; the SDK's shape has the field, and
-/// IAM leaves it empty): one paged ListMFADeviceTags per device reads them.
-async fn tags(at: &At, serial_number: &str) -> Result<Vec<Tag>, AwsFailure> {
-    let client = at.iam().await;
-    let client = &client;
-    all_tags(|marker| async move {
-        let page = client
-            .list_mfa_device_tags()
-            .serial_number(serial_number)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:ListMFADeviceTags", &at.scope))?;
-        let next = next_marker(page.is_truncated(), page.marker());
-        Ok((page.tags().to_vec(), next))
-    })
-    .await
+    ];
+    let status = if user.is_some() { ASSIGNED } else { UNASSIGNED };
+    at.aws_item(KIND, id, name.into(), status.into(), tags, fields)
 }
 
 /// Every virtual device of the account, assigned or not (paged).
 async fn all_devices(at: &At) -> Result<Vec<VirtualMfaDevice>, AwsFailure> {
     let client = at.iam().await;
-    let mut devices = Vec::new();
-    let mut pages = client
-        .list_virtual_mfa_devices()
+    let list = client.list_virtual_mfa_devices();
+    let pages = list
         .assignment_status(AssignmentStatusType::Any)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| failure(e, "iam:ListVirtualMFADevices", &at.scope))?;
-        devices.extend(page.virtual_mfa_devices().iter().cloned());
-    }
-    Ok(devices)
+        .into_paginator();
+    let devices = pages.items().send().try_collect().await;
+    devices.map_err(|e| failure(e, "iam:ListVirtualMFADevices", &at.scope))
 }
 
 /// The adapter of [`ResourceKind::MfaDevice`].
 pub struct MfaDevices;
 
 impl MfaDevices {
-    fn plan_create(form: NewMfaDevice) -> Result<Plan, AppError> {
-        let request = check_mfa_device(&form)?;
+    fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
+        let request = check_mfa_device(&form_of::<NewMfaDevice>(request)?)?;
         let id = request.id();
         let MfaDeviceRequest {
             account,
@@ -124,90 +84,65 @@ impl MfaDevices {
         } = request;
         // Only what the form sent: the seed and QR code do not exist yet.
         let params = json!({ "name": name, "path": path, "tags": tags });
-        Ok(Plan {
-            action: "iam.create_virtual_mfa_device",
-            target: ResourceRef {
-                kind: KIND,
-                account,
-                region: GLOBAL_REGION.into(),
-                id,
-            },
+        let target = target(KIND, &account, GLOBAL_REGION, &id);
+        let run = |at: At| async move {
+            let output = at
+                .iam()
+                .await
+                .create_virtual_mfa_device()
+                .virtual_mfa_device_name(&name)
+                .set_path((path != "/").then_some(path))
+                .set_tags(create_tags(&tags)?)
+                .send()
+                .await
+                .map_err(|e| {
+                    create_refusal(
+                        failure(e, "iam:CreateVirtualMFADevice", &at.scope),
+                        &name,
+                        &at.scope.account,
+                    )
+                })?;
+            let Some(device) = output.virtual_mfa_device() else {
+                return Err(empty_answer(&at));
+            };
+            // CreateVirtualMFADevice answers the tags it was given.
+            let created = item(device, model_tags(device.tags()), &at);
+            // The SDK has already decoded the base64 of the answer: the seed's bytes
+            // are its Base32 text, the QR code's are the PNG.
+            let seed = device
+                .base32_string_seed()
+                .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
+                .unwrap_or_default();
+            let qr_png = device
+                .qr_code_png()
+                .map(|b| base64::engine::general_purpose::STANDARD.encode(b.as_ref()));
+            let secret = SecretValue {
+                id: "mfa-seed".into(),
+                label: "Secret seed (Base32)".into(),
+                value: seed,
+            };
+            let cache = CacheChange::Upsert(created);
+            let done = Done::new(request_id(&output), cache, "Virtual MFA device created.");
+            Ok(done.with_secret("Virtual MFA device created", SEED_WARNING, secret, qr_png))
+        };
+        Ok(Plan::new(
+            "iam.create_virtual_mfa_device",
+            target,
             params,
-            run: Box::new(move |at| {
-                Box::pin(async move {
-                    let client = at.iam().await;
-                    let output = client
-                        .create_virtual_mfa_device()
-                        .virtual_mfa_device_name(&name)
-                        .set_path((path != "/").then_some(path))
-                        .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            create_refusal(
-                                failure(e, "iam:CreateVirtualMFADevice", &at.scope),
-                                &name,
-                                &at.scope.account,
-                            )
-                        })?;
-                    let request_id = output.request_id().unwrap_or_default().to_string();
-                    let Some(device) = output.virtual_mfa_device() else {
-                        return Err(empty_answer(&at));
-                    };
-                    // CreateVirtualMFADevice answers the tags it was given.
-                    let created = item(device, model_tags(device.tags()), &at);
-                    let target = created.item.clone();
-                    // The SDK has already decoded the base64 of the answer: the seed's bytes
-                    // are its Base32 text, the QR code's are the PNG.
-                    let seed = device
-                        .base32_string_seed()
-                        .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
-                        .unwrap_or_default();
-                    let qr_png = device
-                        .qr_code_png()
-                        .map(|b| base64::engine::general_purpose::STANDARD.encode(b.as_ref()));
-                    Ok(Done {
-                        request_id,
-                        cache: CacheChange::Upsert(created),
-                        reply: Value::Null,
-                        redirect: None,
-                        flash: "Virtual MFA device created.".into(),
-                        shown_once: Some(OnceSecret {
-                            next: (target.detail_path(), "See the item's details".into()),
-                            item: Some(target),
-                            title: "Virtual MFA device created".into(),
-                            warning: "Scan this QR code with the authenticator app now, or copy the secret seed into it. trustdesk does not keep them and will not show them again; AWS cannot show them again either. Anyone with the seed can generate this device's codes: do not store it in clear. Then enable the device for its user with two consecutive codes.".into(),
-                            values: vec![SecretValue {
-                                id: "mfa-seed".into(),
-                                label: "Secret seed (Base32)".into(),
-                                value: seed,
-                            }],
-                            image_png_base64: qr_png,
-                        }),
-                    })
-                })
-            }),
-            dry_run: None,
-        })
+            run,
+        ))
     }
 }
 
 /// AWS's refusals of a create, said with what to do.
-fn create_refusal(mut failure: AwsFailure, name: &str, account: &str) -> AwsFailure {
-    match failure.code.as_str() {
-        "EntityAlreadyExists" => {
-            failure.error = AppError::conflict(format!(
-                "{account} already has a virtual MFA device named {name} at this path (EntityAlreadyExists): choose another name or path, or delete the unused one first."
-            ))
-        }
-        "LimitExceeded" => {
-            failure.error = AppError::conflict(format!(
-                "{account} has as many MFA devices as IAM allows (LimitExceeded): delete unassigned devices it no longer uses, or ask AWS for a higher quota."
-            ))
-        }
-        _ => {}
-    }
+fn create_refusal(failure: AwsFailure, name: &str, account: &str) -> AwsFailure {
     failure
+        .conflict_when("EntityAlreadyExists", || format!(
+            "{account} already has a virtual MFA device named {name} at this path (EntityAlreadyExists): choose another name or path, or delete the unused one first."
+        ))
+        .conflict_when("LimitExceeded", || format!(
+            "{account} has as many MFA devices as IAM allows (LimitExceeded): delete unassigned devices it no longer uses, or ask AWS for a higher quota."
+        ))
 }
 
 fn empty_answer(at: &At) -> AwsFailure {
@@ -222,29 +157,15 @@ fn empty_answer(at: &At) -> AwsFailure {
 }
 
 #[async_trait::async_trait]
-impl KindAdapter for MfaDevices {
+impl ItemCalls for MfaDevices {
     fn kind(&self) -> ResourceKind {
         KIND
-    }
-
-    /// ListVirtualMFADevices lacks tags here: ListMFADeviceTags per item.
-    fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items
-    }
-
-    async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        let mut items = Vec::new();
-        for device in all_devices(at).await? {
-            let tags = tags(at, device.serial_number()).await?;
-            items.push(item(&device, tags, at));
-        }
-        Ok(items)
     }
 
     /// IAM has no "get" for one virtual device by serial number among the calls trustdesk uses:
     /// the (paged) list is read and the device picked out. Accounts have few devices.
     async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
-        let wanted = serial(&at.scope, id);
+        let wanted = SERIALS.of(&at.scope, id);
         let Some(device) = all_devices(at)
             .await?
             .into_iter()
@@ -252,72 +173,41 @@ impl KindAdapter for MfaDevices {
         else {
             return Ok(None);
         };
-        let tags = tags(at, &wanted).await?;
-        Ok(Some(item(&device, tags, at)))
+        Ok(Some(item(&device, Self::list_tags(at, id).await?, at)))
     }
 
     /// AWS refuses (DeleteConflict) while the device is enabled for a user: the sentence says
     /// what to do first.
     async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        let result = at
-            .iam()
-            .await
-            .delete_virtual_mfa_device()
-            .serial_number(serial(&at.scope, id))
-            .send()
-            .await;
-        match result {
-            Ok(output) => Ok(output.request_id().unwrap_or_default().to_string()),
-            Err(err) => {
-                let said = err
-                    .as_service_error()
-                    .and_then(|e| e.message())
-                    .unwrap_or_default()
-                    .to_string();
-                let mut mapped = failure(err, "iam:DeleteVirtualMFADevice", &at.scope);
-                if mapped.code == "DeleteConflict" {
-                    mapped.error = AppError::conflict(format!(
-                        "AWS refuses to delete virtual MFA device {id} while it is assigned to a user (DeleteConflict). Deactivate it for its user first (IAM console → Users → the user → Security credentials, or aws iam deactivate-mfa-device), then delete it. AWS said: {said}"
-                    ));
-                }
-                Err(mapped)
-            }
+        let call = at.iam().await.delete_virtual_mfa_device();
+        let sent = call.serial_number(SERIALS.of(&at.scope, id)).send().await;
+        let said = said(&sent);
+        answered(sent, "iam:DeleteVirtualMFADevice", &at.scope).map_err(|failure| {
+            failure.conflict_when("DeleteConflict", || format!(
+                "AWS refuses to delete virtual MFA device {id} while it is assigned to a user (DeleteConflict). Deactivate it for its user first (IAM console → Users → the user → Security credentials, or aws iam deactivate-mfa-device), then delete it. AWS said: {said}"
+            ))
+        })
+    }
+
+    fn tagging(&self) -> Option<&dyn Tagging> {
+        Some(self)
+    }
+}
+
+#[async_trait::async_trait]
+impl KindAdapter for MfaDevices {
+    /// ListVirtualMFADevices lacks tags here: ListMFADeviceTags per item.
+    async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
+        let mut items = Vec::new();
+        for device in all_devices(at).await? {
+            let tags = Self::list_tags(at, SERIALS.id(device.serial_number())).await?;
+            items.push(item(&device, tags, at));
         }
+        Ok(items)
     }
 
-    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .tag_mfa_device()
-                .serial_number(serial(&at.scope, id))
-                .set_tags(Some(sdk_tags(tags)?))
-                .send()
-                .await,
-            "iam:TagMFADevice",
-            &at.scope,
-        )
-    }
-
-    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .untag_mfa_device()
-                .serial_number(serial(&at.scope, id))
-                .set_tag_keys(Some(keys.to_vec()))
-                .send()
-                .await,
-            "iam:UntagMFADevice",
-            &at.scope,
-        )
-    }
-
-    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
-        match request.action.as_str() {
-            "create" => Self::plan_create(form_of(&request)?),
-            _ => Err(unknown_action(&request)),
-        }
+    fn actions(&self) -> &'static [(&'static str, Planner)] {
+        &[("create", Self::plan_create)]
     }
 }
 
@@ -347,12 +237,12 @@ mod tests {
 
     #[test]
     fn ids_map_back_to_the_serial_number_exactly() {
-        let scope = Scope::new("prod", "123456789012", GLOBAL_REGION);
+        let scope = super::super::Scope::new("prod", "123456789012", GLOBAL_REGION);
         for serial_number in [
             "arn:aws:iam::123456789012:mfa/alice-phone",
             "arn:aws:iam::123456789012:mfa/eng/team/alice-phone",
         ] {
-            assert_eq!(serial(&scope, id_of(serial_number)), serial_number);
+            assert_eq!(SERIALS.of(&scope, SERIALS.id(serial_number)), serial_number);
         }
     }
 }

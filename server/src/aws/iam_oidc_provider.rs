@@ -5,54 +5,36 @@ use app::kinds::oidc_provider::{
     check_client_id_change, check_oidc_provider, check_thumbprints_change, ClientIdChange,
     NewOidcProvider, OidcProviderRequest, ThumbprintsChange,
 };
-use app::model::{
-    AppError, AwsItem, Field, FieldError, ResourceKind, ResourceRef, Tag, GLOBAL_REGION,
-};
+use app::model::{AppError, AwsItem, FieldError, ResourceKind, GLOBAL_REGION};
 use app::ports::KindRequest;
 use aws_sdk_iam::operation::get_open_id_connect_provider::GetOpenIdConnectProviderOutput;
-use aws_sdk_iam::operation::RequestId;
 use serde_json::json;
 
-use super::error::{answered, failure, AwsFailure, Scope};
-use super::field;
-use super::iam::{date, found, model_tags, sdk_tags};
-use super::kind::{
-    form_of, item_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan, Run,
-};
+use super::error::{answered, failure, request_id, AwsFailure};
+use super::iam::{create_tags, iam_item_calls, model_tags, Arns};
+use super::kind::{form_of, item_of, read_each, target, At, Done, KindAdapter, Plan, Planner};
+use super::{date, field};
 
 const KIND: ResourceKind = ResourceKind::OidcProvider;
-const ARN_PART: &str = ":oidc-provider/";
+/// An item's id is what follows this in its ARN.
+const ARNS: Arns = Arns(":oidc-provider/");
 
-fn arn(scope: &Scope, id: &str) -> String {
-    format!("arn:aws:iam::{}{ARN_PART}{id}", scope.account_id)
-}
-
-fn id_of(arn: &str) -> &str {
-    arn.split_once(ARN_PART).map(|(_, id)| id).unwrap_or(arn)
-}
+iam_item_calls!(OidcProviders (KIND): open_id_connect_provider_arn = |at: &At, id| ARNS.of(&at.scope, id),
+    get_open_id_connect_provider "iam:GetOpenIDConnectProvider" => |read, id, at| Some(item(id, &read, at)),
+    delete_open_id_connect_provider "iam:DeleteOpenIDConnectProvider",
+    tag_open_id_connect_provider "iam:TagOpenIDConnectProvider",
+    untag_open_id_connect_provider "iam:UntagOpenIDConnectProvider");
 
 fn item(id: &str, provider: &GetOpenIdConnectProviderOutput, at: &At) -> AwsItem {
-    let fields: Vec<Field> = [
-        field("ARN", Some(&arn(&at.scope, id))),
+    let fields = [
+        field("ARN", Some(&ARNS.of(&at.scope, id))),
         field("URL", provider.url()),
         field("Client IDs", Some(&provider.client_id_list().join(", "))),
         field("Thumbprints", Some(&provider.thumbprint_list().join(", "))),
         field("Created", provider.create_date().and_then(date).as_deref()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    AwsItem {
-        item: at.item(KIND, id),
-        account_id: at.scope.account_id.clone(),
-        name: provider.url().unwrap_or(id).to_string(),
-        status: "active".into(),
-        expires_at: None,
-        tags: model_tags(provider.tags()),
-        fields,
-        last_seen: at.seen.clone(),
-        expires_in_days: None,
-    }
+    ];
+    let (name, tags) = (provider.url().unwrap_or(id), model_tags(provider.tags()));
+    at.aws_item(KIND, id, name.into(), "active".into(), tags, fields)
 }
 
 /// The form field an IAM refusal of the input is about, by what AWS's message names: more than
@@ -118,13 +100,9 @@ fn create_refusal(failure: AwsFailure, account: &str) -> AwsFailure {
             .map_or(field, |(_, label)| *label);
         return on_field(failure, field, label);
     }
-    let mut failure = failure;
-    if failure.code == "LimitExceeded" {
-        failure.error = AppError::conflict(format!(
-            "{account} has as many OIDC providers as IAM allows (LimitExceeded): delete one it no longer uses, or ask AWS for a higher quota."
-        ));
-    }
-    failure
+    failure.conflict_when("LimitExceeded", || format!(
+        "{account} has as many OIDC providers as IAM allows (LimitExceeded): delete one it no longer uses, or ask AWS for a higher quota."
+    ))
 }
 
 /// AWS's refusals of UpdateOpenIDConnectProviderThumbprint: its one input is the list, so an
@@ -139,124 +117,78 @@ fn thumbprints_refusal(failure: AwsFailure) -> AwsFailure {
 /// The adapter of [`ResourceKind::OidcProvider`].
 pub struct OidcProviders;
 
-/// A change to an existing provider: its audit action, parameters, the call and its message.
-fn change(
-    target: ResourceRef,
-    action: &'static str,
-    params: serde_json::Value,
-    flash: String,
-    call: impl FnOnce(aws_sdk_iam::Client, String, Scope) -> super::kind::Fut<Result<String, AwsFailure>>
-        + Send
-        + 'static,
-) -> Plan {
-    let id = target.id.clone();
-    let run: Run = Box::new(move |at| {
-        Box::pin(async move {
-            let client = at.iam().await;
-            let request_id = call(client, arn(&at.scope, &id), at.scope.clone()).await?;
-            let fresh = OidcProviders.get(&at, &id).await?;
-            Ok(Done {
-                request_id,
-                cache: CacheChange::fresh(at.item(KIND, &id), fresh),
-                reply: reply(&()),
-                redirect: None,
-                flash,
-                shown_once: None,
-            })
-        })
-    });
-    Plan {
-        action,
-        target,
-        params,
-        run,
-        dry_run: None,
-    }
-}
-
 impl OidcProviders {
-    fn plan_create(form: NewOidcProvider) -> Result<Plan, AppError> {
+    fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
         let OidcProviderRequest {
             account,
             url,
             client_ids,
             thumbprints,
             tags,
-        } = check_oidc_provider(&form)?;
+        } = check_oidc_provider(&form_of::<NewOidcProvider>(request)?)?;
         let params = json!({ "url": url, "client_ids": client_ids, "thumbprints": thumbprints, "tags": tags });
-        let id = url.trim_start_matches("https://").to_string();
-        Ok(Plan {
-            action: "iam.create_oidc_provider",
-            target: ResourceRef {
-                kind: KIND,
-                account,
-                region: GLOBAL_REGION.into(),
-                id,
-            },
-            params,
-            run: Box::new(move |at| {
-                Box::pin(async move {
-                    let client = at.iam().await;
-                    let output = client
-                        .create_open_id_connect_provider()
-                        .url(&url)
-                        .set_client_id_list(Some(client_ids))
-                        .set_thumbprint_list(Some(thumbprints))
-                        .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            create_refusal(
-                                failure(e, "iam:CreateOpenIDConnectProvider", &at.scope),
-                                &at.scope.account,
-                            )
-                        })?;
-                    let id = id_of(output.open_id_connect_provider_arn().unwrap_or_default())
-                        .to_string();
-                    let target = at.item(KIND, &id);
-                    let fresh = OidcProviders.get(&at, &id).await?;
-                    Ok(Done {
-                        request_id: output.request_id().unwrap_or_default().to_string(),
-                        redirect: Some(target.detail_path()),
-                        reply: reply(&target),
-                        cache: CacheChange::fresh(target, fresh),
-                        flash: "OIDC provider created.".into(),
-                        shown_once: None,
-                    })
-                })
-            }),
-            dry_run: None,
-        })
+        let target = target(
+            KIND,
+            &account,
+            GLOBAL_REGION,
+            url.trim_start_matches("https://"),
+        );
+        let run = |at: At| async move {
+            let output = at
+                .iam()
+                .await
+                .create_open_id_connect_provider()
+                .url(&url)
+                .set_client_id_list(Some(client_ids))
+                .set_thumbprint_list(Some(thumbprints))
+                .set_tags(create_tags(&tags)?)
+                .send()
+                .await
+                .map_err(|e| {
+                    create_refusal(
+                        failure(e, "iam:CreateOpenIDConnectProvider", &at.scope),
+                        &at.scope.account,
+                    )
+                })?;
+            let id = ARNS.id(output.open_id_connect_provider_arn().unwrap_or_default());
+            let cache = at.fresh(KIND, id).await?;
+            Ok(Done::created(
+                request_id(&output),
+                cache,
+                "OIDC provider created.",
+            ))
+        };
+        Ok(Plan::new("iam.create_oidc_provider", target, params, run))
     }
 
     fn plan_thumbprints(request: &KindRequest) -> Result<Plan, AppError> {
         let target = item_of(request)?;
         let thumbprints = check_thumbprints_change(&form_of::<ThumbprintsChange>(request)?)?;
         let params = json!({ "thumbprints": thumbprints });
-        Ok(change(
-            target,
-            "iam.update_oidc_provider_thumbprint",
-            params,
-            "Thumbprints replaced.".into(),
-            move |client, arn, scope| {
-                Box::pin(async move {
-                    client
-                        .update_open_id_connect_provider_thumbprint()
-                        .open_id_connect_provider_arn(arn)
-                        .set_thumbprint_list(Some(thumbprints))
-                        .send()
-                        .await
-                        .map(|o| o.request_id().unwrap_or_default().to_string())
-                        .map_err(|e| {
-                            thumbprints_refusal(failure(
-                                e,
-                                "iam:UpdateOpenIDConnectProviderThumbprint",
-                                &scope,
-                            ))
-                        })
-                })
-            },
-        ))
+        let send = |at: At, id: String| async move {
+            let sent = at
+                .iam()
+                .await
+                .update_open_id_connect_provider_thumbprint()
+                .open_id_connect_provider_arn(ARNS.of(&at.scope, &id))
+                .set_thumbprint_list(Some(thumbprints))
+                .send()
+                .await;
+            answered(sent, "iam:UpdateOpenIDConnectProviderThumbprint", &at.scope)
+                .map_err(thumbprints_refusal)
+        };
+        let action = "iam.update_oidc_provider_thumbprint";
+        Ok(Plan::change(action, target, params, send, |_| {
+            "Thumbprints replaced.".into()
+        }))
+    }
+
+    fn plan_add_client_id(request: &KindRequest) -> Result<Plan, AppError> {
+        Self::plan_client_id(request, true)
+    }
+
+    fn plan_remove_client_id(request: &KindRequest) -> Result<Plan, AppError> {
+        Self::plan_client_id(request, false)
     }
 
     fn plan_client_id(request: &KindRequest, adding: bool) -> Result<Plan, AppError> {
@@ -274,135 +206,57 @@ impl OidcProviders {
                 format!("Client ID {client_id} removed."),
             )
         };
-        Ok(change(
-            target,
-            action,
-            params,
-            flash,
-            move |client, arn, scope| {
-                Box::pin(async move {
-                    if adding {
-                        client
-                            .add_client_id_to_open_id_connect_provider()
-                            .open_id_connect_provider_arn(arn)
-                            .client_id(client_id)
-                            .send()
-                            .await
-                            .map(|o| o.request_id().unwrap_or_default().to_string())
-                            .map_err(|e| {
-                                failure(e, "iam:AddClientIDToOpenIDConnectProvider", &scope)
-                            })
-                    } else {
-                        client
-                            .remove_client_id_from_open_id_connect_provider()
-                            .open_id_connect_provider_arn(arn)
-                            .client_id(client_id)
-                            .send()
-                            .await
-                            .map(|o| o.request_id().unwrap_or_default().to_string())
-                            .map_err(|e| {
-                                failure(e, "iam:RemoveClientIDFromOpenIDConnectProvider", &scope)
-                            })
-                    }
-                })
-            },
-        ))
+        let send = move |at: At, id: String| async move {
+            let (client, arn) = (at.iam().await, ARNS.of(&at.scope, &id));
+            if adding {
+                let call = client.add_client_id_to_open_id_connect_provider();
+                let sent = call
+                    .open_id_connect_provider_arn(arn)
+                    .client_id(client_id)
+                    .send();
+                answered(
+                    sent.await,
+                    "iam:AddClientIDToOpenIDConnectProvider",
+                    &at.scope,
+                )
+            } else {
+                let call = client.remove_client_id_from_open_id_connect_provider();
+                let sent = call
+                    .open_id_connect_provider_arn(arn)
+                    .client_id(client_id)
+                    .send();
+                answered(
+                    sent.await,
+                    "iam:RemoveClientIDFromOpenIDConnectProvider",
+                    &at.scope,
+                )
+            }
+        };
+        Ok(Plan::change(action, target, params, send, move |_| flash))
     }
 }
 
 #[async_trait::async_trait]
 impl KindAdapter for OidcProviders {
-    fn kind(&self) -> ResourceKind {
-        KIND
-    }
-
-    /// ListOpenIDConnectProviders carries ARNs only: GetOpenIDConnectProvider per item (thumbprints, client ids, tags).
-    fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items
-    }
-
     /// ListOpenIDConnectProviders answers ARNs only (and has no pages): one
     /// GetOpenIDConnectProvider per provider reads its URL, client ids, thumbprints and tags.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        let client = at.iam().await;
-        let listed = client
-            .list_open_id_connect_providers()
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:ListOpenIDConnectProviders", &at.scope))?;
-        let mut items = Vec::new();
-        for entry in listed.open_id_connect_provider_list() {
-            let id = id_of(entry.arn().unwrap_or_default());
-            if let Some(item) = self.get(at, id).await? {
-                items.push(item);
-            }
-        }
-        Ok(items)
+        let listed = at.iam().await.list_open_id_connect_providers().send().await;
+        let listed = listed.map_err(|e| failure(e, "iam:ListOpenIDConnectProviders", &at.scope))?;
+        let arns = listed
+            .open_id_connect_provider_list()
+            .iter()
+            .map(|p| p.arn());
+        read_each(at, self, ARNS.ids(arns)).await
     }
 
-    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
-        let output = found(
-            at.iam()
-                .await
-                .get_open_id_connect_provider()
-                .open_id_connect_provider_arn(arn(&at.scope, id))
-                .send()
-                .await,
-            "iam:GetOpenIDConnectProvider",
-            &at.scope,
-        )?;
-        Ok(output.map(|provider| item(id, &provider, at)))
-    }
-
-    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .delete_open_id_connect_provider()
-                .open_id_connect_provider_arn(arn(&at.scope, id))
-                .send()
-                .await,
-            "iam:DeleteOpenIDConnectProvider",
-            &at.scope,
-        )
-    }
-
-    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .tag_open_id_connect_provider()
-                .open_id_connect_provider_arn(arn(&at.scope, id))
-                .set_tags(Some(sdk_tags(tags)?))
-                .send()
-                .await,
-            "iam:TagOpenIDConnectProvider",
-            &at.scope,
-        )
-    }
-
-    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .untag_open_id_connect_provider()
-                .open_id_connect_provider_arn(arn(&at.scope, id))
-                .set_tag_keys(Some(keys.to_vec()))
-                .send()
-                .await,
-            "iam:UntagOpenIDConnectProvider",
-            &at.scope,
-        )
-    }
-
-    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
-        match request.action.as_str() {
-            "create" => Self::plan_create(form_of(&request)?),
-            "thumbprints" => Self::plan_thumbprints(&request),
-            "add-client-id" => Self::plan_client_id(&request, true),
-            "remove-client-id" => Self::plan_client_id(&request, false),
-            _ => Err(unknown_action(&request)),
-        }
+    fn actions(&self) -> &'static [(&'static str, Planner)] {
+        &[
+            ("create", Self::plan_create),
+            ("thumbprints", Self::plan_thumbprints),
+            ("add-client-id", Self::plan_add_client_id),
+            ("remove-client-id", Self::plan_remove_client_id),
+        ]
     }
 }
 

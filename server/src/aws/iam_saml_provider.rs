@@ -6,37 +6,28 @@ use app::kinds::saml_provider::{
     check_metadata_change, check_saml_provider, MetadataChange, NewSamlProvider,
     SamlProviderRequest,
 };
-use app::model::{
-    AppError, AwsItem, Field, FieldError, ResourceKind, ResourceRef, Tag, GLOBAL_REGION,
-};
+use app::model::{AppError, AwsItem, FieldError, ResourceKind, GLOBAL_REGION};
 use app::ports::KindRequest;
 use aws_sdk_iam::operation::get_saml_provider::GetSamlProviderOutput;
-use aws_sdk_iam::operation::RequestId;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use serde_json::json;
 
-use super::error::{answered, failure, AwsFailure, Scope};
-use super::field;
-use super::iam::{date, found, model_tags, sdk_tags};
-use super::kind::{
-    form_of, item_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan,
-};
+use super::error::{answered, failure, request_id, AwsFailure};
+use super::iam::{create_tags, iam_item_calls, model_tags, Arns};
+use super::kind::{form_of, item_of, read_each, target, At, Done, KindAdapter, Plan, Planner};
+use super::{date, field};
 
 const KIND: ResourceKind = ResourceKind::SamlProvider;
-const ARN_PART: &str = ":saml-provider/";
+/// An item's id, the provider's name, is what follows this in its ARN.
+const ARNS: Arns = Arns(":saml-provider/");
 const METADATA_NAMESPACE: &[u8] = b"urn:oasis:names:tc:SAML:2.0:metadata";
 
-fn arn(scope: &Scope, name: &str) -> String {
-    format!("arn:aws:iam::{}{ARN_PART}{name}", scope.account_id)
-}
-
-fn name_of(arn: &str) -> &str {
-    arn.split_once(ARN_PART)
-        .map(|(_, name)| name)
-        .unwrap_or(arn)
-}
+iam_item_calls!(SamlProviders (KIND): saml_provider_arn = |at: &At, name| ARNS.of(&at.scope, name),
+    get_saml_provider "iam:GetSAMLProvider" => |read, name, at| Some(item(name, &read, at)),
+    delete_saml_provider "iam:DeleteSAMLProvider",
+    tag_saml_provider "iam:TagSAMLProvider", untag_saml_provider "iam:UntagSAMLProvider");
 
 /// What the console shows of a metadata document.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -254,51 +245,34 @@ fn item(name: &str, provider: &GetSamlProviderOutput, at: &At) -> AwsItem {
         .and_then(|document| read_metadata(document).ok())
         .unwrap_or_default();
     let valid_until = provider.valid_until().and_then(date);
-    let status = match &valid_until {
-        None => "no expiry",
-        Some(until) if until.as_str() <= at.seen.as_str() => "expired",
-        Some(_) => "valid",
-    };
-    let fields: Vec<Field> = [
-        field("ARN", Some(&arn(&at.scope, name))),
+    let status = at.expiry_status(valid_until.as_deref());
+    let fields = [
+        field("ARN", Some(&ARNS.of(&at.scope, name))),
         field("Entity ID", summary.entity_id.as_deref()),
         field("Sign-in URLs", Some(&summary.sign_in_urls.join(", "))),
         field("Valid until", valid_until.as_deref()),
         field("Created", provider.create_date().and_then(date).as_deref()),
         field("UUID", provider.saml_provider_uuid()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    ];
+    let tags = model_tags(provider.tags());
     AwsItem {
-        item: at.item(KIND, name),
-        account_id: at.scope.account_id.clone(),
-        name: name.to_string(),
-        status: status.into(),
         expires_at: valid_until,
-        tags: model_tags(provider.tags()),
-        fields,
-        last_seen: at.seen.clone(),
-        expires_in_days: None,
+        ..at.aws_item(KIND, name, name.into(), status.into(), tags, fields)
     }
 }
 
 /// AWS's refusals of a create, said with what to do.
-fn create_refusal(mut failure: AwsFailure, name: &str, account: &str) -> AwsFailure {
-    match failure.code.as_str() {
-        "EntityAlreadyExists" => {
-            failure.error = AppError::conflict(format!(
-                "{account} already has a SAML provider named {name} (EntityAlreadyExists): choose another name, or open that provider and replace its metadata."
-            ))
-        }
-        "LimitExceeded" => {
-            failure.error = AppError::conflict(format!(
-                "{account} has as many SAML providers as IAM allows (LimitExceeded): delete one it no longer uses, or ask AWS for a higher quota."
-            ))
-        }
-        _ => return metadata_refusal(failure),
+fn create_refusal(failure: AwsFailure, name: &str, account: &str) -> AwsFailure {
+    if failure.code != "EntityAlreadyExists" && failure.code != "LimitExceeded" {
+        return metadata_refusal(failure);
     }
     failure
+        .conflict_when("EntityAlreadyExists", || format!(
+            "{account} already has a SAML provider named {name} (EntityAlreadyExists): choose another name, or open that provider and replace its metadata."
+        ))
+        .conflict_when("LimitExceeded", || format!(
+            "{account} has as many SAML providers as IAM allows (LimitExceeded): delete one it no longer uses, or ask AWS for a higher quota."
+        ))
 }
 
 /// IAM's own refusal of a metadata document goes on the metadata field.
@@ -319,208 +293,99 @@ fn metadata_refusal(mut failure: AwsFailure) -> AwsFailure {
 pub struct SamlProviders;
 
 impl SamlProviders {
-    fn plan_create(form: NewSamlProvider) -> Result<Plan, AppError> {
+    fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
         let SamlProviderRequest {
             account,
             name,
             metadata,
             tags,
-        } = check_saml_provider(&form, is_metadata)?;
-        // The document is public metadata, but large: the audit keeps its size and entity id.
-        let entity_id = read_metadata(&metadata)
-            .ok()
-            .and_then(|s| s.entity_id)
-            .unwrap_or_default();
-        let params = json!({ "name": name, "metadata_characters": metadata.chars().count(), "entity_id": entity_id, "tags": tags });
-        Ok(Plan {
-            action: "iam.create_saml_provider",
-            target: ResourceRef {
-                kind: KIND,
-                account,
-                region: GLOBAL_REGION.into(),
-                id: name.clone(),
-            },
-            params,
-            run: Box::new(move |at| {
-                Box::pin(async move {
-                    let client = at.iam().await;
-                    let output = client
-                        .create_saml_provider()
-                        .name(&name)
-                        .saml_metadata_document(metadata)
-                        .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            create_refusal(
-                                failure(e, "iam:CreateSAMLProvider", &at.scope),
-                                &name,
-                                &at.scope.account,
-                            )
-                        })?;
-                    let name = output
-                        .saml_provider_arn()
-                        .map(name_of)
-                        .unwrap_or(&name)
-                        .to_string();
-                    let target = at.item(KIND, &name);
-                    let fresh = SamlProviders.get(&at, &name).await?;
-                    Ok(Done {
-                        request_id: output.request_id().unwrap_or_default().to_string(),
-                        redirect: Some(target.detail_path()),
-                        reply: reply(&target),
-                        cache: CacheChange::fresh(target, fresh),
-                        flash: "SAML provider created.".into(),
-                        shown_once: None,
-                    })
-                })
-            }),
-            dry_run: None,
-        })
+        } = check_saml_provider(&form_of::<NewSamlProvider>(request)?, is_metadata)?;
+        let params = json!({ "name": name, "metadata_characters": metadata.chars().count(), "entity_id": entity_id(&metadata), "tags": tags });
+        let target = target(KIND, &account, GLOBAL_REGION, &name);
+        let run = |at: At| async move {
+            let output = at
+                .iam()
+                .await
+                .create_saml_provider()
+                .name(&name)
+                .saml_metadata_document(metadata)
+                .set_tags(create_tags(&tags)?)
+                .send()
+                .await
+                .map_err(|e| {
+                    create_refusal(
+                        failure(e, "iam:CreateSAMLProvider", &at.scope),
+                        &name,
+                        &at.scope.account,
+                    )
+                })?;
+            let name = output
+                .saml_provider_arn()
+                .map_or(name.as_str(), |arn| ARNS.id(arn));
+            let cache = at.fresh(KIND, name).await?;
+            Ok(Done::created(
+                request_id(&output),
+                cache,
+                "SAML provider created.",
+            ))
+        };
+        Ok(Plan::new("iam.create_saml_provider", target, params, run))
     }
 
     fn plan_metadata(request: &KindRequest) -> Result<Plan, AppError> {
         let target = item_of(request)?;
         let metadata = check_metadata_change(&form_of::<MetadataChange>(request)?, is_metadata)?;
-        let entity_id = read_metadata(&metadata)
-            .ok()
-            .and_then(|s| s.entity_id)
-            .unwrap_or_default();
-        let params =
-            json!({ "metadata_characters": metadata.chars().count(), "entity_id": entity_id });
-        let name = target.id.clone();
-        Ok(Plan {
-            action: "iam.update_saml_provider",
+        let params = json!({ "metadata_characters": metadata.chars().count(), "entity_id": entity_id(&metadata) });
+        let send = |at: At, name: String| async move {
+            let sent = at
+                .iam()
+                .await
+                .update_saml_provider()
+                .saml_provider_arn(ARNS.of(&at.scope, &name))
+                .saml_metadata_document(metadata)
+                .send()
+                .await;
+            answered(sent, "iam:UpdateSAMLProvider", &at.scope).map_err(metadata_refusal)
+        };
+        let flash = |fresh: Option<&AwsItem>| match fresh.and_then(|f| f.expires_at.as_ref()) {
+            Some(until) => format!("Metadata replaced; the provider is valid until {until}."),
+            None => "Metadata replaced; it has no validUntil.".into(),
+        };
+        Ok(Plan::change(
+            "iam.update_saml_provider",
             target,
             params,
-            run: Box::new(move |at| {
-                Box::pin(async move {
-                    let output = at
-                        .iam()
-                        .await
-                        .update_saml_provider()
-                        .saml_provider_arn(arn(&at.scope, &name))
-                        .saml_metadata_document(metadata)
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            metadata_refusal(failure(e, "iam:UpdateSAMLProvider", &at.scope))
-                        })?;
-                    let fresh = SamlProviders.get(&at, &name).await?;
-                    let flash = match fresh.as_ref().and_then(|f| f.expires_at.clone()) {
-                        Some(until) => {
-                            format!("Metadata replaced; the provider is valid until {until}.")
-                        }
-                        None => "Metadata replaced; it has no validUntil.".into(),
-                    };
-                    Ok(Done {
-                        request_id: output.request_id().unwrap_or_default().to_string(),
-                        cache: CacheChange::fresh(at.item(KIND, &name), fresh),
-                        reply: reply(&()),
-                        redirect: None,
-                        flash,
-                        shown_once: None,
-                    })
-                })
-            }),
-            dry_run: None,
-        })
+            send,
+            flash,
+        ))
     }
+}
+
+/// The document is public metadata, but large: the audit keeps its size and entity id.
+fn entity_id(metadata: &str) -> String {
+    read_metadata(metadata)
+        .ok()
+        .and_then(|summary| summary.entity_id)
+        .unwrap_or_default()
 }
 
 #[async_trait::async_trait]
 impl KindAdapter for SamlProviders {
-    fn kind(&self) -> ResourceKind {
-        KIND
-    }
-
-    /// ListSAMLProviders lacks the metadata and tags: GetSAMLProvider per item.
-    fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items
-    }
-
     /// ListSAMLProviders (one answer, no pages) gives each provider's ARN, CreateDate and
     /// ValidUntil but not its tags or metadata: one GetSAMLProvider per provider reads those
     /// (its answer carries the tags, so no ListSAMLProviderTags is needed).
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        let listed = at
-            .iam()
-            .await
-            .list_saml_providers()
-            .send()
-            .await
-            .map_err(|e| failure(e, "iam:ListSAMLProviders", &at.scope))?;
-        let mut items = Vec::new();
-        for entry in listed.saml_provider_list() {
-            let name = name_of(entry.arn().unwrap_or_default());
-            if let Some(item) = self.get(at, name).await? {
-                items.push(item);
-            }
-        }
-        Ok(items)
+        let listed = at.iam().await.list_saml_providers().send().await;
+        let listed = listed.map_err(|e| failure(e, "iam:ListSAMLProviders", &at.scope))?;
+        let arns = listed.saml_provider_list().iter().map(|p| p.arn());
+        read_each(at, self, ARNS.ids(arns)).await
     }
 
-    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
-        let output = found(
-            at.iam()
-                .await
-                .get_saml_provider()
-                .saml_provider_arn(arn(&at.scope, id))
-                .send()
-                .await,
-            "iam:GetSAMLProvider",
-            &at.scope,
-        )?;
-        Ok(output.map(|provider| item(id, &provider, at)))
-    }
-
-    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .delete_saml_provider()
-                .saml_provider_arn(arn(&at.scope, id))
-                .send()
-                .await,
-            "iam:DeleteSAMLProvider",
-            &at.scope,
-        )
-    }
-
-    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .tag_saml_provider()
-                .saml_provider_arn(arn(&at.scope, id))
-                .set_tags(Some(sdk_tags(tags)?))
-                .send()
-                .await,
-            "iam:TagSAMLProvider",
-            &at.scope,
-        )
-    }
-
-    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .untag_saml_provider()
-                .saml_provider_arn(arn(&at.scope, id))
-                .set_tag_keys(Some(keys.to_vec()))
-                .send()
-                .await,
-            "iam:UntagSAMLProvider",
-            &at.scope,
-        )
-    }
-
-    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
-        match request.action.as_str() {
-            "create" => Self::plan_create(form_of(&request)?),
-            "metadata" => Self::plan_metadata(&request),
-            _ => Err(unknown_action(&request)),
-        }
+    fn actions(&self) -> &'static [(&'static str, Planner)] {
+        &[
+            ("create", Self::plan_create),
+            ("metadata", Self::plan_metadata),
+        ]
     }
 }
 

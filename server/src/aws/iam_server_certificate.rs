@@ -5,22 +5,28 @@
 use app::kinds::server_certificate::{
     check_server_certificate, NewServerCertificate, ServerCertificateRequest, UploadAnswer,
 };
-use app::model::{
-    AppError, AwsItem, Field, FieldError, ResourceKind, ResourceRef, Tag, GLOBAL_REGION,
-};
+use app::model::{AppError, AwsItem, FieldError, ResourceKind, GLOBAL_REGION};
 use app::ports::KindRequest;
-use aws_sdk_iam::operation::RequestId;
+use aws_sdk_iam::operation::get_server_certificate::GetServerCertificateOutput;
 use aws_sdk_iam::types::ServerCertificate;
 use serde_json::{json, Value};
 
-use super::error::{answered, failure, AwsFailure};
-use super::field;
-use super::iam::{date, found, model_tags, sdk_tags};
-use super::kind::{form_of, reply, unknown_action, At, CacheChange, Done, KindAdapter, Plan};
+use super::error::{failure, request_id, AwsFailure};
+use super::iam::{create_tags, iam_item_calls, model_tags};
+use super::kind::{form_of, reply, target, At, Done, ItemCalls, KindAdapter, Plan, Planner};
+use super::{date, field};
 
 use super::certificate_pem::{check_pems, read_summary};
 
 const KIND: ResourceKind = ResourceKind::ServerCertificate;
+
+iam_item_calls!(ServerCertificates (KIND): server_certificate_name = |_: &At, name: &str| name.to_string(),
+    get_server_certificate "iam:GetServerCertificate" => |read: GetServerCertificateOutput, _, at| {
+        item(read.server_certificate()?, at)
+    },
+    delete_server_certificate "iam:DeleteServerCertificate",
+    tag_server_certificate "iam:TagServerCertificate",
+    untag_server_certificate "iam:UntagServerCertificate");
 
 fn item(certificate: &ServerCertificate, at: &At) -> Option<AwsItem> {
     let metadata = certificate.server_certificate_metadata()?;
@@ -31,13 +37,9 @@ fn item(certificate: &ServerCertificate, at: &At) -> Option<AwsItem> {
     )
     .unwrap_or_default();
     let expires_at = metadata.expiration().and_then(date);
-    let status = match &expires_at {
-        Some(until) if until.as_str() <= at.seen.as_str() => "expired",
-        Some(_) => "valid",
-        None => "no expiry",
-    };
+    let status = at.expiry_status(expires_at.as_deref());
     let chain = summary.chain.join(" → ");
-    let fields: Vec<Field> = [
+    let fields = [
         field("ARN", Some(metadata.arn())),
         field("Certificate ID", Some(metadata.server_certificate_id())),
         field("Path", Some(metadata.path())),
@@ -49,20 +51,11 @@ fn item(certificate: &ServerCertificate, at: &At) -> Option<AwsItem> {
         field("Not before", Some(&summary.not_before)),
         field("Expiration", expires_at.as_deref()),
         field("Chain", Some(&chain)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    ];
+    let tags = model_tags(certificate.tags());
     Some(AwsItem {
-        item: at.item(KIND, name),
-        account_id: at.scope.account_id.clone(),
-        name: name.to_string(),
-        status: status.into(),
         expires_at,
-        tags: model_tags(certificate.tags()),
-        fields,
-        last_seen: at.seen.clone(),
-        expires_in_days: None,
+        ..at.aws_item(KIND, name, name.into(), status.into(), tags, fields)
     })
 }
 
@@ -101,7 +94,8 @@ fn upload_refusal(mut failure: AwsFailure, name: &str, account: &str) -> AwsFail
 pub struct ServerCertificates;
 
 impl ServerCertificates {
-    fn plan_upload(form: NewServerCertificate) -> Result<Plan, AppError> {
+    fn plan_upload(request: &KindRequest) -> Result<Plan, AppError> {
+        let form: NewServerCertificate = form_of(request)?;
         let ServerCertificateRequest {
             account,
             name,
@@ -122,150 +116,71 @@ impl ServerCertificates {
             "chain_certificates": summary.chain.len(),
             "tags": tags,
         });
-        Ok(Plan {
-            action: "iam.upload_server_certificate",
-            target: ResourceRef {
-                kind: KIND,
-                account,
-                region: GLOBAL_REGION.into(),
-                id: name.clone(),
-            },
+        let target = target(KIND, &account, GLOBAL_REGION, &name);
+        let run = |at: At| async move {
+            let output = at
+                .iam()
+                .await
+                .upload_server_certificate()
+                .server_certificate_name(&name)
+                .path(path)
+                .certificate_body(body)
+                .set_certificate_chain(chain)
+                .private_key(private_key)
+                .set_tags(create_tags(&tags)?)
+                .send()
+                .await
+                .map_err(|e| {
+                    upload_refusal(
+                        failure(e, "iam:UploadServerCertificate", &at.scope),
+                        &name,
+                        &at.scope.account,
+                    )
+                })?;
+            let uploaded = output.server_certificate_metadata();
+            let name = uploaded.map_or(name.as_str(), |m| m.server_certificate_name());
+            let cache = at.fresh(KIND, name).await?;
+            let done = Done::created(request_id(&output), cache, "Server certificate uploaded.");
+            let target = at.item(KIND, name);
+            Ok(Done {
+                reply: reply(&UploadAnswer::Uploaded(target)),
+                ..done
+            })
+        };
+        Ok(Plan::new(
+            "iam.upload_server_certificate",
+            target,
             params,
-            run: Box::new(move |at| {
-                Box::pin(async move {
-                    let output = at
-                        .iam()
-                        .await
-                        .upload_server_certificate()
-                        .server_certificate_name(&name)
-                        .path(path)
-                        .certificate_body(body)
-                        .set_certificate_chain(chain)
-                        .private_key(private_key)
-                        .set_tags((!tags.is_empty()).then(|| sdk_tags(&tags)).transpose()?)
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            upload_refusal(
-                                failure(e, "iam:UploadServerCertificate", &at.scope),
-                                &name,
-                                &at.scope.account,
-                            )
-                        })?;
-                    let name = output
-                        .server_certificate_metadata()
-                        .map(|m| m.server_certificate_name())
-                        .unwrap_or(&name)
-                        .to_string();
-                    let target = at.item(KIND, &name);
-                    let fresh = ServerCertificates.get(&at, &name).await?;
-                    Ok(Done {
-                        request_id: output.request_id().unwrap_or_default().to_string(),
-                        redirect: Some(target.detail_path()),
-                        reply: reply(&UploadAnswer::Uploaded(target.clone())),
-                        cache: CacheChange::fresh(target, fresh),
-                        flash: "Server certificate uploaded.".into(),
-                        shown_once: None,
-                    })
-                })
-            }),
-            dry_run: None,
-        })
+            run,
+        ))
     }
 }
 
 #[async_trait::async_trait]
 impl KindAdapter for ServerCertificates {
-    fn kind(&self) -> ResourceKind {
-        KIND
-    }
-
-    /// ListServerCertificates lacks the body and tags: GetServerCertificate per item.
-    fn fewest_calls(&self, items: u64) -> u64 {
-        1 + items
-    }
-
     /// ListServerCertificates (paged with Marker) gives each certificate's metadata but not
     /// its body (for subject, issuer, names and key) or its tags: one GetServerCertificate per
     /// certificate reads both.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         let client = at.iam().await;
+        let mut listed = client
+            .list_server_certificates()
+            .into_paginator()
+            .items()
+            .send();
         let mut items = Vec::new();
-        let mut pages = client.list_server_certificates().into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| failure(e, "iam:ListServerCertificates", &at.scope))?;
-            for metadata in page.server_certificate_metadata_list() {
-                if let Some(item) = self.get(at, metadata.server_certificate_name()).await? {
-                    items.push(item);
-                }
-            }
+        while let Some(metadata) = listed
+            .try_next()
+            .await
+            .map_err(|e| failure(e, "iam:ListServerCertificates", &at.scope))?
+        {
+            items.extend(self.get(at, metadata.server_certificate_name()).await?);
         }
         Ok(items)
     }
 
-    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
-        let output = found(
-            at.iam()
-                .await
-                .get_server_certificate()
-                .server_certificate_name(id)
-                .send()
-                .await,
-            "iam:GetServerCertificate",
-            &at.scope,
-        )?;
-        Ok(output
-            .as_ref()
-            .and_then(|o| o.server_certificate())
-            .and_then(|certificate| item(certificate, at)))
-    }
-
-    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .delete_server_certificate()
-                .server_certificate_name(id)
-                .send()
-                .await,
-            "iam:DeleteServerCertificate",
-            &at.scope,
-        )
-    }
-
-    async fn tag(&self, at: &At, id: &str, tags: &[Tag]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .tag_server_certificate()
-                .server_certificate_name(id)
-                .set_tags(Some(sdk_tags(tags)?))
-                .send()
-                .await,
-            "iam:TagServerCertificate",
-            &at.scope,
-        )
-    }
-
-    async fn untag(&self, at: &At, id: &str, keys: &[String]) -> Result<String, AwsFailure> {
-        answered(
-            at.iam()
-                .await
-                .untag_server_certificate()
-                .server_certificate_name(id)
-                .set_tag_keys(Some(keys.to_vec()))
-                .send()
-                .await,
-            "iam:UntagServerCertificate",
-            &at.scope,
-        )
-    }
-
-    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
-        match request.action.as_str() {
-            "upload" => Self::plan_upload(form_of(&request)?),
-            _ => Err(unknown_action(&request)),
-        }
+    fn actions(&self) -> &'static [(&'static str, Planner)] {
+        &[("upload", Self::plan_upload)]
     }
 
     /// "Check certificate": the form's rules and what the certificate is, without uploading.

@@ -17,6 +17,7 @@ pub mod ipam;
 pub mod kind;
 pub mod license_manager;
 pub mod mpa;
+pub mod pages;
 pub mod plan;
 pub mod verified_access;
 
@@ -65,6 +66,18 @@ pub(crate) fn field(label: &str, value: Option<&str>) -> Option<app::model::Fiel
         label: label.to_string(),
         value: v.to_string(),
     })
+}
+
+/// An AWS date as the cache stores it.
+pub(crate) fn date(at: &aws_smithy_types::DateTime) -> Option<String> {
+    chrono::DateTime::from_timestamp(at.secs(), 0).map(crate::time::timestamp)
+}
+
+/// The value of an item's `Name` tag, which EC2 and Multi-party approval items are known by.
+pub(crate) fn name_tag(tags: &[app::model::Tag]) -> Option<String> {
+    tags.iter()
+        .find(|tag| tag.key == "Name")
+        .map(|tag| tag.value.clone())
 }
 
 /// How many times a call is tried in all (throttling and transient faults are retried).
@@ -166,8 +179,12 @@ impl Aws {
         self
     }
 
-    fn call_metrics(&self) -> call_metrics::AwsCallMetrics {
-        call_metrics::AwsCallMetrics(self.metrics.clone())
+    /// What a client's interceptor counts its calls into: `calls`, and `/metrics`.
+    fn call_metrics(&self, calls: &calls::CallCounter) -> call_metrics::AwsCallMetrics {
+        call_metrics::AwsCallMetrics {
+            metrics: self.metrics.clone(),
+            calls: calls.clone(),
+        }
     }
 
     pub fn accounts(&self) -> &[Account] {
@@ -279,64 +296,16 @@ impl Aws {
             .clone()
     }
 
-    pub async fn ec2(
+    /// A client of one service (`aws_sdk_iam::Client`, …) for `account` in `region`, its
+    /// calls counted into `calls` and for `/metrics`.
+    pub async fn client<C: ServiceClient>(
         &self,
         account: &Account,
         region: &str,
         calls: &calls::CallCounter,
-    ) -> aws_sdk_ec2::Client {
+    ) -> C {
         let config = self.sdk_config(account, region).await;
-        aws_sdk_ec2::Client::from_conf(
-            aws_sdk_ec2::config::Builder::from(&config)
-                .interceptor(calls.clone())
-                .interceptor(self.call_metrics())
-                .build(),
-        )
-    }
-
-    pub async fn iam(
-        &self,
-        account: &Account,
-        region: &str,
-        calls: &calls::CallCounter,
-    ) -> aws_sdk_iam::Client {
-        let config = self.sdk_config(account, region).await;
-        aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::config::Builder::from(&config)
-                .interceptor(calls.clone())
-                .interceptor(self.call_metrics())
-                .build(),
-        )
-    }
-
-    pub async fn mpa(
-        &self,
-        account: &Account,
-        region: &str,
-        calls: &calls::CallCounter,
-    ) -> aws_sdk_mpa::Client {
-        let config = self.sdk_config(account, region).await;
-        aws_sdk_mpa::Client::from_conf(
-            aws_sdk_mpa::config::Builder::from(&config)
-                .interceptor(calls.clone())
-                .interceptor(self.call_metrics())
-                .build(),
-        )
-    }
-
-    pub async fn license_manager(
-        &self,
-        account: &Account,
-        region: &str,
-        calls: &calls::CallCounter,
-    ) -> aws_sdk_licensemanager::Client {
-        let config = self.sdk_config(account, region).await;
-        aws_sdk_licensemanager::Client::from_conf(
-            aws_sdk_licensemanager::config::Builder::from(&config)
-                .interceptor(calls.clone())
-                .interceptor(self.call_metrics())
-                .build(),
-        )
+        C::new(&config, self.call_metrics(calls))
     }
 
     /// The account's 12-digit id, asked of STS once.
@@ -350,13 +319,7 @@ impl Aws {
         account
             .account_id
             .get_or_try_init(|| async {
-                let config = self.sdk_config(account, region).await;
-                let sts = aws_sdk_sts::Client::from_conf(
-                    aws_sdk_sts::config::Builder::from(&config)
-                        .interceptor(calls.clone())
-                        .interceptor(self.call_metrics())
-                        .build(),
-                );
+                let sts: aws_sdk_sts::Client = self.client(account, region, calls).await;
                 let identity = sts
                     .get_caller_identity()
                     .send()
@@ -368,6 +331,30 @@ impl Aws {
             .cloned()
     }
 }
+
+/// A service's SDK client, made from an SDK configuration with trustdesk's interceptor.
+pub trait ServiceClient {
+    fn new(config: &SdkConfig, interceptor: call_metrics::AwsCallMetrics) -> Self;
+}
+
+/// Every service's client is made the same way; the SDK gives each its own config builder.
+macro_rules! service_clients {
+    ($($sdk:ident),*) => {$(
+        impl ServiceClient for $sdk::Client {
+            fn new(config: &SdkConfig, interceptor: call_metrics::AwsCallMetrics) -> Self {
+                let config = $sdk::config::Builder::from(config).interceptor(interceptor);
+                $sdk::Client::from_conf(config.build())
+            }
+        }
+    )*};
+}
+service_clients!(
+    aws_sdk_ec2,
+    aws_sdk_iam,
+    aws_sdk_licensemanager,
+    aws_sdk_mpa,
+    aws_sdk_sts
+);
 
 /// IAM's endpoint is global, but SDK clients need a region: the account's first one.
 fn global_sdk_region(account: &Account) -> String {

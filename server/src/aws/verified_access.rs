@@ -2,46 +2,36 @@
 //! it is not kept in the cache, not shown and not logged.
 
 use app::kinds::trust_provider::{check_trust_provider, TrustProviderForm, TrustProviderOutcome};
-use app::model::{aws_rules, AppError, AwsItem, ResourceKind, ResourceRef, Tag};
+use app::model::{aws_rules, AppError, AwsItem, ResourceKind, Tag};
 use app::ports::KindRequest;
-use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{
     CreateVerifiedAccessTrustProviderDeviceOptions, CreateVerifiedAccessTrustProviderOidcOptions,
     DeviceTrustProviderType, ModifyVerifiedAccessTrustProviderOidcOptions, ResourceType,
-    TagSpecification, TrustProviderType, UserTrustProviderType,
-    VerifiedAccessSseSpecificationRequest, VerifiedAccessTrustProvider,
+    TrustProviderType, UserTrustProviderType, VerifiedAccessSseSpecificationRequest,
+    VerifiedAccessTrustProvider,
 };
 use aws_sdk_ec2::Client;
 use serde_json::{json, Value};
 
-use super::ec2_tags::{model_tags, sdk_tag};
-use super::error::{answered, dry_run_outcome, failure, AwsFailure, Scope};
-use super::field;
+use super::ec2_tags::{model_tags, tag_specifications};
+use super::error::{answered, dry_run_outcome, failure, found, request_id, AwsFailure};
 use super::kind::{
-    form_of, item_of, reply, unknown_action, At, CacheChange, Done, DryRunPlan, KindAdapter, Plan,
+    form_of, item_of, reply, target, At, CacheChange, Done, DryRunPlan, ItemCalls, KindAdapter,
+    Plan, Planner,
 };
+use super::{field, name_tag};
 
-pub fn provider_item(provider: &VerifiedAccessTrustProvider, scope: &Scope, seen: &str) -> AwsItem {
+const KIND: ResourceKind = ResourceKind::TrustProvider;
+const DESCRIBE_ACTION: &str = "ec2:DescribeVerifiedAccessTrustProviders";
+
+fn item(provider: &VerifiedAccessTrustProvider, at: &At) -> AwsItem {
     let tags = model_tags(provider.tags());
     let id = provider
         .verified_access_trust_provider_id()
-        .unwrap_or_default()
-        .to_string();
-    let reference = provider
-        .policy_reference_name()
-        .unwrap_or_default()
-        .to_string();
-    let name = tags
-        .iter()
-        .find(|t| t.key == "Name")
-        .map(|t| t.value.clone())
-        .unwrap_or_else(|| {
-            if reference.is_empty() {
-                id.clone()
-            } else {
-                reference.clone()
-            }
-        });
+        .unwrap_or_default();
+    let reference = provider.policy_reference_name().unwrap_or_default();
+    let name = name_tag(&tags)
+        .unwrap_or_else(|| if reference.is_empty() { id } else { reference }.to_string());
     let kind = provider
         .trust_provider_type()
         .map(|t| t.as_str().to_string())
@@ -71,7 +61,7 @@ pub fn provider_item(provider: &VerifiedAccessTrustProvider, scope: &Scope, seen
             "Device type",
             provider.device_trust_provider_type().map(|t| t.as_str()),
         ),
-        field("Policy reference name", Some(&reference)),
+        field("Policy reference name", Some(reference)),
         field("Description", provider.description()),
         field("OIDC issuer", oidc.and_then(|o| o.issuer())),
         field(
@@ -94,81 +84,13 @@ pub fn provider_item(provider: &VerifiedAccessTrustProvider, scope: &Scope, seen
         field("KMS key ARN", sse.and_then(|s| s.kms_key_arn())),
         field("Created", provider.creation_time()),
         field("Last updated", provider.last_updated_time()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    AwsItem {
-        item: ResourceRef {
-            kind: ResourceKind::TrustProvider,
-            account: scope.account.clone(),
-            region: scope.region.clone(),
-            id,
-        },
-        account_id: scope.account_id.clone(),
-        name,
-        status: if subtype.is_empty() {
-            kind
-        } else {
-            format!("{kind}: {subtype}")
-        },
-        expires_at: None,
-        tags,
-        fields,
-        last_seen: seen.to_string(),
-        expires_in_days: None,
-    }
-}
-
-pub async fn list(client: &Client, scope: &Scope, seen: &str) -> Result<Vec<AwsItem>, AwsFailure> {
-    let mut items = Vec::new();
-    let mut pages = client
-        .describe_verified_access_trust_providers()
-        .max_results(200)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|e| failure(e, "ec2:DescribeVerifiedAccessTrustProviders", scope))?;
-        items.extend(
-            page.verified_access_trust_providers()
-                .iter()
-                .map(|p| provider_item(p, scope, seen)),
-        );
-    }
-    Ok(items)
-}
-
-pub async fn get(
-    client: &Client,
-    scope: &Scope,
-    id: &str,
-    seen: &str,
-) -> Result<Option<AwsItem>, AwsFailure> {
-    match client
-        .describe_verified_access_trust_providers()
-        .verified_access_trust_provider_ids(id)
-        .send()
-        .await
-    {
-        Ok(output) => Ok(output
-            .verified_access_trust_providers()
-            .first()
-            .map(|p| provider_item(p, scope, seen))),
-        Err(err)
-            if err
-                .as_service_error()
-                .and_then(|e| aws_sdk_ec2::error::ProvideErrorMetadata::code(e))
-                .is_some_and(|c| c.ends_with(".NotFound")) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(failure(
-            err,
-            "ec2:DescribeVerifiedAccessTrustProviders",
-            scope,
-        )),
-    }
+    ];
+    let status = if subtype.is_empty() {
+        kind
+    } else {
+        format!("{kind}: {subtype}")
+    };
+    at.aws_item(KIND, id, name, status, tags, fields)
 }
 
 fn non_empty(value: &str) -> Option<String> {
@@ -222,60 +144,18 @@ fn create_request(client: &Client, form: &TrustProviderForm, tags: &[Tag]) -> aw
                     .build(),
             );
     }
-    if !tags.is_empty() {
-        let mut spec =
-            TagSpecification::builder().resource_type(ResourceType::VerifiedAccessTrustProvider);
-        for tag in tags {
-            spec = spec.tags(sdk_tag(tag));
-        }
-        request = request.tag_specifications(spec.build());
-    }
-    request
+    request.set_tag_specifications(tag_specifications(
+        ResourceType::VerifiedAccessTrustProvider,
+        tags,
+    ))
 }
 
-/// Returns the new provider and AWS's request id.
-pub async fn create(
-    client: &Client,
-    scope: &Scope,
-    form: &TrustProviderForm,
-    tags: &[Tag],
-    seen: &str,
-) -> Result<(AwsItem, String), AwsFailure> {
-    let output = create_request(client, form, tags)
-        .send()
+/// Changes the description, the OIDC options given (others stay), and encryption; answers
+/// the provider as AWS has it now and AWS's request id.
+async fn modify(at: &At, id: &str, form: &TrustProviderForm) -> Result<Done, AwsFailure> {
+    let mut request = at
+        .ec2()
         .await
-        .map_err(|e| failure(e, CREATE_ACTION, scope))?;
-    let request_id = output.request_id().unwrap_or_default().to_string();
-    let provider = output
-        .verified_access_trust_provider()
-        .cloned()
-        .unwrap_or_else(|| VerifiedAccessTrustProvider::builder().build());
-    Ok((provider_item(&provider, scope, seen), request_id))
-}
-
-/// The create with DryRun: Ok when AWS answers DryRunOperation.
-pub async fn check_create(
-    client: &Client,
-    scope: &Scope,
-    form: &TrustProviderForm,
-    tags: &[Tag],
-) -> Result<(), AwsFailure> {
-    let result = create_request(client, form, tags)
-        .dry_run(true)
-        .send()
-        .await;
-    dry_run_outcome(result, CREATE_ACTION, scope)
-}
-
-/// Changes the description, the OIDC options given (others stay), and encryption.
-pub async fn modify(
-    client: &Client,
-    scope: &Scope,
-    id: &str,
-    form: &TrustProviderForm,
-    seen: &str,
-) -> Result<(AwsItem, String), AwsFailure> {
-    let mut request = client
         .modify_verified_access_trust_provider()
         .verified_access_trust_provider_id(id)
         .set_description(non_empty(&form.description))
@@ -297,25 +177,26 @@ pub async fn modify(
     let output = request
         .send()
         .await
-        .map_err(|e| failure(e, "ec2:ModifyVerifiedAccessTrustProvider", scope))?;
-    let request_id = output.request_id().unwrap_or_default().to_string();
-    let provider = output
-        .verified_access_trust_provider()
-        .cloned()
-        .unwrap_or_else(|| VerifiedAccessTrustProvider::builder().build());
-    Ok((provider_item(&provider, scope, seen), request_id))
+        .map_err(|e| failure(e, "ec2:ModifyVerifiedAccessTrustProvider", &at.scope))?;
+    let fresh = item(
+        &answered_provider(output.verified_access_trust_provider()),
+        at,
+    );
+    let cache = CacheChange::Upsert(fresh);
+    Ok(Done::new(
+        request_id(&output),
+        cache,
+        "Trust provider updated.",
+    ))
 }
 
-pub async fn delete(client: &Client, scope: &Scope, id: &str) -> Result<String, AwsFailure> {
-    answered(
-        client
-            .delete_verified_access_trust_provider()
-            .verified_access_trust_provider_id(id)
-            .send()
-            .await,
-        "ec2:DeleteVerifiedAccessTrustProvider",
-        scope,
-    )
+/// The provider a Create… or Modify… answered (an empty one, should AWS answer none).
+fn answered_provider(
+    answered: Option<&VerifiedAccessTrustProvider>,
+) -> VerifiedAccessTrustProvider {
+    answered
+        .cloned()
+        .unwrap_or_else(|| VerifiedAccessTrustProvider::builder().build())
 }
 
 /// The form as it may be audited: everything but the client secret, and whether one was given.
@@ -335,109 +216,98 @@ fn audited_params(form: &TrustProviderForm) -> Value {
 pub struct TrustProviders;
 
 impl TrustProviders {
-    fn plan_create(form: TrustProviderForm) -> Result<Plan, AppError> {
+    fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
+        let form: TrustProviderForm = form_of(request)?;
         check_trust_provider(&form, true)?;
         let tags = aws_rules::parse_ec2_tags(&form.tags).unwrap_or_default();
-        let (account, region) = form
-            .target
-            .split_once('/')
-            .map(|(a, r)| (a.to_string(), r.to_string()))
-            .unwrap_or_default();
+        let (account, region) = form.target.split_once('/').unwrap_or_default();
         let allowed = format!("{account}/{region} may create this trust provider");
-        let target = ResourceRef {
-            kind: ResourceKind::TrustProvider,
-            account,
-            region,
-            id: form.policy_reference_name.clone(),
-        };
+        let target = target(KIND, account, region, &form.policy_reference_name);
         let params = audited_params(&form);
         let checked = (form.clone(), tags.clone());
+        let run = |at: At| async move {
+            let output = create_request(&at.ec2().await, &form, &tags)
+                .send()
+                .await
+                .map_err(|e| failure(e, CREATE_ACTION, &at.scope))?;
+            let created = item(
+                &answered_provider(output.verified_access_trust_provider()),
+                &at,
+            );
+            let reply = reply(&TrustProviderOutcome::Created(created.item.clone()));
+            let cache = CacheChange::Upsert(created);
+            let done = Done::created(request_id(&output), cache, "Trust provider created.");
+            Ok(Done { reply, ..done })
+        };
+        let plan = Plan::new("ec2.create_trust_provider", target, params, run);
+        let reply = |check| reply(&TrustProviderOutcome::Checked(check));
+        let dry_run = DryRunPlan::new(allowed, reply, |at| async move {
+            let (form, tags) = checked;
+            let request = create_request(&at.ec2().await, &form, &tags).dry_run(true);
+            dry_run_outcome(request.send().await, CREATE_ACTION, &at.scope)
+        });
         Ok(Plan {
-            action: "ec2.create_trust_provider",
-            target,
-            params,
-            run: Box::new(move |at| {
-                Box::pin(async move {
-                    let (item, request_id) =
-                        create(&at.ec2().await, &at.scope, &form, &tags, &at.seen).await?;
-                    let created = item.item.clone();
-                    Ok(Done {
-                        request_id,
-                        redirect: Some(created.detail_path()),
-                        reply: reply(&TrustProviderOutcome::Created(created)),
-                        cache: CacheChange::Upsert(item),
-                        flash: "Trust provider created.".into(),
-                        shown_once: None,
-                    })
-                })
-            }),
-            dry_run: Some(DryRunPlan {
-                run: Box::new(move |at| {
-                    Box::pin(async move {
-                        let (form, tags) = checked;
-                        check_create(&at.ec2().await, &at.scope, &form, &tags).await
-                    })
-                }),
-                allowed,
-                reply: |check| reply(&TrustProviderOutcome::Checked(check)),
-            }),
+            dry_run: Some(dry_run),
+            ..plan
         })
     }
 
-    fn plan_modify(item: ResourceRef, form: TrustProviderForm) -> Result<Plan, AppError> {
+    fn plan_modify(request: &KindRequest) -> Result<Plan, AppError> {
+        let (item, form): (_, TrustProviderForm) = (item_of(request)?, form_of(request)?);
         check_trust_provider(&form, false)?;
         let params = audited_params(&form);
-        Ok(Plan {
-            action: "ec2.modify_trust_provider",
-            target: item.clone(),
+        let id = item.id.clone();
+        Ok(Plan::new(
+            "ec2.modify_trust_provider",
+            item,
             params,
-            run: Box::new(move |at| {
-                Box::pin(async move {
-                    let (fresh, request_id) =
-                        modify(&at.ec2().await, &at.scope, &item.id, &form, &at.seen).await?;
-                    Ok(Done {
-                        request_id,
-                        cache: CacheChange::Upsert(fresh),
-                        reply: reply(&()),
-                        redirect: None,
-                        flash: "Trust provider updated.".into(),
-                        shown_once: None,
-                    })
-                })
-            }),
-            dry_run: None,
-        })
+            |at| async move { modify(&at, &id, &form).await },
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl ItemCalls for TrustProviders {
+    fn kind(&self) -> ResourceKind {
+        KIND
+    }
+
+    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
+        let describe = at.ec2().await.describe_verified_access_trust_providers();
+        let read = describe.verified_access_trust_provider_ids(id).send().await;
+        let read = found(read, DESCRIBE_ACTION, &at.scope)?;
+        let provider = read
+            .as_ref()
+            .and_then(|o| o.verified_access_trust_providers().first());
+        Ok(provider.map(|provider| item(provider, at)))
+    }
+
+    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
+        let delete = at.ec2().await.delete_verified_access_trust_provider();
+        let sent = delete.verified_access_trust_provider_id(id).send().await;
+        answered(sent, "ec2:DeleteVerifiedAccessTrustProvider", &at.scope)
     }
 }
 
 #[async_trait::async_trait]
 impl KindAdapter for TrustProviders {
-    fn kind(&self) -> ResourceKind {
-        ResourceKind::TrustProvider
-    }
-
     /// DescribeVerifiedAccessTrustProviders carries every field and the tags.
     fn fewest_calls(&self, _items: u64) -> u64 {
         1
     }
 
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        list(&at.ec2().await, &at.scope, &at.seen).await
+        let describe = at.ec2().await.describe_verified_access_trust_providers();
+        let providers = describe.max_results(200).into_paginator().items().send();
+        let providers = providers.try_collect().await;
+        let providers = providers.map_err(|e| failure(e, DESCRIBE_ACTION, &at.scope))?;
+        Ok(providers
+            .iter()
+            .map(|provider| item(provider, at))
+            .collect())
     }
 
-    async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
-        get(&at.ec2().await, &at.scope, id, &at.seen).await
-    }
-
-    async fn delete(&self, at: &At, id: &str) -> Result<String, AwsFailure> {
-        delete(&at.ec2().await, &at.scope, id).await
-    }
-
-    fn plan(&self, request: KindRequest) -> Result<Plan, AppError> {
-        match request.action.as_str() {
-            "create" => Self::plan_create(form_of(&request)?),
-            "modify" => Self::plan_modify(item_of(&request)?, form_of(&request)?),
-            _ => Err(unknown_action(&request)),
-        }
+    fn actions(&self) -> &'static [(&'static str, Planner)] {
+        &[("create", Self::plan_create), ("modify", Self::plan_modify)]
     }
 }

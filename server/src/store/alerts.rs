@@ -4,6 +4,8 @@ use app::model::alerts::{AlertRules, Silence};
 use app::model::{ResourceKind, ResourceRef};
 use sqlx::{SqliteConnection, SqlitePool};
 
+use super::sql::Bind;
+
 /// The rules; the defaults until an admin saves some.
 pub async fn rules(pool: &SqlitePool) -> Result<AlertRules, sqlx::Error> {
     let stored: Option<(String,)> = sqlx::query_as("SELECT rules FROM alert_rules WHERE id = 1")
@@ -91,9 +93,7 @@ pub async fn noticed(
         "SELECT threshold FROM alert_notices WHERE kind = ? AND account = ? AND region = ? AND id = ?
            AND expires_at = ? AND recipient = ?",
     )
-    .bind(&item.kind)
-    .bind(&item.account)
-    .bind(&item.region)
+    .bind_scope(&item.kind, &item.account, &item.region)
     .bind(&item.id)
     .bind(&item.expires_at)
     .bind(recipient)
@@ -116,9 +116,7 @@ pub async fn record_notice(
            (kind, account, region, id, expires_at, threshold, recipient, outbox_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&item.kind)
-    .bind(&item.account)
-    .bind(&item.region)
+    .bind_scope(&item.kind, &item.account, &item.region)
     .bind(&item.id)
     .bind(&item.expires_at)
     .bind(threshold)
@@ -145,10 +143,7 @@ pub async fn silence(
          ON CONFLICT (kind, account, region, id) DO UPDATE SET expires_at = excluded.expires_at,
            state = excluded.state, until = excluded.until, by = excluded.by, at = excluded.at",
     )
-    .bind(item.kind.as_str())
-    .bind(&item.account)
-    .bind(&item.region)
-    .bind(&item.id)
+    .bind_item(item)
     .bind(expires_at)
     .bind(if until.is_some() { "snooze" } else { "ack" })
     .bind(until)
@@ -166,10 +161,7 @@ pub async fn clear_silence(
     let done = sqlx::query(
         "DELETE FROM alert_silences WHERE kind = ? AND account = ? AND region = ? AND id = ?",
     )
-    .bind(item.kind.as_str())
-    .bind(&item.account)
-    .bind(&item.region)
-    .bind(&item.id)
+    .bind_item(item)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() > 0)
@@ -187,10 +179,7 @@ pub async fn silence_of(
          WHERE kind = ? AND account = ? AND region = ? AND id = ? AND expires_at = ?
            AND (state = 'ack' OR until > ?)",
     )
-    .bind(item.kind.as_str())
-    .bind(&item.account)
-    .bind(&item.region)
-    .bind(&item.id)
+    .bind_item(item)
     .bind(expires_at)
     .bind(now)
     .fetch_optional(pool)

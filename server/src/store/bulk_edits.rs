@@ -8,6 +8,8 @@ use app::model::bulk::{
 use app::model::{ResourceKind, ResourceRef, Tag};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
+use super::sql::push_page;
+
 /// An item of a bulk edit with its place in the selection.
 #[derive(Debug, Clone)]
 pub struct Stored {
@@ -240,10 +242,8 @@ pub async fn items_page(
     let mut select =
         QueryBuilder::<Sqlite>::new(format!("SELECT {ITEM_COLUMNS} FROM bulk_edit_items"));
     filter(&mut select);
-    select.push(" ORDER BY position LIMIT ");
-    select.push_bind(BULK_PAGE_SIZE as i64);
-    select.push(" OFFSET ");
-    select.push_bind(i64::from(page.saturating_sub(1)) * BULK_PAGE_SIZE as i64);
+    select.push(" ORDER BY position");
+    push_page(&mut select, page, BULK_PAGE_SIZE);
     let rows: Vec<ItemRow> = select.build_query_as().fetch_all(pool).await?;
     Ok((
         rows.into_iter()

@@ -16,6 +16,7 @@ pub mod sessions;
 pub mod setup;
 pub mod share_links;
 pub mod shared_items;
+pub mod sql;
 pub mod sync;
 pub mod tag_rules;
 pub mod users;
@@ -192,6 +193,20 @@ pub(crate) async fn temp_db() -> (tempfile::TempDir, Db) {
     let db = Db::open(&dir.path().join("test.db"))
         .await
         .expect("database");
+    (dir, db)
+}
+
+/// [`temp_db`] with `items` in its cache, for unit tests of what reads them.
+#[cfg(test)]
+pub(crate) async fn temp_db_holding(
+    items: impl IntoIterator<Item = app::model::AwsItem>,
+) -> (tempfile::TempDir, Db) {
+    let (dir, db) = temp_db().await;
+    let mut conn = db.pool().acquire().await.expect("connection");
+    for item in items {
+        resources::upsert(&mut conn, &item).await.expect("upsert");
+    }
+    drop(conn);
     (dir, db)
 }
 

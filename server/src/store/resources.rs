@@ -7,6 +7,8 @@ use app::model::{
 };
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
+use super::sql::{push_page, Bind};
+
 #[derive(sqlx::FromRow)]
 pub(super) struct Row {
     kind: String,
@@ -67,10 +69,7 @@ pub async fn upsert(conn: &mut SqliteConnection, resource: &AwsItem) -> Result<(
            expires_at = excluded.expires_at, tags = excluded.tags, fields = excluded.fields,
            last_seen = excluded.last_seen, search = excluded.search, gone_at = NULL",
     )
-    .bind(resource.item.kind.as_str())
-    .bind(&resource.item.account)
-    .bind(&resource.item.region)
-    .bind(&resource.item.id)
+    .bind_item(&resource.item)
     .bind(&resource.account_id)
     .bind(&resource.name)
     .bind(&resource.status)
@@ -89,10 +88,7 @@ async fn replace_tags(conn: &mut SqliteConnection, resource: &AwsItem) -> Result
     sqlx::query(
         "DELETE FROM resource_tags WHERE kind = ? AND account = ? AND region = ? AND id = ?",
     )
-    .bind(item.kind.as_str())
-    .bind(&item.account)
-    .bind(&item.region)
-    .bind(&item.id)
+    .bind_item(item)
     .execute(&mut *conn)
     .await?;
     if resource.tags.is_empty() {
@@ -115,10 +111,7 @@ async fn replace_tags(conn: &mut SqliteConnection, resource: &AwsItem) -> Result
 
 pub async fn delete(conn: &mut SqliteConnection, item: &ResourceRef) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM resources WHERE kind = ? AND account = ? AND region = ? AND id = ?")
-        .bind(item.kind.as_str())
-        .bind(&item.account)
-        .bind(&item.region)
-        .bind(&item.id)
+        .bind_item(item)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -144,15 +137,21 @@ pub async fn page(
         query,
         now,
     );
-    select.push(" LIMIT ");
-    select.push_bind(INVENTORY_PAGE_SIZE as i64);
-    select.push(" OFFSET ");
-    select.push_bind(i64::from(page.saturating_sub(1)) * INVENTORY_PAGE_SIZE as i64);
-    let rows: Vec<Row> = select.build_query_as().fetch_all(pool).await?;
+    push_page(&mut select, page, INVENTORY_PAGE_SIZE);
     Ok((
-        rows.into_iter().filter_map(Row::into_resource).collect(),
+        fetch(select, pool).await?,
         usize::try_from(total).unwrap_or(0),
     ))
+}
+
+/// The cached items `select` reads (as [`COLUMNS`]), leaving out a kind this trustdesk does not
+/// know.
+pub(super) async fn fetch(
+    mut select: QueryBuilder<'_, Sqlite>,
+    pool: &SqlitePool,
+) -> Result<Vec<AwsItem>, sqlx::Error> {
+    let rows: Vec<Row> = select.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().filter_map(Row::into_resource).collect())
 }
 
 /// `prefix` (a SELECT over `resources r`) with the query's filter and order.
@@ -396,10 +395,7 @@ pub async fn get_in(
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM resources WHERE kind = ? AND account = ? AND region = ? AND id = ?"
     ))
-    .bind(item.kind.as_str())
-    .bind(&item.account)
-    .bind(&item.region)
-    .bind(&item.id)
+    .bind_item(item)
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.and_then(Row::into_resource))

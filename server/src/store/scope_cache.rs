@@ -4,6 +4,8 @@
 use app::model::{Field, ResourceKind, Tag};
 use sqlx::SqliteConnection;
 
+use super::sql::Bind;
+
 /// A cached item as a sync compares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cached {
@@ -39,9 +41,7 @@ pub async fn items(
         "SELECT id, name, expires_at, tags, fields, last_seen, gone_at FROM resources
          WHERE kind = ? AND account = ? AND region = ?",
     )
-    .bind(kind.as_str())
-    .bind(account)
-    .bind(region)
+    .bind_scope(kind.as_str(), account, region)
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
@@ -72,18 +72,14 @@ pub async fn mark_gone(
         "UPDATE resources SET gone_at = ? WHERE kind = ? AND account = ? AND region = ? AND id = ?",
     )
     .bind(at)
-    .bind(kind.as_str())
-    .bind(account)
-    .bind(region)
+    .bind_scope(kind.as_str(), account, region)
     .bind(id)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
         "UPDATE resource_tags SET gone = 1 WHERE kind = ? AND account = ? AND region = ? AND id = ?",
     )
-    .bind(kind.as_str())
-    .bind(account)
-    .bind(region)
+    .bind_scope(kind.as_str(), account, region)
     .bind(id)
     .execute(&mut *conn)
     .await?;
@@ -111,9 +107,7 @@ pub async fn mark_read(
         "INSERT INTO resource_syncs (kind, account, region, synced_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (kind, account, region) DO UPDATE SET synced_at = excluded.synced_at",
     )
-    .bind(kind.as_str())
-    .bind(account)
-    .bind(region)
+    .bind_scope(kind.as_str(), account, region)
     .bind(at)
     .execute(&mut *conn)
     .await?;

@@ -2,7 +2,8 @@
 //! looked up *within* that selection. The selection is part of every query's WHERE clause, so an
 //! item outside it cannot be read whatever the URL asks for.
 
-use super::resources::{order_by, push_filter, push_item_filter, Row, COLUMNS};
+use super::resources::{fetch, order_by, push_filter, push_item_filter, Row, COLUMNS};
+use super::sql::{push_page, push_window};
 use app::model::{AwsItem, InventoryQuery, ResourceKind, ResourceRef, INVENTORY_PAGE_SIZE};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
@@ -67,13 +68,9 @@ pub async fn page(
     push_selection(&mut select, selection, now);
     select.push(" ORDER BY ");
     select.push(order_by(sort).as_str());
-    select.push(" LIMIT ");
-    select.push_bind(INVENTORY_PAGE_SIZE as i64);
-    select.push(" OFFSET ");
-    select.push_bind(i64::from(page.saturating_sub(1)) * INVENTORY_PAGE_SIZE as i64);
-    let rows: Vec<Row> = select.build_query_as().fetch_all(pool).await?;
+    push_page(&mut select, page, INVENTORY_PAGE_SIZE);
     Ok((
-        rows.into_iter().filter_map(Row::into_resource).collect(),
+        fetch(select, pool).await?,
         usize::try_from(total).unwrap_or(0),
     ))
 }
@@ -107,10 +104,6 @@ pub async fn batch(
     push_selection(&mut select, selection, now);
     select.push(" ORDER BY ");
     select.push(order_by(sort).as_str());
-    select.push(" LIMIT ");
-    select.push_bind(batch);
-    select.push(" OFFSET ");
-    select.push_bind(offset);
-    let rows: Vec<Row> = select.build_query_as().fetch_all(pool).await?;
-    Ok(rows.into_iter().filter_map(Row::into_resource).collect())
+    push_window(&mut select, batch, offset);
+    fetch(select, pool).await
 }

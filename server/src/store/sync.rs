@@ -4,6 +4,8 @@
 use app::model::{ResourceKind, SyncScopeRun};
 use sqlx::{SqliteConnection, SqlitePool};
 
+use super::sql::Bind;
+
 /// A scope's row of one run: what [`queue`] inserted, for the sync to fill in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedScope {
@@ -28,9 +30,7 @@ pub async fn queue(
              VALUES (?, ?, ?, ?, ?, 'queued') RETURNING id",
         )
         .bind(run)
-        .bind(kind.as_str())
-        .bind(account)
-        .bind(region)
+        .bind_scope(kind.as_str(), account, region)
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;

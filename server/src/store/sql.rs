@@ -1,0 +1,56 @@
+//! What the repositories' queries share: the columns that name an item in every table that
+//! keeps one (`kind, account, region, id`) and a scope (`kind, account, region`), bound in that
+//! order, and pages.
+
+use app::model::ResourceRef;
+use sqlx::query::{Query, QueryAs, QueryScalar};
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Encode, QueryBuilder, Sqlite, Type};
+
+/// ` LIMIT … OFFSET …`: the rows of page `page` (1-based) of `size` rows each.
+pub fn push_page(sql: &mut QueryBuilder<'_, Sqlite>, page: u32, size: usize) {
+    let size = size as i64;
+    push_window(sql, size, i64::from(page.saturating_sub(1)) * size);
+}
+
+/// ` LIMIT limit OFFSET offset`.
+pub fn push_window(sql: &mut QueryBuilder<'_, Sqlite>, limit: i64, offset: i64) {
+    sql.push(" LIMIT ");
+    sql.push_bind(limit);
+    sql.push(" OFFSET ");
+    sql.push_bind(offset);
+}
+
+/// A query that takes values for its `?`s, one after the other (sqlx's three kinds of query).
+pub trait Bind<'q>: Sized {
+    fn bind_value<T: 'q + Encode<'q, Sqlite> + Type<Sqlite>>(self, value: T) -> Self;
+
+    /// `kind, account, region`: a kind in one account and region.
+    fn bind_scope(self, kind: &'q str, account: &'q str, region: &'q str) -> Self {
+        self.bind_value(kind).bind_value(account).bind_value(region)
+    }
+
+    /// `kind, account, region, id`: one item.
+    fn bind_item(self, item: &'q ResourceRef) -> Self {
+        let scope = self.bind_scope(item.kind.as_str(), &item.account, &item.region);
+        scope.bind_value(item.id.as_str())
+    }
+}
+
+impl<'q> Bind<'q> for Query<'q, Sqlite, SqliteArguments<'q>> {
+    fn bind_value<T: 'q + Encode<'q, Sqlite> + Type<Sqlite>>(self, value: T) -> Self {
+        self.bind(value)
+    }
+}
+
+impl<'q, O> Bind<'q> for QueryAs<'q, Sqlite, O, SqliteArguments<'q>> {
+    fn bind_value<T: 'q + Encode<'q, Sqlite> + Type<Sqlite>>(self, value: T) -> Self {
+        self.bind(value)
+    }
+}
+
+impl<'q, O> Bind<'q> for QueryScalar<'q, Sqlite, O, SqliteArguments<'q>> {
+    fn bind_value<T: 'q + Encode<'q, Sqlite> + Type<Sqlite>>(self, value: T) -> Self {
+        self.bind(value)
+    }
+}

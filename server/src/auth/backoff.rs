@@ -218,10 +218,16 @@ mod tests {
         assert!(table.reserve(&[(key, RULE)], later).is_ok());
     }
 
+    /// A table and two keys in it: `a` of `a_domain`, `b` of `b_domain`.
+    fn two_keys(a_domain: &str, b_domain: &str) -> (Backoffs, Key, Key) {
+        let table = Backoffs::new(100);
+        let (a, b) = (table.key(a_domain, &[b"a"]), table.key(b_domain, &[b"b"]));
+        (table, a, b)
+    }
+
     #[test]
     fn a_refused_attempt_counts_nothing_and_names_the_key_that_waits() {
-        let table = Backoffs::new(100);
-        let (a, b) = (table.key("account", &[b"a"]), table.key("address", &[b"b"]));
+        let (table, a, b) = two_keys("account", "address");
         let t0 = Instant::now();
         for _ in 0..2 {
             table.reserve(&[(b, RULE)], t0).unwrap();
@@ -235,8 +241,7 @@ mod tests {
 
     #[test]
     fn a_counted_only_key_is_counted_but_never_makes_the_attempt_wait() {
-        let table = Backoffs::new(100);
-        let (a, b) = (table.key("pair", &[b"a"]), table.key("account", &[b"b"]));
+        let (table, a, b) = two_keys("pair", "account");
         let t0 = Instant::now();
         for _ in 0..5 {
             table

@@ -176,11 +176,15 @@ mod tests {
         rows.iter().map(|row| row.repeated + 1).sum()
     }
 
+    /// A log with a window of a minute, the instant the test starts at, and no rows yet.
+    fn minute_window() -> (RepeatedRefusals, Instant, Vec<DueRow>) {
+        let log = RepeatedRefusals::new(Duration::from_secs(60));
+        (log, Instant::now(), Vec::new())
+    }
+
     #[test]
     fn one_row_per_kind_and_window_carrying_the_repeats() {
-        let log = RepeatedRefusals::new(Duration::from_secs(60));
-        let t0 = Instant::now();
-        let mut rows = Vec::new();
+        let (log, t0, mut rows) = minute_window();
         for i in 0..50 {
             rows.extend(log.note(
                 "admin",
@@ -198,9 +202,7 @@ mod tests {
 
     #[test]
     fn other_kinds_are_written_apart_and_ended_windows_are_flushed() {
-        let log = RepeatedRefusals::new(Duration::from_secs(60));
-        let t0 = Instant::now();
-        let mut rows = Vec::new();
+        let (log, t0, mut rows) = minute_window();
         for _ in 0..5 {
             rows.extend(log.note("admin", refusal("admin", "wrong password"), t0));
             rows.extend(log.note("admin", refusal("admin", "throttled"), t0));
@@ -216,9 +218,7 @@ mod tests {
 
     #[test]
     fn drain_writes_what_is_held() {
-        let log = RepeatedRefusals::new(Duration::from_secs(60));
-        let t0 = Instant::now();
-        let mut rows = Vec::new();
+        let (log, t0, mut rows) = minute_window();
         for _ in 0..7 {
             rows.extend(log.note("", refusal("x", "throttled"), t0));
         }

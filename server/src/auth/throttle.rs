@@ -266,6 +266,13 @@ mod tests {
         ClientIp::Known(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, i)))
     }
 
+    /// `times` wrong passwords for `account` from `from` at `now`, each let through.
+    fn failed(throttle: &LoginThrottle, account: &str, from: ClientIp, now: Instant, times: usize) {
+        for _ in 0..times {
+            let _ = throttle.reserve(account, from, now).unwrap();
+        }
+    }
+
     fn signed_in(throttle: &LoginThrottle, account: &str, from: ClientIp, now: Instant) {
         throttle.succeeded(throttle.reserve(account, from, now).unwrap());
     }
@@ -288,9 +295,7 @@ mod tests {
     fn one_account_from_one_address_waits_after_three_failures() {
         let throttle = LoginThrottle::default();
         let t0 = Instant::now();
-        for _ in 0..3 {
-            let _ = throttle.reserve("alice", HOME, t0).unwrap();
-        }
+        failed(&throttle, "alice", HOME, t0, 3);
         let refused = throttle.reserve("alice", HOME, t0).unwrap_err();
         assert_eq!(refused.wait, Duration::from_secs(1));
         assert!(!refused.because_of_address);
@@ -342,14 +347,10 @@ mod tests {
     fn success_forgives_the_address_and_takes_back_its_own_count() {
         let throttle = LoginThrottle::default();
         let t0 = Instant::now();
-        for _ in 0..2 {
-            let _ = throttle.reserve("alice", HOME, t0).unwrap();
-        }
+        failed(&throttle, "alice", HOME, t0, 2);
         let attempt = throttle.reserve("alice", HOME, t0).unwrap();
         throttle.succeeded(attempt);
-        for _ in 0..3 {
-            let _ = throttle.reserve("alice", HOME, t0).unwrap();
-        }
+        failed(&throttle, "alice", HOME, t0, 3);
         assert!(throttle.reserve("alice", HOME, t0).is_err());
     }
 
@@ -385,9 +386,7 @@ mod tests {
     fn the_first_delay_can_be_set_and_the_caps_still_hold() {
         let throttle = LoginThrottle::new(LoginPolicy::starting_at(Duration::from_secs(90)));
         let t0 = Instant::now();
-        for _ in 0..3 {
-            let _ = throttle.reserve("alice", HOME, t0).unwrap();
-        }
+        failed(&throttle, "alice", HOME, t0, 3);
         assert_eq!(
             throttle.reserve("alice", HOME, t0).unwrap_err().wait,
             Duration::from_secs(90)
@@ -457,9 +456,7 @@ mod tests {
         let throttle = LoginThrottle::default();
         let t0 = Instant::now();
         signed_in(&throttle, "alice", HOME, t0);
-        for _ in 0..3 {
-            let _ = throttle.reserve("alice", HOME, t0).unwrap();
-        }
+        failed(&throttle, "alice", HOME, t0, 3);
         let refused = throttle.reserve("alice", HOME, t0).unwrap_err();
         assert_eq!(refused.wait, Duration::from_secs(1));
         assert!(!refused.because_of_address);

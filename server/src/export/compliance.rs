@@ -157,7 +157,6 @@ pub async fn stream(db: &Db, now: DateTime<Utc>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::resources;
     use app::model::{
         compliance::{AllowedValues, TagRuleForm},
         ResourceKind, ResourceRef, Tag,
@@ -226,14 +225,7 @@ mod tests {
     }
 
     async fn seeded(n: usize) -> (tempfile::TempDir, Db) {
-        let (dir, db) = crate::store::temp_db().await;
-        let mut conn = db.pool().acquire().await.expect("connection");
-        for i in 0..n {
-            resources::upsert(&mut conn, &item(i))
-                .await
-                .expect("upsert");
-        }
-        (dir, db)
+        crate::store::temp_db_holding((0..n).map(item)).await
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@ use app::model::{AwsItem, InventoryQuery, ResourceKind, ResourceRef, Tag};
 use futures_util::StreamExt;
 
 use super::*;
-use crate::store::{resources, Db};
+use crate::store::Db;
 
 #[test]
 fn cells_a_spreadsheet_would_run_get_a_leading_quote() {
@@ -141,14 +141,7 @@ fn token(n: usize) -> AwsItem {
 }
 
 async fn seeded(n: usize) -> (tempfile::TempDir, Db) {
-    let (dir, db) = crate::store::temp_db().await;
-    let mut conn = db.pool().acquire().await.expect("connection");
-    for i in 0..n {
-        resources::upsert(&mut conn, &token(i))
-            .await
-            .expect("upsert");
-    }
-    (dir, db)
+    crate::store::temp_db_holding((0..n).map(token)).await
 }
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -177,6 +170,22 @@ fn counted(
     }
 }
 
+/// The export of every item of `db` as `format`, read from SQL 100 rows at a time, and the
+/// sizes of the batches read so far.
+async fn in_batches_of_100(
+    db: &Db,
+    format: ExportFormat,
+    name: &str,
+) -> (Response, Arc<Mutex<Vec<usize>>>) {
+    let sizes = Arc::new(Mutex::new(Vec::new()));
+    let options = ExportOptions::default();
+    let view = inventory_view(InventoryQuery::default());
+    let batches = counted(db, view, 100, options, sizes.clone());
+    let header = Record::header(options);
+    let response = respond(format, name.into(), header, 100, batches).await;
+    (response, sizes)
+}
+
 fn inventory_view(query: InventoryQuery) -> View {
     View::Inventory {
         kind: ResourceKind::VerificationToken,
@@ -187,22 +196,7 @@ fn inventory_view(query: InventoryQuery) -> View {
 #[tokio::test]
 async fn a_large_export_reads_sql_in_bounded_batches_as_the_client_reads() {
     let (_dir, db) = seeded(1_050).await;
-    let sizes = Arc::new(Mutex::new(Vec::new()));
-    let options = ExportOptions::default();
-    let response = respond(
-        ExportFormat::Csv,
-        "x.csv".into(),
-        Record::header(options),
-        100,
-        counted(
-            &db,
-            inventory_view(InventoryQuery::default()),
-            100,
-            options,
-            sizes.clone(),
-        ),
-    )
-    .await;
+    let (response, sizes) = in_batches_of_100(&db, ExportFormat::Csv, "x.csv").await;
     assert_eq!(response.status(), StatusCode::OK);
     // The response is ready once the first batch is read; the rest waits for the client.
     assert_eq!(*sizes.lock().expect("sizes"), vec![100]);
@@ -239,22 +233,7 @@ async fn a_large_export_reads_sql_in_bounded_batches_as_the_client_reads() {
 #[tokio::test]
 async fn an_exact_multiple_of_the_batch_ends_with_one_empty_read() {
     let (_dir, db) = seeded(200).await;
-    let sizes = Arc::new(Mutex::new(Vec::new()));
-    let options = ExportOptions::default();
-    let response = respond(
-        ExportFormat::Json,
-        "x.json".into(),
-        Record::header(options),
-        100,
-        counted(
-            &db,
-            inventory_view(InventoryQuery::default()),
-            100,
-            options,
-            sizes.clone(),
-        ),
-    )
-    .await;
+    let (response, sizes) = in_batches_of_100(&db, ExportFormat::Json, "x.json").await;
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .expect("body");

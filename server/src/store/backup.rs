@@ -170,8 +170,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_backup_is_a_checked_copy_and_never_replaces_a_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("live.db")).await.unwrap();
+        let (dir, db) = crate::store::temp_db().await;
         sqlx::query("INSERT INTO users (username, password_hash, role, created_at) VALUES ('u', 'x', 'admin', '2026-01-01T00:00:00Z')")
             .execute(db.pool())
             .await

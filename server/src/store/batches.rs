@@ -240,16 +240,9 @@ mod tests {
     }
 
     async fn seeded(n: usize) -> (tempfile::TempDir, crate::store::Db) {
-        let (dir, db) = crate::store::temp_db().await;
-        let mut conn = db.pool().acquire().await.expect("connection");
-        for i in 0..n {
-            for kind in [ResourceKind::VerificationToken, ResourceKind::TrustProvider] {
-                resources::upsert(&mut conn, &item(i, kind))
-                    .await
-                    .expect("upsert");
-            }
-        }
-        (dir, db)
+        let kinds = [ResourceKind::VerificationToken, ResourceKind::TrustProvider];
+        let items = (0..n).flat_map(|i| kinds.map(|kind| item(i, kind)));
+        crate::store::temp_db_holding(items).await
     }
 
     /// Every item of `view`, read `limit` at a time.

@@ -259,18 +259,18 @@ mod tests {
         assert_eq!(chunks, 3, "2 + 2 + 1 rows");
     }
 
+    /// Five plain rows, `tampering` done to them, and the first row verification finds broken.
+    async fn first_broken_after(tampering: &str) -> (tempfile::TempDir, Db, BrokenLink) {
+        let (dir, db) = db_with_rows(5, &Seal::plain()).await;
+        sqlx::query(tampering).execute(db.pool()).await.unwrap();
+        let report = verify(db.pool(), &Seal::plain()).await.unwrap();
+        (dir, db, report.first_broken.expect("a broken row"))
+    }
+
     #[tokio::test]
     async fn an_edited_row_is_named() {
-        let (_dir, db) = db_with_rows(5, &Seal::plain()).await;
-        sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE id = 3")
-            .execute(db.pool())
-            .await
-            .unwrap();
-        let broken = verify(db.pool(), &Seal::plain())
-            .await
-            .unwrap()
-            .first_broken
-            .unwrap();
+        let (_dir, db, broken) =
+            first_broken_after("UPDATE audit_log SET actor = 'mallory' WHERE id = 3").await;
         assert_eq!(broken.id, 3);
         let (chunked, _) = verify_in_chunks(&db, &Seal::plain(), 2).await;
         assert_eq!(chunked.first_broken, Some(broken));
@@ -278,16 +278,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_deleted_row_is_named_by_its_successor() {
-        let (_dir, db) = db_with_rows(5, &Seal::plain()).await;
-        sqlx::query("DELETE FROM audit_log WHERE id IN (1, 3)")
-            .execute(db.pool())
-            .await
-            .unwrap();
-        let broken = verify(db.pool(), &Seal::plain())
-            .await
-            .unwrap()
-            .first_broken
-            .unwrap();
+        let (_dir, _db, broken) =
+            first_broken_after("DELETE FROM audit_log WHERE id IN (1, 3)").await;
         assert_eq!(broken.id, 2);
         assert!(broken.reason.contains("row 1 is missing"), "{broken:?}");
     }

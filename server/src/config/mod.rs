@@ -204,12 +204,7 @@ struct FileConfig {
 }
 
 /// A duration such as `15m` or `2h`, at least `min`.
-fn duration(
-    value: &str,
-    key: &str,
-    min: Duration,
-    name: &impl Fn(&str) -> String,
-) -> Result<Duration, ConfigError> {
+fn duration(value: &str, key: &str, min: Duration, name: Names) -> Result<Duration, ConfigError> {
     let parsed = humantime::parse_duration(value).map_err(|e| {
         err(
             name(key),
@@ -231,6 +226,53 @@ pub struct ConfigError {
     /// Where the bad value came from: a file path, an environment variable or a flag.
     pub source_name: String,
     pub message: String,
+}
+
+/// How a layer names its keys in errors: `listen` becomes `trustdesk.toml: listen` or
+/// `TRUSTDESK_LISTEN`.
+type Names<'a> = &'a (dyn Fn(&str) -> String + 'a);
+
+/// A whole number from `range`, given as text (an environment variable, or a key kept as
+/// text); else an error naming `key`.
+fn whole_number(
+    value: &str,
+    range: std::ops::RangeInclusive<u32>,
+    key: &str,
+    name: Names,
+) -> Result<u32, ConfigError> {
+    let (low, high) = (range.start(), range.end());
+    let parsed = value.trim().parse().ok().filter(|n| range.contains(n));
+    parsed.ok_or_else(|| {
+        let message = format!("\"{value}\" is not a whole number from {low} to {high}");
+        err(name(key), message)
+    })
+}
+
+/// A comma-separated list in an environment variable (`10.0.0.0/8,192.0.2.7`), its entries
+/// trimmed and the empty ones left out: an empty variable is an empty list.
+fn env_list(
+    env: &std::collections::HashMap<String, String>,
+    variable: &str,
+) -> Option<Vec<String>> {
+    env.get(variable).map(|list| {
+        list.split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+/// Address blocks (`10.0.0.0/8`, `192.0.2.7`), or an error naming `key`.
+fn ip_blocks(
+    list: &[String],
+    key: &str,
+    name: Names,
+) -> Result<Vec<crate::client_addr::IpBlock>, ConfigError> {
+    list.iter()
+        .map(|entry| entry.parse())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| err(name(key), message))
 }
 
 fn err(source_name: impl Into<String>, message: impl Into<String>) -> ConfigError {
@@ -452,17 +494,8 @@ impl Config {
             self.sync.interval = duration(&value, "sync_interval", Duration::from_secs(60), &name)?;
         }
         if let Some(value) = layer.sync_concurrency {
-            self.sync.concurrency = value
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| (1..=32).contains(n))
-                .ok_or_else(|| {
-                    err(
-                        name("sync_concurrency"),
-                        format!("\"{value}\" is not a whole number from 1 to 32"),
-                    )
-                })?;
+            self.sync.concurrency =
+                whole_number(&value, 1..=32, "sync_concurrency", &name)? as usize;
         }
         if let Some(value) = layer.sync_scope_timeout {
             self.sync.scope_timeout =
@@ -510,17 +543,8 @@ impl Config {
             })?;
         }
         if let Some(value) = layer.share_requests_per_minute {
-            self.share_requests_per_minute = value
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| (1..=10_000).contains(n))
-                .ok_or_else(|| {
-                    err(
-                        name("share_requests_per_minute"),
-                        format!("\"{value}\" is not a whole number from 1 to 10000"),
-                    )
-                })?;
+            let key = "share_requests_per_minute";
+            self.share_requests_per_minute = whole_number(&value, 1..=10_000, key, &name)?;
         }
         Ok(())
     }

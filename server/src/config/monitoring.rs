@@ -1,7 +1,7 @@
 //! Who may read `/metrics`: clients from `metrics_allow` (loopback by default), and anyone
 //! presenting the bearer token kept in `metrics_token_file`.
 
-use super::{err, ConfigError, Secret};
+use super::{env_list, err, ip_blocks, ConfigError, Names, Secret};
 use crate::client_addr::IpBlock;
 use std::{collections::HashMap, path::PathBuf};
 
@@ -41,30 +41,16 @@ impl MetricsLayer {
     pub fn from_env(env: &HashMap<String, String>) -> Self {
         Self {
             // Comma-separated, as TRUSTDESK_TRUSTED_PROXIES; empty allows no address.
-            metrics_allow: env.get("TRUSTDESK_METRICS_ALLOW").map(|list| {
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|entry| !entry.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            }),
+            metrics_allow: env_list(env, "TRUSTDESK_METRICS_ALLOW"),
             metrics_token_file: env.get("TRUSTDESK_METRICS_TOKEN_FILE").map(PathBuf::from),
         }
     }
 }
 
 impl MetricsAccess {
-    pub(super) fn apply(
-        &mut self,
-        layer: MetricsLayer,
-        name: &impl Fn(&str) -> String,
-    ) -> Result<(), ConfigError> {
+    pub(super) fn apply(&mut self, layer: MetricsLayer, name: Names) -> Result<(), ConfigError> {
         if let Some(list) = layer.metrics_allow {
-            self.allow = list
-                .iter()
-                .map(|entry| entry.parse::<IpBlock>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|message| err(name("metrics_allow"), message))?;
+            self.allow = ip_blocks(&list, "metrics_allow", name)?;
         }
         if let Some(path) = layer.metrics_token_file {
             self.token = Some(read_token(&path).map_err(|m| err(name("metrics_token_file"), m))?);

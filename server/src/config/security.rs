@@ -2,11 +2,8 @@
 //! long sign-in waits, how refused sign-ins are folded in the audit trail, how often users may
 //! have AWS read, and how long a client may take to send a request.
 
-use super::{duration, err, ConfigError};
-use crate::{
-    aws_reads::AwsReadSettings,
-    client_addr::{IpBlock, TrustedProxies},
-};
+use super::{duration, env_list, err, ip_blocks, whole_number, ConfigError, Names};
+use crate::{aws_reads::AwsReadSettings, client_addr::TrustedProxies};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -60,14 +57,7 @@ pub(super) struct SecurityLayer {
 impl SecurityLayer {
     pub fn from_env(env: &std::collections::HashMap<String, String>) -> Self {
         Self {
-            // Comma-separated: `10.0.0.0/8,192.0.2.7`.
-            trusted_proxies: env.get("TRUSTDESK_TRUSTED_PROXIES").map(|list| {
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|entry| !entry.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            }),
+            trusted_proxies: env_list(env, "TRUSTDESK_TRUSTED_PROXIES"),
             sign_in_delay: env.get("TRUSTDESK_SIGN_IN_DELAY").cloned(),
             audit_repeat_window: env.get("TRUSTDESK_AUDIT_REPEAT_WINDOW").cloned(),
             aws_reads_per_minute: env
@@ -82,17 +72,9 @@ impl SecurityLayer {
 }
 
 impl SecuritySettings {
-    pub(super) fn apply(
-        &mut self,
-        layer: SecurityLayer,
-        name: &impl Fn(&str) -> String,
-    ) -> Result<(), ConfigError> {
+    pub(super) fn apply(&mut self, layer: SecurityLayer, name: Names) -> Result<(), ConfigError> {
         if let Some(list) = layer.trusted_proxies {
-            let blocks = list
-                .iter()
-                .map(|entry| entry.parse::<IpBlock>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|message| err(name("trusted_proxies"), message))?;
+            let blocks = ip_blocks(&list, "trusted_proxies", name)?;
             self.trusted_proxies = TrustedProxies::new(blocks);
         }
         if let Some(value) = layer.sign_in_delay {
@@ -107,21 +89,12 @@ impl SecuritySettings {
                 duration(&value, "audit_repeat_window", Duration::from_secs(1), name)?;
         }
         if let Some(value) = layer.aws_reads_per_minute {
-            let parsed = match &value {
-                Count::Number(n) => u32::try_from(*n).ok(),
-                Count::Text(text) => text.trim().parse().ok(),
+            let text = match value {
+                Count::Number(n) => n.to_string(),
+                Count::Text(text) => text,
             };
             self.aws_reads.per_minute =
-                parsed.filter(|n| (1..=10_000).contains(n)).ok_or_else(|| {
-                    let shown = match value {
-                        Count::Number(n) => n.to_string(),
-                        Count::Text(text) => text,
-                    };
-                    err(
-                        name("aws_reads_per_minute"),
-                        format!("\"{shown}\" is not a whole number from 1 to 10000"),
-                    )
-                })?;
+                whole_number(&text, 1..=10_000, "aws_reads_per_minute", name)?;
         }
         if let Some(value) = layer.viewer_refresh_interval {
             self.aws_reads.viewer_refresh_interval =

@@ -3,6 +3,19 @@
 use super::*;
 use std::io::Write;
 
+/// The configuration with only these variables set (no file, no flags).
+fn with_env(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    Config::load(None, &env(pairs), &Overrides::default())
+}
+
+/// Each of these variables, alone, is refused, in a message that names it.
+fn refused(variables: &[(&str, &str)]) {
+    for (key, value) in variables {
+        let e = with_env(&[(key, value)]).unwrap_err();
+        assert_eq!(e.source_name, *key, "{value}: {e}");
+    }
+}
+
 fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs
         .iter()
@@ -12,7 +25,7 @@ fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
 
 #[test]
 fn defaults_when_nothing_is_set() {
-    let config = Config::load(None, &env(&[]), &Overrides::default()).unwrap();
+    let config = with_env(&[]).unwrap();
     assert_eq!(config.listen, "127.0.0.1:3000".parse().unwrap());
     assert_eq!(config.database_path(), PathBuf::from("data/trustdesk.db"));
     assert_eq!(config.session_idle_timeout, Duration::from_secs(8 * 3600));
@@ -58,53 +71,30 @@ fn file_then_environment_then_flags() {
 
 #[test]
 fn bad_values_name_their_source() {
-    let e = Config::load(
-        None,
-        &env(&[("TRUSTDESK_LISTEN", "nowhere")]),
-        &Overrides::default(),
-    )
-    .unwrap_err();
-    assert_eq!(e.source_name, "TRUSTDESK_LISTEN");
-    let e = Config::load(
-        None,
-        &env(&[("TRUSTDESK_SESSION_IDLE_TIMEOUT", "soon")]),
-        &Overrides::default(),
-    )
-    .unwrap_err();
-    assert_eq!(e.source_name, "TRUSTDESK_SESSION_IDLE_TIMEOUT");
-    let e = Config::load(
-        None,
-        &env(&[("TRUSTDESK_PUBLIC_URL", "ftp://x")]),
-        &Overrides::default(),
-    )
-    .unwrap_err();
-    assert_eq!(e.source_name, "TRUSTDESK_PUBLIC_URL");
+    refused(&[
+        ("TRUSTDESK_LISTEN", "nowhere"),
+        ("TRUSTDESK_SESSION_IDLE_TIMEOUT", "soon"),
+        ("TRUSTDESK_PUBLIC_URL", "ftp://x"),
+    ]);
 }
 
 #[test]
 fn sync_settings_and_time_zone() {
-    let config = Config::load(
-        None,
-        &env(&[
-            ("TRUSTDESK_SYNC_INTERVAL", "5m"),
-            ("TRUSTDESK_SYNC_CONCURRENCY", "8"),
-            ("TRUSTDESK_TIME_ZONE", "Europe/Berlin"),
-        ]),
-        &Overrides::default(),
-    )
+    let config = with_env(&[
+        ("TRUSTDESK_SYNC_INTERVAL", "5m"),
+        ("TRUSTDESK_SYNC_CONCURRENCY", "8"),
+        ("TRUSTDESK_TIME_ZONE", "Europe/Berlin"),
+    ])
     .unwrap();
     assert_eq!(config.sync.interval, Duration::from_secs(300));
     assert_eq!(config.sync.concurrency, 8);
     assert_eq!(config.time_zone, chrono_tz::Europe::Berlin);
-    for (key, value) in [
+    refused(&[
         ("TRUSTDESK_SYNC_INTERVAL", "10s"),
         ("TRUSTDESK_SYNC_CONCURRENCY", "0"),
         ("TRUSTDESK_SYNC_CONCURRENCY", "many"),
         ("TRUSTDESK_TIME_ZONE", "Mars/Olympus"),
-    ] {
-        let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
-        assert_eq!(e.source_name, key, "{value}: {e}");
-    }
+    ]);
 }
 
 #[test]
@@ -112,12 +102,7 @@ fn the_audit_key_is_read_at_load_and_a_bad_one_refused() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("audit.key");
     std::fs::write(&good, [0x5a; 32]).unwrap();
-    let config = Config::load(
-        None,
-        &env(&[("TRUSTDESK_AUDIT_KEY_FILE", good.to_str().unwrap())]),
-        &Overrides::default(),
-    )
-    .unwrap();
+    let config = with_env(&[("TRUSTDESK_AUDIT_KEY_FILE", good.to_str().unwrap())]).unwrap();
     assert_eq!(
         config.audit_key,
         Some(AuditKey::from_bytes(vec![0x5a; 32]).unwrap())
@@ -126,12 +111,7 @@ fn the_audit_key_is_read_at_load_and_a_bad_one_refused() {
 
     let short = dir.path().join("short.key");
     std::fs::write(&short, [1; 16]).unwrap();
-    let e = Config::load(
-        None,
-        &env(&[("TRUSTDESK_AUDIT_KEY_FILE", short.to_str().unwrap())]),
-        &Overrides::default(),
-    )
-    .unwrap_err();
+    let e = with_env(&[("TRUSTDESK_AUDIT_KEY_FILE", short.to_str().unwrap())]).unwrap_err();
     assert_eq!(e.source_name, "TRUSTDESK_AUDIT_KEY_FILE");
     assert!(e.message.contains("16 bytes"), "{e}");
 
@@ -194,7 +174,7 @@ fn security_settings_from_the_file_and_the_environment() {
         "env beats file"
     );
     assert_eq!(config.security.aws_reads.per_minute, 40);
-    for (key, value) in [
+    refused(&[
         ("TRUSTDESK_TRUSTED_PROXIES", "10.0.0.0/33"),
         ("TRUSTDESK_TRUSTED_PROXIES", "proxy.example.com"),
         ("TRUSTDESK_AWS_READS_PER_MINUTE", "0"),
@@ -202,10 +182,7 @@ fn security_settings_from_the_file_and_the_environment() {
         ("TRUSTDESK_AUDIT_REPEAT_WINDOW", "10ms"),
         ("TRUSTDESK_SIGN_IN_DELAY", "10ms"),
         ("TRUSTDESK_SIGN_IN_DELAY", "2h"),
-    ] {
-        let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
-        assert_eq!(e.source_name, key, "{value}: {e}");
-    }
+    ]);
 }
 
 #[test]
@@ -218,7 +195,7 @@ fn unknown_keys_in_the_file_are_refused() {
 
 #[test]
 fn metrics_access_is_loopback_unless_configured_and_the_token_is_read_at_start() {
-    let default = Config::load(None, &env(&[]), &Overrides::default()).unwrap();
+    let default = with_env(&[]).unwrap();
     let blocks: Vec<String> = default
         .metrics
         .allow
@@ -260,7 +237,7 @@ fn metrics_access_is_loopback_unless_configured_and_the_token_is_read_at_start()
         ("TRUSTDESK_METRICS_TOKEN_FILE", "/no/such/token"),
         ("TRUSTDESK_METRICS_TOKEN_FILE", short_path.as_str()),
     ] {
-        let e = Config::load(None, &env(&[(key, value)]), &Overrides::default()).unwrap_err();
+        let e = with_env(&[(key, value)]).unwrap_err();
         assert_eq!(e.source_name, key, "{value}: {e}");
         assert!(!e.message.contains("short-secret"), "{e}");
     }
@@ -269,7 +246,7 @@ fn metrics_access_is_loopback_unless_configured_and_the_token_is_read_at_start()
 #[test]
 fn instance_metadata_is_auto_unless_switched_in_the_file_or_the_environment() {
     use super::InstanceMetadata;
-    let none = Config::load(None, &env(&[]), &Overrides::default()).unwrap();
+    let none = with_env(&[]).unwrap();
     assert_eq!(none.aws_instance_metadata, InstanceMetadata::Auto);
     let mut file = tempfile::NamedTempFile::new().unwrap();
     writeln!(file, "aws_instance_metadata = false").unwrap();
@@ -286,11 +263,6 @@ fn instance_metadata_is_auto_unless_switched_in_the_file_or_the_environment() {
         InstanceMetadata::On,
         "env beats file"
     );
-    let e = Config::load(
-        None,
-        &env(&[("TRUSTDESK_AWS_INSTANCE_METADATA", "sometimes")]),
-        &Overrides::default(),
-    )
-    .unwrap_err();
+    let e = with_env(&[("TRUSTDESK_AWS_INSTANCE_METADATA", "sometimes")]).unwrap_err();
     assert_eq!(e.source_name, "TRUSTDESK_AWS_INSTANCE_METADATA", "{e}");
 }

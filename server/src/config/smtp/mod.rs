@@ -2,7 +2,7 @@
 //! layers (the host from the file, the password's variable from the environment), so each layer
 //! is checked key by key, naming its source, and the whole is checked once every layer is in.
 
-use super::{err, ConfigError};
+use super::{err, ConfigError, Names};
 use serde::Deserialize;
 use std::{collections::HashMap, fmt, path::PathBuf};
 
@@ -166,11 +166,7 @@ fn is_loopback(host: &str) -> bool {
 
 impl SmtpParts {
     /// Checks one layer's keys; `name` turns a key such as `smtp.host` into its source's name.
-    pub(super) fn merge(
-        &mut self,
-        layer: SmtpFile,
-        name: &impl Fn(&str) -> String,
-    ) -> Result<(), ConfigError> {
+    pub(super) fn merge(&mut self, layer: SmtpFile, name: Names) -> Result<(), ConfigError> {
         if self.origin.is_none() {
             self.origin = Some(name("smtp"));
         }

@@ -8,13 +8,9 @@
 //! which cycles at every sign-in: the token rotates with it.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use rand::RngCore;
-use sha2::Sha256;
-use std::path::Path;
 use subtle::ConstantTimeEq;
-
-const KEY_FILE: &str = "csrf.key";
 
 /// What a request's token is bound to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,28 +21,21 @@ pub enum Binding {
     Browser(String),
 }
 
-/// The key tokens are signed with; its Debug never shows it.
-#[derive(Clone)]
-pub struct CsrfKey([u8; 32]);
+/// The key tokens are signed with (`csrf.key`), kept so that forms rendered before a restart
+/// still post after it.
+pub type CsrfKey = crate::keyfile::DataKey<Csrf>;
 
-impl std::fmt::Debug for CsrfKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CsrfKey([redacted])")
-    }
+/// The kind of [`CsrfKey`].
+pub struct Csrf;
+
+impl crate::keyfile::KeyKind for Csrf {
+    const FILE: &'static str = "csrf.key";
+    const NAME: &'static str = "CsrfKey";
 }
 
 impl CsrfKey {
-    /// Kept in the data directory, so that forms rendered before a restart still post after it.
-    pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
-        crate::keyfile::load_or_create(data_dir, KEY_FILE).map(Self)
-    }
-
-    pub fn random() -> Self {
-        Self(crate::keyfile::random())
-    }
-
     pub fn token(&self, binding: &Binding) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        let mut mac = self.mac();
         // Domain-separated, so a token of one binding never equals one of the other.
         let (kind, value) = match binding {
             Binding::Session(id) => ("session", id),

@@ -1,7 +1,54 @@
 //! Secret keys trustdesk makes once and keeps in its data directory (never in the database,
 //! the audit trail or the log): the alert links' signing key, the CSRF key.
 
+use std::marker::PhantomData;
 use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// Which key a [`DataKey`] is: its file in the data directory, and its name in Debug output.
+pub trait KeyKind {
+    const FILE: &'static str;
+    const NAME: &'static str;
+}
+
+/// A secret key made once and kept in the data directory (so that what it signed before a
+/// restart still verifies after it); its Debug never shows it.
+pub struct DataKey<K>([u8; 32], PhantomData<K>);
+
+impl<K> Clone for DataKey<K> {
+    fn clone(&self) -> Self {
+        Self(self.0, PhantomData)
+    }
+}
+
+impl<K: KeyKind> std::fmt::Debug for DataKey<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}([redacted])", K::NAME)
+    }
+}
+
+impl<K: KeyKind> DataKey<K> {
+    /// The key in `data_dir`, made (readable by this user only) the first time.
+    pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
+        load_or_create(data_dir, K::FILE).map(|key| Self(key, PhantomData))
+    }
+
+    pub fn random() -> Self {
+        Self(random(), PhantomData)
+    }
+
+    #[cfg(test)]
+    pub fn fixed(byte: u8) -> Self {
+        Self([byte; 32], PhantomData)
+    }
+
+    /// An HMAC-SHA256 under the key.
+    pub fn mac(&self) -> Hmac<Sha256> {
+        Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length")
+    }
+}
 
 /// The 32-byte key in `data_dir/name`, made (readable by this user only) the first time.
 pub fn load_or_create(data_dir: &Path, name: &str) -> std::io::Result<[u8; 32]> {

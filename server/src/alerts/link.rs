@@ -5,44 +5,24 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
-use std::path::Path;
 
 /// How long an emailed link works.
 pub const LINK_LIFETIME: chrono::Duration = chrono::Duration::days(30);
-const KEY_FILE: &str = "alert-links.key";
 
-/// The signing key; its Debug never shows it.
-#[derive(Clone)]
-pub struct LinkKey([u8; 32]);
+/// The signing key of the links (`alert-links.key`).
+pub type LinkKey = crate::keyfile::DataKey<AlertLinks>;
 
-impl std::fmt::Debug for LinkKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LinkKey([redacted])")
-    }
+/// The kind of [`LinkKey`].
+pub struct AlertLinks;
+
+impl crate::keyfile::KeyKind for AlertLinks {
+    const FILE: &'static str = "alert-links.key";
+    const NAME: &'static str = "LinkKey";
 }
 
 impl LinkKey {
-    /// The key in `data_dir`, made (readable by this user only) the first time.
-    pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
-        crate::keyfile::load_or_create(data_dir, KEY_FILE).map(Self)
-    }
-
-    pub fn random() -> Self {
-        Self(crate::keyfile::random())
-    }
-
-    #[cfg(test)]
-    pub fn fixed(byte: u8) -> Self {
-        Self([byte; 32])
-    }
-
-    fn mac(&self) -> Hmac<Sha256> {
-        Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length")
-    }
-
     pub fn sign(&self, claims: &LinkClaims) -> String {
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
         let mut mac = self.mac();
@@ -174,12 +154,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = LinkKey::load_or_create(dir.path()).unwrap();
         let again = LinkKey::load_or_create(dir.path()).unwrap();
-        assert_eq!(first.0, again.0);
+        let signed = |key: &LinkKey| key.mac().finalize().into_bytes();
+        assert_eq!(signed(&first), signed(&again));
         assert_eq!(format!("{first:?}"), "LinkKey([redacted])");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+            let mode = std::fs::metadata(dir.path().join("alert-links.key"))
                 .unwrap()
                 .permissions()
                 .mode();

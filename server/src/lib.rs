@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod auth;
 pub mod aws;
 pub mod aws_reads;
+mod blocking;
 pub mod bulk;
 pub mod client_addr;
 pub mod config;

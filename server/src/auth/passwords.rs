@@ -78,20 +78,12 @@ impl Passwords {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| AppError::internal())?;
-        self.runs.fetch_add(1, Ordering::Relaxed);
-        tokio::task::spawn_blocking(move || {
-            let done = work();
-            drop(permit);
-            done
+        let runs = self.runs.clone();
+        crate::blocking::limited(&self.permits, move || {
+            runs.fetch_add(1, Ordering::Relaxed);
+            work()
         })
         .await
-        .map_err(|_| AppError::internal())
     }
 
     pub async fn hash(&self, password: &Secret) -> Result<String, AppError> {

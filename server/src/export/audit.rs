@@ -7,10 +7,10 @@ use crate::{
     console::{Caller, Console},
     store::audit::ExportRow,
 };
-use app::model::{AppError, AuditQuery, ErrorKind};
+use app::model::{AppError, AuditQuery, ErrorKind, ExportFormat};
 use axum::{
     body::{Body, Bytes},
-    extract::{Query, Request, State},
+    extract::Request,
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     Json,
@@ -43,52 +43,14 @@ const COLUMNS: [&str; 19] = [
     "hash",
 ];
 
-#[derive(Clone, Copy)]
-enum Format {
-    Csv,
-    Json,
-}
-
-impl Format {
-    fn extension(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Json => "json",
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Format::Csv => "text/csv; charset=utf-8",
-            Format::Json => "application/json",
-        }
-    }
-}
-
-pub async fn csv(
-    State(console): State<Arc<Console>>,
-    session: tower_sessions::Session,
-    Query(query): Query<AuditQuery>,
-    request: Request,
-) -> Response {
-    export(console, session, query, request, Format::Csv).await
-}
-
-pub async fn json(
-    State(console): State<Arc<Console>>,
-    session: tower_sessions::Session,
-    Query(query): Query<AuditQuery>,
-    request: Request,
-) -> Response {
-    export(console, session, query, request, Format::Json).await
-}
-
-async fn export(
+/// `/audit/export.csv` or `/audit/export.json`, as `format` says: a download for whoever
+/// may read the trail (a browser not signed in is sent to sign in first).
+pub(super) async fn export(
     console: Arc<Console>,
     session: tower_sessions::Session,
     query: AuditQuery,
     request: Request,
-    format: Format,
+    format: ExportFormat,
 ) -> Response {
     let client_ip = crate::client_addr::ClientAddr::of(request.extensions());
     let wants_html = request
@@ -123,14 +85,14 @@ async fn export(
         format.extension()
     );
     let body = match format {
-        Format::Csv => Body::from_stream(csv_chunks(rows)),
-        Format::Json => Body::from_stream(json_chunks(rows)),
+        ExportFormat::Csv => Body::from_stream(csv_chunks(rows)),
+        ExportFormat::Json => Body::from_stream(json_chunks(rows)),
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
+        HeaderValue::from_static(super::content_type(format)),
     );
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);

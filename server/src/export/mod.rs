@@ -38,6 +38,14 @@ pub use routes::routes;
 /// Rows read from SQL, encoded and sent at a time.
 pub const BATCH_ROWS: usize = 500;
 
+/// The Content-Type of an export in `format`.
+fn content_type(format: ExportFormat) -> &'static str {
+    match format {
+        ExportFormat::Csv => "text/csv; charset=utf-8",
+        ExportFormat::Json => "application/json",
+    }
+}
+
 /// What an export leaves out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportOptions {
@@ -285,10 +293,7 @@ pub(crate) async fn respond<R: ExportRow, C: Send + 'static>(
         first,
         batches,
     ));
-    let content_type = match format {
-        ExportFormat::Csv => "text/csv; charset=utf-8",
-        ExportFormat::Json => "application/json",
-    };
+    let content_type = content_type(format);
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     (

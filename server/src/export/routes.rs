@@ -48,11 +48,16 @@ pub fn routes() -> Router<AppState> {
                 },
             ),
         );
+        router = router.route(
+            &format!("/audit/export.{}", format.extension()),
+            get(
+                move |state: State<AppState>, session, Query(query), request| {
+                    super::audit::export(state.0.console, session, query, request, format)
+                },
+            ),
+        );
     }
-    router
-        .route(COMPLIANCE_EXPORT_PATH, get(compliance))
-        .route("/audit/export.csv", get(super::audit::csv))
-        .route("/audit/export.json", get(super::audit::json))
+    router.route(COMPLIANCE_EXPORT_PATH, get(compliance))
 }
 
 async fn inventory(

@@ -252,71 +252,32 @@ async fn empty_exports_are_a_header_or_an_empty_array_and_options_drop_the_tags(
     let without_tags = ExportOptions {
         include_tags: false,
     };
-    let body = |response: Response| async move {
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        String::from_utf8(bytes.to_vec()).expect("UTF-8")
+    let body = |query: InventoryQuery, format, options| {
+        let db = &db;
+        async move {
+            let kind = ResourceKind::VerificationToken;
+            let response = inventory::stream(db, now(), kind, query, format, options).await;
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body");
+            String::from_utf8(bytes.to_vec()).expect("UTF-8")
+        }
     };
-    let csv = body(
-        inventory::stream(
-            &db,
-            now(),
-            ResourceKind::VerificationToken,
-            nothing.clone(),
-            ExportFormat::Csv,
-            ExportOptions::default(),
-        )
-        .await,
-    )
-    .await;
+    let csv = body(nothing.clone(), ExportFormat::Csv, ExportOptions::default()).await;
     assert_eq!(
         csv,
         "kind,account,account_id,region,id,name,status,status_detail,expires_at,days_left,tags,last_synced,removed_at\r\n"
     );
-    let json = body(
-        inventory::stream(
-            &db,
-            now(),
-            ResourceKind::VerificationToken,
-            nothing,
-            ExportFormat::Json,
-            ExportOptions::default(),
-        )
-        .await,
-    )
-    .await;
+    let json = body(nothing, ExportFormat::Json, ExportOptions::default()).await;
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&json).expect("JSON"),
         serde_json::json!([])
     );
 
-    let csv = body(
-        inventory::stream(
-            &db,
-            now(),
-            ResourceKind::VerificationToken,
-            InventoryQuery::default(),
-            ExportFormat::Csv,
-            without_tags,
-        )
-        .await,
-    )
-    .await;
+    let csv = body(InventoryQuery::default(), ExportFormat::Csv, without_tags).await;
     assert!(!csv.contains("tags") && !csv.contains("Owner"), "{csv}");
     assert_eq!(csv.lines().count(), 4);
-    let json = body(
-        inventory::stream(
-            &db,
-            now(),
-            ResourceKind::VerificationToken,
-            InventoryQuery::default(),
-            ExportFormat::Json,
-            without_tags,
-        )
-        .await,
-    )
-    .await;
+    let json = body(InventoryQuery::default(), ExportFormat::Json, without_tags).await;
     let items: Vec<serde_json::Value> = serde_json::from_str(&json).expect("JSON");
     assert_eq!(items.len(), 3);
     assert!(items.iter().all(|i| i.get("tags").is_none()), "{json}");

@@ -67,32 +67,20 @@ pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> Result<Counts, sql
             account: account.clone(),
             counts,
         });
+        let new_kind = || KindCounts {
+            kind,
+            counts: [0; 5],
+        };
         add(
-            match by_kind.iter_mut().find(|k| k.kind == kind) {
-                Some(found) => &mut found.counts,
-                None => {
-                    by_kind.push(KindCounts {
-                        kind,
-                        counts: [0; 5],
-                    });
-                    &mut by_kind.last_mut().expect("just pushed").counts
-                }
-            },
+            &mut entry(&mut by_kind, |k| k.kind == kind, new_kind).counts,
             &counts,
         );
-        add(
-            match by_account.iter_mut().find(|a| a.account == account) {
-                Some(found) => &mut found.counts,
-                None => {
-                    by_account.push(AccountCounts {
-                        account,
-                        counts: [0; 5],
-                    });
-                    &mut by_account.last_mut().expect("just pushed").counts
-                }
-            },
-            &counts,
-        );
+        let new_account = || AccountCounts {
+            account: account.clone(),
+            counts: [0; 5],
+        };
+        let of_account = entry(&mut by_account, |a| a.account == account, new_account);
+        add(&mut of_account.counts, &counts);
         add(&mut totals, &counts);
     }
     by_kind.sort_by_key(|k| ResourceKind::ALL.iter().position(|all| *all == k.kind));
@@ -117,6 +105,17 @@ pub async fn version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT version FROM resources_version WHERE id = 1")
         .fetch_one(pool)
         .await
+}
+
+/// The entry of `list` that `is_it` finds, or a `new` one, added at the end.
+fn entry<T>(list: &mut Vec<T>, is_it: impl Fn(&T) -> bool, new: impl FnOnce() -> T) -> &mut T {
+    match list.iter().position(is_it) {
+        Some(at) => &mut list[at],
+        None => {
+            list.push(new());
+            list.last_mut().expect("just pushed")
+        }
+    }
 }
 
 fn add(into: &mut UrgencyCounts, counts: &UrgencyCounts) {

@@ -230,6 +230,11 @@ mod tests {
         ClientIp::Known(ip(text))
     }
 
+    /// Proxies at 10.0.0.0/8 and on this machine, and a request from the one on this machine.
+    fn from_the_local_proxy() -> (TrustedProxies, IpAddr) {
+        (proxies(&["10.0.0.0/8", "127.0.0.1"]), ip("127.0.0.1"))
+    }
+
     /// A header line with bytes no `&str` holds, as a client may send them through nginx.
     fn raw_line(bytes: &[u8]) -> http::HeaderValue {
         http::HeaderValue::from_bytes(bytes).unwrap()
@@ -258,8 +263,7 @@ mod tests {
 
     #[test]
     fn behind_trusted_proxies_the_right_most_untrusted_hop_is_the_client() {
-        let trusted = proxies(&["10.0.0.0/8", "127.0.0.1"]);
-        let peer = ip("127.0.0.1");
+        let (trusted, peer) = from_the_local_proxy();
         assert_eq!(
             trusted.client(peer, &headers(&["192.0.2.1, 203.0.113.9, 10.4.5.6"])),
             known("203.0.113.9"),
@@ -301,8 +305,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_header_from_a_trusted_proxy_makes_the_client_unknown() {
-        let trusted = proxies(&["10.0.0.0/8", "127.0.0.1"]);
-        let peer = ip("127.0.0.1");
+        let (trusted, peer) = from_the_local_proxy();
         // What nginx sends for a client that put a raw 0xff in its own header: the line it
         // extended keeps the byte, and the address nginx saw sits behind it.
         let mut extended = HeaderMap::new();

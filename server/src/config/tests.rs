@@ -8,6 +8,26 @@ fn with_env(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
     Config::load(None, &env(pairs), &Overrides::default())
 }
 
+/// A `trustdesk.toml` holding `text`.
+fn toml(text: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(file, "{text}").unwrap();
+    file
+}
+
+/// The configuration of `file` and these variables (no flags).
+fn with_file(
+    file: &tempfile::NamedTempFile,
+    pairs: &[(&str, &str)],
+) -> Result<Config, ConfigError> {
+    Config::load(Some(file.path()), &env(pairs), &Overrides::default())
+}
+
+/// Address blocks as the configuration shows them.
+fn shown(blocks: &[crate::client_addr::IpBlock]) -> Vec<String> {
+    blocks.iter().map(ToString::to_string).collect()
+}
+
 /// Each of these variables, alone, is refused, in a message that names it.
 fn refused(variables: &[(&str, &str)]) {
     for (key, value) in variables {
@@ -34,12 +54,7 @@ fn defaults_when_nothing_is_set() {
 
 #[test]
 fn file_then_environment_then_flags() {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    writeln!(
-        file,
-        "listen = \"127.0.0.1:4000\"\ndata_dir = \"/srv/td\"\nsession_idle_timeout = \"30m\"\nlog_format = \"json\""
-    )
-    .unwrap();
+    let file = toml("listen = \"127.0.0.1:4000\"\ndata_dir = \"/srv/td\"\nsession_idle_timeout = \"30m\"\nlog_format = \"json\"");
     let config = Config::load(
         Some(file.path()),
         &env(&[
@@ -115,42 +130,28 @@ fn the_audit_key_is_read_at_load_and_a_bad_one_refused() {
     assert_eq!(e.source_name, "TRUSTDESK_AUDIT_KEY_FILE");
     assert!(e.message.contains("16 bytes"), "{e}");
 
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    writeln!(
-        file,
+    let file = toml(&format!(
         "audit_key_file = \"{}\"",
         dir.path().join("missing").display()
-    )
-    .unwrap();
-    let e = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap_err();
+    ));
+    let e = with_file(&file, &[]).unwrap_err();
     assert!(e.source_name.ends_with("audit_key_file"), "{e}");
     assert!(e.message.contains("cannot read the audit key file"), "{e}");
 }
 
 #[test]
 fn security_settings_from_the_file_and_the_environment() {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    writeln!(
-        file,
-        "trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\naws_reads_per_minute = 12\naudit_repeat_window = \"30s\""
-    )
-    .unwrap();
-    let config = Config::load(
-        Some(file.path()),
-        &env(&[
+    let file = toml("trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\naws_reads_per_minute = 12\naudit_repeat_window = \"30s\"");
+    let config = with_file(
+        &file,
+        &[
             ("TRUSTDESK_VIEWER_REFRESH_INTERVAL", "10m"),
             ("TRUSTDESK_SIGN_IN_DELAY", "2s"),
-        ]),
-        &Overrides::default(),
+        ],
     )
     .unwrap();
     let security = &config.security;
-    let proxies: Vec<String> = security
-        .trusted_proxies
-        .blocks()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let proxies = shown(security.trusted_proxies.blocks());
     assert_eq!(proxies, ["10.0.0.0/8", "2001:db8::1/128"]);
     assert_eq!(security.aws_reads.per_minute, 12);
     assert_eq!(security.sign_in_delay, Duration::from_secs(2));
@@ -159,13 +160,12 @@ fn security_settings_from_the_file_and_the_environment() {
         security.aws_reads.viewer_refresh_interval,
         Duration::from_secs(600)
     );
-    let config = Config::load(
-        Some(file.path()),
-        &env(&[
+    let config = with_file(
+        &file,
+        &[
             ("TRUSTDESK_TRUSTED_PROXIES", " 127.0.0.1 , 192.0.2.0/24,"),
             ("TRUSTDESK_AWS_READS_PER_MINUTE", "40"),
-        ]),
-        &Overrides::default(),
+        ],
     )
     .unwrap();
     assert_eq!(
@@ -187,46 +187,31 @@ fn security_settings_from_the_file_and_the_environment() {
 
 #[test]
 fn unknown_keys_in_the_file_are_refused() {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    writeln!(file, "lisen = \"127.0.0.1:4000\"").unwrap();
-    let e = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap_err();
+    let file = toml("lisen = \"127.0.0.1:4000\"");
+    let e = with_file(&file, &[]).unwrap_err();
     assert!(e.message.contains("lisen"), "{e}");
 }
 
 #[test]
 fn metrics_access_is_loopback_unless_configured_and_the_token_is_read_at_start() {
     let default = with_env(&[]).unwrap();
-    let blocks: Vec<String> = default
-        .metrics
-        .allow
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    assert_eq!(blocks, ["127.0.0.0/8", "::1/128"]);
+    assert_eq!(shown(&default.metrics.allow), ["127.0.0.0/8", "::1/128"]);
     assert_eq!(default.metrics.token, None);
 
     let mut token = tempfile::NamedTempFile::new().unwrap();
     writeln!(token, "  a-token-of-twenty-chars  \nignored").unwrap();
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    writeln!(
-        file,
+    let file = toml(&format!(
         "metrics_allow = [\"10.8.0.0/24\"]\nmetrics_token_file = \"{}\"",
         token.path().display()
-    )
-    .unwrap();
-    let config = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap();
+    ));
+    let config = with_file(&file, &[]).unwrap();
     assert_eq!(config.metrics.allow, ["10.8.0.0/24".parse().unwrap()]);
     assert_eq!(
         config.metrics.token.as_ref().map(|t| t.expose()),
         Some("a-token-of-twenty-chars")
     );
     assert!(!format!("{config:?}").contains("a-token-of"), "redacted");
-    let none = Config::load(
-        Some(file.path()),
-        &env(&[("TRUSTDESK_METRICS_ALLOW", "")]),
-        &Overrides::default(),
-    )
-    .unwrap();
+    let none = with_file(&file, &[("TRUSTDESK_METRICS_ALLOW", "")]).unwrap();
     assert!(none.metrics.allow.is_empty(), "env beats file");
 
     let mut short = tempfile::NamedTempFile::new().unwrap();
@@ -250,14 +235,9 @@ fn instance_metadata_is_auto_unless_switched_in_the_file_or_the_environment() {
     assert_eq!(none.aws_instance_metadata, InstanceMetadata::Auto);
     let mut file = tempfile::NamedTempFile::new().unwrap();
     writeln!(file, "aws_instance_metadata = false").unwrap();
-    let from_file = Config::load(Some(file.path()), &env(&[]), &Overrides::default()).unwrap();
+    let from_file = with_file(&file, &[]).unwrap();
     assert_eq!(from_file.aws_instance_metadata, InstanceMetadata::Off);
-    let from_env = Config::load(
-        Some(file.path()),
-        &env(&[("TRUSTDESK_AWS_INSTANCE_METADATA", "true")]),
-        &Overrides::default(),
-    )
-    .unwrap();
+    let from_env = with_file(&file, &[("TRUSTDESK_AWS_INSTANCE_METADATA", "true")]).unwrap();
     assert_eq!(
         from_env.aws_instance_metadata,
         InstanceMetadata::On,

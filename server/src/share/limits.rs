@@ -75,15 +75,16 @@ mod tests {
 
     #[test]
     fn a_client_is_its_ipv4_address_or_its_ipv6_64() {
-        assert_eq!(client_bucket("192.0.2.7"), "192.0.2.7");
-        assert_eq!(client_bucket("::ffff:192.0.2.7"), "192.0.2.7");
-        assert_eq!(
-            client_bucket("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
-            "2001:db8:1:2::/64"
-        );
-        assert_eq!(client_bucket("2001:db8:1:2::1"), "2001:db8:1:2::/64");
-        assert_ne!(client_bucket("2001:db8:1:3::1"), "2001:db8:1:2::/64");
-        assert_eq!(client_bucket("unknown"), "unknown");
+        for (client, bucket) in [
+            ("192.0.2.7", "192.0.2.7"),
+            ("::ffff:192.0.2.7", "192.0.2.7"),
+            ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+            ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+            ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+            ("unknown", "unknown"),
+        ] {
+            assert_eq!(client_bucket(client), bucket, "{client}");
+        }
     }
 
     #[test]

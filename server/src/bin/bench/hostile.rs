@@ -43,18 +43,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 /// Four of each document at once, as the admin `client` is signed in; `/healthz` timed
 /// meanwhile from another connection.
 pub async fn documents_and_health(client: &reqwest::Client, url: &str) {
-    let session: serde_json::Value = client
-        .get(format!("{url}/api/session"))
-        .send()
-        .await
-        .expect("session")
-        .json()
-        .await
-        .expect("session json");
-    let token = session["csrf_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let token = super::running::csrf_token(client, url).await;
     let health = reqwest::Client::new();
     for (what, document) in documents() {
         let sending = Arc::new(AtomicBool::new(true));

@@ -72,18 +72,28 @@ pub fn rss_kib(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// `client`'s answer to a GET of `url` sent with `header` (a name and value).
+pub async fn get(client: &reqwest::Client, url: &str, header: (&str, &str)) -> reqwest::Response {
+    let sent = client.get(url).header(header.0, header.1).send().await;
+    sent.unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+/// The CSRF token of `client`'s session, as `/api/session` says it.
+pub async fn csrf_token(client: &reqwest::Client, url: &str) -> String {
+    let session = get(client, &format!("{url}/api/session"), JSON).await;
+    let session: serde_json::Value = session.json().await.expect("session json");
+    session["csrf_token"]
+        .as_str()
+        .expect("csrf token")
+        .to_string()
+}
+
+const JSON: (&str, &str) = ("accept", "application/json");
+
 /// Signs the benchmark's admin in on `client`'s cookie store.
 pub async fn sign_in(client: &reqwest::Client, url: &str) {
-    let session: serde_json::Value = client
-        .get(format!("{url}/api/session"))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .expect("session")
-        .json()
-        .await
-        .expect("session json");
-    let csrf = session["csrf_token"].as_str().expect("csrf token");
+    let csrf = csrf_token(client, url).await;
+    let csrf = csrf.as_str();
     let signed_in = client
         .post(format!("{url}/api/login"))
         .header("accept", "application/json")

@@ -24,16 +24,9 @@ pub fn copy(dir: &Path) -> PathBuf {
 
 /// Bytes of `path` as the server sends them to a browser that accepts gzip.
 async fn sent_bytes(client: &reqwest::Client, url: &str, path: &str) -> usize {
-    client
-        .get(format!("{url}{path}"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .expect("asset")
-        .bytes()
-        .await
-        .map(|b| b.len())
-        .unwrap_or(0)
+    let gzip = ("accept-encoding", "gzip");
+    let asset = super::running::get(client, &format!("{url}{path}"), gzip).await;
+    asset.bytes().await.map(|b| b.len()).unwrap_or(0)
 }
 
 /// The `/pkg/…` path in `html` ending with `extension`, if the page links one.

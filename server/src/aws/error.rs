@@ -50,6 +50,19 @@ impl AwsFailure {
     }
 }
 
+#[cfg(test)]
+impl AwsFailure {
+    /// A failure as the mapping makes one, of AWS's `code`, told as `error`, of request `r-1`:
+    /// for the tests of what a kind says of a refusal.
+    pub fn refused_as(code: &str, error: AppError) -> Self {
+        Self {
+            error,
+            code: code.into(),
+            request_id: "r-1".into(),
+        }
+    }
+}
+
 impl From<AwsFailure> for AppError {
     fn from(failure: AwsFailure) -> Self {
         failure.error
@@ -87,21 +100,55 @@ const CONFLICT: &[&str] = &[
     "ResourceLimitExceededException",
 ];
 
-/// What a change sent to AWS came to: AWS's request id (what the audit trail keeps), or the
-/// failure of `action` in `scope`.
-pub fn answered<O, E, R>(
-    sent: Result<O, SdkError<E, R>>,
-    action: &str,
-    scope: &Scope,
-) -> Result<String, AwsFailure>
+/// A failed call as the SDK reports it, for any operation of any service: what the mapping
+/// reads of it.
+pub trait CallError {
+    /// AWS's error code, when AWS answered one.
+    fn aws_code(&self) -> Option<&str>;
+
+    /// AWS's own words, when AWS answered some.
+    fn aws_message(&self) -> Option<&str>;
+
+    /// The failure of `action` in `scope` as the user is told it ([`failure`]).
+    fn failure(self, action: &str, scope: &Scope) -> AwsFailure;
+}
+
+impl<E, R> CallError for SdkError<E, R>
 where
-    O: RequestId,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
     SdkError<E, R>: RequestId,
 {
-    sent.map(|output| request_id(&output))
-        .map_err(|err| failure(err, action, scope))
+    fn aws_code(&self) -> Option<&str> {
+        self.as_service_error().and_then(|e| e.code())
+    }
+
+    fn aws_message(&self) -> Option<&str> {
+        self.as_service_error().and_then(|e| e.message())
+    }
+
+    fn failure(self, action: &str, scope: &Scope) -> AwsFailure {
+        failure(self, action, scope)
+    }
+}
+
+/// What a change sent to AWS came to: AWS's request id (what the audit trail keeps), or the
+/// failure of `action` in `scope`.
+pub fn answered<O: RequestId>(
+    sent: Result<O, impl CallError>,
+    action: &str,
+    scope: &Scope,
+) -> Result<String, AwsFailure> {
+    output_of(sent, action, scope).map(|output| request_id(&output))
+}
+
+/// What a call of `action` answered, or its failure, mapped.
+pub fn output_of<O>(
+    sent: Result<O, impl CallError>,
+    action: &str,
+    scope: &Scope,
+) -> Result<O, AwsFailure> {
+    sent.map_err(|err| err.failure(action, scope))
 }
 
 /// AWS's request id of an answer (what the audit trail keeps).
@@ -111,40 +158,22 @@ pub fn request_id(output: &impl RequestId) -> String {
 
 /// AWS's own words in a failed call's answer (its message; empty when it gave none), for a
 /// refusal the kind says in a sentence of its own that quotes them.
-pub fn said<T, E, R>(sent: &Result<T, SdkError<E, R>>) -> String
-where
-    E: ProvideErrorMetadata,
-{
-    let service_error = sent.as_ref().err().and_then(|err| err.as_service_error());
-    service_error
-        .and_then(|e| e.message())
-        .unwrap_or_default()
-        .to_string()
+pub fn said<T>(sent: &Result<T, impl CallError>) -> String {
+    let message = sent.as_ref().err().and_then(|err| err.aws_message());
+    message.unwrap_or_default().to_string()
 }
 
 /// What a read of one item answered: `None` when AWS has no such item (IAM's NoSuchEntity,
 /// EC2's `….NotFound`, ResourceNotFoundException), else the answer or the failure of `action`.
-pub fn found<T, E, R>(
-    result: Result<T, SdkError<E, R>>,
+pub fn found<T>(
+    result: Result<T, impl CallError>,
     action: &str,
     scope: &Scope,
-) -> Result<Option<T>, AwsFailure>
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
-    SdkError<E, R>: RequestId,
-{
+) -> Result<Option<T>, AwsFailure> {
     match result {
         Ok(output) => Ok(Some(output)),
-        Err(err)
-            if err
-                .as_service_error()
-                .and_then(|e| e.code())
-                .is_some_and(is_absent) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(failure(err, action, scope)),
+        Err(err) if err.aws_code().is_some_and(is_absent) => Ok(None),
+        Err(err) => Err(err.failure(action, scope)),
     }
 }
 
@@ -189,19 +218,14 @@ where
 
 /// The answer to an EC2 call sent with `DryRun`: Ok when AWS says DryRunOperation (the call
 /// would have succeeded); AWS's refusal, mapped, otherwise.
-pub fn dry_run_outcome<T, E, R>(
-    result: Result<T, SdkError<E, R>>,
+pub fn dry_run_outcome<T>(
+    result: Result<T, impl CallError>,
     action: &str,
     scope: &Scope,
-) -> Result<(), AwsFailure>
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
-    SdkError<E, R>: RequestId,
-{
+) -> Result<(), AwsFailure> {
     match result {
-        Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("DryRunOperation") => Ok(()),
-        Err(err) => Err(failure(err, action, scope)),
+        Err(err) if err.aws_code() == Some("DryRunOperation") => Ok(()),
+        Err(err) => Err(err.failure(action, scope)),
         // AWS never acts on a dry run; an endpoint that did is reported, not trusted.
         Ok(_) => Err(AwsFailure {
             error: AppError::unavailable(format!("The AWS endpoint carried out {action} on a dry run; check the endpoint configuration.")),

@@ -2,8 +2,8 @@
 //! account; an item's id is the profile's name (unique in its account).
 
 use app::kinds::instance_profile::{
-    check_instance_profile, check_role_change, InstanceProfileRequest, NewInstanceProfile,
-    RoleChange, RoleChoice, RoleChoices,
+    check_instance_profile, check_role_change, NewInstanceProfile, RoleChange, RoleChoice,
+    RoleChoices,
 };
 use app::model::{AppError, AwsItem, ResourceKind, Tag, GLOBAL_REGION};
 use app::ports::KindRequest;
@@ -11,11 +11,12 @@ use aws_sdk_iam::operation::get_instance_profile::GetInstanceProfileOutput;
 use aws_sdk_iam::types::InstanceProfile;
 use serde_json::{json, Value};
 
-use super::error::{answered, failure, request_id, AwsFailure};
+use super::error::{answered, output_of, request_id, AwsFailure};
 use super::iam::{create_tags, iam_item_calls, model_tags};
 use super::kind::{
     form_of, gather, item_of, reply, target, At, CacheChange, Done, KindAdapter, Plan, Planner,
 };
+use super::pages::read_listed;
 use super::{date, field};
 
 const KIND: ResourceKind = ResourceKind::InstanceProfile;
@@ -53,8 +54,7 @@ fn item(profile: &InstanceProfile, tags: Vec<Tag>, at: &At) -> AwsItem {
 
 async fn roles(at: At) -> Result<Vec<RoleChoice>, AwsFailure> {
     let roles = at.iam().await.list_roles().into_paginator().items().send();
-    let roles = roles.try_collect().await;
-    let roles = roles.map_err(|e| failure(e, "iam:ListRoles", &at.scope))?;
+    let roles = output_of(roles.try_collect().await, "iam:ListRoles", &at.scope)?;
     Ok(roles
         .iter()
         .map(|role| RoleChoice {
@@ -65,35 +65,38 @@ async fn roles(at: At) -> Result<Vec<RoleChoice>, AwsFailure> {
         .collect())
 }
 
+const ACTIONS: &[(&str, Planner)] = &[
+    ("create", InstanceProfiles::plan_create),
+    ("add-role", |request| {
+        InstanceProfiles::plan_role(request, true)
+    }),
+    ("remove-role", |request| {
+        InstanceProfiles::plan_role(request, false)
+    }),
+];
+
 /// The adapter of [`ResourceKind::InstanceProfile`].
 pub struct InstanceProfiles;
 
 impl InstanceProfiles {
     fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
-        let InstanceProfileRequest {
-            account,
-            name,
-            path,
-            tags,
-        } = check_instance_profile(&form_of::<NewInstanceProfile>(request)?)?;
-        let params = json!({ "name": name, "path": path, "tags": tags });
-        let target = target(KIND, &account, GLOBAL_REGION, &name);
+        let new = check_instance_profile(&form_of::<NewInstanceProfile>(request)?)?;
+        let params = json!({ "name": new.name, "path": new.path, "tags": new.tags });
+        let target = target(KIND, &new.account, GLOBAL_REGION, &new.name);
         let run = |at: At| async move {
-            let output = at
-                .iam()
-                .await
-                .create_instance_profile()
-                .instance_profile_name(&name)
-                .set_path((!path.is_empty()).then_some(path))
-                .set_tags(create_tags(&tags)?)
+            let call = at.iam().await.create_instance_profile();
+            let call = call
+                .instance_profile_name(&new.name)
+                .set_tags(create_tags(&new.tags)?);
+            let sent = call
+                .set_path((!new.path.is_empty()).then_some(new.path))
                 .send()
-                .await
-                .map_err(|e| failure(e, "iam:CreateInstanceProfile", &at.scope))?;
-            let created = match output.instance_profile() {
-                Some(profile) => item(profile, tags, &at),
-                None => return Err(missing("iam:CreateInstanceProfile", &at)),
+                .await;
+            let output = output_of(sent, "iam:CreateInstanceProfile", &at.scope)?;
+            let Some(profile) = output.instance_profile() else {
+                return Err(missing("iam:CreateInstanceProfile", &at));
             };
-            let cache = CacheChange::Upsert(created);
+            let cache = CacheChange::Upsert(item(profile, new.tags, &at));
             Ok(Done::created(
                 request_id(&output),
                 cache,
@@ -106,14 +109,6 @@ impl InstanceProfiles {
             params,
             run,
         ))
-    }
-
-    fn plan_add_role(request: &KindRequest) -> Result<Plan, AppError> {
-        Self::plan_role(request, true)
-    }
-
-    fn plan_remove_role(request: &KindRequest) -> Result<Plan, AppError> {
-        Self::plan_role(request, false)
     }
 
     fn plan_role(request: &KindRequest, adding: bool) -> Result<Plan, AppError> {
@@ -174,23 +169,18 @@ fn missing(action: &str, at: &At) -> AwsFailure {
 impl KindAdapter for InstanceProfiles {
     /// ListInstanceProfiles lacks tags here: ListInstanceProfileTags per item.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        let mut profiles = at
-            .iam()
-            .await
-            .list_instance_profiles()
-            .into_paginator()
-            .items()
-            .send();
-        let mut items = Vec::new();
-        while let Some(profile) = profiles
-            .try_next()
-            .await
-            .map_err(|e| failure(e, "iam:ListInstanceProfiles", &at.scope))?
-        {
-            let tags = Self::list_tags(at, profile.instance_profile_name()).await?;
-            items.push(item(&profile, tags, at));
-        }
-        Ok(items)
+        let profiles = at.iam().await.list_instance_profiles().into_paginator();
+        let action = "iam:ListInstanceProfiles";
+        read_listed(
+            profiles.items().send(),
+            action,
+            &at.scope,
+            |profile| async move {
+                let tags = Self::list_tags(at, profile.instance_profile_name()).await?;
+                Ok(Some(item(&profile, tags, at)))
+            },
+        )
+        .await
     }
 
     /// `roles`: the roles of every account, to put in a profile.
@@ -205,10 +195,6 @@ impl KindAdapter for InstanceProfiles {
     }
 
     fn actions(&self) -> &'static [(&'static str, Planner)] {
-        &[
-            ("create", Self::plan_create),
-            ("add-role", Self::plan_add_role),
-            ("remove-role", Self::plan_remove_role),
-        ]
+        ACTIONS
     }
 }

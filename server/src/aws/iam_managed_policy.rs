@@ -5,8 +5,8 @@
 
 use app::kinds::managed_policy::{
     check_managed_policy, check_version_change, AwsManagedPolicies, AwsManagedPolicy,
-    ManagedPolicyRequest, NewManagedPolicy, PolicyDocument, PolicyVersionInfo, VersionChange,
-    ATTACHED, ATTACHMENTS_FIELD, UNATTACHED,
+    NewManagedPolicy, PolicyDocument, PolicyVersionInfo, VersionChange, ATTACHED,
+    ATTACHMENTS_FIELD, UNATTACHED,
 };
 use app::model::{
     resource::STATUS_DETAIL, AppError, AwsItem, FieldError, ResourceKind, GLOBAL_REGION,
@@ -16,12 +16,13 @@ use aws_sdk_iam::types::{Policy, PolicyScopeType};
 use aws_sdk_iam::Client;
 use serde_json::{json, Value};
 
-use super::error::{answered, failure, found, request_id, said, AwsFailure, Scope};
+use super::error::{answered, failure, found, output_of, request_id, said, AwsFailure, Scope};
 use super::iam::{create_tags, iam_tagging, model_tags, Arns};
 use super::kind::{
     form_of, item_of, reply, target, At, CacheChange, Done, ItemCalls, KindAdapter, Plan, Planner,
     Tagging,
 };
+use super::pages::read_listed;
 use super::{date, field};
 
 const KIND: ResourceKind = ResourceKind::ManagedPolicy;
@@ -100,7 +101,7 @@ async fn versions(
 ) -> Result<Vec<PolicyVersionInfo>, AwsFailure> {
     let versions = client.list_policy_versions().policy_arn(policy_arn);
     let versions = versions.into_paginator().items().send().try_collect().await;
-    let versions = versions.map_err(|e| failure(e, "iam:ListPolicyVersions", scope))?;
+    let versions = output_of(versions, "iam:ListPolicyVersions", scope)?;
     Ok(versions
         .iter()
         .map(|v| PolicyVersionInfo {
@@ -232,8 +233,7 @@ async fn aws_managed(at: &At, only_attached: bool) -> Result<Vec<AwsManagedPolic
         .into_paginator()
         .items()
         .send();
-    let policies = policies.try_collect().await;
-    let policies = policies.map_err(|e| failure(e, "iam:ListPolicies", &at.scope))?;
+    let policies = output_of(policies.try_collect().await, "iam:ListPolicies", &at.scope)?;
     Ok(policies
         .iter()
         .map(|p| AwsManagedPolicy {
@@ -329,37 +329,18 @@ pub struct ManagedPolicies;
 
 impl ManagedPolicies {
     fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
-        let request = check_managed_policy(&form_of::<NewManagedPolicy>(request)?)?;
-        let id = request.id();
-        let ManagedPolicyRequest {
-            account,
-            name,
-            path,
-            description,
-            document,
-            tags,
-        } = request;
-        let params = json!({ "name": name, "path": path, "description": description, "document": document, "tags": tags });
-        let target = target(KIND, &account, GLOBAL_REGION, &id);
+        let new = check_managed_policy(&form_of::<NewManagedPolicy>(request)?)?;
+        let params = json!({ "name": new.name, "path": new.path, "description": new.description, "document": new.document, "tags": new.tags });
+        let target = target(KIND, &new.account, GLOBAL_REGION, &new.id());
         let run = |at: At| async move {
-            let output = at
-                .iam()
-                .await
-                .create_policy()
-                .policy_name(&name)
-                .set_path((path != "/").then_some(path))
-                .set_description((!description.is_empty()).then_some(description))
-                .policy_document(&document)
-                .set_tags(create_tags(&tags)?)
-                .send()
-                .await
-                .map_err(|e| {
-                    create_refusal(
-                        failure(e, "iam:CreatePolicy", &at.scope),
-                        &name,
-                        &at.scope.account,
-                    )
-                })?;
+            let call = at.iam().await.create_policy().policy_name(&new.name);
+            let call = call.set_path((new.path != "/").then_some(new.path));
+            let call =
+                call.set_description((!new.description.is_empty()).then_some(new.description));
+            let call = call.policy_document(&new.document);
+            let sent = call.set_tags(create_tags(&new.tags)?).send().await;
+            let output = output_of(sent, "iam:CreatePolicy", &at.scope)
+                .map_err(|refused| create_refusal(refused, &new.name, &at.scope.account))?;
             let request_id = request_id(&output);
             let Some(policy) = output.policy() else {
                 return Err(AwsFailure {
@@ -445,22 +426,23 @@ impl KindAdapter for ManagedPolicies {
     /// call per policy at every refresh for what only the detail page shows, which reads it
     /// when it opens.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        let client = at.iam().await;
-        let local = client.list_policies().scope(PolicyScopeType::Local);
-        let mut listed = local.into_paginator().items().send();
-        let mut items = Vec::new();
-        while let Some(policy) = listed
-            .try_next()
-            .await
-            .map_err(|e| failure(e, "iam:ListPolicies", &at.scope))?
-        {
-            let policy_arn = policy.arn().unwrap_or_default();
-            // Gone between the list and the read: not in the inventory.
-            if let Some(policy) = get_policy(&client, &at.scope, policy_arn).await? {
-                items.push(item(&policy, at));
-            }
-        }
-        Ok(items)
+        let client = &at.iam().await;
+        let local = client
+            .list_policies()
+            .scope(PolicyScopeType::Local)
+            .into_paginator();
+        read_listed(
+            local.items().send(),
+            "iam:ListPolicies",
+            &at.scope,
+            |listed| async move {
+                let policy_arn = listed.arn().unwrap_or_default();
+                // Gone between the list and the read: not in the inventory.
+                let policy = get_policy(client, &at.scope, policy_arn).await?;
+                Ok(policy.map(|policy| item(&policy, at)))
+            },
+        )
+        .await
     }
 
     /// Reads, never changes: `document/ACCOUNT/ID` (a customer managed policy's document and
@@ -510,11 +492,8 @@ mod tests {
 
     #[test]
     fn create_refusals_say_what_to_do() {
-        let refused = |code: &str| AwsFailure {
-            error: AppError::unavailable("AWS said: Syntax errors in policy."),
-            code: code.into(),
-            request_id: "r-1".into(),
-        };
+        let said = || AppError::unavailable("AWS said: Syntax errors in policy.");
+        let refused = |code: &str| AwsFailure::refused_as(code, said());
         let taken = create_refusal(refused("EntityAlreadyExists"), "reader", "prod");
         assert!(taken.error.message.contains("choose another name"));
         assert_eq!(taken.request_id, "r-1", "kept for the audit trail");

@@ -3,9 +3,7 @@
 //! rebuilt from the account's id. The Base32 seed and QR code CreateVirtualMFADevice returns go
 //! to the shown-once page only: never into the cache, the audit trail or a log line.
 
-use app::kinds::mfa_device::{
-    check_mfa_device, MfaDeviceRequest, NewMfaDevice, ASSIGNED, UNASSIGNED, USER_FIELD,
-};
+use app::kinds::mfa_device::{check_mfa_device, NewMfaDevice, ASSIGNED, UNASSIGNED, USER_FIELD};
 use app::model::{
     resource::STATUS_DETAIL, AppError, AwsItem, ResourceKind, SecretValue, Tag, GLOBAL_REGION,
 };
@@ -14,7 +12,7 @@ use aws_sdk_iam::types::{AssignmentStatusType, VirtualMfaDevice};
 use base64::Engine;
 use serde_json::json;
 
-use super::error::{answered, failure, request_id, said, AwsFailure};
+use super::error::{answered, output_of, request_id, said, AwsFailure};
 use super::iam::{create_tags, iam_tagging, model_tags, Arns};
 use super::kind::{
     form_of, target, At, CacheChange, Done, ItemCalls, KindAdapter, Plan, Planner, Tagging,
@@ -66,7 +64,7 @@ async fn all_devices(at: &At) -> Result<Vec<VirtualMfaDevice>, AwsFailure> {
         .assignment_status(AssignmentStatusType::Any)
         .into_paginator();
     let devices = pages.items().send().try_collect().await;
-    devices.map_err(|e| failure(e, "iam:ListVirtualMFADevices", &at.scope))
+    output_of(devices, "iam:ListVirtualMFADevices", &at.scope)
 }
 
 /// The adapter of [`ResourceKind::MfaDevice`].
@@ -74,34 +72,20 @@ pub struct MfaDevices;
 
 impl MfaDevices {
     fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
-        let request = check_mfa_device(&form_of::<NewMfaDevice>(request)?)?;
-        let id = request.id();
-        let MfaDeviceRequest {
-            account,
-            name,
-            path,
-            tags,
-        } = request;
+        let new = check_mfa_device(&form_of::<NewMfaDevice>(request)?)?;
         // Only what the form sent: the seed and QR code do not exist yet.
-        let params = json!({ "name": name, "path": path, "tags": tags });
-        let target = target(KIND, &account, GLOBAL_REGION, &id);
+        let params = json!({ "name": new.name, "path": new.path, "tags": new.tags });
+        let target = target(KIND, &new.account, GLOBAL_REGION, &new.id());
         let run = |at: At| async move {
-            let output = at
-                .iam()
-                .await
-                .create_virtual_mfa_device()
-                .virtual_mfa_device_name(&name)
-                .set_path((path != "/").then_some(path))
-                .set_tags(create_tags(&tags)?)
+            let call = at.iam().await.create_virtual_mfa_device();
+            let call = call.virtual_mfa_device_name(&new.name);
+            let call = call.set_tags(create_tags(&new.tags)?);
+            let sent = call
+                .set_path((new.path != "/").then_some(new.path))
                 .send()
-                .await
-                .map_err(|e| {
-                    create_refusal(
-                        failure(e, "iam:CreateVirtualMFADevice", &at.scope),
-                        &name,
-                        &at.scope.account,
-                    )
-                })?;
+                .await;
+            let output = output_of(sent, "iam:CreateVirtualMFADevice", &at.scope)
+                .map_err(|refused| create_refusal(refused, &new.name, &at.scope.account))?;
             let Some(device) = output.virtual_mfa_device() else {
                 return Err(empty_answer(&at));
             };
@@ -217,11 +201,8 @@ mod tests {
 
     #[test]
     fn create_refusals_say_what_to_do() {
-        let refused = |code: &str| AwsFailure {
-            error: AppError::unavailable("AWS said: no."),
-            code: code.into(),
-            request_id: "r-1".into(),
-        };
+        let refused =
+            |code: &str| AwsFailure::refused_as(code, AppError::unavailable("AWS said: no."));
         let taken = create_refusal(refused("EntityAlreadyExists"), "alice-phone", "prod");
         assert!(taken.error.message.contains("choose another name"));
         assert_eq!(taken.request_id, "r-1", "kept for the audit trail");

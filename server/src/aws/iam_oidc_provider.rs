@@ -3,14 +3,14 @@
 
 use app::kinds::oidc_provider::{
     check_client_id_change, check_oidc_provider, check_thumbprints_change, ClientIdChange,
-    NewOidcProvider, OidcProviderRequest, ThumbprintsChange,
+    NewOidcProvider, ThumbprintsChange,
 };
 use app::model::{AppError, AwsItem, FieldError, ResourceKind, GLOBAL_REGION};
 use app::ports::KindRequest;
 use aws_sdk_iam::operation::get_open_id_connect_provider::GetOpenIdConnectProviderOutput;
 use serde_json::json;
 
-use super::error::{answered, failure, request_id, AwsFailure};
+use super::error::{answered, failure, output_of, request_id, AwsFailure};
 use super::iam::{create_tags, iam_item_calls, model_tags, Arns};
 use super::kind::{form_of, item_of, read_each, target, At, Done, KindAdapter, Plan, Planner};
 use super::{date, field};
@@ -114,42 +114,38 @@ fn thumbprints_refusal(failure: AwsFailure) -> AwsFailure {
     }
 }
 
+const ACTIONS: &[(&str, Planner)] = &[
+    ("create", OidcProviders::plan_create),
+    ("thumbprints", OidcProviders::plan_thumbprints),
+    ("add-client-id", |request| {
+        OidcProviders::plan_client_id(request, true)
+    }),
+    ("remove-client-id", |request| {
+        OidcProviders::plan_client_id(request, false)
+    }),
+];
+
 /// The adapter of [`ResourceKind::OidcProvider`].
 pub struct OidcProviders;
 
 impl OidcProviders {
     fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
-        let OidcProviderRequest {
-            account,
-            url,
-            client_ids,
-            thumbprints,
-            tags,
-        } = check_oidc_provider(&form_of::<NewOidcProvider>(request)?)?;
-        let params = json!({ "url": url, "client_ids": client_ids, "thumbprints": thumbprints, "tags": tags });
-        let target = target(
-            KIND,
-            &account,
-            GLOBAL_REGION,
-            url.trim_start_matches("https://"),
-        );
+        let provider = check_oidc_provider(&form_of::<NewOidcProvider>(request)?)?;
+        let params = json!({ "url": provider.url, "client_ids": provider.client_ids, "thumbprints": provider.thumbprints, "tags": provider.tags });
+        let id = provider.url.trim_start_matches("https://");
+        let target = target(KIND, &provider.account, GLOBAL_REGION, id);
         let run = |at: At| async move {
-            let output = at
-                .iam()
-                .await
-                .create_open_id_connect_provider()
-                .url(&url)
-                .set_client_id_list(Some(client_ids))
-                .set_thumbprint_list(Some(thumbprints))
-                .set_tags(create_tags(&tags)?)
+            let call = at.iam().await.create_open_id_connect_provider();
+            let call = call
+                .url(provider.url)
+                .set_tags(create_tags(&provider.tags)?);
+            let call = call.set_client_id_list(Some(provider.client_ids));
+            let sent = call
+                .set_thumbprint_list(Some(provider.thumbprints))
                 .send()
-                .await
-                .map_err(|e| {
-                    create_refusal(
-                        failure(e, "iam:CreateOpenIDConnectProvider", &at.scope),
-                        &at.scope.account,
-                    )
-                })?;
+                .await;
+            let output = output_of(sent, "iam:CreateOpenIDConnectProvider", &at.scope)
+                .map_err(|refused| create_refusal(refused, &at.scope.account))?;
             let id = ARNS.id(output.open_id_connect_provider_arn().unwrap_or_default());
             let cache = at.fresh(KIND, id).await?;
             Ok(Done::created(
@@ -183,14 +179,6 @@ impl OidcProviders {
         }))
     }
 
-    fn plan_add_client_id(request: &KindRequest) -> Result<Plan, AppError> {
-        Self::plan_client_id(request, true)
-    }
-
-    fn plan_remove_client_id(request: &KindRequest) -> Result<Plan, AppError> {
-        Self::plan_client_id(request, false)
-    }
-
     fn plan_client_id(request: &KindRequest, adding: bool) -> Result<Plan, AppError> {
         let target = item_of(request)?;
         let client_id = check_client_id_change(&form_of::<ClientIdChange>(request)?)?;
@@ -208,27 +196,22 @@ impl OidcProviders {
         };
         let send = move |at: At, id: String| async move {
             let (client, arn) = (at.iam().await, ARNS.of(&at.scope, &id));
+            // Both calls take the provider and one client id; each has a builder of its own.
+            macro_rules! send {
+                ($call:ident, $action:literal) => {{
+                    let call = client.$call().open_id_connect_provider_arn(arn);
+                    answered(call.client_id(client_id).send().await, $action, &at.scope)
+                }};
+            }
             if adding {
-                let call = client.add_client_id_to_open_id_connect_provider();
-                let sent = call
-                    .open_id_connect_provider_arn(arn)
-                    .client_id(client_id)
-                    .send();
-                answered(
-                    sent.await,
-                    "iam:AddClientIDToOpenIDConnectProvider",
-                    &at.scope,
+                send!(
+                    add_client_id_to_open_id_connect_provider,
+                    "iam:AddClientIDToOpenIDConnectProvider"
                 )
             } else {
-                let call = client.remove_client_id_from_open_id_connect_provider();
-                let sent = call
-                    .open_id_connect_provider_arn(arn)
-                    .client_id(client_id)
-                    .send();
-                answered(
-                    sent.await,
-                    "iam:RemoveClientIDFromOpenIDConnectProvider",
-                    &at.scope,
+                send!(
+                    remove_client_id_from_open_id_connect_provider,
+                    "iam:RemoveClientIDFromOpenIDConnectProvider"
                 )
             }
         };
@@ -251,12 +234,7 @@ impl KindAdapter for OidcProviders {
     }
 
     fn actions(&self) -> &'static [(&'static str, Planner)] {
-        &[
-            ("create", Self::plan_create),
-            ("thumbprints", Self::plan_thumbprints),
-            ("add-client-id", Self::plan_add_client_id),
-            ("remove-client-id", Self::plan_remove_client_id),
-        ]
+        ACTIONS
     }
 }
 
@@ -265,14 +243,13 @@ mod tests {
     use super::*;
 
     fn refused(code: &str, said: &str) -> AwsFailure {
-        AwsFailure {
-            error: AppError::new(
-                app::model::ErrorKind::Validation,
-                format!("AWS rejected iam:X in staging-urls (123456789012)/global ({code}). AWS said: {said}"),
-            ),
-            code: code.into(),
-            request_id: "r-1".into(),
-        }
+        let mapped = format!(
+            "AWS rejected iam:X in staging-urls (123456789012)/global ({code}). AWS said: {said}"
+        );
+        AwsFailure::refused_as(
+            code,
+            AppError::new(app::model::ErrorKind::Validation, mapped),
+        )
     }
 
     #[test]

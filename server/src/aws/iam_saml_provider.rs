@@ -4,7 +4,6 @@
 
 use app::kinds::saml_provider::{
     check_metadata_change, check_saml_provider, MetadataChange, NewSamlProvider,
-    SamlProviderRequest,
 };
 use app::model::{AppError, AwsItem, FieldError, ResourceKind, GLOBAL_REGION};
 use app::ports::KindRequest;
@@ -14,7 +13,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use serde_json::json;
 
-use super::error::{answered, failure, request_id, AwsFailure};
+use super::error::{answered, failure, output_of, request_id, AwsFailure};
 use super::iam::{create_tags, iam_item_calls, model_tags, Arns};
 use super::kind::{form_of, item_of, read_each, target, At, Done, KindAdapter, Plan, Planner};
 use super::{date, field};
@@ -294,31 +293,18 @@ pub struct SamlProviders;
 
 impl SamlProviders {
     fn plan_create(request: &KindRequest) -> Result<Plan, AppError> {
-        let SamlProviderRequest {
-            account,
-            name,
-            metadata,
-            tags,
-        } = check_saml_provider(&form_of::<NewSamlProvider>(request)?, is_metadata)?;
-        let params = json!({ "name": name, "metadata_characters": metadata.chars().count(), "entity_id": entity_id(&metadata), "tags": tags });
-        let target = target(KIND, &account, GLOBAL_REGION, &name);
+        let form = form_of::<NewSamlProvider>(request)?;
+        let provider = check_saml_provider(&form, is_metadata)?;
+        let characters = provider.metadata.chars().count();
+        let params = json!({ "name": provider.name, "metadata_characters": characters, "entity_id": entity_id(&provider.metadata), "tags": provider.tags });
+        let target = target(KIND, &provider.account, GLOBAL_REGION, &provider.name);
         let run = |at: At| async move {
-            let output = at
-                .iam()
-                .await
-                .create_saml_provider()
-                .name(&name)
-                .saml_metadata_document(metadata)
-                .set_tags(create_tags(&tags)?)
-                .send()
-                .await
-                .map_err(|e| {
-                    create_refusal(
-                        failure(e, "iam:CreateSAMLProvider", &at.scope),
-                        &name,
-                        &at.scope.account,
-                    )
-                })?;
+            let name = provider.name;
+            let call = at.iam().await.create_saml_provider().name(&name);
+            let call = call.saml_metadata_document(provider.metadata);
+            let sent = call.set_tags(create_tags(&provider.tags)?).send().await;
+            let output = output_of(sent, "iam:CreateSAMLProvider", &at.scope)
+                .map_err(|refused| create_refusal(refused, &name, &at.scope.account))?;
             let name = output
                 .saml_provider_arn()
                 .map_or(name.as_str(), |arn| ARNS.id(arn));
@@ -401,11 +387,8 @@ mod tests {
 </md:EntityDescriptor>"#;
 
     fn refused(code: &str) -> AwsFailure {
-        AwsFailure {
-            error: AppError::new(app::model::ErrorKind::Validation, "AWS said: no."),
-            code: code.into(),
-            request_id: "r-1".into(),
-        }
+        let said = AppError::new(app::model::ErrorKind::Validation, "AWS said: no.");
+        AwsFailure::refused_as(code, said)
     }
 
     /// `IDP` with `inner` inside its IDPSSODescriptor.

@@ -3,7 +3,7 @@
 //! to the audit, the cache, a log line or an error message.
 
 use app::kinds::server_certificate::{
-    check_server_certificate, NewServerCertificate, ServerCertificateRequest, UploadAnswer,
+    check_server_certificate, NewServerCertificate, UploadAnswer,
 };
 use app::model::{AppError, AwsItem, FieldError, ResourceKind, GLOBAL_REGION};
 use app::ports::KindRequest;
@@ -11,9 +11,10 @@ use aws_sdk_iam::operation::get_server_certificate::GetServerCertificateOutput;
 use aws_sdk_iam::types::ServerCertificate;
 use serde_json::{json, Value};
 
-use super::error::{failure, request_id, AwsFailure};
+use super::error::{output_of, request_id, AwsFailure};
 use super::iam::{create_tags, iam_item_calls, model_tags};
 use super::kind::{form_of, reply, target, At, Done, ItemCalls, KindAdapter, Plan, Planner};
+use super::pages::read_listed;
 use super::{date, field};
 
 use super::certificate_pem::{check_pems, read_summary};
@@ -96,47 +97,30 @@ pub struct ServerCertificates;
 impl ServerCertificates {
     fn plan_upload(request: &KindRequest) -> Result<Plan, AppError> {
         let form: NewServerCertificate = form_of(request)?;
-        let ServerCertificateRequest {
-            account,
-            name,
-            path,
-            body,
-            chain,
-            private_key,
-            tags,
-            summary,
-        } = check_server_certificate(&form, check_pems)?;
+        let new = check_server_certificate(&form, check_pems)?;
         drop(form);
+        let summary = &new.summary;
         // Audited: what the certificate is; never the key.
         let params = json!({
-            "name": name,
-            "path": path,
+            "name": new.name,
+            "path": new.path,
             "subject": summary.subject,
             "not_after": summary.not_after,
             "chain_certificates": summary.chain.len(),
-            "tags": tags,
+            "tags": new.tags,
         });
-        let target = target(KIND, &account, GLOBAL_REGION, &name);
+        let target = target(KIND, &new.account, GLOBAL_REGION, &new.name);
         let run = |at: At| async move {
-            let output = at
-                .iam()
-                .await
-                .upload_server_certificate()
-                .server_certificate_name(&name)
-                .path(path)
-                .certificate_body(body)
-                .set_certificate_chain(chain)
-                .private_key(private_key)
-                .set_tags(create_tags(&tags)?)
-                .send()
-                .await
-                .map_err(|e| {
-                    upload_refusal(
-                        failure(e, "iam:UploadServerCertificate", &at.scope),
-                        &name,
-                        &at.scope.account,
-                    )
-                })?;
+            let name = new.name;
+            let call = at.iam().await.upload_server_certificate();
+            let call = call.server_certificate_name(&name).path(new.path);
+            let call = call
+                .certificate_body(new.body)
+                .set_certificate_chain(new.chain);
+            let call = call.private_key(new.private_key);
+            let sent = call.set_tags(create_tags(&new.tags)?).send().await;
+            let output = output_of(sent, "iam:UploadServerCertificate", &at.scope)
+                .map_err(|refused| upload_refusal(refused, &name, &at.scope.account))?;
             let uploaded = output.server_certificate_metadata();
             let name = uploaded.map_or(name.as_str(), |m| m.server_certificate_name());
             let cache = at.fresh(KIND, name).await?;
@@ -162,21 +146,15 @@ impl KindAdapter for ServerCertificates {
     /// its body (for subject, issuer, names and key) or its tags: one GetServerCertificate per
     /// certificate reads both.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        let client = at.iam().await;
-        let mut listed = client
-            .list_server_certificates()
-            .into_paginator()
-            .items()
-            .send();
-        let mut items = Vec::new();
-        while let Some(metadata) = listed
-            .try_next()
-            .await
-            .map_err(|e| failure(e, "iam:ListServerCertificates", &at.scope))?
-        {
-            items.extend(self.get(at, metadata.server_certificate_name()).await?);
-        }
-        Ok(items)
+        let listed = at.iam().await.list_server_certificates().into_paginator();
+        let action = "iam:ListServerCertificates";
+        read_listed(
+            listed.items().send(),
+            action,
+            &at.scope,
+            |metadata| async move { self.get(at, metadata.server_certificate_name()).await },
+        )
+        .await
     }
 
     fn actions(&self) -> &'static [(&'static str, Planner)] {
@@ -205,10 +183,8 @@ mod tests {
 
     #[test]
     fn refusals_say_what_to_do() {
-        let refused = |code: &str, said: &str| AwsFailure {
-            error: AppError::new(app::model::ErrorKind::Validation, said),
-            code: code.into(),
-            request_id: "r-2".into(),
+        let refused = |code: &str, said: &str| {
+            AwsFailure::refused_as(code, AppError::new(app::model::ErrorKind::Validation, said))
         };
         let mismatch = upload_refusal(refused("KeyPairMismatch", "no"), "shop", "prod");
         assert!(mismatch
@@ -216,7 +192,7 @@ mod tests {
             .field("private_key")
             .unwrap()
             .contains("choose the key"));
-        assert_eq!(mismatch.request_id, "r-2");
+        assert_eq!(mismatch.request_id, "r-1");
         let chain = upload_refusal(
             refused("MalformedCertificate", "AWS said: Certificate chain: bad"),
             "shop",

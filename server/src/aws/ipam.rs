@@ -11,7 +11,7 @@ use aws_sdk_ec2::Client;
 use serde_json::{json, Value};
 
 use super::ec2_tags::{model_tags, tag_specifications};
-use super::error::{answered, dry_run_outcome, failure, found, request_id, AwsFailure};
+use super::error::{answered, dry_run_outcome, failure, found, output_of, request_id, AwsFailure};
 use super::kind::{
     form_of, gather, reply, target, At, CacheChange, Done, DryRunPlan, ItemCalls, KindAdapter,
     Plan, Planner,
@@ -55,7 +55,7 @@ fn item(token: &IpamExternalResourceVerificationToken, at: &At) -> AwsItem {
 async fn ipams(at: At) -> Result<Vec<IpamChoice>, AwsFailure> {
     let ipams = at.ec2().await.describe_ipams().max_results(1000);
     let ipams = ipams.into_paginator().items().send().try_collect().await;
-    let ipams = ipams.map_err(|e| failure(e, "ec2:DescribeIpams", &at.scope))?;
+    let ipams = output_of(ipams, "ec2:DescribeIpams", &at.scope)?;
     Ok(ipams
         .iter()
         .map(|ipam| IpamChoice {

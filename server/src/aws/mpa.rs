@@ -9,7 +9,7 @@ use app::ports::KindRequest;
 use aws_sdk_mpa::types::{IamIdentityCenter, IdentitySourceParameters, IdentitySourceStatus};
 use serde_json::json;
 
-use super::error::{answered, failure, found, request_id, AwsFailure, Scope};
+use super::error::{answered, failure, found, output_of, request_id, AwsFailure, Scope};
 use super::kind::{
     form_of, target, At, Done, ItemCalls, KindAdapter, Plan, Planner, TagChange, Tagging,
 };
@@ -224,7 +224,7 @@ impl KindAdapter for IdentitySources {
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         let listed = at.mpa().await.list_identity_sources().max_results(20);
         let listed = listed.into_paginator().items().send().try_collect().await;
-        let listed = listed.map_err(|e| failure(e, "mpa:ListIdentitySources", &at.scope))?;
+        let listed = output_of(listed, "mpa:ListIdentitySources", &at.scope)?;
         let mut items = Vec::new();
         for listed in listed {
             let center = listed

@@ -1,9 +1,33 @@
-//! Every page of a listing that the SDK has no paginator for (or that trustdesk reads in pages
-//! of its own size): one call per page, each given the token the one before answered.
+//! Every page of a listing: through the SDK's paginators, item by item, or (where the SDK has
+//! no paginator, or trustdesk reads pages of its own size) one call per page, each given the
+//! token the one before answered.
 
 use std::future::Future;
 
-use super::error::AwsFailure;
+use app::model::AwsItem;
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+
+use super::error::{output_of, AwsFailure, CallError, Scope};
+
+/// The items of a paginated listing of `action` (an SDK paginator's items), each made an item
+/// of the cache by `read`, in order and as they arrive: a page is asked for once the items
+/// before it are read. `read` answers `None` for an item gone between the list and its read.
+pub async fn read_listed<T, F, Fu>(
+    mut listed: PaginationStream<Result<T, impl CallError>>,
+    action: &str,
+    scope: &Scope,
+    mut read: F,
+) -> Result<Vec<AwsItem>, AwsFailure>
+where
+    F: FnMut(T) -> Fu,
+    Fu: Future<Output = Result<Option<AwsItem>, AwsFailure>>,
+{
+    let mut items = Vec::new();
+    while let Some(listed) = output_of(listed.try_next().await, action, scope)? {
+        items.extend(read(listed).await?);
+    }
+    Ok(items)
+}
 
 /// Every item of a listing paged by a token (EC2's and License Manager's NextToken, IAM's
 /// Marker): `page` sends the call for one page, given the token of the page to read (none for

@@ -14,7 +14,7 @@ use aws_sdk_ec2::Client;
 use serde_json::{json, Value};
 
 use super::ec2_tags::{model_tags, tag_specifications};
-use super::error::{answered, dry_run_outcome, failure, found, request_id, AwsFailure};
+use super::error::{answered, dry_run_outcome, failure, found, output_of, request_id, AwsFailure};
 use super::kind::{
     form_of, item_of, reply, target, At, CacheChange, Done, DryRunPlan, ItemCalls, KindAdapter,
     Plan, Planner,
@@ -98,6 +98,22 @@ fn non_empty(value: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
+/// The OIDC options the form gives, set on `$builder`: a create's and a modify's take the same
+/// ones, on builders of two types.
+macro_rules! oidc_options {
+    ($builder:expr, $form:expr) => {
+        $builder
+            .set_issuer(non_empty(&$form.oidc_issuer))
+            .set_authorization_endpoint(non_empty(&$form.oidc_authorization_endpoint))
+            .set_token_endpoint(non_empty(&$form.oidc_token_endpoint))
+            .set_user_info_endpoint(non_empty(&$form.oidc_user_info_endpoint))
+            .set_client_id(non_empty(&$form.oidc_client_id))
+            .set_client_secret(non_empty(&$form.oidc_client_secret))
+            .set_scope(non_empty(&$form.oidc_scope))
+            .build()
+    };
+}
+
 fn sse(form: &TrustProviderForm) -> VerifiedAccessSseSpecificationRequest {
     VerifiedAccessSseSpecificationRequest::builder()
         .customer_managed_key_enabled(form.sse_customer_managed_key.is_some())
@@ -120,17 +136,8 @@ fn create_request(client: &Client, form: &TrustProviderForm, tags: &[Tag]) -> aw
             form.user_trust_provider_type.as_str(),
         ));
         if form.user_trust_provider_type == "oidc" {
-            request = request.oidc_options(
-                CreateVerifiedAccessTrustProviderOidcOptions::builder()
-                    .set_issuer(non_empty(&form.oidc_issuer))
-                    .set_authorization_endpoint(non_empty(&form.oidc_authorization_endpoint))
-                    .set_token_endpoint(non_empty(&form.oidc_token_endpoint))
-                    .set_user_info_endpoint(non_empty(&form.oidc_user_info_endpoint))
-                    .set_client_id(non_empty(&form.oidc_client_id))
-                    .set_client_secret(non_empty(&form.oidc_client_secret))
-                    .set_scope(non_empty(&form.oidc_scope))
-                    .build(),
-            );
+            let options = CreateVerifiedAccessTrustProviderOidcOptions::builder();
+            request = request.oidc_options(oidc_options!(options, form));
         }
     } else {
         request = request
@@ -163,16 +170,8 @@ async fn modify(at: &At, id: &str, form: &TrustProviderForm) -> Result<Done, Aws
     // AWS refuses OIDC options on a provider that is not an OIDC one
     // (InvalidParameterCombination), which reaches the user as its validation error.
     if form.gives_oidc_options() {
-        let options = ModifyVerifiedAccessTrustProviderOidcOptions::builder()
-            .set_issuer(non_empty(&form.oidc_issuer))
-            .set_authorization_endpoint(non_empty(&form.oidc_authorization_endpoint))
-            .set_token_endpoint(non_empty(&form.oidc_token_endpoint))
-            .set_user_info_endpoint(non_empty(&form.oidc_user_info_endpoint))
-            .set_client_id(non_empty(&form.oidc_client_id))
-            .set_client_secret(non_empty(&form.oidc_client_secret))
-            .set_scope(non_empty(&form.oidc_scope))
-            .build();
-        request = request.oidc_options(options);
+        let options = ModifyVerifiedAccessTrustProviderOidcOptions::builder();
+        request = request.oidc_options(oidc_options!(options, form));
     }
     let output = request
         .send()
@@ -299,8 +298,7 @@ impl KindAdapter for TrustProviders {
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         let describe = at.ec2().await.describe_verified_access_trust_providers();
         let providers = describe.max_results(200).into_paginator().items().send();
-        let providers = providers.try_collect().await;
-        let providers = providers.map_err(|e| failure(e, DESCRIBE_ACTION, &at.scope))?;
+        let providers = output_of(providers.try_collect().await, DESCRIBE_ACTION, &at.scope)?;
         Ok(providers
             .iter()
             .map(|provider| item(provider, at))

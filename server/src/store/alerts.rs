@@ -4,10 +4,10 @@ use app::model::alerts::{AlertRules, Silence};
 use app::model::{ResourceKind, ResourceRef};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::sql::Bind;
+use super::sql::{Bind, SqlResult};
 
 /// The rules; the defaults until an admin saves some.
-pub async fn rules(pool: &SqlitePool) -> Result<AlertRules, sqlx::Error> {
+pub async fn rules(pool: &SqlitePool) -> SqlResult<AlertRules> {
     let stored: Option<(String,)> = sqlx::query_as("SELECT rules FROM alert_rules WHERE id = 1")
         .fetch_optional(pool)
         .await?;
@@ -21,7 +21,7 @@ pub async fn save_rules(
     rules: &AlertRules,
     by: &str,
     now: &str,
-) -> Result<(), sqlx::Error> {
+) -> SqlResult<()> {
     sqlx::query(
         "INSERT INTO alert_rules (id, rules, updated_at, updated_by) VALUES (1, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at,
@@ -66,11 +66,7 @@ pub(super) const SILENCE_HOLDS: &str =
      AND (s.state = 'ack' OR (s.state = 'snooze' AND s.until > ?1))";
 
 /// Items still in AWS that expire before `horizon`, without a silence that holds at `now`.
-pub async fn due(
-    conn: &mut SqliteConnection,
-    now: &str,
-    horizon: &str,
-) -> Result<Vec<Due>, sqlx::Error> {
+pub async fn due(conn: &mut SqliteConnection, now: &str, horizon: &str) -> SqlResult<Vec<Due>> {
     sqlx::query_as(&format!(
         "SELECT r.kind, r.account, r.region, r.id, r.name, r.expires_at, r.tags FROM resources r
          WHERE r.expires_at IS NOT NULL AND r.expires_at < ?2 AND r.gone_at IS NULL
@@ -88,7 +84,7 @@ pub async fn noticed(
     conn: &mut SqliteConnection,
     item: &Due,
     recipient: &str,
-) -> Result<Vec<i64>, sqlx::Error> {
+) -> SqlResult<Vec<i64>> {
     let rows: Vec<(i64,)> = sqlx::query_as(
         "SELECT threshold FROM alert_notices WHERE kind = ? AND account = ? AND region = ? AND id = ?
            AND expires_at = ? AND recipient = ?",
@@ -110,7 +106,7 @@ pub async fn record_notice(
     recipient: &str,
     outbox_id: i64,
     now: &str,
-) -> Result<(), sqlx::Error> {
+) -> SqlResult<()> {
     sqlx::query(
         "INSERT OR IGNORE INTO alert_notices
            (kind, account, region, id, expires_at, threshold, recipient, outbox_id, created_at)
@@ -136,7 +132,7 @@ pub async fn silence(
     until: Option<&str>,
     by: &str,
     now: &str,
-) -> Result<(), sqlx::Error> {
+) -> SqlResult<()> {
     sqlx::query(
         "INSERT INTO alert_silences (kind, account, region, id, expires_at, state, until, by, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -154,10 +150,7 @@ pub async fn silence(
     Ok(())
 }
 
-pub async fn clear_silence(
-    conn: &mut SqliteConnection,
-    item: &ResourceRef,
-) -> Result<bool, sqlx::Error> {
+pub async fn clear_silence(conn: &mut SqliteConnection, item: &ResourceRef) -> SqlResult<bool> {
     let done = sqlx::query(
         "DELETE FROM alert_silences WHERE kind = ? AND account = ? AND region = ? AND id = ?",
     )
@@ -173,7 +166,7 @@ pub async fn silence_of(
     item: &ResourceRef,
     expires_at: &str,
     now: &str,
-) -> Result<Option<Silence>, sqlx::Error> {
+) -> SqlResult<Option<Silence>> {
     let row: Option<(String, Option<String>, String, String)> = sqlx::query_as(
         "SELECT state, until, by, at FROM alert_silences
          WHERE kind = ? AND account = ? AND region = ? AND id = ? AND expires_at = ?
@@ -193,11 +186,7 @@ pub async fn silence_of(
 }
 
 /// Marks an emailed link's nonce used; false when it was used before.
-pub async fn use_link(
-    conn: &mut SqliteConnection,
-    nonce: &str,
-    now: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn use_link(conn: &mut SqliteConnection, nonce: &str, now: &str) -> SqlResult<bool> {
     let done = sqlx::query("INSERT OR IGNORE INTO alert_link_uses (nonce, used_at) VALUES (?, ?)")
         .bind(nonce)
         .bind(now)
@@ -206,7 +195,7 @@ pub async fn use_link(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn link_used(pool: &SqlitePool, nonce: &str) -> Result<bool, sqlx::Error> {
+pub async fn link_used(pool: &SqlitePool, nonce: &str) -> SqlResult<bool> {
     let found: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM alert_link_uses WHERE nonce = ?")
         .bind(nonce)
         .fetch_optional(pool)

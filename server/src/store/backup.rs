@@ -3,6 +3,7 @@
 //! and writes it compacted to a new file; the copy is written under a temporary name, flushed to
 //! disk, checked, and only then given its name, which it never takes from an existing file.
 
+use super::sql::SqlResult;
 use super::Db;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -137,7 +138,7 @@ async fn write_checked(db: &Db, partial: &Path) -> Result<BackupReport, BackupEr
 }
 
 /// Reads the copy without changing it (immutable: no journal, no lock files beside it).
-async fn read_copy(path: &Path) -> Result<(i64, i64), sqlx::Error> {
+async fn read_copy(path: &Path) -> SqlResult<(i64, i64)> {
     use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions};
     let mut connection = SqliteConnectOptions::from_str("sqlite:")?
         .filename(path)

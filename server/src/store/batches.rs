@@ -4,6 +4,7 @@
 //! keeps a read transaction open while a client downloads, and neither skips nor repeats an item
 //! when a sync removes or adds others between two batches (as OFFSET paging would).
 
+use super::sql::SqlResult;
 use app::model::{AwsItem, InventoryQuery, ResourceKind};
 use serde::Deserialize;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
@@ -78,7 +79,7 @@ pub struct Cursor(Vec<KeyValue>);
 
 impl Cursor {
     /// From a batch query's `json_array(…)` of the last row's sort terms.
-    pub(super) fn parse(json: &str) -> Result<Self, sqlx::Error> {
+    pub(super) fn parse(json: &str) -> SqlResult<Self> {
         serde_json::from_str::<Vec<KeyValue>>(json)
             .map(Cursor)
             .map_err(|error| sqlx::Error::Decode(Box::new(error)))
@@ -109,7 +110,7 @@ pub async fn batch(
     now: &str,
     after: Option<&Cursor>,
     limit: usize,
-) -> Result<Vec<(Listed, Cursor)>, sqlx::Error> {
+) -> SqlResult<Vec<(Listed, Cursor)>> {
     let mut sql = batch_query("", view, now, after, limit)?;
     let rows: Vec<BatchRow> = sql.build_query_as().fetch_all(pool).await?;
     let mut listed = Vec::with_capacity(rows.len());
@@ -135,27 +136,41 @@ fn batch_query<'q>(
     now: &str,
     after: Option<&Cursor>,
     limit: usize,
-) -> Result<QueryBuilder<'q, Sqlite>, sqlx::Error> {
+) -> SqlResult<QueryBuilder<'q, Sqlite>> {
     let mut keys: Vec<SortKey> = view.sort_keys().to_vec();
     keys.push(("r.rowid", false));
-    let key_values = keys
-        .iter()
-        .map(|(term, _)| *term)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cursor = cursor_of(&keys);
     let mut sql = QueryBuilder::<Sqlite>::new(format!(
-        "{lead}SELECT {COLUMNS}, r.gone_at AS removed_at, json_array({key_values}) AS batch_cursor \
+        "{lead}SELECT {COLUMNS}, r.gone_at AS removed_at, {cursor} AS batch_cursor \
          FROM resources r"
     ));
     view.push_filter(&mut sql, now);
+    push_batch(&mut sql, &keys, after, limit)?;
+    Ok(sql)
+}
+
+/// `json_array(k1, k2, …)`: a row's cursor, its values of the sort `keys`.
+pub(super) fn cursor_of(keys: &[SortKey]) -> String {
+    let terms: Vec<&str> = keys.iter().map(|(term, _)| *term).collect();
+    format!("json_array({})", terms.join(", "))
+}
+
+/// The end of a batch's query: after `after` (from the first row without one), in the order
+/// of `keys`, at most `limit` rows.
+pub(super) fn push_batch(
+    sql: &mut QueryBuilder<'_, Sqlite>,
+    keys: &[SortKey],
+    after: Option<&Cursor>,
+    limit: usize,
+) -> SqlResult<()> {
     if let Some(cursor) = after {
-        push_after(&mut sql, &keys, cursor)?;
+        push_after(sql, keys, cursor)?;
     }
     sql.push(" ORDER BY ");
-    sql.push(order_terms(&keys));
+    sql.push(order_terms(keys));
     sql.push(" LIMIT ");
     sql.push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-    Ok(sql)
+    Ok(())
 }
 
 /// ` AND …` the items strictly after `cursor` in the order of `keys`:
@@ -166,7 +181,7 @@ pub(super) fn push_after(
     sql: &mut QueryBuilder<'_, Sqlite>,
     keys: &[SortKey],
     cursor: &Cursor,
-) -> Result<(), sqlx::Error> {
+) -> SqlResult<()> {
     if cursor.0.len() != keys.len() {
         return Err(sqlx::Error::Protocol(format!(
             "an export's cursor has {} values for {} sort terms",

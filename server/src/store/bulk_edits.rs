@@ -8,7 +8,7 @@ use app::model::bulk::{
 use app::model::{ResourceKind, ResourceRef, Tag};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use super::sql::push_page;
+use super::sql::{push_page, SqlResult};
 
 /// An item of a bulk edit with its place in the selection.
 #[derive(Debug, Clone)]
@@ -107,7 +107,7 @@ pub async fn insert(
     conn: &mut SqliteConnection,
     edit: &BulkEdit,
     items: &[BulkItem],
-) -> Result<(), sqlx::Error> {
+) -> SqlResult<()> {
     sqlx::query(
         "INSERT INTO bulk_edits (id, created_by, created_at, selection, operations, state, revision) \
          VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -149,10 +149,7 @@ pub async fn insert(
 
 /// Removes previews never confirmed (an edit applied in part and sent back to preview keeps
 /// its results), created before `before`.
-pub async fn forget_old_previews(
-    conn: &mut SqliteConnection,
-    before: &str,
-) -> Result<u64, sqlx::Error> {
+pub async fn forget_old_previews(conn: &mut SqliteConnection, before: &str) -> SqlResult<u64> {
     Ok(sqlx::query(
         "DELETE FROM bulk_edits WHERE state = 'previewed' AND confirmed_by = '' AND created_at < ?",
     )
@@ -162,7 +159,7 @@ pub async fn forget_old_previews(
     .rows_affected())
 }
 
-async fn counts(pool: &SqlitePool, id: &str) -> Result<BulkCounts, sqlx::Error> {
+async fn counts(pool: &SqlitePool, id: &str) -> SqlResult<BulkCounts> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT status, COUNT(*) FROM bulk_edit_items WHERE edit_id = ? GROUP BY status",
     )
@@ -178,7 +175,7 @@ async fn counts(pool: &SqlitePool, id: &str) -> Result<BulkCounts, sqlx::Error> 
     Ok(counts)
 }
 
-pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<BulkEdit>, sqlx::Error> {
+pub async fn get(pool: &SqlitePool, id: &str) -> SqlResult<Option<BulkEdit>> {
     let row: Option<EditRow> = sqlx::query_as(&format!(
         "SELECT {EDIT_COLUMNS} FROM bulk_edits WHERE id = ?"
     ))
@@ -192,7 +189,7 @@ pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<BulkEdit>, sqlx::
 }
 
 /// The newest `limit` bulk edits with their counts.
-pub async fn recent(pool: &SqlitePool, limit: i64) -> Result<Vec<BulkEdit>, sqlx::Error> {
+pub async fn recent(pool: &SqlitePool, limit: i64) -> SqlResult<Vec<BulkEdit>> {
     let rows: Vec<EditRow> = sqlx::query_as(&format!(
         "SELECT {EDIT_COLUMNS} FROM bulk_edits ORDER BY created_at DESC, id LIMIT ?"
     ))
@@ -227,7 +224,7 @@ pub async fn items_page(
     id: &str,
     status: Option<ItemStatus>,
     page: u32,
-) -> Result<(Vec<BulkItem>, u64), sqlx::Error> {
+) -> SqlResult<(Vec<BulkItem>, u64)> {
     let filter = |sql: &mut QueryBuilder<'_, Sqlite>| {
         sql.push(" WHERE edit_id = ");
         sql.push_bind(id.to_string());
@@ -259,7 +256,7 @@ pub async fn items_with(
     pool: &SqlitePool,
     id: &str,
     statuses: &[ItemStatus],
-) -> Result<Vec<Stored>, sqlx::Error> {
+) -> SqlResult<Vec<Stored>> {
     let mut select = QueryBuilder::<Sqlite>::new(format!(
         "SELECT {ITEM_COLUMNS} FROM bulk_edit_items WHERE edit_id = "
     ));
@@ -282,7 +279,7 @@ pub async fn start(
     from: &[BulkState],
     revision: Option<i64>,
     runner: &str,
-) -> Result<bool, sqlx::Error> {
+) -> SqlResult<bool> {
     let mut update = QueryBuilder::<Sqlite>::new(
         "UPDATE bulk_edits SET state = 'checking', notice = '', finished_at = NULL, runner = ",
     );
@@ -312,7 +309,7 @@ async fn as_runner(
     binds: &[&str],
     id: &str,
     runner: &str,
-) -> Result<bool, sqlx::Error> {
+) -> SqlResult<bool> {
     let sql = format!("{sql} WHERE id = ? AND runner = ? AND state IN ('checking', 'applying')");
     let mut query = sqlx::query(&sql);
     for bind in binds {
@@ -328,11 +325,7 @@ async fn as_runner(
 }
 
 /// Whether `runner` still owns the running edit.
-pub async fn owned(
-    conn: &mut SqliteConnection,
-    id: &str,
-    runner: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn owned(conn: &mut SqliteConnection, id: &str, runner: &str) -> SqlResult<bool> {
     let owned: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM bulk_edits WHERE id = ? AND runner = ? AND state IN ('checking', 'applying')",
     )
@@ -344,11 +337,7 @@ pub async fn owned(
 }
 
 /// Checked: the changes go out now.
-pub async fn to_applying(
-    conn: &mut SqliteConnection,
-    id: &str,
-    runner: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn to_applying(conn: &mut SqliteConnection, id: &str, runner: &str) -> SqlResult<bool> {
     as_runner(
         conn,
         "UPDATE bulk_edits SET state = 'applying'",
@@ -365,7 +354,7 @@ pub async fn heartbeat(
     id: &str,
     runner: &str,
     at: &str,
-) -> Result<bool, sqlx::Error> {
+) -> SqlResult<bool> {
     as_runner(
         conn,
         "UPDATE bulk_edits SET heartbeat_at = ?",
@@ -382,7 +371,7 @@ pub async fn re_preview(
     id: &str,
     runner: &str,
     notice: &str,
-) -> Result<bool, sqlx::Error> {
+) -> SqlResult<bool> {
     as_runner(
         conn,
         "UPDATE bulk_edits SET state = 'previewed', revision = revision + 1, notice = ?",
@@ -401,7 +390,7 @@ pub async fn finish(
     state: BulkState,
     notice: &str,
     at: &str,
-) -> Result<bool, sqlx::Error> {
+) -> SqlResult<bool> {
     as_runner(
         conn,
         "UPDATE bulk_edits SET state = ?, notice = ?, finished_at = ?",
@@ -412,11 +401,7 @@ pub async fn finish(
     .await
 }
 
-pub async fn set_confirmed_by(
-    conn: &mut SqliteConnection,
-    id: &str,
-    by: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn set_confirmed_by(conn: &mut SqliteConnection, id: &str, by: &str) -> SqlResult<()> {
     sqlx::query("UPDATE bulk_edits SET confirmed_by = ? WHERE id = ?")
         .bind(by)
         .bind(id)
@@ -426,11 +411,7 @@ pub async fn set_confirmed_by(
 }
 
 /// Rewrites one item's preview or result.
-pub async fn update_item(
-    conn: &mut SqliteConnection,
-    id: &str,
-    stored: &Stored,
-) -> Result<(), sqlx::Error> {
+pub async fn update_item(conn: &mut SqliteConnection, id: &str, stored: &Stored) -> SqlResult<()> {
     let item = &stored.item;
     sqlx::query(
         "UPDATE bulk_edit_items SET name = ?, before = ?, after = ?, status = ?, message = ?, \
@@ -452,7 +433,7 @@ pub async fn update_item(
 }
 
 /// Failed items become pending again, for a retry.
-pub async fn reset_failed(conn: &mut SqliteConnection, id: &str) -> Result<u64, sqlx::Error> {
+pub async fn reset_failed(conn: &mut SqliteConnection, id: &str) -> SqlResult<u64> {
     Ok(sqlx::query(
         "UPDATE bulk_edit_items SET status = 'pending', message = '', request_id = '' \
          WHERE edit_id = ? AND status = 'failed'",
@@ -474,7 +455,7 @@ pub async fn stop_abandoned(
     stale_before: &str,
     at: &str,
     notice: &str,
-) -> Result<u64, sqlx::Error> {
+) -> SqlResult<u64> {
     Ok(sqlx::query(
         "UPDATE bulk_edits SET state = 'stopped', finished_at = ?, notice = ? \
          WHERE state IN ('checking', 'applying') AND (heartbeat_at IS NULL OR heartbeat_at < ?)",

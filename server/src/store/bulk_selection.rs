@@ -1,6 +1,7 @@
 //! The cached items a bulk edit's selection holds, up to a limit: the same filters the
 //! inventories and the Compliance page use, so a bulk edit changes what those pages showed.
 
+use super::sql::SqlResult;
 use std::collections::HashSet;
 
 use app::model::bulk::Selection;
@@ -17,7 +18,7 @@ pub async fn items(
     rules: &[TagRule],
     now: &str,
     limit: usize,
-) -> Result<Vec<AwsItem>, sqlx::Error> {
+) -> SqlResult<Vec<AwsItem>> {
     match selection {
         Selection::Picked { items } => {
             let mut found = Vec::with_capacity(items.len());

@@ -2,8 +2,9 @@
 //! account, and the first items. The same three conditions as `TagRule::check`: a required key
 //! missing (and no other spelling of it), a value not allowed, a key spelled otherwise.
 
-use super::batches::{push_after, Cursor};
+use super::batches::{cursor_of, push_batch, Cursor};
 use super::resources::{order_terms, Row, SortKey, COLUMNS};
+use super::sql::SqlResult;
 use app::model::{compliance::AllowedValues, compliance::TagRule, AwsItem, ResourceKind};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
@@ -97,10 +98,7 @@ fn push_breaking(sql: &mut QueryBuilder<'_, Sqlite>, rule: &TagRule) {
 }
 
 /// `(kind, account, items)` breaking the rule.
-pub async fn counts(
-    pool: &SqlitePool,
-    rule: &TagRule,
-) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+pub async fn counts(pool: &SqlitePool, rule: &TagRule) -> SqlResult<Vec<(String, String, i64)>> {
     let mut sql =
         QueryBuilder::<Sqlite>::new("SELECT r.kind, r.account, COUNT(*) FROM resources r");
     push_breaking(&mut sql, rule);
@@ -109,11 +107,7 @@ pub async fn counts(
 }
 
 /// The first `limit` items breaking the rule, by kind, account and name.
-pub async fn items(
-    pool: &SqlitePool,
-    rule: &TagRule,
-    limit: i64,
-) -> Result<Vec<AwsItem>, sqlx::Error> {
+pub async fn items(pool: &SqlitePool, rule: &TagRule, limit: i64) -> SqlResult<Vec<AwsItem>> {
     let mut sql = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
     push_breaking(&mut sql, rule);
     sql.push(" ORDER BY ");
@@ -139,23 +133,13 @@ pub async fn batch(
     rule: &TagRule,
     after: Option<&Cursor>,
     limit: usize,
-) -> Result<Vec<(AwsItem, Cursor)>, sqlx::Error> {
-    let key_values = ORDER
-        .iter()
-        .map(|(term, _)| *term)
-        .collect::<Vec<_>>()
-        .join(", ");
+) -> SqlResult<Vec<(AwsItem, Cursor)>> {
+    let cursor = cursor_of(ORDER);
     let mut sql = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT {COLUMNS}, json_array({key_values}) AS batch_cursor FROM resources r"
+        "SELECT {COLUMNS}, {cursor} AS batch_cursor FROM resources r"
     ));
     push_breaking(&mut sql, rule);
-    if let Some(cursor) = after {
-        push_after(&mut sql, ORDER, cursor)?;
-    }
-    sql.push(" ORDER BY ");
-    sql.push(order_terms(ORDER));
-    sql.push(" LIMIT ");
-    sql.push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    push_batch(&mut sql, ORDER, after, limit)?;
     let rows: Vec<BatchRow> = sql.build_query_as().fetch_all(pool).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {

@@ -1,6 +1,7 @@
 //! The cache's counts for monitoring: one grouped scan of `resources` (by its kind prefix of
 //! the primary key) and one count of the outbox's waiting mail.
 
+use super::sql::SqlResult;
 use sqlx::SqlitePool;
 
 /// One kind's cached items (removed ones left out) and how many expire soon.
@@ -18,7 +19,7 @@ pub async fn kinds(
     now: &str,
     in_7_days: &str,
     in_30_days: &str,
-) -> Result<Vec<KindCounts>, sqlx::Error> {
+) -> SqlResult<Vec<KindCounts>> {
     sqlx::query_as(
         "SELECT kind, COUNT(*) AS items,
                 COALESCE(SUM(expires_at >= ?1 AND expires_at < ?2), 0) AS expiring_7d,
@@ -33,7 +34,7 @@ pub async fn kinds(
 }
 
 /// Mails not yet sent nor given up on.
-pub async fn outbox_waiting(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+pub async fn outbox_waiting(pool: &SqlitePool) -> SqlResult<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')")
         .fetch_one(pool)
         .await

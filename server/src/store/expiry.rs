@@ -1,6 +1,7 @@
 //! The expiry overview's reads over the cache: counts per urgency by kind and account, the
 //! timeline's weeks, and the items that expire next. Items removed in AWS are left out.
 
+use super::sql::SqlResult;
 use app::model::expiry::{
     AccountCounts, KindAccountCounts, KindCounts, TimelineBar, TimelineItem, UrgencyCounts,
     TIMELINE_BAR_DAYS, TIMELINE_DAYS, TIMELINE_ITEMS_PER_BAR,
@@ -44,7 +45,7 @@ pub struct Counts {
 }
 
 /// Counts per (kind, account), from which the other tables and the totals are summed.
-pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> Result<Counts, sqlx::Error> {
+pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Counts> {
     let [now_at, d7, d30, d90] = edges(now);
     let rows: Vec<CountRow> = sqlx::query_as(&counts_query(""))
         .bind(&now_at)
@@ -101,7 +102,7 @@ pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> Result<Counts, sql
 
 /// Moves whenever an item appears in, leaves or changes in the cache in a way the overview
 /// shows (triggers keep it: see the migration `overview_memo`).
-pub async fn version(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+pub async fn version(pool: &SqlitePool) -> SqlResult<i64> {
     sqlx::query_scalar("SELECT version FROM resources_version WHERE id = 1")
         .fetch_one(pool)
         .await
@@ -139,10 +140,7 @@ struct TimelineRow {
 
 /// The expired bar and one bar a week over the next [`TIMELINE_DAYS`], each with its count and
 /// its first [`TIMELINE_ITEMS_PER_BAR`] items; weeks without expiries are bars of zero.
-pub async fn timeline(
-    pool: &SqlitePool,
-    now: DateTime<Utc>,
-) -> Result<Vec<TimelineBar>, sqlx::Error> {
+pub async fn timeline(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Vec<TimelineBar>> {
     let now_at = timestamp(now);
     let end = timestamp(now + chrono::Duration::days(TIMELINE_DAYS));
     // Bar -1 holds the expired; bar n the days [7n, 7n + 7).
@@ -213,7 +211,7 @@ pub async fn soonest(
     pool: &SqlitePool,
     now: &str,
     limit: i64,
-) -> Result<Vec<(AwsItem, Option<String>)>, sqlx::Error> {
+) -> SqlResult<Vec<(AwsItem, Option<String>)>> {
     let rows: Vec<SoonestRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS},
                 (SELECT s.state FROM alert_silences s WHERE {SILENCE_HOLDS}) AS silence
@@ -281,42 +279,18 @@ mod tests {
         }
         let silence = |id: &str| crate::store::dated_token(id, "").item;
         let alerts = super::super::alerts::silence;
-        alerts(&mut tx, &silence("acked"), items[0].1, None, "ann", now)
-            .await
-            .unwrap();
-        let until = "2026-12-08T00:00:00.000Z";
-        alerts(
-            &mut tx,
-            &silence("snoozed"),
-            items[1].1,
-            Some(until),
-            "ann",
-            now,
-        )
-        .await
-        .unwrap();
-        let ended = "2026-11-30T12:00:00.000Z";
-        alerts(
-            &mut tx,
-            &silence("snooze-over"),
-            items[2].1,
-            Some(ended),
-            "ann",
-            now,
-        )
-        .await
-        .unwrap();
-        let old_expiry = "2026-11-20T00:00:00.000Z";
-        alerts(
-            &mut tx,
-            &silence("acked-before-renewal"),
-            old_expiry,
-            None,
-            "ann",
-            now,
-        )
-        .await
-        .unwrap();
+        // Acknowledged; snoozed until after now; a snooze already over; acknowledged at an
+        // expiry the item has since left behind.
+        for (id, expires_at, until) in [
+            ("acked", items[0].1, None),
+            ("snoozed", items[1].1, Some("2026-12-08T00:00:00.000Z")),
+            ("snooze-over", items[2].1, Some("2026-11-30T12:00:00.000Z")),
+            ("acked-before-renewal", "2026-11-20T00:00:00.000Z", None),
+        ] {
+            alerts(&mut tx, &silence(id), expires_at, until, "ann", now)
+                .await
+                .unwrap();
+        }
         tx.commit().await.unwrap();
 
         let next: Vec<(String, Option<String>)> = soonest(db.pool(), now, 10)

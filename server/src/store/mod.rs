@@ -22,6 +22,7 @@ pub mod tag_rules;
 pub mod users;
 
 use app::model::DatabaseStatus;
+use sql::SqlResult;
 use sqlx::{
     migrate::Migrator,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -150,18 +151,18 @@ impl Db {
 
     /// A write transaction that takes the write lock at once, so that reading the last audit
     /// hash and appending after it cannot interleave with another writer, even in another process.
-    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+    pub async fn begin_write(&self) -> SqlResult<Tx> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+    pub async fn ping(&self) -> SqlResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
             .map(|_| ())
     }
 
-    pub async fn status(&self) -> Result<DatabaseStatus, sqlx::Error> {
+    pub async fn status(&self) -> SqlResult<DatabaseStatus> {
         // One statement: the dashboard shows this on every view.
         let (journal_mode, schema_version, users, audit_rows): (String, i64, i64, i64) =
             sqlx::query_as(

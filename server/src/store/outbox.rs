@@ -6,6 +6,7 @@
 //! `discard` it. A claim is identified by the row's `attempts` and `claimed_at`, so a sender
 //! whose claim went stale and was taken over cannot overwrite what the new sender records.
 
+use super::sql::SqlResult;
 use sqlx::{SqliteConnection, SqlitePool};
 
 /// A mail to queue; [`enqueue`] fills in the rest.
@@ -101,7 +102,7 @@ pub async fn enqueue(
     mail: &NewMail,
     message_host: &str,
     now: &str,
-) -> Result<i64, sqlx::Error> {
+) -> SqlResult<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO outbox (created_at, recipient, subject, text_body, html_body, state,
                              next_attempt_at, retrying_since)
@@ -131,7 +132,7 @@ pub async fn claim_due(
     now: &str,
     stale_before: &str,
     limit: u32,
-) -> Result<Vec<OutboxMail>, sqlx::Error> {
+) -> SqlResult<Vec<OutboxMail>> {
     let mut claimed: Vec<OutboxMail> = sqlx::query_as(&format!(
         "UPDATE outbox SET state = 'sending', claimed_at = ?1, attempts = attempts + 1
          WHERE id IN (
@@ -174,7 +175,7 @@ async fn finish(
     claim: Claim<'_>,
     set: &str,
     values: &[&str],
-) -> Result<bool, sqlx::Error> {
+) -> SqlResult<bool> {
     let sql = format!(
         "UPDATE outbox SET {set}, claimed_at = NULL
          WHERE id = ? AND state = 'sending' AND attempts = ? AND claimed_at = ?"
@@ -192,11 +193,7 @@ async fn finish(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_sent(
-    pool: &SqlitePool,
-    claim: Claim<'_>,
-    now: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn mark_sent(pool: &SqlitePool, claim: Claim<'_>, now: &str) -> SqlResult<bool> {
     finish(pool, claim, "state = 'sent', sent_at = ?", &[now]).await
 }
 
@@ -206,7 +203,7 @@ pub async fn mark_retry(
     claim: Claim<'_>,
     error: &str,
     next_attempt_at: &str,
-) -> Result<bool, sqlx::Error> {
+) -> SqlResult<bool> {
     finish(
         pool,
         claim,
@@ -217,11 +214,7 @@ pub async fn mark_retry(
 }
 
 /// Undeliverable: the retry period is over, or the server refused the mail for good.
-pub async fn mark_failed(
-    pool: &SqlitePool,
-    claim: Claim<'_>,
-    error: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn mark_failed(pool: &SqlitePool, claim: Claim<'_>, error: &str) -> SqlResult<bool> {
     finish(pool, claim, "state = 'failed', last_error = ?", &[error]).await
 }
 
@@ -230,7 +223,7 @@ pub async fn list(
     pool: &SqlitePool,
     state: Option<OutboxState>,
     limit: u32,
-) -> Result<Vec<OutboxEntry>, sqlx::Error> {
+) -> SqlResult<Vec<OutboxEntry>> {
     sqlx::query_as(&format!(
         "SELECT {ENTRY_COLUMNS} FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2"
     ))
@@ -240,7 +233,7 @@ pub async fn list(
     .await
 }
 
-pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<OutboxMail>, sqlx::Error> {
+pub async fn get(pool: &SqlitePool, id: i64) -> SqlResult<Option<OutboxMail>> {
     sqlx::query_as(&format!(
         "SELECT {ENTRY_COLUMNS}, text_body, html_body FROM outbox WHERE id = ?"
     ))
@@ -252,7 +245,7 @@ pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<OutboxMail>, sqlx:
 /// An admin's "send again": a pending, failed or discarded row becomes due now, with a fresh
 /// retry period and attempt count. Runs in the caller's transaction beside its audit row; false
 /// when the row does not exist or is being sent or was sent.
-pub async fn retry(conn: &mut SqliteConnection, id: i64, now: &str) -> Result<bool, sqlx::Error> {
+pub async fn retry(conn: &mut SqliteConnection, id: i64, now: &str) -> SqlResult<bool> {
     let done = sqlx::query(
         "UPDATE outbox SET state = 'pending', next_attempt_at = ?1, retrying_since = ?1,
                            attempts = 0, discarded_at = NULL
@@ -267,7 +260,7 @@ pub async fn retry(conn: &mut SqliteConnection, id: i64, now: &str) -> Result<bo
 
 /// An admin's "do not send": a pending or failed row is kept, shown as discarded. A row being
 /// sent cannot be discarded, since the send may already have reached the server.
-pub async fn discard(conn: &mut SqliteConnection, id: i64, now: &str) -> Result<bool, sqlx::Error> {
+pub async fn discard(conn: &mut SqliteConnection, id: i64, now: &str) -> SqlResult<bool> {
     let done = sqlx::query(
         "UPDATE outbox SET state = 'discarded', discarded_at = ?1
          WHERE id = ?2 AND state IN ('pending', 'failed')",
@@ -279,7 +272,7 @@ pub async fn discard(conn: &mut SqliteConnection, id: i64, now: &str) -> Result<
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn counts(pool: &SqlitePool) -> Result<OutboxCounts, sqlx::Error> {
+pub async fn counts(pool: &SqlitePool) -> SqlResult<OutboxCounts> {
     let rows: Vec<(OutboxState, i64)> =
         sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state")
             .fetch_all(pool)

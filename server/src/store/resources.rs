@@ -7,7 +7,7 @@ use app::model::{
 };
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use super::sql::{push_page, Bind};
+use super::sql::{push_page, Bind, SqlResult};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct Row {
@@ -60,7 +60,7 @@ fn search_text(resource: &AwsItem) -> String {
     text.to_lowercase()
 }
 
-pub async fn upsert(conn: &mut SqliteConnection, resource: &AwsItem) -> Result<(), sqlx::Error> {
+pub async fn upsert(conn: &mut SqliteConnection, resource: &AwsItem) -> SqlResult<()> {
     sqlx::query(
         "INSERT INTO resources (kind, account, region, id, account_id, name, status, expires_at, tags, fields, last_seen, search)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -83,7 +83,7 @@ pub async fn upsert(conn: &mut SqliteConnection, resource: &AwsItem) -> Result<(
     replace_tags(conn, resource).await
 }
 
-async fn replace_tags(conn: &mut SqliteConnection, resource: &AwsItem) -> Result<(), sqlx::Error> {
+async fn replace_tags(conn: &mut SqliteConnection, resource: &AwsItem) -> SqlResult<()> {
     let item = &resource.item;
     sqlx::query(
         "DELETE FROM resource_tags WHERE kind = ? AND account = ? AND region = ? AND id = ?",
@@ -109,7 +109,7 @@ async fn replace_tags(conn: &mut SqliteConnection, resource: &AwsItem) -> Result
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, item: &ResourceRef) -> Result<(), sqlx::Error> {
+pub async fn delete(conn: &mut SqliteConnection, item: &ResourceRef) -> SqlResult<()> {
     sqlx::query("DELETE FROM resources WHERE kind = ? AND account = ? AND region = ? AND id = ?")
         .bind_item(item)
         .execute(&mut *conn)
@@ -125,7 +125,7 @@ pub async fn page(
     query: &InventoryQuery,
     page: u32,
     now: &str,
-) -> Result<(Vec<AwsItem>, usize), sqlx::Error> {
+) -> SqlResult<(Vec<AwsItem>, usize)> {
     let (total,): (i64,) = count_query("", kind, query, now)
         .build_query_as()
         .fetch_one(pool)
@@ -149,7 +149,7 @@ pub async fn page(
 pub(super) async fn fetch(
     mut select: QueryBuilder<'_, Sqlite>,
     pool: &SqlitePool,
-) -> Result<Vec<AwsItem>, sqlx::Error> {
+) -> SqlResult<Vec<AwsItem>> {
     let rows: Vec<Row> = select.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().filter_map(Row::into_resource).collect())
 }
@@ -368,7 +368,7 @@ fn escape_like(text: &str) -> String {
 /// A kind has a handful of statuses but may have tens of thousands of items, so this hops from
 /// one status to the next on the (kind, gone_at, status) index, one seek each, instead of reading
 /// every entry of the kind.
-pub async fn statuses(pool: &SqlitePool, kind: ResourceKind) -> Result<Vec<String>, sqlx::Error> {
+pub async fn statuses(pool: &SqlitePool, kind: ResourceKind) -> SqlResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "WITH RECURSIVE s(status) AS ( \
            SELECT (SELECT MIN(status) FROM resources WHERE kind = ?1 AND gone_at IS NULL AND status > '') \
@@ -383,15 +383,12 @@ pub async fn statuses(pool: &SqlitePool, kind: ResourceKind) -> Result<Vec<Strin
     Ok(rows.into_iter().map(|(status,)| status).collect())
 }
 
-pub async fn get(pool: &SqlitePool, item: &ResourceRef) -> Result<Option<AwsItem>, sqlx::Error> {
+pub async fn get(pool: &SqlitePool, item: &ResourceRef) -> SqlResult<Option<AwsItem>> {
     get_in(&mut *pool.acquire().await?, item).await
 }
 
 /// [`get`] inside a transaction (e.g. to change a cached item under the write lock).
-pub async fn get_in(
-    conn: &mut SqliteConnection,
-    item: &ResourceRef,
-) -> Result<Option<AwsItem>, sqlx::Error> {
+pub async fn get_in(conn: &mut SqliteConnection, item: &ResourceRef) -> SqlResult<Option<AwsItem>> {
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM resources WHERE kind = ? AND account = ? AND region = ? AND id = ?"
     ))
@@ -405,7 +402,7 @@ pub async fn get_in(
 pub async fn syncs(
     pool: &SqlitePool,
     kind: ResourceKind,
-) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+) -> SqlResult<Vec<(String, String, String)>> {
     sqlx::query_as("SELECT account, region, synced_at FROM resource_syncs WHERE kind = ?")
         .bind(kind.as_str())
         .fetch_all(pool)

@@ -4,7 +4,7 @@
 use app::model::{Field, ResourceKind, Tag};
 use sqlx::SqliteConnection;
 
-use super::sql::Bind;
+use super::sql::{Bind, SqlResult};
 
 /// A cached item as a sync compares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub async fn items(
     kind: ResourceKind,
     account: &str,
     region: &str,
-) -> Result<Vec<Cached>, sqlx::Error> {
+) -> SqlResult<Vec<Cached>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, name, expires_at, tags, fields, last_seen, gone_at FROM resources
          WHERE kind = ? AND account = ? AND region = ?",
@@ -67,7 +67,7 @@ pub async fn mark_gone(
     region: &str,
     id: &str,
     at: &str,
-) -> Result<(), sqlx::Error> {
+) -> SqlResult<()> {
     sqlx::query(
         "UPDATE resources SET gone_at = ? WHERE kind = ? AND account = ? AND region = ? AND id = ?",
     )
@@ -87,7 +87,7 @@ pub async fn mark_gone(
 }
 
 /// Forgets removed items marked gone before `before`; answers how many.
-pub async fn purge_gone(conn: &mut SqliteConnection, before: &str) -> Result<u64, sqlx::Error> {
+pub async fn purge_gone(conn: &mut SqliteConnection, before: &str) -> SqlResult<u64> {
     let purged = sqlx::query("DELETE FROM resources WHERE gone_at IS NOT NULL AND gone_at < ?")
         .bind(before)
         .execute(&mut *conn)
@@ -102,7 +102,7 @@ pub async fn mark_read(
     account: &str,
     region: &str,
     at: &str,
-) -> Result<(), sqlx::Error> {
+) -> SqlResult<()> {
     sqlx::query(
         "INSERT INTO resource_syncs (kind, account, region, synced_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (kind, account, region) DO UPDATE SET synced_at = excluded.synced_at",

@@ -1,10 +1,11 @@
 //! The session table's one-time change to digested ids (see `web::session_ids`).
 
+use super::sql::SqlResult;
 use super::Db;
 
 /// Drops the sessions stored under clear ids, once: at the first start of a version that
 /// stores digests. Answers how many were dropped.
-pub async fn drop_clear_ids_once(db: &Db, now: &str) -> Result<u64, sqlx::Error> {
+pub async fn drop_clear_ids_once(db: &Db, now: &str) -> SqlResult<u64> {
     let mut tx = db.begin_write().await?;
     let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_ids_digested")
         .fetch_one(&mut *tx)

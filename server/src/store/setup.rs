@@ -1,6 +1,7 @@
 //! One-time setup links. Only the SHA-256 of a token is stored, so reading the database does not
 //! give anyone the link.
 
+use super::sql::SqlResult;
 use sqlx::SqliteConnection;
 
 pub fn hash_token(token: &str) -> String {
@@ -14,7 +15,7 @@ pub async fn issue(
     token_hash: &str,
     now: &str,
     expires_at: &str,
-) -> Result<(), sqlx::Error> {
+) -> SqlResult<()> {
     sqlx::query("DELETE FROM setup_tokens WHERE used_at IS NULL")
         .execute(&mut *conn)
         .await?;
@@ -31,7 +32,7 @@ pub async fn is_usable(
     conn: &mut SqliteConnection,
     token_hash: &str,
     now: &str,
-) -> Result<bool, sqlx::Error> {
+) -> SqlResult<bool> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT 1 FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
     )
@@ -43,11 +44,7 @@ pub async fn is_usable(
 }
 
 /// Marks the link used; false if it was not usable (expired, used or unknown).
-pub async fn consume(
-    conn: &mut SqliteConnection,
-    token_hash: &str,
-    now: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn consume(conn: &mut SqliteConnection, token_hash: &str, now: &str) -> SqlResult<bool> {
     let result = sqlx::query(
         "UPDATE setup_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
     )

@@ -1,6 +1,7 @@
 //! `share_links` and their `share_views`: links are found by the SHA-256 of their token, never
 //! by the token; every view is recorded and the newest views of each link are kept.
 
+use super::sql::SqlResult;
 use app::model::share::{ShareLinkSummary, ShareScope, ShareState, ShareViewRecord};
 use sha2::{Digest, Sha256};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -56,7 +57,7 @@ pub struct NewLink<'a> {
     pub expires_at: &'a str,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, link: NewLink<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut SqliteConnection, link: NewLink<'_>) -> SqlResult<i64> {
     let scope = serde_json::to_string(link.scope).expect("a scope always serialises");
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO share_links (token_hash, label, scope, include_tags, created_by, created_at, expires_at)
@@ -79,7 +80,7 @@ const LINK_COLUMNS: &str = "id, label, scope, include_tags, created_by, created_
 
 /// The link whose token hashes to `token_hash`: one lookup on a unique index, the same work
 /// whether or not it exists.
-pub async fn find(pool: &SqlitePool, token_hash: &str) -> Result<Option<LinkRecord>, sqlx::Error> {
+pub async fn find(pool: &SqlitePool, token_hash: &str) -> SqlResult<Option<LinkRecord>> {
     sqlx::query_as(&format!(
         "SELECT {LINK_COLUMNS} FROM share_links WHERE token_hash = ?"
     ))
@@ -88,7 +89,7 @@ pub async fn find(pool: &SqlitePool, token_hash: &str) -> Result<Option<LinkReco
     .await
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: i64) -> Result<Option<LinkRecord>, sqlx::Error> {
+pub async fn get(conn: &mut SqliteConnection, id: i64) -> SqlResult<Option<LinkRecord>> {
     sqlx::query_as(&format!(
         "SELECT {LINK_COLUMNS} FROM share_links WHERE id = ?"
     ))
@@ -98,7 +99,7 @@ pub async fn get(conn: &mut SqliteConnection, id: i64) -> Result<Option<LinkReco
 }
 
 /// Every link, newest first, with how many addresses viewed it.
-pub async fn list(pool: &SqlitePool, now: &str) -> Result<Vec<ShareLinkSummary>, sqlx::Error> {
+pub async fn list(pool: &SqlitePool, now: &str) -> SqlResult<Vec<ShareLinkSummary>> {
     #[derive(sqlx::FromRow)]
     struct Listed {
         #[sqlx(flatten)]
@@ -143,11 +144,7 @@ pub async fn list(pool: &SqlitePool, now: &str) -> Result<Vec<ShareLinkSummary>,
 }
 
 /// The newest views of one link.
-pub async fn views(
-    pool: &SqlitePool,
-    link_id: i64,
-    limit: i64,
-) -> Result<Vec<ShareViewRecord>, sqlx::Error> {
+pub async fn views(pool: &SqlitePool, link_id: i64, limit: i64) -> SqlResult<Vec<ShareViewRecord>> {
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT at, client_ip, user_agent, what FROM share_views WHERE link_id = ? ORDER BY id DESC LIMIT ?",
     )
@@ -167,12 +164,7 @@ pub async fn views(
 }
 
 /// Revokes one link that is not revoked yet; false if there is none such.
-pub async fn revoke(
-    conn: &mut SqliteConnection,
-    id: i64,
-    by: &str,
-    at: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn revoke(conn: &mut SqliteConnection, id: i64, by: &str, at: &str) -> SqlResult<bool> {
     let done = sqlx::query(
         "UPDATE share_links SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL",
     )
@@ -185,11 +177,7 @@ pub async fn revoke(
 }
 
 /// Revokes every link still working; answers how many.
-pub async fn revoke_all(
-    conn: &mut SqliteConnection,
-    by: &str,
-    at: &str,
-) -> Result<u64, sqlx::Error> {
+pub async fn revoke_all(conn: &mut SqliteConnection, by: &str, at: &str) -> SqlResult<u64> {
     let done = sqlx::query(
         "UPDATE share_links SET revoked_at = ?1, revoked_by = ?2 WHERE revoked_at IS NULL AND expires_at > ?1",
     )
@@ -209,7 +197,7 @@ pub struct View<'a> {
 }
 
 /// Records a view, counts it, and prunes the link's views beyond [`VIEWS_KEPT`].
-pub async fn record_view(conn: &mut SqliteConnection, view: View<'_>) -> Result<(), sqlx::Error> {
+pub async fn record_view(conn: &mut SqliteConnection, view: View<'_>) -> SqlResult<()> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO share_views (link_id, at, client_ip, user_agent, what) VALUES (?, ?, ?, ?, ?) RETURNING id",
     )

@@ -3,7 +3,7 @@
 //! item outside it cannot be read whatever the URL asks for.
 
 use super::resources::{fetch, order_by, push_filter, push_item_filter, Row, COLUMNS};
-use super::sql::{push_page, push_window};
+use super::sql::{push_page, push_window, SqlResult};
 use app::model::{AwsItem, InventoryQuery, ResourceKind, ResourceRef, INVENTORY_PAGE_SIZE};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
@@ -60,7 +60,7 @@ pub async fn page(
     sort: &str,
     page: u32,
     now: &str,
-) -> Result<(Vec<AwsItem>, usize), sqlx::Error> {
+) -> SqlResult<(Vec<AwsItem>, usize)> {
     let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM resources r");
     push_selection(&mut count, selection, now);
     let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
@@ -81,7 +81,7 @@ pub async fn find(
     selection: Selection<'_>,
     item: &ResourceRef,
     now: &str,
-) -> Result<Option<AwsItem>, sqlx::Error> {
+) -> SqlResult<Option<AwsItem>> {
     let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
     push_selection(&mut select, selection, now);
     select.push(" AND r.kind = ");
@@ -99,7 +99,7 @@ pub async fn batch(
     offset: i64,
     batch: i64,
     now: &str,
-) -> Result<Vec<AwsItem>, sqlx::Error> {
+) -> SqlResult<Vec<AwsItem>> {
     let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
     push_selection(&mut select, selection, now);
     select.push(" ORDER BY ");

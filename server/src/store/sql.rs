@@ -7,6 +7,9 @@ use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Encode, QueryBuilder, Sqlite, Type};
 
+/// What a repository's function answers: its value, or the database's error.
+pub type SqlResult<T> = Result<T, sqlx::Error>;
+
 /// ` LIMIT … OFFSET …`: the rows of page `page` (1-based) of `size` rows each.
 pub fn push_page(sql: &mut QueryBuilder<'_, Sqlite>, page: u32, size: usize) {
     let size = size as i64;

@@ -4,7 +4,7 @@
 use app::model::{ResourceKind, SyncScopeRun};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::sql::Bind;
+use super::sql::{Bind, SqlResult};
 
 /// A scope's row of one run: what [`queue`] inserted, for the sync to fill in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub async fn queue(
     run: &str,
     scopes: &[(ResourceKind, String, String)],
     now: &str,
-) -> Result<Vec<QueuedScope>, sqlx::Error> {
+) -> SqlResult<Vec<QueuedScope>> {
     let mut queued = Vec::with_capacity(scopes.len());
     for (kind, account, region) in scopes {
         let (row,): (i64,) = sqlx::query_as(
@@ -44,7 +44,7 @@ pub async fn queue(
     Ok(queued)
 }
 
-pub async fn mark_running(pool: &SqlitePool, row: i64, now: &str) -> Result<(), sqlx::Error> {
+pub async fn mark_running(pool: &SqlitePool, row: i64, now: &str) -> SqlResult<()> {
     sqlx::query("UPDATE sync_runs SET outcome = 'running', started_at = ? WHERE id = ?")
         .bind(now)
         .bind(row)
@@ -79,7 +79,7 @@ pub async fn finish(
     aws_calls: u64,
     error: &str,
     now: &str,
-) -> Result<(), sqlx::Error> {
+) -> SqlResult<()> {
     sqlx::query(
         "UPDATE sync_runs SET outcome = ?, items = ?, aws_calls = ?, error = ?, finished_at = ?
          WHERE id = ?",
@@ -97,7 +97,7 @@ pub async fn finish(
 
 /// Rows a process left queued or running when it stopped (a crash, a kill): they will never
 /// finish, so they say so instead of showing "running" for ever.
-pub async fn abandon_unfinished(pool: &SqlitePool, now: &str) -> Result<u64, sqlx::Error> {
+pub async fn abandon_unfinished(pool: &SqlitePool, now: &str) -> SqlResult<u64> {
     let done = sqlx::query(
         "UPDATE sync_runs SET outcome = 'abandoned', finished_at = ?,
            error = 'trustdesk stopped before this scope was read; the next sync reads it again.'
@@ -110,7 +110,7 @@ pub async fn abandon_unfinished(pool: &SqlitePool, now: &str) -> Result<u64, sql
 }
 
 /// [`abandon_unfinished`] for the scopes of one run (this process's, at its stop).
-pub async fn abandon_run(pool: &SqlitePool, run: &str, now: &str) -> Result<u64, sqlx::Error> {
+pub async fn abandon_run(pool: &SqlitePool, run: &str, now: &str) -> SqlResult<u64> {
     let done = sqlx::query(
         "UPDATE sync_runs SET outcome = 'abandoned', finished_at = ?,
            error = 'trustdesk stopped before this scope was read; the next sync reads it again.'
@@ -168,7 +168,7 @@ const RUN_COLUMNS: &str =
     "run, kind, account, region, queued_at, started_at, finished_at, items, aws_calls, outcome, error";
 
 /// The newest row of every scope that was ever synced.
-pub async fn latest_per_scope(pool: &SqlitePool) -> Result<Vec<SyncScopeRun>, sqlx::Error> {
+pub async fn latest_per_scope(pool: &SqlitePool) -> SqlResult<Vec<SyncScopeRun>> {
     let rows: Vec<RunRow> = sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM sync_runs WHERE id IN
            (SELECT MAX(id) FROM sync_runs GROUP BY kind, account, region)
@@ -183,7 +183,7 @@ pub async fn latest_per_scope(pool: &SqlitePool) -> Result<Vec<SyncScopeRun>, sq
 pub async fn latest_finished(
     pool: &SqlitePool,
     kind: ResourceKind,
-) -> Result<Vec<SyncScopeRun>, sqlx::Error> {
+) -> SqlResult<Vec<SyncScopeRun>> {
     let rows: Vec<RunRow> = sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM sync_runs WHERE id IN
            (SELECT MAX(id) FROM sync_runs
@@ -196,7 +196,7 @@ pub async fn latest_finished(
 }
 
 /// Every row of the newest run: its progress while it runs, its outcome after.
-pub async fn newest_run(pool: &SqlitePool) -> Result<Vec<SyncScopeRun>, sqlx::Error> {
+pub async fn newest_run(pool: &SqlitePool) -> SqlResult<Vec<SyncScopeRun>> {
     let rows: Vec<RunRow> = sqlx::query_as(&format!(
         "SELECT {RUN_COLUMNS} FROM sync_runs
          WHERE run = (SELECT run FROM sync_runs ORDER BY id DESC LIMIT 1) ORDER BY id"
@@ -214,7 +214,7 @@ pub async fn take_lease(
     holder: &str,
     now: &str,
     until: &str,
-) -> Result<bool, sqlx::Error> {
+) -> SqlResult<bool> {
     let taken = sqlx::query(
         "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?4)
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -229,7 +229,7 @@ pub async fn take_lease(
     Ok(taken.rows_affected() == 1)
 }
 
-pub async fn release_lease(pool: &SqlitePool, name: &str, holder: &str) -> Result<(), sqlx::Error> {
+pub async fn release_lease(pool: &SqlitePool, name: &str, holder: &str) -> SqlResult<()> {
     sqlx::query("DELETE FROM leases WHERE name = ? AND holder = ?")
         .bind(name)
         .bind(holder)
@@ -239,7 +239,7 @@ pub async fn release_lease(pool: &SqlitePool, name: &str, holder: &str) -> Resul
 }
 
 /// Whether any process holds the lease `name` now.
-pub async fn lease_held(pool: &SqlitePool, name: &str, now: &str) -> Result<bool, sqlx::Error> {
+pub async fn lease_held(pool: &SqlitePool, name: &str, now: &str) -> SqlResult<bool> {
     let held: Option<(i64,)> =
         sqlx::query_as("SELECT 1 FROM leases WHERE name = ? AND expires_at > ?")
             .bind(name)
@@ -250,14 +250,14 @@ pub async fn lease_held(pool: &SqlitePool, name: &str, now: &str) -> Result<bool
 }
 
 /// `(next_run_at, requested_at)`.
-pub async fn schedule(pool: &SqlitePool) -> Result<(Option<String>, Option<String>), sqlx::Error> {
+pub async fn schedule(pool: &SqlitePool) -> SqlResult<(Option<String>, Option<String>)> {
     sqlx::query_as("SELECT next_run_at, requested_at FROM sync_schedule WHERE id = 1")
         .fetch_optional(pool)
         .await
         .map(Option::unwrap_or_default)
 }
 
-pub async fn set_next_run(pool: &SqlitePool, at: &str) -> Result<(), sqlx::Error> {
+pub async fn set_next_run(pool: &SqlitePool, at: &str) -> SqlResult<()> {
     sqlx::query("UPDATE sync_schedule SET next_run_at = ? WHERE id = 1")
         .bind(at)
         .execute(pool)
@@ -266,7 +266,7 @@ pub async fn set_next_run(pool: &SqlitePool, at: &str) -> Result<(), sqlx::Error
 }
 
 /// Asks for a sync as soon as a scheduler sees it (any process).
-pub async fn request(pool: &SqlitePool, by: &str, now: &str) -> Result<(), sqlx::Error> {
+pub async fn request(pool: &SqlitePool, by: &str, now: &str) -> SqlResult<()> {
     sqlx::query("UPDATE sync_schedule SET requested_at = ?, requested_by = ? WHERE id = 1")
         .bind(now)
         .bind(by)
@@ -276,7 +276,7 @@ pub async fn request(pool: &SqlitePool, by: &str, now: &str) -> Result<(), sqlx:
 }
 
 /// Clears a request made at or before `started` (one made while the sync ran stays).
-pub async fn clear_request(pool: &SqlitePool, started: &str) -> Result<(), sqlx::Error> {
+pub async fn clear_request(pool: &SqlitePool, started: &str) -> SqlResult<()> {
     sqlx::query(
         "UPDATE sync_schedule SET requested_at = NULL, requested_by = NULL
          WHERE id = 1 AND requested_at <= ?",

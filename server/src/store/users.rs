@@ -1,5 +1,6 @@
 //! The `users` table.
 
+use super::sql::SqlResult;
 use app::model::{Role, UserSummary};
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -41,30 +42,27 @@ const COLUMNS: &str = "id, username, role, password_hash, disabled, created_at, 
 pub async fn find_by_username(
     conn: &mut SqliteConnection,
     username: &str,
-) -> Result<Option<UserRecord>, sqlx::Error> {
+) -> SqlResult<Option<UserRecord>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
         .bind(username)
         .fetch_optional(conn)
         .await
 }
 
-pub async fn find_by_id(
-    conn: &mut SqliteConnection,
-    id: i64,
-) -> Result<Option<UserRecord>, sqlx::Error> {
+pub async fn find_by_id(conn: &mut SqliteConnection, id: i64) -> SqlResult<Option<UserRecord>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
         .bind(id)
         .fetch_optional(conn)
         .await
 }
 
-pub async fn list(pool: &SqlitePool) -> Result<Vec<UserRecord>, sqlx::Error> {
+pub async fn list(pool: &SqlitePool) -> SqlResult<Vec<UserRecord>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
         .fetch_all(pool)
         .await
 }
 
-pub async fn count_active_admins(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+pub async fn count_active_admins(conn: &mut SqliteConnection) -> SqlResult<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
         .fetch_one(conn)
         .await
@@ -77,7 +75,7 @@ pub async fn insert(
     role: Role,
     password_hash: &str,
     now: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> SqlResult<Option<i64>> {
     let result = sqlx::query(
         "INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (username) DO NOTHING",
@@ -91,7 +89,7 @@ pub async fn insert(
     Ok((result.rows_affected() == 1).then(|| result.last_insert_rowid()))
 }
 
-pub async fn set_role(conn: &mut SqliteConnection, id: i64, role: Role) -> Result<(), sqlx::Error> {
+pub async fn set_role(conn: &mut SqliteConnection, id: i64, role: Role) -> SqlResult<()> {
     sqlx::query("UPDATE users SET role = ? WHERE id = ?")
         .bind(role.as_str())
         .bind(id)
@@ -100,11 +98,7 @@ pub async fn set_role(conn: &mut SqliteConnection, id: i64, role: Role) -> Resul
         .map(|_| ())
 }
 
-pub async fn set_disabled(
-    conn: &mut SqliteConnection,
-    id: i64,
-    disabled: bool,
-) -> Result<(), sqlx::Error> {
+pub async fn set_disabled(conn: &mut SqliteConnection, id: i64, disabled: bool) -> SqlResult<()> {
     sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
         .bind(disabled)
         .bind(id)
@@ -113,11 +107,7 @@ pub async fn set_disabled(
         .map(|_| ())
 }
 
-pub async fn record_login(
-    conn: &mut SqliteConnection,
-    id: i64,
-    now: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn record_login(conn: &mut SqliteConnection, id: i64, now: &str) -> SqlResult<()> {
     sqlx::query("UPDATE users SET last_login_at = ? WHERE id = ?")
         .bind(now)
         .bind(id)

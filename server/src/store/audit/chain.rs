@@ -6,6 +6,7 @@ use super::{
     seal::{self, Mismatch, Seal},
     StoredRow, GENESIS,
 };
+use crate::store::sql::SqlResult;
 use app::model::{Anchor, BrokenLink, ChainCursor, ChainProgress, ChainReport};
 use futures_util::TryStreamExt;
 use sqlx::SqlitePool;
@@ -88,7 +89,7 @@ impl Walk<'_> {
 }
 
 /// Walks the whole chain oldest first and names the first row that does not match.
-pub async fn verify(pool: &SqlitePool, seal: &Seal) -> Result<ChainReport, sqlx::Error> {
+pub async fn verify(pool: &SqlitePool, seal: &Seal) -> SqlResult<ChainReport> {
     let mut rows =
         sqlx::query_as::<_, StoredRow>("SELECT * FROM audit_log ORDER BY id").fetch(pool);
     let mut walk = Walk {
@@ -110,7 +111,7 @@ pub async fn verify_chunk(
     seal: &Seal,
     cursor: ChainCursor,
     limit: u32,
-) -> Result<ChainProgress, sqlx::Error> {
+) -> SqlResult<ChainProgress> {
     let rows: Vec<StoredRow> =
         sqlx::query_as("SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?")
             .bind(cursor.after_id)
@@ -149,7 +150,7 @@ pub async fn check_anchor(
     pool: &SqlitePool,
     report: &ChainReport,
     anchor: &Anchor,
-) -> Result<Result<(), String>, sqlx::Error> {
+) -> SqlResult<Result<(), String>> {
     if report.rows_checked < anchor.rows {
         return Ok(Err(format!(
             "the trail has {} rows, fewer than the anchor's {}: rows were removed from its end",
@@ -195,7 +196,7 @@ pub enum HeadCheck {
     },
 }
 
-pub async fn head_check(pool: &SqlitePool, seal: &Seal) -> Result<HeadCheck, sqlx::Error> {
+pub async fn head_check(pool: &SqlitePool, seal: &Seal) -> SqlResult<HeadCheck> {
     let Some(row) =
         sqlx::query_as::<_, StoredRow>("SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")
             .fetch_optional(pool)

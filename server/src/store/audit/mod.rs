@@ -15,6 +15,7 @@ pub use chain::{check_anchor, head_check, verify, verify_chunk, HeadCheck, VERIF
 pub use query::{detail, export_rows, page, ExportRow};
 pub use seal::{AuditKey, Seal};
 
+use crate::store::sql::SqlResult;
 use app::model::{AuditEntry, ItemState, Outcome, Recorded};
 use serde_json::Value;
 use sqlx::SqliteConnection;
@@ -174,7 +175,7 @@ pub async fn append(
     seal: &Seal,
     mut row: NewAuditRow,
     at: &str,
-) -> Result<AuditEntry, sqlx::Error> {
+) -> SqlResult<AuditEntry> {
     let last: Option<(i64, String, String)> =
         sqlx::query_as("SELECT id, hash, scheme FROM audit_log ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut *conn)

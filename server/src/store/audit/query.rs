@@ -3,6 +3,7 @@
 //! filter matches for the exports.
 
 use super::{read_state, redact, StoredRow};
+use crate::store::sql::SqlResult;
 use app::model::{
     AtRange, AuditDetail, AuditPage, AuditQuery, Recorded, ResourceKind, AUDIT_PAGE_SIZE,
 };
@@ -34,7 +35,7 @@ fn push_filters(sql: &mut QueryBuilder<'static, Sqlite>, query: &AuditQuery, ran
 
 /// The distinct values of an indexed column, one index seek each (a loose index scan), so the
 /// filter's choices cost the number of values, not the number of rows.
-async fn distinct(pool: &SqlitePool, column: &str) -> Result<Vec<String>, sqlx::Error> {
+async fn distinct(pool: &SqlitePool, column: &str) -> SqlResult<Vec<String>> {
     let sql = format!(
         "WITH RECURSIVE v(x) AS (
              SELECT MIN({column}) FROM audit_log
@@ -48,11 +49,7 @@ async fn distinct(pool: &SqlitePool, column: &str) -> Result<Vec<String>, sqlx::
 
 /// Newest first; `query.page` is 1-based and clamped to the last page. The filters must have
 /// been checked ([`AuditQuery::validate`]) into `range`.
-pub async fn page(
-    pool: &SqlitePool,
-    query: &AuditQuery,
-    range: &AtRange,
-) -> Result<AuditPage, sqlx::Error> {
+pub async fn page(pool: &SqlitePool, query: &AuditQuery, range: &AtRange) -> SqlResult<AuditPage> {
     let mut count = QueryBuilder::new("SELECT COUNT(*) FROM audit_log");
     push_filters(&mut count, query, range);
     let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
@@ -80,7 +77,7 @@ pub async fn page(
 
 /// One row in full, secrets redacted again on the way out (rows written before a key joined
 /// the redacted list keep it from showing).
-pub async fn detail(pool: &SqlitePool, id: i64) -> Result<Option<AuditDetail>, sqlx::Error> {
+pub async fn detail(pool: &SqlitePool, id: i64) -> SqlResult<Option<AuditDetail>> {
     let row: Option<StoredRow> = sqlx::query_as("SELECT * FROM audit_log WHERE id = ?")
         .bind(id)
         .fetch_optional(pool)
@@ -191,8 +188,8 @@ pub fn export_rows(
     pool: SqlitePool,
     query: AuditQuery,
     range: AtRange,
-) -> impl Stream<Item = Result<ExportRow, sqlx::Error>> + Send + 'static {
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<ExportRow, sqlx::Error>>(64);
+) -> impl Stream<Item = SqlResult<ExportRow>> + Send + 'static {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<SqlResult<ExportRow>>(64);
     tokio::spawn(async move {
         let mut sql = QueryBuilder::new("SELECT * FROM audit_log");
         push_filters(&mut sql, &query, &range);

@@ -191,33 +191,22 @@ async fn root_files_revalidate_with_304s() {
     let etag = favicon.header(header::ETAG).to_owned();
     let modified = favicon.header(header::LAST_MODIFIED).to_owned();
 
-    let by_etag = get(&router, "/favicon.svg", &[(header::IF_NONE_MATCH, &etag)]).await;
+    let favicon_if = |name: header::HeaderName, value: String| {
+        let router = router.clone();
+        async move { get(&router, "/favicon.svg", &[(name, &value)]).await }
+    };
+    let by_etag = favicon_if(header::IF_NONE_MATCH, etag).await;
     assert_eq!(by_etag.status, StatusCode::NOT_MODIFIED);
     assert!(by_etag.body.is_empty());
-    let by_date = get(
-        &router,
-        "/favicon.svg",
-        &[(header::IF_MODIFIED_SINCE, &modified)],
-    )
-    .await;
+    let by_date = favicon_if(header::IF_MODIFIED_SINCE, modified).await;
     assert_eq!(by_date.status, StatusCode::NOT_MODIFIED);
 
-    let other_etag = get(
-        &router,
-        "/favicon.svg",
-        &[(header::IF_NONE_MATCH, "\"0000000000000000\"")],
-    )
-    .await;
+    let other_etag = favicon_if(header::IF_NONE_MATCH, "\"0000000000000000\"".into()).await;
     assert_eq!(other_etag.status, StatusCode::OK);
     let older = httpdate::fmt_http_date(
         std::time::UNIX_EPOCH + std::time::Duration::from_secs(MODIFIED - 1),
     );
-    let stale = get(
-        &router,
-        "/favicon.svg",
-        &[(header::IF_MODIFIED_SINCE, &older)],
-    )
-    .await;
+    let stale = favicon_if(header::IF_MODIFIED_SINCE, older).await;
     assert_eq!(stale.status, StatusCode::OK);
     assert_eq!(stale.body, b"<svg/>");
 }

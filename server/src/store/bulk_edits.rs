@@ -8,7 +8,7 @@ use app::model::bulk::{
 use app::model::{ResourceKind, ResourceRef, Tag};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use super::sql::{push_page, SqlResult};
+use super::sql::{push_page, Bind, SqlResult};
 
 /// An item of a bulk edit with its place in the selection.
 #[derive(Debug, Clone)]
@@ -98,6 +98,24 @@ const EDIT_COLUMNS: &str = "id, created_by, created_at, selection, operations, s
 const ITEM_COLUMNS: &str = "position, kind, account, region, id, name, before, after, status, \
      message, breaks_before, breaks_after, request_id";
 
+/// An item's preview or result, bound in the order of [`ITEM_COLUMNS`] after the item's key:
+/// its name, its tags before and after, its status and message, the rules it breaks before and
+/// after, and AWS's request id.
+fn bind_outcome<'q, B: Bind<'q>>(query: B, item: &'q BulkItem) -> B {
+    let states = query
+        .bind_value(item.name.as_str())
+        .bind_value(json(&item.before));
+    let status = states
+        .bind_value(json(&item.after))
+        .bind_value(item.status.as_str());
+    let breaks = status
+        .bind_value(item.message.as_str())
+        .bind_value(json(&item.breaks_before));
+    breaks
+        .bind_value(json(&item.breaks_after))
+        .bind_value(item.request_id.as_str())
+}
+
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data always serialises")
 }
@@ -127,20 +145,9 @@ pub async fn insert(
             "INSERT INTO bulk_edit_items (edit_id, {ITEM_COLUMNS}) "
         ));
         insert.push_values(chunk.iter().enumerate(), |mut row, (n, item)| {
-            row.push_bind(&edit.id)
-                .push_bind((chunk_number * 500 + n) as i64)
-                .push_bind(item.item.kind.as_str())
-                .push_bind(&item.item.account)
-                .push_bind(&item.item.region)
-                .push_bind(&item.item.id)
-                .push_bind(&item.name)
-                .push_bind(json(&item.before))
-                .push_bind(json(&item.after))
-                .push_bind(item.status.as_str())
-                .push_bind(&item.message)
-                .push_bind(json(&item.breaks_before))
-                .push_bind(json(&item.breaks_after))
-                .push_bind(&item.request_id);
+            let position = (chunk_number * 500 + n) as i64;
+            let row = row.push_bind(&edit.id).push_bind(position);
+            bind_outcome(row.bind_item(&item.item), item);
         });
         insert.build().execute(&mut *conn).await?;
     }
@@ -412,24 +419,14 @@ pub async fn set_confirmed_by(conn: &mut SqliteConnection, id: &str, by: &str) -
 
 /// Rewrites one item's preview or result.
 pub async fn update_item(conn: &mut SqliteConnection, id: &str, stored: &Stored) -> SqlResult<()> {
-    let item = &stored.item;
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE bulk_edit_items SET name = ?, before = ?, after = ?, status = ?, message = ?, \
          breaks_before = ?, breaks_after = ?, request_id = ? WHERE edit_id = ? AND position = ?",
-    )
-    .bind(&item.name)
-    .bind(json(&item.before))
-    .bind(json(&item.after))
-    .bind(item.status.as_str())
-    .bind(&item.message)
-    .bind(json(&item.breaks_before))
-    .bind(json(&item.breaks_after))
-    .bind(&item.request_id)
-    .bind(id)
-    .bind(stored.position)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ())
+    );
+    let update = bind_outcome(update, &stored.item)
+        .bind(id)
+        .bind(stored.position);
+    update.execute(&mut *conn).await.map(|_| ())
 }
 
 /// Failed items become pending again, for a retry.

@@ -4,6 +4,7 @@
 
 use app::model::ResourceRef;
 use sqlx::query::{Query, QueryAs, QueryScalar};
+use sqlx::query_builder::Separated;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Encode, QueryBuilder, Sqlite, Type};
 
@@ -55,5 +56,12 @@ impl<'q, O> Bind<'q> for QueryAs<'q, Sqlite, O, SqliteArguments<'q>> {
 impl<'q, O> Bind<'q> for QueryScalar<'q, Sqlite, O, SqliteArguments<'q>> {
     fn bind_value<T: 'q + Encode<'q, Sqlite> + Type<Sqlite>>(self, value: T) -> Self {
         self.bind(value)
+    }
+}
+
+/// The values of one row of a multi-row INSERT (`QueryBuilder::push_values`).
+impl<'r, 'b, 'q> Bind<'q> for &'r mut Separated<'b, 'q, Sqlite, &'static str> {
+    fn bind_value<T: 'q + Encode<'q, Sqlite> + Type<Sqlite>>(self, value: T) -> Self {
+        self.push_bind(value)
     }
 }

@@ -273,6 +273,13 @@ mod tests {
         }
     }
 
+    /// A throttle after `times` wrong passwords for alice from home, and the instant of them.
+    fn alice_failed(times: usize) -> (LoginThrottle, Instant) {
+        let (throttle, t0) = (LoginThrottle::default(), Instant::now());
+        failed(&throttle, "alice", HOME, t0, times);
+        (throttle, t0)
+    }
+
     fn signed_in(throttle: &LoginThrottle, account: &str, from: ClientIp, now: Instant) {
         throttle.succeeded(throttle.reserve(account, from, now).unwrap());
     }
@@ -293,9 +300,7 @@ mod tests {
 
     #[test]
     fn one_account_from_one_address_waits_after_three_failures() {
-        let throttle = LoginThrottle::default();
-        let t0 = Instant::now();
-        failed(&throttle, "alice", HOME, t0, 3);
+        let (throttle, t0) = alice_failed(3);
         let refused = throttle.reserve("alice", HOME, t0).unwrap_err();
         assert_eq!(refused.wait, Duration::from_secs(1));
         assert!(!refused.because_of_address);
@@ -345,9 +350,7 @@ mod tests {
 
     #[test]
     fn success_forgives_the_address_and_takes_back_its_own_count() {
-        let throttle = LoginThrottle::default();
-        let t0 = Instant::now();
-        failed(&throttle, "alice", HOME, t0, 2);
+        let (throttle, t0) = alice_failed(2);
         let attempt = throttle.reserve("alice", HOME, t0).unwrap();
         throttle.succeeded(attempt);
         failed(&throttle, "alice", HOME, t0, 3);

@@ -8,9 +8,10 @@ use std::future::Future;
 use app::model::{
     aws_rules, AppError, AwsItem, CreateFormOptions, ErrorKind, FieldErrors, FormIntent,
     InventoryPage, InventoryQuery, ItemState, OnceSecret, Outcome, PermissionCheck, Recorded,
-    RefreshReport, ResourceKind, ResourceRef, Role, Tag, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
+    RefreshReport, ResourceKind, ResourceRef, Role, Secret, Tag, GLOBAL_REGION,
+    INVENTORY_PAGE_SIZE,
 };
-use app::ports::KindRequest;
+use app::ports::{Changed, KindRequest, ResourcePorts};
 use serde_json::{json, Value};
 
 use crate::aws::{self, kind::CacheChange, At, AwsFailure};
@@ -24,14 +25,6 @@ pub(crate) struct Applied<T> {
     pub value: T,
     pub request_id: String,
     pub cache: CacheChange,
-}
-
-/// What a kind's form did: the kind's typed reply, where a plain form goes next, and the
-/// message it shows there.
-pub(crate) struct Acted {
-    pub reply: Value,
-    pub redirect: Option<String>,
-    pub flash: String,
 }
 
 impl RequestConsole {
@@ -174,98 +167,6 @@ impl RequestConsole {
         outcome
     }
 
-    pub(crate) async fn inventory_inner(
-        &self,
-        kind: ResourceKind,
-        query: InventoryQuery,
-    ) -> Result<InventoryPage, AppError> {
-        self.require_user().await?;
-        let pool = self.console.db().pool();
-        let now = self.console.clock.timestamp();
-        let (mut items, mut total) = resources::page(pool, kind, &query, query.page.max(1), &now)
-            .await
-            .map_err(db_error)?;
-        let pages = total.div_ceil(INVENTORY_PAGE_SIZE).max(1) as u32;
-        let page = query.page.clamp(1, pages);
-        if page != query.page.max(1) {
-            // Past the last page (the URL's page number outlived a filter): show the last one.
-            (items, total) = resources::page(pool, kind, &query, page, &now)
-                .await
-                .map_err(db_error)?;
-        }
-        let statuses = resources::statuses(pool, kind).await.map_err(db_error)?;
-        let syncs = resources::syncs(pool, kind).await.map_err(db_error)?;
-        let in_view = |account: &str, region: &str| {
-            (query.account.is_empty() || account == query.account)
-                && (query.region.is_empty() || region == query.region)
-        };
-        let failed_scopes = crate::store::sync::latest_finished(pool, kind)
-            .await
-            .map_err(db_error)?
-            .into_iter()
-            .filter(|run| run.failed() && in_view(&run.account, &run.region))
-            .map(|run| format!("{}/{}: {}", run.account, run.region, run.error))
-            .collect();
-        let mut accounts: Vec<String> = self
-            .console
-            .clients
-            .accounts()
-            .iter()
-            .map(|a| a.name.clone())
-            .collect();
-        accounts.sort();
-        let mut regions: Vec<String> = self
-            .console
-            .clients
-            .places(kind)
-            .into_iter()
-            .map(|(_, region, _)| region)
-            .collect();
-        regions.sort();
-        regions.dedup();
-        let clock_now = self.console.clock.now();
-        let items = items
-            .into_iter()
-            .map(|item| with_days_left(item, clock_now))
-            .collect();
-        let refreshed_at = syncs
-            .iter()
-            .filter(|(account, region, _)| {
-                (query.account.is_empty() || *account == query.account)
-                    && (query.region.is_empty() || *region == query.region)
-            })
-            .map(|(_, _, at)| at.clone())
-            .min();
-        let removed = query.removed;
-        Ok(InventoryPage {
-            kind,
-            items,
-            total,
-            page,
-            pages,
-            accounts,
-            regions,
-            statuses,
-            refreshed_at,
-            failed_scopes,
-            removed,
-        })
-    }
-
-    pub(crate) async fn refresh_inner(
-        &self,
-        kind: ResourceKind,
-    ) -> Result<RefreshReport, AppError> {
-        let user = self.require_user().await?;
-        self.console.aws_reads.refresh(
-            kind,
-            user.id,
-            user.role() == Role::Admin,
-            std::time::Instant::now(),
-        )?;
-        self.console.refresh(kind).await
-    }
-
     /// The signed-in user, if they may have AWS read for them once more now.
     async fn require_user_reading_aws(&self) -> Result<UserRecord, AppError> {
         let user = self.require_user().await?;
@@ -273,47 +174,6 @@ impl RequestConsole {
             .aws_reads
             .read(user.id, std::time::Instant::now())?;
         Ok(user)
-    }
-
-    pub(crate) async fn resource_inner(&self, item: ResourceRef) -> Result<AwsItem, AppError> {
-        self.require_user().await?;
-        resources::get(self.console.db().pool(), &item)
-            .await
-            .map_err(db_error)?
-            .map(|item| with_days_left(item, self.console.clock.now()))
-            .ok_or_else(|| {
-                AppError::not_found(format!(
-                    "No {} {} in {}/{} is known; refresh the inventory.",
-                    item.kind.singular(),
-                    item.id,
-                    item.account,
-                    item.region
-                ))
-            })
-    }
-
-    pub(crate) async fn create_form_options_inner(
-        &self,
-        kind: ResourceKind,
-    ) -> Result<CreateFormOptions, AppError> {
-        self.require_user_reading_aws().await?;
-        let clients = &self.console.clients;
-        let targets = clients
-            .places(kind)
-            .into_iter()
-            .map(|(index, region, _)| {
-                let account = &clients.accounts()[index].name;
-                if kind.is_global() {
-                    format!("{account}/{GLOBAL_REGION}")
-                } else {
-                    format!("{account}/{region}")
-                }
-            })
-            .collect();
-        Ok(CreateFormOptions {
-            targets,
-            client_token: crate::csrf::client_token(),
-        })
     }
 
     /// Every place of `kind` whose account id could be read, for a form's choices.
@@ -331,203 +191,6 @@ impl RequestConsole {
             (true, Some(error)) => Err(error),
             _ => Ok(places),
         }
-    }
-
-    pub(crate) async fn kind_form_options_inner(
-        &self,
-        kind: ResourceKind,
-        form: String,
-    ) -> Result<Value, AppError> {
-        self.require_user_reading_aws().await?;
-        let places = self.reachable_places(kind).await?;
-        aws::adapter(kind).form_options(&form, places).await
-    }
-
-    /// One of a kind's forms: the kind validates and plans it; a check sends its dry run; a
-    /// change goes the audited way. A secret AWS returns only now is kept for one showing.
-    /// Who asks is settled before the form is read: anyone signed in may check, only admins
-    /// may change; reading the form (a metadata document, a certificate chain) runs off the
-    /// async workers.
-    pub(crate) async fn act_inner(&self, request: KindRequest) -> Result<Acted, AppError> {
-        let intent = request.intent;
-        let adapter = aws::adapter(request.kind);
-        // A form on an existing item (a modify) has a "before"; a create has none.
-        let acts_on_item = request.item.is_some();
-        let user = if intent == FormIntent::Check {
-            self.require_user().await?
-        } else {
-            let target = request.item.clone().unwrap_or_else(|| ResourceRef {
-                kind: request.kind,
-                account: String::new(),
-                region: String::new(),
-                id: "new".into(),
-            });
-            let action = format!("{}.{}", request.kind.as_str(), request.action);
-            self.require_admin_for(&action, &target).await?
-        };
-        let read = self
-            .console
-            .off_the_workers(move || match intent {
-                FormIntent::Check => match adapter.check(&request) {
-                    Some(answer) => ReadForm::Checked(answer),
-                    None => ReadForm::Planned(adapter.plan(request)),
-                },
-                _ => ReadForm::Planned(adapter.plan(request)),
-            })
-            .await?;
-        let plan = match read {
-            ReadForm::Checked(answer) => {
-                let (reply, flash) = answer?;
-                return Ok(Acted {
-                    reply,
-                    redirect: None,
-                    flash,
-                });
-            }
-            ReadForm::Planned(plan) => plan?,
-        };
-        if intent == FormIntent::Check {
-            let dry_run = plan.dry_run.ok_or_else(|| {
-                AppError::new(
-                    ErrorKind::Validation,
-                    "This form has no permission check; submit it to create the item.",
-                )
-            })?;
-            self.console
-                .aws_reads
-                .read(user.id, std::time::Instant::now())?;
-            let at = self.at(&plan.target).await?;
-            let check = permission_check((dry_run.run)(at).await, &dry_run.allowed)?;
-            return Ok(Acted {
-                reply: (dry_run.reply)(check.clone()),
-                redirect: None,
-                flash: check.message,
-            });
-        }
-        let at = self.at(&plan.target).await?;
-        let before = if acts_on_item {
-            self.cached_state(&plan.target).await?
-        } else {
-            Recorded::Absent
-        };
-        let run = plan.run;
-        let (mut acted, shown_once) = self
-            .audited(
-                &user,
-                plan.action,
-                &plan.target,
-                plan.params,
-                before,
-                async move {
-                    let done = run(at).await?;
-                    Ok(Applied {
-                        value: (
-                            Acted {
-                                reply: done.reply,
-                                redirect: done.redirect,
-                                flash: done.flash,
-                            },
-                            done.shown_once,
-                        ),
-                        request_id: done.request_id,
-                        cache: done.cache,
-                    })
-                },
-            )
-            .await?;
-        if let Some(secret) = shown_once {
-            let handle = self.console.once.put(
-                user.id,
-                zeroize::Zeroizing::new(serde_json::to_string(&secret).unwrap_or_default()),
-            );
-            acted.redirect = Some(format!("/shown-once?once={handle}"));
-            acted.reply = json!(handle);
-        }
-        Ok(acted)
-    }
-
-    pub(crate) async fn take_shown_once_inner(
-        &self,
-        handle: String,
-    ) -> Result<OnceSecret, AppError> {
-        let user = self.require_user().await?;
-        self.console
-            .once
-            .take(&handle, user.id)
-            .and_then(|json| serde_json::from_str(json.as_str()).ok())
-            .ok_or_else(|| AppError::not_found("This was shown already, or the link expired. AWS does not show it twice: delete the item and create a new one if it was not copied."))
-    }
-
-    pub(crate) async fn delete_resource_inner(
-        &self,
-        item: ResourceRef,
-        confirm: String,
-    ) -> Result<(), AppError> {
-        if confirm != item.id {
-            let mut errors = FieldErrors::new();
-            errors.check(
-                "confirm",
-                Err(format!("Type {} to confirm the deletion.", item.id)),
-            );
-            return errors.into_result();
-        }
-        let action = format!("{}.delete", item.kind.as_str());
-        let user = self.require_admin_for(&action, &item).await?;
-        let at = self.at(&item).await?;
-        let params = json!({ "id": item.id });
-        let before = self.cached_state(&item).await?;
-        self.audited(&user, &action, &item, params, before, async {
-            let request_id = aws::adapter(item.kind).delete(&at, &item.id).await?;
-            Ok(Applied {
-                value: (),
-                request_id,
-                cache: CacheChange::Delete(item.clone()),
-            })
-        })
-        .await
-    }
-
-    pub(crate) async fn set_tag_inner(
-        &self,
-        item: ResourceRef,
-        key: String,
-        value: String,
-    ) -> Result<(), AppError> {
-        self.refuse_tags_where_aws_has_none(&item)?;
-        let tag = aws_rules::check_tag_edit(item.kind.tag_rules(), &key, &value)?;
-        let action = format!("{}.tag", item.kind.as_str());
-        let user = self.require_admin_for(&action, &item).await?;
-        self.retag(
-            &user,
-            &action,
-            item,
-            json!({ "set": [tag.clone()] }),
-            vec![tag],
-            Vec::new(),
-        )
-        .await
-    }
-
-    pub(crate) async fn remove_tag_inner(
-        &self,
-        item: ResourceRef,
-        key: String,
-    ) -> Result<(), AppError> {
-        self.refuse_tags_where_aws_has_none(&item)?;
-        let mut errors = FieldErrors::new();
-        errors.check("key", aws_rules::check_tag_key(item.kind.tag_rules(), &key));
-        errors.into_result()?;
-        let action = format!("{}.untag", item.kind.as_str());
-        let user = self.require_admin_for(&action, &item).await?;
-        self.retag(
-            &user,
-            &action,
-            item,
-            json!({ "remove": [key.clone()] }),
-            Vec::new(),
-            vec![key],
-        )
-        .await
     }
 
     fn refuse_tags_where_aws_has_none(&self, item: &ResourceRef) -> Result<(), AppError> {
@@ -625,5 +288,337 @@ fn permission_check(
             })
         }
         Err(failure) => Err(failure.error),
+    }
+}
+
+#[async_trait::async_trait]
+impl ResourcePorts for RequestConsole {
+    async fn inventory(
+        &self,
+        kind: ResourceKind,
+        query: InventoryQuery,
+    ) -> Result<InventoryPage, AppError> {
+        self.require_user().await?;
+        let pool = self.console.db().pool();
+        let now = self.console.clock.timestamp();
+        let (mut items, mut total) = resources::page(pool, kind, &query, query.page.max(1), &now)
+            .await
+            .map_err(db_error)?;
+        let pages = total.div_ceil(INVENTORY_PAGE_SIZE).max(1) as u32;
+        let page = query.page.clamp(1, pages);
+        if page != query.page.max(1) {
+            // Past the last page (the URL's page number outlived a filter): show the last one.
+            (items, total) = resources::page(pool, kind, &query, page, &now)
+                .await
+                .map_err(db_error)?;
+        }
+        let statuses = resources::statuses(pool, kind).await.map_err(db_error)?;
+        let syncs = resources::syncs(pool, kind).await.map_err(db_error)?;
+        let in_view = |account: &str, region: &str| {
+            (query.account.is_empty() || account == query.account)
+                && (query.region.is_empty() || region == query.region)
+        };
+        let failed_scopes = crate::store::sync::latest_finished(pool, kind)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .filter(|run| run.failed() && in_view(&run.account, &run.region))
+            .map(|run| format!("{}/{}: {}", run.account, run.region, run.error))
+            .collect();
+        let mut accounts: Vec<String> = self
+            .console
+            .clients
+            .accounts()
+            .iter()
+            .map(|a| a.name.clone())
+            .collect();
+        accounts.sort();
+        let mut regions: Vec<String> = self
+            .console
+            .clients
+            .places(kind)
+            .into_iter()
+            .map(|(_, region, _)| region)
+            .collect();
+        regions.sort();
+        regions.dedup();
+        let clock_now = self.console.clock.now();
+        let items = items
+            .into_iter()
+            .map(|item| with_days_left(item, clock_now))
+            .collect();
+        let refreshed_at = syncs
+            .iter()
+            .filter(|(account, region, _)| {
+                (query.account.is_empty() || *account == query.account)
+                    && (query.region.is_empty() || *region == query.region)
+            })
+            .map(|(_, _, at)| at.clone())
+            .min();
+        let removed = query.removed;
+        Ok(InventoryPage {
+            kind,
+            items,
+            total,
+            page,
+            pages,
+            accounts,
+            regions,
+            statuses,
+            refreshed_at,
+            failed_scopes,
+            removed,
+        })
+    }
+
+    async fn refresh_inventory(
+        &self,
+        kind: ResourceKind,
+    ) -> Result<Changed<RefreshReport>, AppError> {
+        let user = self.require_user().await?;
+        self.console.aws_reads.refresh(
+            kind,
+            user.id,
+            user.role() == Role::Admin,
+            std::time::Instant::now(),
+        )?;
+        let report = self.console.refresh(kind).await?;
+        let notice = if report.failures.is_empty() {
+            format!("Refreshed from AWS: {} {}.", report.items, kind.title())
+        } else {
+            format!(
+                "Refreshed {} {}; not reachable: {}",
+                report.items,
+                kind.title(),
+                report.failures.join(" ")
+            )
+        };
+        Ok(Changed::with(report).noticed(notice))
+    }
+
+    async fn resource(&self, item: ResourceRef) -> Result<AwsItem, AppError> {
+        self.require_user().await?;
+        resources::get(self.console.db().pool(), &item)
+            .await
+            .map_err(db_error)?
+            .map(|item| with_days_left(item, self.console.clock.now()))
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "No {} {} in {}/{} is known; refresh the inventory.",
+                    item.kind.singular(),
+                    item.id,
+                    item.account,
+                    item.region
+                ))
+            })
+    }
+
+    async fn create_form_options(&self, kind: ResourceKind) -> Result<CreateFormOptions, AppError> {
+        self.require_user_reading_aws().await?;
+        let clients = &self.console.clients;
+        let targets = clients
+            .places(kind)
+            .into_iter()
+            .map(|(index, region, _)| {
+                let account = &clients.accounts()[index].name;
+                if kind.is_global() {
+                    format!("{account}/{GLOBAL_REGION}")
+                } else {
+                    format!("{account}/{region}")
+                }
+            })
+            .collect();
+        Ok(CreateFormOptions {
+            targets,
+            client_token: crate::csrf::client_token(),
+        })
+    }
+
+    async fn kind_form_options(&self, kind: ResourceKind, form: String) -> Result<Value, AppError> {
+        self.require_user_reading_aws().await?;
+        let places = self.reachable_places(kind).await?;
+        aws::adapter(kind).form_options(&form, places).await
+    }
+
+    /// One of a kind's forms: the kind validates and plans it; a check sends its dry run; a
+    /// change goes the audited way. A secret AWS returns only now is kept for one showing.
+    /// Who asks is settled before the form is read: anyone signed in may check, only admins
+    /// may change; reading the form (a metadata document, a certificate chain) runs off the
+    /// async workers.
+    async fn act(&self, request: KindRequest) -> Result<Changed<Value>, AppError> {
+        let intent = request.intent;
+        let adapter = aws::adapter(request.kind);
+        // A form on an existing item (a modify) has a "before"; a create has none.
+        let acts_on_item = request.item.is_some();
+        let user = if intent == FormIntent::Check {
+            self.require_user().await?
+        } else {
+            let target = request.item.clone().unwrap_or_else(|| ResourceRef {
+                kind: request.kind,
+                account: String::new(),
+                region: String::new(),
+                id: "new".into(),
+            });
+            let action = format!("{}.{}", request.kind.as_str(), request.action);
+            self.require_admin_for(&action, &target).await?
+        };
+        let read = self
+            .console
+            .off_the_workers(move || match intent {
+                FormIntent::Check => match adapter.check(&request) {
+                    Some(answer) => ReadForm::Checked(answer),
+                    None => ReadForm::Planned(adapter.plan(request)),
+                },
+                _ => ReadForm::Planned(adapter.plan(request)),
+            })
+            .await?;
+        let plan = match read {
+            ReadForm::Checked(answer) => {
+                let (reply, notice) = answer?;
+                return Ok(Changed::with(reply).noticed(notice));
+            }
+            ReadForm::Planned(plan) => plan?,
+        };
+        if intent == FormIntent::Check {
+            let dry_run = plan.dry_run.ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Validation,
+                    "This form has no permission check; submit it to create the item.",
+                )
+            })?;
+            self.console
+                .aws_reads
+                .read(user.id, std::time::Instant::now())?;
+            let at = self.at(&plan.target).await?;
+            let check = permission_check((dry_run.run)(at).await, &dry_run.allowed)?;
+            return Ok(Changed::with((dry_run.reply)(check.clone())).noticed(check.message));
+        }
+        let at = self.at(&plan.target).await?;
+        let before = if acts_on_item {
+            self.cached_state(&plan.target).await?
+        } else {
+            Recorded::Absent
+        };
+        let run = plan.run;
+        let (mut acted, shown_once) = self
+            .audited(
+                &user,
+                plan.action,
+                &plan.target,
+                plan.params,
+                before,
+                async move {
+                    let done = run(at).await?;
+                    Ok(Applied {
+                        value: (
+                            Changed {
+                                value: done.reply,
+                                notice: Some(done.flash),
+                                redirect: done.redirect,
+                            },
+                            done.shown_once,
+                        ),
+                        request_id: done.request_id,
+                        cache: done.cache,
+                    })
+                },
+            )
+            .await?;
+        if let Some(secret) = shown_once {
+            let handle = self.console.once.put(
+                user.id,
+                zeroize::Zeroizing::new(serde_json::to_string(&secret).unwrap_or_default()),
+            );
+            acted.redirect = Some(format!("/shown-once?once={handle}"));
+            acted.value = json!(handle);
+        }
+        Ok(acted)
+    }
+
+    async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError> {
+        let user = self.require_user().await?;
+        self.console
+            .once
+            .take(handle.expose(), user.id)
+            .and_then(|json| serde_json::from_str(json.as_str()).ok())
+            .ok_or_else(|| AppError::not_found("This was shown already, or the link expired. AWS does not show it twice: delete the item and create a new one if it was not copied."))
+    }
+
+    async fn delete_resource(
+        &self,
+        item: ResourceRef,
+        confirm: String,
+    ) -> Result<Changed, AppError> {
+        if confirm != item.id {
+            let mut errors = FieldErrors::new();
+            errors.check(
+                "confirm",
+                Err(format!("Type {} to confirm the deletion.", item.id)),
+            );
+            return errors.into_result().map(|()| Changed::with(()));
+        }
+        let action = format!("{}.delete", item.kind.as_str());
+        let user = self.require_admin_for(&action, &item).await?;
+        let at = self.at(&item).await?;
+        let params = json!({ "id": item.id });
+        let before = self.cached_state(&item).await?;
+        self.audited(&user, &action, &item, params, before, async {
+            let request_id = aws::adapter(item.kind).delete(&at, &item.id).await?;
+            Ok(Applied {
+                value: (),
+                request_id,
+                cache: CacheChange::Delete(item.clone()),
+            })
+        })
+        .await?;
+        Ok(
+            Changed::notice(format!("Deleted {} {}.", item.kind.singular(), item.id))
+                .then_to(item.kind.path()),
+        )
+    }
+
+    async fn set_resource_tag(
+        &self,
+        item: ResourceRef,
+        key: String,
+        value: String,
+    ) -> Result<Changed, AppError> {
+        self.refuse_tags_where_aws_has_none(&item)?;
+        let tag = aws_rules::check_tag_edit(item.kind.tag_rules(), &key, &value)?;
+        let action = format!("{}.tag", item.kind.as_str());
+        let user = self.require_admin_for(&action, &item).await?;
+        self.retag(
+            &user,
+            &action,
+            item,
+            json!({ "set": [tag.clone()] }),
+            vec![tag],
+            Vec::new(),
+        )
+        .await?;
+        Ok(Changed::notice(format!("Tag {key} set.")))
+    }
+
+    async fn remove_resource_tag(
+        &self,
+        item: ResourceRef,
+        key: String,
+    ) -> Result<Changed, AppError> {
+        self.refuse_tags_where_aws_has_none(&item)?;
+        let mut errors = FieldErrors::new();
+        errors.check("key", aws_rules::check_tag_key(item.kind.tag_rules(), &key));
+        errors.into_result()?;
+        let action = format!("{}.untag", item.kind.as_str());
+        let user = self.require_admin_for(&action, &item).await?;
+        self.retag(
+            &user,
+            &action,
+            item,
+            json!({ "remove": [key.clone()] }),
+            Vec::new(),
+            vec![key.clone()],
+        )
+        .await?;
+        Ok(Changed::notice(format!("Tag {key} removed.")))
     }
 }

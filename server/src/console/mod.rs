@@ -1,6 +1,7 @@
 //! The one way in for every action: authorize → validate → audit → act, with the audit row and
 //! the change in one transaction, so that a change without its audit row cannot happen.
-//! [`RequestConsole`] implements the UI's [`Ports`] for one request.
+//! [`RequestConsole`] implements the UI's ports (`app::ports`) for one request, one area a
+//! module: the server functions reach each operation in one hop.
 
 use crate::{
     auth::{self, LoginThrottle, Passwords, RepeatedRefusals, SetupThrottle},
@@ -10,37 +11,33 @@ use crate::{
 };
 use app::{
     model::{
-        AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreateFormOptions, CurrentUser,
-        Dashboard, ErrorKind, FieldError, InventoryPage, InventoryQuery, NewUser, OnceSecret,
-        Outcome, RefreshReport, ResourceKind, ResourceRef, Role, SessionInfo, SetupLinkState,
-        UserSummary,
+        AppError, AwsItem, AwsTarget, ChainReport, CurrentUser, Dashboard, ErrorKind, FieldError,
+        NewUser, OnceSecret, Outcome, ResourceKind, Role, SessionInfo, SetupLinkState, UserSummary,
     },
-    ports::{KindRequest, Ports},
+    ports::Answers,
 };
 use serde_json::json;
 use std::{sync::Arc, time::Instant};
 use tower_sessions::Session;
 
-mod accounts;
 mod alerts;
 mod audit;
 mod bulk_edits;
 mod inventory;
 mod next_path;
 pub(crate) mod overview;
-mod ports;
+mod session;
 mod shares;
 mod sync;
 mod tag_rules;
+mod user_admin;
 
 pub use audit::AnchorCheck;
 
-use accounts::UserChange;
 use next_path::safe_next;
 
 pub(crate) const USER_ID_KEY: &str = "user_id";
 /// What only admins may do with accounts, for refusals.
-const USERS: &str = "change users";
 const FLASH_KEY: &str = "flash";
 pub const SETUP_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
@@ -341,7 +338,7 @@ impl Console {
             .refusals
             .drain()
             .into_iter()
-            .map(accounts::refusal_row)
+            .map(session::refusal_row)
             .collect();
         if rows.is_empty() {
             return Ok(());
@@ -486,95 +483,51 @@ impl RequestConsole {
             .map_err(session_error)?;
         Ok(())
     }
-
-    /// Reports a result the way the caller can take it: a flash message for a plain form that
-    /// succeeded, an HTTP status matching the error for script callers.
-    pub(crate) async fn finish<T>(
-        &self,
-        result: Result<T, AppError>,
-        flash: impl FnOnce() -> Option<String>,
-    ) -> Result<T, AppError> {
-        match &result {
-            Ok(_) if self.caller.plain_form => {
-                if let Some(message) = flash() {
-                    self.session()
-                        .insert(FLASH_KEY, message)
-                        .await
-                        .map_err(session_error)?;
-                }
-            }
-            Err(error) if !self.caller.plain_form => {
-                if let Some(response) =
-                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-                {
-                    if let Ok(status) = http::StatusCode::from_u16(error.kind.http_status()) {
-                        response.set_status(status);
-                    }
-                    // A database or AWS that is not answering may answer again shortly.
-                    if error.kind == ErrorKind::Unavailable {
-                        response.insert_header(
-                            http::header::RETRY_AFTER,
-                            http::HeaderValue::from_static("5"),
-                        );
-                    }
-                }
-            }
-            _ => {}
-        }
-        // Every answer of the ports passes here: the one place an error gets the id of the
-        // request it happened in, so the page showing it lets the user quote what the log has.
-        result.map_err(|mut error| {
-            if error.request_id.is_none() && !self.caller.request_id.is_empty() {
-                error.request_id = Some(self.caller.request_id.clone().into_boxed_str());
-            }
-            error
-        })
-    }
-
-    async fn session_info_inner(&self) -> Result<SessionInfo, AppError> {
-        let csrf_token = self.caller.csrf_token.clone();
-        let user = self.signed_in().await?;
-        // Removing a key marks the session changed, and a changed session is written back: read
-        // first, so that only a page that has a message to show writes.
-        let flash = match self
-            .session()
-            .get::<String>(FLASH_KEY)
-            .await
-            .map_err(session_error)?
-        {
-            Some(_) => self
-                .session()
-                .remove::<String>(FLASH_KEY)
-                .await
-                .map_err(session_error)?,
-            None => None,
-        };
-        // A signed-in admin is an active admin: no need to count them.
-        let needs_setup = match &user {
-            Some(user) if user.role() == Role::Admin => false,
-            _ => {
-                let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-                users::count_active_admins(&mut conn)
-                    .await
-                    .map_err(db_error)?
-                    == 0
-            }
-        };
-        Ok(SessionInfo {
-            user: user.as_ref().map(current_user),
-            csrf_token,
-            flash,
-            version: self.console.version.clone(),
-            demo: self.console.aws.demo,
-            needs_setup,
-        })
-    }
 }
 
-fn current_user(record: &UserRecord) -> CurrentUser {
-    CurrentUser {
-        id: record.id,
-        username: record.username.clone(),
-        role: record.role(),
+/// How a call ended, told the way the caller can take it: a notice for a plain form that
+/// succeeded (shown on the page it is sent to), an HTTP status matching the error for script
+/// callers.
+#[async_trait::async_trait]
+impl Answers for RequestConsole {
+    async fn changed(
+        &self,
+        notice: Option<String>,
+        redirect: Option<String>,
+    ) -> Result<(), AppError> {
+        if let Some(to) = redirect {
+            leptos_axum::redirect(&to);
+        }
+        match notice {
+            Some(notice) if self.caller.plain_form => self
+                .session()
+                .insert(FLASH_KEY, notice)
+                .await
+                .map_err(session_error),
+            _ => Ok(()),
+        }
+    }
+
+    fn failed(&self, mut error: AppError) -> AppError {
+        if !self.caller.plain_form {
+            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                if let Ok(status) = http::StatusCode::from_u16(error.kind.http_status()) {
+                    response.set_status(status);
+                }
+                // A database or AWS that is not answering may answer again shortly.
+                if error.kind == ErrorKind::Unavailable {
+                    response.insert_header(
+                        http::header::RETRY_AFTER,
+                        http::HeaderValue::from_static("5"),
+                    );
+                }
+            }
+        }
+        // Every failed call passes here: the one place an error gets the id of the request it
+        // happened in, so the page showing it lets the user quote what the log has.
+        if error.request_id.is_none() && !self.caller.request_id.is_empty() {
+            error.request_id = Some(self.caller.request_id.clone().into_boxed_str());
+        }
+        error
     }
 }

@@ -246,7 +246,7 @@ impl AlertPorts for RequestConsole {
             })
         })
         .await?;
-        self.console.mail_wakeup.notify_one();
+        self.console.wakeups.mail.notify_one();
         Ok(Changed::notice(
             "Test email queued: see the Outbox for its delivery.",
         ))
@@ -325,7 +325,7 @@ impl AlertPorts for RequestConsole {
         })
         .await?;
         if retry {
-            self.console.mail_wakeup.notify_one();
+            self.console.wakeups.mail.notify_one();
         }
         Ok(Changed::notice(format!("Mail {id}: {action} done.")))
     }

@@ -241,7 +241,7 @@ impl Console {
         // wait for it rather than refuse, since it is reading the same AWS.
         let deadline = std::time::Instant::now() + REFRESH_WAIT;
         loop {
-            if let Some(report) = crate::jobs::sync::run(self, &[kind])
+            if let Some(report) = crate::jobs::sync::run(&self.jobs(), &[kind])
                 .await
                 .map_err(db_error)?
             {

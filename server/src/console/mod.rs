@@ -55,11 +55,9 @@ pub struct Console {
     pub(crate) once: crate::once::OneTimeSecrets,
     pub(crate) clock: crate::time::Clock,
     pub(crate) sync_settings: crate::config::SyncSettings,
-    /// Wakes this process's scheduler for a "Sync now".
-    pub(crate) sync_wakeup: tokio::sync::Notify,
-    pub(crate) alerting: crate::alerts::Alerting,
-    /// Wakes this process's mail sender when mail was queued.
-    pub(crate) mail_wakeup: tokio::sync::Notify,
+    pub(crate) alerting: Arc<crate::alerts::Alerting>,
+    /// Wakes this process's jobs for a "Sync now" or mail queued.
+    pub(crate) wakeups: Arc<crate::jobs::Wakeups>,
     pub(crate) share_limits: Arc<crate::share::ShareLimits>,
     /// This server's figures for `/metrics`.
     pub(crate) metrics: Arc<crate::monitoring::Metrics>,
@@ -93,14 +91,6 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
     AppError::unavailable("trustdesk could not read or save your session. Try again in a moment.")
 }
 
-/// Ends when `flag` turns true (never, if its sender is gone).
-pub(crate) async fn until_true(mut flag: tokio::sync::watch::Receiver<bool>) {
-    let turned = flag.wait_for(|on| *on).await.is_ok();
-    if !turned {
-        std::future::pending::<()>().await;
-    }
-}
-
 impl Console {
     pub fn new(
         db: Db,
@@ -122,9 +112,8 @@ impl Console {
             once: Default::default(),
             clock: Default::default(),
             sync_settings: Default::default(),
-            sync_wakeup: Default::default(),
-            alerting: crate::alerts::Alerting::disabled(),
-            mail_wakeup: Default::default(),
+            alerting: Arc::new(crate::alerts::Alerting::disabled()),
+            wakeups: Default::default(),
             share_limits: Default::default(),
             metrics: Default::default(),
             shutdown: tokio::sync::watch::channel(false).0,
@@ -174,11 +163,6 @@ impl Console {
         self.shutdown.subscribe()
     }
 
-    /// Ends once shutdown has begun.
-    pub(crate) async fn until_shutdown(&self) {
-        until_true(self.shutting_down()).await
-    }
-
     /// Runs `work` in the background; [`Console::finish_background_work`] waits for it.
     pub(crate) fn spawn_background(
         &self,
@@ -204,7 +188,7 @@ impl Console {
     }
 
     pub fn with_alerting(mut self, alerting: crate::alerts::Alerting) -> Self {
-        self.alerting = alerting;
+        self.alerting = Arc::new(alerting);
         self
     }
 
@@ -230,6 +214,20 @@ impl Console {
     /// The process's gate to argon2 (and its count of runs).
     pub fn passwords(&self) -> &Passwords {
         &self.passwords
+    }
+
+    /// What the background jobs work with, taken from this console's parts.
+    pub fn jobs(&self) -> crate::jobs::JobContext {
+        crate::jobs::JobContext {
+            db: self.db.clone(),
+            aws: self.clients.clone(),
+            clock: self.clock.clone(),
+            metrics: self.metrics.clone(),
+            alerting: self.alerting.clone(),
+            sync_settings: self.sync_settings.clone(),
+            wakeups: self.wakeups.clone(),
+            shutdown: self.shutting_down(),
+        }
     }
 
     pub fn clock(&self) -> &crate::time::Clock {

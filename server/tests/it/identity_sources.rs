@@ -8,17 +8,9 @@ const KIND: &str = "identity-source";
 const INSTANCE: &str = "arn:aws:sso:::instance/ssoins-0123456789abcdef";
 
 async fn detail(admin: &Browser, item: &Value) -> Value {
-    admin
-        .get_json(&format!(
-            "/api/resource?item[kind]={KIND}&item[account]={}&item[region]={}&item[id]={}",
-            item["account"].as_str().unwrap(),
-            item["region"].as_str().unwrap(),
-            item["id"].as_str().unwrap()
-        ))
-        .await
-        .json()
-        .await
-        .unwrap()
+    let place = |key: &str| item[key].as_str().unwrap().to_string();
+    let (account, region, id) = (place("account"), place("region"), place("id"));
+    item_detail(admin, KIND, &account, &region, &id).await.1
 }
 
 /// Listing, tags and deletion are every kind's (every_kind.rs); the create form is the kind's.

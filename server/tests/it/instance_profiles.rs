@@ -1,48 +1,26 @@
 //! IAM instance profiles through the console against the demo emulator: global per account,
 //! created with tags, a role added and removed, deletion refused while the role is in.
 
-use crate::harness::*;
-use reqwest::{Response, StatusCode};
+use crate::harness::{self, *};
+use reqwest::StatusCode;
 use serde_json::Value;
 
 const KIND: &str = "instance-profile";
 
 fn item_fields<'a>(
     account: &'a str,
-    name: &'a str,
+    id: &'a str,
     extra: &[(&'a str, &'a str)],
 ) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("item[kind]", KIND),
-        ("item[account]", account),
-        ("item[region]", "global"),
-        ("item[id]", name),
-    ];
-    fields.extend_from_slice(extra);
-    fields
+    harness::item_fields(KIND, account, "global", id, extra)
 }
 
-async fn detail(browser: &Browser, account: &str, name: &str) -> Response {
-    browser
-        .get_json(&format!(
-            "/api/resource?item[kind]={KIND}&item[account]={account}&item[region]=global&item[id]={name}"
-        ))
-        .await
-}
-
-fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
-    item["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["label"] == label)
-        .and_then(|f| f["value"].as_str())
+async fn detail(browser: &Browser, account: &str, id: &str) -> (StatusCode, Value) {
+    item_detail(browser, KIND, account, "global", id).await
 }
 
 async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
-    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'instance-profile' ORDER BY id")
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap()
+    audit_of(app, KIND).await
 }
 
 #[tokio::test]
@@ -70,11 +48,7 @@ async fn profiles_are_created_given_a_role_and_deleted_only_without_it() {
     )
     .await;
     assert_eq!(after["total"], 1);
-    let item: Value = detail(&admin, "dev", "web-servers")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "dev", "web-servers").await.1;
     assert_eq!(field(&item, "Path"), Some("/web/"));
     assert_eq!(item["status"], "no role");
 
@@ -113,11 +87,7 @@ async fn profiles_are_created_given_a_role_and_deleted_only_without_it() {
         )
         .await;
     assert_eq!(added.status(), StatusCode::OK);
-    let item: Value = detail(&admin, "dev", "web-servers")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "dev", "web-servers").await.1;
     assert_eq!(field(&item, "Role"), Some(role.as_str()));
     let refused = admin
         .call(
@@ -143,7 +113,7 @@ async fn profiles_are_created_given_a_role_and_deleted_only_without_it() {
         .await;
     assert_eq!(deleted.status(), StatusCode::OK);
     assert_eq!(
-        detail(&admin, "dev", "web-servers").await.status(),
+        detail(&admin, "dev", "web-servers").await.0,
         StatusCode::NOT_FOUND
     );
 
@@ -207,13 +177,7 @@ async fn the_form_follows_iam_rules_before_anything_is_sent() {
 #[tokio::test]
 async fn a_throttled_create_names_its_call_and_is_audited() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
-    emulator_control(
-        &app,
-        reqwest::Method::POST,
-        "faults",
-        serde_json::json!({"operation": "CreateInstanceProfile", "times": 3, "kind": "throttle"}),
-    )
-    .await;
+    inject_fault(&app, "CreateInstanceProfile", 3, "throttle").await;
     let throttled = admin
         .call(
             "/api/instance-profiles/create",
@@ -236,7 +200,7 @@ async fn a_throttled_create_names_its_call_and_is_audited() {
     );
     assert!(last.3.starts_with("Throttling"), "{}", last.3);
     assert_eq!(
-        detail(&admin, "prod", "throttled").await.status(),
+        detail(&admin, "prod", "throttled").await.0,
         StatusCode::NOT_FOUND
     );
 }

@@ -3,7 +3,7 @@
 //! before it is sent, their document read when the page opens, tagged, deleted (refused while
 //! attached or versioned, with what to do); AWS managed ones read live and read-only.
 
-use crate::harness::*;
+use crate::harness::{self, *};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 
@@ -15,14 +15,15 @@ fn item_fields<'a>(
     id: &'a str,
     extra: &[(&'a str, &'a str)],
 ) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("item[kind]", KIND),
-        ("item[account]", account),
-        ("item[region]", "global"),
-        ("item[id]", id),
-    ];
-    fields.extend_from_slice(extra);
-    fields
+    harness::item_fields(KIND, account, "global", id, extra)
+}
+
+async fn detail(browser: &Browser, account: &str, id: &str) -> (StatusCode, Value) {
+    item_detail(browser, KIND, account, "global", id).await
+}
+
+async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
+    audit_of(app, KIND).await
 }
 
 fn encoded(value: &str) -> String {
@@ -36,12 +37,6 @@ fn item_query(account: &str, id: &str) -> String {
     )
 }
 
-async fn detail(browser: &Browser, account: &str, id: &str) -> Response {
-    browser
-        .get_json(&format!("/api/resource?{}", item_query(account, id)))
-        .await
-}
-
 async fn document(browser: &Browser, account: &str, id: &str) -> Response {
     browser
         .get_json(&format!(
@@ -49,21 +44,6 @@ async fn document(browser: &Browser, account: &str, id: &str) -> Response {
             item_query(account, id)
         ))
         .await
-}
-
-fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
-    item["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["label"] == label)
-        .and_then(|f| f["value"].as_str())
-}
-
-async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
-    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'managed-policy' ORDER BY id")
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap()
 }
 
 fn create_form<'a>(account: &'a str, name: &'a str, document: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -109,11 +89,7 @@ async fn customer_managed_policies_are_listed_by_attachment_created_read_and_del
         10
     );
     // Tags and the description come from GetPolicy (ListPolicies has neither).
-    let versioned: Value = detail(&admin, "prod", "s3-backup-writer")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let versioned: Value = detail(&admin, "prod", "s3-backup-writer").await.1;
     assert!(!versioned["tags"].as_array().unwrap().is_empty());
     assert!(field(&versioned, "Description").is_some());
     assert_eq!(field(&versioned, "Default version"), Some("v3"));
@@ -123,11 +99,7 @@ async fn customer_managed_policies_are_listed_by_attachment_created_read_and_del
         Some("1 entity"),
         "the count, shown in the inventory"
     );
-    let nested: Value = detail(&admin, "dev", "audit/read-only-audit")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let nested: Value = detail(&admin, "dev", "audit/read-only-audit").await.1;
     assert_eq!(
         field(&nested, "ARN"),
         Some("arn:aws:iam::210987654321:policy/audit/read-only-audit")
@@ -167,11 +139,7 @@ async fn customer_managed_policies_are_listed_by_attachment_created_read_and_del
     assert_eq!(created.status(), StatusCode::OK);
     let created: Value = created.json().await.unwrap();
     assert_eq!(created["id"], "it/it-reader");
-    let item: Value = detail(&admin, "prod", "it/it-reader")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "it/it-reader").await.1;
     assert_eq!(item["status"], "unattached");
     assert_eq!(field(&item, "Status detail"), Some("no entities"));
     assert_eq!(field(&item, "Description"), Some("Reads the IT bucket"));
@@ -267,11 +235,7 @@ async fn customer_managed_policies_are_listed_by_attachment_created_read_and_del
         .await
         .unwrap();
     assert_eq!(read["versions"].as_array().unwrap().len(), 1);
-    let item: Value = detail(&admin, "prod", "it/it-reader")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "it/it-reader").await.1;
     assert_eq!(
         field(&item, "Default version"),
         Some("v2"),
@@ -286,7 +250,7 @@ async fn customer_managed_policies_are_listed_by_attachment_created_read_and_del
         .await;
     assert_eq!(deleted.status(), StatusCode::OK);
     assert_eq!(
-        detail(&admin, "prod", "it/it-reader").await.status(),
+        detail(&admin, "prod", "it/it-reader").await.0,
         StatusCode::NOT_FOUND
     );
     assert_eq!(inventory_of(&admin, KIND, "").await["total"], 14);
@@ -497,16 +461,7 @@ async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
         .reading_one_scope_at_a_time()
         .build_with_admin()
         .await;
-    let fault = |operation: &str, times: u32, kind: &str| serde_json::json!({"operation": operation, "times": times, "kind": kind});
-    let post = reqwest::Method::POST;
-
-    emulator_control(
-        &app,
-        post.clone(),
-        "faults",
-        fault("CreatePolicy", 1, "access_denied"),
-    )
-    .await;
+    inject_fault(&app, "CreatePolicy", 1, "access_denied").await;
     let denied = admin
         .call(
             "/api/managed-policies/create",
@@ -525,13 +480,7 @@ async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
         ("iam.create_policy", "error")
     );
 
-    emulator_control(
-        &app,
-        post.clone(),
-        "faults",
-        fault("GetPolicyVersion", 1, "access_denied"),
-    )
-    .await;
+    inject_fault(&app, "GetPolicyVersion", 1, "access_denied").await;
     let denied = document(&admin, "prod", "s3-backup-writer").await;
     expect_error(denied, StatusCode::FORBIDDEN, "lack iam:GetPolicyVersion").await;
     assert_eq!(
@@ -539,7 +488,7 @@ async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
         StatusCode::NOT_FOUND
     );
 
-    emulator_control(&app, post, "faults", fault("GetPolicy", 3, "throttle")).await;
+    inject_fault(&app, "GetPolicy", 3, "throttle").await;
     let report: Value = admin
         .call("/api/inventory/refresh", &[("kind", KIND)])
         .await
@@ -737,11 +686,7 @@ async fn tag_keys_that_differ_only_by_case_are_two_keys() {
         tags
     };
     let pair = |key: &str, value: &str| (key.to_string(), value.to_string());
-    let item: Value = detail(&admin, "prod", "case-twins")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "case-twins").await.1;
     assert_eq!(
         tags(&item),
         [pair("Costcenter", "1234"), pair("costcenter", "5678")]
@@ -765,11 +710,7 @@ async fn tag_keys_that_differ_only_by_case_are_two_keys() {
         )
         .await;
     assert_eq!(untagged.status(), StatusCode::OK);
-    let item: Value = detail(&admin, "prod", "case-twins")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "case-twins").await.1;
     assert_eq!(
         tags(&item),
         [pair("COSTCENTER", "9"), pair("Costcenter", "1234")]

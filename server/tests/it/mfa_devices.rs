@@ -2,9 +2,9 @@
 //! filterable by assignment, created with tags, the seed and QR code shown once and never kept,
 //! tagged, and deleted (refused while assigned, with what to do).
 
-use crate::harness::*;
+use crate::harness::{self, *};
 use base64::Engine;
-use reqwest::{Response, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 
 const KIND: &str = "mfa-device";
@@ -15,38 +15,15 @@ fn item_fields<'a>(
     id: &'a str,
     extra: &[(&'a str, &'a str)],
 ) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("item[kind]", KIND),
-        ("item[account]", account),
-        ("item[region]", "global"),
-        ("item[id]", id),
-    ];
-    fields.extend_from_slice(extra);
-    fields
+    harness::item_fields(KIND, account, "global", id, extra)
 }
 
-async fn detail(browser: &Browser, account: &str, id: &str) -> Response {
-    browser
-        .get_json(&format!(
-            "/api/resource?item[kind]={KIND}&item[account]={account}&item[region]=global&item[id]={}",
-            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
-        ))
-        .await
-}
-
-fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
-    item["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["label"] == label)
-        .and_then(|f| f["value"].as_str())
+async fn detail(browser: &Browser, account: &str, id: &str) -> (StatusCode, Value) {
+    item_detail(browser, KIND, account, "global", id).await
 }
 
 async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
-    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'mfa-device' ORDER BY id")
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap()
+    audit_of(app, KIND).await
 }
 
 fn create_form<'a>(account: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -100,11 +77,7 @@ async fn devices_are_filtered_by_assignment_created_shown_once_and_refused_delet
         inventory_of(&admin, KIND, "&query[status]=unassigned").await["total"],
         6
     );
-    let seeded: Value = detail(&admin, "prod", "alice-phone")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seeded: Value = detail(&admin, "prod", "alice-phone").await.1;
     assert_eq!(
         field(&seeded, "Serial number (ARN)"),
         Some("arn:aws:iam::123456789012:mfa/alice-phone")
@@ -158,11 +131,7 @@ async fn devices_are_filtered_by_assignment_created_shown_once_and_refused_delet
     expect_error(again, StatusCode::NOT_FOUND, "shown already").await;
 
     // The device is in the inventory (from the cache) without its secrets.
-    let item: Value = detail(&admin, "prod", "eng/it-phone")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "eng/it-phone").await.1;
     assert_eq!(item["name"], "it-phone");
     assert_eq!(item["status"], "unassigned");
     assert_eq!(field(&item, "Status detail"), None);
@@ -195,7 +164,7 @@ async fn devices_are_filtered_by_assignment_created_shown_once_and_refused_delet
         "AWS's own words name the user: {error}"
     );
     assert_eq!(
-        detail(&admin, "prod", "alice-phone").await.status(),
+        detail(&admin, "prod", "alice-phone").await.0,
         StatusCode::OK,
         "still there"
     );
@@ -395,13 +364,7 @@ async fn the_form_follows_create_virtual_mfa_device_rules_before_anything_is_sen
 #[tokio::test]
 async fn a_refused_create_names_its_permission_and_is_audited() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
-    emulator_control(
-        &app,
-        reqwest::Method::POST,
-        "faults",
-        serde_json::json!({"operation": "CreateVirtualMFADevice", "times": 1, "kind": "access_denied"}),
-    )
-    .await;
+    inject_fault(&app, "CreateVirtualMFADevice", 1, "access_denied").await;
     let denied = admin
         .call(
             "/api/mfa-devices/create",
@@ -421,7 +384,7 @@ async fn a_refused_create_names_its_permission_and_is_audited() {
     );
     assert!(last.3.starts_with("AccessDenied"), "{}", last.3);
     assert_eq!(
-        detail(&admin, "prod", "denied").await.status(),
+        detail(&admin, "prod", "denied").await.0,
         StatusCode::NOT_FOUND
     );
 }
@@ -430,95 +393,22 @@ async fn a_refused_create_names_its_permission_and_is_audited() {
 /// creates never reach its log.
 #[tokio::test]
 async fn the_seed_never_reaches_the_server_log() {
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(trustdesk_binary())
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .env("TRUSTDESK_LOG_LEVEL", "debug")
-        .env_remove("RUST_LOG")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let log = tokio::spawn(async move {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text).await;
-        text
-    });
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut base, mut setup) = (None, None);
-    while base.is_none() || setup.is_none() {
-        let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("trustdesk started in 30 s")
-            .unwrap()
-            .expect("trustdesk printed its address and setup link");
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            base = rest.split_whitespace().next().map(str::to_string);
-        }
-        if line.trim().starts_with("http://") && line.contains("/setup?token=") {
-            setup = Some(line.trim().to_string());
-        }
-    }
-    let base = base.unwrap();
-    let token = setup.unwrap().split("token=").nth(1).unwrap().to_string();
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let call = |path: &'static str, fields: Vec<(&'static str, String)>| {
-        let http = http.clone();
-        let base = base.clone();
-        async move {
-            http.post(format!("{base}{path}"))
-                .header("accept", "application/json")
-                .form(&fields)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let set_up = call(
-        "/api/setup",
-        vec![
-            ("_csrf", csrf(&http, &base).await),
-            ("token", token),
-            ("admin[username]", ADMIN.into()),
-            ("admin[role]", "admin".into()),
-            ("admin[password]", ADMIN_PASSWORD.into()),
-            ("admin[password_confirm]", ADMIN_PASSWORD.into()),
-        ],
-    )
-    .await;
-    assert_eq!(set_up.status(), StatusCode::OK);
-    let created = call(
-        "/api/mfa-devices/create",
-        vec![
-            ("_csrf", csrf(&http, &base).await),
-            ("device[target]", "prod/global".into()),
-            ("device[name]", "logged-phone".into()),
-            ("device[tags]", "Owner=log@example.com".into()),
-        ],
-    )
-    .await;
+    let process = DemoProcess::start().await;
+    let created = process
+        .call(
+            "/api/mfa-devices/create",
+            &[
+                ("device[target]", "prod/global"),
+                ("device[name]", "logged-phone"),
+                ("device[tags]", "Owner=log@example.com"),
+            ],
+        )
+        .await;
     assert_eq!(created.status(), StatusCode::OK);
     let handle: String = created.json().await.unwrap();
-    let shown: Value = call(
-        "/api/shown-once",
-        vec![("_csrf", csrf(&http, &base).await), ("once", handle)],
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let (seed, png) = secret_of(&shown);
-    child.start_kill().unwrap();
-    let _ = child.wait().await;
-    let log = log.await.unwrap();
+    let shown = process.call("/api/shown-once", &[("once", &handle)]).await;
+    let (seed, png) = secret_of(&shown.json().await.unwrap());
+    let log = process.log().await;
     assert!(
         log.contains("iam.create_virtual_mfa_device") || log.contains("CreateVirtualMFADevice"),
         "the log is the server's: {}",
@@ -526,17 +416,4 @@ async fn the_seed_never_reaches_the_server_log() {
     );
     assert!(!log.contains(&seed), "the seed is not logged");
     assert!(!log.contains(&png[20..60]), "the QR code is not logged");
-}
-
-async fn csrf(http: &reqwest::Client, base: &str) -> String {
-    let session: Value = http
-        .get(format!("{base}/api/session"))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    session["csrf_token"].as_str().unwrap().to_string()
 }

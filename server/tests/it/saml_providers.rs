@@ -2,7 +2,7 @@
 //! created from metadata (checked before it is sent) with tags, renewed by replacing the
 //! metadata, tagged and deleted; large documents; AWS's refusals said as sentences.
 
-use crate::harness::*;
+use crate::harness::{self, *};
 use reqwest::{header, StatusCode};
 use serde_json::Value;
 
@@ -26,59 +26,18 @@ pub(crate) fn metadata(entity_id: &str, valid_until: &str, size: usize) -> Strin
 
 fn item_fields<'a>(
     account: &'a str,
-    name: &'a str,
+    id: &'a str,
     extra: &[(&'a str, &'a str)],
 ) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("item[kind]", KIND),
-        ("item[account]", account),
-        ("item[region]", "global"),
-        ("item[id]", name),
-    ];
-    fields.extend_from_slice(extra);
-    fields
+    harness::item_fields(KIND, account, "global", id, extra)
 }
 
-async fn detail(browser: &Browser, account: &str, name: &str) -> (StatusCode, Value) {
-    let response = browser
-        .get_json(&format!(
-            "/api/resource?item[kind]={KIND}&item[account]={account}&item[region]=global&item[id]={name}"
-        ))
-        .await;
-    let status = response.status();
-    (status, response.json().await.unwrap_or_default())
-}
-
-fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
-    item["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["label"] == label)
-        .and_then(|f| f["value"].as_str())
+async fn detail(browser: &Browser, account: &str, id: &str) -> (StatusCode, Value) {
+    item_detail(browser, KIND, account, "global", id).await
 }
 
 async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
-    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'saml-provider' ORDER BY id")
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap()
-}
-
-async fn fault(app: &TestApp, operation: &str, times: u32, kind: &str) {
-    let control = format!(
-        "{}/_emulator/faults",
-        app.emulator_endpoint.as_ref().unwrap()
-    );
-    let answer = reqwest::Client::new()
-        .post(&control)
-        .header("content-type", "application/json")
-        .body(format!(
-            r#"{{"operation":"{operation}","times":{times},"kind":"{kind}"}}"#
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_success());
+    audit_of(app, KIND).await
 }
 
 #[tokio::test]
@@ -410,7 +369,7 @@ async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let document = metadata("https://idp.example.com", "2030-01-01T00:00:00Z", 1_200);
 
-    fault(&app, "CreateSAMLProvider", 3, "throttle").await;
+    inject_fault(&app, "CreateSAMLProvider", 3, "throttle").await;
     let throttled = admin
         .call(
             "/api/saml-providers/create",
@@ -434,7 +393,7 @@ async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
     );
     assert!(last.3.starts_with("Throttling"), "{}", last.3);
 
-    fault(&app, "UpdateSAMLProvider", 1, "access_denied").await;
+    inject_fault(&app, "UpdateSAMLProvider", 1, "access_denied").await;
     let denied = admin
         .call(
             "/api/saml-providers/metadata",

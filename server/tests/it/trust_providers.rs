@@ -59,15 +59,6 @@ fn detail_path(item: &Value) -> String {
     )
 }
 
-/// The value of a detail page's field, by label.
-fn field<'a>(detail: &'a Value, label: &str) -> Option<&'a str> {
-    detail["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["label"] == label)?["value"]
-        .as_str()
-}
-
 #[tokio::test]
 async fn create_modify_and_the_client_secret_is_never_kept() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;

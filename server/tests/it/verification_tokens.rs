@@ -42,19 +42,7 @@ fn prod_ipam(options: &Value) -> String {
 }
 
 async fn audit_rows(app: &TestApp) -> Vec<(String, String, String, String)> {
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        app.data_dir.join("trustdesk.db").display()
-    ))
-    .await
-    .unwrap();
-    let rows: Vec<(String, String, String, String)> =
-        sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log ORDER BY id")
-            .fetch_all(&db)
-            .await
-            .unwrap();
-    db.close().await;
-    rows
+    audit_of(app, KIND).await
 }
 
 /// The generic inventory (every_kind.rs) holds for tokens; what is theirs is the status AWS
@@ -250,17 +238,13 @@ async fn an_aws_refusal_names_the_permission_account_and_region() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let options = form_options(&admin).await;
     let ipam = prod_ipam(&options);
-    let control = format!(
-        "{}/_emulator/faults",
-        app.emulator_endpoint.as_ref().unwrap()
-    );
-    reqwest::Client::new()
-        .post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":1,"kind":"access_denied"}"#)
-        .send()
-        .await
-        .unwrap();
+    inject_fault(
+        &app,
+        "CreateIpamExternalResourceVerificationToken",
+        1,
+        "access_denied",
+    )
+    .await;
     let response = admin
         .call(
             "/api/verification-tokens/submit",
@@ -283,13 +267,13 @@ async fn an_aws_refusal_names_the_permission_account_and_region() {
     assert!(!last.2.is_empty(), "the refusal's request id is kept");
 
     // The dry run reports the refusal as a permission check, not an error.
-    reqwest::Client::new()
-        .post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"CreateIpamExternalResourceVerificationToken","times":1,"kind":"access_denied"}"#)
-        .send()
-        .await
-        .unwrap();
+    inject_fault(
+        &app,
+        "CreateIpamExternalResourceVerificationToken",
+        1,
+        "access_denied",
+    )
+    .await;
     let checked: Value = admin
         .call(
             "/api/verification-tokens/submit",

@@ -18,6 +18,7 @@ pub mod kind;
 pub mod license_manager;
 pub mod mpa;
 pub mod plan;
+pub mod retries;
 pub mod verified_access;
 
 use std::collections::HashMap;
@@ -335,6 +336,7 @@ impl Aws {
             aws_sdk_licensemanager::config::Builder::from(&config)
                 .interceptor(calls.clone())
                 .interceptor(self.call_metrics())
+                .retry_classifier(retries::ThrottlingCodes)
                 .build(),
         )
     }

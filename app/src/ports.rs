@@ -91,36 +91,27 @@ pub async fn change<T: Send>(
     Ok(changed.value)
 }
 
-/// Everything a server function may ask of the backend, one trait an area. The server
-/// implements each for one request (bound to the caller's session and address), in the
-/// console's module of that area.
-pub trait Ports:
-    Answers
-    + SessionPorts
-    + UserPorts
-    + AuditPorts
-    + ResourcePorts
-    + SyncPorts
-    + AlertPorts
-    + ShareLinkPorts
-    + TagRulePorts
-    + BulkEditPorts
-{
+/// Declares [`Ports`], everything a server function may ask of the backend: one trait an area,
+/// each implemented by the server for one request (bound to the caller's session and address),
+/// in the console's module of that area.
+macro_rules! ports_of_every_area {
+    ($($area:ident),+ $(,)?) => {
+        pub trait Ports: Answers $(+ $area)+ {}
+        impl<T: Answers $(+ $area)+> Ports for T {}
+    };
 }
 
-impl<T> Ports for T where
-    T: Answers
-        + SessionPorts
-        + UserPorts
-        + AuditPorts
-        + ResourcePorts
-        + SyncPorts
-        + AlertPorts
-        + ShareLinkPorts
-        + TagRulePorts
-        + BulkEditPorts
-{
-}
+ports_of_every_area!(
+    SessionPorts,
+    UserPorts,
+    AuditPorts,
+    ResourcePorts,
+    SyncPorts,
+    AlertPorts,
+    ShareLinkPorts,
+    TagRulePorts,
+    BulkEditPorts,
+);
 
 /// Signing in and out, the first admin's setup, the home page.
 #[async_trait::async_trait]

@@ -44,10 +44,7 @@ impl RequestConsole {
         let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
         change(&mut tx).await?;
         row.outcome = Some(Outcome::Ok);
-        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)
+        self.console.commit_audited(tx, row, &now).await
     }
 
     pub(crate) fn account_names(&self) -> Vec<String> {

@@ -332,10 +332,7 @@ impl BulkEditPorts for RequestConsole {
             }),
         );
         row.outcome = Some(Outcome::Attempted);
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &store::now()).await?;
         self.start(id, runner, &admin);
         Ok(Changed::notice(match edit.counts.pending {
             1 => "Applying 1 change.".to_string(),
@@ -389,10 +386,7 @@ impl BulkEditPorts for RequestConsole {
             json!({ "bulk_edit": id, "items": reset + edit.counts.pending }),
         );
         row.outcome = Some(Outcome::Attempted);
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &store::now()).await?;
         self.start(id, runner, &admin);
         Ok(Changed::notice(match reset + edit.counts.pending {
             1 => "Retrying 1 item.".to_string(),

@@ -307,14 +307,25 @@ impl Console {
                 request_id: None,
             });
         };
-        store::audit::append(&mut tx, self.db.seal(), audit, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.commit_audited(tx, audit, &now).await?;
         Ok(id)
     }
 
     /// Writes an audit row on its own, for events that change nothing else (a refused attempt).
+    /// Seals `row` into the audit chain and commits `tx`: a change and its audit row land
+    /// together or not at all.
+    pub(crate) async fn commit_audited(
+        &self,
+        mut tx: store::Tx,
+        row: NewAuditRow,
+        at: &str,
+    ) -> Result<(), AppError> {
+        store::audit::append(&mut tx, self.db.seal(), row, at)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
+    }
+
     pub(crate) async fn audit_alone(&self, row: NewAuditRow) -> Result<(), AppError> {
         self.audit_rows_alone(vec![row]).await
     }

@@ -159,10 +159,7 @@ impl SessionPorts for RequestConsole {
             &user.username,
             json!({}),
         );
-        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &now).await?;
         self.console.throttle.succeeded(attempt);
         self.sign_in_session(user.id).await?;
         Ok(Changed::with(()).then_to(safe_next(&next)))

@@ -137,10 +137,7 @@ impl ShareLinkPorts for RequestConsole {
                 "expires_at": expires_at,
             }),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &store::now()).await?;
         let created = ShareCreated {
             id,
             url: format!("{}{SHARE_PATH}{token}", self.console.alerting.public_url()),
@@ -199,10 +196,7 @@ impl ShareLinkPorts for RequestConsole {
             &id.to_string(),
             json!({"label": link.label}),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &store::now()).await?;
         Ok(Changed::notice(format!(
             "The link for {} is revoked; it stopped working now.",
             link.label
@@ -225,10 +219,7 @@ impl ShareLinkPorts for RequestConsole {
             "all",
             json!({"revoked": revoked}),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &store::now()).await?;
         Ok(Changed::with(revoked).noticed(format!(
             "Revoked {revoked} share links; none of them works any more."
         )))

@@ -46,14 +46,11 @@ impl SyncPorts for RequestConsole {
             ));
         }
         let now = store::now();
-        let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
+        let tx = self.console.db().begin_write().await.map_err(db_error)?;
         let mut row = self.row(&admin.username, "sync.request", "sync", "all", json!({}));
         row.outcome = Some(Outcome::Ok);
         row.message = "Asked for a sync of every kind now.".into();
-        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &now).await?;
         store::sync::request(self.console.db().pool(), &admin.username, &now)
             .await
             .map_err(db_error)?;

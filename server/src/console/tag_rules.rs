@@ -88,10 +88,7 @@ impl TagRulePorts for RequestConsole {
             &id.to_string(),
             json!({"rule": rule}),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &now).await?;
         Ok(Changed::notice(format!("Rule for {} added.", rule.key)))
     }
 
@@ -115,10 +112,7 @@ impl TagRulePorts for RequestConsole {
             &id.to_string(),
             json!({"rule": removed}),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &store::now()).await?;
         Ok(Changed::notice(format!(
             "Rule for {} removed.",
             removed.key

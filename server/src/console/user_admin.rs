@@ -68,10 +68,7 @@ impl RequestConsole {
             }
         };
         let row = self.row(&admin.username, action, "user", &target.username, params);
-        store::audit::append(&mut tx, self.console.db().seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &store::now()).await?;
         Ok(target.username)
     }
 }

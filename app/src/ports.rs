@@ -105,7 +105,7 @@ ports_of_every_area!(
     SessionPorts,
     UserPorts,
     AuditPorts,
-    ResourcePorts,
+    InventoryPorts,
     SyncPorts,
     AlertPorts,
     ShareLinkPorts,
@@ -157,7 +157,7 @@ pub trait AuditPorts: Send + Sync {
 /// Every kind's items: the cached inventory, one item, its tags, deletion and the kind's own
 /// forms.
 #[async_trait::async_trait]
-pub trait ResourcePorts: Send + Sync {
+pub trait InventoryPorts: Send + Sync {
     /// One kind's items from the cache, filtered, sorted and paged.
     async fn inventory(
         &self,

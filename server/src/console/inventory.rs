@@ -11,7 +11,7 @@ use app::model::{
     RefreshReport, ResourceKind, ResourceRef, Role, Secret, Tag, GLOBAL_REGION,
     INVENTORY_PAGE_SIZE,
 };
-use app::ports::{Changed, KindRequest, ResourcePorts};
+use app::ports::{Changed, InventoryPorts, KindRequest};
 use serde_json::{json, Value};
 
 use crate::aws::{self, kind::CacheChange, At, AwsFailure};
@@ -292,7 +292,7 @@ fn permission_check(
 }
 
 #[async_trait::async_trait]
-impl ResourcePorts for RequestConsole {
+impl InventoryPorts for RequestConsole {
     async fn inventory(
         &self,
         kind: ResourceKind,

@@ -319,7 +319,7 @@ impl Bound {
         });
         let jobs = self
             .background_jobs
-            .then(|| tokio::spawn(jobs::scheduler::run(self.console.clone(), jobs_stopped)));
+            .then(|| tokio::spawn(jobs::scheduler::run(self.console.jobs(), jobs_stopped)));
         // Background work starts stopping with the signal, while requests in flight finish
         // (a Refresh waits on a sync that then stops too).
         let shutdown = {

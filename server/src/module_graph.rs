@@ -1,7 +1,9 @@
 //! The server's modules depend on each other in one direction. This test reads the sources,
 //! collects the `crate::` paths each module names (in `use` lines and in code, comments left
 //! out), and fails on a cycle; a module and its own ancestors or descendants are one family, not
-//! a cycle. It also keeps `Console` and `RequestConsole` implemented under `console/` alone.
+//! a cycle. It also keeps `Console` and `RequestConsole` implemented under `console/` alone, and
+//! each kind of AWS item named in its own modules alone (so that adding one is its own files and
+//! one line in each registry).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -185,8 +187,69 @@ fn the_console_is_implemented_in_console_alone() {
     }
 }
 
+/// The code of `file` before its tests (a file's test module comes last).
+fn before_tests(file: &Path) -> String {
+    let code = std::fs::read_to_string(file).expect("readable");
+    let end = code.find("#[cfg(test)]").unwrap_or(code.len());
+    without_comments(&code[..end])
+}
+
+/// The kinds `code` names as `ResourceKind::Variant`.
+fn kinds_named(code: &str) -> BTreeSet<String> {
+    app::model::ResourceKind::ALL
+        .into_iter()
+        .map(|kind| format!("ResourceKind::{kind:?}"))
+        .filter(|variant| {
+            code.match_indices(variant.as_str()).any(|(at, _)| {
+                !code[at + variant.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+            })
+        })
+        .collect()
+}
+
+/// Every file of the product that is not a test, the registries and the binaries left out.
+fn product_files() -> Vec<PathBuf> {
+    let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
+    let registries = [app.join("kinds/mod.rs")];
+    let mut files: Vec<PathBuf> = modules(&source_dir()).into_values().collect();
+    files.extend(modules(&app).into_values());
+    files.retain(|file| {
+        !registries.contains(file)
+            && !file.ends_with("tests.rs")
+            && !file.components().any(|part| part.as_os_str() == "tests")
+    });
+    files
+}
+
+#[test]
+fn a_kind_is_named_in_its_own_modules_alone() {
+    let files = product_files();
+    assert!(files.len() > 150, "the sources were read: {}", files.len());
+    let mut named_somewhere = BTreeSet::new();
+    for file in files {
+        let kinds = kinds_named(&before_tests(&file));
+        assert!(
+            kinds.len() <= 1,
+            "{} names several kinds ({kinds:?}): what differs per kind belongs in the kind's \
+             adapter (server/src/aws/) or module (app/src/kinds/)",
+            file.display()
+        );
+        named_somewhere.extend(kinds);
+    }
+    // Each kind's own modules do name it: the check reads what it should.
+    assert_eq!(named_somewhere.len(), app::model::ResourceKind::ALL.len());
+}
+
 #[test]
 fn the_checker_sees_paths_groups_and_cycles() {
+    assert_eq!(
+        kinds_named("match k { ResourceKind::MfaDevice => 1, ResourceKind::ManagedPolicy => 2 }"),
+        ["ResourceKind::ManagedPolicy", "ResourceKind::MfaDevice"]
+            .into_iter()
+            .map(String::from)
+            .collect()
+    );
+    assert!(kinds_named("ResourceKind::MfaDevices").is_empty());
     let paths =
         crate_paths("use crate::{a::b, c};\nlet x = crate::d::e(); use crate::f::{g, h::i};");
     let expected: BTreeSet<String> = ["a::b", "c", "d::e", "f", "f::g", "f::h::i"]

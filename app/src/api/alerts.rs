@@ -5,7 +5,7 @@ use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxP
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::model::{AppError, ResourceRef, Secret};
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{change, read};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -29,7 +29,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 #[server(endpoint = "alerts", input = GetUrl)]
 pub async fn get_alert_settings() -> Result<AlertSettings, AppError> {
-    ports()?.alert_settings().await
+    read(|ports| ports.alert_settings()).await
 }
 
 #[server(endpoint = "alerts/rules")]
@@ -37,17 +37,17 @@ pub async fn save_alert_rules(
     #[server(default)] _csrf: String,
     rules: AlertRulesForm,
 ) -> Result<(), AppError> {
-    ports()?.save_alert_rules(rules).await
+    change(|ports| ports.save_alert_rules(rules)).await
 }
 
 #[server(endpoint = "alerts/test")]
 pub async fn send_test_email(#[server(default)] _csrf: String, to: String) -> Result<(), AppError> {
-    ports()?.send_test_email(to).await
+    change(|ports| ports.send_test_email(to)).await
 }
 
 #[server(endpoint = "outbox", input = GetUrl)]
 pub async fn get_outbox() -> Result<OutboxPage, AppError> {
-    ports()?.outbox().await
+    read(|ports| ports.outbox()).await
 }
 
 /// `retry` or `discard` one mail.
@@ -57,12 +57,12 @@ pub async fn act_on_mail(
     id: i64,
     action: String,
 ) -> Result<(), AppError> {
-    ports()?.act_on_mail(id, action).await
+    change(|ports| ports.act_on_mail(id, action)).await
 }
 
 #[server(endpoint = "alerts/silence", input = GetUrl)]
 pub async fn get_silence(item: ResourceRef) -> Result<Option<Silence>, AppError> {
-    ports()?.silence(item).await
+    read(|ports| ports.silence(item)).await
 }
 
 /// `ack`, `snooze` (for `days`) or `clear` an item's notices.
@@ -73,13 +73,13 @@ pub async fn set_silence(
     action: String,
     #[server(default)] days: u32,
 ) -> Result<(), AppError> {
-    ports()?.set_silence(item, action, days).await
+    change(|ports| ports.set_silence(item, action, days)).await
 }
 
 /// What an emailed link stands for; reading it changes nothing (mail scanners open links).
 #[server(endpoint = "alerts/link", input = GetUrl)]
 pub async fn get_alert_link(token: Secret) -> Result<AlertLinkInfo, AppError> {
-    ports()?.alert_link(token).await
+    read(|ports| ports.alert_link(token)).await
 }
 
 #[server(endpoint = "alerts/link/use")]
@@ -88,5 +88,5 @@ pub async fn use_alert_link(
     token: Secret,
     #[server(default)] days: u32,
 ) -> Result<(), AppError> {
-    ports()?.use_alert_link(token, days).await
+    change(|ports| ports.use_alert_link(token, days)).await
 }

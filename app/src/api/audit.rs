@@ -3,7 +3,7 @@ use crate::model::{
     AppError, AuditDetail, AuditPage, AuditQuery, ChainCursor, ChainProgress, ChainReport,
 };
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::read;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -17,20 +17,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 #[server(endpoint = "audit", input = GetUrl)]
 pub async fn get_audit_page(#[server(default)] query: AuditQuery) -> Result<AuditPage, AppError> {
-    ports()?.audit_page(query).await
+    read(|ports| ports.audit_page(query)).await
 }
 
 #[server(endpoint = "audit/entry", input = GetUrl)]
 pub async fn get_audit_entry(id: i64) -> Result<AuditDetail, AppError> {
-    ports()?.audit_entry(id).await
+    read(|ports| ports.audit_entry(id)).await
 }
 
 #[server(endpoint = "audit/verify", input = GetUrl)]
 pub async fn verify_audit_chain() -> Result<ChainReport, AppError> {
-    ports()?.verify_audit_chain().await
+    read(|ports| ports.verify_audit_chain()).await
 }
 
 #[server(endpoint = "audit/verify-chunk", input = GetUrl)]
 pub async fn verify_audit_chunk(cursor: ChainCursor) -> Result<ChainProgress, AppError> {
-    ports()?.verify_audit_chunk(cursor).await
+    read(|ports| ports.verify_audit_chunk(cursor)).await
 }

@@ -4,7 +4,7 @@ use crate::model::bulk::{BulkDraft, BulkEditPage, BulkEditsPage, OperationRow, S
 use crate::model::endpoint::{Endpoint, LISTS};
 use crate::model::AppError;
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{change, read};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -24,7 +24,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 #[server(endpoint = "bulk/draft", input = GetUrl)]
 pub async fn get_bulk_draft(selection: SelectionForm) -> Result<BulkDraft, AppError> {
-    ports()?.bulk_draft(selection).await
+    read(|ports| ports.bulk_draft(selection)).await
 }
 
 #[server(endpoint = "bulk/preview")]
@@ -33,7 +33,7 @@ pub async fn preview_bulk_edit(
     selection: SelectionForm,
     #[server(default)] ops: Vec<OperationRow>,
 ) -> Result<String, AppError> {
-    ports()?.preview_bulk_edit(selection, ops).await
+    change(|ports| ports.preview_bulk_edit(selection, ops)).await
 }
 
 #[server(endpoint = "bulk/edit", input = GetUrl)]
@@ -42,12 +42,12 @@ pub async fn get_bulk_edit(
     #[server(default)] status: String,
     #[server(default)] page: u32,
 ) -> Result<BulkEditPage, AppError> {
-    ports()?.bulk_edit(id, status, page).await
+    read(|ports| ports.bulk_edit(id, status, page)).await
 }
 
 #[server(endpoint = "bulk/list", input = GetUrl)]
 pub async fn get_bulk_edits() -> Result<BulkEditsPage, AppError> {
-    ports()?.bulk_edits().await
+    read(|ports| ports.bulk_edits()).await
 }
 
 #[server(endpoint = "bulk/apply")]
@@ -56,10 +56,10 @@ pub async fn apply_bulk_edit(
     id: String,
     revision: i64,
 ) -> Result<(), AppError> {
-    ports()?.apply_bulk_edit(id, revision).await
+    change(|ports| ports.apply_bulk_edit(id, revision)).await
 }
 
 #[server(endpoint = "bulk/retry")]
 pub async fn retry_bulk_edit(#[server(default)] _csrf: String, id: String) -> Result<(), AppError> {
-    ports()?.retry_bulk_edit(id).await
+    change(|ports| ports.retry_bulk_edit(id)).await
 }

@@ -8,7 +8,7 @@ use crate::model::{
     ResourceKind, ResourceRef, Secret,
 };
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{change, read};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -30,7 +30,7 @@ pub async fn get_inventory(
     kind: ResourceKind,
     #[server(default)] query: InventoryQuery,
 ) -> Result<InventoryPage, AppError> {
-    ports()?.inventory(kind, query).await
+    read(|ports| ports.inventory(kind, query)).await
 }
 
 #[server(endpoint = "inventory/refresh")]
@@ -38,12 +38,12 @@ pub async fn refresh_inventory(
     #[server(default)] _csrf: String,
     kind: ResourceKind,
 ) -> Result<RefreshReport, AppError> {
-    ports()?.refresh_inventory(kind).await
+    change(|ports| ports.refresh_inventory(kind)).await
 }
 
 #[server(endpoint = "resource", input = GetUrl)]
 pub async fn get_resource(item: ResourceRef) -> Result<AwsItem, AppError> {
-    ports()?.resource(item).await
+    read(|ports| ports.resource(item)).await
 }
 
 #[server(endpoint = "resource/delete")]
@@ -52,7 +52,7 @@ pub async fn delete_resource(
     item: ResourceRef,
     confirm: String,
 ) -> Result<(), AppError> {
-    ports()?.delete_resource(item, confirm).await
+    change(|ports| ports.delete_resource(item, confirm)).await
 }
 
 #[server(endpoint = "resource/tag")]
@@ -62,7 +62,7 @@ pub async fn set_resource_tag(
     key: String,
     #[server(default)] value: String,
 ) -> Result<(), AppError> {
-    ports()?.set_resource_tag(item, key, value).await
+    change(|ports| ports.set_resource_tag(item, key, value)).await
 }
 
 #[server(endpoint = "resource/untag")]
@@ -71,14 +71,14 @@ pub async fn remove_resource_tag(
     item: ResourceRef,
     key: String,
 ) -> Result<(), AppError> {
-    ports()?.remove_resource_tag(item, key).await
+    change(|ports| ports.remove_resource_tag(item, key)).await
 }
 
 /// Where a new item of `kind` can go (account and region, or account alone for IAM) and a
 /// fresh idempotency token for the form.
 #[server(endpoint = "create-form", input = GetUrl)]
 pub async fn get_create_form_options(kind: ResourceKind) -> Result<CreateFormOptions, AppError> {
-    ports()?.create_form_options(kind).await
+    read(|ports| ports.create_form_options(kind)).await
 }
 
 /// Reads (and forgets) a secret AWS showed once at creation. A POST: a prefetch, a HEAD or a
@@ -88,5 +88,5 @@ pub async fn take_shown_once(
     #[server(default)] _csrf: String,
     once: Secret,
 ) -> Result<OnceSecret, AppError> {
-    ports()?.take_shown_once(once).await
+    read(|ports| ports.take_shown_once(once)).await
 }

@@ -1,7 +1,7 @@
 use crate::model::endpoint::Endpoint;
 use crate::model::{AppError, Dashboard, NewUser, Secret, SessionInfo, SetupLinkState};
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{change, read};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -18,17 +18,17 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 #[server(endpoint = "session", input = GetUrl)]
 pub async fn get_session() -> Result<SessionInfo, AppError> {
-    ports()?.session_info().await
+    read(|ports| ports.session_info()).await
 }
 
 #[server(endpoint = "setup_needed", input = GetUrl)]
 pub async fn get_setup_needed() -> Result<bool, AppError> {
-    ports()?.setup_needed().await
+    read(|ports| ports.setup_needed()).await
 }
 
 #[server(endpoint = "dashboard", input = GetUrl)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
-    ports()?.dashboard().await
+    read(|ports| ports.dashboard()).await
 }
 
 #[server(endpoint = "login")]
@@ -38,17 +38,17 @@ pub async fn login(
     password: Secret,
     next: String,
 ) -> Result<(), AppError> {
-    ports()?.login(username, password, next).await
+    change(|ports| ports.login(username, password, next)).await
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout(#[server(default)] _csrf: String) -> Result<(), AppError> {
-    ports()?.logout().await
+    change(|ports| ports.logout()).await
 }
 
 #[server(endpoint = "setup_link", input = GetUrl)]
 pub async fn check_setup_link(token: Secret) -> Result<SetupLinkState, AppError> {
-    ports()?.setup_link_state(token).await
+    read(|ports| ports.setup_link_state(token)).await
 }
 
 #[server(endpoint = "setup")]
@@ -57,5 +57,5 @@ pub async fn complete_setup(
     token: Secret,
     admin: NewUser,
 ) -> Result<(), AppError> {
-    ports()?.complete_setup(token, admin).await
+    change(|ports| ports.complete_setup(token, admin)).await
 }

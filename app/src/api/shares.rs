@@ -5,7 +5,7 @@ use crate::model::endpoint::Endpoint;
 use crate::model::share::{ShareCreated, ShareForm, ShareLinksPage, SharePreview};
 use crate::model::AppError;
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{change, read};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -22,7 +22,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 #[server(endpoint = "shares/preview", input = GetUrl)]
 pub async fn get_share_preview(form: ShareForm) -> Result<SharePreview, AppError> {
-    ports()?.share_preview(form).await
+    read(|ports| ports.share_preview(form)).await
 }
 
 #[server(endpoint = "shares/create")]
@@ -30,22 +30,22 @@ pub async fn create_share_link(
     #[server(default)] _csrf: String,
     form: ShareForm,
 ) -> Result<ShareCreated, AppError> {
-    ports()?.create_share_link(form).await
+    change(|ports| ports.create_share_link(form)).await
 }
 
 #[server(endpoint = "shares", input = GetUrl)]
 pub async fn get_share_links(
     #[server(default)] selected: Option<i64>,
 ) -> Result<ShareLinksPage, AppError> {
-    ports()?.share_links(selected).await
+    read(|ports| ports.share_links(selected)).await
 }
 
 #[server(endpoint = "shares/revoke")]
 pub async fn revoke_share_link(#[server(default)] _csrf: String, id: i64) -> Result<(), AppError> {
-    ports()?.revoke_share_link(id).await
+    change(|ports| ports.revoke_share_link(id)).await
 }
 
 #[server(endpoint = "shares/revoke-all")]
 pub async fn revoke_all_share_links(#[server(default)] _csrf: String) -> Result<u64, AppError> {
-    ports()?.revoke_all_share_links().await
+    change(|ports| ports.revoke_all_share_links()).await
 }

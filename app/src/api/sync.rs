@@ -3,7 +3,7 @@
 use crate::model::endpoint::Endpoint;
 use crate::model::{AppError, SyncOverview};
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{change, read};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -15,10 +15,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 #[server(endpoint = "sync", input = GetUrl)]
 pub async fn get_sync_overview() -> Result<SyncOverview, AppError> {
-    ports()?.sync_overview().await
+    read(|ports| ports.sync_overview()).await
 }
 
 #[server(endpoint = "sync/now")]
 pub async fn request_sync(#[server(default)] _csrf: String) -> Result<(), AppError> {
-    ports()?.request_sync().await
+    change(|ports| ports.request_sync()).await
 }

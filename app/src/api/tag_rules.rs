@@ -4,7 +4,7 @@ use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage};
 use crate::model::endpoint::{Endpoint, LISTS};
 use crate::model::AppError;
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{change, read};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -22,7 +22,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 #[server(endpoint = "tag-rules", input = GetUrl)]
 pub async fn get_tag_rules() -> Result<TagRulesPage, AppError> {
-    ports()?.tag_rules().await
+    read(|ports| ports.tag_rules()).await
 }
 
 #[server(endpoint = "tag-rules/add")]
@@ -30,15 +30,15 @@ pub async fn add_tag_rule(
     #[server(default)] _csrf: String,
     rule: TagRuleForm,
 ) -> Result<(), AppError> {
-    ports()?.add_tag_rule(rule).await
+    change(|ports| ports.add_tag_rule(rule)).await
 }
 
 #[server(endpoint = "tag-rules/delete")]
 pub async fn delete_tag_rule(#[server(default)] _csrf: String, id: i64) -> Result<(), AppError> {
-    ports()?.delete_tag_rule(id).await
+    change(|ports| ports.delete_tag_rule(id)).await
 }
 
 #[server(endpoint = "compliance", input = GetUrl)]
 pub async fn get_compliance() -> Result<Vec<RuleCompliance>, AppError> {
-    ports()?.compliance().await
+    read(|ports| ports.compliance()).await
 }

@@ -1,7 +1,7 @@
 use crate::model::endpoint::Endpoint;
 use crate::model::{AppError, NewUser, UserSummary};
 #[cfg(feature = "ssr")]
-use crate::ports::ports;
+use crate::ports::{change, read};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -17,12 +17,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 #[server(endpoint = "users", input = GetUrl)]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
-    ports()?.list_users().await
+    read(|ports| ports.list_users()).await
 }
 
 #[server(endpoint = "users/add")]
 pub async fn add_user(#[server(default)] _csrf: String, user: NewUser) -> Result<(), AppError> {
-    ports()?.add_user(user).await
+    change(|ports| ports.add_user(user)).await
 }
 
 #[server(endpoint = "users/role")]
@@ -31,7 +31,7 @@ pub async fn change_role(
     user_id: i64,
     role: String,
 ) -> Result<(), AppError> {
-    ports()?.change_role(user_id, role).await
+    change(|ports| ports.change_role(user_id, role)).await
 }
 
 #[server(endpoint = "users/disabled")]
@@ -40,5 +40,5 @@ pub async fn set_user_disabled(
     user_id: i64,
     disabled: bool,
 ) -> Result<(), AppError> {
-    ports()?.set_user_disabled(user_id, disabled).await
+    change(|ports| ports.set_user_disabled(user_id, disabled)).await
 }

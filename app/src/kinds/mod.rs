@@ -94,15 +94,14 @@ where
     T: serde::de::DeserializeOwned,
 {
     let form = serde_json::to_value(form).map_err(|_| crate::model::AppError::internal())?;
-    let reply = crate::ports::ports()?
-        .act(crate::ports::KindRequest {
-            kind,
-            action: action.to_string(),
-            item,
-            form,
-            intent,
-        })
-        .await?;
+    let request = crate::ports::KindRequest {
+        kind,
+        action: action.to_string(),
+        item,
+        form,
+        intent,
+    };
+    let reply = crate::ports::change(|ports| ports.act(request)).await?;
     serde_json::from_value(reply).map_err(|_| crate::model::AppError::internal())
 }
 
@@ -112,9 +111,8 @@ pub async fn form_options<T>(kind: ResourceKind, form: &str) -> Result<T, crate:
 where
     T: serde::de::DeserializeOwned,
 {
-    let reply = crate::ports::ports()?
-        .kind_form_options(kind, form.to_string())
-        .await?;
+    let form = form.to_string();
+    let reply = crate::ports::read(|ports| ports.kind_form_options(kind, form)).await?;
     serde_json::from_value(reply).map_err(|_| crate::model::AppError::internal())
 }
 

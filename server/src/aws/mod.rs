@@ -19,6 +19,7 @@ pub mod license_manager;
 pub mod mpa;
 pub mod pages;
 pub mod plan;
+pub mod retries;
 pub mod verified_access;
 
 use std::collections::HashMap;
@@ -337,12 +338,14 @@ pub trait ServiceClient {
     fn new(config: &SdkConfig, interceptor: call_metrics::AwsCallMetrics) -> Self;
 }
 
-/// Every service's client is made the same way; the SDK gives each its own config builder.
+/// Every service's client is made the same way (the SDK gives each its own config builder),
+/// with a retry classifier of trustdesk's where the SDK misses a service's throttling.
 macro_rules! service_clients {
-    ($($sdk:ident),*) => {$(
+    ($($sdk:ident $(retrying $classifier:expr)?),*) => {$(
         impl ServiceClient for $sdk::Client {
             fn new(config: &SdkConfig, interceptor: call_metrics::AwsCallMetrics) -> Self {
                 let config = $sdk::config::Builder::from(config).interceptor(interceptor);
+                $(let config = config.retry_classifier($classifier);)?
                 $sdk::Client::from_conf(config.build())
             }
         }
@@ -351,7 +354,7 @@ macro_rules! service_clients {
 service_clients!(
     aws_sdk_ec2,
     aws_sdk_iam,
-    aws_sdk_licensemanager,
+    aws_sdk_licensemanager retrying retries::ThrottlingCodes,
     aws_sdk_mpa,
     aws_sdk_sts
 );

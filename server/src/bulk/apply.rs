@@ -135,7 +135,7 @@ pub async fn run(console: Arc<Console>, run: Run) {
 
 /// Ends `STOP_GRACE` after the server began stopping.
 async fn after_grace(stop: watch::Receiver<bool>) {
-    crate::console::until_true(stop).await;
+    crate::jobs::until_true(stop).await;
     tokio::time::sleep(STOP_GRACE).await;
 }
 
@@ -171,7 +171,7 @@ async fn run_owned(
     // Nothing is written while the items are read again: a stop then leaves the edit as it was.
     let checked = tokio::select! {
         checked = check(console, pending) => checked,
-        () = crate::console::until_true(stop.clone()) => return Err(Stop::Shutdown),
+        () = crate::jobs::until_true(stop.clone()) => return Err(Stop::Shutdown),
     };
 
     let Some(mut tx) = run.own_tx(console).await? else {

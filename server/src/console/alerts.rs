@@ -6,7 +6,8 @@ use app::model::alerts::{
     is_email, AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, OutboxRow, Silence,
     SNOOZE_CHOICES,
 };
-use app::model::{AppError, FieldError, Outcome, ResourceKind, ResourceRef, Role};
+use app::model::{AppError, FieldError, Outcome, ResourceKind, ResourceRef, Role, Secret};
+use app::ports::{AlertPorts, Changed};
 use serde_json::json;
 
 use crate::alerts::link::LinkClaims;
@@ -43,10 +44,7 @@ impl RequestConsole {
         let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
         change(&mut tx).await?;
         row.outcome = Some(Outcome::Ok);
-        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)
+        self.console.commit_audited(tx, row, &now).await
     }
 
     pub(crate) fn account_names(&self) -> Vec<String> {
@@ -56,175 +54,6 @@ impl RequestConsole {
             .iter()
             .map(|a| a.name.clone())
             .collect()
-    }
-
-    pub(crate) async fn alert_settings_inner(&self) -> Result<AlertSettings, AppError> {
-        let user = self.require_user().await?;
-        let rules = store::alerts::rules(self.console.db().pool())
-            .await
-            .map_err(db_error)?;
-        Ok(AlertSettings {
-            rules,
-            accounts: self.account_names(),
-            default_time_zone: self.console.alerting.time_zone.name().to_string(),
-            mailer: self.console.alerting.mailer.describe(),
-            can_edit: user.role() == Role::Admin,
-        })
-    }
-
-    pub(crate) async fn save_alert_rules_inner(
-        &self,
-        form: AlertRulesForm,
-    ) -> Result<(), AppError> {
-        let admin = self.alerts_admin("alerts.rules", "rules").await?;
-        let rules = form.validate(&self.account_names())?;
-        if !rules.time_zone.is_empty() && rules.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(AppError::validation(vec![FieldError {
-                field: "time_zone".into(),
-                message: format!(
-                    "\"{}\" is not an IANA time zone such as Europe/Berlin.",
-                    rules.time_zone.chars().take(60).collect::<String>()
-                ),
-            }]));
-        }
-        let mut row = self.row(
-            &admin.username,
-            "alerts.rules",
-            "alerts",
-            "rules",
-            json!(rules),
-        );
-        row.message = "Alert rules changed.".into();
-        let (by, now) = (admin.username.clone(), store::now());
-        self.audited_change(row, move |conn| {
-            Box::pin(async move {
-                store::alerts::save_rules(conn, &rules, &by, &now)
-                    .await
-                    .map_err(db_error)
-            })
-        })
-        .await
-    }
-
-    pub(crate) async fn send_test_email_inner(&self, to: String) -> Result<(), AppError> {
-        let admin = self.alerts_admin("alerts.test_email", "test").await?;
-        let to = to.trim().to_string();
-        if !is_email(&to) {
-            return Err(AppError::validation(vec![FieldError {
-                field: "to".into(),
-                message: "Enter one email address, such as owner@example.com.".into(),
-            }]));
-        }
-        let mail = NewMail {
-            recipient: to.clone(),
-            subject: "[trustdesk] Test email".into(),
-            text: format!(
-                "This is a test email from trustdesk, sent by {} from the Alerts page. Expiry notices reach you the same way.\n",
-                admin.username
-            ),
-            html: format!(
-                "<!DOCTYPE html><html><body><p>This is a test email from trustdesk, sent by {} from the Alerts page. Expiry notices reach you the same way.</p></body></html>",
-                admin.username
-            ),
-        };
-        let mut row = self.row(
-            &admin.username,
-            "alerts.test_email",
-            "mail",
-            &to,
-            json!({"to": to}),
-        );
-        row.message = "Test email queued.".into();
-        let (host, now) = (self.console.alerting.message_host.clone(), store::now());
-        self.audited_change(row, move |conn| {
-            Box::pin(async move {
-                store::outbox::enqueue(conn, &mail, &host, &now)
-                    .await
-                    .map(|_| ())
-                    .map_err(db_error)
-            })
-        })
-        .await?;
-        self.console.mail_wakeup.notify_one();
-        Ok(())
-    }
-
-    pub(crate) async fn outbox_inner(&self) -> Result<OutboxPage, AppError> {
-        let user = self.require_user().await?;
-        let entries = store::outbox::list(self.console.db().pool(), None, 200)
-            .await
-            .map_err(db_error)?;
-        Ok(OutboxPage {
-            rows: entries
-                .into_iter()
-                .map(|e| OutboxRow {
-                    id: e.id,
-                    created_at: e.created_at,
-                    recipient: e.recipient,
-                    subject: e.subject,
-                    state: e.state.as_str().to_string(),
-                    attempts: e.attempts,
-                    last_error: e.last_error,
-                    next_attempt_at: e.next_attempt_at,
-                    sent_at: e.sent_at,
-                    message_id: e.message_id,
-                })
-                .collect(),
-            mailer: self.console.alerting.mailer.describe(),
-            folder: self
-                .console
-                .alerting
-                .folder
-                .as_ref()
-                .map(|f| f.display().to_string()),
-            can_manage: user.role() == Role::Admin,
-        })
-    }
-
-    pub(crate) async fn act_on_mail_inner(&self, id: i64, action: String) -> Result<(), AppError> {
-        let audit_action = match action.as_str() {
-            "retry" => "outbox.retry",
-            "discard" => "outbox.discard",
-            _ => {
-                return Err(AppError::not_found(
-                    "The outbox knows only retry and discard.",
-                ))
-            }
-        };
-        let admin = self.alerts_admin(audit_action, &id.to_string()).await?;
-        let mut row = self.row(
-            &admin.username,
-            audit_action,
-            "mail",
-            &id.to_string(),
-            json!({"id": id}),
-        );
-        row.message = format!("Mail {id}: {action}.");
-        let now = store::now();
-        let retry = action == "retry";
-        self.audited_change(row, move |conn| {
-            Box::pin(async move {
-                let done = if retry {
-                    store::outbox::retry(conn, id, &now).await
-                } else {
-                    store::outbox::discard(conn, id, &now).await
-                }
-                .map_err(db_error)?;
-                if done {
-                    Ok(())
-                } else {
-                    Err(AppError::conflict(format!(
-                        "Mail {id} cannot be {} now: it is being sent, was sent, or does not exist.",
-                        if retry { "retried" } else { "discarded" }
-                    )))
-                }
-            })
-        })
-        .await?;
-        if retry {
-            self.console.mail_wakeup.notify_one();
-        }
-        Ok(())
     }
 
     /// The cached item with its current expiry, or a sentence saying why none.
@@ -245,56 +74,6 @@ impl RequestConsole {
             ))
         })?;
         Ok((found, expires))
-    }
-
-    pub(crate) async fn silence_inner(
-        &self,
-        item: ResourceRef,
-    ) -> Result<Option<Silence>, AppError> {
-        self.require_user().await?;
-        let Ok((_, expires)) = self.dated_item(&item).await else {
-            return Ok(None);
-        };
-        store::alerts::silence_of(
-            self.console.db().pool(),
-            &item,
-            &expires,
-            &self.console.clock.timestamp(),
-        )
-        .await
-        .map_err(db_error)
-    }
-
-    pub(crate) async fn set_silence_inner(
-        &self,
-        item: ResourceRef,
-        action: String,
-        days: u32,
-    ) -> Result<(), AppError> {
-        let audit_action = match action.as_str() {
-            "ack" => "alerts.acknowledge",
-            "snooze" => "alerts.snooze",
-            "clear" => "alerts.clear",
-            _ => return Err(AppError::not_found("Acknowledge, snooze or clear only.")),
-        };
-        let admin = self.alerts_admin(audit_action, &item.id).await?;
-        let (_, expires) = self.dated_item(&item).await?;
-        let by = admin.username.clone();
-        self.silence_as(
-            &by,
-            self.row(
-                &by,
-                audit_action,
-                item.kind.as_str(),
-                &item.id,
-                json!({"days": days}),
-            ),
-            item,
-            expires,
-            &action,
-            days,
-        )
-        .await
     }
 
     /// Acknowledges, snoozes or clears `item` at its expiry `expires`, audited by `row`.
@@ -375,9 +154,233 @@ impl RequestConsole {
         }
         Ok((claims, found))
     }
+}
 
-    pub(crate) async fn alert_link_inner(&self, token: String) -> Result<AlertLinkInfo, AppError> {
-        let (claims, found) = self.link_target(&token).await?;
+#[async_trait::async_trait]
+impl AlertPorts for RequestConsole {
+    async fn alert_settings(&self) -> Result<AlertSettings, AppError> {
+        let user = self.require_user().await?;
+        let rules = store::alerts::rules(self.console.db().pool())
+            .await
+            .map_err(db_error)?;
+        Ok(AlertSettings {
+            rules,
+            accounts: self.account_names(),
+            default_time_zone: self.console.alerting.time_zone.name().to_string(),
+            mailer: self.console.alerting.mailer.describe(),
+            can_edit: user.role() == Role::Admin,
+        })
+    }
+
+    async fn save_alert_rules(&self, form: AlertRulesForm) -> Result<Changed, AppError> {
+        let admin = self.alerts_admin("alerts.rules", "rules").await?;
+        let rules = form.validate(&self.account_names())?;
+        if !rules.time_zone.is_empty() && rules.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(AppError::validation(vec![FieldError {
+                field: "time_zone".into(),
+                message: format!(
+                    "\"{}\" is not an IANA time zone such as Europe/Berlin.",
+                    rules.time_zone.chars().take(60).collect::<String>()
+                ),
+            }]));
+        }
+        let mut row = self.row(
+            &admin.username,
+            "alerts.rules",
+            "alerts",
+            "rules",
+            json!(rules),
+        );
+        row.message = "Alert rules changed.".into();
+        let (by, now) = (admin.username.clone(), store::now());
+        self.audited_change(row, move |conn| {
+            Box::pin(async move {
+                store::alerts::save_rules(conn, &rules, &by, &now)
+                    .await
+                    .map_err(db_error)
+            })
+        })
+        .await?;
+        Ok(Changed::notice("Alert rules saved."))
+    }
+
+    async fn send_test_email(&self, to: String) -> Result<Changed, AppError> {
+        let admin = self.alerts_admin("alerts.test_email", "test").await?;
+        let to = to.trim().to_string();
+        if !is_email(&to) {
+            return Err(AppError::validation(vec![FieldError {
+                field: "to".into(),
+                message: "Enter one email address, such as owner@example.com.".into(),
+            }]));
+        }
+        let mail = NewMail {
+            recipient: to.clone(),
+            subject: "[trustdesk] Test email".into(),
+            text: format!(
+                "This is a test email from trustdesk, sent by {} from the Alerts page. Expiry notices reach you the same way.\n",
+                admin.username
+            ),
+            html: format!(
+                "<!DOCTYPE html><html><body><p>This is a test email from trustdesk, sent by {} from the Alerts page. Expiry notices reach you the same way.</p></body></html>",
+                admin.username
+            ),
+        };
+        let mut row = self.row(
+            &admin.username,
+            "alerts.test_email",
+            "mail",
+            &to,
+            json!({"to": to}),
+        );
+        row.message = "Test email queued.".into();
+        let (host, now) = (self.console.alerting.message_host.clone(), store::now());
+        self.audited_change(row, move |conn| {
+            Box::pin(async move {
+                store::outbox::enqueue(conn, &mail, &host, &now)
+                    .await
+                    .map(|_| ())
+                    .map_err(db_error)
+            })
+        })
+        .await?;
+        self.console.wakeups.mail.notify_one();
+        Ok(Changed::notice(
+            "Test email queued: see the Outbox for its delivery.",
+        ))
+    }
+
+    async fn outbox(&self) -> Result<OutboxPage, AppError> {
+        let user = self.require_user().await?;
+        let entries = store::outbox::list(self.console.db().pool(), None, 200)
+            .await
+            .map_err(db_error)?;
+        Ok(OutboxPage {
+            rows: entries
+                .into_iter()
+                .map(|e| OutboxRow {
+                    id: e.id,
+                    created_at: e.created_at,
+                    recipient: e.recipient,
+                    subject: e.subject,
+                    state: e.state.as_str().to_string(),
+                    attempts: e.attempts,
+                    last_error: e.last_error,
+                    next_attempt_at: e.next_attempt_at,
+                    sent_at: e.sent_at,
+                    message_id: e.message_id,
+                })
+                .collect(),
+            mailer: self.console.alerting.mailer.describe(),
+            folder: self
+                .console
+                .alerting
+                .folder
+                .as_ref()
+                .map(|f| f.display().to_string()),
+            can_manage: user.role() == Role::Admin,
+        })
+    }
+
+    async fn act_on_mail(&self, id: i64, action: String) -> Result<Changed, AppError> {
+        let audit_action = match action.as_str() {
+            "retry" => "outbox.retry",
+            "discard" => "outbox.discard",
+            _ => {
+                return Err(AppError::not_found(
+                    "The outbox knows only retry and discard.",
+                ))
+            }
+        };
+        let admin = self.alerts_admin(audit_action, &id.to_string()).await?;
+        let mut row = self.row(
+            &admin.username,
+            audit_action,
+            "mail",
+            &id.to_string(),
+            json!({"id": id}),
+        );
+        row.message = format!("Mail {id}: {action}.");
+        let now = store::now();
+        let retry = action == "retry";
+        self.audited_change(row, move |conn| {
+            Box::pin(async move {
+                let done = if retry {
+                    store::outbox::retry(conn, id, &now).await
+                } else {
+                    store::outbox::discard(conn, id, &now).await
+                }
+                .map_err(db_error)?;
+                if done {
+                    Ok(())
+                } else {
+                    Err(AppError::conflict(format!(
+                        "Mail {id} cannot be {} now: it is being sent, was sent, or does not exist.",
+                        if retry { "retried" } else { "discarded" }
+                    )))
+                }
+            })
+        })
+        .await?;
+        if retry {
+            self.console.wakeups.mail.notify_one();
+        }
+        Ok(Changed::notice(format!("Mail {id}: {action} done.")))
+    }
+
+    async fn silence(&self, item: ResourceRef) -> Result<Option<Silence>, AppError> {
+        self.require_user().await?;
+        let Ok((_, expires)) = self.dated_item(&item).await else {
+            return Ok(None);
+        };
+        store::alerts::silence_of(
+            self.console.db().pool(),
+            &item,
+            &expires,
+            &self.console.clock.timestamp(),
+        )
+        .await
+        .map_err(db_error)
+    }
+
+    async fn set_silence(
+        &self,
+        item: ResourceRef,
+        action: String,
+        days: u32,
+    ) -> Result<Changed, AppError> {
+        let audit_action = match action.as_str() {
+            "ack" => "alerts.acknowledge",
+            "snooze" => "alerts.snooze",
+            "clear" => "alerts.clear",
+            _ => return Err(AppError::not_found("Acknowledge, snooze or clear only.")),
+        };
+        let admin = self.alerts_admin(audit_action, &item.id).await?;
+        let (_, expires) = self.dated_item(&item).await?;
+        let by = admin.username.clone();
+        self.silence_as(
+            &by,
+            self.row(
+                &by,
+                audit_action,
+                item.kind.as_str(),
+                &item.id,
+                json!({"days": days}),
+            ),
+            item,
+            expires,
+            &action,
+            days,
+        )
+        .await?;
+        Ok(Changed::notice(match action.as_str() {
+            "ack" => "Acknowledged: no further notices until its expiry changes.".to_string(),
+            "snooze" => format!("Snoozed for {days} days."),
+            _ => "Notices resumed.".to_string(),
+        }))
+    }
+
+    async fn alert_link(&self, token: Secret) -> Result<AlertLinkInfo, AppError> {
+        let (claims, found) = self.link_target(token.expose()).await?;
         Ok(AlertLinkInfo {
             action: claims.action,
             kind: found.item.kind,
@@ -389,12 +392,8 @@ impl RequestConsole {
         })
     }
 
-    pub(crate) async fn use_alert_link_inner(
-        &self,
-        token: String,
-        days: u32,
-    ) -> Result<(), AppError> {
-        let (claims, found) = self.link_target(&token).await?;
+    async fn use_alert_link(&self, token: Secret, days: u32) -> Result<Changed, AppError> {
+        let (claims, found) = self.link_target(token.expose()).await?;
         if claims.action == "snooze" && !SNOOZE_CHOICES.contains(&days) {
             return Err(AppError::validation(vec![FieldError {
                 field: "days".into(),
@@ -437,6 +436,7 @@ impl RequestConsole {
             &claims.action,
             if claims.action == "snooze" { days } else { 0 },
         )
-        .await
+        .await?;
+        Ok(Changed::notice("Done: thank you."))
     }
 }

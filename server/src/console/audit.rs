@@ -3,6 +3,7 @@
 
 use super::*;
 use app::model::{Anchor, AuditDetail, AuditQuery, ChainCursor, ChainProgress, GENESIS};
+use app::ports::AuditPorts;
 use store::audit::{HeadCheck, VERIFY_CHUNK_ROWS};
 
 /// Whether the trail still reaches an anchor kept elsewhere.
@@ -74,11 +75,9 @@ impl Console {
     }
 }
 
-impl RequestConsole {
-    pub(super) async fn audit_page_inner(
-        &self,
-        query: AuditQuery,
-    ) -> Result<app::model::AuditPage, AppError> {
+#[async_trait::async_trait]
+impl AuditPorts for RequestConsole {
+    async fn audit_page(&self, query: AuditQuery) -> Result<app::model::AuditPage, AppError> {
         self.require_user().await?;
         let range = query.validate()?;
         store::audit::page(self.console.db.pool(), &query, &range)
@@ -86,7 +85,7 @@ impl RequestConsole {
             .map_err(db_error)
     }
 
-    pub(super) async fn audit_entry_inner(&self, id: i64) -> Result<AuditDetail, AppError> {
+    async fn audit_entry(&self, id: i64) -> Result<AuditDetail, AppError> {
         self.require_user().await?;
         store::audit::detail(self.console.db.pool(), id)
             .await
@@ -94,10 +93,12 @@ impl RequestConsole {
             .ok_or_else(|| AppError::not_found(format!("The audit trail has no row {id}.")))
     }
 
-    pub(super) async fn verify_audit_chunk_inner(
-        &self,
-        cursor: ChainCursor,
-    ) -> Result<ChainProgress, AppError> {
+    async fn verify_audit_chain(&self) -> Result<ChainReport, AppError> {
+        self.require_user().await?;
+        self.console.verify_audit().await.map_err(db_error)
+    }
+
+    async fn verify_audit_chunk(&self, cursor: ChainCursor) -> Result<ChainProgress, AppError> {
         self.require_user().await?;
         let hex = cursor.prev_hash.len() == GENESIS.len()
             && cursor.prev_hash.bytes().all(|b| b.is_ascii_hexdigit());

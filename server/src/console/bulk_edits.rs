@@ -10,6 +10,7 @@ use app::model::bulk::{
     BulkItem, BulkState, ItemStatus, OperationRow, Selection, SelectionForm, BULK_PAGE_SIZE,
     MAX_BULK_ITEMS, MAX_OPERATIONS,
 };
+use app::ports::{BulkEditPorts, Changed};
 
 /// What only admins may do with bulk edits, for refusals.
 const BULK: &str = "edit tags in bulk";
@@ -47,10 +48,66 @@ impl RequestConsole {
         Ok((items, rules))
     }
 
-    pub(super) async fn bulk_draft_inner(
-        &self,
-        form: SelectionForm,
-    ) -> Result<BulkDraft, AppError> {
+    /// Edits a stopped process left running read as stopped, before any edit is shown.
+    async fn stop_abandoned(&self) -> Result<(), AppError> {
+        let stale = store::timestamp(chrono::Utc::now() - bulk_edits::STALE_AFTER);
+        let stopped = bulk_edits::stop_abandoned(
+            self.console.db.pool(),
+            &stale,
+            &store::now(),
+            crate::bulk::apply::STOPPED_NOTICE,
+        )
+        .await
+        .map_err(db_error)?;
+        if stopped > 0 {
+            tracing::warn!(
+                stopped,
+                "bulk edits left running by a stopped process are marked stopped"
+            );
+        }
+        Ok(())
+    }
+
+    async fn edit(&self, id: &str) -> Result<BulkEdit, AppError> {
+        self.stop_abandoned().await?;
+        bulk_edits::get(self.console.db.pool(), id)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(no_such_edit)
+    }
+
+    fn start(&self, id: String, runner: String, admin: &UserRecord) {
+        let run = Run {
+            id,
+            runner,
+            username: admin.username.clone(),
+            client_ip: self.caller.client_ip.to_string(),
+            http_request_id: self.caller.request_id.clone(),
+        };
+        // In the confirming request's span: the run's log lines carry its request id.
+        self.console
+            .spawn_background(tracing::Instrument::in_current_span(apply::run(
+                self.console.clone(),
+                run,
+            )));
+    }
+}
+
+/// Why a confirmation did not start the edit.
+fn refused_start(edit: &BulkEdit, revision: i64) -> AppError {
+    let message = match edit.state {
+        BulkState::Previewed if edit.revision != revision => {
+            "The preview changed since you saw it (items changed in AWS). Review it again and confirm."
+        }
+        BulkState::Checking | BulkState::Applying => "This bulk edit is already being applied.",
+        _ => "This bulk edit was applied already; its results are below.",
+    };
+    AppError::new(ErrorKind::Conflict, message)
+}
+
+#[async_trait::async_trait]
+impl BulkEditPorts for RequestConsole {
+    async fn bulk_draft(&self, form: SelectionForm) -> Result<BulkDraft, AppError> {
         let user = self.require_user().await?;
         let selection = form.parse()?;
         let mut draft = BulkDraft {
@@ -117,11 +174,11 @@ impl RequestConsole {
     }
 
     /// Stores the preview of `rows` over the selection; nothing is sent. Answers its id.
-    pub(super) async fn preview_bulk_edit_inner(
+    async fn preview_bulk_edit(
         &self,
         form: SelectionForm,
         rows: Vec<OperationRow>,
-    ) -> Result<String, AppError> {
+    ) -> Result<Changed<String>, AppError> {
         let admin = self
             .require_admin("bulk_edit.preview", ("bulk_edit", "new"), BULK)
             .await?;
@@ -186,38 +243,11 @@ impl RequestConsole {
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
-        Ok(edit.id)
+        let to = format!("/bulk/{}", edit.id);
+        Ok(Changed::with(edit.id).then_to(to))
     }
 
-    /// Edits a stopped process left running read as stopped, before any edit is shown.
-    async fn stop_abandoned(&self) -> Result<(), AppError> {
-        let stale = store::timestamp(chrono::Utc::now() - bulk_edits::STALE_AFTER);
-        let stopped = bulk_edits::stop_abandoned(
-            self.console.db.pool(),
-            &stale,
-            &store::now(),
-            crate::bulk::apply::STOPPED_NOTICE,
-        )
-        .await
-        .map_err(db_error)?;
-        if stopped > 0 {
-            tracing::warn!(
-                stopped,
-                "bulk edits left running by a stopped process are marked stopped"
-            );
-        }
-        Ok(())
-    }
-
-    async fn edit(&self, id: &str) -> Result<BulkEdit, AppError> {
-        self.stop_abandoned().await?;
-        bulk_edits::get(self.console.db.pool(), id)
-            .await
-            .map_err(db_error)?
-            .ok_or_else(no_such_edit)
-    }
-
-    pub(super) async fn bulk_edit_inner(
+    async fn bulk_edit(
         &self,
         id: String,
         status: String,
@@ -248,7 +278,7 @@ impl RequestConsole {
         })
     }
 
-    pub(super) async fn bulk_edits_inner(&self) -> Result<BulkEditsPage, AppError> {
+    async fn bulk_edits(&self) -> Result<BulkEditsPage, AppError> {
         let user = self.require_user().await?;
         self.stop_abandoned().await?;
         Ok(BulkEditsPage {
@@ -260,11 +290,7 @@ impl RequestConsole {
     }
 
     /// Starts applying the preview the admin saw (its revision); answers how many changes.
-    pub(super) async fn apply_bulk_edit_inner(
-        &self,
-        id: String,
-        revision: i64,
-    ) -> Result<u64, AppError> {
+    async fn apply_bulk_edit(&self, id: String, revision: i64) -> Result<Changed, AppError> {
         let admin = self
             .require_admin("bulk_edit.apply", ("bulk_edit", &id), BULK)
             .await?;
@@ -306,16 +332,16 @@ impl RequestConsole {
             }),
         );
         row.outcome = Some(Outcome::Attempted);
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &store::now()).await?;
         self.start(id, runner, &admin);
-        Ok(edit.counts.pending)
+        Ok(Changed::notice(match edit.counts.pending {
+            1 => "Applying 1 change.".to_string(),
+            n => format!("Applying {n} changes."),
+        }))
     }
 
     /// Sends the failed items (and those a stop left unsent) again, after checking them.
-    pub(super) async fn retry_bulk_edit_inner(&self, id: String) -> Result<u64, AppError> {
+    async fn retry_bulk_edit(&self, id: String) -> Result<Changed, AppError> {
         let admin = self
             .require_admin("bulk_edit.retry", ("bulk_edit", &id), BULK)
             .await?;
@@ -360,39 +386,11 @@ impl RequestConsole {
             json!({ "bulk_edit": id, "items": reset + edit.counts.pending }),
         );
         row.outcome = Some(Outcome::Attempted);
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &store::now()).await?;
         self.start(id, runner, &admin);
-        Ok(reset + edit.counts.pending)
+        Ok(Changed::notice(match reset + edit.counts.pending {
+            1 => "Retrying 1 item.".to_string(),
+            n => format!("Retrying {n} items."),
+        }))
     }
-
-    fn start(&self, id: String, runner: String, admin: &UserRecord) {
-        let run = Run {
-            id,
-            runner,
-            username: admin.username.clone(),
-            client_ip: self.caller.client_ip.to_string(),
-            http_request_id: self.caller.request_id.clone(),
-        };
-        // In the confirming request's span: the run's log lines carry its request id.
-        self.console
-            .spawn_background(tracing::Instrument::in_current_span(apply::run(
-                self.console.clone(),
-                run,
-            )));
-    }
-}
-
-/// Why a confirmation did not start the edit.
-fn refused_start(edit: &BulkEdit, revision: i64) -> AppError {
-    let message = match edit.state {
-        BulkState::Previewed if edit.revision != revision => {
-            "The preview changed since you saw it (items changed in AWS). Review it again and confirm."
-        }
-        BulkState::Checking | BulkState::Applying => "This bulk edit is already being applied.",
-        _ => "This bulk edit was applied already; its results are below.",
-    };
-    AppError::new(ErrorKind::Conflict, message)
 }

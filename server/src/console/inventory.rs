@@ -8,9 +8,10 @@ use std::future::Future;
 use app::model::{
     aws_rules, AppError, AwsItem, CreateFormOptions, ErrorKind, FieldErrors, FormIntent,
     InventoryPage, InventoryQuery, ItemState, OnceSecret, Outcome, PermissionCheck, Recorded,
-    RefreshReport, ResourceKind, ResourceRef, Role, Tag, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
+    RefreshReport, ResourceKind, ResourceRef, Role, Secret, Tag, GLOBAL_REGION,
+    INVENTORY_PAGE_SIZE,
 };
-use app::ports::KindRequest;
+use app::ports::{Changed, InventoryPorts, KindRequest};
 use serde_json::{json, Value};
 
 use crate::aws::{self, kind::CacheChange, At, AwsFailure};
@@ -24,14 +25,6 @@ pub(crate) struct Applied<T> {
     pub value: T,
     pub request_id: String,
     pub cache: CacheChange,
-}
-
-/// What a kind's form did: the kind's typed reply, where a plain form goes next, and the
-/// message it shows there.
-pub(crate) struct Acted {
-    pub reply: Value,
-    pub redirect: Option<String>,
-    pub flash: String,
 }
 
 impl RequestConsole {
@@ -174,7 +167,133 @@ impl RequestConsole {
         outcome
     }
 
-    pub(crate) async fn inventory_inner(
+    /// The signed-in user, if they may have AWS read for them once more now.
+    async fn require_user_reading_aws(&self) -> Result<UserRecord, AppError> {
+        let user = self.require_user().await?;
+        self.console
+            .aws_reads
+            .read(user.id, std::time::Instant::now())?;
+        Ok(user)
+    }
+
+    /// Every place of `kind` whose account id could be read, for a form's choices.
+    async fn reachable_places(&self, kind: ResourceKind) -> Result<Vec<At>, AppError> {
+        let clients = &self.console.clients;
+        let mut places = Vec::new();
+        let mut last_error = None;
+        for (index, region, sdk_region) in clients.places(kind) {
+            match clients.at_place(index, &region, &sdk_region).await {
+                Ok(at) => places.push(at),
+                Err(failure) => last_error = Some(failure.error),
+            }
+        }
+        match (places.is_empty(), last_error) {
+            (true, Some(error)) => Err(error),
+            _ => Ok(places),
+        }
+    }
+
+    fn refuse_tags_where_aws_has_none(&self, item: &ResourceRef) -> Result<(), AppError> {
+        if item.kind.has_tags() {
+            return Ok(());
+        }
+        Err(AppError::new(
+            ErrorKind::Validation,
+            format!("AWS does not support tags on {}.", item.kind.title()),
+        ))
+    }
+
+    async fn retag(
+        &self,
+        user: &UserRecord,
+        action: &str,
+        item: ResourceRef,
+        params: Value,
+        set: Vec<Tag>,
+        remove: Vec<String>,
+    ) -> Result<(), AppError> {
+        let at = self.at(&item).await?;
+        let adapter = aws::adapter(item.kind);
+        let before = self.cached_state(&item).await?;
+        self.audited(user, action, &item, params, before, async {
+            let request_id = if set.is_empty() {
+                adapter.untag(&at, &item.id, &remove).await?
+            } else {
+                adapter.tag(&at, &item.id, &set).await?
+            };
+            let fresh = adapter.get(&at, &item.id).await?;
+            Ok(Applied {
+                value: (),
+                request_id,
+                cache: CacheChange::fresh(item.clone(), fresh),
+            })
+        })
+        .await
+    }
+}
+
+impl Console {
+    /// Re-reads one kind from AWS in every place it lives, as the sync does (removed and
+    /// changed items recorded the same way); a place that cannot be read is reported and
+    /// leaves its cached items as they were.
+    pub async fn refresh(&self, kind: ResourceKind) -> Result<RefreshReport, AppError> {
+        // A sync in progress (this process's schedule, or another process's) holds the lease:
+        // wait for it rather than refuse, since it is reading the same AWS.
+        let deadline = std::time::Instant::now() + REFRESH_WAIT;
+        loop {
+            if let Some(report) = crate::jobs::sync::run(&self.jobs(), &[kind])
+                .await
+                .map_err(db_error)?
+            {
+                return Ok(RefreshReport {
+                    items: report.items(),
+                    failures: report.failures(),
+                });
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(AppError::new(
+                    app::model::ErrorKind::Conflict,
+                    "A sync is still reading AWS; this inventory shows its results as soon as it finishes (see the Sync page).",
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+    }
+}
+
+/// What reading a kind's form came to: the kind's own check's answer, or the planned change.
+enum ReadForm {
+    Checked(Result<(Value, String), AppError>),
+    Planned(Result<aws::kind::Plan, AppError>),
+}
+
+/// How long a Refresh waits for a running sync to finish before saying so.
+const REFRESH_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A dry run's answer as the "Check permissions" button reports it: allowed, refused (AWS's
+/// sentence naming the missing permission), or an error for anything else.
+fn permission_check(
+    dry_run: Result<(), AwsFailure>,
+    allowed: &str,
+) -> Result<PermissionCheck, AppError> {
+    match dry_run {
+        Ok(()) => Ok(PermissionCheck {
+            allowed: true,
+            message: format!("Allowed: AWS answered DryRunOperation, so {allowed}."),
+        }),
+        Err(failure) if failure.error.kind == app::model::ErrorKind::AccessDenied => {
+            Ok(PermissionCheck {
+                allowed: false,
+                message: failure.error.message,
+            })
+        }
+        Err(failure) => Err(failure.error),
+    }
+}
+
+#[async_trait::async_trait]
+impl InventoryPorts for RequestConsole {
+    async fn inventory(
         &self,
         kind: ResourceKind,
         query: InventoryQuery,
@@ -252,10 +371,10 @@ impl RequestConsole {
         })
     }
 
-    pub(crate) async fn refresh_inner(
+    async fn refresh_inventory(
         &self,
         kind: ResourceKind,
-    ) -> Result<RefreshReport, AppError> {
+    ) -> Result<Changed<RefreshReport>, AppError> {
         let user = self.require_user().await?;
         self.console.aws_reads.refresh(
             kind,
@@ -263,19 +382,21 @@ impl RequestConsole {
             user.role() == Role::Admin,
             std::time::Instant::now(),
         )?;
-        self.console.refresh(kind).await
+        let report = self.console.refresh(kind).await?;
+        let notice = if report.failures.is_empty() {
+            format!("Refreshed from AWS: {} {}.", report.items, kind.title())
+        } else {
+            format!(
+                "Refreshed {} {}; not reachable: {}",
+                report.items,
+                kind.title(),
+                report.failures.join(" ")
+            )
+        };
+        Ok(Changed::with(report).noticed(notice))
     }
 
-    /// The signed-in user, if they may have AWS read for them once more now.
-    async fn require_user_reading_aws(&self) -> Result<UserRecord, AppError> {
-        let user = self.require_user().await?;
-        self.console
-            .aws_reads
-            .read(user.id, std::time::Instant::now())?;
-        Ok(user)
-    }
-
-    pub(crate) async fn resource_inner(&self, item: ResourceRef) -> Result<AwsItem, AppError> {
+    async fn resource(&self, item: ResourceRef) -> Result<AwsItem, AppError> {
         self.require_user().await?;
         resources::get(self.console.db().pool(), &item)
             .await
@@ -292,10 +413,7 @@ impl RequestConsole {
             })
     }
 
-    pub(crate) async fn create_form_options_inner(
-        &self,
-        kind: ResourceKind,
-    ) -> Result<CreateFormOptions, AppError> {
+    async fn create_form_options(&self, kind: ResourceKind) -> Result<CreateFormOptions, AppError> {
         self.require_user_reading_aws().await?;
         let clients = &self.console.clients;
         let targets = clients
@@ -316,28 +434,7 @@ impl RequestConsole {
         })
     }
 
-    /// Every place of `kind` whose account id could be read, for a form's choices.
-    async fn reachable_places(&self, kind: ResourceKind) -> Result<Vec<At>, AppError> {
-        let clients = &self.console.clients;
-        let mut places = Vec::new();
-        let mut last_error = None;
-        for (index, region, sdk_region) in clients.places(kind) {
-            match clients.at_place(index, &region, &sdk_region).await {
-                Ok(at) => places.push(at),
-                Err(failure) => last_error = Some(failure.error),
-            }
-        }
-        match (places.is_empty(), last_error) {
-            (true, Some(error)) => Err(error),
-            _ => Ok(places),
-        }
-    }
-
-    pub(crate) async fn kind_form_options_inner(
-        &self,
-        kind: ResourceKind,
-        form: String,
-    ) -> Result<Value, AppError> {
+    async fn kind_form_options(&self, kind: ResourceKind, form: String) -> Result<Value, AppError> {
         self.require_user_reading_aws().await?;
         let places = self.reachable_places(kind).await?;
         aws::adapter(kind).form_options(&form, places).await
@@ -348,7 +445,7 @@ impl RequestConsole {
     /// Who asks is settled before the form is read: anyone signed in may check, only admins
     /// may change; reading the form (a metadata document, a certificate chain) runs off the
     /// async workers.
-    pub(crate) async fn act_inner(&self, request: KindRequest) -> Result<Acted, AppError> {
+    async fn act(&self, request: KindRequest) -> Result<Changed<Value>, AppError> {
         let intent = request.intent;
         let adapter = aws::adapter(request.kind);
         // A form on an existing item (a modify) has a "before"; a create has none.
@@ -377,12 +474,8 @@ impl RequestConsole {
             .await?;
         let plan = match read {
             ReadForm::Checked(answer) => {
-                let (reply, flash) = answer?;
-                return Ok(Acted {
-                    reply,
-                    redirect: None,
-                    flash,
-                });
+                let (reply, notice) = answer?;
+                return Ok(Changed::with(reply).noticed(notice));
             }
             ReadForm::Planned(plan) => plan?,
         };
@@ -398,11 +491,7 @@ impl RequestConsole {
                 .read(user.id, std::time::Instant::now())?;
             let at = self.at(&plan.target).await?;
             let check = permission_check((dry_run.run)(at).await, &dry_run.allowed)?;
-            return Ok(Acted {
-                reply: (dry_run.reply)(check.clone()),
-                redirect: None,
-                flash: check.message,
-            });
+            return Ok(Changed::with((dry_run.reply)(check.clone())).noticed(check.message));
         }
         let at = self.at(&plan.target).await?;
         let before = if acts_on_item {
@@ -422,10 +511,10 @@ impl RequestConsole {
                     let done = run(at).await?;
                     Ok(Applied {
                         value: (
-                            Acted {
-                                reply: done.reply,
+                            Changed {
+                                value: done.reply,
+                                notice: Some(done.flash),
                                 redirect: done.redirect,
-                                flash: done.flash,
                             },
                             done.shown_once,
                         ),
@@ -441,35 +530,32 @@ impl RequestConsole {
                 zeroize::Zeroizing::new(serde_json::to_string(&secret).unwrap_or_default()),
             );
             acted.redirect = Some(format!("/shown-once?once={handle}"));
-            acted.reply = json!(handle);
+            acted.value = json!(handle);
         }
         Ok(acted)
     }
 
-    pub(crate) async fn take_shown_once_inner(
-        &self,
-        handle: String,
-    ) -> Result<OnceSecret, AppError> {
+    async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError> {
         let user = self.require_user().await?;
         self.console
             .once
-            .take(&handle, user.id)
+            .take(handle.expose(), user.id)
             .and_then(|json| serde_json::from_str(json.as_str()).ok())
             .ok_or_else(|| AppError::not_found("This was shown already, or the link expired. AWS does not show it twice: delete the item and create a new one if it was not copied."))
     }
 
-    pub(crate) async fn delete_resource_inner(
+    async fn delete_resource(
         &self,
         item: ResourceRef,
         confirm: String,
-    ) -> Result<(), AppError> {
+    ) -> Result<Changed, AppError> {
         if confirm != item.id {
             let mut errors = FieldErrors::new();
             errors.check(
                 "confirm",
                 Err(format!("Type {} to confirm the deletion.", item.id)),
             );
-            return errors.into_result();
+            return errors.into_result().map(|()| Changed::with(()));
         }
         let action = format!("{}.delete", item.kind.as_str());
         let user = self.require_admin_for(&action, &item).await?;
@@ -484,15 +570,19 @@ impl RequestConsole {
                 cache: CacheChange::Delete(item.clone()),
             })
         })
-        .await
+        .await?;
+        Ok(
+            Changed::notice(format!("Deleted {} {}.", item.kind.singular(), item.id))
+                .then_to(item.kind.path()),
+        )
     }
 
-    pub(crate) async fn set_tag_inner(
+    async fn set_resource_tag(
         &self,
         item: ResourceRef,
         key: String,
         value: String,
-    ) -> Result<(), AppError> {
+    ) -> Result<Changed, AppError> {
         self.refuse_tags_where_aws_has_none(&item)?;
         let tag = aws_rules::check_tag_edit(item.kind.tag_rules(), &key, &value)?;
         let action = format!("{}.tag", item.kind.as_str());
@@ -505,14 +595,15 @@ impl RequestConsole {
             vec![tag],
             Vec::new(),
         )
-        .await
+        .await?;
+        Ok(Changed::notice(format!("Tag {key} set.")))
     }
 
-    pub(crate) async fn remove_tag_inner(
+    async fn remove_resource_tag(
         &self,
         item: ResourceRef,
         key: String,
-    ) -> Result<(), AppError> {
+    ) -> Result<Changed, AppError> {
         self.refuse_tags_where_aws_has_none(&item)?;
         let mut errors = FieldErrors::new();
         errors.check("key", aws_rules::check_tag_key(item.kind.tag_rules(), &key));
@@ -525,105 +616,9 @@ impl RequestConsole {
             item,
             json!({ "remove": [key.clone()] }),
             Vec::new(),
-            vec![key],
+            vec![key.clone()],
         )
-        .await
-    }
-
-    fn refuse_tags_where_aws_has_none(&self, item: &ResourceRef) -> Result<(), AppError> {
-        if item.kind.has_tags() {
-            return Ok(());
-        }
-        Err(AppError::new(
-            ErrorKind::Validation,
-            format!("AWS does not support tags on {}.", item.kind.title()),
-        ))
-    }
-
-    async fn retag(
-        &self,
-        user: &UserRecord,
-        action: &str,
-        item: ResourceRef,
-        params: Value,
-        set: Vec<Tag>,
-        remove: Vec<String>,
-    ) -> Result<(), AppError> {
-        let at = self.at(&item).await?;
-        let adapter = aws::adapter(item.kind);
-        let before = self.cached_state(&item).await?;
-        self.audited(user, action, &item, params, before, async {
-            let request_id = if set.is_empty() {
-                adapter.untag(&at, &item.id, &remove).await?
-            } else {
-                adapter.tag(&at, &item.id, &set).await?
-            };
-            let fresh = adapter.get(&at, &item.id).await?;
-            Ok(Applied {
-                value: (),
-                request_id,
-                cache: CacheChange::fresh(item.clone(), fresh),
-            })
-        })
-        .await
-    }
-}
-
-impl Console {
-    /// Re-reads one kind from AWS in every place it lives, as the sync does (removed and
-    /// changed items recorded the same way); a place that cannot be read is reported and
-    /// leaves its cached items as they were.
-    pub async fn refresh(&self, kind: ResourceKind) -> Result<RefreshReport, AppError> {
-        // A sync in progress (this process's schedule, or another process's) holds the lease:
-        // wait for it rather than refuse, since it is reading the same AWS.
-        let deadline = std::time::Instant::now() + REFRESH_WAIT;
-        loop {
-            if let Some(report) = crate::jobs::sync::run(self, &[kind])
-                .await
-                .map_err(db_error)?
-            {
-                return Ok(RefreshReport {
-                    items: report.items(),
-                    failures: report.failures(),
-                });
-            }
-            if std::time::Instant::now() >= deadline {
-                return Err(AppError::new(
-                    app::model::ErrorKind::Conflict,
-                    "A sync is still reading AWS; this inventory shows its results as soon as it finishes (see the Sync page).",
-                ));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-        }
-    }
-}
-
-/// What reading a kind's form came to: the kind's own check's answer, or the planned change.
-enum ReadForm {
-    Checked(Result<(Value, String), AppError>),
-    Planned(Result<aws::kind::Plan, AppError>),
-}
-
-/// How long a Refresh waits for a running sync to finish before saying so.
-const REFRESH_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// A dry run's answer as the "Check permissions" button reports it: allowed, refused (AWS's
-/// sentence naming the missing permission), or an error for anything else.
-fn permission_check(
-    dry_run: Result<(), AwsFailure>,
-    allowed: &str,
-) -> Result<PermissionCheck, AppError> {
-    match dry_run {
-        Ok(()) => Ok(PermissionCheck {
-            allowed: true,
-            message: format!("Allowed: AWS answered DryRunOperation, so {allowed}."),
-        }),
-        Err(failure) if failure.error.kind == app::model::ErrorKind::AccessDenied => {
-            Ok(PermissionCheck {
-                allowed: false,
-                message: failure.error.message,
-            })
-        }
-        Err(failure) => Err(failure.error),
+        .await?;
+        Ok(Changed::notice(format!("Tag {key} removed.")))
     }
 }

@@ -1,6 +1,7 @@
 //! The one way in for every action: authorize → validate → audit → act, with the audit row and
 //! the change in one transaction, so that a change without its audit row cannot happen.
-//! [`RequestConsole`] implements the UI's [`Ports`] for one request.
+//! [`RequestConsole`] implements the UI's ports (`app::ports`) for one request, one area a
+//! module: the server functions reach each operation in one hop.
 
 use crate::{
     auth::{self, LoginThrottle, Passwords, RepeatedRefusals, SetupThrottle},
@@ -10,37 +11,33 @@ use crate::{
 };
 use app::{
     model::{
-        AppError, AuditPage, AwsItem, AwsTarget, ChainReport, CreateFormOptions, CurrentUser,
-        Dashboard, ErrorKind, FieldError, InventoryPage, InventoryQuery, NewUser, OnceSecret,
-        Outcome, RefreshReport, ResourceKind, ResourceRef, Role, SessionInfo, SetupLinkState,
-        UserSummary,
+        AppError, AwsItem, AwsTarget, ChainReport, CurrentUser, Dashboard, ErrorKind, FieldError,
+        NewUser, OnceSecret, Outcome, ResourceKind, Role, SessionInfo, SetupLinkState, UserSummary,
     },
-    ports::{KindRequest, Ports},
+    ports::Answers,
 };
 use serde_json::json;
 use std::{sync::Arc, time::Instant};
 use tower_sessions::Session;
 
-mod accounts;
 mod alerts;
 mod audit;
 mod bulk_edits;
 mod inventory;
 mod next_path;
 pub(crate) mod overview;
-mod ports;
+mod session;
 mod shares;
 mod sync;
 mod tag_rules;
+mod user_admin;
 
 pub use audit::AnchorCheck;
 
-use accounts::UserChange;
 use next_path::safe_next;
 
 pub(crate) const USER_ID_KEY: &str = "user_id";
 /// What only admins may do with accounts, for refusals.
-const USERS: &str = "change users";
 const FLASH_KEY: &str = "flash";
 pub const SETUP_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
@@ -58,11 +55,9 @@ pub struct Console {
     pub(crate) once: crate::once::OneTimeSecrets,
     pub(crate) clock: crate::time::Clock,
     pub(crate) sync_settings: crate::config::SyncSettings,
-    /// Wakes this process's scheduler for a "Sync now".
-    pub(crate) sync_wakeup: tokio::sync::Notify,
-    pub(crate) alerting: crate::alerts::Alerting,
-    /// Wakes this process's mail sender when mail was queued.
-    pub(crate) mail_wakeup: tokio::sync::Notify,
+    pub(crate) alerting: Arc<crate::alerts::Alerting>,
+    /// Wakes this process's jobs for a "Sync now" or mail queued.
+    pub(crate) wakeups: Arc<crate::jobs::Wakeups>,
     pub(crate) share_limits: Arc<crate::share::ShareLimits>,
     /// This server's figures for `/metrics`.
     pub(crate) metrics: Arc<crate::monitoring::Metrics>,
@@ -96,14 +91,6 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
     AppError::unavailable("trustdesk could not read or save your session. Try again in a moment.")
 }
 
-/// Ends when `flag` turns true (never, if its sender is gone).
-pub(crate) async fn until_true(mut flag: tokio::sync::watch::Receiver<bool>) {
-    let turned = flag.wait_for(|on| *on).await.is_ok();
-    if !turned {
-        std::future::pending::<()>().await;
-    }
-}
-
 impl Console {
     pub fn new(
         db: Db,
@@ -125,9 +112,8 @@ impl Console {
             once: Default::default(),
             clock: Default::default(),
             sync_settings: Default::default(),
-            sync_wakeup: Default::default(),
-            alerting: crate::alerts::Alerting::disabled(),
-            mail_wakeup: Default::default(),
+            alerting: Arc::new(crate::alerts::Alerting::disabled()),
+            wakeups: Default::default(),
             share_limits: Default::default(),
             metrics: Default::default(),
             shutdown: tokio::sync::watch::channel(false).0,
@@ -177,11 +163,6 @@ impl Console {
         self.shutdown.subscribe()
     }
 
-    /// Ends once shutdown has begun.
-    pub(crate) async fn until_shutdown(&self) {
-        until_true(self.shutting_down()).await
-    }
-
     /// Runs `work` in the background; [`Console::finish_background_work`] waits for it.
     pub(crate) fn spawn_background(
         &self,
@@ -207,7 +188,7 @@ impl Console {
     }
 
     pub fn with_alerting(mut self, alerting: crate::alerts::Alerting) -> Self {
-        self.alerting = alerting;
+        self.alerting = Arc::new(alerting);
         self
     }
 
@@ -233,6 +214,20 @@ impl Console {
     /// The process's gate to argon2 (and its count of runs).
     pub fn passwords(&self) -> &Passwords {
         &self.passwords
+    }
+
+    /// What the background jobs work with, taken from this console's parts.
+    pub fn jobs(&self) -> crate::jobs::JobContext {
+        crate::jobs::JobContext {
+            db: self.db.clone(),
+            aws: self.clients.clone(),
+            clock: self.clock.clone(),
+            metrics: self.metrics.clone(),
+            alerting: self.alerting.clone(),
+            sync_settings: self.sync_settings.clone(),
+            wakeups: self.wakeups.clone(),
+            shutdown: self.shutting_down(),
+        }
     }
 
     pub fn clock(&self) -> &crate::time::Clock {
@@ -312,14 +307,25 @@ impl Console {
                 request_id: None,
             });
         };
-        store::audit::append(&mut tx, self.db.seal(), audit, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.commit_audited(tx, audit, &now).await?;
         Ok(id)
     }
 
     /// Writes an audit row on its own, for events that change nothing else (a refused attempt).
+    /// Seals `row` into the audit chain and commits `tx`: a change and its audit row land
+    /// together or not at all.
+    pub(crate) async fn commit_audited(
+        &self,
+        mut tx: store::Tx,
+        row: NewAuditRow,
+        at: &str,
+    ) -> Result<(), AppError> {
+        store::audit::append(&mut tx, self.db.seal(), row, at)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
+    }
+
     pub(crate) async fn audit_alone(&self, row: NewAuditRow) -> Result<(), AppError> {
         self.audit_rows_alone(vec![row]).await
     }
@@ -341,7 +347,7 @@ impl Console {
             .refusals
             .drain()
             .into_iter()
-            .map(accounts::refusal_row)
+            .map(session::refusal_row)
             .collect();
         if rows.is_empty() {
             return Ok(());
@@ -486,95 +492,51 @@ impl RequestConsole {
             .map_err(session_error)?;
         Ok(())
     }
-
-    /// Reports a result the way the caller can take it: a flash message for a plain form that
-    /// succeeded, an HTTP status matching the error for script callers.
-    pub(crate) async fn finish<T>(
-        &self,
-        result: Result<T, AppError>,
-        flash: impl FnOnce() -> Option<String>,
-    ) -> Result<T, AppError> {
-        match &result {
-            Ok(_) if self.caller.plain_form => {
-                if let Some(message) = flash() {
-                    self.session()
-                        .insert(FLASH_KEY, message)
-                        .await
-                        .map_err(session_error)?;
-                }
-            }
-            Err(error) if !self.caller.plain_form => {
-                if let Some(response) =
-                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-                {
-                    if let Ok(status) = http::StatusCode::from_u16(error.kind.http_status()) {
-                        response.set_status(status);
-                    }
-                    // A database or AWS that is not answering may answer again shortly.
-                    if error.kind == ErrorKind::Unavailable {
-                        response.insert_header(
-                            http::header::RETRY_AFTER,
-                            http::HeaderValue::from_static("5"),
-                        );
-                    }
-                }
-            }
-            _ => {}
-        }
-        // Every answer of the ports passes here: the one place an error gets the id of the
-        // request it happened in, so the page showing it lets the user quote what the log has.
-        result.map_err(|mut error| {
-            if error.request_id.is_none() && !self.caller.request_id.is_empty() {
-                error.request_id = Some(self.caller.request_id.clone().into_boxed_str());
-            }
-            error
-        })
-    }
-
-    async fn session_info_inner(&self) -> Result<SessionInfo, AppError> {
-        let csrf_token = self.caller.csrf_token.clone();
-        let user = self.signed_in().await?;
-        // Removing a key marks the session changed, and a changed session is written back: read
-        // first, so that only a page that has a message to show writes.
-        let flash = match self
-            .session()
-            .get::<String>(FLASH_KEY)
-            .await
-            .map_err(session_error)?
-        {
-            Some(_) => self
-                .session()
-                .remove::<String>(FLASH_KEY)
-                .await
-                .map_err(session_error)?,
-            None => None,
-        };
-        // A signed-in admin is an active admin: no need to count them.
-        let needs_setup = match &user {
-            Some(user) if user.role() == Role::Admin => false,
-            _ => {
-                let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-                users::count_active_admins(&mut conn)
-                    .await
-                    .map_err(db_error)?
-                    == 0
-            }
-        };
-        Ok(SessionInfo {
-            user: user.as_ref().map(current_user),
-            csrf_token,
-            flash,
-            version: self.console.version.clone(),
-            demo: self.console.aws.demo,
-            needs_setup,
-        })
-    }
 }
 
-fn current_user(record: &UserRecord) -> CurrentUser {
-    CurrentUser {
-        id: record.id,
-        username: record.username.clone(),
-        role: record.role(),
+/// How a call ended, told the way the caller can take it: a notice for a plain form that
+/// succeeded (shown on the page it is sent to), an HTTP status matching the error for script
+/// callers.
+#[async_trait::async_trait]
+impl Answers for RequestConsole {
+    async fn changed(
+        &self,
+        notice: Option<String>,
+        redirect: Option<String>,
+    ) -> Result<(), AppError> {
+        if let Some(to) = redirect {
+            leptos_axum::redirect(&to);
+        }
+        match notice {
+            Some(notice) if self.caller.plain_form => self
+                .session()
+                .insert(FLASH_KEY, notice)
+                .await
+                .map_err(session_error),
+            _ => Ok(()),
+        }
+    }
+
+    fn failed(&self, mut error: AppError) -> AppError {
+        if !self.caller.plain_form {
+            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                if let Ok(status) = http::StatusCode::from_u16(error.kind.http_status()) {
+                    response.set_status(status);
+                }
+                // A database or AWS that is not answering may answer again shortly.
+                if error.kind == ErrorKind::Unavailable {
+                    response.insert_header(
+                        http::header::RETRY_AFTER,
+                        http::HeaderValue::from_static("5"),
+                    );
+                }
+            }
+        }
+        // Every failed call passes here: the one place an error gets the id of the request it
+        // happened in, so the page showing it lets the user quote what the log has.
+        if error.request_id.is_none() && !self.caller.request_id.is_empty() {
+            error.request_id = Some(self.caller.request_id.clone().into_boxed_str());
+        }
+        error
     }
 }

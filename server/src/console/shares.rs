@@ -7,6 +7,7 @@ use crate::store::{share_links, shared_items};
 use app::model::share::{
     ShareCreated, ShareForm, ShareLinksPage, SharePreview, ShareScope, SHARE_PATH,
 };
+use app::ports::{Changed, ShareLinkPorts};
 
 /// What only admins may do with share links, for refusals.
 const SHARING: &str = "share views or manage share links";
@@ -34,10 +35,45 @@ impl RequestConsole {
         Ok(total)
     }
 
-    pub(super) async fn share_preview_inner(
-        &self,
-        form: ShareForm,
-    ) -> Result<SharePreview, AppError> {
+    /// A form posted without JavaScript cannot be answered with the URL (it is redirected), and
+    /// the URL must not wait in the session: it is held in memory for one showing, and the
+    /// browser goes to the page that shows it.
+    fn show_once(&self, admin: &UserRecord, created: ShareCreated) -> Changed<ShareCreated> {
+        if !self.caller.plain_form {
+            return Changed::with(created);
+        }
+        let handle = self.console.once.put(
+            admin.id,
+            zeroize::Zeroizing::new(
+                serde_json::to_string(&shown_once_link(&created)).unwrap_or_default(),
+            ),
+        );
+        Changed::with(created).then_to(format!("/shown-once?once={handle}"))
+    }
+}
+
+/// A new share link's URL as the one-time page shows it.
+fn shown_once_link(created: &ShareCreated) -> OnceSecret {
+    OnceSecret {
+        title: "Share link created".into(),
+        warning: format!(
+            "Copy this link now and send it to {}: trustdesk keeps only a hash of it and cannot show it again. It works until {} (UTC).",
+            created.label, created.expires_at
+        ),
+        values: vec![app::model::SecretValue {
+            id: "share-url".into(),
+            label: "Share link".into(),
+            value: created.url.clone(),
+        }],
+        image_png_base64: None,
+        item: None,
+        next: ("/shares".into(), "See every share link".into()),
+    }
+}
+
+#[async_trait::async_trait]
+impl ShareLinkPorts for RequestConsole {
+    async fn share_preview(&self, form: ShareForm) -> Result<SharePreview, AppError> {
         self.require_admin("share.preview", ("share_link", "new"), SHARING)
             .await?;
         let scope = form.scope()?;
@@ -56,10 +92,7 @@ impl RequestConsole {
         })
     }
 
-    pub(super) async fn create_share_link_inner(
-        &self,
-        form: ShareForm,
-    ) -> Result<ShareCreated, AppError> {
+    async fn create_share_link(&self, form: ShareForm) -> Result<Changed<ShareCreated>, AppError> {
         let admin = self
             .require_admin("share.create", ("share_link", "new"), SHARING)
             .await?;
@@ -104,22 +137,17 @@ impl RequestConsole {
                 "expires_at": expires_at,
             }),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(ShareCreated {
+        self.console.commit_audited(tx, row, &store::now()).await?;
+        let created = ShareCreated {
             id,
             url: format!("{}{SHARE_PATH}{token}", self.console.alerting.public_url()),
             label: request.label,
             expires_at,
-        })
+        };
+        Ok(self.show_once(&admin, created))
     }
 
-    pub(super) async fn share_links_inner(
-        &self,
-        selected: Option<i64>,
-    ) -> Result<ShareLinksPage, AppError> {
+    async fn share_links(&self, selected: Option<i64>) -> Result<ShareLinksPage, AppError> {
         let user = self.require_user().await?;
         if user.role() != Role::Admin {
             return Err(AppError::admin_only());
@@ -142,7 +170,7 @@ impl RequestConsole {
         })
     }
 
-    pub(super) async fn revoke_share_link_inner(&self, id: i64) -> Result<String, AppError> {
+    async fn revoke_share_link(&self, id: i64) -> Result<Changed, AppError> {
         let admin = self
             .require_admin("share.revoke", ("share_link", &id.to_string()), SHARING)
             .await?;
@@ -168,14 +196,14 @@ impl RequestConsole {
             &id.to_string(),
             json!({"label": link.label}),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(link.label)
+        self.console.commit_audited(tx, row, &store::now()).await?;
+        Ok(Changed::notice(format!(
+            "The link for {} is revoked; it stopped working now.",
+            link.label
+        )))
     }
 
-    pub(super) async fn revoke_all_share_links_inner(&self) -> Result<u64, AppError> {
+    async fn revoke_all_share_links(&self) -> Result<Changed<u64>, AppError> {
         let admin = self
             .require_admin("share.revoke_all", ("share_link", "all"), SHARING)
             .await?;
@@ -191,10 +219,9 @@ impl RequestConsole {
             "all",
             json!({"revoked": revoked}),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(revoked)
+        self.console.commit_audited(tx, row, &store::now()).await?;
+        Ok(Changed::with(revoked).noticed(format!(
+            "Revoked {revoked} share links; none of them works any more."
+        )))
     }
 }

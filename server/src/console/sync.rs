@@ -2,14 +2,16 @@
 //! admins (audited).
 
 use app::model::{AppError, Outcome, Role, SyncOverview};
+use app::ports::{Changed, SyncPorts};
 use serde_json::json;
 
 use crate::console::RequestConsole;
 use crate::store;
 use crate::store::db_error;
 
-impl RequestConsole {
-    pub(crate) async fn sync_overview_inner(&self) -> Result<SyncOverview, AppError> {
+#[async_trait::async_trait]
+impl SyncPorts for RequestConsole {
+    async fn sync_overview(&self) -> Result<SyncOverview, AppError> {
         let user = self.require_user().await?;
         let pool = self.console.db().pool();
         let scopes = store::sync::latest_per_scope(pool)
@@ -32,7 +34,7 @@ impl RequestConsole {
         })
     }
 
-    pub(crate) async fn request_sync_inner(&self) -> Result<(), AppError> {
+    async fn request_sync(&self) -> Result<Changed, AppError> {
         let admin = self.require_user().await?;
         if admin.role() != Role::Admin {
             let mut row = self.row(&admin.username, "sync.request", "sync", "all", json!({}));
@@ -44,18 +46,15 @@ impl RequestConsole {
             ));
         }
         let now = store::now();
-        let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
+        let tx = self.console.db().begin_write().await.map_err(db_error)?;
         let mut row = self.row(&admin.username, "sync.request", "sync", "all", json!({}));
         row.outcome = Some(Outcome::Ok);
         row.message = "Asked for a sync of every kind now.".into();
-        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &now).await?;
         store::sync::request(self.console.db().pool(), &admin.username, &now)
             .await
             .map_err(db_error)?;
-        self.console.sync_wakeup.notify_one();
-        Ok(())
+        self.console.wakeups.sync.notify_one();
+        Ok(Changed::notice("Sync requested: it starts within seconds."))
     }
 }

@@ -6,6 +6,7 @@ use crate::store::tag_rules;
 use app::model::compliance::{
     BreakingItem, RuleCompliance, TagRuleForm, TagRulesPage, ITEMS_PER_RULE,
 };
+use app::ports::{Changed, TagRulePorts};
 
 /// What only admins may do with tag rules, for refusals.
 const RULES: &str = "change tag rules";
@@ -56,8 +57,9 @@ impl Console {
     }
 }
 
-impl RequestConsole {
-    pub(super) async fn tag_rules_inner(&self) -> Result<TagRulesPage, AppError> {
+#[async_trait::async_trait]
+impl TagRulePorts for RequestConsole {
+    async fn tag_rules(&self) -> Result<TagRulesPage, AppError> {
         let user = self.require_user().await?;
         let rules = tag_rules::list(self.console.db.pool())
             .await
@@ -69,7 +71,7 @@ impl RequestConsole {
         })
     }
 
-    pub(super) async fn add_tag_rule_inner(&self, form: TagRuleForm) -> Result<String, AppError> {
+    async fn add_tag_rule(&self, form: TagRuleForm) -> Result<Changed, AppError> {
         let admin = self
             .require_admin("tag_rule.add", ("tag_rule", form.key.trim()), RULES)
             .await?;
@@ -86,14 +88,11 @@ impl RequestConsole {
             &id.to_string(),
             json!({"rule": rule}),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(rule.key)
+        self.console.commit_audited(tx, row, &now).await?;
+        Ok(Changed::notice(format!("Rule for {} added.", rule.key)))
     }
 
-    pub(super) async fn delete_tag_rule_inner(&self, id: i64) -> Result<String, AppError> {
+    async fn delete_tag_rule(&self, id: i64) -> Result<Changed, AppError> {
         let admin = self
             .require_admin("tag_rule.delete", ("tag_rule", &id.to_string()), RULES)
             .await?;
@@ -113,14 +112,14 @@ impl RequestConsole {
             &id.to_string(),
             json!({"rule": removed}),
         );
-        store::audit::append(&mut tx, self.console.db.seal(), row, &store::now())
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(removed.key)
+        self.console.commit_audited(tx, row, &store::now()).await?;
+        Ok(Changed::notice(format!(
+            "Rule for {} removed.",
+            removed.key
+        )))
     }
 
-    pub(super) async fn compliance_inner(&self) -> Result<Vec<RuleCompliance>, AppError> {
+    async fn compliance(&self) -> Result<Vec<RuleCompliance>, AppError> {
         self.require_user().await?;
         let pool = self.console.db.pool();
         let rules = tag_rules::list(pool).await.map_err(db_error)?;

@@ -9,9 +9,9 @@ use app::model::alerts::{is_email, AlertRules};
 use app::model::Tag;
 use chrono::{DateTime, Utc};
 
+use super::JobContext;
 use crate::alerts::digest::{self, DigestItem};
 use crate::alerts::link::{LinkClaims, LINK_LIFETIME};
-use crate::console::Console;
 use crate::store::{self, alerts::Due, outbox::NewMail};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -63,9 +63,9 @@ fn recipients(rules: &AlertRules, item: &Due) -> Vec<String> {
 }
 
 /// One alert run as of `now`.
-pub async fn run(console: &Console, now: DateTime<Utc>) -> Result<AlertReport, sqlx::Error> {
-    let rules = store::alerts::rules(console.db().pool()).await?;
-    let alerting = &console.alerting;
+pub async fn run(jobs: &JobContext, now: DateTime<Utc>) -> Result<AlertReport, sqlx::Error> {
+    let rules = store::alerts::rules(jobs.db.pool()).await?;
+    let alerting = &jobs.alerting;
     let zone: chrono_tz::Tz = rules.time_zone.parse().unwrap_or(alerting.time_zone);
     let furthest = rules.thresholds.iter().copied().max().unwrap_or(0);
     let now_at = crate::time::timestamp(now);
@@ -73,7 +73,7 @@ pub async fn run(console: &Console, now: DateTime<Utc>) -> Result<AlertReport, s
         now + chrono::Duration::days(i64::from(furthest)) + chrono::Duration::seconds(1),
     );
 
-    let mut tx = console.db().begin_write().await?;
+    let mut tx = jobs.db.begin_write().await?;
     let due = store::alerts::due(&mut tx, &now_at, &horizon).await?;
     // recipient → (item, its most urgent crossed threshold, all it crossed)
     let mut digests: BTreeMap<String, Vec<(Due, Vec<i64>)>> = BTreeMap::new();

@@ -2,12 +2,11 @@
 //! then one every `sync_interval` (moved by up to a tenth at random), or sooner when someone
 //! asks with "Sync now" (in this process, or in another one sharing the database).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
 
-use crate::console::Console;
+use super::JobContext;
 use crate::store;
 
 /// How often a waiting scheduler looks for a "Sync now" made by another process.
@@ -15,19 +14,19 @@ const REQUEST_POLL: Duration = Duration::from_secs(5);
 /// How often the outbox is looked at for mail that is due.
 const DELIVERY_POLL: Duration = Duration::from_secs(10);
 
-pub async fn run(console: Arc<Console>, stop: tokio::sync::watch::Receiver<bool>) {
-    let deliveries = tokio::spawn(deliver(console.clone(), stop.clone()));
-    syncs(console, stop).await;
+pub async fn run(jobs: JobContext, stop: tokio::sync::watch::Receiver<bool>) {
+    let deliveries = tokio::spawn(deliver(jobs.clone(), stop.clone()));
+    syncs(jobs, stop).await;
     let _ = deliveries.await;
 }
 
 /// Hands due mail to the mailer until the server stops; woken early when an alert run queued
 /// some.
-async fn deliver(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<bool>) {
+async fn deliver(jobs: JobContext, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
-        let alerting = &console.alerting;
+        let alerting = &jobs.alerting;
         match super::deliver::deliver_due(
-            console.db(),
+            &jobs.db,
             alerting.mailer.as_ref(),
             &alerting.from,
             chrono::Utc::now(),
@@ -36,8 +35,7 @@ async fn deliver(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<b
         .await
         {
             Ok(report) if report.sent + report.retried + report.failed > 0 => {
-                console
-                    .metrics
+                jobs.metrics
                     .delivery_failures(report.retried, report.failed);
                 tracing::info!(
                     sent = report.sent,
@@ -52,7 +50,7 @@ async fn deliver(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<b
         tokio::select! {
             _ = stop.changed() => return,
             () = tokio::time::sleep(DELIVERY_POLL) => {}
-            () = console.mail_wakeup.notified() => {}
+            () = jobs.wakeups.mail.notified() => {}
         }
         if *stop.borrow() {
             return;
@@ -61,23 +59,23 @@ async fn deliver(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<b
 }
 
 /// After every sync, the alert run over what it read.
-async fn alert(console: &Console) {
-    match super::alerts::run(console, console.clock.now()).await {
+async fn alert(jobs: &JobContext) {
+    match super::alerts::run(jobs, jobs.clock.now()).await {
         Ok(report) if report.digests > 0 => {
             tracing::info!(
                 digests = report.digests,
                 notices = report.notices,
                 "alert run queued mail"
             );
-            console.mail_wakeup.notify_one();
+            jobs.wakeups.mail.notify_one();
         }
         Ok(_) => {}
         Err(error) => tracing::error!(%error, "alert run: the database failed"),
     }
 }
 
-async fn syncs(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<bool>) {
-    match store::sync::abandon_unfinished(console.db().pool(), &store::now()).await {
+async fn syncs(jobs: JobContext, mut stop: tokio::sync::watch::Receiver<bool>) {
+    match store::sync::abandon_unfinished(jobs.db.pool(), &store::now()).await {
         Ok(0) => {}
         Ok(rows) => tracing::warn!(
             rows,
@@ -93,9 +91,9 @@ async fn syncs(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<boo
             tokio::select! {
                 _ = stop.changed() => return,
                 () = tokio::time::sleep_until(deadline) => break,
-                () = console.sync_wakeup.notified() => break,
+                () = jobs.wakeups.sync.notified() => break,
                 () = tokio::time::sleep(REQUEST_POLL) => {
-                    if requested(&console).await {
+                    if requested(&jobs).await {
                         break;
                     }
                 }
@@ -104,26 +102,25 @@ async fn syncs(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<boo
                 return;
             }
         }
-        if !std::mem::take(&mut first) && !requested(&console).await {
+        if !std::mem::take(&mut first) && !requested(&jobs).await {
             // Another process may have synced meanwhile and set the next run.
-            if let Some(later) = scheduled_later(&console).await {
+            if let Some(later) = scheduled_later(&jobs).await {
                 deadline = later;
                 continue;
             }
         }
-        let synced = sync_once(&console).await;
+        let synced = sync_once(&jobs).await;
         if *stop.borrow() {
             // The sync stopped part-way; alerts wait for the next start's full one.
             return;
         }
         deadline = if synced {
-            alert(&console).await;
-            let next = next_start(console.sync_settings.interval);
+            alert(&jobs).await;
+            let next = next_start(jobs.sync_settings.interval);
             let next_at = chrono::Utc::now()
                 + chrono::Duration::from_std(next).unwrap_or(chrono::Duration::minutes(15));
             if let Err(error) =
-                store::sync::set_next_run(console.db().pool(), &crate::time::timestamp(next_at))
-                    .await
+                store::sync::set_next_run(jobs.db.pool(), &crate::time::timestamp(next_at)).await
             {
                 tracing::warn!(%error, "sync: could not record the next run");
             }
@@ -136,8 +133,8 @@ async fn syncs(console: Arc<Console>, mut stop: tokio::sync::watch::Receiver<boo
 }
 
 /// When the recorded next run is still ahead (set by this or another process), that moment.
-async fn scheduled_later(console: &Console) -> Option<tokio::time::Instant> {
-    let (next_run_at, _) = store::sync::schedule(console.db().pool()).await.ok()?;
+async fn scheduled_later(jobs: &JobContext) -> Option<tokio::time::Instant> {
+    let (next_run_at, _) = store::sync::schedule(jobs.db.pool()).await.ok()?;
     let at = chrono::DateTime::parse_from_rfc3339(&next_run_at?).ok()?;
     let ahead = (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
         .to_std()
@@ -146,9 +143,9 @@ async fn scheduled_later(console: &Console) -> Option<tokio::time::Instant> {
 }
 
 /// One full sync; another process's sync in progress is left to finish alone (false).
-async fn sync_once(console: &Console) -> bool {
+async fn sync_once(jobs: &JobContext) -> bool {
     let started = store::now();
-    match super::sync::run(console, &app::model::ResourceKind::ALL).await {
+    match super::sync::run(jobs, &app::model::ResourceKind::ALL).await {
         Ok(Some(report)) => {
             let failures = report.failures();
             tracing::info!(
@@ -157,7 +154,7 @@ async fn sync_once(console: &Console) -> bool {
                 failed_scopes = failures.len(),
                 "sync finished"
             );
-            if let Err(error) = store::sync::clear_request(console.db().pool(), &started).await {
+            if let Err(error) = store::sync::clear_request(jobs.db.pool(), &started).await {
                 tracing::warn!(%error, "sync: could not clear the request");
             }
             true
@@ -173,9 +170,9 @@ async fn sync_once(console: &Console) -> bool {
     }
 }
 
-async fn requested(console: &Console) -> bool {
+async fn requested(jobs: &JobContext) -> bool {
     matches!(
-        store::sync::schedule(console.db().pool()).await,
+        store::sync::schedule(jobs.db.pool()).await,
         Ok((_, Some(_)))
     )
 }

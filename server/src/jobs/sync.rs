@@ -12,7 +12,7 @@ use app::model::{AwsItem, Field, ItemState, Recorded, ResourceKind, ResourceRef,
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
-use crate::console::Console;
+use super::JobContext;
 use crate::store::{self, audit::NewAuditRow, resources, scope_cache, scope_cache::Cached};
 
 /// The lease's name in `leases`.
@@ -57,22 +57,22 @@ impl RunReport {
 /// Syncs `kinds` (every kind for the scheduled sync, one for an inventory's Refresh) unless
 /// another sync holds the lease: then `None`, and nothing is read.
 pub async fn run(
-    console: &Console,
+    jobs: &JobContext,
     kinds: &[ResourceKind],
 ) -> Result<Option<RunReport>, sqlx::Error> {
-    let pool = console.db().pool();
+    let pool = jobs.db.pool();
     let holder = crate::csrf::random_token();
-    let settings = &console.sync_settings;
+    let settings = &jobs.sync_settings;
     // Renewed every third of it while the sync runs; after a crash (kill -9) another process
     // may sync once it runs out.
     let lease_for = LEASE_FOR;
-    if !take_lease(console, &holder, lease_for).await? {
+    if !take_lease(jobs, &holder, lease_for).await? {
         return Ok(None);
     }
     let renewing = async {
         loop {
             tokio::time::sleep(lease_for / 3).await;
-            if let Err(error) = take_lease(console, &holder, lease_for).await {
+            if let Err(error) = take_lease(jobs, &holder, lease_for).await {
                 tracing::warn!(%error, "sync: could not renew the lease");
             }
         }
@@ -83,8 +83,7 @@ pub async fn run(
         let places: Vec<(ResourceKind, usize, String, String)> = kinds
             .iter()
             .flat_map(|kind| {
-                console
-                    .clients
+                jobs.aws
                     .places(*kind)
                     .into_iter()
                     .map(|(index, region, sdk_region)| (*kind, index, region, sdk_region))
@@ -95,25 +94,24 @@ pub async fn run(
             .map(|(kind, index, region, _)| {
                 (
                     *kind,
-                    console.clients.accounts()[*index].name.clone(),
+                    jobs.aws.accounts()[*index].name.clone(),
                     region.clone(),
                 )
             })
             .collect();
-        let mut tx = console.db().begin_write().await?;
+        let mut tx = jobs.db.begin_write().await?;
         let queued = store::sync::queue(&mut tx, &run, &named, &store::now()).await?;
         tx.commit().await?;
         let scopes: Vec<ScopeReport> = futures_util::stream::iter(queued.into_iter().zip(places))
             .map(|(queued, (kind, index, region, sdk_region))| async move {
                 let started = std::time::Instant::now();
-                let report =
-                    sync_scope(console, queued.row, kind, index, &region, &sdk_region).await;
+                let report = sync_scope(jobs, queued.row, kind, index, &region, &sdk_region).await;
                 let outcome = if report.error.is_none() {
                     "ok"
                 } else {
                     "error"
                 };
-                console.metrics.sync_run(
+                jobs.metrics.sync_run(
                     kind.as_str(),
                     &report.account,
                     &report.region,
@@ -125,16 +123,16 @@ pub async fn run(
             .buffer_unordered(settings.concurrency.max(1))
             .collect()
             .await;
-        let mut tx = console.db().begin_write().await?;
+        let mut tx = jobs.db.begin_write().await?;
         let retention = chrono::Duration::from_std(settings.gone_retention)
             .unwrap_or_else(|_| chrono::Duration::days(30));
         let purged = scope_cache::purge_gone(
             &mut tx,
-            &crate::time::timestamp(console.clock.now() - retention),
+            &crate::time::timestamp(jobs.clock.now() - retention),
         )
         .await?;
         tx.commit().await?;
-        crate::monitoring::refresh_items(&console.metrics, pool, console.clock.now()).await;
+        crate::monitoring::refresh_items(&jobs.metrics, pool, jobs.clock.now()).await;
         if purged > 0 {
             tracing::info!(
                 purged,
@@ -148,7 +146,7 @@ pub async fn run(
         () = renewing => unreachable!("the renewal loop never ends"),
         // A scope's results are written in one transaction, so dropping the reads mid-way
         // leaves each scope either written or as it was; those not written are abandoned.
-        () = console.until_shutdown() => {
+        () = jobs.until_shutdown() => {
             let abandoned = store::sync::abandon_run(pool, &run, &store::now()).await;
             match abandoned {
                 Ok(scopes) => tracing::warn!(scopes, "sync: trustdesk is stopping; scopes not read yet are marked abandoned"),
@@ -164,14 +162,14 @@ pub async fn run(
 }
 
 async fn take_lease(
-    console: &Console,
+    jobs: &JobContext,
     holder: &str,
     lease_for: Duration,
 ) -> Result<bool, sqlx::Error> {
     let now = chrono::Utc::now();
     let until = now + chrono::Duration::from_std(lease_for).unwrap_or(chrono::Duration::minutes(5));
     store::sync::take_lease(
-        console.db().pool(),
+        jobs.db.pool(),
         LEASE,
         holder,
         &crate::time::timestamp(now),
@@ -182,14 +180,14 @@ async fn take_lease(
 
 /// Reads one scope and brings its cache in line, recording the outcome in its `sync_runs` row.
 async fn sync_scope(
-    console: &Console,
+    jobs: &JobContext,
     row: i64,
     kind: ResourceKind,
     index: usize,
     region: &str,
     sdk_region: &str,
 ) -> ScopeReport {
-    let account = console.clients.accounts()[index].name.clone();
+    let account = jobs.aws.accounts()[index].name.clone();
     let mut report = ScopeReport {
         kind,
         account: account.clone(),
@@ -198,13 +196,13 @@ async fn sync_scope(
         aws_calls: 0,
         error: None,
     };
-    let pool = console.db().pool();
+    let pool = jobs.db.pool();
     if let Err(error) = store::sync::mark_running(pool, row, &store::now()).await {
         tracing::warn!(%error, "sync: could not mark a scope running");
     }
     let calls = std::sync::OnceLock::new();
-    let read = tokio::time::timeout(console.sync_settings.scope_timeout, async {
-        let at = console.clients.at_place(index, region, sdk_region).await?;
+    let read = tokio::time::timeout(jobs.sync_settings.scope_timeout, async {
+        let at = jobs.aws.at_place(index, region, sdk_region).await?;
         let _ = calls.set(at.calls.clone());
         let items = crate::aws::adapter(kind).list(&at).await?;
         Ok::<_, crate::aws::AwsFailure>((items, at.seen.clone()))
@@ -216,7 +214,7 @@ async fn sync_scope(
     let (outcome, error) = match read {
         Ok(Ok((items, list_started))) => {
             report.items = items.len();
-            match apply(console, kind, &account, region, items, &list_started, row, report.aws_calls).await {
+            match apply(jobs, kind, &account, region, items, &list_started, row, report.aws_calls).await {
                 Ok(()) => return report,
                 Err(error) => {
                     tracing::error!(%error, kind = kind.as_str(), account, region, "sync: could not write the cache");
@@ -232,14 +230,14 @@ async fn sync_scope(
             store::sync::Outcome::Timeout,
             format!(
                 "AWS did not answer within {} for {} in {account}/{region}; the cached items are as last read.",
-                humantime::format_duration(console.sync_settings.scope_timeout),
+                humantime::format_duration(jobs.sync_settings.scope_timeout),
                 kind.title()
             ),
         ),
     };
     report.error = Some(error.clone());
     let finished = async {
-        let mut tx = console.db().begin_write().await?;
+        let mut tx = jobs.db.begin_write().await?;
         store::sync::finish(
             &mut tx,
             row,
@@ -262,7 +260,7 @@ async fn sync_scope(
 /// the scope's read time and its `sync_runs` row, in one transaction.
 #[allow(clippy::too_many_arguments)]
 async fn apply(
-    console: &Console,
+    jobs: &JobContext,
     kind: ResourceKind,
     account: &str,
     region: &str,
@@ -272,7 +270,7 @@ async fn apply(
     aws_calls: u64,
 ) -> Result<(), sqlx::Error> {
     let items = listed.len();
-    let mut tx = console.db().begin_write().await?;
+    let mut tx = jobs.db.begin_write().await?;
     let read_before = sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM resource_syncs WHERE kind = ? AND account = ? AND region = ?",
     )
@@ -322,7 +320,7 @@ async fn apply(
             after: change.after.clone(),
             ..Default::default()
         };
-        store::audit::append(&mut tx, console.db().seal(), row, &now).await?;
+        store::audit::append(&mut tx, jobs.db.seal(), row, &now).await?;
     }
     scope_cache::mark_read(&mut tx, kind, account, region, list_started).await?;
     store::sync::finish(

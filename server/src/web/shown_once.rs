@@ -33,7 +33,10 @@ pub async fn reveal(State(state): State<AppState>, request: Request) -> Response
     let Some(RequestPorts(ports)) = parts.extensions.get::<RequestPorts>().cloned() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let revealed = ports.take_shown_once(handle.into()).await;
+    let revealed = ports
+        .take_shown_once(handle.into())
+        .await
+        .map_err(|error| ports.failed(error));
     let failed = revealed.is_err();
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_async_with_context(

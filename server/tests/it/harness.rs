@@ -632,3 +632,176 @@ pub async fn answer_before_the_body(
         .unwrap_or_default();
     (status, body)
 }
+
+/// The form fields that name one item (as the generic and the kinds' item forms take it), then
+/// `extra`.
+pub fn item_fields<'a>(
+    kind: &'a str,
+    account: &'a str,
+    region: &'a str,
+    id: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("item[kind]", kind),
+        ("item[account]", account),
+        ("item[region]", region),
+        ("item[id]", id),
+    ];
+    fields.extend_from_slice(extra);
+    fields
+}
+
+/// One item's detail: the answer's status, and the item (null when there is none).
+pub async fn item_detail(
+    browser: &Browser,
+    kind: &str,
+    account: &str,
+    region: &str,
+    id: &str,
+) -> (StatusCode, Value) {
+    let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    let response = browser
+        .get_json(&format!(
+            "/api/resource?item[kind]={kind}&item[account]={account}&item[region]={region}&item[id]={id}"
+        ))
+        .await;
+    let status = response.status();
+    (status, response.json().await.unwrap_or_default())
+}
+
+/// The value of an item's field, by its label.
+pub fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
+    item["fields"]
+        .as_array()?
+        .iter()
+        .find(|f| f["label"] == label)
+        .and_then(|f| f["value"].as_str())
+}
+
+/// The audit trail's rows about items of `kind`, oldest first: (action, outcome, AWS request
+/// id, message).
+pub async fn audit_of(app: &TestApp, kind: &str) -> Vec<(String, String, String, String)> {
+    sqlx::query_as(
+        "SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = ? ORDER BY id",
+    )
+    .bind(kind)
+    .fetch_all(&app.db().await)
+    .await
+    .expect("the audit trail")
+}
+
+/// Makes the demo's emulator answer the next `times` calls of `operation` with `fault`
+/// (`throttle`, `access_denied`, `server_error`).
+pub async fn inject_fault(app: &TestApp, operation: &str, times: u32, fault: &str) {
+    let fault = serde_json::json!({"operation": operation, "times": times, "kind": fault});
+    emulator_control(app, reqwest::Method::POST, "faults", fault).await;
+}
+
+/// `trustdesk serve --demo` run as the real binary, logging at debug level, its first admin set
+/// up and signed in: for what only the process's own log shows.
+pub struct DemoProcess {
+    child: tokio::process::Child,
+    base: String,
+    http: reqwest::Client,
+    log: tokio::task::JoinHandle<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl DemoProcess {
+    pub async fn start() -> Self {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = tokio::process::Command::new(trustdesk_binary())
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .env("TRUSTDESK_LOG_LEVEL", "debug")
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("trustdesk starts");
+        let mut stderr = child.stderr.take().expect("its stderr");
+        let log = tokio::spawn(async move {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text).await;
+            text
+        });
+        let stdout = child.stdout.take().expect("its stdout");
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let (mut base, mut setup) = (None, None);
+        while base.is_none() || setup.is_none() {
+            // Not a timing assertion: a bound so that a server that never starts fails the test.
+            let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+                .await
+                .expect("trustdesk started in 30 s")
+                .expect("its stdout")
+                .expect("trustdesk printed its address and setup link");
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                base = rest.split_whitespace().next().map(str::to_string);
+            }
+            if line.trim().starts_with("http://") && line.contains("/setup?token=") {
+                setup = line.split("token=").nth(1).map(str::to_string);
+            }
+        }
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        let process = Self {
+            child,
+            base: base.unwrap(),
+            http,
+            log,
+            _dir: dir,
+        };
+        let token = setup.unwrap();
+        let set_up = process
+            .call(
+                "/api/setup",
+                &[
+                    ("token", token.as_str()),
+                    ("admin[username]", ADMIN),
+                    ("admin[role]", "admin"),
+                    ("admin[password]", ADMIN_PASSWORD),
+                    ("admin[password_confirm]", ADMIN_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(set_up.status(), StatusCode::OK);
+        process
+    }
+
+    /// A server function called as the hydrated app does, with the session's CSRF token.
+    pub async fn call(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let session: Value = self
+            .http
+            .get(format!("{}/api/session", self.base))
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await
+            .expect("session")
+            .json()
+            .await
+            .expect("session json");
+        let token = session["csrf_token"].as_str().expect("token");
+        let mut all = vec![("_csrf", token)];
+        all.extend_from_slice(fields);
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "application/json")
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Stops the process and answers everything it logged.
+    pub async fn log(mut self) -> String {
+        self.child.start_kill().expect("stopped");
+        let _ = self.child.wait().await;
+        (&mut self.log).await.expect("the log")
+    }
+}

@@ -1,64 +1,31 @@
 //! IAM instance profiles through the console against the demo emulator: global per account,
 //! created with tags, a role added and removed, deletion refused while the role is in.
 
-use crate::harness::*;
-use reqwest::{Response, StatusCode};
+use crate::harness::{self, *};
+use reqwest::StatusCode;
 use serde_json::Value;
 
 const KIND: &str = "instance-profile";
 
 fn item_fields<'a>(
     account: &'a str,
-    name: &'a str,
+    id: &'a str,
     extra: &[(&'a str, &'a str)],
 ) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("item[kind]", KIND),
-        ("item[account]", account),
-        ("item[region]", "global"),
-        ("item[id]", name),
-    ];
-    fields.extend_from_slice(extra);
-    fields
+    harness::item_fields(KIND, account, "global", id, extra)
 }
 
-async fn detail(browser: &Browser, account: &str, name: &str) -> Response {
-    browser
-        .get_json(&format!(
-            "/api/resource?item[kind]={KIND}&item[account]={account}&item[region]=global&item[id]={name}"
-        ))
-        .await
-}
-
-fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
-    item["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["label"] == label)
-        .and_then(|f| f["value"].as_str())
+async fn detail(browser: &Browser, account: &str, id: &str) -> (StatusCode, Value) {
+    item_detail(browser, KIND, account, "global", id).await
 }
 
 async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
-    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'instance-profile' ORDER BY id")
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap()
+    audit_of(app, KIND).await
 }
 
 #[tokio::test]
-async fn profiles_are_global_created_tagged_given_a_role_and_deleted() {
+async fn profiles_are_created_given_a_role_and_deleted_only_without_it() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
-    let report = refresh_kind(&admin, KIND).await;
-    let listed = inventory_of(&admin, KIND, "").await;
-    assert_eq!(listed["total"], report["items"]);
-    assert_eq!(listed["regions"], serde_json::json!(["global"]));
-    for item in listed["items"].as_array().unwrap() {
-        assert_eq!(
-            item["item"]["region"], "global",
-            "IAM is read once per account"
-        );
-    }
-
     let created = admin
         .call(
             "/api/instance-profiles/create",
@@ -81,11 +48,7 @@ async fn profiles_are_global_created_tagged_given_a_role_and_deleted() {
     )
     .await;
     assert_eq!(after["total"], 1);
-    let item: Value = detail(&admin, "dev", "web-servers")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "dev", "web-servers").await.1;
     assert_eq!(field(&item, "Path"), Some("/web/"));
     assert_eq!(item["status"], "no role");
 
@@ -124,11 +87,7 @@ async fn profiles_are_global_created_tagged_given_a_role_and_deleted() {
         )
         .await;
     assert_eq!(added.status(), StatusCode::OK);
-    let item: Value = detail(&admin, "dev", "web-servers")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "dev", "web-servers").await.1;
     assert_eq!(field(&item, "Role"), Some(role.as_str()));
     let refused = admin
         .call(
@@ -145,45 +104,7 @@ async fn profiles_are_global_created_tagged_given_a_role_and_deleted() {
         .await;
     assert_eq!(removed.status(), StatusCode::OK);
 
-    // Tags follow IAM's rules: 128-character keys, and only IAM's characters.
-    let long_key = "k".repeat(128);
-    let tagged = admin
-        .call(
-            "/api/resource/tag",
-            &item_fields(
-                "dev",
-                "web-servers",
-                &[("key", long_key.as_str()), ("value", "v")],
-            ),
-        )
-        .await;
-    assert_eq!(tagged.status(), StatusCode::OK);
-    let bad = admin
-        .call(
-            "/api/resource/tag",
-            &item_fields("dev", "web-servers", &[("key", "Owner"), ("value", "a*b")]),
-        )
-        .await;
-    let error = expect_error(bad, StatusCode::BAD_REQUEST, "needs attention").await;
-    assert_eq!(field_names(&error), vec!["value".to_string()]);
-    assert!(error["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("IAM does not allow"));
-    let untagged = admin
-        .call(
-            "/api/resource/untag",
-            &item_fields("dev", "web-servers", &[("key", long_key.as_str())]),
-        )
-        .await;
-    assert_eq!(untagged.status(), StatusCode::OK);
-    let item: Value = detail(&admin, "dev", "web-servers")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(item["tags"].as_array().unwrap().len(), 2);
-
+    // Without its role, it is deleted.
     let deleted = admin
         .call(
             "/api/resource/delete",
@@ -192,7 +113,7 @@ async fn profiles_are_global_created_tagged_given_a_role_and_deleted() {
         .await;
     assert_eq!(deleted.status(), StatusCode::OK);
     assert_eq!(
-        detail(&admin, "dev", "web-servers").await.status(),
+        detail(&admin, "dev", "web-servers").await.0,
         StatusCode::NOT_FOUND
     );
 
@@ -201,8 +122,6 @@ async fn profiles_are_global_created_tagged_given_a_role_and_deleted() {
         "iam.create_instance_profile",
         "iam.add_role_to_instance_profile",
         "iam.remove_role_from_instance_profile",
-        "instance-profile.tag",
-        "instance-profile.untag",
         "instance-profile.delete",
     ] {
         assert!(
@@ -253,36 +172,20 @@ async fn the_form_follows_iam_rules_before_anything_is_sent() {
     );
 }
 
+/// AWS's refusal of the create names its call (every_kind.rs has throttling, denial, viewers
+/// and forged forms on every kind's generic changes and the kind's own admin functions).
 #[tokio::test]
-async fn throttling_denial_viewers_and_forged_forms() {
+async fn a_throttled_create_names_its_call_and_is_audited() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
-    let control = format!(
-        "{}/_emulator/faults",
-        app.emulator_endpoint.as_ref().unwrap()
-    );
-    let http = reqwest::Client::new();
-    let create =
-        |name: &'static str| vec![("profile[target]", "prod/global"), ("profile[name]", name)];
-
-    // Two throttles are absorbed by the SDK's retries; a third is reported and audited.
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"CreateInstanceProfile","times":2,"kind":"throttle"}"#)
-        .send()
-        .await
-        .unwrap();
-    let ok = admin
-        .call("/api/instance-profiles/create", &create("retried"))
-        .await;
-    assert_eq!(ok.status(), StatusCode::OK);
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"CreateInstanceProfile","times":3,"kind":"throttle"}"#)
-        .send()
-        .await
-        .unwrap();
+    inject_fault(&app, "CreateInstanceProfile", 3, "throttle").await;
     let throttled = admin
-        .call("/api/instance-profiles/create", &create("throttled"))
+        .call(
+            "/api/instance-profiles/create",
+            &[
+                ("profile[target]", "prod/global"),
+                ("profile[name]", "throttled"),
+            ],
+        )
         .await;
     expect_error(
         throttled,
@@ -296,61 +199,8 @@ async fn throttling_denial_viewers_and_forged_forms() {
         ("iam.create_instance_profile", "error")
     );
     assert!(last.3.starts_with("Throttling"), "{}", last.3);
-
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"CreateInstanceProfile","times":1,"kind":"access_denied"}"#)
-        .send()
-        .await
-        .unwrap();
-    let denied = admin
-        .call("/api/instance-profiles/create", &create("denied"))
-        .await;
-    expect_error(
-        denied,
-        StatusCode::FORBIDDEN,
-        "lack iam:CreateInstanceProfile",
-    )
-    .await;
-
-    // Not found: AWS's NoSuchEntity for a profile that is not there.
-    let missing = admin
-        .call(
-            "/api/resource/delete",
-            &item_fields("prod", "no-such-profile", &[("confirm", "no-such-profile")]),
-        )
-        .await;
-    expect_error(missing, StatusCode::NOT_FOUND, "no such item").await;
-
-    let viewer = signed_in_viewer(&app, &admin).await;
-    let refused = viewer
-        .call("/api/instance-profiles/create", &create("by-viewer"))
-        .await;
-    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
-    let refused = viewer
-        .call(
-            "/api/instance-profiles/add-role",
-            &item_fields("prod", "retried", &[("change[role]", "any")]),
-        )
-        .await;
-    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
-    // The create's refusal names the kind; the generic delete's, refused at the door before
-    // its body is read, names the function (`resource.delete`).
-    let refusals = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE outcome = 'error' AND message LIKE 'refused: the viewer role%'")
-        .await;
-    assert_eq!(refusals, 2, "each refusal is audited");
-
-    let forged = admin
-        .send_form(
-            "/api/instance-profiles/create",
-            &create("forged"),
-            "application/json",
-        )
-        .await;
-    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        detail(&admin, "prod", "forged").await.status(),
+        detail(&admin, "prod", "throttled").await.0,
         StatusCode::NOT_FOUND
     );
 }

@@ -15,6 +15,7 @@ mod compliance;
 mod crash;
 mod csrf;
 mod demo;
+mod every_kind;
 mod expiry;
 mod exports;
 mod faults;

@@ -3,7 +3,7 @@
 //! before it is sent, their document read when the page opens, tagged, deleted (refused while
 //! attached or versioned, with what to do); AWS managed ones read live and read-only.
 
-use crate::harness::*;
+use crate::harness::{self, *};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 
@@ -15,14 +15,15 @@ fn item_fields<'a>(
     id: &'a str,
     extra: &[(&'a str, &'a str)],
 ) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("item[kind]", KIND),
-        ("item[account]", account),
-        ("item[region]", "global"),
-        ("item[id]", id),
-    ];
-    fields.extend_from_slice(extra);
-    fields
+    harness::item_fields(KIND, account, "global", id, extra)
+}
+
+async fn detail(browser: &Browser, account: &str, id: &str) -> (StatusCode, Value) {
+    item_detail(browser, KIND, account, "global", id).await
+}
+
+async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
+    audit_of(app, KIND).await
 }
 
 fn encoded(value: &str) -> String {
@@ -36,12 +37,6 @@ fn item_query(account: &str, id: &str) -> String {
     )
 }
 
-async fn detail(browser: &Browser, account: &str, id: &str) -> Response {
-    browser
-        .get_json(&format!("/api/resource?{}", item_query(account, id)))
-        .await
-}
-
 async fn document(browser: &Browser, account: &str, id: &str) -> Response {
     browser
         .get_json(&format!(
@@ -49,21 +44,6 @@ async fn document(browser: &Browser, account: &str, id: &str) -> Response {
             item_query(account, id)
         ))
         .await
-}
-
-fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
-    item["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["label"] == label)
-        .and_then(|f| f["value"].as_str())
-}
-
-async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
-    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'managed-policy' ORDER BY id")
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap()
 }
 
 fn create_form<'a>(account: &'a str, name: &'a str, document: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -78,7 +58,7 @@ fn create_form<'a>(account: &'a str, name: &'a str, document: &'a str) -> Vec<(&
 }
 
 #[tokio::test]
-async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() {
+async fn customer_managed_policies_are_listed_by_attachment_created_read_and_deleted_once_unused() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let report = refresh_kind(&admin, KIND).await;
     assert_eq!(
@@ -86,7 +66,6 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
         "7 customer managed policies in each of 2 accounts, no AWS managed ones"
     );
     let listed = inventory_of(&admin, KIND, "").await;
-    assert_eq!(listed["regions"], serde_json::json!(["global"]));
     assert_eq!(
         listed["statuses"],
         serde_json::json!(["attached", "unattached"])
@@ -110,11 +89,7 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
         10
     );
     // Tags and the description come from GetPolicy (ListPolicies has neither).
-    let versioned: Value = detail(&admin, "prod", "s3-backup-writer")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let versioned: Value = detail(&admin, "prod", "s3-backup-writer").await.1;
     assert!(!versioned["tags"].as_array().unwrap().is_empty());
     assert!(field(&versioned, "Description").is_some());
     assert_eq!(field(&versioned, "Default version"), Some("v3"));
@@ -124,11 +99,7 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
         Some("1 entity"),
         "the count, shown in the inventory"
     );
-    let nested: Value = detail(&admin, "dev", "audit/read-only-audit")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let nested: Value = detail(&admin, "dev", "audit/read-only-audit").await.1;
     assert_eq!(
         field(&nested, "ARN"),
         Some("arn:aws:iam::210987654321:policy/audit/read-only-audit")
@@ -168,11 +139,7 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
     assert_eq!(created.status(), StatusCode::OK);
     let created: Value = created.json().await.unwrap();
     assert_eq!(created["id"], "it/it-reader");
-    let item: Value = detail(&admin, "prod", "it/it-reader")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "it/it-reader").await.1;
     assert_eq!(item["status"], "unattached");
     assert_eq!(field(&item, "Status detail"), Some("no entities"));
     assert_eq!(field(&item, "Description"), Some("Reads the IT bucket"));
@@ -197,34 +164,6 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
     assert_eq!(
         inventory_of(&admin, KIND, "&query[tag]=CostCentre%3DCC-3").await["total"],
         1
-    );
-
-    let tagged = admin
-        .call(
-            "/api/resource/tag",
-            &item_fields(
-                "prod",
-                "it/it-reader",
-                &[("key", "CostCentre"), ("value", "CC-4")],
-            ),
-        )
-        .await;
-    assert_eq!(tagged.status(), StatusCode::OK);
-    let untagged = admin
-        .call(
-            "/api/resource/untag",
-            &item_fields("prod", "it/it-reader", &[("key", "Owner")]),
-        )
-        .await;
-    assert_eq!(untagged.status(), StatusCode::OK);
-    let item: Value = detail(&admin, "prod", "it/it-reader")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        item["tags"],
-        serde_json::json!([{"key": "CostCentre", "value": "CC-4"}])
     );
 
     // Attached: AWS refuses, and the sentence says to detach it from its one entity first.
@@ -283,14 +222,6 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
         )
         .await;
     expect_error(default, StatusCode::CONFLICT, "default version").await;
-    let viewer = signed_in_viewer(&app, &admin).await;
-    let refused = viewer
-        .call(
-            "/api/managed-policies/delete-version",
-            &item_fields("prod", "it/it-reader", &[("change[version]", "v1")]),
-        )
-        .await;
-    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
     let removed = admin
         .call(
             "/api/managed-policies/delete-version",
@@ -304,11 +235,7 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
         .await
         .unwrap();
     assert_eq!(read["versions"].as_array().unwrap().len(), 1);
-    let item: Value = detail(&admin, "prod", "it/it-reader")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "it/it-reader").await.1;
     assert_eq!(
         field(&item, "Default version"),
         Some("v2"),
@@ -323,7 +250,7 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
         .await;
     assert_eq!(deleted.status(), StatusCode::OK);
     assert_eq!(
-        detail(&admin, "prod", "it/it-reader").await.status(),
+        detail(&admin, "prod", "it/it-reader").await.0,
         StatusCode::NOT_FOUND
     );
     assert_eq!(inventory_of(&admin, KIND, "").await["total"], 14);
@@ -332,8 +259,6 @@ async fn customer_managed_policies_are_listed_created_read_tagged_and_deleted() 
     for action in [
         "iam.create_policy",
         "iam.delete_policy_version",
-        "managed-policy.tag",
-        "managed-policy.untag",
         "managed-policy.delete",
     ] {
         assert!(
@@ -526,66 +451,17 @@ async fn the_form_follows_create_policy_rules_before_anything_is_sent() {
     );
 }
 
+/// AWS's refusals of the kind's own calls name them: the create, the document read as the page
+/// opens, and GetPolicy, which a refresh reads for each policy (every_kind.rs has throttling,
+/// denial, viewers and forged forms on every kind's generic changes).
 #[tokio::test]
-async fn throttling_denial_missing_items_viewers_and_forged_forms() {
+async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
     let (app, admin) = TestApp::builder()
         .demo()
         .reading_one_scope_at_a_time()
         .build_with_admin()
         .await;
-    let control = format!(
-        "{}/_emulator/faults",
-        app.emulator_endpoint.as_ref().unwrap()
-    );
-    let http = reqwest::Client::new();
-    let fault = |operation: &str, times: u32, kind: &str| {
-        format!(r#"{{"operation":"{operation}","times":{times},"kind":"{kind}"}}"#)
-    };
-
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(fault("CreatePolicy", 2, "throttle"))
-        .send()
-        .await
-        .unwrap();
-    let ok = admin
-        .call(
-            "/api/managed-policies/create",
-            &create_form("prod/global", "retried", DOCUMENT),
-        )
-        .await;
-    assert_eq!(ok.status(), StatusCode::OK);
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(fault("CreatePolicy", 3, "throttle"))
-        .send()
-        .await
-        .unwrap();
-    let throttled = admin
-        .call(
-            "/api/managed-policies/create",
-            &create_form("prod/global", "throttled", DOCUMENT),
-        )
-        .await;
-    expect_error(
-        throttled,
-        StatusCode::TOO_MANY_REQUESTS,
-        "throttling iam:CreatePolicy in prod (123456789012)/global",
-    )
-    .await;
-    let last = audit(&app).await.pop().unwrap();
-    assert_eq!(
-        (last.0.as_str(), last.1.as_str()),
-        ("iam.create_policy", "error")
-    );
-    assert!(last.3.starts_with("Throttling"), "{}", last.3);
-
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(fault("CreatePolicy", 1, "access_denied"))
-        .send()
-        .await
-        .unwrap();
+    inject_fault(&app, "CreatePolicy", 1, "access_denied").await;
     let denied = admin
         .call(
             "/api/managed-policies/create",
@@ -598,20 +474,21 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
         "AWS refused: the credentials for prod (123456789012)/global lack iam:CreatePolicy",
     )
     .await;
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(fault("GetPolicyVersion", 1, "access_denied"))
-        .send()
-        .await
-        .unwrap();
-    let denied = document(&admin, "prod", "retried").await;
+    let last = audit(&app).await.pop().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("iam.create_policy", "error")
+    );
+
+    inject_fault(&app, "GetPolicyVersion", 1, "access_denied").await;
+    let denied = document(&admin, "prod", "s3-backup-writer").await;
     expect_error(denied, StatusCode::FORBIDDEN, "lack iam:GetPolicyVersion").await;
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(fault("GetPolicy", 3, "throttle"))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(
+        document(&admin, "prod", "no-such-policy").await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    inject_fault(&app, "GetPolicy", 3, "throttle").await;
     let report: Value = admin
         .call("/api/inventory/refresh", &[("kind", KIND)])
         .await
@@ -623,61 +500,6 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
         .as_str()
         .unwrap()
         .contains("throttling iam:GetPolicy"));
-
-    assert_eq!(
-        detail(&admin, "prod", "no-such-policy").await.status(),
-        StatusCode::NOT_FOUND
-    );
-    let missing = admin
-        .call(
-            "/api/resource/delete",
-            &item_fields("prod", "no-such-policy", &[("confirm", "no-such-policy")]),
-        )
-        .await;
-    expect_error(missing, StatusCode::NOT_FOUND, "no such item").await;
-    assert_eq!(
-        document(&admin, "prod", "no-such-policy").await.status(),
-        StatusCode::NOT_FOUND
-    );
-
-    let viewer = signed_in_viewer(&app, &admin).await;
-    let refused = viewer
-        .call(
-            "/api/managed-policies/create",
-            &create_form("prod/global", "by-viewer", DOCUMENT),
-        )
-        .await;
-    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
-    let refused = viewer
-        .call(
-            "/api/resource/untag",
-            &item_fields("prod", "retried", &[("key", "Owner")]),
-        )
-        .await;
-    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
-    // The create's refusal names the kind; the generic delete's, refused at the door before
-    // its body is read, names the function (`resource.delete`).
-    let refusals = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE outcome = 'error' AND message LIKE 'refused: the viewer role%'")
-        .await;
-    assert_eq!(refusals, 2, "each refusal is audited");
-
-    let forged = admin
-        .send_form(
-            "/api/managed-policies/create",
-            &create_form("prod/global", "forged", DOCUMENT),
-            "application/json",
-        )
-        .await;
-    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        detail(&admin, "prod", "forged").await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        detail(&admin, "prod", "retried").await.status(),
-        StatusCode::OK
-    );
 }
 
 #[tokio::test]
@@ -864,11 +686,7 @@ async fn tag_keys_that_differ_only_by_case_are_two_keys() {
         tags
     };
     let pair = |key: &str, value: &str| (key.to_string(), value.to_string());
-    let item: Value = detail(&admin, "prod", "case-twins")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "case-twins").await.1;
     assert_eq!(
         tags(&item),
         [pair("Costcenter", "1234"), pair("costcenter", "5678")]
@@ -892,11 +710,7 @@ async fn tag_keys_that_differ_only_by_case_are_two_keys() {
         )
         .await;
     assert_eq!(untagged.status(), StatusCode::OK);
-    let item: Value = detail(&admin, "prod", "case-twins")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "case-twins").await.1;
     assert_eq!(
         tags(&item),
         [pair("COSTCENTER", "9"), pair("Costcenter", "1234")]

@@ -2,9 +2,9 @@
 //! filterable by assignment, created with tags, the seed and QR code shown once and never kept,
 //! tagged, and deleted (refused while assigned, with what to do).
 
-use crate::harness::*;
+use crate::harness::{self, *};
 use base64::Engine;
-use reqwest::{Response, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 
 const KIND: &str = "mfa-device";
@@ -15,38 +15,15 @@ fn item_fields<'a>(
     id: &'a str,
     extra: &[(&'a str, &'a str)],
 ) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("item[kind]", KIND),
-        ("item[account]", account),
-        ("item[region]", "global"),
-        ("item[id]", id),
-    ];
-    fields.extend_from_slice(extra);
-    fields
+    harness::item_fields(KIND, account, "global", id, extra)
 }
 
-async fn detail(browser: &Browser, account: &str, id: &str) -> Response {
-    browser
-        .get_json(&format!(
-            "/api/resource?item[kind]={KIND}&item[account]={account}&item[region]=global&item[id]={}",
-            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
-        ))
-        .await
-}
-
-fn field<'a>(item: &'a Value, label: &str) -> Option<&'a str> {
-    item["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["label"] == label)
-        .and_then(|f| f["value"].as_str())
+async fn detail(browser: &Browser, account: &str, id: &str) -> (StatusCode, Value) {
+    item_detail(browser, KIND, account, "global", id).await
 }
 
 async fn audit(app: &TestApp) -> Vec<(String, String, String, String)> {
-    sqlx::query_as("SELECT action, outcome, request_id, message FROM audit_log WHERE target_kind = 'mfa-device' ORDER BY id")
-        .fetch_all(&app.db().await)
-        .await
-        .unwrap()
+    audit_of(app, KIND).await
 }
 
 fn create_form<'a>(account: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -78,13 +55,13 @@ fn secret_of(shown: &Value) -> (String, String) {
 }
 
 #[tokio::test]
-async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
+async fn devices_are_filtered_by_assignment_created_shown_once_and_refused_deletion_while_assigned()
+{
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
     let report = refresh_kind(&admin, KIND).await;
     assert_eq!(report["items"], 8, "4 seeded devices in each of 2 accounts");
     let listed = inventory_of(&admin, KIND, "").await;
     assert_eq!(listed["total"], 8);
-    assert_eq!(listed["regions"], serde_json::json!(["global"]));
     assert_eq!(
         listed["statuses"],
         serde_json::json!(["assigned", "unassigned"])
@@ -100,11 +77,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
         inventory_of(&admin, KIND, "&query[status]=unassigned").await["total"],
         6
     );
-    let seeded: Value = detail(&admin, "prod", "alice-phone")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let seeded: Value = detail(&admin, "prod", "alice-phone").await.1;
     assert_eq!(
         field(&seeded, "Serial number (ARN)"),
         Some("arn:aws:iam::123456789012:mfa/alice-phone")
@@ -158,11 +131,7 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
     expect_error(again, StatusCode::NOT_FOUND, "shown already").await;
 
     // The device is in the inventory (from the cache) without its secrets.
-    let item: Value = detail(&admin, "prod", "eng/it-phone")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let item: Value = detail(&admin, "prod", "eng/it-phone").await.1;
     assert_eq!(item["name"], "it-phone");
     assert_eq!(item["status"], "unassigned");
     assert_eq!(field(&item, "Status detail"), None);
@@ -176,51 +145,6 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
         inventory_of(&admin, KIND, "&query[tag]=CostCentre%3DCC-9").await["total"],
         1
     );
-
-    // Tags: set one, change it, remove another; AWS's answer reaches the cache.
-    let tagged = admin
-        .call(
-            "/api/resource/tag",
-            &item_fields(
-                "prod",
-                "eng/it-phone",
-                &[("key", "CostCentre"), ("value", "CC-10")],
-            ),
-        )
-        .await;
-    assert_eq!(tagged.status(), StatusCode::OK);
-    let untagged = admin
-        .call(
-            "/api/resource/untag",
-            &item_fields("prod", "eng/it-phone", &[("key", "Owner")]),
-        )
-        .await;
-    assert_eq!(untagged.status(), StatusCode::OK);
-    let item: Value = detail(&admin, "prod", "eng/it-phone")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        item["tags"],
-        serde_json::json!([{"key": "CostCentre", "value": "CC-10"}])
-    );
-    assert_eq!(
-        inventory_of(&admin, KIND, "&query[tag]=CostCentre%3DCC-10").await["total"],
-        1
-    );
-    let bad = admin
-        .call(
-            "/api/resource/tag",
-            &item_fields(
-                "prod",
-                "eng/it-phone",
-                &[("key", "aws:owner"), ("value", "x")],
-            ),
-        )
-        .await;
-    let error = expect_error(bad, StatusCode::BAD_REQUEST, "needs attention").await;
-    assert_eq!(field_names(&error), vec!["key".to_string()]);
 
     // An assigned device: AWS refuses, and the sentence says what to do first.
     let refused = admin
@@ -240,48 +164,23 @@ async fn devices_are_listed_created_shown_once_tagged_and_deleted() {
         "AWS's own words name the user: {error}"
     );
     assert_eq!(
-        detail(&admin, "prod", "alice-phone").await.status(),
+        detail(&admin, "prod", "alice-phone").await.0,
         StatusCode::OK,
         "still there"
     );
 
-    let deleted = admin
-        .call(
-            "/api/resource/delete",
-            &item_fields("prod", "eng/it-phone", &[("confirm", "eng/it-phone")]),
-        )
-        .await;
-    assert_eq!(deleted.status(), StatusCode::OK);
-    assert_eq!(
-        detail(&admin, "prod", "eng/it-phone").await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(inventory_of(&admin, KIND, "").await["total"], 8);
-    refresh_kind(&admin, KIND).await;
-    assert_eq!(
-        inventory_of(&admin, KIND, "").await["total"],
-        8,
-        "AWS no longer has it"
-    );
-
     let rows = audit(&app).await;
-    for action in [
-        "iam.create_virtual_mfa_device",
-        "mfa-device.tag",
-        "mfa-device.untag",
-        "mfa-device.delete",
-    ] {
-        assert!(
-            rows.iter()
-                .any(|(a, o, r, _)| a == action && o == "ok" && !r.is_empty()),
-            "{action} audited with its request id: {rows:?}"
-        );
-        assert!(
-            rows.iter()
-                .any(|(a, o, _, _)| a == action && o == "attempted"),
-            "{action} audited before it was sent"
-        );
-    }
+    let action = "iam.create_virtual_mfa_device";
+    assert!(
+        rows.iter()
+            .any(|(a, o, r, _)| a == action && o == "ok" && !r.is_empty()),
+        "{action} audited with its request id: {rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|(a, o, _, _)| a == action && o == "attempted"),
+        "{action} audited before it was sent"
+    );
     assert!(rows.iter().any(|(a, o, _, m)| a == "mfa-device.delete"
         && o == "error"
         && m.starts_with("DeleteConflict")));
@@ -460,83 +359,12 @@ async fn the_form_follows_create_virtual_mfa_device_rules_before_anything_is_sen
     );
 }
 
+/// AWS's refusal of the create names its permission (every_kind.rs has throttling, denial,
+/// viewers and forged forms on every kind's generic changes).
 #[tokio::test]
-async fn throttling_denial_missing_items_viewers_and_forged_forms() {
-    let (app, admin) = TestApp::builder()
-        .demo()
-        .reading_one_scope_at_a_time()
-        .build_with_admin()
-        .await;
-    let control = format!(
-        "{}/_emulator/faults",
-        app.emulator_endpoint.as_ref().unwrap()
-    );
-    let http = reqwest::Client::new();
-
-    // Two throttles are absorbed by the SDK's retries; a third is reported and audited.
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"CreateVirtualMFADevice","times":2,"kind":"throttle"}"#)
-        .send()
-        .await
-        .unwrap();
-    let ok = admin
-        .call(
-            "/api/mfa-devices/create",
-            &create_form("prod/global", "retried"),
-        )
-        .await;
-    assert_eq!(ok.status(), StatusCode::OK);
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"CreateVirtualMFADevice","times":3,"kind":"throttle"}"#)
-        .send()
-        .await
-        .unwrap();
-    let throttled = admin
-        .call(
-            "/api/mfa-devices/create",
-            &create_form("prod/global", "throttled"),
-        )
-        .await;
-    expect_error(
-        throttled,
-        StatusCode::TOO_MANY_REQUESTS,
-        "throttling iam:CreateVirtualMFADevice in prod (123456789012)/global",
-    )
-    .await;
-    let last = audit(&app).await.pop().unwrap();
-    assert_eq!(
-        (last.0.as_str(), last.1.as_str()),
-        ("iam.create_virtual_mfa_device", "error")
-    );
-    assert!(last.3.starts_with("Throttling"), "{}", last.3);
-
-    // A throttled refresh reports the account it could not read.
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"ListVirtualMFADevices","times":3,"kind":"throttle"}"#)
-        .send()
-        .await
-        .unwrap();
-    let report: Value = admin
-        .call("/api/inventory/refresh", &[("kind", KIND)])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(report["failures"].as_array().unwrap().len(), 1, "{report}");
-    assert!(report["failures"][0]
-        .as_str()
-        .unwrap()
-        .contains("throttling iam:ListVirtualMFADevices"));
-
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"CreateVirtualMFADevice","times":1,"kind":"access_denied"}"#)
-        .send()
-        .await
-        .unwrap();
+async fn a_refused_create_names_its_permission_and_is_audited() {
+    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
+    inject_fault(&app, "CreateVirtualMFADevice", 1, "access_denied").await;
     let denied = admin
         .call(
             "/api/mfa-devices/create",
@@ -549,71 +377,15 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
         "AWS refused: the credentials for prod (123456789012)/global lack iam:CreateVirtualMFADevice",
     )
     .await;
-    http.post(&control)
-        .header("content-type", "application/json")
-        .body(r#"{"operation":"TagMFADevice","times":1,"kind":"access_denied"}"#)
-        .send()
-        .await
-        .unwrap();
-    let denied = admin
-        .call(
-            "/api/resource/tag",
-            &item_fields("prod", "retried", &[("key", "Owner"), ("value", "x")]),
-        )
-        .await;
-    expect_error(denied, StatusCode::FORBIDDEN, "lack iam:TagMFADevice").await;
-
-    // Not found: no such item in the cache, and AWS's NoSuchEntity on a delete.
+    let last = audit(&app).await.pop().unwrap();
     assert_eq!(
-        detail(&admin, "prod", "no-such-device").await.status(),
-        StatusCode::NOT_FOUND
+        (last.0.as_str(), last.1.as_str()),
+        ("iam.create_virtual_mfa_device", "error")
     );
-    let missing = admin
-        .call(
-            "/api/resource/delete",
-            &item_fields("prod", "no-such-device", &[("confirm", "no-such-device")]),
-        )
-        .await;
-    expect_error(missing, StatusCode::NOT_FOUND, "no such item").await;
-
-    let viewer = signed_in_viewer(&app, &admin).await;
-    let refused = viewer
-        .call(
-            "/api/mfa-devices/create",
-            &create_form("prod/global", "by-viewer"),
-        )
-        .await;
-    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
-    let refused = viewer
-        .call(
-            "/api/resource/delete",
-            &item_fields("prod", "retried", &[("confirm", "retried")]),
-        )
-        .await;
-    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
-    // The create's refusal names the kind; the generic delete's, refused at the door before
-    // its body is read, names the function (`resource.delete`).
-    let refusals = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE outcome = 'error' AND message LIKE 'refused: the viewer role%'")
-        .await;
-    assert_eq!(refusals, 2, "each refusal is audited");
-
-    let forged = admin
-        .send_form(
-            "/api/mfa-devices/create",
-            &create_form("prod/global", "forged"),
-            "application/json",
-        )
-        .await;
-    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(last.3.starts_with("AccessDenied"), "{}", last.3);
     assert_eq!(
-        detail(&admin, "prod", "forged").await.status(),
+        detail(&admin, "prod", "denied").await.0,
         StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        detail(&admin, "prod", "retried").await.status(),
-        StatusCode::OK,
-        "the retried create is cached"
     );
 }
 
@@ -621,95 +393,22 @@ async fn throttling_denial_missing_items_viewers_and_forged_forms() {
 /// creates never reach its log.
 #[tokio::test]
 async fn the_seed_never_reaches_the_server_log() {
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(trustdesk_binary())
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .env("TRUSTDESK_LOG_LEVEL", "debug")
-        .env_remove("RUST_LOG")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let log = tokio::spawn(async move {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text).await;
-        text
-    });
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut base, mut setup) = (None, None);
-    while base.is_none() || setup.is_none() {
-        let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("trustdesk started in 30 s")
-            .unwrap()
-            .expect("trustdesk printed its address and setup link");
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            base = rest.split_whitespace().next().map(str::to_string);
-        }
-        if line.trim().starts_with("http://") && line.contains("/setup?token=") {
-            setup = Some(line.trim().to_string());
-        }
-    }
-    let base = base.unwrap();
-    let token = setup.unwrap().split("token=").nth(1).unwrap().to_string();
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let call = |path: &'static str, fields: Vec<(&'static str, String)>| {
-        let http = http.clone();
-        let base = base.clone();
-        async move {
-            http.post(format!("{base}{path}"))
-                .header("accept", "application/json")
-                .form(&fields)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let set_up = call(
-        "/api/setup",
-        vec![
-            ("_csrf", csrf(&http, &base).await),
-            ("token", token),
-            ("admin[username]", ADMIN.into()),
-            ("admin[role]", "admin".into()),
-            ("admin[password]", ADMIN_PASSWORD.into()),
-            ("admin[password_confirm]", ADMIN_PASSWORD.into()),
-        ],
-    )
-    .await;
-    assert_eq!(set_up.status(), StatusCode::OK);
-    let created = call(
-        "/api/mfa-devices/create",
-        vec![
-            ("_csrf", csrf(&http, &base).await),
-            ("device[target]", "prod/global".into()),
-            ("device[name]", "logged-phone".into()),
-            ("device[tags]", "Owner=log@example.com".into()),
-        ],
-    )
-    .await;
+    let process = DemoProcess::start().await;
+    let created = process
+        .call(
+            "/api/mfa-devices/create",
+            &[
+                ("device[target]", "prod/global"),
+                ("device[name]", "logged-phone"),
+                ("device[tags]", "Owner=log@example.com"),
+            ],
+        )
+        .await;
     assert_eq!(created.status(), StatusCode::OK);
     let handle: String = created.json().await.unwrap();
-    let shown: Value = call(
-        "/api/shown-once",
-        vec![("_csrf", csrf(&http, &base).await), ("once", handle)],
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let (seed, png) = secret_of(&shown);
-    child.start_kill().unwrap();
-    let _ = child.wait().await;
-    let log = log.await.unwrap();
+    let shown = process.call("/api/shown-once", &[("once", &handle)]).await;
+    let (seed, png) = secret_of(&shown.json().await.unwrap());
+    let log = process.log().await;
     assert!(
         log.contains("iam.create_virtual_mfa_device") || log.contains("CreateVirtualMFADevice"),
         "the log is the server's: {}",
@@ -717,17 +416,4 @@ async fn the_seed_never_reaches_the_server_log() {
     );
     assert!(!log.contains(&seed), "the seed is not logged");
     assert!(!log.contains(&png[20..60]), "the QR code is not logged");
-}
-
-async fn csrf(http: &reqwest::Client, base: &str) -> String {
-    let session: Value = http
-        .get(format!("{base}/api/session"))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    session["csrf_token"].as_str().unwrap().to_string()
 }

@@ -1,7 +1,7 @@
 //! IAM OIDC providers through the console against the demo emulator: created with client ids,
 //! thumbprints and tags; thumbprints replaced; client ids added and removed; deleted.
 
-use crate::harness::*;
+use crate::harness::{self, *};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -9,45 +9,16 @@ const KIND: &str = "oidc-provider";
 const THUMBPRINT: &str = "6938fd4d98bab03faadb97b34396831e3780aea1";
 
 fn item_fields<'a>(id: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("item[kind]", KIND),
-        ("item[account]", "prod"),
-        ("item[region]", "global"),
-        ("item[id]", id),
-    ];
-    fields.extend_from_slice(extra);
-    fields
+    harness::item_fields(KIND, "prod", "global", id, extra)
 }
 
 async fn detail(browser: &Browser, id: &str) -> (StatusCode, Value) {
-    let response = browser
-        .get_json(&format!(
-            "/api/resource?item[kind]={KIND}&item[account]=prod&item[region]=global&item[id]={}",
-            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
-        ))
-        .await;
-    let status = response.status();
-    (status, response.json().await.unwrap_or_default())
-}
-
-fn field(item: &Value, label: &str) -> String {
-    item["fields"]
-        .as_array()
-        .and_then(|fields| fields.iter().find(|f| f["label"] == label))
-        .and_then(|f| f["value"].as_str())
-        .unwrap_or_default()
-        .to_string()
+    item_detail(browser, KIND, "prod", "global", id).await
 }
 
 #[tokio::test]
-async fn providers_are_created_changed_and_deleted() {
+async fn providers_are_created_and_their_thumbprints_and_client_ids_changed() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
-    let report = refresh_kind(&admin, KIND).await;
-    assert_eq!(
-        inventory_of(&admin, KIND, "").await["total"],
-        report["items"]
-    );
-
     let created = admin
         .call(
             "/api/oidc-providers/create",
@@ -66,8 +37,8 @@ async fn providers_are_created_changed_and_deleted() {
     assert_eq!(id, "oidc.example.com/id/E2E", "an id with slashes");
     let (status, item) = detail(&admin, &id).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(field(&item, "Client IDs"), "sts.amazonaws.com, app-1");
-    assert_eq!(field(&item, "Thumbprints"), THUMBPRINT);
+    assert_eq!(field(&item, "Client IDs"), Some("sts.amazonaws.com, app-1"));
+    assert_eq!(field(&item, "Thumbprints"), Some(THUMBPRINT));
     assert_eq!(item["tags"][0]["value"], "identity@example.com");
 
     let replaced_with = format!("{}\n{}", "a".repeat(40), "b".repeat(40));
@@ -93,11 +64,9 @@ async fn providers_are_created_changed_and_deleted() {
         .await;
     assert_eq!(removed.status(), StatusCode::OK);
     let (_, item) = detail(&admin, &id).await;
-    assert_eq!(
-        field(&item, "Thumbprints"),
-        format!("{}, {}", "a".repeat(40), "b".repeat(40))
-    );
-    assert_eq!(field(&item, "Client IDs"), "sts.amazonaws.com, app-2");
+    let both = format!("{}, {}", "a".repeat(40), "b".repeat(40));
+    assert_eq!(field(&item, "Thumbprints"), Some(both.as_str()));
+    assert_eq!(field(&item, "Client IDs"), Some("sts.amazonaws.com, app-2"));
 
     let bad = admin
         .call(
@@ -112,35 +81,6 @@ async fn providers_are_created_changed_and_deleted() {
         .unwrap()
         .contains("40 hexadecimal"));
 
-    let tagged = admin
-        .call(
-            "/api/resource/tag",
-            &item_fields(&id, &[("key", "CostCentre"), ("value", "CC-1")]),
-        )
-        .await;
-    assert_eq!(tagged.status(), StatusCode::OK);
-    let untagged = admin
-        .call(
-            "/api/resource/untag",
-            &item_fields(&id, &[("key", "Owner")]),
-        )
-        .await;
-    assert_eq!(untagged.status(), StatusCode::OK);
-    let (_, item) = detail(&admin, &id).await;
-    assert_eq!(
-        item["tags"],
-        serde_json::json!([{"key": "CostCentre", "value": "CC-1"}])
-    );
-
-    let deleted = admin
-        .call(
-            "/api/resource/delete",
-            &item_fields(&id, &[("confirm", &id)]),
-        )
-        .await;
-    assert_eq!(deleted.status(), StatusCode::OK);
-    assert_eq!(detail(&admin, &id).await.0, StatusCode::NOT_FOUND);
-
     let rows: Vec<(String, String)> = sqlx::query_as("SELECT action, request_id FROM audit_log WHERE outcome = 'ok' AND target_kind = 'oidc-provider'")
         .fetch_all(&app.db().await)
         .await
@@ -150,9 +90,6 @@ async fn providers_are_created_changed_and_deleted() {
         "iam.update_oidc_provider_thumbprint",
         "iam.add_client_id_to_oidc_provider",
         "iam.remove_client_id_from_oidc_provider",
-        "oidc-provider.tag",
-        "oidc-provider.untag",
-        "oidc-provider.delete",
     ] {
         assert!(
             rows.iter().any(|(a, r)| a == action && !r.is_empty()),
@@ -163,7 +100,7 @@ async fn providers_are_created_changed_and_deleted() {
 
 #[tokio::test]
 async fn the_form_follows_the_rules_and_aws_conflicts_are_said() {
-    let (app, admin) = TestApp::builder().demo().build_with_admin().await;
+    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     let response = admin
         .call(
             "/api/oidc-providers/create",
@@ -198,25 +135,6 @@ async fn the_form_follows_the_rules_and_aws_conflicts_are_said() {
     );
     let again = admin.call("/api/oidc-providers/create", &form).await;
     expect_error(again, StatusCode::CONFLICT, "EntityAlreadyExists").await;
-
-    let viewer = signed_in_viewer(&app, &admin).await;
-    let refused = viewer
-        .call(
-            "/api/oidc-providers/add-client-id",
-            &item_fields("dup.example.com", &[("change[client_id]", "x")]),
-        )
-        .await;
-    expect_error(refused, StatusCode::FORBIDDEN, "viewer role").await;
-    let forged = admin
-        .send_form(
-            "/api/oidc-providers/add-client-id",
-            &item_fields("dup.example.com", &[("change[client_id]", "x")]),
-            "application/json",
-        )
-        .await;
-    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    let (_, item) = detail(&admin, "dup.example.com").await;
-    assert_eq!(field(&item, "Client IDs"), "", "nothing was added");
 }
 
 /// More than 5 thumbprints is what IAM refuses with InvalidInput (not LimitExceeded) on
@@ -274,5 +192,5 @@ async fn more_than_five_thumbprints_are_refused_on_their_field_before_aws() {
     let calls = emulator_calls(&app).await;
     assert_eq!(calls["total"], 0, "nothing sent: {calls}");
     let (_, item) = detail(&admin, "five.example.com").await;
-    assert_eq!(field(&item, "Thumbprints"), five.join(", "));
+    assert_eq!(field(&item, "Thumbprints"), Some(five.join(", ").as_str()));
 }

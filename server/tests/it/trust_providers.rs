@@ -59,30 +59,6 @@ fn detail_path(item: &Value) -> String {
     )
 }
 
-/// The value of a detail page's field, by label.
-fn field<'a>(detail: &'a Value, label: &str) -> Option<&'a str> {
-    detail["fields"]
-        .as_array()?
-        .iter()
-        .find(|f| f["label"] == label)?["value"]
-        .as_str()
-}
-
-#[tokio::test]
-async fn seeded_providers_are_listed_across_accounts_and_regions() {
-    let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
-    refresh(&admin).await;
-    let all = inventory(&admin, "").await;
-    assert_eq!(all["total"], 16, "2 accounts × 2 regions × 4 providers");
-    let jamf = inventory(&admin, "&query[status]=device%3A%20jamf").await;
-    assert_eq!(jamf["total"], 4);
-    let first = &all["items"][0];
-    assert!(
-        first["expires_at"].is_null(),
-        "trust providers do not expire"
-    );
-}
-
 #[tokio::test]
 async fn create_modify_and_the_client_secret_is_never_kept() {
     let (app, admin) = TestApp::builder().demo().build_with_admin().await;
@@ -294,6 +270,10 @@ async fn the_required_when_rules_are_checked_before_anything_is_sent() {
 async fn aws_refuses_oidc_options_on_a_device_provider() {
     let (_app, admin) = TestApp::builder().demo().build_with_admin().await;
     refresh(&admin).await;
+    // The status is the provider's type: 2 accounts × 2 regions × 4 types.
+    assert_eq!(inventory(&admin, "").await["total"], 16);
+    let all_jamf = inventory(&admin, "&query[status]=device%3A%20jamf").await;
+    assert_eq!(all_jamf["total"], 4);
     let jamf = inventory(
         &admin,
         "&query[status]=device%3A%20jamf&query[account]=prod",

@@ -5,18 +5,95 @@ use super::*;
 
 use crate::auth::{DueRow, Refusal};
 use app::model::Secret;
+use app::ports::{Changed, SessionPorts};
 
 /// The audit message of a sign-in refused without checking the password.
 const THROTTLED: &str = "refused: too many failed sign-ins";
 
 impl RequestConsole {
+    /// Audits a refused sign-in, folded with its repeats: most calls write nothing, some write
+    /// a row that counts those before it (and rows of other kinds whose window ended).
+    async fn audit_refusal(
+        &self,
+        account: &str,
+        attempted: &str,
+        reason: &'static str,
+    ) -> Result<(), AppError> {
+        let refusal = Refusal {
+            username: attempted.to_string(),
+            address: self.caller.client_ip,
+            reason,
+        };
+        let due = self.console.refusals.note(account, refusal, Instant::now());
+        if due.is_empty() {
+            return Ok(());
+        }
+        self.console
+            .audit_rows_alone(due.into_iter().map(refusal_row).collect())
+            .await
+    }
+
+    /// Done once an active admin exists; else whether the link is usable. Reads only.
+    async fn setup_state(&self, token_hash: &str) -> Result<SetupLinkState, AppError> {
+        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+        if users::count_active_admins(&mut conn)
+            .await
+            .map_err(db_error)?
+            > 0
+        {
+            return Ok(SetupLinkState::Done);
+        }
+        let usable = setup::is_usable(&mut conn, token_hash, &store::now())
+            .await
+            .map_err(db_error)?;
+        Ok(if usable {
+            SetupLinkState::Usable
+        } else {
+            SetupLinkState::Unusable
+        })
+    }
+}
+
+fn unusable_setup_link() -> AppError {
+    AppError::access_denied(
+        "This setup link is invalid, has expired or was already used. Restart trustdesk to print a new one.",
+    )
+}
+
+/// The audit row of one or more refused sign-ins.
+pub(super) fn refusal_row(due: DueRow) -> NewAuditRow {
+    let Refusal {
+        username,
+        address,
+        reason,
+    } = due.refusal;
+    let mut params = json!({ "username": username });
+    if due.repeated > 0 {
+        params["repeated"] = json!(due.repeated);
+    }
+    NewAuditRow {
+        actor: "anonymous".into(),
+        client_ip: address.to_string(),
+        action: "auth.login".into(),
+        target_kind: "user".into(),
+        target_id: username,
+        params,
+        outcome: Some(Outcome::Error),
+        message: reason.to_string(),
+        ..Default::default()
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionPorts for RequestConsole {
     /// Each attempt is counted before its password is checked (so parallel guesses cannot all
     /// pass the throttle) and forgiven once it succeeds.
-    pub(super) async fn login_inner(
+    async fn login(
         &self,
         username: String,
         password: Secret,
-    ) -> Result<(), AppError> {
+        next: String,
+    ) -> Result<Changed, AppError> {
         let account = auth::normalise_username(&username);
         let attempted: String = username.chars().take(64).collect();
         let attempt = match self.console.throttle.reserve(
@@ -82,43 +159,15 @@ impl RequestConsole {
             &user.username,
             json!({}),
         );
-        store::audit::append(&mut tx, self.console.db().seal(), row, &now)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        self.console.commit_audited(tx, row, &now).await?;
         self.console.throttle.succeeded(attempt);
-        self.sign_in_session(user.id).await
-    }
-
-    /// Audits a refused sign-in, folded with its repeats: most calls write nothing, some write
-    /// a row that counts those before it (and rows of other kinds whose window ended).
-    async fn audit_refusal(
-        &self,
-        account: &str,
-        attempted: &str,
-        reason: &'static str,
-    ) -> Result<(), AppError> {
-        let refusal = Refusal {
-            username: attempted.to_string(),
-            address: self.caller.client_ip,
-            reason,
-        };
-        let due = self.console.refusals.note(account, refusal, Instant::now());
-        if due.is_empty() {
-            return Ok(());
-        }
-        self.console
-            .audit_rows_alone(due.into_iter().map(refusal_row).collect())
-            .await
+        self.sign_in_session(user.id).await?;
+        Ok(Changed::with(()).then_to(safe_next(&next)))
     }
 
     /// The link and the state are checked before anything costly (the password hash), and
     /// each address may guess only so often.
-    pub(super) async fn complete_setup_inner(
-        &self,
-        token: Secret,
-        admin: NewUser,
-    ) -> Result<String, AppError> {
+    async fn complete_setup(&self, token: Secret, admin: NewUser) -> Result<Changed, AppError> {
         let attempt = self
             .console
             .setup_throttle
@@ -193,129 +242,109 @@ impl RequestConsole {
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         self.sign_in_session(id).await?;
-        Ok(admin.username)
+        Ok(Changed::notice(
+            "Welcome. trustdesk is set up and you are signed in as its first admin.",
+        )
+        .then_to("/"))
     }
 
-    pub(super) async fn setup_link_state_inner(
-        &self,
-        token: Secret,
-    ) -> Result<SetupLinkState, AppError> {
+    async fn setup_link_state(&self, token: Secret) -> Result<SetupLinkState, AppError> {
         self.setup_state(&setup::hash_token(token.expose())).await
     }
 
-    /// Done once an active admin exists; else whether the link is usable. Reads only.
-    async fn setup_state(&self, token_hash: &str) -> Result<SetupLinkState, AppError> {
-        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
-        if users::count_active_admins(&mut conn)
+    async fn session_info(&self) -> Result<SessionInfo, AppError> {
+        let csrf_token = self.caller.csrf_token.clone();
+        let user = self.signed_in().await?;
+        // Removing a key marks the session changed, and a changed session is written back: read
+        // first, so that only a page that has a message to show writes.
+        let flash = match self
+            .session()
+            .get::<String>(FLASH_KEY)
             .await
-            .map_err(db_error)?
-            > 0
+            .map_err(session_error)?
         {
-            return Ok(SetupLinkState::Done);
-        }
-        let usable = setup::is_usable(&mut conn, token_hash, &store::now())
-            .await
-            .map_err(db_error)?;
-        Ok(if usable {
-            SetupLinkState::Usable
-        } else {
-            SetupLinkState::Unusable
+            Some(_) => self
+                .session()
+                .remove::<String>(FLASH_KEY)
+                .await
+                .map_err(session_error)?,
+            None => None,
+        };
+        // A signed-in admin is an active admin: no need to count them.
+        let needs_setup = match &user {
+            Some(user) if user.role() == Role::Admin => false,
+            _ => {
+                let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+                users::count_active_admins(&mut conn)
+                    .await
+                    .map_err(db_error)?
+                    == 0
+            }
+        };
+        Ok(SessionInfo {
+            user: user.as_ref().map(current_user),
+            csrf_token,
+            flash,
+            version: self.console.version.clone(),
+            demo: self.console.aws.demo,
+            needs_setup,
         })
     }
 
-    /// Loads the target of a user change and applies the rules that keep trustdesk administrable.
-    pub(super) async fn change_user(
-        &self,
-        action: &str,
-        user_id: i64,
-        change: UserChange,
-    ) -> Result<String, AppError> {
-        let admin = self
-            .require_admin(action, ("user", &user_id.to_string()), USERS)
-            .await?;
-        let mut tx = self.console.db.begin_write().await.map_err(db_error)?;
-        let target = users::find_by_id(&mut tx, user_id)
-            .await
-            .map_err(db_error)?
-            .ok_or_else(|| {
-                AppError::not_found(format!(
-                    "There is no user with id {user_id}; it may have been removed."
-                ))
-            })?;
-        let removes_an_admin = target.is_active_admin()
-            && matches!(
-                change,
-                UserChange::Role(Role::Viewer) | UserChange::Disabled(true)
-            );
-        if removes_an_admin
-            && users::count_active_admins(&mut tx)
-                .await
-                .map_err(db_error)?
-                <= 1
-        {
-            return Err(AppError::conflict(format!(
-                "{} is the only active admin; make another user admin first.",
-                target.username
-            )));
-        }
-        if target.id == admin.id && matches!(change, UserChange::Disabled(true)) {
-            return Err(AppError::conflict("You cannot disable your own account."));
-        }
-        let params = match change {
-            UserChange::Role(role) => {
-                users::set_role(&mut tx, user_id, role)
-                    .await
-                    .map_err(db_error)?;
-                json!({"username": target.username, "from": target.role, "to": role.as_str()})
-            }
-            UserChange::Disabled(disabled) => {
-                users::set_disabled(&mut tx, user_id, disabled)
-                    .await
-                    .map_err(db_error)?;
-                json!({"username": target.username, "disabled": disabled})
-            }
-        };
-        let row = self.row(&admin.username, action, "user", &target.username, params);
-        store::audit::append(&mut tx, self.console.db().seal(), row, &store::now())
+    async fn setup_needed(&self) -> Result<bool, AppError> {
+        let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
+        let admins = users::count_active_admins(&mut conn)
             .await
             .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        Ok(target.username)
+        Ok(admins == 0)
+    }
+
+    async fn logout(&self) -> Result<Changed, AppError> {
+        let user = self.signed_in().await?;
+        if let Some(user) = &user {
+            let row = self.row(
+                &user.username,
+                "auth.logout",
+                "user",
+                &user.username,
+                json!({}),
+            );
+            self.console.audit_alone(row).await?;
+        }
+        self.forget_user();
+        self.session().flush().await.map_err(session_error)?;
+        let signed_out = Changed::with(()).then_to("/login");
+        // The notice waits in a new session: only for someone who was signed in, or every
+        // stranger's post would store one.
+        Ok(match user {
+            Some(_) => signed_out.noticed("You are signed out."),
+            None => signed_out,
+        })
+    }
+
+    async fn dashboard(&self) -> Result<Dashboard, AppError> {
+        let user = self.require_user().await?;
+        let (database, expiry) =
+            tokio::join!(self.console.db.status(), self.console.expiry_overview());
+        let database = database.map_err(|error| {
+            tracing::error!(%error, "database status");
+            "The database did not answer; see the server log.".to_string()
+        });
+        let expiry = expiry.map_err(db_error)?;
+        Ok(Dashboard {
+            user: current_user(&user),
+            version: self.console.version.clone(),
+            database,
+            aws: self.console.aws.clone(),
+            expiry,
+        })
     }
 }
 
-#[derive(Clone, Copy)]
-pub(super) enum UserChange {
-    Role(Role),
-    Disabled(bool),
-}
-
-fn unusable_setup_link() -> AppError {
-    AppError::access_denied(
-        "This setup link is invalid, has expired or was already used. Restart trustdesk to print a new one.",
-    )
-}
-
-/// The audit row of one or more refused sign-ins.
-pub(super) fn refusal_row(due: DueRow) -> NewAuditRow {
-    let Refusal {
-        username,
-        address,
-        reason,
-    } = due.refusal;
-    let mut params = json!({ "username": username });
-    if due.repeated > 0 {
-        params["repeated"] = json!(due.repeated);
-    }
-    NewAuditRow {
-        actor: "anonymous".into(),
-        client_ip: address.to_string(),
-        action: "auth.login".into(),
-        target_kind: "user".into(),
-        target_id: username,
-        params,
-        outcome: Some(Outcome::Error),
-        message: reason.to_string(),
-        ..Default::default()
+fn current_user(record: &UserRecord) -> CurrentUser {
+    CurrentUser {
+        id: record.id,
+        username: record.username.clone(),
+        role: record.role(),
     }
 }

@@ -1,9 +1,51 @@
 use super::csrf::use_csrf_token;
-use crate::{api::CSRF_FIELD, model::AppError};
+use crate::{api::CSRF_FIELD, model::user::PASSWORD_MIN_CHARS, model::AppError};
 use leptos::prelude::*;
+use leptos::server_fn::{
+    client::Client,
+    codec::{Json, PostUrl},
+    request::ClientReq,
+    Http, ServerFn,
+};
+
+/// A server function an [`ActionForm`] posts to (form-encoded, answering JSON): what a shared
+/// form component needs of the action it is given.
+pub trait FormFn:
+    serde::de::DeserializeOwned
+    + ServerFn<
+        Protocol = Http<PostUrl, Json>,
+        Error = AppError,
+        Output: Clone + Send + Sync + 'static,
+        Client: Client<AppError, Request: ClientReq<AppError, FormData: From<web_sys::FormData>>>,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> FormFn for S where
+    S: serde::de::DeserializeOwned
+        + ServerFn<
+            Protocol = Http<PostUrl, Json>,
+            Error = AppError,
+            Output: Clone + Send + Sync + 'static,
+            Client: Client<
+                AppError,
+                Request: ClientReq<AppError, FormData: From<web_sys::FormData>>,
+            >,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
 
 /// How a form's `<select>` looks.
 pub const SELECT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800";
+
+/// How a form's `<textarea>` of lines or a document looks.
+const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
 
 /// The session's CSRF token as a hidden field; every mutating form must contain one.
 #[component]
@@ -98,6 +140,57 @@ pub fn TextField(
     }
 }
 
+/// A labelled textarea whose hint and error are below it, e.g. one value per line.
+#[component]
+pub fn TextAreaField(
+    /// The textarea's element id; its hint is `{id}-hint`, its error `{id}-error`.
+    #[prop(into)]
+    id: String,
+    /// The name the server function expects, e.g. `provider[client_ids]`.
+    #[prop(into)]
+    name: String,
+    /// The field name in validation errors.
+    #[prop(into)]
+    field: String,
+    #[prop(into)] label: String,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(into)] hint: String,
+    #[prop(default = 3)] rows: u32,
+    #[prop(optional, into)] placeholder: Option<String>,
+    /// What it holds when the page opens.
+    #[prop(optional, into)]
+    value: String,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div>
+            <label for=id.clone() class="block text-sm font-medium">{label}</label>
+            <textarea id=id name=name rows=rows.to_string() aria-describedby=format!("{hint_id} {error_id}") placeholder=placeholder class=AREA>{value}</textarea>
+            <p id=hint_id class="mt-1 text-xs text-slate-500">{hint}</p>
+            <FieldMessage error field id=error_id />
+        </div>
+    }
+}
+
+/// A new account's password, twice, as the server function's `{arg}[password]` and
+/// `{arg}[password_confirm]`.
+#[component]
+pub fn NewPasswordFields(
+    /// The form, for the element ids (`{form}-password`).
+    form: &'static str,
+    arg: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <TextField form name=format!("{arg}[password]") field="password" label="Password"
+            input_type="password" autocomplete="new-password" error
+            hint=format!("At least {PASSWORD_MIN_CHARS} characters") />
+        <TextField form name=format!("{arg}[password_confirm]") field="password_confirm"
+            label="Password again" input_type="password" autocomplete="new-password" error />
+    }
+}
+
 #[component]
 pub fn SubmitButton(
     #[prop(into)] label: String,
@@ -162,4 +255,41 @@ where
 {
     let value = action.value();
     Signal::derive(move || value.get().and_then(|r| r.err()))
+}
+
+/// The error of a form's last submission that its fields do not show: one about no field, or
+/// about the form's hidden idempotency token. The form's [`ActionAlert`] shows it.
+pub fn form_level(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .filter(|e| e.fields.is_empty() || e.field("client_token").is_some())
+    })
+}
+
+/// `message` once a server action's last run succeeded, as a signal for [`ActionAlert`].
+pub fn action_success<I, O>(
+    action: ServerAction<I>,
+    message: &'static str,
+) -> Signal<Option<String>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    let value = action.value();
+    Signal::derive(move || matches!(value.get(), Some(Ok(_))).then(|| message.to_string()))
+}
+
+/// What `pick` finds in a server action's last answer (e.g. a dry run's outcome), as a signal.
+pub fn action_answer<I, O, T>(
+    action: ServerAction<I>,
+    pick: fn(O) -> Option<T>,
+) -> Signal<Option<T>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+    T: Send + Sync + 'static,
+{
+    let value = action.value();
+    Signal::derive(move || value.get().and_then(|answer| answer.ok()).and_then(pick))
 }

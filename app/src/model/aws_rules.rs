@@ -212,6 +212,11 @@ pub fn check_global_target(target: &str) -> Result<(), String> {
     }
 }
 
+/// The account a global kind's form creates in (its target is `account/global`).
+pub fn global_target_account(target: &str) -> Result<String, String> {
+    check_global_target(target).map(|()| super::tag_warnings::target_account(target).to_string())
+}
+
 /// Non-empty trimmed lines.
 pub fn lines(text: &str) -> Vec<String> {
     text.lines()

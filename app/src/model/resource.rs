@@ -81,6 +81,31 @@ pub struct KindInfo {
     pub endpoints: &'static [crate::model::Endpoint],
 }
 
+impl KindInfo {
+    /// The descriptor of a kind of `service` before the kind names itself: the service's tag
+    /// rules (none on License Manager tokens), global per account where the service is (IAM),
+    /// no expiry and no server functions of its own. A kind's `INFO` fills in the rest.
+    pub const fn of(service: Service) -> Self {
+        KindInfo {
+            slug: "",
+            title: "",
+            singular: "",
+            nav_label: "",
+            path: "",
+            service,
+            expiry_field: None,
+            tag_rules: match service {
+                Service::Ec2 => TagRules::Ec2,
+                Service::Iam => TagRules::Iam,
+                Service::LicenseManager => TagRules::None,
+                Service::MultiPartyApproval => TagRules::Mpa,
+            },
+            global: matches!(service, Service::Iam),
+            endpoints: &[],
+        }
+    }
+}
+
 /// The region name of global kinds' items.
 pub const GLOBAL_REGION: &str = "global";
 
@@ -230,6 +255,14 @@ pub struct AwsItem {
 }
 
 impl AwsItem {
+    /// The value of the item's detail field `label` (e.g. `Role`), if it has one.
+    pub fn field(&self, label: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.value.as_str())
+    }
+
     pub fn tag(&self, key: &str) -> Option<&str> {
         self.tags
             .iter()

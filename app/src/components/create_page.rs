@@ -4,6 +4,7 @@
 
 use super::form::{action_error, form_level, ActionAlert, CsrfField, FieldMessage, FormFn, SELECT};
 use super::Loaded;
+use super::TextField;
 use crate::api::resources::get_create_form_options;
 use crate::model::{AppError, CreateFormOptions, PermissionCheck, ResourceKind};
 use crate::pages::{PageTitle, CARD};
@@ -194,6 +195,23 @@ where
         <CreatePage title load=move || get_create_form_options(kind) form>
             {about.run()}
         </CreatePage>
+    }
+}
+
+/// The name and the path of an IAM item's create form: `{arg}[name]` and `{arg}[path]`
+/// (optional), with the form's element ids `{id}-name` and `{id}-path`.
+#[component]
+pub fn IamNameAndPath(
+    form: FormState,
+    id: &'static str,
+    arg: &'static str,
+    name_hint: &'static str,
+    path_hint: &'static str,
+) -> impl IntoView {
+    let error = form.error;
+    view! {
+        <TextField form=id name=format!("{arg}[name]") field="name" label="Name" error hint=name_hint />
+        <TextField form=id name=format!("{arg}[path]") field="path" label="Path" error required=false hint=path_hint />
     }
 }
 

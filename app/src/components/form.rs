@@ -44,9 +44,6 @@ impl<S> FormFn for S where
 /// How a form's `<select>` looks.
 pub const SELECT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800";
 
-/// How a form's `<textarea>` of lines or a document looks.
-const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
-
 /// The session's CSRF token as a hidden field; every mutating form must contain one.
 #[component]
 pub fn CsrfField() -> impl IntoView {
@@ -75,6 +72,29 @@ pub fn FieldMessage(
     }
 }
 
+/// What a field's input points at with `aria-describedby`: its hint `{id}-hint`, where it has
+/// one, and its error `{id}-error`.
+pub fn described_by(id: &str, hint: bool) -> String {
+    if hint {
+        format!("{id}-hint {id}-error")
+    } else {
+        format!("{id}-error")
+    }
+}
+
+/// A field's `aria-invalid`: whether the form's last error names `field`.
+pub fn invalid(
+    error: Signal<Option<AppError>>,
+    field: String,
+) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    move || {
+        error
+            .get()
+            .is_some_and(|e| e.field(&field).is_some())
+            .to_string()
+    }
+}
+
 /// A labelled input whose error, if any, is shown below it and announced to screen readers.
 #[component]
 pub fn TextField(
@@ -98,22 +118,9 @@ pub fn TextField(
     typed: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let input_id = format!("{form}-{field}");
-    let error_id = format!("{input_id}-error");
-    let hint_id = format!("{input_id}-hint");
-    let described_by = if hint.is_some() {
-        format!("{hint_id} {error_id}")
-    } else {
-        error_id.clone()
-    };
-    let invalid = {
-        let field = field.clone();
-        move || {
-            error
-                .get()
-                .is_some_and(|e| e.field(&field).is_some())
-                .to_string()
-        }
-    };
+    let (hint_id, error_id) = (format!("{input_id}-hint"), format!("{input_id}-error"));
+    let described_by = described_by(&input_id, hint.is_some());
+    let invalid = invalid(error, field.clone());
     view! {
         <div>
             <label for=input_id.clone() class="block text-sm font-medium">
@@ -135,39 +142,6 @@ pub fn TextField(
                 class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100"
             />
             {hint.map(|h| view! { <p id=hint_id class="mt-1 text-xs text-slate-500 dark:text-slate-400">{h}</p> })}
-            <FieldMessage error field id=error_id />
-        </div>
-    }
-}
-
-/// A labelled textarea whose hint and error are below it, e.g. one value per line.
-#[component]
-pub fn TextAreaField(
-    /// The textarea's element id; its hint is `{id}-hint`, its error `{id}-error`.
-    #[prop(into)]
-    id: String,
-    /// The name the server function expects, e.g. `provider[client_ids]`.
-    #[prop(into)]
-    name: String,
-    /// The field name in validation errors.
-    #[prop(into)]
-    field: String,
-    #[prop(into)] label: String,
-    #[prop(into)] error: Signal<Option<AppError>>,
-    #[prop(into)] hint: String,
-    #[prop(default = 3)] rows: u32,
-    #[prop(optional, into)] placeholder: Option<String>,
-    /// What it holds when the page opens.
-    #[prop(optional, into)]
-    value: String,
-) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    view! {
-        <div>
-            <label for=id.clone() class="block text-sm font-medium">{label}</label>
-            <textarea id=id name=name rows=rows.to_string() aria-describedby=format!("{hint_id} {error_id}") placeholder=placeholder class=AREA>{value}</textarea>
-            <p id=hint_id class="mt-1 text-xs text-slate-500">{hint}</p>
             <FieldMessage error field id=error_id />
         </div>
     }

@@ -18,12 +18,12 @@ pub mod timeline;
 pub use card::Card;
 pub use copy::CopyButton;
 pub use create_page::{
-    CreateForm, CreatePage, FormState, IntentButtons, NewItemPage, TargetSelect,
+    CreateForm, CreatePage, FormState, IamNameAndPath, IntentButtons, NewItemPage, TargetSelect,
 };
 pub use csrf::{use_csrf_token, CsrfToken, RequestCsrfToken};
 pub use filter::{FilterSelect, FILTER_INPUT};
+pub use form::TextField;
 pub use form::{ActionAlert, CsrfField, FieldMessage, NewPasswordFields, SubmitButton};
-pub use form::{TextAreaField, TextField};
 pub use layout::{use_session, SessionContext, Shell};
 pub use loaded::Loaded;
 pub use rule_warnings::RuleWarnings;

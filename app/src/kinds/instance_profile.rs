@@ -2,9 +2,10 @@
 //! account. The detail page adds or removes the role (AWS refuses to delete a profile that still
 //! holds one).
 
-use crate::components::{ActionAlert, Card, CsrfField, FieldMessage, Loaded, NewItemPage};
-use crate::components::{SubmitButton, TagsField, TextField};
-use crate::model::aws_rules::{check_iam_name, check_iam_path, global_target_account, parse_tags};
+use crate::components::{ActionAlert, Card, CsrfField, FieldMessage, IamNameAndPath, Loaded};
+use crate::components::{NewItemPage, SubmitButton, TagsField};
+use crate::model::aws_rules::{check_iam_name, check_iam_name_and_path};
+use crate::model::aws_rules::{global_target_account, parse_tags};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, ResourceRef, Service, Tag, TagRules};
 use crate::pages::resource::{reread_after, ItemFields, ItemForm};
@@ -60,10 +61,7 @@ pub struct InstanceProfileRequest {
 pub fn check_instance_profile(form: &NewInstanceProfile) -> Result<InstanceProfileRequest, AppError> {
     let mut errors = FieldErrors::new();
     let account = errors.take("target", global_target_account(&form.target));
-    let name = form.name.trim();
-    errors.check("name", check_iam_name(name, "The name", 128));
-    let path = form.path.trim();
-    errors.check("path", check_iam_path(path));
+    let (name, path) = check_iam_name_and_path(&mut errors, &form.name, &form.path, 128);
     let tags = errors.take("tags", parse_tags(TagRules::Iam, &form.tags));
     errors.into_result()?;
     Ok(InstanceProfileRequest {
@@ -142,10 +140,9 @@ pub fn NewPage() -> impl IntoView {
             action={ServerAction::<CreateInstanceProfile>::new()}
             about=|| "An instance profile passes one IAM role to the EC2 instances launched with it. Add the role on the profile's page once it exists."
             let:form>
-            <TextField form="profile" name="profile[name]" field="name" label="Name" error=form.error
-                hint="Up to 128 letters, digits and _ + = , . @ -" />
-            <TextField form="profile" name="profile[path]" field="path" label="Path" error=form.error required=false
-                hint="Optional: begins and ends with /, e.g. /web/; empty means /" />
+            <IamNameAndPath form id="profile" arg="profile"
+                name_hint="Up to 128 letters, digits and _ + = , . @ -"
+                path_hint="Optional: begins and ends with /, e.g. /web/; empty means /" />
             <TagsField id="profile-tags" name="profile[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=web-team@example.com" />
             <SubmitButton label="Create instance profile" pending=form.pending />
         </NewItemPage>

@@ -4,7 +4,7 @@
 
 use crate::components::form::SELECT;
 use crate::components::{CreateForm, CreatePage, FieldMessage, SubmitButton};
-use crate::components::{TextAreaField, TextField};
+use crate::components::{TextField, TextFileField};
 use crate::model::aws_rules::{check_client_token, is_role_arn, lines};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, Service};
@@ -176,12 +176,12 @@ fn TokenForm(options: LicenseTokenFormOptions) -> impl IntoView {
                 {none.then(|| view! { <p class="mt-1 text-xs text-slate-500">"No license exists in the configured accounts and regions."</p> })}
                 <FieldMessage error=form.error field="license" id="license-token-license-error" />
             </div>
-            <TextAreaField id="license-token-roles" name="token[role_arns]" field="role_arns" label="Role ARNs" error=form.error rows=2
+            <TextFileField id="license-token-roles" name="token[role_arns]" field="role_arns" required=false label="Role ARNs" error=form.error rows=2
                 placeholder="arn:aws:iam::123456789012:role/license-consumer"
                 hint="One per line; embedded in the token (License Manager does not check them)." />
             <TextField form="license-token" name="token[expiration_in_days]" field="expiration_in_days" label="Expiration in days" error=form.error required=false
                 hint=format!("1 to 730; empty means the default of {LICENSE_TOKEN_DEFAULT_DAYS}") />
-            <TextAreaField id="license-token-properties" name="token[token_properties]" field="token_properties" label="Token properties" error=form.error rows=2
+            <TextFileField id="license-token-properties" name="token[token_properties]" field="token_properties" required=false label="Token properties" error=form.error rows=2
                 hint="Up to 3, one per line; they become the token's amr claim." />
             <SubmitButton label="Create token" pending=form.pending />
         </CreateForm>

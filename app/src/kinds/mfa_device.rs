@@ -4,8 +4,8 @@
 //! Base32 seed and the QR code are secrets AWS returns only at creation: they are shown once, on
 //! the generic shown-once page, and never stored, logged or audited.
 
-use crate::components::{Card, NewItemPage, SubmitButton, TagsField, TextField};
-use crate::model::aws_rules::{check_iam_name, check_iam_path, global_target_account, parse_tags};
+use crate::components::{Card, IamNameAndPath, NewItemPage, SubmitButton, TagsField};
+use crate::model::aws_rules::{check_iam_name_and_path, global_target_account, parse_tags};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, Service, Tag, TagRules};
 use leptos::prelude::*;
@@ -71,10 +71,8 @@ impl MfaDeviceRequest {
 pub fn check_mfa_device(form: &NewMfaDevice) -> Result<MfaDeviceRequest, AppError> {
     let mut errors = FieldErrors::new();
     let account = errors.take("target", global_target_account(&form.target));
-    let name = form.name.trim();
-    errors.check("name", check_iam_name(name, "The name", MFA_NAME_MAX));
-    let path = form.path.trim();
-    errors.check("path", check_iam_path(path));
+    let (name, path) =
+        check_iam_name_and_path(&mut errors, &form.name, &form.path, MFA_NAME_MAX);
     let tags = errors.take("tags", parse_tags(TagRules::Iam, &form.tags));
     errors.into_result()?;
     Ok(MfaDeviceRequest {
@@ -101,10 +99,9 @@ pub fn NewPage() -> impl IntoView {
             action={ServerAction::<CreateMfaDevice>::new()}
             about=|| "Creates a virtual MFA device (a TOTP seed). Its QR code and secret seed are shown once, right after creation: scan or copy them then, and enable the device for its user."
             let:form>
-            <TextField form="mfa" name="device[name]" field="name" label="Name" error=form.error
-                hint="Up to 226 letters, digits and _ + = , . @ -, e.g. alice-phone" />
-            <TextField form="mfa" name="device[path]" field="path" label="Path" error=form.error required=false
-                hint="Optional: begins and ends with /, e.g. /engineering/; empty means /" />
+            <IamNameAndPath form id="mfa" arg="device"
+                name_hint="Up to 226 letters, digits and _ + = , . @ -, e.g. alice-phone"
+                path_hint="Optional: begins and ends with /, e.g. /engineering/; empty means /" />
             <TagsField id="mfa-tags" name="device[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=alice@example.com" hint="One Key=Value per line" />
             <SubmitButton label="Create MFA device" pending=form.pending />
         </NewItemPage>

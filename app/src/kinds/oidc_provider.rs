@@ -5,7 +5,7 @@
 
 use crate::components::form::action_error;
 use crate::components::{ActionAlert, Card, NewItemPage, SubmitButton, TagsField};
-use crate::components::{TextAreaField, TextField};
+use crate::components::{TextField, TextFileField};
 use crate::model::aws_rules::{global_target_account, lines, parse_tags};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, ResourceRef, Service, Tag, TagRules};
@@ -226,9 +226,9 @@ pub fn NewPage() -> impl IntoView {
             let:form>
             <TextField form="oidc" name="provider[url]" field="url" label="Provider URL" error=form.error
                 hint="https:// and the issuer (the iss claim), e.g. https://token.actions.githubusercontent.com" />
-            <TextAreaField id="oidc-client_ids" name="provider[client_ids]" field="client_ids" label="Client IDs (audiences)" error=form.error
+            <TextFileField id="oidc-client_ids" name="provider[client_ids]" field="client_ids" required=false rows=3 label="Client IDs (audiences)" error=form.error
                 hint="One per line; up to 100, each up to 255 characters" />
-            <TextAreaField id="oidc-thumbprints" name="provider[thumbprints]" field="thumbprints" label="Thumbprints" error=form.error
+            <TextFileField id="oidc-thumbprints" name="provider[thumbprints]" field="thumbprints" required=false rows=3 label="Thumbprints" error=form.error
                 hint="One per line; 1 to 5 SHA-1 fingerprints (40 hex characters) of the provider's TLS certificate" />
             <TagsField id="oidc-tags" name="provider[tags]" error=form.error kind=KIND target=form.target hint="One Key=Value per line" />
             <SubmitButton label="Create OIDC provider" pending=form.pending />
@@ -273,7 +273,7 @@ fn ProviderSettings(item: ResourceRef, thumbprints: Vec<String>, client_ids: Vec
     view! {
         <Card heading_id="thumbprints-heading" title="Thumbprints" id="oidc-thumbprints-section">
             <ItemForm action=update item=update_item submit="Replace thumbprints" let:error>
-                <TextAreaField id="oidc-thumbprints" name="change[thumbprints]" field="thumbprints" label="Thumbprints, one per line" error
+                <TextFileField id="oidc-thumbprints" name="change[thumbprints]" field="thumbprints" required=false rows=3 label="Thumbprints, one per line" error
                     hint="Replaces the list: 1 to 5 SHA-1 fingerprints" value=thumbprints.join("\n") />
             </ItemForm>
         </Card>

@@ -4,7 +4,7 @@
 //! metadata, which is how an expiring provider is renewed.
 
 use crate::components::{Card, NewItemPage, SubmitButton, TagsField, TextField, TextFileField};
-use crate::model::aws_rules::{global_target_account, parse_tags};
+use crate::model::aws_rules::{check_name, global_target_account, parse_tags};
 use crate::model::endpoint::{form_of, Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, ResourceRef, Service, Tag, TagRules};
 use crate::pages::resource::ItemForm;
@@ -59,21 +59,7 @@ pub struct SamlProviderRequest {
 
 /// A SAML provider's name: 1 to 128 letters, digits and `_ . -` (IAM's `[\w._-]+`).
 pub fn check_saml_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("The name is required.".into());
-    }
-    if name.chars().count() > 128 {
-        return Err("The name is longer than 128 characters.".into());
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "_.-".contains(*c)))
-    {
-        return Err(format!(
-            "The name cannot contain \"{bad}\": use letters, digits and _ . - only."
-        ));
-    }
-    Ok(())
+    check_name(name, "The name", 128, "_.-", "_ . - only")
 }
 
 /// The metadata document's length as IAM counts it: 1,000 to 10,000,000 characters. Then

@@ -6,8 +6,8 @@
 //! is a secret: never stored, logged, audited or echoed back.
 
 use crate::components::form::action_answer;
-use crate::components::{IntentButtons, NewItemPage, TagsField, TextField, TextFileField};
-use crate::model::aws_rules::{check_iam_name, check_iam_path, global_target_account, parse_tags};
+use crate::components::{IamNameAndPath, IntentButtons, NewItemPage, TagsField, TextFileField};
+use crate::model::aws_rules::{check_iam_name_and_path, global_target_account, parse_tags};
 use crate::model::endpoint::{form_of, Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, FieldErrors, FormIntent, KindInfo, ResourceRef, Service};
 use crate::model::{Tag, TagRules};
@@ -160,10 +160,7 @@ pub fn check_server_certificate(
 ) -> Result<ServerCertificateRequest, AppError> {
     let mut errors = FieldErrors::new();
     let account = errors.take("target", global_target_account(&form.target));
-    let name = form.name.trim();
-    errors.check("name", check_iam_name(name, "The name", 128));
-    let path = form.path.trim();
-    errors.check("path", check_iam_path(path));
+    let (name, path) = check_iam_name_and_path(&mut errors, &form.name, &form.path, 128);
     let body = form.body.trim();
     let chain = form.chain.trim();
     let key = form.private_key.trim();
@@ -240,10 +237,9 @@ pub fn NewPage() -> impl IntoView {
         <NewItemPage kind=KIND title="Upload an IAM server certificate" arg="certificate" action=upload
             about=|| "A TLS certificate for load balancers and CloudFront in a Region where ACM is not used. The certificate's expiry is read from it; the private key goes to IAM and is never kept by trustdesk."
             let:form>
-            <TextField form="certificate" name="certificate[name]" field="name" label="Name" error=form.error
-                hint="Up to 128 letters, digits and _ + = , . @ -" />
-            <TextField form="certificate" name="certificate[path]" field="path" label="Path" error=form.error required=false
-                hint="Optional: / by default, or e.g. /cloudfront/ for CloudFront" />
+            <IamNameAndPath form id="certificate" arg="certificate"
+                name_hint="Up to 128 letters, digits and _ + = , . @ -"
+                path_hint="Optional: / by default, or e.g. /cloudfront/ for CloudFront" />
             <TextFileField id="certificate-body" name="certificate[body]" field="body" label="Certificate body" error=form.error
                 accept=".pem,.crt,.cer" hint="One PEM certificate (-----BEGIN CERTIFICATE-----)" />
             <TextFileField id="certificate-chain" name="certificate[chain]" field="chain" label="Certificate chain" error=form.error

@@ -9,8 +9,8 @@
 //! read-only listing of them (ListPolicies Scope=AWS), whose items open with their document.
 
 use crate::components::form::action_error;
-use crate::components::{ActionAlert, Card, Loaded, NewItemPage, SubmitButton, TagsField};
-use crate::components::{TextAreaField, TextField};
+use crate::components::{ActionAlert, Card, IamNameAndPath, Loaded, NewItemPage, SubmitButton};
+use crate::components::{TagsField, TextField, TextFileField};
 use crate::model::endpoint::{form_of, Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, KindInfo, ResourceRef, Service};
 use crate::pages::resource::{reread_after, ItemButton};
@@ -24,7 +24,9 @@ use super::ResourceKind;
 #[cfg(feature = "ssr")]
 use super::{act, form_options};
 #[cfg(feature = "ssr")]
-use crate::model::aws_rules::{check_iam_name, check_iam_path, global_target_account, parse_tags};
+use crate::model::aws_rules::{check_iam_name_and_path, global_target_account};
+#[cfg(feature = "ssr")]
+use crate::model::aws_rules::parse_tags;
 #[cfg(feature = "ssr")]
 use crate::model::{FieldErrors, Tag, TagRules};
 
@@ -110,10 +112,8 @@ impl ManagedPolicyRequest {
 pub fn check_managed_policy(form: &NewManagedPolicy) -> Result<ManagedPolicyRequest, AppError> {
     let mut errors = FieldErrors::new();
     let account = errors.take("target", global_target_account(&form.target));
-    let name = form.name.trim();
-    errors.check("name", check_iam_name(name, "The name", POLICY_NAME_MAX));
-    let path = form.path.trim();
-    errors.check("path", check_iam_path(path));
+    let (name, path) =
+        check_iam_name_and_path(&mut errors, &form.name, &form.path, POLICY_NAME_MAX);
     let description = form.description.trim();
     errors.check(
         "description",
@@ -313,13 +313,12 @@ fn NewPolicyPage() -> impl IntoView {
         <NewItemPage kind=KIND title="New IAM managed policy" arg="policy" about
             action={ServerAction::<CreateManagedPolicy>::new()}
             let:form>
-            <TextField form="policy" name="policy[name]" field="name" label="Name" error=form.error
-                hint="Up to 128 letters, digits and _ + = , . @ -" />
-            <TextField form="policy" name="policy[path]" field="path" label="Path" error=form.error required=false
-                hint="Optional: begins and ends with /, e.g. /backup/; empty means /" />
+            <IamNameAndPath form id="policy" arg="policy"
+                name_hint="Up to 128 letters, digits and _ + = , . @ -"
+                path_hint="Optional: begins and ends with /, e.g. /backup/; empty means /" />
             <TextField form="policy" name="policy[description]" field="description" label="Description" error=form.error required=false
                 hint="Optional, up to 1,000 characters; it cannot be changed later" />
-            <TextAreaField id="policy-document" name="policy[document]" field="document" label="Policy document (JSON)" error=form.error rows=10
+            <TextFileField id="policy-document" name="policy[document]" field="document" required=false label="Policy document (JSON)" error=form.error rows=10
                 placeholder=EXAMPLE_DOCUMENT
                 hint="An object with \"Version\": \"2012-10-17\" and a \"Statement\" whose statements each have an Effect (Allow or Deny), an Action and a Resource, and no Principal; at most 6,144 characters, whitespace not counted" />
             <TagsField id="policy-tags" name="policy[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=platform@example.com" />

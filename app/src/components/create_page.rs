@@ -1,10 +1,13 @@
-//! What every kind's "new item" page shares: the page around its form, and the choice of the
-//! account (and region) the item is made in.
+//! What every kind's "new item" page shares: the page around its form, the form's frame (its
+//! card, alert, CSRF and idempotency fields and the choice of the account and region the item is
+//! made in), and the buttons of forms that can also only check.
 
-use super::form::FieldMessage;
-use super::form::SELECT;
-use crate::model::{AppError, ResourceKind};
-use crate::pages::{PageError, PageTitle};
+use super::form::{action_error, form_level, ActionAlert, CsrfField, FieldMessage, FormFn, SELECT};
+use super::Loaded;
+use super::TextField;
+use crate::api::resources::get_create_form_options;
+use crate::model::{AppError, CreateFormOptions, PermissionCheck, ResourceKind};
+use crate::pages::{PageTitle, CARD};
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 use std::future::Future;
@@ -32,14 +35,7 @@ where
     view! {
         <PageTitle title />
         <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">{children()}</p>
-        <Suspense fallback=move || view! { <p>{loading}</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(options) => form(options).into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=options loading=move || view! { <p>{loading}</p> } children=form />
     }
 }
 
@@ -48,9 +44,11 @@ where
 #[component]
 pub fn TargetSelect(
     /// The select's element id; its error message is `{id}-error`.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The name the server function expects, e.g. `provider[target]`.
-    name: &'static str,
+    #[prop(into)]
+    name: String,
     kind: ResourceKind,
     targets: Vec<String>,
     target: RwSignal<String>,
@@ -71,7 +69,7 @@ pub fn TargetSelect(
         .collect_view();
     view! {
         <div>
-            <label for=id class="block text-sm font-medium">
+            <label for=id.clone() class="block text-sm font-medium">
                 {if global { "Account" } else { "Account and region" }}
             </label>
             <select id=id name=name aria-describedby=error_id.clone()
@@ -80,6 +78,182 @@ pub fn TargetSelect(
                 {options}
             </select>
             <FieldMessage error field="target" id=error_id />
+        </div>
+    }
+}
+
+/// What a create form's own fields need from the form around them.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    /// The form's last refusal, whose field errors its fields show.
+    pub error: Signal<Option<AppError>>,
+    /// The `account/region…` the item is made in, as chosen so far (its tags' rules depend on
+    /// the account).
+    pub target: RwSignal<String>,
+    /// While the form is being sent.
+    pub pending: Signal<bool>,
+}
+
+/// A kind's create form: the card and the form posting to `action`, the error no field shows,
+/// the permission check of a dry run, the CSRF field, the form's idempotency token, the choice of
+/// target, then the kind's own fields and buttons (`children`, given the form's [`FormState`]).
+#[component]
+pub fn CreateForm<S, F, V>(
+    kind: ResourceKind,
+    action: ServerAction<S>,
+    /// The server function's argument the fields post under, e.g. `profile` (`profile[name]`).
+    arg: &'static str,
+    /// The prefix of the form's element ids, e.g. `profile` (`profile-target`).
+    id: &'static str,
+    /// The targets offered, the first chosen until the admin picks another.
+    targets: Vec<String>,
+    /// The kind's own field offers the targets (an IPAM, a license), not the generic select.
+    #[prop(optional)]
+    own_target: bool,
+    /// The idempotency token the form carries, where AWS takes one.
+    #[prop(default = None, into)]
+    client_token: Option<String>,
+    /// What a dry run answered, for forms that can check permissions.
+    #[prop(default = None, into)]
+    checked: Option<Signal<Option<PermissionCheck>>>,
+    /// A heading for screen readers, where the card needs a name.
+    #[prop(default = None, into)]
+    heading: Option<&'static str>,
+    children: F,
+) -> impl IntoView
+where
+    S: FormFn,
+    F: FnOnce(FormState) -> V + Send + 'static,
+    V: IntoView + 'static,
+{
+    let error = action_error(action);
+    let target = RwSignal::new(targets.first().cloned().unwrap_or_default());
+    let form = FormState {
+        error,
+        target,
+        pending: action.pending().into(),
+    };
+    let heading_id = heading.map(|_| format!("{id}-form-heading"));
+    let heading =
+        heading.map(|text| view! { <h2 id=heading_id.clone() class="sr-only">{text}</h2> });
+    let client_token = client_token.map(
+        |token| view! { <input type="hidden" name=format!("{arg}[client_token]") value=token /> },
+    );
+    let select = (!own_target).then(|| {
+        view! { <TargetSelect id=format!("{id}-target") name=format!("{arg}[target]") kind targets target error /> }
+    });
+    view! {
+        <section class=format!("{CARD} max-w-3xl") aria-labelledby=heading_id.clone()>
+            {heading}
+            <ActionForm action>
+                <div class="space-y-4">
+                    <ActionAlert error=form_level(error) />
+                    {checked.map(|checked| view! { <PermissionCheckStatus checked /> })}
+                    <CsrfField />
+                    {client_token}
+                    {select}
+                    {children(form)}
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The create page of a kind whose form needs only the generic choices (the targets, an
+/// idempotency token): `title`, what the kind is (`about`), and its [`CreateForm`] once they
+/// have loaded, with the kind's fields (`children`).
+#[component]
+pub fn NewItemPage<S, F, V>(
+    kind: ResourceKind,
+    #[prop(into)] title: String,
+    #[prop(into)] about: ViewFn,
+    action: ServerAction<S>,
+    /// The server function's argument the fields post under, e.g. `profile`.
+    arg: &'static str,
+    /// The prefix of the form's element ids, when it is not `arg`.
+    #[prop(optional)]
+    id: Option<&'static str>,
+    /// The form carries the idempotency token (the kind's create call takes one).
+    #[prop(optional)]
+    client_token: bool,
+    #[prop(optional, into)] checked: Option<Signal<Option<PermissionCheck>>>,
+    children: F,
+) -> impl IntoView
+where
+    S: FormFn,
+    F: Fn(FormState) -> V + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let id = id.unwrap_or(arg);
+    let form = move |options: CreateFormOptions| {
+        let token = client_token.then_some(options.client_token);
+        view! {
+            <CreateForm kind action arg id targets=options.targets client_token=token checked children />
+        }
+    };
+    view! {
+        <CreatePage title load=move || get_create_form_options(kind) form>
+            {about.run()}
+        </CreatePage>
+    }
+}
+
+/// The name and the path of an IAM item's create form: `{arg}[name]` and `{arg}[path]`
+/// (optional), with the form's element ids `{id}-name` and `{id}-path`.
+#[component]
+pub fn IamNameAndPath(
+    form: FormState,
+    id: &'static str,
+    arg: &'static str,
+    name_hint: &'static str,
+    path_hint: &'static str,
+) -> impl IntoView {
+    let error = form.error;
+    view! {
+        <TextField form=id name=format!("{arg}[name]") field="name" label="Name" error hint=name_hint />
+        <TextField form=id name=format!("{arg}[path]") field="path" label="Path" error required=false hint=path_hint />
+    }
+}
+
+/// A dry run's answer: allowed, or why not.
+#[component]
+fn PermissionCheckStatus(checked: Signal<Option<PermissionCheck>>) -> impl IntoView {
+    move || {
+        checked.get().map(|check| {
+            let class = if check.allowed {
+                "rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
+            } else {
+                "rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+            };
+            view! { <div role="status" id="permission-check" class=class>{check.message}</div> }
+        })
+    }
+}
+
+/// The two buttons of a form that can also only check: `intent=create` does it, `intent=check`
+/// answers whether it would work (a dry run, or a check of what was given) and sends nothing.
+#[component]
+pub fn IntentButtons(
+    /// The create button's element id and label.
+    create: (&'static str, &'static str),
+    /// The check button's element id and label.
+    check: (&'static str, &'static str),
+    pending: Signal<bool>,
+    /// Nothing can be created (nothing to choose from).
+    #[prop(optional)]
+    disabled: bool,
+) -> impl IntoView {
+    let disabled = move || pending.get() || disabled;
+    view! {
+        <div class="flex flex-wrap gap-2">
+            <button type="submit" name="intent" value="create" id=create.0 disabled=disabled
+                class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+                {create.1}
+            </button>
+            <button type="submit" name="intent" value="check" id=check.0 disabled=disabled
+                class="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 disabled:opacity-60 dark:border-slate-600 dark:hover:bg-slate-800">
+                {check.1}
+            </button>
         </div>
     }
 }

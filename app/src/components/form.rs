@@ -1,6 +1,45 @@
 use super::csrf::use_csrf_token;
-use crate::{api::CSRF_FIELD, model::AppError};
+use crate::{api::CSRF_FIELD, model::user::PASSWORD_MIN_CHARS, model::AppError};
 use leptos::prelude::*;
+use leptos::server_fn::{
+    client::Client,
+    codec::{Json, PostUrl},
+    request::ClientReq,
+    Http, ServerFn,
+};
+
+/// A server function an [`ActionForm`] posts to (form-encoded, answering JSON): what a shared
+/// form component needs of the action it is given.
+pub trait FormFn:
+    serde::de::DeserializeOwned
+    + ServerFn<
+        Protocol = Http<PostUrl, Json>,
+        Error = AppError,
+        Output: Clone + Send + Sync + 'static,
+        Client: Client<AppError, Request: ClientReq<AppError, FormData: From<web_sys::FormData>>>,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> FormFn for S where
+    S: serde::de::DeserializeOwned
+        + ServerFn<
+            Protocol = Http<PostUrl, Json>,
+            Error = AppError,
+            Output: Clone + Send + Sync + 'static,
+            Client: Client<
+                AppError,
+                Request: ClientReq<AppError, FormData: From<web_sys::FormData>>,
+            >,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
 
 /// How a form's `<select>` looks.
 pub const SELECT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 dark:border-slate-600 dark:bg-slate-800";
@@ -33,6 +72,29 @@ pub fn FieldMessage(
     }
 }
 
+/// What a field's input points at with `aria-describedby`: its hint `{id}-hint`, where it has
+/// one, and its error `{id}-error`.
+pub fn described_by(id: &str, hint: bool) -> String {
+    if hint {
+        format!("{id}-hint {id}-error")
+    } else {
+        format!("{id}-error")
+    }
+}
+
+/// A field's `aria-invalid`: whether the form's last error names `field`.
+pub fn invalid(
+    error: Signal<Option<AppError>>,
+    field: String,
+) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    move || {
+        error
+            .get()
+            .is_some_and(|e| e.field(&field).is_some())
+            .to_string()
+    }
+}
+
 /// A labelled input whose error, if any, is shown below it and announced to screen readers.
 #[component]
 pub fn TextField(
@@ -56,22 +118,9 @@ pub fn TextField(
     typed: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let input_id = format!("{form}-{field}");
-    let error_id = format!("{input_id}-error");
-    let hint_id = format!("{input_id}-hint");
-    let described_by = if hint.is_some() {
-        format!("{hint_id} {error_id}")
-    } else {
-        error_id.clone()
-    };
-    let invalid = {
-        let field = field.clone();
-        move || {
-            error
-                .get()
-                .is_some_and(|e| e.field(&field).is_some())
-                .to_string()
-        }
-    };
+    let (hint_id, error_id) = (format!("{input_id}-hint"), format!("{input_id}-error"));
+    let described_by = described_by(&input_id, hint.is_some());
+    let invalid = invalid(error, field.clone());
     view! {
         <div>
             <label for=input_id.clone() class="block text-sm font-medium">
@@ -95,6 +144,24 @@ pub fn TextField(
             {hint.map(|h| view! { <p id=hint_id class="mt-1 text-xs text-slate-500 dark:text-slate-400">{h}</p> })}
             <FieldMessage error field id=error_id />
         </div>
+    }
+}
+
+/// A new account's password, twice, as the server function's `{arg}[password]` and
+/// `{arg}[password_confirm]`.
+#[component]
+pub fn NewPasswordFields(
+    /// The form, for the element ids (`{form}-password`).
+    form: &'static str,
+    arg: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <TextField form name=format!("{arg}[password]") field="password" label="Password"
+            input_type="password" autocomplete="new-password" error
+            hint=format!("At least {PASSWORD_MIN_CHARS} characters") />
+        <TextField form name=format!("{arg}[password_confirm]") field="password_confirm"
+            label="Password again" input_type="password" autocomplete="new-password" error />
     }
 }
 
@@ -162,4 +229,41 @@ where
 {
     let value = action.value();
     Signal::derive(move || value.get().and_then(|r| r.err()))
+}
+
+/// The error of a form's last submission that its fields do not show: one about no field, or
+/// about the form's hidden idempotency token. The form's [`ActionAlert`] shows it.
+pub fn form_level(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .filter(|e| e.fields.is_empty() || e.field("client_token").is_some())
+    })
+}
+
+/// `message` once a server action's last run succeeded, as a signal for [`ActionAlert`].
+pub fn action_success<I, O>(
+    action: ServerAction<I>,
+    message: &'static str,
+) -> Signal<Option<String>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    let value = action.value();
+    Signal::derive(move || matches!(value.get(), Some(Ok(_))).then(|| message.to_string()))
+}
+
+/// What `pick` finds in a server action's last answer (e.g. a dry run's outcome), as a signal.
+pub fn action_answer<I, O, T>(
+    action: ServerAction<I>,
+    pick: fn(O) -> Option<T>,
+) -> Signal<Option<T>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+    T: Send + Sync + 'static,
+{
+    let value = action.value();
+    Signal::derive(move || value.get().and_then(|answer| answer.ok()).and_then(pick))
 }

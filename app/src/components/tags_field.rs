@@ -4,7 +4,10 @@
 
 use crate::{
     api::tag_rules::get_tag_rules,
-    components::{FieldMessage, RuleWarnings},
+    components::{
+        form::{described_by, invalid},
+        FieldMessage, RuleWarnings,
+    },
     model::{
         tag_warnings::{create_warnings, target_account},
         AppError, ResourceKind,
@@ -33,20 +36,10 @@ pub fn TagsField(
     #[prop(optional, into)] hint: Option<String>,
     #[prop(default = 3)] rows: u32,
 ) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
     let rules_id = format!("{id}-rules");
-    let described_by = if hint.is_some() {
-        format!("{hint_id} {error_id}")
-    } else {
-        error_id.clone()
-    };
-    let invalid = move || {
-        error
-            .get()
-            .is_some_and(|e| e.field("tags").is_some())
-            .to_string()
-    };
+    let described_by = described_by(&id, hint.is_some());
+    let invalid = invalid(error, "tags".into());
     let typed = RwSignal::new(String::new());
     // Once per create page; everyone signed in may read the rules.
     let rules = Resource::new(|| (), |_| get_tag_rules());

@@ -1,7 +1,9 @@
-//! A long text pasted or read from a file: a labelled textarea (which alone works without
-//! JavaScript) and, once the page is hydrated, a file picker that reads the chosen file into the
-//! textarea in the browser. The file never goes to the server as a file: the form posts the text.
+//! A long text, pasted or (where the field takes files) read from a file: a labelled textarea
+//! (which alone works without JavaScript) and, once the page is hydrated, a file picker that
+//! reads the chosen file into the textarea in the browser. The file never goes to the server as
+//! a file: the form posts the text.
 
+use crate::components::form::{described_by, invalid};
 use crate::{components::FieldMessage, model::AppError};
 use leptos::prelude::*;
 
@@ -21,11 +23,16 @@ pub fn TextFileField(
     #[prop(into)] label: String,
     #[prop(into)] error: Signal<Option<AppError>>,
     #[prop(into)] hint: String,
-    /// The file types the picker offers, e.g. `.xml,application/xml`.
-    #[prop(into)]
-    accept: String,
+    /// The file types the picker offers, e.g. `.xml,application/xml`; without them, no picker
+    /// (lines to type, e.g. one value per line).
+    #[prop(optional, into)]
+    accept: Option<String>,
     #[prop(default = 6)] rows: u32,
     #[prop(default = true)] required: bool,
+    #[prop(optional, into)] placeholder: Option<String>,
+    /// What it holds when the page opens.
+    #[prop(optional, into)]
+    value: String,
 ) -> impl IntoView {
     // Effects run only in the browser, after hydration: without JavaScript the picker is never
     // rendered (a file input in a urlencoded form would post only the file's name).
@@ -33,18 +40,10 @@ pub fn TextFileField(
     Effect::new(move |_| hydrated.set(true));
     let area = NodeRef::<leptos::html::Textarea>::new();
     let read_status = RwSignal::new(String::new());
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
     let file_id = format!("{id}-file");
-    let invalid = {
-        let field = field.clone();
-        move || {
-            error
-                .get()
-                .is_some_and(|e| e.field(&field).is_some())
-                .to_string()
-        }
-    };
+    let described_by = described_by(&id, true);
+    let invalid = invalid(error, field.clone());
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         if let Some(area) = area.get() {
@@ -55,15 +54,17 @@ pub fn TextFileField(
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium">{label}</label>
-            <Show when=move || hydrated.get()>
-                <div class="mt-1 flex flex-wrap items-center gap-2 text-xs">
-                    <label for=file_id.clone() class="text-slate-600 dark:text-slate-400">"Read from a file (or paste below):"</label>
-                    <input id=file_id.clone() type="file" accept=accept.clone() aria-label=picker_label.clone() on:change=on_file class="text-xs" />
-                    <span role="status" data-read-status="">{move || read_status.get()}</span>
-                </div>
-            </Show>
+            {accept.map(|accept| view! {
+                <Show when=move || hydrated.get()>
+                    <div class="mt-1 flex flex-wrap items-center gap-2 text-xs">
+                        <label for=file_id.clone() class="text-slate-600 dark:text-slate-400">"Read from a file (or paste below):"</label>
+                        <input id=file_id.clone() type="file" accept=accept.clone() aria-label=picker_label.clone() on:change=on_file class="text-xs" />
+                        <span role="status" data-read-status="">{move || read_status.get()}</span>
+                    </div>
+                </Show>
+            })}
             <textarea id=id name=name rows=rows.to_string() required=required node_ref=area spellcheck="false"
-                aria-invalid=invalid aria-describedby=format!("{hint_id} {error_id}") class=AREA></textarea>
+                aria-invalid=invalid aria-describedby=described_by placeholder=placeholder class=AREA>{value}</textarea>
             <p id=hint_id class="mt-1 text-xs text-slate-500 dark:text-slate-400">{hint}</p>
             <FieldMessage error field id=error_id />
         </div>

@@ -1,18 +1,10 @@
 //! Multi-party approval identity sources: the IAM Identity Center instance that supplies the
 //! approvers of multi-party approval teams.
 
+use crate::components::{NewItemPage, SubmitButton, TagsField, TextField};
+use crate::model::aws_rules::{check_client_token, check_target, is_aws_region, parse_tags};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
-use crate::{
-    components::{
-        CreatePage, TargetSelect, form::action_error, ActionAlert, CsrfField, TagsField, SubmitButton, TextField,
-    },
-    model::{
-        aws_rules::{check_client_token, check_target, is_aws_region, parse_tags},
-        AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, ResourceRef,
-        Service, Tag, TagRules,
-    },
-    pages::CARD,
-};
+use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, ResourceRef, Service, Tag, TagRules};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,38 +12,30 @@ use super::ResourceKind;
 #[cfg(feature = "ssr")]
 use super::act;
 
-const KIND: ResourceKind = ResourceKind::IdentitySource;
-
 pub const INFO: KindInfo = KindInfo {
     slug: "identity-source",
     title: "Multi-party approval identity sources",
     singular: "identity source",
     nav_label: "Identity sources",
     path: "/identity-sources",
-    service: Service::MultiPartyApproval,
-    expiry_field: None,
-    tag_rules: TagRules::Mpa,
-    global: false,    endpoints: &[
-        Endpoint::changes_aws("identity-sources/create").taking(WITH_TAGS),
-    ],
+    endpoints: &[Endpoint::changes_aws("identity-sources/create").taking(WITH_TAGS)],
+    ..KindInfo::of(Service::MultiPartyApproval)
 };
+
+const KIND: ResourceKind = ResourceKind::IdentitySource;
 
 /// The identity-source form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewIdentitySource {
     /// `account/region` where the identity source is created.
-    #[serde(default)]
     pub target: String,
     /// `arn:aws:sso:::instance/ssoins-…`.
-    #[serde(default)]
     pub instance_arn: String,
     /// The region of the IAM Identity Center instance.
-    #[serde(default)]
     pub instance_region: String,
     /// One `Key=Value` per line.
-    #[serde(default)]
     pub tags: String,
-    #[serde(default)]
     pub client_token: String,
 }
 
@@ -84,11 +68,10 @@ pub fn check_identity_source(form: &NewIdentitySource) -> Result<Vec<Tag>, AppEr
             Err("The instance's region, such as us-east-1.".into())
         },
     );
-    let tags = parse_tags(TagRules::Mpa, &form.tags);
-    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    let tags = errors.take("tags", parse_tags(TagRules::Mpa, &form.tags));
     errors.check("client_token", check_client_token(&form.client_token));
     errors.into_result()?;
-    Ok(tags.unwrap_or_default())
+    Ok(tags)
 }
 
 #[server(endpoint = "identity-sources/create")]
@@ -102,39 +85,19 @@ pub async fn create_identity_source(
 #[component]
 pub fn NewPage() -> impl IntoView {
     view! {
-        <CreatePage title="New Multi-party approval identity source"
-            load=|| crate::api::resources::get_create_form_options(KIND)
-            form=|options| view! { <SourceForm options /> }>
-            "An identity source supplies the approvers of multi-party approval teams: an IAM Identity Center instance."
-        </CreatePage>
+        <NewItemPage kind=KIND title="New Multi-party approval identity source" arg="source" client_token=true
+            action={ServerAction::<CreateIdentitySource>::new()}
+            about=|| "An identity source supplies the approvers of multi-party approval teams: an IAM Identity Center instance."
+            let:form>
+            <TextField form="source" name="source[instance_arn]" field="instance_arn" label="IAM Identity Center instance ARN" error=form.error
+                hint="arn:aws:sso:::instance/ssoins-XXXXXXXXXXXXXXXX" />
+            <TextField form="source" name="source[instance_region]" field="instance_region" label="Instance region" error=form.error hint="Where the IAM Identity Center instance lives, e.g. us-east-1" />
+            <TagsField id="source-tags" name="source[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=security@example.com" />
+            <SubmitButton label="Create identity source" pending=form.pending />
+        </NewItemPage>
     }
 }
 
 pub fn detail_sections(_resource: AwsItem, _just_created: bool) -> AnyView {
     super::no_sections()
-}
-
-#[component]
-fn SourceForm(options: CreateFormOptions) -> impl IntoView {
-    let create = ServerAction::<CreateIdentitySource>::new();
-    let error = action_error(create);
-    // The target the select shows: its first option until the admin picks another.
-    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    view! {
-        <section class=format!("{CARD} max-w-3xl")>
-            <ActionForm action=create>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty() || e.field("client_token").is_some())) />
-                    <CsrfField />
-                    <input type="hidden" name="source[client_token]" value=options.client_token />
-                    <TargetSelect id="source-target" name="source[target]" kind=KIND targets=options.targets.clone() target error />
-                    <TextField form="source" name="source[instance_arn]" field="instance_arn" label="IAM Identity Center instance ARN" error
-                        hint="arn:aws:sso:::instance/ssoins-XXXXXXXXXXXXXXXX" />
-                    <TextField form="source" name="source[instance_region]" field="instance_region" label="Instance region" error hint="Where the IAM Identity Center instance lives, e.g. us-east-1" />
-                    <TagsField id="source-tags" name="source[tags]" error kind=KIND target placeholder="Owner=security@example.com" />
-                    <SubmitButton label="Create identity source" pending=create.pending() />
-                </div>
-            </ActionForm>
-        </section>
-    }
 }

@@ -2,22 +2,13 @@
 //! account. The detail page adds or removes the role (AWS refuses to delete a profile that still
 //! holds one).
 
+use crate::components::{ActionAlert, Card, CsrfField, FieldMessage, IamNameAndPath, Loaded};
+use crate::components::{NewItemPage, SubmitButton, TagsField};
+use crate::model::aws_rules::{check_iam_name, check_iam_name_and_path};
+use crate::model::aws_rules::{global_target_account, parse_tags};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
-use crate::{
-    components::{
-        CreatePage, TargetSelect,
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
-    },
-    model::{
-        aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
-        AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, ResourceRef,
-        Service, Tag, TagRules,
-    },
-    pages::{
-        resource::{reread_after, ItemFields},
-        PageError, CARD,
-    },
-};
+use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, ResourceRef, Service, Tag, TagRules};
+use crate::pages::resource::{reread_after, ItemFields, ItemForm};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
@@ -26,38 +17,33 @@ use super::ResourceKind;
 #[cfg(feature = "ssr")]
 use super::{act, form_options};
 
-const KIND: ResourceKind = ResourceKind::InstanceProfile;
-
 pub const INFO: KindInfo = KindInfo {
     slug: "instance-profile",
     title: "IAM instance profiles",
     singular: "instance profile",
     nav_label: "Instance profiles",
     path: "/instance-profiles",
-    service: Service::Iam,
-    expiry_field: None,
-    tag_rules: TagRules::Iam,
-    global: true,    endpoints: &[
+    endpoints: &[
         Endpoint::changes_aws("instance-profiles/create").taking(WITH_TAGS),
         Endpoint::signed_in("instance-profiles/roles"),
         Endpoint::changes_aws("instance-profiles/add-role"),
         Endpoint::changes_aws("instance-profiles/remove-role"),
     ],
+    ..KindInfo::of(Service::Iam)
 };
+
+const KIND: ResourceKind = ResourceKind::InstanceProfile;
 
 /// CreateInstanceProfile's form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewInstanceProfile {
     /// `account/global`.
-    #[serde(default)]
     pub target: String,
-    #[serde(default)]
     pub name: String,
     /// Empty means `/`.
-    #[serde(default)]
     pub path: String,
     /// One `Key=Value` per line.
-    #[serde(default)]
     pub tags: String,
 }
 
@@ -74,26 +60,22 @@ pub struct InstanceProfileRequest {
 /// IAM's tag rules.
 pub fn check_instance_profile(form: &NewInstanceProfile) -> Result<InstanceProfileRequest, AppError> {
     let mut errors = FieldErrors::new();
-    errors.check("target", check_global_target(&form.target));
-    let name = form.name.trim();
-    errors.check("name", check_iam_name(name, "The name", 128));
-    let path = form.path.trim();
-    errors.check("path", check_iam_path(path));
-    let tags = parse_tags(TagRules::Iam, &form.tags);
-    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    let account = errors.take("target", global_target_account(&form.target));
+    let (name, path) = check_iam_name_and_path(&mut errors, &form.name, &form.path, 128);
+    let tags = errors.take("tags", parse_tags(TagRules::Iam, &form.tags));
     errors.into_result()?;
     Ok(InstanceProfileRequest {
-        account: form.target.split('/').next().unwrap_or_default().to_string(),
+        account,
         name: name.to_string(),
         path: path.to_string(),
-        tags: tags.unwrap_or_default(),
+        tags,
     })
 }
 
 /// The role to add to or remove from a profile.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RoleChange {
-    #[serde(default)]
     pub role: String,
 }
 
@@ -154,124 +136,82 @@ pub async fn remove_role_from_instance_profile(
 #[component]
 pub fn NewPage() -> impl IntoView {
     view! {
-        <CreatePage title="New IAM instance profile"
-            load=|| crate::api::resources::get_create_form_options(KIND)
-            form=|options| view! { <ProfileForm options /> }>
-            "An instance profile passes one IAM role to the EC2 instances launched with it. Add the role on the profile's page once it exists."
-        </CreatePage>
-    }
-}
-
-#[component]
-fn ProfileForm(options: CreateFormOptions) -> impl IntoView {
-    let create = ServerAction::<CreateInstanceProfile>::new();
-    let error = action_error(create);
-    // The target the select shows: its first option until the admin picks another.
-    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    view! {
-        <section class=format!("{CARD} max-w-3xl")>
-            <ActionForm action=create>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
-                    <CsrfField />
-                    <TargetSelect id="profile-target" name="profile[target]" kind=KIND targets=options.targets.clone() target error />
-                    <TextField form="profile" name="profile[name]" field="name" label="Name" error
-                        hint="Up to 128 letters, digits and _ + = , . @ -" />
-                    <TextField form="profile" name="profile[path]" field="path" label="Path" error required=false
-                        hint="Optional: begins and ends with /, e.g. /web/; empty means /" />
-                    <TagsField id="profile-tags" name="profile[tags]" error kind=KIND target placeholder="Owner=web-team@example.com" />
-                    <SubmitButton label="Create instance profile" pending=create.pending() />
-                </div>
-            </ActionForm>
-        </section>
+        <NewItemPage kind=KIND title="New IAM instance profile" arg="profile"
+            action={ServerAction::<CreateInstanceProfile>::new()}
+            about=|| "An instance profile passes one IAM role to the EC2 instances launched with it. Add the role on the profile's page once it exists."
+            let:form>
+            <IamNameAndPath form id="profile" arg="profile"
+                name_hint="Up to 128 letters, digits and _ + = , . @ -"
+                path_hint="Optional: begins and ends with /, e.g. /web/; empty means /" />
+            <TagsField id="profile-tags" name="profile[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=web-team@example.com" />
+            <SubmitButton label="Create instance profile" pending=form.pending />
+        </NewItemPage>
     }
 }
 
 /// The profile's role: remove it, or pick one of the account's roles to add.
 pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
-    let role = resource
-        .fields
-        .iter()
-        .find(|f| f.label == "Role")
-        .map(|f| f.value.clone());
+    let role = resource.field("Role").map(str::to_string);
     view! { <RoleSection item=resource.item role /> }.into_any()
 }
 
 #[component]
 fn RoleSection(item: ResourceRef, role: Option<String>) -> impl IntoView {
-    let add = ServerAction::<AddRoleToInstanceProfile>::new();
-    let remove = ServerAction::<RemoveRoleFromInstanceProfile>::new();
-    reread_after(add);
-    reread_after(remove);
-    let add_error = action_error(add);
-    let remove_error = action_error(remove);
     let body = match role {
-        Some(role) => view! {
-            <p class="mb-2 text-sm">"Role: " <code id="profile-role" class="font-mono text-xs">{role.clone()}</code></p>
-            <p class="mb-2 text-xs text-slate-500">"AWS deletes a profile only without its role: remove the role first."</p>
-            <ActionForm action=remove>
-                <CsrfField />
-                <ItemFields item=item.clone() />
-                <input type="hidden" name="change[role]" value=role />
-                <ActionAlert error=remove_error />
-                <SubmitButton label="Remove the role" pending=remove.pending() />
-            </ActionForm>
-        }
-        .into_any(),
-        None => view! { <AddRole item=item.clone() add add_error /> }.into_any(),
+        Some(role) => view! { <RemoveRole item role /> }.into_any(),
+        None => view! { <AddRole item /> }.into_any(),
     };
     view! {
-        <section class=CARD aria-labelledby="role-heading" id="profile-roles">
-            <h2 id="role-heading" class="mb-2 font-semibold">"Role"</h2>
+        <Card heading_id="role-heading" title="Role" id="profile-roles">
             {body}
-        </section>
+        </Card>
     }
 }
 
 #[component]
-fn AddRole(
-    item: ResourceRef,
-    add: ServerAction<AddRoleToInstanceProfile>,
-    add_error: Signal<Option<AppError>>,
-) -> impl IntoView {
+fn RemoveRole(item: ResourceRef, role: String) -> impl IntoView {
+    let remove = ServerAction::<RemoveRoleFromInstanceProfile>::new();
+    reread_after(remove);
+    let error = crate::components::form::action_error(remove);
+    view! {
+        <p class="mb-2 text-sm">"Role: " <code id="profile-role" class="font-mono text-xs">{role.clone()}</code></p>
+        <p class="mb-2 text-xs text-slate-500">"AWS deletes a profile only without its role: remove the role first."</p>
+        <ActionForm action=remove>
+            <CsrfField />
+            <ItemFields item />
+            <input type="hidden" name="change[role]" value=role />
+            <ActionAlert error />
+            <SubmitButton label="Remove the role" pending=remove.pending() />
+        </ActionForm>
+    }
+}
+
+/// The roles of the profile's account to choose from, read when the page opens.
+#[component]
+fn AddRole(item: ResourceRef) -> impl IntoView {
+    let add = ServerAction::<AddRoleToInstanceProfile>::new();
     let choices = Resource::new(|| (), |_| get_role_choices());
-    let account = item.account.clone();
     view! {
         <p class="mb-2 text-sm">"No role: instances launched with this profile get no credentials."</p>
-        <Suspense fallback=|| view! { <p class="text-sm">"Loading the account's roles…"</p> }>
-            {move || {
+        <Loaded data=choices loading=|| view! { <p class="text-sm">"Loading the account's roles…"</p> } let:choices>
+            {
                 let item = item.clone();
-                let account = account.clone();
-                Suspend::new(async move {
-                    match choices.await {
-                        Err(error) => view! { <PageError error /> }.into_any(),
-                        Ok(choices) => {
-                            let options = choices
-                                .roles
-                                .into_iter()
-                                .filter(|r| r.account == account)
-                                .map(|r| view! { <option value=r.name.clone()>{r.name.clone()}</option> })
-                                .collect_view();
-                            view! {
-                                <ActionForm action=add>
-                                    <div class="space-y-2">
-                                        <CsrfField />
-                                        <ItemFields item=item.clone() />
-                                        <label for="profile-role-choice" class="block text-sm font-medium">"Role to add"</label>
-                                        <select id="profile-role-choice" name="change[role]" aria-describedby="profile-role-choice-error"
-                                            class="block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800">{options}</select>
-                                        <FieldMessage error=add_error field="role" id="profile-role-choice-error" />
-                                        <ActionAlert error=Signal::derive(move || add_error.get().filter(|e| e.fields.is_empty())) />
-                                        <SubmitButton label="Add the role" pending=add.pending() />
-                                    </div>
-                                </ActionForm>
-                            }
-                            .into_any()
-                        }
-                    }
-                })
-            }}
-        </Suspense>
+                let options = choices
+                    .roles
+                    .into_iter()
+                    .filter(|r| r.account == item.account)
+                    .map(|r| view! { <option value=r.name.clone()>{r.name.clone()}</option> })
+                    .collect_view();
+                view! {
+                    <ItemForm action=add item submit="Add the role" let:error>
+                        <label for="profile-role-choice" class="block text-sm font-medium">"Role to add"</label>
+                        <select id="profile-role-choice" name="change[role]" aria-describedby="profile-role-choice-error"
+                            class="block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800">{options}</select>
+                        <FieldMessage error field="role" id="profile-role-choice-error" />
+                    </ItemForm>
+                }
+            }
+        </Loaded>
     }
 }
 

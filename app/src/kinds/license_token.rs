@@ -2,20 +2,13 @@
 //! Manager credentials. AWS has no tags on them. The JWT is shown once, right after creation, on
 //! the generic shown-once page; it is never stored, logged or audited.
 
-use crate::model::endpoint::{Endpoint, WITH_TAGS};
-use crate::{
-    components::{
-        CreatePage,
-        form::action_error, ActionAlert, CsrfField, FieldMessage, SubmitButton, TextField,
-    },
-    model::{
-        aws_rules::{check_client_token, is_role_arn, lines},
-        AppError, AwsItem, FieldErrors, KindInfo, Service, TagRules,
-    },
-    pages::CARD,
-};
-use leptos::prelude::*;
 use crate::components::form::SELECT;
+use crate::components::{CreateForm, CreatePage, FieldMessage, SubmitButton};
+use crate::components::{TextField, TextFileField};
+use crate::model::aws_rules::{check_client_token, is_role_arn, lines};
+use crate::model::endpoint::{Endpoint, WITH_TAGS};
+use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, Service};
+use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
@@ -23,26 +16,23 @@ use super::ResourceKind;
 #[cfg(feature = "ssr")]
 use super::{act, form_options};
 
-#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-const KIND: ResourceKind = ResourceKind::LicenseToken;
-
+/// AWS has no tags on License Manager tokens.
 pub const INFO: KindInfo = KindInfo {
     slug: "license-token",
     title: "License Manager tokens",
     singular: "license token",
     nav_label: "License tokens",
     path: "/license-tokens",
-    service: Service::LicenseManager,
     expiry_field: Some("ExpirationTime"),
-    // AWS has no tags on License Manager tokens.
-    tag_rules: TagRules::None,
-    global: false,    endpoints: &[
+    endpoints: &[
         Endpoint::signed_in("license-tokens/form"),
         Endpoint::changes_aws("license-tokens/create").taking(WITH_TAGS),
     ],
+    ..KindInfo::of(Service::LicenseManager)
 };
 
-const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+const KIND: ResourceKind = ResourceKind::LicenseToken;
 
 /// A license a token can be created for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,20 +59,16 @@ pub const LICENSE_TOKEN_DEFAULT_DAYS: u32 = 365;
 
 /// The license-token form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewLicenseToken {
     /// `account/region/license-arn`.
-    #[serde(default)]
     pub license: String,
     /// IAM role ARNs, one per line.
-    #[serde(default)]
     pub role_arns: String,
     /// Days from creation; empty means 365.
-    #[serde(default)]
     pub expiration_in_days: String,
     /// Up to three values for the token's `amr` claim, one per line.
-    #[serde(default)]
     pub token_properties: String,
-    #[serde(default)]
     pub client_token: String,
 }
 
@@ -174,8 +160,6 @@ pub fn detail_sections(_resource: AwsItem, _just_created: bool) -> AnyView {
 
 #[component]
 fn TokenForm(options: LicenseTokenFormOptions) -> impl IntoView {
-    let create = ServerAction::<CreateLicenseToken>::new();
-    let error = action_error(create);
     let none = options.licenses.is_empty();
     let choices = options
         .licenses
@@ -183,38 +167,24 @@ fn TokenForm(options: LicenseTokenFormOptions) -> impl IntoView {
         .map(|l| view! { <option value=l.target()>{format!("{} · {} · {}", l.account, l.region, l.name)}</option> })
         .collect_view();
     view! {
-        <section class=format!("{CARD} max-w-3xl")>
-            <ActionForm action=create>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty() || e.field("client_token").is_some())) />
-                    <CsrfField />
-                    <input type="hidden" name="token[client_token]" value=options.client_token />
-                    <div>
-                        <label for="license-token-license" class="block text-sm font-medium">"License"</label>
-                        <select id="license-token-license" name="token[license]" aria-describedby="license-token-license-error"
-                            class=SELECT>{choices}</select>
-                        {none.then(|| view! { <p class="mt-1 text-xs text-slate-500">"No license exists in the configured accounts and regions."</p> })}
-                        <FieldMessage error field="license" id="license-token-license-error" />
-                    </div>
-                    <div>
-                        <label for="license-token-roles" class="block text-sm font-medium">"Role ARNs"</label>
-                        <textarea id="license-token-roles" name="token[role_arns]" rows="2" class=AREA aria-describedby="license-token-roles-error"
-                            placeholder="arn:aws:iam::123456789012:role/license-consumer"></textarea>
-                        <p class="mt-1 text-xs text-slate-500">"One per line; embedded in the token (License Manager does not check them)."</p>
-                        <FieldMessage error field="role_arns" id="license-token-roles-error" />
-                    </div>
-                    <TextField form="license-token" name="token[expiration_in_days]" field="expiration_in_days" label="Expiration in days" error required=false
-                        hint=format!("1 to 730; empty means the default of {LICENSE_TOKEN_DEFAULT_DAYS}") />
-                    <div>
-                        <label for="license-token-properties" class="block text-sm font-medium">"Token properties"</label>
-                        <textarea id="license-token-properties" name="token[token_properties]" rows="2" class=AREA aria-describedby="license-token-properties-error"></textarea>
-                        <p class="mt-1 text-xs text-slate-500">"Up to 3, one per line; they become the token's amr claim."</p>
-                        <FieldMessage error field="token_properties" id="license-token-properties-error" />
-                    </div>
-                    <SubmitButton label="Create token" pending=create.pending() />
-                </div>
-            </ActionForm>
-        </section>
+        <CreateForm kind=KIND action={ServerAction::<CreateLicenseToken>::new()} arg="token" id="license-token"
+            targets=Vec::new() own_target=true client_token=options.client_token let:form>
+            <div>
+                <label for="license-token-license" class="block text-sm font-medium">"License"</label>
+                <select id="license-token-license" name="token[license]" aria-describedby="license-token-license-error"
+                    class=SELECT>{choices}</select>
+                {none.then(|| view! { <p class="mt-1 text-xs text-slate-500">"No license exists in the configured accounts and regions."</p> })}
+                <FieldMessage error=form.error field="license" id="license-token-license-error" />
+            </div>
+            <TextFileField id="license-token-roles" name="token[role_arns]" field="role_arns" required=false label="Role ARNs" error=form.error rows=2
+                placeholder="arn:aws:iam::123456789012:role/license-consumer"
+                hint="One per line; embedded in the token (License Manager does not check them)." />
+            <TextField form="license-token" name="token[expiration_in_days]" field="expiration_in_days" label="Expiration in days" error=form.error required=false
+                hint=format!("1 to 730; empty means the default of {LICENSE_TOKEN_DEFAULT_DAYS}") />
+            <TextFileField id="license-token-properties" name="token[token_properties]" field="token_properties" required=false label="Token properties" error=form.error rows=2
+                hint="Up to 3, one per line; they become the token's amr claim." />
+            <SubmitButton label="Create token" pending=form.pending />
+        </CreateForm>
     }
 }
 

@@ -4,17 +4,10 @@
 //! Base32 seed and the QR code are secrets AWS returns only at creation: they are shown once, on
 //! the generic shown-once page, and never stored, logged or audited.
 
+use crate::components::{Card, IamNameAndPath, NewItemPage, SubmitButton, TagsField};
+use crate::model::aws_rules::{check_iam_name_and_path, global_target_account, parse_tags};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
-use crate::{
-    components::{
-        CreatePage, TargetSelect, form::action_error, ActionAlert, CsrfField, TagsField, SubmitButton, TextField,
-    },
-    model::{
-        aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
-        AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, Service, Tag, TagRules,
-    },
-    pages::CARD,
-};
+use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, Service, Tag, TagRules};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -22,21 +15,17 @@ use super::ResourceKind;
 #[cfg(feature = "ssr")]
 use super::act;
 
-const KIND: ResourceKind = ResourceKind::MfaDevice;
-
 pub const INFO: KindInfo = KindInfo {
     slug: "mfa-device",
     title: "IAM virtual MFA devices",
     singular: "virtual MFA device",
     nav_label: "MFA devices",
     path: "/mfa-devices",
-    service: Service::Iam,
-    expiry_field: None,
-    tag_rules: TagRules::Iam,
-    global: true,    endpoints: &[
-        Endpoint::changes_aws("mfa-devices/create").taking(WITH_TAGS),
-    ],
+    endpoints: &[Endpoint::changes_aws("mfa-devices/create").taking(WITH_TAGS)],
+    ..KindInfo::of(Service::Iam)
 };
+
+const KIND: ResourceKind = ResourceKind::MfaDevice;
 
 /// The status of a device enabled for a user, and of one that is not.
 pub const ASSIGNED: &str = "assigned";
@@ -49,17 +38,14 @@ pub const MFA_NAME_MAX: usize = 226;
 
 /// CreateVirtualMFADevice's form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewMfaDevice {
     /// `account/global`.
-    #[serde(default)]
     pub target: String,
-    #[serde(default)]
     pub name: String,
     /// Empty means `/`.
-    #[serde(default)]
     pub path: String,
     /// One `Key=Value` per line.
-    #[serde(default)]
     pub tags: String,
 }
 
@@ -84,19 +70,16 @@ impl MfaDeviceRequest {
 /// and IAM's tag rules.
 pub fn check_mfa_device(form: &NewMfaDevice) -> Result<MfaDeviceRequest, AppError> {
     let mut errors = FieldErrors::new();
-    errors.check("target", check_global_target(&form.target));
-    let name = form.name.trim();
-    errors.check("name", check_iam_name(name, "The name", MFA_NAME_MAX));
-    let path = form.path.trim();
-    errors.check("path", check_iam_path(path));
-    let tags = parse_tags(TagRules::Iam, &form.tags);
-    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    let account = errors.take("target", global_target_account(&form.target));
+    let (name, path) =
+        check_iam_name_and_path(&mut errors, &form.name, &form.path, MFA_NAME_MAX);
+    let tags = errors.take("tags", parse_tags(TagRules::Iam, &form.tags));
     errors.into_result()?;
     Ok(MfaDeviceRequest {
-        account: form.target.split('/').next().unwrap_or_default().to_string(),
+        account,
         name: name.to_string(),
         path: if path.is_empty() { "/" } else { path }.to_string(),
-        tags: tags.unwrap_or_default(),
+        tags,
     })
 }
 
@@ -112,47 +95,22 @@ pub async fn create_mfa_device(
 #[component]
 pub fn NewPage() -> impl IntoView {
     view! {
-        <CreatePage title="New IAM virtual MFA device"
-            load=|| crate::api::resources::get_create_form_options(KIND)
-            form=|options| view! { <DeviceForm options /> }>
-            "Creates a virtual MFA device (a TOTP seed). Its QR code and secret seed are shown once, right after creation: scan or copy them then, and enable the device for its user."
-        </CreatePage>
-    }
-}
-
-#[component]
-fn DeviceForm(options: CreateFormOptions) -> impl IntoView {
-    let create = ServerAction::<CreateMfaDevice>::new();
-    let error = action_error(create);
-    // The target the select shows: its first option until the admin picks another.
-    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    view! {
-        <section class=format!("{CARD} max-w-3xl")>
-            <ActionForm action=create>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
-                    <CsrfField />
-                    <TargetSelect id="mfa-target" name="device[target]" kind=KIND targets=options.targets.clone() target error />
-                    <TextField form="mfa" name="device[name]" field="name" label="Name" error
-                        hint="Up to 226 letters, digits and _ + = , . @ -, e.g. alice-phone" />
-                    <TextField form="mfa" name="device[path]" field="path" label="Path" error required=false
-                        hint="Optional: begins and ends with /, e.g. /engineering/; empty means /" />
-                    <TagsField id="mfa-tags" name="device[tags]" error kind=KIND target placeholder="Owner=alice@example.com" hint="One Key=Value per line" />
-                    <SubmitButton label="Create MFA device" pending=create.pending() />
-                </div>
-            </ActionForm>
-        </section>
+        <NewItemPage kind=KIND title="New IAM virtual MFA device" arg="device" id="mfa"
+            action={ServerAction::<CreateMfaDevice>::new()}
+            about=|| "Creates a virtual MFA device (a TOTP seed). Its QR code and secret seed are shown once, right after creation: scan or copy them then, and enable the device for its user."
+            let:form>
+            <IamNameAndPath form id="mfa" arg="device"
+                name_hint="Up to 226 letters, digits and _ + = , . @ -, e.g. alice-phone"
+                path_hint="Optional: begins and ends with /, e.g. /engineering/; empty means /" />
+            <TagsField id="mfa-tags" name="device[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=alice@example.com" hint="One Key=Value per line" />
+            <SubmitButton label="Create MFA device" pending=form.pending />
+        </NewItemPage>
     }
 }
 
 /// Whom the device is enabled for, and what that means for deleting it.
 pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
-    let user = resource
-        .fields
-        .iter()
-        .find(|f| f.label == USER_FIELD)
-        .map(|f| f.value.clone());
-    let body = match user {
+    let body = match resource.field(USER_FIELD).map(str::to_string) {
         Some(user) => view! {
             <p class="mb-2 text-sm">"Enabled for user " <code id="mfa-user" class="font-mono text-xs">{user.clone()}</code></p>
             <p class="text-xs text-slate-500" id="mfa-delete-hint">
@@ -166,10 +124,9 @@ pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
         .into_any(),
     };
     view! {
-        <section class=CARD aria-labelledby="mfa-assignment-heading" id="mfa-assignment">
-            <h2 id="mfa-assignment-heading" class="mb-2 font-semibold">"Assignment"</h2>
+        <Card heading_id="mfa-assignment-heading" title="Assignment" id="mfa-assignment">
             {body}
-        </section>
+        </Card>
     }
     .into_any()
 }

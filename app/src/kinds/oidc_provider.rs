@@ -3,21 +3,13 @@
 //! `https://` (as in its ARN). The detail page replaces the thumbprints and adds or removes client
 //! ids.
 
+use crate::components::form::action_error;
+use crate::components::{ActionAlert, Card, NewItemPage, SubmitButton, TagsField};
+use crate::components::{TextField, TextFileField};
+use crate::model::aws_rules::{global_target_account, lines, parse_tags};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
-use crate::{
-    components::{
-        CreatePage, TargetSelect,
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
-    },
-    model::{
-        aws_rules::{check_global_target, lines, parse_tags},
-        AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, ResourceRef,
-        Service, Tag, TagRules,
-    },
-    pages::{
-        resource::{reread_after, ItemFields}, CARD,
-    },
-};
+use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, ResourceRef, Service, Tag, TagRules};
+use crate::pages::resource::{ItemButton, ItemForm};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -25,46 +17,38 @@ use super::ResourceKind;
 #[cfg(feature = "ssr")]
 use super::act;
 
-const KIND: ResourceKind = ResourceKind::OidcProvider;
-
 pub const INFO: KindInfo = KindInfo {
     slug: "oidc-provider",
     title: "IAM OIDC providers",
     singular: "OIDC provider",
     nav_label: "OIDC providers",
     path: "/oidc-providers",
-    service: Service::Iam,
-    expiry_field: None,
-    tag_rules: TagRules::Iam,
-    global: true,    endpoints: &[
+    endpoints: &[
         Endpoint::changes_aws("oidc-providers/create").taking(WITH_TAGS),
         Endpoint::changes_aws("oidc-providers/thumbprints"),
         Endpoint::changes_aws("oidc-providers/add-client-id"),
         Endpoint::changes_aws("oidc-providers/remove-client-id"),
     ],
+    ..KindInfo::of(Service::Iam)
 };
+
+const KIND: ResourceKind = ResourceKind::OidcProvider;
 
 pub const MAX_CLIENT_IDS: usize = 100;
 pub const MAX_THUMBPRINTS: usize = 5;
 
-const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
-
 /// CreateOpenIDConnectProvider's form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewOidcProvider {
     /// `account/global`.
-    #[serde(default)]
     pub target: String,
-    #[serde(default)]
     pub url: String,
     /// One per line.
-    #[serde(default)]
     pub client_ids: String,
     /// One per line.
-    #[serde(default)]
     pub thumbprints: String,
     /// One `Key=Value` per line.
-    #[serde(default)]
     pub tags: String,
 }
 
@@ -137,7 +121,7 @@ pub fn check_thumbprints(thumbprints: &[String]) -> Result<(), String> {
 /// CreateOpenIDConnectProvider's rules.
 pub fn check_oidc_provider(form: &NewOidcProvider) -> Result<OidcProviderRequest, AppError> {
     let mut errors = FieldErrors::new();
-    errors.check("target", check_global_target(&form.target));
+    let account = errors.take("target", global_target_account(&form.target));
     let url = form.url.trim();
     errors.check("url", check_oidc_url(url));
     let client_ids = lines(&form.client_ids);
@@ -147,22 +131,21 @@ pub fn check_oidc_provider(form: &NewOidcProvider) -> Result<OidcProviderRequest
         .map(|t| t.to_lowercase())
         .collect();
     errors.check("thumbprints", check_thumbprints(&thumbprints));
-    let tags = parse_tags(TagRules::Iam, &form.tags);
-    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    let tags = errors.take("tags", parse_tags(TagRules::Iam, &form.tags));
     errors.into_result()?;
     Ok(OidcProviderRequest {
-        account: form.target.split('/').next().unwrap_or_default().to_string(),
+        account,
         url: url.to_string(),
         client_ids,
         thumbprints,
-        tags: tags.unwrap_or_default(),
+        tags,
     })
 }
 
 /// UpdateOpenIDConnectProviderThumbprint's form: the whole new list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ThumbprintsChange {
-    #[serde(default)]
     pub thumbprints: String,
 }
 
@@ -179,8 +162,8 @@ pub fn check_thumbprints_change(change: &ThumbprintsChange) -> Result<Vec<String
 
 /// Add…/RemoveClientIDFromOpenIDConnectProvider's form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ClientIdChange {
-    #[serde(default)]
     pub client_id: String,
 }
 
@@ -237,61 +220,19 @@ pub async fn remove_oidc_client_id(
 #[component]
 pub fn NewPage() -> impl IntoView {
     view! {
-        <CreatePage title="New IAM OIDC provider"
-            load=|| crate::api::resources::get_create_form_options(KIND)
-            form=|options| view! { <ProviderForm options /> }>
-            "Lets IAM trust the tokens of an OpenID Connect identity provider (GitHub Actions, an EKS cluster, your IdP), so its identities can assume roles."
-        </CreatePage>
-    }
-}
-
-#[component]
-fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
-    let create = ServerAction::<CreateOidcProvider>::new();
-    let error = action_error(create);
-    // The target the select shows: its first option until the admin picks another.
-    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    view! {
-        <section class=format!("{CARD} max-w-3xl")>
-            <ActionForm action=create>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
-                    <CsrfField />
-                    <TargetSelect id="oidc-target" name="provider[target]" kind=KIND targets=options.targets.clone() target error />
-                    <TextField form="oidc" name="provider[url]" field="url" label="Provider URL" error
-                        hint="https:// and the issuer (the iss claim), e.g. https://token.actions.githubusercontent.com" />
-                    <LinesField name="provider[client_ids]" field="client_ids" label="Client IDs (audiences)" error
-                        hint="One per line; up to 100, each up to 255 characters" />
-                    <LinesField name="provider[thumbprints]" field="thumbprints" label="Thumbprints" error
-                        hint="One per line; 1 to 5 SHA-1 fingerprints (40 hex characters) of the provider's TLS certificate" />
-                    <TagsField id="oidc-tags" name="provider[tags]" error kind=KIND target hint="One Key=Value per line" />
-                    <SubmitButton label="Create OIDC provider" pending=create.pending() />
-                </div>
-            </ActionForm>
-        </section>
-    }
-}
-
-/// A labelled textarea of one value per line.
-#[component]
-fn LinesField(
-    name: &'static str,
-    field: &'static str,
-    label: &'static str,
-    #[prop(into)] error: Signal<Option<AppError>>,
-    hint: &'static str,
-    #[prop(optional, into)] value: String,
-) -> impl IntoView {
-    let id = format!("oidc-{field}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    view! {
-        <div>
-            <label for=id.clone() class="block text-sm font-medium">{label}</label>
-            <textarea id=id name=name rows="3" aria-describedby=format!("{hint_id} {error_id}") class=AREA>{value}</textarea>
-            <p id=hint_id class="mt-1 text-xs text-slate-500">{hint}</p>
-            <FieldMessage error field id=error_id />
-        </div>
+        <NewItemPage kind=KIND title="New IAM OIDC provider" arg="provider" id="oidc"
+            action={ServerAction::<CreateOidcProvider>::new()}
+            about=|| "Lets IAM trust the tokens of an OpenID Connect identity provider (GitHub Actions, an EKS cluster, your IdP), so its identities can assume roles."
+            let:form>
+            <TextField form="oidc" name="provider[url]" field="url" label="Provider URL" error=form.error
+                hint="https:// and the issuer (the iss claim), e.g. https://token.actions.githubusercontent.com" />
+            <TextFileField id="oidc-client_ids" name="provider[client_ids]" field="client_ids" required=false rows=3 label="Client IDs (audiences)" error=form.error
+                hint="One per line; up to 100, each up to 255 characters" />
+            <TextFileField id="oidc-thumbprints" name="provider[thumbprints]" field="thumbprints" required=false rows=3 label="Thumbprints" error=form.error
+                hint="One per line; 1 to 5 SHA-1 fingerprints (40 hex characters) of the provider's TLS certificate" />
+            <TagsField id="oidc-tags" name="provider[tags]" error=form.error kind=KIND target=form.target hint="One Key=Value per line" />
+            <SubmitButton label="Create OIDC provider" pending=form.pending />
+        </NewItemPage>
     }
 }
 
@@ -299,10 +240,8 @@ fn LinesField(
 pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
     let values = |label: &str| -> Vec<String> {
         resource
-            .fields
-            .iter()
-            .find(|f| f.label == label)
-            .map(|f| f.value.split(", ").map(str::to_string).collect())
+            .field(label)
+            .map(|value| value.split(", ").map(str::to_string).collect())
             .unwrap_or_default()
     };
     let thumbprints = values("Thumbprints");
@@ -315,60 +254,36 @@ fn ProviderSettings(item: ResourceRef, thumbprints: Vec<String>, client_ids: Vec
     let update = ServerAction::<UpdateOidcThumbprints>::new();
     let add = ServerAction::<AddOidcClientId>::new();
     let remove = ServerAction::<RemoveOidcClientId>::new();
-    reread_after(update);
-    reread_after(add);
-    reread_after(remove);
-    let update_error = action_error(update);
-    let add_error = action_error(add);
+    crate::pages::resource::reread_after(remove);
     let remove_error = action_error(remove);
     let ids = client_ids
         .into_iter()
         .map(|id| {
             let label = format!("Remove client ID {id}");
-            let item = item.clone();
             let (shown, value) = (id.clone(), id.clone());
             view! {
                 <li class="flex items-center justify-between gap-2" data-client-id=id>
                     <code class="break-all font-mono text-xs">{shown}</code>
-                    <ActionForm action=remove>
-                        <CsrfField />
-                        <ItemFields item />
-                        <input type="hidden" name="change[client_id]" value=value />
-                        <button type="submit" aria-label=label class="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">"Remove"</button>
-                    </ActionForm>
+                    <ItemButton action=remove item=item.clone() name="change[client_id]" value label text="Remove" />
                 </li>
             }
         })
         .collect_view();
     let (update_item, add_item) = (item.clone(), item);
     view! {
-        <section class=CARD aria-labelledby="thumbprints-heading" id="oidc-thumbprints-section">
-            <h2 id="thumbprints-heading" class="mb-2 font-semibold">"Thumbprints"</h2>
-            <ActionForm action=update>
-                <div class="space-y-2">
-                    <CsrfField />
-                    <ItemFields item=update_item.clone() />
-                    <LinesField name="change[thumbprints]" field="thumbprints" label="Thumbprints, one per line" error=update_error
-                        hint="Replaces the list: 1 to 5 SHA-1 fingerprints" value=thumbprints.join("\n") />
-                    <ActionAlert error=Signal::derive(move || update_error.get().filter(|e| e.fields.is_empty())) />
-                    <SubmitButton label="Replace thumbprints" pending=update.pending() />
-                </div>
-            </ActionForm>
-        </section>
-        <section class=CARD aria-labelledby="client-ids-heading" id="oidc-client-ids">
-            <h2 id="client-ids-heading" class="mb-2 font-semibold">"Client IDs"</h2>
+        <Card heading_id="thumbprints-heading" title="Thumbprints" id="oidc-thumbprints-section">
+            <ItemForm action=update item=update_item submit="Replace thumbprints" let:error>
+                <TextFileField id="oidc-thumbprints" name="change[thumbprints]" field="thumbprints" required=false rows=3 label="Thumbprints, one per line" error
+                    hint="Replaces the list: 1 to 5 SHA-1 fingerprints" value=thumbprints.join("\n") />
+            </ItemForm>
+        </Card>
+        <Card heading_id="client-ids-heading" title="Client IDs" id="oidc-client-ids">
             <ActionAlert error=remove_error />
             <ul class="mb-3 space-y-1 text-sm">{ids}</ul>
-            <ActionForm action=add>
-                <div class="space-y-2">
-                    <CsrfField />
-                    <ItemFields item=add_item.clone() />
-                    <TextField form="oidc-add" name="change[client_id]" field="client_id" label="Client ID to add" error=add_error />
-                    <ActionAlert error=Signal::derive(move || add_error.get().filter(|e| e.fields.is_empty())) />
-                    <SubmitButton label="Add client ID" pending=add.pending() />
-                </div>
-            </ActionForm>
-        </section>
+            <ItemForm action=add item=add_item submit="Add client ID" let:error>
+                <TextField form="oidc-add" name="change[client_id]" field="client_id" label="Client ID to add" error />
+            </ItemForm>
+        </Card>
     }
 }
 

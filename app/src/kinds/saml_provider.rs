@@ -3,22 +3,11 @@
 //! its ARN). The metadata's `validUntil` is the provider's expiry; the detail page replaces the
 //! metadata, which is how an expiring provider is renewed.
 
-use crate::model::endpoint::{Endpoint, WITH_TAGS, form_of};
-use crate::{
-    components::{
-        CreatePage, TargetSelect,
-        form::action_error, ActionAlert, CsrfField, TagsField, SubmitButton, TextField,
-        TextFileField,
-    },
-    model::{
-        aws_rules::{check_global_target, parse_tags},
-        AppError, AwsItem, CreateFormOptions, FieldErrors, KindInfo, ResourceRef, Service, Tag,
-        TagRules,
-    },
-    pages::{
-        resource::{reread_after, ItemFields}, CARD,
-    },
-};
+use crate::components::{Card, NewItemPage, SubmitButton, TagsField, TextField, TextFileField};
+use crate::model::aws_rules::{check_name, global_target_account, parse_tags};
+use crate::model::endpoint::{form_of, Endpoint, WITH_TAGS};
+use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, ResourceRef, Service, Tag, TagRules};
+use crate::pages::resource::ItemForm;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -26,22 +15,21 @@ use serde::{Deserialize, Serialize};
 use super::act;
 use super::ResourceKind;
 
-const KIND: ResourceKind = ResourceKind::SamlProvider;
-
 pub const INFO: KindInfo = KindInfo {
     slug: "saml-provider",
     title: "IAM SAML providers",
     singular: "SAML provider",
     nav_label: "SAML providers",
     path: "/saml-providers",
-    service: Service::Iam,
     expiry_field: Some("ValidUntil"),
-    tag_rules: TagRules::Iam,
-    global: true,    endpoints: &[
+    endpoints: &[
         Endpoint::changes_aws("saml-providers/create").taking(form_of(METADATA_MAX) + WITH_TAGS),
         Endpoint::changes_aws("saml-providers/metadata").taking(form_of(METADATA_MAX)),
     ],
+    ..KindInfo::of(Service::Iam)
 };
+
+const KIND: ResourceKind = ResourceKind::SamlProvider;
 
 /// CreateSAMLProvider's and UpdateSAMLProvider's bounds on `SAMLMetadataDocument`.
 pub const METADATA_MIN: usize = 1_000;
@@ -49,17 +37,14 @@ pub const METADATA_MAX: usize = 10_000_000;
 
 /// CreateSAMLProvider's form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewSamlProvider {
     /// `account/global`.
-    #[serde(default)]
     pub target: String,
-    #[serde(default)]
     pub name: String,
     /// The IdP's SAML metadata XML, pasted or read from a file in the browser.
-    #[serde(default)]
     pub metadata: String,
     /// One `Key=Value` per line.
-    #[serde(default)]
     pub tags: String,
 }
 
@@ -74,21 +59,7 @@ pub struct SamlProviderRequest {
 
 /// A SAML provider's name: 1 to 128 letters, digits and `_ . -` (IAM's `[\w._-]+`).
 pub fn check_saml_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("The name is required.".into());
-    }
-    if name.chars().count() > 128 {
-        return Err("The name is longer than 128 characters.".into());
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "_.-".contains(*c)))
-    {
-        return Err(format!(
-            "The name cannot contain \"{bad}\": use letters, digits and _ . - only."
-        ));
-    }
-    Ok(())
+    check_name(name, "The name", 128, "_.-", "_ . - only")
 }
 
 /// The metadata document's length as IAM counts it: 1,000 to 10,000,000 characters. Then
@@ -134,30 +105,24 @@ pub fn check_saml_provider(
     is_metadata: fn(&str) -> Result<(), String>,
 ) -> Result<SamlProviderRequest, AppError> {
     let mut errors = FieldErrors::new();
-    errors.check("target", check_global_target(&form.target));
+    let account = errors.take("target", global_target_account(&form.target));
     let name = form.name.trim();
     errors.check("name", check_saml_name(name));
     errors.check("metadata", check_metadata(&form.metadata, is_metadata));
-    let tags = parse_tags(TagRules::Iam, &form.tags);
-    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    let tags = errors.take("tags", parse_tags(TagRules::Iam, &form.tags));
     errors.into_result()?;
     Ok(SamlProviderRequest {
-        account: form
-            .target
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+        account,
         name: name.to_string(),
         metadata: form.metadata.clone(),
-        tags: tags.unwrap_or_default(),
+        tags,
     })
 }
 
 /// UpdateSAMLProvider's form: the new metadata document.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MetadataChange {
-    #[serde(default)]
     pub metadata: String,
 }
 
@@ -205,69 +170,37 @@ pub async fn replace_saml_metadata(
 #[component]
 pub fn NewPage() -> impl IntoView {
     view! {
-        <CreatePage title="New IAM SAML provider"
-            load=|| crate::api::resources::get_create_form_options(KIND)
-            form=|options| view! { <ProviderForm options /> }>
-            "Lets IAM trust the SAML assertions of an identity provider (Okta, Entra ID, Google Workspace, ADFS), so its users can sign in to the console or assume roles. IAM reads the metadata's validUntil as the provider's expiry."
-        </CreatePage>
-    }
-}
-
-#[component]
-fn ProviderForm(options: CreateFormOptions) -> impl IntoView {
-    let create = ServerAction::<CreateSamlProvider>::new();
-    let error = action_error(create);
-    // The target the select shows: its first option until the admin picks another.
-    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    view! {
-        <section class=format!("{CARD} max-w-3xl")>
-            <ActionForm action=create>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
-                    <CsrfField />
-                    <TargetSelect id="saml-target" name="provider[target]" kind=KIND targets=options.targets.clone() target error />
-                    <TextField form="saml" name="provider[name]" field="name" label="Name" error
-                        hint="Up to 128 letters, digits and _ . -, e.g. Okta" />
-                    <TextFileField id="saml-metadata" name="provider[metadata]" field="metadata" label="Metadata document" error
-                        accept=".xml,application/xml,text/xml" rows=8
-                        hint="The IdP's SAML 2.0 metadata XML (an EntityDescriptor with an IDPSSODescriptor), 1,000 to 10,000,000 characters" />
-                    <TagsField id="saml-tags" name="provider[tags]" error kind=KIND target hint="One Key=Value per line" />
-                    <SubmitButton label="Create SAML provider" pending=create.pending() />
-                </div>
-            </ActionForm>
-        </section>
+        <NewItemPage kind=KIND title="New IAM SAML provider" arg="provider" id="saml"
+            action={ServerAction::<CreateSamlProvider>::new()}
+            about=|| "Lets IAM trust the SAML assertions of an identity provider (Okta, Entra ID, Google Workspace, ADFS), so its users can sign in to the console or assume roles. IAM reads the metadata's validUntil as the provider's expiry."
+            let:form>
+            <TextField form="saml" name="provider[name]" field="name" label="Name" error=form.error
+                hint="Up to 128 letters, digits and _ . -, e.g. Okta" />
+            <TextFileField id="saml-metadata" name="provider[metadata]" field="metadata" label="Metadata document" error=form.error
+                accept=".xml,application/xml,text/xml" rows=8
+                hint="The IdP's SAML 2.0 metadata XML (an EntityDescriptor with an IDPSSODescriptor), 1,000 to 10,000,000 characters" />
+            <TagsField id="saml-tags" name="provider[tags]" error=form.error kind=KIND target=form.target hint="One Key=Value per line" />
+            <SubmitButton label="Create SAML provider" pending=form.pending />
+        </NewItemPage>
     }
 }
 
 /// Replacing the metadata: the renewal of a provider whose metadata expires.
 pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
-    view! { <ReplaceMetadata item=resource.item /> }.into_any()
-}
-
-#[component]
-fn ReplaceMetadata(item: ResourceRef) -> impl IntoView {
-    let replace = ServerAction::<ReplaceSamlMetadata>::new();
-    reread_after(replace);
-    let error = action_error(replace);
+    let item = resource.item;
     view! {
-        <section class=CARD aria-labelledby="saml-metadata-heading" id="saml-metadata-section">
-            <h2 id="saml-metadata-heading" class="mb-2 font-semibold">"Replace metadata"</h2>
+        <Card heading_id="saml-metadata-heading" title="Replace metadata" id="saml-metadata-section">
             <p class="mb-2 text-sm text-slate-600 dark:text-slate-400">
                 "Upload the IdP's new metadata before the current one expires (for example after it rotates its signing certificate); IAM reads the new validUntil from it."
             </p>
-            <ActionForm action=replace>
-                <div class="space-y-2">
-                    <CsrfField />
-                    <ItemFields item />
-                    <TextFileField id="saml-new-metadata" name="change[metadata]" field="metadata" label="New metadata document" error
-                        accept=".xml,application/xml,text/xml"
-                        hint="SAML 2.0 IdP metadata XML, 1,000 to 10,000,000 characters" />
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
-                    <SubmitButton label="Replace metadata" pending=replace.pending() />
-                </div>
-            </ActionForm>
-        </section>
+            <ItemForm action={ServerAction::<ReplaceSamlMetadata>::new()} item submit="Replace metadata" let:error>
+                <TextFileField id="saml-new-metadata" name="change[metadata]" field="metadata" label="New metadata document" error
+                    accept=".xml,application/xml,text/xml"
+                    hint="SAML 2.0 IdP metadata XML, 1,000 to 10,000,000 characters" />
+            </ItemForm>
+        </Card>
     }
+    .into_any()
 }
 
 #[cfg(test)]

@@ -5,19 +5,12 @@
 //! certificate" button answers what the certificate is without uploading it. The private key
 //! is a secret: never stored, logged, audited or echoed back.
 
-use crate::model::endpoint::{Endpoint, WITH_TAGS, form_of};
-use crate::{
-    components::{
-        CreatePage, TargetSelect,
-        form::action_error, ActionAlert, CsrfField, TagsField, TextField, TextFileField,
-    },
-    model::{
-        aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
-        AppError, AwsItem, CreateFormOptions, FieldErrors, FormIntent, KindInfo, ResourceRef,
-        Service, Tag, TagRules,
-    },
-    pages::CARD,
-};
+use crate::components::form::action_answer;
+use crate::components::{IamNameAndPath, IntentButtons, NewItemPage, TagsField, TextFileField};
+use crate::model::aws_rules::{check_iam_name_and_path, global_target_account, parse_tags};
+use crate::model::endpoint::{form_of, Endpoint, WITH_TAGS};
+use crate::model::{AppError, AwsItem, FieldErrors, FormIntent, KindInfo, ResourceRef, Service};
+use crate::model::{Tag, TagRules};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -25,22 +18,20 @@ use serde::{Deserialize, Serialize};
 use super::act;
 use super::ResourceKind;
 
-const KIND: ResourceKind = ResourceKind::ServerCertificate;
-
 pub const INFO: KindInfo = KindInfo {
     slug: "server-certificate",
     title: "IAM server certificates",
     singular: "server certificate",
     nav_label: "Server certificates",
     path: "/server-certificates",
-    service: Service::Iam,
     expiry_field: Some("Expiration"),
-    tag_rules: TagRules::Iam,
-    global: true,    endpoints: &[
-        // Viewers may check a certificate (intent=check); uploading it is refused them by the console.
-        Endpoint::signed_in("server-certificates/upload").taking(form_of(BODY_MAX + CHAIN_MAX + KEY_MAX) + WITH_TAGS),
-    ],
+    // Viewers may check a certificate (intent=check); uploading it is refused them by the console.
+    endpoints: &[Endpoint::signed_in("server-certificates/upload")
+        .taking(form_of(BODY_MAX + CHAIN_MAX + KEY_MAX) + WITH_TAGS)],
+    ..KindInfo::of(Service::Iam)
 };
+
+const KIND: ResourceKind = ResourceKind::ServerCertificate;
 
 /// UploadServerCertificate's bounds, in characters.
 pub const BODY_MAX: usize = 16_384;
@@ -49,26 +40,20 @@ pub const CHAIN_MAX: usize = 2_097_152;
 
 /// UploadServerCertificate's form. Its `Debug` leaves the private key out.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewServerCertificate {
     /// `account/global`.
-    #[serde(default)]
     pub target: String,
-    #[serde(default)]
     pub name: String,
     /// Empty means `/`.
-    #[serde(default)]
     pub path: String,
     /// The certificate, PEM.
-    #[serde(default)]
     pub body: String,
     /// The intermediate certificates, PEM, the issuer of the body first.
-    #[serde(default)]
     pub chain: String,
     /// The secret.
-    #[serde(default)]
     pub private_key: String,
     /// One `Key=Value` per line.
-    #[serde(default)]
     pub tags: String,
 }
 
@@ -174,11 +159,8 @@ pub fn check_server_certificate(
     pems: PemCheck,
 ) -> Result<ServerCertificateRequest, AppError> {
     let mut errors = FieldErrors::new();
-    errors.check("target", check_global_target(&form.target));
-    let name = form.name.trim();
-    errors.check("name", check_iam_name(name, "The name", 128));
-    let path = form.path.trim();
-    errors.check("path", check_iam_path(path));
+    let account = errors.take("target", global_target_account(&form.target));
+    let (name, path) = check_iam_name_and_path(&mut errors, &form.name, &form.path, 128);
     let body = form.body.trim();
     let chain = form.chain.trim();
     let key = form.private_key.trim();
@@ -208,16 +190,10 @@ pub fn check_server_certificate(
             }
         }
     }
-    let tags = parse_tags(TagRules::Iam, &form.tags);
-    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    let tags = errors.take("tags", parse_tags(TagRules::Iam, &form.tags));
     errors.into_result()?;
     Ok(ServerCertificateRequest {
-        account: form
-            .target
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+        account,
         name: name.to_string(),
         path: if path.is_empty() {
             "/".into()
@@ -227,7 +203,7 @@ pub fn check_server_certificate(
         body: body.to_string(),
         chain: (!chain.is_empty()).then(|| chain.to_string()),
         private_key: key.to_string(),
-        tags: tags.unwrap_or_default(),
+        tags,
         summary: summary.unwrap_or_default(),
     })
 }
@@ -252,54 +228,28 @@ pub async fn upload_server_certificate(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
-    view! {
-        <CreatePage title="Upload an IAM server certificate"
-            load=|| crate::api::resources::get_create_form_options(KIND)
-            form=|options| view! { <UploadForm options /> }>
-            "A TLS certificate for load balancers and CloudFront in a Region where ACM is not used. The certificate's expiry is read from it; the private key goes to IAM and is never kept by trustdesk."
-        </CreatePage>
-    }
-}
-
-#[component]
-fn UploadForm(options: CreateFormOptions) -> impl IntoView {
     let upload = ServerAction::<UploadServerCertificate>::new();
-    let error = action_error(upload);
-    // The target the select shows: its first option until the admin picks another.
-    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    let value = upload.value();
-    let checked = Signal::derive(move || match value.get() {
-        Some(Ok(UploadAnswer::Checked(summary))) => Some(summary),
-        _ => None,
+    let checked = action_answer(upload, |answer| match answer {
+        UploadAnswer::Checked(summary) => Some(summary),
+        UploadAnswer::Uploaded(_) => None,
     });
     view! {
-        <section class=format!("{CARD} max-w-3xl")>
-            <ActionForm action=upload>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
-                    <CsrfField />
-                    <TargetSelect id="certificate-target" name="certificate[target]" kind=KIND targets=options.targets.clone() target error />
-                    <TextField form="certificate" name="certificate[name]" field="name" label="Name" error
-                        hint="Up to 128 letters, digits and _ + = , . @ -" />
-                    <TextField form="certificate" name="certificate[path]" field="path" label="Path" error required=false
-                        hint="Optional: / by default, or e.g. /cloudfront/ for CloudFront" />
-                    <TextFileField id="certificate-body" name="certificate[body]" field="body" label="Certificate body" error
-                        accept=".pem,.crt,.cer" hint="One PEM certificate (-----BEGIN CERTIFICATE-----)" />
-                    <TextFileField id="certificate-chain" name="certificate[chain]" field="chain" label="Certificate chain" error
-                        accept=".pem,.crt,.cer" required=false hint="Optional: the intermediate certificates, PEM, the body's issuer first" />
-                    <TextFileField id="certificate-private_key" name="certificate[private_key]" field="private_key" label="Private key" error
-                        accept=".pem,.key" hint="PEM (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), unencrypted. Sent to IAM only; never stored here." />
-                    <TagsField id="certificate-tags" name="certificate[tags]" error kind=KIND target hint="One Key=Value per line" />
-                    {move || checked.get().map(|summary| view! { <CertificateFacts summary /> })}
-                    <div class="flex gap-2">
-                        <button type="submit" name="intent" value="create" id="upload-certificate" disabled=move || upload.pending().get()
-                            class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Upload certificate"</button>
-                        <button type="submit" name="intent" value="check" id="check-certificate" disabled=move || upload.pending().get()
-                            class="rounded-md border border-slate-300 px-3 py-2 text-sm font-semibold hover:bg-slate-100 disabled:opacity-60 dark:border-slate-600 dark:hover:bg-slate-800">"Check certificate"</button>
-                    </div>
-                </div>
-            </ActionForm>
-        </section>
+        <NewItemPage kind=KIND title="Upload an IAM server certificate" arg="certificate" action=upload
+            about=|| "A TLS certificate for load balancers and CloudFront in a Region where ACM is not used. The certificate's expiry is read from it; the private key goes to IAM and is never kept by trustdesk."
+            let:form>
+            <IamNameAndPath form id="certificate" arg="certificate"
+                name_hint="Up to 128 letters, digits and _ + = , . @ -"
+                path_hint="Optional: / by default, or e.g. /cloudfront/ for CloudFront" />
+            <TextFileField id="certificate-body" name="certificate[body]" field="body" label="Certificate body" error=form.error
+                accept=".pem,.crt,.cer" hint="One PEM certificate (-----BEGIN CERTIFICATE-----)" />
+            <TextFileField id="certificate-chain" name="certificate[chain]" field="chain" label="Certificate chain" error=form.error
+                accept=".pem,.crt,.cer" required=false hint="Optional: the intermediate certificates, PEM, the body's issuer first" />
+            <TextFileField id="certificate-private_key" name="certificate[private_key]" field="private_key" label="Private key" error=form.error
+                accept=".pem,.key" hint="PEM (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), unencrypted. Sent to IAM only; never stored here." />
+            <TagsField id="certificate-tags" name="certificate[tags]" error=form.error kind=KIND target=form.target hint="One Key=Value per line" />
+            {move || checked.get().map(|summary| view! { <CertificateFacts summary /> })}
+            <IntentButtons create=("upload-certificate", "Upload certificate") check=("check-certificate", "Check certificate") pending=form.pending />
+        </NewItemPage>
     }
 }
 

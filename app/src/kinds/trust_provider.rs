@@ -3,28 +3,21 @@
 //! needs; the detail page can modify description, OIDC options and encryption. The OIDC client
 //! secret is write-only: sent to AWS, never shown, stored, logged or audited.
 
+use crate::components::form::{action_answer, action_error, action_success, form_level, SELECT};
+use crate::components::{ActionAlert, Card, CsrfField, FieldMessage, IntentButtons, NewItemPage};
+use crate::components::{SubmitButton, TagsField, TextField};
+use crate::model::aws_rules::{check_client_token, check_https, check_target, required};
+use crate::model::aws_rules::parse_ec2_tags;
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
-use crate::{
-    components::{
-        CreatePage, TargetSelect,
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
-    },
-    model::{
-        aws_rules::{check_client_token, check_https, check_target, parse_ec2_tags, required},
-        AppError, AwsItem, CreateFormOptions, FieldErrors, FormIntent, KindInfo, PermissionCheck,
-        ResourceRef, Service, TagRules,
-    },
-    pages::{resource::ItemFields, CARD},
-};
+use crate::model::{AppError, AwsItem, FieldErrors, FormIntent, KindInfo, PermissionCheck};
+use crate::model::{ResourceRef, Service};
+use crate::pages::resource::{reread_after, ItemFields};
 use leptos::prelude::*;
-use crate::components::form::SELECT;
 use serde::{Deserialize, Serialize};
 
 use super::ResourceKind;
 #[cfg(feature = "ssr")]
 use super::act;
-
-const KIND: ResourceKind = ResourceKind::TrustProvider;
 
 pub const INFO: KindInfo = KindInfo {
     slug: "trust-provider",
@@ -32,64 +25,46 @@ pub const INFO: KindInfo = KindInfo {
     singular: "trust provider",
     nav_label: "Trust providers",
     path: "/trust-providers",
-    service: Service::Ec2,
-    expiry_field: None,
-    tag_rules: TagRules::Ec2,
-    global: false,    endpoints: &[
+    endpoints: &[
         // Viewers may check permissions (intent=check); creating is refused them by the console.
         Endpoint::signed_in("trust-providers/submit").taking(WITH_TAGS),
         Endpoint::changes_aws("trust-providers/modify").taking(WITH_TAGS),
     ],
+    ..KindInfo::of(Service::Ec2)
 };
+
+const KIND: ResourceKind = ResourceKind::TrustProvider;
 
 
 /// The trust-provider form (create, and modify where noted). The OIDC client secret is
 /// write-only: sent to AWS, never shown, stored, logged or audited.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrustProviderForm {
     /// `account/region` (create only).
-    #[serde(default)]
     pub target: String,
     /// `user` or `device` (create only).
-    #[serde(default)]
     pub trust_provider_type: String,
     /// `iam-identity-center` or `oidc`, for user providers (create only).
-    #[serde(default)]
     pub user_trust_provider_type: String,
     /// `jamf`, `crowdstrike` or `jumpcloud`, for device providers (create only).
-    #[serde(default)]
     pub device_trust_provider_type: String,
-    #[serde(default)]
     pub policy_reference_name: String,
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
     pub oidc_issuer: String,
-    #[serde(default)]
     pub oidc_authorization_endpoint: String,
-    #[serde(default)]
     pub oidc_token_endpoint: String,
-    #[serde(default)]
     pub oidc_user_info_endpoint: String,
-    #[serde(default)]
     pub oidc_client_id: String,
-    #[serde(default)]
     pub oidc_client_secret: String,
-    #[serde(default)]
     pub oidc_scope: String,
-    #[serde(default)]
     pub device_tenant_id: String,
-    #[serde(default)]
     pub device_public_signing_key_url: String,
     /// A checkbox: present (any value) when ticked.
-    #[serde(default)]
     pub sse_customer_managed_key: Option<String>,
-    #[serde(default)]
     pub sse_kms_key_arn: String,
     /// One `Key=Value` per line (create only).
-    #[serde(default)]
     pub tags: String,
-    #[serde(default)]
     pub client_token: String,
 }
 
@@ -313,33 +288,30 @@ pub async fn modify_trust_provider(
 
 #[component]
 pub fn NewPage() -> impl IntoView {
+    let submit = ServerAction::<SubmitTrustProvider>::new();
+    let checked = action_answer(submit, |outcome| match outcome {
+        TrustProviderOutcome::Checked(check) => Some(check),
+        TrustProviderOutcome::Created(_) => None,
+    });
     view! {
-        <CreatePage title="New Verified Access trust provider"
-            load=|| crate::api::resources::get_create_form_options(KIND)
-            form=|options| view! { <CreateForm options /> }>
-            "A trust provider tells Verified Access who the user is (IAM Identity Center or an OIDC identity provider) or what state their device is in (Jamf, CrowdStrike, JumpCloud)."
-        </CreatePage>
+        <NewItemPage kind=KIND title="New Verified Access trust provider" arg="provider" action=submit client_token=true checked
+            about=|| "A trust provider tells Verified Access who the user is (IAM Identity Center or an OIDC identity provider) or what state their device is in (Jamf, CrowdStrike, JumpCloud)."
+            let:form>
+            <ProviderFields form />
+        </NewItemPage>
     }
 }
 
 /// The modify form, prefilled from the item's fields.
 pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
-    let field = |label: &str| {
-        resource
-            .fields
-            .iter()
-            .find(|f| f.label == label)
-            .map(|f| f.value.clone())
-    };
-    let is_oidc = field("User type").as_deref() == Some("oidc");
-    let sse_enabled = field("Customer managed key").as_deref() == Some("yes");
+    let field = |label: &str| resource.field(label).unwrap_or_default().to_string();
     view! {
         <ModifyTrustProviderForm
             item=resource.item.clone()
-            is_oidc
-            description=field("Description").unwrap_or_default()
-            sse_enabled
-            kms_key_arn=field("KMS key ARN").unwrap_or_default()
+            is_oidc=field("User type") == "oidc"
+            description=field("Description")
+            sse_enabled=field("Customer managed key") == "yes"
+            kms_key_arn=field("KMS key ARN")
         />
     }
     .into_any()
@@ -377,72 +349,43 @@ fn Select(
     }
 }
 
+/// The create form's fields: each type's own shown only for it once the page is hydrated.
 #[component]
-fn CreateForm(options: CreateFormOptions) -> impl IntoView {
-    let submit = ServerAction::<SubmitTrustProvider>::new();
-    let error = action_error(submit);
-    // The target the select shows: its first option until the admin picks another.
-    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
+fn ProviderFields(form: crate::components::FormState) -> impl IntoView {
+    let error = form.error;
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
     let provider_type = RwSignal::new("user".to_string());
     let user_type = RwSignal::new("oidc".to_string());
     let device_type = RwSignal::new("jamf".to_string());
-    let checked = Signal::derive(move || match submit.value().get() {
-        Some(Ok(TrustProviderOutcome::Checked(check))) => Some(check),
-        _ => None,
-    });
     view! {
-        <section class=format!("{CARD} max-w-3xl")>
-            <ActionForm action=submit>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty() || e.field("client_token").is_some())) />
-                    {move || checked.get().map(|check| {
-                        let class = if check.allowed {
-                            "rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
-                        } else {
-                            "rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
-                        };
-                        view! { <div role="status" id="permission-check" class=class>{check.message}</div> }
-                    })}
-                    <CsrfField />
-                    <input type="hidden" name="provider[client_token]" value=options.client_token />
-                    <TargetSelect id="provider-target" name="provider[target]" kind=KIND targets=options.targets.clone() target error />
-                    <div class="grid gap-4 sm:grid-cols-2">
-                        <Select name="provider[trust_provider_type]" field="trust_provider_type" label="Trust provider type" error on_change=provider_type
-                            options=vec![("user", "User identity"), ("device", "Device")] />
-                        <div class:hidden=shown_when(hydrated, move || provider_type.get() == "user")>
-                            <Select name="provider[user_trust_provider_type]" field="user_trust_provider_type" label="User trust provider type (user)" error on_change=user_type
-                                options=vec![("oidc", "OpenID Connect (OIDC)"), ("iam-identity-center", "IAM Identity Center")] />
-                        </div>
-                        <div class:hidden=shown_when(hydrated, move || provider_type.get() == "device")>
-                            <Select name="provider[device_trust_provider_type]" field="device_trust_provider_type" label="Device trust provider type (device)" error on_change=device_type
-                                options=vec![("jamf", "Jamf"), ("crowdstrike", "CrowdStrike"), ("jumpcloud", "JumpCloud")] />
-                        </div>
-                    </div>
-                    <TextField form="provider" name="provider[policy_reference_name]" field="policy_reference_name" label="Policy reference name" error
-                        hint="How Verified Access policies refer to this provider: a letter or _, then letters, digits or _." />
-                    <TextField form="provider" name="provider[description]" field="description" label="Description" error required=false hint="Up to 255 characters" />
-                    <fieldset class="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700" class:hidden=shown_when(hydrated, move || provider_type.get() == "user" && user_type.get() == "oidc")>
-                        <legend class="px-1 text-sm font-semibold">"OIDC options (user providers of type OIDC)"</legend>
-                        <OidcFields error creating=true />
-                    </fieldset>
-                    <fieldset class="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700" class:hidden=shown_when(hydrated, move || provider_type.get() == "device")>
-                        <legend class="px-1 text-sm font-semibold">"Device options (device providers)"</legend>
-                        <TextField form="provider" name="provider[device_tenant_id]" field="device_tenant_id" label="Tenant ID" error required=false hint="Required for Jamf and JumpCloud" />
-                        <TextField form="provider" name="provider[device_public_signing_key_url]" field="device_public_signing_key_url" label="Public signing key URL" error required=false />
-                    </fieldset>
-                    <SseFields error />
-                    <TagsField id="provider-tags" name="provider[tags]" error kind=KIND target placeholder="Owner=identity@example.com" />
-                    <div class="flex flex-wrap gap-2">
-                        <button type="submit" name="intent" value="create" id="create-provider" disabled=move || submit.pending().get()
-                            class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Create trust provider"</button>
-                        <button type="submit" name="intent" value="check" id="check-permissions" disabled=move || submit.pending().get()
-                            class="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 disabled:opacity-60 dark:border-slate-600 dark:hover:bg-slate-800">"Check permissions (dry run)"</button>
-                    </div>
-                </div>
-            </ActionForm>
-        </section>
+        <div class="grid gap-4 sm:grid-cols-2">
+            <Select name="provider[trust_provider_type]" field="trust_provider_type" label="Trust provider type" error on_change=provider_type
+                options=vec![("user", "User identity"), ("device", "Device")] />
+            <div class:hidden=shown_when(hydrated, move || provider_type.get() == "user")>
+                <Select name="provider[user_trust_provider_type]" field="user_trust_provider_type" label="User trust provider type (user)" error on_change=user_type
+                    options=vec![("oidc", "OpenID Connect (OIDC)"), ("iam-identity-center", "IAM Identity Center")] />
+            </div>
+            <div class:hidden=shown_when(hydrated, move || provider_type.get() == "device")>
+                <Select name="provider[device_trust_provider_type]" field="device_trust_provider_type" label="Device trust provider type (device)" error on_change=device_type
+                    options=vec![("jamf", "Jamf"), ("crowdstrike", "CrowdStrike"), ("jumpcloud", "JumpCloud")] />
+            </div>
+        </div>
+        <TextField form="provider" name="provider[policy_reference_name]" field="policy_reference_name" label="Policy reference name" error
+            hint="How Verified Access policies refer to this provider: a letter or _, then letters, digits or _." />
+        <TextField form="provider" name="provider[description]" field="description" label="Description" error required=false hint="Up to 255 characters" />
+        <fieldset class="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700" class:hidden=shown_when(hydrated, move || provider_type.get() == "user" && user_type.get() == "oidc")>
+            <legend class="px-1 text-sm font-semibold">"OIDC options (user providers of type OIDC)"</legend>
+            <OidcFields error creating=true />
+        </fieldset>
+        <fieldset class="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700" class:hidden=shown_when(hydrated, move || provider_type.get() == "device")>
+            <legend class="px-1 text-sm font-semibold">"Device options (device providers)"</legend>
+            <TextField form="provider" name="provider[device_tenant_id]" field="device_tenant_id" label="Tenant ID" error required=false hint="Required for Jamf and JumpCloud" />
+            <TextField form="provider" name="provider[device_public_signing_key_url]" field="device_public_signing_key_url" label="Public signing key URL" error required=false />
+        </fieldset>
+        <SseFields error />
+        <TagsField id="provider-tags" name="provider[tags]" error kind=KIND target=form.target placeholder="Owner=identity@example.com" />
+        <IntentButtons create=("create-provider", "Create trust provider") check=("check-permissions", "Check permissions (dry run)") pending=form.pending />
     }
 }
 
@@ -497,17 +440,14 @@ fn ModifyTrustProviderForm(
     kms_key_arn: String,
 ) -> impl IntoView {
     let modify = ServerAction::<ModifyTrustProvider>::new();
-    crate::pages::resource::reread_after(modify);
+    reread_after(modify);
     let error = action_error(modify);
-    let success = Signal::derive(move || {
-        matches!(modify.value().get(), Some(Ok(()))).then(|| "Trust provider updated.".to_string())
-    });
+    let success = action_success(modify, "Trust provider updated.");
     view! {
-        <section class=CARD aria-labelledby="modify-heading">
-            <h2 id="modify-heading" class="mb-2 font-semibold">"Modify"</h2>
+        <Card heading_id="modify-heading" title="Modify">
             <ActionForm action=modify>
                 <div class="space-y-3">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) success />
+                    <ActionAlert error=form_level(error) success />
                     <CsrfField />
                     <ItemFields item=item.clone() />
                     <div>
@@ -526,7 +466,7 @@ fn ModifyTrustProviderForm(
                     <SubmitButton label="Save changes" pending=modify.pending() />
                 </div>
             </ActionForm>
-        </section>
+        </Card>
     }
 }
 

@@ -1,18 +1,13 @@
 //! IPAM external-resource verification tokens: a token proves to AWS that you control an address
 //! range you bring (BYOIP). Created in an IPAM; expires (`NotAfter`).
 
+use crate::components::form::{action_answer, SELECT};
+use crate::components::{Card, CreateForm, CreatePage, FieldMessage, IntentButtons, TagsField};
+use crate::model::aws_rules::{check_client_token, is_aws_region, parse_ec2_tags, MAX_TAGS};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
-use crate::{
-    components::{CreatePage, form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField},
-    model::{
-        aws_rules::{check_client_token, is_aws_region, parse_ec2_tags, MAX_TAGS},
-        AppError, AwsItem, FieldErrors, FormIntent, KindInfo, PermissionCheck, Service, Tag,
-        TagRules,
-    },
-    pages::CARD,
-};
+use crate::model::{AppError, AwsItem, FieldErrors, FormIntent, KindInfo, PermissionCheck};
+use crate::model::{Service, Tag};
 use leptos::prelude::*;
-use crate::components::form::SELECT;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
@@ -20,23 +15,22 @@ use serde::{Deserialize, Serialize};
 use super::{act, form_options};
 use super::ResourceKind;
 
-const KIND: ResourceKind = ResourceKind::VerificationToken;
-
 pub const INFO: KindInfo = KindInfo {
     slug: "verification-token",
     title: "IPAM verification tokens",
     singular: "verification token",
     nav_label: "Verification tokens",
     path: "/verification-tokens",
-    service: Service::Ec2,
     expiry_field: Some("NotAfter"),
-    tag_rules: TagRules::Ec2,
-    global: false,    endpoints: &[
+    endpoints: &[
         Endpoint::signed_in("verification-tokens/form"),
         // Viewers may check permissions (intent=check); creating is refused them by the console.
         Endpoint::signed_in("verification-tokens/submit").taking(WITH_TAGS),
     ],
+    ..KindInfo::of(Service::Ec2)
 };
+
+const KIND: ResourceKind = ResourceKind::VerificationToken;
 
 /// An IPAM a verification token can be created in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,15 +109,14 @@ pub fn check_verification_token(
             Err("Choose the IPAM that will create the token.".into())
         },
     );
-    let tags = parse_ec2_tags(&form.tags);
-    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    let tags = errors.take("tags", parse_ec2_tags(&form.tags));
     errors.check("client_token", check_client_token(&form.client_token));
     errors.into_result()?;
     Ok(VerificationTokenRequest {
         account: target[0].to_string(),
         region: target[1].to_string(),
         ipam_id: target[2].to_string(),
-        tags: tags.unwrap_or_default(),
+        tags,
     })
 }
 
@@ -155,14 +148,7 @@ pub fn NewPage() -> impl IntoView {
 
 /// The ownership proof: the token's name and value, and where to publish them.
 pub fn detail_sections(resource: AwsItem, just_created: bool) -> AnyView {
-    let field = |label: &str| {
-        resource
-            .fields
-            .iter()
-            .find(|f| f.label == label)
-            .map(|f| f.value.clone())
-            .unwrap_or_default()
-    };
+    let field = |label: &str| resource.field(label).unwrap_or_default().to_string();
     view! { <OwnershipProof token_name=field("Token name") token_value=field("Token value") just_created /> }
         .into_any()
 }
@@ -170,13 +156,11 @@ pub fn detail_sections(resource: AwsItem, just_created: bool) -> AnyView {
 #[component]
 fn TokenForm(options: TokenFormOptions) -> impl IntoView {
     let submit = ServerAction::<SubmitVerificationToken>::new();
-    let error = action_error(submit);
-    // The target the select shows: its first option until the admin picks another.
-    let target = RwSignal::new(options.ipams.first().map(IpamChoice::target).unwrap_or_default());
-    let checked = Signal::derive(move || match submit.value().get() {
-        Some(Ok(TokenFormOutcome::Checked(check))) => Some(check),
-        _ => None,
+    let checked = action_answer(submit, |outcome| match outcome {
+        TokenFormOutcome::Checked(check) => Some(check),
+        TokenFormOutcome::Created(_) => None,
     });
+    let targets = options.ipams.iter().map(IpamChoice::target).collect();
     let ipam_choices = options
         .ipams
         .iter()
@@ -197,56 +181,32 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
         .collect_view();
     let no_ipams = options.ipams.is_empty();
     view! {
-        <section class=format!("{CARD} max-w-3xl") aria-labelledby="token-form-heading">
-            <h2 id="token-form-heading" class="sr-only">"Token"</h2>
-            <ActionForm action=submit>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty() || e.field("client_token").is_some())) />
-                    {move || checked.get().map(|check| {
-                        let class = if check.allowed {
-                            "rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
-                        } else {
-                            "rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
-                        };
-                        view! { <div role="status" id="permission-check" class=class>{check.message}</div> }
-                    })}
-                    <CsrfField />
-                    <input type="hidden" name="token[client_token]" value=options.client_token />
-                    <div>
-                        <label for="token-ipam" class="block text-sm font-medium">"IPAM"</label>
-                        <select id="token-ipam" on:change=move |ev| target.set(event_target_value(&ev)) name="token[ipam]" required aria-describedby="token-ipam-hint token-ipam-error"
-                            class=SELECT>
-                            {ipam_choices}
-                        </select>
-                        <p id="token-ipam-hint" class="mt-1 text-xs text-slate-500">
-                            {if no_ipams { "No IPAM exists in the configured accounts and regions; create one first." } else { "The IPAM that will create the token; its account and region are the token's." }}
-                        </p>
-                        <FieldMessage error field="ipam" id="token-ipam-error" />
-                    </div>
-                    <TagsField id="token-tags" name="token[tags]" error kind=KIND target rows=4
-                        placeholder="Owner=net-team@example.com\nRange=203.0.113.0/24"
-                        hint=format!("One Key=Value per line; at most {MAX_TAGS}. Keys up to 127 characters and not starting with aws:, values up to 256.") />
-                    <div class="flex flex-wrap gap-2">
-                        <button type="submit" name="intent" value="create" id="create-token" disabled=move || submit.pending().get() || no_ipams
-                            class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
-                            "Create token"
-                        </button>
-                        <button type="submit" name="intent" value="check" id="check-permissions" disabled=move || submit.pending().get() || no_ipams
-                            class="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-100 disabled:opacity-60 dark:border-slate-600 dark:hover:bg-slate-800">
-                            "Check permissions (dry run)"
-                        </button>
-                    </div>
-                </div>
-            </ActionForm>
-        </section>
+        <CreateForm kind=KIND action=submit arg="token" id="token" targets own_target=true
+            client_token=options.client_token checked heading="Token" let:form>
+            <div>
+                <label for="token-ipam" class="block text-sm font-medium">"IPAM"</label>
+                <select id="token-ipam" on:change=move |ev| form.target.set(event_target_value(&ev)) name="token[ipam]" required aria-describedby="token-ipam-hint token-ipam-error"
+                    class=SELECT>
+                    {ipam_choices}
+                </select>
+                <p id="token-ipam-hint" class="mt-1 text-xs text-slate-500">
+                    {if no_ipams { "No IPAM exists in the configured accounts and regions; create one first." } else { "The IPAM that will create the token; its account and region are the token's." }}
+                </p>
+                <FieldMessage error=form.error field="ipam" id="token-ipam-error" />
+            </div>
+            <TagsField id="token-tags" name="token[tags]" error=form.error kind=KIND target=form.target rows=4
+                placeholder="Owner=net-team@example.com\nRange=203.0.113.0/24"
+                hint=format!("One Key=Value per line; at most {MAX_TAGS}. Keys up to 127 characters and not starting with aws:, values up to 256.") />
+            <IntentButtons create=("create-token", "Create token") check=("check-permissions", "Check permissions (dry run)")
+                pending=form.pending disabled=no_ipams />
+        </CreateForm>
     }
 }
 
 #[component]
 fn OwnershipProof(token_name: String, token_value: String, just_created: bool) -> impl IntoView {
     view! {
-        <section class=CARD aria-labelledby="proof-heading" id="ownership-proof">
-            <h2 id="proof-heading" class="mb-2 font-semibold">"Prove ownership"</h2>
+        <Card heading_id="proof-heading" title="Prove ownership" id="ownership-proof">
             {just_created.then(|| view! { <p role="status" class="mb-2 rounded bg-emerald-50 px-2 py-1 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">"Token created."</p> })}
             <p class="mb-2 text-sm">"Publish the token where the registry can see it, then provision the address range before the token expires:"</p>
             <ul class="mb-2 list-disc space-y-1 pl-5 text-sm">
@@ -254,7 +214,7 @@ fn OwnershipProof(token_name: String, token_value: String, just_created: bool) -
                 <li>"RDAP: the token value as a remark on the range's RIR record."</li>
             </ul>
             <p class="text-sm">"Token value: " <code class="break-all font-mono text-xs" id="token-value">{token_value}</code></p>
-        </section>
+        </Card>
     }
 }
 

@@ -62,6 +62,26 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+impl AuditEntry {
+    /// What the row acted on: its kind, then its id where it has one.
+    pub fn target(&self) -> String {
+        if self.target_id.is_empty() {
+            self.target_kind.clone()
+        } else {
+            format!("{} {}", self.target_kind, self.target_id)
+        }
+    }
+
+    /// Where: `account / region`, or as much of it as the row has.
+    pub fn scope(&self) -> String {
+        [self.account.as_str(), self.region.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" / ")
+    }
+}
+
 pub const AUDIT_PAGE_SIZE: u32 = 50;
 
 /// The filters and page of the audit list, as carried in its URL (`/audit?actor=…&page=2`).
@@ -123,9 +143,24 @@ impl AuditQuery {
         })
     }
 
-    /// The query string of these filters (no page), for links that keep them: the pager, the
-    /// exports. Empty values are left out.
-    pub fn filter_string(&self) -> String {
+    /// The list's URL query, each field as `get` reads it: the first page unless it names
+    /// another.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |key: &str| get(key).unwrap_or_default();
+        AuditQuery {
+            actor: text("actor"),
+            action: text("action"),
+            kind: text("kind"),
+            account: text("account"),
+            outcome: text("outcome"),
+            from: text("from"),
+            to: text("to"),
+            page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+        }
+    }
+
+    /// The filters (not the page), each by its name in the URL.
+    pub fn filters(&self) -> [(&'static str, &str); 7] {
         [
             ("actor", &self.actor),
             ("action", &self.action),
@@ -135,11 +170,12 @@ impl AuditQuery {
             ("from", &self.from),
             ("to", &self.to),
         ]
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(key, value)| format!("{key}={}", super::resource::encode_segment(value)))
-        .collect::<Vec<_>>()
-        .join("&")
+    }
+
+    /// The query string of these filters (no page), for links that keep them: the pager, the
+    /// exports. Empty values are left out.
+    pub fn filter_string(&self) -> String {
+        super::resource::query_params(self.filters()).join("&")
     }
 
     pub fn is_filtered(&self) -> bool {

@@ -49,9 +49,15 @@ pub fn check_tag_key(rules: TagRules, key: &str) -> Result<(), String> {
             "Tag key \"{key}\" starts with aws:, which AWS reserves."
         ));
     }
-    if rules == TagRules::Iam && !key.chars().all(iam_tag_char) {
+    iam_tag_chars(rules, key, || format!("Tag key \"{key}\""))
+}
+
+/// In IAM, only the characters IAM allows in tags; `what` names the key or value in the error.
+fn iam_tag_chars(rules: TagRules, text: &str, what: impl Fn() -> String) -> Result<(), String> {
+    if rules == TagRules::Iam && !text.chars().all(iam_tag_char) {
         return Err(format!(
-            "Tag key \"{key}\" has a character IAM does not allow: use letters, digits, spaces and _ . : / = + - @."
+            "{} has a character IAM does not allow: use letters, digits, spaces and _ . : / = + - @.",
+            what()
         ));
     }
     Ok(())
@@ -68,12 +74,7 @@ pub fn check_tag_value(rules: TagRules, key: &str, value: &str) -> Result<(), St
             "The value of tag \"{key}\" is longer than {TAG_VALUE_MAX} characters."
         ));
     }
-    if rules == TagRules::Iam && !value.chars().all(iam_tag_char) {
-        return Err(format!(
-            "The value of tag \"{key}\" has a character IAM does not allow: use letters, digits, spaces and _ . : / = + - @."
-        ));
-    }
-    Ok(())
+    iam_tag_chars(rules, value, || format!("The value of tag \"{key}\""))
 }
 
 /// One tag set from the tag editor, trimmed, with each field's error on that field.
@@ -169,6 +170,18 @@ pub fn check_target(target: &str) -> Result<(), String> {
 /// An IAM name (instance profile, policy, server certificate, MFA device): 1 to `max`
 /// characters, letters, digits and `_+=,.@-`, no spaces.
 pub fn check_iam_name(name: &str, what: &str, max: usize) -> Result<(), String> {
+    check_name(name, what, max, "_+=,.@-", "_ + = , . @ -")
+}
+
+/// A name of 1 to `max` characters: letters, digits and those of `punctuation`, which
+/// `listed` names in the error.
+pub fn check_name(
+    name: &str,
+    what: &str,
+    max: usize,
+    punctuation: &str,
+    listed: &str,
+) -> Result<(), String> {
     if name.is_empty() {
         return Err(format!("{what} is required."));
     }
@@ -177,13 +190,27 @@ pub fn check_iam_name(name: &str, what: &str, max: usize) -> Result<(), String> 
     }
     if let Some(bad) = name
         .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "_+=,.@-".contains(*c)))
+        .find(|c| !(c.is_ascii_alphanumeric() || punctuation.contains(*c)))
     {
         return Err(format!(
-            "{what} cannot contain \"{bad}\": use letters, digits and _ + = , . @ -."
+            "{what} cannot contain \"{bad}\": use letters, digits and {listed}."
         ));
     }
     Ok(())
+}
+
+/// The name (1 to `max` of IAM's name characters) and the path of an IAM item's create form,
+/// trimmed, each checked on its field (`name`, `path`).
+pub fn check_iam_name_and_path<'a>(
+    errors: &mut FieldErrors,
+    name: &'a str,
+    path: &'a str,
+    max: usize,
+) -> (&'a str, &'a str) {
+    let (name, path) = (name.trim(), path.trim());
+    errors.check("name", check_iam_name(name, "The name", max));
+    errors.check("path", check_iam_path(path));
+    (name, path)
 }
 
 /// An IAM path: `/` alone, or up to 512 characters that begin and end with `/` and are
@@ -210,6 +237,11 @@ pub fn check_global_target(target: &str) -> Result<(), String> {
         Some((account, super::resource::GLOBAL_REGION)) if !account.is_empty() => Ok(()),
         _ => Err("Choose the account.".into()),
     }
+}
+
+/// The account a global kind's form creates in (its target is `account/global`).
+pub fn global_target_account(target: &str) -> Result<String, String> {
+    check_global_target(target).map(|()| super::tag_warnings::target_account(target).to_string())
 }
 
 /// Non-empty trimmed lines.

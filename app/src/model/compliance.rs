@@ -416,26 +416,45 @@ impl TagRuleForm {
     }
 }
 
+/// Rules for the tests of the model's tag-rule machinery.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::{AllowedValues, TagRule};
+
+    /// Rule 1: `CostCentre`, required, `CC-????`, also spelled `costcenter`; every kind and account.
+    pub fn cost_centre_rule() -> TagRule {
+        TagRule {
+            id: 1,
+            key: "CostCentre".into(),
+            kinds: Vec::new(),
+            accounts: Vec::new(),
+            required: true,
+            allowed: AllowedValues::Pattern("CC-????".into()),
+            spellings: vec!["costcenter".into()],
+        }
+    }
+
+    /// Rule 2: `Owner`, required, any value; every kind and account.
+    pub fn owner_rule() -> TagRule {
+        TagRule {
+            id: 2,
+            key: "Owner".into(),
+            allowed: AllowedValues::Any,
+            spellings: Vec::new(),
+            ..cost_centre_rule()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn tag(key: &str, value: &str) -> Tag {
-        Tag {
-            key: key.into(),
-            value: value.into(),
-        }
-    }
-
     fn cost_centre() -> TagRule {
         TagRule {
-            id: 1,
-            key: "CostCentre".into(),
-            kinds: vec![],
             accounts: vec!["prod".into()],
-            required: true,
-            allowed: AllowedValues::Pattern("CC-????".into()),
             spellings: vec!["costcenter".into(), "cost-centre".into()],
+            ..fixtures::cost_centre_rule()
         }
     }
 
@@ -469,15 +488,15 @@ mod tests {
             }]
         );
         assert_eq!(
-            rule.check(kind, "prod", &[tag("CostCentre", "CC-0042")]),
+            rule.check(kind, "prod", &[Tag::new("CostCentre", "CC-0042")]),
             vec![]
         );
         assert!(matches!(
-            rule.check(kind, "prod", &[tag("CostCentre", "marketing")])[..],
+            rule.check(kind, "prod", &[Tag::new("CostCentre", "marketing")])[..],
             [Violation::NotAllowed { .. }]
         ));
         assert_eq!(
-            rule.check(kind, "prod", &[tag("costcenter", "CC-0042")]),
+            rule.check(kind, "prod", &[Tag::new("costcenter", "CC-0042")]),
             vec![Violation::Misspelled {
                 found: "costcenter".into(),
                 key: "CostCentre".into()
@@ -485,7 +504,7 @@ mod tests {
             "a misspelling is not also reported missing"
         );
         assert!(matches!(
-            rule.check(kind, "prod", &[tag("COSTCENTRE", "x")])[..],
+            rule.check(kind, "prod", &[Tag::new("COSTCENTRE", "x")])[..],
             [Violation::Misspelled { .. }]
         ));
         assert_eq!(rule.check(kind, "dev", &[]), vec![], "other accounts");
@@ -531,17 +550,20 @@ mod tests {
                 .collect()
         };
         assert_eq!(codes(&[]), ["missing"]);
-        assert_eq!(codes(&[tag("CostCentre", "cc-1200")]), ["not_allowed"]);
-        assert_eq!(codes(&[tag("costcenter", "CC-1040")]), ["misspelled"]);
+        assert_eq!(codes(&[Tag::new("CostCentre", "cc-1200")]), ["not_allowed"]);
+        assert_eq!(codes(&[Tag::new("costcenter", "CC-1040")]), ["misspelled"]);
 
-        assert_eq!(rule.carried(&[tag("Owner", "a")]), None);
+        assert_eq!(rule.carried(&[Tag::new("Owner", "a")]), None);
         assert_eq!(
-            rule.carried(&[tag("cost-centre", "CC-1"), tag("Owner", "a")]),
-            Some(&tag("cost-centre", "CC-1"))
+            rule.carried(&[Tag::new("cost-centre", "CC-1"), Tag::new("Owner", "a")]),
+            Some(&Tag::new("cost-centre", "CC-1"))
         );
         assert_eq!(
-            rule.carried(&[tag("costcenter", "CC-1"), tag("CostCentre", "CC-2")]),
-            Some(&tag("CostCentre", "CC-2")),
+            rule.carried(&[
+                Tag::new("costcenter", "CC-1"),
+                Tag::new("CostCentre", "CC-2")
+            ]),
+            Some(&Tag::new("CostCentre", "CC-2")),
             "the key itself before another spelling"
         );
     }

@@ -176,6 +176,15 @@ impl FieldErrors {
         }
     }
 
+    /// Checks a field whose rule also reads its value: the value, or (the error kept for
+    /// [`Self::into_result`]) the type's default in its place.
+    pub fn take<T: Default>(&mut self, field: &str, result: Result<T, String>) -> T {
+        result.unwrap_or_else(|message| {
+            self.check(field, Err(message));
+            T::default()
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -213,17 +213,13 @@ impl ExpiryQuery {
 
     /// The query string's `name=value` pairs of the filters set, percent-encoded.
     pub fn url_params(&self) -> Vec<String> {
-        [
-            ("kind", &self.kind),
+        super::resource::query_params([
+            ("kind", self.kind.as_str()),
             ("account", &self.account),
             ("region", &self.region),
             ("tag", &self.tag),
             ("expires", &self.expires),
-        ]
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| format!("{name}={}", super::resource::encode_segment(value)))
-        .collect()
+        ])
     }
 }
 

@@ -81,6 +81,31 @@ pub struct KindInfo {
     pub endpoints: &'static [crate::model::Endpoint],
 }
 
+impl KindInfo {
+    /// The descriptor of a kind of `service` before the kind names itself: the service's tag
+    /// rules (none on License Manager tokens), global per account where the service is (IAM),
+    /// no expiry and no server functions of its own. A kind's `INFO` fills in the rest.
+    pub const fn of(service: Service) -> Self {
+        KindInfo {
+            slug: "",
+            title: "",
+            singular: "",
+            nav_label: "",
+            path: "",
+            service,
+            expiry_field: None,
+            tag_rules: match service {
+                Service::Ec2 => TagRules::Ec2,
+                Service::Iam => TagRules::Iam,
+                Service::LicenseManager => TagRules::None,
+                Service::MultiPartyApproval => TagRules::Mpa,
+            },
+            global: matches!(service, Service::Iam),
+            endpoints: &[],
+        }
+    }
+}
+
 /// The region name of global kinds' items.
 pub const GLOBAL_REGION: &str = "global";
 
@@ -230,6 +255,14 @@ pub struct AwsItem {
 }
 
 impl AwsItem {
+    /// The value of the item's detail field `label` (e.g. `Role`), if it has one.
+    pub fn field(&self, label: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.value.as_str())
+    }
+
     pub fn tag(&self, key: &str) -> Option<&str> {
         self.tags
             .iter()
@@ -263,11 +296,90 @@ pub struct InventoryQuery {
     /// `expiry` (default), `-expiry`, `name`, `-name`, `account`, `region`, `status`.
     #[serde(default)]
     pub sort: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "number")]
     pub page: u32,
     /// Items AWS no longer lists instead of those it does.
     #[serde(default, deserialize_with = "flag")]
     pub removed: bool,
+}
+
+impl InventoryQuery {
+    /// The query of an inventory's URL, each field as `get` reads it: the first page unless it
+    /// names another; `removed` set as a flag is (`1`, `true`, `on`).
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |key: &str| get(key).unwrap_or_default();
+        InventoryQuery {
+            q: text("q"),
+            account: text("account"),
+            region: text("region"),
+            status: text("status"),
+            tag: text("tag"),
+            expires: text("expires"),
+            sort: text("sort"),
+            page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+            removed: get("removed").is_some_and(|v| is_on(&v)),
+        }
+    }
+
+    /// The filter alone: the same items, in no particular order, not paged.
+    pub fn filter(&self) -> Self {
+        InventoryQuery {
+            sort: String::new(),
+            page: 0,
+            ..self.clone()
+        }
+    }
+
+    /// The filters of free text, each by its name in the URL.
+    pub fn text_filters(&self) -> [(&'static str, &str); 5] {
+        [
+            ("q", &self.q),
+            ("account", &self.account),
+            ("region", &self.region),
+            ("status", &self.status),
+            ("tag", &self.tag),
+        ]
+    }
+
+    /// The query string's pairs of what is set (the page aside), for links that keep the view.
+    pub fn url_params(&self) -> Vec<String> {
+        let mut params = query_params(self.text_filters());
+        params.extend(query_params([
+            ("expires", self.expires.as_str()),
+            ("sort", &self.sort),
+        ]));
+        if self.removed {
+            params.push("removed=1".into());
+        }
+        params
+    }
+}
+
+/// A URL's query pairs `name=value` of the fields given a value, the values percent-encoded.
+pub fn query_params<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    fields
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", encode_segment(value)))
+        .collect()
+}
+
+/// A page number: a JSON number, or the text of a URL's or a form's field.
+fn number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Number(u32),
+        Text(String),
+    }
+    match Number::deserialize(deserializer)? {
+        Number::Number(n) => Ok(n),
+        Number::Text(text) => text.parse().map_err(serde::de::Error::custom),
+    }
+}
+
+fn is_on(text: &str) -> bool {
+    matches!(text, "1" | "true" | "on")
 }
 
 /// A URL flag: `1`, `true` or `on` (a checkbox) set it; absent or anything else leaves it off.
@@ -281,7 +393,7 @@ fn flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Er
     }
     Ok(match <Option<Flag>>::deserialize(deserializer)? {
         Some(Flag::Bool(on)) => on,
-        Some(Flag::Text(text)) => matches!(text.as_str(), "1" | "true" | "on"),
+        Some(Flag::Text(text)) => is_on(&text),
         None => false,
     })
 }
@@ -408,6 +520,24 @@ impl std::fmt::Debug for OnceSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_keep_the_filter() {
+        let query = InventoryQuery {
+            q: "a b".into(),
+            tag: "Owner=x@y".into(),
+            page: 3,
+            ..Default::default()
+        };
+        assert_eq!(query.url_params(), ["q=a%20b", "tag=Owner%3Dx%40y"]);
+        let removed = InventoryQuery {
+            sort: "name".into(),
+            removed: true,
+            ..query
+        };
+        assert_eq!(removed.filter().url_params().last().unwrap(), "removed=1");
+        assert_eq!(removed.url_params()[2], "sort=name");
+    }
 
     #[test]
     fn every_kind_round_trips_and_has_its_own_path() {

@@ -94,7 +94,7 @@ impl ShareScope {
     pub fn console_path(&self) -> String {
         match self {
             ShareScope::Inventory { kind, filter } => {
-                let query = filter_query_string(filter);
+                let query = filter.filter().url_params().join("&");
                 if query.is_empty() {
                     kind.path().to_string()
                 } else {
@@ -111,7 +111,7 @@ impl ShareScope {
         use super::resource::encode_segment as enc;
         match self {
             ShareScope::Inventory { kind, filter } => {
-                let filter = filter_query_string(filter);
+                let filter = filter.filter().url_params().join("&");
                 let sep = if filter.is_empty() { "" } else { "&" };
                 format!(
                     "/shares/new?scope=inventory&kind={}{sep}{filter}",
@@ -147,13 +147,7 @@ impl ShareScope {
         };
         match self {
             ShareScope::Inventory { filter, .. } => {
-                for (field, value) in [
-                    ("q", &filter.q),
-                    ("account", &filter.account),
-                    ("region", &filter.region),
-                    ("status", &filter.status),
-                    ("tag", &filter.tag),
-                ] {
+                for (field, value) in filter.text_filters() {
                     errors.check(field, bounded(value, "filter"));
                 }
                 errors.check("expires", known_window(&filter.expires));
@@ -197,18 +191,15 @@ fn window_label(value: &str) -> Option<&'static str> {
 
 /// The filter's conditions in words: `account prod`, `tag owner=alice`, ….
 fn describe_filter(filter: &InventoryQuery) -> Vec<String> {
-    let mut conditions = Vec::new();
-    for (name, value) in [
-        ("text matches", &filter.q),
-        ("account is", &filter.account),
-        ("region is", &filter.region),
-        ("status is", &filter.status),
-        ("tag is", &filter.tag),
-    ] {
-        if !value.trim().is_empty() {
-            conditions.push(format!("{name} {}", value.trim()));
-        }
-    }
+    let mut conditions: Vec<String> = filter
+        .text_filters()
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(name, value)| match name {
+            "q" => format!("text matches {}", value.trim()),
+            name => format!("{name} is {}", value.trim()),
+        })
+        .collect();
     if let Some(label) = window_label(&filter.expires) {
         conditions.push(format!("expiry is {}", label.to_lowercase()));
     }
@@ -216,27 +207,6 @@ fn describe_filter(filter: &InventoryQuery) -> Vec<String> {
         conditions.push("removed in AWS".to_string());
     }
     conditions
-}
-
-/// The filter (not its page or sort) as an inventory URL's query string.
-pub fn filter_query_string(filter: &InventoryQuery) -> String {
-    let mut pairs = Vec::new();
-    for (name, value) in [
-        ("q", &filter.q),
-        ("account", &filter.account),
-        ("region", &filter.region),
-        ("status", &filter.status),
-        ("tag", &filter.tag),
-        ("expires", &filter.expires),
-    ] {
-        if !value.is_empty() {
-            pairs.push(format!("{name}={}", super::resource::encode_segment(value)));
-        }
-    }
-    if filter.removed {
-        pairs.push("removed=1".to_string());
-    }
-    pairs.join("&")
 }
 
 /// What the new-link form submits. The scope arrives as the fields of the page it was made
@@ -247,22 +217,13 @@ pub struct ShareForm {
     pub scope: String,
     #[serde(default)]
     pub kind: String,
-    #[serde(default)]
-    pub account: String,
-    #[serde(default)]
-    pub region: String,
+    /// An item's id.
     #[serde(default)]
     pub id: String,
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub tag: String,
-    #[serde(default)]
-    pub expires: String,
-    #[serde(default)]
-    pub removed: String,
+    /// An inventory's filter (its sort and page play no part); an item's account and region;
+    /// the expiry list's account and window.
+    #[serde(flatten)]
+    pub filter: InventoryQuery,
     /// Who the link is for.
     #[serde(default)]
     pub label: String,
@@ -297,28 +258,19 @@ impl ShareForm {
         let scope = match self.scope.as_str() {
             "inventory" => ShareScope::Inventory {
                 kind: kind()?,
-                filter: InventoryQuery {
-                    q: self.q.clone(),
-                    account: self.account.clone(),
-                    region: self.region.clone(),
-                    status: self.status.clone(),
-                    tag: self.tag.clone(),
-                    expires: self.expires.clone(),
-                    removed: matches!(self.removed.as_str(), "1" | "true" | "on"),
-                    ..Default::default()
-                },
+                filter: self.filter.filter(),
             },
             "item" => ShareScope::Item {
                 item: ResourceRef {
                     kind: kind()?,
-                    account: self.account.clone(),
-                    region: self.region.clone(),
+                    account: self.filter.account.clone(),
+                    region: self.filter.region.clone(),
                     id: self.id.clone(),
                 },
             },
             "expiry" => ShareScope::Expiry {
-                account: self.account.clone(),
-                expires: self.expires.clone(),
+                account: self.filter.account.clone(),
+                expires: self.filter.expires.clone(),
             },
             other => {
                 return Err(AppError::validation(vec![super::FieldError {
@@ -570,11 +522,11 @@ mod tests {
         f.kind = "nope".into();
         assert!(f.validate().unwrap_err().field("kind").is_some());
         let mut f = form("expiry");
-        f.expires = "forever".into();
+        f.filter.expires = "forever".into();
         assert!(f.validate().unwrap_err().field("expires").is_some());
-        f.expires = "none".into();
+        f.filter.expires = "none".into();
         assert!(f.validate().unwrap_err().field("expires").is_some());
-        f.expires = "30d".into();
+        f.filter.expires = "30d".into();
         assert!(f.validate().is_ok());
     }
 

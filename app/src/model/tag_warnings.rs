@@ -84,38 +84,17 @@ pub fn set_tag_warnings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::compliance::AllowedValues;
-
-    fn tag(key: &str, value: &str) -> Tag {
-        Tag {
-            key: key.into(),
-            value: value.into(),
-        }
-    }
+    use crate::model::compliance::fixtures::{cost_centre_rule, owner_rule};
 
     /// `CostCentre` (required, `CC-????`, also spelled `costcenter`) for SAML providers in prod;
     /// `Owner` (required, any value) everywhere.
     fn rules() -> Vec<TagRule> {
-        vec![
-            TagRule {
-                id: 1,
-                key: "CostCentre".into(),
-                kinds: vec![ResourceKind::SamlProvider],
-                accounts: vec!["prod".into()],
-                required: true,
-                allowed: AllowedValues::Pattern("CC-????".into()),
-                spellings: vec!["costcenter".into()],
-            },
-            TagRule {
-                id: 2,
-                key: "Owner".into(),
-                kinds: vec![],
-                accounts: vec![],
-                required: true,
-                allowed: AllowedValues::Any,
-                spellings: vec![],
-            },
-        ]
+        let cost_centre = TagRule {
+            kinds: vec![ResourceKind::SamlProvider],
+            accounts: vec!["prod".into()],
+            ..cost_centre_rule()
+        };
+        vec![cost_centre, owner_rule()]
     }
 
     fn keys(rules: Vec<&TagRule>) -> Vec<&str> {
@@ -153,9 +132,9 @@ mod tests {
         assert_eq!(
             typed_tags(" Owner = alice@example.com \n\nEmpty\n=orphan\nA=b=c"),
             vec![
-                tag("Owner", "alice@example.com"),
-                tag("Empty", ""),
-                tag("A", "b=c")
+                Tag::new("Owner", "alice@example.com"),
+                Tag::new("Empty", ""),
+                Tag::new("A", "b=c")
             ]
         );
     }
@@ -196,7 +175,7 @@ mod tests {
     fn the_tag_editor_warns_of_what_the_edit_would_newly_break() {
         let rules = rules();
         let saml = ResourceKind::SamlProvider;
-        let tags = [tag("Owner", "a@example.com")];
+        let tags = [Tag::new("Owner", "a@example.com")];
         let warn =
             |key: &str, value: &str| set_tag_warnings(&rules, saml, "prod", &tags, key, value);
         assert_eq!(
@@ -214,7 +193,10 @@ mod tests {
         assert!(warn("CostCentre", "CC-0042").is_empty(), "the fix");
         assert!(warn("", "x").is_empty(), "nothing typed yet");
         assert!(warn("Team", "x").is_empty(), "no rule for the key");
-        let owned_and_billed = [tag("Owner", "a@example.com"), tag("CostCentre", "CC-0042")];
+        let owned_and_billed = [
+            Tag::new("Owner", "a@example.com"),
+            Tag::new("CostCentre", "CC-0042"),
+        ];
         assert_eq!(
             set_tag_warnings(
                 &rules,

@@ -2,12 +2,11 @@
 //! button that acts. Opening the page changes nothing (mail scanners follow links); only the
 //! POST does, once. No sign-in: the signed link is the recipient's proof.
 
-use super::{PageError, PageTitle, CARD};
-use crate::{
-    api::alerts::{get_alert_link, UseAlertLink},
-    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
-    model::alerts::{AlertLinkInfo, SNOOZE_CHOICES},
-};
+use super::{PageTitle, CARD};
+use crate::api::alerts::{get_alert_link, UseAlertLink};
+use crate::components::form::{action_error, action_success};
+use crate::components::{ActionAlert, CsrfField, Loaded, LocalTime};
+use crate::model::alerts::{AlertLinkInfo, SNOOZE_CHOICES};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -19,14 +18,9 @@ pub fn AlertLinkPage() -> impl IntoView {
     let info = Resource::new(token, |token| get_alert_link(token.into()));
     view! {
         <PageTitle title="Expiry notice" />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match info.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(info) => view! { <Confirm info token=token() act /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data=info reloads=true let:info>
+            <Confirm info token=token() act />
+        </Loaded>
     }
 }
 
@@ -34,15 +28,14 @@ pub fn AlertLinkPage() -> impl IntoView {
 fn Confirm(info: AlertLinkInfo, token: String, act: ServerAction<UseAlertLink>) -> impl IntoView {
     let error = action_error(act);
     let snooze = info.action == "snooze";
-    let done = Signal::derive(move || {
-        matches!(act.value().get(), Some(Ok(()))).then(|| {
-            if snooze {
-                "Snoozed: no notices about this item until the snooze ends.".to_string()
-            } else {
-                "Acknowledged: no further notices until its expiry changes.".to_string()
-            }
-        })
-    });
+    let done = action_success(
+        act,
+        if snooze {
+            "Snoozed: no notices about this item until the snooze ends."
+        } else {
+            "Acknowledged: no further notices until its expiry changes."
+        },
+    );
     let what = if snooze {
         "Snooze the notices about"
     } else {

@@ -1,11 +1,10 @@
 //! The Alerts page: when expiry notices go out and to whom, a test email, and where mail goes.
 
-use super::{PageError, PageTitle, CARD};
-use crate::{
-    api::alerts::{get_alert_settings, SaveAlertRules, SendTestEmail},
-    components::{form::action_error, ActionAlert, CsrfField, FieldMessage},
-    model::{alerts::AlertSettings, AppError, ResourceKind},
-};
+use super::{PageTitle, CARD};
+use crate::api::alerts::{get_alert_settings, SaveAlertRules, SendTestEmail};
+use crate::components::form::{action_error, action_success};
+use crate::components::{ActionAlert, CsrfField, FieldMessage, Loaded};
+use crate::model::{alerts::AlertSettings, AppError, ResourceKind};
 use leptos::prelude::*;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800";
@@ -17,14 +16,9 @@ pub fn AlertsPage() -> impl IntoView {
     let data = Resource::new(move || save.version().get(), |_| get_alert_settings());
     view! {
         <PageTitle title="Alerts" />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(settings) => view! { <Rules settings save test /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data reloads=true let:settings>
+            <Rules settings save test />
+        </Loaded>
     }
 }
 
@@ -35,14 +29,9 @@ fn Rules(
     test: ServerAction<SendTestEmail>,
 ) -> impl IntoView {
     let error = action_error(save);
-    let saved = Signal::derive(move || {
-        matches!(save.value().get(), Some(Ok(()))).then(|| "Alert rules saved.".to_string())
-    });
+    let saved = action_success(save, "Alert rules saved.");
     let test_error = action_error(test);
-    let test_sent = Signal::derive(move || {
-        matches!(test.value().get(), Some(Ok(())))
-            .then(|| "Test email queued: see the Outbox for its delivery.".to_string())
-    });
+    let test_sent = action_success(test, "Test email queued: see the Outbox for its delivery.");
     let rules = settings.rules.clone();
     let thresholds = rules
         .thresholds

@@ -6,32 +6,18 @@
 use super::{PageError, PageTitle};
 use crate::{
     api::audit::{get_audit_page, verify_audit_chain, VerifyAuditChunk},
-    components::LocalTime,
+    components::{DataTable, FilterSelect, LocalTime, FILTER_INPUT},
     model::{AppError, AuditEntry, AuditPage, AuditQuery, ChainCursor, ChainReport, Outcome},
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800";
 const LINK: &str = "text-indigo-700 underline dark:text-indigo-300";
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let query_map = use_query_map();
-    let query = move || {
-        let map = query_map.read();
-        let get = |key: &str| map.get(key).unwrap_or_default();
-        AuditQuery {
-            actor: get("actor"),
-            action: get("action"),
-            kind: get("kind"),
-            account: get("account"),
-            outcome: get("outcome"),
-            from: get("from"),
-            to: get("to"),
-            page: map.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
-        }
-    };
+    let query = move || AuditQuery::from_query(|key| query_map.read().get(key));
     let verify = move || query_map.read().get("verify").is_some();
     let entries = Resource::new(query, get_audit_page);
     let report = Resource::new(verify, |wanted| async move {
@@ -92,20 +78,15 @@ fn ChainCheck(query: Signal<AuditQuery>) -> impl IntoView {
         });
     };
     let hidden = move || {
-        let q = query.get();
-        [
-            ("actor", q.actor),
-            ("action", q.action),
-            ("kind", q.kind),
-            ("account", q.account),
-            ("outcome", q.outcome),
-            ("from", q.from),
-            ("to", q.to),
-        ]
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
-        .collect_view()
+        let query = query.get();
+        query
+            .filters()
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(
+                |(name, value)| view! { <input type="hidden" name=name value=value.to_string() /> },
+            )
+            .collect_view()
     };
     let running =
         move || chunk.pending().get() || matches!(chunk.value().get(), Some(Ok(ref p)) if !p.done);
@@ -230,26 +211,10 @@ fn Filters(query: AuditQuery, page: Option<AuditPage>) -> impl IntoView {
     let (actors, actions, kinds, accounts) = page
         .map(|p| (p.actors, p.actions, p.kinds, p.accounts))
         .unwrap_or_default();
-    let select =
-        |name: &'static str, label: &'static str, mut options: Vec<String>, current: String| {
-            // A value from a link that the trail no longer holds still shows as chosen.
-            if !current.is_empty() && !options.contains(&current) {
-                options.insert(0, current.clone());
-            }
-            let id = format!("filter-{name}");
-            view! {
-                <div>
-                    <label for=id.clone() class="block text-xs font-medium">{label}</label>
-                    <select id=id name=name class=INPUT>
-                        <option value="">"All"</option>
-                        {options.into_iter().map(|o| {
-                            let selected = o == current;
-                            view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
-            }
-        };
+    // A value from a link that the trail no longer holds still shows as chosen.
+    let select = |name, label, options, current| {
+        view! { <FilterSelect name label options current keep_current=true /> }
+    };
     let outcomes = Outcome::ALL
         .iter()
         .map(|o| o.as_str().to_string())
@@ -263,11 +228,11 @@ fn Filters(query: AuditQuery, page: Option<AuditPage>) -> impl IntoView {
             {select("outcome", "Outcome", outcomes, query.outcome.clone())}
             <div>
                 <label for="filter-from" class="block text-xs font-medium">"From (UTC)"</label>
-                <input type="date" id="filter-from" name="from" value=query.from.clone() class=INPUT />
+                <input type="date" id="filter-from" name="from" value=query.from.clone() class=FILTER_INPUT />
             </div>
             <div>
                 <label for="filter-to" class="block text-xs font-medium">"To (UTC)"</label>
-                <input type="date" id="filter-to" name="to" value=query.to.clone() class=INPUT />
+                <input type="date" id="filter-to" name="to" value=query.to.clone() class=FILTER_INPUT />
             </div>
             <div class="flex items-end gap-2 lg:col-span-7">
                 <button type="submit" id="apply-filter" class="rounded-md bg-slate-700 px-3 py-1 text-white hover:bg-slate-600">"Apply"</button>
@@ -290,16 +255,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                 Outcome::Error => "text-red-700 dark:text-red-400",
                 Outcome::Attempted => "text-amber-700 dark:text-amber-400",
             };
-            let target = if e.target_id.is_empty() {
-                e.target_kind.clone()
-            } else {
-                format!("{} {}", e.target_kind, e.target_id)
-            };
-            let scope = [e.account.as_str(), e.region.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" / ");
+            let (target, scope) = (e.target(), e.scope());
             let action_attr = e.action.clone();
             let href = format!("/audit/{}", e.id);
             let label = format!("Audit row {}", e.id);
@@ -322,26 +278,22 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
             }
         })
         .collect_view();
+    let columns = vec![
+        "#",
+        "Time",
+        "Actor",
+        "Client IP",
+        "Action",
+        "Target",
+        "Account / region",
+        "Outcome",
+        "AWS request id",
+        "Parameters",
+    ];
     view! {
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <table id="audit-table" class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"#"</th>
-                        <th scope="col" class="px-3 py-2">"Time"</th>
-                        <th scope="col" class="px-3 py-2">"Actor"</th>
-                        <th scope="col" class="px-3 py-2">"Client IP"</th>
-                        <th scope="col" class="px-3 py-2">"Action"</th>
-                        <th scope="col" class="px-3 py-2">"Target"</th>
-                        <th scope="col" class="px-3 py-2">"Account / region"</th>
-                        <th scope="col" class="px-3 py-2">"Outcome"</th>
-                        <th scope="col" class="px-3 py-2">"AWS request id"</th>
-                        <th scope="col" class="px-3 py-2">"Parameters"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable id="audit-table" columns>
+            {rows}
+        </DataTable>
     }
     .into_any()
 }

@@ -65,16 +65,7 @@ fn Entry(detail: AuditDetail) -> impl IntoView {
             }
             .detail_path()
         });
-    let target = if e.target_id.is_empty() {
-        e.target_kind.clone()
-    } else {
-        format!("{} {}", e.target_kind, e.target_id)
-    };
-    let scope = [e.account.as_str(), e.region.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" / ");
+    let (target, scope) = (e.target(), e.scope());
     let seal = match detail.scheme.as_str() {
         "hmac-sha256" => "HMAC-SHA256 with the audit key".to_string(),
         "sha256" => "SHA-256".to_string(),

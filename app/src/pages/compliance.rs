@@ -2,9 +2,10 @@
 //! account, each count a link to that inventory, and the first items with what to fix; every
 //! breaking item, not only the first, as a CSV from the header's link.
 
-use super::{PageError, PageTitle, CARD};
+use super::{PageTitle, CARD};
 use crate::{
     api::tag_rules::get_compliance,
+    components::Loaded,
     model::{
         compliance::RuleCompliance, export::COMPLIANCE_EXPORT_PATH, resource::encode_segment,
         ExportFormat, ResourceKind,
@@ -25,17 +26,15 @@ pub fn CompliancePage() -> impl IntoView {
             <a id="compliance-fix-all" class="rounded-md bg-indigo-600 px-3 py-1.5 font-semibold text-white hover:bg-indigo-500" href="/bulk/new?rule=all">"Fix everything with one bulk edit"</a>
             <a id="compliance-export" class="ml-auto text-indigo-700 underline dark:text-indigo-300" href=COMPLIANCE_EXPORT_PATH rel="external">{ExportFormat::Csv.label()}</a>
         </div>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(report) if report.is_empty() => view! {
-                        <p id="compliance-empty">"No tag rules yet: add one on the " <a class="underline" href="/tag-rules">"Tag rules"</a> " page."</p>
-                    }.into_any(),
-                    Ok(report) => report.into_iter().map(|rule| view! { <Rule rule /> }).collect_view().into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data let:report>
+            {if report.is_empty() {
+                view! {
+                    <p id="compliance-empty">"No tag rules yet: add one on the " <a class="underline" href="/tag-rules">"Tag rules"</a> " page."</p>
+                }.into_any()
+            } else {
+                report.into_iter().map(|rule| view! { <Rule rule /> }).collect_view().into_any()
+            }}
+        </Loaded>
     }
     .into_any()
 }

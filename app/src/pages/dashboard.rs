@@ -1,5 +1,6 @@
-use super::{PageError, PageTitle, CARD};
+use super::{PageTitle, CARD};
 use crate::api::session::get_dashboard;
+use crate::components::Loaded;
 use leptos::prelude::*;
 
 #[component]
@@ -7,11 +8,8 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_dashboard());
     view! {
         <PageTitle title="Dashboard" />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(d) => {
+        <Loaded data let:d>
+            {
                         let db = match d.database {
                             Ok(db) => view! {
                                 <dl class="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
@@ -57,11 +55,9 @@ pub fn DashboardPage() -> impl IntoView {
                                     <AwsTargetSummary aws=d.aws />
                                 </section>
                             </div>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+                        }
+            }
+        </Loaded>
     }
 }
 

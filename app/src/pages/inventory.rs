@@ -1,14 +1,15 @@
 //! One inventory view for every kind: the cache's items with filters in the URL, sorting,
 //! paging, and a Refresh that re-reads AWS.
 
-use super::{PageError, PageTitle};
+use super::PageTitle;
 use crate::{
     api::resources::{get_inventory, RefreshInventory},
-    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
+    components::{form::action_error, ActionAlert, CsrfField, DataTable, FilterSelect, Loaded},
+    components::{LocalTime, FILTER_INPUT},
     model::{
         bulk::{pick_value, SelectionForm},
         export::{inventory_export_path, with_query},
-        resource::{encode_segment, STATUS_DETAIL},
+        resource::STATUS_DETAIL,
         share::ShareScope,
         AwsItem, ExportFormat, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS,
         EXPIRY_WINDOWS,
@@ -17,26 +18,10 @@ use crate::{
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800";
-
 #[component]
 pub fn InventoryView(kind: ResourceKind) -> impl IntoView {
     let query_map = use_query_map();
-    let query = move || {
-        let map = query_map.read();
-        let get = |key: &str| map.get(key).unwrap_or_default();
-        InventoryQuery {
-            q: get("q"),
-            account: get("account"),
-            region: get("region"),
-            status: get("status"),
-            tag: get("tag"),
-            expires: get("expires"),
-            sort: get("sort"),
-            page: map.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
-            removed: map.get("removed").is_some_and(|v| v == "1"),
-        }
-    };
+    let query = move || InventoryQuery::from_query(|key| query_map.read().get(key));
     let refresh = ServerAction::<RefreshInventory>::new();
     let refresh_error = action_error(refresh);
     let refreshed = Signal::derive(move || match refresh.value().get() {
@@ -73,14 +58,9 @@ pub fn InventoryView(kind: ResourceKind) -> impl IntoView {
             <div class="min-w-64 flex-1"><ActionAlert error=refresh_error success=refreshed /></div>
         </div>
         {crate::kinds::inventory_section(kind)}
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(page) => view! { <Inventory page query=query() /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data reloads=true let:page>
+            <Inventory page query=query() />
+        </Loaded>
     }
 }
 
@@ -106,21 +86,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
     });
     let removed = page.removed;
     let select =
-        |name: &'static str, label: &'static str, options: Vec<String>, current: String| {
-            let id = format!("filter-{name}");
-            view! {
-                <div>
-                    <label for=id.clone() class="block text-xs font-medium">{label}</label>
-                    <select id=id name=name class=INPUT>
-                        <option value="">"All"</option>
-                        {options.into_iter().map(|o| {
-                            let selected = o == current;
-                            view! { <option value=o.clone() selected=selected>{o.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
-            }
-        };
+        |name, label, options, current| view! { <FilterSelect name label options current /> };
     let sorts = [
         ("", "Expiry, soonest first"),
         ("-expiry", "Expiry, latest first"),
@@ -150,14 +116,15 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
             </form>
         }
     });
-    let empty = page.items.is_empty().then(|| view! {
-        <tr><td colspan="7" class="px-3 py-6 text-center text-slate-500">"Nothing matches. Change the filter, or refresh from AWS."</td></tr>
-    });
+    let empty = page
+        .items
+        .is_empty()
+        .then_some("Nothing matches. Change the filter, or refresh from AWS.");
     view! {
         <form method="get" action=kind.path() class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-8 dark:border-slate-800 dark:bg-slate-900">
             <div class="lg:col-span-2">
                 <label for="filter-q" class="block text-xs font-medium">"Search"</label>
-                <input id="filter-q" name="q" value=query.q.clone() placeholder="id, name or tag" class=INPUT />
+                <input id="filter-q" name="q" value=query.q.clone() placeholder="id, name or tag" class=FILTER_INPUT />
             </div>
             {select("account", "Account", page.accounts.clone(), query.account.clone())}
             {select("region", "Region", page.regions.clone(), query.region.clone())}
@@ -167,7 +134,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
                 view! {
                     <div>
                         <label for="filter-expires" class="block text-xs font-medium">"Expires"</label>
-                        <select id="filter-expires" name="expires" class=INPUT>
+                        <select id="filter-expires" name="expires" class=FILTER_INPUT>
                             <option value="">"Any time"</option>
                             {EXPIRY_WINDOWS.into_iter().map(|(value, label, _)| view! { <option value=value selected=current == value>{label}</option> }).collect_view()}
                         </select>
@@ -176,11 +143,11 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
             })}
             <div>
                 <label for="filter-tag" class="block text-xs font-medium">"Tag"</label>
-                <input id="filter-tag" name="tag" value=query.tag.clone() placeholder="Key=Value" class=INPUT />
+                <input id="filter-tag" name="tag" value=query.tag.clone() placeholder="Key=Value" class=FILTER_INPUT />
             </div>
             <div>
                 <label for="filter-sort" class="block text-xs font-medium">"Sort"</label>
-                <select id="filter-sort" name="sort" class=INPUT>
+                <select id="filter-sort" name="sort" class=FILTER_INPUT>
                     {sorts.into_iter().map(|(value, label)| view! { <option value=value selected=query.sort == value>{label}</option> }).collect_view()}
                 </select>
             </div>
@@ -211,22 +178,10 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
             {bulk}
             <ExportLinks kind query=query.clone() />
         </div>
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <table id="inventory" class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                    <tr>
-                        {pickable.then(|| view! { <th scope="col" class="px-3 py-2"><span class="sr-only">"Select"</span></th> })}
-                        <th scope="col" class="px-3 py-2">"Name / ID"</th>
-                        <th scope="col" class="px-3 py-2">"Account"</th>
-                        <th scope="col" class="px-3 py-2">"Region"</th>
-                        <th scope="col" class="px-3 py-2">"Status"</th>
-                        <th scope="col" class="px-3 py-2">"Expires"</th>
-                        <th scope="col" class="px-3 py-2">"Tags"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}{empty}</tbody>
-            </table>
-        </div>
+        <DataTable id="inventory" hidden_first=pickable.then_some("Select") empty
+            columns=vec!["Name / ID", "Account", "Region", "Status", "Expires", "Tags"]>
+            {rows}
+        </DataTable>
         <Pager page=page.page pages=page.pages kind query />
     }
 }
@@ -236,7 +191,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
 /// goes to sign in and comes back to this page).
 #[component]
 fn ExportLinks(kind: ResourceKind, query: InventoryQuery) -> impl IntoView {
-    let params = url_params(&query);
+    let params = query.url_params();
     view! {
         <span class="ml-auto flex gap-3" id="inventory-exports">
             {ExportFormat::ALL.into_iter().map(|format| {
@@ -331,7 +286,7 @@ fn plural_days(days: i64) -> String {
 #[component]
 fn Pager(page: u32, pages: u32, kind: ResourceKind, query: InventoryQuery) -> impl IntoView {
     let link = move |target: u32| {
-        let mut params = url_params(&query);
+        let mut params = query.url_params();
         params.push(format!("page={target}"));
         format!("{}?{}", kind.path(), params.join("&"))
     };
@@ -340,44 +295,5 @@ fn Pager(page: u32, pages: u32, kind: ResourceKind, query: InventoryQuery) -> im
             {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev" class="text-indigo-700 underline dark:text-indigo-300">"Previous"</a> })}
             {(page < pages).then(|| view! { <a href=link(page + 1) rel="next" class="text-indigo-700 underline dark:text-indigo-300">"Next"</a> })}
         </nav>
-    }
-}
-
-fn url_params(query: &InventoryQuery) -> Vec<String> {
-    let pairs = [
-        ("q", &query.q),
-        ("account", &query.account),
-        ("region", &query.region),
-        ("status", &query.status),
-        ("tag", &query.tag),
-        ("expires", &query.expires),
-        ("sort", &query.sort),
-    ];
-    let mut params: Vec<String> = pairs
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode_segment(v)))
-        .collect();
-    if query.removed {
-        params.push("removed=1".into());
-    }
-    params
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pager_links_keep_the_filter() {
-        let query = InventoryQuery {
-            q: "a b".into(),
-            tag: "Owner=x@y".into(),
-            ..Default::default()
-        };
-        assert_eq!(
-            url_params(&query),
-            vec!["q=a%20b".to_string(), "tag=Owner%3Dx%40y".to_string()]
-        );
     }
 }

@@ -1,12 +1,10 @@
 //! An item's expiry notices on its page: whether they are acknowledged or snoozed, and the
 //! buttons that change that (admins; each change audited).
 
-use super::CARD;
-use crate::{
-    api::alerts::{get_silence, SetSilence},
-    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
-    model::{alerts::SNOOZE_CHOICES, ResourceRef},
-};
+use super::resource::ItemFields;
+use crate::api::alerts::{get_silence, SetSilence};
+use crate::components::{form::action_error, ActionAlert, Card, CsrfField, LocalTime};
+use crate::model::{alerts::SNOOZE_CHOICES, ResourceRef};
 use leptos::prelude::*;
 
 #[component]
@@ -18,19 +16,25 @@ pub fn NoticesSection(item: ResourceRef) -> impl IntoView {
         move || set.version().get(),
         move |_| get_silence(lookup.clone()),
     );
-    let hidden = move |item: &ResourceRef| {
-        view! {
-            <input type="hidden" name="item[kind]" value=item.kind.as_str() />
-            <input type="hidden" name="item[account]" value=item.account.clone() />
-            <input type="hidden" name="item[region]" value=item.region.clone() />
-            <input type="hidden" name="item[id]" value=item.id.clone() />
-        }
-    };
-    let (for_ack, for_snooze, for_clear) = (hidden(&item), hidden(&item), hidden(&item));
     let button = "rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800";
+    // A form of one button that sets the silence to `action`.
+    let one_button =
+        |item: ResourceRef, action: &'static str, id: &'static str, label: &'static str| {
+            view! {
+                <ActionForm action=set>
+                    <CsrfField />
+                    <ItemFields item />
+                    <input type="hidden" name="action" value=action />
+                    <button type="submit" id=id class=button>{label}</button>
+                </ActionForm>
+            }
+        };
+    let (acknowledge, resume) = (
+        one_button(item.clone(), "ack", "acknowledge", "Acknowledge"),
+        one_button(item.clone(), "clear", "resume-notices", "Resume notices"),
+    );
     view! {
-        <section class=CARD aria-labelledby="notices-heading" id="notices">
-            <h2 id="notices-heading" class="mb-2 font-semibold">"Expiry notices"</h2>
+        <Card heading_id="notices-heading" title="Expiry notices" id="notices">
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match silence.await {
@@ -46,29 +50,19 @@ pub fn NoticesSection(item: ResourceRef) -> impl IntoView {
                 })}
             </Transition>
             <div class="flex flex-wrap items-end gap-2">
-                <ActionForm action=set>
-                    <CsrfField />
-                    {for_ack}
-                    <input type="hidden" name="action" value="ack" />
-                    <button type="submit" id="acknowledge" class=button>"Acknowledge"</button>
-                </ActionForm>
+                {acknowledge}
                 <ActionForm action=set attr:class="flex items-end gap-1">
                     <CsrfField />
-                    {for_snooze}
+                    <ItemFields item />
                     <input type="hidden" name="action" value="snooze" />
                     <select name="days" aria-label="Snooze for" class="rounded-md border border-slate-300 bg-white px-1 py-1 text-sm dark:border-slate-600 dark:bg-slate-800">
                         {SNOOZE_CHOICES.into_iter().map(|d| view! { <option value=d selected=d == 7>{format!("{d} days")}</option> }).collect_view()}
                     </select>
                     <button type="submit" id="snooze" class=button>"Snooze"</button>
                 </ActionForm>
-                <ActionForm action=set>
-                    <CsrfField />
-                    {for_clear}
-                    <input type="hidden" name="action" value="clear" />
-                    <button type="submit" id="resume-notices" class=button>"Resume notices"</button>
-                </ActionForm>
+                {resume}
             </div>
             <div class="mt-2"><ActionAlert error /></div>
-        </section>
+        </Card>
     }
 }

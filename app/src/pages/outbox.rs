@@ -1,12 +1,11 @@
 //! The Outbox page: every mail trustdesk queued, what became of it, and for admins "retry" and
 //! "discard" on mail that could not be delivered.
 
-use super::{PageError, PageTitle};
-use crate::{
-    api::alerts::{get_outbox, ActOnMail},
-    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
-    model::alerts::{OutboxPage, OutboxRow},
-};
+use super::PageTitle;
+use crate::api::alerts::{get_outbox, ActOnMail};
+use crate::components::ACTIONS;
+use crate::components::{form::action_error, ActionAlert, CsrfField, DataTable, Loaded, LocalTime};
+use crate::model::alerts::{OutboxPage, OutboxRow};
 use leptos::prelude::*;
 
 #[component]
@@ -17,14 +16,9 @@ pub fn OutboxPage() -> impl IntoView {
     view! {
         <PageTitle title="Outbox" />
         <ActionAlert error />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(page) => view! { <Mails page act /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data reloads=true let:page>
+            <Mails page act />
+        </Loaded>
     }
 }
 
@@ -36,9 +30,7 @@ fn Mails(page: OutboxPage, act: ServerAction<ActOnMail>) -> impl IntoView {
         .iter()
         .map(|row| mail_row(row, can_manage, act))
         .collect_view();
-    let empty = page.rows.is_empty().then(|| view! {
-        <tr><td colspan="6" class="px-3 py-6 text-center text-slate-500">"No mail yet."</td></tr>
-    });
+    let empty = page.rows.is_empty().then_some("No mail yet.");
     view! {
         <p class="mb-2 text-sm" id="outbox-mailer">{page.mailer.clone()}</p>
         {page.folder.clone().map(|folder| view! {
@@ -46,21 +38,9 @@ fn Mails(page: OutboxPage, act: ServerAction<ActOnMail>) -> impl IntoView {
                 "Demo mode: each mail is written to " <code class="font-mono text-xs">{folder}</code> " as a .eml file (named after its Message-ID) that any mail program opens."
             </p>
         })}
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <table id="outbox" class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"Queued"</th>
-                        <th scope="col" class="px-3 py-2">"To"</th>
-                        <th scope="col" class="px-3 py-2">"Subject"</th>
-                        <th scope="col" class="px-3 py-2">"State"</th>
-                        <th scope="col" class="px-3 py-2">"Attempts"</th>
-                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}{empty}</tbody>
-            </table>
-        </div>
+        <DataTable id="outbox" columns=vec!["Queued", "To", "Subject", "State", "Attempts", ACTIONS] empty>
+            {rows}
+        </DataTable>
     }
 }
 

@@ -8,8 +8,9 @@ use crate::{
         tag_rules::get_tag_rules,
     },
     components::{
-        form::action_error, rule_warnings::violation_item, ActionAlert, CsrfField, FieldMessage,
-        LocalTime, RuleWarnings, SubmitButton, TextField,
+        form::{action_error, form_level, FormFn},
+        rule_warnings::violation_item,
+        ActionAlert, CsrfField, FieldMessage, LocalTime, RuleWarnings, SubmitButton, TextField,
     },
     kinds,
     model::{
@@ -185,6 +186,63 @@ pub fn ItemFields(item: ResourceRef) -> impl IntoView {
     }
 }
 
+/// A form of a kind's own section of the detail page: the CSRF and item fields, the form's own
+/// fields (`children`, given the form's error), the error they do not show, and the submit
+/// button. The item is read again once it succeeds.
+#[component]
+pub fn ItemForm<I, F, V>(
+    action: ServerAction<I>,
+    item: ResourceRef,
+    #[prop(into)] submit: String,
+    children: F,
+) -> impl IntoView
+where
+    I: FormFn,
+    F: FnOnce(Signal<Option<AppError>>) -> V + Send + 'static,
+    V: IntoView + 'static,
+{
+    reread_after(action);
+    let error = action_error(action);
+    view! {
+        <ActionForm action>
+            <div class="space-y-2">
+                <CsrfField />
+                <ItemFields item />
+                {children(error)}
+                <ActionAlert error=form_level(error) />
+                <SubmitButton label=submit pending=action.pending() />
+            </div>
+        </ActionForm>
+    }
+}
+
+/// A small form of one button that acts on the item with one value (removes a tag, a client
+/// id, a version), as each row of a list on the detail page has.
+#[component]
+pub fn ItemButton<I>(
+    action: ServerAction<I>,
+    item: ResourceRef,
+    /// The value's name and the value, e.g. `key` and the tag's key.
+    name: &'static str,
+    #[prop(into)] value: String,
+    /// What the button does to what, for screen readers, e.g. `Remove tag Owner`.
+    #[prop(into)]
+    label: String,
+    text: &'static str,
+) -> impl IntoView
+where
+    I: FormFn,
+{
+    view! {
+        <ActionForm action>
+            <CsrfField />
+            <ItemFields item />
+            <input type="hidden" name=name value=value />
+            <button type="submit" aria-label=label class="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">{text}</button>
+        </ActionForm>
+    }
+}
+
 /// What the item's tags, as last read, break of the tag rules: computed where the page renders,
 /// so a browser without JavaScript sees it after a create or a tag change too.
 #[component]
@@ -242,20 +300,13 @@ fn TagEditor(
         .tags
         .iter()
         .map(|tag| {
-            let item = item.clone();
-            let key = tag.key.clone();
             let label = format!("Remove tag {}", tag.key);
             view! {
                 <tr class="border-t border-slate-200 dark:border-slate-800" data-tag=tag.key.clone()>
                     <td class="px-2 py-1 font-medium">{tag.key.clone()}</td>
                     <td class="px-2 py-1">{tag.value.clone()}</td>
                     <td class="px-2 py-1 text-right">
-                        <ActionForm action=remove_tag>
-                            <CsrfField />
-                            <ItemFields item />
-                            <input type="hidden" name="key" value=key />
-                            <button type="submit" aria-label=label class="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">"Remove"</button>
-                        </ActionForm>
+                        <ItemButton action=remove_tag item=item.clone() name="key" value=tag.key.clone() label text="Remove" />
                     </td>
                 </tr>
             }
@@ -281,7 +332,7 @@ fn TagEditor(
                 </div>
                 <RuleWarnings id="tag-edit-warnings" warnings=edit_warnings
                     lead="Setting this tag would break tag rules. You can still set it." />
-                <div class="mt-2"><ActionAlert error=Signal::derive(move || set_error.get().filter(|e| e.fields.is_empty())) /></div>
+                <div class="mt-2"><ActionAlert error=form_level(set_error) /></div>
             </ActionForm>
         </div>
     }
@@ -300,7 +351,7 @@ fn DeleteForm(item: ResourceRef, delete: ServerAction<DeleteResource>) -> impl I
             <h2 id="delete-heading" class="mb-2 font-semibold text-red-800 dark:text-red-300">{heading}</h2>
             <ActionForm action=delete>
                 <div class="space-y-2">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                    <ActionAlert error=form_level(error) />
                     <CsrfField />
                     <ItemFields item=item.clone() />
                     <label for="delete-confirm" class="block text-sm">{hint}</label>

@@ -2,9 +2,10 @@ use super::{PageError, PageTitle, CARD};
 use crate::{
     api::session::{check_setup_link, CompleteSetup},
     components::{
-        form::action_error, use_session, ActionAlert, CsrfField, SubmitButton, TextField,
+        form::action_error, use_session, ActionAlert, CsrfField, NewPasswordFields, SubmitButton,
+        TextField,
     },
-    model::{user::PASSWORD_MIN_CHARS, SetupLinkState},
+    model::SetupLinkState,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -57,11 +58,7 @@ pub fn SetupPage() -> impl IntoView {
                                         <TextField form="setup" name="admin[username]" field="username"
                                             label="Username" autocomplete="username" error
                                             hint="Lower-case letters, digits and . _ - @" />
-                                        <TextField form="setup" name="admin[password]" field="password"
-                                            label="Password" input_type="password" autocomplete="new-password" error
-                                            hint=format!("At least {PASSWORD_MIN_CHARS} characters") />
-                                        <TextField form="setup" name="admin[password_confirm]" field="password_confirm"
-                                            label="Password again" input_type="password" autocomplete="new-password" error />
+                                        <NewPasswordFields form="setup" arg="admin" error />
                                         <SubmitButton label="Create admin and sign in" pending=setup.pending() />
                                     </div>
                                 </ActionForm>

@@ -1,12 +1,11 @@
 //! The Share links page (admins): every link with its scope, who it is for, who made it, when
 //! it stops working and how often it was used; revoke one or all; one link's recorded views.
 
-use super::{PageError, PageTitle};
-use crate::{
-    api::shares::{get_share_links, RevokeAllShareLinks, RevokeShareLink},
-    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
-    model::share::{ShareLinkSummary, ShareLinksPage, ShareState, ShareViewRecord},
-};
+use super::PageTitle;
+use crate::api::shares::{get_share_links, RevokeAllShareLinks, RevokeShareLink};
+use crate::components::{form::action_error, ActionAlert, CsrfField, DataTable, Loaded};
+use crate::components::{LocalTime, ACTIONS};
+use crate::model::share::{ShareLinkSummary, ShareLinksPage, ShareState, ShareViewRecord};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -42,14 +41,9 @@ pub fn ShareLinksPage() -> impl IntoView {
         </p>
         <ActionAlert error />
         <ActionAlert error=all_error />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(page) => view! { <Links page revoke revoke_all /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data reloads=true let:page>
+            <Links page revoke revoke_all />
+        </Loaded>
     }
 }
 
@@ -69,9 +63,7 @@ fn Links(
         .iter()
         .map(|link| link_row(link, page.selected == Some(link.id), revoke))
         .collect_view();
-    let empty = page.links.is_empty().then(|| {
-        view! { <tr><td colspan="7" class="px-3 py-6 text-center text-slate-500">"No share links yet."</td></tr> }
-    });
+    let empty = page.links.is_empty().then_some("No share links yet.");
     let views = page.selected.map(|id| {
         let label = page
             .links
@@ -92,22 +84,9 @@ fn Links(
                 <button type="submit" id="revoke-all" class="rounded-md bg-red-600 px-3 py-1.5 font-semibold text-white hover:bg-red-500">"Revoke all"</button>
             </ActionForm>
         })}
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <table id="share-links" class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"For"</th>
-                        <th scope="col" class="px-3 py-2">"Shows"</th>
-                        <th scope="col" class="px-3 py-2">"Created"</th>
-                        <th scope="col" class="px-3 py-2">"Expires"</th>
-                        <th scope="col" class="px-3 py-2">"State"</th>
-                        <th scope="col" class="px-3 py-2">"Views"</th>
-                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}{empty}</tbody>
-            </table>
-        </div>
+        <DataTable id="share-links" columns=vec!["For", "Shows", "Created", "Expires", "State", "Views", ACTIONS] empty>
+            {rows}
+        </DataTable>
         {views}
     }
 }
@@ -187,19 +166,9 @@ fn Views(label: String, views: Vec<ShareViewRecord>) -> impl IntoView {
     view! {
         <section class="mt-6">
             <h2 class="mb-2 text-lg font-semibold">{format!("Views of the link for {label}")}</h2>
-            <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-                <table id="share-views" class="min-w-full text-left text-sm">
-                    <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                        <tr>
-                            <th scope="col" class="px-3 py-2">"When"</th>
-                            <th scope="col" class="px-3 py-2">"What"</th>
-                            <th scope="col" class="px-3 py-2">"Address"</th>
-                            <th scope="col" class="px-3 py-2">"Browser"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <DataTable id="share-views" columns=vec!["When", "What", "Address", "Browser"]>
+                {rows}
+            </DataTable>
         </section>
     }
 }

@@ -8,7 +8,7 @@
 use super::{PageError, PageTitle, CARD};
 use crate::{
     api::resources::TakeShownOnce,
-    components::{use_csrf_token, CsrfField},
+    components::{use_csrf_token, CopyButton, CsrfField},
     model::{AppError, OnceSecret},
 };
 use leptos::prelude::*;
@@ -117,27 +117,13 @@ fn Secret(secret: OnceSecret) -> impl IntoView {
 
 #[component]
 fn SecretField(id: String, label: String, value: String) -> impl IntoView {
-    let (copied, set_copied) = signal(false);
-    let copy = {
-        let value = value.clone();
-        move |_| {
-            #[cfg(feature = "hydrate")]
-            if let Some(window) = web_sys::window() {
-                let _ = window.navigator().clipboard().write_text(&value);
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = &value;
-            set_copied.set(true);
-        }
-    };
     let rows = (value.len() / 80 + 1).min(8).to_string();
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium">{label}</label>
-            <textarea id=id.clone() readonly rows=rows class=AREA>{value}</textarea>
+            <textarea id=id.clone() readonly rows=rows class=AREA>{value.clone()}</textarea>
             <div class="mt-1 flex items-center gap-3">
-                <button type="button" id=format!("copy-{id}") on:click=copy class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500">"Copy to clipboard"</button>
-                {move || copied.get().then(|| view! { <span role="status" class="text-sm text-emerald-700">"Copied."</span> })}
+                <CopyButton id=format!("copy-{id}") value />
             </div>
         </div>
     }

@@ -1,12 +1,11 @@
 //! The Sync page: what the background sync read in each kind, account and region, when, how
 //! long it took, how many AWS calls and items, what failed; the next run, and "Sync now".
 
-use super::{PageError, PageTitle, CARD};
-use crate::{
-    api::sync::{get_sync_overview, RequestSync},
-    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
-    model::{SyncOverview, SyncScopeRun},
-};
+use super::{PageTitle, CARD};
+use crate::api::sync::{get_sync_overview, RequestSync};
+use crate::components::form::{action_error, action_success};
+use crate::components::{ActionAlert, CsrfField, DataTable, Loaded, LocalTime};
+use crate::model::{SyncOverview, SyncScopeRun};
 use leptos::prelude::*;
 
 /// How often the page reads the progress again while a sync runs (with JavaScript).
@@ -16,10 +15,7 @@ const PROGRESS_POLL_MS: u64 = 2_000;
 pub fn SyncPage() -> impl IntoView {
     let request = ServerAction::<RequestSync>::new();
     let request_error = action_error(request);
-    let requested = Signal::derive(move || {
-        matches!(request.value().get(), Some(Ok(())))
-            .then(|| "Sync requested: it starts within seconds.".to_string())
-    });
+    let requested = action_success(request, "Sync requested: it starts within seconds.");
     let (tick, set_tick) = signal(0u64);
     let data = Resource::new(
         move || (request.version().get(), tick.get()),
@@ -38,16 +34,9 @@ pub fn SyncPage() -> impl IntoView {
     });
     view! {
         <PageTitle title="Sync" />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(overview) => view! {
-                        <Overview overview request request_error requested />
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data reloads=true let:overview>
+            <Overview overview request request_error requested />
+        </Loaded>
     }
 }
 
@@ -76,9 +65,17 @@ fn Overview(
         }
     };
     let rows = overview.scopes.iter().map(scope_row).collect_view();
-    let empty = overview.scopes.is_empty().then(|| view! {
-        <tr><td colspan="8" class="px-3 py-6 text-center text-slate-500">"No sync has run yet."</td></tr>
-    });
+    let empty = overview.scopes.is_empty().then_some("No sync has run yet.");
+    let columns = vec![
+        "Kind",
+        "Account",
+        "Region",
+        "Last run",
+        "Duration",
+        "AWS calls",
+        "Items",
+        "Outcome",
+    ];
     view! {
         <div class=format!("{CARD} mb-4 space-y-2 text-sm")>
             <p class="text-slate-600 dark:text-slate-400">
@@ -95,23 +92,9 @@ fn Overview(
             })}
             <ActionAlert error=request_error success=requested />
         </div>
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <table id="sync-scopes" class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"Kind"</th>
-                        <th scope="col" class="px-3 py-2">"Account"</th>
-                        <th scope="col" class="px-3 py-2">"Region"</th>
-                        <th scope="col" class="px-3 py-2">"Last run"</th>
-                        <th scope="col" class="px-3 py-2">"Duration"</th>
-                        <th scope="col" class="px-3 py-2">"AWS calls"</th>
-                        <th scope="col" class="px-3 py-2">"Items"</th>
-                        <th scope="col" class="px-3 py-2">"Outcome"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}{empty}</tbody>
-            </table>
-        </div>
+        <DataTable id="sync-scopes" columns empty>
+            {rows}
+        </DataTable>
     }
 }
 

@@ -1,15 +1,12 @@
 //! The Tag rules page: the keys every item must carry, their allowed values and spellings.
 //! Everyone signed in reads them; admins add and remove them.
 
-use super::{PageError, PageTitle, CARD};
-use crate::{
-    api::tag_rules::{get_tag_rules, AddTagRule, DeleteTagRule},
-    components::{form::action_error, ActionAlert, CsrfField, FieldMessage},
-    model::{
-        compliance::{AllowedValues, TagRule, TagRulesPage},
-        ResourceKind,
-    },
-};
+use super::{PageTitle, CARD};
+use crate::api::tag_rules::{get_tag_rules, AddTagRule, DeleteTagRule};
+use crate::components::form::{action_error, action_success};
+use crate::components::{ActionAlert, CsrfField, DataTable, FieldMessage, Loaded, ACTIONS};
+use crate::model::compliance::{AllowedValues, TagRule, TagRulesPage};
+use crate::model::ResourceKind;
 use leptos::prelude::*;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800";
@@ -30,14 +27,9 @@ pub fn TagRulesPage() -> impl IntoView {
             "The tags your organisation requires on its trust artifacts: a key that must be present, the values it may have, and spellings that must be this key instead."
         </p>
         <ActionAlert error=delete_error />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(page) => view! { <Rules page add delete /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data reloads=true let:page>
+            <Rules page add delete />
+        </Loaded>
     }
     .into_any()
 }
@@ -54,24 +46,11 @@ fn Rules(
         .iter()
         .map(|rule| rule_row(rule, can_edit, delete))
         .collect_view();
-    let empty = page.rules.is_empty().then(|| {
-        view! { <tr><td colspan="5" class="px-3 py-6 text-center text-slate-500">"No tag rules yet."</td></tr> }
-    });
+    let empty = page.rules.is_empty().then_some("No tag rules yet.");
     view! {
-        <div class="mb-6 overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <table id="tag-rules" class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"Key"</th>
-                        <th scope="col" class="px-3 py-2">"Applies to"</th>
-                        <th scope="col" class="px-3 py-2">"Values"</th>
-                        <th scope="col" class="px-3 py-2">"Other spellings"</th>
-                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}{empty}</tbody>
-            </table>
-        </div>
+        <DataTable id="tag-rules" columns=vec!["Key", "Applies to", "Values", "Other spellings", ACTIONS] empty class="mb-6">
+            {rows}
+        </DataTable>
         {can_edit.then(|| view! { <NewRule accounts=page.accounts.clone() add /> })}
     }
 }
@@ -109,9 +88,7 @@ fn rule_row(rule: &TagRule, can_edit: bool, delete: ServerAction<DeleteTagRule>)
 #[component]
 fn NewRule(accounts: Vec<String>, add: ServerAction<AddTagRule>) -> impl IntoView {
     let error = action_error(add);
-    let added = Signal::derive(move || {
-        matches!(add.value().get(), Some(Ok(()))).then(|| "Rule added.".to_string())
-    });
+    let added = action_success(add, "Rule added.");
     let kinds = ResourceKind::ALL
         .into_iter()
         .filter(|kind| kind.has_tags())

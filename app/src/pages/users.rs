@@ -1,13 +1,9 @@
-use super::{PageError, PageTitle, CARD};
-use crate::components::form::SELECT;
-use crate::{
-    api::users::{list_users, AddUser, ChangeRole, SetUserDisabled},
-    components::{
-        form::action_error, ActionAlert, CsrfField, FieldMessage, LocalTime, SubmitButton,
-        TextField,
-    },
-    model::{user::PASSWORD_MIN_CHARS, Role, UserSummary},
-};
+use super::{PageTitle, CARD};
+use crate::api::users::{list_users, AddUser, ChangeRole, SetUserDisabled};
+use crate::components::form::{action_error, action_success, SELECT};
+use crate::components::{ActionAlert, CsrfField, DataTable, FieldMessage, Loaded, LocalTime};
+use crate::components::{NewPasswordFields, SubmitButton, TextField, ACTIONS};
+use crate::model::{Role, UserSummary};
 use leptos::prelude::*;
 
 #[component]
@@ -34,14 +30,9 @@ pub fn UsersPage() -> impl IntoView {
             <section class="lg:col-span-2" aria-labelledby="users-heading">
                 <h2 id="users-heading" class="sr-only">"All users"</h2>
                 <div class="mb-3"><ActionAlert error=row_error /></div>
-                <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match users.await {
-                            Err(error) => view! { <PageError error /> }.into_any(),
-                            Ok(list) => view! { <UserTable list change_role set_disabled /> }.into_any(),
-                        }
-                    })}
-                </Transition>
+                <Loaded data=users reloads=true let:list>
+                    <UserTable list change_role set_disabled />
+                </Loaded>
             </section>
             <section class=CARD aria-labelledby="add-user-heading">
                 <h2 id="add-user-heading" class="mb-3 font-semibold">"Add a user"</h2>
@@ -118,30 +109,16 @@ fn UserTable(
         })
         .collect_view();
     view! {
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <table id="users-table" class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"Username"</th>
-                        <th scope="col" class="px-3 py-2">"Role"</th>
-                        <th scope="col" class="px-3 py-2">"Status"</th>
-                        <th scope="col" class="px-3 py-2">"Created"</th>
-                        <th scope="col" class="px-3 py-2">"Last sign-in"</th>
-                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable id="users-table" columns=vec!["Username", "Role", "Status", "Created", "Last sign-in", ACTIONS]>
+            {rows}
+        </DataTable>
     }
 }
 
 #[component]
 fn AddUserForm(add: ServerAction<AddUser>) -> impl IntoView {
     let error = action_error(add);
-    let success = Signal::derive(move || {
-        matches!(add.value().get(), Some(Ok(()))).then(|| "User added.".to_string())
-    });
+    let success = action_success(add, "User added.");
     view! {
         <ActionForm action=add>
             <div class="space-y-4">
@@ -164,11 +141,7 @@ fn AddUserForm(add: ServerAction<AddUser>) -> impl IntoView {
                     </select>
                     <FieldMessage error field="role" id="add-user-role-error" />
                 </div>
-                <TextField form="add-user" name="user[password]" field="password" label="Password"
-                    input_type="password" autocomplete="new-password" error
-                    hint=format!("At least {PASSWORD_MIN_CHARS} characters") />
-                <TextField form="add-user" name="user[password_confirm]" field="password_confirm"
-                    label="Password again" input_type="password" autocomplete="new-password" error />
+                <NewPasswordFields form="add-user" arg="user" error />
                 <SubmitButton label="Add user" pending=add.pending() />
             </div>
         </ActionForm>

@@ -4,6 +4,9 @@
 
 use super::*;
 
+/// The AWS managed policies, live and read-only: `view` is `all` or `attached` (to something
+/// in `?account=`, the first account by default), `?q=` filters them by name, `?policy=ID`
+/// shows one's document.
 #[component]
 pub(super) fn AwsManagedPage(view: String) -> impl IntoView {
     let query = use_query_map();

@@ -82,30 +82,13 @@ fn allowed_like(allowed: &AllowedValues, value: &str) -> String {
 mod tests {
     use super::*;
 
+    use crate::model::bulk::operation::rename_cost_centre;
+    use crate::model::compliance::fixtures::{cost_centre_rule, owner_rule};
     use crate::model::resource::tags_of as tags;
 
     #[test]
     fn fixes_come_renames_first_once_each() {
-        let rules = [
-            TagRule {
-                id: 1,
-                key: "CostCentre".into(),
-                kinds: Vec::new(),
-                accounts: Vec::new(),
-                required: true,
-                allowed: AllowedValues::Pattern("CC-????".into()),
-                spellings: vec!["costcenter".into()],
-            },
-            TagRule {
-                id: 2,
-                key: "Owner".into(),
-                kinds: Vec::new(),
-                accounts: Vec::new(),
-                required: true,
-                allowed: AllowedValues::Any,
-                spellings: Vec::new(),
-            },
-        ];
+        let rules = [cost_centre_rule(), owner_rule()];
         let a = tags(&[("costcenter", "CC-1")]);
         let b = tags(&[("CostCentre", "cc-1200"), ("Owner", "x")]);
         let c = tags(&[("costcenter", "CC-2")]);
@@ -118,10 +101,7 @@ mod tests {
         assert_eq!(
             suggested_fixes(&rules, items),
             vec![
-                TagOperation::Rename {
-                    from: "costcenter".into(),
-                    to: "CostCentre".into()
-                },
+                rename_cost_centre(),
                 TagOperation::SetIfMissing {
                     key: "Owner".into(),
                     value: String::new()

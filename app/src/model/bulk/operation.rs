@@ -268,6 +268,15 @@ fn check_value(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The operation that fixes the test rules' misspelled `costcenter`.
+#[cfg(test)]
+pub(crate) fn rename_cost_centre() -> TagOperation {
+    TagOperation::Rename {
+        from: "costcenter".into(),
+        to: "CostCentre".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,10 +360,7 @@ mod tests {
         assert_eq!(
             parse_operations(&rows).unwrap(),
             vec![
-                TagOperation::Rename {
-                    from: "costcenter".into(),
-                    to: "CostCentre".into()
-                },
+                rename_cost_centre(),
                 TagOperation::SetIfMissing {
                     key: "Owner".into(),
                     value: "security@example.com".into()

@@ -182,28 +182,9 @@ impl TagChange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::compliance::AllowedValues;
-
+    use crate::model::bulk::operation::rename_cost_centre as rename;
+    use crate::model::compliance::fixtures::cost_centre_rule;
     use crate::model::resource::tags_of as tags;
-
-    fn cost_centre_rule() -> TagRule {
-        TagRule {
-            id: 1,
-            key: "CostCentre".into(),
-            kinds: Vec::new(),
-            accounts: Vec::new(),
-            required: true,
-            allowed: AllowedValues::Pattern("CC-????".into()),
-            spellings: vec!["costcenter".into()],
-        }
-    }
-
-    fn rename() -> TagOperation {
-        TagOperation::Rename {
-            from: "costcenter".into(),
-            to: "CostCentre".into(),
-        }
-    }
 
     #[test]
     fn a_fix_is_previewed_with_the_violations_it_removes() {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    resource::encode_segment, AppError, ErrorKind, InventoryQuery, ResourceKind, ResourceRef,
+    resource::query_params, AppError, ErrorKind, InventoryQuery, ResourceKind, ResourceRef,
 };
 
 /// The most items picked one by one (an inventory page's checkboxes, a few pages' worth).
@@ -15,28 +15,17 @@ pub const MAX_BULK_ITEMS: usize = 10_000;
 /// The longest filter value or pick: longer than any id, name or tag AWS allows.
 pub const MAX_FIELD: usize = 2048;
 
-/// The selection as its fields: filter fields, `rule`, and `pick`s of `kind|account|region|id`.
+/// The selection as its fields: a kind, an inventory's filter fields (its sort, page and
+/// "removed in AWS" play no part), `rule`, and `pick`s of `kind|account|region|id`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SelectionForm {
     /// A kind's slug, or empty for every kind with tags.
-    #[serde(default)]
     pub kind: String,
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub account: String,
-    #[serde(default)]
-    pub region: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub tag: String,
-    #[serde(default)]
-    pub expires: String,
+    #[serde(flatten)]
+    pub filter: InventoryQuery,
     /// `all` (items breaking any rule) or a rule's id.
-    #[serde(default)]
     pub rule: String,
-    #[serde(default)]
     pub picks: Vec<String>,
 }
 
@@ -86,14 +75,15 @@ fn parse_pick(pick: &str) -> Option<ResourceRef> {
 impl SelectionForm {
     pub fn parse(&self) -> Result<Selection, AppError> {
         let refuse = |message: String| Err(AppError::new(ErrorKind::Validation, message));
+        let filter = &self.filter;
         let fields = [
             &self.kind,
-            &self.q,
-            &self.account,
-            &self.region,
-            &self.status,
-            &self.tag,
-            &self.expires,
+            &filter.q,
+            &filter.account,
+            &filter.region,
+            &filter.status,
+            &filter.tag,
+            &filter.expires,
             &self.rule,
         ];
         if fields
@@ -138,7 +128,7 @@ impl SelectionForm {
                 None => return refuse(format!("There is no kind named {slug}.")),
             },
         };
-        if kind.is_none() && self.tag.trim().is_empty() && self.q.trim().is_empty() {
+        if kind.is_none() && filter.tag.trim().is_empty() && filter.q.trim().is_empty() {
             return refuse(
                 "Across kinds, search by a tag (Key or Key=Value) or by text, or start from one kind's inventory.".into(),
             );
@@ -146,55 +136,47 @@ impl SelectionForm {
         Ok(Selection::Matching {
             kind,
             query: InventoryQuery {
-                q: self.q.clone(),
-                account: self.account.clone(),
-                region: self.region.clone(),
                 status: if kind.is_some() {
-                    self.status.clone()
+                    filter.status.clone()
                 } else {
                     String::new()
                 },
-                tag: self.tag.clone(),
-                expires: self.expires.clone(),
-                ..Default::default()
+                removed: false,
+                ..filter.filter()
             },
         })
     }
 
     /// The query string of `/bulk/new` for this selection.
     pub fn url_params(&self) -> Vec<String> {
-        let mut params: Vec<String> = [
-            ("kind", &self.kind),
-            ("q", &self.q),
-            ("account", &self.account),
-            ("region", &self.region),
-            ("status", &self.status),
-            ("tag", &self.tag),
-            ("expires", &self.expires),
-            ("rule", &self.rule),
-        ]
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| format!("{name}={}", encode_segment(value)))
-        .collect();
-        params.extend(
-            self.picks
-                .iter()
-                .map(|pick| format!("pick={}", encode_segment(pick))),
-        );
+        let mut params = query_params([("kind", self.kind.as_str())]);
+        params.extend(self.filter.url_params());
+        params.extend(query_params([("rule", self.rule.as_str())]));
+        params.extend(query_params(
+            self.picks.iter().map(|pick| ("pick", pick.as_str())),
+        ));
         params
+    }
+
+    /// The selection `/bulk/new`'s URL names: `get` reads one field, `get_all` the repeated
+    /// `pick`s.
+    pub fn from_query(
+        get: impl Fn(&str) -> Option<String>,
+        get_all: impl Fn(&str) -> Option<Vec<String>>,
+    ) -> Self {
+        Self {
+            kind: get("kind").unwrap_or_default(),
+            filter: InventoryQuery::from_query(&get).filter(),
+            rule: get("rule").unwrap_or_default(),
+            picks: get_all("pick").unwrap_or_default(),
+        }
     }
 
     /// The selection of every item of `kind` matching an inventory's filter.
     pub fn matching(kind: ResourceKind, query: &InventoryQuery) -> Self {
         Self {
             kind: kind.as_str().into(),
-            q: query.q.clone(),
-            account: query.account.clone(),
-            region: query.region.clone(),
-            status: query.status.clone(),
-            tag: query.tag.clone(),
-            expires: query.expires.clone(),
+            filter: query.filter(),
             ..Default::default()
         }
     }
@@ -213,18 +195,18 @@ impl Selection {
                     Some(kind) => kind.title().to_string(),
                     None => "Items of every kind".to_string(),
                 }];
-                for (label, value) in [
-                    ("tag", &query.tag),
-                    ("matching", &query.q),
-                    ("account", &query.account),
-                    ("region", &query.region),
-                    ("status", &query.status),
-                    ("expiring", &query.expires),
-                ] {
-                    if !value.trim().is_empty() {
-                        parts.push(format!("{label} {}", value.trim()));
-                    }
-                }
+                // The tag first: a search across kinds is by tag.
+                let mut filters = query.text_filters().to_vec();
+                filters.sort_by_key(|(name, _)| *name != "tag");
+                filters.push(("expiring", &query.expires));
+                let said = filters
+                    .into_iter()
+                    .filter(|(_, value)| !value.trim().is_empty())
+                    .map(|(name, value)| match name {
+                        "q" => format!("matching {}", value.trim()),
+                        name => format!("{name} {}", value.trim()),
+                    });
+                parts.extend(said);
                 parts.join(", ")
             }
         }
@@ -274,12 +256,18 @@ mod tests {
         assert!(refused(picks(vec!["instance-profile|a||c".into()])).contains("could not be read"));
         assert!(refused(picks(vec![pick_value(&item("x")); MAX_PICKED + 1])).contains("At most"));
         let long = SelectionForm {
-            q: "x".repeat(MAX_FIELD + 1),
+            filter: InventoryQuery {
+                q: "x".repeat(MAX_FIELD + 1),
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert!(refused(long).contains("longer than"));
         let control = SelectionForm {
-            tag: "Owner\u{0}".into(),
+            filter: InventoryQuery {
+                tag: "Owner\u{0}".into(),
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert!(refused(control).contains("control character"));
@@ -303,8 +291,11 @@ mod tests {
     #[test]
     fn across_kinds_a_kind_s_status_does_not_apply() {
         let form = SelectionForm {
-            tag: "Team=payments".into(),
-            status: "active".into(),
+            filter: InventoryQuery {
+                tag: "Team=payments".into(),
+                status: "active".into(),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let Selection::Matching { kind, query } = form.parse().unwrap() else {
@@ -314,5 +305,19 @@ mod tests {
         assert_eq!(query.status, "");
         assert_eq!(query.tag, "Team=payments");
         assert_eq!(form.url_params(), ["status=active", "tag=Team%3Dpayments"]);
+        let matching = Selection::Matching {
+            kind: Some(ResourceKind::TrustProvider),
+            query: InventoryQuery {
+                q: "web".into(),
+                account: "prod".into(),
+                tag: "Team".into(),
+                expires: "30d".into(),
+                ..Default::default()
+            },
+        };
+        assert_eq!(
+            matching.describe(),
+            "Verified Access trust providers, tag Team, matching web, account prod, expiring 30d"
+        );
     }
 }

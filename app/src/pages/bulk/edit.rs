@@ -3,15 +3,11 @@
 //! result, with a retry of the failed ones.
 
 use super::tag_diff::TagDiff;
-use crate::{
-    api::bulk::{get_bulk_edit, ApplyBulkEdit, RetryBulkEdit},
-    components::{form::action_error, ActionAlert, CsrfField, LocalTime},
-    model::{
-        bulk::{BulkEdit, BulkEditPage, BulkItem, ItemStatus},
-        resource::encode_segment,
-    },
-    pages::{PageError, PageTitle, CARD},
-};
+use crate::api::bulk::{get_bulk_edit, ApplyBulkEdit, RetryBulkEdit};
+use crate::components::{form::action_error, ActionAlert, CsrfField, DataTable, Loaded, LocalTime};
+use crate::model::bulk::{BulkEdit, BulkEditPage, BulkItem, ItemStatus};
+use crate::model::resource::encode_segment;
+use crate::pages::{PageTitle, CARD};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -44,14 +40,9 @@ pub fn BulkEditRoutePage() -> impl IntoView {
     );
     view! {
         <PageTitle title="Bulk tag edit" />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(page) => view! { <Edit page apply retry /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data reloads=true let:page>
+            <Edit page apply retry />
+        </Loaded>
     }
 }
 
@@ -80,9 +71,7 @@ fn Edit(
         .iter()
         .map(|item| view! { <ItemRow item=item.clone() /> })
         .collect_view();
-    let empty = page.items.is_empty().then(|| view! {
-        <tr><td colspan="4" class="px-3 py-6 text-center text-slate-500">"No item has this status."</td></tr>
-    });
+    let empty = page.items.is_empty().then_some("No item has this status.");
     view! {
         {reload}
         <section class=format!("{CARD} mb-4 space-y-2") id="bulk-edit" data-state=edit.state.as_str() data-revision=edit.revision.to_string()>
@@ -97,19 +86,9 @@ fn Edit(
             {notice}
             {controls}
         </section>
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <table id="bulk-items" class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"Item"</th>
-                        <th scope="col" class="px-3 py-2">"Tags: before → after"</th>
-                        <th scope="col" class="px-3 py-2">"Status"</th>
-                        <th scope="col" class="px-3 py-2">"Tag rules"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}{empty}</tbody>
-            </table>
-        </div>
+        <DataTable id="bulk-items" columns=vec!["Item", "Tags: before → after", "Status", "Tag rules"] empty>
+            {rows}
+        </DataTable>
         <Pager page />
     }
 }

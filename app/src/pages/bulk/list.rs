@@ -1,12 +1,10 @@
 //! `/bulk`: the bulk edits, newest first, and a search across kinds to start one.
 
 use super::SelectionSearch;
-use crate::{
-    api::bulk::get_bulk_edits,
-    components::LocalTime,
-    model::bulk::{BulkEditsPage, SelectionForm},
-    pages::{PageError, PageTitle},
-};
+use crate::api::bulk::get_bulk_edits;
+use crate::components::{DataTable, Loaded, LocalTime};
+use crate::model::bulk::{BulkEditsPage, SelectionForm};
+use crate::pages::PageTitle;
 use leptos::prelude::*;
 
 #[component]
@@ -20,14 +18,9 @@ pub fn BulkEditsListPage() -> impl IntoView {
             " page, or by a search here. Every edit is previewed first and sent only when confirmed."
         </p>
         <div class="mb-4"><SelectionSearch selection=SelectionForm::default() /></div>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                    Ok(page) => view! { <Edits page /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data let:page>
+            <Edits page />
+        </Loaded>
     }
 }
 
@@ -53,20 +46,9 @@ fn Edits(page: BulkEditsPage) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <table id="bulk-edits" class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"Selection"</th>
-                        <th scope="col" class="px-3 py-2">"Operations"</th>
-                        <th scope="col" class="px-3 py-2">"State"</th>
-                        <th scope="col" class="px-3 py-2">"Items"</th>
-                        <th scope="col" class="px-3 py-2">"Previewed by"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <DataTable id="bulk-edits" columns=vec!["Selection", "Operations", "State", "Items", "Previewed by"]>
+            {rows}
+        </DataTable>
     }
     .into_any()
 }

@@ -25,19 +25,7 @@ const BLANK_ROWS: usize = 3;
 pub fn NewBulkEditPage() -> impl IntoView {
     let query = use_query_map();
     let selection = move || {
-        let map = query.read();
-        let get = |key: &str| map.get(key).unwrap_or_default();
-        SelectionForm {
-            kind: get("kind"),
-            q: get("q"),
-            account: get("account"),
-            region: get("region"),
-            status: get("status"),
-            tag: get("tag"),
-            expires: get("expires"),
-            rule: get("rule"),
-            picks: map.get_all("pick").unwrap_or_default(),
-        }
+        SelectionForm::from_query(|key| query.read().get(key), |key| query.read().get_all(key))
     };
     let draft = Resource::new(selection, get_bulk_draft);
     view! {
@@ -139,14 +127,15 @@ fn Draft(draft: BulkDraft) -> impl IntoView {
 /// The selection as the preview form posts it.
 #[component]
 fn SelectionFields(selection: SelectionForm) -> impl IntoView {
+    let filter = selection.filter;
     let fields = [
         ("kind", selection.kind),
-        ("q", selection.q),
-        ("account", selection.account),
-        ("region", selection.region),
-        ("status", selection.status),
-        ("tag", selection.tag),
-        ("expires", selection.expires),
+        ("q", filter.q),
+        ("account", filter.account),
+        ("region", filter.region),
+        ("status", filter.status),
+        ("tag", filter.tag),
+        ("expires", filter.expires),
         ("rule", selection.rule),
     ]
     .into_iter()
@@ -170,6 +159,16 @@ fn Row(n: usize, row: OperationRow, error: Signal<Option<AppError>>) -> impl Int
         .into_iter()
         .map(|(value, label)| view! { <option value=value selected=row.op == value>{label}</option> })
         .collect_view();
+    // A text part of the operation: a key (at most 128 characters) or a value (256).
+    let text = |part: &'static str, label: &'static str, value: String, max: &'static str| {
+        view! {
+            <div>
+                <label for=id(part) class="block text-xs font-medium">{label}</label>
+                <input id=id(part) name=name(part) value=value maxlength=max class=INPUT aria-describedby=id(&format!("{part}-error")) />
+                <FieldMessage error field=field(part) id=id(&format!("{part}-error")) />
+            </div>
+        }
+    };
     view! {
         <fieldset class="grid gap-2 rounded-md border border-slate-200 p-2 sm:grid-cols-4 dark:border-slate-700" data-row=n.to_string()>
             <legend class="sr-only">{format!("Operation {}", n + 1)}</legend>
@@ -178,21 +177,9 @@ fn Row(n: usize, row: OperationRow, error: Signal<Option<AppError>>) -> impl Int
                 <select id=id("op") name=name("op") class=INPUT aria-describedby=id("op-error")>{choices}</select>
                 <FieldMessage error field=field("op") id=id("op-error") />
             </div>
-            <div>
-                <label for=id("key") class="block text-xs font-medium">"Key"</label>
-                <input id=id("key") name=name("key") value=row.key maxlength="128" class=INPUT aria-describedby=id("key-error") />
-                <FieldMessage error field=field("key") id=id("key-error") />
-            </div>
-            <div>
-                <label for=id("from") class="block text-xs font-medium">"Current value (Change a value)"</label>
-                <input id=id("from") name=name("from") value=row.from maxlength="256" class=INPUT aria-describedby=id("from-error") />
-                <FieldMessage error field=field("from") id=id("from-error") />
-            </div>
-            <div>
-                <label for=id("value") class="block text-xs font-medium">"New value (for a rename: new key)"</label>
-                <input id=id("value") name=name("value") value=row.value maxlength="256" class=INPUT aria-describedby=id("value-error") />
-                <FieldMessage error field=field("value") id=id("value-error") />
-            </div>
+            {text("key", "Key", row.key, "128")}
+            {text("from", "Current value (Change a value)", row.from, "256")}
+            {text("value", "New value (for a rename: new key)", row.value, "256")}
         </fieldset>
     }
 }

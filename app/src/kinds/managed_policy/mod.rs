@@ -8,18 +8,13 @@
 //! account, read-only, without tags) are not cached: the policies inventory links to a live,
 //! read-only listing of them (ListPolicies Scope=AWS), whose items open with their document.
 
-use crate::model::endpoint::{Endpoint, WITH_TAGS, form_of};
-use crate::{
-    components::{
-        CreatePage, TargetSelect,
-        form::action_error, ActionAlert, CsrfField, FieldMessage, TagsField, SubmitButton, TextField,
-    },
-    model::{AppError, AwsItem, CreateFormOptions, KindInfo, ResourceRef, Service, TagRules},
-    pages::{
-        resource::{reread_after, ItemFields},
-        PageError, PageTitle, CARD,
-    },
-};
+use crate::components::form::action_error;
+use crate::components::{ActionAlert, Card, IamNameAndPath, Loaded, NewItemPage, SubmitButton};
+use crate::components::{TagsField, TextField, TextFileField};
+use crate::model::endpoint::{form_of, Endpoint, WITH_TAGS};
+use crate::model::{AppError, AwsItem, KindInfo, ResourceRef, Service};
+use crate::pages::resource::{reread_after, ItemButton};
+use crate::pages::{PageError, PageTitle, CARD};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use leptos_router::hooks::use_query_map;
@@ -29,10 +24,11 @@ use super::ResourceKind;
 #[cfg(feature = "ssr")]
 use super::{act, form_options};
 #[cfg(feature = "ssr")]
-use crate::model::{
-    aws_rules::{check_global_target, check_iam_name, check_iam_path, parse_tags},
-    FieldErrors, Tag,
-};
+use crate::model::aws_rules::{check_iam_name_and_path, global_target_account};
+#[cfg(feature = "ssr")]
+use crate::model::aws_rules::parse_tags;
+#[cfg(feature = "ssr")]
+use crate::model::{FieldErrors, Tag, TagRules};
 
 mod aws_managed;
 mod document;
@@ -41,25 +37,23 @@ use aws_managed::AwsManagedPage;
 pub use document::document_problems;
 pub use document::{DOCUMENT_DEPTH_MAX, DOCUMENT_INPUT_MAX};
 
-const KIND: ResourceKind = ResourceKind::ManagedPolicy;
-
 pub const INFO: KindInfo = KindInfo {
     slug: "managed-policy",
     title: "IAM managed policies",
     singular: "managed policy",
     nav_label: "Managed policies",
     path: "/managed-policies",
-    service: Service::Iam,
-    expiry_field: None,
-    tag_rules: TagRules::Iam,
-    global: true,    endpoints: &[
+    endpoints: &[
         Endpoint::changes_aws("managed-policies/create").taking(form_of(131_072) + WITH_TAGS),
         Endpoint::signed_in("managed-policies/document"),
         Endpoint::changes_aws("managed-policies/delete-version"),
         Endpoint::signed_in("managed-policies/aws"),
         Endpoint::signed_in("managed-policies/aws-document"),
     ],
+    ..KindInfo::of(Service::Iam)
 };
+
+const KIND: ResourceKind = ResourceKind::ManagedPolicy;
 
 /// The status of a policy attached to at least one user, group or role, and of one that is not.
 pub const ATTACHED: &str = "attached";
@@ -74,26 +68,19 @@ pub const DOCUMENT_MAX: usize = 6144;
 /// The policy language versions IAM accepts.
 pub const POLICY_VERSIONS: [&str; 2] = ["2012-10-17", "2008-10-17"];
 
-const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
-
 /// CreatePolicy's form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NewManagedPolicy {
     /// `account/global`.
-    #[serde(default)]
     pub target: String,
-    #[serde(default)]
     pub name: String,
     /// Empty means `/`.
-    #[serde(default)]
     pub path: String,
-    #[serde(default)]
     pub description: String,
     /// The JSON policy document.
-    #[serde(default)]
     pub document: String,
     /// One `Key=Value` per line.
-    #[serde(default)]
     pub tags: String,
 }
 
@@ -124,11 +111,9 @@ impl ManagedPolicyRequest {
 #[cfg(feature = "ssr")]
 pub fn check_managed_policy(form: &NewManagedPolicy) -> Result<ManagedPolicyRequest, AppError> {
     let mut errors = FieldErrors::new();
-    errors.check("target", check_global_target(&form.target));
-    let name = form.name.trim();
-    errors.check("name", check_iam_name(name, "The name", POLICY_NAME_MAX));
-    let path = form.path.trim();
-    errors.check("path", check_iam_path(path));
+    let account = errors.take("target", global_target_account(&form.target));
+    let (name, path) =
+        check_iam_name_and_path(&mut errors, &form.name, &form.path, POLICY_NAME_MAX);
     let description = form.description.trim();
     errors.check(
         "description",
@@ -149,28 +134,22 @@ pub fn check_managed_policy(form: &NewManagedPolicy) -> Result<ManagedPolicyRequ
     for problem in document_problems(document) {
         errors.check("document", Err(problem));
     }
-    let tags = parse_tags(TagRules::Iam, &form.tags);
-    errors.check("tags", tags.as_ref().map(|_| ()).map_err(Clone::clone));
+    let tags = errors.take("tags", parse_tags(TagRules::Iam, &form.tags));
     errors.into_result()?;
     Ok(ManagedPolicyRequest {
-        account: form
-            .target
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+        account,
         name: name.to_string(),
         path: if path.is_empty() { "/" } else { path }.to_string(),
         description: description.to_string(),
         document: document.to_string(),
-        tags: tags.unwrap_or_default(),
+        tags,
     })
 }
 
 /// DeletePolicyVersion's form: one non-default version of the policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct VersionChange {
-    #[serde(default)]
     pub version: String,
 }
 
@@ -325,59 +304,37 @@ pub fn NewPage() -> impl IntoView {
 
 #[component]
 fn NewPolicyPage() -> impl IntoView {
+    let about = || view! {
+        "A customer managed policy: a JSON permissions document you can attach to users, groups and roles. "
+        <a href="/managed-policies/new?aws=all" id="aws-managed-link" class="text-indigo-700 underline dark:text-indigo-300">"Browse the AWS managed policies"</a>
+        " to start from one of theirs."
+    };
     view! {
-        <CreatePage title="New IAM managed policy"
-            load=|| crate::api::resources::get_create_form_options(KIND)
-            form=|options| view! { <PolicyForm options /> }>
-            "A customer managed policy: a JSON permissions document you can attach to users, groups and roles. "
-            <a href="/managed-policies/new?aws=all" id="aws-managed-link" class="text-indigo-700 underline dark:text-indigo-300">"Browse the AWS managed policies"</a>
-            " to start from one of theirs."
-        </CreatePage>
+        <NewItemPage kind=KIND title="New IAM managed policy" arg="policy" about
+            action={ServerAction::<CreateManagedPolicy>::new()}
+            let:form>
+            <IamNameAndPath form id="policy" arg="policy"
+                name_hint="Up to 128 letters, digits and _ + = , . @ -"
+                path_hint="Optional: begins and ends with /, e.g. /backup/; empty means /" />
+            <TextField form="policy" name="policy[description]" field="description" label="Description" error=form.error required=false
+                hint="Optional, up to 1,000 characters; it cannot be changed later" />
+            <TextFileField id="policy-document" name="policy[document]" field="document" required=false label="Policy document (JSON)" error=form.error rows=10
+                placeholder=EXAMPLE_DOCUMENT
+                hint="An object with \"Version\": \"2012-10-17\" and a \"Statement\" whose statements each have an Effect (Allow or Deny), an Action and a Resource, and no Principal; at most 6,144 characters, whitespace not counted" />
+            <TagsField id="policy-tags" name="policy[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=platform@example.com" />
+            <SubmitButton label="Create managed policy" pending=form.pending />
+        </NewItemPage>
     }
 }
 
-#[component]
-fn PolicyForm(options: CreateFormOptions) -> impl IntoView {
-    let create = ServerAction::<CreateManagedPolicy>::new();
-    let error = action_error(create);
-    // The target the select shows: its first option until the admin picks another.
-    let target = RwSignal::new(options.targets.first().cloned().unwrap_or_default());
-    let example = r#"{
+/// The create form's placeholder document.
+const EXAMPLE_DOCUMENT: &str = r#"{
   "Version": "2012-10-17",
   "Statement": [
     { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*" }
   ]
 }"#;
-    view! {
-        <section class=format!("{CARD} max-w-3xl")>
-            <ActionForm action=create>
-                <div class="space-y-4">
-                    <ActionAlert error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
-                    <CsrfField />
-                    <TargetSelect id="policy-target" name="policy[target]" kind=KIND targets=options.targets.clone() target error />
-                    <TextField form="policy" name="policy[name]" field="name" label="Name" error
-                        hint="Up to 128 letters, digits and _ + = , . @ -" />
-                    <TextField form="policy" name="policy[path]" field="path" label="Path" error required=false
-                        hint="Optional: begins and ends with /, e.g. /backup/; empty means /" />
-                    <TextField form="policy" name="policy[description]" field="description" label="Description" error required=false
-                        hint="Optional, up to 1,000 characters; it cannot be changed later" />
-                    <div>
-                        <label for="policy-document" class="block text-sm font-medium">"Policy document (JSON)"</label>
-                        <textarea id="policy-document" name="policy[document]" rows="10" aria-describedby="policy-document-hint policy-document-error" class=AREA placeholder=example></textarea>
-                        <p id="policy-document-hint" class="mt-1 text-xs text-slate-500">"An object with \"Version\": \"2012-10-17\" and a \"Statement\" whose statements each have an Effect (Allow or Deny), an Action and a Resource, and no Principal; at most 6,144 characters, whitespace not counted"</p>
-                        <FieldMessage error field="document" id="policy-document-error" />
-                    </div>
-                    <TagsField id="policy-tags" name="policy[tags]" error kind=KIND target placeholder="Owner=platform@example.com" />
-                    <SubmitButton label="Create managed policy" pending=create.pending() />
-                </div>
-            </ActionForm>
-        </section>
-    }
-}
 
-/// The AWS managed policies, live and read-only: `view` is `all` or `attached` (to something
-/// in `?account=`, the first account by default), `?q=` filters them by name, `?policy=ID`
-/// shows one's document.
 /// The document and the versions; for a customer managed policy (`item`), each non-default
 /// version can be deleted.
 #[component]
@@ -402,16 +359,8 @@ fn DocumentView(
                     .unwrap_or_default()
             );
             let button = item.clone().filter(|_| !v.is_default).map(|item| {
-                let version = v.id.clone();
-                let label = format!("Delete version {version}");
-                view! {
-                    <ActionForm action=delete>
-                        <CsrfField />
-                        <ItemFields item />
-                        <input type="hidden" name="change[version]" value=version />
-                        <button type="submit" aria-label=label class="rounded border border-slate-300 px-1.5 py-0.5 text-xs hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">"Delete"</button>
-                    </ActionForm>
-                }
+                let label = format!("Delete version {}", v.id);
+                view! { <ItemButton action=delete item name="change[version]" value=v.id.clone() label text="Delete" /> }
             });
             view! { <li class="flex items-center gap-2 py-0.5" data-version=v.id.clone()><span>{label}</span>{button}</li> }
         })
@@ -444,12 +393,10 @@ pub fn inventory_section() -> AnyView {
 /// delete needs first.
 pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
     let attachments = resource
-        .fields
-        .iter()
-        .find(|f| f.label == ATTACHMENTS_FIELD)
-        .and_then(|f| f.value.parse::<u32>().ok())
+        .field(ATTACHMENTS_FIELD)
+        .and_then(|value| value.parse::<u32>().ok())
         .unwrap_or(0);
-    let item = resource.item.clone();
+    let item = resource.item;
     let read = item.clone();
     let document = Resource::new(move || read.clone(), get_policy_document);
     let hint = (attachments > 0).then(|| {
@@ -460,21 +407,12 @@ pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
         }
     });
     view! {
-        <section class=CARD aria-labelledby="policy-document-heading" id="policy-document-section">
-            <h2 id="policy-document-heading" class="mb-2 font-semibold">"Policy document"</h2>
+        <Card heading_id="policy-document-heading" title="Policy document" id="policy-document-section">
             {hint}
-            <Suspense fallback=|| view! { <p class="text-sm">"Reading the document from AWS…"</p> }>
-                {move || {
-                    let item = item.clone();
-                    Suspend::new(async move {
-                        match document.await {
-                            Err(error) => view! { <PageError error /> }.into_any(),
-                            Ok(document) => view! { <DocumentView document item /> }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </section>
+            <Loaded data=document loading=|| view! { <p class="text-sm">"Reading the document from AWS…"</p> } let:document>
+                <DocumentView document item=item.clone() />
+            </Loaded>
+        </Card>
     }
     .into_any()
 }

@@ -1,0 +1,51 @@
+//! The table of a list page (audit rows, share links, mail, tag rules, users, sync scopes, an
+//! inventory, a bulk edit's items): its frame, its header row and a row saying it is empty.
+
+use leptos::prelude::*;
+
+/// A column header shown to screen readers only (a column of checkboxes or of buttons).
+pub const ACTIONS: &str = "";
+
+#[component]
+pub fn DataTable(
+    /// The table's element id.
+    id: &'static str,
+    /// The column headers; [`ACTIONS`] (empty) labels a column "Actions" for screen readers.
+    columns: Vec<&'static str>,
+    /// A first column labelled for screen readers only, e.g. `Select` (of checkboxes).
+    #[prop(default = None, into)]
+    hidden_first: Option<&'static str>,
+    /// Said across the table when it has no rows.
+    #[prop(default = None, into)]
+    empty: Option<&'static str>,
+    /// More classes for the frame, e.g. its margin.
+    #[prop(optional)]
+    class: &'static str,
+    /// The rows.
+    children: Children,
+) -> impl IntoView {
+    let span = (columns.len() + usize::from(hidden_first.is_some())).to_string();
+    let first = hidden_first
+        .map(|label| view! { <th scope="col" class="px-3 py-2"><span class="sr-only">{label}</span></th> });
+    let headers = columns
+        .into_iter()
+        .map(|label| match label {
+            ACTIONS => view! { <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th> }.into_any(),
+            label => view! { <th scope="col" class="px-3 py-2">{label}</th> }.into_any(),
+        })
+        .collect_view();
+    let empty = empty.map(|message| {
+        view! { <tr><td colspan=span class="px-3 py-6 text-center text-slate-500">{message}</td></tr> }
+    });
+    let frame = format!("{class} overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900");
+    view! {
+        <div class=frame.trim_start().to_string()>
+            <table id=id class="min-w-full text-left text-sm">
+                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                    <tr>{first}{headers}</tr>
+                </thead>
+                <tbody>{children()}{empty}</tbody>
+            </table>
+        </div>
+    }
+}

@@ -55,6 +55,13 @@ impl Emulator {
         emulator
     }
 
+    /// Adds the account at organisation scale ([`seed::scale`]: 1,000 customer managed policies
+    /// and 300 instance profiles, all tagged) to whatever the emulator holds.
+    pub fn at_scale(self) -> Self {
+        seed::scale::seed(&mut self.world());
+        self
+    }
+
     fn world(&self) -> MutexGuard<'_, World> {
         // A panic while holding the lock leaves plain data behind; keep serving it.
         self.inner

@@ -21,6 +21,10 @@ struct Cli {
     /// Data to start with.
     #[arg(long, value_enum, default_value_t = Seed::Empty)]
     seed: Seed,
+    /// Also an account at organisation scale (345678901234): 1,000 customer managed policies
+    /// and 300 instance profiles, all tagged, for the demo's and the benchmark's sync figures.
+    #[arg(long)]
+    scale: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -43,6 +47,11 @@ async fn main() -> std::process::ExitCode {
     let emulator = match cli.seed {
         Seed::Empty => Emulator::new(),
         Seed::Demo => Emulator::with_demo_seed(),
+    };
+    let emulator = if cli.scale {
+        emulator.at_scale()
+    } else {
+        emulator
     };
     let running = match emulator.serve(cli.listen).await {
         Ok(running) => running,

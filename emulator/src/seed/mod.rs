@@ -4,6 +4,7 @@
 //! an organisation requires, on purpose and always the same ones ([`untidy`]).
 
 pub mod iam;
+pub mod scale;
 pub mod untidy;
 
 use std::collections::BTreeMap;

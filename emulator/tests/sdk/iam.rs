@@ -80,9 +80,10 @@ async fn managed_policy_lifecycle_with_tags_and_aws_errors() {
         None,
         "ListPolicies leaves descriptions out"
     );
-    assert!(
-        local.policies()[0].tags().is_empty(),
-        "and tags, as IAM's listings do"
+    assert_eq!(
+        local.policies()[0].tags()[0].key(),
+        "Owner",
+        "but carries the tags (IAM's 2021 tagging update)"
     );
     let aws_managed = iam
         .list_policies()
@@ -902,9 +903,10 @@ async fn virtual_mfa_device_has_a_real_seed_and_qr_code() {
         1,
         "CreateVirtualMFADevice answers the tags"
     );
-    assert!(
-        listed.virtual_mfa_devices()[0].tags().is_empty(),
-        "ListVirtualMFADevices does not return tags, as in IAM"
+    assert_eq!(
+        listed.virtual_mfa_devices()[0].tags(),
+        device.tags(),
+        "ListVirtualMFADevices carries the tags (IAM's 2021 tagging update)"
     );
     let tags = iam
         .list_mfa_device_tags()

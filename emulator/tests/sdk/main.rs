@@ -9,6 +9,7 @@ mod faults;
 mod iam;
 mod iam_policies;
 mod iam_rules;
+mod iam_scale;
 mod iam_updates;
 mod license_manager;
 mod mpa;

@@ -21,8 +21,9 @@ pub fn tags_always(x: &mut Xml, tags: &[Tag]) {
     });
 }
 
-/// ListPolicies leaves the description and the tags out (IAM's listings return a subset of a
-/// resource's attributes); GetPolicy and CreatePolicy include both.
+/// ListPolicies leaves the description out; its items carry their tags (since IAM's 2021
+/// tagging update, `aws-api/iam-2021-02-12-tagging-changes.txt`), as GetPolicy's and
+/// CreatePolicy's do.
 pub fn policy(x: &mut Xml, policy: &ManagedPolicy, attachments: usize, with_description: bool) {
     x.text("PolicyName", &policy.name)
         .text("PolicyId", &policy.id)
@@ -37,9 +38,7 @@ pub fn policy(x: &mut Xml, policy: &ManagedPolicy, attachments: usize, with_desc
     }
     x.time("CreateDate", policy.created)
         .time("UpdateDate", policy.updated());
-    if with_description {
-        tags(x, &policy.tags);
-    }
+    tags(x, &policy.tags);
 }
 
 pub fn policy_detail(x: &mut Xml, policy: &ManagedPolicy, attachments: usize) {
@@ -164,9 +163,9 @@ pub fn server_certificate_metadata(x: &mut Xml, certificate: &ServerCertificate)
         .time("Expiration", certificate.expiration);
 }
 
-/// The seed and QR code are returned only when the device is created, and so are its tags
-/// (ListVirtualMFADevices "does not return tags": ListMFADeviceTags does); the user and the
-/// date it was enabled only while it is assigned.
+/// The seed and QR code are returned only when the device is created; its tags by
+/// CreateVirtualMFADevice and ListVirtualMFADevices (which carries them since IAM's 2021 tagging
+/// update); the user and the date it was enabled only while it is assigned.
 pub fn mfa_device(x: &mut Xml, device: &VirtualMfaDevice, with_secret: bool, iam: &IamState) {
     x.text("SerialNumber", &device.serial);
     if with_secret {
@@ -179,9 +178,7 @@ pub fn mfa_device(x: &mut Xml, device: &VirtualMfaDevice, with_secret: bool, iam
         }
         x.time("EnableDate", assignment.enabled);
     }
-    if with_secret {
-        tags(x, &device.tags);
-    }
+    tags(x, &device.tags);
 }
 
 pub fn user(x: &mut Xml, user: &User) {

@@ -4,11 +4,12 @@
 use crate::config::AccountConfig;
 use app::model::compliance::TagRuleForm;
 
-/// The accounts demo mode manages: the emulator's two seeded accounts in its two regions.
-pub fn accounts() -> Vec<AccountConfig> {
+/// The accounts demo mode manages: the emulator's two seeded accounts in its two regions, and
+/// with `scale` its account at organisation scale (IAM only, so one region).
+pub fn accounts(scale: bool) -> Vec<AccountConfig> {
     use trustdesk_emulator::seed;
     let regions: Vec<String> = seed::REGIONS.iter().map(|r| r.to_string()).collect();
-    vec![
+    let mut accounts = vec![
         AccountConfig {
             name: "prod".into(),
             profile: None,
@@ -23,9 +24,22 @@ pub fn accounts() -> Vec<AccountConfig> {
                 seed::DEV_ACCOUNT,
                 seed::CONSOLE_ROLE
             )),
-            regions,
+            regions: regions.clone(),
         },
-    ]
+    ];
+    if scale {
+        accounts.push(AccountConfig {
+            name: "scale".into(),
+            profile: None,
+            role_arn: Some(format!(
+                "arn:aws:iam::{}:role/{}",
+                seed::scale::SCALE_ACCOUNT,
+                seed::CONSOLE_ROLE
+            )),
+            regions: regions.into_iter().take(1).collect(),
+        });
+    }
+    accounts
 }
 
 /// The tag rules demo mode starts with, which the emulator's seed breaks on purpose

@@ -116,7 +116,12 @@ impl Trustdesk {
             );
         }
         let emulator = if config.demo {
-            let running = trustdesk_emulator::Emulator::with_demo_seed()
+            let seeded = trustdesk_emulator::Emulator::with_demo_seed();
+            let seeded = match config.demo_scale {
+                true => seeded.at_scale(),
+                false => seeded,
+            };
+            let running = seeded
                 .serve(SocketAddr::from(([127, 0, 0, 1], 0)))
                 .await
                 .map_err(StartError::Emulator)?;
@@ -127,7 +132,7 @@ impl Trustdesk {
             None
         };
         if config.demo && config.accounts.is_empty() {
-            config.accounts = demo::accounts();
+            config.accounts = demo::accounts(config.demo_scale);
         }
         let aws = AwsTarget {
             endpoint_url: config.aws_endpoint_url.clone(),

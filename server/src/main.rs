@@ -36,6 +36,10 @@ enum Command {
         /// Start the AWS emulator in-process with demo data (two accounts, two regions) and use it.
         #[arg(long)]
         demo: bool,
+        /// With --demo: also an account at organisation scale (1,000 customer managed policies
+        /// and 300 instance profiles, all tagged), to see how few AWS calls its sync makes.
+        #[arg(long, requires = "demo")]
+        scale: bool,
         /// Serve the compiled site (wasm, JavaScript, CSS) from this directory instead of the
         /// copy built into a release binary (the `site_dir` setting).
         #[arg(long)]
@@ -158,6 +162,7 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             listen,
             data_dir,
             demo,
+            scale,
             site_dir,
         } => {
             let mut config = load_config(
@@ -171,6 +176,7 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             if site_dir.is_some() {
                 config.site_dir = site_dir;
             }
+            config.demo_scale |= scale;
             telemetry::init(config.log_format, &config.log_level);
             serve(config).await
         }

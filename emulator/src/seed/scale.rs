@@ -83,7 +83,7 @@ fn policy(i: usize, now: DateTime<Utc>) -> ManagedPolicy {
     let arn = format!("arn:aws:iam::{SCALE_ACCOUNT}:policy{path}{name}");
     let created = now - Duration::days(300 + (i % 200) as i64);
     let mut versions = PolicyVersions::new(&document(i, "s3:GetObject"), created);
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         versions
             .add(
                 &document(i, "s3:PutObject"),
@@ -113,7 +113,7 @@ fn instance_profile(i: usize, now: DateTime<Utc>) -> InstanceProfile {
         name,
         path: "/".to_string(),
         created: now - Duration::days(200 + (i % 100) as i64),
-        role: (i % 3 == 0).then(|| WORKLOAD_ROLE.to_string()),
+        role: i.is_multiple_of(3).then(|| WORKLOAD_ROLE.to_string()),
         tags: tags(i + 1, ENVIRONMENT),
     }
 }

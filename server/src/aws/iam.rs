@@ -41,6 +41,31 @@ pub fn create_tags(tags: &[Tag]) -> Result<Option<Vec<aws_sdk_iam::types::Tag>>,
     (!tags.is_empty()).then(|| sdk_tags(tags)).transpose()
 }
 
+/// The most items IAM answers in one page of a listing (its `MaxItems` is 1 to 1000, 100 when
+/// left out): every listing here asks for this many, so an account of up to 1,000 items of a
+/// kind is read in one call.
+pub const PAGE_SIZE: i32 = 1000;
+
+/// The calls a listing of `items` needs at the least: one per page of [`PAGE_SIZE`], and one
+/// when there is nothing to list.
+pub fn listing_calls(items: u64) -> u64 {
+    items.div_ceil(PAGE_SIZE as u64).max(1)
+}
+
+/// Whether a listing's items carry their tags. IAM's 2021 tagging update
+/// (`aws-api/iam-2021-02-12-tagging-changes.txt`) gave the items of ListPolicies,
+/// ListInstanceProfiles and ListVirtualMFADevices their `Tags`, and the emulator fills them; but
+/// AWS's API reference also says of each of these listings that it "does not return tags, even
+/// though they are an attribute of the returned object", and IAM leaves `Tags` out of an
+/// untagged item as well. So a listing none of whose items has a tag either lists only untagged
+/// items or leaves tags out, and the kind reads its items' tags one by one rather than show
+/// tagged items as untagged.
+pub fn listing_carries_tags<'a>(
+    tags: impl IntoIterator<Item = &'a [aws_sdk_iam::types::Tag]>,
+) -> bool {
+    tags.into_iter().any(|tags| !tags.is_empty())
+}
+
 /// One page of a List…Tags answer: its tags and the marker of the next page, if any.
 pub type TagPage = (Vec<aws_sdk_iam::types::Tag>, Option<String>);
 
@@ -198,6 +223,31 @@ pub(crate) use iam_item_calls;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_is_one_call_per_thousand_items_and_one_when_empty() {
+        assert_eq!(listing_calls(0), 1);
+        assert_eq!(listing_calls(1), 1);
+        assert_eq!(listing_calls(1000), 1);
+        assert_eq!(listing_calls(1001), 2);
+        assert_eq!(listing_calls(3000), 3);
+    }
+
+    #[test]
+    fn a_listing_carries_tags_when_any_item_has_one() {
+        let tag = sdk_tags(&[Tag {
+            key: "Owner".into(),
+            value: "ops".into(),
+        }])
+        .unwrap();
+        let untagged: Vec<aws_sdk_iam::types::Tag> = Vec::new();
+        assert!(listing_carries_tags([untagged.as_slice(), tag.as_slice()]));
+        assert!(!listing_carries_tags([
+            untagged.as_slice(),
+            untagged.as_slice()
+        ]));
+        assert!(!listing_carries_tags(std::iter::empty()));
+    }
 
     #[test]
     fn ids_map_back_to_the_arn_exactly() {

@@ -12,17 +12,18 @@ use aws_sdk_iam::types::InstanceProfile;
 use serde_json::{json, Value};
 
 use super::error::{answered, output_of, request_id, AwsFailure};
-use super::iam::{create_tags, iam_item_calls, model_tags};
+use super::iam::{
+    create_tags, iam_item_calls, listing_calls, listing_carries_tags, model_tags, PAGE_SIZE,
+};
 use super::kind::{
     form_of, gather, item_of, reply, target, At, CacheChange, Done, KindAdapter, Plan, Planner,
 };
-use super::pages::read_listed;
 use super::{date, field};
 
 const KIND: ResourceKind = ResourceKind::InstanceProfile;
 
-// ListInstanceProfiles does not return tags (IAM's listings leave them out): one
-// ListInstanceProfileTags per profile reads them.
+// ListInstanceProfileTags reads a profile's tags when its listing leaves them out (see
+// `list`).
 iam_item_calls!(InstanceProfiles (KIND): instance_profile_name = |_: &At, name: &str| name.to_string(),
     // GetInstanceProfile returns the tags too.
     get_instance_profile "iam:GetInstanceProfile" => |read: GetInstanceProfileOutput, _, at| {
@@ -167,20 +168,33 @@ fn missing(action: &str, at: &At) -> AwsFailure {
 
 #[async_trait::async_trait]
 impl KindAdapter for InstanceProfiles {
-    /// ListInstanceProfiles lacks tags here: ListInstanceProfileTags per item.
+    /// ListInstanceProfiles in pages of 1,000, whose profiles carry their tags since IAM's 2021
+    /// tagging update: one call for up to 1,000 profiles. A listing that carries no tag at all
+    /// ([`listing_carries_tags`]) has each profile's tags read with ListInstanceProfileTags.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        let profiles = at.iam().await.list_instance_profiles().into_paginator();
-        let action = "iam:ListInstanceProfiles";
-        read_listed(
-            profiles.items().send(),
-            action,
-            &at.scope,
-            |profile| async move {
-                let tags = Self::list_tags(at, profile.instance_profile_name()).await?;
-                Ok(Some(item(&profile, tags, at)))
-            },
-        )
-        .await
+        let pages = at.iam().await.list_instance_profiles().into_paginator();
+        let listed = pages
+            .page_size(PAGE_SIZE)
+            .items()
+            .send()
+            .try_collect()
+            .await;
+        let profiles = output_of(listed, "iam:ListInstanceProfiles", &at.scope)?;
+        if listing_carries_tags(profiles.iter().map(|profile| profile.tags())) {
+            let items = profiles.iter().map(|p| item(p, model_tags(p.tags()), at));
+            return Ok(items.collect());
+        }
+        let mut items = Vec::with_capacity(profiles.len());
+        for profile in &profiles {
+            let tags = Self::list_tags(at, profile.instance_profile_name()).await?;
+            items.push(item(profile, tags, at));
+        }
+        Ok(items)
+    }
+
+    /// One ListInstanceProfiles per 1,000 profiles, tags included.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        listing_calls(items)
     }
 
     /// `roles`: the roles of every account, to put in a profile.

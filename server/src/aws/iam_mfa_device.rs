@@ -13,7 +13,9 @@ use base64::Engine;
 use serde_json::json;
 
 use super::error::{answered, output_of, request_id, said, AwsFailure};
-use super::iam::{create_tags, iam_tagging, model_tags, Arns};
+use super::iam::{
+    create_tags, iam_tagging, listing_calls, listing_carries_tags, model_tags, Arns, PAGE_SIZE,
+};
 use super::kind::{
     form_of, target, At, CacheChange, Done, ItemCalls, KindAdapter, Plan, Planner, Tagging,
 };
@@ -24,9 +26,7 @@ const SEED_WARNING: &str = "Scan this QR code with the authenticator app now, or
 /// An item's id is what follows this in its serial number (an ARN).
 const SERIALS: Arns = Arns(":mfa/");
 
-// A device's tags. ListVirtualMFADevices "does not return tags, even though they are an
-// attribute of the returned object" (IAM's API reference; the SDK's shape has the field, and
-// IAM leaves it empty): one paged ListMFADeviceTags per device reads them.
+// A device's tags, read with ListMFADeviceTags when its listing leaves them out (see `list`).
 iam_tagging!(MfaDevices: serial_number = |at: &At, id| SERIALS.of(&at.scope, id),
     tag_mfa_device "iam:TagMFADevice", untag_mfa_device "iam:UntagMFADevice",
     list_mfa_device_tags "iam:ListMFADeviceTags");
@@ -56,13 +56,14 @@ fn item(device: &VirtualMfaDevice, tags: Vec<Tag>, at: &At) -> AwsItem {
     at.aws_item(KIND, id, name.into(), status.into(), tags, fields)
 }
 
-/// Every virtual device of the account, assigned or not (paged).
+/// Every virtual device of the account, assigned or not, in pages of 1,000.
 async fn all_devices(at: &At) -> Result<Vec<VirtualMfaDevice>, AwsFailure> {
     let client = at.iam().await;
     let list = client.list_virtual_mfa_devices();
     let pages = list
         .assignment_status(AssignmentStatusType::Any)
-        .into_paginator();
+        .into_paginator()
+        .page_size(PAGE_SIZE);
     let devices = pages.items().send().try_collect().await;
     output_of(devices, "iam:ListVirtualMFADevices", &at.scope)
 }
@@ -147,7 +148,8 @@ impl ItemCalls for MfaDevices {
     }
 
     /// IAM has no "get" for one virtual device by serial number among the calls trustdesk uses:
-    /// the (paged) list is read and the device picked out. Accounts have few devices.
+    /// the (paged) list is read and the device picked out, with the tags it carries; one listed
+    /// without tags has them read with ListMFADeviceTags, as the listing may leave them out.
     async fn get(&self, at: &At, id: &str) -> Result<Option<AwsItem>, AwsFailure> {
         let wanted = SERIALS.of(&at.scope, id);
         let Some(device) = all_devices(at)
@@ -157,7 +159,11 @@ impl ItemCalls for MfaDevices {
         else {
             return Ok(None);
         };
-        Ok(Some(item(&device, Self::list_tags(at, id).await?, at)))
+        let tags = match device.tags() {
+            [] => Self::list_tags(at, id).await?,
+            listed => model_tags(listed),
+        };
+        Ok(Some(item(&device, tags, at)))
     }
 
     /// AWS refuses (DeleteConflict) while the device is enabled for a user: the sentence says
@@ -180,14 +186,26 @@ impl ItemCalls for MfaDevices {
 
 #[async_trait::async_trait]
 impl KindAdapter for MfaDevices {
-    /// ListVirtualMFADevices lacks tags here: ListMFADeviceTags per item.
+    /// ListVirtualMFADevices in pages of 1,000, whose devices carry their tags since IAM's 2021
+    /// tagging update: one call for up to 1,000 devices. A listing that carries no tag at all
+    /// ([`listing_carries_tags`]) has each device's tags read with ListMFADeviceTags.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
-        let mut items = Vec::new();
-        for device in all_devices(at).await? {
+        let devices = all_devices(at).await?;
+        if listing_carries_tags(devices.iter().map(|device| device.tags())) {
+            let items = devices.iter().map(|d| item(d, model_tags(d.tags()), at));
+            return Ok(items.collect());
+        }
+        let mut items = Vec::with_capacity(devices.len());
+        for device in &devices {
             let tags = Self::list_tags(at, SERIALS.id(device.serial_number())).await?;
-            items.push(item(&device, tags, at));
+            items.push(item(device, tags, at));
         }
         Ok(items)
+    }
+
+    /// One ListVirtualMFADevices per 1,000 devices, tags included.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        listing_calls(items)
     }
 
     fn actions(&self) -> &'static [(&'static str, Planner)] {

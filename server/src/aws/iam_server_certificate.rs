@@ -12,7 +12,7 @@ use aws_sdk_iam::types::ServerCertificate;
 use serde_json::{json, Value};
 
 use super::error::{output_of, request_id, AwsFailure};
-use super::iam::{create_tags, iam_item_calls, model_tags};
+use super::iam::{create_tags, iam_item_calls, listing_calls, model_tags, PAGE_SIZE};
 use super::kind::{form_of, reply, target, At, Done, ItemCalls, KindAdapter, Plan, Planner};
 use super::pages::read_listed;
 use super::{date, field};
@@ -142,11 +142,12 @@ impl ServerCertificates {
 
 #[async_trait::async_trait]
 impl KindAdapter for ServerCertificates {
-    /// ListServerCertificates (paged with Marker) gives each certificate's metadata but not
-    /// its body (for subject, issuer, names and key) or its tags: one GetServerCertificate per
-    /// certificate reads both.
+    /// ListServerCertificates (in pages of 1,000) gives each certificate's metadata but not
+    /// its body (for subject, issuer, names and key) or its tags, even since IAM's 2021
+    /// tagging update: one GetServerCertificate per certificate reads both.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         let listed = at.iam().await.list_server_certificates().into_paginator();
+        let listed = listed.page_size(PAGE_SIZE);
         let action = "iam:ListServerCertificates";
         read_listed(
             listed.items().send(),
@@ -155,6 +156,11 @@ impl KindAdapter for ServerCertificates {
             |metadata| async move { self.get(at, metadata.server_certificate_name()).await },
         )
         .await
+    }
+
+    /// One ListServerCertificates per 1,000 certificates, and one GetServerCertificate each.
+    fn fewest_calls(&self, items: u64) -> u64 {
+        listing_calls(items) + items
     }
 
     fn actions(&self) -> &'static [(&'static str, Planner)] {

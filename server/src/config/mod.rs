@@ -43,6 +43,9 @@ pub struct Config {
     pub aws_endpoint_url: Option<String>,
     /// Starts the AWS emulator in-process with the demo data and points the console at it.
     pub demo: bool,
+    /// With `demo`: the demo also has an account at organisation scale (1,000 customer managed
+    /// policies, 300 instance profiles), `serve --demo --scale` or `TRUSTDESK_DEMO_SCALE`.
+    pub demo_scale: bool,
     /// The AWS accounts the console manages; empty means one account from the default
     /// credential chain and region.
     pub accounts: Vec<AccountConfig>,
@@ -116,6 +119,7 @@ impl Default for Config {
             site_dir: None,
             aws_endpoint_url: None,
             demo: false,
+            demo_scale: false,
             accounts: Vec::new(),
             aws_instance_metadata: InstanceMetadata::Auto,
             sync: SyncSettings::default(),
@@ -150,6 +154,7 @@ impl fmt::Debug for Config {
             .field("aws_endpoint_url", &self.aws_endpoint_url)
             .field("aws_instance_metadata", &self.aws_instance_metadata)
             .field("demo", &self.demo)
+            .field("demo_scale", &self.demo_scale)
             .field("accounts", &self.accounts)
             .field("sync", &self.sync)
             .field("time_zone", &self.time_zone)
@@ -396,6 +401,16 @@ impl Config {
         if overrides.demo {
             config.demo = true;
         }
+        config.demo_scale = match env.get("TRUSTDESK_DEMO_SCALE").map(String::as_str) {
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(other) => {
+                return Err(err(
+                    "TRUSTDESK_DEMO_SCALE",
+                    format!("\"{other}\" is not true or false"),
+                ))
+            }
+        };
         Ok(config)
     }
 

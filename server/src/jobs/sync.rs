@@ -497,9 +497,10 @@ fn difference(old: &Cached, new: &AwsItem) -> Option<Value> {
     (!diff.is_empty()).then_some(Value::Object(diff))
 }
 
-/// The fewest AWS calls that can read a scope of `kind` holding `items` when each list fits one
-/// page (as in the demo), as the kind's adapter counts them. A full sync makes exactly this many
-/// (a test holds the emulator's count to it; `scripts/bench-server` prints both).
+/// The fewest AWS calls that can read a scope of `kind` holding `items`, as the kind's adapter
+/// counts them (an IAM listing reads 1,000 items a call; EC2's, License Manager's and
+/// Multi-party approval's are counted as one page, as in the demo). A full sync makes exactly
+/// this many (a test holds the emulator's count to it; `scripts/bench-server` prints both).
 pub fn fewest_calls(kind: ResourceKind, items: u64) -> u64 {
     crate::aws::adapter(kind).fewest_calls(items)
 }

@@ -411,3 +411,164 @@ async fn an_item_deleted_outside_trustdesk_is_audited_with_what_was_deleted() {
         "the page shows the deleted item's tags"
     );
 }
+
+/// How many calls beyond the fewest a scope of the scale account may make: none are expected
+/// (IAM answers whole pages here), one is slack for a page IAM cuts short.
+const SCALE_SLACK: u64 = 1;
+
+#[tokio::test]
+async fn an_account_at_organisation_scale_is_read_in_a_few_calls_with_every_item_and_its_tags() {
+    let (app, admin) = TestApp::builder()
+        .demo()
+        .env(&[("TRUSTDESK_DEMO_SCALE", "true")])
+        .jobs()
+        .build_with_admin()
+        .await;
+    let first = settled(&admin, None).await;
+    reset_emulator_calls(&app).await;
+    let second = sync_now(&admin, &first).await;
+
+    let scale_iam: BTreeMap<String, (u64, u64)> = second["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["account"] == "scale" && s["region"] == app::model::GLOBAL_REGION)
+        .map(|s| {
+            assert_eq!(s["outcome"], "ok", "{s}");
+            let kind = s["kind"].as_str().unwrap().to_string();
+            (
+                kind,
+                (
+                    s["items"].as_u64().unwrap(),
+                    s["aws_calls"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(scale_iam.len(), 6, "every IAM kind: {scale_iam:?}");
+    assert_eq!(scale_iam["managed-policy"].0, 1000);
+    assert_eq!(scale_iam["instance-profile"].0, 300);
+    assert_eq!(fewest_calls("managed-policy", 1000), 2);
+    assert_eq!(fewest_calls("instance-profile", 300), 1);
+    for (kind, (items, calls)) in &scale_iam {
+        let fewest = fewest_calls(kind, *items);
+        assert!(
+            *calls <= fewest + SCALE_SLACK,
+            "{kind}: {calls} calls for {items} items, the fewest {fewest}"
+        );
+    }
+    let total: u64 = scale_iam.values().map(|(_, calls)| calls).sum();
+    assert!(
+        total <= 30,
+        "the issue's goal: {total} calls, {scale_iam:?}"
+    );
+
+    // No account's policies, profiles or MFA devices were read one by one.
+    let served = emulator_calls(&app).await;
+    let operations: BTreeMap<String, u64> =
+        serde_json::from_value(served["operations"].clone()).unwrap();
+    for per_item in [
+        "GetPolicy",
+        "ListPolicyTags",
+        "ListInstanceProfileTags",
+        "ListMFADeviceTags",
+    ] {
+        assert_eq!(operations.get(per_item), None, "{operations:?}");
+    }
+    assert_eq!(operations["ListPolicies"], 3, "one per account");
+    assert_eq!(operations["GetAccountAuthorizationDetails"], 3);
+    assert_eq!(operations["ListInstanceProfiles"], 3);
+
+    // Every item arrived with its tags, and the policies with their descriptions.
+    let db = app.db().await;
+    for (kind, expected) in [("managed-policy", 1000), ("instance-profile", 300)] {
+        let (items, tagged): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE (SELECT COUNT(*) FROM resource_tags t
+                 WHERE t.kind = r.kind AND t.account = r.account AND t.region = r.region
+                   AND t.id = r.id) = 4)
+             FROM resources r WHERE kind = ? AND account = 'scale'",
+        )
+        .bind(kind)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!((items, tagged), (expected, expected), "{kind}");
+    }
+    let (tags, fields): (String, String) = sqlx::query_as(
+        "SELECT tags, fields FROM resources
+         WHERE kind = 'managed-policy' AND account = 'scale' AND name = 'scale-policy-0000'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(
+        tags.contains("\"Environment\"") && tags.contains("\"scale\""),
+        "{tags}"
+    );
+    let fields: Value = serde_json::from_str(&fields).unwrap();
+    let field = |label: &str| {
+        fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["label"] == label)
+            .map(|f| f["value"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        field("Description").as_deref(),
+        Some("Access to scale-bucket-0000 for the platform team"),
+        "{fields}"
+    );
+    assert_eq!(field("Default version").as_deref(), Some("v2"), "{fields}");
+    assert_eq!(
+        field("Path").as_deref(),
+        Some("/teams/platform/"),
+        "{fields}"
+    );
+}
+
+#[tokio::test]
+async fn a_listing_that_carries_no_tag_has_its_items_tags_read_one_by_one() {
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
+    let first = settled(&admin, None).await;
+    // Every instance profile of the prod account untagged: its listing carries no tag, as
+    // AWS's reference says IAM's listings may leave tags out, so each profile's are read.
+    let iam = emulator_iam(&app);
+    let profiles = iam.list_instance_profiles().send().await.unwrap();
+    for profile in profiles.instance_profiles() {
+        let keys: Vec<String> = profile.tags().iter().map(|t| t.key().to_string()).collect();
+        if !keys.is_empty() {
+            iam.untag_instance_profile()
+                .instance_profile_name(profile.instance_profile_name())
+                .set_tag_keys(Some(keys))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    reset_emulator_calls(&app).await;
+    let second = sync_now(&admin, &first).await;
+    let served = emulator_calls(&app).await;
+    let operations: BTreeMap<String, u64> =
+        serde_json::from_value(served["operations"].clone()).unwrap();
+    assert_eq!(
+        operations.get("ListInstanceProfileTags").copied(),
+        Some(profiles.instance_profiles().len() as u64),
+        "one per profile of the untagged account, none in the other: {operations:?}"
+    );
+    let prod = second["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["account"] == "prod" && s["kind"] == "instance-profile")
+        .unwrap();
+    assert_eq!(prod["outcome"], "ok", "{prod}");
+    let untagged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM resources WHERE kind = 'instance-profile' AND account = 'prod'
+         AND tags = '[]'",
+    )
+    .fetch_one(&app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(untagged, profiles.instance_profiles().len() as i64);
+}

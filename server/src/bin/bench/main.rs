@@ -128,6 +128,7 @@ async fn main() {
     if std::env::args().nth(1).as_deref() == Some("sync-calls") {
         let dir = tempfile::tempdir().expect("temp dir");
         sync_calls::full_sync_calls(dir.path()).await;
+        sync_calls::scale_sync_calls(dir.path()).await;
         return;
     }
     let mut args = std::env::args().skip(1);

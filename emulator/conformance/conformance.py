@@ -30,7 +30,8 @@ passed = []
 
 
 def check(name, seed=None):
-    """Registers a check; `seed="demo"` runs it against an emulator started with `--seed demo`."""
+    """Registers a check; `seed="demo"` runs it against an emulator started with `--seed demo`,
+    `seed="scale"` against one started with `--scale` (the account at organisation scale)."""
 
     def register(fn):
         passed.append((name, fn, seed))
@@ -54,7 +55,8 @@ def expect_error(code, call, *args, status=None, **kwargs):
 
 class Emulator:
     def __init__(self, binary, seed=None):
-        command = [binary, "--listen", "127.0.0.1:0"] + (["--seed", seed] if seed else [])
+        seeding = {None: [], "demo": ["--seed", "demo"], "scale": ["--scale"]}[seed]
+        command = [binary, "--listen", "127.0.0.1:0"] + seeding
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         self.endpoint = self.process.stdout.readline().strip()
         assert self.endpoint.startswith("http://127.0.0.1:"), self.endpoint
@@ -137,6 +139,9 @@ def policies(emu):
         iam.create_policy(PolicyName=f"page-{i:02}", PolicyDocument=POLICY)
     pages = list(iam.get_paginator("list_policies").paginate(Scope="Local", PaginationConfig={"PageSize": 5}))
     assert all(len(p["Policies"]) <= 5 for p in pages) and len(pages) >= 3
+    listed = [p for page in pages for p in page["Policies"] if p["PolicyName"] == "conf-policy"][0]
+    assert listed["Tags"] == [{"Key": "Owner", "Value": "a@example.com"}], listed
+    assert "Description" not in listed, "ListPolicies leaves descriptions out"
     iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "Team", "Value": "sec"}])
     tags = iam.list_policy_tags(PolicyArn=arn)["Tags"]
     assert [t["Key"] for t in tags] == ["Owner", "Team"]
@@ -335,6 +340,8 @@ def mfa(emu):
     serial = device["SerialNumber"]
     listed = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
     assert [d["SerialNumber"] for d in listed] == [serial]
+    assert listed[0]["Tags"] == [{"Key": "Owner", "Value": "me"}], "ListVirtualMFADevices carries tags"
+    assert "Base32StringSeed" not in listed[0], "the seed is shown only at creation"
     iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "Team", "Value": "x"}])
     assert len(iam.list_mfa_device_tags(SerialNumber=serial)["Tags"]) == 2
     iam.untag_mfa_device(SerialNumber=serial, TagKeys=["Team"])
@@ -610,6 +617,45 @@ def demo_iam(emu):
         assert len(github["ClientIDList"]) == 2 and len(github["ThumbprintList"][0]) == 40
         devices = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
         assert len(devices) == 4 and sum(1 for d in devices if "User" in d) == 1
+
+
+SCALE_ACCOUNT = "345678901234"
+
+
+def policy_text(document):
+    """A policy document as boto3 answers it: parsed JSON, or the URL-encoded text."""
+    return json.dumps(document) if isinstance(document, dict) else urllib.parse.unquote(document)
+
+
+@check("IAM at scale: 1,000 policies and 300 instance profiles, a page of 1,000 each with tags; GetAccountAuthorizationDetails pages", seed="scale")
+def scale_iam(emu):
+    creds = emu.client("sts").assume_role(RoleArn=f"arn:aws:iam::{SCALE_ACCOUNT}:role/TrustdeskReadWrite", RoleSessionName="conf")["Credentials"]
+    iam = emu.client("iam", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    policies = iam.list_policies(Scope="Local", MaxItems=1000)
+    assert len(policies["Policies"]) == 1000 and not policies["IsTruncated"] and "Marker" not in policies
+    assert all(len(p["Tags"]) == 4 for p in policies["Policies"])
+    pages = list(iam.get_paginator("list_policies").paginate(Scope="Local", PaginationConfig={"PageSize": 400}))
+    assert [len(p["Policies"]) for p in pages] == [400, 400, 200], [len(p["Policies"]) for p in pages]
+    profiles = iam.list_instance_profiles(MaxItems=1000)
+    assert len(profiles["InstanceProfiles"]) == 300 and not profiles["IsTruncated"]
+    assert all(len(p["Tags"]) == 4 for p in profiles["InstanceProfiles"])
+    pages = list(iam.get_paginator("list_instance_profiles").paginate(PaginationConfig={"PageSize": 250}))
+    assert [len(p["InstanceProfiles"]) for p in pages] == [250, 50]
+    details = iam.get_account_authorization_details(Filter=["LocalManagedPolicy"], MaxItems=1000)
+    assert len(details["Policies"]) == 1000 and not details["IsTruncated"] and details["RoleDetailList"] == []
+    first = [p for p in details["Policies"] if p["PolicyName"] == "scale-policy-0000"][0]
+    assert first["DefaultVersionId"] == "v2" and first["Description"].startswith("Access to scale-bucket-0000")
+    assert "Tags" not in first, "GetAccountAuthorizationDetails' policies carry no tags"
+    default = [v for v in first["PolicyVersionList"] if v["IsDefaultVersion"]][0]
+    assert "s3:PutObject" in policy_text(default["Document"])
+    pages = list(iam.get_paginator("get_account_authorization_details").paginate(Filter=["LocalManagedPolicy"], PaginationConfig={"PageSize": 400}))
+    assert [len(p["Policies"]) for p in pages] == [400, 400, 200]
+    roles = iam.get_account_authorization_details(Filter=["Role"])["RoleDetailList"]
+    worker = [r for r in roles if r["RoleName"] == "fleet-worker"][0]
+    assert len(worker["InstanceProfileList"]) == 100 and all(len(p["Tags"]) == 4 for p in worker["InstanceProfileList"])
+    expect_error("ValidationError", iam.get_account_authorization_details, MaxItems=1001)
+    expect_error("ValidationError", iam.get_account_authorization_details, Filter=["Nope"])
+    expect_error("InvalidInput", iam.get_account_authorization_details, Marker="forged")
 
 
 @check("EC2: IPAM verification tokens (DryRun, ClientToken, filters, paging, tags)")

@@ -468,11 +468,11 @@ impl ItemCalls for ManagedPolicies {
 impl KindAdapter for ManagedPolicies {
     /// ListPolicies Scope=Local carries every field of the inventory but the description, and
     /// GetAccountAuthorizationDetails Filter=LocalManagedPolicy every field but the tags: the two
-    /// together, in pages of 1,000, read 1,000 policies in two calls. GetPolicy reads a policy
-    /// one of them missed (created between the two calls), and every policy when the listing
-    /// carries no tag at all ([`listing_carries_tags`]) or GetAccountAuthorizationDetails is
-    /// denied. The documents are not read here: the detail page reads the one it shows when it
-    /// opens, fresh.
+    /// together, in pages of 1,000, read 1,000 policies in two calls. GetPolicy reads a listed
+    /// policy the details lack (deleted between the two calls), and every policy when the
+    /// listing carries no tag at all ([`listing_carries_tags`]) or GetAccountAuthorizationDetails
+    /// is denied. A policy created between the two calls waits for the next sync. The documents
+    /// are not read here: the detail page reads the one it shows when it opens, fresh.
     async fn list(&self, at: &At) -> Result<Vec<AwsItem>, AwsFailure> {
         let client = &at.iam().await;
         let policies = local_policies(client, &at.scope).await?;
@@ -484,7 +484,7 @@ impl KindAdapter for ManagedPolicies {
         } else {
             None
         };
-        // Without them, every policy is read with GetPolicy.
+        // Without details, every policy is read with GetPolicy.
         let mut descriptions = descriptions.unwrap_or_default();
         let mut items = Vec::with_capacity(policies.len());
         for mut policy in policies {
@@ -494,7 +494,8 @@ impl KindAdapter for ManagedPolicies {
                     policy.description = description;
                     items.push(item(&policy, at));
                 }
-                // Gone between the list and the read: not in the inventory.
+                // Gone between the list and the read (GetPolicy answers none): not in the
+                // inventory.
                 None => {
                     let read = get_policy(client, &at.scope, &policy_arn).await?;
                     items.extend(read.map(|policy| item(&policy, at)));

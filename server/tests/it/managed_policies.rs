@@ -488,7 +488,9 @@ async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
         StatusCode::NOT_FOUND
     );
 
-    inject_fault(&app, "GetPolicy", 3, "throttle").await;
+    // A refresh reads the policies' descriptions with GetAccountAuthorizationDetails; throttled
+    // past its retries, that account's scope fails and says which call.
+    inject_fault(&app, "GetAccountAuthorizationDetails", 3, "throttle").await;
     let report: Value = admin
         .call("/api/inventory/refresh", &[("kind", KIND)])
         .await
@@ -499,7 +501,7 @@ async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
     assert!(report["failures"][0]
         .as_str()
         .unwrap()
-        .contains("throttling iam:GetPolicy"));
+        .contains("throttling iam:GetAccountAuthorizationDetails"));
 }
 
 #[tokio::test]

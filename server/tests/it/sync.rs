@@ -572,3 +572,48 @@ async fn a_listing_that_carries_no_tag_has_its_items_tags_read_one_by_one() {
     .unwrap();
     assert_eq!(untagged, profiles.instance_profiles().len() as i64);
 }
+
+#[tokio::test]
+async fn without_account_authorization_details_every_policy_is_read_with_get_policy() {
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
+    let first = settled(&admin, None).await;
+    // The role of each demo account lacks iam:GetAccountAuthorizationDetails for this sync.
+    inject_fault(&app, "GetAccountAuthorizationDetails", 2, "access_denied").await;
+    reset_emulator_calls(&app).await;
+    let second = sync_now(&admin, &first).await;
+    let policy_scopes: Vec<&Value> = second["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "managed-policy")
+        .collect();
+    assert_eq!(policy_scopes.len(), 2);
+    let mut policies = 0;
+    for scope in &policy_scopes {
+        assert_eq!(scope["outcome"], "ok", "{scope}");
+        policies += scope["items"].as_u64().unwrap();
+    }
+    let served = emulator_calls(&app).await;
+    let operations: BTreeMap<String, u64> =
+        serde_json::from_value(served["operations"].clone()).unwrap();
+    assert_eq!(
+        operations["GetAccountAuthorizationDetails"], 2,
+        "{operations:?}"
+    );
+    assert_eq!(
+        operations.get("GetPolicy").copied(),
+        Some(policies),
+        "{operations:?}"
+    );
+    let described: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM resources WHERE kind = 'managed-policy'
+         AND fields LIKE '%\"label\":\"Description\"%'",
+    )
+    .fetch_one(&app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(
+        described as u64, policies,
+        "the descriptions, from GetPolicy"
+    );
+}

@@ -246,3 +246,21 @@ fn instance_metadata_is_auto_unless_switched_in_the_file_or_the_environment() {
     let e = with_env(&[("TRUSTDESK_AWS_INSTANCE_METADATA", "sometimes")]).unwrap_err();
     assert_eq!(e.source_name, "TRUSTDESK_AWS_INSTANCE_METADATA", "{e}");
 }
+
+#[test]
+fn the_demo_at_scale_is_asked_for_by_true_or_1_and_anything_else_is_refused() {
+    assert!(!with_env(&[]).unwrap().demo_scale);
+    for yes in ["true", "1"] {
+        assert!(
+            with_env(&[("TRUSTDESK_DEMO_SCALE", yes)])
+                .unwrap()
+                .demo_scale
+        );
+    }
+    assert!(
+        !with_env(&[("TRUSTDESK_DEMO_SCALE", "0")])
+            .unwrap()
+            .demo_scale
+    );
+    refused(&[("TRUSTDESK_DEMO_SCALE", "yes please")]);
+}

@@ -45,7 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name=CSRF_META content=token_for_shell() />
                 <AutoReload options=options.clone() />
                 <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name) />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>

@@ -1,9 +1,10 @@
-//! trustdesk's user interface. Compiled twice: natively with `ssr` for the server, and to wasm
-//! with `hydrate` for the browser.
+//! trustdesk's user interface. Compiled twice: natively with `ssr` for the server, which renders
+//! every page, and to wasm with `hydrate` for the browser, which runs only the [`islands`].
 
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod islands;
 pub mod kinds;
 pub mod model;
 pub mod pages;
@@ -16,8 +17,15 @@ pub use app::{shell, App, PUBLIC_PAGES};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-    // A marker for end-to-end tests and for anyone debugging: the page is interactive now.
+    leptos::mount::hydrate_islands();
+    // Leptos' island script hydrates the page's islands right after this returns, within the
+    // same task: a timer's callback runs once they are all done.
+    leptos::prelude::set_timeout(mark_interactive, std::time::Duration::ZERO);
+}
+
+/// A marker for end-to-end tests and for anyone debugging: the page is interactive now.
+#[cfg(feature = "hydrate")]
+fn mark_interactive() {
     if let Some(window) = web_sys::window() {
         use wasm_bindgen::JsCast;
         // When, in milliseconds since the navigation started: the end-to-end suite prints it as

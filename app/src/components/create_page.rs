@@ -51,7 +51,6 @@ pub fn TargetSelect(
     name: String,
     kind: ResourceKind,
     targets: Vec<String>,
-    target: RwSignal<String>,
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
@@ -72,9 +71,7 @@ pub fn TargetSelect(
             <label for=id.clone() class="block text-sm font-medium">
                 {if global { "Account" } else { "Account and region" }}
             </label>
-            <select id=id name=name aria-describedby=error_id.clone()
-                on:change=move |ev| target.set(event_target_value(&ev))
-                class=SELECT>
+            <select id=id name=name aria-describedby=error_id.clone() class=SELECT>
                 {options}
             </select>
             <FieldMessage error field="target" id=error_id />
@@ -87,9 +84,9 @@ pub fn TargetSelect(
 pub struct FormState {
     /// The form's last refusal, whose field errors its fields show.
     pub error: Signal<Option<AppError>>,
-    /// The `account/region…` the item is made in, as chosen so far (its tags' rules depend on
-    /// the account).
-    pub target: RwSignal<String>,
+    /// The element id of the control holding the `account/region…` the item is made in (its
+    /// tags' rules depend on the account).
+    pub target_control: Signal<String>,
     /// While the form is being sent.
     pub pending: Signal<bool>,
 }
@@ -127,10 +124,9 @@ where
     V: IntoView + 'static,
 {
     let error = action_error(action);
-    let target = RwSignal::new(targets.first().cloned().unwrap_or_default());
     let form = FormState {
         error,
-        target,
+        target_control: Signal::stored(format!("{id}-target")),
         pending: action.pending().into(),
     };
     let heading_id = heading.map(|_| format!("{id}-form-heading"));
@@ -140,7 +136,7 @@ where
         |token| view! { <input type="hidden" name=format!("{arg}[client_token]") value=token /> },
     );
     let select = (!own_target).then(|| {
-        view! { <TargetSelect id=format!("{id}-target") name=format!("{arg}[target]") kind targets target error /> }
+        view! { <TargetSelect id=form.target_control.get_untracked() name=format!("{arg}[target]") kind targets error /> }
     });
     view! {
         <section class=format!("{CARD} max-w-3xl") aria-labelledby=heading_id.clone()>

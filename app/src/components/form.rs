@@ -58,6 +58,7 @@ pub fn FieldMessage(
     #[prop(into)] field: String,
     #[prop(into)] id: String,
 ) -> impl IntoView {
+    let name = field.clone();
     let message = move || {
         error
             .get()
@@ -66,7 +67,7 @@ pub fn FieldMessage(
     view! {
         // Always present, so aria-describedby never points at nothing; the form's ActionAlert is
         // the live region that announces the failure.
-        <p id=id class="mt-1 text-sm text-red-700 dark:text-red-400">
+        <p id=id data-field=name class="mt-1 text-sm text-red-700 dark:text-red-400">
             {message}
         </p>
     }
@@ -113,9 +114,6 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(default = true)] required: bool,
-    /// Follows what is typed (once hydrated), for forms that react as the user types.
-    #[prop(optional)]
-    typed: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let input_id = format!("{form}-{field}");
     let (hint_id, error_id) = (format!("{input_id}-hint"), format!("{input_id}-error"));
@@ -134,11 +132,6 @@ pub fn TextField(
                 required=required
                 aria-invalid=invalid
                 aria-describedby=described_by
-                on:input=move |ev| {
-                    if let Some(typed) = typed {
-                        typed.set(event_target_value(&ev));
-                    }
-                }
                 class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100"
             />
             {hint.map(|h| view! { <p id=hint_id class="mt-1 text-xs text-slate-500 dark:text-slate-400">{h}</p> })}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{csrf::CsrfToken, form::CsrfField};
+use crate::islands::PageEnhancements;
 
 /// Who is signed in, shared by every page; `refresh` re-reads it after a sign-in or sign-out.
 #[derive(Clone, Copy)]
@@ -69,6 +70,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 })}
             </Transition>
             <main class="mx-auto max-w-6xl px-4 py-6">{children()}</main>
+            <PageEnhancements />
         </div>
     }
 }

@@ -1,7 +1,6 @@
 //! Reusable pieces of the UI.
 
 pub mod card;
-pub mod copy;
 pub mod create_page;
 pub mod csrf;
 pub mod filter;
@@ -13,10 +12,8 @@ pub mod table;
 pub mod tags_field;
 pub mod text_file;
 pub mod time;
-pub mod timeline;
 
 pub use card::Card;
-pub use copy::CopyButton;
 pub use create_page::{
     CreateForm, CreatePage, FormState, IamNameAndPath, IntentButtons, NewItemPage, TargetSelect,
 };
@@ -31,4 +28,3 @@ pub use table::{DataTable, ACTIONS};
 pub use tags_field::TagsField;
 pub use text_file::TextFileField;
 pub use time::LocalTime;
-pub use timeline::ExpiryTimeline;

@@ -6,12 +6,10 @@ use crate::{
     api::tag_rules::get_tag_rules,
     components::{
         form::{described_by, invalid},
-        FieldMessage, RuleWarnings,
+        FieldMessage,
     },
-    model::{
-        tag_warnings::{create_warnings, target_account},
-        AppError, ResourceKind,
-    },
+    islands::{LiveRuleWarnings, TypedTags},
+    model::{AppError, ResourceKind},
 };
 use leptos::prelude::*;
 
@@ -29,9 +27,10 @@ pub fn TagsField(
     #[prop(into)] error: Signal<Option<AppError>>,
     /// The kind the form creates, for the rules that apply to it.
     kind: ResourceKind,
-    /// The form's chosen target (`account/region…`), for the rules of its account.
+    /// The element id of the form's control holding the chosen target (`account/region…`), for
+    /// the rules of its account.
     #[prop(into)]
-    target: Signal<String>,
+    target_control: Signal<String>,
     #[prop(optional, into)] placeholder: Option<String>,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(default = 3)] rows: u32,
@@ -40,32 +39,31 @@ pub fn TagsField(
     let rules_id = format!("{id}-rules");
     let described_by = described_by(&id, hint.is_some());
     let invalid = invalid(error, "tags".into());
-    let typed = RwSignal::new(String::new());
     // Once per create page; everyone signed in may read the rules.
     let rules = Resource::new(|| (), |_| get_tag_rules());
+    let typed = TypedTags::New {
+        tags: id.clone(),
+        target: target_control.get_untracked(),
+    };
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium">"Tags"</label>
-            <textarea id=id name=name rows=rows aria-describedby=described_by aria-invalid=invalid placeholder=placeholder class=AREA
-                on:input=move |ev| typed.set(event_target_value(&ev))></textarea>
+            <textarea id=id name=name rows=rows aria-describedby=described_by aria-invalid=invalid placeholder=placeholder class=AREA></textarea>
             {hint.map(|h| view! { <p id=hint_id class="mt-1 text-xs text-slate-500">{h}</p> })}
             <FieldMessage error field="tags" id=error_id />
-            <Transition fallback=|| ()>
+            <Suspense fallback=|| ()>
                 {move || {
-                    let rules_id = rules_id.clone();
+                    let (rules_id, typed) = (rules_id.clone(), typed.clone());
                     Suspend::new(async move {
                         // Unreadable rules only cost the warnings, never the form.
                         let rules = rules.await.map(|page| page.rules).unwrap_or_default();
-                        let warnings = Signal::derive(move || {
-                            create_warnings(&rules, kind, target_account(&target.get()), &typed.get())
-                        });
                         view! {
-                            <RuleWarnings id=rules_id warnings
-                                lead="These tags would break tag rules. You can still create it; its page will list what it breaks." />
+                            <LiveRuleWarnings id=rules_id kind rules typed
+                                lead="These tags would break tag rules. You can still create it; its page will list what it breaks.".to_string() />
                         }
                     })
                 }}
-            </Transition>
+            </Suspense>
         </div>
     }
 }

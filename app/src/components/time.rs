@@ -1,23 +1,16 @@
 use leptos::prelude::*;
 
-/// A UTC instant, shown in UTC by the server and in the viewer's time zone once hydrated.
+/// A UTC instant, shown in UTC by the server and in the viewer's time zone in a browser (by the
+/// page's [`PageEnhancements`](crate::islands::PageEnhancements)).
 #[component]
 pub fn LocalTime(
     /// RFC 3339.
     #[prop(into)]
     utc: String,
 ) -> impl IntoView {
-    let server_text = utc_display(&utc);
-    let (text, set_text) = signal(server_text);
-    let datetime = utc.clone();
-    let title = utc.clone();
-    Effect::new(move |_| {
-        if let Some(local) = local_display(&utc) {
-            set_text.set(local);
-        }
-    });
+    let text = utc_display(&utc);
     view! {
-        <time datetime=datetime title=title>
+        <time datetime=utc.clone() title=utc data-local="">
             {text}
         </time>
     }
@@ -31,19 +24,15 @@ pub fn utc_display(rfc3339: &str) -> String {
     }
 }
 
+/// The instant in the browser's time zone and locale.
 #[cfg(feature = "hydrate")]
-fn local_display(rfc3339: &str) -> Option<String> {
+pub fn local_display(rfc3339: &str) -> Option<String> {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return None;
     }
     date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
         .as_string()
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn local_display(_rfc3339: &str) -> Option<String> {
-    None
 }
 
 #[cfg(test)]

@@ -92,7 +92,7 @@ pub fn NewPage() -> impl IntoView {
             <TextField form="source" name="source[instance_arn]" field="instance_arn" label="IAM Identity Center instance ARN" error=form.error
                 hint="arn:aws:sso:::instance/ssoins-XXXXXXXXXXXXXXXX" />
             <TextField form="source" name="source[instance_region]" field="instance_region" label="Instance region" error=form.error hint="Where the IAM Identity Center instance lives, e.g. us-east-1" />
-            <TagsField id="source-tags" name="source[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=security@example.com" />
+            <TagsField id="source-tags" name="source[tags]" error=form.error kind=KIND target_control=form.target_control placeholder="Owner=security@example.com" />
             <SubmitButton label="Create identity source" pending=form.pending />
         </NewItemPage>
     }

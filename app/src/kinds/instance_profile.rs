@@ -143,7 +143,7 @@ pub fn NewPage() -> impl IntoView {
             <IamNameAndPath form id="profile" arg="profile"
                 name_hint="Up to 128 letters, digits and _ + = , . @ -"
                 path_hint="Optional: begins and ends with /, e.g. /web/; empty means /" />
-            <TagsField id="profile-tags" name="profile[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=web-team@example.com" />
+            <TagsField id="profile-tags" name="profile[tags]" error=form.error kind=KIND target_control=form.target_control placeholder="Owner=web-team@example.com" />
             <SubmitButton label="Create instance profile" pending=form.pending />
         </NewItemPage>
     }

@@ -102,7 +102,7 @@ pub fn NewPage() -> impl IntoView {
             <IamNameAndPath form id="mfa" arg="device"
                 name_hint="Up to 226 letters, digits and _ + = , . @ -, e.g. alice-phone"
                 path_hint="Optional: begins and ends with /, e.g. /engineering/; empty means /" />
-            <TagsField id="mfa-tags" name="device[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=alice@example.com" hint="One Key=Value per line" />
+            <TagsField id="mfa-tags" name="device[tags]" error=form.error kind=KIND target_control=form.target_control placeholder="Owner=alice@example.com" hint="One Key=Value per line" />
             <SubmitButton label="Create MFA device" pending=form.pending />
         </NewItemPage>
     }

@@ -230,7 +230,7 @@ pub fn NewPage() -> impl IntoView {
                 hint="One per line; up to 100, each up to 255 characters" />
             <TextFileField id="oidc-thumbprints" name="provider[thumbprints]" field="thumbprints" required=false rows=3 label="Thumbprints" error=form.error
                 hint="One per line; 1 to 5 SHA-1 fingerprints (40 hex characters) of the provider's TLS certificate" />
-            <TagsField id="oidc-tags" name="provider[tags]" error=form.error kind=KIND target=form.target hint="One Key=Value per line" />
+            <TagsField id="oidc-tags" name="provider[tags]" error=form.error kind=KIND target_control=form.target_control hint="One Key=Value per line" />
             <SubmitButton label="Create OIDC provider" pending=form.pending />
         </NewItemPage>
     }

@@ -179,7 +179,7 @@ pub fn NewPage() -> impl IntoView {
             <TextFileField id="saml-metadata" name="provider[metadata]" field="metadata" label="Metadata document" error=form.error
                 accept=".xml,application/xml,text/xml" rows=8
                 hint="The IdP's SAML 2.0 metadata XML (an EntityDescriptor with an IDPSSODescriptor), 1,000 to 10,000,000 characters" />
-            <TagsField id="saml-tags" name="provider[tags]" error=form.error kind=KIND target=form.target hint="One Key=Value per line" />
+            <TagsField id="saml-tags" name="provider[tags]" error=form.error kind=KIND target_control=form.target_control hint="One Key=Value per line" />
             <SubmitButton label="Create SAML provider" pending=form.pending />
         </NewItemPage>
     }

@@ -246,7 +246,7 @@ pub fn NewPage() -> impl IntoView {
                 accept=".pem,.crt,.cer" required=false hint="Optional: the intermediate certificates, PEM, the body's issuer first" />
             <TextFileField id="certificate-private_key" name="certificate[private_key]" field="private_key" label="Private key" error=form.error
                 accept=".pem,.key" hint="PEM (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), unencrypted. Sent to IAM only; never stored here." />
-            <TagsField id="certificate-tags" name="certificate[tags]" error=form.error kind=KIND target=form.target hint="One Key=Value per line" />
+            <TagsField id="certificate-tags" name="certificate[tags]" error=form.error kind=KIND target_control=form.target_control hint="One Key=Value per line" />
             {move || checked.get().map(|summary| view! { <CertificateFacts summary /> })}
             <IntentButtons create=("upload-certificate", "Upload certificate") check=("check-certificate", "Check certificate") pending=form.pending />
         </NewItemPage>

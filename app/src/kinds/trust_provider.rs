@@ -6,6 +6,7 @@
 use crate::components::form::{action_answer, action_error, action_success, form_level, SELECT};
 use crate::components::{ActionAlert, Card, CsrfField, FieldMessage, IntentButtons, NewItemPage};
 use crate::components::{SubmitButton, TagsField, TextField};
+use crate::islands::ShowWhen;
 use crate::model::aws_rules::{check_client_token, check_https, check_target, required};
 use crate::model::aws_rules::parse_ec2_tags;
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
@@ -317,15 +318,6 @@ pub fn detail_sections(resource: AwsItem, _just_created: bool) -> AnyView {
     .into_any()
 }
 
-/// Shown until the page hydrates (so a browser without JavaScript sees every field), then only
-/// when `visible` holds.
-fn shown_when(
-    hydrated: ReadSignal<bool>,
-    visible: impl Fn() -> bool + Send + Sync + 'static,
-) -> impl Fn() -> bool + Send + Sync + 'static {
-    move || hydrated.get() && !visible()
-}
-
 #[component]
 fn Select(
     #[prop(into)] name: String,
@@ -333,15 +325,13 @@ fn Select(
     #[prop(into)] label: String,
     options: Vec<(&'static str, &'static str)>,
     #[prop(into)] error: Signal<Option<AppError>>,
-    #[prop(optional)] on_change: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let id = format!("provider-{field}");
     let error_id = format!("{id}-error");
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium">{label}</label>
-            <select id=id name=name aria-describedby=error_id.clone() class=SELECT
-                on:change=move |ev| if let Some(signal) = on_change { signal.set(event_target_value(&ev)) }>
+            <select id=id name=name aria-describedby=error_id.clone() class=SELECT>
                 {options.into_iter().map(|(value, text)| view! { <option value=value>{text}</option> }).collect_view()}
             </select>
             <FieldMessage error field id=error_id />
@@ -349,42 +339,48 @@ fn Select(
     }
 }
 
-/// The create form's fields: each type's own shown only for it once the page is hydrated.
+/// The element ids of the choices the other fields follow.
+const PROVIDER_TYPE: &str = "provider-trust_provider_type";
+const USER_TYPE: &str = "provider-user_trust_provider_type";
+
+/// The create form's fields: all of them without JavaScript (each legend says when it applies);
+/// in a browser, each type's own only for it.
 #[component]
 fn ProviderFields(form: crate::components::FormState) -> impl IntoView {
     let error = form.error;
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
-    let provider_type = RwSignal::new("user".to_string());
-    let user_type = RwSignal::new("oidc".to_string());
-    let device_type = RwSignal::new("jamf".to_string());
+    let when = |control: &str, value: &str| (control.to_string(), vec![value.to_string()]);
+    let (user, device, oidc) = (when(PROVIDER_TYPE, "user"), when(PROVIDER_TYPE, "device"), when(USER_TYPE, "oidc"));
     view! {
         <div class="grid gap-4 sm:grid-cols-2">
-            <Select name="provider[trust_provider_type]" field="trust_provider_type" label="Trust provider type" error on_change=provider_type
+            <Select name="provider[trust_provider_type]" field="trust_provider_type" label="Trust provider type" error
                 options=vec![("user", "User identity"), ("device", "Device")] />
-            <div class:hidden=shown_when(hydrated, move || provider_type.get() == "user")>
-                <Select name="provider[user_trust_provider_type]" field="user_trust_provider_type" label="User trust provider type (user)" error on_change=user_type
+            <ShowWhen control=user.0.clone() values=user.1.clone()>
+                <Select name="provider[user_trust_provider_type]" field="user_trust_provider_type" label="User trust provider type (user)" error
                     options=vec![("oidc", "OpenID Connect (OIDC)"), ("iam-identity-center", "IAM Identity Center")] />
-            </div>
-            <div class:hidden=shown_when(hydrated, move || provider_type.get() == "device")>
-                <Select name="provider[device_trust_provider_type]" field="device_trust_provider_type" label="Device trust provider type (device)" error on_change=device_type
+            </ShowWhen>
+            <ShowWhen control=device.0.clone() values=device.1.clone()>
+                <Select name="provider[device_trust_provider_type]" field="device_trust_provider_type" label="Device trust provider type (device)" error
                     options=vec![("jamf", "Jamf"), ("crowdstrike", "CrowdStrike"), ("jumpcloud", "JumpCloud")] />
-            </div>
+            </ShowWhen>
         </div>
         <TextField form="provider" name="provider[policy_reference_name]" field="policy_reference_name" label="Policy reference name" error
             hint="How Verified Access policies refer to this provider: a letter or _, then letters, digits or _." />
         <TextField form="provider" name="provider[description]" field="description" label="Description" error required=false hint="Up to 255 characters" />
-        <fieldset class="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700" class:hidden=shown_when(hydrated, move || provider_type.get() == "user" && user_type.get() == "oidc")>
-            <legend class="px-1 text-sm font-semibold">"OIDC options (user providers of type OIDC)"</legend>
-            <OidcFields error creating=true />
-        </fieldset>
-        <fieldset class="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700" class:hidden=shown_when(hydrated, move || provider_type.get() == "device")>
+        <ShowWhen control=user.0 values=user.1><ShowWhen control=oidc.0 values=oidc.1>
+            <fieldset class="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700">
+                <legend class="px-1 text-sm font-semibold">"OIDC options (user providers of type OIDC)"</legend>
+                <OidcFields error creating=true />
+            </fieldset>
+        </ShowWhen></ShowWhen>
+        <ShowWhen control=device.0 values=device.1>
+        <fieldset class="space-y-3 rounded-md border border-slate-200 p-3 dark:border-slate-700">
             <legend class="px-1 text-sm font-semibold">"Device options (device providers)"</legend>
             <TextField form="provider" name="provider[device_tenant_id]" field="device_tenant_id" label="Tenant ID" error required=false hint="Required for Jamf and JumpCloud" />
             <TextField form="provider" name="provider[device_public_signing_key_url]" field="device_public_signing_key_url" label="Public signing key URL" error required=false />
         </fieldset>
+        </ShowWhen>
         <SseFields error />
-        <TagsField id="provider-tags" name="provider[tags]" error kind=KIND target=form.target placeholder="Owner=identity@example.com" />
+        <TagsField id="provider-tags" name="provider[tags]" error kind=KIND target_control=form.target_control placeholder="Owner=identity@example.com" />
         <IntentButtons create=("create-provider", "Create trust provider") check=("check-permissions", "Check permissions (dry run)") pending=form.pending />
     }
 }

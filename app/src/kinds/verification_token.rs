@@ -185,7 +185,7 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
             client_token=options.client_token checked heading="Token" let:form>
             <div>
                 <label for="token-ipam" class="block text-sm font-medium">"IPAM"</label>
-                <select id="token-ipam" on:change=move |ev| form.target.set(event_target_value(&ev)) name="token[ipam]" required aria-describedby="token-ipam-hint token-ipam-error"
+                <select id="token-ipam" name="token[ipam]" required aria-describedby="token-ipam-hint token-ipam-error"
                     class=SELECT>
                     {ipam_choices}
                 </select>
@@ -194,7 +194,7 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
                 </p>
                 <FieldMessage error=form.error field="ipam" id="token-ipam-error" />
             </div>
-            <TagsField id="token-tags" name="token[tags]" error=form.error kind=KIND target=form.target rows=4
+            <TagsField id="token-tags" name="token[tags]" error=form.error kind=KIND target_control="token-ipam" rows=4
                 placeholder="Owner=net-team@example.com\nRange=203.0.113.0/24"
                 hint=format!("One Key=Value per line; at most {MAX_TAGS}. Keys up to 127 characters and not starting with aws:, values up to 256.") />
             <IntentButtons create=("create-token", "Create token") check=("check-permissions", "Check permissions (dry run)")

@@ -3,7 +3,7 @@
 
 use super::CARD;
 use crate::{
-    components::ExpiryTimeline,
+    islands::ExpiryTimeline,
     model::{
         expiry::{ExpiryOverview, UrgencyCounts},
         export::expiry_export_path,

@@ -10,13 +10,13 @@ use crate::{
     components::{
         form::{action_error, form_level, FormFn},
         rule_warnings::violation_item,
-        ActionAlert, CsrfField, FieldMessage, LocalTime, RuleWarnings, SubmitButton, TextField,
+        ActionAlert, CsrfField, FieldMessage, LocalTime, SubmitButton, TextField,
     },
+    islands::{LiveRuleWarnings, TypedTags},
     kinds,
     model::{
         aws_rules::{EC2_TAG_KEY_MAX, TAG_KEY_MAX, TAG_VALUE_MAX},
         compliance::{violations, TagRule, Violation},
-        tag_warnings::set_tag_warnings,
         AppError, AwsItem, ResourceKind, ResourceRef, TagRules,
     },
 };
@@ -282,19 +282,11 @@ fn TagEditor(
     };
     let key_hint = format!("Up to {key_max} characters, not starting with aws:{charset}");
     let value_hint = format!("Up to {TAG_VALUE_MAX} characters{charset}");
-    let (typed_key, typed_value) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let edit_warnings = {
-        let (kind, account, tags) = (item.kind, item.account.clone(), resource.tags.clone());
-        Signal::derive(move || {
-            set_tag_warnings(
-                &rules,
-                kind,
-                &account,
-                &tags,
-                &typed_key.get(),
-                &typed_value.get(),
-            )
-        })
+    let typed = TypedTags::One {
+        key: "tag-key".into(),
+        value: "tag-value".into(),
+        account: item.account.clone(),
+        tags: resource.tags.clone(),
     };
     let rows = resource
         .tags
@@ -326,12 +318,12 @@ fn TagEditor(
                 <div class="grid items-start gap-2 sm:grid-cols-[1fr_1fr_auto]">
                     <CsrfField />
                     <ItemFields item=item.clone() />
-                    <TextField form="tag" name="key" field="key" label="Key" error=set_error hint=key_hint typed=typed_key />
-                    <TextField form="tag" name="value" field="value" label="Value" error=set_error required=false hint=value_hint typed=typed_value />
+                    <TextField form="tag" name="key" field="key" label="Key" error=set_error hint=key_hint />
+                    <TextField form="tag" name="value" field="value" label="Value" error=set_error required=false hint=value_hint />
                     <div class="pt-6"><SubmitButton label="Set tag" pending=set_tag.pending() /></div>
                 </div>
-                <RuleWarnings id="tag-edit-warnings" warnings=edit_warnings
-                    lead="Setting this tag would break tag rules. You can still set it." />
+                <LiveRuleWarnings id="tag-edit-warnings".to_string() kind=item.kind rules typed
+                    lead="Setting this tag would break tag rules. You can still set it.".to_string() />
                 <div class="mt-2"><ActionAlert error=form_level(set_error) /></div>
             </ActionForm>
         </div>

@@ -6,7 +6,8 @@ use super::{PageTitle, CARD};
 use crate::{
     api::shares::{get_share_preview, CreateShareLink},
     components::LocalTime,
-    components::{form::action_error, ActionAlert, CopyButton, CsrfField, FieldMessage, Loaded},
+    components::{form::action_error, ActionAlert, CsrfField, FieldMessage, Loaded},
+    islands::CopyButton,
     model::{
         share::{ShareCreated, ShareForm, SharePreview, DEFAULT_LIFETIME_HOURS, LIFETIME_CHOICES},
         InventoryQuery, EXPIRY_WINDOWS,

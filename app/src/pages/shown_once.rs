@@ -8,7 +8,8 @@
 use super::{PageError, PageTitle, CARD};
 use crate::{
     api::resources::TakeShownOnce,
-    components::{use_csrf_token, CopyButton, CsrfField},
+    components::{use_csrf_token, CsrfField},
+    islands::CopyButton,
     model::{AppError, OnceSecret},
 };
 use leptos::prelude::*;

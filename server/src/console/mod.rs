@@ -507,13 +507,15 @@ impl Answers for RequestConsole {
         if let Some(to) = redirect {
             leptos_axum::redirect(&to);
         }
+        // Kept for the next page the browser shows: a plain post's redirect, or the page a form
+        // sent from the page goes to (or reloads) once it is answered.
         match notice {
-            Some(notice) if self.caller.plain_form => self
+            Some(notice) => self
                 .session()
                 .insert(FLASH_KEY, notice)
                 .await
                 .map_err(session_error),
-            _ => Ok(()),
+            None => Ok(()),
         }
     }
 

@@ -321,7 +321,7 @@ fn NewPolicyPage() -> impl IntoView {
             <TextFileField id="policy-document" name="policy[document]" field="document" required=false label="Policy document (JSON)" error=form.error rows=10
                 placeholder=EXAMPLE_DOCUMENT
                 hint="An object with \"Version\": \"2012-10-17\" and a \"Statement\" whose statements each have an Effect (Allow or Deny), an Action and a Resource, and no Principal; at most 6,144 characters, whitespace not counted" />
-            <TagsField id="policy-tags" name="policy[tags]" error=form.error kind=KIND target=form.target placeholder="Owner=platform@example.com" />
+            <TagsField id="policy-tags" name="policy[tags]" error=form.error kind=KIND target_control=form.target_control placeholder="Owner=platform@example.com" />
             <SubmitButton label="Create managed policy" pending=form.pending />
         </NewItemPage>
     }

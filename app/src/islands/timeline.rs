@@ -45,7 +45,7 @@ fn bar_title(bar: &TimelineBar) -> String {
     title
 }
 
-#[component]
+#[island]
 pub fn ExpiryTimeline(bars: Vec<TimelineBar>) -> impl IntoView {
     let selected = RwSignal::new(None::<usize>);
     let max = bars.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64;

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 /// "Copy to clipboard" for `value`, and "Copied." once it was. Without JavaScript the value
 /// stays selectable where the page shows it.
-#[component]
+#[island]
 pub fn CopyButton(
     /// The button's element id.
     #[prop(into)]
@@ -22,7 +22,7 @@ pub fn CopyButton(
         set_copied.set(true);
     };
     view! {
-        <button type="button" id=id on:click=copy class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500">"Copy to clipboard"</button>
+        <button type="button" id=id on:click=copy class="btn-primary">"Copy to clipboard"</button>
         {move || copied.get().then(|| view! { <span role="status" class="text-sm text-emerald-700">"Copied."</span> })}
     }
 }

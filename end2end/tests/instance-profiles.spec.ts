@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navigate, server, signInAsAdmin, waitForHydration } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -10,7 +10,7 @@ test('instance profiles with JavaScript: create, add and remove a role, tag, del
   await waitForHydration(page);
   await navigate(page, 'IAM', 'Instance profiles');
   await expect(page).toHaveURL(`${baseUrl}/instance-profiles`);
-  await page.locator('#refresh').click();
+  await refreshFromAws(page);
   await expect(page.locator('#inventory-count')).toContainText('IAM instance profiles');
   await expect(page.locator('#filter-region option[value="global"]')).toHaveCount(1);
   await page.screenshot({ path: 'end2end/artifacts/instance-profiles.png', fullPage: true });

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { server, signInAsAdmin, waitForHydration } from './state';
+import { server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -9,7 +9,7 @@ test('license tokens with JavaScript: the JWT is shown once', async ({ page }) =
   await signInAsAdmin(page, true);
   await page.goto(`${baseUrl}/license-tokens`);
   await waitForHydration(page);
-  await page.locator('#refresh').click();
+  await refreshFromAws(page);
   await expect(page.locator('#inventory-count')).toContainText('20 License Manager tokens');
   await page.screenshot({ path: 'end2end/artifacts/license-tokens.png', fullPage: true });
 

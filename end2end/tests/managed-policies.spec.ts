@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navigate, server, signInAsAdmin, waitForHydration } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -15,7 +15,7 @@ test('managed policies with JavaScript: filter, create with a checked document, 
   await waitForHydration(page);
   await navigate(page, 'IAM', 'Managed policies');
   await expect(page).toHaveURL(`${baseUrl}/managed-policies`);
-  await page.locator('#refresh').click();
+  await refreshFromAws(page);
   await expect(page.locator('#inventory-count')).toContainText('14 IAM managed policies');
   await expect(page.locator('#inventory tbody td[data-status="attached"]').first()).toContainText(/attached\s*\d+ entit/);
   await page.screenshot({ path: 'end2end/artifacts/managed-policies.png', fullPage: true });

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navigate, server, signInAsAdmin, waitForHydration } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -10,7 +10,7 @@ test('OIDC providers with JavaScript: create, change thumbprints and client ids,
   await waitForHydration(page);
   await navigate(page, 'IAM', 'OIDC providers');
   await expect(page).toHaveURL(`${baseUrl}/oidc-providers`);
-  await page.locator('#refresh').click();
+  await refreshFromAws(page);
   await expect(page.locator('#inventory-count')).toContainText('IAM OIDC providers');
   await page.screenshot({ path: 'end2end/artifacts/oidc-providers.png', fullPage: true });
 

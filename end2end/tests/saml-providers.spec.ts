@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { navigate, server, signInAsAdmin, waitForHydration } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -29,7 +29,7 @@ test('SAML providers with JavaScript: create from a file, replace the metadata, 
   await waitForHydration(page);
   await navigate(page, 'IAM', 'SAML providers');
   await expect(page).toHaveURL(`${baseUrl}/saml-providers`);
-  await page.locator('#refresh').click();
+  await refreshFromAws(page);
   await expect(page.locator('#inventory-count')).toContainText('IAM SAML providers');
   await expect(page.locator('tr[data-id="Okta"]')).toHaveCount(2);
   await page.screenshot({ path: 'end2end/artifacts/saml-providers.png', fullPage: true });

@@ -38,6 +38,9 @@ test('an admin shares a filtered inventory; a stranger sees exactly it, with and
   await page.locator('#share-label').fill('External auditor (Acme LLP)');
   await page.locator('#share-lifetime').selectOption('24');
   await page.locator('#share-create').click();
+  // The link is a secret: shown once, on the page that reveals it.
+  await expect(page).toHaveURL(/\/shown-once\?once=/);
+  await page.locator('#reveal-secret').click();
   const urlField = page.locator('#share-url');
   await expect(urlField).toBeVisible();
   const url = await urlField.inputValue();

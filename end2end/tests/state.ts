@@ -31,3 +31,10 @@ export async function navigate(page: Page, group: string, link: string) {
   await page.locator(`details[data-nav-group="${group}"] > summary`).click();
   await page.locator(`details[data-nav-group="${group}"]`).getByRole('link', { name: link }).click();
 }
+
+/** "Refresh from AWS" on an inventory page, done once the page says so (with JavaScript the
+ *  form is sent from the page, which then loads again). */
+export async function refreshFromAws(page: Page) {
+  await page.locator('#refresh').click();
+  await expect(page.locator('#flash')).toContainText('Refreshed');
+}

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { server, signInAsAdmin, waitForHydration } from './state';
+import { server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -9,7 +9,7 @@ test('trust providers with JavaScript: the fields follow the type; create, modif
   await signInAsAdmin(page, true);
   await page.goto(`${baseUrl}/trust-providers`);
   await waitForHydration(page);
-  await page.locator('#refresh').click();
+  await refreshFromAws(page);
   await expect(page.locator('#inventory-count')).toContainText('16 Verified Access trust providers');
   await page.screenshot({ path: 'end2end/artifacts/trust-providers.png', fullPage: true });
 
@@ -35,7 +35,8 @@ test('trust providers with JavaScript: the fields follow the type; create, modif
   await page.locator('#provider-oidc_token_endpoint').fill('https://idp.example.com/token');
   await page.locator('#provider-oidc_client_secret').fill('e2e-secret');
   await page.locator('#check-permissions').click();
-  await expect(page.locator('#permission-check')).toContainText('Allowed');
+  // A check answers beside the form, which keeps what was typed.
+  await expect(page.locator('[data-form-notice]')).toContainText('Allowed');
   await page.locator('#create-provider').click();
   await expect(page).toHaveURL(/\/resources\/trust-provider\/dev\/eu-west-1\/vatp-[0-9a-f]+$/);
   await expect(page.locator('#resource-status')).toHaveText('user: oidc');

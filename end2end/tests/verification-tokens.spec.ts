@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navigate, server, signInAsAdmin, waitForHydration } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -10,7 +10,7 @@ test('verification tokens with JavaScript: refresh, check, create, tag, delete',
   await navigate(page, 'EC2', 'Verification tokens');
   await expect(page).toHaveURL(`${baseUrl}/verification-tokens`);
   await waitForHydration(page);
-  await page.locator('#refresh').click();
+  await refreshFromAws(page);
   await expect(page.locator('#inventory-count')).toContainText('20 IPAM verification tokens');
   await expect(page.locator('#inventory tbody tr').first().locator('[data-status]')).toHaveText('expired');
   await page.screenshot({ path: 'end2end/artifacts/verification-tokens.png', fullPage: true });
@@ -31,7 +31,8 @@ test('verification tokens with JavaScript: refresh, check, create, tag, delete',
   await expect(page.locator('#token-tags-error')).toContainText('aws:');
   await page.locator('#token-tags').fill('Owner=e2e@example.com\nName=e2e range');
   await page.locator('#check-permissions').click();
-  await expect(page.locator('#permission-check')).toContainText('Allowed');
+  // A check answers beside the form, which keeps what was typed.
+  await expect(page.locator('[data-form-notice]')).toContainText('Allowed');
   await page.locator('#create-token').click();
   await expect(page).toHaveURL(/\/resources\/verification-token\/prod\/us-east-1\/ipam-ext-res-ver-token-[0-9a-f]+\?created=1$/);
   await expect(page.locator('#ownership-proof')).toContainText('Token created.');

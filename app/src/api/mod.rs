@@ -23,6 +23,13 @@ pub mod users;
 
 /// The form field and header that carry the CSRF token.
 pub const CSRF_FIELD: &str = "_csrf";
+
+/// Sent by a form that stays on its page once answered (a check, a dry run): its notice comes
+/// back in [`NOTICE_HEADER`] (percent-encoded UTF-8) for the page to show beside the form,
+/// instead of being kept for the next page.
+pub const STAY_HEADER: &str = "trustdesk-form";
+pub const STAY_VALUE: &str = "stay";
+pub const NOTICE_HEADER: &str = "trustdesk-notice";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The prefix every server function is served under.
 pub const API_PREFIX: &str = "/api";

@@ -1,5 +1,7 @@
 //! The table of a list page (audit rows, share links, mail, tag rules, users, sync scopes, an
 //! inventory, a bulk edit's items): its frame, its header row and a row saying it is empty.
+//! Its cells' padding and its rows' borders come from the stylesheet's `.data-table`, not from
+//! classes repeated on every cell.
 
 use leptos::prelude::*;
 
@@ -26,22 +28,24 @@ pub fn DataTable(
 ) -> impl IntoView {
     let span = (columns.len() + usize::from(hidden_first.is_some())).to_string();
     let first = hidden_first
-        .map(|label| view! { <th scope="col" class="px-3 py-2"><span class="sr-only">{label}</span></th> });
+        .map(|label| view! { <th scope="col"><span class="sr-only">{label}</span></th> });
     let headers = columns
         .into_iter()
         .map(|label| match label {
-            ACTIONS => view! { <th scope="col" class="px-3 py-2"><span class="sr-only">"Actions"</span></th> }.into_any(),
-            label => view! { <th scope="col" class="px-3 py-2">{label}</th> }.into_any(),
+            ACTIONS => {
+                view! { <th scope="col"><span class="sr-only">"Actions"</span></th> }.into_any()
+            }
+            label => view! { <th scope="col">{label}</th> }.into_any(),
         })
         .collect_view();
     let empty = empty.map(|message| {
-        view! { <tr><td colspan=span class="px-3 py-6 text-center text-slate-500">{message}</td></tr> }
+        view! { <tr><td colspan=span class="py-6 text-center text-slate-500">{message}</td></tr> }
     });
     let frame = format!("{class} overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900");
     view! {
         <div class=frame.trim_start().to_string()>
-            <table id=id class="min-w-full text-left text-sm">
-                <thead class="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+            <table id=id class="data-table">
+                <thead>
                     <tr>{first}{headers}</tr>
                 </thead>
                 <tbody>{children()}{empty}</tbody>

@@ -18,6 +18,9 @@ const NATIVE: &str = "data-native";
 /// The alert a refused form gets at its top.
 const FORM_ALERT: &str = "data-form-alert";
 const ALERT_CLASS: &str = "alert-error";
+/// The answer a check gets at the top of its form.
+const FORM_NOTICE: &str = "data-form-notice";
+const NOTICE_CLASS: &str = "notice-info";
 
 /// Listens for every form submission on the page, once.
 pub fn send_forms_from_the_page(document: &web_sys::Document) {
@@ -52,17 +55,33 @@ async fn send(form: HtmlFormElement, submitter: Option<HtmlElement>) {
         let _ = button.set_attribute("disabled", "");
     }
     let _ = form.set_attribute("aria-busy", "true");
-    let outcome = post(&form, submitter.as_ref()).await;
+    // A check answers beside the form and leaves what was typed as it is.
+    let stays = submitter
+        .as_ref()
+        .is_some_and(|button| button.get_attribute("value").as_deref() == Some("check"));
+    let outcome = post(&form, submitter.as_ref(), stays).await;
     let _ = form.remove_attribute("aria-busy");
     for button in &buttons {
         let _ = button.remove_attribute("disabled");
     }
     let location = web_sys::window().map(|window| window.location());
     match (outcome, location) {
-        (Ok(Some(next)), Some(location)) => {
+        (
+            Ok(Answer {
+                next: Some(next), ..
+            }),
+            Some(location),
+        ) => {
             let _ = location.assign(&next);
         }
-        (Ok(None), Some(location)) => {
+        (
+            Ok(Answer {
+                notice: Some(notice),
+                ..
+            }),
+            _,
+        ) if stays => show_notice(&form, &notice),
+        (Ok(_), Some(location)) => {
             let _ = location.reload();
         }
         (Err(error), _) => show_refusal(&form, &error),
@@ -70,12 +89,19 @@ async fn send(form: HtmlFormElement, submitter: Option<HtmlElement>) {
     }
 }
 
+/// What a form's success answered: where to go next, and (for a form that stays) its notice.
+struct Answer {
+    next: Option<String>,
+    notice: Option<String>,
+}
+
 /// Posts the form as the browser would (the submitter's name and value included), asking for
 /// JSON: where to go next on success, or the refusal.
 async fn post(
     form: &HtmlFormElement,
     submitter: Option<&HtmlElement>,
-) -> Result<Option<String>, AppError> {
+    stays: bool,
+) -> Result<Answer, AppError> {
     let unreachable = || {
         AppError::unavailable(
             "trustdesk's server could not be reached. Check your connection and try again.",
@@ -96,6 +122,9 @@ async fn post(
     init.set_body(&body);
     let headers = web_sys::Headers::new().map_err(|_| unreachable())?;
     let _ = headers.set("Accept", "application/json");
+    if stays {
+        let _ = headers.set(crate::api::STAY_HEADER, crate::api::STAY_VALUE);
+    }
     init.set_headers(&headers);
     let action = form.get_attribute("action").unwrap_or_default();
     let window = web_sys::window().ok_or_else(unreachable)?;
@@ -105,7 +134,13 @@ async fn post(
             .map_err(|_| unreachable())?
             .unchecked_into();
     if response.ok() {
-        return Ok(response.headers().get("location").ok().flatten());
+        let header = |name: &str| response.headers().get(name).ok().flatten();
+        return Ok(Answer {
+            next: header("location"),
+            notice: header(crate::api::NOTICE_HEADER)
+                .and_then(|encoded| js_sys::decode_uri_component(&encoded).ok())
+                .map(String::from),
+        });
     }
     let text = match response.text() {
         Ok(text) => JsFuture::from(text).await.ok().and_then(|t| t.as_string()),
@@ -134,6 +169,13 @@ fn submit_buttons(form: &HtmlFormElement) -> Vec<Element> {
 /// control that points at it), and its sentence in an alert at the top of the form, which
 /// also lists what no field on the form shows.
 fn show_refusal(form: &HtmlFormElement, error: &AppError) {
+    if let Some(notice) = form
+        .query_selector(&format!("[{FORM_NOTICE}]"))
+        .ok()
+        .flatten()
+    {
+        notice.remove();
+    }
     let mut unshown = Vec::new();
     if let Ok(messages) = form.query_selector_all("p[data-field]") {
         for index in 0..messages.length() {
@@ -194,6 +236,51 @@ fn show_refusal(form: &HtmlFormElement, error: &AppError) {
     {
         let _ = first.focus();
     }
+}
+
+/// A check's answer at the top of the form, in a live region, with the last refusal cleared.
+fn show_notice(form: &HtmlFormElement, notice: &str) {
+    if let Ok(messages) = form.query_selector_all("p[data-field]") {
+        for index in 0..messages.length() {
+            if let Some(message) = messages
+                .item(index)
+                .and_then(|n| n.dyn_into::<Element>().ok())
+            {
+                message.set_text_content(None);
+                if let Some(control) = control_described_by(form, &message.id()) {
+                    let _ = control.set_attribute("aria-invalid", "false");
+                }
+            }
+        }
+    }
+    if let Some(alert) = form
+        .query_selector(&format!("[{FORM_ALERT}]"))
+        .ok()
+        .flatten()
+    {
+        alert.remove();
+    }
+    let Some(document) = form.owner_document() else {
+        return;
+    };
+    let shown = match form
+        .query_selector(&format!("[{FORM_NOTICE}]"))
+        .ok()
+        .flatten()
+    {
+        Some(shown) => shown,
+        None => {
+            let Ok(shown) = document.create_element("div") else {
+                return;
+            };
+            let _ = shown.set_attribute(FORM_NOTICE, "");
+            let _ = shown.set_attribute("role", "status");
+            let _ = shown.set_attribute("class", NOTICE_CLASS);
+            let _ = form.prepend_with_node_1(&shown);
+            shown
+        }
+    };
+    shown.set_text_content(Some(notice));
 }
 
 fn control_described_by(form: &HtmlFormElement, id: &str) -> Option<Element> {

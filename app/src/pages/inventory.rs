@@ -179,7 +179,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
             <ExportLinks kind query=query.clone() />
         </div>
         <DataTable id="inventory" hidden_first=pickable.then_some("Select") empty
-            columns=vec!["Name / ID", "Account", "Region", "Status", "Expires", "Tags"]>
+            columns=columns(kind)>
             {rows}
         </DataTable>
         <Pager page=page.page pages=page.pages kind query />
@@ -204,43 +204,78 @@ fn ExportLinks(kind: ResourceKind, query: InventoryQuery) -> impl IntoView {
     }
 }
 
+/// The columns an inventory of `kind` shows: no Region for IAM (global), no Expires for kinds
+/// that never expire, no Tags for kinds that take none.
+fn columns(kind: ResourceKind) -> Vec<&'static str> {
+    let mut columns = vec!["Name / ID", "Account"];
+    if !kind.is_global() {
+        columns.push("Region");
+    }
+    columns.push("Status");
+    if kind.has_expiry() {
+        columns.push("Expires");
+    }
+    if kind.has_tags() {
+        columns.push("Tags");
+    }
+    columns
+}
+
+/// How many tags a row shows before "+N".
+const TAGS_SHOWN: usize = 2;
+
 fn row(resource: &AwsItem, removed: bool, pickable: bool) -> impl IntoView {
+    let kind = resource.item.kind;
     let href = resource.item.detail_path();
     let show_id = resource.name != resource.item.id;
-    let tags = resource
+    // A `Name` tag that says the name again is not worth a chip.
+    let tags: Vec<_> = resource
         .tags
         .iter()
-        .map(|t| view! { <span class="mr-1 inline-block rounded bg-slate-100 px-1.5 py-0.5 text-xs dark:bg-slate-800">{format!("{}={}", t.key, t.value)}</span> })
+        .filter(|t| !(t.key == "Name" && t.value == resource.name))
+        .collect();
+    let more = tags.len().saturating_sub(TAGS_SHOWN);
+    let all_tags = tags
+        .iter()
+        .map(|t| format!("{}={}", t.key, t.value))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let chips = tags
+        .iter()
+        .take(TAGS_SHOWN)
+        .map(|t| view! { <span class="chip">{format!("{}={}", t.key, t.value)}</span> })
         .collect_view();
+    let more =
+        (more > 0).then(|| view! { <span class="chip" title=all_tags>{format!("+{more}")}</span> });
     view! {
-        <tr class="border-t border-slate-200 dark:border-slate-800" data-id=resource.item.id.clone()>
+        <tr data-id=resource.item.id.clone()>
             {pickable.then(|| view! {
-                <td class="px-3 py-2">
+                <td>
                     <input type="checkbox" name="pick" form="bulk-pick" value=pick_value(&resource.item) data-pick="" aria-label=format!("Select {}", resource.name) />
                 </td>
             })}
-            <td class="px-3 py-2">
-                <a href=href class="font-medium text-indigo-700 underline dark:text-indigo-300">{resource.name.clone()}</a>
-                {show_id.then(|| view! { <div class="font-mono text-xs text-slate-500">{resource.item.id.clone()}</div> })}
+            <td>
+                <a href=href class="link font-medium">{resource.name.clone()}</a>
+                {show_id.then(|| view! { <div class="sub mono">{resource.item.id.clone()}</div> })}
             </td>
-            <td class="px-3 py-2">
+            <td class="nowrap">
                 {resource.item.account.clone()}
-                <div class="font-mono text-xs text-slate-500">{resource.account_id.clone()}</div>
+                <div class="sub mono">{resource.account_id.clone()}</div>
             </td>
-            <td class="px-3 py-2">{resource.item.region.clone()}</td>
-            <td class="px-3 py-2" data-status=if removed { "removed".to_string() } else { resource.status.clone() }>
+            {(!kind.is_global()).then(|| view! { <td class="nowrap">{resource.item.region.clone()}</td> })}
+            <td data-status=if removed { "removed".to_string() } else { resource.status.clone() }>
                 {if removed {
                     view! {
-                        <span class="font-semibold text-slate-700 dark:text-slate-300">"Removed in AWS"</span>
-                        <div class="text-xs text-slate-500">"last seen " <LocalTime utc=resource.last_seen.clone() /></div>
+                        <span class="font-semibold">"Removed in AWS"</span>
+                        <div class="sub">"last seen " <LocalTime utc=resource.last_seen.clone() /></div>
                     }.into_any()
                 } else {
                     resource.status.clone().into_any()
                 }}
-                {resource.fields.iter().find(|f| f.label == STATUS_DETAIL).map(|f| view! { <div class="text-xs text-slate-500" data-status-detail="">{f.value.clone()}</div> })}
+                {resource.fields.iter().find(|f| f.label == STATUS_DETAIL).map(|f| view! { <div class="sub" data-status-detail="">{f.value.clone()}</div> })}
             </td>
-            <td class="px-3 py-2"><Expiry at=resource.expires_at.clone() days=resource.expires_in_days /></td>
-            <td class="px-3 py-2">{tags}</td>
+            {kind.has_expiry().then(|| view! { <td class="nowrap"><Expiry at=resource.expires_at.clone() days=resource.expires_in_days /></td> })}
+            {kind.has_tags().then(|| view! { <td>{chips}{more}</td> })}
         </tr>
     }
 }
@@ -269,7 +304,7 @@ pub fn Expiry(at: Option<String>, days: Option<i64>) -> impl IntoView {
     view! {
         <div data-expiry-days=days.map(|d| d.to_string()).unwrap_or_default()>
             <LocalTime utc=at />
-            <div class=format!("text-xs {class}")>{label}</div>
+            <div class=format!("text-xs {class}").trim_end().to_string()>{label}</div>
         </div>
     }
     .into_any()

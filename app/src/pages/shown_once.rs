@@ -1,14 +1,12 @@
 //! The one showing of a secret AWS returns only at creation (a License Manager token's JWT, a
 //! virtual MFA device's seed and QR code). Opening the page changes nothing (a prefetch or a
-//! HEAD must not burn the secret); its button reveals it, and the server forgets it then.
-//! Hydrated, the button calls the server function; without JavaScript the form posts to
-//! [`REVEAL_PATH`], whose answer is this page rendered with the secret (never stored, so never
-//! put into a redirect).
+//! HEAD must not burn the secret); its button reveals it, and the server forgets it then. The
+//! form posts to [`REVEAL_PATH`], whose answer is this page rendered with the secret (never
+//! stored, so never put into a redirect).
 
 use super::{PageError, PageTitle, CARD};
 use crate::{
-    api::resources::TakeShownOnce,
-    components::{use_csrf_token, CsrfField},
+    components::CsrfField,
     islands::CopyButton,
     model::{AppError, OnceSecret},
 };
@@ -17,7 +15,7 @@ use leptos_router::hooks::use_query_map;
 
 const AREA: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-600 dark:bg-slate-800";
 
-/// Where the page's form posts without JavaScript.
+/// Where the page's form posts.
 pub const REVEAL_PATH: &str = "/shown-once";
 /// The form field that names the secret.
 pub const HANDLE_FIELD: &str = "once";
@@ -26,68 +24,34 @@ pub const HANDLE_FIELD: &str = "once";
 #[derive(Clone)]
 pub struct RevealedByForm(pub Result<OnceSecret, AppError>);
 
-type Revealed = Option<Result<OnceSecret, AppError>>;
-
 #[component]
 pub fn ShownOncePage() -> impl IntoView {
     let query = use_query_map();
-    let handle = move || query.read().get(HANDLE_FIELD).unwrap_or_default();
-    let by_form: Revealed = use_context::<RevealedByForm>().map(|revealed| revealed.0);
-    // A resource, so that what the server revealed travels to the hydrating browser in this
-    // same answer (on a navigation in the browser there is none).
-    let by_form = Resource::new(
-        || (),
-        move |_| {
-            let by_form = by_form.clone();
-            async move { by_form }
-        },
-    );
-    let reveal = ServerAction::<TakeShownOnce>::new();
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let by_form = by_form.await;
-                view! { <Reveal handle=handle() by_form reveal /> }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn Reveal(handle: String, by_form: Revealed, reveal: ServerAction<TakeShownOnce>) -> impl IntoView {
-    move || match reveal.value().get().or_else(|| by_form.clone()) {
+    let handle = query.read().get(HANDLE_FIELD).unwrap_or_default();
+    match use_context::<RevealedByForm>().map(|revealed| revealed.0) {
         Some(Ok(secret)) => view! { <Secret secret /> }.into_any(),
         Some(Err(error)) => {
             view! { <PageTitle title="Already shown" /><PageError error /> }.into_any()
         }
-        None => view! { <RevealForm handle=handle.clone() reveal /> }.into_any(),
+        None => view! { <RevealForm handle /> }.into_any(),
     }
 }
 
+/// The button that reveals the secret: a plain post to [`REVEAL_PATH`] (with or without
+/// JavaScript), whose answer is the only page that shows it.
 #[component]
-fn RevealForm(handle: String, reveal: ServerAction<TakeShownOnce>) -> impl IntoView {
-    let csrf = use_csrf_token();
+fn RevealForm(handle: String) -> impl IntoView {
     let action = format!("{REVEAL_PATH}?{HANDLE_FIELD}={handle}");
-    let submit = {
-        let handle = handle.clone();
-        move |event: leptos::ev::SubmitEvent| {
-            event.prevent_default();
-            reveal.dispatch(TakeShownOnce {
-                _csrf: csrf.get(),
-                once: handle.clone().into(),
-            });
-        }
-    };
     view! {
         <PageTitle title="Shown once" />
         <section class=format!("{CARD} max-w-3xl space-y-3")>
             <p>"AWS returned a secret that it never shows again. trustdesk shows it once, when you reveal it, and forgets it then: have somewhere safe to paste it."</p>
             // The handle stays in the address: a reload of the answer asks to post again, and
             // the second post says the secret was shown already.
-            <form method="post" action=action on:submit=submit>
+            <form method="post" action=action>
                 <CsrfField />
                 <input type="hidden" name=HANDLE_FIELD value=handle />
-                <button type="submit" id="reveal-secret" disabled=move || reveal.pending().get() class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Reveal the secret"</button>
+                <button type="submit" id="reveal-secret" class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Reveal the secret"</button>
             </form>
         </section>
     }

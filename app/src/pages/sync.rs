@@ -8,30 +8,16 @@ use crate::components::{ActionAlert, CsrfField, DataTable, Loaded, LocalTime};
 use crate::model::{SyncOverview, SyncScopeRun};
 use leptos::prelude::*;
 
-/// How often the page reads the progress again while a sync runs (with JavaScript).
-const PROGRESS_POLL_MS: u64 = 2_000;
+/// How often the page loads itself again while a sync is requested or running, with or
+/// without JavaScript.
+const PROGRESS_RELOAD_SECONDS: &str = "2";
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
     let request = ServerAction::<RequestSync>::new();
     let request_error = action_error(request);
     let requested = action_success(request, "Sync requested: it starts within seconds.");
-    let (tick, set_tick) = signal(0u64);
-    let data = Resource::new(
-        move || (request.version().get(), tick.get()),
-        |_| get_sync_overview(),
-    );
-    // While a sync runs, read its progress again every few seconds; without JavaScript the
-    // page's Reload link does the same.
-    Effect::new(move |_| {
-        let running = matches!(data.get(), Some(Ok(ref o)) if o.running || o.requested);
-        if running {
-            set_timeout(
-                move || set_tick.update(|n| *n += 1),
-                std::time::Duration::from_millis(PROGRESS_POLL_MS),
-            );
-        }
-    });
+    let data = Resource::new(move || request.version().get(), |_| get_sync_overview());
     view! {
         <PageTitle title="Sync" />
         <Loaded data reloads=true let:overview>
@@ -48,6 +34,9 @@ fn Overview(
     requested: Signal<Option<String>>,
 ) -> impl IntoView {
     let minutes = overview.interval_seconds.div_ceil(60);
+    let reload = (overview.running || overview.requested).then(
+        || view! { <leptos_meta::Meta http_equiv="refresh" content=PROGRESS_RELOAD_SECONDS /> },
+    );
     let state = if overview.running {
         view! {
             <p id="sync-state" data-state="running" class="font-semibold">
@@ -77,6 +66,7 @@ fn Overview(
         "Outcome",
     ];
     view! {
+        {reload}
         <div class=format!("{CARD} mb-4 space-y-2 text-sm")>
             <p class="text-slate-600 dark:text-slate-400">
                 {format!("trustdesk reads every kind in every configured account and region (IAM once per account) every {minutes} minutes, a few scopes at a time. Items AWS no longer lists are kept and shown under \u{201c}Removed in AWS\u{201d}; changes made outside trustdesk are written to the audit trail.")}
@@ -122,15 +112,15 @@ fn scope_row(run: &SyncScopeRun) -> impl IntoView {
         })
         .unwrap_or_else(|| "—".into());
     view! {
-        <tr class="border-t border-slate-200 dark:border-slate-800" data-scope=format!("{}/{}/{}", run.kind.as_str(), run.account, run.region) data-outcome=run.outcome.clone()>
-            <td class="px-3 py-2"><a href=run.kind.path() class="text-indigo-700 underline dark:text-indigo-300">{run.kind.title()}</a></td>
-            <td class="px-3 py-2">{run.account.clone()}</td>
-            <td class="px-3 py-2">{run.region.clone()}</td>
-            <td class="px-3 py-2"><LocalTime utc=when /></td>
-            <td class="px-3 py-2">{duration}</td>
-            <td class="px-3 py-2" data-calls="">{run.aws_calls}</td>
-            <td class="px-3 py-2">{run.items}</td>
-            <td class="px-3 py-2">
+        <tr data-scope=format!("{}/{}/{}", run.kind.as_str(), run.account, run.region) data-outcome=run.outcome.clone()>
+            <td><a href=run.kind.path() class="link">{run.kind.title()}</a></td>
+            <td>{run.account.clone()}</td>
+            <td>{run.region.clone()}</td>
+            <td><LocalTime utc=when /></td>
+            <td>{duration}</td>
+            <td data-calls="">{run.aws_calls}</td>
+            <td>{run.items}</td>
+            <td>
                 <span class=outcome_class>{run.outcome.clone()}</span>
                 {(!run.error.is_empty()).then(|| view! { <div class="text-xs text-slate-600 dark:text-slate-400">{run.error.clone()}</div> })}
             </td>

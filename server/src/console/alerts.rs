@@ -437,6 +437,10 @@ impl AlertPorts for RequestConsole {
             if claims.action == "snooze" { days } else { 0 },
         )
         .await?;
-        Ok(Changed::notice("Done: thank you."))
+        Ok(Changed::notice(if claims.action == "snooze" {
+            format!("Snoozed: no notices about this item for {days} days.")
+        } else {
+            "Acknowledged: no further notices until its expiry changes.".to_string()
+        }))
     }
 }

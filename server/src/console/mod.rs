@@ -79,6 +79,9 @@ pub struct Caller {
     /// A form posted by a browser without JavaScript: success leaves a flash message in the
     /// session, and errors travel back in the redirect rather than as a status code.
     pub plain_form: bool,
+    /// Sent from the page by a form that stays there (a check): its notice goes back in the
+    /// answer's `trustdesk-notice` header, not into the session for the next page.
+    pub stays_on_page: bool,
     /// The CSRF token for what this request is bound to (its stored session, or its browser):
     /// what the page's forms and the session info carry.
     pub csrf_token: String,
@@ -510,6 +513,24 @@ impl Answers for RequestConsole {
         // Kept for the next page the browser shows: a plain post's redirect, or the page a form
         // sent from the page goes to (or reloads) once it is answered.
         match notice {
+            Some(notice) if self.caller.stays_on_page && !self.caller.plain_form => {
+                if let Some(response) =
+                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                {
+                    let encoded = percent_encoding::utf8_percent_encode(
+                        &notice,
+                        percent_encoding::NON_ALPHANUMERIC,
+                    )
+                    .to_string();
+                    if let Ok(value) = http::HeaderValue::from_str(&encoded) {
+                        response.insert_header(
+                            http::HeaderName::from_static(app::api::NOTICE_HEADER),
+                            value,
+                        );
+                    }
+                }
+                Ok(())
+            }
             Some(notice) => self
                 .session()
                 .insert(FLASH_KEY, notice)

@@ -143,6 +143,7 @@ async fn signed_in(
         session,
         client_ip,
         plain_form: false,
+        stays_on_page: false,
         // A download renders no form, so it needs no token.
         csrf_token: String::new(),
         request_id: crate::web::request_id::of(&request.extensions),

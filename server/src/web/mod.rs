@@ -296,12 +296,17 @@ async fn guarded(
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let plain_form = method == Method::POST && accepts_html(request.headers());
+    let stays_on_page = request
+        .headers()
+        .get(app::api::STAY_HEADER)
+        .is_some_and(|value| value.as_bytes() == app::api::STAY_VALUE.as_bytes());
 
     let csrf_token = csrf.token(&state.csrf.key);
     let console = state.console.for_request(Caller {
         session,
         client_ip,
         plain_form,
+        stays_on_page,
         csrf_token: csrf_token.clone(),
         request_id: request_id::of(request.extensions()),
     });

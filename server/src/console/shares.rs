@@ -35,13 +35,10 @@ impl RequestConsole {
         Ok(total)
     }
 
-    /// A form posted without JavaScript cannot be answered with the URL (it is redirected), and
-    /// the URL must not wait in the session: it is held in memory for one showing, and the
-    /// browser goes to the page that shows it.
+    /// The page that posted the form is not where the URL is shown (a plain post is redirected,
+    /// and a form sent from the page reloads it), and the URL must not wait in the session: it
+    /// is held in memory for one showing, and the browser goes to the page that shows it.
     fn show_once(&self, admin: &UserRecord, created: ShareCreated) -> Changed<ShareCreated> {
-        if !self.caller.plain_form {
-            return Changed::with(created);
-        }
         let handle = self.console.once.put(
             admin.id,
             zeroize::Zeroizing::new(

@@ -11,7 +11,7 @@ use app::model::expiry::{
 };
 use app::model::{AwsItem, ResourceKind, ResourceRef};
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::alerts::SILENCE_HOLDS;
 use super::resources::COLUMNS;
@@ -45,11 +45,15 @@ pub struct Counts {
 }
 
 /// The overview's counts as of `now`, from the trigger-kept counts (see [`expiry_counts`]) and
-/// one read of the timeline's first items per bar: nothing here passes over the items.
+/// one read of the timeline's first items per bar: nothing here passes over the items. One
+/// read transaction, so that every figure is of the same state of the cache.
 pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Counts> {
     let days = edge_days();
     let moments: Vec<String> = days.iter().map(|d| at_day(now, *d)).collect();
-    let groups = expiry_counts::before(pool, &moments).await?;
+    let mut snapshot = pool.begin().await?;
+    let groups = expiry_counts::before(&mut snapshot, &moments).await?;
+    let mut timeline = timeline_bars(&mut snapshot, now).await?;
+    snapshot.commit().await?;
     let before = |group: &expiry_counts::Before, day: i64| {
         days.iter()
             .position(|d| *d == day)
@@ -66,9 +70,15 @@ pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Counts> 
             continue;
         };
         let account = group.account.clone();
-        let [now_on, d7, d30, d90] = BUCKET_EDGES.map(|day| before(group, day));
-        let counts = [now_on, d7 - now_on, d30 - d7, d90 - d30, group.total - d90];
-        bar_counts[0] += now_on;
+        let [expired, before_7, before_30, before_90] = BUCKET_EDGES.map(|day| before(group, day));
+        let counts = [
+            expired,
+            before_7 - expired,
+            before_30 - before_7,
+            before_90 - before_30,
+            group.total - before_90,
+        ];
+        bar_counts[0] += expired;
         for week in 0..weeks {
             let from = before(group, week * TIMELINE_BAR_DAYS);
             let until = before(group, (week + 1) * TIMELINE_BAR_DAYS);
@@ -103,7 +113,6 @@ pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Counts> 
             position(a.kind).cmp(&position(b.kind))
         })
     });
-    let mut timeline = timeline_bars(pool, now).await?;
     for (bar, count) in timeline.iter_mut().zip(bar_counts) {
         bar.count = count;
     }
@@ -178,10 +187,13 @@ struct TimelineRow {
 
 /// The expired bar and one bar a week over the next [`TIMELINE_DAYS`], each with its first
 /// [`TIMELINE_ITEMS_PER_BAR`] items; their counts are the caller's.
-async fn timeline_bars(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Vec<TimelineBar>> {
+async fn timeline_bars(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> SqlResult<Vec<TimelineBar>> {
     let rows: Vec<TimelineRow> = timeline_items_query("", now)
         .build_query_as()
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
     let weeks = TIMELINE_DAYS / TIMELINE_BAR_DAYS;
     let mut bars: Vec<TimelineBar> = std::iter::once(TimelineBar {

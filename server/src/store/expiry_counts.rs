@@ -4,7 +4,7 @@
 //! of the live expiry index. The overview's buckets and timeline bars are differences of these.
 
 use super::sql::SqlResult;
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::collections::BTreeMap;
 
 /// One kind in one account: its dated items still in AWS, and how many expire before each
@@ -57,8 +57,9 @@ fn same_day_query<'q>(lead: &str, moments: &[String]) -> QueryBuilder<'q, Sqlite
 }
 
 /// For each kind and account with dated items still in AWS, how many expire before each of
-/// `moments` (stored timestamps, ascending), by kind then account.
-pub async fn before(pool: &SqlitePool, moments: &[String]) -> SqlResult<Vec<Before>> {
+/// `moments` (stored timestamps, ascending), by kind then account. Its two reads must see one
+/// state of the cache: call it within a transaction.
+pub async fn before(conn: &mut SqliteConnection, moments: &[String]) -> SqlResult<Vec<Before>> {
     let (Some(first), Some(last)) = (moments.first(), moments.last()) else {
         return Ok(Vec::new());
     };
@@ -67,7 +68,7 @@ pub async fn before(pool: &SqlitePool, moments: &[String]) -> SqlResult<Vec<Befo
         .bind(year)
         .bind(month)
         .bind(prefix(last, 10))
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
     let mut groups: BTreeMap<(String, String), Before> = BTreeMap::new();
     let add = |counts: &mut [u64], items: i64, of: &dyn Fn(&String) -> bool| {
@@ -95,7 +96,7 @@ pub async fn before(pool: &SqlitePool, moments: &[String]) -> SqlResult<Vec<Befo
     }
     let same_day: Vec<(i64, String, String, i64)> = same_day_query("", moments)
         .build_query_as()
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
     for (i, kind, account, items) in same_day {
         if let Some(count) = group_of(&mut groups, kind, account, moments.len())
@@ -128,6 +129,7 @@ fn group_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sqlx::SqlitePool;
 
     /// The steps of the plan SQLite chooses, one line each.
     async fn steps(pool: &SqlitePool, mut query: QueryBuilder<'_, Sqlite>) -> Vec<String> {

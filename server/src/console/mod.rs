@@ -65,8 +65,6 @@ pub struct Console {
     shutdown: tokio::sync::watch::Sender<bool>,
     /// Work started by requests that outlives them (bulk edit runs), awaited at shutdown.
     background: std::sync::Mutex<tokio::task::JoinSet<()>>,
-    /// The expiry overview's counts, kept between dashboard views.
-    pub(crate) overview_memo: overview::OverviewMemo,
     /// One permit per core for CPU-heavy reads of what a request carries.
     heavy_work: Arc<tokio::sync::Semaphore>,
 }
@@ -121,7 +119,6 @@ impl Console {
             metrics: Default::default(),
             shutdown: tokio::sync::watch::channel(false).0,
             background: Default::default(),
-            overview_memo: Default::default(),
             heavy_work: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),

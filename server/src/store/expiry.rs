@@ -1,6 +1,9 @@
 //! The expiry overview's reads over the cache: counts per urgency by kind and account, the
-//! timeline's weeks, and the items that expire next. Items removed in AWS are left out.
+//! timeline's weeks, and the items that expire next. Items removed in AWS are left out. The
+//! counts come from [`expiry_counts`], kept as the cache changes; the items shown are ranges
+//! of the live expiry index, so a view's cost does not grow with the cache.
 
+use super::expiry_counts;
 use super::sql::SqlResult;
 use app::model::expiry::{
     AccountCounts, KindAccountCounts, KindCounts, TimelineBar, TimelineItem, UrgencyCounts,
@@ -8,61 +11,79 @@ use app::model::expiry::{
 };
 use app::model::{AwsItem, ResourceKind, ResourceRef};
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::alerts::SILENCE_HOLDS;
 use super::resources::COLUMNS;
 use super::timestamp;
 
-/// The bucket edges as stored timestamps: now, +7, +30, +90 days.
-fn edges(now: DateTime<Utc>) -> [String; 4] {
-    [0, 7, 30, 90].map(|days| timestamp(now + chrono::Duration::days(days)))
+/// Days from now of the buckets' edges: expired before the first, then ≤ 7 days, 8–30, 31–90,
+/// later ([`app::model::expiry::Urgency`]).
+const BUCKET_EDGES: [i64; 4] = [0, 7, 30, 90];
+
+/// The days from now that the buckets and the timeline's bars start or end at, ascending.
+fn edge_days() -> Vec<i64> {
+    let bars = (0..=TIMELINE_DAYS / TIMELINE_BAR_DAYS).map(|week| week * TIMELINE_BAR_DAYS);
+    let mut days: Vec<i64> = BUCKET_EDGES.into_iter().chain(bars).collect();
+    days.sort_unstable();
+    days.dedup();
+    days
 }
 
-const COUNT_COLUMNS: &str = "SUM(expires_at < ?1), \
-     SUM(expires_at >= ?1 AND expires_at < ?2), \
-     SUM(expires_at >= ?2 AND expires_at < ?3), \
-     SUM(expires_at >= ?3 AND expires_at < ?4), \
-     SUM(expires_at >= ?4)";
-
-/// The grouped count; `lead` goes before the SELECT (`EXPLAIN QUERY PLAN ` in tests).
-fn counts_query(lead: &str) -> String {
-    format!(
-        "{lead}SELECT kind, account, {COUNT_COLUMNS} FROM resources
-         WHERE expires_at IS NOT NULL AND gone_at IS NULL GROUP BY kind, account"
-    )
+fn at_day(now: DateTime<Utc>, days: i64) -> String {
+    timestamp(now + chrono::Duration::days(days))
 }
 
-type CountRow = (String, String, i64, i64, i64, i64, i64);
-
-/// What the overview counts, summed from one pass over the dated items.
+/// What the overview counts: items per urgency by kind and account, and the timeline.
 #[derive(Clone, Default)]
 pub struct Counts {
     pub by_kind: Vec<KindCounts>,
     pub by_kind_and_account: Vec<KindAccountCounts>,
     pub by_account: Vec<AccountCounts>,
     pub totals: UrgencyCounts,
+    pub timeline: Vec<TimelineBar>,
 }
 
-/// Counts per (kind, account), from which the other tables and the totals are summed.
+/// The overview's counts as of `now`, from the trigger-kept counts (see [`expiry_counts`]) and
+/// one read of the timeline's first items per bar: nothing here passes over the items. One
+/// read transaction, so that every figure is of the same state of the cache.
 pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Counts> {
-    let [now_at, d7, d30, d90] = edges(now);
-    let rows: Vec<CountRow> = sqlx::query_as(&counts_query(""))
-        .bind(&now_at)
-        .bind(&d7)
-        .bind(&d30)
-        .bind(&d90)
-        .fetch_all(pool)
-        .await?;
+    let days = edge_days();
+    let moments: Vec<String> = days.iter().map(|d| at_day(now, *d)).collect();
+    let mut snapshot = pool.begin().await?;
+    let groups = expiry_counts::before(&mut snapshot, &moments).await?;
+    let mut timeline = timeline_bars(&mut snapshot, now).await?;
+    snapshot.commit().await?;
+    let before = |group: &expiry_counts::Before, day: i64| {
+        days.iter()
+            .position(|d| *d == day)
+            .map_or(0, |at| group.before[at])
+    };
     let mut by_kind: Vec<KindCounts> = Vec::new();
     let mut by_account: Vec<AccountCounts> = Vec::new();
     let mut totals: UrgencyCounts = [0; 5];
     let mut by_kind_and_account = Vec::new();
-    for (kind, account, a, b, c, d, e) in rows {
-        let Some(kind) = ResourceKind::parse(&kind) else {
+    let weeks = TIMELINE_DAYS / TIMELINE_BAR_DAYS;
+    let mut bar_counts = vec![0u64; weeks as usize + 1];
+    for group in &groups {
+        let Some(kind) = ResourceKind::parse(&group.kind) else {
             continue;
         };
-        let counts = [a, b, c, d, e].map(|n| n.max(0) as u64);
+        let account = group.account.clone();
+        let [expired, before_7, before_30, before_90] = BUCKET_EDGES.map(|day| before(group, day));
+        let counts = [
+            expired,
+            before_7 - expired,
+            before_30 - before_7,
+            before_90 - before_30,
+            group.total - before_90,
+        ];
+        bar_counts[0] += expired;
+        for week in 0..weeks {
+            let from = before(group, week * TIMELINE_BAR_DAYS);
+            let until = before(group, (week + 1) * TIMELINE_BAR_DAYS);
+            bar_counts[week as usize + 1] += until - from;
+        }
         by_kind_and_account.push(KindAccountCounts {
             kind,
             account: account.clone(),
@@ -92,20 +113,16 @@ pub async fn counts(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Counts> 
             position(a.kind).cmp(&position(b.kind))
         })
     });
+    for (bar, count) in timeline.iter_mut().zip(bar_counts) {
+        bar.count = count;
+    }
     Ok(Counts {
         by_kind,
         by_kind_and_account,
         by_account,
         totals,
+        timeline,
     })
-}
-
-/// Moves whenever an item appears in, leaves or changes in the cache in a way the overview
-/// shows (triggers keep it: see the migration `overview_memo`).
-pub async fn version(pool: &SqlitePool) -> SqlResult<i64> {
-    sqlx::query_scalar("SELECT version FROM resources_version WHERE id = 1")
-        .fetch_one(pool)
-        .await
 }
 
 /// The entry of `list` that `is_it` finds, or a `new` one, added at the end.
@@ -125,6 +142,38 @@ fn add(into: &mut UrgencyCounts, counts: &UrgencyCounts) {
     }
 }
 
+/// The order of the expiry list (and of its export), which the live expiry index keeps.
+const EXPIRY_ORDER: &str = "expires_at, kind, account, region, id";
+
+/// Each bar's first [`TIMELINE_ITEMS_PER_BAR`] items, soonest first: a range of the live expiry
+/// index per bar. Bar -1 holds the expired; bar n the days [7n, 7n + 7) from now.
+/// `lead` goes before the query (`EXPLAIN QUERY PLAN ` in tests).
+fn timeline_items_query<'q>(lead: &str, now: DateTime<Utc>) -> QueryBuilder<'q, Sqlite> {
+    let weeks = TIMELINE_DAYS / TIMELINE_BAR_DAYS;
+    let bars = std::iter::once((-1, String::new(), at_day(now, 0))).chain((0..weeks).map(|week| {
+        (
+            week,
+            at_day(now, week * TIMELINE_BAR_DAYS),
+            at_day(now, (week + 1) * TIMELINE_BAR_DAYS),
+        )
+    }));
+    let mut query = QueryBuilder::new(format!("{lead}WITH bars(bar, from_at, until_at) AS ("));
+    query.push_values(bars, |mut row, (bar, from, until)| {
+        row.push_bind(bar).push_bind(from).push_bind(until);
+    });
+    query.push(format!(
+        ") SELECT b.bar, r.kind, r.account, r.region, r.id, r.name, r.expires_at
+           FROM bars b CROSS JOIN resources r
+           WHERE r.rowid IN (
+             SELECT rowid FROM resources INDEXED BY resources_live_by_expiry
+             WHERE expires_at IS NOT NULL AND gone_at IS NULL
+               AND expires_at >= b.from_at AND expires_at < b.until_at
+             ORDER BY {EXPIRY_ORDER} LIMIT {TIMELINE_ITEMS_PER_BAR})
+           ORDER BY b.bar, r.expires_at, r.kind, r.account, r.region, r.id"
+    ));
+    query
+}
+
 #[derive(sqlx::FromRow)]
 struct TimelineRow {
     bar: i64,
@@ -134,33 +183,18 @@ struct TimelineRow {
     id: String,
     name: String,
     expires_at: String,
-    rank: i64,
-    bar_count: i64,
 }
 
-/// The expired bar and one bar a week over the next [`TIMELINE_DAYS`], each with its count and
-/// its first [`TIMELINE_ITEMS_PER_BAR`] items; weeks without expiries are bars of zero.
-pub async fn timeline(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Vec<TimelineBar>> {
-    let now_at = timestamp(now);
-    let end = timestamp(now + chrono::Duration::days(TIMELINE_DAYS));
-    // Bar -1 holds the expired; bar n the days [7n, 7n + 7).
-    let rows: Vec<TimelineRow> = sqlx::query_as(
-        "SELECT bar, kind, account, region, id, name, expires_at, rank, bar_count FROM (
-           SELECT b.*, ROW_NUMBER() OVER (PARTITION BY bar ORDER BY expires_at, id) AS rank,
-                  COUNT(*) OVER (PARTITION BY bar) AS bar_count
-           FROM (SELECT CASE WHEN expires_at < ?1 THEN -1
-                        ELSE CAST((julianday(expires_at) - julianday(?1)) / ?3 AS INTEGER) END AS bar,
-                        kind, account, region, id, name, expires_at
-                 FROM resources
-                 WHERE expires_at IS NOT NULL AND gone_at IS NULL AND expires_at < ?2) b)
-         WHERE rank <= ?4 ORDER BY bar, rank",
-    )
-    .bind(&now_at)
-    .bind(&end)
-    .bind(TIMELINE_BAR_DAYS as f64)
-    .bind(TIMELINE_ITEMS_PER_BAR as i64)
-    .fetch_all(pool)
-    .await?;
+/// The expired bar and one bar a week over the next [`TIMELINE_DAYS`], each with its first
+/// [`TIMELINE_ITEMS_PER_BAR`] items; their counts are the caller's.
+async fn timeline_bars(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> SqlResult<Vec<TimelineBar>> {
+    let rows: Vec<TimelineRow> = timeline_items_query("", now)
+        .build_query_as()
+        .fetch_all(&mut *conn)
+        .await?;
     let weeks = TIMELINE_DAYS / TIMELINE_BAR_DAYS;
     let mut bars: Vec<TimelineBar> = std::iter::once(TimelineBar {
         from_day: None,
@@ -185,24 +219,33 @@ pub async fn timeline(pool: &SqlitePool, now: DateTime<Utc>) -> SqlResult<Vec<Ti
         else {
             continue;
         };
-        bar.count = row.bar_count.max(0) as u64;
         let item = ResourceRef {
             kind,
             account: row.account.clone(),
             region: row.region,
             id: row.id,
         };
-        if row.rank as usize <= TIMELINE_ITEMS_PER_BAR {
-            bar.items.push(TimelineItem {
-                kind,
-                name: row.name,
-                account: row.account,
-                path: item.detail_path(),
-                expires_at: row.expires_at,
-            });
-        }
+        bar.items.push(TimelineItem {
+            kind,
+            name: row.name,
+            account: row.account,
+            path: item.detail_path(),
+            expires_at: row.expires_at,
+        });
     }
     Ok(bars)
+}
+
+/// The next `limit` items to expire: not yet expired, still in AWS, a range of the live
+/// expiry index. `lead` goes before the SELECT (`EXPLAIN QUERY PLAN ` in tests).
+fn soonest_query(lead: &str) -> String {
+    format!(
+        "{lead}SELECT {COLUMNS},
+                (SELECT s.state FROM alert_silences s WHERE {SILENCE_HOLDS}) AS silence
+         FROM resources r INDEXED BY resources_live_by_expiry
+         WHERE r.expires_at IS NOT NULL AND r.gone_at IS NULL AND r.expires_at >= ?1
+         ORDER BY r.expires_at, r.kind, r.account, r.region, r.id LIMIT ?2"
+    )
 }
 
 /// The items that expire next (not yet expired, still in AWS), soonest first, each with the
@@ -212,16 +255,11 @@ pub async fn soonest(
     now: &str,
     limit: i64,
 ) -> SqlResult<Vec<(AwsItem, Option<String>)>> {
-    let rows: Vec<SoonestRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS},
-                (SELECT s.state FROM alert_silences s WHERE {SILENCE_HOLDS}) AS silence
-         FROM resources r WHERE r.expires_at >= ?1 AND r.gone_at IS NULL
-         ORDER BY r.expires_at, r.id LIMIT ?2"
-    ))
-    .bind(now)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
+    let rows: Vec<SoonestRow> = sqlx::query_as(&soonest_query(""))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| Some((row.item.into_resource()?, row.silence)))
@@ -236,26 +274,87 @@ struct SoonestRow {
 }
 
 #[cfg(test)]
+mod agrees_with_a_scan;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The steps of the plan SQLite chooses, one line each.
+    async fn steps(pool: &SqlitePool, mut query: QueryBuilder<'_, Sqlite>) -> Vec<String> {
+        let rows: Vec<(i64, i64, i64, String)> =
+            query.build_query_as().fetch_all(pool).await.expect("plan");
+        rows.into_iter().map(|(_, _, _, step)| step).collect()
+    }
+
+    /// Every read of `resources` in `steps` is a range or a lookup on an index: no pass over
+    /// the items, whatever their number.
+    fn reads_items_by_index_alone(steps: &[String]) {
+        for step in steps
+            .iter()
+            .filter(|s| s.contains("resources") || s.contains(" r "))
+        {
+            assert!(
+                step.starts_with("SEARCH")
+                    && (step.contains("INDEX resources_live_by_expiry (expires_at")
+                        || step.contains("INTEGER PRIMARY KEY (rowid=?)")),
+                "{step} in {steps:?}"
+            );
+        }
+    }
+
     #[tokio::test]
-    async fn counting_reads_the_dated_index_not_the_rows() {
+    async fn the_timeline_and_the_next_items_read_ranges_of_the_live_expiry_index() {
         let (_dir, db) = crate::store::temp_db().await;
-        let plan: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&counts_query("EXPLAIN QUERY PLAN "))
-                .bind("a")
-                .bind("b")
-                .bind("c")
-                .bind("d")
+        let timeline = steps(
+            db.pool(),
+            timeline_items_query("EXPLAIN QUERY PLAN ", Utc::now()),
+        )
+        .await;
+        reads_items_by_index_alone(&timeline);
+        assert!(
+            timeline
+                .iter()
+                .any(|s| s.contains("resources_live_by_expiry (expires_at>? AND expires_at<?)")),
+            "{timeline:?}"
+        );
+        // The index gives each bar's order; only the picked rows (27 bars of 12 at most) are
+        // sorted together at the end.
+        assert_eq!(
+            timeline
+                .iter()
+                .filter(|s| s.contains("TEMP B-TREE"))
+                .count(),
+            1,
+            "{timeline:?}"
+        );
+        assert_eq!(
+            timeline.last().map(String::as_str),
+            Some("USE TEMP B-TREE FOR ORDER BY")
+        );
+
+        let soonest: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&soonest_query("EXPLAIN QUERY PLAN "))
+                .bind("2026-12-01T00:00:00.000Z")
+                .bind(10)
                 .fetch_all(db.pool())
                 .await
                 .expect("plan");
-        let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
-        assert_eq!(
-            steps,
-            ["SCAN resources USING INDEX resources_dated"],
-            "{steps:?}"
+        let soonest: Vec<String> = soonest.into_iter().map(|(_, _, _, step)| step).collect();
+        reads_items_by_index_alone(&soonest);
+        assert!(
+            !soonest.iter().any(|s| s.contains("TEMP B-TREE")),
+            "the index gives the order: {soonest:?}"
+        );
+        assert!(
+            soonest
+                .iter()
+                .any(|s| s.starts_with("SEARCH s USING PRIMARY KEY (kind=? AND account=?")),
+            "an item's silence is one lookup: {soonest:?}"
+        );
+        assert!(
+            !soonest.iter().any(|s| s.starts_with("SCAN")),
+            "{soonest:?}"
         );
     }
 

@@ -9,6 +9,7 @@ pub mod bulk_selection;
 pub mod compliance;
 pub mod counts;
 pub mod expiry;
+pub mod expiry_counts;
 pub mod outbox;
 pub mod resources;
 pub mod scope_cache;

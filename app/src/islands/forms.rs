@@ -169,55 +169,17 @@ fn submit_buttons(form: &HtmlFormElement) -> Vec<Element> {
 /// control that points at it), and its sentence in an alert at the top of the form, which
 /// also lists what no field on the form shows.
 fn show_refusal(form: &HtmlFormElement, error: &AppError) {
-    if let Some(notice) = form
-        .query_selector(&format!("[{FORM_NOTICE}]"))
-        .ok()
-        .flatten()
-    {
-        notice.remove();
-    }
+    remove_box(form, FORM_NOTICE);
+    say_beside_fields(form, Some(error));
     let mut unshown = Vec::new();
-    if let Ok(messages) = form.query_selector_all("p[data-field]") {
-        for index in 0..messages.length() {
-            let Some(message) = messages
-                .item(index)
-                .and_then(|n| n.dyn_into::<Element>().ok())
-            else {
-                continue;
-            };
-            let field = message.get_attribute("data-field").unwrap_or_default();
-            let text = error.field(&field);
-            message.set_text_content(text);
-            if let Some(control) = control_described_by(form, &message.id()) {
-                let _ = control.set_attribute("aria-invalid", &text.is_some().to_string());
-            }
-        }
-    }
     for field in &error.fields {
         let selector = format!("p[data-field=\"{}\"]", field.field.replace('"', ""));
         if form.query_selector(&selector).ok().flatten().is_none() {
             unshown.push(format!("{}: {}", field.field, field.message));
         }
     }
-    let Some(document) = form.owner_document() else {
+    let Some(alert) = box_at_the_top(form, FORM_ALERT, "alert", ALERT_CLASS) else {
         return;
-    };
-    let alert = match form
-        .query_selector(&format!("[{FORM_ALERT}]"))
-        .ok()
-        .flatten()
-    {
-        Some(alert) => alert,
-        None => {
-            let Ok(alert) = document.create_element("div") else {
-                return;
-            };
-            let _ = alert.set_attribute(FORM_ALERT, "");
-            let _ = alert.set_attribute("role", "alert");
-            let _ = alert.set_attribute("class", ALERT_CLASS);
-            let _ = form.prepend_with_node_1(&alert);
-            alert
-        }
     };
     let mut text = error.message.clone();
     for line in unshown {
@@ -240,47 +202,51 @@ fn show_refusal(form: &HtmlFormElement, error: &AppError) {
 
 /// A check's answer at the top of the form, in a live region, with the last refusal cleared.
 fn show_notice(form: &HtmlFormElement, notice: &str) {
-    if let Ok(messages) = form.query_selector_all("p[data-field]") {
-        for index in 0..messages.length() {
-            if let Some(message) = messages
-                .item(index)
-                .and_then(|n| n.dyn_into::<Element>().ok())
-            {
-                message.set_text_content(None);
-                if let Some(control) = control_described_by(form, &message.id()) {
-                    let _ = control.set_attribute("aria-invalid", "false");
-                }
-            }
-        }
+    say_beside_fields(form, None);
+    remove_box(form, FORM_ALERT);
+    if let Some(shown) = box_at_the_top(form, FORM_NOTICE, "status", NOTICE_CLASS) {
+        shown.set_text_content(Some(notice));
     }
-    if let Some(alert) = form
-        .query_selector(&format!("[{FORM_ALERT}]"))
-        .ok()
-        .flatten()
-    {
-        alert.remove();
-    }
-    let Some(document) = form.owner_document() else {
+}
+
+/// Each field's part of `error` in its `p[data-field]` (emptied where it has none, or without
+/// an error), and `aria-invalid` on the control that points at it.
+fn say_beside_fields(form: &HtmlFormElement, error: Option<&AppError>) {
+    let Ok(found) = form.query_selector_all("p[data-field]") else {
         return;
     };
-    let shown = match form
-        .query_selector(&format!("[{FORM_NOTICE}]"))
-        .ok()
-        .flatten()
-    {
-        Some(shown) => shown,
-        None => {
-            let Ok(shown) = document.create_element("div") else {
-                return;
-            };
-            let _ = shown.set_attribute(FORM_NOTICE, "");
-            let _ = shown.set_attribute("role", "status");
-            let _ = shown.set_attribute("class", NOTICE_CLASS);
-            let _ = form.prepend_with_node_1(&shown);
-            shown
+    for message in (0..found.length()).filter_map(|i| found.item(i)?.dyn_into::<Element>().ok()) {
+        let field = message.get_attribute("data-field").unwrap_or_default();
+        let text = error.and_then(|error| error.field(&field));
+        message.set_text_content(text);
+        if let Some(control) = control_described_by(form, &message.id()) {
+            let _ = control.set_attribute("aria-invalid", &text.is_some().to_string());
         }
-    };
-    shown.set_text_content(Some(notice));
+    }
+}
+
+/// The form's box marked `marker` (an attribute), made first in the form if it has none.
+fn box_at_the_top(
+    form: &HtmlFormElement,
+    marker: &str,
+    role: &str,
+    class: &str,
+) -> Option<Element> {
+    if let Some(found) = form.query_selector(&format!("[{marker}]")).ok().flatten() {
+        return Some(found);
+    }
+    let made = form.owner_document()?.create_element("div").ok()?;
+    let _ = made.set_attribute(marker, "");
+    let _ = made.set_attribute("role", role);
+    let _ = made.set_attribute("class", class);
+    let _ = form.prepend_with_node_1(&made);
+    Some(made)
+}
+
+fn remove_box(form: &HtmlFormElement, marker: &str) {
+    if let Some(found) = form.query_selector(&format!("[{marker}]")).ok().flatten() {
+        found.remove();
+    }
 }
 
 fn control_described_by(form: &HtmlFormElement, id: &str) -> Option<Element> {

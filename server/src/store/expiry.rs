@@ -277,11 +277,14 @@ struct SoonestRow {
 mod agrees_with_a_scan;
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    /// The steps of the plan SQLite chooses, one line each.
-    async fn steps(pool: &SqlitePool, mut query: QueryBuilder<'_, Sqlite>) -> Vec<String> {
+    /// The steps of the plan SQLite chooses, one line each (the kept counts' tests read it too).
+    pub(in crate::store) async fn steps(
+        pool: &SqlitePool,
+        mut query: QueryBuilder<'_, Sqlite>,
+    ) -> Vec<String> {
         let rows: Vec<(i64, i64, i64, String)> =
             query.build_query_as().fetch_all(pool).await.expect("plan");
         rows.into_iter().map(|(_, _, _, step)| step).collect()

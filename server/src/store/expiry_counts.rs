@@ -129,14 +129,7 @@ fn group_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::SqlitePool;
-
-    /// The steps of the plan SQLite chooses, one line each.
-    async fn steps(pool: &SqlitePool, mut query: QueryBuilder<'_, Sqlite>) -> Vec<String> {
-        let rows: Vec<(i64, i64, i64, String)> =
-            query.build_query_as().fetch_all(pool).await.expect("plan");
-        rows.into_iter().map(|(_, _, _, step)| step).collect()
-    }
+    use crate::store::expiry::tests::steps;
 
     #[tokio::test]
     async fn the_counts_are_read_from_ranges_of_indices_never_a_pass_over_the_items() {

@@ -3,8 +3,8 @@
 //! Every form needs the token, and reading one shared resource from many Suspense boundaries
 //! can stall server rendering (leptos-rs/leptos#4578, #4851). So the token is read where it
 //! already is: on the server, from the request (the server's middleware puts it there); in the
-//! browser, from the `<meta name="csrf-token">` the server rendered. After a sign-in rotates it,
-//! the session resource brings the new one.
+//! browser, from the `<meta name="csrf-token">` the server rendered. A sign-in rotates it, and
+//! the page loaded after the sign-in carries the new one.
 
 use leptos::prelude::*;
 
@@ -26,12 +26,6 @@ impl CsrfToken {
 
     pub fn get(&self) -> String {
         self.0.get()
-    }
-
-    pub fn set(&self, token: String) {
-        if self.0.get_untracked() != token {
-            self.0.set(token);
-        }
     }
 }
 

@@ -8,31 +8,21 @@ use leptos_router::components::A;
 use super::{csrf::CsrfToken, form::CsrfField};
 use crate::islands::PageEnhancements;
 
-/// Who is signed in, shared by every page; `refresh` re-reads it after a sign-in or sign-out.
+/// Who is signed in, shared by every page. Read once per page on the server: a sign-in or
+/// sign-out is a new page load (a plain post's redirect, or the page a form sent from the page
+/// goes to), which reads it again.
 #[derive(Clone, Copy)]
 pub struct SessionContext {
     pub info: Resource<Result<SessionInfo, AppError>>,
-    epoch: RwSignal<u64>,
 }
 
 impl SessionContext {
     pub fn provide() -> Self {
-        let epoch = RwSignal::new(0u64);
-        let info = Resource::new(move || epoch.get(), |_| get_session());
-        let context = Self { info, epoch };
+        let info = Resource::new(|| (), |_| get_session());
+        let context = Self { info };
         provide_context(context);
-        // A sign-in rotates the CSRF token; forms pick up the new one from here.
-        let csrf = CsrfToken::provide();
-        Effect::new(move |_| {
-            if let Some(Ok(session)) = info.get() {
-                csrf.set(session.csrf_token);
-            }
-        });
+        CsrfToken::provide();
         context
-    }
-
-    pub fn refresh(&self) {
-        self.epoch.update(|n| *n += 1);
     }
 }
 
@@ -47,11 +37,6 @@ pub fn use_session() -> SessionContext {
 pub fn Shell(children: Children) -> impl IntoView {
     let session = use_session();
     let logout = ServerAction::<Logout>::new();
-    Effect::new(move |_| {
-        if matches!(logout.value().get(), Some(Ok(()))) {
-            session.refresh();
-        }
-    });
     view! {
         <div class="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
             <Transition fallback=|| view! { <HeaderFrame><span></span></HeaderFrame> }>

@@ -8,7 +8,7 @@ use crate::model::aws_rules::{check_iam_name, check_iam_name_and_path};
 use crate::model::aws_rules::{global_target_account, parse_tags};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, ResourceRef, Service, Tag, TagRules};
-use crate::pages::resource::{reread_after, ItemFields, ItemForm};
+use crate::pages::resource::{ItemFields, ItemForm};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,6 @@ fn RoleSection(item: ResourceRef, role: Option<String>) -> impl IntoView {
 #[component]
 fn RemoveRole(item: ResourceRef, role: String) -> impl IntoView {
     let remove = ServerAction::<RemoveRoleFromInstanceProfile>::new();
-    reread_after(remove);
     let error = crate::components::form::action_error(remove);
     view! {
         <p class="mb-2 text-sm">"Role: " <code id="profile-role" class="font-mono text-xs">{role.clone()}</code></p>

@@ -254,7 +254,6 @@ fn ProviderSettings(item: ResourceRef, thumbprints: Vec<String>, client_ids: Vec
     let update = ServerAction::<UpdateOidcThumbprints>::new();
     let add = ServerAction::<AddOidcClientId>::new();
     let remove = ServerAction::<RemoveOidcClientId>::new();
-    crate::pages::resource::reread_after(remove);
     let remove_error = action_error(remove);
     let ids = client_ids
         .into_iter()

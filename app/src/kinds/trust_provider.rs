@@ -12,7 +12,7 @@ use crate::model::aws_rules::parse_ec2_tags;
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, FieldErrors, FormIntent, KindInfo, PermissionCheck};
 use crate::model::{ResourceRef, Service};
-use crate::pages::resource::{reread_after, ItemFields};
+use crate::pages::resource::ItemFields;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -436,7 +436,6 @@ fn ModifyTrustProviderForm(
     kms_key_arn: String,
 ) -> impl IntoView {
     let modify = ServerAction::<ModifyTrustProvider>::new();
-    reread_after(modify);
     let error = action_error(modify);
     let success = action_success(modify, "Trust provider updated.");
     view! {

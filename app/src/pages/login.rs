@@ -1,25 +1,17 @@
 use super::{PageTitle, CARD};
 use crate::{
     api::session::{get_setup_needed, Login},
-    components::{
-        form::action_error, use_session, ActionAlert, CsrfField, SubmitButton, TextField,
-    },
+    components::{form::action_error, ActionAlert, CsrfField, SubmitButton, TextField},
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let session = use_session();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".to_string());
     let login = ServerAction::<Login>::new();
     let error = action_error(login);
-    Effect::new(move |_| {
-        if matches!(login.value().get(), Some(Ok(()))) {
-            session.refresh();
-        }
-    });
     // Its own resource: the session resource is read by the header alone (see Shell).
     let setup_needed = Resource::new(|| (), |_| get_setup_needed());
     view! {

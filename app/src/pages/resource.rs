@@ -23,31 +23,6 @@ use crate::{
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// Bumped after any change made on the detail page, so the item is read again.
-#[derive(Clone, Copy)]
-struct ItemChanged(RwSignal<u64>);
-
-/// Re-reads the item on the detail page each time `action` succeeds: for forms of a kind's own
-/// detail sections. (After a failure the form stays as it is, with its error beside the field.)
-pub fn reread_after<I, O>(action: ServerAction<I>)
-where
-    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
-    O: Clone + Send + Sync + 'static,
-{
-    if let Some(ItemChanged(changed)) = use_context::<ItemChanged>() {
-        let version = action.version();
-        let value = action.value();
-        Effect::new(move |seen: Option<usize>| {
-            let now = version.get();
-            let succeeded = value.with_untracked(|v| matches!(v, Some(Ok(_))));
-            if seen.is_some_and(|seen| seen != now) && succeeded {
-                changed.update(|n| *n += 1);
-            }
-            now
-        });
-    }
-}
-
 #[component]
 pub fn ResourcePage() -> impl IntoView {
     let params = use_params_map();
@@ -66,18 +41,9 @@ pub fn ResourcePage() -> impl IntoView {
     let set_tag = ServerAction::<SetResourceTag>::new();
     let remove_tag = ServerAction::<RemoveResourceTag>::new();
     let delete = ServerAction::<DeleteResource>::new();
-    let changed = RwSignal::new(0u64);
-    provide_context(ItemChanged(changed));
     let data = Resource::new(
-        move || {
-            (
-                item(),
-                set_tag.version().get(),
-                remove_tag.version().get(),
-                changed.get(),
-            )
-        },
-        |(item, _, _, _)| async move {
+        move || (item(), set_tag.version().get(), remove_tag.version().get()),
+        |(item, _, _)| async move {
             match item {
                 Some(item) => get_resource(item).await,
                 None => Err(AppError::not_found("There is no such kind of item.")),
@@ -201,7 +167,6 @@ where
     F: FnOnce(Signal<Option<AppError>>) -> V + Send + 'static,
     V: IntoView + 'static,
 {
-    reread_after(action);
     let error = action_error(action);
     view! {
         <ActionForm action>

@@ -2,8 +2,7 @@ use super::{PageError, PageTitle, CARD};
 use crate::{
     api::session::{check_setup_link, CompleteSetup},
     components::{
-        form::action_error, use_session, ActionAlert, CsrfField, NewPasswordFields, SubmitButton,
-        TextField,
+        form::action_error, ActionAlert, CsrfField, NewPasswordFields, SubmitButton, TextField,
     },
     model::SetupLinkState,
 };
@@ -13,17 +12,11 @@ use leptos_router::hooks::use_query_map;
 /// The one-time page that creates the first admin, reached through the link the server logs.
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let session = use_session();
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let state = Resource::new(token, |token| check_setup_link(token.into()));
     let setup = ServerAction::<CompleteSetup>::new();
     let error = action_error(setup);
-    Effect::new(move |_| {
-        if matches!(setup.value().get(), Some(Ok(()))) {
-            session.refresh();
-        }
-    });
     view! {
         <div class="mx-auto max-w-md">
             <PageTitle title="Set up trustdesk" />

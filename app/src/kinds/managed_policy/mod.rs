@@ -13,7 +13,7 @@ use crate::components::{ActionAlert, Card, IamNameAndPath, Loaded, NewItemPage, 
 use crate::components::{TagsField, TextField, TextFileField};
 use crate::model::endpoint::{form_of, Endpoint, WITH_TAGS};
 use crate::model::{AppError, AwsItem, KindInfo, ResourceRef, Service};
-use crate::pages::resource::{reread_after, ItemButton};
+use crate::pages::resource::ItemButton;
 use crate::pages::{PageError, PageTitle, CARD};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -343,7 +343,6 @@ fn DocumentView(
     #[prop(optional)] item: Option<ResourceRef>,
 ) -> impl IntoView {
     let delete = ServerAction::<DeletePolicyVersion>::new();
-    reread_after(delete);
     let error = action_error(delete);
     let versions = document
         .versions

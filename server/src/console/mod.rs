@@ -67,6 +67,8 @@ pub struct Console {
     background: std::sync::Mutex<tokio::task::JoinSet<()>>,
     /// One permit per core for CPU-heavy reads of what a request carries.
     heavy_work: Arc<tokio::sync::Semaphore>,
+    /// The expiry overview last read, shown again while it holds (`overview.rs`).
+    kept_overview: std::sync::Mutex<Option<Arc<crate::store::expiry::OverviewRead>>>,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -122,6 +124,7 @@ impl Console {
             heavy_work: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
+            kept_overview: Default::default(),
         }
     }
 

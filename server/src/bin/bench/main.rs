@@ -8,7 +8,9 @@
 //! `/healthz` meanwhile, 64 anonymous 39 MiB posts); then the demo's full sync's AWS calls
 //! beside the fewest.
 //! Usage: trustdesk-bench [SECONDS_PER_FIGURE] [CLIENTS], or `trustdesk-bench sync-calls` for
-//! the demo's full sync figure alone, or `trustdesk-bench hostile` for the hostile requests alone.
+//! the demo's full sync figure alone, or `trustdesk-bench hostile` for the hostile requests alone,
+//! or `trustdesk-bench pages [SECONDS_PER_FIGURE] [CLIENTS]` for the static file's and the page
+//! mix's figures alone (what a change to the page path moves, in about a minute).
 
 mod hostile;
 mod load;
@@ -131,7 +133,8 @@ async fn main() {
         sync_calls::scale_sync_calls(dir.path()).await;
         return;
     }
-    let mut args = std::env::args().skip(1);
+    let pages_only = std::env::args().nth(1).as_deref() == Some("pages");
+    let mut args = std::env::args().skip(if pages_only { 2 } else { 1 });
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
     let clients: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(200);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -170,14 +173,18 @@ async fn main() {
     assert_eq!(rows, 25, "the inventory page must show 25 items");
     site::print_weight(&client, &running.url, &body, &site).await;
 
-    let started = std::time::Instant::now();
-    let (pages, walk_errors) = walk(&client, &running.url).await;
-    let (walked, _) = running::rss_kib(pid);
-    println!(
-        "full page walk: {pages} inventory pages of {} items in {:.1} s, {walk_errors} errors",
-        seed::ITEMS,
-        started.elapsed().as_secs_f64()
-    );
+    let (walked, walk_errors) = if pages_only {
+        (0, 0)
+    } else {
+        let started = std::time::Instant::now();
+        let (pages, walk_errors) = walk(&client, &running.url).await;
+        println!(
+            "full page walk: {pages} inventory pages of {} items in {:.1} s, {walk_errors} errors",
+            seed::ITEMS,
+            started.elapsed().as_secs_f64()
+        );
+        (running::rss_kib(pid).0, walk_errors)
+    };
 
     println!("{clients} clients, {seconds} s per figure, loopback, release build");
     let static_file = load::load(
@@ -198,17 +205,23 @@ async fn main() {
         "pages / static file: {:.1}%",
         100.0 * pages_mix.overall.per_second / static_file.overall.per_second.max(1.0)
     );
+    let after_walk = if pages_only {
+        String::new()
+    } else {
+        format!(", {:.1} MB after the full page walk", mb(walked))
+    };
     println!(
-        "server RSS: {:.1} MB idle after start, {:.1} MB after the full page walk, {:.1} MB after the load (peak {:.1} MB)",
+        "server RSS: {:.1} MB idle after start{after_walk}, {:.1} MB after the load (peak {:.1} MB)",
         mb(idle),
-        mb(walked),
         mb(loaded),
         mb(peak)
     );
-    hostile::documents_and_health(&client, &running.url).await;
-    hostile::huge_anonymous_posts(&running.url, pid).await;
-    drop(running);
-    sync_calls::full_sync_calls(dir.path()).await;
+    if !pages_only {
+        hostile::documents_and_health(&client, &running.url).await;
+        hostile::huge_anonymous_posts(&running.url, pid).await;
+        drop(running);
+        sync_calls::full_sync_calls(dir.path()).await;
+    }
     if static_file.overall.errors + pages_mix.overall.errors + walk_errors > 0 {
         eprintln!("trustdesk-bench: requests failed under load");
         std::process::exit(1);

@@ -310,7 +310,9 @@ fn scanned(written: &Written, now: DateTime<Utc>) -> Counts {
 }
 
 /// The overview of `pool` equals the scan's as of every moment, and a day before and after.
-async fn agrees(pool: &SqlitePool, written: &Written, round: &str) {
+/// Answers how many of those reads held past their moment.
+async fn agrees(pool: &SqlitePool, written: &Written, round: &str) -> usize {
+    let mut held = 0;
     for moment in moments() {
         for now in [
             moment,
@@ -328,25 +330,86 @@ async fn agrees(pool: &SqlitePool, written: &Written, round: &str) {
                 "{context}"
             );
             assert_eq!(kept.timeline, scan.timeline, "{context}");
+            if holds_no_longer_than_it_shows(pool, written, now, &context).await {
+                held += 1;
+            }
         }
     }
+    held
+}
+
+/// The figures a scan gives, side by side, to compare two moments' whole overviews.
+fn figures(counts: &Counts) -> impl PartialEq + std::fmt::Debug + '_ {
+    (
+        &counts.totals,
+        &counts.by_kind,
+        &counts.by_account,
+        &counts.by_kind_and_account,
+        &counts.timeline,
+    )
+}
+
+/// The overview read at `now` holds, as time goes on, no longer than what it shows: a scan a
+/// millisecond before the moment it says time changes it shows what a scan at `now` shows. (It
+/// may say a moment earlier than the true one for expiries not written as timestamps; the exact
+/// moment is `the_overview_says_the_exact_moment_time_changes_it`'s.) Answers whether it held
+/// past `now` at all.
+async fn holds_no_longer_than_it_shows(
+    pool: &SqlitePool,
+    written: &Written,
+    now: DateTime<Utc>,
+    context: &str,
+) -> bool {
+    let read = overview(pool, now, 10).await.expect("overview");
+    let at_now = scanned(written, now);
+    let Some(changes_at) = read.changes_at else {
+        let now = timestamp(now);
+        let later = written
+            .items
+            .values()
+            .filter(|l| !l.gone)
+            .filter_map(|l| l.expires_at.as_ref())
+            .find(|expires_at| **expires_at >= now);
+        assert_eq!(later, None, "{context}: nothing is said to change");
+        return true;
+    };
+    if changes_at <= now {
+        return false;
+    }
+    let just_before = changes_at - chrono::Duration::milliseconds(1);
+    assert_eq!(
+        figures(&scanned(written, just_before)),
+        figures(&at_now),
+        "{context}: as of {}",
+        timestamp(just_before)
+    );
+    assert!(read.holds(read.changes, just_before) && !read.holds(read.changes, changes_at));
+    assert!(
+        !read.holds(read.changes + 1, now),
+        "a change of the cache ends it"
+    );
+    true
 }
 
 #[tokio::test]
 async fn the_kept_counts_equal_a_scan_through_every_kind_of_change() {
     let (_dir, db) = crate::store::temp_db().await;
     let mut written = Written::default();
-    let (mut dated, mut removed) = (0, 0);
+    let (mut dated, mut removed, mut held) = (0, 0, 0);
     for seed in 0..4 {
         let mut rng = StdRng::seed_from_u64(seed);
         change(db.pool(), &mut written, &mut rng, 400).await;
-        agrees(db.pool(), &written, &format!("after round {seed}")).await;
+        held += agrees(db.pool(), &written, &format!("after round {seed}")).await;
         let live = |l: &&Live| l.expires_at.is_some() && !l.gone;
         dated = dated.max(written.items.values().filter(live).count());
         removed = removed.max(written.items.values().filter(|l| l.gone).count());
     }
     assert!(dated > 200, "the cache held enough to count: {dated}");
     assert!(removed > 10, "and items removed in AWS: {removed}");
+    assert!(
+        held > 10,
+        "reads that held past their moment were checked: {held}"
+    );
 }
 
 /// A database as the previous release left it: every migration but the counts'.

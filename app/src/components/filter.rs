@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 /// How a filter form's inputs look.
-pub const FILTER_INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800";
+/// `.filter-input` in the stylesheet.
+pub const FILTER_INPUT: &str = "filter-input";
 
 /// A select of `options` named `name` (element id `filter-{name}`), "All" first, `current`
 /// chosen.
@@ -32,7 +33,7 @@ pub fn FilterSelect(
         .collect_view();
     view! {
         <div>
-            <label for=id.clone() class="block text-xs font-medium">{label}</label>
+            <label for=id.clone() class="filter-label">{label}</label>
             <select id=id name=name class=FILTER_INPUT>
                 <option value="">"All"</option>
                 {options}

@@ -86,7 +86,8 @@ fn HeaderFrame(children: Children) -> impl IntoView {
     }
 }
 
-const NAV_LINK: &str = "block rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-300";
+/// `.nav-link` in the stylesheet: every page carries about twenty of them.
+const NAV_LINK: &str = "nav-link";
 
 /// The pages grouped by AWS service, plus Admin: a row of menus that fits a phone however many
 /// kinds there are. `<details>` opens them without JavaScript.
@@ -180,13 +181,13 @@ fn NavMenu(
         .collect_view();
     view! {
         <details node_ref=menu class="group relative" data-nav-group=title>
-            <summary class="flex cursor-pointer list-none items-center gap-1 rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 data-[current=true]:font-semibold data-[current=true]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:data-[current=true]:text-indigo-300"
+            <summary class="nav-group"
                 data-current=move || current().to_string() aria-label=title>
                 <span class="sm:hidden">{short}</span>
                 <span class="hidden sm:inline">{title}</span>
                 <span aria-hidden="true" class="text-xs transition-transform group-open:rotate-180">"▾"</span>
             </summary>
-            <ul class="absolute left-0 z-20 mt-1 min-w-48 space-y-0.5 rounded-md border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+            <ul class="nav-menu">
                 {items}
             </ul>
         </details>

@@ -70,6 +70,18 @@ impl Urgency {
         }
     }
 
+    /// The stylesheet's class for the days left beside an expiry in this bucket (its colour,
+    /// bold under [`crate::model::EXPIRY_WARNING_DAYS`]).
+    pub fn days_class(self) -> &'static str {
+        match self {
+            Urgency::Expired => "days-expired",
+            Urgency::Within7 => "days-7",
+            Urgency::Within30 => "days-30",
+            Urgency::Within90 => "days-90",
+            Urgency::Later => "days-later",
+        }
+    }
+
     /// The chart's fill for a bar of this bucket.
     pub fn fill(self) -> &'static str {
         match self {

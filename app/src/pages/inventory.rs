@@ -11,8 +11,7 @@ use crate::{
         export::{inventory_export_path, with_query},
         resource::STATUS_DETAIL,
         share::ShareScope,
-        AwsItem, ExportFormat, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WARNING_DAYS,
-        EXPIRY_WINDOWS,
+        AwsItem, ExportFormat, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WINDOWS,
     },
 };
 use leptos::prelude::*;
@@ -123,7 +122,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
     view! {
         <form method="get" action=kind.path() class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-8 dark:border-slate-800 dark:bg-slate-900">
             <div class="lg:col-span-2">
-                <label for="filter-q" class="block text-xs font-medium">"Search"</label>
+                <label for="filter-q" class="filter-label">"Search"</label>
                 <input id="filter-q" name="q" value=query.q.clone() placeholder="id, name or tag" class=FILTER_INPUT />
             </div>
             {select("account", "Account", page.accounts.clone(), query.account.clone())}
@@ -133,7 +132,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
                 let current = query.expires.clone();
                 view! {
                     <div>
-                        <label for="filter-expires" class="block text-xs font-medium">"Expires"</label>
+                        <label for="filter-expires" class="filter-label">"Expires"</label>
                         <select id="filter-expires" name="expires" class=FILTER_INPUT>
                             <option value="">"Any time"</option>
                             {EXPIRY_WINDOWS.into_iter().map(|(value, label, _)| view! { <option value=value selected=current == value>{label}</option> }).collect_view()}
@@ -142,11 +141,11 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
                 }
             })}
             <div>
-                <label for="filter-tag" class="block text-xs font-medium">"Tag"</label>
+                <label for="filter-tag" class="filter-label">"Tag"</label>
                 <input id="filter-tag" name="tag" value=query.tag.clone() placeholder="Key=Value" class=FILTER_INPUT />
             </div>
             <div>
-                <label for="filter-sort" class="block text-xs font-medium">"Sort"</label>
+                <label for="filter-sort" class="filter-label">"Sort"</label>
                 <select id="filter-sort" name="sort" class=FILTER_INPUT>
                     {sorts.into_iter().map(|(value, label)| view! { <option value=value selected=query.sort == value>{label}</option> }).collect_view()}
                 </select>
@@ -255,7 +254,7 @@ fn row(resource: &AwsItem, removed: bool, pickable: bool) -> impl IntoView {
                 </td>
             })}
             <td>
-                <a href=href class="link font-medium">{resource.name.clone()}</a>
+                <a href=href class="item-link">{resource.name.clone()}</a>
                 {show_id.then(|| view! { <div class="sub mono">{resource.item.id.clone()}</div> })}
             </td>
             <td class="nowrap">
@@ -288,23 +287,18 @@ pub fn Expiry(at: Option<String>, days: Option<i64>) -> impl IntoView {
     };
     // The same urgency colours as the dashboard and the emails.
     let class = days
-        .map(|d| crate::model::Urgency::of_seconds(d * 86_400).text_class())
-        .unwrap_or("");
+        .map(|d| crate::model::Urgency::of_seconds(d * 86_400).days_class())
+        .unwrap_or("sub");
     let label = match days {
         Some(d) if d < 0 => format!("expired {} ago", plural_days(-d)),
         Some(0) => "expires today".to_string(),
         Some(d) => format!("in {}", plural_days(d)),
         None => String::new(),
     };
-    let class = if days.is_some_and(|d| d < EXPIRY_WARNING_DAYS) {
-        format!("font-semibold {class}")
-    } else {
-        class.to_string()
-    };
     view! {
         <div data-expiry-days=days.map(|d| d.to_string()).unwrap_or_default()>
             <LocalTime utc=at />
-            <div class=format!("text-xs {class}").trim_end().to_string()>{label}</div>
+            <div class=class>{label}</div>
         </div>
     }
     .into_any()

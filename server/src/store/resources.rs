@@ -126,10 +126,22 @@ pub async fn page(
     page: u32,
     now: &str,
 ) -> SqlResult<(Vec<AwsItem>, usize)> {
-    let (total,): (i64,) = count_query("", kind, query, now)
-        .build_query_as()
+    let total: i64 = if filters_nothing(query) {
+        // The kind's number of items as triggers keep it (migration `kind_counts`).
+        sqlx::query_scalar(
+            "SELECT ifnull((SELECT items FROM kind_counts WHERE kind = ? AND gone = ?), 0)",
+        )
+        .bind(kind.as_str())
+        .bind(query.removed)
         .fetch_one(pool)
-        .await?;
+        .await?
+    } else {
+        count_query("", kind, query, now)
+            .build_query_as::<(i64,)>()
+            .fetch_one(pool)
+            .await?
+            .0
+    };
 
     let mut select = select_page(
         &format!("SELECT {COLUMNS} FROM resources r"),
@@ -142,6 +154,17 @@ pub async fn page(
         fetch(select, pool).await?,
         usize::try_from(total).unwrap_or(0),
     ))
+}
+
+/// Whether `query` shows every item of its kind (still in AWS, or removed): no filter that
+/// [`push_filter`] would write.
+fn filters_nothing(query: &InventoryQuery) -> bool {
+    query.q.trim().is_empty()
+        && query.account.is_empty()
+        && query.region.is_empty()
+        && query.status.is_empty()
+        && query.tag.trim().is_empty()
+        && query.expires.is_empty()
 }
 
 /// The cached items `select` reads (as [`COLUMNS`]), leaving out a kind this trustdesk does not
@@ -465,6 +488,86 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The number an inventory without a filter shows comes from the counts triggers keep; they
+    /// equal a count of the items through inserts, rewrites, removals in AWS, returns and
+    /// deletions, for items still in AWS and removed alike.
+    #[tokio::test]
+    async fn the_kept_kind_counts_equal_a_count_through_every_change() {
+        let (_dir, db) = crate::store::temp_db().await;
+        let now = "2026-12-06T00:00:00.000Z";
+        let agree = |step: &'static str| {
+            let pool = db.pool().clone();
+            async move {
+                for kind in [ResourceKind::VerificationToken, ResourceKind::LicenseToken] {
+                    for removed in [false, true] {
+                        let query = InventoryQuery {
+                            removed,
+                            ..Default::default()
+                        };
+                        let (_, kept) = page(&pool, kind, &query, 1, now).await.unwrap();
+                        let counted: (i64,) = count_query("", kind, &query, now)
+                            .build_query_as()
+                            .fetch_one(&pool)
+                            .await
+                            .unwrap();
+                        assert_eq!(
+                            kept as i64, counted.0,
+                            "{step}: {kind:?}, removed {removed}"
+                        );
+                    }
+                }
+            }
+        };
+        agree("empty").await;
+        let token = |n: usize| crate::store::dated_token(&format!("t-{n}"), now);
+        let mut tx = db.begin_write().await.unwrap();
+        for n in 0..30 {
+            upsert(&mut tx, &token(n)).await.unwrap();
+        }
+        let license = AwsItem {
+            item: ResourceRef {
+                kind: ResourceKind::LicenseToken,
+                ..token(99).item
+            },
+            ..token(99)
+        };
+        upsert(&mut tx, &license).await.unwrap();
+        tx.commit().await.unwrap();
+        agree("inserted").await;
+        let mut tx = db.begin_write().await.unwrap();
+        for n in 0..30 {
+            upsert(&mut tx, &token(n)).await.unwrap();
+        }
+        for n in 0..10 {
+            let item = token(n).item;
+            crate::store::scope_cache::mark_gone(
+                &mut tx,
+                item.kind,
+                &item.account,
+                &item.region,
+                &item.id,
+                now,
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        agree("rewritten, ten removed in AWS").await;
+        let mut tx = db.begin_write().await.unwrap();
+        upsert(&mut tx, &token(0)).await.unwrap();
+        delete(&mut tx, &token(1).item).await.unwrap();
+        delete(&mut tx, &token(20).item).await.unwrap();
+        delete(&mut tx, &license.item).await.unwrap();
+        tx.commit().await.unwrap();
+        agree("one back in AWS, deletions").await;
+        let mut tx = db.begin_write().await.unwrap();
+        crate::store::scope_cache::purge_gone(&mut tx, "2027-01-01T00:00:00.000Z")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        agree("removed items forgotten").await;
     }
 
     /// A kind's rows lie scattered over the table: a count that read each would read most of

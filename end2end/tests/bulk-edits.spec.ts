@@ -36,9 +36,10 @@ test('an admin fixes the demo\'s tag violations: one kind by filter, then the re
 
   // Select by filter: the trust providers still spelling the key costcenter.
   await navigate(page, 'EC2', 'Trust providers');
+  await waitForHydration(page);
   await page.locator('#filter-tag').fill('costcenter');
-  await page.locator('#apply-filter').click();
-  await expect(page).toHaveURL(/tag=costcenter/);
+  await page.locator('#filter-tag').press('Enter');
+  await expect(page).toHaveURL(/\/trust-providers\?tag=costcenter$/);
   const matching = await page.locator('#inventory tbody tr[data-id]').count();
   expect(matching).toBeGreaterThan(0);
   await page.locator('#bulk-edit-all').click();

@@ -8,6 +8,30 @@ use leptos::prelude::*;
 /// A column header shown to screen readers only (a column of checkboxes or of buttons).
 pub const ACTIONS: &str = "";
 
+/// A column header that sorts the table: where it links (the same view sorted by that column,
+/// the other way round when it already is) and how the table is sorted by it now, if it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnSort {
+    pub href: String,
+    pub current: Option<SortDirection>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortDirection {
+    Ascending,
+    Descending,
+}
+
+impl SortDirection {
+    /// The `aria-sort` value.
+    pub fn aria(self) -> &'static str {
+        match self {
+            SortDirection::Ascending => "ascending",
+            SortDirection::Descending => "descending",
+        }
+    }
+}
+
 #[component]
 pub fn DataTable(
     /// The table's element id.
@@ -23,19 +47,37 @@ pub fn DataTable(
     /// More classes for the frame, e.g. its margin.
     #[prop(optional)]
     class: &'static str,
+    /// For each column in order, how its header sorts the table (`None`: it does not). Empty:
+    /// no header sorts.
+    #[prop(optional)]
+    sorting: Vec<Option<ColumnSort>>,
     /// The rows.
     children: Children,
 ) -> impl IntoView {
     let span = (columns.len() + usize::from(hidden_first.is_some())).to_string();
     let first = hidden_first
         .map(|label| view! { <th scope="col"><span class="sr-only">{label}</span></th> });
+    let mut sorting = sorting.into_iter();
     let headers = columns
         .into_iter()
-        .map(|label| match label {
-            ACTIONS => {
+        .map(|label| match (label, sorting.next().flatten()) {
+            (ACTIONS, _) => {
                 view! { <th scope="col"><span class="sr-only">"Actions"</span></th> }.into_any()
             }
-            label => view! { <th scope="col">{label}</th> }.into_any(),
+            (label, Some(sort)) => {
+                let arrow = match sort.current {
+                    Some(SortDirection::Ascending) => "▲",
+                    Some(SortDirection::Descending) => "▼",
+                    None => "",
+                };
+                view! {
+                    <th scope="col" aria-sort=sort.current.map(SortDirection::aria)>
+                        <a href=sort.href class="sort-link">{label}<span aria-hidden="true">{arrow}</span></a>
+                    </th>
+                }
+                .into_any()
+            }
+            (label, None) => view! { <th scope="col">{label}</th> }.into_any(),
         })
         .collect_view();
     let empty = empty.map(|message| {

@@ -10,6 +10,8 @@ pub mod copy;
 pub mod dom;
 pub mod file_picker;
 #[cfg(feature = "hydrate")]
+mod filters;
+#[cfg(feature = "hydrate")]
 mod forms;
 pub mod page;
 pub mod rule_warnings;

@@ -1,6 +1,6 @@
 //! What every page gains in a browser, from one island in the page's frame (one island instead
-//! of one per row or form keeps a page's HTML small): instants in the viewer's time zone, and
-//! forms sent from the page so that a refusal keeps what was typed.
+//! of one per row or form keeps a page's HTML small): instants in the viewer's time zone, forms
+//! sent from the page so that a refusal keeps what was typed, and filters applied as they change.
 
 use leptos::prelude::*;
 
@@ -16,6 +16,7 @@ pub fn PageEnhancements() -> impl IntoView {
             show_local_times();
             if let Some(document) = web_sys::window().and_then(|window| window.document()) {
                 super::forms::send_forms_from_the_page(&document);
+                super::filters::apply_filters_as_they_change(&document);
             }
         }
     });

@@ -4,6 +4,7 @@
 use super::PageTitle;
 use crate::{
     api::resources::{get_inventory, RefreshInventory},
+    components::table::{ColumnSort, SortDirection},
     components::{form::action_error, ActionAlert, CsrfField, DataTable, FilterSelect, Loaded},
     components::{LocalTime, FILTER_INPUT},
     model::{
@@ -89,10 +90,14 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
     let sorts = [
         ("", "Expiry, soonest first"),
         ("-expiry", "Expiry, latest first"),
-        ("name", "Name"),
-        ("account", "Account"),
-        ("region", "Region"),
-        ("status", "Status"),
+        ("name", "Name, A to Z"),
+        ("-name", "Name, Z to A"),
+        ("account", "Account, A to Z"),
+        ("-account", "Account, Z to A"),
+        ("region", "Region, A to Z"),
+        ("-region", "Region, Z to A"),
+        ("status", "Status, A to Z"),
+        ("-status", "Status, Z to A"),
     ];
     // Tags can be edited in bulk where the kind has tags and the items still exist in AWS.
     let pickable = kind.has_tags() && !removed;
@@ -120,7 +125,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
         .is_empty()
         .then_some("Nothing matches. Change the filter, or refresh from AWS.");
     view! {
-        <form method="get" action=kind.path() class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-8 dark:border-slate-800 dark:bg-slate-900">
+        <form method="get" action=kind.path() data-live-filter="" class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-8 dark:border-slate-800 dark:bg-slate-900">
             <div class="lg:col-span-2">
                 <label for="filter-q" class="filter-label">"Search"</label>
                 <input id="filter-q" name="q" value=query.q.clone() placeholder="id, name or tag" class=FILTER_INPUT />
@@ -178,7 +183,8 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
             <ExportLinks kind query=query.clone() />
         </div>
         <DataTable id="inventory" hidden_first=pickable.then_some("Select") empty
-            columns=columns(kind)>
+            columns=columns(kind).into_iter().map(|(label, _)| label).collect()
+            sorting=column_sorts(kind, &query)>
             {rows}
         </DataTable>
         <Pager page=page.page pages=page.pages kind query />
@@ -204,20 +210,60 @@ fn ExportLinks(kind: ResourceKind, query: InventoryQuery) -> impl IntoView {
 }
 
 /// The columns an inventory of `kind` shows: no Region for IAM (global), no Expires for kinds
-/// that never expire, no Tags for kinds that take none.
-fn columns(kind: ResourceKind) -> Vec<&'static str> {
-    let mut columns = vec!["Name / ID", "Account"];
+/// that never expire, no Tags for kinds that take none. Each with the `sort` values that order
+/// by it, ascending then descending, when it can be sorted by.
+fn columns(kind: ResourceKind) -> Vec<(&'static str, Option<[&'static str; 2]>)> {
+    let mut columns = vec![
+        ("Name / ID", Some(["name", "-name"])),
+        ("Account", Some(["account", "-account"])),
+    ];
     if !kind.is_global() {
-        columns.push("Region");
+        columns.push(("Region", Some(["region", "-region"])));
     }
-    columns.push("Status");
+    columns.push(("Status", Some(["status", "-status"])));
     if kind.has_expiry() {
-        columns.push("Expires");
+        // Soonest first is the inventory's default order, its URL without `sort`.
+        columns.push(("Expires", Some(["", "-expiry"])));
     }
     if kind.has_tags() {
-        columns.push("Tags");
+        columns.push(("Tags", None));
     }
     columns
+}
+
+/// Each column header's link: the same filter sorted by that column from the first page, the
+/// other way round when the view is already sorted by it that way.
+fn column_sorts(kind: ResourceKind, query: &InventoryQuery) -> Vec<Option<ColumnSort>> {
+    columns(kind)
+        .into_iter()
+        .map(|(_, sorts)| {
+            let [ascending, descending] = sorts?;
+            let current = if query.sort == ascending {
+                Some(SortDirection::Ascending)
+            } else if query.sort == descending {
+                Some(SortDirection::Descending)
+            } else {
+                None
+            };
+            let next = if current == Some(SortDirection::Ascending) {
+                descending
+            } else {
+                ascending
+            };
+            let sorted = InventoryQuery {
+                sort: next.to_string(),
+                page: 1,
+                ..query.clone()
+            };
+            let params = sorted.url_params();
+            let href = if params.is_empty() {
+                kind.path().to_string()
+            } else {
+                format!("{}?{}", kind.path(), params.join("&"))
+            };
+            Some(ColumnSort { href, current })
+        })
+        .collect()
 }
 
 /// How many tags a row shows before "+N".

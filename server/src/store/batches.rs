@@ -283,7 +283,8 @@ mod tests {
         let (_dir, db) = seeded(90).await;
         let kind = ResourceKind::VerificationToken;
         for sort in [
-            "", "-expiry", "name", "-name", "account", "region", "status",
+            "", "-expiry", "name", "-name", "account", "-account", "region", "-region", "status",
+            "-status",
         ] {
             for (tag, expires) in [("", ""), ("Team=red", ""), ("", "expired"), ("", "30d")] {
                 let query = InventoryQuery {

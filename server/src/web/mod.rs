@@ -23,6 +23,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 pub mod api_door;
 mod csrf_guard;
+mod filter_urls;
 mod headers;
 mod listener;
 pub mod request_id;
@@ -105,6 +106,7 @@ pub fn router(
             _,
         >(provide_request_nonce, shell))
         .layer(middleware::from_fn(status_of_refused_arguments))
+        .layer(middleware::from_fn(filter_urls::drop_empty_parameters))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_context,

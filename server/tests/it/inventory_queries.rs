@@ -159,6 +159,94 @@ async fn expiry_windows_and_sorting() {
     assert_eq!(past["statuses"], serde_json::json!(["expired", "valid"]));
 }
 
+/// The `<th>` of the inventory table headed `label`, as sent.
+fn header<'a>(html: &'a str, label: &str) -> &'a str {
+    let table = &html[html.find(r#"id="inventory""#).expect("inventory table")..];
+    let head = &table[..table.find("</thead>").expect("thead")];
+    head.split("<th")
+        .find(|th| th.contains(&format!(">{label}<")))
+        .unwrap_or_else(|| panic!("no header {label} in {head}"))
+}
+
+#[tokio::test]
+async fn column_headers_sort_both_ways_and_say_how_the_table_is_sorted() {
+    let (_app, admin) = seeded().await;
+    let page = |path: &'static str| {
+        let admin = &admin;
+        async move {
+            let response = admin.get(path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.expect("page")
+        }
+    };
+    // Unsorted by name: its header sorts by name, from the first page, keeping the filter.
+    let html = page("/verification-tokens?status=valid&page=3").await;
+    let name = header(&html, "Name / ID");
+    assert!(
+        name.contains(r#"href="/verification-tokens?status=valid&amp;sort=name""#),
+        "{name}"
+    );
+    assert!(!name.contains("aria-sort"), "{name}");
+    // The default order is soonest expiry first: the Expires header says so, and turns it.
+    let expires = header(&html, "Expires");
+    assert!(expires.contains(r#"aria-sort="ascending""#), "{expires}");
+    assert!(expires.contains("sort=-expiry"), "{expires}");
+    // Sorted by name: said, and the link turns it.
+    let html = page("/verification-tokens?sort=name").await;
+    let name = header(&html, "Name / ID");
+    assert!(name.contains(r#"aria-sort="ascending""#), "{name}");
+    assert!(
+        name.contains(r#"href="/verification-tokens?sort=-name""#),
+        "{name}"
+    );
+    let html = page("/verification-tokens?sort=-account").await;
+    let account = header(&html, "Account");
+    assert!(account.contains(r#"aria-sort="descending""#), "{account}");
+    assert!(
+        account.contains(r#"href="/verification-tokens?sort=account""#),
+        "{account}"
+    );
+    // Tags cannot be sorted by.
+    assert!(!header(&html, "Tags").contains("href"));
+
+    // The descending orders the headers link to list the items the other way round.
+    let kind = "verification-token";
+    for (up, down) in [
+        ("account", "-account"),
+        ("region", "-region"),
+        ("status", "-status"),
+    ] {
+        let ascending =
+            names(&inventory_of(&admin, kind, &format!("&query[sort]={up}&query[page]=5")).await);
+        let descending = names(&inventory_of(&admin, kind, &format!("&query[sort]={down}")).await);
+        assert_eq!(ascending.last(), descending.first(), "{up}");
+    }
+}
+
+#[tokio::test]
+async fn a_filter_submitted_without_javascript_goes_to_the_address_without_its_empty_fields() {
+    let (_app, admin) = seeded().await;
+    let response = admin
+        .get("/verification-tokens?q=&account=&region=&status=valid&expires=&tag=Team%3Dred&sort=")
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        "/verification-tokens?status=valid&tag=Team%3Dred"
+    );
+    let response = admin.get("/verification-tokens?q=&account=").await;
+    assert_eq!(response.headers()["location"], "/verification-tokens");
+    // Anything else is left as it is.
+    assert_eq!(
+        admin
+            .get("/verification-tokens?status=valid")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(admin.get("/audit?q=").await.status(), 200);
+}
+
 #[tokio::test]
 async fn tags_follow_every_change_of_the_item() {
     let (app, admin) = seeded().await;

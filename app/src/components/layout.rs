@@ -54,7 +54,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <main class="mx-auto max-w-6xl px-4 py-6">{children()}</main>
+            <main class="mx-auto max-w-screen-2xl px-4 py-6">{children()}</main>
             <PageEnhancements />
         </div>
     }
@@ -75,7 +75,7 @@ fn HeaderFrame(children: Children) -> impl IntoView {
         <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <nav
                 aria-label="Main"
-                class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3"
+                class="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3"
             >
                 <a href="/" class="text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300">
                     "trustdesk"
@@ -198,7 +198,7 @@ fn NavMenu(
 #[component]
 fn Flash(message: String) -> impl IntoView {
     view! {
-        <div class="mx-auto max-w-6xl px-4 pt-4">
+        <div class="mx-auto max-w-screen-2xl px-4 pt-4">
             <div
                 role="status"
                 id="flash"

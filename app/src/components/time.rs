@@ -16,23 +16,36 @@ pub fn LocalTime(
     }
 }
 
-/// `2026-11-22T08:15:00.123Z` → `2026-11-22 08:15:00 UTC`: readable without JavaScript.
+/// `2026-11-22T08:15:00.123Z` → `2026-11-22 08:15 UTC`: readable without JavaScript, to the
+/// minute as every time on every page (the exact instant is the element's `datetime` and title).
 pub fn utc_display(rfc3339: &str) -> String {
-    match (rfc3339.get(0..10), rfc3339.get(11..19)) {
+    match (rfc3339.get(0..10), rfc3339.get(11..16)) {
         (Some(date), Some(time)) => format!("{date} {time} UTC"),
         _ => rfc3339.to_string(),
     }
 }
 
-/// The instant in the browser's time zone and locale.
+/// The instant in the browser's time zone and locale, to the minute, with the zone's name
+/// (`Dec 6, 2026, 09:15 PM GMT+1`).
 #[cfg(feature = "hydrate")]
 pub fn local_display(rfc3339: &str) -> Option<String> {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    use wasm_bindgen::JsValue;
+    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return None;
     }
-    date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
-        .as_string()
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("year", "numeric"),
+        ("month", "short"),
+        ("day", "numeric"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("timeZoneName", "short"),
+    ] {
+        js_sys::Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value)).ok()?;
+    }
+    date.to_locale_string("default", &options).as_string()
 }
 
 #[cfg(test)]
@@ -43,7 +56,7 @@ mod tests {
     fn utc_display_is_readable() {
         assert_eq!(
             utc_display("2026-11-22T08:15:00.123Z"),
-            "2026-11-22 08:15:00 UTC"
+            "2026-11-22 08:15 UTC"
         );
         assert_eq!(utc_display("garbage"), "garbage");
     }

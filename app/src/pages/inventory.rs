@@ -301,11 +301,11 @@ fn row(resource: &AwsItem, removed: bool, pickable: bool) -> impl IntoView {
             })}
             <td>
                 <a href=href class="item-link">{resource.name.clone()}</a>
-                {show_id.then(|| view! { <div class="sub mono">{resource.item.id.clone()}</div> })}
+                {show_id.then(|| view! { " " <span class="sub mono">{resource.item.id.clone()}</span> })}
             </td>
             <td class="nowrap">
                 {resource.item.account.clone()}
-                <div class="sub mono">{resource.account_id.clone()}</div>
+                " " <span class="sub mono">{resource.account_id.clone()}</span>
             </td>
             {(!kind.is_global()).then(|| view! { <td class="nowrap">{resource.item.region.clone()}</td> })}
             <td data-status=if removed { "removed".to_string() } else { resource.status.clone() }>
@@ -341,11 +341,12 @@ pub fn Expiry(at: Option<String>, days: Option<i64>) -> impl IntoView {
         Some(d) => format!("in {}", plural_days(d)),
         None => String::new(),
     };
+    // One line: the date, then how far away it is.
     view! {
-        <div data-expiry-days=days.map(|d| d.to_string()).unwrap_or_default()>
+        <span data-expiry-days=days.map(|d| d.to_string()).unwrap_or_default()>
             <LocalTime utc=at />
-            <div class=class>{label}</div>
-        </div>
+            " " <span class=class>{label}</span>
+        </span>
     }
     .into_any()
 }

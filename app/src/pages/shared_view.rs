@@ -46,7 +46,7 @@ pub fn SharedViewPage(banner: ShareBanner, body: SharedBody, csv_path: String) -
     view! {
         <div class="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
             <Banner banner />
-            <main class="mx-auto max-w-6xl space-y-4 p-6">
+            <main class="mx-auto max-w-screen-2xl space-y-4 p-6">
                 {body}
                 <p class="text-sm">
                     <a id="shared-csv" href=csv_path class="text-indigo-700 underline dark:text-indigo-300">"Download this view as CSV"</a>

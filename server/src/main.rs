@@ -225,12 +225,23 @@ async fn open_offline(config: &Config) -> Result<Console, ExitCode> {
     })
 }
 
+/// The one-time setup link, last and framed so that it stands out of the start's output. The
+/// link has a line of its own, nothing else on it, for scripts that read it.
+fn setup_box(url: &str) -> String {
+    let rule = "═".repeat(url.len().clamp(60, 120) + 4);
+    format!(
+        "\n{rule}\n  No admin exists yet. Create the first one within an hour, once, at:\n\n    {url}\n\n{rule}\n\n"
+    )
+}
+
 async fn serve(config: Config) -> Result<(), ExitCode> {
     let shutdown = shutdown_signal().map_err(|e| {
         eprintln!("trustdesk: cannot listen for signals: {e}");
         ExitCode::FAILURE
     })?;
-    tracing::info!(?config, "starting");
+    // The whole configuration is for debugging; the start itself is one line.
+    tracing::debug!(?config, "configuration");
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
     let trustdesk = open(config).await?;
     let bound = trustdesk.bind().await.map_err(|e| {
         eprintln!("trustdesk: {e}");
@@ -243,12 +254,12 @@ async fn serve(config: Config) -> Result<(), ExitCode> {
     if let Some(endpoint) = bound.emulator_endpoint() {
         println!("Demo mode: emulated AWS at {endpoint} (any access key works; try `aws --endpoint-url {endpoint} iam list-server-certificates`)");
     }
-    if let Some(url) = &bound.setup_url {
-        println!("No admin exists yet. Create the first one within an hour, once, at:");
-        println!("{url}");
-    }
+    let setup_url = bound.setup_url.clone();
     // The first sync starts now and fills the inventories (the demo's too).
     let bound = bound.with_background_jobs();
+    if let Some(url) = &setup_url {
+        print!("{}", setup_box(url));
+    }
     bound.serve(shutdown).await.map_err(|e| {
         eprintln!("trustdesk: server error: {e}");
         ExitCode::FAILURE
@@ -421,5 +432,19 @@ async fn backup(config: Config, file: PathBuf) -> Result<(), ExitCode> {
             eprintln!("trustdesk: {error}");
             Err(ExitCode::FAILURE)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_setup_link_stands_framed_on_a_line_of_its_own() {
+        let url = "http://127.0.0.1:3000/setup?token=abc";
+        let text = super::setup_box(url);
+        assert_eq!(text.lines().filter(|line| line.trim() == url).count(), 1);
+        let mut rules = text.lines().filter(|line| !line.trim().is_empty());
+        let first = rules.next().expect("a first line");
+        assert!(first.chars().all(|c| c == '═'), "{first}");
+        assert_eq!(rules.last(), Some(first));
     }
 }

@@ -20,6 +20,17 @@ test('the dashboard opens on the expiry overview: counts link to filtered invent
   const count = Number(await expired.textContent());
   expect(count).toBeGreaterThan(0);
 
+  // "Needs action" comes first: expired or due within 7 days and not silenced, most overdue
+  // first, its count at least the expired server certificates'.
+  const needsAction = page.locator('#needs-action');
+  await expect(page.locator('#expiry-overview > :nth-child(2)')).toHaveAttribute('id', 'needs-action');
+  expect(Number(await page.locator('#needs-action-count').textContent())).toBeGreaterThanOrEqual(count);
+  const listed = await needsAction.locator('li [data-expiry-days]').evaluateAll((cells) =>
+    cells.map((cell) => Number(cell.getAttribute('data-expiry-days'))));
+  expect(listed.length).toBeGreaterThan(0);
+  expect(listed.every((days) => days <= 7)).toBe(true);
+  expect(listed).toEqual([...listed].sort((a, b) => a - b));
+
   const firstBar = page.locator('#expiry-timeline g[data-bar="0"]');
   await firstBar.hover();
   await expect(page.locator('#timeline-items')).toContainText('already expired');

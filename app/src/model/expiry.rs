@@ -150,7 +150,17 @@ pub struct ExpiryOverview {
     /// For each of `soonest`: `ack` or `snooze` when its notices are silenced.
     #[serde(default)]
     pub soonest_silenced: Vec<Option<String>>,
+    /// What needs someone now: items expired or due within 7 days whose notices nobody
+    /// acknowledged or snoozed, the most overdue first ([`NEEDS_ACTION_SHOWN`] at most).
+    #[serde(default)]
+    pub needs_action: Vec<AwsItem>,
+    /// How many items need action in all.
+    #[serde(default)]
+    pub needs_action_total: u64,
 }
+
+/// Items the dashboard's "Needs action" lists; its count says how many more there are.
+pub const NEEDS_ACTION_SHOWN: usize = 15;
 
 /// Days of the timeline, and the width of one bar.
 pub const TIMELINE_DAYS: i64 = 182;

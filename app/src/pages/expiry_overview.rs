@@ -189,6 +189,41 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
         })
         .collect_view()
         .into_any();
+    let needs_action = overview
+        .needs_action
+        .iter()
+        .map(|item| {
+            view! {
+                <li class="flex flex-wrap items-baseline justify-between gap-2 border-t border-slate-100 py-1.5 dark:border-slate-800" data-needs-action=item.item.id.clone()>
+                    <span>
+                        <a href=item.item.detail_path() class="item-link">{item.name.clone()}</a>
+                        <span class="sub ml-1">{format!("{} · {}/{}", item.item.kind.singular(), item.item.account, item.item.region)}</span>
+                    </span>
+                    <Expiry at=item.expires_at.clone() days=item.expires_in_days />
+                </li>
+            }
+        })
+        .collect_view();
+    let more = overview
+        .needs_action_total
+        .saturating_sub(overview.needs_action.len() as u64);
+    let needs_action = view! {
+        <div class=CARD id="needs-action">
+            <h3 class="mb-1 font-semibold">
+                "Needs action "
+                <span class="rounded bg-red-100 px-1.5 py-0.5 text-sm tabular-nums text-red-800 dark:bg-red-950 dark:text-red-200" id="needs-action-count">{overview.needs_action_total}</span>
+            </h3>
+            <p class="sub mb-1">"Expired or due within 7 days, and nobody acknowledged or snoozed their notices. Renew or replace them, or acknowledge them on their page."</p>
+            {if overview.needs_action.is_empty() {
+                view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Nothing needs action."</p> }.into_any()
+            } else {
+                view! { <ol class="text-sm">{needs_action}</ol> }.into_any()
+            }}
+            {(more > 0).then(|| view! {
+                <p class="sub mt-1">{format!("And {more} more: each kind's are behind its Expired and ≤ 7 days counts ")}<a class="link" href="#expiry-by-kind">"by kind"</a>"."</p>
+            })}
+        </div>
+    };
     let nothing = overview.by_kind.is_empty().then(|| view! {
         <p class="text-sm text-slate-600 dark:text-slate-400">"No dated items are cached yet: the first sync fills this page (see the Sync page)."</p>
     });
@@ -199,6 +234,7 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
                 <a id="share-expiry" href=ShareScope::Expiry { account: String::new(), expires: "90d".into() }.new_link_path() class="text-sm text-indigo-700 underline dark:text-indigo-300">"Share the expiry list"</a>
             </div>
             {nothing}
+            {needs_action}
             <div class="grid grid-cols-2 gap-3 sm:grid-cols-5">{totals}</div>
             <div class=CARD>
                 <h3 class="mb-2 font-semibold">"Timeline: the next 26 weeks"</h3>

@@ -41,6 +41,13 @@ impl Console {
             timeline: counts.timeline,
             soonest,
             soonest_silenced,
+            needs_action: read
+                .needs_action
+                .iter()
+                .cloned()
+                .map(|item| with_days_left(item, now))
+                .collect(),
+            needs_action_total: read.needs_action_total,
         })
     }
 }
@@ -222,16 +229,22 @@ mod tests {
             "2026-12-01T00:00:00.000Z",
         );
         write(console, &item).await;
-        assert_eq!(
-            console.expiry_overview().await.unwrap().soonest_silenced,
-            [None]
-        );
+        let needs_action = |overview: &app::model::ExpiryOverview| {
+            let ids: Vec<String> = overview
+                .needs_action
+                .iter()
+                .map(|i| i.item.id.clone())
+                .collect();
+            (ids, overview.needs_action_total)
+        };
+        let quiet = console.expiry_overview().await.unwrap();
+        assert_eq!(quiet.soonest_silenced, [None]);
+        assert_eq!(needs_action(&quiet), (vec!["t-1".to_string()], 1));
         // Only the silence changes: the overview read before it no longer holds.
         silence(console, &item, None).await;
-        assert_eq!(
-            console.expiry_overview().await.unwrap().soonest_silenced,
-            [Some("ack".to_string())]
-        );
+        let acknowledged = console.expiry_overview().await.unwrap();
+        assert_eq!(acknowledged.soonest_silenced, [Some("ack".to_string())]);
+        assert_eq!(needs_action(&acknowledged), (vec![], 0));
         // A snooze of an hour holds for that hour, with nothing written when it ends.
         silence(
             console,
@@ -239,14 +252,12 @@ mod tests {
             Some(Utc::now() + chrono::Duration::hours(1)),
         )
         .await;
-        assert_eq!(
-            console.expiry_overview().await.unwrap().soonest_silenced,
-            [Some("snooze".to_string())]
-        );
+        let snoozed = console.expiry_overview().await.unwrap();
+        assert_eq!(snoozed.soonest_silenced, [Some("snooze".to_string())]);
+        assert_eq!(needs_action(&snoozed), (vec![], 0));
         offset.store(2 * 3600, Ordering::Relaxed);
-        assert_eq!(
-            console.expiry_overview().await.unwrap().soonest_silenced,
-            [None]
-        );
+        let snooze_over = console.expiry_overview().await.unwrap();
+        assert_eq!(snooze_over.soonest_silenced, [None]);
+        assert_eq!(needs_action(&snooze_over), (vec!["t-1".to_string()], 1));
     }
 }

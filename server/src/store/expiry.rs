@@ -291,6 +291,9 @@ pub struct OverviewRead {
     pub changes_at: Option<DateTime<Utc>>,
     pub counts: Counts,
     pub soonest: Vec<(AwsItem, Option<String>)>,
+    /// Expired or due within 7 days, not silenced: the first few, most overdue first.
+    pub needs_action: Vec<AwsItem>,
+    pub needs_action_total: u64,
 }
 
 impl OverviewRead {
@@ -322,15 +325,67 @@ pub async fn overview(
         .await?;
     let counts = counts_in(&mut snapshot, now).await?;
     let soonest = soonest_in(&mut snapshot, &timestamp(now), limit).await?;
+    let (needs_action, silenced) = needs_action_in(&mut snapshot, now).await?;
     let changes_at = changes_at(&mut snapshot, now).await?;
     snapshot.commit().await?;
+    // The kept counts give how many are expired or due within 7 days; less those silenced.
+    let due = counts.totals[0] + counts.totals[1];
     Ok(OverviewRead {
         changes,
         read_at: now,
         changes_at,
         counts,
         soonest,
+        needs_action,
+        needs_action_total: due.saturating_sub(silenced),
     })
+}
+
+/// Items still in AWS, expired or due before `now` + 7 days, whose notices no silence holds,
+/// the most overdue first. `lead` goes before the SELECT (`EXPLAIN QUERY PLAN ` in tests).
+fn needs_action_query(lead: &str) -> String {
+    format!(
+        "{lead}SELECT {COLUMNS} FROM resources r INDEXED BY resources_live_by_expiry
+         WHERE r.expires_at IS NOT NULL AND r.gone_at IS NULL AND r.expires_at < ?2
+           AND NOT EXISTS (SELECT 1 FROM alert_silences s WHERE {SILENCE_HOLDS})
+         ORDER BY r.expires_at, r.kind, r.account, r.region, r.id LIMIT ?3"
+    )
+}
+
+/// How many items still in AWS, expired or due before `now` + 7 days, a silence holds for:
+/// one pass over the silences, which are few beside the items.
+fn silenced_due_query(lead: &str) -> String {
+    format!(
+        "{lead}SELECT COUNT(*) FROM alert_silences s JOIN resources r
+           ON r.kind = s.kind AND r.account = s.account AND r.region = s.region AND r.id = s.id
+         WHERE r.gone_at IS NULL AND r.expires_at < ?2 AND {SILENCE_HOLDS}"
+    )
+}
+
+/// The first items that need action (see [`needs_action_query`]) and how many due items are
+/// silenced.
+async fn needs_action_in(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+) -> SqlResult<(Vec<AwsItem>, u64)> {
+    let (now_at, horizon) = (timestamp(now), at_day(now, 7));
+    let rows: Vec<super::resources::Row> = sqlx::query_as(&needs_action_query(""))
+        .bind(&now_at)
+        .bind(&horizon)
+        .bind(app::model::expiry::NEEDS_ACTION_SHOWN as i64)
+        .fetch_all(&mut *conn)
+        .await?;
+    let silenced: i64 = sqlx::query_scalar(&silenced_due_query(""))
+        .bind(&now_at)
+        .bind(&horizon)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((
+        rows.into_iter()
+            .filter_map(|row| row.into_resource())
+            .collect(),
+        u64::try_from(silenced).unwrap_or(0),
+    ))
 }
 
 /// For each edge day, the first expiry at or after `now` + that many days: the next item to
@@ -632,6 +687,89 @@ pub(super) mod tests {
             next.iter()
                 .any(|s| s.contains("resources_live_by_expiry (expires_at>?)")),
             "{next:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn needs_action_lists_what_is_due_and_unsilenced_most_overdue_first() {
+        let (_dir, db) = crate::store::temp_db().await;
+        let now = DateTime::parse_from_rfc3339("2026-12-06T12:00:00.000Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |days: i64| timestamp(now + chrono::Duration::days(days));
+        let items = [
+            ("long-expired", at(-30)),
+            ("expired-acked", at(-3)),
+            ("expired", at(-1)),
+            ("due-snoozed", at(2)),
+            ("due-snooze-over", at(3)),
+            ("due", at(6)),
+            ("later", at(8)),
+            ("removed", at(1)),
+        ];
+        let mut tx = db.begin_write().await.unwrap();
+        for (id, expires) in &items {
+            let item = crate::store::dated_token(id, expires);
+            super::super::resources::upsert(&mut tx, &item)
+                .await
+                .unwrap();
+        }
+        let removed = crate::store::dated_token("removed", &at(1)).item;
+        crate::store::scope_cache::mark_gone(
+            &mut tx,
+            removed.kind,
+            &removed.account,
+            &removed.region,
+            &removed.id,
+            &at(-1),
+        )
+        .await
+        .unwrap();
+        for (id, until) in [
+            ("expired-acked", None),
+            ("due-snoozed", Some(at(1))),
+            ("due-snooze-over", Some(at(-1))),
+        ] {
+            let (_, expires) = items.iter().find(|(i, _)| *i == id).unwrap();
+            let item = crate::store::dated_token(id, expires).item;
+            super::super::alerts::silence(
+                &mut tx,
+                &item,
+                expires,
+                until.as_deref(),
+                "ann",
+                &at(-5),
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let read = overview(db.pool(), now, 10).await.unwrap();
+        let ids: Vec<&str> = read
+            .needs_action
+            .iter()
+            .map(|i| i.item.id.as_str())
+            .collect();
+        assert_eq!(ids, ["long-expired", "expired", "due-snooze-over", "due"]);
+        assert_eq!(read.needs_action_total, 4);
+    }
+
+    #[tokio::test]
+    async fn needs_action_reads_a_range_of_the_live_expiry_index() {
+        let (_dir, db) = crate::store::temp_db().await;
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&needs_action_query("EXPLAIN QUERY PLAN "))
+                .bind("2026-12-01T00:00:00.000Z")
+                .bind("2026-12-08T00:00:00.000Z")
+                .bind(15)
+                .fetch_all(db.pool())
+                .await
+                .expect("plan");
+        let steps: Vec<String> = rows.into_iter().map(|(_, _, _, step)| step).collect();
+        reads_items_by_index_alone(&steps);
+        assert!(
+            !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+            "{steps:?}"
         );
     }
 }

@@ -445,6 +445,6 @@ mod tests {
         let mut rules = text.lines().filter(|line| !line.trim().is_empty());
         let first = rules.next().expect("a first line");
         assert!(first.chars().all(|c| c == '═'), "{first}");
-        assert_eq!(rules.last(), Some(first));
+        assert_eq!(rules.next_back(), Some(first));
     }
 }

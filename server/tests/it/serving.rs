@@ -55,10 +55,12 @@ impl Serving {
                 break rest.split_whitespace().next().unwrap().to_string();
             }
         };
-        // The setup link, when there is one, is the line after its announcement.
-        if let Ok(line) = lines.recv_timeout(Duration::from_millis(500)) {
-            if line.starts_with("No admin exists yet") {
-                setup_url = Some(next());
+        // The setup link, when there is one, follows in its frame, on a line of its own.
+        let framed = Instant::now() + Duration::from_millis(500);
+        while let Ok(line) = lines.recv_timeout(framed.saturating_duration_since(Instant::now())) {
+            if line.trim().contains("/setup?token=") {
+                setup_url = Some(line.trim().to_string());
+                break;
             }
         }
         Self {

@@ -68,7 +68,7 @@ pub struct Console {
     /// One permit per core for CPU-heavy reads of what a request carries.
     heavy_work: Arc<tokio::sync::Semaphore>,
     /// The expiry overview last read, shown again while it holds (`overview.rs`).
-    kept_overview: std::sync::Mutex<Option<Arc<crate::store::expiry::OverviewRead>>>,
+    kept_overview: std::sync::Mutex<Option<Arc<crate::store::overview_read::OverviewRead>>>,
 }
 
 /// Who is asking, as the web layer saw it.

@@ -16,12 +16,12 @@ impl Console {
     pub async fn expiry_overview(&self) -> Result<app::model::ExpiryOverview, sqlx::Error> {
         let pool = self.db().pool();
         let now = self.clock.now();
-        let changes = store::expiry::overview_changes(pool).await?;
+        let changes = store::overview_read::overview_changes(pool).await?;
         let kept = self.kept_overview.lock().expect("kept overview").clone();
         let read = match kept {
             Some(read) if read.holds(changes, now) => read,
             _ => {
-                let read = Arc::new(store::expiry::overview(pool, now, 10).await?);
+                let read = Arc::new(store::overview_read::overview(pool, now, 10).await?);
                 *self.kept_overview.lock().expect("kept overview") = Some(read.clone());
                 read
             }

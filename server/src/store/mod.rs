@@ -11,6 +11,7 @@ pub mod counts;
 pub mod expiry;
 pub mod expiry_counts;
 pub mod outbox;
+pub mod overview_read;
 pub mod resources;
 pub mod scope_cache;
 pub mod sessions;

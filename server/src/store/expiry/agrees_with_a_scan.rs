@@ -5,6 +5,7 @@
 //! of a month's and a year's end), and a database migrated from before the counts were kept.
 
 use super::*;
+use crate::store::overview_read::overview;
 use crate::store::{alerts, resources, scope_cache};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

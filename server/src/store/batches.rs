@@ -9,10 +9,8 @@ use app::model::{AwsItem, InventoryQuery, ResourceKind};
 use serde::Deserialize;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::resources::{
-    order_terms, push_filter, push_item_filter, push_scope, push_tag_exists, sort_keys, Row,
-    SortKey, COLUMNS,
-};
+use super::inventory_order::{order_terms, sort_keys, SortKey};
+use super::resources::{push_filter, push_item_filter, push_scope, push_tag_exists, Row, COLUMNS};
 
 /// Which items an export walks.
 #[derive(Debug, Clone)]

@@ -3,7 +3,8 @@
 //! missing (and no other spelling of it), a value not allowed, a key spelled otherwise.
 
 use super::batches::{cursor_of, push_batch, Cursor};
-use super::resources::{order_terms, Row, SortKey, COLUMNS};
+use super::inventory_order::{order_terms, SortKey};
+use super::resources::{Row, COLUMNS};
 use super::sql::SqlResult;
 use app::model::{compliance::AllowedValues, compliance::TagRule, AwsItem, ResourceKind};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};

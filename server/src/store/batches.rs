@@ -9,8 +9,9 @@ use app::model::{AwsItem, InventoryQuery, ResourceKind};
 use serde::Deserialize;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
+use super::inventory_filter::{push_filter, push_item_filter, push_scope, push_tag_exists};
 use super::inventory_order::{order_terms, sort_keys, SortKey};
-use super::resources::{push_filter, push_item_filter, push_scope, push_tag_exists, Row, COLUMNS};
+use super::resources::{Row, COLUMNS};
 
 /// Which items an export walks.
 #[derive(Debug, Clone)]

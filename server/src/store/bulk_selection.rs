@@ -38,7 +38,7 @@ pub async fn items(
             for kind in kinds {
                 let mut select =
                     QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM resources r"));
-                resources::push_filter(&mut select, kind, query, now);
+                super::inventory_filter::push_filter(&mut select, kind, query, now);
                 select.push(" ORDER BY r.account, r.name COLLATE NOCASE, r.id LIMIT ");
                 select.push_bind((limit - found.len()) as i64);
                 let rows: Vec<Row> = select.build_query_as().fetch_all(pool).await?;

@@ -10,6 +10,7 @@ pub mod compliance;
 pub mod counts;
 pub mod expiry;
 pub mod expiry_counts;
+mod inventory_filter;
 mod inventory_order;
 pub mod outbox;
 pub mod overview_read;

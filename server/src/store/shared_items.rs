@@ -2,8 +2,9 @@
 //! looked up *within* that selection. The selection is part of every query's WHERE clause, so an
 //! item outside it cannot be read whatever the URL asks for.
 
+use super::inventory_filter::{push_filter, push_item_filter};
 use super::inventory_order::order_by;
-use super::resources::{fetch, push_filter, push_item_filter, Row, COLUMNS};
+use super::resources::{fetch, Row, COLUMNS};
 use super::sql::{push_page, push_window, SqlResult};
 use app::model::{AwsItem, InventoryQuery, ResourceKind, ResourceRef, INVENTORY_PAGE_SIZE};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};

@@ -4,6 +4,7 @@ use crate::{
         SessionContext, Shell,
     },
     pages::{
+        about::AboutPage,
         alert_link::AlertLinkPage,
         alerts::AlertsPage,
         audit::AuditPage,
@@ -16,6 +17,7 @@ use crate::{
         not_found::NotFoundPage,
         outbox::OutboxPage,
         resource::ResourcePage,
+        search::SearchPage,
         setup::SetupPage,
         share_new::NewSharePage,
         shares::ShareLinksPage,
@@ -74,6 +76,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=AuditPage ssr=ssr.clone() />
                     <Route path=path!("/audit/:id") view=AuditEntryPage ssr=ssr.clone() />
                     <Route path=path!("/sync") view=SyncPage ssr=ssr.clone() />
+                    <Route path=path!("/search") view=SearchPage ssr=ssr.clone() />
+                    <Route path=path!("/about") view=AboutPage ssr=ssr.clone() />
                     <Route path=path!("/alerts") view=AlertsPage ssr=ssr.clone() />
                     <Route path=path!("/alerts/link") view=AlertLinkPage ssr=ssr.clone() />
                     <Route path=path!("/outbox") view=OutboxPage ssr=ssr.clone() />

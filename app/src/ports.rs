@@ -111,6 +111,7 @@ ports_of_every_area!(
     ShareLinkPorts,
     TagRulePorts,
     BulkEditPorts,
+    SearchPorts,
 );
 
 /// Signing in and out, the first admin's setup, the home page.
@@ -130,6 +131,7 @@ pub trait SessionPorts: Send + Sync {
     ) -> Result<Changed, AppError>;
     async fn logout(&self) -> Result<Changed, AppError>;
     async fn dashboard(&self) -> Result<Dashboard, AppError>;
+    async fn about(&self) -> Result<crate::model::About, AppError>;
 }
 
 /// trustdesk's own accounts (admins).
@@ -148,6 +150,8 @@ pub trait AuditPorts: Send + Sync {
     async fn audit_page(&self, query: AuditQuery) -> Result<AuditPage, AppError>;
     /// One row in full: parameters, the item before and after, its seal.
     async fn audit_entry(&self, id: i64) -> Result<AuditDetail, AppError>;
+    /// The rows that acted on one item, newest first (its page's History card).
+    async fn item_history(&self, item: ResourceRef) -> Result<crate::model::ItemHistory, AppError>;
     /// Walks the whole chain in one request (the page without JavaScript).
     async fn verify_audit_chain(&self) -> Result<ChainReport, AppError>;
     /// Walks the next chunk of the chain after `cursor` (the page's progress bar).
@@ -201,6 +205,13 @@ pub trait InventoryPorts: Send + Sync {
     async fn act(&self, request: KindRequest) -> Result<Changed<serde_json::Value>, AppError>;
     /// A secret AWS showed once at creation: once, for the user who created the item.
     async fn take_shown_once(&self, handle: Secret) -> Result<OnceSecret, AppError>;
+}
+
+/// The search across every kind.
+#[async_trait::async_trait]
+pub trait SearchPorts: Send + Sync {
+    /// Items still in AWS whose id, name, ARN, account id or tags contain every word of `q`.
+    async fn search(&self, q: String) -> Result<crate::model::search::SearchResults, AppError>;
 }
 
 /// The background sync.
@@ -259,6 +270,11 @@ pub trait TagRulePorts: Send + Sync {
     async fn delete_tag_rule(&self, id: i64) -> Result<Changed, AppError>;
     /// Every rule with the cached items that break it.
     async fn compliance(&self) -> Result<Vec<RuleCompliance>, AppError>;
+    /// The tags a kind's items carry, for a create form's suggestions.
+    async fn tag_suggestions(
+        &self,
+        kind: ResourceKind,
+    ) -> Result<crate::model::compliance::TagSuggestions, AppError>;
 }
 
 /// Bulk tag edits: everyone signed in reads them; admins preview, apply and retry them.

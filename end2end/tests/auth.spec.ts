@@ -9,7 +9,7 @@ async function signIn(page: Page) {
   await page.getByLabel('Username').fill(ADMIN);
   await page.getByLabel('Password').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('#dashboard-user')).toHaveText(ADMIN);
+  await expect(page.locator('#current-user')).toHaveText(ADMIN);
 }
 
 test('first admin from the setup link, then sign out and in again (JavaScript on)', async ({ page }) => {
@@ -28,14 +28,17 @@ test('first admin from the setup link, then sign out and in again (JavaScript on
   await page.getByLabel('Password again').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Create admin and sign in' }).click();
   await expect(page).toHaveURL(`${baseUrl}/`);
-  await expect(page.locator('#dashboard-user')).toHaveText(ADMIN);
-  await expect(page.locator('#db-status')).toHaveText('OK');
   await expect(page.locator('#current-user')).toHaveText(ADMIN);
   // The suite runs the server as README command 1 does: in demo mode, against the emulator.
   await expect(page.locator('#demo-banner')).toContainText('Demo — emulated AWS');
+  await page.screenshot({ path: 'end2end/artifacts/dashboard.png', fullPage: true });
+  // The system's cards are on the About page, one click away in the sidebar.
+  await navigate(page, 'Console', 'About');
+  await expect(page.locator('#about-user')).toHaveText(ADMIN);
+  await expect(page.locator('#db-status')).toHaveText('OK');
   await expect(page.locator('#aws-endpoint')).toContainText('http://127.0.0.1:');
   await expect(page.locator('#aws-demo')).toContainText('210987654321 (dev)');
-  await page.screenshot({ path: 'end2end/artifacts/dashboard.png', fullPage: true });
+  await page.goto(`${baseUrl}/`);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
@@ -70,7 +73,7 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('#audit-table')).toContainText('auth.login');
 
     await page.goto(`${baseUrl}/`);
-    await expect(page.locator('#dashboard-user')).toHaveText(ADMIN);
+    await expect(page.locator('#current-user')).toHaveText(ADMIN);
     await page.screenshot({ path: 'end2end/artifacts/dashboard-no-js.png', fullPage: true });
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -105,7 +108,7 @@ test('users and audit pages with JavaScript: add, change role, disable', async (
   await page.goto(`${baseUrl}/login`);
   await waitForHydration(page);
   await signIn(page);
-  await navigate(page, 'Admin', 'Users');
+  await navigate(page, 'Console', 'Users');
   await expect(page).toHaveURL(`${baseUrl}/users`);
   await page.locator('#add-user-username').fill('vera');
   await page.locator('#add-user-password').fill('vera password 123');
@@ -119,7 +122,7 @@ test('users and audit pages with JavaScript: add, change role, disable', async (
   await row.getByRole('button', { name: 'Disable' }).click();
   await expect(row.locator('[data-status]')).toHaveText('disabled');
 
-  await navigate(page, 'Admin', 'Audit');
+  await navigate(page, 'Console', 'Audit');
   await expect(page.locator('#audit-table tbody tr').first()).toHaveAttribute('data-action', 'user.disable');
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Verify the hash chain' }).click();

@@ -50,20 +50,22 @@ test('instance profiles with JavaScript: create, add and remove a role, tag, del
   await expect(page.locator('tr[data-id="e2e-profile"]')).toHaveCount(0);
 });
 
-test('the navigation fits a phone: one row of service menus', async ({ page }) => {
+test('on a phone the sidebar is a drawer behind Menu; Escape closes it', async ({ page }) => {
   const { baseUrl } = server();
   await page.setViewportSize({ width: 390, height: 844 });
   await signInAsAdmin(page, true);
   await waitForHydration(page);
-  const groups = page.locator('details[data-nav-group]');
-  await expect(groups).toHaveCount(5);
-  const tops = await groups.evaluateAll((all) => all.map((g) => Math.round(g.getBoundingClientRect().top)));
-  expect(new Set(tops).size, `menus on one row: ${tops}`).toBe(1);
-  await page.locator('details[data-nav-group="IAM"] > summary').click();
+  const sidebar = page.locator('nav[aria-label="Main"]');
+  await expect(sidebar).toBeHidden();
+  await page.locator('#nav-drawer > summary').click();
+  await expect(sidebar).toBeVisible();
   await page.screenshot({ path: 'end2end/artifacts/navigation-phone.png' });
-  await page.locator('details[data-nav-group="IAM"]').getByRole('link', { name: 'Instance profiles' }).click();
+  await page.keyboard.press('Escape');
+  await expect(sidebar).toBeHidden();
+  await expect(page.locator('#nav-drawer > summary')).toBeFocused();
+  await navigate(page, 'IAM', 'Instance profiles');
   await expect(page).toHaveURL(`${baseUrl}/instance-profiles`);
-  await expect(page.locator('details[data-nav-group="IAM"]')).not.toHaveAttribute('open', '');
+  await expect(sidebar).toBeHidden();
 });
 
 test.describe('without JavaScript', () => {

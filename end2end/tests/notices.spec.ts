@@ -20,7 +20,7 @@ test('an admin changes the alert rules and a test email reaches the SMTP server'
   const { baseUrl } = server();
   await signInAsAdmin(page, true);
   await waitForHydration(page);
-  await navigate(page, 'Admin', 'Alerts');
+  await navigate(page, 'Console', 'Alerts');
   await expect(page).toHaveURL(`${baseUrl}/alerts`);
   await waitForHydration(page);
   await page.locator('#alerts-thresholds').fill('30, 7, soon');
@@ -41,7 +41,7 @@ test('an admin changes the alert rules and a test email reaches the SMTP server'
   await expect(async () => {
     expect(received().some((m) => m.rcpt_tos.includes('tester@example.com') && m.subject === '[trustdesk] Test email')).toBe(true);
   }).toPass({ timeout: 30_000 });
-  await navigate(page, 'Admin', 'Outbox');
+  await navigate(page, 'Console', 'Outbox');
   await expect(page.locator('#outbox tr[data-state="sent"]').first()).toBeVisible();
 });
 

@@ -47,7 +47,7 @@ test('the Sync page shows every scope, and Sync now runs a new sync with progres
   const { baseUrl } = server();
   await signInAsAdmin(page, true);
   await waitForHydration(page);
-  await navigate(page, 'Admin', 'Sync');
+  await navigate(page, 'Console', 'Sync');
   await expect(page).toHaveURL(`${baseUrl}/sync`);
   await waitForHydration(page);
   await expect(page.locator('#sync-scopes tbody tr[data-scope]')).toHaveCount(28);

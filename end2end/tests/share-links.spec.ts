@@ -66,7 +66,7 @@ test('an admin shares a filtered inventory; a stranger sees exactly it, with and
     await stranger.context.close();
   }
 
-  await navigate(page, 'Admin', 'Share links');
+  await navigate(page, 'Console', 'Share links');
   await expect(page).toHaveURL(`${baseUrl}/shares`);
   await waitForHydration(page);
   const row = page.locator('#share-links tbody tr[data-state="active"]').filter({ hasText: 'External auditor (Acme LLP)' });

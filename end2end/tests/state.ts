@@ -27,9 +27,17 @@ export async function signInAsAdmin(page: Page, javaScript: boolean) {
 }
 
 /** Follows a link of the main navigation: opens its group's menu, then clicks the link. */
+/** Follows a link of the sidebar's group (a service, Governance or Console), opening the
+ *  drawer first on a phone's width. */
 export async function navigate(page: Page, group: string, link: string) {
-  await page.locator(`details[data-nav-group="${group}"] > summary`).click();
-  await page.locator(`details[data-nav-group="${group}"]`).getByRole('link', { name: link }).click();
+  const sidebar = page.locator('nav[aria-label="Main"]');
+  if (!(await sidebar.isVisible())) {
+    await page.locator('#nav-drawer > summary').click();
+  }
+  await page
+    .locator(`details[data-nav-group="${group}"]`)
+    .getByRole('link', { name: new RegExp(`^${link}\\b`) })
+    .click();
 }
 
 /** "Refresh from AWS" on an inventory page, done once the page says so (with JavaScript the

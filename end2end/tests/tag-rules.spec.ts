@@ -7,7 +7,7 @@ test.describe.configure({ mode: 'serial' });
 test('an admin adds a tag rule and the Compliance page lists what breaks it', async ({ page }) => {
   const { baseUrl } = server();
   await signInAsAdmin(page, true);
-  await navigate(page, 'Admin', 'Tag rules');
+  await navigate(page, 'Governance', 'Tag rules');
   await expect(page).toHaveURL(`${baseUrl}/tag-rules`);
   await waitForHydration(page);
   await page.locator('#rule-key').fill('DataClass');
@@ -18,7 +18,7 @@ test('an admin adds a tag rule and the Compliance page lists what breaks it', as
   await expect(page.locator('#tag-rules tr[data-key="DataClass"]')).toContainText('required');
   await page.screenshot({ path: 'end2end/artifacts/tag-rules.png', fullPage: true });
 
-  await navigate(page, 'Admin', 'Compliance');
+  await navigate(page, 'Governance', 'Compliance');
   await expect(page).toHaveURL(`${baseUrl}/compliance`);
   const rule = page.locator('section[data-rule]').filter({ hasText: 'DataClass' });
   await expect(async () => {

@@ -1,6 +1,7 @@
 use crate::model::endpoint::Endpoint;
 use crate::model::{
     AppError, AuditDetail, AuditPage, AuditQuery, ChainCursor, ChainProgress, ChainReport,
+    ItemHistory, ResourceRef,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::read;
@@ -11,6 +12,7 @@ use leptos::server_fn::codec::GetUrl;
 pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint::signed_in("audit"),
     Endpoint::signed_in("audit/entry"),
+    Endpoint::signed_in("audit/item"),
     Endpoint::signed_in("audit/verify"),
     Endpoint::signed_in("audit/verify-chunk"),
 ];
@@ -23,6 +25,11 @@ pub async fn get_audit_page(#[server(default)] query: AuditQuery) -> Result<Audi
 #[server(endpoint = "audit/entry", input = GetUrl)]
 pub async fn get_audit_entry(id: i64) -> Result<AuditDetail, AppError> {
     read(|ports| ports.audit_entry(id)).await
+}
+
+#[server(endpoint = "audit/item", input = GetUrl)]
+pub async fn get_item_history(item: ResourceRef) -> Result<ItemHistory, AppError> {
+    read(|ports| ports.item_history(item)).await
 }
 
 #[server(endpoint = "audit/verify", input = GetUrl)]

@@ -15,6 +15,7 @@ pub mod alerts;
 pub mod audit;
 pub mod bulk;
 pub mod resources;
+pub mod search;
 pub mod session;
 pub mod shares;
 pub mod sync;
@@ -47,6 +48,7 @@ pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
         audit::ENDPOINTS,
         bulk::ENDPOINTS,
         resources::ENDPOINTS,
+        search::ENDPOINTS,
         session::ENDPOINTS,
         shares::ENDPOINTS,
         sync::ENDPOINTS,

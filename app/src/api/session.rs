@@ -1,5 +1,5 @@
 use crate::model::endpoint::Endpoint;
-use crate::model::{AppError, Dashboard, NewUser, Secret, SessionInfo, SetupLinkState};
+use crate::model::{About, AppError, Dashboard, NewUser, Secret, SessionInfo, SetupLinkState};
 #[cfg(feature = "ssr")]
 use crate::ports::{change, read};
 use leptos::prelude::*;
@@ -10,6 +10,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint::anyone("session"),
     Endpoint::anyone("setup_needed"),
     Endpoint::signed_in("dashboard"),
+    Endpoint::signed_in("about"),
     Endpoint::anyone("login"),
     Endpoint::anyone("logout"),
     Endpoint::anyone("setup_link"),
@@ -29,6 +30,11 @@ pub async fn get_setup_needed() -> Result<bool, AppError> {
 #[server(endpoint = "dashboard", input = GetUrl)]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     read(|ports| ports.dashboard()).await
+}
+
+#[server(endpoint = "about", input = GetUrl)]
+pub async fn get_about() -> Result<About, AppError> {
+    read(|ports| ports.about()).await
 }
 
 #[server(endpoint = "login")]

@@ -1,8 +1,8 @@
 //! Tag rules: read by everyone signed in, added and removed by admins.
 
-use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage};
+use crate::model::compliance::{RuleCompliance, TagRuleForm, TagRulesPage, TagSuggestions};
 use crate::model::endpoint::{Endpoint, LISTS};
-use crate::model::AppError;
+use crate::model::{AppError, ResourceKind};
 #[cfg(feature = "ssr")]
 use crate::ports::{change, read};
 use leptos::prelude::*;
@@ -18,7 +18,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         .taking(LISTS),
     Endpoint::admin("tag-rules/delete", RULES).audited_as("tag_rule.delete"),
     Endpoint::signed_in("compliance"),
+    Endpoint::signed_in("tag-suggestions"),
 ];
+
+#[server(endpoint = "tag-suggestions", input = GetUrl)]
+pub async fn get_tag_suggestions(kind: ResourceKind) -> Result<TagSuggestions, AppError> {
+    read(|ports| ports.tag_suggestions(kind)).await
+}
 
 #[server(endpoint = "tag-rules", input = GetUrl)]
 pub async fn get_tag_rules() -> Result<TagRulesPage, AppError> {

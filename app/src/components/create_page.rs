@@ -32,8 +32,17 @@ where
     FormView: IntoView + 'static,
 {
     let options = Resource::new(|| (), move |_| load());
+    // Every create page is at `/<kinds>/new`: its trail leads back to the kind's inventory.
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let trail = here
+        .strip_suffix("/new")
+        .and_then(ResourceKind::from_path)
+        .map(|kind| crate::pages::kind_trail(kind, true))
+        .unwrap_or_default();
     view! {
-        <PageTitle title />
+        <PageTitle title trail />
         <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">{children()}</p>
         <Loaded data=options loading=move || view! { <p>{loading}</p> } children=form />
     }
@@ -71,7 +80,10 @@ pub fn TargetSelect(
             <label for=id.clone() class="block text-sm font-medium">
                 {if global { "Account" } else { "Account and region" }}
             </label>
-            <select id=id name=name aria-describedby=error_id.clone() class=SELECT>
+            // Nothing is chosen for the admin: an item made in the wrong account is costly to
+            // undo, so the form asks (the browser, and the server's check, refuse it empty).
+            <select id=id name=name aria-describedby=error_id.clone() class=SELECT required>
+                <option value="">{if global { "Choose an account…" } else { "Choose an account and region…" }}</option>
                 {options}
             </select>
             <FieldMessage error field="target" id=error_id />
@@ -102,7 +114,7 @@ pub fn CreateForm<S, F, V>(
     arg: &'static str,
     /// The prefix of the form's element ids, e.g. `profile` (`profile-target`).
     id: &'static str,
-    /// The targets offered, the first chosen until the admin picks another.
+    /// The targets offered; none is chosen until the admin picks one.
     targets: Vec<String>,
     /// The kind's own field offers the targets (an IPAM, a license), not the generic select.
     #[prop(optional)]

@@ -1,9 +1,8 @@
 use crate::{
     api::session::{get_session, Logout},
-    model::{AppError, CurrentUser, ResourceKind, Service, SessionInfo},
+    model::{AppError, CurrentUser, NavCounts, ResourceKind, Service, SessionInfo},
 };
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::{csrf::CsrfToken, form::CsrfField};
 use crate::islands::PageEnhancements;
@@ -30,31 +29,45 @@ pub fn use_session() -> SessionContext {
     expect_context::<SessionContext>()
 }
 
-/// The frame around every page: banner, navigation, flash message and the page itself.
+/// The frame around every page: a skip link, the sidebar (a drawer on a phone), the header with
+/// the search across every kind, the flash message and the page itself.
 /// The session is read in one boundary only: several boundaries reading one resource can stall
 /// server rendering (leptos-rs/leptos#4578).
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let session = use_session();
     let logout = ServerAction::<Logout>::new();
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
     view! {
         <div class="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
-            <Transition fallback=|| view! { <HeaderFrame><span></span></HeaderFrame> }>
-                {move || Suspend::new(async move {
-                    let info = session.info.await.ok();
-                    let demo = info.as_ref().is_some_and(|i| i.demo);
-                    let flash = info.as_ref().and_then(|i| i.flash.clone());
-                    let user = info.and_then(|i| i.user);
-                    view! {
-                        {demo.then(|| view! { <DemoBanner /> })}
-                        <HeaderFrame>
-                            {user.map(|user| view! { <NavLinks user logout /> })}
-                        </HeaderFrame>
-                        {flash.map(|message| view! { <Flash message /> })}
-                    }
-                })}
+            <a href="#main" class="skip-link">"Skip to content"</a>
+            <Transition fallback=|| view! { <Header><span></span></Header> }>
+                {move || {
+                    let here = here.clone();
+                    Suspend::new(async move {
+                        let info = session.info.await.ok();
+                        let demo = info.as_ref().is_some_and(|i| i.demo);
+                        let flash = info.as_ref().and_then(|i| i.flash.clone());
+                        let audit = info.as_ref().and_then(|i| i.flash_audit);
+                        let nav = info.as_ref().and_then(|i| i.nav.clone()).unwrap_or_default();
+                        let user = info.and_then(|i| i.user);
+                        view! {
+                            {demo.then(|| view! { <DemoBanner /> })}
+                            <Header>
+                                {user.map(|user| view! {
+                                    <Sidebar admin=user.is_admin() nav here />
+                                    <SearchBox />
+                                    <UserMenu user logout />
+                                })}
+                            </Header>
+                            {flash.map(|message| view! { <Flash message audit /> })}
+                        }
+                    })
+                }}
             </Transition>
-            <main class="mx-auto max-w-screen-2xl px-4 py-6">{children()}</main>
+            <main id="main" tabindex="-1" class="main-column">{children()}</main>
             <PageEnhancements />
         </div>
     }
@@ -63,74 +76,40 @@ pub fn Shell(children: Children) -> impl IntoView {
 #[component]
 fn DemoBanner() -> impl IntoView {
     view! {
-        <div id="demo-banner" class="bg-amber-400 px-4 py-1 text-center text-sm font-semibold text-amber-950">
+        <aside id="demo-banner" aria-label="Demo" class="bg-amber-400 px-4 py-1 text-center text-sm font-semibold text-amber-950" >
             "Demo — emulated AWS. Nothing here touches a real AWS account."
-        </div>
+        </aside>
     }
 }
 
 #[component]
-fn HeaderFrame(children: Children) -> impl IntoView {
+fn Header(children: Children) -> impl IntoView {
     view! {
-        <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <nav
-                aria-label="Main"
-                class="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3"
-            >
-                <a href="/" class="text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300">
-                    "trustdesk"
-                </a>
-                {children()}
-            </nav>
+        <header class="page-header">
+            <a href="/" class="header-logo text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300">
+                "trustdesk"
+            </a>
+            {children()}
         </header>
     }
 }
 
-/// `.nav-link` in the stylesheet: every page carries about twenty of them.
-const NAV_LINK: &str = "nav-link";
-
-/// The pages grouped by AWS service, plus Admin: a row of menus that fits a phone however many
-/// kinds there are. `<details>` opens them without JavaScript.
+/// The search across every kind; `/` focuses it (see the page's enhancements).
 #[component]
-fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
-    let is_admin = user.is_admin();
-    let groups = Service::ALL
-        .into_iter()
-        .map(|service| {
-            let links: Vec<(String, String)> = ResourceKind::ALL
-                .into_iter()
-                .filter(|kind| kind.service() == service)
-                .map(|kind| (kind.path().to_string(), kind.info().nav_label.to_string()))
-                .collect();
-            (service, links)
-        })
-        .filter(|(_, links)| !links.is_empty())
-        .map(|(service, links)| view! { <NavMenu title=service.title() short=service.short_title() links /> })
-        .collect_view();
-    let mut admin = vec![
-        ("/sync".to_string(), "Sync".to_string()),
-        ("/alerts".to_string(), "Alerts".to_string()),
-        ("/tag-rules".to_string(), "Tag rules".to_string()),
-        ("/compliance".to_string(), "Compliance".to_string()),
-        ("/bulk".to_string(), "Bulk tag edits".to_string()),
-        ("/outbox".to_string(), "Outbox".to_string()),
-        ("/audit".to_string(), "Audit".to_string()),
-    ];
-    if is_admin {
-        admin.insert(0, ("/users".to_string(), "Users".to_string()));
-        admin.push(("/shares".to_string(), "Share links".to_string()));
-    }
+fn SearchBox() -> impl IntoView {
     view! {
-        // On a phone the menus take a row of their own below the name and the account.
-        <div class="order-last flex w-full flex-wrap items-center gap-0.5 sm:order-none sm:w-auto sm:flex-1 sm:gap-1">
-            <A href="/" exact=true attr:class=NAV_LINK>
-                <span class="sm:hidden">"Home"</span>
-                <span class="hidden sm:inline">"Dashboard"</span>
-            </A>
-            {groups}
-            <NavMenu title="Admin" short="Admin" links=admin />
-        </div>
-        <div class="ml-auto flex items-center gap-3 text-sm sm:ml-0">
+        <form method="get" action="/search" role="search" class="order-last w-full sm:order-none sm:w-auto sm:max-w-md sm:flex-1">
+            <label for="global-search" class="sr-only">"Search every kind"</label>
+            <input id="global-search" name="q" type="search" autocomplete="off" data-search-shortcut=""
+                placeholder="Search every kind   ( / )" class="filter-input mt-0" />
+        </form>
+    }
+}
+
+#[component]
+fn UserMenu(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
+    view! {
+        <div class="ml-auto flex items-center gap-3 text-sm">
             <span>
                 <span class="sr-only">"Signed in as "</span>
                 <span id="current-user" class="font-medium">{user.username.clone()}</span>
@@ -152,59 +131,148 @@ fn NavLinks(user: CurrentUser, logout: ServerAction<Logout>) -> impl IntoView {
     }
 }
 
-/// One group of the navigation: a summary that opens a list of links, closed again when one is
-/// followed (the page changes without a reload when JavaScript runs).
-#[component]
-fn NavMenu(
-    title: &'static str,
-    /// Shown instead of the title on a phone's width.
-    short: &'static str,
-    links: Vec<(String, String)>,
-) -> impl IntoView {
-    let menu = NodeRef::<leptos::html::Details>::new();
-    let close = move |_| {
-        if let Some(details) = menu.get() {
-            details.set_open(false);
-        }
-    };
-    let paths: Vec<String> = links.iter().map(|(path, _)| path.clone()).collect();
-    let location = leptos_router::hooks::use_location();
-    let current = move || {
-        let here = location.pathname.get();
-        paths
-            .iter()
-            .any(|p| here == *p || here.starts_with(&format!("{p}/")))
-    };
-    let items = links
-        .into_iter()
-        .map(|(path, label)| view! { <li><A href=path attr:class=NAV_LINK on:click=close>{label}</A></li> })
-        .collect_view();
+/// Whether the page at `here` belongs to the link to `path`: the page itself, a page under it,
+/// or (for a kind's inventory) one of the kind's items.
+fn is_current(here: &str, path: &str) -> bool {
+    if path == "/" {
+        return here == "/";
+    }
+    if here == path || here.starts_with(&format!("{path}/")) {
+        return true;
+    }
+    // `/resources/<kind>/…` belongs to the kind's inventory.
+    here.strip_prefix("/resources/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(ResourceKind::parse)
+        .is_some_and(|kind| kind.path() == path)
+}
+
+/// A link of the sidebar, marked when it leads to the page shown.
+fn nav_link(here: &str, path: &str, label: String, extra: Option<AnyView>) -> AnyView {
+    let current = is_current(here, path).then_some("page");
     view! {
-        <details node_ref=menu class="group relative" data-nav-group=title>
-            <summary class="nav-group"
-                data-current=move || current().to_string() aria-label=title>
-                <span class="sm:hidden">{short}</span>
-                <span class="hidden sm:inline">{title}</span>
-                <span aria-hidden="true" class="text-xs transition-transform group-open:rotate-180">"▾"</span>
+        <li><a href=path.to_string() class="nav-link" aria-current=current>{label}{extra}</a></li>
+    }
+    .into_any()
+}
+
+/// The sidebar: every kind grouped by its AWS service with its number of items and a badge of
+/// those expired or due within 7 days, then the pages of governance and of the console. On a
+/// phone it is a drawer behind "Menu"; on a wide screen it is always shown (the stylesheet shows
+/// the `<details>`' content however it is toggled). Each group folds; Escape closes the drawer.
+#[component]
+fn Sidebar(admin: bool, nav: NavCounts, here: String) -> impl IntoView {
+    let here = here.as_str();
+    let kinds = Service::ALL
+        .into_iter()
+        .map(|service| {
+            let links = ResourceKind::ALL
+                .into_iter()
+                .filter(|kind| kind.service() == service)
+                .map(|kind| {
+                    let counts = nav.of(kind).cloned();
+                    let items = counts.as_ref().map_or(0, |c| c.items);
+                    let urgent = counts.as_ref().map_or(0, |c| c.urgent);
+                    let figures = view! {
+                        <span class="nav-figures">
+                            {(urgent > 0).then(|| view! {
+                                <span class="nav-badge" data-urgent=urgent.to_string()
+                                    title=format!("{urgent} expired or due within 7 days")>
+                                    <span class="sr-only">", urgent: "</span>{urgent.to_string()}
+                                </span>
+                            })}
+                            <span class="nav-count" data-count=items.to_string()>
+                                <span class="sr-only">", items: "</span>{items.to_string()}
+                            </span>
+                        </span>
+                    };
+                    nav_link(
+                        here,
+                        kind.path(),
+                        kind.info().nav_label.to_string(),
+                        Some(figures.into_any()),
+                    )
+                })
+                .collect::<Vec<_>>();
+            view! { <NavGroup title=service.title() links /> }
+        })
+        .collect_view();
+    let needs_action = (nav.needs_action > 0).then(|| {
+        view! {
+            <span class="nav-figures">
+                <span class="nav-badge" title="Needs action" data-needs-action-badge="">
+                    <span class="sr-only">", needs action: "</span>{nav.needs_action.to_string()}
+                </span>
+            </span>
+        }
+        .into_any()
+    });
+    let governance = vec![
+        nav_link(here, "/compliance", "Compliance".into(), None),
+        nav_link(here, "/tag-rules", "Tag rules".into(), None),
+        nav_link(here, "/bulk", "Bulk tag edits".into(), None),
+    ];
+    let mut console = vec![
+        nav_link(here, "/audit", "Audit".into(), None),
+        nav_link(here, "/sync", "Sync".into(), None),
+        nav_link(here, "/alerts", "Alerts".into(), None),
+        nav_link(here, "/outbox", "Outbox".into(), None),
+    ];
+    if admin {
+        console.push(nav_link(here, "/shares", "Share links".into(), None));
+        console.push(nav_link(here, "/users", "Users".into(), None));
+    }
+    console.push(nav_link(here, "/about", "About".into(), None));
+    view! {
+        <details id="nav-drawer" class="nav-drawer" data-closes-on-escape="">
+            <summary class="nav-toggle" aria-label="Menu">
+                <span aria-hidden="true">"☰"</span>
+                <span class="ml-1 text-sm">"Menu"</span>
             </summary>
-            <ul class="nav-menu">
-                {items}
-            </ul>
+            <nav aria-label="Main" class="sidebar">
+                <div class="mb-3 flex items-center justify-between px-2">
+                    <a href="/" class="text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300">"trustdesk"</a>
+                </div>
+                <ul class="space-y-0.5">
+                    {nav_link(here, "/", "Dashboard".into(), needs_action)}
+                    {nav_link(here, "/search", "Search".into(), None)}
+                </ul>
+                {kinds}
+                <NavGroup title="Governance" links=governance />
+                <NavGroup title="Console" links=console />
+            </nav>
         </details>
     }
 }
 
-/// A message left in the session by a form that was posted without JavaScript.
+/// One folding group of the sidebar, open unless folded.
 #[component]
-fn Flash(message: String) -> impl IntoView {
+fn NavGroup(title: &'static str, links: Vec<AnyView>) -> impl IntoView {
     view! {
-        <div class="mx-auto max-w-screen-2xl px-4 pt-4">
+        <details open class="nav-section" data-nav-group=title>
+            <summary class="nav-heading">{title}</summary>
+            <ul class="space-y-0.5">{links}</ul>
+        </details>
+    }
+}
+
+/// What a change left to say on the next page (a plain post's, or the one a form sent from the
+/// page goes to), with a link to the audit row it wrote. With JavaScript it floats as a toast
+/// with a Dismiss button; without, it stays at the top of the page.
+#[component]
+fn Flash(message: String, audit: Option<i64>) -> impl IntoView {
+    view! {
+        <div class="flash-frame px-4 pt-4">
             <div
                 role="status"
-                id="flash"
-                class="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
+                data-toast=""
+                class="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
             >
-                {message}
+                <span id="flash">{message}</span>
+                {audit.map(|id| view! {
+                    <a href=format!("/audit/{id}") class="underline" data-toast-audit="">"See the audit row"</a>
+                })}
+                <button type="button" hidden data-toast-dismiss="" class="ml-auto rounded px-1.5 hover:bg-emerald-100 dark:hover:bg-emerald-900" aria-label="Dismiss">"×"</button>
             </div>
         </div>
     }

@@ -4,12 +4,16 @@
 
 use crate::{
     api::tag_rules::get_tag_rules,
+    api::tag_rules::get_tag_suggestions,
     components::{
         form::{described_by, invalid},
         FieldMessage,
     },
-    islands::{LiveRuleWarnings, TypedTags},
-    model::{AppError, ResourceKind},
+    islands::{LiveRuleWarnings, TagRows, TypedTags},
+    model::{
+        compliance::{AllowedValues, KeySuggestion, TagRule, TagSuggestions},
+        AppError, ResourceKind,
+    },
 };
 use leptos::prelude::*;
 
@@ -41,6 +45,8 @@ pub fn TagsField(
     let invalid = invalid(error, "tags".into());
     // Once per create page; everyone signed in may read the rules.
     let rules = Resource::new(|| (), |_| get_tag_rules());
+    let suggestions = Resource::new(|| (), move |_| get_tag_suggestions(kind));
+    let textarea = id.clone();
     let typed = TypedTags::New {
         tags: id.clone(),
         target: target_control.get_untracked(),
@@ -53,11 +59,14 @@ pub fn TagsField(
             <FieldMessage error field="tags" id=error_id />
             <Suspense fallback=|| ()>
                 {move || {
-                    let (rules_id, typed) = (rules_id.clone(), typed.clone());
+                    let (rules_id, typed, textarea) = (rules_id.clone(), typed.clone(), textarea.clone());
                     Suspend::new(async move {
-                        // Unreadable rules only cost the warnings, never the form.
+                        // Unreadable rules or suggestions only cost the help, never the form.
                         let rules = rules.await.map(|page| page.rules).unwrap_or_default();
+                        let used = suggestions.await.unwrap_or_default();
+                        let (required, suggestions) = suggest(&rules, kind, used);
                         view! {
+                            <TagRows textarea required suggestions />
                             <LiveRuleWarnings id=rules_id kind rules typed
                                 lead="These tags would break tag rules. You can still create it; its page will list what it breaks.".to_string() />
                         }
@@ -65,5 +74,109 @@ pub fn TagsField(
                 }}
             </Suspense>
         </div>
+    }
+}
+
+/// The keys the rules that apply to `kind` require, and the keys to suggest: the rules' first
+/// (with the values they allow), then those the kind's items use (with their values).
+fn suggest(
+    rules: &[TagRule],
+    kind: ResourceKind,
+    used: TagSuggestions,
+) -> (Vec<String>, TagSuggestions) {
+    let applying: Vec<&TagRule> = rules
+        .iter()
+        .filter(|rule| rule.kinds.is_empty() || rule.kinds.contains(&kind))
+        .collect();
+    let mut required: Vec<String> = Vec::new();
+    let mut keys: Vec<KeySuggestion> = Vec::new();
+    for rule in applying {
+        if rule.required && !required.contains(&rule.key) {
+            required.push(rule.key.clone());
+        }
+        let allowed = match &rule.allowed {
+            AllowedValues::List(values) => values.clone(),
+            _ => Vec::new(),
+        };
+        match keys.iter_mut().find(|k| k.key == rule.key) {
+            Some(key) => key.values.extend(allowed),
+            None => keys.push(KeySuggestion {
+                key: rule.key.clone(),
+                values: allowed,
+            }),
+        }
+    }
+    for mut key in used.keys {
+        match keys.iter_mut().find(|k| k.key == key.key) {
+            Some(known) => {
+                key.values.retain(|value| !known.values.contains(value));
+                known.values.extend(key.values);
+            }
+            None => keys.push(key),
+        }
+    }
+    (required, TagSuggestions { keys })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(
+        key: &str,
+        kinds: Vec<ResourceKind>,
+        required: bool,
+        allowed: AllowedValues,
+    ) -> TagRule {
+        TagRule {
+            id: 1,
+            key: key.into(),
+            kinds,
+            accounts: Vec::new(),
+            required,
+            allowed,
+            spellings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_rules_keys_come_first_with_their_values_then_the_keys_in_use() {
+        let rules = vec![
+            rule(
+                "Team",
+                vec![],
+                true,
+                AllowedValues::List(vec!["web".into(), "data".into()]),
+            ),
+            rule(
+                "Owner",
+                vec![ResourceKind::SamlProvider],
+                true,
+                AllowedValues::Any,
+            ),
+            rule(
+                "CostCentre",
+                vec![],
+                false,
+                AllowedValues::Pattern("CC-*".into()),
+            ),
+        ];
+        let used = TagSuggestions {
+            keys: vec![
+                KeySuggestion {
+                    key: "Env".into(),
+                    values: vec!["prod".into()],
+                },
+                KeySuggestion {
+                    key: "Team".into(),
+                    values: vec!["web".into(), "ops".into()],
+                },
+            ],
+        };
+        let (required, suggested) = suggest(&rules, ResourceKind::ServerCertificate, used);
+        assert_eq!(required, ["Team"], "the Owner rule is for SAML providers");
+        let keys: Vec<&str> = suggested.keys.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(keys, ["Team", "CostCentre", "Env"]);
+        assert_eq!(suggested.keys[0].values, ["web", "data", "ops"]);
     }
 }

@@ -13,10 +13,15 @@ pub mod file_picker;
 mod filters;
 #[cfg(feature = "hydrate")]
 mod forms;
+#[cfg(feature = "hydrate")]
+mod keys;
 pub mod page;
 pub mod rule_warnings;
 pub mod show_when;
+pub mod tag_rows;
 pub mod timeline;
+#[cfg(feature = "hydrate")]
+mod toasts;
 
 pub use chain_check::ChainCheck;
 pub use copy::CopyButton;
@@ -24,4 +29,5 @@ pub use file_picker::FilePicker;
 pub use page::PageEnhancements;
 pub use rule_warnings::{LiveRuleWarnings, TypedTags};
 pub use show_when::ShowWhen;
+pub use tag_rows::TagRows;
 pub use timeline::ExpiryTimeline;

@@ -1,6 +1,7 @@
 //! What every page gains in a browser, from one island in the page's frame (one island instead
 //! of one per row or form keeps a page's HTML small): instants in the viewer's time zone, forms
-//! sent from the page so that a refusal keeps what was typed, and filters applied as they change.
+//! sent from the page so that a refusal keeps what was typed, filters applied as they change, and
+//! the keyboard's shortcuts (`/` to search, Escape to close a menu).
 
 use leptos::prelude::*;
 
@@ -17,6 +18,8 @@ pub fn PageEnhancements() -> impl IntoView {
             if let Some(document) = web_sys::window().and_then(|window| window.document()) {
                 super::forms::send_forms_from_the_page(&document);
                 super::filters::apply_filters_as_they_change(&document);
+                super::keys::listen_for_shortcuts(&document);
+                super::toasts::float_notices(&document);
             }
         }
     });

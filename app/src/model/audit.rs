@@ -52,6 +52,9 @@ pub struct AuditEntry {
     pub region: String,
     /// Request parameters as JSON, secrets already redacted.
     pub params: String,
+    /// The parameters in a few words, for the list ("set Team=web").
+    #[serde(default)]
+    pub summary: String,
     pub outcome: Outcome,
     pub message: String,
     pub request_id: String,
@@ -60,6 +63,53 @@ pub struct AuditEntry {
     #[serde(default)]
     pub http_request_id: String,
     pub hash: String,
+}
+
+/// Actions as rows written before every action was named `<kind>.<verb>` call them, with their
+/// name now. Rows are sealed into the hash chain as written, so old rows keep their name and the
+/// list shows the new one.
+const RENAMED_ACTIONS: [(&str, &str); 18] = [
+    ("iam.create_instance_profile", "instance-profile.create"),
+    (
+        "iam.add_role_to_instance_profile",
+        "instance-profile.add-role",
+    ),
+    (
+        "iam.remove_role_from_instance_profile",
+        "instance-profile.remove-role",
+    ),
+    ("iam.create_policy", "managed-policy.create"),
+    ("iam.delete_policy_version", "managed-policy.delete-version"),
+    ("iam.create_virtual_mfa_device", "mfa-device.create"),
+    ("iam.create_oidc_provider", "oidc-provider.create"),
+    (
+        "iam.add_client_id_to_oidc_provider",
+        "oidc-provider.add-client-id",
+    ),
+    (
+        "iam.remove_client_id_from_oidc_provider",
+        "oidc-provider.remove-client-id",
+    ),
+    (
+        "iam.update_oidc_provider_thumbprint",
+        "oidc-provider.thumbprints",
+    ),
+    ("iam.create_saml_provider", "saml-provider.create"),
+    ("iam.update_saml_provider", "saml-provider.metadata"),
+    ("iam.upload_server_certificate", "server-certificate.upload"),
+    ("ec2.create_verification_token", "verification-token.create"),
+    ("license-manager.create_token", "license-token.create"),
+    ("mpa.create_identity_source", "identity-source.create"),
+    ("ec2.create_trust_provider", "trust-provider.create"),
+    ("ec2.modify_trust_provider", "trust-provider.modify"),
+];
+
+/// The name an action has now (see [`RENAMED_ACTIONS`]).
+pub fn action_name(action: &str) -> &str {
+    RENAMED_ACTIONS
+        .iter()
+        .find(|(old, _)| *old == action)
+        .map_or(action, |(_, new)| new)
 }
 
 impl AuditEntry {
@@ -236,6 +286,16 @@ fn next_day((y, m, d): Day) -> Day {
         (y + 1, 1, 1)
     }
 }
+
+/// The audit rows that acted on one item, newest first: the first [`ITEM_HISTORY_SHOWN`] and
+/// how many there are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemHistory {
+    pub entries: Vec<AuditEntry>,
+    pub total: u64,
+}
+
+pub const ITEM_HISTORY_SHOWN: u32 = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditPage {

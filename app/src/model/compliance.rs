@@ -98,6 +98,19 @@ pub struct TagRule {
     pub spellings: Vec<String>,
 }
 
+/// What a create form's tag rows suggest: the keys of a kind's cached items, most used first,
+/// each with the values most used with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagSuggestions {
+    pub keys: Vec<KeySuggestion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySuggestion {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
 /// How an item breaks a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod expiry;
 pub mod export;
 pub mod resource;
+pub mod search;
 pub mod secret;
 pub mod session;
 pub mod share;
@@ -19,7 +20,7 @@ pub mod user;
 
 pub use audit::{
     state_lines, Anchor, AtRange, AuditDetail, AuditEntry, AuditPage, AuditQuery, BrokenLink,
-    ChainCursor, ChainProgress, ChainReport, ItemState, Outcome, Recorded, StateLine,
+    ChainCursor, ChainProgress, ChainReport, ItemHistory, ItemState, Outcome, Recorded, StateLine,
     AUDIT_PAGE_SIZE, GENESIS,
 };
 pub use aws_rules::{is_aws_region, parse_ec2_tags};
@@ -33,6 +34,8 @@ pub use resource::{
     Tag, TagRules, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
 };
 pub use secret::Secret;
-pub use session::{AwsTarget, Dashboard, DatabaseStatus, SessionInfo, SetupLinkState};
+pub use session::{
+    About, AwsTarget, Dashboard, DatabaseStatus, NavCounts, NavKind, SessionInfo, SetupLinkState,
+};
 pub use sync::{SyncOverview, SyncScopeRun};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

@@ -79,6 +79,9 @@ pub struct KindInfo {
     pub global: bool,
     /// Who may call the kind's own server functions, and how much each takes.
     pub endpoints: &'static [crate::model::Endpoint],
+    /// The kind's own sections of an item's page are what it holds (a policy document), shown
+    /// full width in the main column; else they are actions, in the side column.
+    pub sections_are_content: bool,
 }
 
 impl KindInfo {
@@ -94,6 +97,7 @@ impl KindInfo {
             path: "",
             service,
             expiry_field: None,
+            sections_are_content: false,
             tag_rules: match service {
                 Service::Ec2 => TagRules::Ec2,
                 Service::Iam => TagRules::Iam,
@@ -298,6 +302,10 @@ pub struct InventoryQuery {
     pub sort: String,
     #[serde(default, deserialize_with = "number")]
     pub page: u32,
+    /// Items a page shows: one of [`PAGE_SIZES`]; anything else (0 when the URL has none) is
+    /// [`INVENTORY_PAGE_SIZE`].
+    #[serde(default, deserialize_with = "number")]
+    pub size: u32,
     /// Items AWS no longer lists instead of those it does.
     #[serde(default, deserialize_with = "flag")]
     pub removed: bool,
@@ -317,6 +325,7 @@ impl InventoryQuery {
             expires: text("expires"),
             sort: text("sort"),
             page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+            size: get("size").and_then(|p| p.parse().ok()).unwrap_or(0),
             removed: get("removed").is_some_and(|v| is_on(&v)),
         }
     }
@@ -326,6 +335,7 @@ impl InventoryQuery {
         InventoryQuery {
             sort: String::new(),
             page: 0,
+            size: 0,
             ..self.clone()
         }
     }
@@ -351,7 +361,20 @@ impl InventoryQuery {
         if self.removed {
             params.push("removed=1".into());
         }
+        if self.page_size() != INVENTORY_PAGE_SIZE {
+            params.push(format!("size={}", self.page_size()));
+        }
         params
+    }
+
+    /// How many items a page of this view shows.
+    pub fn page_size(&self) -> usize {
+        let size = self.size as usize;
+        if PAGE_SIZES.contains(&size) {
+            size
+        } else {
+            INVENTORY_PAGE_SIZE
+        }
     }
 }
 
@@ -399,6 +422,8 @@ fn flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Er
 }
 
 pub const INVENTORY_PAGE_SIZE: usize = 25;
+/// The page sizes an inventory offers.
+pub const PAGE_SIZES: [usize; 4] = [INVENTORY_PAGE_SIZE, 50, 100, 200];
 
 /// The expiry windows an inventory can be filtered by: URL value, label, and the window's end
 /// in days from now (`None` for the two that are not windows ahead).

@@ -10,11 +10,38 @@ pub struct SessionInfo {
     pub user: Option<CurrentUser>,
     pub csrf_token: String,
     pub flash: Option<String>,
+    /// The audit row of the change the flash message tells of, if it wrote one.
+    pub flash_audit: Option<i64>,
     pub version: String,
     /// True when trustdesk talks to its built-in emulator instead of AWS.
     pub demo: bool,
     /// No admin exists yet: the sign-in page points at the setup link.
     pub needs_setup: bool,
+    /// What the navigation counts, for a signed-in user.
+    pub nav: Option<NavCounts>,
+}
+
+/// The navigation's figures: each kind's items and how many of them are urgent, and what the
+/// dashboard's Needs action list holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NavCounts {
+    pub kinds: Vec<NavKind>,
+    pub needs_action: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NavKind {
+    pub kind: super::ResourceKind,
+    /// Still in AWS.
+    pub items: u64,
+    /// Expired or due within 7 days.
+    pub urgent: u64,
+}
+
+impl NavCounts {
+    pub fn of(&self, kind: super::ResourceKind) -> Option<&NavKind> {
+        self.kinds.iter().find(|counts| counts.kind == kind)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,11 +56,17 @@ pub struct DatabaseStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dashboard {
+    pub expiry: super::ExpiryOverview,
+}
+
+/// The About page: who is signed in, this trustdesk's version, its database and where its AWS
+/// calls go.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct About {
     pub user: CurrentUser,
     pub version: String,
     pub database: Result<DatabaseStatus, String>,
     pub aws: AwsTarget,
-    pub expiry: super::ExpiryOverview,
 }
 
 /// Where the console's AWS calls go.

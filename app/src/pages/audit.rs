@@ -168,7 +168,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                     <td class="whitespace-nowrap px-3 py-2"><LocalTime utc=e.at /></td>
                     <td class="px-3 py-2">{e.actor}</td>
                     <td class="px-3 py-2 font-mono text-xs">{e.client_ip}</td>
-                    <td class="px-3 py-2 font-medium">{e.action}</td>
+                    <td class="px-3 py-2 font-medium">{crate::model::audit::action_name(&e.action).to_string()}</td>
                     <td class="px-3 py-2">{target}</td>
                     <td class="px-3 py-2">{scope}</td>
                     <td class=format!("px-3 py-2 font-medium {outcome_class}")>
@@ -176,7 +176,12 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                         {(!e.message.is_empty()).then(|| view! { <div class="text-xs font-normal">{e.message}</div> })}
                     </td>
                     <td class="px-3 py-2 font-mono text-xs">{e.request_id}</td>
-                    <td class="max-w-xs break-all px-3 py-2 font-mono text-xs">{e.params}</td>
+                    <td class="max-w-xs px-3 py-2 text-xs">
+                        <details>
+                            <summary class="cursor-pointer break-words" data-params-summary="">{if e.summary.is_empty() { "—".to_string() } else { e.summary }}</summary>
+                            <pre class="mt-1 break-all whitespace-pre-wrap font-mono">{e.params}</pre>
+                        </details>
+                    </td>
                 </tr>
             }
         })

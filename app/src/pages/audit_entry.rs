@@ -75,7 +75,7 @@ fn Entry(detail: AuditDetail) -> impl IntoView {
     let dt = "text-slate-500";
     let mono = "break-all font-mono text-xs";
     view! {
-        <PageTitle title=format!("Audit row {}", e.id) />
+        <PageTitle title=format!("Audit row {}", e.id) trail=vec![("Audit".to_string(), Some("/audit".to_string()))] />
         <p class="mb-4 flex gap-4 text-sm">
             <a href="/audit" class=LINK>"The audit trail"</a>
             {previous.map(|href| view! { <a href=href rel="prev" class=LINK>"Previous row"</a> })}
@@ -119,6 +119,10 @@ fn Entry(detail: AuditDetail) -> impl IntoView {
 #[component]
 fn States(detail: AuditDetail) -> impl IntoView {
     let body = match (&detail.before, &detail.after) {
+        // A refusal or a failure changed nothing in AWS: there is no before and after to show.
+        (Recorded::NotRecorded, Recorded::NotRecorded) if detail.entry.outcome != Outcome::Ok => view! {
+            <p id="states-not-recorded">"Nothing changed: this request did not change the item in AWS."</p>
+        }.into_any(),
         (Recorded::NotRecorded, Recorded::NotRecorded) => view! {
             <p id="states-not-recorded">"Not recorded: this row was written before trustdesk recorded the item before and after each change."</p>
         }.into_any(),
@@ -145,7 +149,7 @@ fn States(detail: AuditDetail) -> impl IntoView {
             };
             let cell = |value: Option<String>| match value {
                 Some(v) => v.into_any(),
-                None => view! { <span class="text-slate-400">"—"</span> }.into_any(),
+                None => view! { <span class="text-slate-500">"—"</span> }.into_any(),
             };
             let rows = lines
                 .into_iter()

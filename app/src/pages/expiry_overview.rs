@@ -23,10 +23,10 @@ fn count_cells(counts: UrgencyCounts, href: impl Fn(Urgency) -> String) -> impl 
         .map(|urgency| {
             let n = counts[urgency.index()];
             let cell = if n == 0 {
-                view! { <span class="text-slate-400">"0"</span> }.into_any()
+                view! { <span class="text-slate-500">"0"</span> }.into_any()
             } else {
                 view! {
-                    <a href=href(urgency) class=format!("font-semibold underline {}", urgency.text_class()) data-urgency=urgency.filter()>{n}</a>
+                    <a href=href(urgency) class=format!("font-semibold hover:underline focus-visible:underline {}", urgency.text_class()) data-urgency=urgency.filter()>{n}</a>
                 }
                 .into_any()
             };
@@ -126,8 +126,9 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
             view! {
                 <tr class="border-t border-slate-200 dark:border-slate-800" data-kind=kind.as_str()>
                     <th scope="row" class="px-3 py-1.5 text-left font-normal">
-                        <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">{kind.title()}</a>
-                        <span class="ml-1 text-xs text-slate-500">{kind.expiry_field().map(|f| format!("({f})"))}</span>
+                        // The AWS field the date comes from is a tooltip: the row reads as the kind.
+                        <a href=kind.path() class="text-indigo-700 hover:underline dark:text-indigo-300"
+                            title=kind.expiry_field().map(|f| format!("Expiry from AWS's {f}"))>{kind.title()}</a>
                     </th>
                     {count_cells(row.counts, move |u| filtered(kind, None, u))}
                 </tr>

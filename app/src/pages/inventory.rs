@@ -10,9 +10,11 @@ use crate::{
     model::{
         bulk::{pick_value, SelectionForm},
         export::{inventory_export_path, with_query},
+        resource::PAGE_SIZES,
         resource::STATUS_DETAIL,
         share::ShareScope,
         AwsItem, ExportFormat, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WINDOWS,
+        INVENTORY_PAGE_SIZE,
     },
 };
 use leptos::prelude::*;
@@ -40,7 +42,7 @@ pub fn InventoryView(kind: ResourceKind) -> impl IntoView {
         move |(q, _)| get_inventory(kind, q),
     );
     view! {
-        <PageTitle title=kind.title() />
+        <PageTitle title=kind.title() trail=super::kind_trail(kind, false) current=kind.info().nav_label />
         <div class="mb-4 flex flex-wrap items-center gap-3">
             <a href=format!("{}/new", kind.path()) id="new-resource" class="rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
                 {format!("New {}", kind.singular())}
@@ -124,11 +126,21 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
         .items
         .is_empty()
         .then_some("Nothing matches. Change the filter, or refresh from AWS.");
+    // On a phone the filters fold away behind how many are set.
+    let set = query
+        .text_filters()
+        .iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .count()
+        + usize::from(!query.expires.is_empty())
+        + usize::from(query.removed);
     view! {
-        <form method="get" action=kind.path() data-live-filter="" class="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-8 dark:border-slate-800 dark:bg-slate-900">
+        <details class="filters-drawer mb-4" open={set > 0}>
+        <summary class="filters-toggle">{format!("Filters ({set})")}</summary>
+        <form method="get" action=kind.path() data-live-filter="" class="grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-9 dark:border-slate-800 dark:bg-slate-900">
             <div class="lg:col-span-2">
                 <label for="filter-q" class="filter-label">"Search"</label>
-                <input id="filter-q" name="q" value=query.q.clone() placeholder="id, name or tag" class=FILTER_INPUT />
+                <input id="filter-q" name="q" value=query.q.clone() placeholder="id, name, ARN or tag" class=FILTER_INPUT />
             </div>
             {select("account", "Account", page.accounts.clone(), query.account.clone())}
             {select("region", "Region", page.regions.clone(), query.region.clone())}
@@ -155,18 +167,29 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
                     {sorts.into_iter().map(|(value, label)| view! { <option value=value selected=query.sort == value>{label}</option> }).collect_view()}
                 </select>
             </div>
+            <div>
+                <label for="filter-size" class="filter-label">"Rows per page"</label>
+                <select id="filter-size" name="size" class=FILTER_INPUT>
+                    {PAGE_SIZES.into_iter().map(|size| {
+                        // The default size is the URL without `size`.
+                        let value = if size == INVENTORY_PAGE_SIZE { String::new() } else { size.to_string() };
+                        view! { <option value=value selected=query.page_size() == size>{size.to_string()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
             <div class="flex items-end">
                 <label class="flex items-center gap-2 text-xs font-medium">
                     <input type="checkbox" id="filter-removed" name="removed" value="1" checked=query.removed />
                     "Removed in AWS"
                 </label>
             </div>
-            <div class="flex items-end gap-2 lg:col-span-8">
+            <div class="flex items-end gap-2 lg:col-span-9">
                 <button type="submit" id="apply-filter" class="rounded-md bg-slate-700 px-3 py-1 text-white hover:bg-slate-600">"Apply"</button>
                 <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">"Clear"</a>
                 <span class="ml-auto text-xs text-slate-500" id="refreshed-at">{refreshed}</span>
             </div>
         </form>
+        </details>
         {failed}
         <div class="mb-2 flex flex-wrap items-baseline gap-3 text-sm">
             <p class="text-slate-600 dark:text-slate-400" id="inventory-count">
@@ -329,7 +352,7 @@ fn row(resource: &AwsItem, removed: bool, pickable: bool) -> impl IntoView {
 #[component]
 pub fn Expiry(at: Option<String>, days: Option<i64>) -> impl IntoView {
     let Some(at) = at else {
-        return view! { <span class="text-slate-400">"—"</span> }.into_any();
+        return view! { <span class="text-slate-500">"—"</span> }.into_any();
     };
     // The same urgency colours as the dashboard and the emails.
     let class = days

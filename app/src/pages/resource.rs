@@ -96,16 +96,21 @@ fn Detail(
         .map(|f| view! { <dt class="text-slate-500">{f.label.clone()}</dt><dd class="break-all font-mono text-xs" data-field=f.label.clone()>{f.value.clone()}</dd> })
         .collect_view();
     let own_sections = kinds::detail_sections(resource.clone(), just_created);
+    let (main_sections, side_sections) = if kind.info().sections_are_content {
+        (Some(own_sections), None)
+    } else {
+        (None, Some(own_sections))
+    };
     let broken = violations(&rules, kind, &item.account, &resource.tags);
     view! {
-        <PageTitle title=title />
+        <PageTitle title=title trail=super::kind_trail(kind, true) current=resource.name.clone() />
         <p class="mb-4 flex flex-wrap gap-4 text-sm">
-            <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">{format!("All {}", kind.title())}</a>
             <a id="share-item" href=crate::model::share::ShareScope::Item { item: item.clone() }.new_link_path() class="text-indigo-700 underline dark:text-indigo-300">"Share this item"</a>
         </p>
         {(!broken.is_empty()).then(|| view! { <BrokenRules broken /> })}
-        <div class="grid gap-4 lg:grid-cols-3">
-            <section class=format!("{CARD} lg:col-span-2") aria-labelledby="summary-heading">
+        <div class="grid items-start gap-4 lg:grid-cols-3">
+            <div class="min-w-0 space-y-4 lg:col-span-2">
+            <section class=CARD aria-labelledby="summary-heading">
                 <h2 id="summary-heading" class="mb-2 font-semibold">"Details"</h2>
                 <dl class="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
                     <dt class="text-slate-500">"ID"</dt><dd class="break-all font-mono text-xs" id="resource-id">{item.id.clone()}</dd>
@@ -117,17 +122,20 @@ fn Detail(
                     <dt class="text-slate-500">"Read from AWS"</dt><dd><LocalTime utc=resource.last_seen.clone() /></dd>
                 </dl>
             </section>
-            <div class="space-y-4">
-                {kind.has_expiry().then(|| view! { <super::notices::NoticesSection item=item.clone() /> })}
-                {own_sections}
-                <DeleteForm item=item.clone() delete />
-            </div>
+            {main_sections}
             {kind.has_tags().then(|| view! {
-                <section class=format!("{CARD} lg:col-span-2") aria-labelledby="tags-heading">
+                <section class=CARD aria-labelledby="tags-heading">
                     <h2 id="tags-heading" class="mb-2 font-semibold">"Tags"</h2>
                     <TagEditor resource rules set_tag remove_tag />
                 </section>
             }.into_any())}
+            <super::item_history::HistoryCard item=item.clone() />
+            </div>
+            <div class="min-w-0 space-y-4">
+                {kind.has_expiry().then(|| view! { <super::notices::NoticesSection item=item.clone() /> })}
+                {side_sections}
+                <DeleteForm item=item.clone() delete />
+            </div>
         </div>
     }
     .into_any()
@@ -276,7 +284,7 @@ fn TagEditor(
         <div class="space-y-3">
             <ActionAlert error=remove_error />
             <table class="min-w-full text-left text-sm" id="tags">
-                <thead class="text-xs uppercase text-slate-500"><tr><th class="px-2 py-1">"Key"</th><th class="px-2 py-1">"Value"</th><th></th></tr></thead>
+                <thead class="text-xs uppercase text-slate-500"><tr><th class="px-2 py-1">"Key"</th><th class="px-2 py-1">"Value"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                 <tbody>{rows}{empty}</tbody>
             </table>
             <ActionForm action=set_tag>
@@ -304,7 +312,8 @@ fn DeleteForm(item: ResourceRef, delete: ServerAction<DeleteResource>) -> impl I
         item.id
     );
     view! {
-        <section class=CARD aria-labelledby="delete-heading">
+        <section id="danger-zone" class="rounded-lg border border-red-300 bg-white p-4 shadow-sm dark:border-red-900 dark:bg-slate-900" aria-labelledby="delete-heading">
+            <p class="mb-1 text-xs font-semibold tracking-wide text-red-800 uppercase dark:text-red-300">"Danger zone"</p>
             <h2 id="delete-heading" class="mb-2 font-semibold text-red-800 dark:text-red-300">{heading}</h2>
             <ActionForm action=delete>
                 <div class="space-y-2">

@@ -31,12 +31,56 @@ pub fn NewSharePage() -> impl IntoView {
             ..Default::default()
         }
     };
+    let chosen = move || !query.read().get("scope").unwrap_or_default().is_empty();
     let preview = Resource::new(form, get_share_preview);
+    let trail = vec![("Share links".to_string(), Some("/shares".to_string()))];
     view! {
-        <PageTitle title="Share a read-only view" />
-        <Loaded data=preview let:preview>
-            <NewShare preview form=form() />
-        </Loaded>
+        <PageTitle title="Share a read-only view" trail />
+        {move || if chosen() {
+            view! {
+                <Loaded data=preview let:preview>
+                    <NewShare preview form=form() />
+                </Loaded>
+            }.into_any()
+        } else {
+            view! { <ChooseWhatToShare /> }.into_any()
+        }}
+    }
+}
+
+/// `/shares/new` without a scope (the Share links page's "New share link"): what can be shared,
+/// each a step away, instead of a form that could only refuse.
+#[component]
+fn ChooseWhatToShare() -> impl IntoView {
+    let kinds = crate::model::ResourceKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let href = crate::model::share::ShareScope::Inventory { kind, filter: InventoryQuery::default() }.new_link_path();
+            view! { <li><a class="item-link" href=href>{format!("{} · {}", kind.service().title(), kind.title())}</a></li> }
+        })
+        .collect_view();
+    let expiry = crate::model::share::ShareScope::Expiry {
+        account: String::new(),
+        expires: String::new(),
+    }
+    .new_link_path();
+    view! {
+        <div id="share-choices" class="grid max-w-5xl gap-4 md:grid-cols-3">
+            <section class=CARD aria-labelledby="share-expiry">
+                <h2 id="share-expiry" class="mb-2 font-semibold">"The expiry list"</h2>
+                <p class="mb-2 text-sm">"Everything that expires, soonest first, as the dashboard lists it; you can narrow it to a window and an account next."</p>
+                <a class="item-link text-sm" href=expiry>"Share the expiry list"</a>
+            </section>
+            <section class=CARD aria-labelledby="share-inventory">
+                <h2 id="share-inventory" class="mb-2 font-semibold">"A whole inventory"</h2>
+                <p class="mb-2 text-sm">"Every item of one kind. For a filtered view (one account, a tag, an expiry window), open the inventory, set its filters and use its “Share this view”."</p>
+                <ul class="space-y-1 text-sm">{kinds}</ul>
+            </section>
+            <section class=CARD aria-labelledby="share-item">
+                <h2 id="share-item" class="mb-2 font-semibold">"One item"</h2>
+                <p class="text-sm">"Open the item's page (from its inventory, or the search at the top) and use its “Share this item”."</p>
+            </section>
+        </div>
     }
 }
 

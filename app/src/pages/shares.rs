@@ -36,9 +36,12 @@ pub fn ShareLinksPage() -> impl IntoView {
     );
     view! {
         <PageTitle title="Share links" />
-        <p class="mb-3 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
-            "Read-only links for people without an account. To make one, open an inventory (with its filters), an item or the dashboard's expiry overview and use its Share link. Revoking takes effect on the link's next request."
-        </p>
+        <div class="mb-3 flex flex-wrap items-start gap-4">
+            <p class="max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+                "Read-only links for people without an account: an inventory view (with its filters), an item or the expiry list. Revoking takes effect on the link's next request."
+            </p>
+            <a href="/shares/new" id="new-share-link" class="btn-primary">"New share link"</a>
+        </div>
         <ActionAlert error />
         <ActionAlert error=all_error />
         <Loaded data reloads=true let:page>

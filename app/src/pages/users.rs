@@ -91,7 +91,7 @@ fn UserTable(
                     <td class="px-3 py-2 text-sm">
                         {match user.last_login_at {
                             Some(at) => view! { <LocalTime utc=at /> }.into_any(),
-                            None => view! { <span class="text-slate-400">"never"</span> }.into_any(),
+                            None => view! { <span class="text-slate-500">"never"</span> }.into_any(),
                         }}
                     </td>
                     <td class="px-3 py-2">

@@ -104,12 +104,7 @@ impl InstanceProfiles {
                 "Instance profile created.",
             ))
         };
-        Ok(Plan::new(
-            "iam.create_instance_profile",
-            target,
-            params,
-            run,
-        ))
+        Ok(Plan::new("instance-profile.create", target, params, run))
     }
 
     fn plan_role(request: &KindRequest, adding: bool) -> Result<Plan, AppError> {
@@ -117,13 +112,10 @@ impl InstanceProfiles {
         let change: RoleChange = form_of(request)?;
         let role = check_role_change(&change)?;
         let (action, call) = if adding {
-            (
-                "iam.add_role_to_instance_profile",
-                "iam:AddRoleToInstanceProfile",
-            )
+            ("instance-profile.add-role", "iam:AddRoleToInstanceProfile")
         } else {
             (
-                "iam.remove_role_from_instance_profile",
+                "instance-profile.remove-role",
                 "iam:RemoveRoleFromInstanceProfile",
             )
         };

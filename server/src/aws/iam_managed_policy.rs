@@ -400,7 +400,7 @@ impl ManagedPolicies {
             let cache = CacheChange::Upsert(item(policy, &at));
             Ok(Done::created(request_id, cache, "Managed policy created."))
         };
-        Ok(Plan::new("iam.create_policy", target, params, run))
+        Ok(Plan::new("managed-policy.create", target, params, run))
     }
 
     /// DeletePolicyVersion: AWS refuses the default version (DeleteConflict), said as such.
@@ -425,7 +425,7 @@ impl ManagedPolicies {
             })
         };
         Ok(Plan::change(
-            "iam.delete_policy_version",
+            "managed-policy.delete-version",
             target,
             params,
             send,

@@ -110,12 +110,7 @@ impl MfaDevices {
             let done = Done::new(request_id(&output), cache, "Virtual MFA device created.");
             Ok(done.with_secret("Virtual MFA device created", SEED_WARNING, secret, qr_png))
         };
-        Ok(Plan::new(
-            "iam.create_virtual_mfa_device",
-            target,
-            params,
-            run,
-        ))
+        Ok(Plan::new("mfa-device.create", target, params, run))
     }
 }
 

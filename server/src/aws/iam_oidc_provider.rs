@@ -154,7 +154,7 @@ impl OidcProviders {
                 "OIDC provider created.",
             ))
         };
-        Ok(Plan::new("iam.create_oidc_provider", target, params, run))
+        Ok(Plan::new("oidc-provider.create", target, params, run))
     }
 
     fn plan_thumbprints(request: &KindRequest) -> Result<Plan, AppError> {
@@ -173,7 +173,7 @@ impl OidcProviders {
             answered(sent, "iam:UpdateOpenIDConnectProviderThumbprint", &at.scope)
                 .map_err(thumbprints_refusal)
         };
-        let action = "iam.update_oidc_provider_thumbprint";
+        let action = "oidc-provider.thumbprints";
         Ok(Plan::change(action, target, params, send, |_| {
             "Thumbprints replaced.".into()
         }))
@@ -185,12 +185,12 @@ impl OidcProviders {
         let params = json!({ "client_id": client_id });
         let (action, flash) = if adding {
             (
-                "iam.add_client_id_to_oidc_provider",
+                "oidc-provider.add-client-id",
                 format!("Client ID {client_id} added."),
             )
         } else {
             (
-                "iam.remove_client_id_from_oidc_provider",
+                "oidc-provider.remove-client-id",
                 format!("Client ID {client_id} removed."),
             )
         };

@@ -315,7 +315,7 @@ impl SamlProviders {
                 "SAML provider created.",
             ))
         };
-        Ok(Plan::new("iam.create_saml_provider", target, params, run))
+        Ok(Plan::new("saml-provider.create", target, params, run))
     }
 
     fn plan_metadata(request: &KindRequest) -> Result<Plan, AppError> {
@@ -338,7 +338,7 @@ impl SamlProviders {
             None => "Metadata replaced; it has no validUntil.".into(),
         };
         Ok(Plan::change(
-            "iam.update_saml_provider",
+            "saml-provider.metadata",
             target,
             params,
             send,

@@ -131,12 +131,7 @@ impl ServerCertificates {
                 ..done
             })
         };
-        Ok(Plan::new(
-            "iam.upload_server_certificate",
-            target,
-            params,
-            run,
-        ))
+        Ok(Plan::new("server-certificate.upload", target, params, run))
     }
 }
 

@@ -117,7 +117,7 @@ impl VerificationTokens {
                 ..Done::new(request_id(&output), CacheChange::Upsert(created), flash)
             })
         };
-        let plan = Plan::new("ec2.create_verification_token", target, params, run);
+        let plan = Plan::new("verification-token.create", target, params, run);
         let dry_run = DryRunPlan::new(
             allowed,
             |check| reply(&TokenFormOutcome::Checked(check)),

@@ -248,7 +248,7 @@ impl DryRunPlan {
 
 /// A validated change, ready for the generic path: authorise → audit → AWS → cache.
 pub struct Plan {
-    /// The audit trail's action, e.g. `ec2.create_trust_provider`.
+    /// The audit trail's action, e.g. `trust-provider.create`.
     pub action: &'static str,
     /// Where it goes; for a create the id is what the form named (an IPAM, a name).
     pub target: ResourceRef,

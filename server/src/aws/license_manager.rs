@@ -120,12 +120,7 @@ impl LicenseTokens {
             let done = Done::new(request_id(&output), cache, "License Manager token created.");
             Ok(done.with_secret("License Manager token created", JWT_WARNING, secret, None))
         };
-        Ok(Plan::new(
-            "license-manager.create_token",
-            target,
-            params,
-            run,
-        ))
+        Ok(Plan::new("license-token.create", target, params, run))
     }
 }
 

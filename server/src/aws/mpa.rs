@@ -174,7 +174,7 @@ impl IdentitySources {
                 "Identity source created.",
             ))
         };
-        Ok(Plan::new("mpa.create_identity_source", target, params, run))
+        Ok(Plan::new("identity-source.create", target, params, run))
     }
 }
 

@@ -238,7 +238,7 @@ impl TrustProviders {
             let done = Done::created(request_id(&output), cache, "Trust provider created.");
             Ok(Done { reply, ..done })
         };
-        let plan = Plan::new("ec2.create_trust_provider", target, params, run);
+        let plan = Plan::new("trust-provider.create", target, params, run);
         let reply = |check| reply(&TrustProviderOutcome::Checked(check));
         let dry_run = DryRunPlan::new(allowed, reply, |at| async move {
             let (form, tags) = checked;
@@ -257,7 +257,7 @@ impl TrustProviders {
         let params = audited_params(&form);
         let id = item.id.clone();
         Ok(Plan::new(
-            "ec2.modify_trust_provider",
+            "trust-provider.modify",
             item,
             params,
             |at| async move { modify(&at, &id, &form).await },

@@ -2,7 +2,9 @@
 //! chain (whole, or in chunks a page drives), anchors, and continuing the chain at start.
 
 use super::*;
-use app::model::{Anchor, AuditDetail, AuditQuery, ChainCursor, ChainProgress, GENESIS};
+use app::model::{
+    Anchor, AuditDetail, AuditQuery, ChainCursor, ChainProgress, ResourceRef, GENESIS,
+};
 use app::ports::AuditPorts;
 use store::audit::{HeadCheck, VERIFY_CHUNK_ROWS};
 
@@ -91,6 +93,13 @@ impl AuditPorts for RequestConsole {
             .await
             .map_err(db_error)?
             .ok_or_else(|| AppError::not_found(format!("The audit trail has no row {id}.")))
+    }
+
+    async fn item_history(&self, item: ResourceRef) -> Result<app::model::ItemHistory, AppError> {
+        self.require_user().await?;
+        store::audit::item_history(self.console.db.pool(), &item)
+            .await
+            .map_err(db_error)
     }
 
     async fn verify_audit_chain(&self) -> Result<ChainReport, AppError> {

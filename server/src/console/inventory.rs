@@ -9,7 +9,6 @@ use app::model::{
     aws_rules, AppError, AwsItem, CreateFormOptions, ErrorKind, FieldErrors, FormIntent,
     InventoryPage, InventoryQuery, ItemState, OnceSecret, Outcome, PermissionCheck, Recorded,
     RefreshReport, ResourceKind, ResourceRef, Role, Secret, Tag, GLOBAL_REGION,
-    INVENTORY_PAGE_SIZE,
 };
 use app::ports::{Changed, InventoryPorts, KindRequest};
 use serde_json::{json, Value};
@@ -304,7 +303,7 @@ impl InventoryPorts for RequestConsole {
         let (mut items, mut total) = resources::page(pool, kind, &query, query.page.max(1), &now)
             .await
             .map_err(db_error)?;
-        let pages = total.div_ceil(INVENTORY_PAGE_SIZE).max(1) as u32;
+        let pages = total.div_ceil(query.page_size()).max(1) as u32;
         let page = query.page.clamp(1, pages);
         if page != query.page.max(1) {
             // Past the last page (the URL's page number outlived a filter): show the last one.

@@ -26,6 +26,7 @@ mod bulk_edits;
 mod inventory;
 mod next_path;
 pub(crate) mod overview;
+mod search;
 mod session;
 mod shares;
 mod sync;
@@ -39,6 +40,8 @@ use next_path::safe_next;
 pub(crate) const USER_ID_KEY: &str = "user_id";
 /// What only admins may do with accounts, for refusals.
 const FLASH_KEY: &str = "flash";
+/// The audit row the flash message's change wrote, for its link.
+const FLASH_AUDIT_KEY: &str = "flash_audit";
 pub const SETUP_LINK_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
 pub struct Console {
@@ -531,11 +534,25 @@ impl Answers for RequestConsole {
                 }
                 Ok(())
             }
-            Some(notice) => self
-                .session()
-                .insert(FLASH_KEY, notice)
-                .await
-                .map_err(session_error),
+            Some(notice) => {
+                // The newest row this request wrote: the change the notice tells of.
+                let audit_row: Option<i64> =
+                    sqlx::query_scalar("SELECT max(id) FROM audit_log WHERE http_request_id = ?")
+                        .bind(&self.caller.request_id)
+                        .fetch_one(self.console.db.pool())
+                        .await
+                        .map_err(db_error)?;
+                let session = self.session();
+                match audit_row {
+                    Some(row) => session.insert(FLASH_AUDIT_KEY, row).await,
+                    None => session.remove::<i64>(FLASH_AUDIT_KEY).await.map(|_| ()),
+                }
+                .map_err(session_error)?;
+                session
+                    .insert(FLASH_KEY, notice)
+                    .await
+                    .map_err(session_error)
+            }
             None => Ok(()),
         }
     }

@@ -12,20 +12,28 @@ use crate::time::with_days_left;
 use std::sync::Arc;
 
 impl Console {
-    /// The dashboard's expiry overview, as of the console's clock.
-    pub async fn expiry_overview(&self) -> Result<app::model::ExpiryOverview, sqlx::Error> {
+    /// The overview's read as of `now`: the kept one while it holds, else a new one, kept.
+    pub async fn overview_read(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Arc<store::overview_read::OverviewRead>, sqlx::Error> {
         let pool = self.db().pool();
-        let now = self.clock.now();
         let changes = store::overview_read::overview_changes(pool).await?;
         let kept = self.kept_overview.lock().expect("kept overview").clone();
-        let read = match kept {
+        Ok(match kept {
             Some(read) if read.holds(changes, now) => read,
             _ => {
                 let read = Arc::new(store::overview_read::overview(pool, now, 10).await?);
                 *self.kept_overview.lock().expect("kept overview") = Some(read.clone());
                 read
             }
-        };
+        })
+    }
+
+    /// The dashboard's expiry overview, as of the console's clock.
+    pub async fn expiry_overview(&self) -> Result<app::model::ExpiryOverview, sqlx::Error> {
+        let now = self.clock.now();
+        let read = self.overview_read(now).await?;
         let counts = read.counts.clone();
         let (soonest, soonest_silenced) = read
             .soonest

@@ -11,6 +11,39 @@ use app::ports::{Changed, SessionPorts};
 const THROTTLED: &str = "refused: too many failed sign-ins";
 
 impl RequestConsole {
+    /// The navigation's figures: kinds' counts kept by triggers, and the overview's kept read.
+    async fn nav_counts(&self) -> Result<app::model::NavCounts, AppError> {
+        let pool = self.console.db().pool();
+        let live = crate::store::resources::live_counts(pool)
+            .await
+            .map_err(db_error)?;
+        let read = self
+            .console
+            .overview_read(self.console.clock.now())
+            .await
+            .map_err(db_error)?;
+        let kinds = app::model::ResourceKind::ALL
+            .into_iter()
+            .map(|kind| app::model::NavKind {
+                kind,
+                items: live
+                    .iter()
+                    .find(|(name, _)| name == kind.as_str())
+                    .map_or(0, |(_, items)| u64::try_from(*items).unwrap_or(0)),
+                urgent: read
+                    .counts
+                    .by_kind
+                    .iter()
+                    .find(|counts| counts.kind == kind)
+                    .map_or(0, |counts| counts.counts[0] + counts.counts[1]),
+            })
+            .collect();
+        Ok(app::model::NavCounts {
+            kinds,
+            needs_action: read.needs_action_total,
+        })
+    }
+
     /// Audits a refused sign-in, folded with its repeats: most calls write nothing, some write
     /// a row that counts those before it (and rows of other kinds whose window ended).
     async fn audit_refusal(
@@ -270,6 +303,14 @@ impl SessionPorts for RequestConsole {
                 .map_err(session_error)?,
             None => None,
         };
+        let flash_audit = match flash {
+            Some(_) => self
+                .session()
+                .remove::<i64>(FLASH_AUDIT_KEY)
+                .await
+                .map_err(session_error)?,
+            None => None,
+        };
         // A signed-in admin is an active admin: no need to count them.
         let needs_setup = match &user {
             Some(user) if user.role() == Role::Admin => false,
@@ -281,7 +322,13 @@ impl SessionPorts for RequestConsole {
                     == 0
             }
         };
+        let nav = match &user {
+            Some(_) => Some(self.nav_counts().await?),
+            None => None,
+        };
         Ok(SessionInfo {
+            nav,
+            flash_audit,
             user: user.as_ref().map(current_user),
             csrf_token,
             flash,
@@ -323,20 +370,22 @@ impl SessionPorts for RequestConsole {
     }
 
     async fn dashboard(&self) -> Result<Dashboard, AppError> {
+        self.require_user().await?;
+        let expiry = self.console.expiry_overview().await.map_err(db_error)?;
+        Ok(Dashboard { expiry })
+    }
+
+    async fn about(&self) -> Result<app::model::About, AppError> {
         let user = self.require_user().await?;
-        let (database, expiry) =
-            tokio::join!(self.console.db.status(), self.console.expiry_overview());
-        let database = database.map_err(|error| {
+        let database = self.console.db.status().await.map_err(|error| {
             tracing::error!(%error, "database status");
             "The database did not answer; see the server log.".to_string()
         });
-        let expiry = expiry.map_err(db_error)?;
-        Ok(Dashboard {
+        Ok(app::model::About {
             user: current_user(&user),
             version: self.console.version.clone(),
             database,
             aws: self.console.aws.clone(),
-            expiry,
         })
     }
 }

@@ -59,6 +59,16 @@ impl Console {
 
 #[async_trait::async_trait]
 impl TagRulePorts for RequestConsole {
+    async fn tag_suggestions(
+        &self,
+        kind: app::model::ResourceKind,
+    ) -> Result<app::model::compliance::TagSuggestions, AppError> {
+        self.require_user().await?;
+        crate::store::tag_suggestions::for_kind(self.console.db.pool(), kind)
+            .await
+            .map_err(db_error)
+    }
+
     async fn tag_rules(&self) -> Result<TagRulesPage, AppError> {
         let user = self.require_user().await?;
         let rules = tag_rules::list(self.console.db.pool())

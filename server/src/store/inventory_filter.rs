@@ -113,10 +113,10 @@ pub(super) fn push_item_filter(
         sql.push(" AND r.status = ");
         sql.push_bind(query.status.clone());
     }
-    let text = query.q.trim().to_lowercase();
-    if !text.is_empty() {
+    // Every word, anywhere, as the search across every kind matches them.
+    for word in query.q.split_whitespace().map(str::to_lowercase) {
         sql.push(" AND r.search LIKE ");
-        sql.push_bind(format!("%{}%", escape_like(&text)));
+        sql.push_bind(format!("%{}%", escape_like(&word)));
         sql.push(" ESCAPE '\\'");
     }
     match query.expires.as_str() {
@@ -150,7 +150,7 @@ pub(super) fn push_item_filter(
     }
 }
 
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod overview_read;
 pub mod resources;
 pub mod scope_cache;
+pub mod search;
 pub mod sessions;
 pub mod setup;
 pub mod share_links;
@@ -23,6 +24,7 @@ pub mod shared_items;
 pub mod sql;
 pub mod sync;
 pub mod tag_rules;
+pub mod tag_suggestions;
 pub mod users;
 
 use app::model::DatabaseStatus;

@@ -1,9 +1,7 @@
 //! The `resources` cache, its `resource_tags` and `resource_syncs`: what the inventories read.
 //! An inventory page is one SQL query (filter, sort, page) and one count, both on indices.
 
-use app::model::{
-    AwsItem, Field, InventoryQuery, ResourceKind, ResourceRef, Tag, INVENTORY_PAGE_SIZE,
-};
+use app::model::{AwsItem, Field, InventoryQuery, ResourceKind, ResourceRef, Tag};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::inventory_filter::{count_query, push_filter};
@@ -49,9 +47,18 @@ impl Row {
 pub(super) const COLUMNS: &str =
     "kind, account, region, id, account_id, name, status, expires_at, tags, fields, last_seen";
 
-/// What the free-text search matches: id, name, tag keys and values, lower-cased.
-fn search_text(resource: &AwsItem) -> String {
-    let mut text = format!("{}\n{}", resource.item.id, resource.name);
+/// What the free-text searches (an inventory's, and the one across every kind through the
+/// `search_index` it feeds) match: id, name, account id, ARN, tag keys and values, lower-cased.
+/// Migration `search_index` computes the same for items cached before it.
+pub(super) fn search_text(resource: &AwsItem) -> String {
+    let mut text = format!(
+        "{}\n{}\n{}",
+        resource.item.id, resource.name, resource.account_id
+    );
+    for arn in resource.fields.iter().filter(|field| field.label == "ARN") {
+        text.push('\n');
+        text.push_str(&arn.value);
+    }
     for tag in &resource.tags {
         text.push('\n');
         text.push_str(&tag.key);
@@ -150,11 +157,19 @@ pub async fn page(
         query,
         now,
     );
-    push_page(&mut select, page, INVENTORY_PAGE_SIZE);
+    push_page(&mut select, page, query.page_size());
     Ok((
         fetch(select, pool).await?,
         usize::try_from(total).unwrap_or(0),
     ))
+}
+
+/// Each kind's number of items still in AWS, as triggers keep them (migration `kind_counts`):
+/// the navigation's counts, one small read.
+pub async fn live_counts(pool: &SqlitePool) -> SqlResult<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT kind, items FROM kind_counts WHERE gone = 0")
+        .fetch_all(pool)
+        .await
 }
 
 /// Whether `query` shows every item of its kind (still in AWS, or removed): no filter that
@@ -240,6 +255,7 @@ pub async fn syncs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::model::INVENTORY_PAGE_SIZE;
 
     /// The plan SQLite chooses for an inventory page, one line per step.
     async fn plan(pool: &SqlitePool, query: &InventoryQuery) -> Vec<String> {

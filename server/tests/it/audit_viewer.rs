@@ -216,6 +216,18 @@ async fn tag_changes_and_modifies_record_the_item_before_and_after() {
     let (_, attempt) = newest(&app, &admin, "saml-provider.tag", "attempted").await;
     assert!(attempt["before"]["Present"].is_object(), "{attempt}");
     assert_eq!(attempt["after"], "NotRecorded", "not known while in flight");
+    // The list shows the change once: the attempt folds into the outcome its request wrote,
+    // its parameters summed up.
+    let listed = audit_page(&admin, "query[action]=saml-provider.tag").await;
+    let outcomes: Vec<&str> = listed["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["ok"], "{listed}");
+    assert_eq!(listed["total_entries"], 1, "{listed}");
+    assert_eq!(listed["entries"][0]["summary"], "set Tier=gold", "{listed}");
     let html = admin
         .get(&format!("/audit/{tagged}"))
         .await
@@ -252,7 +264,7 @@ async fn tag_changes_and_modifies_record_the_item_before_and_after() {
         )
         .await;
     assert_eq!(replaced.status(), StatusCode::OK);
-    let (modified, entry) = newest(&app, &admin, "iam.update_saml_provider", "ok").await;
+    let (modified, entry) = newest(&app, &admin, "saml-provider.metadata", "ok").await;
     assert_eq!(entry["before"]["Present"]["expires_at"], item["expires_at"]);
     assert_eq!(
         entry["after"]["Present"]["expires_at"],

@@ -13,9 +13,9 @@ async fn demo_mode_serves_seeded_aws_and_says_so_on_every_page() {
         .expect("demo mode starts the emulator");
     assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
 
-    let dashboard: serde_json::Value = admin.get_json("/api/dashboard").await.json().await.unwrap();
-    assert_eq!(dashboard["aws"]["demo"], true);
-    assert_eq!(dashboard["aws"]["endpoint_url"], endpoint.as_str());
+    let about: serde_json::Value = admin.get_json("/api/about").await.json().await.unwrap();
+    assert_eq!(about["aws"]["demo"], true);
+    assert_eq!(about["aws"]["endpoint_url"], endpoint.as_str());
 
     for page in ["/", "/users", "/audit"] {
         let html = admin.get(page).await.text().await.unwrap();
@@ -52,9 +52,9 @@ async fn demo_mode_serves_seeded_aws_and_says_so_on_every_page() {
 async fn without_demo_there_is_no_emulator_or_banner() {
     let (app, admin) = TestApp::builder().build_with_admin().await;
     assert!(app.emulator_endpoint.is_none());
-    let dashboard: serde_json::Value = admin.get_json("/api/dashboard").await.json().await.unwrap();
-    assert_eq!(dashboard["aws"]["demo"], false);
-    assert!(dashboard["aws"]["endpoint_url"].is_null());
+    let about: serde_json::Value = admin.get_json("/api/about").await.json().await.unwrap();
+    assert_eq!(about["aws"]["demo"], false);
+    assert!(about["aws"]["endpoint_url"].is_null());
     let html = admin.get("/").await.text().await.unwrap();
     assert!(!html.contains("id=\"demo-banner\""));
 }

@@ -68,7 +68,7 @@ async fn identity_sources_are_created_once_per_form_and_instance() {
     .unwrap();
     let creates: Vec<_> = rows
         .iter()
-        .filter(|(a, _)| a == "mpa.create_identity_source")
+        .filter(|(a, _)| a == "identity-source.create")
         .collect();
     assert_eq!(creates.len(), 2, "the replay is audited too: {rows:?}");
     assert!(creates.iter().all(|(_, r)| !r.is_empty()), "{rows:?}");

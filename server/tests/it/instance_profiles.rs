@@ -119,9 +119,9 @@ async fn profiles_are_created_given_a_role_and_deleted_only_without_it() {
 
     let rows = audit(&app).await;
     for action in [
-        "iam.create_instance_profile",
-        "iam.add_role_to_instance_profile",
-        "iam.remove_role_from_instance_profile",
+        "instance-profile.create",
+        "instance-profile.add-role",
+        "instance-profile.remove-role",
         "instance-profile.delete",
     ] {
         assert!(
@@ -196,7 +196,7 @@ async fn a_throttled_create_names_its_call_and_is_audited() {
     let last = audit(&app).await.pop().unwrap();
     assert_eq!(
         (last.0.as_str(), last.1.as_str()),
-        ("iam.create_instance_profile", "error")
+        ("instance-profile.create", "error")
     );
     assert!(last.3.starts_with("Throttling"), "{}", last.3);
     assert_eq!(

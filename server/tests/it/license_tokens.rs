@@ -118,7 +118,12 @@ async fn the_jwt_is_shown_once_to_its_creator_and_never_stored() {
         .await
         .unwrap();
     assert_eq!(detail["expires_in_days"], 30);
-    let ok: Vec<(String,)> = sqlx::query_as("SELECT request_id FROM audit_log WHERE action = 'license-manager.create_token' AND outcome = 'ok'").fetch_all(&app.db().await).await.unwrap();
+    let ok: Vec<(String,)> = sqlx::query_as(
+        "SELECT request_id FROM audit_log WHERE action = 'license-token.create' AND outcome = 'ok'",
+    )
+    .fetch_all(&app.db().await)
+    .await
+    .unwrap();
     assert_eq!(ok.len(), 1);
     assert!(!ok[0].0.is_empty());
 }

@@ -191,7 +191,7 @@ async fn pages_need_a_session_and_send_visitors_to_sign_in() {
     assert_eq!(dashboard.status(), StatusCode::OK);
     let html = dashboard.text().await.unwrap();
     assert!(
-        html.contains("id=\"dashboard-user\""),
+        html.contains("id=\"current-user\""),
         "the dashboard renders on the server"
     );
     assert!(html.contains(ADMIN));

@@ -39,6 +39,7 @@ mod outbox_fixtures;
 mod refusals;
 mod request_ids;
 mod saml_providers;
+mod search;
 mod server_certificates;
 mod serving;
 mod session_writes;

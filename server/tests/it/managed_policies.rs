@@ -257,8 +257,8 @@ async fn customer_managed_policies_are_listed_by_attachment_created_read_and_del
 
     let rows = audit(&app).await;
     for action in [
-        "iam.create_policy",
-        "iam.delete_policy_version",
+        "managed-policy.create",
+        "managed-policy.delete-version",
         "managed-policy.delete",
     ] {
         assert!(
@@ -477,7 +477,7 @@ async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
     let last = audit(&app).await.pop().unwrap();
     assert_eq!(
         (last.0.as_str(), last.1.as_str()),
-        ("iam.create_policy", "error")
+        ("managed-policy.create", "error")
     );
 
     inject_fault(&app, "GetPolicyVersion", 1, "access_denied").await;

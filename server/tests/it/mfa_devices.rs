@@ -170,7 +170,7 @@ async fn devices_are_filtered_by_assignment_created_shown_once_and_refused_delet
     );
 
     let rows = audit(&app).await;
-    let action = "iam.create_virtual_mfa_device";
+    let action = "mfa-device.create";
     assert!(
         rows.iter()
             .any(|(a, o, r, _)| a == action && o == "ok" && !r.is_empty()),
@@ -380,7 +380,7 @@ async fn a_refused_create_names_its_permission_and_is_audited() {
     let last = audit(&app).await.pop().unwrap();
     assert_eq!(
         (last.0.as_str(), last.1.as_str()),
-        ("iam.create_virtual_mfa_device", "error")
+        ("mfa-device.create", "error")
     );
     assert!(last.3.starts_with("AccessDenied"), "{}", last.3);
     assert_eq!(
@@ -410,7 +410,7 @@ async fn the_seed_never_reaches_the_server_log() {
     let (seed, png) = secret_of(&shown.json().await.unwrap());
     let log = process.log().await;
     assert!(
-        log.contains("iam.create_virtual_mfa_device") || log.contains("CreateVirtualMFADevice"),
+        log.contains("mfa-device.create") || log.contains("CreateVirtualMFADevice"),
         "the log is the server's: {}",
         &log[..log.len().min(2000)]
     );

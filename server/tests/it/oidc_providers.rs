@@ -86,10 +86,10 @@ async fn providers_are_created_and_their_thumbprints_and_client_ids_changed() {
         .await
         .unwrap();
     for action in [
-        "iam.create_oidc_provider",
-        "iam.update_oidc_provider_thumbprint",
-        "iam.add_client_id_to_oidc_provider",
-        "iam.remove_client_id_from_oidc_provider",
+        "oidc-provider.create",
+        "oidc-provider.thumbprints",
+        "oidc-provider.add-client-id",
+        "oidc-provider.remove-client-id",
     ] {
         assert!(
             rows.iter().any(|(a, r)| a == action && !r.is_empty()),

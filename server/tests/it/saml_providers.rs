@@ -131,7 +131,7 @@ async fn providers_expire_by_valid_until_and_are_created_and_renewed_from_metada
         .contains("no IDPSSODescriptor"));
 
     let rows = audit(&app).await;
-    for action in ["iam.create_saml_provider", "iam.update_saml_provider"] {
+    for action in ["saml-provider.create", "saml-provider.metadata"] {
         assert!(
             rows.iter()
                 .any(|(a, o, r, _)| a == action && o == "ok" && !r.is_empty()),
@@ -389,7 +389,7 @@ async fn the_kinds_own_calls_are_said_when_aws_refuses_them() {
     let last = audit(&app).await.pop().unwrap();
     assert_eq!(
         (last.0.as_str(), last.1.as_str()),
-        ("iam.create_saml_provider", "error")
+        ("saml-provider.create", "error")
     );
     assert!(last.3.starts_with("Throttling"), "{}", last.3);
 

@@ -223,7 +223,7 @@ async fn certificates_are_checked_and_uploaded_and_the_key_is_never_stored() {
         .contains("prod already has a server certificate named shop"));
 
     let rows = audit(&app).await;
-    let action = "iam.upload_server_certificate";
+    let action = "server-certificate.upload";
     assert!(
         rows.iter()
             .any(|(a, o, r, _, _)| a == action && o == "ok" && !r.is_empty()),
@@ -236,7 +236,7 @@ async fn certificates_are_checked_and_uploaded_and_the_key_is_never_stored() {
     );
     let upload_params = &rows
         .iter()
-        .find(|(a, _, _, _, _)| a == "iam.upload_server_certificate")
+        .find(|(a, _, _, _, _)| a == "server-certificate.upload")
         .unwrap()
         .4;
     assert!(
@@ -418,7 +418,7 @@ async fn a_throttled_upload_names_its_call_and_a_viewers_upload_is_refused() {
     let last = audit(&app).await.pop().unwrap();
     assert_eq!(
         (last.0.as_str(), last.1.as_str()),
-        ("iam.upload_server_certificate", "error")
+        ("server-certificate.upload", "error")
     );
 
     let viewer = signed_in_viewer(&app, &admin).await;
@@ -462,7 +462,7 @@ async fn the_private_key_never_reaches_the_server_log() {
     }
     let log = process.log().await;
     assert!(
-        log.contains("iam.upload_server_certificate") || log.contains("UploadServerCertificate"),
+        log.contains("server-certificate.upload") || log.contains("UploadServerCertificate"),
         "the log is the server's: {}",
         &log[..log.len().min(2000)]
     );

@@ -172,7 +172,7 @@ async fn create_modify_and_the_client_secret_is_never_kept() {
     .await
     .unwrap();
     let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT action, outcome, request_id FROM audit_log WHERE action LIKE 'ec2.%trust_provider'",
+        "SELECT action, outcome, request_id FROM audit_log WHERE action LIKE 'trust-provider.%'",
     )
     .fetch_all(&db)
     .await
@@ -180,10 +180,10 @@ async fn create_modify_and_the_client_secret_is_never_kept() {
     db.close().await;
     assert!(rows
         .iter()
-        .any(|r| r.0 == "ec2.create_trust_provider" && r.1 == "ok" && !r.2.is_empty()));
+        .any(|r| r.0 == "trust-provider.create" && r.1 == "ok" && !r.2.is_empty()));
     assert!(rows
         .iter()
-        .any(|r| r.0 == "ec2.modify_trust_provider" && r.1 == "ok" && !r.2.is_empty()));
+        .any(|r| r.0 == "trust-provider.modify" && r.1 == "ok" && !r.2.is_empty()));
 }
 
 #[tokio::test]

@@ -123,7 +123,7 @@ async fn create_is_audited_cached_and_idempotent_per_form() {
     let rows = audit_rows(&app).await;
     let creates: Vec<_> = rows
         .iter()
-        .filter(|r| r.0 == "ec2.create_verification_token")
+        .filter(|r| r.0 == "verification-token.create")
         .collect();
     assert_eq!(creates.len(), 4, "attempted + ok, twice");
     assert_eq!(creates[0].1, "attempted");
@@ -165,7 +165,7 @@ async fn the_form_is_validated_before_anything_is_sent() {
         audit_rows(&app)
             .await
             .iter()
-            .all(|r| r.0 != "ec2.create_verification_token"),
+            .all(|r| r.0 != "verification-token.create"),
         "nothing attempted"
     );
 }
@@ -220,11 +220,13 @@ async fn a_viewers_create_is_refused_before_the_form_is_read() {
         .await;
     expect_error(response, StatusCode::FORBIDDEN, "viewer").await;
     let rows = audit_rows(&app).await;
-    // Audited as the kind's form, not the planned AWS call.
+    // Audited as the refusal it is: nothing was attempted in AWS.
     assert!(rows
         .iter()
         .any(|r| r.0 == "verification-token.create" && r.1 == "error" && r.3.contains("viewer")));
-    assert!(rows.iter().all(|r| r.0 != "ec2.create_verification_token"));
+    assert!(rows
+        .iter()
+        .all(|r| r.0 != "verification-token.create" || r.1 == "error"));
     refresh(&admin).await;
     assert_eq!(
         inventory(&admin, "").await["total"],

@@ -43,6 +43,7 @@ pub const INFO: KindInfo = KindInfo {
     singular: "managed policy",
     nav_label: "Managed policies",
     path: "/managed-policies",
+    sections_are_content: true,
     endpoints: &[
         Endpoint::changes_aws("managed-policies/create").taking(form_of(131_072) + WITH_TAGS),
         Endpoint::signed_in("managed-policies/document"),

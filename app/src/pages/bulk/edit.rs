@@ -39,7 +39,7 @@ pub fn BulkEditRoutePage() -> impl IntoView {
         |(id, status, page, _, _)| get_bulk_edit(id, status, page),
     );
     view! {
-        <PageTitle title="Bulk tag edit" />
+        <PageTitle title="Bulk tag edit" trail=vec![("Bulk tag edits".to_string(), Some("/bulk".to_string()))] />
         <Loaded data reloads=true let:page>
             <Edit page apply retry />
         </Loaded>
@@ -171,7 +171,7 @@ fn ItemRow(item: BulkItem) -> impl IntoView {
         ItemStatus::Unchanged => "text-slate-500",
     };
     let rules = if item.breaks_before.is_empty() && item.breaks_after.is_empty() {
-        view! { <span class="text-xs text-slate-400">"—"</span> }.into_any()
+        view! { <span class="text-xs text-slate-500">"—"</span> }.into_any()
     } else {
         let fixed = item
             .breaks_before

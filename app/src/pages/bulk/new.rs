@@ -29,7 +29,7 @@ pub fn NewBulkEditPage() -> impl IntoView {
     };
     let draft = Resource::new(selection, get_bulk_draft);
     view! {
-        <PageTitle title="Bulk tag edit" />
+        <PageTitle title="Bulk tag edit" trail=vec![("Bulk tag edits".to_string(), Some("/bulk".to_string()))] />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match draft.await {

@@ -39,7 +39,7 @@ pub fn TagDiff(before: Vec<Tag>, after: Vec<Tag>) -> impl IntoView {
         }.into_any());
     }
     if chips.is_empty() {
-        chips.push(view! { <span class="text-xs text-slate-400">"no tags"</span> }.into_any());
+        chips.push(view! { <span class="text-xs text-slate-500">"no tags"</span> }.into_any());
     }
     chips.collect_view()
 }

@@ -10,11 +10,13 @@
 //! Usage: trustdesk-bench [SECONDS_PER_FIGURE] [CLIENTS], or `trustdesk-bench sync-calls` for
 //! the demo's full sync figure alone, or `trustdesk-bench hostile` for the hostile requests alone,
 //! or `trustdesk-bench pages [SECONDS_PER_FIGURE] [CLIENTS]` for the static file's and the page
-//! mix's figures alone (what a change to the page path moves, in about a minute).
+//! mix's figures alone (what a change to the page path moves, in about a minute), or
+//! `trustdesk-bench search` for the search across every kind alone.
 
 mod hostile;
 mod load;
 mod running;
+mod search;
 mod seed;
 mod site;
 mod sync_calls;
@@ -126,6 +128,16 @@ async fn main() {
         hostile::documents_and_health(&client, &running.url).await;
         return;
     }
+    // `trustdesk-bench search`: the search across every kind on the seeded cache, alone.
+    if std::env::args().nth(1).as_deref() == Some("search") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::open(&dir.path().join("trustdesk.db"))
+            .await
+            .expect("database");
+        seed::seed(&db).await;
+        search::search_times(&db).await;
+        return;
+    }
     // `trustdesk-bench sync-calls`: the demo's full sync figure alone, without the load.
     if std::env::args().nth(1).as_deref() == Some("sync-calls") {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -143,6 +155,9 @@ async fn main() {
         .await
         .expect("database");
     seed::seed(&db).await;
+    if !pages_only {
+        search::search_times(&db).await;
+    }
     drop(db);
 
     let running = running::start(dir.path());

@@ -9,10 +9,11 @@
 mod chain;
 mod query;
 pub mod seal;
+mod summary;
 
 pub use app::model::GENESIS;
 pub use chain::{check_anchor, head_check, verify, verify_chunk, HeadCheck, VERIFY_CHUNK_ROWS};
-pub use query::{detail, export_rows, page, ExportRow};
+pub use query::{detail, export_rows, item_history, page, ExportRow};
 pub use seal::{AuditKey, Seal};
 
 use crate::store::sql::SqlResult;
@@ -111,6 +112,7 @@ impl StoredRow {
             target_id: self.target_id,
             account: self.account,
             region: self.region,
+            summary: summary::summarise(&self.params),
             params: self.params,
             message: self.message,
             request_id: self.request_id,
@@ -254,6 +256,7 @@ pub async fn append(
         target_id: row.target_id,
         account: row.account,
         region: row.region,
+        summary: summary::summarise(&params),
         params,
         outcome: row.outcome.unwrap_or(Outcome::Ok),
         message: row.message,

@@ -4,15 +4,25 @@
 
 use super::{read_state, redact, StoredRow};
 use crate::store::sql::SqlResult;
+use app::model::audit::ITEM_HISTORY_SHOWN;
 use app::model::{
-    AtRange, AuditDetail, AuditPage, AuditQuery, Recorded, ResourceKind, AUDIT_PAGE_SIZE,
+    AtRange, AuditDetail, AuditPage, AuditQuery, ItemHistory, Recorded, ResourceKind, ResourceRef,
+    AUDIT_PAGE_SIZE,
 };
 use futures_util::{Stream, TryStreamExt};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 /// `WHERE …` for the filters that are set; only those, so SQLite can pick the index of one.
 fn push_filters(sql: &mut QueryBuilder<'static, Sqlite>, query: &AuditQuery, range: &AtRange) {
-    sql.push(" WHERE 1 = 1");
+    // One row per change: an attempt (written before AWS is asked, so a crash leaves a trace)
+    // folds into the outcome its request wrote after it; an attempt without one stays shown.
+    sql.push(
+        " WHERE NOT (outcome = 'attempted' AND http_request_id IS NOT NULL AND EXISTS (
+             SELECT 1 FROM audit_log later INDEXED BY audit_log_by_request
+             WHERE later.http_request_id = audit_log.http_request_id
+               AND later.id > audit_log.id AND later.action = audit_log.action
+               AND later.target_id = audit_log.target_id))",
+    );
     for (column, value) in [
         ("actor", &query.actor),
         ("action", &query.action),
@@ -72,6 +82,32 @@ pub async fn page(pool: &SqlitePool, query: &AuditQuery, range: &AtRange) -> Sql
         actions: distinct(pool, "action").await?,
         kinds: distinct(pool, "target_kind").await?,
         accounts: distinct(pool, "account").await?,
+    })
+}
+
+/// The rows that acted on `item`, newest first: the first [`ITEM_HISTORY_SHOWN`] and their
+/// number, both on the index `audit_log_by_target`.
+pub async fn item_history(pool: &SqlitePool, item: &ResourceRef) -> SqlResult<ItemHistory> {
+    const WHERE: &str =
+        " FROM audit_log WHERE target_kind = ? AND target_id = ? AND account = ? AND region = ?";
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*){WHERE}"))
+        .bind(item.kind.as_str())
+        .bind(&item.id)
+        .bind(&item.account)
+        .bind(&item.region)
+        .fetch_one(pool)
+        .await?;
+    let rows: Vec<StoredRow> = sqlx::query_as(&format!("SELECT *{WHERE} ORDER BY id DESC LIMIT ?"))
+        .bind(item.kind.as_str())
+        .bind(&item.id)
+        .bind(&item.account)
+        .bind(&item.region)
+        .bind(i64::from(ITEM_HISTORY_SHOWN))
+        .fetch_all(pool)
+        .await?;
+    Ok(ItemHistory {
+        entries: rows.into_iter().map(StoredRow::entry).collect(),
+        total: u64::try_from(total).unwrap_or(0),
     })
 }
 

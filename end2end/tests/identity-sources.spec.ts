@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
+import { server, signInAsAdmin, waitForHydration, refreshFromAws, fillTags } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -18,7 +18,7 @@ test('identity sources with JavaScript: create, change a tag, delete', async ({ 
   await page.locator('#source-target').selectOption('dev/us-east-1');
   await page.locator('#source-instance_arn').fill('arn:aws:sso:::instance/ssoins-short');
   await page.locator('#source-instance_region').fill('us-east-1');
-  await page.locator('#source-tags').fill('Owner=e2e@example.com');
+  await fillTags(page, 'source-tags', 'Owner=e2e@example.com');
   await page.getByRole('button', { name: 'Create identity source' }).click();
   await expect(page.locator('#source-instance_arn-error')).toContainText('16 characters');
   await page.locator('#source-instance_arn').fill('arn:aws:sso:::instance/ssoins-e2e0123456789abc');

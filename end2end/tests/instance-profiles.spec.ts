@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws, fillTags } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -20,7 +20,7 @@ test('instance profiles with JavaScript: create, add and remove a role, tag, del
   await waitForHydration(page);
   await page.locator('#profile-target').selectOption('dev/global');
   await page.locator('#profile-name').fill('e2e profile');
-  await page.locator('#profile-tags').fill('Owner=e2e@example.com');
+  await fillTags(page, 'profile-tags', 'Owner=e2e@example.com');
   await page.getByRole('button', { name: 'Create instance profile' }).click();
   await expect(page.locator('#profile-name-error')).toContainText('cannot contain');
   await page.locator('#profile-name').fill('e2e-profile');
@@ -78,7 +78,7 @@ test.describe('without JavaScript', () => {
     await page.locator('#profile-target').selectOption('prod/global');
     await page.locator('#profile-name').fill('nojs-profile');
     await page.locator('#profile-path').fill('/nojs/');
-    await page.locator('#profile-tags').fill('Owner=nojs@example.com');
+    await fillTags(page, 'profile-tags', 'Owner=nojs@example.com');
     await page.getByRole('button', { name: 'Create instance profile' }).click();
     await expect(page).toHaveURL(`${baseUrl}/resources/instance-profile/prod/global/nojs-profile`);
     await expect(page.locator('#flash')).toContainText('Instance profile created.');

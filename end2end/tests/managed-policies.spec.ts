@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws, fillTags } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -33,7 +33,7 @@ test('managed policies with JavaScript: filter, create with a checked document, 
   await page.locator('#policy-path').fill('/e2e/');
   await page.locator('#policy-description').fill('Reads the e2e bucket');
   await page.locator('#policy-document').fill('{"Version": "2012-10-17"}');
-  await page.locator('#policy-tags').fill('Owner=e2e@example.com');
+  await fillTags(page, 'policy-tags', 'Owner=e2e@example.com');
   await page.getByRole('button', { name: 'Create managed policy' }).click();
   await expect(page.locator('#policy-document-error')).toContainText('needs a "Statement"');
   await page.locator('#policy-document').fill(DOCUMENT);

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws, fillTags } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -31,7 +31,7 @@ test('virtual MFA devices with JavaScript: create, the seed and QR code once, fi
   await page.locator('#mfa-target').selectOption('dev/global');
   await page.locator('#mfa-name').fill('e2e phone');
   await page.locator('#mfa-path').fill('/e2e/');
-  await page.locator('#mfa-tags').fill('Owner=e2e@example.com');
+  await fillTags(page, 'mfa-tags', 'Owner=e2e@example.com');
   await page.getByRole('button', { name: 'Create MFA device' }).click();
   await expect(page.locator('#mfa-name-error')).toContainText('cannot contain');
   await page.locator('#mfa-name').fill('e2e-phone');
@@ -107,7 +107,7 @@ test.describe('without JavaScript', () => {
     await page.goto(`${baseUrl}/mfa-devices/new`);
     await page.locator('#mfa-target').selectOption('prod/global');
     await page.locator('#mfa-name').fill('nojs-phone');
-    await page.locator('#mfa-tags').fill('Owner=nojs@example.com');
+    await fillTags(page, 'mfa-tags', 'Owner=nojs@example.com');
     await page.getByRole('button', { name: 'Create MFA device' }).click();
     await expect(page).toHaveURL(/\/shown-once\?once=/);
     const onceUrl = page.url();

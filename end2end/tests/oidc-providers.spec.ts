@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws, fillTags } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -20,7 +20,7 @@ test('OIDC providers with JavaScript: create, change thumbprints and client ids,
   await page.locator('#oidc-url').fill('https://e2e.example.com/id/CLUSTER1');
   await page.locator('#oidc-client_ids').fill('sts.amazonaws.com');
   await page.locator('#oidc-thumbprints').fill('not-a-thumbprint');
-  await page.locator('#oidc-tags').fill('Owner=e2e@example.com');
+  await fillTags(page, 'oidc-tags', 'Owner=e2e@example.com');
   await page.getByRole('button', { name: 'Create OIDC provider' }).click();
   await expect(page.locator('#oidc-thumbprints-error')).toContainText('40 hexadecimal');
   await page.locator('#oidc-thumbprints').fill('6938fd4d98bab03faadb97b34396831e3780aea1');

@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws, fillTags } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -41,7 +41,7 @@ test('SAML providers with JavaScript: create from a file, replace the metadata, 
   await page.locator('#saml-name').fill('E2E IdP');
   // Service-provider metadata is not an identity provider's: refused beside the field.
   await page.locator('#saml-metadata').fill(metadata('https://sp.example.com', '2030-01-01T00:00:00Z').replaceAll('IDPSSODescriptor', 'SPSSODescriptor'));
-  await page.locator('#saml-tags').fill('Owner=e2e@example.com');
+  await fillTags(page, 'saml-tags', 'Owner=e2e@example.com');
   await page.getByRole('button', { name: 'Create SAML provider' }).click();
   await expect(page.locator('#saml-name-error')).toContainText('cannot contain');
   await expect(page.locator('#saml-metadata-error')).toContainText('no IDPSSODescriptor');
@@ -53,14 +53,14 @@ test('SAML providers with JavaScript: create from a file, replace the metadata, 
   await page.getByRole('button', { name: 'Create SAML provider' }).click();
   await expect(page).toHaveURL(`${baseUrl}/resources/saml-provider/dev/global/E2E-IdP`);
   await expect(page.locator('[data-field="Entity ID"]')).toHaveText('https://idp.e2e.example.com');
-  await expect(page.locator('[data-field="Valid until"]')).toHaveText('2030-01-01T00:00:00.000Z');
+  await expect(page.locator('[data-field="Valid until"] time')).toHaveAttribute('datetime', '2030-01-01T00:00:00.000Z');
   await expect(page.locator('tr[data-tag="Owner"]')).toContainText('e2e@example.com');
   await waitForHydration(page);
 
   // Renewal: the new metadata's validUntil shows afterwards.
   await page.locator('#saml-new-metadata').fill(metadata('https://idp.e2e.example.com', '2032-03-04T05:06:07Z'));
   await page.getByRole('button', { name: 'Replace metadata' }).click();
-  await expect(page.locator('[data-field="Valid until"]')).toHaveText('2032-03-04T05:06:07.000Z');
+  await expect(page.locator('[data-field="Valid until"] time')).toHaveAttribute('datetime', '2032-03-04T05:06:07.000Z');
 
   await page.locator('#tag-key').fill('Owner');
   await page.locator('#tag-value').fill('changed@example.com');
@@ -89,6 +89,6 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Create SAML provider' }).click();
     await expect(page).toHaveURL(`${baseUrl}/resources/saml-provider/prod/global/NoJsIdP`);
     await expect(page.locator('#flash')).toContainText('SAML provider created.');
-    await expect(page.locator('[data-field="Valid until"]')).toHaveText('2031-01-01T00:00:00.000Z');
+    await expect(page.locator('[data-field="Valid until"] time')).toHaveAttribute('datetime', '2031-01-01T00:00:00.000Z');
   });
 });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws, fillTags } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -42,7 +42,7 @@ test('server certificates with JavaScript: a mismatched key refused, checked, up
   await page.locator('#certificate-body-file').setInputFiles(made.certFile);
   await expect(page.locator('#certificate-body')).toHaveValue(/BEGIN CERTIFICATE/);
   await page.locator('#certificate-private_key').fill(made.otherKey);
-  await page.locator('#certificate-tags').fill('Owner=e2e@example.com');
+  await fillTags(page, 'certificate-tags', 'Owner=e2e@example.com');
   await page.getByRole('button', { name: 'Upload certificate' }).click();
   await expect(page.locator('#certificate-private_key-error')).toContainText('does not belong to the certificate');
   await expect(page).toHaveURL(`${baseUrl}/server-certificates/new`);

@@ -105,3 +105,16 @@ test.describe('without JavaScript', () => {
     await stranger.context.close();
   });
 });
+
+test('"New share link" explains what can be shared, each a step away', async ({ page }) => {
+  const { baseUrl } = server();
+  await signInAsAdmin(page, true);
+  await page.goto(`${baseUrl}/shares`);
+  await page.locator('#new-share-link').click();
+  await expect(page).toHaveURL(`${baseUrl}/shares/new`);
+  const choices = page.locator('#share-choices');
+  await expect(choices).toContainText('The expiry list');
+  await choices.getByRole('link', { name: 'IAM · Server certificates' }).click();
+  await expect(page).toHaveURL(`${baseUrl}/shares/new?scope=inventory&kind=server-certificate`);
+  await expect(page.locator('#share-preview')).toContainText('items now');
+});

@@ -46,3 +46,25 @@ export async function refreshFromAws(page: Page) {
   await page.locator('#refresh').click();
   await expect(page.locator('#flash')).toContainText('Refreshed');
 }
+
+/** Types a create form's tags (one `Key=Value` a line): into its key and value rows when
+ *  JavaScript shows them, else into the textarea the form sends. */
+export async function fillTags(page: Page, textareaId: string, text: string) {
+  const textarea = page.locator(`#${textareaId}`);
+  const rows = textarea.locator('xpath=..').locator('[data-tag-rows]');
+  if (!(await rows.isVisible())) {
+    await textarea.fill(text);
+    return;
+  }
+  const remove = rows.locator('[data-tag-row] button');
+  while ((await remove.count()) > 0) await remove.first().click();
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('=');
+    const [key, value] = at < 0 ? [line, ''] : [line.slice(0, at), line.slice(at + 1)];
+    await rows.locator('[data-add-tag]').click();
+    const row = rows.locator('[data-tag-row]').last();
+    await row.getByLabel('Tag key').fill(key);
+    await row.getByLabel(/^Value of tag/).fill(value);
+  }
+  await expect(textarea).toHaveValue(text);
+}

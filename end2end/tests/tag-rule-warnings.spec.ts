@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { server, signInAsAdmin, waitForHydration } from './state';
+import { server, signInAsAdmin, waitForHydration, fillTags } from './state';
 
 // Runs after auth.spec.ts, which creates the admin. It adds one rule (Tier on instance profiles
 // in dev) and removes it at the end, so the specs after it see no warnings of it; the items it
@@ -24,14 +24,14 @@ test('a create form warns as the admin types, and the item is created anyway', a
   await waitForHydration(page);
   const warning = page.locator('#profile-tags-rules li[data-rule-key="Tier"]');
   await page.locator('#profile-target').selectOption('prod/global');
-  await page.locator('#profile-tags').fill('Owner=e2e@example.com\nCostCentre=CC-0042');
+  await fillTags(page, 'profile-tags', 'Owner=e2e@example.com\nCostCentre=CC-0042');
   await expect(warning).toHaveCount(0);
   await page.locator('#profile-target').selectOption('dev/global');
   await expect(warning).toHaveText('Tier is required but missing.');
-  await page.locator('#profile-tags').fill('Owner=e2e@example.com\nCostCentre=CC-0042\ntierlevel=T1');
+  await fillTags(page, 'profile-tags', 'Owner=e2e@example.com\nCostCentre=CC-0042\ntierlevel=T1');
   await expect(warning).toHaveText('tierlevel should be spelled Tier.');
   await expect(warning).toHaveAttribute('data-violation', 'misspelled');
-  await page.locator('#profile-tags').fill('Owner=e2e@example.com\nCostCentre=CC-0042\nTier=gold');
+  await fillTags(page, 'profile-tags', 'Owner=e2e@example.com\nCostCentre=CC-0042\nTier=gold');
   await expect(warning).toContainText('Tier=gold is not allowed');
   await page.screenshot({ path: 'end2end/artifacts/tag-rule-warning-create.png', fullPage: true });
 
@@ -71,7 +71,7 @@ test.describe('without JavaScript', () => {
     await page.goto(`${baseUrl}/instance-profiles/new`);
     await page.locator('#profile-target').selectOption('dev/global');
     await page.locator('#profile-name').fill('nojs-warned');
-    await page.locator('#profile-tags').fill('Owner=nojs@example.com\nCostCentre=CC-0042');
+    await fillTags(page, 'profile-tags', 'Owner=nojs@example.com\nCostCentre=CC-0042');
     await page.getByRole('button', { name: 'Create instance profile' }).click();
     await expect(page).toHaveURL(`${baseUrl}/resources/instance-profile/dev/global/nojs-warned`);
     await expect(page.locator('#flash')).toContainText('Instance profile created.');

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws } from './state';
+import { navigate, server, signInAsAdmin, waitForHydration, refreshFromAws, fillTags } from './state';
 
 // Runs after auth.spec.ts, which creates the admin; the server is in demo mode.
 test.describe.configure({ mode: 'serial' });
@@ -40,10 +40,10 @@ test('verification tokens with JavaScript: refresh, check, create, tag, delete',
   await waitForHydration(page);
   const prodIpam = page.locator('#token-ipam option', { hasText: 'prod · us-east-1' });
   await page.locator('#token-ipam').selectOption(await prodIpam.getAttribute('value') ?? '');
-  await page.locator('#token-tags').fill('aws:owner=nope');
+  await fillTags(page, 'token-tags', 'aws:owner=nope');
   await page.locator('#create-token').click();
   await expect(page.locator('#token-tags-error')).toContainText('aws:');
-  await page.locator('#token-tags').fill('Owner=e2e@example.com\nName=e2e range');
+  await fillTags(page, 'token-tags', 'Owner=e2e@example.com\nName=e2e range');
   await page.locator('#check-permissions').click();
   // A check answers beside the form, which keeps what was typed.
   await expect(page.locator('[data-form-notice]')).toContainText('Allowed');
@@ -83,7 +83,7 @@ test.describe('without JavaScript', () => {
     await page.goto(`${baseUrl}/verification-tokens/new`);
     const devIpam = page.locator('#token-ipam option', { hasText: 'dev · eu-west-1' });
     await page.locator('#token-ipam').selectOption(await devIpam.getAttribute('value') ?? '');
-    await page.locator('#token-tags').fill('Owner=nojs@example.com');
+    await fillTags(page, 'token-tags', 'Owner=nojs@example.com');
     await page.locator('#create-token').click();
     await expect(page).toHaveURL(/\/resources\/verification-token\/dev\/eu-west-1\/ipam-ext-res-ver-token-/);
     await expect(page.locator('#ownership-proof')).toBeVisible();

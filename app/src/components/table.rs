@@ -83,9 +83,12 @@ pub fn DataTable(
     let empty = empty.map(|message| {
         view! { <tr><td colspan=span class="py-6 text-center text-slate-500">{message}</td></tr> }
     });
-    let frame = format!("{class} overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900");
+    // Positioned, so that what is absolutely placed inside (a screen reader's header text)
+    // scrolls with the table instead of widening the page; focusable, so that a keyboard can
+    // scroll a table wider than the screen.
+    let frame = format!("{class} relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900");
     view! {
-        <div class=frame.trim_start().to_string()>
+        <div class=frame.trim_start().to_string() tabindex="0">
             <table id=id class="data-table">
                 <thead>
                     <tr>{first}{headers}</tr>

@@ -25,6 +25,28 @@ pub fn utc_display(rfc3339: &str) -> String {
     }
 }
 
+/// Whether `text` is an RFC 3339 instant (`2026-11-22T08:15:00Z`, with or without fractions, in
+/// UTC or with an offset): AWS's dates in an item's fields, shown as every time is.
+pub fn is_instant(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    bytes.len() >= 20
+        && digits(0..4)
+        && bytes[4] == b'-'
+        && digits(5..7)
+        && bytes[7] == b'-'
+        && digits(8..10)
+        && bytes[10] == b'T'
+        && digits(11..13)
+        && bytes[13] == b':'
+        && digits(14..16)
+        && (text.ends_with('Z') || text[19..].contains(['+', '-']))
+}
+
 /// The instant in the browser's time zone and locale, to the minute, with the zone's name
 /// (`Dec 6, 2026, 09:15 PM GMT+1`).
 #[cfg(feature = "hydrate")]
@@ -59,5 +81,25 @@ mod tests {
             "2026-11-22 08:15 UTC"
         );
         assert_eq!(utc_display("garbage"), "garbage");
+    }
+
+    #[test]
+    fn instants_are_told_from_other_text() {
+        for instant in [
+            "2025-08-14T00:47:44.000Z",
+            "2025-08-14T00:47:44Z",
+            "2025-08-14T00:47:44+02:00",
+        ] {
+            assert!(is_instant(instant), "{instant}");
+        }
+        for other in [
+            "2025-08-14",
+            "v1",
+            "arn:aws:iam::1:policy/x",
+            "2025-08-14T00:47:44",
+            "1 entity",
+        ] {
+            assert!(!is_instant(other), "{other}");
+        }
     }
 }

@@ -98,7 +98,10 @@ pub fn PageTitle(
 pub fn kind_trail(kind: crate::model::ResourceKind, linked: bool) -> Vec<(String, Option<String>)> {
     let mut trail = vec![(kind.service().title().to_string(), None)];
     if linked {
-        trail.push((kind.info().nav_label.to_string(), Some(kind.path().to_string())));
+        trail.push((
+            kind.info().nav_label.to_string(),
+            Some(kind.path().to_string()),
+        ));
     }
     trail
 }

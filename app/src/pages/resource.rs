@@ -93,7 +93,15 @@ fn Detail(
     let fields = resource
         .fields
         .iter()
-        .map(|f| view! { <dt class="text-slate-500">{f.label.clone()}</dt><dd class="break-all font-mono text-xs" data-field=f.label.clone()>{f.value.clone()}</dd> })
+        .map(|f| {
+            // AWS's dates read as every time on the page does; other values as AWS wrote them.
+            let value = if crate::components::time::is_instant(&f.value) {
+                view! { <dd data-field=f.label.clone()><LocalTime utc=f.value.clone() /></dd> }.into_any()
+            } else {
+                view! { <dd class="break-all font-mono text-xs" data-field=f.label.clone()>{f.value.clone()}</dd> }.into_any()
+            };
+            view! { <dt class="text-slate-500">{f.label.clone()}</dt>{value} }
+        })
         .collect_view();
     let own_sections = kinds::detail_sections(resource.clone(), just_created);
     let (main_sections, side_sections) = if kind.info().sections_are_content {
@@ -283,10 +291,12 @@ fn TagEditor(
     view! {
         <div class="space-y-3">
             <ActionAlert error=remove_error />
+            <div class="relative overflow-x-auto" tabindex="0">
             <table class="min-w-full text-left text-sm" id="tags">
                 <thead class="text-xs uppercase text-slate-500"><tr><th class="px-2 py-1">"Key"</th><th class="px-2 py-1">"Value"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                 <tbody>{rows}{empty}</tbody>
             </table>
+            </div>
             <ActionForm action=set_tag>
                 <div class="grid items-start gap-2 sm:grid-cols-[1fr_1fr_auto]">
                     <CsrfField />

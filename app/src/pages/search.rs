@@ -89,7 +89,7 @@ fn Group(group: SearchGroup, q: String) -> impl IntoView {
             </a>
         }
     });
-    let heading = format!("{} · {}", kind.service().title(), kind.title());
+    let heading = format!("{} · {}", kind.service().title(), kind.info().nav_label);
     view! {
         <section class=super::CARD data-search-group=kind.as_str() aria-label=kind.title()>
             <h2 class="mb-2 flex items-baseline gap-2 font-semibold">

@@ -31,20 +31,26 @@ pub fn NewSharePage() -> impl IntoView {
             ..Default::default()
         }
     };
+    // Without a scope there is nothing to preview: the page says what can be shared.
     let chosen = move || !query.read().get("scope").unwrap_or_default().is_empty();
-    let preview = Resource::new(form, get_share_preview);
+    let preview = Resource::new(
+        move || chosen().then(form),
+        |form| async move {
+            match form {
+                Some(form) => get_share_preview(form).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     let trail = vec![("Share links".to_string(), Some("/shares".to_string()))];
     view! {
         <PageTitle title="Share a read-only view" trail />
-        {move || if chosen() {
-            view! {
-                <Loaded data=preview let:preview>
-                    <NewShare preview form=form() />
-                </Loaded>
-            }.into_any()
-        } else {
-            view! { <ChooseWhatToShare /> }.into_any()
-        }}
+        <Loaded data=preview let:preview>
+            {match preview {
+                Some(preview) => view! { <NewShare preview form=form() /> }.into_any(),
+                None => view! { <ChooseWhatToShare /> }.into_any(),
+            }}
+        </Loaded>
     }
 }
 
@@ -56,7 +62,7 @@ fn ChooseWhatToShare() -> impl IntoView {
         .into_iter()
         .map(|kind| {
             let href = crate::model::share::ShareScope::Inventory { kind, filter: InventoryQuery::default() }.new_link_path();
-            view! { <li><a class="item-link" href=href>{format!("{} · {}", kind.service().title(), kind.title())}</a></li> }
+            view! { <li><a class="item-link" href=href>{format!("{} · {}", kind.service().title(), kind.info().nav_label)}</a></li> }
         })
         .collect_view();
     let expiry = crate::model::share::ShareScope::Expiry {

@@ -27,14 +27,14 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <PageTitle title="Users" />
         <div class="grid gap-6 lg:grid-cols-3">
-            <section class="lg:col-span-2" aria-labelledby="users-heading">
+            <section class="min-w-0 lg:col-span-2" aria-labelledby="users-heading">
                 <h2 id="users-heading" class="sr-only">"All users"</h2>
                 <div class="mb-3"><ActionAlert error=row_error /></div>
                 <Loaded data=users reloads=true let:list>
                     <UserTable list change_role set_disabled />
                 </Loaded>
             </section>
-            <section class=CARD aria-labelledby="add-user-heading">
+            <section class=format!("{CARD} min-w-0") aria-labelledby="add-user-heading">
                 <h2 id="add-user-heading" class="mb-3 font-semibold">"Add a user"</h2>
                 <AddUserForm add />
             </section>

@@ -349,25 +349,21 @@ fn DocumentView(
         .versions
         .iter()
         .map(|v| {
-            let label = format!(
-                "{}{}{}",
-                v.id,
-                if v.is_default { " (default)" } else { "" },
-                v.created
-                    .as_deref()
-                    .map(|c| format!(", {c}"))
-                    .unwrap_or_default()
-            );
+            let label = format!("{}{}", v.id, if v.is_default { " (default)" } else { "" });
+            let created = v
+                .created
+                .clone()
+                .map(|at| view! { ", " <crate::components::LocalTime utc=at /> });
             let button = item.clone().filter(|_| !v.is_default).map(|item| {
                 let label = format!("Delete version {}", v.id);
                 view! { <ItemButton action=delete item name="change[version]" value=v.id.clone() label text="Delete" /> }
             });
-            view! { <li class="flex items-center gap-2 py-0.5" data-version=v.id.clone()><span>{label}</span>{button}</li> }
+            view! { <li class="flex items-center gap-2 py-0.5" data-version=v.id.clone()><span>{label}{created}</span>{button}</li> }
         })
         .collect_view();
     view! {
         <p class="mb-1 text-sm">"Default version: " <code id="policy-default-version">{document.default_version_id.clone()}</code></p>
-        <pre id="policy-document" class="max-h-[32rem] overflow-auto rounded bg-slate-50 p-2 font-mono text-xs dark:bg-slate-950">{document.document.clone()}</pre>
+        <pre id="policy-document" tabindex="0" class="max-h-[32rem] overflow-auto rounded bg-slate-50 p-2 font-mono text-xs dark:bg-slate-950">{document.document.clone()}</pre>
         <h3 class="mt-2 text-sm font-medium">"Versions"</h3>
         <ul id="policy-versions" class="text-xs">{versions}</ul>
         <ActionAlert error />

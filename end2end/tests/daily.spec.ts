@@ -84,7 +84,7 @@ test('/ focuses the search across every kind; results come grouped by kind', asy
   await certificates.locator('h2 a').click();
   await expect(page).toHaveURL(`${baseUrl}/server-certificates?q=210987654321`);
   await expect(page.locator('#inventory-count')).toHaveText(new RegExp(`^${shown} `));
-  await page.screenshot({ path: 'end2end/artifacts/search.png', fullPage: true });
+  await page.screenshot({ path: 'end2end/artifacts/search.png' });
 
   // A fragment of a name finds the item; a word too short for the index says so.
   await page.goto(`${baseUrl}/search?q=${encodeURIComponent('zz-no-such-thing')}`);
@@ -132,7 +132,7 @@ test('breadcrumbs, page size, and an item page with its History card and danger 
   await page.goBack();
   // Delete waits at the bottom, in the danger zone.
   await expect(page.locator('#danger-zone')).toContainText('Danger zone');
-  await page.screenshot({ path: 'end2end/artifacts/item-page.png', fullPage: true });
+  await page.screenshot({ path: 'end2end/artifacts/item-page.png' });
 });
 
 test('on a phone: filters behind "Filters (n)", rows as cards with the expiry first, no sideways scroll', async ({ page }) => {

@@ -41,7 +41,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         .pathname
         .get_untracked();
     view! {
-        <div class="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+        <div class="relative min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
             <a href="#main" class="skip-link">"Skip to content"</a>
             <Transition fallback=|| view! { <Header><span></span></Header> }>
                 {move || {
@@ -230,6 +230,7 @@ fn Sidebar(admin: bool, nav: NavCounts, here: String) -> impl IntoView {
                 <span class="ml-1 text-sm">"Menu"</span>
             </summary>
             <nav aria-label="Main" class="sidebar">
+              <div class="sidebar-content">
                 <div class="mb-3 flex items-center justify-between px-2">
                     <a href="/" class="text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300">"trustdesk"</a>
                 </div>
@@ -240,6 +241,7 @@ fn Sidebar(admin: bool, nav: NavCounts, here: String) -> impl IntoView {
                 {kinds}
                 <NavGroup title="Governance" links=governance />
                 <NavGroup title="Console" links=console />
+              </div>
             </nav>
         </details>
     }

@@ -107,10 +107,12 @@ pub fn ExpiryTimeline(bars: Vec<TimelineBar>) -> impl IntoView {
     let details = bars.clone();
     view! {
         <figure class="text-slate-700 dark:text-slate-300">
+            // A phone scrolls the chart sideways rather than shrinking its labels past reading.
+            <div class="relative overflow-x-auto" tabindex="0">
             <svg
                 id="expiry-timeline"
                 viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-                class="h-auto w-full"
+                class="h-auto w-full min-w-[38rem]"
                 role="list"
                 aria-label="Expiries: the expired, then each week of the next 26 weeks"
                 on:mouseleave=move |_| selected.set(None)
@@ -119,6 +121,7 @@ pub fn ExpiryTimeline(bars: Vec<TimelineBar>) -> impl IntoView {
                 {rects}
                 {ticks}
             </svg>
+            </div>
             <figcaption class="mt-1 text-xs text-slate-500">
                 "The first bar is what has already expired; each other bar is one week. Point at a bar (or move to it with Tab) to list its items."
             </figcaption>

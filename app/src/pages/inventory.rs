@@ -137,7 +137,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
     view! {
         <details class="filters-drawer mb-4" open={set > 0}>
         <summary class="filters-toggle">{format!("Filters ({set})")}</summary>
-        <form method="get" action=kind.path() data-live-filter="" class="grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-9 dark:border-slate-800 dark:bg-slate-900">
+        <form method="get" action=kind.path() data-live-filter="" class="grid gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-10 dark:border-slate-800 dark:bg-slate-900">
             <div class="lg:col-span-2">
                 <label for="filter-q" class="filter-label">"Search"</label>
                 <input id="filter-q" name="q" value=query.q.clone() placeholder="id, name, ARN or tag" class=FILTER_INPUT />
@@ -161,7 +161,8 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
                 <label for="filter-tag" class="filter-label">"Tag"</label>
                 <input id="filter-tag" name="tag" value=query.tag.clone() placeholder="Key=Value" class=FILTER_INPUT />
             </div>
-            <div>
+            // Its choices are the longest ("Expiry, soonest first"): two columns, never cut off.
+            <div class="lg:col-span-2">
                 <label for="filter-sort" class="filter-label">"Sort"</label>
                 <select id="filter-sort" name="sort" class=FILTER_INPUT>
                     {sorts.into_iter().map(|(value, label)| view! { <option value=value selected=query.sort == value>{label}</option> }).collect_view()}
@@ -183,7 +184,7 @@ fn Inventory(page: InventoryPage, query: InventoryQuery) -> impl IntoView {
                     "Removed in AWS"
                 </label>
             </div>
-            <div class="flex items-end gap-2 lg:col-span-9">
+            <div class="flex items-end gap-2 lg:col-span-10">
                 <button type="submit" id="apply-filter" class="rounded-md bg-slate-700 px-3 py-1 text-white hover:bg-slate-600">"Apply"</button>
                 <a href=kind.path() class="text-indigo-700 underline dark:text-indigo-300">"Clear"</a>
                 <span class="ml-auto text-xs text-slate-500" id="refreshed-at">{refreshed}</span>

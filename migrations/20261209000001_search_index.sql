@@ -14,13 +14,17 @@ UPDATE resources SET search = lower(id || char(10) || name || char(10) || accoun
 
 -- Each indexed item's number in the index. The index cannot key on the items' own rowids: the
 -- `resources` table has no INTEGER PRIMARY KEY, so `VACUUM INTO` (the backups) may renumber
--- them; these numbers are this table's primary key and survive it.
+-- them; these numbers are this table's primary key and survive it. With the item's expiry and
+-- name, which rank a search's matches, so that thousands of matches are counted and ranked
+-- here, and only the few shown are read from `resources`.
 CREATE TABLE search_rows (
-    number  INTEGER PRIMARY KEY,
-    kind    TEXT NOT NULL,
-    account TEXT NOT NULL,
-    region  TEXT NOT NULL,
-    id      TEXT NOT NULL,
+    number     INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    account    TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    expires_at TEXT,
+    name       TEXT NOT NULL,
     UNIQUE (kind, account, region, id)
 );
 
@@ -29,8 +33,8 @@ CREATE VIRTUAL TABLE search_index USING fts5(
     text, content = '', contentless_delete = 1, tokenize = 'trigram'
 );
 
-INSERT INTO search_rows (kind, account, region, id)
-SELECT kind, account, region, id FROM resources WHERE gone_at IS NULL;
+INSERT INTO search_rows (kind, account, region, id, expires_at, name)
+SELECT kind, account, region, id, expires_at, name FROM resources WHERE gone_at IS NULL;
 INSERT INTO search_index (rowid, text)
 SELECT s.number, r.search FROM search_rows s
 JOIN resources r ON r.kind = s.kind AND r.account = s.account AND r.region = s.region AND r.id = s.id;
@@ -39,8 +43,8 @@ JOIN resources r ON r.kind = s.kind AND r.account = s.account AND r.region = s.r
 -- leaves it when removed there or forgotten.
 CREATE TRIGGER search_on_insert AFTER INSERT ON resources WHEN NEW.gone_at IS NULL
 BEGIN
-    INSERT INTO search_rows (kind, account, region, id)
-    VALUES (NEW.kind, NEW.account, NEW.region, NEW.id);
+    INSERT INTO search_rows (kind, account, region, id, expires_at, name)
+    VALUES (NEW.kind, NEW.account, NEW.region, NEW.id, NEW.expires_at, NEW.name);
     INSERT INTO search_index (rowid, text)
     SELECT number, NEW.search FROM search_rows
     WHERE kind = NEW.kind AND account = NEW.account AND region = NEW.region AND id = NEW.id;
@@ -65,9 +69,18 @@ BEGIN
         WHERE kind = OLD.kind AND account = OLD.account AND region = OLD.region AND id = OLD.id);
     DELETE FROM search_rows
     WHERE kind = OLD.kind AND account = OLD.account AND region = OLD.region AND id = OLD.id;
-    INSERT INTO search_rows (kind, account, region, id)
-    SELECT NEW.kind, NEW.account, NEW.region, NEW.id WHERE NEW.gone_at IS NULL;
+    INSERT INTO search_rows (kind, account, region, id, expires_at, name)
+    SELECT NEW.kind, NEW.account, NEW.region, NEW.id, NEW.expires_at, NEW.name
+    WHERE NEW.gone_at IS NULL;
     INSERT INTO search_index (rowid, text)
     SELECT number, NEW.search FROM search_rows
+    WHERE kind = NEW.kind AND account = NEW.account AND region = NEW.region AND id = NEW.id;
+END;
+
+-- A renewal (a new expiry) or a new name ranks the item anew; the text is the trigger above's.
+CREATE TRIGGER search_rank_on_update AFTER UPDATE OF expires_at, name ON resources
+WHEN NEW.expires_at IS NOT OLD.expires_at OR NEW.name IS NOT OLD.name
+BEGIN
+    UPDATE search_rows SET expires_at = NEW.expires_at, name = NEW.name
     WHERE kind = NEW.kind AND account = NEW.account AND region = NEW.region AND id = NEW.id;
 END;

@@ -172,6 +172,7 @@ test("an item's notices offer only what applies to their state", async ({ page }
   await expect(notices.locator('#silence')).toHaveAttribute('data-state', 'snooze');
   await expect(notices.getByRole('button', { name: 'Resume notices' })).toBeVisible();
   await expect(notices.getByRole('button', { name: 'Acknowledge' })).toBeVisible();
+  await expect(notices.getByRole('button', { name: 'Snooze' })).toBeVisible();
   await notices.getByRole('button', { name: 'Resume notices' }).click();
   await expect(notices.locator('#silence')).toHaveAttribute('data-state', 'none');
 });

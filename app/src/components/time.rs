@@ -44,7 +44,9 @@ pub fn is_instant(text: &str) -> bool {
         && digits(11..13)
         && bytes[13] == b':'
         && digits(14..16)
-        && (text.ends_with('Z') || text[19..].contains(['+', '-']))
+        && bytes[16] == b':'
+        && digits(17..19)
+        && (text.ends_with('Z') || text.get(19..).is_some_and(|zone| zone.contains(['+', '-'])))
 }
 
 /// The instant in the browser's time zone and locale, to the minute, with the zone's name
@@ -98,6 +100,8 @@ mod tests {
             "arn:aws:iam::1:policy/x",
             "2025-08-14T00:47:44",
             "1 entity",
+            "2025-08-14T00:47:€+",
+            "2025-08-14T00:47€€€€Z",
         ] {
             assert!(!is_instant(other), "{other}");
         }

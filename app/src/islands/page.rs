@@ -20,6 +20,7 @@ pub fn PageEnhancements() -> impl IntoView {
                 super::filters::apply_filters_as_they_change(&document);
                 super::keys::listen_for_shortcuts(&document);
                 super::toasts::float_notices(&document);
+                open_drawers_the_stylesheet_cannot(&document);
             }
         }
     });
@@ -44,6 +45,38 @@ fn show_local_times() {
             .and_then(|utc| crate::components::time::local_display(&utc))
         {
             time.set_text_content(Some(&local));
+        }
+    }
+}
+
+/// Browsers without `::details-content` (before Chrome 131, Firefox 143, Safari 18.4) cannot
+/// show a closed `<details>`' content from the stylesheet: on a screen wide enough for the
+/// sidebar and the inventory's filters, their drawers open instead.
+#[cfg(feature = "hydrate")]
+fn open_drawers_the_stylesheet_cannot(document: &web_sys::Document) {
+    use wasm_bindgen::{JsCast, JsValue};
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let call = |target: &JsValue, method: &str, argument: &str| -> Option<JsValue> {
+        let function: js_sys::Function = js_sys::Reflect::get(target, &method.into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        function.call1(target, &argument.into()).ok()
+    };
+    let css = js_sys::Reflect::get(&window, &"CSS".into()).unwrap_or(JsValue::UNDEFINED);
+    if call(&css, "supports", "selector(::details-content)").and_then(|v| v.as_bool()) == Some(true)
+    {
+        return;
+    }
+    for (selector, width) in [(".nav-drawer", "64rem"), (".filters-drawer", "40rem")] {
+        let wide = call(&window, "matchMedia", &format!("(min-width: {width})"))
+            .and_then(|list| js_sys::Reflect::get(&list, &"matches".into()).ok())
+            .and_then(|matches| matches.as_bool())
+            .unwrap_or(false);
+        if let (true, Ok(Some(details))) = (wide, document.query_selector(selector)) {
+            let _ = details.set_attribute("open", "");
         }
     }
 }

@@ -112,6 +112,19 @@ pub fn action_name(action: &str) -> &str {
         .map_or(action, |(_, new)| new)
 }
 
+/// Every name rows of `action` were written under: its name, and the names it had before the
+/// rename, so that filtering by it finds the old rows the list shows under it.
+pub fn names_of(action: &str) -> Vec<&str> {
+    let mut names = vec![action];
+    names.extend(
+        RENAMED_ACTIONS
+            .iter()
+            .filter(|(_, new)| *new == action)
+            .map(|(old, _)| *old),
+    );
+    names
+}
+
 impl AuditEntry {
     /// What the row acted on: its kind, then its id where it has one.
     pub fn target(&self) -> String {

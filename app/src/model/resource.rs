@@ -367,6 +367,31 @@ impl InventoryQuery {
         params
     }
 
+    /// The free text's words, as the cache's search text is matched: lower-cased, each once,
+    /// at most [`QUERY_WORDS`] of the first [`QUERY_TEXT_CHARS`] characters (what a form could
+    /// send; a crafted URL's longer text costs no more).
+    pub fn words(&self) -> Vec<String> {
+        let text: String = self.q.chars().take(QUERY_TEXT_CHARS).collect();
+        let mut words: Vec<String> = Vec::new();
+        for word in text.split_whitespace().map(str::to_lowercase) {
+            if !words.contains(&word) && words.len() < QUERY_WORDS {
+                words.push(word);
+            }
+        }
+        words
+    }
+
+    /// Refuses free text longer than a person types, naming the field.
+    pub fn check_text(&self) -> Result<(), super::AppError> {
+        if self.q.chars().count() > QUERY_TEXT_CHARS {
+            return Err(super::AppError::validation(vec![super::FieldError {
+                field: "q".into(),
+                message: format!("Search: at most {QUERY_TEXT_CHARS} characters."),
+            }]));
+        }
+        Ok(())
+    }
+
     /// How many items a page of this view shows.
     pub fn page_size(&self) -> usize {
         let size = self.size as usize;
@@ -422,6 +447,9 @@ fn flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Er
 }
 
 pub const INVENTORY_PAGE_SIZE: usize = 25;
+/// An inventory's free text: the characters and the words it is matched by.
+pub const QUERY_TEXT_CHARS: usize = 200;
+pub const QUERY_WORDS: usize = 8;
 /// The page sizes an inventory offers.
 pub const PAGE_SIZES: [usize; 4] = [INVENTORY_PAGE_SIZE, 50, 100, 200];
 
@@ -544,6 +572,30 @@ impl std::fmt::Debug for OnceSecret {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn free_text_is_a_few_distinct_words_whatever_was_sent() {
+        let query = InventoryQuery {
+            q: "  Api api GW ".into(),
+            ..Default::default()
+        };
+        assert_eq!(query.words(), ["api", "gw"]);
+        let many = InventoryQuery {
+            q: (0..50)
+                .map(|n| format!("w{n}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            ..Default::default()
+        };
+        assert_eq!(many.words().len(), QUERY_WORDS);
+        let long = InventoryQuery {
+            q: "x".repeat(QUERY_TEXT_CHARS + 1),
+            ..Default::default()
+        };
+        assert_eq!(long.words()[0].len(), QUERY_TEXT_CHARS);
+        assert_eq!(long.check_text().unwrap_err().fields[0].field, "q");
+        assert!(many.check_text().is_ok());
+    }
+
     use super::*;
 
     #[test]

@@ -196,7 +196,10 @@ fn describe_filter(filter: &InventoryQuery) -> Vec<String> {
         .into_iter()
         .filter(|(_, value)| !value.trim().is_empty())
         .map(|(name, value)| match name {
-            "q" => format!("text matches {}", value.trim()),
+            "q" => format!(
+                "id, name, ARN, account id or tags contain every word of “{}”",
+                value.trim()
+            ),
             name => format!("{name} is {}", value.trim()),
         })
         .collect();

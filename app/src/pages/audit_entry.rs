@@ -120,7 +120,7 @@ fn Entry(detail: AuditDetail) -> impl IntoView {
 fn States(detail: AuditDetail) -> impl IntoView {
     let body = match (&detail.before, &detail.after) {
         // A refusal or a failure changed nothing in AWS: there is no before and after to show.
-        (Recorded::NotRecorded, Recorded::NotRecorded) if detail.entry.outcome != Outcome::Ok => view! {
+        (Recorded::NotRecorded, Recorded::NotRecorded) if detail.entry.outcome == Outcome::Error => view! {
             <p id="states-not-recorded">"Nothing changed: this request did not change the item in AWS."</p>
         }.into_any(),
         (Recorded::NotRecorded, Recorded::NotRecorded) => view! {

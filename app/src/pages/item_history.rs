@@ -28,7 +28,7 @@ fn HistoryList(history: ItemHistory, item: ResourceRef) -> impl IntoView {
     if history.entries.is_empty() {
         return view! {
             <p class="text-sm text-slate-600 dark:text-slate-300">
-                "Nothing done to it through trustdesk yet: changes made here, and refusals, show up in this list."
+                "Nothing done to it through trustdesk yet: changes made here, and those a sync found made outside, show up in this list."
             </p>
         }
         .into_any();
@@ -43,9 +43,10 @@ fn HistoryList(history: ItemHistory, item: ResourceRef) -> impl IntoView {
             .join("&")
         );
         view! {
-            <a href=all class="item-link mt-2 inline-block text-sm">
-                {format!("{} rows in all: the audit trail of this kind and account →", history.total)}
-            </a>
+            <p class="mt-2 text-sm">
+                {format!("The newest of {} rows about it. ", history.total)}
+                <a href=all class="item-link">"The Audit page lists this kind's rows in this account →"</a>
+            </p>
         }
     });
     view! {

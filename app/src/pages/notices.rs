@@ -44,7 +44,7 @@ pub fn NoticesSection(item: ResourceRef) -> impl IntoView {
         }
     };
     // Only what applies to the notices' state: silence them while they run; once acknowledged,
-    // resume them; once snoozed, resume them now or acknowledge for good.
+    // resume them; once snoozed, resume them now, acknowledge for good or snooze for longer.
     view! {
         <Card heading_id="notices-heading" title="Expiry notices" id="notices">
             <Transition fallback=|| ()>
@@ -63,6 +63,7 @@ pub fn NoticesSection(item: ResourceRef) -> impl IntoView {
                                 <div class="flex flex-wrap items-end gap-2">
                                     {one_button(item.clone(), "clear", "resume-notices", "Resume notices")}
                                     {one_button(item.clone(), "ack", "acknowledge", "Acknowledge")}
+                                    {snooze(item.clone())}
                                 </div>
                             }.into_any(),
                             Ok(None) => view! {
@@ -72,7 +73,14 @@ pub fn NoticesSection(item: ResourceRef) -> impl IntoView {
                                     {snooze(item.clone())}
                                 </div>
                             }.into_any(),
-                            Err(error) => view! { <p class="mb-2 text-sm text-red-700 dark:text-red-400">{error.message}</p> }.into_any(),
+                            // Unread, the state is unknown: what silences them is still offered.
+                            Err(error) => view! {
+                                <p class="mb-2 text-sm text-red-700 dark:text-red-400">{error.message}</p>
+                                <div class="flex flex-wrap items-end gap-2">
+                                    {one_button(item.clone(), "ack", "acknowledge", "Acknowledge")}
+                                    {snooze(item.clone())}
+                                </div>
+                            }.into_any(),
                         }
                     })
                 }}

@@ -37,7 +37,7 @@ fn Results(results: SearchResults) -> impl IntoView {
     if results.q.is_empty() {
         return view! {
             <p class="text-sm text-slate-600 dark:text-slate-300">
-                "Search every kind's items at once: type part of an id, a name, an ARN, an account id, or a tag's key or value. Press / anywhere to get here."
+                "Search every kind's items at once: type part of an id, a name, an ARN, an account id, or a tag's key or value. On any page, / puts the cursor in the search box at the top."
             </p>
         }
         .into_any();
@@ -54,28 +54,37 @@ fn Results(results: SearchResults) -> impl IntoView {
     let summary = match (total, results.limited) {
         (0, _) => format!("Nothing in the cache matches “{}”.", results.q),
         (_, true) => format!(
-            "More than {SEARCH_MATCH_LIMIT} items match “{}”: the counts below are of the first {SEARCH_MATCH_LIMIT}. Add a word to narrow it.",
+            "More than {SEARCH_MATCH_LIMIT} items match “{}”: each kind's count below is at least what it says, of some {SEARCH_MATCH_LIMIT} of them. Add a word to narrow it.",
             results.q
         ),
         (1, false) => format!("1 item matches “{}”.", results.q),
         (n, false) => format!(
-            "{n} items match “{}”, in {} kinds.",
+            "{n} items match “{}”, in {}.",
             results.q,
-            results.groups.len()
+            match results.groups.len() {
+                1 => "1 kind".to_string(),
+                kinds => format!("{kinds} kinds"),
+            }
         ),
     };
     let q = results.q.clone();
+    let limited = results.limited;
     view! {
         <p id="search-summary" role="status" class="mb-4 text-sm text-slate-700 dark:text-slate-300">{summary}</p>
         <div class="grid gap-4">
-            {results.groups.into_iter().map(|group| view! { <Group group q=q.clone() /> }).collect_view()}
+            {results.groups.into_iter().map(|group| view! { <Group group q=q.clone() limited /> }).collect_view()}
         </div>
     }
     .into_any()
 }
 
 #[component]
-fn Group(group: SearchGroup, q: String) -> impl IntoView {
+fn Group(
+    group: SearchGroup,
+    q: String,
+    /// The search matched more than it counts: each count is a floor.
+    limited: bool,
+) -> impl IntoView {
     let kind = group.kind;
     let inventory = format!(
         "{}?{}",
@@ -83,19 +92,27 @@ fn Group(group: SearchGroup, q: String) -> impl IntoView {
         query_params([("q", q.as_str())]).join("&")
     );
     let more = (group.total > group.items.len() as u64).then(|| {
+        let label = if limited {
+            format!("All in {} →", kind.title())
+        } else {
+            format!("All {} in {} →", group.total, kind.title())
+        };
         view! {
-            <a href=inventory.clone() class="item-link text-sm" data-search-more="">
-                {format!("All {} in {} →", group.total, kind.title())}
-            </a>
+            <a href=inventory.clone() class="item-link text-sm" data-search-more="">{label}</a>
         }
     });
+    let count = if limited {
+        format!("{}+", group.total)
+    } else {
+        group.total.to_string()
+    };
     let heading = format!("{} · {}", kind.service().title(), kind.info().nav_label);
     view! {
         <section class=super::CARD data-search-group=kind.as_str() aria-label=kind.title()>
             <h2 class="mb-2 flex items-baseline gap-2 font-semibold">
                 <a href=inventory class="hover:underline">{heading}</a>
                 <span class="tabular-nums text-sm font-normal text-slate-600 dark:text-slate-300" data-search-count="">
-                    {group.total.to_string()}
+                    {count}
                 </span>
             </h2>
             <ul class="divide-y divide-slate-100 dark:divide-slate-800">

@@ -298,6 +298,7 @@ impl InventoryPorts for RequestConsole {
         query: InventoryQuery,
     ) -> Result<InventoryPage, AppError> {
         self.require_user().await?;
+        query.check_text()?;
         let pool = self.console.db().pool();
         let now = self.console.clock.timestamp();
         let (mut items, mut total) = resources::page(pool, kind, &query, query.page.max(1), &now)

@@ -72,6 +72,9 @@ pub struct Console {
     heavy_work: Arc<tokio::sync::Semaphore>,
     /// The expiry overview last read, shown again while it holds (`overview.rs`).
     kept_overview: std::sync::Mutex<Option<Arc<crate::store::overview_read::OverviewRead>>>,
+    /// Held while the overview is read again: pages that find the kept read stale at once
+    /// (every page's sidebar counts come from it) wait for one read instead of each making one.
+    overview_reading: tokio::sync::Mutex<()>,
 }
 
 /// Who is asking, as the web layer saw it.
@@ -128,6 +131,7 @@ impl Console {
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
             kept_overview: Default::default(),
+            overview_reading: Default::default(),
         }
     }
 

@@ -18,16 +18,20 @@ impl Console {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Arc<store::overview_read::OverviewRead>, sqlx::Error> {
         let pool = self.db().pool();
+        let kept = || self.kept_overview.lock().expect("kept overview").clone();
         let changes = store::overview_read::overview_changes(pool).await?;
-        let kept = self.kept_overview.lock().expect("kept overview").clone();
-        Ok(match kept {
-            Some(read) if read.holds(changes, now) => read,
-            _ => {
-                let read = Arc::new(store::overview_read::overview(pool, now, 10).await?);
-                *self.kept_overview.lock().expect("kept overview") = Some(read.clone());
-                read
-            }
-        })
+        if let Some(read) = kept().filter(|read| read.holds(changes, now)) {
+            return Ok(read);
+        }
+        // One read at a time; whoever waited finds the read the one before it made.
+        let _reading = self.overview_reading.lock().await;
+        let changes = store::overview_read::overview_changes(pool).await?;
+        if let Some(read) = kept().filter(|read| read.holds(changes, now)) {
+            return Ok(read);
+        }
+        let read = Arc::new(store::overview_read::overview(pool, now, 10).await?);
+        *self.kept_overview.lock().expect("kept overview") = Some(read.clone());
+        Ok(read)
     }
 
     /// The dashboard's expiry overview, as of the console's clock.

@@ -322,8 +322,13 @@ impl SessionPorts for RequestConsole {
                     == 0
             }
         };
+        // The counts are help, not the page: if they cannot be read, the page shows without.
         let nav = match &user {
-            Some(_) => Some(self.nav_counts().await?),
+            Some(_) => self
+                .nav_counts()
+                .await
+                .inspect_err(|error| tracing::warn!(error = %error.message, "navigation counts"))
+                .ok(),
             None => None,
         };
         Ok(SessionInfo {

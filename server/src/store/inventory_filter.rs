@@ -114,7 +114,7 @@ pub(super) fn push_item_filter(
         sql.push_bind(query.status.clone());
     }
     // Every word, anywhere, as the search across every kind matches them.
-    for word in query.q.split_whitespace().map(str::to_lowercase) {
+    for word in query.words() {
         sql.push(" AND r.search LIKE ");
         sql.push_bind(format!("%{}%", escape_like(&word)));
         sql.push(" ESCAPE '\\'");

@@ -11,40 +11,43 @@ pub const KEYS: usize = 30;
 /// Values suggested per key at most.
 pub const VALUES_PER_KEY: usize = 20;
 
+/// Of items still in AWS; SQLite counts and ranks, so at most [`KEYS`] × [`VALUES_PER_KEY`]
+/// rows reach the server however many distinct values the kind's tags have.
 pub async fn for_kind(pool: &SqlitePool, kind: ResourceKind) -> SqlResult<TagSuggestions> {
     let pairs: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT key, value, COUNT(*) AS uses FROM resource_tags WHERE kind = ?
-         GROUP BY key, value ORDER BY key, uses DESC, value",
+        "WITH pairs AS (
+             SELECT t.key, t.value, COUNT(*) AS uses FROM resource_tags t
+             JOIN resources r ON r.kind = t.kind AND r.account = t.account
+                             AND r.region = t.region AND r.id = t.id
+             WHERE t.kind = ?1 AND r.gone_at IS NULL
+             GROUP BY t.key, t.value),
+         keys AS (SELECT key, SUM(uses) AS total FROM pairs GROUP BY key
+                  ORDER BY total DESC, key LIMIT ?2),
+         ranked AS (SELECT p.key, p.value, k.total,
+                           row_number() OVER (PARTITION BY p.key ORDER BY p.uses DESC, p.value) AS place
+                    FROM pairs p JOIN keys k ON k.key = p.key)
+         SELECT key, value, total FROM ranked WHERE place <= ?3
+         ORDER BY total DESC, key, place",
     )
     .bind(kind.as_str())
+    .bind(KEYS as i64)
+    .bind(VALUES_PER_KEY as i64)
     .fetch_all(pool)
     .await?;
-    let mut keys: Vec<(KeySuggestion, i64)> = Vec::new();
-    for (key, value, uses) in pairs {
-        match keys.last_mut() {
-            Some((last, total)) if last.key == key => {
-                *total += uses;
-                if last.values.len() < VALUES_PER_KEY && !value.is_empty() {
-                    last.values.push(value);
-                }
-            }
-            _ => keys.push((
-                KeySuggestion {
-                    values: if value.is_empty() {
-                        Vec::new()
-                    } else {
-                        vec![value]
-                    },
-                    key,
-                },
-                uses,
-            )),
+    // Rows come a key at a time, the most used key first, its values most used first.
+    let mut keys: Vec<KeySuggestion> = Vec::new();
+    for (key, value, _total) in pairs {
+        if keys.last().is_none_or(|last| last.key != key) {
+            keys.push(KeySuggestion {
+                key,
+                values: Vec::new(),
+            });
+        }
+        if let Some(last) = keys.last_mut().filter(|_| !value.is_empty()) {
+            last.values.push(value);
         }
     }
-    keys.sort_by(|(a, a_uses), (b, b_uses)| b_uses.cmp(a_uses).then_with(|| a.key.cmp(&b.key)));
-    Ok(TagSuggestions {
-        keys: keys.into_iter().take(KEYS).map(|(key, _)| key).collect(),
-    })
+    Ok(TagSuggestions { keys })
 }
 
 #[cfg(test)]

@@ -6,26 +6,27 @@ use super::{read_state, redact, StoredRow};
 use crate::store::sql::SqlResult;
 use app::model::audit::ITEM_HISTORY_SHOWN;
 use app::model::{
-    AtRange, AuditDetail, AuditPage, AuditQuery, ItemHistory, Recorded, ResourceKind, ResourceRef,
-    AUDIT_PAGE_SIZE,
+    AtRange, AuditDetail, AuditEntry, AuditPage, AuditQuery, ItemHistory, Outcome, Recorded,
+    ResourceKind, ResourceRef, AUDIT_PAGE_SIZE,
 };
 use futures_util::{Stream, TryStreamExt};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 /// `WHERE …` for the filters that are set; only those, so SQLite can pick the index of one.
 fn push_filters(sql: &mut QueryBuilder<'static, Sqlite>, query: &AuditQuery, range: &AtRange) {
-    // One row per change: an attempt (written before AWS is asked, so a crash leaves a trace)
-    // folds into the outcome its request wrote after it; an attempt without one stays shown.
-    sql.push(
-        " WHERE NOT (outcome = 'attempted' AND http_request_id IS NOT NULL AND EXISTS (
-             SELECT 1 FROM audit_log later INDEXED BY audit_log_by_request
-             WHERE later.http_request_id = audit_log.http_request_id
-               AND later.id > audit_log.id AND later.action = audit_log.action
-               AND later.target_id = audit_log.target_id))",
-    );
+    sql.push(" WHERE 1 = 1");
+    if !query.action.is_empty() {
+        sql.push(" AND action IN (");
+        {
+            let mut names = sql.separated(", ");
+            for name in app::model::audit::names_of(&query.action) {
+                names.push_bind(name.to_string());
+            }
+        }
+        sql.push(")");
+    }
     for (column, value) in [
         ("actor", &query.actor),
-        ("action", &query.action),
         ("target_kind", &query.kind),
         ("account", &query.account),
         ("outcome", &query.outcome),
@@ -73,8 +74,10 @@ pub async fn page(pool: &SqlitePool, query: &AuditQuery, range: &AtRange) -> Sql
         .push(" OFFSET ")
         .push_bind(i64::from((page - 1) * AUDIT_PAGE_SIZE));
     let rows: Vec<StoredRow> = rows.build_query_as().fetch_all(pool).await?;
+    let entries =
+        fold_answered_attempts(pool, rows.into_iter().map(StoredRow::entry).collect()).await?;
     Ok(AuditPage {
-        entries: rows.into_iter().map(StoredRow::entry).collect(),
+        entries,
         page,
         total_pages,
         total_entries: total,
@@ -83,6 +86,54 @@ pub async fn page(pool: &SqlitePool, query: &AuditQuery, range: &AtRange) -> Sql
         kinds: distinct(pool, "target_kind").await?,
         accounts: distinct(pool, "account").await?,
     })
+}
+
+/// One row per change in a list: drops the attempts (written before AWS is asked, so that a
+/// crash leaves a trace) that their request answered with a later row of the same action on the
+/// same kind, account and region (a create's answer names the new item's AWS id, its attempt
+/// the name asked for). An attempt nobody answered stays. The trail and its exports keep every
+/// row; this is the list's view of them, one indexed read of the page's requests.
+async fn fold_answered_attempts(
+    pool: &SqlitePool,
+    entries: Vec<AuditEntry>,
+) -> SqlResult<Vec<AuditEntry>> {
+    let requests: Vec<String> = entries
+        .iter()
+        .filter(|e| e.outcome == Outcome::Attempted && !e.http_request_id.is_empty())
+        .map(|e| e.http_request_id.clone())
+        .collect();
+    if requests.is_empty() {
+        return Ok(entries);
+    }
+    let mut answers = QueryBuilder::<Sqlite>::new(
+        "SELECT id, http_request_id, action, target_kind, account, region FROM audit_log
+         WHERE outcome <> 'attempted' AND http_request_id IN (",
+    );
+    {
+        let mut list = answers.separated(", ");
+        for request in requests {
+            list.push_bind(request);
+        }
+    }
+    answers.push(")");
+    let answers: Vec<(i64, String, String, String, String, String)> =
+        answers.build_query_as().fetch_all(pool).await?;
+    let answered = |e: &AuditEntry| {
+        answers
+            .iter()
+            .any(|(id, request, action, kind, account, region)| {
+                *id > e.id
+                    && *request == e.http_request_id
+                    && *action == e.action
+                    && *kind == e.target_kind
+                    && *account == e.account
+                    && *region == e.region
+            })
+    };
+    Ok(entries
+        .into_iter()
+        .filter(|e| e.outcome != Outcome::Attempted || !answered(e))
+        .collect())
 }
 
 /// The rows that acted on `item`, newest first: the first [`ITEM_HISTORY_SHOWN`] and their
@@ -106,7 +157,8 @@ pub async fn item_history(pool: &SqlitePool, item: &ResourceRef) -> SqlResult<It
         .fetch_all(pool)
         .await?;
     Ok(ItemHistory {
-        entries: rows.into_iter().map(StoredRow::entry).collect(),
+        entries: fold_answered_attempts(pool, rows.into_iter().map(StoredRow::entry).collect())
+            .await?,
         total: u64::try_from(total).unwrap_or(0),
     })
 }
@@ -253,7 +305,7 @@ pub fn export_rows(
 mod tests {
     use super::super::{append, seal::Seal, tests::db_with_rows, NewAuditRow};
     use super::*;
-    use app::model::{ItemState, Outcome, Tag};
+    use app::model::{ItemState, Tag};
 
     fn filtered(query: AuditQuery) -> (AuditQuery, AtRange) {
         let range = query.validate().unwrap();

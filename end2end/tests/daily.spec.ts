@@ -80,11 +80,11 @@ test('/ focuses the search across every kind; results come grouped by kind', asy
   expect(await groups.count()).toBeGreaterThan(3);
   const certificates = page.locator('[data-search-group="server-certificate"]');
   const shown = Number(await certificates.locator('[data-search-count]').textContent());
+  await page.screenshot({ path: 'end2end/artifacts/search.png' });
   // The group's link leads to the inventory with the same search, which counts the same.
   await certificates.locator('h2 a').click();
   await expect(page).toHaveURL(`${baseUrl}/server-certificates?q=210987654321`);
   await expect(page.locator('#inventory-count')).toHaveText(new RegExp(`^${shown} `));
-  await page.screenshot({ path: 'end2end/artifacts/search.png' });
 
   // A fragment of a name finds the item; a word too short for the index says so.
   await page.goto(`${baseUrl}/search?q=${encodeURIComponent('zz-no-such-thing')}`);

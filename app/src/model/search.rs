@@ -13,7 +13,7 @@ pub const SEARCH_MIN_WORD: usize = 3;
 pub const SEARCH_SHOWN_PER_KIND: usize = 10;
 /// More matches than this and the results say so instead of counting on: a search that matches
 /// most of the cache (`arn`) is not a search anyone reads to the end.
-pub const SEARCH_MATCH_LIMIT: usize = 5_000;
+pub const SEARCH_MATCH_LIMIT: usize = 2_000;
 
 /// The words of a search: what the index looks up (words of [`SEARCH_MIN_WORD`] characters or
 /// more) and the shorter ones, which every result must contain as well. Lower-cased, since the

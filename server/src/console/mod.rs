@@ -540,12 +540,12 @@ impl Answers for RequestConsole {
             }
             Some(notice) => {
                 // The newest row this request wrote: the change the notice tells of.
-                let audit_row: Option<i64> =
-                    sqlx::query_scalar("SELECT max(id) FROM audit_log WHERE http_request_id = ?")
-                        .bind(&self.caller.request_id)
-                        .fetch_one(self.console.db.pool())
-                        .await
-                        .map_err(db_error)?;
+                let audit_row = store::audit::newest_row_of_request(
+                    self.console.db.pool(),
+                    &self.caller.request_id,
+                )
+                .await
+                .map_err(db_error)?;
                 let session = self.session();
                 match audit_row {
                     Some(row) => session.insert(FLASH_AUDIT_KEY, row).await,

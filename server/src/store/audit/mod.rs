@@ -13,7 +13,7 @@ mod summary;
 
 pub use app::model::GENESIS;
 pub use chain::{check_anchor, head_check, verify, verify_chunk, HeadCheck, VERIFY_CHUNK_ROWS};
-pub use query::{detail, export_rows, item_history, page, ExportRow};
+pub use query::{detail, export_rows, item_history, newest_row_of_request, page, ExportRow};
 pub use seal::{AuditKey, Seal};
 
 use crate::store::sql::SqlResult;

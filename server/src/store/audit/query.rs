@@ -88,6 +88,15 @@ pub async fn page(pool: &SqlitePool, query: &AuditQuery, range: &AtRange) -> Sql
     })
 }
 
+/// The newest row the HTTP request `request_id` wrote (a change's notice links to it), on the
+/// index `audit_log_by_request`.
+pub async fn newest_row_of_request(pool: &SqlitePool, request_id: &str) -> SqlResult<Option<i64>> {
+    sqlx::query_scalar("SELECT max(id) FROM audit_log WHERE http_request_id = ?")
+        .bind(request_id)
+        .fetch_one(pool)
+        .await
+}
+
 /// One row per change in a list: drops the attempts (written before AWS is asked, so that a
 /// crash leaves a trace) that their request answered with a later row of the same action on the
 /// same kind, account and region (a create's answer names the new item's AWS id, its attempt

@@ -83,7 +83,10 @@ fn query<'q>(lead: &str, words: &SearchWords) -> QueryBuilder<'q, Sqlite> {
         sql.push_bind(format!("%{}%", escape_like(word)));
         sql.push(" ESCAPE '\\'");
     }
-    sql.push(" LIMIT ");
+    // The index's own order, said outright: without it SQLite reads every match of a common
+    // word before the limit applies once the ranking below sorts (a whole account id took 49 ms
+    // at 100,000 items, 7 ms with it).
+    sql.push(" ORDER BY search_index.rowid LIMIT ");
     sql.push_bind(SEARCH_MATCH_LIMIT as i64 + 1);
     sql.push(format!(
         "), ranked AS (SELECT *, count(*) OVER (PARTITION BY kind) AS matches,
@@ -428,6 +431,30 @@ mod tests {
                 || step.starts_with("SCAN r ")
                 || step.contains("SCAN resources")),
             "{steps:?}"
+        );
+    }
+
+    /// Sorting every match to rank them costs a whole scan of a common word's matches (a whole
+    /// account id, 49 ms at 100,000 items): the limit applies in the index's order first, and
+    /// only those matches are ranked.
+    #[tokio::test]
+    async fn matches_are_limited_before_they_are_ranked() {
+        let (_dir, db) = temp_db().await;
+        let steps = steps(db.pool(), query("EXPLAIN QUERY PLAN ", &words("gateway"))).await;
+        let scan = steps
+            .iter()
+            .position(|step| step.contains("VIRTUAL TABLE INDEX"))
+            .expect("the index is read");
+        assert!(
+            steps[..scan].iter().any(|step| step == "CO-ROUTINE hits"),
+            "the matches are a query of their own: {steps:?}"
+        );
+        assert!(
+            !steps[scan..]
+                .iter()
+                .take_while(|step| *step != "SCAN hits")
+                .any(|step| step.contains("TEMP B-TREE")),
+            "nothing sorted before the limit: {steps:?}"
         );
     }
 }

@@ -231,6 +231,8 @@ pub trait AlertPorts: Send + Sync {
     async fn save_alert_rules(&self, rules: AlertRulesForm) -> Result<Changed, AppError>;
     /// Queues a test email to `to` through the outbox (admins).
     async fn send_test_email(&self, to: String) -> Result<Changed, AppError>;
+    /// Queues a test post to the configured webhook `name` through the outbox (admins).
+    async fn send_test_post(&self, name: String) -> Result<Changed, AppError>;
     async fn outbox(&self) -> Result<OutboxPage, AppError>;
     /// `retry` or `discard` an outbox mail (admins, audited).
     async fn act_on_mail(&self, id: i64, action: String) -> Result<Changed, AppError>;

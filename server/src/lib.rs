@@ -11,6 +11,7 @@ pub mod client_addr;
 pub mod config;
 pub mod console;
 pub mod csrf;
+pub mod delivery;
 mod demo;
 pub mod export;
 pub mod jobs;
@@ -27,6 +28,7 @@ pub mod store;
 pub mod telemetry;
 pub mod time;
 pub mod web;
+pub mod webhooks;
 
 use app::model::AwsTarget;
 use config::Config;

@@ -1,4 +1,4 @@
-//! Expiry alerts: the rules, a test email, the outbox, an item's acknowledgement or snooze,
+//! Expiry alerts: the rules, a test email or webhook post, the outbox, an item's acknowledgement or snooze,
 //! and the links in alert emails (which work without signing in).
 
 use crate::model::alerts::{AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, Silence};
@@ -18,6 +18,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         .audited_as("alerts.rules")
         .taking(WITH_TAGS),
     Endpoint::admin("alerts/test", ALERTS).audited_as("alerts.test_email"),
+    Endpoint::admin("alerts/test-webhook", ALERTS).audited_as("alerts.test_webhook"),
     Endpoint::signed_in("outbox"),
     Endpoint::admin("outbox/act", ALERTS).audited_as("outbox.retry_or_discard"),
     Endpoint::signed_in("alerts/silence"),
@@ -43,6 +44,15 @@ pub async fn save_alert_rules(
 #[server(endpoint = "alerts/test")]
 pub async fn send_test_email(#[server(default)] _csrf: String, to: String) -> Result<(), AppError> {
     change(|ports| ports.send_test_email(to)).await
+}
+
+/// A test post to the configured webhook `name`.
+#[server(endpoint = "alerts/test-webhook")]
+pub async fn send_test_post(
+    #[server(default)] _csrf: String,
+    name: String,
+) -> Result<(), AppError> {
+    change(|ports| ports.send_test_post(name)).await
 }
 
 #[server(endpoint = "outbox", input = GetUrl)]

@@ -29,6 +29,9 @@ pub struct AlertRules {
     pub excluded_kinds: Vec<ResourceKind>,
     /// IANA name the emails' dates are written in; empty: the server's `time_zone`.
     pub time_zone: String,
+    /// Configured webhooks (`[[webhooks]]`, by name) that get every notice, besides email.
+    #[serde(default)]
+    pub webhooks: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +50,7 @@ impl Default for AlertRules {
             account_recipients: Vec::new(),
             excluded_kinds: Vec::new(),
             time_zone: String::new(),
+            webhooks: Vec::new(),
         }
     }
 }
@@ -82,6 +86,9 @@ pub struct AlertRulesForm {
     pub excluded: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub time_zone: String,
+    /// Webhook names ticked, as checkboxes `rules[webhooks][NAME]`.
+    #[serde(default)]
+    pub webhooks: std::collections::BTreeMap<String, String>,
 }
 
 /// A plausible email address: one `@`, a local part and a dotted domain, no spaces or
@@ -128,9 +135,13 @@ fn addresses(text: &str) -> Result<Vec<String>, String> {
 }
 
 impl AlertRulesForm {
-    /// The rules, or every field's problem at once. `accounts` are the configured account
-    /// names (others are refused); the time zone is checked by the server.
-    pub fn validate(&self, accounts: &[String]) -> Result<AlertRules, AppError> {
+    /// The rules, or every field's problem at once. `accounts` and `webhooks` are the
+    /// configured names (others are refused); the time zone is checked by the server.
+    pub fn validate(
+        &self,
+        accounts: &[String],
+        webhooks: &[String],
+    ) -> Result<AlertRules, AppError> {
         let mut errors = FieldErrors::new();
         let mut thresholds = Vec::new();
         errors.check("thresholds", {
@@ -206,6 +217,19 @@ impl AlertRulesForm {
             }
             result
         });
+        let mut chosen_webhooks = Vec::new();
+        errors.check("webhooks", {
+            match self.webhooks.keys().find(|name| !webhooks.contains(name)) {
+                Some(unknown) => Err(format!(
+                    "No webhook named {} is configured.",
+                    unknown.chars().take(64).collect::<String>()
+                )),
+                None => {
+                    chosen_webhooks = self.webhooks.keys().cloned().collect();
+                    Ok(())
+                }
+            }
+        });
         errors.into_result()?;
         Ok(AlertRules {
             thresholds,
@@ -215,6 +239,7 @@ impl AlertRulesForm {
             account_recipients,
             excluded_kinds,
             time_zone: self.time_zone.trim().to_string(),
+            webhooks: chosen_webhooks,
         })
     }
 }
@@ -228,7 +253,19 @@ pub struct AlertSettings {
     pub default_time_zone: String,
     /// What delivers mail: SMTP server, demo folder, or nothing configured.
     pub mailer: String,
+    /// The configured webhooks (`[[webhooks]]`), whether or not the rules use them.
+    pub webhooks: Vec<WebhookInfo>,
     pub can_edit: bool,
+}
+
+/// A configured webhook as the Alerts page shows it: never its whole URL, which is a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookInfo {
+    pub name: String,
+    /// "Slack-compatible chat" or "Signed JSON".
+    pub format: String,
+    /// The URL's scheme and host: `https://hooks.slack.com/…`.
+    pub destination: String,
 }
 
 /// An item's acknowledgement or snooze.
@@ -247,6 +284,9 @@ pub struct Silence {
 pub struct OutboxRow {
     pub id: i64,
     pub created_at: String,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// An email address, or a webhook's name.
     pub recipient: String,
     pub subject: String,
     pub state: String,
@@ -292,18 +332,22 @@ mod tests {
             accounts: [("prod".to_string(), "ops@example.com".to_string())].into(),
             excluded: [("license-token".to_string(), "on".to_string())].into(),
             time_zone: " Europe/Berlin ".into(),
+            webhooks: [("security-chat".to_string(), "on".to_string())].into(),
         }
     }
 
     #[test]
     fn a_good_form_becomes_sorted_deduplicated_rules() {
-        let rules = form().validate(&["prod".into(), "dev".into()]).unwrap();
+        let rules = form()
+            .validate(&["prod".into(), "dev".into()], &["security-chat".into()])
+            .unwrap();
         assert_eq!(rules.thresholds, vec![30, 7, 1]);
         assert_eq!(rules.global_recipients, vec!["sec@example.com"]);
         assert_eq!(rules.fallback_for("prod"), ["ops@example.com".to_string()]);
         assert!(rules.fallback_for("dev").is_empty());
         assert_eq!(rules.excluded_kinds, vec![ResourceKind::LicenseToken]);
         assert_eq!(rules.time_zone, "Europe/Berlin");
+        assert_eq!(rules.webhooks, ["security-chat"]);
     }
 
     #[test]
@@ -314,15 +358,19 @@ mod tests {
             global_recipients: "not an address".into(),
             accounts: [("nowhere".to_string(), "a@example.com".to_string())].into(),
             excluded: [("mfa-device".to_string(), "on".to_string())].into(),
+            webhooks: [("removed-chat".to_string(), "on".to_string())].into(),
             ..form()
         };
-        let error = bad.validate(&["prod".into()]).unwrap_err();
+        let error = bad
+            .validate(&["prod".into()], &["security-chat".into()])
+            .unwrap_err();
         for field in [
             "thresholds",
             "recipient_tag",
             "global_recipients",
             "accounts[nowhere]",
             "excluded",
+            "webhooks",
         ] {
             assert!(error.field(field).is_some(), "{field}: {error:?}");
         }

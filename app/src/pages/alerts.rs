@@ -1,10 +1,12 @@
-//! The Alerts page: when expiry notices go out and to whom, a test email, and where mail goes.
+//! The Alerts page: when expiry notices go out and to whom (addresses and webhooks), a test
+//! email or post, and where mail goes.
 
 use super::{PageTitle, CARD};
-use crate::api::alerts::{get_alert_settings, SaveAlertRules, SendTestEmail};
+use crate::api::alerts::{get_alert_settings, SaveAlertRules, SendTestEmail, SendTestPost};
 use crate::components::form::{action_error, action_success};
 use crate::components::{ActionAlert, CsrfField, FieldMessage, Loaded};
-use crate::model::{alerts::AlertSettings, AppError, ResourceKind};
+use crate::model::alerts::{AlertSettings, WebhookInfo};
+use crate::model::{AppError, ResourceKind};
 use leptos::prelude::*;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-800";
@@ -13,11 +15,12 @@ const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-whi
 pub fn AlertsPage() -> impl IntoView {
     let save = ServerAction::<SaveAlertRules>::new();
     let test = ServerAction::<SendTestEmail>::new();
+    let post = ServerAction::<SendTestPost>::new();
     let data = Resource::new(move || save.version().get(), |_| get_alert_settings());
     view! {
         <PageTitle title="Alerts" />
         <Loaded data reloads=true let:settings>
-            <Rules settings save test />
+            <Rules settings save test post />
         </Loaded>
     }
 }
@@ -27,6 +30,7 @@ fn Rules(
     settings: AlertSettings,
     save: ServerAction<SaveAlertRules>,
     test: ServerAction<SendTestEmail>,
+    post: ServerAction<SendTestPost>,
 ) -> impl IntoView {
     let error = action_error(save);
     let saved = action_success(save, "Alert rules saved.");
@@ -70,6 +74,29 @@ fn Rules(
             }
         })
         .collect_view();
+    let webhooks = (!settings.webhooks.is_empty()).then(|| {
+        let boxes = settings
+            .webhooks
+            .iter()
+            .map(|hook| {
+                let checked = rules.webhooks.contains(&hook.name);
+                view! {
+                    <label class="flex items-center gap-2 text-sm">
+                        <input type="checkbox" name=format!("rules[webhooks][{}]", hook.name) value="on" checked=checked disabled=disabled data-webhook=hook.name.clone() />
+                        <span class="font-medium">{hook.name.clone()}</span>
+                        <span class="text-slate-600 dark:text-slate-400">{format!("({})", hook.format)}</span>
+                    </label>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset>
+                <legend class="text-sm font-medium">"Also send every notice to"</legend>
+                {boxes}
+                <FieldMessage error field="webhooks" id="alerts-webhooks-error" />
+            </fieldset>
+        }
+    });
     let zone_hint = format!(
         "An IANA name such as Europe/Berlin; empty uses the server's ({}).",
         settings.default_time_zone
@@ -109,6 +136,7 @@ fn Rules(
                         {kinds}
                         <FieldMessage error field="excluded" id="alerts-excluded-error" />
                     </fieldset>
+                    {webhooks}
                     <div>
                         <label for="alerts-zone" class="block text-sm font-medium">"Time zone of the emails"</label>
                         <input id="alerts-zone" name="rules[time_zone]" value=rules.time_zone.clone() class=INPUT disabled=disabled />
@@ -127,7 +155,54 @@ fn Rules(
                 <a href="/outbox" class="text-sm text-indigo-700 underline dark:text-indigo-300">"Open the outbox"</a>
                 {settings.can_edit.then(|| view! { <TestEmail test error=test_error sent=test_sent /> })}
             </section>
+            <Webhooks webhooks=settings.webhooks.clone() can_test=settings.can_edit post />
         </div>
+    }
+}
+
+/// The configured webhooks, each with a test post for admins; or how to configure one.
+#[component]
+fn Webhooks(
+    webhooks: Vec<WebhookInfo>,
+    can_test: bool,
+    post: ServerAction<SendTestPost>,
+) -> impl IntoView {
+    let error = action_error(post);
+    let sent = action_success(post, "Test post queued: see the Outbox for its delivery.");
+    let empty = webhooks.is_empty().then(|| view! {
+        <p class="text-sm text-slate-600 dark:text-slate-400" id="no-webhooks">
+            "None configured. Add a " <code class="font-mono text-xs">"[[webhooks]]"</code>
+            " table to trustdesk.toml to send notices to a Slack, Mattermost or Microsoft Teams channel, or signed JSON to any HTTPS receiver (see the README)."
+        </p>
+    });
+    let list = webhooks
+        .into_iter()
+        .map(|hook| {
+            let name = hook.name.clone();
+            view! {
+                <li class="flex flex-wrap items-center justify-between gap-2 py-2" data-webhook=hook.name.clone()>
+                    <div class="min-w-0">
+                        <div class="font-medium">{hook.name.clone()}</div>
+                        <div class="text-xs text-slate-600 dark:text-slate-400">{hook.format.clone()} " · " <span class="font-mono break-all">{hook.destination.clone()}</span></div>
+                    </div>
+                    {can_test.then(|| view! {
+                        <ActionForm action=post attr:class="inline">
+                            <CsrfField />
+                            <input type="hidden" name="name" value=name.clone() />
+                            <button type="submit" data-test-webhook=name.clone() class="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-800">"Send a test"</button>
+                        </ActionForm>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class=format!("{CARD} lg:col-start-3") aria-labelledby="webhooks-heading" id="webhooks">
+            <h2 id="webhooks-heading" class="mb-2 font-semibold">"Chat and webhooks"</h2>
+            {empty}
+            <ul class="divide-y divide-slate-200 text-sm dark:divide-slate-800">{list}</ul>
+            <ActionAlert error success=sent />
+        </section>
     }
 }
 

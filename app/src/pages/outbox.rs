@@ -1,4 +1,4 @@
-//! The Outbox page: every mail trustdesk queued, what became of it, and for admins "retry" and
+//! The Outbox page: every mail and webhook post trustdesk queued, what became of it, and for admins "retry" and
 //! "discard" on mail that could not be delivered.
 
 use super::PageTitle;
@@ -65,7 +65,12 @@ fn mail_row(row: &OutboxRow, can_manage: bool, act: ServerAction<ActOnMail>) -> 
     view! {
         <tr class="border-t border-slate-200 dark:border-slate-800" data-mail=id data-state=row.state.clone()>
             <td class="px-3 py-2"><LocalTime utc=row.created_at.clone() /></td>
-            <td class="px-3 py-2">{row.recipient.clone()}</td>
+            <td class="px-3 py-2" data-channel=row.channel.clone()>
+                {(row.channel == "webhook").then(|| view! {
+                    <span class="mr-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300">"webhook"</span>
+                })}
+                {row.recipient.clone()}
+            </td>
             <td class="px-3 py-2">
                 {row.subject.clone()}
                 <div class="font-mono text-xs text-slate-500">{row.message_id.clone()}</div>

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestItem {
     pub kind: ResourceKind,
+    pub id: String,
     pub name: String,
     pub account: String,
     pub region: String,
@@ -25,7 +26,7 @@ pub struct Digest {
     pub html: String,
 }
 
-fn days_phrase(seconds: i64) -> String {
+pub(super) fn days_phrase(seconds: i64) -> String {
     const DAY: i64 = 86_400;
     if seconds < 0 {
         let days = ((-seconds) + DAY - 1) / DAY;
@@ -70,7 +71,7 @@ fn one_line(text: &str) -> String {
 
 /// The subject: "[trustdesk] 3 items expire within 7 days: prod", "[trustdesk] 1 item has
 /// expired: dev", or both counts when both happen.
-fn subject(items: &[DigestItem], now: DateTime<Utc>) -> String {
+pub(super) fn subject(items: &[DigestItem], now: DateTime<Utc>) -> String {
     let expired = items.iter().filter(|i| i.expires_at <= now).count();
     let upcoming: Vec<&DigestItem> = items.iter().filter(|i| i.expires_at > now).collect();
     let mut accounts: Vec<&str> = items.iter().map(|i| i.account.as_str()).collect();
@@ -179,6 +180,7 @@ mod tests {
     fn item(name: &str, account: &str, days: i64, now: DateTime<Utc>) -> DigestItem {
         DigestItem {
             kind: ResourceKind::ServerCertificate,
+            id: name.into(),
             name: name.into(),
             account: account.into(),
             region: "global".into(),

@@ -3,15 +3,19 @@
 
 mod accounts;
 mod monitoring;
+mod secret;
 mod security;
 mod smtp;
+mod webhooks;
 
 use accounts::check_accounts;
 pub use accounts::{AccountConfig, InstanceMetadata};
 
 pub use monitoring::MetricsAccess;
+pub use secret::Secret;
 pub use security::SecuritySettings;
-pub use smtp::{Secret, SmtpConfig, SmtpSecurity};
+pub use smtp::{SmtpConfig, SmtpSecurity};
+pub use webhooks::{destination as webhook_destination, WebhookConfig, WebhookFormat};
 
 use crate::store::audit::AuditKey;
 use serde::Deserialize;
@@ -60,6 +64,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// How long a mail is retried before it is marked undeliverable.
     pub mail_retry_period: Duration,
+    /// Chat channels and other receivers of expiry notices (`[[webhooks]]`, file only).
+    pub webhooks: Vec<WebhookConfig>,
     /// Requests a minute one share link, and one client address across share links, may make.
     pub share_requests_per_minute: u32,
     /// The file the audit key was read from.
@@ -126,6 +132,7 @@ impl Default for Config {
             time_zone: chrono_tz::UTC,
             smtp: None,
             mail_retry_period: Duration::from_secs(24 * 3600),
+            webhooks: Vec::new(),
             share_requests_per_minute: 60,
             audit_key_file: None,
             audit_key: None,
@@ -163,6 +170,7 @@ impl fmt::Debug for Config {
                 "mail_retry_period",
                 &humantime::format_duration(self.mail_retry_period).to_string(),
             )
+            .field("webhooks", &self.webhooks)
             .field("share_requests_per_minute", &self.share_requests_per_minute)
             .field("audit_key_file", &self.audit_key_file)
             .field("audit_key", &self.audit_key)
@@ -194,6 +202,7 @@ struct FileConfig {
     gone_retention: Option<String>,
     time_zone: Option<String>,
     smtp: Option<smtp::SmtpFile>,
+    webhooks: Option<Vec<webhooks::WebhookFile>>,
     mail_retry_period: Option<String>,
     share_requests_per_minute: Option<String>,
     audit_key_file: Option<PathBuf>,
@@ -331,6 +340,9 @@ impl Config {
             if let Some(layer) = parsed.smtp.take() {
                 smtp.merge(layer, &key_name)?;
             }
+            if let Some(tables) = parsed.webhooks.take() {
+                config.webhooks = webhooks::resolve(tables, env, &key_name)?;
+            }
             config.apply(parsed, key_name)?;
         }
         let security_env = security::SecurityLayer::from_env(env);
@@ -366,6 +378,7 @@ impl Config {
             gone_retention: env.get("TRUSTDESK_GONE_RETENTION").cloned(),
             time_zone: env.get("TRUSTDESK_TIME_ZONE").cloned(),
             smtp: None,
+            webhooks: None,
             mail_retry_period: env.get("TRUSTDESK_MAIL_RETRY_PERIOD").cloned(),
             share_requests_per_minute: env.get("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE").cloned(),
             audit_key_file: env.get("TRUSTDESK_AUDIT_KEY_FILE").map(PathBuf::from),

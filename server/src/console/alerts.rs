@@ -4,7 +4,7 @@
 
 use app::model::alerts::{
     is_email, AlertLinkInfo, AlertRulesForm, AlertSettings, OutboxPage, OutboxRow, Silence,
-    SNOOZE_CHOICES,
+    WebhookInfo, SNOOZE_CHOICES,
 };
 use app::model::{AppError, FieldError, Outcome, ResourceKind, ResourceRef, Role, Secret};
 use app::ports::{AlertPorts, Changed};
@@ -53,6 +53,16 @@ impl RequestConsole {
             .accounts()
             .iter()
             .map(|a| a.name.clone())
+            .collect()
+    }
+
+    fn webhook_names(&self) -> Vec<String> {
+        self.console
+            .alerting
+            .webhooks
+            .configured()
+            .iter()
+            .map(|hook| hook.name.clone())
             .collect()
     }
 
@@ -168,13 +178,25 @@ impl AlertPorts for RequestConsole {
             accounts: self.account_names(),
             default_time_zone: self.console.alerting.time_zone.name().to_string(),
             mailer: self.console.alerting.mailer.describe(),
+            webhooks: self
+                .console
+                .alerting
+                .webhooks
+                .configured()
+                .iter()
+                .map(|hook| WebhookInfo {
+                    name: hook.name.clone(),
+                    format: hook.format.label().to_string(),
+                    destination: hook.destination(),
+                })
+                .collect(),
             can_edit: user.role() == Role::Admin,
         })
     }
 
     async fn save_alert_rules(&self, form: AlertRulesForm) -> Result<Changed, AppError> {
         let admin = self.alerts_admin("alerts.rules", "rules").await?;
-        let rules = form.validate(&self.account_names())?;
+        let rules = form.validate(&self.account_names(), &self.webhook_names())?;
         if !rules.time_zone.is_empty() && rules.time_zone.parse::<chrono_tz::Tz>().is_err() {
             return Err(AppError::validation(vec![FieldError {
                 field: "time_zone".into(),
@@ -249,6 +271,49 @@ impl AlertPorts for RequestConsole {
         ))
     }
 
+    async fn send_test_post(&self, name: String) -> Result<Changed, AppError> {
+        let admin = self.alerts_admin("alerts.test_webhook", "test").await?;
+        let alerting = &self.console.alerting;
+        let Some(hook) = alerting.webhooks.get(name.trim()) else {
+            return Err(AppError::validation(vec![FieldError {
+                field: "name".into(),
+                message: format!(
+                    "No webhook named {} is configured; webhooks are listed in trustdesk.toml.",
+                    name.chars()
+                        .filter(|c| !c.is_control())
+                        .take(64)
+                        .collect::<String>()
+                ),
+            }]));
+        };
+        let post = crate::alerts::chat::test(hook.format, &admin.username, chrono::Utc::now());
+        let mut row = self.row(
+            &admin.username,
+            "alerts.test_webhook",
+            "webhook",
+            &hook.name,
+            json!({"webhook": hook.name}),
+        );
+        row.message = format!("Test post to {} queued.", hook.name);
+        let (name, host, now) = (
+            hook.name.clone(),
+            alerting.message_host.clone(),
+            store::now(),
+        );
+        let notice = format!("Test post to {name} queued: see the Outbox for its delivery.");
+        self.audited_change(row, move |conn| {
+            Box::pin(async move {
+                store::outbox::enqueue_post(conn, &name, &post.subject, &post.body, &host, &now)
+                    .await
+                    .map(|_| ())
+                    .map_err(db_error)
+            })
+        })
+        .await?;
+        self.console.wakeups.mail.notify_one();
+        Ok(Changed::notice(notice))
+    }
+
     async fn outbox(&self) -> Result<OutboxPage, AppError> {
         let user = self.require_user().await?;
         let entries = store::outbox::list(self.console.db().pool(), None, 200)
@@ -260,6 +325,7 @@ impl AlertPorts for RequestConsole {
                 .map(|e| OutboxRow {
                     id: e.id,
                     created_at: e.created_at,
+                    channel: e.channel.as_str().to_string(),
                     recipient: e.recipient,
                     subject: e.subject,
                     state: e.state.as_str().to_string(),
@@ -400,7 +466,15 @@ impl AlertPorts for RequestConsole {
                 message: format!("Snooze for one of {SNOOZE_CHOICES:?} days."),
             }]));
         }
-        let by = format!("{} (email link)", claims.recipient);
+        let via = if claims
+            .recipient
+            .starts_with(crate::alerts::WEBHOOK_RECIPIENT)
+        {
+            "chat link"
+        } else {
+            "email link"
+        };
+        let by = format!("{} ({via})", claims.recipient);
         let action = if claims.action == "snooze" {
             "alerts.snooze"
         } else {
@@ -411,7 +485,7 @@ impl AlertPorts for RequestConsole {
             action,
             found.item.kind.as_str(),
             &found.item.id,
-            json!({"days": days, "via": "email link"}),
+            json!({"days": days, "via": via}),
         );
         row.account = found.item.account.clone();
         let nonce = claims.nonce.clone();

@@ -12,11 +12,12 @@ use chrono::{DateTime, Utc};
 use super::JobContext;
 use crate::alerts::digest::{self, DigestItem};
 use crate::alerts::link::{LinkClaims, LINK_LIFETIME};
+use crate::alerts::{chat, WEBHOOK_RECIPIENT};
 use crate::store::{self, alerts::Due, outbox::NewMail};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AlertReport {
-    /// Digests queued, one per recipient with something due.
+    /// Digests queued, one per recipient (an address or a webhook) with something due.
     pub digests: usize,
     /// Item notices they carry.
     pub notices: usize,
@@ -73,6 +74,14 @@ pub async fn run(jobs: &JobContext, now: DateTime<Utc>) -> Result<AlertReport, s
         now + chrono::Duration::days(i64::from(furthest)) + chrono::Duration::seconds(1),
     );
 
+    // The webhooks the rules send to, as recipients of their own: each gets every notice once.
+    let chats: Vec<String> = rules
+        .webhooks
+        .iter()
+        .filter(|name| alerting.webhooks.get(name).is_some())
+        .map(|name| format!("{WEBHOOK_RECIPIENT}{name}"))
+        .collect();
+
     let mut tx = jobs.db.begin_write().await?;
     let due = store::alerts::due(&mut tx, &now_at, &horizon).await?;
     // recipient → (item, its most urgent crossed threshold, all it crossed)
@@ -91,7 +100,10 @@ pub async fn run(jobs: &JobContext, now: DateTime<Utc>) -> Result<AlertReport, s
         let Some(current) = thresholds.iter().copied().min() else {
             continue;
         };
-        for recipient in recipients(&rules, &item) {
+        for recipient in recipients(&rules, &item)
+            .into_iter()
+            .chain(chats.iter().cloned())
+        {
             if store::alerts::noticed(&mut tx, &item, &recipient)
                 .await?
                 .contains(&current)
@@ -137,6 +149,7 @@ pub async fn run(jobs: &JobContext, now: DateTime<Utc>) -> Result<AlertReport, s
                 };
                 Some(DigestItem {
                     kind: reference.kind,
+                    id: item.id.clone(),
                     name: item.name.clone(),
                     account: item.account.clone(),
                     region: item.region.clone(),
@@ -147,19 +160,38 @@ pub async fn run(jobs: &JobContext, now: DateTime<Utc>) -> Result<AlertReport, s
                 })
             })
             .collect();
-        let composed = digest::compose(&entries, now, zone);
-        let outbox_id = store::outbox::enqueue(
-            &mut tx,
-            &NewMail {
-                recipient: recipient.clone(),
-                subject: composed.subject,
-                text: composed.text,
-                html: composed.html,
-            },
-            &alerting.message_host,
-            &written,
-        )
-        .await?;
+        let webhook = recipient
+            .strip_prefix(WEBHOOK_RECIPIENT)
+            .and_then(|name| alerting.webhooks.get(name));
+        let outbox_id = match webhook {
+            Some(hook) => {
+                let post = chat::compose(hook.format, &entries, now, zone);
+                store::outbox::enqueue_post(
+                    &mut tx,
+                    &hook.name,
+                    &post.subject,
+                    &post.body,
+                    &alerting.message_host,
+                    &written,
+                )
+                .await?
+            }
+            None => {
+                let composed = digest::compose(&entries, now, zone);
+                store::outbox::enqueue(
+                    &mut tx,
+                    &NewMail {
+                        recipient: recipient.clone(),
+                        subject: composed.subject,
+                        text: composed.text,
+                        html: composed.html,
+                    },
+                    &alerting.message_host,
+                    &written,
+                )
+                .await?
+            }
+        };
         for (item, thresholds) in items {
             // The less urgent thresholds it crossed at once are spent too: a 30-day notice
             // never follows the 7-day one.

@@ -1,5 +1,5 @@
-//! Delivering the outbox: claim a due row, hand it to the mailer, record what happened. A row
-//! whose send fails waits twice as long each time (1 minute, 2, 4 … at most an hour) until its
+//! Delivering the outbox: claim a due row, hand it to the mailer or post it to its webhook,
+//! record what happened. A row whose send fails waits twice as long each time (1 minute, 2, 4 … at most an hour) until its
 //! retry period is over, and is then marked failed for an admin to look at.
 //!
 //! Rows are claimed one at a time, so each claim is fresh when its send starts and a second
@@ -9,12 +9,14 @@
 
 use crate::{
     config::Config,
-    mail::{Envelope, MailError, Mailer},
+    delivery::DeliveryError,
+    mail::{Envelope, Mailer},
     store::{
-        outbox::{self, Claim, OutboxMail},
+        outbox::{self, Channel, Claim, OutboxMail},
         Db,
     },
     time::timestamp,
+    webhooks::Webhooks,
 };
 use chrono::{DateTime, TimeDelta, Utc};
 use std::time::Duration;
@@ -86,12 +88,55 @@ pub struct DeliveryReport {
     pub failed: u32,
 }
 
-/// Sends what is due at `now`, at most `policy.batch` mails. The caller chooses `now`, so the
+/// What hands each channel's rows over: the mailer (as `from`) and the webhooks.
+#[derive(Clone, Copy)]
+pub struct Couriers<'a> {
+    pub mailer: &'a dyn Mailer,
+    pub from: &'a str,
+    pub webhooks: &'a Webhooks,
+}
+
+impl<'a> Couriers<'a> {
+    /// Mail alone: no webhook is configured.
+    pub fn mail(mailer: &'a dyn Mailer, from: &'a str) -> Self {
+        static NONE: std::sync::LazyLock<Webhooks> = std::sync::LazyLock::new(Webhooks::none);
+        Self {
+            mailer,
+            from,
+            webhooks: &NONE,
+        }
+    }
+
+    async fn send(&self, row: &OutboxMail, now: DateTime<Utc>) -> Result<(), DeliveryError> {
+        let entry = &row.entry;
+        match entry.channel {
+            Channel::Email => {
+                let envelope = Envelope {
+                    message_id: entry.message_id.clone(),
+                    from: self.from.to_string(),
+                    to: entry.recipient.clone(),
+                    subject: entry.subject.clone(),
+                    text: row.text_body.clone(),
+                    html: row.html_body.clone(),
+                    date: parse(&entry.created_at, now),
+                };
+                self.mailer.send(&envelope).await
+            }
+            Channel::Webhook => {
+                let delivery = entry.message_id.trim_matches(['<', '>']);
+                self.webhooks
+                    .post(&entry.recipient, delivery, &row.text_body, now.timestamp())
+                    .await
+            }
+        }
+    }
+}
+
+/// Sends what is due at `now`, at most `policy.batch` rows. The caller chooses `now`, so the
 /// scheduler passes the clock and tests pass the moment they need.
 pub async fn deliver_due(
     db: &Db,
-    mailer: &dyn Mailer,
-    from: &str,
+    couriers: &Couriers<'_>,
     now: DateTime<Utc>,
     policy: &RetryPolicy,
 ) -> Result<DeliveryReport, sqlx::Error> {
@@ -106,16 +151,7 @@ pub async fn deliver_due(
         let Some(mail) = claimed.into_iter().next() else {
             break;
         };
-        let envelope = Envelope {
-            message_id: mail.entry.message_id.clone(),
-            from: from.to_string(),
-            to: mail.entry.recipient.clone(),
-            subject: mail.entry.subject.clone(),
-            text: mail.text_body.clone(),
-            html: mail.html_body.clone(),
-            date: parse(&mail.entry.created_at, now),
-        };
-        let outcome = mailer.send(&envelope).await;
+        let outcome = couriers.send(&mail, now).await;
         record(db, &mail, outcome, now, policy, &mut report).await?;
     }
     Ok(report)
@@ -124,7 +160,7 @@ pub async fn deliver_due(
 async fn record(
     db: &Db,
     mail: &OutboxMail,
-    outcome: Result<(), MailError>,
+    outcome: Result<(), DeliveryError>,
     now: DateTime<Utc>,
     policy: &RetryPolicy,
     report: &mut DeliveryReport,
@@ -133,7 +169,7 @@ async fn record(
     let claim = Claim::from(entry);
     let still_ours = match outcome {
         Ok(()) => {
-            tracing::info!(outbox_id = entry.id, message_id = %entry.message_id, attempt = entry.attempts, "mail sent");
+            tracing::info!(outbox_id = entry.id, channel = entry.channel.as_str(), message_id = %entry.message_id, attempt = entry.attempts, "notice sent");
             report.sent += 1;
             outbox::mark_sent(db.pool(), claim, &timestamp(now)).await?
         }
@@ -142,12 +178,12 @@ async fn record(
             let next = policy.next_attempt(since, entry.attempts, now);
             match next.filter(|_| !error.is_permanent()) {
                 Some(next) => {
-                    tracing::warn!(outbox_id = entry.id, attempt = entry.attempts, error = %error, next_attempt_at = %timestamp(next), "mail not sent; will retry");
+                    tracing::warn!(outbox_id = entry.id, attempt = entry.attempts, error = %error, next_attempt_at = %timestamp(next), "notice not sent; will retry");
                     report.retried += 1;
                     outbox::mark_retry(db.pool(), claim, error.sentence(), &timestamp(next)).await?
                 }
                 None => {
-                    tracing::error!(outbox_id = entry.id, attempt = entry.attempts, error = %error, "mail undeliverable; giving up");
+                    tracing::error!(outbox_id = entry.id, attempt = entry.attempts, error = %error, "notice undeliverable; giving up");
                     report.failed += 1;
                     outbox::mark_failed(db.pool(), claim, error.sentence()).await?
                 }
@@ -223,8 +259,14 @@ mod tests {
         tx.commit().await.unwrap();
 
         let mailer = MemoryMailer::new();
-        mailer.fail_with(Some(MailError::temporary("down")));
-        let report = deliver_due(&db, &mailer, "td@example.com", at(10, 0), &policy).await;
+        mailer.fail_with(Some(DeliveryError::temporary("down")));
+        let report = deliver_due(
+            &db,
+            &Couriers::mail(&mailer, "td@example.com"),
+            at(10, 0),
+            &policy,
+        )
+        .await;
         assert_eq!(
             report.unwrap(),
             DeliveryReport {
@@ -238,8 +280,14 @@ mod tests {
         assert_eq!(row.next_attempt_at, timestamp(at(10, 1)));
         assert_eq!(row.last_error.as_deref(), Some("down"));
 
-        mailer.fail_with(Some(MailError::permanent("no such mailbox")));
-        let report = deliver_due(&db, &mailer, "td@example.com", at(10, 1), &policy).await;
+        mailer.fail_with(Some(DeliveryError::permanent("no such mailbox")));
+        let report = deliver_due(
+            &db,
+            &Couriers::mail(&mailer, "td@example.com"),
+            at(10, 1),
+            &policy,
+        )
+        .await;
         assert_eq!(
             report.unwrap(),
             DeliveryReport {
@@ -254,7 +302,13 @@ mod tests {
             .await
             .unwrap());
         mailer.fail_with(None);
-        let report = deliver_due(&db, &mailer, "td@example.com", at(12, 0), &policy).await;
+        let report = deliver_due(
+            &db,
+            &Couriers::mail(&mailer, "td@example.com"),
+            at(12, 0),
+            &policy,
+        )
+        .await;
         assert_eq!(
             report.unwrap(),
             DeliveryReport {

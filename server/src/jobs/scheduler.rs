@@ -20,15 +20,14 @@ pub async fn run(jobs: JobContext, stop: tokio::sync::watch::Receiver<bool>) {
     let _ = deliveries.await;
 }
 
-/// Hands due mail to the mailer until the server stops; woken early when an alert run queued
+/// Hands due mail to the mailer and posts to webhooks until the server stops; woken early when an alert run queued
 /// some.
 async fn deliver(jobs: JobContext, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         let alerting = &jobs.alerting;
         match super::deliver::deliver_due(
             &jobs.db,
-            alerting.mailer.as_ref(),
-            &alerting.from,
+            &alerting.couriers(),
             chrono::Utc::now(),
             &alerting.retry,
         )

@@ -1,7 +1,7 @@
 //! The demo's mailer: each mail becomes `<dir>/<Message-ID>.eml`, a file any mail client opens.
 //! The name comes from the Message-ID, so a resend of the same outbox row replaces its file.
 
-use super::{build_message, Envelope, MailError, Mailer};
+use super::{build_message, DeliveryError, Envelope, Mailer};
 use async_trait::async_trait;
 use std::path::{Path, PathBuf};
 
@@ -35,15 +35,15 @@ impl FileMailer {
         self.dir.join(format!("{name}.eml"))
     }
 
-    fn io_error(&self, what: &str, path: &Path, error: std::io::Error) -> MailError {
+    fn io_error(&self, what: &str, path: &Path, error: std::io::Error) -> DeliveryError {
         tracing::warn!(path = %path.display(), %error, "cannot {what}");
-        MailError::temporary(format!("Cannot {what} {}: {error}.", path.display()))
+        DeliveryError::temporary(format!("Cannot {what} {}: {error}.", path.display()))
     }
 }
 
 #[async_trait]
 impl Mailer for FileMailer {
-    async fn send(&self, mail: &Envelope) -> Result<(), MailError> {
+    async fn send(&self, mail: &Envelope) -> Result<(), DeliveryError> {
         let bytes = build_message(mail)?.formatted();
         tokio::fs::create_dir_all(&self.dir)
             .await

@@ -1,14 +1,14 @@
 //! A mailer that keeps what it is given, for tests of the code that sends: it can be told to
 //! fail, the way an SMTP server that is down or refuses a recipient would.
 
-use super::{Envelope, MailError, Mailer};
+use super::{DeliveryError, Envelope, Mailer};
 use async_trait::async_trait;
 use std::sync::Mutex;
 
 #[derive(Default)]
 pub struct MemoryMailer {
     sent: Mutex<Vec<Envelope>>,
-    failure: Mutex<Option<MailError>>,
+    failure: Mutex<Option<DeliveryError>>,
 }
 
 impl MemoryMailer {
@@ -22,14 +22,14 @@ impl MemoryMailer {
     }
 
     /// From now on every send fails with `failure`, or succeeds again with `None`.
-    pub fn fail_with(&self, failure: Option<MailError>) {
+    pub fn fail_with(&self, failure: Option<DeliveryError>) {
         *self.failure.lock().expect("not poisoned") = failure;
     }
 }
 
 #[async_trait]
 impl Mailer for MemoryMailer {
-    async fn send(&self, mail: &Envelope) -> Result<(), MailError> {
+    async fn send(&self, mail: &Envelope) -> Result<(), DeliveryError> {
         if let Some(failure) = self.failure.lock().expect("not poisoned").clone() {
             return Err(failure);
         }
@@ -50,7 +50,7 @@ mod tests {
     async fn records_until_told_to_fail() {
         let mailer = MemoryMailer::new();
         mailer.send(&super::super::sample("<1@x>")).await.unwrap();
-        mailer.fail_with(Some(MailError::temporary("down")));
+        mailer.fail_with(Some(DeliveryError::temporary("down")));
         let error = mailer
             .send(&super::super::sample("<2@x>"))
             .await

@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use std::sync::Arc;
 
+pub use crate::delivery::DeliveryError;
+
 /// One mail as it is handed over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
@@ -27,45 +29,9 @@ pub struct Envelope {
     pub date: DateTime<Utc>,
 }
 
-/// Why a mail was not handed over, as a sentence an admin can act on; the technical detail
-/// went to the log when the error was made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{sentence}")]
-pub struct MailError {
-    sentence: String,
-    permanent: bool,
-}
-
-impl MailError {
-    /// Worth trying again later: the server is down, busy, or not configured yet.
-    pub fn temporary(sentence: impl Into<String>) -> Self {
-        Self {
-            sentence: sentence.into(),
-            permanent: false,
-        }
-    }
-
-    /// Will fail the same way every time: the server refused this recipient, or the address
-    /// cannot be written.
-    pub fn permanent(sentence: impl Into<String>) -> Self {
-        Self {
-            sentence: sentence.into(),
-            permanent: true,
-        }
-    }
-
-    pub fn is_permanent(&self) -> bool {
-        self.permanent
-    }
-
-    pub fn sentence(&self) -> &str {
-        &self.sentence
-    }
-}
-
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    async fn send(&self, mail: &Envelope) -> Result<(), MailError>;
+    async fn send(&self, mail: &Envelope) -> Result<(), DeliveryError>;
 
     /// Where mail goes, for the Outbox page and the start-up log; never a secret.
     fn describe(&self) -> String;
@@ -117,15 +83,15 @@ pub fn message_host(config: &Config) -> String {
 
 /// The MIME message: multipart/alternative with the text first and the HTML second, so a
 /// client shows the richest part it can.
-pub(crate) fn build_message(mail: &Envelope) -> Result<lettre::Message, MailError> {
+pub(crate) fn build_message(mail: &Envelope) -> Result<lettre::Message, DeliveryError> {
     let from: Mailbox = mail.from.parse().map_err(|_| {
-        MailError::permanent(format!(
+        DeliveryError::permanent(format!(
             "The From address \"{}\" is not an email address.",
             mail.from
         ))
     })?;
     let to: Mailbox = mail.to.parse().map_err(|_| {
-        MailError::permanent(format!(
+        DeliveryError::permanent(format!(
             "The recipient \"{}\" is not an email address.",
             mail.to
         ))
@@ -142,7 +108,7 @@ pub(crate) fn build_message(mail: &Envelope) -> Result<lettre::Message, MailErro
         ))
         .map_err(|error| {
             tracing::warn!(%error, message_id = %mail.message_id, "cannot build a mail");
-            MailError::permanent(format!("The mail cannot be written: {error}."))
+            DeliveryError::permanent(format!("The mail cannot be written: {error}."))
         })
 }
 
@@ -168,8 +134,8 @@ impl Default for Disabled {
 
 #[async_trait]
 impl Mailer for Disabled {
-    async fn send(&self, _mail: &Envelope) -> Result<(), MailError> {
-        Err(MailError::temporary(self.reason.clone()))
+    async fn send(&self, _mail: &Envelope) -> Result<(), DeliveryError> {
+        Err(DeliveryError::temporary(self.reason.clone()))
     }
 
     fn describe(&self) -> String {

@@ -2,7 +2,7 @@
 //! connection to a local relay; a login when a username is configured. One connection per mail:
 //! alerts are few, and a fresh connection never trips over one the server dropped.
 
-use super::{build_message, Envelope, MailError, Mailer};
+use super::{build_message, DeliveryError, Envelope, Mailer};
 use crate::config::{SmtpConfig, SmtpSecurity};
 use async_trait::async_trait;
 use lettre::{
@@ -38,7 +38,7 @@ const PERMANENT_CODES: [&str; 4] = ["550", "551", "553", "554"];
 const LOGIN_CODES: [&str; 4] = ["530", "534", "535", "538"];
 
 impl SmtpMailer {
-    pub fn new(config: &SmtpConfig) -> Result<Self, MailError> {
+    pub fn new(config: &SmtpConfig) -> Result<Self, DeliveryError> {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
             .port(config.port)
             .timeout(Some(SEND_TIMEOUT));
@@ -69,20 +69,20 @@ impl SmtpMailer {
         self
     }
 
-    fn timed_out(&self) -> MailError {
+    fn timed_out(&self) -> DeliveryError {
         let limit = if self.timeout >= Duration::from_secs(1) {
             format!("{} seconds", self.timeout.as_secs())
         } else {
             format!("{} ms", self.timeout.as_millis())
         };
-        MailError::temporary(format!(
+        DeliveryError::temporary(format!(
             "SMTP server {}:{} did not answer within {limit}.",
             self.host, self.port
         ))
     }
 
     /// What went wrong, as the admin should read it on the Outbox page.
-    fn explain(&self, error: &SmtpError) -> MailError {
+    fn explain(&self, error: &SmtpError) -> DeliveryError {
         let server = format!("SMTP server {}:{}", self.host, self.port);
         let code = error.status().map(|c| c.to_string());
         let code = code.as_deref();
@@ -101,18 +101,18 @@ impl SmtpMailer {
                     std::error::Error::source(error).map_or(String::new(), |c| format!(" ({c})"))
                 }
             };
-            return MailError::temporary(format!(
+            return DeliveryError::temporary(format!(
                 "The TLS connection to {server} failed{cause}; check smtp.security ({}), smtp.ca_file and the server's certificate.",
                 self.security.as_str()
             ));
         }
         if error.is_client() && error.to_string().contains("STARTTLS") {
-            return MailError::temporary(format!(
+            return DeliveryError::temporary(format!(
                 "{server} does not offer STARTTLS; set smtp.security to tls if it expects TLS from the first byte (usually port 465)."
             ));
         }
         if let Some(io) = io {
-            return MailError::temporary(match io.kind() {
+            return DeliveryError::temporary(match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => {
                     format!("{server} refused the connection.")
                 }
@@ -120,7 +120,7 @@ impl SmtpMailer {
             });
         }
         if let Some(code) = code.filter(|c| LOGIN_CODES.contains(c)) {
-            return MailError::temporary(format!(
+            return DeliveryError::temporary(format!(
                 "{server} refused the username or password ({code}); check smtp.username and the password."
             ));
         }
@@ -128,7 +128,7 @@ impl SmtpMailer {
             && self.username.is_some()
             && error.to_string().contains("authentication")
         {
-            return MailError::temporary(format!(
+            return DeliveryError::temporary(format!(
                 "{server} offers no way to sign in over this connection; check smtp.security and smtp.username."
             ));
         }
@@ -136,20 +136,20 @@ impl SmtpMailer {
             let sentence = format!("{server} refused the mail: {error}.");
             return match code {
                 Some(code) if error.is_permanent() && PERMANENT_CODES.contains(&code) => {
-                    MailError::permanent(sentence)
+                    DeliveryError::permanent(sentence)
                 }
-                _ => MailError::temporary(sentence),
+                _ => DeliveryError::temporary(sentence),
             };
         }
-        MailError::temporary(format!("Sending through {server} failed: {error}."))
+        DeliveryError::temporary(format!("Sending through {server} failed: {error}."))
     }
 }
 
 /// The system's CA store, plus `ca_file`'s certificates when configured.
-fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, MailError> {
+fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, DeliveryError> {
     let unusable = |error: &dyn std::fmt::Display| {
         tracing::error!(%error, host = %config.host, "cannot prepare TLS for the SMTP server");
-        MailError::temporary(format!(
+        DeliveryError::temporary(format!(
             "TLS cannot be prepared for SMTP server {}: {error}.",
             config.host
         ))
@@ -177,7 +177,7 @@ fn io_cause(error: &SmtpError) -> Option<&std::io::Error> {
 
 #[async_trait]
 impl Mailer for SmtpMailer {
-    async fn send(&self, mail: &Envelope) -> Result<(), MailError> {
+    async fn send(&self, mail: &Envelope) -> Result<(), DeliveryError> {
         let message = build_message(mail)?;
         match tokio::time::timeout(self.timeout, self.transport.send(message)).await {
             Ok(Ok(_)) => Ok(()),

@@ -40,11 +40,32 @@ impl OutboxState {
     }
 }
 
+/// How a row is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum Channel {
+    /// To an email address, by the mailer.
+    Email,
+    /// To a configured webhook (the recipient is its name), its text body the JSON posted.
+    Webhook,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Webhook => "webhook",
+        }
+    }
+}
+
 /// A row without its bodies: what the Outbox page lists.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxEntry {
     pub id: i64,
     pub created_at: String,
+    pub channel: Channel,
+    /// An email address, or a webhook's name.
     pub recipient: String,
     pub subject: String,
     pub message_id: String,
@@ -78,7 +99,8 @@ pub struct OutboxCounts {
     pub discarded: u64,
 }
 
-const ENTRY_COLUMNS: &str = "id, created_at, recipient, subject, message_id, state, attempts,
+const ENTRY_COLUMNS: &str =
+    "id, created_at, channel, recipient, subject, message_id, state, attempts,
     next_attempt_at, claimed_at, last_error, sent_at, discarded_at, retrying_since";
 
 /// `<outbox-{id}-{created_at without separators}@{host}>`: unique across databases that reuse
@@ -103,10 +125,39 @@ pub async fn enqueue(
     message_host: &str,
     now: &str,
 ) -> SqlResult<i64> {
+    insert(conn, Channel::Email, mail, message_host, now).await
+}
+
+/// Queues a post to the webhook `name` inside the caller's transaction: `subject` for the
+/// Outbox page, `body` the JSON posted.
+pub async fn enqueue_post(
+    conn: &mut SqliteConnection,
+    name: &str,
+    subject: &str,
+    body: &str,
+    message_host: &str,
+    now: &str,
+) -> SqlResult<i64> {
+    let post = NewMail {
+        recipient: name.to_string(),
+        subject: subject.to_string(),
+        text: body.to_string(),
+        html: String::new(),
+    };
+    insert(conn, Channel::Webhook, &post, message_host, now).await
+}
+
+async fn insert(
+    conn: &mut SqliteConnection,
+    channel: Channel,
+    mail: &NewMail,
+    message_host: &str,
+    now: &str,
+) -> SqlResult<i64> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO outbox (created_at, recipient, subject, text_body, html_body, state,
+        "INSERT INTO outbox (created_at, channel, recipient, subject, text_body, html_body, state,
                              next_attempt_at, retrying_since)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?1, ?1)
+         VALUES (?1, ?6, ?2, ?3, ?4, ?5, 'pending', ?1, ?1)
          RETURNING id",
     )
     .bind(now)
@@ -114,6 +165,7 @@ pub async fn enqueue(
     .bind(&mail.subject)
     .bind(&mail.text)
     .bind(&mail.html)
+    .bind(channel)
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query("UPDATE outbox SET message_id = ? WHERE id = ?")

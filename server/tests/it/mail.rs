@@ -6,7 +6,7 @@ use crate::smtp_server::{free_port, parse_file, SmtpServer};
 use chrono::TimeDelta;
 use server::{
     config::Config,
-    jobs::deliver::deliver_due,
+    jobs::deliver::{deliver_due, Couriers},
     mail::{self, Envelope, Mailer},
     store::{
         audit,
@@ -199,9 +199,13 @@ async fn two_senders_on_one_database_deliver_each_mail_once() {
     let second_db = Db::open(&dir.path().join("trustdesk.db")).await.unwrap();
     let (a, b) = (smtp_mailer(smtp.port), smtp_mailer(smtp.port));
     let policy = policy();
+    let (first, second) = (
+        Couriers::mail(a.as_ref(), FROM),
+        Couriers::mail(b.as_ref(), FROM),
+    );
     let (ra, rb) = tokio::join!(
-        deliver_due(&first_db, a.as_ref(), FROM, t0(), &policy),
-        deliver_due(&second_db, b.as_ref(), FROM, t0(), &policy),
+        deliver_due(&first_db, &first, t0(), &policy),
+        deliver_due(&second_db, &second, t0(), &policy),
     );
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     assert_eq!(ra.sent + rb.sent, 16, "{ra:?} {rb:?}");
@@ -324,9 +328,14 @@ async fn the_demo_writes_one_eml_file_per_message_id() {
     enqueue(&db, "owner@example.com", "second", t0()).await;
     let crashed = send_and_crash(&db, mailer.as_ref(), &from).await;
     assert_eq!(crashed.entry.id, first);
-    let sent = deliver_due(&db, mailer.as_ref(), &from, minutes(11), &policy())
-        .await
-        .unwrap();
+    let sent = deliver_due(
+        &db,
+        &Couriers::mail(mailer.as_ref(), &from),
+        minutes(11),
+        &policy(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         sent,
         report(2, 0, 0),

@@ -57,3 +57,5 @@ mod tag_rules;
 mod trust_providers;
 mod verification_tokens;
 mod web_security;
+mod webhook_receiver;
+mod webhooks;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use server::{
     config::{Config, Overrides},
-    jobs::deliver::{deliver_due, DeliveryReport, RetryPolicy},
+    jobs::deliver::{deliver_due, Couriers, DeliveryReport, RetryPolicy},
     mail::Mailer,
     store::{
         outbox::{self, NewMail},
@@ -76,7 +76,9 @@ pub(crate) async fn row(db: &Db, id: i64) -> outbox::OutboxEntry {
 
 /// One run of the sender at `at`, as the scheduler makes it.
 pub(crate) async fn deliver(db: &Db, mailer: &dyn Mailer, at: DateTime<Utc>) -> DeliveryReport {
-    deliver_due(db, mailer, FROM, at, &policy()).await.unwrap()
+    deliver_due(db, &Couriers::mail(mailer, FROM), at, &policy())
+        .await
+        .unwrap()
 }
 
 pub(crate) fn report(sent: u32, retried: u32, failed: u32) -> DeliveryReport {

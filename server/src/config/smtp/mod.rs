@@ -2,30 +2,10 @@
 //! layers (the host from the file, the password's variable from the environment), so each layer
 //! is checked key by key, naming its source, and the whole is checked once every layer is in.
 
+use super::secret::{Secret, SecretSource};
 use super::{err, ConfigError, Names};
 use serde::Deserialize;
 use std::{collections::HashMap, fmt, path::PathBuf};
-
-/// A value that must never be printed: its Debug is `[redacted]` and it has no Display.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The clear value, for the one place that must hand it on (the SMTP login).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmtpSecurity {
@@ -133,11 +113,6 @@ impl SmtpFile {
     }
 }
 
-enum PasswordSource {
-    Env(String),
-    File(PathBuf),
-}
-
 /// A value and the name of where it came from.
 type Sourced<T> = Option<(T, String)>;
 
@@ -150,7 +125,7 @@ pub(super) struct SmtpParts {
     port: Sourced<u16>,
     security: Sourced<SmtpSecurity>,
     username: Sourced<String>,
-    password: Sourced<PasswordSource>,
+    password: Sourced<SecretSource>,
     from: Sourced<String>,
     ca_file: Sourced<PathBuf>,
 }
@@ -223,33 +198,15 @@ impl SmtpParts {
             }
             self.username = Some((username, name("smtp.username")));
         }
-        match (layer.password_env, layer.password_file) {
-            (Some(_), Some(_)) => {
-                return Err(err(
-                    name("smtp.password_file"),
-                    "set password_env or password_file, not both",
-                ))
-            }
-            (Some(var), None) => {
-                let valid = !var.is_empty()
-                    && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                    && !var.starts_with(|c: char| c.is_ascii_digit());
-                if !valid {
-                    return Err(err(
-                        name("smtp.password_env"),
-                        format!("\"{var}\" is not the name of an environment variable"),
-                    ));
-                }
-                self.password = Some((PasswordSource::Env(var), name("smtp.password_env")));
-            }
-            (None, Some(path)) => {
-                if path.is_empty() {
-                    return Err(err(name("smtp.password_file"), "must not be empty"));
-                }
-                let source = PasswordSource::File(PathBuf::from(path));
-                self.password = Some((source, name("smtp.password_file")));
-            }
-            (None, None) => {}
+        let (env_key, file_key) = (name("smtp.password_env"), name("smtp.password_file"));
+        if let Some(source) =
+            SecretSource::from_keys(layer.password_env, layer.password_file, &env_key, &file_key)?
+        {
+            let key = match source {
+                SecretSource::Env(_) => env_key,
+                SecretSource::File(_) => file_key,
+            };
+            self.password = Some((source, key));
         }
         if let Some(path) = layer.ca_file {
             let path = PathBuf::from(path);
@@ -313,25 +270,7 @@ impl SmtpParts {
                 ))
             }
             (None, Some((_, source))) => return Err(err(source, "a password needs smtp.username")),
-            (Some(_), Some((PasswordSource::Env(var), source))) => {
-                let value = env.get(&var).filter(|v| !v.is_empty()).ok_or_else(|| {
-                    err(
-                        &source,
-                        format!("the environment variable {var} is not set or is empty"),
-                    )
-                })?;
-                Some(Secret::new(value.clone()))
-            }
-            (Some(_), Some((PasswordSource::File(path), source))) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| err(&source, format!("cannot read {}: {e}", path.display())))?;
-                // Files written by `echo` or an editor end in a newline that is no part of it.
-                let value = text.trim_end_matches(['\n', '\r']);
-                if value.is_empty() {
-                    return Err(err(&source, format!("{} is empty", path.display())));
-                }
-                Some(Secret::new(value))
-            }
+            (Some(_), Some((secret, source))) => Some(secret.read(env, &source)?),
         };
         if password.is_some() && security == SmtpSecurity::None && !is_loopback(&host) {
             let source = self.security.map_or(origin, |s| s.1);

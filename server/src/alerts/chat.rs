@@ -1,0 +1,193 @@
+//! A digest as a webhook posts it: a Slack-compatible message (`{"text": …}` in Slack's
+//! markup, which Mattermost and Microsoft Teams workflows accept too), or trustdesk's own JSON
+//! document for receivers that act on it (ticketing, a SIEM), one object per item.
+
+use super::digest::{subject, DigestItem};
+use crate::config::WebhookFormat;
+use app::model::Urgency;
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+
+/// The posted body and the subject the Outbox page shows for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    pub subject: String,
+    pub body: String,
+}
+
+pub fn compose(format: WebhookFormat, items: &[DigestItem], now: DateTime<Utc>, zone: Tz) -> Post {
+    let subject = subject(items, now);
+    let body = match format {
+        WebhookFormat::Slack => slack(&subject, items, now, zone),
+        WebhookFormat::Json => document(&subject, items, now),
+    };
+    Post { subject, body }
+}
+
+/// A test post, from the Alerts page's "Send a test".
+pub fn test(format: WebhookFormat, by: &str, now: DateTime<Utc>) -> Post {
+    let subject = "[trustdesk] Test notice".to_string();
+    let sentence = format!(
+        "This is a test from trustdesk, sent by {} from the Alerts page. Expiry notices will arrive here the same way.",
+        one_line(by)
+    );
+    let body = match format {
+        WebhookFormat::Slack => json!({ "text": escape(&sentence) }),
+        WebhookFormat::Json => json!({
+            "event": "test",
+            "subject": subject,
+            "text": sentence,
+            "sent_at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
+            "items": [],
+        }),
+    };
+    Post {
+        subject,
+        body: body.to_string(),
+    }
+}
+
+fn slack(subject: &str, items: &[DigestItem], now: DateTime<Utc>, zone: Tz) -> String {
+    let mut text = format!("*{}*", escape(subject));
+    for urgency in Urgency::ALL {
+        let group: Vec<&DigestItem> = items
+            .iter()
+            .filter(|i| Urgency::of_seconds((i.expires_at - now).num_seconds()) == urgency)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        text.push_str(&format!("\n*{} ({})*", urgency.label(), group.len()));
+        for item in group {
+            let local = item
+                .expires_at
+                .with_timezone(&zone)
+                .format("%Y-%m-%d %H:%M %Z");
+            text.push_str(&format!(
+                "\n• {} <{}|{}> in {}/{}: {local} ({}) · <{}|Acknowledge> · <{}|Snooze>",
+                item.kind.singular(),
+                link(&item.link),
+                escape(&one_line(&item.name)),
+                escape(&item.account),
+                escape(&item.region),
+                super::digest::days_phrase((item.expires_at - now).num_seconds()),
+                link(&item.acknowledge_link),
+                link(&item.snooze_link),
+            ));
+        }
+    }
+    json!({ "text": text }).to_string()
+}
+
+fn document(subject: &str, items: &[DigestItem], now: DateTime<Utc>) -> String {
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .map(|item| {
+            let seconds = (item.expires_at - now).num_seconds();
+            json!({
+                "kind": item.kind.as_str(),
+                "kind_name": item.kind.singular(),
+                "id": item.id,
+                "name": item.name,
+                "account": item.account,
+                "region": item.region,
+                "expires_at": item.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                "expired": seconds <= 0,
+                "days_left": seconds.div_euclid(86_400),
+                "link": item.link,
+                "acknowledge_link": item.acknowledge_link,
+                "snooze_link": item.snooze_link,
+            })
+        })
+        .collect();
+    json!({
+        "event": "expiry_notice",
+        "subject": subject,
+        "sent_at": now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "items": items,
+    })
+    .to_string()
+}
+
+/// Slack's markup gives `&`, `<` and `>` meaning; a name shows them as written.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A URL inside `<…|…>`: trustdesk's own links, whose only special character could be `|`.
+fn link(url: &str) -> String {
+    escape(url).replace('|', "%7C")
+}
+
+fn one_line(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::ResourceKind;
+
+    fn item(name: &str, days: i64, now: DateTime<Utc>) -> DigestItem {
+        DigestItem {
+            kind: ResourceKind::ServerCertificate,
+            id: "ASCA1".into(),
+            name: name.into(),
+            account: "prod".into(),
+            region: "global".into(),
+            expires_at: now + chrono::Duration::days(days) - chrono::Duration::hours(1),
+            link: "https://td.example.com/resources/server-certificate/prod/global/ASCA1".into(),
+            acknowledge_link: "https://td.example.com/alerts/link?token=a".into(),
+            snooze_link: "https://td.example.com/alerts/link?token=s".into(),
+        }
+    }
+
+    #[test]
+    fn a_slack_message_groups_items_and_escapes_names() {
+        let now = "2026-12-01T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let post = compose(
+            WebhookFormat::Slack,
+            &[item("<!channel> & co", 2, now), item("later", 20, now)],
+            now,
+            chrono_tz::UTC,
+        );
+        let body: serde_json::Value = serde_json::from_str(&post.body).unwrap();
+        let text = body["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("*[trustdesk] 2 items expire within 20 days: prod*"),
+            "{text}"
+        );
+        assert!(text.find("≤ 7 days (1)").unwrap() < text.find("8–30 days (1)").unwrap());
+        assert!(
+            text.contains("|&lt;!channel&gt; &amp; co>"),
+            "a name cannot mention the channel: {text}"
+        );
+        assert!(text.contains("<https://td.example.com/alerts/link?token=a|Acknowledge>"));
+        assert!(text.contains("2026-12-03 11:00 UTC (in 2 days)"), "{text}");
+    }
+
+    #[test]
+    fn the_json_document_has_one_object_per_item() {
+        let now = "2026-12-01T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let post = compose(
+            WebhookFormat::Json,
+            &[item("api", -2, now)],
+            now,
+            chrono_tz::UTC,
+        );
+        let body: serde_json::Value = serde_json::from_str(&post.body).unwrap();
+        assert_eq!(body["event"], "expiry_notice");
+        assert_eq!(body["subject"], post.subject);
+        let first = &body["items"][0];
+        assert_eq!(first["kind"], "server-certificate");
+        assert_eq!(first["id"], "ASCA1");
+        assert_eq!(first["expires_at"], "2026-11-29T11:00:00Z");
+        assert_eq!(
+            (first["expired"].as_bool(), first["days_left"].as_i64()),
+            (Some(true), Some(-3))
+        );
+    }
+}

@@ -10,6 +10,8 @@
 //! - `GET /_emulator/calls`: `{"total": 12, "operations": {"ListPolicies": 2, …}}`
 //! - `DELETE /_emulator/calls`: counts start again from zero
 //! - `POST /_emulator/roles` `{"account": "210987654321", "role_name": "Auditor"}`
+//! - `POST /_emulator/chat/{channel}` `{"text": …}`: the demo's Slack-compatible chat webhook;
+//!   `GET /_emulator/chat` shows what it received (`/_emulator/chat.json` as JSON)
 //!
 //! Every request that changes state must say `Content-Type: application/json`: a web page can
 //! send a cross-site POST with a form or text body without asking first, but not a JSON one, so
@@ -137,6 +139,11 @@ pub fn handle(
             }
             Err(error) => bad_request(error),
         },
+        (Method::GET, "/chat") => emulator.chat().page(),
+        (Method::GET, "/chat.json") => axum::Json(emulator.chat().messages()).into_response(),
+        (Method::POST, route) if route.starts_with("/chat/") => {
+            emulator.chat().receive(&route["/chat/".len()..], body)
+        }
         _ => (StatusCode::NOT_FOUND, "unknown control endpoint").into_response(),
     }
 }

@@ -3,6 +3,7 @@
 //! unmodified AWS SDKs and CLI. All services share one port and are told apart, as AWS does, by
 //! the service name in the SigV4 credential scope.
 
+pub mod chat;
 mod control;
 pub mod derive;
 mod error;
@@ -40,6 +41,8 @@ struct Inner {
     /// Calls served per operation since start (or the last reset), for tests that count what
     /// a client asked.
     calls: Mutex<std::collections::BTreeMap<String, u64>>,
+    /// The demo's chat channel (`/_emulator/chat`).
+    chat: Mutex<chat::Channel>,
 }
 
 impl Emulator {
@@ -88,6 +91,14 @@ impl Emulator {
 
     pub(crate) fn count_call(&self, operation: &str) {
         *self.calls_lock().entry(operation.to_string()).or_default() += 1;
+    }
+
+    /// The demo's chat channel: what was posted to `/_emulator/chat/{channel}`.
+    pub fn chat(&self) -> MutexGuard<'_, chat::Channel> {
+        self.inner
+            .chat
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn calls_lock(&self) -> MutexGuard<'_, std::collections::BTreeMap<String, u64>> {

@@ -66,3 +66,32 @@ test('an owner acknowledges an item from the link in their digest, once', async 
   await expect(page.getByRole('alert')).toContainText('used already');
   await context.close();
 });
+
+test('notices and a test post reach the demo chat channel, and the Outbox marks them as posts', async ({ page }) => {
+  await signInAsAdmin(page, true);
+  await waitForHydration(page);
+  await navigate(page, 'Console', 'Alerts');
+  await waitForHydration(page);
+  const hook = page.locator('#webhooks li[data-webhook="demo-chat"]');
+  await expect(hook).toContainText('Slack-compatible chat');
+  await expect(page.locator('input[name="rules[webhooks][demo-chat]"]')).toBeChecked();
+  await hook.locator('[data-test-webhook="demo-chat"]').click();
+  await expect(page.locator('#webhooks')).toContainText('Test post queued');
+  const chat = await page.locator('#demo-chat a').getAttribute('href');
+  expect(chat).toMatch(/\/_emulator\/chat$/);
+
+  await navigate(page, 'Console', 'Outbox');
+  await expect(page.locator('#outbox-chat a')).toHaveAttribute('href', chat!);
+  const posts = page.locator('#outbox td[data-channel="webhook"]');
+  await expect(posts.first()).toContainText('demo-chat');
+
+  // The channel as its members see it: the run's notices and the test, newest first.
+  await expect(async () => {
+    await page.goto(chat!);
+    await expect(page.locator('article').first()).toContainText('This is a test from trustdesk', { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  const notice = page.locator('article', { hasText: '[trustdesk] ' }).last();
+  await expect(notice.locator('strong').first()).toContainText('[trustdesk] ');
+  await expect(notice.getByRole('link', { name: 'Acknowledge' }).first()).toHaveAttribute('href', /\/alerts\/link\?token=/);
+  await page.screenshot({ path: 'end2end/artifacts/demo-chat.png', fullPage: true });
+});

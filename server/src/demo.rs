@@ -1,8 +1,34 @@
 //! Demo mode's wiring: the emulator's seeded accounts become the console's configured ones.
 //! Production code never reads the demo data; only this module knows it.
 
-use crate::config::AccountConfig;
+use crate::config::{AccountConfig, Secret, WebhookConfig, WebhookFormat};
+use app::model::alerts::AlertRules;
 use app::model::compliance::TagRuleForm;
+
+/// The demo's chat channel, a webhook to the emulator's Slack-compatible receiver.
+pub const CHAT_WEBHOOK: &str = "demo-chat";
+
+/// The webhook the demo posts its notices to (when the configuration lists none): the
+/// emulator's chat channel, whose page shows what arrived.
+pub fn chat_webhook(emulator_endpoint: &str) -> WebhookConfig {
+    WebhookConfig {
+        name: CHAT_WEBHOOK.into(),
+        format: WebhookFormat::Slack,
+        url: Secret::new(format!(
+            "{}/_emulator/chat/{CHAT_WEBHOOK}",
+            emulator_endpoint.trim_end_matches('/')
+        )),
+        signing_secret: None,
+    }
+}
+
+/// The alert rules the demo starts with: the defaults, and every notice to the chat channel too.
+pub fn alert_rules() -> AlertRules {
+    AlertRules {
+        webhooks: vec![CHAT_WEBHOOK.into()],
+        ..AlertRules::default()
+    }
+}
 
 /// The accounts demo mode manages: the emulator's two seeded accounts in its two regions, and
 /// with `scale` its account at organisation scale (IAM only, so one region).

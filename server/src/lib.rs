@@ -68,7 +68,7 @@ pub enum StartError {
     Emulator(std::io::Error),
     #[error("{0}")]
     AuditKey(String),
-    #[error("cannot add the demo's tag rules: {0}")]
+    #[error("cannot add the demo's tag or alert rules: {0}")]
     DemoRules(String),
 }
 
@@ -117,6 +117,8 @@ impl Trustdesk {
                 "sessions are now stored under a digest of their id: everyone signs in again once"
             );
         }
+        // The page of the demo's chat channel, when the demo posts its notices there.
+        let mut demo_chat_page = None;
         let emulator = if config.demo {
             let seeded = trustdesk_emulator::Emulator::with_demo_seed();
             let seeded = match config.demo_scale {
@@ -129,6 +131,12 @@ impl Trustdesk {
                 .map_err(StartError::Emulator)?;
             tracing::info!(endpoint = %running.endpoint(), "demo mode: AWS calls go to the in-process emulator");
             config.aws_endpoint_url = Some(running.endpoint());
+            if config.webhooks.is_empty() {
+                config
+                    .webhooks
+                    .push(demo::chat_webhook(&running.endpoint()));
+                demo_chat_page = Some(format!("{}/_emulator/chat", running.endpoint()));
+            }
             Some(running)
         } else {
             None
@@ -157,7 +165,8 @@ impl Trustdesk {
             }
             None => time::Clock::default(),
         };
-        let alerting = alerts::Alerting::from_config(&config).map_err(StartError::LinkKey)?;
+        let mut alerting = alerts::Alerting::from_config(&config).map_err(StartError::LinkKey)?;
+        alerting.demo_chat_page = demo_chat_page;
         let csrf_key =
             csrf::CsrfKey::load_or_create(&config.data_dir).map_err(StartError::CsrfKey)?;
         tracing::info!(mail = %alerting.mailer.describe(), "alert emails");
@@ -214,6 +223,20 @@ impl Trustdesk {
                 .map_err(|error| StartError::DemoRules(error.message))?;
             if added > 0 {
                 tracing::info!(added, "demo mode: added the demo's tag rules");
+            }
+            if self
+                .console
+                .alerting
+                .webhooks
+                .get(demo::CHAT_WEBHOOK)
+                .is_some()
+                && self
+                    .console
+                    .set_first_alert_rules(demo::alert_rules(), "demo")
+                    .await
+                    .map_err(|error| StartError::DemoRules(error.message))?
+            {
+                tracing::info!("demo mode: alert notices also go to the emulator's chat channel");
             }
         }
         // The item gauges from the cache as it is, rather than absent until the first sync.

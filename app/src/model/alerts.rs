@@ -255,6 +255,8 @@ pub struct AlertSettings {
     pub mailer: String,
     /// The configured webhooks (`[[webhooks]]`), whether or not the rules use them.
     pub webhooks: Vec<WebhookInfo>,
+    /// The page of the demo's chat channel, when the demo posts its notices there.
+    pub demo_chat_page: Option<String>,
     pub can_edit: bool,
 }
 
@@ -303,6 +305,8 @@ pub struct OutboxPage {
     pub mailer: String,
     /// Where the demo writes its `.eml` files, when it does.
     pub folder: Option<String>,
+    /// The page of the demo's chat channel, when the demo posts its notices there.
+    pub demo_chat_page: Option<String>,
     pub can_manage: bool,
 }
 

@@ -155,7 +155,7 @@ fn Rules(
                 <a href="/outbox" class="text-sm text-indigo-700 underline dark:text-indigo-300">"Open the outbox"</a>
                 {settings.can_edit.then(|| view! { <TestEmail test error=test_error sent=test_sent /> })}
             </section>
-            <Webhooks webhooks=settings.webhooks.clone() can_test=settings.can_edit post />
+            <Webhooks webhooks=settings.webhooks.clone() chat_page=settings.demo_chat_page.clone() can_test=settings.can_edit post />
         </div>
     }
 }
@@ -164,6 +164,7 @@ fn Rules(
 #[component]
 fn Webhooks(
     webhooks: Vec<WebhookInfo>,
+    chat_page: Option<String>,
     can_test: bool,
     post: ServerAction<SendTestPost>,
 ) -> impl IntoView {
@@ -201,6 +202,12 @@ fn Webhooks(
             <h2 id="webhooks-heading" class="mb-2 font-semibold">"Chat and webhooks"</h2>
             {empty}
             <ul class="divide-y divide-slate-200 text-sm dark:divide-slate-800">{list}</ul>
+            {chat_page.map(|chat| view! {
+                <p class="mt-2 text-sm text-slate-600 dark:text-slate-400" id="demo-chat">
+                    "Demo mode: " <span class="font-medium">"demo-chat"</span> " is the emulator's Slack-compatible channel; "
+                    <a href=chat class="text-indigo-700 underline dark:text-indigo-300" target="_blank" rel="noopener">"open the demo chat"</a> " to see what arrived."
+                </p>
+            })}
             <ActionAlert error success=sent />
         </section>
     }

@@ -30,12 +30,18 @@ fn Mails(page: OutboxPage, act: ServerAction<ActOnMail>) -> impl IntoView {
         .iter()
         .map(|row| mail_row(row, can_manage, act))
         .collect_view();
-    let empty = page.rows.is_empty().then_some("No mail yet.");
+    let empty = page.rows.is_empty().then_some("Nothing sent yet.");
     view! {
         <p class="mb-2 text-sm" id="outbox-mailer">{page.mailer.clone()}</p>
         {page.folder.clone().map(|folder| view! {
             <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" id="outbox-folder">
                 "Demo mode: each mail is written to " <code class="font-mono text-xs">{folder}</code> " as a .eml file (named after its Message-ID) that any mail program opens."
+            </p>
+        })}
+        {page.demo_chat_page.clone().map(|chat| view! {
+            <p class="mb-2 text-sm text-slate-600 dark:text-slate-400" id="outbox-chat">
+                "Demo mode: chat notices are posted to the emulator's Slack-compatible channel; "
+                <a href=chat class="text-indigo-700 underline dark:text-indigo-300" target="_blank" rel="noopener">"open the demo chat"</a> "."
             </p>
         })}
         <DataTable id="outbox" columns=vec!["Queued", "To", "Subject", "State", "Attempts", ACTIONS] empty>

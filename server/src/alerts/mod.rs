@@ -30,6 +30,8 @@ pub struct Alerting {
     pub link_key: link::LinkKey,
     /// Where the demo's mailer writes `.eml` files.
     pub folder: Option<PathBuf>,
+    /// The page of the demo's chat channel (the emulator's), when the demo posts there.
+    pub demo_chat_page: Option<String>,
     public_url: OnceLock<String>,
 }
 
@@ -44,6 +46,7 @@ impl Alerting {
             time_zone: config.time_zone,
             link_key: link::LinkKey::load_or_create(&config.data_dir)?,
             folder: (config.demo && config.smtp.is_none()).then(|| config.data_dir.join("outbox")),
+            demo_chat_page: None,
             public_url: OnceLock::new(),
         })
     }
@@ -60,6 +63,7 @@ impl Alerting {
             time_zone: chrono_tz::UTC,
             link_key: link::LinkKey::random(),
             folder: None,
+            demo_chat_page: None,
             public_url: OnceLock::new(),
         }
     }

@@ -15,6 +15,43 @@ use crate::console::RequestConsole;
 use crate::store::db_error;
 use crate::store::{self, audit::NewAuditRow, outbox::NewMail, users::UserRecord};
 
+impl crate::console::Console {
+    /// Saves `rules` unless alert rules were ever saved (the demo's start), audited as the
+    /// system's act; whether they were saved.
+    pub(crate) async fn set_first_alert_rules(
+        &self,
+        rules: app::model::alerts::AlertRules,
+        via: &str,
+    ) -> Result<bool, AppError> {
+        let mut tx = self.db().begin_write().await.map_err(db_error)?;
+        if store::alerts::rules_saved(&mut tx)
+            .await
+            .map_err(db_error)?
+        {
+            return Ok(false);
+        }
+        let now = store::now();
+        store::alerts::save_rules(&mut tx, &rules, "system", &now)
+            .await
+            .map_err(db_error)?;
+        let row = NewAuditRow {
+            actor: "system".into(),
+            action: "alerts.rules".into(),
+            target_kind: "alerts".into(),
+            target_id: "rules".into(),
+            params: json!({"rules": rules, "via": via}),
+            outcome: Some(Outcome::Ok),
+            message: "Alert rules set.".into(),
+            ..Default::default()
+        };
+        store::audit::append(&mut tx, self.db().seal(), row, &now)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(true)
+    }
+}
+
 impl RequestConsole {
     /// An admin, or an audited refusal of `action`.
     async fn alerts_admin(&self, action: &str, target: &str) -> Result<UserRecord, AppError> {
@@ -190,6 +227,7 @@ impl AlertPorts for RequestConsole {
                     destination: hook.destination(),
                 })
                 .collect(),
+            demo_chat_page: self.console.alerting.demo_chat_page.clone(),
             can_edit: user.role() == Role::Admin,
         })
     }
@@ -343,6 +381,7 @@ impl AlertPorts for RequestConsole {
                 .folder
                 .as_ref()
                 .map(|f| f.display().to_string()),
+            demo_chat_page: self.console.alerting.demo_chat_page.clone(),
             can_manage: user.role() == Role::Admin,
         })
     }

@@ -16,6 +16,14 @@ pub async fn rules(pool: &SqlitePool) -> SqlResult<AlertRules> {
         .unwrap_or_default())
 }
 
+/// Whether alert rules were ever saved (else [`rules`] gives the defaults).
+pub async fn rules_saved(conn: &mut SqliteConnection) -> SqlResult<bool> {
+    let saved: Option<i64> = sqlx::query_scalar("SELECT id FROM alert_rules WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(saved.is_some())
+}
+
 pub async fn save_rules(
     conn: &mut SqliteConnection,
     rules: &AlertRules,

@@ -24,15 +24,16 @@ async fn mail_written_before_a_kill_is_delivered_once_after_the_restart() {
     let first = Serving::start(dir.path(), &env);
     wait_until(
         dir.path(),
-        "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND attempts > 0
-           AND NOT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending' OR attempts = 0)",
+        "SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND state = 'pending' AND attempts > 0
+           AND NOT EXISTS (SELECT 1 FROM outbox WHERE channel = 'email' AND (state = 'sending' OR attempts = 0))",
         "every digest to have failed once",
     )
     .await;
-    let queued: Vec<String> = sqlx::query_scalar("SELECT message_id FROM outbox ORDER BY id")
-        .fetch_all(&open_db(dir.path()).await)
-        .await
-        .unwrap();
+    let queued: Vec<String> =
+        sqlx::query_scalar("SELECT message_id FROM outbox WHERE channel = 'email' ORDER BY id")
+            .fetch_all(&open_db(dir.path()).await)
+            .await
+            .unwrap();
     assert!(!queued.is_empty());
     first.kill_9();
 

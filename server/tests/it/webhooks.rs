@@ -489,3 +489,48 @@ async fn posts_written_before_a_kill_are_delivered_once_after_the_restart() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_demo_posts_its_notices_to_the_emulators_chat_channel() {
+    let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
+    let settings: Value = admin.get_json("/api/alerts").await.json().await.unwrap();
+    assert_eq!(
+        settings["rules"]["webhooks"],
+        serde_json::json!(["demo-chat"])
+    );
+    let page = settings["demo_chat_page"].as_str().unwrap().to_string();
+    assert_eq!(
+        page,
+        format!("{}/_emulator/chat", app.emulator_endpoint.clone().unwrap())
+    );
+    webhooks_sent(&app).await;
+    let messages: Value = reqwest::get(format!("{page}.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let messages = messages.as_array().unwrap();
+    assert_eq!(
+        messages.len(),
+        1,
+        "one message for the first run: {messages:?}"
+    );
+    assert_eq!(messages[0]["channel"], "demo-chat");
+    let text = messages[0]["text"].as_str().unwrap();
+    assert!(text.starts_with("*[trustdesk] "), "{text}");
+    let html = reqwest::get(&page).await.unwrap().text().await.unwrap();
+    assert!(html.contains("<strong>[trustdesk] "), "{html}");
+    assert!(
+        html.contains(&format!("<a href=\"{}/resources/", app.url)),
+        "{html}"
+    );
+    // The rules were set once, by the system (audited).
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'alerts.rules' AND actor = 'system'"
+        )
+        .await,
+        1
+    );
+}

@@ -76,7 +76,7 @@ test('notices and a test post reach the demo chat channel, and the Outbox marks 
   await expect(hook).toContainText('Slack-compatible chat');
   await expect(page.locator('input[name="rules[webhooks][demo-chat]"]')).toBeChecked();
   await hook.locator('[data-test-webhook="demo-chat"]').click();
-  await expect(page.locator('#webhooks')).toContainText('Test post queued');
+  await expect(page.locator('[data-toast]')).toContainText('Test post to demo-chat queued');
   const chat = await page.locator('#demo-chat a').getAttribute('href');
   expect(chat).toMatch(/\/_emulator\/chat$/);
 

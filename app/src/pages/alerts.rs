@@ -102,7 +102,7 @@ fn Rules(
         settings.default_time_zone
     );
     view! {
-        <div class="grid gap-4 lg:grid-cols-3">
+        <div class="grid items-start gap-4 lg:grid-cols-3">
             <section class=format!("{CARD} lg:col-span-2") aria-labelledby="rules-heading">
                 <h2 id="rules-heading" class="mb-2 font-semibold">"Rules"</h2>
                 <p class="mb-3 text-sm text-slate-600 dark:text-slate-400">
@@ -149,6 +149,7 @@ fn Rules(
                     <ActionAlert error success=saved />
                 </ActionForm>
             </section>
+            <div class="space-y-4">
             <section class=CARD aria-labelledby="mail-heading">
                 <h2 id="mail-heading" class="mb-2 font-semibold">"Mail"</h2>
                 <p id="mailer" class="mb-3 text-sm">{settings.mailer.clone()}</p>
@@ -156,6 +157,7 @@ fn Rules(
                 {settings.can_edit.then(|| view! { <TestEmail test error=test_error sent=test_sent /> })}
             </section>
             <Webhooks webhooks=settings.webhooks.clone() chat_page=settings.demo_chat_page.clone() can_test=settings.can_edit post />
+            </div>
         </div>
     }
 }
@@ -168,8 +170,8 @@ fn Webhooks(
     can_test: bool,
     post: ServerAction<SendTestPost>,
 ) -> impl IntoView {
+    // Success is the console's notice (a toast with JavaScript, the flash without).
     let error = action_error(post);
-    let sent = action_success(post, "Test post queued: see the Outbox for its delivery.");
     let empty = webhooks.is_empty().then(|| view! {
         <p class="text-sm text-slate-600 dark:text-slate-400" id="no-webhooks">
             "None configured. Add a " <code class="font-mono text-xs">"[[webhooks]]"</code>
@@ -198,7 +200,7 @@ fn Webhooks(
         })
         .collect_view();
     view! {
-        <section class=format!("{CARD} lg:col-start-3") aria-labelledby="webhooks-heading" id="webhooks">
+        <section class=CARD aria-labelledby="webhooks-heading" id="webhooks">
             <h2 id="webhooks-heading" class="mb-2 font-semibold">"Chat and webhooks"</h2>
             {empty}
             <ul class="divide-y divide-slate-200 text-sm dark:divide-slate-800">{list}</ul>
@@ -208,7 +210,7 @@ fn Webhooks(
                     <a href=chat class="text-indigo-700 underline dark:text-indigo-300" target="_blank" rel="noopener">"open the demo chat"</a> " to see what arrived."
                 </p>
             })}
-            <ActionAlert error success=sent />
+            <ActionAlert error />
         </section>
     }
 }

@@ -16,10 +16,21 @@ pub struct Post {
     pub body: String,
 }
 
-pub fn compose(format: WebhookFormat, items: &[DigestItem], now: DateTime<Utc>, zone: Tz) -> Post {
+/// Items a chat message lists at most: a channel reads a few lines, not a report (and Slack
+/// cuts a message's text at 40,000 characters). The rest are counted, with a link to the console.
+pub const CHAT_ITEMS: usize = 25;
+
+/// `console` is the address of trustdesk's overview, which a long chat message links to.
+pub fn compose(
+    format: WebhookFormat,
+    items: &[DigestItem],
+    now: DateTime<Utc>,
+    zone: Tz,
+    console: &str,
+) -> Post {
     let subject = subject(items, now);
     let body = match format {
-        WebhookFormat::Slack => slack(&subject, items, now, zone),
+        WebhookFormat::Slack => slack(&subject, items, now, zone, console),
         WebhookFormat::Json => document(&subject, items, now),
     };
     Post { subject, body }
@@ -48,18 +59,27 @@ pub fn test(format: WebhookFormat, by: &str, now: DateTime<Utc>) -> Post {
     }
 }
 
-fn slack(subject: &str, items: &[DigestItem], now: DateTime<Utc>, zone: Tz) -> String {
+fn slack(
+    subject: &str,
+    items: &[DigestItem],
+    now: DateTime<Utc>,
+    zone: Tz,
+    console: &str,
+) -> String {
     let mut text = format!("*{}*", escape(subject));
+    let mut listed = 0;
     for urgency in Urgency::ALL {
         let group: Vec<&DigestItem> = items
             .iter()
             .filter(|i| Urgency::of_seconds((i.expires_at - now).num_seconds()) == urgency)
             .collect();
-        if group.is_empty() {
+        if group.is_empty() || listed == CHAT_ITEMS {
             continue;
         }
         text.push_str(&format!("\n*{} ({})*", urgency.label(), group.len()));
-        for item in group {
+        let room = CHAT_ITEMS - listed;
+        listed += group.len().min(room);
+        for item in group.into_iter().take(room) {
             let local = item
                 .expires_at
                 .with_timezone(&zone)
@@ -76,6 +96,13 @@ fn slack(subject: &str, items: &[DigestItem], now: DateTime<Utc>, zone: Tz) -> S
                 link(&item.snooze_link),
             ));
         }
+    }
+    if items.len() > listed {
+        text.push_str(&format!(
+            "\n…and {} more: <{}|open trustdesk>",
+            items.len() - listed,
+            link(console)
+        ));
     }
     json!({ "text": text }).to_string()
 }
@@ -153,6 +180,7 @@ mod tests {
             &[item("<!channel> & co", 2, now), item("later", 20, now)],
             now,
             chrono_tz::UTC,
+            "https://td.example.com/",
         );
         let body: serde_json::Value = serde_json::from_str(&post.body).unwrap();
         let text = body["text"].as_str().unwrap();
@@ -167,6 +195,48 @@ mod tests {
         );
         assert!(text.contains("<https://td.example.com/alerts/link?token=a|Acknowledge>"));
         assert!(text.contains("2026-12-03 11:00 UTC (in 2 days)"), "{text}");
+        assert!(!text.contains("more:"), "{text}");
+    }
+
+    #[test]
+    fn a_long_chat_message_lists_the_most_urgent_and_counts_the_rest() {
+        let now = "2026-12-01T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let mut items: Vec<DigestItem> = (0..30)
+            .map(|n| item(&format!("later-{n}"), 20, now))
+            .collect();
+        items.push(item("expired", -1, now));
+        let post = compose(
+            WebhookFormat::Slack,
+            &items,
+            now,
+            chrono_tz::UTC,
+            "https://td.example.com/",
+        );
+        let body: serde_json::Value = serde_json::from_str(&post.body).unwrap();
+        let text = body["text"].as_str().unwrap();
+        assert_eq!(text.matches("\n• ").count(), CHAT_ITEMS);
+        assert!(text.contains("|expired>"), "the most urgent first: {text}");
+        assert!(
+            text.contains("*8–30 days (30)*"),
+            "a group's own count: {text}"
+        );
+        assert!(
+            text.ends_with("…and 6 more: <https://td.example.com/|open trustdesk>"),
+            "{text}"
+        );
+        let json = compose(
+            WebhookFormat::Json,
+            &items,
+            now,
+            chrono_tz::UTC,
+            "https://td.example.com/",
+        );
+        let document: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(
+            document["items"].as_array().unwrap().len(),
+            31,
+            "a receiver gets every item"
+        );
     }
 
     #[test]
@@ -177,6 +247,7 @@ mod tests {
             &[item("api", -2, now)],
             now,
             chrono_tz::UTC,
+            "https://td.example.com/",
         );
         let body: serde_json::Value = serde_json::from_str(&post.body).unwrap();
         assert_eq!(body["event"], "expiry_notice");

@@ -165,7 +165,7 @@ pub async fn run(jobs: &JobContext, now: DateTime<Utc>) -> Result<AlertReport, s
             .and_then(|name| alerting.webhooks.get(name));
         let outbox_id = match webhook {
             Some(hook) => {
-                let post = chat::compose(hook.format, &entries, now, zone);
+                let post = chat::compose(hook.format, &entries, now, zone, &format!("{base}/"));
                 store::outbox::enqueue_post(
                     &mut tx,
                     &hook.name,

@@ -48,3 +48,31 @@ test('license tokens with JavaScript: the JWT is shown once', async ({ page }) =
   await expect(page).toHaveURL(`${baseUrl}/license-tokens`);
   await expect(page.locator(`tr[data-id="${id}"]`)).toHaveCount(0);
 });
+
+test('an expired token is renewed from its page: the form starts from its license, roles and properties', async ({ page }) => {
+  const { baseUrl } = server();
+  await signInAsAdmin(page, true);
+  await page.goto(`${baseUrl}/license-tokens?status=expired&sort=expiry`);
+  await waitForHydration(page);
+  await page.locator('#inventory tbody a').first().click();
+  await waitForHydration(page);
+  const oldPage = page.url();
+  const license = await page.locator('dd[data-field="License ARN"]').textContent();
+  const roles = ((await page.locator('dd[data-field="Role ARNs"]').textContent()) ?? '').split(', ').filter((r) => r);
+  await expect(page.locator('#renew')).toContainText('It expired');
+  await page.locator('#renew-item').click();
+
+  await expect(page).toHaveURL(/\/license-tokens\/new\?renew_account=/);
+  await waitForHydration(page);
+  await expect(page.locator('#renewal-note')).toContainText('Renewing');
+  await expect(page.locator('#renewal-note a')).toHaveAttribute('href', new URL(oldPage).pathname);
+  const chosen = await page.locator('#license-token-license').inputValue();
+  expect(chosen.endsWith(`/${license}`)).toBe(true);
+  await expect(page.locator('#license-token-roles')).toHaveValue(roles.join('\n'));
+  await expect(page.locator('#license-token-expiration_in_days')).toHaveValue('');
+  await page.screenshot({ path: 'end2end/artifacts/license-token-renewal.png', fullPage: true });
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page).toHaveURL(/\/shown-once\?once=/);
+  await page.getByRole('button', { name: 'Reveal the secret' }).click();
+  await expect(page.locator('#license-jwt')).toHaveValue(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+});

@@ -5,7 +5,7 @@
 use crate::model::endpoint::Endpoint;
 use crate::model::{
     AppError, AwsItem, CreateFormOptions, InventoryPage, InventoryQuery, OnceSecret, RefreshReport,
-    ResourceKind, ResourceRef, Secret,
+    RenewalForm, ResourceKind, ResourceRef, Secret,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::{change, read};
@@ -18,6 +18,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     // Viewers may re-read AWS too (within their own read limits).
     Endpoint::signed_in("inventory/refresh"),
     Endpoint::signed_in("resource"),
+    Endpoint::signed_in("renewal"),
     Endpoint::changes_aws("resource/delete"),
     Endpoint::changes_aws("resource/tag"),
     Endpoint::changes_aws("resource/untag"),
@@ -44,6 +45,12 @@ pub async fn refresh_inventory(
 #[server(endpoint = "resource", input = GetUrl)]
 pub async fn get_resource(item: ResourceRef) -> Result<AwsItem, AppError> {
     read(|ports| ports.resource(item)).await
+}
+
+/// The create form of an item's successor, prefilled from it.
+#[server(endpoint = "renewal", input = GetUrl)]
+pub async fn get_renewal(item: ResourceRef) -> Result<RenewalForm, AppError> {
+    read(|ports| ports.renewal(item)).await
 }
 
 #[server(endpoint = "resource/delete")]

@@ -5,15 +5,40 @@
 use super::form::{action_error, form_level, ActionAlert, CsrfField, FieldMessage, FormFn, SELECT};
 use super::Loaded;
 use super::TextField;
-use crate::api::resources::get_create_form_options;
-use crate::model::{AppError, CreateFormOptions, PermissionCheck, ResourceKind};
+use crate::api::resources::{get_create_form_options, get_renewal};
+use crate::model::{
+    AppError, CreateFormOptions, PermissionCheck, RenewalForm, ResourceKind, ResourceRef,
+};
 use crate::pages::{PageTitle, CARD};
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 use std::future::Future;
 
+/// The values a renewal's create form starts with, for the fields inside it.
+#[derive(Clone)]
+struct Prefill(RenewalForm);
+
+/// What the field named `name` (e.g. `token[license]`) starts with: on a renewal's create form
+/// (`/<kinds>/new?renew_account=…&renew_region=…&renew_id=…`), the renewed item's value.
+pub fn prefilled(name: &str) -> Option<String> {
+    use_context::<Prefill>().and_then(|prefill| prefill.0.value(name).map(str::to_string))
+}
+
+/// The item a create page renews, from its query (`renew_account`, `renew_region`,
+/// `renew_id`), if it renews one.
+fn renewed(kind: ResourceKind) -> Option<ResourceRef> {
+    let query = leptos_router::hooks::use_query_map().get_untracked();
+    Some(ResourceRef {
+        kind,
+        account: query.get("renew_account")?,
+        region: query.get("renew_region")?,
+        id: query.get("renew_id")?,
+    })
+}
+
 /// The page's title and what the kind is (its children), then the form once what it offers
-/// (`load`: the accounts to create in, the kind's choices) has loaded, or why that failed.
+/// (`load`: the accounts to create in, the kind's choices) has loaded, or why that failed. A
+/// renewal's form starts from the renewed item's values, under a note saying which item.
 #[component]
 pub fn CreatePage<Options, Load, Loading, Form, FormView>(
     #[prop(into)] title: String,
@@ -31,20 +56,55 @@ where
     Form: Fn(Options) -> FormView + Copy + Send + Sync + 'static,
     FormView: IntoView + 'static,
 {
-    let options = Resource::new(|| (), move |_| load());
     // Every create page is at `/<kinds>/new`: its trail leads back to the kind's inventory.
     let here = leptos_router::hooks::use_location()
         .pathname
         .get_untracked();
-    let trail = here
-        .strip_suffix("/new")
-        .and_then(ResourceKind::from_path)
+    let kind = here.strip_suffix("/new").and_then(ResourceKind::from_path);
+    let renews = kind.and_then(renewed);
+    let options = Resource::new(
+        || (),
+        move |_| {
+            let (options, renews) = (load(), renews.clone());
+            async move {
+                let options = options.await?;
+                let renewal = match renews {
+                    Some(item) => Some(get_renewal(item).await?),
+                    None => None,
+                };
+                Ok::<_, AppError>((options, renewal))
+            }
+        },
+    );
+    let trail = kind
         .map(|kind| crate::pages::kind_trail(kind, true))
         .unwrap_or_default();
+    let opened = move |(options, renewal): (Options, Option<RenewalForm>)| {
+        let note = renewal
+            .clone()
+            .map(|renewal| view! { <RenewalNote renewal /> });
+        if let Some(renewal) = renewal {
+            provide_context(Prefill(renewal));
+        }
+        view! { {note} {form(options)} }
+    };
     view! {
         <PageTitle title trail />
         <p class="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">{children()}</p>
-        <Loaded data=options loading=move || view! { <p>{loading}</p> } children=form />
+        <Loaded data=options loading=move || view! { <p>{loading}</p> } children=opened />
+    }
+}
+
+/// Which item a renewal's form renews, and what is left to the admin.
+#[component]
+fn RenewalNote(renewal: RenewalForm) -> impl IntoView {
+    let old = renewal.renews.clone();
+    view! {
+        <div id="renewal-note" role="note" class="mb-4 max-w-3xl rounded-md border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-950 dark:border-indigo-900 dark:bg-indigo-950 dark:text-indigo-100">
+            "Renewing " <a href=old.detail_path() class="font-semibold underline">{renewal.name.clone()}</a>
+            {renewal.expires_at.clone().map(|at| view! { " (its expiry: " <super::LocalTime utc=at /> ")" })}
+            ": the form starts from its settings. Check them, create the new one, then retire the old one from its page (delete it, or leave it to expire and acknowledge its notices)."
+        </div>
     }
 }
 
@@ -64,15 +124,17 @@ pub fn TargetSelect(
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let global = kind.is_global();
+    let chosen = prefilled(&name);
     let options = targets
         .into_iter()
         .map(|t| {
+            let selected = chosen.as_deref() == Some(t.as_str());
             let shown = if global {
                 t.split('/').next().unwrap_or_default().to_string()
             } else {
                 t.replace('/', " · ")
             };
-            view! { <option value=t>{shown}</option> }
+            view! { <option value=t selected=selected>{shown}</option> }
         })
         .collect_view();
     view! {

@@ -119,6 +119,7 @@ pub fn TextField(
     let (hint_id, error_id) = (format!("{input_id}-hint"), format!("{input_id}-error"));
     let described_by = described_by(&input_id, hint.is_some());
     let invalid = invalid(error, field.clone());
+    let value = super::prefilled(&name);
     view! {
         <div>
             <label for=input_id.clone() class="block text-sm font-medium">
@@ -126,6 +127,7 @@ pub fn TextField(
             </label>
             <input
                 id=input_id
+                value=value
                 name=name
                 type=input_type
                 autocomplete=autocomplete

@@ -15,7 +15,8 @@ pub mod time;
 
 pub use card::Card;
 pub use create_page::{
-    CreateForm, CreatePage, FormState, IamNameAndPath, IntentButtons, NewItemPage, TargetSelect,
+    prefilled, CreateForm, CreatePage, FormState, IamNameAndPath, IntentButtons, NewItemPage,
+    TargetSelect,
 };
 pub use csrf::{use_csrf_token, CsrfToken, RequestCsrfToken};
 pub use filter::{FilterSelect, FILTER_INPUT};

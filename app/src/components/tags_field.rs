@@ -47,6 +47,7 @@ pub fn TagsField(
     let rules = Resource::new(|| (), |_| get_tag_rules());
     let suggestions = Resource::new(|| (), move |_| get_tag_suggestions(kind));
     let textarea = id.clone();
+    let value = super::prefilled(&name).unwrap_or_default();
     let typed = TypedTags::New {
         tags: id.clone(),
         target: target_control.get_untracked(),
@@ -54,7 +55,7 @@ pub fn TagsField(
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium">"Tags"</label>
-            <textarea id=id name=name rows=rows aria-describedby=described_by aria-invalid=invalid placeholder=placeholder class=AREA></textarea>
+            <textarea id=id name=name rows=rows aria-describedby=described_by aria-invalid=invalid placeholder=placeholder class=AREA>{value}</textarea>
             {hint.map(|h| view! { <p id=hint_id class="mt-1 text-xs text-slate-500">{h}</p> })}
             <FieldMessage error field="tags" id=error_id />
             <Suspense fallback=|| ()>

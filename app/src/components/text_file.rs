@@ -34,6 +34,11 @@ pub fn TextFileField(
     value: String,
 ) -> impl IntoView {
     let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let value = if value.is_empty() {
+        super::prefilled(&name).unwrap_or_default()
+    } else {
+        value
+    };
     let described_by = described_by(&id, true);
     let invalid = invalid(error, field.clone());
     let picker =

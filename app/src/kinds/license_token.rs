@@ -7,7 +7,7 @@ use crate::components::{CreateForm, CreatePage, FieldMessage, SubmitButton};
 use crate::components::{TextField, TextFileField};
 use crate::model::aws_rules::{check_client_token, is_role_arn, lines};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
-use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, Service};
+use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, Renewal, Service};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,7 @@ pub const INFO: KindInfo = KindInfo {
         Endpoint::signed_in("license-tokens/form"),
         Endpoint::changes_aws("license-tokens/create").taking(WITH_TAGS),
     ],
+    renewal: Some(Renewal::Successor(successor)),
     ..KindInfo::of(Service::LicenseManager)
 };
 
@@ -56,6 +57,33 @@ pub struct LicenseTokenFormOptions {
 }
 
 pub const LICENSE_TOKEN_DEFAULT_DAYS: u32 = 365;
+
+/// A renewal: a token for the same license with the same role ARNs and properties, and a fresh
+/// expiry (the form's default).
+fn successor(token: &AwsItem) -> Vec<(&'static str, String)> {
+    let list = |label: &str| {
+        token
+            .field(label)
+            .unwrap_or_default()
+            .split(", ")
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    vec![
+        (
+            "token[license]",
+            format!(
+                "{}/{}/{}",
+                token.item.account,
+                token.item.region,
+                token.field("License ARN").unwrap_or_default()
+            ),
+        ),
+        ("token[role_arns]", list("Role ARNs")),
+        ("token[token_properties]", list("Token properties")),
+    ]
+}
 
 /// The license-token form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,10 +189,14 @@ pub fn detail_sections(_resource: AwsItem, _just_created: bool) -> AnyView {
 #[component]
 fn TokenForm(options: LicenseTokenFormOptions) -> impl IntoView {
     let none = options.licenses.is_empty();
+    let chosen = crate::components::prefilled("token[license]");
     let choices = options
         .licenses
         .iter()
-        .map(|l| view! { <option value=l.target()>{format!("{} · {} · {}", l.account, l.region, l.name)}</option> })
+        .map(|l| {
+            let selected = chosen.as_deref() == Some(l.target().as_str());
+            view! { <option value=l.target() selected=selected>{format!("{} · {} · {}", l.account, l.region, l.name)}</option> }
+        })
         .collect_view();
     view! {
         <CreateForm kind=KIND action={ServerAction::<CreateLicenseToken>::new()} arg="token" id="license-token"

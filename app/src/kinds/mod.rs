@@ -120,3 +120,14 @@ where
 pub fn no_sections() -> AnyView {
     ().into_any()
 }
+
+/// An item's tags as a create form's tags field takes them (`Key=Value`, one per line), for a
+/// renewal's successor; `aws:` tags are AWS's own and cannot be given.
+pub(crate) fn tags_text(item: &crate::model::AwsItem) -> String {
+    item.tags
+        .iter()
+        .filter(|tag| !tag.key.to_ascii_lowercase().starts_with("aws:"))
+        .map(|tag| format!("{}={}", tag.key, tag.value))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -6,7 +6,9 @@
 use crate::components::{Card, NewItemPage, SubmitButton, TagsField, TextField, TextFileField};
 use crate::model::aws_rules::{check_name, global_target_account, parse_tags};
 use crate::model::endpoint::{form_of, Endpoint, WITH_TAGS};
-use crate::model::{AppError, AwsItem, FieldErrors, KindInfo, ResourceRef, Service, Tag, TagRules};
+use crate::model::{
+    AppError, AwsItem, FieldErrors, KindInfo, Renewal, ResourceRef, Service, Tag, TagRules,
+};
 use crate::pages::resource::ItemForm;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -26,6 +28,8 @@ pub const INFO: KindInfo = KindInfo {
         Endpoint::changes_aws("saml-providers/create").taking(form_of(METADATA_MAX) + WITH_TAGS),
         Endpoint::changes_aws("saml-providers/metadata").taking(form_of(METADATA_MAX)),
     ],
+    // The IdP's new metadata (a later validUntil) replaces the old in place.
+    renewal: Some(Renewal::InPlace("saml-metadata-section")),
     ..KindInfo::of(Service::Iam)
 };
 

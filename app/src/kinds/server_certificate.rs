@@ -9,7 +9,9 @@ use crate::components::form::action_answer;
 use crate::components::{IamNameAndPath, IntentButtons, NewItemPage, TagsField, TextFileField};
 use crate::model::aws_rules::{check_iam_name_and_path, global_target_account, parse_tags};
 use crate::model::endpoint::{form_of, Endpoint, WITH_TAGS};
-use crate::model::{AppError, AwsItem, FieldErrors, FormIntent, KindInfo, ResourceRef, Service};
+use crate::model::{
+    AppError, AwsItem, FieldErrors, FormIntent, KindInfo, Renewal, ResourceRef, Service,
+};
 use crate::model::{Tag, TagRules};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -28,8 +30,43 @@ pub const INFO: KindInfo = KindInfo {
     // Viewers may check a certificate (intent=check); uploading it is refused them by the console.
     endpoints: &[Endpoint::signed_in("server-certificates/upload")
         .taking(form_of(BODY_MAX + CHAIN_MAX + KEY_MAX) + WITH_TAGS)],
+    renewal: Some(Renewal::Successor(successor)),
     ..KindInfo::of(Service::Iam)
 };
+
+/// A renewal: the successor's upload in the same account, with the same path and tags, and the
+/// name numbered on (`api-gateway` → `api-gateway-2` → `api-gateway-3`); the new certificate's
+/// files are the admin's to give.
+fn successor(certificate: &AwsItem) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "certificate[target]",
+            format!("{}/{}", certificate.item.account, certificate.item.region),
+        ),
+        ("certificate[name]", next_name(&certificate.name)),
+        (
+            "certificate[path]",
+            certificate.field("Path").unwrap_or("/").to_string(),
+        ),
+        ("certificate[tags]", super::tags_text(certificate)),
+    ]
+}
+
+/// `name-2` for `name`, `name-3` for `name-2`; within IAM's 128 characters.
+fn next_name(name: &str) -> String {
+    let (base, number) = match name.rsplit_once('-') {
+        Some((base, n))
+            if !base.is_empty() && (1..=4).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (base, n.parse::<u32>().unwrap_or(1) + 1)
+        }
+        _ => (name, 2),
+    };
+    let suffix = format!("-{number}");
+    let room = 128usize.saturating_sub(suffix.len());
+    let base: String = base.chars().take(room).collect();
+    format!("{base}{suffix}")
+}
 
 const KIND: ResourceKind = ResourceKind::ServerCertificate;
 
@@ -284,6 +321,17 @@ pub fn detail_sections(_resource: AwsItem, _just_created: bool) -> AnyView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_successor_is_numbered_on_within_iams_length() {
+        assert_eq!(next_name("api-gateway"), "api-gateway-2");
+        assert_eq!(next_name("api-gateway-2"), "api-gateway-3");
+        assert_eq!(next_name("partner-sftp-2027"), "partner-sftp-2028");
+        assert_eq!(next_name("cert-v12345"), "cert-v12345-2", "not a number of ours");
+        let long = "x".repeat(128);
+        assert_eq!(next_name(&long).len(), 128);
+        assert!(next_name(&long).ends_with("x-2"));
+    }
 
     fn fine(_: &str, _: &str, _: &str) -> Result<CertificateSummary, PemProblems> {
         Ok(CertificateSummary {

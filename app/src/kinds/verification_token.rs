@@ -5,7 +5,7 @@ use crate::components::form::{action_answer, SELECT};
 use crate::components::{Card, CreateForm, CreatePage, FieldMessage, IntentButtons, TagsField};
 use crate::model::aws_rules::{check_client_token, is_aws_region, parse_ec2_tags, MAX_TAGS};
 use crate::model::endpoint::{Endpoint, WITH_TAGS};
-use crate::model::{AppError, AwsItem, FieldErrors, FormIntent, KindInfo, PermissionCheck};
+use crate::model::{AppError, AwsItem, FieldErrors, FormIntent, KindInfo, PermissionCheck, Renewal};
 use crate::model::{Service, Tag};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -27,8 +27,25 @@ pub const INFO: KindInfo = KindInfo {
         // Viewers may check permissions (intent=check); creating is refused them by the console.
         Endpoint::signed_in("verification-tokens/submit").taking(WITH_TAGS),
     ],
+    renewal: Some(Renewal::Successor(successor)),
     ..KindInfo::of(Service::Ec2)
 };
+
+/// A renewal: a new token for the same IPAM, with the same tags.
+fn successor(token: &AwsItem) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "token[ipam]",
+            format!(
+                "{}/{}/{}",
+                token.item.account,
+                token.item.region,
+                token.field("IPAM").unwrap_or_default()
+            ),
+        ),
+        ("token[tags]", super::tags_text(token)),
+    ]
+}
 
 const KIND: ResourceKind = ResourceKind::VerificationToken;
 
@@ -161,6 +178,7 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
         TokenFormOutcome::Created(_) => None,
     });
     let targets = options.ipams.iter().map(IpamChoice::target).collect();
+    let chosen = crate::components::prefilled("token[ipam]");
     let ipam_choices = options
         .ipams
         .iter()
@@ -176,7 +194,8 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
                     format!(" ({})", ipam.description)
                 }
             );
-            view! { <option value=ipam.target()>{label}</option> }
+            let selected = chosen.as_deref() == Some(ipam.target().as_str());
+            view! { <option value=ipam.target() selected=selected>{label}</option> }
         })
         .collect_view();
     let no_ipams = options.ipams.is_empty();

@@ -30,8 +30,9 @@ pub use expiry::{ExpiryOverview, ExpiryQuery, Urgency};
 pub use export::ExportFormat;
 pub use resource::{
     AwsItem, CreateFormOptions, Field, FormIntent, InventoryPage, InventoryQuery, KindInfo,
-    OnceSecret, PermissionCheck, RefreshReport, ResourceKind, ResourceRef, SecretValue, Service,
-    Tag, TagRules, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS, GLOBAL_REGION, INVENTORY_PAGE_SIZE,
+    OnceSecret, PermissionCheck, RefreshReport, Renewal, RenewalForm, ResourceKind, ResourceRef,
+    SecretValue, Service, Tag, TagRules, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS, GLOBAL_REGION,
+    INVENTORY_PAGE_SIZE,
 };
 pub use secret::Secret;
 pub use session::{

@@ -82,6 +82,39 @@ pub struct KindInfo {
     /// The kind's own sections of an item's page are what it holds (a policy document), shown
     /// full width in the main column; else they are actions, in the side column.
     pub sections_are_content: bool,
+    /// How an item of the kind is renewed before or after it expires; None where trustdesk
+    /// offers no renewal (kinds that do not expire, or whose successor AWS cannot make).
+    pub renewal: Option<Renewal>,
+}
+
+/// How an expiring item is renewed.
+#[derive(Debug, Clone, Copy)]
+pub enum Renewal {
+    /// By a successor made with the kind's create form, prefilled from the item: the form's
+    /// fields, by their names (`token[license]`), as [`RenewalForm::prefill`] carries them.
+    Successor(fn(&AwsItem) -> Vec<(&'static str, String)>),
+    /// On the item's own page, in the section with this element id (a SAML provider's
+    /// metadata is replaced in place).
+    InPlace(&'static str),
+}
+
+/// A renewal's create form as it opens: the item it renews and the values it starts with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewalForm {
+    pub renews: ResourceRef,
+    pub name: String,
+    pub expires_at: Option<String>,
+    /// Form field name → value.
+    pub prefill: Vec<(String, String)>,
+}
+
+impl RenewalForm {
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.prefill
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 impl KindInfo {
@@ -106,6 +139,7 @@ impl KindInfo {
             },
             global: matches!(service, Service::Iam),
             endpoints: &[],
+            renewal: None,
         }
     }
 }
@@ -216,6 +250,18 @@ impl ResourceRef {
             self.kind.as_str(),
             encode_segment(&self.account),
             self.region,
+            encode_segment(&self.id)
+        )
+    }
+
+    /// Its successor's create form, prefilled from it (kinds renewed by a
+    /// [`Renewal::Successor`]).
+    pub fn renewal_path(&self) -> String {
+        format!(
+            "{}/new?renew_account={}&renew_region={}&renew_id={}",
+            self.kind.path(),
+            encode_segment(&self.account),
+            encode_segment(&self.region),
             encode_segment(&self.id)
         )
     }

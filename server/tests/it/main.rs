@@ -37,6 +37,7 @@ mod offline_commands;
 mod oidc_providers;
 mod outbox_fixtures;
 mod refusals;
+mod renewals;
 mod request_ids;
 mod saml_providers;
 mod search;

@@ -68,8 +68,10 @@ where
             let (options, renews) = (load(), renews.clone());
             async move {
                 let options = options.await?;
+                // An item that cannot be renewed (deleted since, or a crafted address) leaves the
+                // form empty under a warning, rather than no form at all.
                 let renewal = match renews {
-                    Some(item) => Some(get_renewal(item).await?),
+                    Some(item) => Some(get_renewal(item).await.map_err(|_| ())),
                     None => None,
                 };
                 Ok::<_, AppError>((options, renewal))
@@ -79,13 +81,19 @@ where
     let trail = kind
         .map(|kind| crate::pages::kind_trail(kind, true))
         .unwrap_or_default();
-    let opened = move |(options, renewal): (Options, Option<RenewalForm>)| {
-        let note = renewal
-            .clone()
-            .map(|renewal| view! { <RenewalNote renewal /> });
-        if let Some(renewal) = renewal {
-            provide_context(Prefill(renewal));
-        }
+    let opened = move |(options, renewal): (Options, Option<Result<RenewalForm, ()>>)| {
+        let note = match renewal {
+            Some(Ok(renewal)) => {
+                provide_context(Prefill(renewal.clone()));
+                Some(view! { <RenewalNote renewal /> }.into_any())
+            }
+            Some(Err(())) => Some(view! {
+                <div id="renewal-note" role="alert" class="mb-4 max-w-3xl rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+                    "The item to renew is not in the cache any more (or is not renewed by a new one), so the form starts empty."
+                </div>
+            }.into_any()),
+            None => None,
+        };
         view! { {note} {form(options)} }
     };
     view! {

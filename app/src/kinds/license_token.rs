@@ -198,13 +198,18 @@ fn TokenForm(options: LicenseTokenFormOptions) -> impl IntoView {
             view! { <option value=l.target() selected=selected>{format!("{} · {} · {}", l.account, l.region, l.name)}</option> }
         })
         .collect_view();
+    // A renewal whose license is no longer offered asks rather than taking the first.
+    let missing = chosen
+        .as_ref()
+        .is_some_and(|c| !options.licenses.iter().any(|l| &l.target() == c));
+    let ask = missing.then(|| view! { <option value="" selected>"Its license is not offered any more: choose one…"</option> });
     view! {
         <CreateForm kind=KIND action={ServerAction::<CreateLicenseToken>::new()} arg="token" id="license-token"
             targets=Vec::new() own_target=true client_token=options.client_token let:form>
             <div>
                 <label for="license-token-license" class="block text-sm font-medium">"License"</label>
                 <select id="license-token-license" name="token[license]" aria-describedby="license-token-license-error"
-                    class=SELECT>{choices}</select>
+                    required=missing class=SELECT>{ask}{choices}</select>
                 {none.then(|| view! { <p class="mt-1 text-xs text-slate-500">"No license exists in the configured accounts and regions."</p> })}
                 <FieldMessage error=form.error field="license" id="license-token-license-error" />
             </div>

@@ -199,6 +199,11 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
         })
         .collect_view();
     let no_ipams = options.ipams.is_empty();
+    // A renewal whose IPAM is no longer offered asks rather than taking the first.
+    let missing = chosen
+        .as_ref()
+        .is_some_and(|c| !options.ipams.iter().any(|ipam| &ipam.target() == c));
+    let ask = missing.then(|| view! { <option value="" selected>"Its IPAM is not offered any more: choose one…"</option> });
     view! {
         <CreateForm kind=KIND action=submit arg="token" id="token" targets own_target=true
             client_token=options.client_token checked heading="Token" let:form>
@@ -206,7 +211,7 @@ fn TokenForm(options: TokenFormOptions) -> impl IntoView {
                 <label for="token-ipam" class="block text-sm font-medium">"IPAM"</label>
                 <select id="token-ipam" name="token[ipam]" required aria-describedby="token-ipam-hint token-ipam-error"
                     class=SELECT>
-                    {ipam_choices}
+                    {ask}{ipam_choices}
                 </select>
                 <p id="token-ipam-hint" class="mt-1 text-xs text-slate-500">
                     {if no_ipams { "No IPAM exists in the configured accounts and regions; create one first." } else { "The IPAM that will create the token; its account and region are the token's." }}

@@ -74,7 +74,18 @@ fn Rules(
             }
         })
         .collect_view();
-    let webhooks = (!settings.webhooks.is_empty()).then(|| {
+    let unconfigured: Vec<String> = rules
+        .webhooks
+        .iter()
+        .filter(|name| !settings.webhooks.iter().any(|hook| &hook.name == *name))
+        .cloned()
+        .collect();
+    let unconfigured = (!unconfigured.is_empty()).then(|| view! {
+        <p class="text-sm text-amber-800 dark:text-amber-300" id="alerts-webhooks-missing">
+            {format!("The rules also name {}, no longer in trustdesk.toml: no notices go there, and saving the rules drops it.", unconfigured.join(", "))}
+        </p>
+    });
+    let webhooks = (!settings.webhooks.is_empty() || unconfigured.is_some()).then(|| {
         let boxes = settings
             .webhooks
             .iter()
@@ -93,6 +104,7 @@ fn Rules(
             <fieldset>
                 <legend class="text-sm font-medium">"Also send every notice to"</legend>
                 {boxes}
+                {unconfigured}
                 <FieldMessage error field="webhooks" id="alerts-webhooks-error" />
             </fieldset>
         }

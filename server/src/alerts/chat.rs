@@ -1,6 +1,8 @@
 //! A digest as a webhook posts it: a Slack-compatible message (`{"text": …}` in Slack's
-//! markup, which Mattermost and Microsoft Teams workflows accept too), or trustdesk's own JSON
-//! document for receivers that act on it (ticketing, a SIEM), one object per item.
+//! markup, which Mattermost accepts too), or trustdesk's own JSON document for receivers that
+//! act on it (ticketing, a SIEM), one object per item. Neither carries the email's acknowledge
+//! and snooze links: they act without signing in, and everyone in a channel or with access to
+//! a receiver would hold them; a post links to the item's page instead.
 
 use super::digest::{subject, DigestItem};
 use crate::config::WebhookFormat;
@@ -19,6 +21,11 @@ pub struct Post {
 /// Items a chat message lists at most: a channel reads a few lines, not a report (and Slack
 /// cuts a message's text at 40,000 characters). The rest are counted, with a link to the console.
 pub const CHAT_ITEMS: usize = 25;
+
+/// Items a signed JSON post carries at most: the alert run splits a larger digest into several
+/// posts (the first run after a webhook is chosen may have thousands of items due), each with its
+/// own delivery id, so no post grows past what a receiver accepts.
+pub const JSON_ITEMS: usize = 500;
 
 /// `console` is the address of trustdesk's overview, which a long chat message links to.
 pub fn compose(
@@ -85,15 +92,13 @@ fn slack(
                 .with_timezone(&zone)
                 .format("%Y-%m-%d %H:%M %Z");
             text.push_str(&format!(
-                "\n• {} <{}|{}> in {}/{}: {local} ({}) · <{}|Acknowledge> · <{}|Snooze>",
+                "\n• {} <{}|{}> in {}/{}: {local} ({})",
                 item.kind.singular(),
                 link(&item.link),
                 escape(&one_line(&item.name)),
                 escape(&item.account),
                 escape(&item.region),
                 super::digest::days_phrase((item.expires_at - now).num_seconds()),
-                link(&item.acknowledge_link),
-                link(&item.snooze_link),
             ));
         }
     }
@@ -123,8 +128,6 @@ fn document(subject: &str, items: &[DigestItem], now: DateTime<Utc>) -> String {
                 "expired": seconds <= 0,
                 "days_left": seconds.div_euclid(86_400),
                 "link": item.link,
-                "acknowledge_link": item.acknowledge_link,
-                "snooze_link": item.snooze_link,
             })
         })
         .collect();
@@ -137,11 +140,18 @@ fn document(subject: &str, items: &[DigestItem], now: DateTime<Utc>) -> String {
     .to_string()
 }
 
-/// Slack's markup gives `&`, `<` and `>` meaning; a name shows them as written.
+/// A name or account as written, never as markup: Slack's `&`, `<` and `>` escaped, and a
+/// zero-width space breaking what Mattermost's and Teams' Markdown would act on (`@channel`
+/// and `@all` mentions, `[text](link)` links, `![](image)` images), since anyone who can name
+/// an item in a managed account writes these.
 fn escape(text: &str) -> String {
+    const BREAK: &str = "\u{200B}";
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('@', &format!("@{BREAK}"))
+        .replace("](", &format!("]{BREAK}("))
+        .replace("![", &format!("!{BREAK}["))
 }
 
 /// A URL inside `<…|…>`: trustdesk's own links, whose only special character could be `|`.
@@ -193,9 +203,33 @@ mod tests {
             text.contains("|&lt;!channel&gt; &amp; co>"),
             "a name cannot mention the channel: {text}"
         );
-        assert!(text.contains("<https://td.example.com/alerts/link?token=a|Acknowledge>"));
+        assert!(
+            !text.contains("alerts/link"),
+            "no acknowledge or snooze link: {text}"
+        );
         assert!(text.contains("2026-12-03 11:00 UTC (in 2 days)"), "{text}");
         assert!(!text.contains("more:"), "{text}");
+    }
+
+    #[test]
+    fn names_cannot_mention_link_or_embed_in_markdown_chats() {
+        let now = "2026-12-01T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let post = compose(
+            WebhookFormat::Slack,
+            &[item(
+                "@channel [renew](https://evil.example) ![x](https://t.example/p)",
+                2,
+                now,
+            )],
+            now,
+            chrono_tz::UTC,
+            "https://td.example.com/",
+        );
+        let body: serde_json::Value = serde_json::from_str(&post.body).unwrap();
+        let text = body["text"].as_str().unwrap();
+        for markup in ["@channel", "](https://evil", "![x]"] {
+            assert!(!text.contains(markup), "{markup} in {text}");
+        }
     }
 
     #[test]
@@ -256,6 +290,7 @@ mod tests {
         assert_eq!(first["kind"], "server-certificate");
         assert_eq!(first["id"], "ASCA1");
         assert_eq!(first["expires_at"], "2026-11-29T11:00:00Z");
+        assert!(first.get("acknowledge_link").is_none());
         assert_eq!(
             (first["expired"].as_bool(), first["days_left"].as_i64()),
             (Some(true), Some(-3))

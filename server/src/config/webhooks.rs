@@ -158,7 +158,7 @@ pub(super) fn resolve(
             SecretSource::File(_) => url_file,
         };
         let url = url_source.read(env, &url_key)?;
-        check_url(url.expose()).map_err(|message| err(&url_key, message))?;
+        let url = check_url(url.expose()).map_err(|message| err(&url_key, message))?;
         let (secret_env, secret_file) = (key("secret_env"), key("secret_file"));
         let secret_source = SecretSource::from_keys(
             table.secret_env,
@@ -205,23 +205,39 @@ pub(super) fn resolve(
     Ok(resolved)
 }
 
-/// An absolute `http` or `https` URL with a host; the message never repeats the URL.
-fn check_url(url: &str) -> Result<(), String> {
+/// An absolute `https` URL with a host (`http` only to this machine: the URL and the posts
+/// are secrets), in the form it is posted to; the message never repeats the URL.
+fn check_url(url: &str) -> Result<Secret, String> {
     if url.len() > 2048 {
         return Err("the URL is longer than 2,048 characters".into());
     }
     let parsed = url::Url::parse(url.trim())
         .map_err(|e| format!("the value is not a URL ({e}); give the webhook's whole address"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!(
-            "a webhook's URL starts with https:// (or http://), not {}://",
-            parsed.scheme()
-        ));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
+    let host = parsed.host_str().unwrap_or_default();
+    if host.is_empty() {
         return Err("the URL has no host".into());
     }
-    Ok(())
+    match parsed.scheme() {
+        "https" => {}
+        "http" if super::smtp::is_loopback(host) => {}
+        "http" => {
+            return Err(
+                "a webhook's URL starts with https:// (http:// only to this machine): its token and the posts would cross the network in clear".into(),
+            )
+        }
+        scheme => {
+            return Err(format!(
+                "a webhook's URL starts with https://, not {scheme}://"
+            ))
+        }
+    }
+    // What the HTTP client will be given: the URL as `url` normalised it (a host in punycode,
+    // spaces escaped), which it must take too.
+    let normalised = parsed.as_str().to_string();
+    if http::Uri::try_from(normalised.as_str()).is_err() {
+        return Err("the URL cannot be used for an HTTP request".into());
+    }
+    Ok(Secret::new(normalised))
 }
 
 #[cfg(test)]

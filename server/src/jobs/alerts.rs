@@ -13,6 +13,7 @@ use super::JobContext;
 use crate::alerts::digest::{self, DigestItem};
 use crate::alerts::link::{LinkClaims, LINK_LIFETIME};
 use crate::alerts::{chat, WEBHOOK_RECIPIENT};
+use crate::config::WebhookFormat;
 use crate::store::{self, alerts::Due, outbox::NewMail};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,10 +76,15 @@ pub async fn run(jobs: &JobContext, now: DateTime<Utc>) -> Result<AlertReport, s
     );
 
     // The webhooks the rules send to, as recipients of their own: each gets every notice once.
-    let chats: Vec<String> = rules
+    let (configured, missing): (Vec<&String>, Vec<&String>) = rules
         .webhooks
         .iter()
-        .filter(|name| alerting.webhooks.get(name).is_some())
+        .partition(|name| alerting.webhooks.get(name).is_some());
+    if !missing.is_empty() {
+        tracing::warn!(webhooks = ?missing, "the alert rules name webhooks that are not configured; they get no notices until added back");
+    }
+    let chats: Vec<String> = configured
+        .into_iter()
         .map(|name| format!("{WEBHOOK_RECIPIENT}{name}"))
         .collect();
 
@@ -122,88 +128,106 @@ pub async fn run(jobs: &JobContext, now: DateTime<Utc>) -> Result<AlertReport, s
     // is written, sent and its links expire in real time.
     let written = store::now();
     let links_valid_until = (Utc::now() + LINK_LIFETIME).timestamp();
-    for (recipient, items) in &digests {
-        let entries: Vec<DigestItem> = items
-            .iter()
-            .filter_map(|(item, _)| {
-                let reference = item.item()?;
-                let expires_at = DateTime::parse_from_rfc3339(&item.expires_at)
-                    .ok()?
-                    .with_timezone(&Utc);
-                let link = |action: &str| {
-                    let claims = LinkClaims {
-                        action: action.into(),
-                        kind: item.kind.clone(),
-                        account: item.account.clone(),
-                        region: item.region.clone(),
-                        id: item.id.clone(),
-                        expires_at: item.expires_at.clone(),
-                        recipient: recipient.clone(),
-                        valid_until: links_valid_until,
-                        nonce: crate::csrf::random_token(),
-                    };
-                    format!(
-                        "{base}/alerts/link?token={}",
-                        alerting.link_key.sign(&claims)
-                    )
-                };
-                Some(DigestItem {
-                    kind: reference.kind,
-                    id: item.id.clone(),
-                    name: item.name.clone(),
-                    account: item.account.clone(),
-                    region: item.region.clone(),
-                    expires_at,
-                    link: format!("{base}{}", reference.detail_path()),
-                    acknowledge_link: link("ack"),
-                    snooze_link: link("snooze"),
-                })
-            })
-            .collect();
+    for (recipient, all_items) in &digests {
         let webhook = recipient
             .strip_prefix(WEBHOOK_RECIPIENT)
             .and_then(|name| alerting.webhooks.get(name));
-        let outbox_id = match webhook {
-            Some(hook) => {
-                let post = chat::compose(hook.format, &entries, now, zone, &format!("{base}/"));
-                store::outbox::enqueue_post(
-                    &mut tx,
-                    &hook.name,
-                    &post.subject,
-                    &post.body,
-                    &alerting.message_host,
-                    &written,
-                )
-                .await?
-            }
-            None => {
-                let composed = digest::compose(&entries, now, zone);
-                store::outbox::enqueue(
-                    &mut tx,
-                    &NewMail {
-                        recipient: recipient.clone(),
-                        subject: composed.subject,
-                        text: composed.text,
-                        html: composed.html,
-                    },
-                    &alerting.message_host,
-                    &written,
-                )
-                .await?
-            }
+        // A signed JSON receiver gets its items in posts of at most `JSON_ITEMS`; a mail and a
+        // chat message carry all of them (a chat message lists the most urgent).
+        let per_post = match webhook {
+            Some(hook) if hook.format == WebhookFormat::Json => chat::JSON_ITEMS,
+            _ => all_items.len().max(1),
         };
-        for (item, thresholds) in items {
-            // The less urgent thresholds it crossed at once are spent too: a 30-day notice
-            // never follows the 7-day one.
-            for threshold in thresholds {
-                store::alerts::record_notice(
-                    &mut tx, item, *threshold, recipient, outbox_id, &now_at,
-                )
-                .await?;
+        for items in all_items.chunks(per_post) {
+            let entries: Vec<DigestItem> = items
+                .iter()
+                .filter_map(|(item, _)| {
+                    let reference = item.item()?;
+                    let expires_at = DateTime::parse_from_rfc3339(&item.expires_at)
+                        .ok()?
+                        .with_timezone(&Utc);
+                    let link = |action: &str| {
+                        let claims = LinkClaims {
+                            action: action.into(),
+                            kind: item.kind.clone(),
+                            account: item.account.clone(),
+                            region: item.region.clone(),
+                            id: item.id.clone(),
+                            expires_at: item.expires_at.clone(),
+                            recipient: recipient.clone(),
+                            valid_until: links_valid_until,
+                            nonce: crate::csrf::random_token(),
+                        };
+                        format!(
+                            "{base}/alerts/link?token={}",
+                            alerting.link_key.sign(&claims)
+                        )
+                    };
+                    Some(DigestItem {
+                        kind: reference.kind,
+                        id: item.id.clone(),
+                        name: item.name.clone(),
+                        account: item.account.clone(),
+                        region: item.region.clone(),
+                        expires_at,
+                        link: format!("{base}{}", reference.detail_path()),
+                        // Links that act without signing in go to their one recipient, never to
+                        // a channel or a receiver (alerts::chat leaves them out).
+                        acknowledge_link: if webhook.is_some() {
+                            String::new()
+                        } else {
+                            link("ack")
+                        },
+                        snooze_link: if webhook.is_some() {
+                            String::new()
+                        } else {
+                            link("snooze")
+                        },
+                    })
+                })
+                .collect();
+            let outbox_id = match webhook {
+                Some(hook) => {
+                    let post = chat::compose(hook.format, &entries, now, zone, &format!("{base}/"));
+                    store::outbox::enqueue_post(
+                        &mut tx,
+                        &hook.name,
+                        &post.subject,
+                        &post.body,
+                        &alerting.message_host,
+                        &written,
+                    )
+                    .await?
+                }
+                None => {
+                    let composed = digest::compose(&entries, now, zone);
+                    store::outbox::enqueue(
+                        &mut tx,
+                        &NewMail {
+                            recipient: recipient.clone(),
+                            subject: composed.subject,
+                            text: composed.text,
+                            html: composed.html,
+                        },
+                        &alerting.message_host,
+                        &written,
+                    )
+                    .await?
+                }
+            };
+            for (item, thresholds) in items {
+                // The less urgent thresholds it crossed at once are spent too: a 30-day notice
+                // never follows the 7-day one.
+                for threshold in thresholds {
+                    store::alerts::record_notice(
+                        &mut tx, item, *threshold, recipient, outbox_id, &now_at,
+                    )
+                    .await?;
+                }
             }
         }
         report.digests += 1;
-        report.notices += items.len();
+        report.notices += all_items.len();
     }
     tx.commit().await?;
     Ok(report)

@@ -22,8 +22,8 @@ const ANSWER_LIMIT: usize = 4096;
 /// receiver can tell a resend after a crash from a new notice.
 pub const DELIVERY_HEADER: &str = "X-Trustdesk-Delivery";
 /// Signed posts: the Unix time the signature was made, and `v1=` + hex HMAC-SHA256 of
-/// `{timestamp}.{body}` under the webhook's secret (a receiver refuses old timestamps, so a
-/// captured post cannot be replayed later).
+/// `{timestamp}.{delivery}.{body}` under the webhook's secret (a receiver refuses old
+/// timestamps and delivery ids it has seen, so a captured post cannot be replayed).
 pub const TIMESTAMP_HEADER: &str = "X-Trustdesk-Timestamp";
 pub const SIGNATURE_HEADER: &str = "X-Trustdesk-Signature";
 
@@ -86,7 +86,7 @@ impl Webhooks {
         if let Some(secret) = &hook.signing_secret {
             request = request.header(TIMESTAMP_HEADER, unix_time).header(
                 SIGNATURE_HEADER,
-                signature(secret.expose(), unix_time, body),
+                signature(secret.expose(), unix_time, delivery, body),
             );
         }
         let request = request
@@ -99,11 +99,17 @@ impl Webhooks {
         let exchange = async {
             let response = client.request(request).await?;
             let status = response.status();
-            let answer = Limited::new(response.into_body(), ANSWER_LIMIT)
-                .collect()
-                .await
-                .map(|body| String::from_utf8_lossy(&body.to_bytes()).into_owned())
-                .unwrap_or_default();
+            // A delivered post's answer is not waited for: a receiver slow to finish it would
+            // otherwise be posted to again.
+            let answer = if status.is_success() {
+                String::new()
+            } else {
+                Limited::new(response.into_body(), ANSWER_LIMIT)
+                    .collect()
+                    .await
+                    .map(|body| String::from_utf8_lossy(&body.to_bytes()).into_owned())
+                    .unwrap_or_default()
+            };
             Ok::<_, hyper_util::client::legacy::Error>((status, answer))
         };
         match tokio::time::timeout(POST_TIMEOUT, exchange).await {
@@ -202,10 +208,12 @@ fn judge(name: &str, status: StatusCode, answer: &str) -> Result<(), DeliveryErr
     )))
 }
 
-/// `v1=` + hex HMAC-SHA256 of `{unix_time}.{body}` under `secret`.
-pub fn signature(secret: &str, unix_time: i64, body: &str) -> String {
+/// `v1=` + hex HMAC-SHA256 of `{unix_time}.{delivery}.{body}` under `secret`.
+pub fn signature(secret: &str, unix_time: i64, delivery: &str, body: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
     mac.update(unix_time.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(delivery.as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
     format!("v1={}", hex::encode(mac.finalize().into_bytes()))
@@ -240,11 +248,16 @@ mod tests {
     }
 
     #[test]
-    fn the_signature_is_the_hmac_of_the_time_and_the_body() {
-        // echo -n '1700000000.{"a":1}' | openssl dgst -sha256 -hmac 'a-secret-of-16+chars'
+    fn the_signature_is_the_hmac_of_the_time_the_delivery_and_the_body() {
+        // echo -n '1700000000.outbox-1@td.{"a":1}' | openssl dgst -sha256 -hmac 'a-secret-of-16+chars'
         assert_eq!(
-            signature("a-secret-of-16+chars", 1_700_000_000, r#"{"a":1}"#),
-            "v1=d9d3132cf41677c90b74c5c2a2d7b0e90f57498b3705f08395774d7cab519a78"
+            signature(
+                "a-secret-of-16+chars",
+                1_700_000_000,
+                "outbox-1@td",
+                r#"{"a":1}"#
+            ),
+            "v1=1ceba22dc2e59d11cabb8c61fee09b12ec2438121c7ba7e7aa45f821e90120f7"
         );
     }
 }

@@ -73,9 +73,9 @@ async fn start(receiver: &WebhookReceiver, dir: &Path) -> (TestApp, Browser) {
         .await
 }
 
-fn signature(secret: &str, timestamp: &str, body: &str) -> String {
+fn signature(secret: &str, timestamp: &str, delivery: &str, body: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{timestamp}.{body}").as_bytes());
+    mac.update(format!("{timestamp}.{delivery}.{body}").as_bytes());
     format!("v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
@@ -157,8 +157,12 @@ async fn notices_reach_a_chat_channel_and_a_signed_json_receiver_once_each() {
     let text = message.json()["text"].as_str().unwrap().to_string();
     assert!(text.starts_with("*[trustdesk] "), "{text}");
     assert!(
-        text.contains("|Acknowledge>") && text.contains("|Snooze>"),
-        "{text}"
+        text.contains(&format!("<{}/resources/", app.url)),
+        "items link to their pages: {text}"
+    );
+    assert!(
+        !text.contains("/alerts/link"),
+        "no acknowledge or snooze link reaches a channel: {text}"
     );
 
     let siem = receiver.posts_to("/siem");
@@ -169,8 +173,16 @@ async fn notices_reach_a_chat_channel_and_a_signed_json_receiver_once_each() {
     assert!((0..120).contains(&age), "signed just now: {age} s ago");
     assert_eq!(
         post.signature.as_deref(),
-        Some(signature(SIEM_SECRET, &stamp, &post.body).as_str()),
-        "the signature is the HMAC of the timestamp and the body"
+        Some(
+            signature(
+                SIEM_SECRET,
+                &stamp,
+                post.delivery.as_deref().unwrap(),
+                &post.body
+            )
+            .as_str()
+        ),
+        "the signature is the HMAC of the timestamp, the delivery id and the body"
     );
     let document = post.json();
     assert_eq!(document["event"], "expiry_notice");
@@ -520,6 +532,10 @@ async fn the_demo_posts_its_notices_to_the_emulators_chat_channel() {
     let text = messages[0]["text"].as_str().unwrap();
     assert!(text.starts_with("*[trustdesk] "), "{text}");
     let html = reqwest::get(&page).await.unwrap().text().await.unwrap();
+    assert!(
+        !html.contains("/alerts/link"),
+        "no acknowledge links in a channel"
+    );
     assert!(html.contains("<strong>[trustdesk] "), "{html}");
     assert!(
         html.contains(&format!("<a href=\"{}/resources/", app.url)),

@@ -130,7 +130,7 @@ pub(super) struct SmtpParts {
     ca_file: Sourced<PathBuf>,
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(super) fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
         || host
             .trim_start_matches('[')

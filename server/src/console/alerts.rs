@@ -123,7 +123,9 @@ impl RequestConsole {
         Ok((found, expires))
     }
 
-    /// Acknowledges, snoozes or clears `item` at its expiry `expires`, audited by `row`.
+    /// Acknowledges, snoozes or clears `item` at its expiry `expires`, audited by `row`; an
+    /// emailed link's `link_nonce` is spent in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     async fn silence_as(
         &self,
         by: &str,
@@ -132,6 +134,7 @@ impl RequestConsole {
         expires: String,
         action: &str,
         days: u32,
+        link_nonce: Option<String>,
     ) -> Result<(), AppError> {
         let until = match action {
             "snooze" if SNOOZE_CHOICES.contains(&days) => Some(crate::time::timestamp(
@@ -155,6 +158,16 @@ impl RequestConsole {
         let (by, now, clear) = (by.to_string(), store::now(), action == "clear");
         self.audited_change(row, move |conn| {
             Box::pin(async move {
+                if let Some(nonce) = &link_nonce {
+                    if !store::alerts::use_link(conn, nonce, &now)
+                        .await
+                        .map_err(db_error)?
+                    {
+                        return Err(AppError::conflict(
+                            "This link has been used already; it works once.",
+                        ));
+                    }
+                }
                 if clear {
                     store::alerts::clear_silence(conn, &item).await.map(|_| ())
                 } else {
@@ -475,6 +488,7 @@ impl AlertPorts for RequestConsole {
             expires,
             &action,
             days,
+            None,
         )
         .await?;
         Ok(Changed::notice(match action.as_str() {
@@ -527,20 +541,9 @@ impl AlertPorts for RequestConsole {
             json!({"days": days, "via": via}),
         );
         row.account = found.item.account.clone();
-        let nonce = claims.nonce.clone();
-        let now = store::now();
-        // The nonce is spent in the same transaction as the change: two clicks act once.
-        let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
-        if !store::alerts::use_link(&mut tx, &nonce, &now)
-            .await
-            .map_err(db_error)?
-        {
-            return Err(AppError::conflict(
-                "This link has been used already; it works once.",
-            ));
-        }
-        tx.commit().await.map_err(db_error)?;
         let expires = claims.expires_at.clone();
+        // The nonce is spent in the same transaction as the change and its audit row: two
+        // clicks act once, and a change that fails leaves the link usable.
         self.silence_as(
             &by,
             row,
@@ -548,6 +551,7 @@ impl AlertPorts for RequestConsole {
             expires,
             &claims.action,
             if claims.action == "snooze" { days } else { 0 },
+            Some(claims.nonce.clone()),
         )
         .await?;
         Ok(Changed::notice(if claims.action == "snooze" {

@@ -238,7 +238,7 @@ impl AuditQuery {
     /// The query string of these filters (no page), for links that keep them: the pager, the
     /// exports. Empty values are left out.
     pub fn filter_string(&self) -> String {
-        super::resource::query_params(self.filters()).join("&")
+        super::inventory::query_params(self.filters()).join("&")
     }
 
     pub fn is_filtered(&self) -> bool {

@@ -235,7 +235,7 @@ impl ExpiryQuery {
 
     /// The query string's `name=value` pairs of the filters set, percent-encoded.
     pub fn url_params(&self) -> Vec<String> {
-        super::resource::query_params([
+        super::inventory::query_params([
             ("kind", self.kind.as_str()),
             ("account", &self.account),
             ("region", &self.region),

@@ -9,6 +9,7 @@ pub mod endpoint;
 pub mod error;
 pub mod expiry;
 pub mod export;
+pub mod inventory;
 pub mod resource;
 pub mod search;
 pub mod secret;
@@ -28,11 +29,13 @@ pub use endpoint::{Access, Endpoint};
 pub use error::{AppError, ErrorKind, FieldError, FieldErrors};
 pub use expiry::{ExpiryOverview, ExpiryQuery, Urgency};
 pub use export::ExportFormat;
+pub use inventory::{
+    InventoryPage, InventoryQuery, RefreshReport, EXPIRY_WINDOWS, INVENTORY_PAGE_SIZE,
+};
 pub use resource::{
-    AwsItem, CreateFormOptions, Field, FormIntent, InventoryPage, InventoryQuery, KindInfo,
-    OnceSecret, PermissionCheck, RefreshReport, Renewal, RenewalForm, ResourceKind, ResourceRef,
-    SecretValue, Service, Tag, TagRules, EXPIRY_WARNING_DAYS, EXPIRY_WINDOWS, GLOBAL_REGION,
-    INVENTORY_PAGE_SIZE,
+    AwsItem, CreateFormOptions, Field, FormIntent, KindInfo, OnceSecret, PermissionCheck, Renewal,
+    RenewalForm, ResourceKind, ResourceRef, SecretValue, Service, Tag, TagRules,
+    EXPIRY_WARNING_DAYS, GLOBAL_REGION,
 };
 pub use secret::Secret;
 pub use session::{

@@ -10,7 +10,7 @@ use crate::{
     model::{
         bulk::{pick_value, SelectionForm},
         export::{inventory_export_path, with_query},
-        resource::PAGE_SIZES,
+        inventory::PAGE_SIZES,
         resource::STATUS_DETAIL,
         share::ShareScope,
         AwsItem, ExportFormat, InventoryPage, InventoryQuery, ResourceKind, EXPIRY_WINDOWS,

@@ -36,7 +36,7 @@ fn HistoryList(history: ItemHistory, item: ResourceRef) -> impl IntoView {
     let more = (history.total > u64::from(ITEM_HISTORY_SHOWN)).then(|| {
         let all = format!(
             "/audit?{}",
-            crate::model::resource::query_params([
+            crate::model::inventory::query_params([
                 ("kind", item.kind.as_str()),
                 ("account", item.account.as_str()),
             ])

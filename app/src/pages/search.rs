@@ -6,7 +6,7 @@ use crate::{
     api::search::get_search,
     components::{Loaded, FILTER_INPUT},
     model::{
-        resource::query_params,
+        inventory::query_params,
         search::{SearchGroup, SearchResults, SEARCH_MATCH_LIMIT, SEARCH_MIN_WORD},
     },
 };

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    resource::query_params, AppError, ErrorKind, InventoryQuery, ResourceKind, ResourceRef,
+    inventory::query_params, AppError, ErrorKind, InventoryQuery, ResourceKind, ResourceRef,
 };
 
 /// The most items picked one by one (an inventory page's checkboxes, a few pages' worth).

@@ -2,29 +2,10 @@
 //! named in the configuration (`*_env`) or a file (`*_file`), never the configuration itself.
 
 use super::{err, ConfigError};
-use std::{collections::HashMap, fmt, path::PathBuf};
+use std::{collections::HashMap, path::PathBuf};
 
-/// A value that must never be printed: its Debug is `[redacted]` and it has no Display.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The clear value, for the one place that must hand it on (the SMTP login, a webhook's
-    /// request).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+/// The app's: a value whose Debug form is `[redacted]`, exposed only where it must be used.
+pub use app::model::Secret;
 
 /// Where a secret is read from, once every configuration layer is in.
 #[derive(Debug, Clone, PartialEq, Eq)]

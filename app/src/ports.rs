@@ -176,25 +176,7 @@ pub trait InventoryPorts: Send + Sync {
     async fn resource(&self, item: ResourceRef) -> Result<AwsItem, AppError>;
     /// The create form of `item`'s successor, prefilled from it (its kind's
     /// [`Renewal::Successor`](crate::model::Renewal)).
-    async fn renewal(&self, item: ResourceRef) -> Result<crate::model::RenewalForm, AppError> {
-        let kind = item.kind;
-        let Some(crate::model::Renewal::Successor(prefill)) = kind.info().renewal else {
-            return Err(AppError::not_found(format!(
-                "{} are not renewed by a new one.",
-                kind.title()
-            )));
-        };
-        let found = self.resource(item).await?;
-        Ok(crate::model::RenewalForm {
-            prefill: prefill(&found)
-                .into_iter()
-                .map(|(name, value)| (name.to_string(), value))
-                .collect(),
-            renews: found.item,
-            name: found.name,
-            expires_at: found.expires_at,
-        })
-    }
+    async fn renewal(&self, item: ResourceRef) -> Result<crate::model::RenewalForm, AppError>;
     /// Deletes the item in AWS; `confirm` must repeat its id.
     async fn delete_resource(
         &self,

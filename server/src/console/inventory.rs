@@ -8,7 +8,8 @@ use std::future::Future;
 use app::model::{
     aws_rules, AppError, AwsItem, CreateFormOptions, ErrorKind, FieldErrors, FormIntent,
     InventoryPage, InventoryQuery, ItemState, OnceSecret, Outcome, PermissionCheck, Recorded,
-    RefreshReport, ResourceKind, ResourceRef, Role, Secret, Tag, GLOBAL_REGION,
+    RefreshReport, Renewal, RenewalForm, ResourceKind, ResourceRef, Role, Secret, Tag,
+    GLOBAL_REGION,
 };
 use app::ports::{Changed, InventoryPorts, KindRequest};
 use serde_json::{json, Value};
@@ -411,6 +412,26 @@ impl InventoryPorts for RequestConsole {
                     item.region
                 ))
             })
+    }
+
+    async fn renewal(&self, item: ResourceRef) -> Result<RenewalForm, AppError> {
+        let kind = item.kind;
+        let Some(Renewal::Successor(prefill)) = kind.info().renewal else {
+            return Err(AppError::not_found(format!(
+                "{} are not renewed by a new one.",
+                kind.title()
+            )));
+        };
+        let found = self.resource(item).await?;
+        Ok(RenewalForm {
+            prefill: prefill(&found)
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect(),
+            renews: found.item,
+            name: found.name,
+            expires_at: found.expires_at,
+        })
     }
 
     async fn create_form_options(&self, kind: ResourceKind) -> Result<CreateFormOptions, AppError> {

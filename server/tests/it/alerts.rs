@@ -48,30 +48,6 @@ async fn all_sent(app: &TestApp, at_least: i64) -> i64 {
     }
 }
 
-/// Waits for the newest sync to finish and be followed by its alert run.
-async fn sync_now(admin: &Browser, app: &TestApp) {
-    let runs = app.count("SELECT COUNT(DISTINCT run) FROM sync_runs").await;
-    assert_eq!(
-        admin.call("/api/sync/now", &[]).await.status(),
-        StatusCode::OK
-    );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let done = app.count("SELECT COUNT(DISTINCT run) FROM sync_runs").await > runs
-            && app
-                .count("SELECT COUNT(*) FROM sync_runs WHERE outcome IN ('queued', 'running')")
-                .await
-                == 0;
-        if done {
-            // The alert run follows the sync in the same task; give it its moment.
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            return;
-        }
-        assert!(Instant::now() < deadline, "the sync did not finish");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn link(mail: &Received, label: &str) -> String {
     let text = mail.text.as_deref().expect("a text part");
     let line = text

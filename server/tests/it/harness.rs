@@ -8,6 +8,7 @@ use server::{
     config::{Config, Overrides},
     Trustdesk,
 };
+use std::time::{Duration, Instant};
 use std::{collections::HashMap, path::PathBuf, sync::Arc};
 use tokio::{net::TcpListener, sync::oneshot};
 
@@ -803,5 +804,29 @@ impl DemoProcess {
         self.child.start_kill().expect("stopped");
         let _ = self.child.wait().await;
         (&mut self.log).await.expect("the log")
+    }
+}
+
+/// Waits for the newest sync to finish and be followed by its alert run.
+pub async fn sync_now(admin: &Browser, app: &TestApp) {
+    let runs = app.count("SELECT COUNT(DISTINCT run) FROM sync_runs").await;
+    assert_eq!(
+        admin.call("/api/sync/now", &[]).await.status(),
+        StatusCode::OK
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let done = app.count("SELECT COUNT(DISTINCT run) FROM sync_runs").await > runs
+            && app
+                .count("SELECT COUNT(*) FROM sync_runs WHERE outcome IN ('queued', 'running')")
+                .await
+                == 0;
+        if done {
+            // The alert run follows the sync in the same task; give it its moment.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            return;
+        }
+        assert!(Instant::now() < deadline, "the sync did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -44,6 +44,15 @@ async fn detail(browser: &Browser, item: &Value) -> Value {
     found
 }
 
+/// The create form of `item`'s successor, as the page reads it.
+async fn renewal_of(browser: &Browser, item: &Value) -> Value {
+    let response = browser
+        .get_json(&format!("/api/renewal?{}", query(item)))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
 /// The soonest-expiring cached item of `kind`.
 async fn expiring(browser: &Browser, kind: &str) -> Value {
     refresh_kind(browser, kind).await;
@@ -57,12 +66,7 @@ async fn a_renewal_starts_from_the_expiring_items_settings() {
 
     let token = expiring(&admin, "license-token").await;
     let cached = detail(&admin, &token).await;
-    let renewal: Value = admin
-        .get_json(&format!("/api/renewal?{}", query(&token)))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let renewal = renewal_of(&admin, &token).await;
     assert_eq!(renewal["renews"], token);
     assert_eq!(renewal["name"], cached["name"]);
     let license = field(&cached, "License ARN").unwrap();
@@ -79,12 +83,7 @@ async fn a_renewal_starts_from_the_expiring_items_settings() {
 
     let certificate = expiring(&admin, "server-certificate").await;
     let cached = detail(&admin, &certificate).await;
-    let renewal: Value = admin
-        .get_json(&format!("/api/renewal?{}", query(&certificate)))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let renewal = renewal_of(&admin, &certificate).await;
     let name = cached["name"].as_str().unwrap();
     assert_eq!(prefill(&renewal, "certificate[name]"), format!("{name}-2"));
     assert_eq!(

@@ -79,29 +79,6 @@ fn signature(secret: &str, timestamp: &str, delivery: &str, body: &str) -> Strin
     format!("v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Waits for the newest sync and the alert run after it.
-async fn sync_now(admin: &Browser, app: &TestApp) {
-    let runs = app.count("SELECT COUNT(DISTINCT run) FROM sync_runs").await;
-    assert_eq!(
-        admin.call("/api/sync/now", &[]).await.status(),
-        StatusCode::OK
-    );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let done = app.count("SELECT COUNT(DISTINCT run) FROM sync_runs").await > runs
-            && app
-                .count("SELECT COUNT(*) FROM sync_runs WHERE outcome IN ('queued', 'running')")
-                .await
-                == 0;
-        if done {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            return;
-        }
-        assert!(Instant::now() < deadline, "the sync did not finish");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// Waits until every webhook row of the outbox was delivered, and there is at least one.
 async fn webhooks_sent(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -301,13 +278,20 @@ async fn a_test_post_is_an_admins_audited_act_and_the_url_is_never_shown() {
         .await,
         1
     );
+    // The Outbox lists the post as a webhook's (the demo's first alert run may queue mail beside
+    // it, in either order).
     let outbox: Value = admin.get_json("/api/outbox").await.json().await.unwrap();
-    let row = &outbox["rows"][0];
+    let posts: Vec<&Value> = outbox["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["recipient"] == "siem")
+        .collect();
+    assert_eq!(posts.len(), 1, "{outbox}");
     assert_eq!(
-        (row["channel"].as_str(), row["recipient"].as_str()),
-        (Some("webhook"), Some("siem"))
+        (posts[0]["channel"].as_str(), posts[0]["state"].as_str()),
+        (Some("webhook"), Some("sent"))
     );
-    assert_eq!(row["state"], "sent");
 }
 
 fn hook(receiver: &WebhookReceiver, name: &str) -> WebhookConfig {

@@ -177,6 +177,13 @@ pub trait InventoryPorts: Send + Sync {
     /// The create form of `item`'s successor, prefilled from it (its kind's
     /// [`Renewal::Successor`](crate::model::Renewal)).
     async fn renewal(&self, item: ResourceRef) -> Result<crate::model::RenewalForm, AppError>;
+    /// The item `item` renews and the item that renews it, made through trustdesk.
+    async fn renewal_links(
+        &self,
+        item: ResourceRef,
+    ) -> Result<crate::model::RenewalLinks, AppError>;
+    /// Records that a renewed item is left to expire (nothing is sent to AWS).
+    async fn leave_renewed_to_expire(&self, item: ResourceRef) -> Result<Changed, AppError>;
     /// Deletes the item in AWS; `confirm` must repeat its id.
     async fn delete_resource(
         &self,
@@ -318,6 +325,8 @@ pub struct KindRequest {
     pub form: serde_json::Value,
     /// Create, or only check permissions with a dry run.
     pub intent: FormIntent,
+    /// The item a new item renews (a renewal's create form): linked to it once it is made.
+    pub renews: Option<ResourceRef>,
 }
 
 /// The request's ports, put into the request's extensions by the server's middleware.

@@ -75,4 +75,22 @@ test('an expired token is renewed from its page: the form starts from its licens
   await expect(page).toHaveURL(/\/shown-once\?once=/);
   await page.getByRole('button', { name: 'Reveal the secret' }).click();
   await expect(page.locator('#license-jwt')).toHaveValue(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+  // The new token renews the old one; its page offers to retire it.
+  await page.locator('#secret-next').click();
+  await waitForHydration(page);
+  const renews = page.locator('#renews');
+  await expect(renews).toContainText('to renew');
+  await expect(renews.locator('a[data-linked]')).toHaveAttribute('href', new URL(oldPage).pathname);
+  await expect(page.locator('#retire-offer')).toBeVisible();
+  await page.screenshot({ path: 'end2end/artifacts/renewal-successor.png', fullPage: true });
+  await page.getByRole('button', { name: 'Leave it to expire' }).click();
+  await expect(page.locator('#retired')).toContainText('left to expire');
+  await expect(page.locator('#retire-offer')).toHaveCount(0);
+
+  // The old token says what renews it, and offers no second renewal.
+  await page.goto(oldPage);
+  await expect(page.locator('#renewed-by')).toContainText('Renewed by');
+  await expect(page.locator('#renewed-by')).toContainText('It is left to expire.');
+  await expect(page.locator('#renew-item')).toHaveCount(0);
 });

@@ -107,3 +107,42 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('[data-field="Subject"]')).toHaveText('CN=nojs.example.com');
   });
 });
+
+test('an expiring certificate is renewed from the overview and the old one deleted from its successor', async ({ page }) => {
+  const { baseUrl } = server();
+  const made = makeCertificate('renewed.example.com');
+  await signInAsAdmin(page, true);
+  await page.goto(`${baseUrl}/`);
+  await waitForHydration(page);
+  // The overview's Renew links lead to a successor's prefilled form.
+  const renewLink = page.locator('a[data-renew][href*="/new?renew_"]').first();
+  await expect(renewLink).toBeVisible();
+  // Its count of certificates due within 7 days leads to them.
+  await page.locator('#expiry-by-kind a[href="/server-certificates?expires=7d"]').click();
+  await waitForHydration(page);
+  await page.locator('#inventory tbody a').first().click();
+  await waitForHydration(page);
+  const oldPage = new URL(page.url()).pathname;
+  const oldId = (await page.locator('#resource-id').textContent()) ?? '';
+  const oldName = oldPage.split('/').pop() ?? '';
+  await expect(page.locator('#renew')).toContainText('It expires in');
+  await page.locator('#renew-item').click();
+
+  await expect(page).toHaveURL(/\/server-certificates\/new\?renew_account=/);
+  await waitForHydration(page);
+  await expect(page.locator('#renewal-note')).toContainText('Renewing');
+  await expect(page.locator('#certificate-name')).toHaveValue(`${decodeURIComponent(oldName)}-2`);
+  await page.locator('#certificate-body-file').setInputFiles(made.certFile);
+  await page.locator('#certificate-private_key').fill(made.key);
+  await page.getByRole('button', { name: 'Upload certificate' }).click();
+  await expect(page).toHaveURL(new RegExp(`/resources/server-certificate/.+/global/.+-2$`));
+  await waitForHydration(page);
+  const successorPage = new URL(page.url()).pathname;
+  await expect(page.locator('#renews a[data-linked]')).toHaveAttribute('href', oldPage);
+
+  // Retire the old one: deleted, and back on the successor's page.
+  await page.locator('#retire-confirm').fill(oldId);
+  await page.getByRole('button', { name: 'Delete the old one' }).click();
+  await expect(page).toHaveURL(`${baseUrl}${successorPage}`);
+  await expect(page.locator('#retired')).toContainText('The old one was deleted.');
+});

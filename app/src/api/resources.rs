@@ -5,7 +5,7 @@
 use crate::model::endpoint::Endpoint;
 use crate::model::{
     AppError, AwsItem, CreateFormOptions, InventoryPage, InventoryQuery, OnceSecret, RefreshReport,
-    RenewalForm, ResourceKind, ResourceRef, Secret,
+    RenewalForm, RenewalLinks, ResourceKind, ResourceRef, Secret,
 };
 #[cfg(feature = "ssr")]
 use crate::ports::{change, read};
@@ -19,6 +19,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint::signed_in("inventory/refresh"),
     Endpoint::signed_in("resource"),
     Endpoint::signed_in("renewal"),
+    Endpoint::signed_in("renewal/links"),
+    Endpoint::admin("renewal/leave-to-expire", "retire a renewed item")
+        .audited_as("renewal.leave_to_expire"),
     Endpoint::changes_aws("resource/delete"),
     Endpoint::changes_aws("resource/tag"),
     Endpoint::changes_aws("resource/untag"),
@@ -51,6 +54,22 @@ pub async fn get_resource(item: ResourceRef) -> Result<AwsItem, AppError> {
 #[server(endpoint = "renewal", input = GetUrl)]
 pub async fn get_renewal(item: ResourceRef) -> Result<RenewalForm, AppError> {
     read(|ports| ports.renewal(item)).await
+}
+
+/// What an item renews and what renews it.
+#[server(endpoint = "renewal/links", input = GetUrl)]
+pub async fn get_renewal_links(item: ResourceRef) -> Result<RenewalLinks, AppError> {
+    read(|ports| ports.renewal_links(item)).await
+}
+
+/// Leaves a renewed item in AWS until it expires (its successor renews it; nothing is sent to
+/// AWS): the choice is recorded and audited, and the successor's page stops offering it.
+#[server(endpoint = "renewal/leave-to-expire")]
+pub async fn leave_renewed_to_expire(
+    #[server(default)] _csrf: String,
+    item: ResourceRef,
+) -> Result<(), AppError> {
+    change(|ports| ports.leave_renewed_to_expire(item)).await
 }
 
 #[server(endpoint = "resource/delete")]

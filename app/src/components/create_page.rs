@@ -111,7 +111,7 @@ fn RenewalNote(renewal: RenewalForm) -> impl IntoView {
         <div id="renewal-note" role="note" class="mb-4 max-w-3xl rounded-md border border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-950 dark:border-indigo-900 dark:bg-indigo-950 dark:text-indigo-100">
             "Renewing " <a href=old.detail_path() class="font-semibold underline">{renewal.name.clone()}</a>
             {renewal.expires_at.clone().map(|at| view! { " (its expiry: " <super::LocalTime utc=at /> ")" })}
-            ": the form starts from its settings. Check them, create the new one, then retire the old one from its page (delete it, or leave it to expire and acknowledge its notices)."
+            ": the form starts from its settings. Check them and create the new one: the two are linked, the old one stops counting as expiring and gets no more notices, and the new one's page offers to retire it (delete it now, or leave it to expire)."
         </div>
     }
 }
@@ -217,6 +217,15 @@ where
     let client_token = client_token.map(
         |token| view! { <input type="hidden" name=format!("{arg}[client_token]") value=token /> },
     );
+    // A renewal's form says which item the new one renews, so that the pair is linked.
+    let renews = use_context::<Prefill>().map(|prefill| {
+        let old = prefill.0.renews;
+        view! {
+            <input type="hidden" name=format!("{arg}[renews][account]") value=old.account />
+            <input type="hidden" name=format!("{arg}[renews][region]") value=old.region />
+            <input type="hidden" name=format!("{arg}[renews][id]") value=old.id />
+        }
+    });
     let select = (!own_target).then(|| {
         view! { <TargetSelect id=form.target_control.get_untracked() name=format!("{arg}[target]") kind targets error /> }
     });
@@ -229,6 +238,7 @@ where
                     {checked.map(|checked| view! { <PermissionCheckStatus checked /> })}
                     <CsrfField />
                     {client_token}
+                    {renews}
                     {select}
                     {children(form)}
                 </div>

@@ -98,6 +98,9 @@ pub struct NewLicenseToken {
     /// Up to three values for the token's `amr` claim, one per line.
     pub token_properties: String,
     pub client_token: String,
+    /// The item this one renews, on a renewal's form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews: Option<crate::model::RenewedItem>,
 }
 
 /// CreateToken's rules; returns the days, role ARNs and token properties to send.

@@ -93,13 +93,20 @@ where
     F: serde::Serialize,
     T: serde::de::DeserializeOwned,
 {
-    let form = serde_json::to_value(form).map_err(|_| crate::model::AppError::internal())?;
+    let mut form = serde_json::to_value(form).map_err(|_| crate::model::AppError::internal())?;
+    // A renewal's form carries the item it renews beside the kind's own fields.
+    let renews = form
+        .as_object_mut()
+        .and_then(|fields| fields.remove("renews"))
+        .and_then(|renews| serde_json::from_value::<crate::model::RenewedItem>(renews).ok())
+        .map(|renewed| renewed.as_ref_of(kind));
     let request = crate::ports::KindRequest {
         kind,
         action: action.to_string(),
         item,
         form,
         intent,
+        renews,
     };
     let reply = crate::ports::change(|ports| ports.act(request)).await?;
     serde_json::from_value(reply).map_err(|_| crate::model::AppError::internal())

@@ -92,6 +92,9 @@ pub struct NewServerCertificate {
     pub private_key: String,
     /// One `Key=Value` per line.
     pub tags: String,
+    /// The item this one renews, on a renewal's form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews: Option<crate::model::RenewedItem>,
 }
 
 impl std::fmt::Debug for NewServerCertificate {
@@ -104,6 +107,7 @@ impl std::fmt::Debug for NewServerCertificate {
             .field("chain", &format_args!("{} characters", self.chain.len()))
             .field("private_key", &"[redacted]")
             .field("tags", &self.tags)
+            .field("renews", &self.renews)
             .finish()
     }
 }
@@ -353,6 +357,7 @@ mod tests {
             chain: "".into(),
             private_key: "-----BEGIN PRIVATE KEY-----SECRET".into(),
             tags: "Owner=web@example.com".into(),
+            renews: None,
         }
     }
 
@@ -373,6 +378,7 @@ mod tests {
             chain: "c".repeat(CHAIN_MAX + 1),
             private_key: "".into(),
             tags: "aws:x=1".into(),
+            renews: None,
         };
         let error = check_server_certificate(&bad, mismatched).unwrap_err();
         let fields: Vec<&str> = error.fields.iter().map(|f| f.field.as_str()).collect();

@@ -74,6 +74,9 @@ pub struct NewVerificationToken {
     pub tags: String,
     /// Rendered with the form, so a double submit creates one token.
     pub client_token: String,
+    /// The item this one renews, on a renewal's form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews: Option<crate::model::RenewedItem>,
 }
 
 /// A token just created: its name and value, which prove ownership.
@@ -251,6 +254,7 @@ mod tests {
             ipam: "prod/us-east-1/ipam-0abc".into(),
             tags: "A=1".into(),
             client_token: "t".into(),
+            renews: None,
         };
         let request = check_verification_token(&form).unwrap();
         assert_eq!(

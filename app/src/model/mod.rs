@@ -33,9 +33,10 @@ pub use inventory::{
     InventoryPage, InventoryQuery, RefreshReport, EXPIRY_WINDOWS, INVENTORY_PAGE_SIZE,
 };
 pub use resource::{
-    AwsItem, CreateFormOptions, Field, FormIntent, KindInfo, OnceSecret, PermissionCheck, Renewal,
-    RenewalForm, ResourceKind, ResourceRef, SecretValue, Service, Tag, TagRules,
-    EXPIRY_WARNING_DAYS, GLOBAL_REGION,
+    AwsItem, CreateFormOptions, Field, FormIntent, KindInfo, LinkedItem, OnceSecret,
+    PermissionCheck, Renewal, RenewalForm, RenewalLink, RenewalLinks, RenewedItem, ResourceKind,
+    ResourceRef, Retirement, SecretValue, Service, Tag, TagRules, EXPIRY_WARNING_DAYS,
+    GLOBAL_REGION,
 };
 pub use secret::Secret;
 pub use session::{

@@ -117,6 +117,75 @@ impl RenewalForm {
     }
 }
 
+/// The item a create form's new item renews, as the form carries it (`{arg}[renews][…]`, hidden
+/// fields of a renewal's form); its kind is the form's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewedItem {
+    pub account: String,
+    pub region: String,
+    pub id: String,
+}
+
+impl RenewedItem {
+    pub fn of(item: &ResourceRef) -> Self {
+        RenewedItem {
+            account: item.account.clone(),
+            region: item.region.clone(),
+            id: item.id.clone(),
+        }
+    }
+
+    pub fn as_ref_of(&self, kind: ResourceKind) -> ResourceRef {
+        ResourceRef {
+            kind,
+            account: self.account.clone(),
+            region: self.region.clone(),
+            id: self.id.clone(),
+        }
+    }
+}
+
+/// What the admin chose for a renewed item once its successor existed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Retirement {
+    /// Nothing yet: the successor's page offers the choice.
+    Undecided,
+    /// Left in AWS until it expires (no notices for it meanwhile).
+    LeftToExpire,
+    /// Deleted through trustdesk.
+    Deleted,
+}
+
+/// One side of a renewal link, as an item's page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedItem {
+    pub item: ResourceRef,
+    /// Its cached name; its id when the cache no longer holds it.
+    pub name: String,
+    pub expires_at: Option<String>,
+    /// The cache holds it, still in AWS.
+    pub present: bool,
+}
+
+/// An item's renewal links: the item it renews (it was made as its successor) and the item that
+/// renews it, with when, by whom and what became of the renewed one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewalLinks {
+    pub renews: Option<RenewalLink>,
+    pub renewed_by: Option<RenewalLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewalLink {
+    /// The other item of the pair.
+    pub other: LinkedItem,
+    pub renewed_at: String,
+    pub renewed_by: String,
+    /// What became of the renewed item of the pair.
+    pub retired: Retirement,
+}
+
 impl KindInfo {
     /// The descriptor of a kind of `service` before the kind names itself: the service's tag
     /// rules (none on License Manager tokens), global per account where the service is (IAM),
@@ -264,6 +333,15 @@ impl ResourceRef {
             encode_segment(&self.region),
             encode_segment(&self.id)
         )
+    }
+
+    /// Where an expiring item is renewed: its successor's prefilled create form, or the section
+    /// of its own page that renews it in place; none for kinds not renewed through trustdesk.
+    pub fn renew_href(&self) -> Option<String> {
+        match self.kind.info().renewal? {
+            Renewal::Successor(_) => Some(self.renewal_path()),
+            Renewal::InPlace(section) => Some(format!("{}#{section}", self.detail_path())),
+        }
     }
 
     /// `account/region/id`, how forms name an item in one field.

@@ -104,6 +104,16 @@ fn ExportForm(accounts: Vec<String>) -> impl IntoView {
     }
 }
 
+/// "Renew", for items of the kinds trustdesk renews (a successor's prefilled form, or the
+/// section of the item's page that renews it in place).
+#[component]
+fn RenewLink(item: crate::model::ResourceRef) -> impl IntoView {
+    item.renew_href().map(|href| {
+        let label = format!("Renew {}", item.id);
+        view! { <a href=href class="item-link text-xs" aria-label=label data-renew=item.id.clone()>"Renew"</a> }
+    })
+}
+
 #[component]
 pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
     let totals = Urgency::ALL
@@ -184,7 +194,10 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
                         <span class="ml-1 text-xs text-slate-500">{format!("{} · {}/{}", item.item.kind.singular(), item.item.account, item.item.region)}</span>
                         {badge}
                     </span>
-                    <Expiry at=item.expires_at.clone() days=item.expires_in_days />
+                    <span class="flex items-baseline gap-3">
+                        <RenewLink item=item.item.clone() />
+                        <Expiry at=item.expires_at.clone() days=item.expires_in_days />
+                    </span>
                 </li>
             }
         })
@@ -200,7 +213,10 @@ pub fn ExpiryOverviewSection(overview: ExpiryOverview) -> impl IntoView {
                         <a href=item.item.detail_path() class="item-link">{item.name.clone()}</a>
                         <span class="sub ml-1">{format!("{} · {}/{}", item.item.kind.singular(), item.item.account, item.item.region)}</span>
                     </span>
-                    <Expiry at=item.expires_at.clone() days=item.expires_in_days />
+                    <span class="flex items-baseline gap-3">
+                        <RenewLink item=item.item.clone() />
+                        <Expiry at=item.expires_at.clone() days=item.expires_in_days />
+                    </span>
                 </li>
             }
         })

@@ -16,6 +16,7 @@ pub mod login;
 pub mod not_found;
 pub mod notices;
 pub mod outbox;
+pub mod renewal_links;
 pub mod resource;
 pub mod search;
 pub mod setup;

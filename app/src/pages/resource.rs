@@ -110,7 +110,7 @@ fn Detail(
         (None, Some(own_sections))
     };
     let broken = violations(&rules, kind, &item.account, &resource.tags);
-    let renew = view! { <RenewSection resource=resource.clone() /> };
+    let renew = view! { <super::renewal_links::RenewalCard resource=resource.clone() /> };
     view! {
         <PageTitle title=title trail=super::kind_trail(kind, true) current=resource.name.clone() />
         <p class="mb-4 flex flex-wrap gap-4 text-sm">
@@ -149,47 +149,6 @@ fn Detail(
         </div>
     }
     .into_any()
-}
-
-/// How the item is renewed, for kinds trustdesk renews and items with an expiry: a link to its
-/// successor's prefilled create form, or to the section of this page that renews it in place.
-#[component]
-fn RenewSection(resource: AwsItem) -> impl IntoView {
-    let renewal = resource.item.kind.info().renewal;
-    let dated = resource.expires_at.is_some();
-    renewal.filter(|_| dated).map(|renewal| {
-        let when = match resource.expires_in_days {
-            Some(days) if days < 0 => format!("It expired {} ago.", plural(-days, "day")),
-            Some(0) => "It expires today.".to_string(),
-            Some(days) => format!("It expires in {}.", plural(days, "day")),
-            None => String::new(),
-        };
-        let (href, what) = match renewal {
-            crate::model::Renewal::Successor(_) => (
-                resource.item.renewal_path(),
-                "Make its successor: the create form opens with its settings.",
-            ),
-            crate::model::Renewal::InPlace(section) => (
-                format!("#{section}"),
-                "Renew it in place with the identity provider's new metadata document (a later validUntil).",
-            ),
-        };
-        view! {
-            <section class=CARD aria-labelledby="renew-heading" id="renew">
-                <h2 id="renew-heading" class="mb-2 font-semibold">"Renew"</h2>
-                <p class="mb-3 text-sm text-slate-600 dark:text-slate-400">{when} " " {what}</p>
-                <a id="renew-item" href=href class="inline-block rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Renew"</a>
-            </section>
-        }
-    })
-}
-
-fn plural(n: i64, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 fn capitalise(s: &str) -> String {

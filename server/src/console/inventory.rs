@@ -8,8 +8,8 @@ use std::future::Future;
 use app::model::{
     aws_rules, AppError, AwsItem, CreateFormOptions, ErrorKind, FieldErrors, FormIntent,
     InventoryPage, InventoryQuery, ItemState, OnceSecret, Outcome, PermissionCheck, Recorded,
-    RefreshReport, Renewal, RenewalForm, ResourceKind, ResourceRef, Role, Secret, Tag,
-    GLOBAL_REGION,
+    RefreshReport, Renewal, RenewalForm, RenewalLinks, ResourceKind, ResourceRef, Retirement, Role,
+    Secret, Tag, GLOBAL_REGION,
 };
 use app::ports::{Changed, InventoryPorts, KindRequest};
 use serde_json::{json, Value};
@@ -25,6 +25,8 @@ pub(crate) struct Applied<T> {
     pub value: T,
     pub request_id: String,
     pub cache: CacheChange,
+    /// The item a new item renews, linked to it in the same transaction.
+    pub renews: Option<ResourceRef>,
 }
 
 impl RequestConsole {
@@ -140,8 +142,32 @@ impl RequestConsole {
                         .await
                         .map_err(db_error)?,
                     CacheChange::Delete(gone) => {
-                        resources::delete(&mut tx, gone).await.map_err(db_error)?
+                        resources::delete(&mut tx, gone).await.map_err(db_error)?;
+                        store::renewals::retire(&mut tx, gone, Retirement::Deleted)
+                            .await
+                            .map_err(db_error)?;
                     }
+                }
+                if let (Some(renewed), CacheChange::Upsert(successor)) =
+                    (&applied.renews, &applied.cache)
+                {
+                    store::renewals::link(&mut tx, renewed, &successor.item, &now, &user.username)
+                        .await
+                        .map_err(db_error)?;
+                    let mut linked = self.row(
+                        &user.username,
+                        &format!("{}.renew", renewed.kind.as_str()),
+                        renewed.kind.as_str(),
+                        &renewed.id,
+                        json!({ "renewed_by": successor.item }),
+                    );
+                    linked.account = renewed.account.clone();
+                    linked.region = renewed.region.clone();
+                    linked.outcome = Some(Outcome::Ok);
+                    linked.message = format!("renewed by {}", successor.item.id);
+                    store::audit::append(&mut tx, self.console.db().seal(), linked, &now)
+                        .await
+                        .map_err(db_error)?;
                 }
                 Ok(applied.value)
             }
@@ -165,6 +191,38 @@ impl RequestConsole {
         };
         tx.commit().await.map_err(db_error)?;
         outcome
+    }
+
+    /// The item a renewal's create form renews, if it may be: a create (not a change to an item)
+    /// of a kind renewed by a successor, of an item the cache holds, still in AWS.
+    async fn renewable(
+        &self,
+        renewed: ResourceRef,
+        acts_on_item: bool,
+    ) -> Result<ResourceRef, AppError> {
+        let successor_kind = matches!(renewed.kind.info().renewal, Some(Renewal::Successor(_)));
+        if acts_on_item || !successor_kind {
+            return Err(AppError::new(
+                ErrorKind::Validation,
+                format!("{} are not renewed by a new one.", renewed.kind.title()),
+            ));
+        }
+        let in_aws = store::renewals::still_in_aws(self.console.db().pool(), &renewed)
+            .await
+            .map_err(db_error)?;
+        match in_aws {
+            true => Ok(renewed),
+            false => Err(AppError::new(
+                ErrorKind::Validation,
+                format!(
+                    "The {} this form renews ({} in {}/{}) is not in AWS any more, as far as the cache knows; open Renew from an item's page again, or create the new one from a blank form.",
+                    renewed.kind.singular(),
+                    renewed.id,
+                    renewed.account,
+                    renewed.region
+                ),
+            )),
+        }
     }
 
     /// The signed-in user, if they may have AWS read for them once more now.
@@ -226,6 +284,7 @@ impl RequestConsole {
                 value: (),
                 request_id,
                 cache: CacheChange::fresh(item.clone(), fresh),
+                renews: None,
             })
         })
         .await
@@ -434,6 +493,45 @@ impl InventoryPorts for RequestConsole {
         })
     }
 
+    async fn renewal_links(&self, item: ResourceRef) -> Result<RenewalLinks, AppError> {
+        self.require_user().await?;
+        store::renewals::of(self.console.db().pool(), &item)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn leave_renewed_to_expire(&self, item: ResourceRef) -> Result<Changed, AppError> {
+        let action = "renewal.leave_to_expire";
+        let user = self.require_admin_for(action, &item).await?;
+        let mut tx = self.console.db().begin_write().await.map_err(db_error)?;
+        let linked = store::renewals::retire(&mut tx, &item, Retirement::LeftToExpire)
+            .await
+            .map_err(db_error)?;
+        if !linked {
+            return Err(AppError::not_found(format!(
+                "No successor made through trustdesk renews {} {}.",
+                item.kind.singular(),
+                item.id
+            )));
+        }
+        let mut row = self.row(
+            &user.username,
+            action,
+            item.kind.as_str(),
+            &item.id,
+            json!({}),
+        );
+        row.account = item.account.clone();
+        row.region = item.region.clone();
+        row.outcome = Some(Outcome::Ok);
+        row.message = "left to expire; its successor renews it".into();
+        self.console.commit_audited(tx, row, &store::now()).await?;
+        Ok(Changed::notice(format!(
+            "{} is left to expire; it gets no more notices.",
+            item.id
+        )))
+    }
+
     async fn create_form_options(&self, kind: ResourceKind) -> Result<CreateFormOptions, AppError> {
         self.require_user_reading_aws().await?;
         let clients = &self.console.clients;
@@ -468,6 +566,7 @@ impl InventoryPorts for RequestConsole {
     /// async workers.
     async fn act(&self, request: KindRequest) -> Result<Changed<Value>, AppError> {
         let intent = request.intent;
+        let renews = request.renews.clone();
         let adapter = aws::adapter(request.kind);
         // A form on an existing item (a modify) has a "before"; a create has none.
         let acts_on_item = request.item.is_some();
@@ -514,6 +613,10 @@ impl InventoryPorts for RequestConsole {
             let check = permission_check((dry_run.run)(at).await, &dry_run.allowed)?;
             return Ok(Changed::with((dry_run.reply)(check.clone())).noticed(check.message));
         }
+        let renews = match renews {
+            Some(renewed) => Some(self.renewable(renewed, acts_on_item).await?),
+            None => None,
+        };
         let at = self.at(&plan.target).await?;
         let before = if acts_on_item {
             self.cached_state(&plan.target).await?
@@ -521,12 +624,16 @@ impl InventoryPorts for RequestConsole {
             Recorded::Absent
         };
         let run = plan.run;
+        let mut params = plan.params;
+        if let (Some(renewed), Some(fields)) = (&renews, params.as_object_mut()) {
+            fields.insert("renews".into(), json!(renewed));
+        }
         let (mut acted, shown_once) = self
             .audited(
                 &user,
                 plan.action,
                 &plan.target,
-                plan.params,
+                params,
                 before,
                 async move {
                     let done = run(at).await?;
@@ -541,6 +648,7 @@ impl InventoryPorts for RequestConsole {
                         ),
                         request_id: done.request_id,
                         cache: done.cache,
+                        renews,
                     })
                 },
             )
@@ -589,12 +697,19 @@ impl InventoryPorts for RequestConsole {
                 value: (),
                 request_id,
                 cache: CacheChange::Delete(item.clone()),
+                renews: None,
             })
         })
         .await?;
+        // An item deleted as its successor's page offered goes back to that page.
+        let back_to = store::renewals::successor_of(self.console.db().pool(), &item)
+            .await
+            .map_err(db_error)?
+            .map(|successor| successor.detail_path())
+            .unwrap_or_else(|| item.kind.path().to_string());
         Ok(
             Changed::notice(format!("Deleted {} {}.", item.kind.singular(), item.id))
-                .then_to(item.kind.path()),
+                .then_to(back_to),
         )
     }
 

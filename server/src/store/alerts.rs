@@ -4,7 +4,7 @@ use app::model::alerts::{AlertRules, Silence};
 use app::model::{ResourceKind, ResourceRef};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::sql::{Bind, SqlResult};
+use super::sql::{Bind, SqlResult, COUNTED_EXPIRING};
 
 /// The rules; the defaults until an admin saves some.
 pub async fn rules(pool: &SqlitePool) -> SqlResult<AlertRules> {
@@ -77,7 +77,7 @@ pub(super) const SILENCE_HOLDS: &str =
 pub async fn due(conn: &mut SqliteConnection, now: &str, horizon: &str) -> SqlResult<Vec<Due>> {
     sqlx::query_as(&format!(
         "SELECT r.kind, r.account, r.region, r.id, r.name, r.expires_at, r.tags FROM resources r
-         WHERE r.expires_at IS NOT NULL AND r.expires_at < ?2 AND r.gone_at IS NULL
+         WHERE {COUNTED_EXPIRING} AND r.expires_at < ?2
            AND NOT EXISTS (SELECT 1 FROM alert_silences s WHERE {SILENCE_HOLDS})
          ORDER BY r.expires_at, r.kind, r.id"
     ))

@@ -4,7 +4,7 @@
 //! keeps a read transaction open while a client downloads, and neither skips nor repeats an item
 //! when a sync removes or adds others between two batches (as OFFSET paging would).
 
-use super::sql::SqlResult;
+use super::sql::{SqlResult, COUNTED_EXPIRING};
 use app::model::{AwsItem, InventoryQuery, ResourceKind};
 use serde::Deserialize;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
@@ -51,7 +51,8 @@ impl View {
             View::Inventory { kind, query } => push_filter(sql, *kind, query, now),
             View::Expiry { kind, filter } => {
                 // `expires_at IS NOT NULL` lets SQLite walk the partial expiry index.
-                sql.push(" WHERE r.expires_at IS NOT NULL AND r.gone_at IS NULL");
+                sql.push(" WHERE ");
+                sql.push(COUNTED_EXPIRING);
                 if let Some(kind) = kind {
                     sql.push(" AND r.kind = ");
                     sql.push_bind(kind.as_str().to_string());
@@ -382,9 +383,10 @@ mod tests {
             filter: InventoryQuery::default(),
         };
         let walked = walk(&db, &view, 7).await;
-        let dated: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM resources WHERE expires_at IS NOT NULL AND gone_at IS NULL",
-        )
+        let dated: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM resources r WHERE {}",
+            COUNTED_EXPIRING
+        ))
         .fetch_one(db.pool())
         .await
         .expect("count");

@@ -4,7 +4,7 @@
 //! of the live expiry index, so a view's cost does not grow with the cache.
 
 use super::expiry_counts;
-use super::sql::SqlResult;
+use super::sql::{SqlResult, COUNTED_EXPIRING};
 use app::model::expiry::{
     AccountCounts, KindAccountCounts, KindCounts, TimelineBar, TimelineItem, UrgencyCounts,
     TIMELINE_BAR_DAYS, TIMELINE_DAYS, TIMELINE_ITEMS_PER_BAR,
@@ -174,9 +174,9 @@ fn timeline_items_query<'q>(lead: &str, now: DateTime<Utc>) -> QueryBuilder<'q, 
         ") SELECT b.bar, r.kind, r.account, r.region, r.id, r.name, r.expires_at
            FROM bars b CROSS JOIN resources r
            WHERE r.rowid IN (
-             SELECT rowid FROM resources INDEXED BY resources_live_by_expiry
-             WHERE expires_at IS NOT NULL AND gone_at IS NULL
-               AND expires_at >= b.from_at AND expires_at < b.until_at
+             SELECT r.rowid FROM resources r INDEXED BY resources_live_by_expiry
+             WHERE {COUNTED_EXPIRING}
+               AND r.expires_at >= b.from_at AND r.expires_at < b.until_at
              ORDER BY {EXPIRY_ORDER} LIMIT {TIMELINE_ITEMS_PER_BAR})
            ORDER BY b.bar, r.expires_at, r.kind, r.account, r.region, r.id"
     ));
@@ -252,7 +252,7 @@ fn soonest_query(lead: &str) -> String {
         "{lead}SELECT {COLUMNS},
                 (SELECT s.state FROM alert_silences s WHERE {SILENCE_HOLDS}) AS silence
          FROM resources r INDEXED BY resources_live_by_expiry
-         WHERE r.expires_at IS NOT NULL AND r.gone_at IS NULL AND r.expires_at >= ?1
+         WHERE {COUNTED_EXPIRING} AND r.expires_at >= ?1
          ORDER BY r.expires_at, r.kind, r.account, r.region, r.id LIMIT ?2"
     )
 }

@@ -3,7 +3,7 @@
 //! (migration `expiry_counts`), and for each moment the items of its own day before it, a range
 //! of the live expiry index. The overview's buckets and timeline bars are differences of these.
 
-use super::sql::SqlResult;
+use super::sql::{SqlResult, COUNTED_EXPIRING};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use std::collections::BTreeMap;
 
@@ -46,13 +46,13 @@ fn same_day_query<'q>(lead: &str, moments: &[String]) -> QueryBuilder<'q, Sqlite
             .push_bind(prefix(at, 10).to_string())
             .push_bind(at.clone());
     });
-    query.push(
+    query.push(format!(
         ") SELECT m.i, r.kind, r.account, COUNT(*)
            FROM moments m CROSS JOIN resources r INDEXED BY resources_live_by_expiry
-           WHERE r.expires_at IS NOT NULL AND r.gone_at IS NULL
+           WHERE {COUNTED_EXPIRING}
              AND r.expires_at >= m.day AND r.expires_at < m.at
-           GROUP BY m.i, r.kind, r.account",
-    );
+           GROUP BY m.i, r.kind, r.account"
+    ));
     query
 }
 

@@ -14,6 +14,7 @@ mod inventory_filter;
 mod inventory_order;
 pub mod outbox;
 pub mod overview_read;
+pub mod renewals;
 pub mod resources;
 pub mod scope_cache;
 pub mod search;

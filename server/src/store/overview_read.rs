@@ -6,7 +6,7 @@
 use super::alerts::SILENCE_HOLDS;
 use super::expiry::{at_day, counts_in, edge_days, soonest_in, Counts};
 use super::resources::COLUMNS;
-use super::sql::SqlResult;
+use super::sql::{SqlResult, COUNTED_EXPIRING};
 use super::timestamp;
 use app::model::AwsItem;
 use chrono::{DateTime, Utc};
@@ -78,7 +78,7 @@ pub async fn overview(
 fn needs_action_query(lead: &str) -> String {
     format!(
         "{lead}SELECT {COLUMNS} FROM resources r INDEXED BY resources_live_by_expiry
-         WHERE r.expires_at IS NOT NULL AND r.gone_at IS NULL AND r.expires_at < ?2
+         WHERE {COUNTED_EXPIRING} AND r.expires_at < ?2
            AND NOT EXISTS (SELECT 1 FROM alert_silences s WHERE {SILENCE_HOLDS})
          ORDER BY r.expires_at, r.kind, r.account, r.region, r.id LIMIT ?3"
     )
@@ -90,7 +90,7 @@ fn silenced_due_query(lead: &str) -> String {
     format!(
         "{lead}SELECT COUNT(*) FROM alert_silences s JOIN resources r
            ON r.kind = s.kind AND r.account = s.account AND r.region = s.region AND r.id = s.id
-         WHERE r.gone_at IS NULL AND r.expires_at < ?2 AND {SILENCE_HOLDS}"
+         WHERE r.gone_at IS NULL AND r.renewed_at IS NULL AND r.expires_at < ?2 AND {SILENCE_HOLDS}"
     )
 }
 
@@ -127,11 +127,11 @@ fn next_expiries_query<'q>(lead: &str, now: DateTime<Utc>) -> QueryBuilder<'q, S
     query.push_values(edge_days(), |mut row, day| {
         row.push_bind(day).push_bind(at_day(now, day));
     });
-    query.push(
+    query.push(format!(
         ") SELECT e.day, (SELECT MIN(r.expires_at) FROM resources r INDEXED BY resources_live_by_expiry
-                          WHERE r.expires_at IS NOT NULL AND r.gone_at IS NULL AND r.expires_at >= e.at)
-           FROM edges e",
-    );
+                          WHERE {COUNTED_EXPIRING} AND r.expires_at >= e.at)
+           FROM edges e"
+    ));
     query
 }
 

@@ -27,7 +27,8 @@ fn push_selection(sql: &mut QueryBuilder<'_, Sqlite>, selection: Selection<'_>, 
     match selection {
         Selection::Kind { kind, filter } => push_filter(sql, kind, filter, now),
         Selection::Dated { account, expires } => {
-            sql.push(" WHERE r.expires_at IS NOT NULL AND r.gone_at IS NULL");
+            sql.push(" WHERE ");
+            sql.push(super::sql::COUNTED_EXPIRING);
             if !account.is_empty() {
                 sql.push(" AND r.account = ");
                 sql.push_bind(account.to_string());

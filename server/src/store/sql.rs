@@ -8,6 +8,12 @@ use sqlx::query_builder::Separated;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Encode, QueryBuilder, Sqlite, Type};
 
+/// The items that count as expiring, for a query that reads `resources` as `r`: dated, still in
+/// AWS and not renewed by a successor. Written the way the partial index
+/// `resources_live_by_expiry` is, so that SQLite can walk it.
+pub const COUNTED_EXPIRING: &str =
+    "r.expires_at IS NOT NULL AND r.gone_at IS NULL AND r.renewed_at IS NULL";
+
 /// What a repository's function answers: its value, or the database's error.
 pub type SqlResult<T> = Result<T, sqlx::Error>;
 

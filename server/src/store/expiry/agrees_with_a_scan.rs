@@ -1,12 +1,12 @@
 //! The overview's counts, kept by triggers, against a plain scan of what was written: random
 //! caches (kinds, accounts, regions, expiries on and beside the buckets' edges, at midnight,
 //! with other offsets or none, silences), changed by inserts, updates, deletes, removals in AWS,
-//! returns and purges, counted as of several moments (bucket edges, both sides of midnight,
+//! returns, purges and renewals (linked, and ended by their successor's removal), counted as of several moments (bucket edges, both sides of midnight,
 //! of a month's and a year's end), and a database migrated from before the counts were kept.
 
 use super::*;
 use crate::store::overview_read::overview;
-use crate::store::{alerts, resources, scope_cache};
+use crate::store::{alerts, renewals, resources, scope_cache};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
@@ -17,6 +17,34 @@ type Key = (ResourceKind, String, String, String);
 #[derive(Default)]
 struct Written {
     items: BTreeMap<Key, Live>,
+    /// Renewed item → its successor, as linked.
+    renewals: BTreeMap<Key, Key>,
+    /// How many links were made, and how many ended because their successor left.
+    links_made: usize,
+    links_ended: usize,
+}
+
+impl Written {
+    /// `successor` left AWS or the cache: what it renewed counts again.
+    fn successor_left(&mut self, successor: &Key) {
+        let ended: Vec<Key> = self
+            .renewals
+            .iter()
+            .filter(|(_, to)| *to == successor)
+            .map(|(from, _)| from.clone())
+            .collect();
+        for renewed in ended {
+            self.links_ended += 1;
+            self.renewals.remove(&renewed);
+            if let Some(live) = self.items.get_mut(&renewed) {
+                live.renewed = false;
+            }
+        }
+    }
+
+    fn present(&self, key: &Key) -> bool {
+        self.items.get(key).is_some_and(|live| !live.gone)
+    }
 }
 
 #[derive(Clone)]
@@ -24,6 +52,8 @@ struct Live {
     name: String,
     expires_at: Option<String>,
     gone: bool,
+    /// A successor renews it: it counts no more while the link holds.
+    renewed: bool,
 }
 
 fn parse(at: &str) -> DateTime<Utc> {
@@ -127,18 +157,34 @@ fn cached(key: &Key, live: &Live) -> AwsItem {
     }
 }
 
-/// `operations` random changes, each in its own transaction, as syncs and edits make them.
-async fn change(pool: &SqlitePool, written: &mut Written, rng: &mut StdRng, operations: usize) {
+/// `operations` random changes, each in its own transaction, as syncs and edits make them;
+/// renewals among them where the database has them (`renew`).
+async fn change(
+    pool: &SqlitePool,
+    written: &mut Written,
+    rng: &mut StdRng,
+    operations: usize,
+    renew: bool,
+) {
+    let choices = if renew { 23 } else { 20 };
     for _ in 0..operations {
         let mut conn = pool.acquire().await.expect("connection");
-        let key = key(rng);
-        match rng.gen_range(0..20) {
-            // Insert, or update: a new expiry, a new name, back from removal.
+        // Successors are often the ones changed, so that links end as well as begin.
+        let successors: Vec<&Key> = written.renewals.values().collect();
+        let key = if !successors.is_empty() && rng.gen_bool(0.1) {
+            successors[rng.gen_range(0..successors.len())].clone()
+        } else {
+            key(rng)
+        };
+        match rng.gen_range(0..choices) {
+            // Insert, or update: a new expiry, a new name, back from removal (a renewal,
+            // kept on the row, stays).
             0..=10 => {
                 let live = Live {
                     name: format!("{} {}", key.3, rng.gen_range(0..3)),
                     expires_at: expiry(rng),
                     gone: false,
+                    renewed: written.items.get(&key).is_some_and(|live| live.renewed),
                 };
                 resources::upsert(&mut conn, &cached(&key, &live))
                     .await
@@ -158,6 +204,9 @@ async fn change(pool: &SqlitePool, written: &mut Written, rng: &mut StdRng, oper
                 resources::delete(&mut conn, &reference(&key))
                     .await
                     .expect("delete");
+                if written.present(&key) {
+                    written.successor_left(&key);
+                }
                 written.items.remove(&key);
             }
             15..=17 => {
@@ -172,6 +221,9 @@ async fn change(pool: &SqlitePool, written: &mut Written, rng: &mut StdRng, oper
                 )
                 .await
                 .expect("mark gone");
+                if written.present(&key) {
+                    written.successor_left(&key);
+                }
                 if let Some(live) = written.items.get_mut(&key) {
                     live.gone = true;
                 }
@@ -194,6 +246,32 @@ async fn change(pool: &SqlitePool, written: &mut Written, rng: &mut StdRng, oper
                 .await
                 .expect("silence");
             }
+            // A successor made for an item of its kind, both still in AWS.
+            20..=22 => {
+                let successor = (
+                    key.0,
+                    key.1.clone(),
+                    key.2.clone(),
+                    format!("item-{:03}", rng.gen_range(0..60)),
+                );
+                if successor == key || !written.present(&key) || !written.present(&successor) {
+                    continue;
+                }
+                renewals::link(
+                    &mut conn,
+                    &reference(&key),
+                    &reference(&successor),
+                    "2026-12-02T00:00:00.000Z",
+                    "ann",
+                )
+                .await
+                .expect("link");
+                written.renewals.insert(key.clone(), successor);
+                written.links_made += 1;
+                if let Some(live) = written.items.get_mut(&key) {
+                    live.renewed = true;
+                }
+            }
             _ => {
                 if rng.gen_bool(0.1) {
                     scope_cache::purge_gone(&mut conn, "2027-01-01T00:00:00.000Z")
@@ -212,7 +290,7 @@ fn scanned(written: &Written, now: DateTime<Utc>) -> Counts {
     let dated: Vec<(&Key, &Live, &str)> = written
         .items
         .iter()
-        .filter(|(_, live)| !live.gone)
+        .filter(|(_, live)| !live.gone && !live.renewed)
         .filter_map(|(key, live)| Some((key, live, live.expires_at.as_deref()?)))
         .collect();
     let urgency = |expires_at: &str| {
@@ -368,7 +446,7 @@ async fn holds_no_longer_than_it_shows(
         let later = written
             .items
             .values()
-            .filter(|l| !l.gone)
+            .filter(|l| !l.gone && !l.renewed)
             .filter_map(|l| l.expires_at.as_ref())
             .find(|expires_at| **expires_at >= now);
         assert_eq!(later, None, "{context}: nothing is said to change");
@@ -396,24 +474,36 @@ async fn holds_no_longer_than_it_shows(
 async fn the_kept_counts_equal_a_scan_through_every_kind_of_change() {
     let (_dir, db) = crate::store::temp_db().await;
     let mut written = Written::default();
-    let (mut dated, mut removed, mut held) = (0, 0, 0);
+    let (mut dated, mut removed, mut renewed, mut held) = (0, 0, 0, 0);
     for seed in 0..4 {
         let mut rng = StdRng::seed_from_u64(seed);
-        change(db.pool(), &mut written, &mut rng, 400).await;
+        change(db.pool(), &mut written, &mut rng, 500, true).await;
         held += agrees(db.pool(), &written, &format!("after round {seed}")).await;
         let live = |l: &&Live| l.expires_at.is_some() && !l.gone;
         dated = dated.max(written.items.values().filter(live).count());
         removed = removed.max(written.items.values().filter(|l| l.gone).count());
+        renewed = renewed.max(written.items.values().filter(|l| l.renewed).count());
     }
     assert!(dated > 200, "the cache held enough to count: {dated}");
     assert!(removed > 10, "and items removed in AWS: {removed}");
+    assert!(
+        renewed > 2 && written.links_made > 20,
+        "and items renewed by a successor: {renewed} at once, {} in all",
+        written.links_made
+    );
+    assert!(
+        written.links_ended > 10,
+        "and renewals ended by their successor's removal: {}",
+        written.links_ended
+    );
     assert!(
         held > 10,
         "reads that held past their moment were checked: {held}"
     );
 }
 
-/// A database as the previous release left it: every migration but the counts'.
+/// A database as the release before the counts left it: every migration but the counts' and
+/// the renewals' (which changes them).
 async fn before_the_counts(path: &std::path::Path) -> SqlitePool {
     let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
     let older = path.with_extension("migrations");
@@ -425,7 +515,7 @@ async fn before_the_counts(path: &std::path::Path) -> SqlitePool {
             .expect("name")
             .to_string_lossy()
             .to_string();
-        if !name.ends_with("_expiry_counts.sql") {
+        if !name.ends_with("_expiry_counts.sql") && !name.ends_with("_renewals.sql") {
             std::fs::copy(&file, older.join(name)).expect("copy");
         }
     }
@@ -450,12 +540,12 @@ async fn the_migration_counts_what_an_existing_cache_holds() {
     let old = before_the_counts(&path).await;
     let mut written = Written::default();
     let mut rng = StdRng::seed_from_u64(21);
-    change(&old, &mut written, &mut rng, 600).await;
+    change(&old, &mut written, &mut rng, 600, false).await;
     old.close().await;
 
     let db = crate::store::Db::open(&path).await.expect("migrated");
     agrees(db.pool(), &written, "just migrated").await;
     // The triggers keep them from there on.
-    change(db.pool(), &mut written, &mut rng, 300).await;
+    change(db.pool(), &mut written, &mut rng, 300, true).await;
     agrees(db.pool(), &written, "changed after the migration").await;
 }

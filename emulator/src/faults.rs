@@ -11,13 +11,14 @@ use serde::Deserialize;
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Fault {
     /// The service's throttling error (IAM/STS `Throttling`, EC2 `RequestLimitExceeded`, License
-    /// Manager `RateLimitExceededException`, Multi-party approval `ThrottlingException`).
+    /// Manager `RateLimitExceededException`, Multi-party approval `ThrottlingException`,
+    /// Organizations `TooManyRequestsException`).
     Throttle,
     /// An HTTP 500 with the service's internal-error code.
     ServerError,
     /// The service's access-denied error (EC2 `UnauthorizedOperation`, IAM/STS `AccessDenied`,
-    /// License Manager and Multi-party approval `AccessDeniedException`), as when the caller's
-    /// policy lacks the action.
+    /// License Manager, Multi-party approval and Organizations `AccessDeniedException`), as when
+    /// the caller's policy lacks the action.
     AccessDenied,
     /// The call waits this long, then is served.
     Delay {

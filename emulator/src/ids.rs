@@ -71,6 +71,16 @@ pub fn stable_hex(name: &str, len: usize) -> String {
     text
 }
 
+/// `len` lower-case letters and digits that depend only on `name`, for the ids AWS
+/// Organizations writes in that alphabet (`o-…`, `r-…`, `ou-…`).
+pub fn stable_base36(name: &str, len: usize) -> String {
+    const CHARS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    stable_bytes(name, len)
+        .iter()
+        .map(|b| CHARS[usize::from(*b) % CHARS.len()] as char)
+        .collect()
+}
+
 pub fn stable_uuid(name: &str) -> String {
     let bytes: [u8; 16] = stable_bytes(name, 16)
         .try_into()
@@ -93,5 +103,13 @@ mod tests {
         assert_eq!(stable_bytes("x", 70).len(), 70);
         assert_eq!(stable_uuid("u"), stable_uuid("u"));
         assert_eq!(stable_uuid("u").len(), 36);
+        let id = stable_base36("o", 10);
+        assert_eq!(id, stable_base36("o", 10));
+        assert!(
+            id.len() == 10
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+        );
     }
 }

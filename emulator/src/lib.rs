@@ -1,6 +1,6 @@
 //! trustdesk-emulator: a local AWS endpoint for the operations trustdesk uses (EC2 IPAM and
-//! Verified Access, IAM, STS, License Manager, Multi-party approval), faithful enough for the
-//! unmodified AWS SDKs and CLI. All services share one port and are told apart, as AWS does, by
+//! Verified Access, IAM, STS, License Manager, Multi-party approval, Organizations), faithful
+//! enough for the unmodified AWS SDKs and CLI. All services share one port and are told apart, as AWS does, by
 //! the service name in the SigV4 credential scope.
 
 pub mod chat;
@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use faults::{Fault, Only, ANY_OPERATION};
 pub use server::{start, Running};
+pub use services::organizations::{AccountState, JoinedMethod, NewMember, Scaled};
 pub use state::DEFAULT_ACCOUNT;
 
 use crate::faults::Faults;
@@ -51,7 +52,7 @@ impl Emulator {
     }
 
     /// With the demo data: two accounts, two regions, every kind of item, expiries spread from
-    /// already expired to months away.
+    /// already expired to months away, and the organization they belong to.
     pub fn with_demo_seed() -> Self {
         let emulator = Self::new();
         seed::demo(&mut emulator.world());
@@ -146,6 +147,22 @@ impl Emulator {
             .account(account)
             .iam
             .ensure_role(account, role_name, now);
+    }
+
+    /// Adds an account to the organization (founded by the default account if there is none)
+    /// with its own state and, if asked, the console's role; answers its id.
+    pub fn add_member_account(&self, new: NewMember) -> Result<String, String> {
+        services::organizations::members::join(&mut self.world(), new)
+    }
+
+    /// Adds `count` (1 to 1,000) active accounts with the console's role to the OU `Scale`.
+    pub fn add_scale_members(&self, count: usize) -> Result<Scaled, String> {
+        services::organizations::members::scale(&mut self.world(), count)
+    }
+
+    /// Changes a member account's `State` (its `Status` follows).
+    pub fn set_account_state(&self, account: &str, state: AccountState) -> Result<(), String> {
+        services::organizations::members::set_state(&mut self.world(), account, state)
     }
 
     pub async fn serve(self, addr: SocketAddr) -> std::io::Result<Running> {

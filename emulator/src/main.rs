@@ -8,7 +8,7 @@ use trustdesk_emulator::Emulator;
 #[derive(Parser)]
 #[command(
     version,
-    about = "A local AWS endpoint (EC2, IAM, STS, License Manager, Multi-party approval) for trustdesk"
+    about = "A local AWS endpoint (EC2, IAM, STS, License Manager, Multi-party approval, Organizations) for trustdesk"
 )]
 struct Cli {
     /// Address to listen on; port 0 picks a free port. The bound address is the first line printed.
@@ -31,7 +31,8 @@ struct Cli {
 enum Seed {
     /// No resources; the default account 123456789012 only.
     Empty,
-    /// Two accounts, two regions, every kind of item with expiries spread over the coming months.
+    /// Two accounts, two regions, every kind of item with expiries spread over the coming months,
+    /// and the organization prod manages (five accounts in two OUs).
     Demo,
 }
 

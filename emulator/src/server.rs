@@ -140,7 +140,7 @@ async fn handle(
     let Some(service) = Service::from_signing_name(&scope.service) else {
         let error = ApiError::bad_request(
             "UnknownService",
-            format!("The emulator does not serve '{}': it serves ec2, iam, sts, license-manager and mpa.", scope.service),
+            format!("The emulator does not serve '{}': it serves ec2, iam, sts, license-manager, mpa and organizations.", scope.service),
         );
         return query::error_response(query::IAM_NAMESPACE, &error, &request_id);
     };

@@ -1,5 +1,6 @@
 //! Everything the emulator holds: accounts (IAM is global per account; EC2, License Manager and
-//! Multi-party approval per region), the credentials AssumeRole handed out, and the clock.
+//! Multi-party approval per region), the organization they belong to, the credentials
+//! AssumeRole handed out, and the clock.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,6 +10,7 @@ use crate::error::ApiError;
 
 use crate::services::{
     ec2::Ec2State, iam::IamState, license_manager::LicenseManagerState, mpa::MpaState,
+    organizations::model::Organization,
 };
 
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
@@ -119,6 +121,8 @@ impl IdempotencyTokens {
 #[derive(Debug)]
 pub struct World {
     pub accounts: BTreeMap<String, Account>,
+    /// AWS Organizations: global, one for every account in it (none until seeded or asked for).
+    pub organization: Option<Organization>,
     /// Temporary credentials issued by AssumeRole, by access key id.
     pub issued_keys: HashMap<String, IssuedKey>,
     /// Added to the wall clock, so tests can make things expire.
@@ -131,6 +135,7 @@ impl Default for World {
         accounts.insert(DEFAULT_ACCOUNT.to_string(), Account::default());
         Self {
             accounts,
+            organization: None,
             issued_keys: HashMap::new(),
             clock_offset: Duration::zero(),
         }

@@ -1,5 +1,5 @@
 //! The four wire protocols of the services emulated: AWS query (IAM, STS), EC2 query, AWS JSON 1.1
-//! (License Manager) and REST-JSON (Multi-party approval).
+//! (License Manager, Organizations) and REST-JSON (Multi-party approval).
 
 pub mod json;
 pub mod query;

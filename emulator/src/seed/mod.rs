@@ -1,9 +1,11 @@
 //! The demo data: two accounts (prod and dev) and two regions, with every kind of item the
 //! console manages, named and tagged as a real organisation would, and expiries spread from
 //! already expired to months away so every alert state is on show. A few items break the tags
-//! an organisation requires, on purpose and always the same ones ([`untidy`]).
+//! an organisation requires, on purpose and always the same ones ([`untidy`]). Prod manages an
+//! AWS Organizations organization of five accounts ([`organization`]).
 
 pub mod iam;
+pub mod organization;
 pub mod scale;
 pub mod untidy;
 
@@ -19,6 +21,11 @@ use crate::services::license_manager::{License, TokenGrant};
 use crate::state::{World, DEFAULT_ACCOUNT};
 use crate::tags::Tag;
 use untidy::Seeded;
+
+pub use organization::{
+    AUDIT_ACCOUNT, LEGACY_ACCOUNT, ORGANIZATION_ID, ROOT_ID, SANDBOX_ACCOUNT, SECURITY_OU,
+    WORKLOADS_OU,
+};
 
 pub const PROD_ACCOUNT: &str = DEFAULT_ACCOUNT;
 pub const DEV_ACCOUNT: &str = "210987654321";
@@ -81,6 +88,7 @@ pub fn demo(world: &mut World) {
             seed_region(world, account, environment, region, now);
         }
     }
+    organization::seed(world, now);
 }
 
 fn seed_region(
@@ -362,5 +370,40 @@ mod tests {
                 assert_eq!(region_state.mpa.identity_sources.len(), 1);
             }
         }
+    }
+
+    #[test]
+    fn the_organization_holds_five_accounts_and_only_the_audit_one_lacks_the_role() {
+        let mut world = World::default();
+        demo(&mut world);
+        let org = world.organization.clone().expect("the demo's organization");
+        assert_eq!(org.management_account, PROD_ACCOUNT);
+        let placed: Vec<(&str, &str, &str)> = org
+            .members
+            .values()
+            .map(|m| (m.id.as_str(), m.name.as_str(), m.parent.as_str()))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                (PROD_ACCOUNT, "prod", ROOT_ID),
+                (DEV_ACCOUNT, "dev", WORKLOADS_OU),
+                (SANDBOX_ACCOUNT, "sandbox", WORKLOADS_OU),
+                (AUDIT_ACCOUNT, "audit", SECURITY_OU),
+                (LEGACY_ACCOUNT, "legacy", SECURITY_OU),
+            ]
+        );
+        assert_eq!(org.members[LEGACY_ACCOUNT].state.status(), "SUSPENDED");
+        for account in [PROD_ACCOUNT, DEV_ACCOUNT, SANDBOX_ACCOUNT, LEGACY_ACCOUNT] {
+            assert!(
+                world.account(account).iam.role(CONSOLE_ROLE).is_ok(),
+                "{account}"
+            );
+        }
+        assert!(world.accounts.contains_key(AUDIT_ACCOUNT));
+        assert!(world.account(AUDIT_ACCOUNT).iam.role(CONSOLE_ROLE).is_err());
+        let sandbox = world.account(SANDBOX_ACCOUNT);
+        assert_eq!(sandbox.iam.roles.len(), 1, "the role and nothing else");
+        assert!(sandbox.iam.policies.is_empty() && sandbox.regions.is_empty());
     }
 }

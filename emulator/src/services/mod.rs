@@ -6,6 +6,7 @@ pub mod iam;
 mod json_input;
 pub mod license_manager;
 pub mod mpa;
+pub mod organizations;
 mod query_input;
 pub mod sts;
 
@@ -46,6 +47,7 @@ pub enum Service {
     Ec2,
     LicenseManager,
     Mpa,
+    Organizations,
 }
 
 impl Service {
@@ -57,6 +59,7 @@ impl Service {
             "ec2" => Self::Ec2,
             "license-manager" => Self::LicenseManager,
             "mpa" => Self::Mpa,
+            "organizations" => Self::Organizations,
             _ => return None,
         })
     }
@@ -74,6 +77,7 @@ impl Service {
             }
             Self::LicenseManager => license_manager::operation(request),
             Self::Mpa => mpa::operation(request),
+            Self::Organizations => organizations::operation(request),
         }
     }
 
@@ -90,6 +94,7 @@ impl Service {
             Self::Ec2 => ec2::handle(world, ctx, operation, request),
             Self::LicenseManager => license_manager::handle(world, ctx, operation, request),
             Self::Mpa => mpa::handle(world, ctx, operation, request),
+            Self::Organizations => organizations::handle(world, ctx, operation, request),
         }
     }
 
@@ -100,6 +105,7 @@ impl Service {
             Self::Ec2 => query::ec2_error_response(error, request_id),
             Self::LicenseManager => json::aws_json_error(error, request_id),
             Self::Mpa => json::rest_json_error(error, request_id),
+            Self::Organizations => organizations::error_response(error, request_id),
         }
     }
 
@@ -119,6 +125,10 @@ impl Service {
                 "ThrottlingException",
                 "Rate exceeded",
             ),
+            Self::Organizations => ApiError::bad_request(
+                "TooManyRequestsException",
+                "You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later.",
+            ),
         }
     }
 
@@ -128,6 +138,7 @@ impl Service {
             Self::Ec2 => ("InternalError", "An internal error has occurred."),
             Self::LicenseManager => ("ServerInternalException", "An internal error occurred."),
             Self::Mpa => ("InternalServerException", "An internal error occurred."),
+            Self::Organizations => ("ServiceException", "Organizations can't complete your request because of an internal service error. Try again later."),
         };
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, code, message)
     }
@@ -139,6 +150,7 @@ impl Service {
             Self::Ec2 => format!("ec2:{operation}"),
             Self::LicenseManager => format!("license-manager:{operation}"),
             Self::Mpa => format!("mpa:{operation}"),
+            Self::Organizations => format!("organizations:{operation}"),
         };
         let message = format!("You are not authorized to perform this operation: {action}.");
         match self {
@@ -146,12 +158,14 @@ impl Service {
             Self::Iam | Self::Sts => ApiError::new(StatusCode::FORBIDDEN, "AccessDenied", message),
             Self::LicenseManager => ApiError::bad_request("AccessDeniedException", message),
             Self::Mpa => ApiError::new(StatusCode::FORBIDDEN, "AccessDeniedException", message),
+            // Organizations' own sentence names no action.
+            Self::Organizations => organizations::access_denied(),
         }
     }
 
     pub fn unknown_operation(self, operation: &str) -> ApiError {
         match self {
-            Self::LicenseManager | Self::Mpa => ApiError::bad_request(
+            Self::LicenseManager | Self::Mpa | Self::Organizations => ApiError::bad_request(
                 "UnknownOperationException",
                 format!("The emulator does not serve {operation}."),
             ),

@@ -69,7 +69,12 @@ class Emulator:
             aws_access_key_id=credentials.get("key", "AKIDCONFORMANCE"),
             aws_secret_access_key=credentials.get("secret", "secret"),
             aws_session_token=credentials.get("token"),
-            config=Config(retries={"total_max_attempts": credentials.get("attempts", 1), "mode": "standard"}),
+            # `validate=False` lets a check send what boto3 would refuse itself (e.g. MaxResults=0),
+            # to see the service's own answer.
+            config=Config(
+                retries={"total_max_attempts": credentials.get("attempts", 1), "mode": "standard"},
+                parameter_validation=credentials.get("validate", True),
+            ),
         )
 
     def control(self, path, body):
@@ -81,6 +86,18 @@ class Emulator:
         )
         with urllib.request.urlopen(request) as response:
             assert response.status == 204
+
+    def control_json(self, path, body):
+        """A control request that answers JSON (the organization's endpoints)."""
+        request = urllib.request.Request(
+            self.endpoint + path,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 200
+            return json.loads(response.read())
 
     def stop(self):
         self.process.terminate()
@@ -750,6 +767,89 @@ def mpa(emu):
     expect_error("ValidationException", mpa.create_identity_source, IdentitySourceParameters={"IamIdentityCenter": {"InstanceArn": "arn:aws:sso:::instance/not-an-instance", "Region": REGION}})
     mpa.delete_identity_source(IdentitySourceArn=arn)
     expect_error("ResourceNotFoundException", mpa.get_identity_source, IdentitySourceArn=arn)
+
+
+# The demo organization (emulator/src/seed/organization.rs).
+ORGANIZATION_ID = "o-k3x9d2q7mw"
+ROOT_ID = "r-7bq2"
+SECURITY_OU = "ou-7bq2-s3c9xk1m"
+WORKLOADS_OU = "ou-7bq2-w8l4pz2d"
+SANDBOX_ACCOUNT, AUDIT_ACCOUNT, LEGACY_ACCOUNT = "333333333333", "444444444444", "555555555555"
+
+
+def every_account(orgs, page_size, operation="list_accounts", **params):
+    pages = list(orgs.get_paginator(operation).paginate(**params, PaginationConfig={"PageSize": page_size}))
+    assert all(len(page["Accounts"]) <= page_size for page in pages), page_size
+    return [account["Id"] for page in pages for account in page["Accounts"]]
+
+
+@check("Organizations: the demo organization, its tree, paging, AWS's errors, and members refused", seed="demo")
+def organizations_demo(emu):
+    orgs = emu.client("organizations")
+    org = orgs.describe_organization()["Organization"]
+    assert org["Id"] == ORGANIZATION_ID and org["FeatureSet"] == "ALL" and org["MasterAccountId"] == ACCOUNT, org
+    assert org["Arn"] == f"arn:aws:organizations::{ACCOUNT}:organization/{ORGANIZATION_ID}"
+    assert org["MasterAccountArn"] == f"arn:aws:organizations::{ACCOUNT}:account/{ORGANIZATION_ID}/{ACCOUNT}"
+    roots = orgs.list_roots()["Roots"]
+    assert [(r["Id"], r["Name"], r["PolicyTypes"]) for r in roots] == [(ROOT_ID, "Root", [])], roots
+    units = orgs.list_organizational_units_for_parent(ParentId=ROOT_ID)["OrganizationalUnits"]
+    assert sorted((u["Name"], u["Id"]) for u in units) == [("Security", SECURITY_OU), ("Workloads", WORKLOADS_OU)], units
+    assert every_account(orgs, 1, "list_accounts_for_parent", ParentId=ROOT_ID) == [ACCOUNT]
+    assert every_account(orgs, 1, "list_accounts_for_parent", ParentId=WORKLOADS_OU) == [OTHER_ACCOUNT, SANDBOX_ACCOUNT]
+    security = orgs.list_accounts_for_parent(ParentId=SECURITY_OU)["Accounts"]
+    assert [a["Id"] for a in security] == [AUDIT_ACCOUNT, LEGACY_ACCOUNT]
+    legacy = security[1]
+    assert (legacy["Name"], legacy["Status"], legacy["State"], legacy["JoinedMethod"]) == ("legacy", "SUSPENDED", "SUSPENDED", "CREATED"), legacy
+    assert isinstance(legacy["JoinedTimestamp"], datetime.datetime)
+    everything = every_account(orgs, 20)
+    assert len(everything) == 5
+    for page_size in range(1, 21):
+        assert every_account(orgs, page_size) == everything, page_size
+
+    unchecked = emu.client("organizations", validate=False)
+    for max_results, reason in ((0, "MIN_VALUE_EXCEEDED"), (21, "MAX_VALUE_EXCEEDED")):
+        error = expect_error("InvalidInputException", unchecked.list_accounts, MaxResults=max_results)
+        assert error.response["Reason"] == reason, error.response
+    error = expect_error("InvalidInputException", orgs.list_accounts, NextToken="not-a-token")
+    assert error.response["Reason"] == "INVALID_NEXT_TOKEN", error.response
+    error = expect_error("InvalidInputException", orgs.list_accounts_for_parent, ParentId="Workloads")
+    assert error.response["Reason"] == "INVALID_PATTERN", error.response
+    expect_error("ParentNotFoundException", orgs.list_organizational_units_for_parent, ParentId="ou-7bq2-zzzzzzzz")
+
+    sts = emu.client("sts")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/TrustdeskReadWrite", RoleSessionName="conf")["Credentials"]
+    dev = emu.client("organizations", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    assert dev.describe_organization()["Organization"]["MasterAccountId"] == ACCOUNT
+    error = expect_error("AccessDeniedException", dev.list_accounts)
+    assert error.response["Error"]["Message"] == "You don't have permissions to access this resource."
+    expect_error("AccessDenied", sts.assume_role, RoleArn=f"arn:aws:iam::{AUDIT_ACCOUNT}:role/TrustdeskReadWrite", RoleSessionName="conf")
+    emu.control("/_emulator/faults", {"operation": "ListRoots", "times": 1, "kind": "throttle"})
+    expect_error("TooManyRequestsException", orgs.list_roots)
+    emu.control("/_emulator/faults", {"operation": "ListRoots", "times": 1, "kind": "throttle"})
+    assert emu.client("organizations", attempts=2).list_roots()["ResponseMetadata"]["RetryAttempts"] == 1
+
+
+@check("Organizations: the control endpoints found, grow and change an organization")
+def organizations_control(emu):
+    orgs = emu.client("organizations")
+    expect_error("AWSOrganizationsNotInUseException", orgs.describe_organization)
+    created = emu.control_json("/_emulator/organization/accounts", {"name": "team-a", "role": True})
+    org = orgs.describe_organization()["Organization"]
+    assert org["MasterAccountId"] == ACCOUNT, org
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    scaled = emu.control_json("/_emulator/organization/scale", {"accounts": 45})
+    assert len(scaled["accounts"]) == 45
+    assert every_account(orgs, 7, "list_accounts_for_parent", ParentId=scaled["organizational_unit"]) == scaled["accounts"]
+    assert every_account(orgs, 3, "list_accounts_for_parent", ParentId=root) == [ACCOUNT, created["id"]]
+    everything = every_account(orgs, 20)
+    assert len(everything) == 47 and len(set(everything)) == 47
+    for page_size in range(1, 21):
+        assert every_account(orgs, page_size) == everything, page_size
+    creds = emu.client("sts").assume_role(RoleArn=f"arn:aws:iam::{created['id']}:role/TrustdeskReadWrite", RoleSessionName="conf")["Credentials"]
+    assert emu.client("sts", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"]).get_caller_identity()["Account"] == created["id"]
+    emu.control(f"/_emulator/organization/accounts/{created['id']}/status", {"status": "CLOSED"})
+    closed = [a for a in orgs.list_accounts_for_parent(ParentId=root)["Accounts"] if a["Id"] == created["id"]][0]
+    assert (closed["Status"], closed["State"]) == ("SUSPENDED", "CLOSED"), closed
 
 
 @check("Fault injection: throttling reaches boto3 with the service's code")

@@ -12,6 +12,17 @@
 //! - `POST /_emulator/roles` `{"account": "210987654321", "role_name": "Auditor"}`
 //! - `POST /_emulator/chat/{channel}` `{"text": …}`: the demo's Slack-compatible chat webhook;
 //!   `GET /_emulator/chat` shows what it received (`/_emulator/chat.json` as JSON)
+//! - `POST /_emulator/organization/accounts` `{"name": "team-a", "parent": "ou-…", "role": true,
+//!   "status": "ACTIVE", "id": "800000000001", "email": "a@example.com"}` (only `name`
+//!   required; `parent` defaults to the root, `role` (the console's role in it) to false,
+//!   `status` to ACTIVE, `id` to the next free from 800000000001, `email` to one made from the
+//!   name): a member account, with its own state, answered `{"id": "…"}`. Without an
+//!   organization, the default account founds one.
+//! - `POST /_emulator/organization/scale` `{"accounts": 200}` (1 to 1,000): that many active
+//!   accounts with the console's role, `member-0001` on, in the OU `Scale` under the root,
+//!   answered `{"organizational_unit": "ou-…", "accounts": ["600000000001", …]}`
+//! - `POST /_emulator/organization/accounts/{id}/status` `{"status": "SUSPENDED"}` (ACTIVE,
+//!   SUSPENDED, PENDING_CLOSURE or CLOSED): a member's `State`, and so its `Status`
 //!
 //! Every request that changes state must say `Content-Type: application/json`: a web page can
 //! send a cross-site POST with a form or text body without asking first, but not a JSON one, so
@@ -24,6 +35,7 @@ use http::{header, HeaderMap, Method, StatusCode};
 use serde::Deserialize;
 
 use crate::faults::{Fault, Only};
+use crate::services::organizations::{AccountState, NewMember};
 use crate::Emulator;
 
 pub const PREFIX: &str = "/_emulator";
@@ -61,6 +73,33 @@ struct RoleRequest {
     role_name: String,
 }
 
+#[derive(Deserialize)]
+struct MemberRequest {
+    name: String,
+    #[serde(default)]
+    parent: Option<String>,
+    #[serde(default)]
+    role: bool,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ScaleRequest {
+    accounts: usize,
+}
+
+#[derive(Deserialize)]
+struct StatusRequest {
+    status: String,
+}
+
+const ORGANIZATION_ACCOUNTS: &str = "/organization/accounts";
+
 pub fn handle(
     emulator: &Emulator,
     method: &Method,
@@ -75,6 +114,9 @@ pub fn handle(
             "control requests that change the emulator must be sent with Content-Type: application/json",
         )
             .into_response();
+    }
+    if let (&Method::POST, Some(account)) = (method, account_status_route(route)) {
+        return set_status(emulator, account, body);
     }
     match (method.clone(), route) {
         (Method::GET, "/health") => (StatusCode::OK, "ok").into_response(),
@@ -139,6 +181,8 @@ pub fn handle(
             }
             Err(error) => bad_request(error),
         },
+        (Method::POST, ORGANIZATION_ACCOUNTS) => add_member(emulator, body),
+        (Method::POST, "/organization/scale") => scale(emulator, body),
         (Method::GET, "/chat") => emulator.chat().page(),
         (Method::GET, "/chat.json") => axum::Json(emulator.chat().messages()).into_response(),
         (Method::POST, route) if route.starts_with("/chat/") => {
@@ -146,6 +190,74 @@ pub fn handle(
         }
         _ => (StatusCode::NOT_FOUND, "unknown control endpoint").into_response(),
     }
+}
+
+fn add_member(emulator: &Emulator, body: &[u8]) -> Response {
+    let request = match serde_json::from_slice::<MemberRequest>(body) {
+        Ok(request) => request,
+        Err(error) => return bad_request(error),
+    };
+    let state = match request.status.as_deref().map(parse_state).transpose() {
+        Ok(state) => state.unwrap_or(AccountState::Active),
+        Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
+    };
+    let new = NewMember {
+        id: request.id,
+        email: request.email,
+        parent: request.parent,
+        role: request.role,
+        state,
+        ..NewMember::created(&request.name, emulator.now())
+    };
+    match emulator.add_member_account(new) {
+        Ok(id) => axum::Json(serde_json::json!({ "id": id })).into_response(),
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
+    }
+}
+
+fn scale(emulator: &Emulator, body: &[u8]) -> Response {
+    let request = match serde_json::from_slice::<ScaleRequest>(body) {
+        Ok(request) => request,
+        Err(error) => return bad_request(error),
+    };
+    match emulator.add_scale_members(request.accounts) {
+        Ok(scaled) => axum::Json(serde_json::json!({
+            "organizational_unit": scaled.unit,
+            "accounts": scaled.accounts,
+        }))
+        .into_response(),
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
+    }
+}
+
+fn set_status(emulator: &Emulator, account: &str, body: &[u8]) -> Response {
+    let request = match serde_json::from_slice::<StatusRequest>(body) {
+        Ok(request) => request,
+        Err(error) => return bad_request(error),
+    };
+    match parse_state(&request.status).and_then(|state| emulator.set_account_state(account, state))
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(message) => (StatusCode::BAD_REQUEST, message).into_response(),
+    }
+}
+
+/// The account of `/organization/accounts/{id}/status`.
+fn account_status_route(route: &str) -> Option<&str> {
+    route
+        .strip_prefix(ORGANIZATION_ACCOUNTS)?
+        .strip_prefix('/')?
+        .strip_suffix("/status")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+}
+
+fn parse_state(text: &str) -> Result<AccountState, String> {
+    AccountState::parse(text).ok_or_else(|| {
+        format!(
+            "status must be one of {}",
+            AccountState::ALL.map(AccountState::as_str).join(", ")
+        )
+    })
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

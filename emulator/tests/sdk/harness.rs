@@ -73,6 +73,10 @@ impl Aws {
     pub async fn mpa(&self, region: &str) -> aws_sdk_mpa::Client {
         aws_sdk_mpa::Client::new(&self.config(region).await)
     }
+
+    pub async fn organizations(&self) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::new(&self.config(REGION).await)
+    }
 }
 
 /// The AWS error code of a call that must fail.
@@ -147,6 +151,11 @@ pub fn url_decoded(document: &str) -> String {
 
 /// An IAM client acting in `account` through AssumeRole into `role`.
 pub async fn iam_in(aws: &Aws, account: &str, role: &str) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::new(&config_in(aws, account, role).await)
+}
+
+/// A configuration acting in `account` through AssumeRole into `role`.
+pub async fn config_in(aws: &Aws, account: &str, role: &str) -> SdkConfig {
     let assumed = aws
         .sts()
         .await
@@ -157,18 +166,16 @@ pub async fn iam_in(aws: &Aws, account: &str, role: &str) -> aws_sdk_iam::Client
         .await
         .expect("AssumeRole into the account");
     let credentials = assumed.credentials().expect("credentials");
-    let config = aws
-        .config_with(
-            REGION,
-            Credentials::new(
-                credentials.access_key_id(),
-                credentials.secret_access_key(),
-                Some(credentials.session_token().to_string()),
-                None,
-                "assumed",
-            ),
-            RetryConfig::disabled(),
-        )
-        .await;
-    aws_sdk_iam::Client::new(&config)
+    aws.config_with(
+        REGION,
+        Credentials::new(
+            credentials.access_key_id(),
+            credentials.secret_access_key(),
+            Some(credentials.session_token().to_string()),
+            None,
+            "assumed",
+        ),
+        RetryConfig::disabled(),
+    )
+    .await
 }

@@ -13,4 +13,5 @@ mod iam_scale;
 mod iam_updates;
 mod license_manager;
 mod mpa;
+mod organizations;
 mod sts;

@@ -50,7 +50,14 @@ test('the Sync page shows every scope, and Sync now runs a new sync with progres
   await navigate(page, 'Console', 'Sync');
   await expect(page).toHaveURL(`${baseUrl}/sync`);
   await waitForHydration(page);
-  await expect(page.locator('#sync-scopes tbody tr[data-scope]')).toHaveCount(28);
+  // The demo organization's prod, dev and sandbox: 4 regional kinds × 2 regions and 6 IAM kinds each.
+  await expect(page.locator('#sync-scopes tbody tr[data-scope]')).toHaveCount(42);
+  // Its Organization card: the account whose role is missing says why, the suspended one is not read.
+  const organization = page.locator('#organization');
+  await expect(organization.locator('tr[data-state="managed"]')).toHaveCount(3);
+  await expect(organization.locator('tr[data-org-account="444444444444"]')).toContainText('not authorized to perform: sts:AssumeRole');
+  await expect(organization.locator('tr[data-org-account="555555555555"]')).toHaveAttribute('data-state', 'not active');
+  await organization.screenshot({ path: 'end2end/artifacts/sync-organization.png' });
   const before = await page.locator('#sync-scopes tbody tr[data-scope="saml-provider/prod/global"] time').getAttribute('datetime');
   await page.locator('#sync-now').click();
   await expect(page.locator('#sync-state')).toHaveAttribute('data-state', 'idle', { timeout: 30_000 });
@@ -58,7 +65,7 @@ test('the Sync page shows every scope, and Sync now runs a new sync with progres
     const after = await page.locator('#sync-scopes tbody tr[data-scope="saml-provider/prod/global"] time').getAttribute('datetime');
     expect(after).not.toBe(before);
   }).toPass({ timeout: 30_000 });
-  await expect(page.locator('#sync-scopes tr[data-outcome="ok"]')).toHaveCount(28);
+  await expect(page.locator('#sync-scopes tr[data-outcome="ok"]')).toHaveCount(42);
   await page.screenshot({ path: 'end2end/artifacts/sync.png', fullPage: true });
 });
 

@@ -1,7 +1,9 @@
-//! Demo mode's wiring: the emulator's seeded accounts become the console's configured ones.
+//! Demo mode's wiring: the emulator's organization and seeded accounts become the console's.
 //! Production code never reads the demo data; only this module knows it.
 
-use crate::config::{AccountConfig, Secret, WebhookConfig, WebhookFormat};
+use crate::config::{
+    AccountConfig, OrganizationConfig, Secret, WebhookConfig, WebhookFormat, ACCOUNT_ID_SLOT,
+};
 use app::model::alerts::AlertRules;
 use app::model::compliance::TagRuleForm;
 
@@ -30,29 +32,33 @@ pub fn alert_rules() -> AlertRules {
     }
 }
 
-/// The accounts demo mode manages: the emulator's two seeded accounts in its two regions, and
-/// with `scale` its account at organisation scale (IAM only, so one region).
+/// The emulator's organization, whose accounts demo mode manages in its two regions: `prod` (the
+/// management account) and `dev` with the seeded items, an empty `sandbox`, `audit` whose role
+/// is missing (shown on the Sync page with AWS's refusal) and the suspended `legacy`.
+pub fn organization() -> OrganizationConfig {
+    use trustdesk_emulator::seed;
+    OrganizationConfig {
+        role: format!(
+            "arn:aws:iam::{}:role/{}",
+            ACCOUNT_ID_SLOT,
+            seed::CONSOLE_ROLE
+        ),
+        regions: seed::REGIONS.iter().map(|r| r.to_string()).collect(),
+        include_ous: Vec::new(),
+        exclude_ous: Vec::new(),
+        include_accounts: Vec::new(),
+        exclude_accounts: Vec::new(),
+        profile: None,
+        role_arn: None,
+    }
+}
+
+/// The accounts demo mode configures besides its organization's: with `scale`, its account at
+/// organisation scale (IAM only, so one region).
 pub fn accounts(scale: bool) -> Vec<AccountConfig> {
     use trustdesk_emulator::seed;
     let regions: Vec<String> = seed::REGIONS.iter().map(|r| r.to_string()).collect();
-    let mut accounts = vec![
-        AccountConfig {
-            name: "prod".into(),
-            profile: None,
-            role_arn: None,
-            regions: regions.clone(),
-        },
-        AccountConfig {
-            name: "dev".into(),
-            profile: None,
-            role_arn: Some(format!(
-                "arn:aws:iam::{}:role/{}",
-                seed::DEV_ACCOUNT,
-                seed::CONSOLE_ROLE
-            )),
-            regions: regions.clone(),
-        },
-    ];
+    let mut accounts = Vec::new();
     if scale {
         accounts.push(AccountConfig {
             name: "scale".into(),

@@ -141,7 +141,8 @@ impl Trustdesk {
         } else {
             None
         };
-        if config.demo && config.accounts.is_empty() {
+        if config.demo && config.accounts.is_empty() && config.organization.is_none() {
+            config.organization = Some(demo::organization());
             config.accounts = demo::accounts(config.demo_scale);
         }
         let aws = AwsTarget {
@@ -165,6 +166,8 @@ impl Trustdesk {
             }
             None => time::Clock::default(),
         };
+        // The organization's accounts are known before the first page or sync needs them.
+        jobs::sync::read_organization(&clients, &db).await;
         let mut alerting = alerts::Alerting::from_config(&config).map_err(StartError::LinkKey)?;
         alerting.demo_chat_page = demo_chat_page;
         let csrf_key =

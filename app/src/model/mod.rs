@@ -42,5 +42,5 @@ pub use secret::Secret;
 pub use session::{
     About, AwsTarget, Dashboard, DatabaseStatus, NavCounts, NavKind, SessionInfo, SetupLinkState,
 };
-pub use sync::{SyncOverview, SyncScopeRun};
+pub use sync::{AccountState, OrganizationAccount, OrganizationRead, SyncOverview, SyncScopeRun};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

@@ -5,7 +5,7 @@ use super::{PageTitle, CARD};
 use crate::api::sync::{get_sync_overview, RequestSync};
 use crate::components::form::{action_error, action_success};
 use crate::components::{ActionAlert, CsrfField, DataTable, Loaded, LocalTime};
-use crate::model::{SyncOverview, SyncScopeRun};
+use crate::model::{AccountState, OrganizationRead, SyncOverview, SyncScopeRun};
 use leptos::prelude::*;
 
 /// How often the page loads itself again while a sync is requested or running, with or
@@ -82,9 +82,82 @@ fn Overview(
             })}
             <ActionAlert error=request_error success=requested />
         </div>
+        {overview.organization.map(|read| view! { <Organization read /> })}
         <DataTable id="sync-scopes" columns empty>
             {rows}
         </DataTable>
+    }
+}
+
+/// The organization's accounts as the last read found them: managed, or why not.
+#[component]
+fn Organization(mut read: OrganizationRead) -> impl IntoView {
+    read.accounts
+        .sort_by_key(|account| (account.aws_name.to_lowercase(), account.id.clone()));
+    // OUs are read only when they narrow the accounts; without them the column says nothing.
+    let with_ous = read.accounts.iter().any(|account| !account.ous.is_empty());
+    let managed = read
+        .accounts
+        .iter()
+        .filter(|a| a.state == AccountState::Managed)
+        .count();
+    let problem = (!read.error.is_empty()).then(|| {
+        view! {
+            <p role="alert" id="organization-error" class="font-semibold text-red-700 dark:text-red-400">
+                {format!("The organization could not be read: {} The accounts it gave before are still read.", read.error)}
+            </p>
+        }
+    });
+    let rows = read
+        .accounts
+        .iter()
+        .map(|account| {
+            let (label, class) = match account.state {
+                AccountState::Managed => ("managed", "text-emerald-700 dark:text-emerald-400"),
+                AccountState::Excluded => ("excluded", "text-slate-600 dark:text-slate-400"),
+                AccountState::Inactive => ("not active", "text-amber-700 dark:text-amber-400"),
+                AccountState::Unreachable => ("role refused", "text-red-700 font-semibold dark:text-red-400"),
+            };
+            let name = if account.name.is_empty() || account.name == account.aws_name {
+                view! { <span>{account.aws_name.clone()}</span> }.into_any()
+            } else {
+                view! { <span>{account.aws_name.clone()} <span class="sub">{format!(" (as {})", account.name)}</span></span> }.into_any()
+            };
+            view! {
+                <tr data-org-account=account.id.clone() data-state=label>
+                    <td>{name}</td>
+                    <td class="font-mono text-xs">{account.id.clone()}</td>
+                    {with_ous.then(|| view! { <td>{account.ous.join(" › ")}</td> })}
+                    <td>{account.status.clone()}</td>
+                    <td>
+                        <span class=class>{label}</span>
+                        {(!account.note.is_empty()).then(|| view! { <div class="text-xs text-slate-600 dark:text-slate-400">{account.note.clone()}</div> })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let mut columns = vec!["Account", "Id", "Status in AWS", "In trustdesk"];
+    if with_ous {
+        columns.insert(2, "Organizational unit");
+    }
+    let empty = read
+        .accounts
+        .is_empty()
+        .then_some("The organization has no accounts.");
+    view! {
+        <section class=format!("{CARD} mb-4 space-y-2 text-sm") aria-labelledby="organization-heading" id="organization">
+            <h2 id="organization-heading" class="font-semibold">"Organization"</h2>
+            <p class="text-slate-600 dark:text-slate-400">
+                {format!("{managed} of {} accounts of the AWS Organization are read, as of ", read.accounts.len())}
+                <LocalTime utc=read.read_at.clone() />
+                ". The organization is read again at the start of every sync: new accounts appear, suspended or closed ones are no longer read."
+            </p>
+            {problem}
+            <DataTable id="organization-accounts" columns empty>
+                {rows}
+            </DataTable>
+        </section>
     }
 }
 

@@ -21,7 +21,7 @@ pub type Fut<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 #[derive(Clone)]
 pub struct At {
     aws: Arc<Aws>,
-    account: usize,
+    account: Arc<Account>,
     sdk_region: String,
     pub scope: Scope,
     pub seen: String,
@@ -32,7 +32,7 @@ pub struct At {
 impl At {
     pub(crate) fn new(
         aws: Arc<Aws>,
-        account: usize,
+        account: Arc<Account>,
         sdk_region: String,
         scope: Scope,
         calls: CallCounter,
@@ -48,7 +48,7 @@ impl At {
     }
 
     fn account(&self) -> &Account {
-        &self.aws.accounts()[self.account]
+        &self.account
     }
 
     /// A client of one service (`aws_sdk_iam::Client`, …) for calls here.

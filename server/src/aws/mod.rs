@@ -17,6 +17,7 @@ pub mod ipam;
 pub mod kind;
 pub mod license_manager;
 pub mod mpa;
+pub mod organization;
 pub mod pages;
 pub mod plan;
 pub mod retries;
@@ -86,7 +87,7 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// The session name trustdesk's assumed-role sessions carry, visible in CloudTrail.
 pub const SESSION_NAME: &str = "trustdesk-console";
 
-/// One configured AWS account.
+/// One AWS account the console manages: configured, or discovered in the organization.
 pub struct Account {
     pub name: String,
     pub regions: Vec<String>,
@@ -94,8 +95,35 @@ pub struct Account {
     account_id: OnceCell<String>,
 }
 
+impl Account {
+    /// An account whose calls use `config`; its id is asked of STS at first use.
+    pub(crate) fn new(name: String, regions: Vec<String>, config: SdkConfig) -> Self {
+        Account {
+            name,
+            regions,
+            config,
+            account_id: OnceCell::new(),
+        }
+    }
+}
+
+/// Where one kind is read: an account and a region (`global` for IAM), with the region SDK
+/// clients are made for.
+#[derive(Clone)]
+pub struct Place {
+    pub account: Arc<Account>,
+    pub region: String,
+    pub sdk_region: String,
+}
+
 pub struct Aws {
-    accounts: Vec<Account>,
+    /// The accounts as of the last organization read (or the configured ones): replaced whole,
+    /// so a sync or a page works with one list from start to end.
+    accounts: std::sync::RwLock<Arc<Vec<Arc<Account>>>>,
+    /// The `[[accounts]]` of the configuration, which every organization read keeps.
+    configured: Vec<Arc<Account>>,
+    /// What the `[organization]` reads need, when one is configured.
+    organization: Option<organization::Reader>,
     clients: Mutex<HashMap<(String, String), SdkConfig>>,
     /// Where every client's calls are counted for `/metrics`.
     metrics: Arc<crate::monitoring::Metrics>,
@@ -106,7 +134,9 @@ impl Aws {
     /// with nothing configured, work with.
     pub fn none() -> Self {
         Self {
-            accounts: Vec::new(),
+            accounts: Default::default(),
+            configured: Vec::new(),
+            organization: None,
             clients: Mutex::new(HashMap::new()),
             metrics: Default::default(),
         }
@@ -126,49 +156,46 @@ impl Aws {
             config.accounts.clone()
         };
         let base = base_loader(config, metadata, None).load().await;
-        if configured.is_empty() {
+        let organization = match &config.organization {
+            Some(settings) => Some(
+                organization::Reader::new(
+                    settings.clone(),
+                    base_loader(config, metadata, settings.profile.as_deref())
+                        .load()
+                        .await,
+                )
+                .await,
+            ),
+            None => None,
+        };
+        if configured.is_empty() && organization.is_none() {
             let region = base
                 .region()
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| "us-east-1".to_string());
-            accounts.push(Account {
-                name: "default".into(),
-                regions: vec![region],
-                config: base.clone(),
-                account_id: OnceCell::new(),
-            });
+            accounts.push(Arc::new(Account::new(
+                "default".into(),
+                vec![region],
+                base.clone(),
+            )));
         }
         for account in configured {
             let mut sdk_config = base_loader(config, metadata, account.profile.as_deref())
                 .load()
                 .await;
             if let Some(role_arn) = &account.role_arn {
-                // STS is called in the account's first region (any works; a region is required).
-                let sts_region = account
-                    .regions
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| "us-east-1".into());
-                let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-                    .session_name(SESSION_NAME)
-                    .region(Region::new(sts_region))
-                    .configure(&sdk_config)
-                    .build()
-                    .await;
-                sdk_config = sdk_config
-                    .into_builder()
-                    .credentials_provider(SharedCredentialsProvider::new(provider))
-                    .build();
+                sdk_config = assuming(sdk_config, role_arn, &account.regions).await;
             }
-            accounts.push(Account {
-                name: account.name,
-                regions: account.regions,
-                config: sdk_config,
-                account_id: OnceCell::new(),
-            });
+            accounts.push(Arc::new(Account::new(
+                account.name,
+                account.regions,
+                sdk_config,
+            )));
         }
         Self {
-            accounts,
+            accounts: std::sync::RwLock::new(Arc::new(accounts.clone())),
+            configured: accounts,
+            organization,
             clients: Mutex::new(HashMap::new()),
             metrics: Default::default(),
         }
@@ -188,25 +215,59 @@ impl Aws {
         }
     }
 
-    pub fn accounts(&self) -> &[Account] {
-        &self.accounts
+    /// The accounts managed now.
+    pub fn accounts(&self) -> Arc<Vec<Arc<Account>>> {
+        self.accounts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
-    /// Where `kind` lives: every configured account and region, or for a global kind every
-    /// account once (region `global`). Each with the account's index and the region SDK
-    /// clients are made for.
-    pub fn places(&self, kind: ResourceKind) -> Vec<(usize, String, String)> {
-        self.accounts
+    /// The names of the accounts managed now.
+    pub fn account_names(&self) -> Vec<String> {
+        self.accounts().iter().map(|a| a.name.clone()).collect()
+    }
+
+    /// Whether accounts are read from an AWS organization (`[organization]`).
+    pub fn reads_an_organization(&self) -> bool {
+        self.organization.is_some()
+    }
+
+    /// Reads the organization's accounts again (`[organization]`): the accounts managed from
+    /// now on are the configured ones and the organization's active, included ones whose role
+    /// could be assumed. Answers what was found, for the Sync page; none without an organization.
+    pub async fn read_organization(&self) -> Option<organization::Discovery> {
+        let reader = self.organization.as_ref()?;
+        let current = self.accounts();
+        let counted = self.call_metrics(&calls::CallCounter::default());
+        let discovery = reader.discover(&self.configured, &current, &counted).await;
+        let mut accounts = self.configured.clone();
+        accounts.extend(discovery.managed.iter().cloned());
+        *self.accounts.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(accounts);
+        Some(discovery)
+    }
+
+    /// Where `kind` lives: every managed account and region, or for a global kind every
+    /// account once (region `global`).
+    pub fn places(&self, kind: ResourceKind) -> Vec<Place> {
+        self.accounts()
             .iter()
-            .enumerate()
-            .flat_map(|(index, account)| {
+            .flat_map(|account| {
                 if kind.is_global() {
-                    vec![(index, GLOBAL_REGION.to_string(), global_sdk_region(account))]
+                    vec![Place {
+                        account: account.clone(),
+                        region: GLOBAL_REGION.to_string(),
+                        sdk_region: global_sdk_region(account),
+                    }]
                 } else {
                     account
                         .regions
                         .iter()
-                        .map(|r| (index, r.clone(), r.clone()))
+                        .map(|r| Place {
+                            account: account.clone(),
+                            region: r.clone(),
+                            sdk_region: r.clone(),
+                        })
                         .collect()
                 }
             })
@@ -219,15 +280,15 @@ impl Aws {
         kind: ResourceKind,
         account: &str,
         region: &str,
-    ) -> Result<(usize, String), AppError> {
-        let index = self
-            .accounts
+    ) -> Result<Place, AppError> {
+        let found = self
+            .accounts()
             .iter()
-            .position(|a| a.name == account)
+            .find(|a| a.name == account)
+            .cloned()
             .ok_or_else(|| {
-                AppError::not_found(format!("No AWS account named \"{account}\" is configured."))
+                AppError::not_found(format!("No AWS account named \"{account}\" is managed."))
             })?;
-        let found = &self.accounts[index];
         if kind.is_global() {
             if region != GLOBAL_REGION {
                 return Err(AppError::not_found(format!(
@@ -235,14 +296,23 @@ impl Aws {
                     kind.title()
                 )));
             }
-            return Ok((index, global_sdk_region(found)));
+            let sdk_region = global_sdk_region(&found);
+            return Ok(Place {
+                account: found,
+                region: region.to_string(),
+                sdk_region,
+            });
         }
         if !found.regions.iter().any(|r| r == region) {
             return Err(AppError::not_found(format!(
                 "Region {region} is not configured for account {account}."
             )));
         }
-        Ok((index, region.to_string()))
+        Ok(Place {
+            account: found,
+            region: region.to_string(),
+            sdk_region: region.to_string(),
+        })
     }
 
     /// Where calls about an item of `kind` in `account`/`region` go, the account's id read
@@ -253,31 +323,26 @@ impl Aws {
         account: &str,
         region: &str,
     ) -> Result<At, AwsFailure> {
-        let (index, sdk_region) =
-            self.place(kind, account, region)
-                .map_err(|error| AwsFailure {
-                    error,
-                    code: "NotConfigured".into(),
-                    request_id: String::new(),
-                })?;
-        self.at_place(index, region, &sdk_region).await
+        let place = self
+            .place(kind, account, region)
+            .map_err(|error| AwsFailure {
+                error,
+                code: "NotConfigured".into(),
+                request_id: String::new(),
+            })?;
+        self.at_place(&place).await
     }
 
     /// [`Aws::at`] for a place from [`Aws::places`].
-    pub async fn at_place(
-        self: &Arc<Self>,
-        index: usize,
-        region: &str,
-        sdk_region: &str,
-    ) -> Result<At, AwsFailure> {
-        let account = &self.accounts[index];
+    pub async fn at_place(self: &Arc<Self>, place: &Place) -> Result<At, AwsFailure> {
+        let account = &place.account;
         let calls = calls::CallCounter::default();
-        let account_id = self.account_id(account, sdk_region, &calls).await?;
+        let account_id = self.account_id(account, &place.sdk_region, &calls).await?;
         Ok(At::new(
             self.clone(),
-            index,
-            sdk_region.to_string(),
-            Scope::new(&account.name, &account_id, region),
+            account.clone(),
+            place.sdk_region.clone(),
+            Scope::new(&account.name, &account_id, &place.region),
             calls,
         ))
     }
@@ -356,8 +421,28 @@ service_clients!(
     aws_sdk_iam,
     aws_sdk_licensemanager retrying retries::ThrottlingCodes,
     aws_sdk_mpa,
+    aws_sdk_organizations retrying retries::ThrottlingCodes,
     aws_sdk_sts
 );
+
+/// `config` with credentials of `role_arn`, assumed (and renewed) by STS in the account's first
+/// region (any works; a region is required).
+pub(crate) async fn assuming(config: SdkConfig, role_arn: &str, regions: &[String]) -> SdkConfig {
+    let sts_region = regions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "us-east-1".into());
+    let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+        .session_name(SESSION_NAME)
+        .region(Region::new(sts_region))
+        .configure(&config)
+        .build()
+        .await;
+    config
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build()
+}
 
 /// IAM's endpoint is global, but SDK clients need a region: the account's first one.
 fn global_sdk_region(account: &Account) -> String {

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod monitoring;
+mod organization;
 mod secret;
 mod security;
 mod smtp;
@@ -10,6 +11,7 @@ mod webhooks;
 
 use accounts::check_accounts;
 pub use accounts::{AccountConfig, InstanceMetadata};
+pub use organization::{OrganizationConfig, ACCOUNT_ID_SLOT};
 
 pub use monitoring::MetricsAccess;
 pub use secret::Secret;
@@ -53,6 +55,8 @@ pub struct Config {
     /// The AWS accounts the console manages; empty means one account from the default
     /// credential chain and region.
     pub accounts: Vec<AccountConfig>,
+    /// The AWS Organization whose accounts the console manages too (`[organization]`, file only).
+    pub organization: Option<OrganizationConfig>,
     /// Whether the SDK may ask the EC2 instance metadata service for a region and credentials.
     pub aws_instance_metadata: InstanceMetadata,
     pub sync: SyncSettings,
@@ -127,6 +131,7 @@ impl Default for Config {
             demo: false,
             demo_scale: false,
             accounts: Vec::new(),
+            organization: None,
             aws_instance_metadata: InstanceMetadata::Auto,
             sync: SyncSettings::default(),
             time_zone: chrono_tz::UTC,
@@ -163,6 +168,7 @@ impl fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("demo_scale", &self.demo_scale)
             .field("accounts", &self.accounts)
+            .field("organization", &self.organization)
             .field("sync", &self.sync)
             .field("time_zone", &self.time_zone)
             .field("smtp", &self.smtp)
@@ -195,6 +201,7 @@ struct FileConfig {
     aws_endpoint_url: Option<String>,
     demo: Option<bool>,
     accounts: Option<Vec<AccountConfig>>,
+    organization: Option<OrganizationConfig>,
     aws_instance_metadata: Option<accounts::Switch>,
     sync_interval: Option<String>,
     sync_concurrency: Option<String>,
@@ -369,6 +376,7 @@ impl Config {
                 }
             },
             accounts: None,
+            organization: None,
             aws_instance_metadata: env
                 .get("TRUSTDESK_AWS_INSTANCE_METADATA")
                 .map(|v| accounts::Switch::Text(v.clone())),
@@ -512,6 +520,12 @@ impl Config {
         if let Some(accounts) = layer.accounts {
             check_accounts(&accounts).map_err(|message| err(name("accounts"), message))?;
             self.accounts = accounts;
+        }
+        if let Some(organization) = layer.organization {
+            organization
+                .check()
+                .map_err(|message| err(name("organization"), message))?;
+            self.organization = Some(organization);
         }
         if let Some(value) = layer.aws_instance_metadata {
             self.aws_instance_metadata = value

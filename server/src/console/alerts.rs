@@ -85,12 +85,7 @@ impl RequestConsole {
     }
 
     pub(crate) fn account_names(&self) -> Vec<String> {
-        self.console
-            .clients
-            .accounts()
-            .iter()
-            .map(|a| a.name.clone())
-            .collect()
+        self.console.clients.account_names()
     }
 
     fn webhook_names(&self) -> Vec<String> {

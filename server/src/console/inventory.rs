@@ -9,7 +9,7 @@ use app::model::{
     aws_rules, AppError, AwsItem, CreateFormOptions, ErrorKind, FieldErrors, FormIntent,
     InventoryPage, InventoryQuery, ItemState, OnceSecret, Outcome, PermissionCheck, Recorded,
     RefreshReport, Renewal, RenewalForm, RenewalLinks, ResourceKind, ResourceRef, Retirement, Role,
-    Secret, Tag, GLOBAL_REGION,
+    Secret, Tag,
 };
 use app::ports::{Changed, InventoryPorts, KindRequest};
 use serde_json::{json, Value};
@@ -239,8 +239,8 @@ impl RequestConsole {
         let clients = &self.console.clients;
         let mut places = Vec::new();
         let mut last_error = None;
-        for (index, region, sdk_region) in clients.places(kind) {
-            match clients.at_place(index, &region, &sdk_region).await {
+        for place in clients.places(kind) {
+            match clients.at_place(&place).await {
                 Ok(at) => places.push(at),
                 Err(failure) => last_error = Some(failure.error),
             }
@@ -385,20 +385,14 @@ impl InventoryPorts for RequestConsole {
             .filter(|run| run.failed() && in_view(&run.account, &run.region))
             .map(|run| format!("{}/{}: {}", run.account, run.region, run.error))
             .collect();
-        let mut accounts: Vec<String> = self
-            .console
-            .clients
-            .accounts()
-            .iter()
-            .map(|a| a.name.clone())
-            .collect();
+        let mut accounts = self.console.clients.account_names();
         accounts.sort();
         let mut regions: Vec<String> = self
             .console
             .clients
             .places(kind)
             .into_iter()
-            .map(|(_, region, _)| region)
+            .map(|place| place.region)
             .collect();
         regions.sort();
         regions.dedup();
@@ -538,14 +532,7 @@ impl InventoryPorts for RequestConsole {
         let targets = clients
             .places(kind)
             .into_iter()
-            .map(|(index, region, _)| {
-                let account = &clients.accounts()[index].name;
-                if kind.is_global() {
-                    format!("{account}/{GLOBAL_REGION}")
-                } else {
-                    format!("{account}/{region}")
-                }
-            })
+            .map(|place| format!("{}/{}", place.account.name, place.region))
             .collect();
         Ok(CreateFormOptions {
             targets,

@@ -22,6 +22,11 @@ impl SyncPorts for RequestConsole {
             .await
             .map_err(db_error)?;
         let (next_run_at, requested_at) = store::sync::schedule(pool).await.map_err(db_error)?;
+        let organization = if self.console.clients.reads_an_organization() {
+            store::organization::latest(pool).await.map_err(db_error)?
+        } else {
+            None
+        };
         Ok(SyncOverview {
             scopes,
             newest_done: newest.iter().filter(|run| run.is_finished()).count(),
@@ -31,6 +36,7 @@ impl SyncPorts for RequestConsole {
             requested: requested_at.is_some(),
             interval_seconds: self.console.sync_settings.interval.as_secs(),
             can_sync: user.role() == Role::Admin,
+            organization,
         })
     }
 

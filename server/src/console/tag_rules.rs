@@ -21,12 +21,7 @@ impl Console {
         forms: &[TagRuleForm],
         via: &str,
     ) -> Result<usize, AppError> {
-        let accounts: Vec<String> = self
-            .clients
-            .accounts()
-            .iter()
-            .map(|a| a.name.clone())
-            .collect();
+        let accounts = self.clients.account_names();
         let rules = forms
             .iter()
             .map(|form| form.validate(&accounts))

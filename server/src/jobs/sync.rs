@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 use super::JobContext;
+use crate::aws::Place;
 use crate::store::{self, audit::NewAuditRow, resources, scope_cache, scope_cache::Cached};
 
 /// The lease's name in `leases`.
@@ -38,6 +39,8 @@ pub struct ScopeReport {
 pub struct RunReport {
     pub run: String,
     pub scopes: Vec<ScopeReport>,
+    /// The AWS requests of the organization's read that began the run (none without one).
+    pub organization_calls: u64,
 }
 
 impl RunReport {
@@ -52,6 +55,21 @@ impl RunReport {
     pub fn failures(&self) -> Vec<String> {
         self.scopes.iter().filter_map(|s| s.error.clone()).collect()
     }
+}
+
+/// Reads the organization's accounts again (`[organization]`), which the syncs from now on
+/// read, and keeps what was found for the Sync page. Answers the read's AWS requests.
+pub async fn read_organization(aws: &crate::aws::Aws, db: &crate::store::Db) -> u64 {
+    let Some(found) = aws.read_organization().await else {
+        return 0;
+    };
+    if !found.read.error.is_empty() {
+        tracing::warn!(error = %found.read.error, "sync: could not read the organization; its accounts managed before stay managed");
+    }
+    if let Err(error) = store::organization::save(db.pool(), &found.read).await {
+        tracing::warn!(%error, "sync: could not keep the organization's read");
+    }
+    found.aws_calls
 }
 
 /// Syncs `kinds` (every kind for the scheduled sync, one for an inventory's Refresh) unless
@@ -79,33 +97,34 @@ pub async fn run(
     };
     let run = crate::csrf::random_token();
     let synced = async {
+        // The scheduled sync (every kind) begins by reading the organization again, so that
+        // new accounts are read in it and suspended ones are not.
+        let organization_calls = if kinds == ResourceKind::ALL.as_slice() {
+            read_organization(&jobs.aws, &jobs.db).await
+        } else {
+            0
+        };
         let run = run.clone();
-        let places: Vec<(ResourceKind, usize, String, String)> = kinds
+        let places: Vec<(ResourceKind, Place)> = kinds
             .iter()
             .flat_map(|kind| {
                 jobs.aws
                     .places(*kind)
                     .into_iter()
-                    .map(|(index, region, sdk_region)| (*kind, index, region, sdk_region))
+                    .map(|place| (*kind, place))
             })
             .collect();
         let named: Vec<(ResourceKind, String, String)> = places
             .iter()
-            .map(|(kind, index, region, _)| {
-                (
-                    *kind,
-                    jobs.aws.accounts()[*index].name.clone(),
-                    region.clone(),
-                )
-            })
+            .map(|(kind, place)| (*kind, place.account.name.clone(), place.region.clone()))
             .collect();
         let mut tx = jobs.db.begin_write().await?;
         let queued = store::sync::queue(&mut tx, &run, &named, &store::now()).await?;
         tx.commit().await?;
         let scopes: Vec<ScopeReport> = futures_util::stream::iter(queued.into_iter().zip(places))
-            .map(|(queued, (kind, index, region, sdk_region))| async move {
+            .map(|(queued, (kind, place))| async move {
                 let started = std::time::Instant::now();
-                let report = sync_scope(jobs, queued.row, kind, index, &region, &sdk_region).await;
+                let report = sync_scope(jobs, queued.row, kind, &place).await;
                 let outcome = if report.error.is_none() {
                     "ok"
                 } else {
@@ -139,7 +158,11 @@ pub async fn run(
                 "sync: forgot items removed in AWS longer ago than the retention"
             );
         }
-        Ok::<_, sqlx::Error>(RunReport { run, scopes })
+        Ok::<_, sqlx::Error>(RunReport {
+            run,
+            scopes,
+            organization_calls,
+        })
     };
     let result = tokio::select! {
         result = synced => result,
@@ -152,7 +175,7 @@ pub async fn run(
                 Ok(scopes) => tracing::warn!(scopes, "sync: trustdesk is stopping; scopes not read yet are marked abandoned"),
                 Err(error) => tracing::warn!(%error, "sync: could not mark unfinished scopes; the next start does"),
             }
-            Ok(RunReport { run: run.clone(), scopes: Vec::new() })
+            Ok(RunReport { run: run.clone(), scopes: Vec::new(), organization_calls: 0 })
         }
     };
     if let Err(error) = store::sync::release_lease(pool, LEASE, &holder).await {
@@ -179,15 +202,9 @@ async fn take_lease(
 }
 
 /// Reads one scope and brings its cache in line, recording the outcome in its `sync_runs` row.
-async fn sync_scope(
-    jobs: &JobContext,
-    row: i64,
-    kind: ResourceKind,
-    index: usize,
-    region: &str,
-    sdk_region: &str,
-) -> ScopeReport {
-    let account = jobs.aws.accounts()[index].name.clone();
+async fn sync_scope(jobs: &JobContext, row: i64, kind: ResourceKind, place: &Place) -> ScopeReport {
+    let account = place.account.name.clone();
+    let region = place.region.as_str();
     let mut report = ScopeReport {
         kind,
         account: account.clone(),
@@ -202,7 +219,7 @@ async fn sync_scope(
     }
     let calls = std::sync::OnceLock::new();
     let read = tokio::time::timeout(jobs.sync_settings.scope_timeout, async {
-        let at = jobs.aws.at_place(index, region, sdk_region).await?;
+        let at = jobs.aws.at_place(place).await?;
         let _ = calls.set(at.calls.clone());
         let items = crate::aws::adapter(kind).list(&at).await?;
         Ok::<_, crate::aws::AwsFailure>((items, at.seen.clone()))

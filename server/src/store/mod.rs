@@ -12,6 +12,7 @@ pub mod expiry;
 pub mod expiry_counts;
 mod inventory_filter;
 mod inventory_order;
+pub mod organization;
 pub mod outbox;
 pub mod overview_read;
 pub mod renewals;

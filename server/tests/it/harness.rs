@@ -41,6 +41,7 @@ pub struct TestAppBuilder {
     env: Vec<(String, String)>,
     jobs: bool,
     data_dir: Option<PathBuf>,
+    config_file: Option<String>,
 }
 
 impl TestAppBuilder {
@@ -77,6 +78,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// A `trustdesk.toml` with this text, for what only the file says (`[organization]`, …).
+    pub fn config_file(mut self, text: &str) -> Self {
+        self.config_file = Some(text.to_string());
+        self
+    }
+
     /// Starts trustdesk on 127.0.0.1:0. The server gets its own multi-threaded runtime on its
     /// own thread, as `trustdesk serve` has in production, so the test's runtime only drives
     /// the client and a test that blocks cannot stall the server.
@@ -89,8 +96,13 @@ impl TestAppBuilder {
             }
         };
         let env: HashMap<String, String> = self.env.into_iter().collect();
+        let file = self.config_file.map(|text| {
+            let path = data_dir.join("trustdesk.toml");
+            std::fs::write(&path, text).expect("the configuration file");
+            path
+        });
         let config = Config::load(
-            None,
+            file.as_deref(),
             &env,
             &Overrides {
                 listen: None,

@@ -35,6 +35,7 @@ mod mfa_devices;
 mod nginx;
 mod offline_commands;
 mod oidc_providers;
+mod organization;
 mod outbox_fixtures;
 mod refusals;
 mod renewals;

@@ -91,8 +91,9 @@ async fn the_first_sync_fills_every_kind_and_a_full_sync_makes_the_fewest_aws_ca
     let (app, admin) = TestApp::builder().demo().jobs().build_with_admin().await;
     let first = settled(&admin, None).await;
     let scopes = first["scopes"].as_array().unwrap();
-    // 4 regional kinds in 2 accounts × 2 regions, 6 IAM kinds once in each of 2 accounts.
-    assert_eq!(scopes.len(), 4 * 4 + 6 * 2, "{first}");
+    // 4 regional kinds in 3 accounts × 2 regions, 6 IAM kinds once in each of 3 accounts (the
+    // demo organization's prod, dev and the empty sandbox).
+    assert_eq!(scopes.len(), 4 * 6 + 6 * 3, "{first}");
     assert!(
         scopes.iter().all(|s| s["outcome"] == "ok"),
         "every scope read: {first}"
@@ -123,11 +124,13 @@ async fn the_first_sync_fills_every_kind_and_a_full_sync_makes_the_fewest_aws_ca
     let served = emulator_calls(&app).await;
     let operations: BTreeMap<String, u64> =
         serde_json::from_value(served["operations"].clone()).unwrap();
-    // The dev account's role is assumed by the credentials provider, outside the counted
-    // clients, and only when its credentials run out.
+    // Each account's role is assumed by the credentials provider, outside the counted
+    // clients, and only when its credentials run out; the organization is read once, before
+    // the scopes.
+    assert_eq!(operations["ListAccounts"], 1, "{operations:?}");
     let counted: u64 = operations
         .iter()
-        .filter(|(operation, _)| operation.as_str() != "AssumeRole")
+        .filter(|(operation, _)| !matches!(operation.as_str(), "AssumeRole" | "ListAccounts"))
         .map(|(_, n)| n)
         .sum();
     assert_eq!(reported, minimum);
@@ -475,9 +478,11 @@ async fn an_account_at_organisation_scale_is_read_in_a_few_calls_with_every_item
     ] {
         assert_eq!(operations.get(per_item), None, "{operations:?}");
     }
-    assert_eq!(operations["ListPolicies"], 3, "one per account");
+    // prod, dev and sandbox of the demo organization, and the scale account.
+    assert_eq!(operations["ListPolicies"], 4, "one per account");
+    // The empty sandbox has no policies to describe.
     assert_eq!(operations["GetAccountAuthorizationDetails"], 3);
-    assert_eq!(operations["ListInstanceProfiles"], 3);
+    assert_eq!(operations["ListInstanceProfiles"], 4);
 
     // Every item arrived with its tags, and the policies with their descriptions.
     let db = app.db().await;
@@ -587,7 +592,7 @@ async fn without_account_authorization_details_every_policy_is_read_with_get_pol
         .iter()
         .filter(|s| s["kind"] == "managed-policy")
         .collect();
-    assert_eq!(policy_scopes.len(), 2);
+    assert_eq!(policy_scopes.len(), 3, "prod, dev and sandbox");
     let mut policies = 0;
     for scope in &policy_scopes {
         assert_eq!(scope["outcome"], "ok", "{scope}");

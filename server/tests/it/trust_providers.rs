@@ -68,7 +68,8 @@ async fn create_modify_and_the_client_secret_is_never_kept() {
         .json()
         .await
         .unwrap();
-    assert_eq!(options["targets"].as_array().unwrap().len(), 4);
+    // prod, dev and sandbox, each in two regions.
+    assert_eq!(options["targets"].as_array().unwrap().len(), 6);
     let token = options["client_token"].as_str().unwrap().to_string();
 
     let created = admin

@@ -11,10 +11,12 @@
 //! the demo's full sync figure alone, or `trustdesk-bench hostile` for the hostile requests alone,
 //! or `trustdesk-bench pages [SECONDS_PER_FIGURE] [CLIENTS]` for the static file's and the page
 //! mix's figures alone (what a change to the page path moves, in about a minute), or
-//! `trustdesk-bench search` for the search across every kind alone.
+//! `trustdesk-bench search` for the search across every kind alone, or `trustdesk-bench
+//! organization` for the first sync of an organization of 200 accounts × 4 regions.
 
 mod hostile;
 mod load;
+mod organization;
 mod running;
 mod search;
 mod seed;
@@ -136,6 +138,12 @@ async fn main() {
             .expect("database");
         seed::seed(&db).await;
         search::search_times(&db).await;
+        return;
+    }
+    // `trustdesk-bench organization`: an organization of 200 accounts × 4 regions, its first sync.
+    if std::env::args().nth(1).as_deref() == Some("organization") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        organization::organization_sync(dir.path()).await;
         return;
     }
     // `trustdesk-bench sync-calls`: the demo's full sync figure alone, without the load.

@@ -146,7 +146,7 @@ fn thousands(n: i64) -> String {
     out
 }
 
-async fn read_only(data: &std::path::Path) -> Result<sqlx::SqlitePool, sqlx::Error> {
+pub async fn read_only(data: &std::path::Path) -> Result<sqlx::SqlitePool, sqlx::Error> {
     sqlx::SqlitePool::connect(&format!(
         "sqlite:{}?mode=ro",
         data.join("trustdesk.db").display()

@@ -731,6 +731,18 @@ def trust_providers(emu):
     expect_error("InvalidVerifiedAccessTrustProviderId.NotFound", ec2.describe_verified_access_trust_providers, VerifiedAccessTrustProviderIds=[provider_id])
 
 
+@check("EC2: DescribeRegions (enabled by default, opt-in ones with AllRegions, names and filters)")
+def describe_regions(emu):
+    ec2 = emu.client("ec2")
+    enabled = ec2.describe_regions()["Regions"]
+    assert enabled and all(r["OptInStatus"] == "opt-in-not-required" for r in enabled)
+    every = ec2.describe_regions(AllRegions=True)["Regions"]
+    assert {"RegionName": "af-south-1", "Endpoint": "ec2.af-south-1.amazonaws.com", "OptInStatus": "not-opted-in"} in every
+    assert [r["RegionName"] for r in ec2.describe_regions(RegionNames=["eu-west-1"])["Regions"]] == ["eu-west-1"]
+    opted_out = ec2.describe_regions(AllRegions=True, Filters=[{"Name": "opt-in-status", "Values": ["not-opted-in"]}])["Regions"]
+    assert len(opted_out) == len(every) - len(enabled)
+
+
 @check("License Manager: licenses and JWT tokens")
 def license_manager(emu):
     lm = emu.client("license-manager")

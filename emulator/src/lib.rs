@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use faults::{Fault, Only, ANY_OPERATION};
 pub use server::{start, Running};
+pub use services::ec2::regions::{ENABLED_REGIONS, NOT_OPTED_IN_REGIONS};
 pub use services::organizations::{AccountState, JoinedMethod, NewMember, Scaled};
 pub use state::DEFAULT_ACCOUNT;
 

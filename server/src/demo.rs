@@ -2,7 +2,8 @@
 //! Production code never reads the demo data; only this module knows it.
 
 use crate::config::{
-    AccountConfig, OrganizationConfig, Secret, WebhookConfig, WebhookFormat, ACCOUNT_ID_SLOT,
+    AccountConfig, OrganizationConfig, RegionChoice, Secret, WebhookConfig, WebhookFormat,
+    ACCOUNT_ID_SLOT,
 };
 use app::model::alerts::AlertRules;
 use app::model::compliance::TagRuleForm;
@@ -43,7 +44,8 @@ pub fn organization() -> OrganizationConfig {
             ACCOUNT_ID_SLOT,
             seed::CONSOLE_ROLE
         ),
-        regions: seed::REGIONS.iter().map(|r| r.to_string()).collect(),
+        regions: RegionChoice::Listed(seed::REGIONS.iter().map(|r| r.to_string()).collect()),
+        home_region: "us-east-1".into(),
         include_ous: Vec::new(),
         exclude_ous: Vec::new(),
         include_accounts: Vec::new(),

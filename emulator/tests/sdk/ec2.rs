@@ -814,3 +814,67 @@ async fn ec2_tag_rules() {
         .tags()
         .is_empty());
 }
+
+#[tokio::test]
+async fn describe_regions_lists_the_enabled_regions_and_opt_in_ones_on_request() {
+    let aws = Aws::start().await;
+    let ec2 = aws.ec2(REGION).await;
+    let names = |answer: aws_sdk_ec2::operation::describe_regions::DescribeRegionsOutput| {
+        let mut names: Vec<(String, String)> = answer
+            .regions()
+            .iter()
+            .map(|r| {
+                (
+                    r.region_name().unwrap().to_string(),
+                    r.opt_in_status().unwrap().to_string(),
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let enabled = names(ec2.describe_regions().send().await.unwrap());
+    assert_eq!(enabled.len(), trustdesk_emulator::ENABLED_REGIONS.len());
+    assert!(enabled
+        .iter()
+        .all(|(_, status)| status == "opt-in-not-required"));
+    let all = names(
+        ec2.describe_regions()
+            .all_regions(true)
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        all.contains(&("af-south-1".into(), "not-opted-in".into())),
+        "{all:?}"
+    );
+    let one = names(
+        ec2.describe_regions()
+            .region_names("eu-west-1")
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        one,
+        [("eu-west-1".to_string(), "opt-in-not-required".to_string())]
+    );
+    let filtered = names(
+        ec2.describe_regions()
+            .all_regions(true)
+            .filters(
+                Filter::builder()
+                    .name("opt-in-status")
+                    .values("not-opted-in")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        filtered.len(),
+        trustdesk_emulator::NOT_OPTED_IN_REGIONS.len()
+    );
+}

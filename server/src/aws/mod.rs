@@ -438,9 +438,12 @@ pub(crate) async fn assuming(config: SdkConfig, role_arn: &str, regions: &[Strin
         .configure(&config)
         .build()
         .await;
+    // One cache for every client made from this configuration (and its per-region copies):
+    // without it each new client asks STS for the role's credentials again.
     config
         .into_builder()
         .credentials_provider(SharedCredentialsProvider::new(provider))
+        .identity_cache(aws_config::identity::IdentityCache::lazy().build())
         .build()
 }
 

@@ -44,8 +44,9 @@ struct Member {
 
 impl Reader {
     pub async fn new(settings: OrganizationConfig, config: SdkConfig) -> Self {
+        let home = [settings.home_region.clone()];
         let config = match &settings.role_arn {
-            Some(role_arn) => assuming(config, role_arn, &settings.regions).await,
+            Some(role_arn) => assuming(config, role_arn, &home).await,
             None => config,
         };
         Reader { settings, config }
@@ -56,7 +57,7 @@ impl Reader {
             .config
             .clone()
             .into_builder()
-            .region(aws_config::Region::new(self.settings.regions[0].clone()))
+            .region(aws_config::Region::new(self.settings.home_region.clone()))
             .build();
         C::new(&config, counted.clone())
     }
@@ -335,11 +336,48 @@ impl Reader {
                     failure.error.message
                 )
             })?;
-        let config = assuming(self.config.clone(), &role_arn, &self.settings.regions).await;
-        let account = Account::new(name, self.settings.regions.clone(), config);
+        let home = [self.settings.home_region.clone()];
+        let config = assuming(self.config.clone(), &role_arn, &home).await;
+        let regions = match self.settings.listed_regions() {
+            Some(listed) => listed.to_vec(),
+            None => enabled_regions(&config, &self.settings.home_region, counted, &scope)
+                .await
+                .map_err(|sentence| format!("Its enabled regions could not be read: {sentence}"))?,
+        };
+        let account = Account::new(name, regions, config);
         let _ = account.account_id.set(id);
         Ok(Arc::new(account))
     }
+}
+
+/// The regions `config`'s account has enabled (EC2 DescribeRegions, asked in `home`).
+async fn enabled_regions(
+    config: &SdkConfig,
+    home: &str,
+    counted: &AwsCallMetrics,
+    scope: &Scope,
+) -> Result<Vec<String>, String> {
+    let config = config
+        .clone()
+        .into_builder()
+        .region(aws_config::Region::new(home.to_string()))
+        .build();
+    let ec2: aws_sdk_ec2::Client = ServiceClient::new(&config, counted.clone());
+    let answer = ec2.describe_regions().send().await.map_err(|e| {
+        error::failure(e, "ec2:DescribeRegions", scope)
+            .error
+            .message
+    })?;
+    let mut regions: Vec<String> = answer
+        .regions()
+        .iter()
+        .filter_map(|region| region.region_name().map(str::to_string))
+        .collect();
+    regions.sort();
+    if regions.is_empty() {
+        return Err("EC2 listed no enabled region.".into());
+    }
+    Ok(regions)
 }
 
 /// The console's name of an account: its AWS name in lower case with `-` for anything but

@@ -11,7 +11,7 @@ mod webhooks;
 
 use accounts::check_accounts;
 pub use accounts::{AccountConfig, InstanceMetadata};
-pub use organization::{OrganizationConfig, ACCOUNT_ID_SLOT};
+pub use organization::{OrganizationConfig, RegionChoice, ACCOUNT_ID_SLOT};
 
 pub use monitoring::MetricsAccess;
 pub use secret::Secret;

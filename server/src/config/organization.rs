@@ -13,8 +13,13 @@ pub struct OrganizationConfig {
     /// The role assumed in each member account, e.g.
     /// `arn:aws:iam::{account_id}:role/TrustdeskReadOnly`.
     pub role: String,
-    /// The regions read in every member account.
-    pub regions: Vec<String>,
+    /// The regions read in every member account: listed, or `"enabled"` for those each
+    /// account has enabled (EC2 DescribeRegions, asked when the account is first managed).
+    pub regions: RegionChoice,
+    /// Where the organization's and STS's global calls go (and, with `regions = "enabled"`,
+    /// EC2's DescribeRegions); `us-east-1` by default.
+    #[serde(default = "default_home_region")]
+    pub home_region: String,
     /// Only accounts under these OUs (at any depth) or roots; none means every account.
     #[serde(default)]
     pub include_ous: Vec<String>,
@@ -37,7 +42,30 @@ pub struct OrganizationConfig {
     pub role_arn: Option<String>,
 }
 
+/// `regions = ["eu-west-1", …]` or `regions = "enabled"`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum RegionChoice {
+    Listed(Vec<String>),
+    Named(String),
+}
+
+/// The word that asks for each account's enabled regions.
+pub const ENABLED: &str = "enabled";
+
+fn default_home_region() -> String {
+    "us-east-1".into()
+}
+
 impl OrganizationConfig {
+    /// The regions listed, or `None` for each account's enabled ones.
+    pub fn listed_regions(&self) -> Option<&[String]> {
+        match &self.regions {
+            RegionChoice::Listed(regions) => Some(regions),
+            RegionChoice::Named(_) => None,
+        }
+    }
+
     /// The role to assume in `account_id`.
     pub fn role_in(&self, account_id: &str) -> String {
         self.role.replace(ACCOUNT_ID_SLOT, account_id)
@@ -81,13 +109,29 @@ impl OrganizationConfig {
                 ));
             }
         }
-        if self.regions.is_empty() {
-            return Err("list at least one region in regions".into());
-        }
-        for region in &self.regions {
-            if !app::model::is_aws_region(region) {
-                return Err(format!("\"{region}\" is not a region such as eu-west-1"));
+        match &self.regions {
+            RegionChoice::Named(word) if word != ENABLED => {
+                return Err(format!(
+                    "regions = \"{word}\": list regions, e.g. [\"eu-west-1\"], or say \"{ENABLED}\""
+                ))
             }
+            RegionChoice::Named(_) => {}
+            RegionChoice::Listed(regions) => {
+                if regions.is_empty() {
+                    return Err("list at least one region in regions".into());
+                }
+                for region in regions {
+                    if !app::model::is_aws_region(region) {
+                        return Err(format!("\"{region}\" is not a region such as eu-west-1"));
+                    }
+                }
+            }
+        }
+        if !app::model::is_aws_region(&self.home_region) {
+            return Err(format!(
+                "home_region \"{}\" is not a region such as us-east-1",
+                self.home_region
+            ));
         }
         for ou in self.include_ous.iter().chain(&self.exclude_ous) {
             if !is_parent_id(ou) {
@@ -128,7 +172,8 @@ mod tests {
     fn config() -> OrganizationConfig {
         OrganizationConfig {
             role: "arn:aws:iam::{account_id}:role/TrustdeskReadOnly".into(),
-            regions: vec!["eu-west-1".into()],
+            regions: RegionChoice::Listed(vec!["eu-west-1".into()]),
+            home_region: default_home_region(),
             include_ous: vec![],
             exclude_ous: vec![],
             include_accounts: vec![],
@@ -184,7 +229,13 @@ mod tests {
         bad.exclude_accounts = vec!["1234".into()];
         assert!(bad.check().unwrap_err().contains("12-digit"));
         let mut bad = config();
-        bad.regions = vec![];
+        bad.regions = RegionChoice::Listed(vec![]);
         assert!(bad.check().is_err());
+        let mut enabled = config();
+        enabled.regions = RegionChoice::Named("enabled".into());
+        assert!(enabled.check().is_ok());
+        assert_eq!(enabled.listed_regions(), None);
+        enabled.regions = RegionChoice::Named("all".into());
+        assert!(enabled.check().unwrap_err().contains("\"enabled\""));
     }
 }

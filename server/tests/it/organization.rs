@@ -161,3 +161,31 @@ async fn a_failed_read_keeps_the_accounts_and_says_why() {
         "the Sync page says so"
     );
 }
+
+#[tokio::test]
+async fn regions_enabled_in_each_account_are_read_when_asked() {
+    let config = format!(
+        r#"
+[organization]
+role = "arn:aws:iam::{{account_id}}:role/TrustdeskReadWrite"
+regions = "enabled"
+include_accounts = ["{dev}"]
+"#,
+        dev = trustdesk_emulator::seed::DEV_ACCOUNT,
+    );
+    let (app, admin) = TestApp::builder()
+        .demo()
+        .config_file(&config)
+        .build_with_admin()
+        .await;
+    let page = inventory_of(&admin, "trust-provider", "").await;
+    let mut enabled: Vec<&str> = trustdesk_emulator::ENABLED_REGIONS.to_vec();
+    enabled.sort();
+    assert_eq!(page["accounts"], json!(["dev"]));
+    assert_eq!(page["regions"], json!(enabled), "{page}");
+    let calls = emulator_calls(&app).await;
+    assert_eq!(
+        calls["operations"]["DescribeRegions"], 1,
+        "asked once, when dev was first managed"
+    );
+}

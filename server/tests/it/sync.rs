@@ -124,9 +124,10 @@ async fn the_first_sync_fills_every_kind_and_a_full_sync_makes_the_fewest_aws_ca
     let served = emulator_calls(&app).await;
     let operations: BTreeMap<String, u64> =
         serde_json::from_value(served["operations"].clone()).unwrap();
-    // Each account's role is assumed by the credentials provider, outside the counted
-    // clients, and only when its credentials run out; the organization is read once, before
-    // the scopes.
+    // Each managed account's role was assumed in the first sync and its credentials are still
+    // good: no client asks STS again. The one AssumeRole is the audit account's, whose role is
+    // missing, tried again as the organization is read once, before the scopes.
+    assert_eq!(operations["AssumeRole"], 1, "{operations:?}");
     assert_eq!(operations["ListAccounts"], 1, "{operations:?}");
     let counted: u64 = operations
         .iter()

@@ -1,8 +1,10 @@
 //! EC2 over the EC2 query protocol: IPAMs, IPAM external-resource verification tokens, Verified
-//! Access trust providers, and tags on them. State is per account and region.
+//! Access trust providers, tags on them, and the regions an account may use. State is per
+//! account and region.
 
 mod input;
 mod model;
+pub mod regions;
 mod verified_access;
 
 use axum::response::Response;
@@ -96,6 +98,7 @@ impl Call<'_> {
             "CreateTags" => self.create_tags(),
             "DeleteTags" => self.delete_tags(),
             "DescribeTags" => self.describe_tags(),
+            "DescribeRegions" => self.describe_regions(),
             other => Err(Service::Ec2.unknown_operation(other)),
         }
     }

@@ -41,7 +41,7 @@ pub async fn organization_sync(dir: &std::path::Path) {
     std::fs::write(
         dir.join("trustdesk.toml"),
         format!(
-            "data_dir = {data:?}\naws_endpoint_url = {endpoint:?}\nsync_interval = \"1h\"\nsync_concurrency = {CONCURRENCY}\n\n[organization]\nrole = \"arn:aws:iam::{{account_id}}:role/{role}\"\nregions = {REGIONS:?}\nexclude_accounts = {left_out:?}\n",
+            "data_dir = {data:?}\naws_endpoint_url = {endpoint:?}\nsync_interval = \"1h\"\nsync_concurrency = \"{CONCURRENCY}\"\n\n[organization]\nrole = \"arn:aws:iam::{{account_id}}:role/{role}\"\nregions = {REGIONS:?}\nexclude_accounts = {left_out:?}\n",
             role = seed::CONSOLE_ROLE,
         ),
     )

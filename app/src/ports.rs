@@ -120,6 +120,8 @@ pub trait SessionPorts: Send + Sync {
     async fn session_info(&self) -> Result<SessionInfo, AppError>;
     /// True while no active admin exists (the sign-in page then points at the setup link).
     async fn setup_needed(&self) -> Result<bool, AppError>;
+    /// What the sign-in page offers besides passwords (`[sso]`).
+    async fn sign_in_options(&self) -> Result<crate::model::SignInOptions, AppError>;
     async fn setup_link_state(&self, token: Secret) -> Result<SetupLinkState, AppError>;
     async fn complete_setup(&self, token: Secret, admin: NewUser) -> Result<Changed, AppError>;
     /// Goes on to `next` (when it is a path of this site) once signed in.

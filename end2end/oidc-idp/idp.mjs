@@ -62,7 +62,15 @@
 //                           login; the token's exp is about 540 s in the past by real
 //                           time. Set it before starting a flow, not in the middle.
 //                           Keep |N| under a day: cookie expiry follows the shifted clock.
-//   GET  /_control/state    {"issuer", "kids", "skew_seconds", "id_token_ttl_seconds"}.
+//   POST /_control/groups   body {"user": "alice", "groups": ["td-viewers"]}. Changes a
+//                           user's groups for the ID tokens issued from now on (a user moved
+//                           between groups at the provider). Answers {"user", "groups"}.
+//   POST /_control/audience body {"id_token_audience": "other-app"} (null or absent resets).
+//                           The token endpoint's ID tokens then name that audience instead
+//                           of the client that asked, signed with the current key as usual:
+//                           a genuine token for another client, which an RP must refuse.
+//   GET  /_control/state    {"issuer", "kids", "skew_seconds", "id_token_ttl_seconds",
+//                           "id_token_audience"}.
 //
 // The issuer is plain http on 127.0.0.1: oidc-provider accepts that (no `proxy`
 // setting needed); its cookies simply are not marked Secure.
@@ -84,6 +92,8 @@ let skewSeconds = intFromEnv('IDP_CLOCK_SKEW', 0);
 Date.now = () => realNow() + skewSeconds * 1000;
 
 let idTokenTtl = intFromEnv('IDP_ID_TOKEN_TTL', 3600);
+// When set, the token endpoint's ID tokens are issued for this audience (see /_control/audience).
+let idTokenAudience = null;
 if (idTokenTtl < 1) fail('IDP_ID_TOKEN_TTL must be >= 1');
 
 const { default: Provider } = await import('oidc-provider');
@@ -377,12 +387,34 @@ function buildProvider(issuer) {
       Session: () => 14 * 86400,
     },
   });
+  // Reissues the token endpoint's ID token for another audience, when the control asks.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (idTokenAudience !== null && ctx.path === '/token' && ctx.body && typeof ctx.body.id_token === 'string') {
+      ctx.body = { ...ctx.body, id_token: withAudience(ctx.body.id_token, idTokenAudience) };
+    }
+  });
   for (const event of ['server_error', 'authorization.error', 'grant.error', 'end_session.error', 'interaction.error']) {
     provider.on(event, (_ctx, err) => {
       process.stderr.write(`idp: ${event}: ${err?.name}: ${err?.message}${err?.error_description ? ` (${err.error_description})` : ''}\n`);
     });
   }
   return provider;
+}
+
+// The same token with `aud` replaced, signed again (RS256) with the key its header names.
+function withAudience(jwt, audience) {
+  const [head, body] = jwt.split('.');
+  const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8'));
+  const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  payload.aud = audience;
+  if (payload.azp !== undefined) payload.azp = audience;
+  const jwk = signingKeys.find((k) => k.kid === header.kid);
+  if (!jwk) throw new Error(`no signing key ${header.kid}`);
+  const key = crypto.createPrivateKey({ key: jwk, format: 'jwk' });
+  const signed = `${head}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const signature = crypto.sign('sha256', Buffer.from(signed), key).toString('base64url');
+  return `${signed}.${signature}`;
 }
 
 let provider;
@@ -510,6 +542,7 @@ function state(issuer) {
     kids: signingKeys.map((k) => k.kid),
     skew_seconds: skewSeconds,
     id_token_ttl_seconds: idTokenTtl,
+    id_token_audience: idTokenAudience,
   };
 }
 
@@ -555,6 +588,28 @@ async function handleControl(req, res, name, issuer) {
       idTokenTtl = body.id_token_ttl_seconds;
     }
     process.stderr.write(`idp: clock skew ${skewSeconds}s, id token ttl ${idTokenTtl}s\n`);
+    sendJson(res, 200, state(issuer));
+    return;
+  }
+  if (name === 'groups') {
+    const user = typeof body.user === 'string' && Object.hasOwn(USERS, body.user) ? USERS[body.user] : undefined;
+    if (!user || !Array.isArray(body.groups) || !body.groups.every((g) => typeof g === 'string')) {
+      sendJson(res, 400, { error: 'expected {"user": a known user, "groups": [strings]}' });
+      return;
+    }
+    user.groups = [...body.groups];
+    process.stderr.write(`idp: ${body.user} now in ${JSON.stringify(user.groups)}\n`);
+    sendJson(res, 200, { user: body.user, groups: user.groups });
+    return;
+  }
+  if (name === 'audience') {
+    const audience = body.id_token_audience ?? null;
+    if (audience !== null && (typeof audience !== 'string' || audience === '')) {
+      sendJson(res, 400, { error: 'id_token_audience must be a non-empty string or null' });
+      return;
+    }
+    idTokenAudience = audience;
+    process.stderr.write(`idp: id token audience ${audience ?? '(the client)'}\n`);
     sendJson(res, 200, state(issuer));
     return;
   }

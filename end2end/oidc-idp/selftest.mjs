@@ -263,6 +263,32 @@ try {
     await control('clock', { skew_seconds: 0, id_token_ttl_seconds: 3600 });
   }
 
+  // A user moved between groups.
+  {
+    const out = await control('groups', { user: 'bob', groups: ['td-admins'] });
+    check('groups control answers the new groups', JSON.stringify(out.groups) === '["td-admins"]', JSON.stringify(out));
+    const r = await login(new Jar(), 'bob', 'bob-pass');
+    const t = await token(r.location.searchParams.get('code'), r.verifier);
+    const { payload } = await verifyJwt(t.json.id_token);
+    check('groups control: the next id_token carries them', JSON.stringify(payload.groups) === '["td-admins"]', JSON.stringify(payload));
+    await control('groups', { user: 'bob', groups: ['td-viewers'] });
+  }
+
+  // Another audience via the audience control: still signed by the provider's key.
+  {
+    const st = await control('audience', { id_token_audience: 'other-app' });
+    check('audience control answers state', st.id_token_audience === 'other-app', JSON.stringify(st));
+    const r = await login(new Jar(), 'alice', 'alice-pass');
+    const t = await token(r.location.searchParams.get('code'), r.verifier);
+    const { payload, signatureOk } = await verifyJwt(t.json.id_token);
+    check('audience control: id_token for other-app, validly signed', payload.aud === 'other-app' && signatureOk, JSON.stringify(payload));
+    await control('audience', { id_token_audience: null });
+    const r2 = await login(new Jar(), 'alice', 'alice-pass');
+    const t2 = await token(r2.location.searchParams.get('code'), r2.verifier);
+    const { payload: back } = await verifyJwt(t2.json.id_token);
+    check('audience control reset: id_token for the client again', back.aud === CLIENT.id, JSON.stringify(back));
+  }
+
   // RP-initiated logout.
   {
     const endUrl = (params) => {

@@ -23,6 +23,7 @@ pub mod monitoring;
 mod once;
 mod rate_limit;
 pub mod share;
+pub mod sso;
 mod static_site;
 pub mod store;
 pub mod telemetry;
@@ -70,6 +71,8 @@ pub enum StartError {
     AuditKey(String),
     #[error("cannot add the demo's tag or alert rules: {0}")]
     DemoRules(String),
+    #[error("single sign-on: {0}")]
+    Sso(String),
 }
 
 /// A server bound to its address, not yet serving.
@@ -168,6 +171,17 @@ impl Trustdesk {
         };
         // The organization's accounts are known before the first page or sync needs them.
         jobs::sync::read_organization(&clients, &db).await;
+        let sso = match &config.sso {
+            Some(settings) => {
+                let public_url = config.public_url.clone().ok_or_else(|| {
+                    StartError::Sso(
+                        "[sso] needs public_url: the provider sends users back to it".into(),
+                    )
+                })?;
+                Some(sso::Sso::new(settings.clone(), &public_url).map_err(StartError::Sso)?)
+            }
+            None => None,
+        };
         let mut alerting = alerts::Alerting::from_config(&config).map_err(StartError::LinkKey)?;
         alerting.demo_chat_page = demo_chat_page;
         let csrf_key =
@@ -179,6 +193,7 @@ impl Trustdesk {
                 .with_sync_settings(config.sync.clone())
                 .with_security(&config.security)
                 .with_alerting(alerting)
+                .with_sso(sso)
                 .with_share_limits(config.share_requests_per_minute)
                 .with_metrics(metrics),
         );
@@ -294,7 +309,12 @@ impl Trustdesk {
             session_idle_timeout: self.config.session_idle_timeout,
             site,
         };
-        let router = web::router(state, self.sessions.clone(), &settings, export::routes());
+        let router = web::router(
+            state,
+            self.sessions.clone(),
+            &settings,
+            export::routes().merge(web::sso::routes()),
+        );
         tokio::spawn(monitoring::keep_up(Arc::downgrade(self.console.metrics())));
         tokio::spawn(
             self.sessions

@@ -1,5 +1,7 @@
 use crate::model::endpoint::Endpoint;
-use crate::model::{About, AppError, Dashboard, NewUser, Secret, SessionInfo, SetupLinkState};
+use crate::model::{
+    About, AppError, Dashboard, NewUser, Secret, SessionInfo, SetupLinkState, SignInOptions,
+};
 #[cfg(feature = "ssr")]
 use crate::ports::{change, read};
 use leptos::prelude::*;
@@ -9,6 +11,7 @@ use leptos::server_fn::codec::GetUrl;
 pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint::anyone("session"),
     Endpoint::anyone("setup_needed"),
+    Endpoint::anyone("sign_in_options"),
     Endpoint::signed_in("dashboard"),
     Endpoint::signed_in("about"),
     Endpoint::anyone("login"),
@@ -25,6 +28,12 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
 #[server(endpoint = "setup_needed", input = GetUrl)]
 pub async fn get_setup_needed() -> Result<bool, AppError> {
     read(|ports| ports.setup_needed()).await
+}
+
+/// The single sign-on button and whether local passwords are limited, for the sign-in page.
+#[server(endpoint = "sign_in_options", input = GetUrl)]
+pub async fn get_sign_in_options() -> Result<SignInOptions, AppError> {
+    read(|ports| ports.sign_in_options()).await
 }
 
 #[server(endpoint = "dashboard", input = GetUrl)]

@@ -41,6 +41,7 @@ pub use resource::{
 pub use secret::Secret;
 pub use session::{
     About, AwsTarget, Dashboard, DatabaseStatus, NavCounts, NavKind, SessionInfo, SetupLinkState,
+    SignInOptions,
 };
 pub use sync::{AccountState, OrganizationAccount, OrganizationRead, SyncOverview, SyncScopeRun};
 pub use user::{CurrentUser, NewUser, Role, UserSummary};

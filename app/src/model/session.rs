@@ -21,6 +21,15 @@ pub struct SessionInfo {
     pub nav: Option<NavCounts>,
 }
 
+/// What the sign-in page offers besides the password form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// The single sign-on button's label, when `[sso]` is configured.
+    pub sso_button: Option<String>,
+    /// Local passwords are off but for the break-glass admin's.
+    pub break_glass_only: bool,
+}
+
 /// The navigation's figures: each kind's items and how many of them are urgent, and what the
 /// dashboard's Needs action list holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

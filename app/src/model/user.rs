@@ -79,6 +79,9 @@ pub struct UserSummary {
     /// RFC 3339, UTC.
     pub created_at: String,
     pub last_login_at: Option<String>,
+    /// Signs in with the identity provider, whose groups set the role.
+    #[serde(default)]
+    pub single_sign_on: bool,
 }
 
 /// Usernames are compared as typed; lower-case letters, digits and `.`, `_`, `-`, `@` keep them

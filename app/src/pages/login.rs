@@ -1,10 +1,23 @@
 use super::{PageTitle, CARD};
 use crate::{
-    api::session::{get_setup_needed, Login},
+    api::session::{get_setup_needed, get_sign_in_options, Login},
     components::{form::action_error, ActionAlert, CsrfField, SubmitButton, TextField},
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+
+/// `next` as a query value.
+fn url_escape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -14,6 +27,22 @@ pub fn LoginPage() -> impl IntoView {
     let error = action_error(login);
     // Its own resource: the session resource is read by the header alone (see Shell).
     let setup_needed = Resource::new(|| (), |_| get_setup_needed());
+    let options = Resource::new(|| (), |_| get_sign_in_options());
+    let sso = move || {
+        Suspend::new(async move {
+            let options = options.await.unwrap_or_default();
+            let start = format!("/auth/sso/start?next={}", url_escape(&next()));
+            let button = options.sso_button.map(|label| view! {
+                <a id="sso-sign-in" href=start class="mb-4 block rounded-md bg-indigo-600 px-3 py-2 text-center text-sm font-semibold text-white hover:bg-indigo-500">{label}</a>
+            });
+            let limited = options.break_glass_only.then(|| view! {
+                <p class="mb-4 text-sm text-slate-600 dark:text-slate-400" id="break-glass-note">
+                    "Passwords are for the break-glass admin only; everyone else signs in above."
+                </p>
+            });
+            view! { {button} {limited} }
+        })
+    };
     view! {
         <div class="mx-auto max-w-sm">
             <PageTitle title="Sign in" />
@@ -32,6 +61,7 @@ pub fn LoginPage() -> impl IntoView {
                         })
                 })}
             </Suspense>
+            <Suspense fallback=|| ()>{sso}</Suspense>
             <div class=CARD>
                 <ActionForm action=login>
                     <div class="space-y-4">

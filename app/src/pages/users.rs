@@ -63,6 +63,16 @@ fn UserTable(
                 <tr data-username=username_attr class="border-t border-slate-200 dark:border-slate-800">
                     <td class="px-3 py-2 font-medium">{username}</td>
                     <td class="px-3 py-2">
+                        {if user.single_sign_on {
+                            view! {
+                                <span data-role=current_role.as_str()>{current_role.as_str()}</span>
+                                <span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300" title="The role follows the user's groups at the identity provider, at every sign-in.">
+                                    "single sign-on"
+                                </span>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
                         <ActionForm action=change_role>
                             <div class="flex items-center gap-2">
                                 <CsrfField />
@@ -85,6 +95,9 @@ fn UserTable(
                                 </button>
                             </div>
                         </ActionForm>
+                            }
+                                .into_any()
+                        }}
                     </td>
                     <td class="px-3 py-2" data-status=status>{status}</td>
                     <td class="px-3 py-2 text-sm"><LocalTime utc=user.created_at /></td>

@@ -25,13 +25,17 @@ fn hash_now(password: &str) -> String {
 }
 
 fn verify_now(stored_hash: &str, password: &str) -> bool {
-    PasswordHash::new(stored_hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    match PasswordHash::new(stored_hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        // No password (an account that signs in with the identity provider): the same time
+        // as a wrong one, so a sign-in's duration does not tell such accounts apart.
+        Err(_) => {
+            let _ = verify_now(&DECOY_HASH, password);
+            false
+        }
+    }
 }
 
 /// Checked when the username is unknown, so that both failures take the same time. A constant

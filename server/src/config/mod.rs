@@ -7,6 +7,7 @@ mod organization;
 mod secret;
 mod security;
 mod smtp;
+mod sso;
 mod webhooks;
 
 use accounts::check_accounts;
@@ -17,6 +18,7 @@ pub use monitoring::MetricsAccess;
 pub use secret::Secret;
 pub use security::SecuritySettings;
 pub use smtp::{SmtpConfig, SmtpSecurity};
+pub use sso::{LocalAccounts, SsoConfig};
 pub use webhooks::{destination as webhook_destination, WebhookConfig, WebhookFormat};
 
 use crate::store::audit::AuditKey;
@@ -70,6 +72,8 @@ pub struct Config {
     pub mail_retry_period: Duration,
     /// Chat channels and other receivers of expiry notices (`[[webhooks]]`, file only).
     pub webhooks: Vec<WebhookConfig>,
+    /// Signing in with an OpenID Connect provider (`[sso]`, file only).
+    pub sso: Option<SsoConfig>,
     /// Requests a minute one share link, and one client address across share links, may make.
     pub share_requests_per_minute: u32,
     /// The file the audit key was read from.
@@ -138,6 +142,7 @@ impl Default for Config {
             smtp: None,
             mail_retry_period: Duration::from_secs(24 * 3600),
             webhooks: Vec::new(),
+            sso: None,
             share_requests_per_minute: 60,
             audit_key_file: None,
             audit_key: None,
@@ -177,6 +182,7 @@ impl fmt::Debug for Config {
                 &humantime::format_duration(self.mail_retry_period).to_string(),
             )
             .field("webhooks", &self.webhooks)
+            .field("sso", &self.sso)
             .field("share_requests_per_minute", &self.share_requests_per_minute)
             .field("audit_key_file", &self.audit_key_file)
             .field("audit_key", &self.audit_key)
@@ -210,6 +216,7 @@ struct FileConfig {
     time_zone: Option<String>,
     smtp: Option<smtp::SmtpFile>,
     webhooks: Option<Vec<webhooks::WebhookFile>>,
+    sso: Option<sso::SsoFile>,
     mail_retry_period: Option<String>,
     share_requests_per_minute: Option<String>,
     audit_key_file: Option<PathBuf>,
@@ -350,6 +357,9 @@ impl Config {
             if let Some(tables) = parsed.webhooks.take() {
                 config.webhooks = webhooks::resolve(tables, env, &key_name)?;
             }
+            if let Some(table) = parsed.sso.take() {
+                config.sso = Some(sso::resolve(table, env, &key_name)?);
+            }
             config.apply(parsed, key_name)?;
         }
         let security_env = security::SecurityLayer::from_env(env);
@@ -387,6 +397,7 @@ impl Config {
             time_zone: env.get("TRUSTDESK_TIME_ZONE").cloned(),
             smtp: None,
             webhooks: None,
+            sso: None,
             mail_retry_period: env.get("TRUSTDESK_MAIL_RETRY_PERIOD").cloned(),
             share_requests_per_minute: env.get("TRUSTDESK_SHARE_REQUESTS_PER_MINUTE").cloned(),
             audit_key_file: env.get("TRUSTDESK_AUDIT_KEY_FILE").map(PathBuf::from),

@@ -29,6 +29,7 @@ pub(crate) mod overview;
 mod search;
 mod session;
 mod shares;
+mod sso;
 mod sync;
 mod tag_rules;
 mod user_admin;
@@ -64,6 +65,8 @@ pub struct Console {
     pub(crate) share_limits: Arc<crate::share::ShareLimits>,
     /// This server's figures for `/metrics`.
     pub(crate) metrics: Arc<crate::monitoring::Metrics>,
+    /// Signing in with the OpenID Connect provider, when `[sso]` is configured.
+    pub(crate) sso: Option<Arc<crate::sso::Sso>>,
     /// Turns true when the server stops: running syncs and bulk edits stop at a safe point.
     shutdown: tokio::sync::watch::Sender<bool>,
     /// Work started by requests that outlives them (bulk edit runs), awaited at shutdown.
@@ -125,6 +128,7 @@ impl Console {
             wakeups: Default::default(),
             share_limits: Default::default(),
             metrics: Default::default(),
+            sso: None,
             shutdown: tokio::sync::watch::channel(false).0,
             background: Default::default(),
             heavy_work: Arc::new(tokio::sync::Semaphore::new(
@@ -194,6 +198,11 @@ impl Console {
     /// How often share links may be used (per link, and per client address).
     pub fn with_share_limits(mut self, requests_per_minute: u32) -> Self {
         self.share_limits = Arc::new(crate::share::ShareLimits::per_minute(requests_per_minute));
+        self
+    }
+
+    pub fn with_sso(mut self, sso: Option<crate::sso::Sso>) -> Self {
+        self.sso = sso.map(Arc::new);
         self
     }
 

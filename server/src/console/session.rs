@@ -129,6 +129,24 @@ impl SessionPorts for RequestConsole {
     ) -> Result<Changed, AppError> {
         let account = auth::normalise_username(&username);
         let attempted: String = username.chars().take(64).collect();
+        // With single sign-on, local passwords may be off but for one break-glass admin: the
+        // refusal comes before the password is checked, and says where to sign in instead.
+        if let Some(sso) = &self.console.sso {
+            if let crate::config::LocalAccounts::BreakGlass(admin) = &sso.settings().local_accounts
+            {
+                if auth::normalise_username(admin) != account {
+                    self.audit_refusal(&account, &attempted, "local passwords are off")
+                        .await?;
+                    return Err(AppError::new(
+                        ErrorKind::Unauthenticated,
+                        format!(
+                            "Passwords are off here except for the break-glass admin: use \"{}\".",
+                            sso.settings().button
+                        ),
+                    ));
+                }
+            }
+        }
         let attempt = match self.console.throttle.reserve(
             &account,
             self.caller.client_ip,
@@ -343,6 +361,19 @@ impl SessionPorts for RequestConsole {
         })
     }
 
+    async fn sign_in_options(&self) -> Result<app::model::SignInOptions, AppError> {
+        Ok(match &self.console.sso {
+            Some(sso) => app::model::SignInOptions {
+                sso_button: Some(sso.settings().button.clone()),
+                break_glass_only: matches!(
+                    sso.settings().local_accounts,
+                    crate::config::LocalAccounts::BreakGlass(_)
+                ),
+            },
+            None => app::model::SignInOptions::default(),
+        })
+    }
+
     async fn setup_needed(&self) -> Result<bool, AppError> {
         let mut conn = self.console.db.pool().acquire().await.map_err(db_error)?;
         let admins = users::count_active_admins(&mut conn)
@@ -363,9 +394,23 @@ impl SessionPorts for RequestConsole {
             );
             self.console.audit_alone(row).await?;
         }
+        // A session signed in through the provider ends there too, when it says how.
+        let id_token: Option<String> = self
+            .session()
+            .get(super::sso::ID_TOKEN_KEY)
+            .await
+            .map_err(session_error)?;
+        let provider_sign_out = match (&self.console.sso, id_token) {
+            (Some(sso), Some(token)) => {
+                let back = format!("{}/login", sso.public_url().trim_end_matches('/'));
+                sso.end_session(&token, &back).await
+            }
+            _ => None,
+        };
         self.forget_user();
         self.session().flush().await.map_err(session_error)?;
-        let signed_out = Changed::with(()).then_to("/login");
+        let signed_out =
+            Changed::with(()).then_to(provider_sign_out.unwrap_or_else(|| "/login".into()));
         // The notice waits in a new session: only for someone who was signed in, or every
         // stranger's post would store one.
         Ok(match user {

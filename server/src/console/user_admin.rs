@@ -50,6 +50,12 @@ impl RequestConsole {
                 target.username
             )));
         }
+        if target.sso_subject.is_some() && matches!(change, UserChange::Role(_)) {
+            return Err(AppError::conflict(format!(
+                "{}'s role follows their groups at the identity provider and is set again at each sign-in; change their groups there.",
+                target.username
+            )));
+        }
         if target.id == admin.id && matches!(change, UserChange::Disabled(true)) {
             return Err(AppError::conflict("You cannot disable your own account."));
         }

@@ -13,6 +13,8 @@ pub struct UserRecord {
     pub disabled: bool,
     pub created_at: String,
     pub last_login_at: Option<String>,
+    /// The identity provider's issuer#subject, for an account that signs in with it.
+    pub sso_subject: Option<String>,
 }
 
 impl UserRecord {
@@ -33,11 +35,13 @@ impl UserRecord {
             disabled: self.disabled,
             created_at: self.created_at.clone(),
             last_login_at: self.last_login_at.clone(),
+            single_sign_on: self.sso_subject.is_some(),
         }
     }
 }
 
-const COLUMNS: &str = "id, username, role, password_hash, disabled, created_at, last_login_at";
+const COLUMNS: &str =
+    "id, username, role, password_hash, disabled, created_at, last_login_at, sso_subject";
 
 pub async fn find_by_username(
     conn: &mut SqliteConnection,
@@ -84,6 +88,44 @@ pub async fn insert(
     .bind(role.as_str())
     .bind(password_hash)
     .bind(now)
+    .execute(conn)
+    .await?;
+    Ok((result.rows_affected() == 1).then(|| result.last_insert_rowid()))
+}
+
+/// What an SSO user's `password_hash` holds: no password hashes to it, so local sign-in fails.
+pub const NO_PASSWORD: &str = "!sso";
+
+/// The user the provider's `subject` (issuer#sub) signed in as before.
+pub async fn find_by_sso_subject(
+    conn: &mut SqliteConnection,
+    subject: &str,
+) -> SqlResult<Option<UserRecord>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE sso_subject = ?"
+    ))
+    .bind(subject)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A user who signs in with the provider only; `None` when the name is taken.
+pub async fn insert_sso(
+    conn: &mut SqliteConnection,
+    username: &str,
+    role: Role,
+    subject: &str,
+    now: &str,
+) -> SqlResult<Option<i64>> {
+    let result = sqlx::query(
+        "INSERT INTO users (username, role, password_hash, created_at, sso_subject)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+    )
+    .bind(username)
+    .bind(role.as_str())
+    .bind(NO_PASSWORD)
+    .bind(now)
+    .bind(subject)
     .execute(conn)
     .await?;
     Ok((result.rows_affected() == 1).then(|| result.last_insert_rowid()))

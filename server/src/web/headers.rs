@@ -4,10 +4,9 @@
 use axum::http::{header, HeaderMap, HeaderValue};
 use leptos::nonce::Nonce;
 
-/// Every directive but `script-src`, the same for every response.
+/// Every directive but `script-src` and `form-action`, the same for every response.
 const POLICY_REST: &str = "style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
-     connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; \
-     object-src 'none'";
+     connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
 /// What static files and anything else without a page get: no inline script at all.
 pub const STATIC_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
@@ -39,16 +38,23 @@ pub fn provide_request_nonce() {
     }
 }
 
-fn page_policy(nonce: &Nonce) -> String {
+/// `sign_out_at`: the identity provider's origins, which the sign-out form's answer sends the
+/// browser on to (a form's redirects are held to `form-action` too).
+fn page_policy(nonce: &Nonce, sign_out_at: &str) -> String {
+    let form_action = if sign_out_at.is_empty() {
+        "form-action 'self'".to_string()
+    } else {
+        format!("form-action 'self' {sign_out_at}")
+    };
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; {POLICY_REST}"
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; {form_action}; {POLICY_REST}"
     )
 }
 
 /// Pages and server functions: their own policy and no caching, unless the handler chose.
-pub fn decorate(headers: &mut HeaderMap, nonce: &PageNonce) {
+pub fn decorate(headers: &mut HeaderMap, nonce: &PageNonce, sign_out_at: &str) {
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce.0)) {
+        if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce.0, sign_out_at)) {
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
     }
@@ -85,12 +91,30 @@ mod tests {
                 .to_string()
         };
         assert_eq!(
-            script_src(&page_policy(&nonce)),
+            script_src(&page_policy(&nonce, "")),
             "script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"
         );
         assert_eq!(
             script_src(STATIC_POLICY),
             "script-src 'self' 'wasm-unsafe-eval'"
+        );
+    }
+
+    #[test]
+    fn forms_post_to_this_site_and_sign_out_reaches_the_identity_provider() {
+        let nonce = Nonce::from_value("abc123");
+        let form_action = |policy: &str| {
+            policy
+                .split(';')
+                .map(str::trim)
+                .find(|d| d.starts_with("form-action"))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(form_action(&page_policy(&nonce, "")), "form-action 'self'");
+        assert_eq!(
+            form_action(&page_policy(&nonce, "https://idp.example.com")),
+            "form-action 'self' https://idp.example.com"
         );
     }
 }

@@ -29,6 +29,7 @@ mod listener;
 pub mod request_id;
 pub mod session_ids;
 mod shown_once;
+pub mod sso;
 mod store_failures;
 
 pub use csrf_guard::CsrfSettings;
@@ -204,6 +205,8 @@ fn is_page(method: &Method, path: &str) -> bool {
         && !is_api(path)
         && path != "/healthz"
         && !path.starts_with("/pkg/")
+        // The sign-in's hops to and from the identity provider: for those not signed in yet.
+        && !path.starts_with(crate::sso::PATHS)
         && !path.rsplit('/').next().unwrap_or("").contains('.')
 }
 
@@ -281,7 +284,13 @@ async fn request_context(
     let nonce = PageNonce::fresh();
     let mut response = guarded(&state, session, &csrf, nonce.clone(), request, next).await;
     csrf.set_cookie(&state.csrf, response.headers_mut());
-    headers::decorate(response.headers_mut(), &nonce);
+    let sign_out_at = state
+        .console
+        .sso
+        .as_ref()
+        .map(|sso| sso.origins())
+        .unwrap_or_default();
+    headers::decorate(response.headers_mut(), &nonce, &sign_out_at);
     response
 }
 

@@ -42,6 +42,7 @@ pub struct TestAppBuilder {
     jobs: bool,
     data_dir: Option<PathBuf>,
     config_file: Option<String>,
+    port: Option<u16>,
 }
 
 impl TestAppBuilder {
@@ -75,6 +76,13 @@ impl TestAppBuilder {
     /// without one, the app gets a temporary directory removed with it.
     pub fn data_dir(mut self, data_dir: PathBuf) -> Self {
         self.data_dir = Some(data_dir);
+        self
+    }
+
+    /// Listens on this port of 127.0.0.1 (one a test found free) instead of any: for a
+    /// `public_url` known before the start, as an identity provider's redirect URIs need.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
         self
     }
 
@@ -112,6 +120,7 @@ impl TestAppBuilder {
         )
         .expect("config");
         let background_jobs = self.jobs;
+        let port = self.port;
         let (started_tx, started) = oneshot::channel();
         let (stop, stopped) = oneshot::channel::<()>();
         std::thread::spawn(move || {
@@ -121,7 +130,9 @@ impl TestAppBuilder {
                 .build()
                 .expect("server runtime");
             runtime.block_on(async move {
-                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+                let listener = TcpListener::bind(("127.0.0.1", port.unwrap_or(0)))
+                    .await
+                    .expect("bind");
                 let trustdesk = Trustdesk::open(config).await.expect("open");
                 let console = trustdesk.console().clone();
                 let mut bound = trustdesk.bind_to(listener).await.expect("bind");
@@ -841,4 +852,12 @@ pub async fn sync_now(admin: &Browser, app: &TestApp) {
         assert!(Instant::now() < deadline, "the sync did not finish");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A port of 127.0.0.1 nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free port")
 }

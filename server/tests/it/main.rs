@@ -52,6 +52,7 @@ mod shown_once;
 mod sign_in_hardening;
 mod slow_clients;
 mod smtp_server;
+mod sso;
 mod static_files;
 mod sync;
 mod tag_rule_warnings;

@@ -2,7 +2,7 @@
 // with a fresh data directory, reads the address and the one-time setup link from its output,
 // and stops it (by its PID) afterwards.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +32,38 @@ async function listening(port: number, timeoutMs: number) {
   throw new Error(`the SMTP server did not listen on ${port}`);
 }
 
+/** The test OpenID provider (end2end/oidc-idp/idp.mjs, npm's oidc-provider) and its issuer. */
+async function startIdp(root: string, appUrl: string) {
+  const idp = spawn(process.execPath, [join(root, 'end2end', 'oidc-idp', 'idp.mjs')], {
+    env: {
+      ...process.env,
+      IDP_PORT: '0',
+      IDP_CLIENTS: JSON.stringify([{
+        client_id: 'trustdesk-demo',
+        client_secret: SSO_SECRET,
+        redirect_uris: [`${appUrl}/auth/sso/callback`],
+        post_logout_redirect_uris: [`${appUrl}/login`],
+      }]),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const issuer = await new Promise<string>((done, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`the identity provider did not start in 15 s: ${out}`)), 15_000);
+    idp.on('exit', (code) => fail(new Error(`the identity provider exited with ${code}: ${out}`)));
+    idp.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const line = out.match(/^listening (http:\/\/127\.0\.0\.1:\d+)$/m);
+      if (line) {
+        clearTimeout(timer);
+        done(line[1]);
+      }
+    });
+  });
+  return { idp, issuer };
+}
+
+const SSO_SECRET = 'e2e-sso-client-secret-0123456789';
 
 export default async function globalSetup() {
   const root = resolve(__dirname, '..');
@@ -47,7 +79,27 @@ export default async function globalSetup() {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await listening(smtpPort, 15_000);
-  const server = spawn(binary, ['serve', '--demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  // Single sign-on as the demo has it: the test provider with alice (admins), bob (viewers)
+  // and carol (no role). trustdesk's address is chosen first: the provider must know where it
+  // sends users back to.
+  const appPort = await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const { idp, issuer } = await startIdp(root, appUrl);
+  const config = join(dataDir, 'trustdesk.toml');
+  writeFileSync(config, [
+    `public_url = "${appUrl}"`,
+    '',
+    '[sso]',
+    `issuer = "${issuer}"`,
+    'client_id = "trustdesk-demo"',
+    'client_secret_env = "TRUSTDESK_DEMO_SSO_SECRET"',
+    'scopes = ["openid", "email", "profile", "groups"]',
+    'admin_groups = ["td-admins"]',
+    'viewer_groups = ["td-viewers"]',
+    'button = "Sign in with the demo identity provider"',
+    '',
+  ].join('\n'));
+  const server = spawn(binary, ['--config', config, 'serve', '--demo', '--listen', `127.0.0.1:${appPort}`, '--data-dir', dataDir], {
     cwd: root,
     env: {
       ...process.env,
@@ -59,6 +111,7 @@ export default async function globalSetup() {
       TRUSTDESK_SMTP_PORT: String(smtpPort),
       TRUSTDESK_SMTP_SECURITY: 'none',
       TRUSTDESK_SMTP_FROM: 'trustdesk@example.com',
+      TRUSTDESK_DEMO_SSO_SECRET: SSO_SECRET,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,6 +125,10 @@ export default async function globalSetup() {
     if (smtp.exitCode === null) {
       smtp.kill('SIGTERM');
       await new Promise((r) => smtp.once('exit', r));
+    }
+    if (idp.exitCode === null) {
+      idp.kill('SIGTERM');
+      await new Promise((r) => idp.once('exit', r));
     }
     rmSync(dataDir, { recursive: true, force: true });
     // Secrets typed into forms (the trust-provider client secret) and License Manager JWTs
@@ -87,6 +144,7 @@ export default async function globalSetup() {
     process.env.TRUSTDESK_E2E_URL = started.baseUrl;
     process.env.TRUSTDESK_E2E_SETUP_URL = started.setupUrl;
     process.env.TRUSTDESK_E2E_MAIL_DIR = mailDir;
+    process.env.TRUSTDESK_E2E_IDP_URL = issuer;
   } catch (error) {
     await stop();
     throw error;

@@ -162,3 +162,97 @@ impl SsoConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> SsoFile {
+        toml::from_str(text).expect("an [sso] table")
+    }
+
+    fn env() -> HashMap<String, String> {
+        HashMap::from([("SSO_SECRET".to_string(), "s3cret".to_string())])
+    }
+
+    fn named(key: &str) -> String {
+        format!("trustdesk.toml: {key}")
+    }
+
+    const BASE: &str = r#"
+        issuer = "https://idp.example.com/"
+        client_id = "trustdesk"
+        client_secret_env = "SSO_SECRET"
+        admin_groups = ["sec-admins"]
+        viewer_groups = ["auditors"]
+    "#;
+
+    #[test]
+    fn the_defaults_ask_for_openid_and_read_groups_and_preferred_username() {
+        let sso = resolve(table(BASE), &env(), &named).unwrap();
+        assert_eq!(sso.issuer, "https://idp.example.com");
+        assert_eq!(sso.scopes, ["openid", "email", "profile"]);
+        assert_eq!(sso.groups_claim, "groups");
+        assert_eq!(sso.username_claim, "preferred_username");
+        assert_eq!(sso.local_accounts, LocalAccounts::All);
+        assert_eq!(sso.client_secret.expose(), "s3cret");
+        assert!(!format!("{sso:?}").contains("s3cret"));
+        let scoped = resolve(
+            table(&format!("{BASE}\nscopes = [\"groups\"]")),
+            &env(),
+            &named,
+        )
+        .unwrap();
+        assert_eq!(scoped.scopes, ["openid", "groups"]);
+    }
+
+    #[test]
+    fn groups_give_admin_before_viewer_and_nothing_else() {
+        let sso = resolve(table(BASE), &env(), &named).unwrap();
+        let groups = |g: &[&str]| g.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            sso.role_of(&groups(&["auditors", "sec-admins"])),
+            Some(app::model::Role::Admin)
+        );
+        assert_eq!(
+            sso.role_of(&groups(&["auditors"])),
+            Some(app::model::Role::Viewer)
+        );
+        assert_eq!(sso.role_of(&groups(&["Sec-Admins", "other"])), None);
+        assert_eq!(sso.role_of(&[]), None);
+    }
+
+    #[test]
+    fn mistakes_name_their_key() {
+        let refused = |text: &str, env: &HashMap<String, String>| {
+            resolve(table(text), env, &named).unwrap_err().to_string()
+        };
+        let plain = BASE.replace("https://idp.example.com/", "http://idp.example.com");
+        assert!(refused(&plain, &env()).contains("sso.issuer"));
+        let local = BASE.replace("https://idp.example.com/", "http://127.0.0.1:8080");
+        assert!(resolve(table(&local), &env(), &named).is_ok());
+        assert!(refused(BASE, &HashMap::new()).contains("SSO_SECRET"));
+        let no_roles = BASE
+            .replace("admin_groups = [\"sec-admins\"]", "")
+            .replace("viewer_groups = [\"auditors\"]", "");
+        assert!(refused(&no_roles, &env()).contains("sso.admin_groups"));
+        let unnamed = format!("{BASE}\nlocal_accounts = \"break-glass\"");
+        assert!(refused(&unnamed, &env()).contains("sso.break_glass"));
+        let stray = format!("{BASE}\nbreak_glass = \"admin\"");
+        assert!(refused(&stray, &env()).contains("sso.break_glass"));
+        let unknown = format!("{BASE}\nlocal_accounts = \"none\"");
+        assert!(refused(&unknown, &env()).contains("sso.local_accounts"));
+        let glass = resolve(
+            table(&format!(
+                "{BASE}\nlocal_accounts = \"break-glass\"\nbreak_glass = \" admin \""
+            )),
+            &env(),
+            &named,
+        )
+        .unwrap();
+        assert_eq!(
+            glass.local_accounts,
+            LocalAccounts::BreakGlass("admin".into())
+        );
+    }
+}

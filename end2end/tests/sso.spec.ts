@@ -38,6 +38,7 @@ test('an admin signs in through the identity provider and out of both', async ({
   const row = page.locator('#users-table tr[data-username="alice"]');
   await expect(row).toContainText('single sign-on');
   await expect(row.locator('[data-role]')).toHaveText('admin');
+  await page.screenshot({ path: 'end2end/artifacts/sso-users.png', fullPage: true });
 
   // Sign-out ends trustdesk's session, then the provider's, which sends the browser back.
   await page.getByRole('button', { name: 'Sign out' }).click();

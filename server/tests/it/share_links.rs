@@ -703,9 +703,10 @@ async fn a_share_link_opens_no_server_function() {
     let functions = server::web::server_functions();
     assert!(functions.len() > 30, "{functions:?}");
     // What anyone may call without signing in: the sign-in, setup and alert-link flows.
-    const PUBLIC: [&str; 8] = [
+    const PUBLIC: [&str; 9] = [
         "/api/session",
         "/api/setup_needed",
+        "/api/sign_in_options",
         "/api/setup_link",
         "/api/setup",
         "/api/login",

@@ -5,6 +5,7 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -112,6 +113,20 @@ impl RateLimiter {
         let table = self.table.lock().unwrap();
         assert_eq!(table.windows.len(), table.by_last_seen.len());
         table.windows.len()
+    }
+}
+
+/// The part of `address` one client is counted by: an IPv4 address whole (also when written
+/// as IPv4-mapped IPv6), an IPv6 address's /64. Anything that is not an address (an unknown
+/// client) is one bucket of its own.
+pub fn client_bucket(address: &str) -> String {
+    match address.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(IpAddr::V4(ip)) => ip.to_string(),
+        Ok(IpAddr::V6(ip)) => {
+            let network = Ipv6Addr::from(u128::from(ip) & !(u128::MAX >> 64));
+            format!("{network}/64")
+        }
+        Err(_) => address.to_string(),
     }
 }
 

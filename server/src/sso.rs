@@ -20,6 +20,11 @@ use crate::config::SsoConfig;
 const METADATA_FOR: Duration = Duration::from_secs(15 * 60);
 /// How long a sign-in may take at the provider.
 pub const PENDING_FOR: Duration = Duration::from_secs(10 * 60);
+/// Sign-ins one client (an IPv4 address, an IPv6 /64) may start or finish a minute: each is
+/// open to anyone and writes a session, and a refusal an audit row.
+pub const HOPS_PER_MINUTE: u32 = 30;
+/// Clients the limit remembers; beyond that the least recently seen make room.
+const CLIENTS_KEPT: usize = 10_000;
 
 /// What a sign-in started with, kept in the session until the provider sends the user back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,6 +71,8 @@ pub struct Sso {
     /// The provider's origins (its issuer's, its end-session endpoint's), space-separated:
     /// where pages' forms may lead, for sign-out.
     origins: std::sync::RwLock<String>,
+    /// Starts and returns counted per client.
+    hops: crate::rate_limit::RateLimiter,
     http: HttpClient,
 }
 
@@ -94,7 +101,15 @@ impl Sso {
         let origins = url::Url::parse(&settings.issuer)
             .map(|issuer| issuer.origin().ascii_serialization())
             .unwrap_or_default();
+        let hops = crate::rate_limit::RateLimiter::new(
+            crate::rate_limit::Limit {
+                requests: HOPS_PER_MINUTE,
+                window: Duration::from_secs(60),
+            },
+            CLIENTS_KEPT,
+        );
         Ok(Sso {
+            hops,
             origins: std::sync::RwLock::new(origins),
             settings,
             public_url: public_url.to_string(),
@@ -110,6 +125,16 @@ impl Sso {
 
     pub fn public_url(&self) -> &str {
         &self.public_url
+    }
+
+    /// Counts one start or return of a sign-in from `client`; `Err(wait)` once its
+    /// allowance for the minute is spent.
+    pub fn allow(&self, client: &str) -> Result<(), Duration> {
+        self.hops.hit(
+            "sso",
+            &crate::rate_limit::client_bucket(client),
+            Instant::now(),
+        )
     }
 
     /// The provider's origins, for the pages' `form-action`.

@@ -20,6 +20,15 @@ impl RequestConsole {
             .ok_or_else(|| AppError::not_found("Single sign-on is not configured."))
     }
 
+    /// Counts this client's start or return of a sign-in: `Err(wait)` once it has done too
+    /// many this minute (checked before anything is read, stored or audited).
+    pub fn sso_allowance(&self) -> Result<(), std::time::Duration> {
+        match &self.console.sso {
+            Some(sso) => sso.allow(&self.caller.client_ip.to_string()),
+            None => Ok(()),
+        }
+    }
+
     /// The provider's address for a new sign-in; what it needs back waits in the session.
     pub async fn sso_begin(&self, next: &str) -> Result<String, AppError> {
         let sso = self.sso()?;

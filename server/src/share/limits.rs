@@ -6,8 +6,7 @@
 //! table). The tables are bounded and, when full, forget the client or link seen least
 //! recently: a flood of addresses can neither grow memory nor turn every holder away.
 
-use crate::rate_limit::{Limit, RateLimiter};
-use std::net::{IpAddr, Ipv6Addr};
+use crate::rate_limit::{client_bucket, Limit, RateLimiter};
 use std::time::{Duration, Instant};
 
 /// Keys kept per limiter; beyond that, the least recently seen make room.
@@ -52,20 +51,6 @@ impl ShareLimits {
 impl Default for ShareLimits {
     fn default() -> Self {
         Self::per_minute(60)
-    }
-}
-
-/// The part of `address` one client is counted by: an IPv4 address whole (also when written
-/// as IPv4-mapped IPv6), an IPv6 address's /64. Anything that is not an address (an unknown
-/// client) is one bucket of its own.
-fn client_bucket(address: &str) -> String {
-    match address.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
-        Ok(IpAddr::V4(ip)) => ip.to_string(),
-        Ok(IpAddr::V6(ip)) => {
-            let network = Ipv6Addr::from(u128::from(ip) & !(u128::MAX >> 64));
-            format!("{network}/64")
-        }
-        Err(_) => address.to_string(),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use axum::{
     extract::{Query, State},
-    http::request::Parts,
+    http::{header, request::Parts, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::get,
     Router,
@@ -21,13 +21,13 @@ pub fn routes() -> Router<AppState> {
         .route(crate::sso::CALLBACK_PATH, get(callback))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct StartQuery {
     #[serde(default)]
     next: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct CallbackQuery {
     #[serde(default)]
     code: String,
@@ -48,26 +48,28 @@ fn console_for(state: &AppState, session: Session, request: &Parts) -> RequestCo
     })
 }
 
-async fn start(
-    State(state): State<AppState>,
-    session: Session,
-    Query(query): Query<StartQuery>,
-    request: Parts,
-) -> Response {
+async fn start(State(state): State<AppState>, session: Session, request: Parts) -> Response {
     let console = console_for(&state, session, &request);
+    if let Err(wait) = console.sso_allowance() {
+        return too_many(wait);
+    }
+    let query: StartQuery = Query::try_from_uri(&request.uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
     match console.sso_begin(&query.next).await {
         Ok(provider) => Redirect::to(&provider).into_response(),
         Err(error) => to_sign_in_with(&console, error).await,
     }
 }
 
-async fn callback(
-    State(state): State<AppState>,
-    session: Session,
-    Query(query): Query<CallbackQuery>,
-    request: Parts,
-) -> Response {
+async fn callback(State(state): State<AppState>, session: Session, request: Parts) -> Response {
     let console = console_for(&state, session, &request);
+    if let Err(wait) = console.sso_allowance() {
+        return too_many(wait);
+    }
+    let query: CallbackQuery = Query::try_from_uri(&request.uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
     let signed_in = match &query.error {
         Some(refused) => console.sso_refused_by_provider(refused).await,
         None => console.sso_finish(&query.state, &query.code).await,
@@ -82,4 +84,18 @@ async fn callback(
 async fn to_sign_in_with(console: &RequestConsole, error: app::model::AppError) -> Response {
     console.leave_sign_in_error(&error.message).await;
     Redirect::to("/login").into_response()
+}
+
+/// A client past its sign-ins for the minute: told how long to wait, nothing stored.
+fn too_many(wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, seconds.max(1).to_string())],
+        format!(
+            "Too many sign-ins from your address; try again in {}.",
+            crate::auth::describe_wait(wait)
+        ),
+    )
+        .into_response()
 }

@@ -530,3 +530,43 @@ async fn sign_out_ends_the_session_here_and_at_the_provider() {
     }
     assert!(asked, "the provider asked for the password again");
 }
+
+#[tokio::test]
+async fn a_client_starts_and_finishes_a_limited_number_of_sign_ins_a_minute() {
+    let (app, _idp) = start("").await;
+    let allowance = server::sso::HOPS_PER_MINUTE as i64;
+    for _ in 0..allowance {
+        let started = browser()
+            .get(format!("{}/auth/sso/start?next=/", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    }
+    // Each start keeps its pending sign-in in a session; the next ones store nothing.
+    let sessions = app.count("SELECT COUNT(*) FROM tower_sessions").await;
+    assert_eq!(sessions, allowance);
+    for path in [
+        "/auth/sso/start?next=/",
+        "/auth/sso/callback?code=x&state=y",
+    ] {
+        let refused = browser()
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
+        assert!(refused.headers().contains_key(header::RETRY_AFTER));
+        assert!(refused.text().await.unwrap().contains("Too many sign-ins"));
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM tower_sessions").await,
+        allowance
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sso'")
+            .await,
+        0,
+        "nothing audited for the refused"
+    );
+}
